@@ -1,0 +1,61 @@
+// Package ballot is the secret-ballot core of Minyi: polls and their forms, validation of
+// a filled ballot, voting tokens, sealing, and the counting rules that turn a box into a tally.
+// It imports no SQL or HTTP package; store/ and server/ adapt it.
+package ballot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Stable error codes carried by the API; server/ maps each to an HTTP status once.
+const (
+	EINVALID      = "invalid"        // the input breaks a rule; Message says which, in Chinese
+	ENOTFOUND     = "not_found"      // no such object, or not visible to the caller
+	ECONFLICT     = "conflict"       // the object is not in a state that allows this
+	EUNAUTHORIZED = "unauthorized"   // not logged in
+	EFORBIDDEN    = "forbidden"      // logged in, but the role or unit does not allow it
+	EINTERNAL     = "internal"       // a fault of ours; details go to the log only
+	ETOKENUNKNOWN = "token_unknown"  // no such voting token
+	ETOKENUSED    = "token_used"     // the token has voted already
+	ETOKENVOID    = "token_void"     // the token was voided by the organizer
+	ENOTOPEN      = "poll_not_open"  // voting has not started
+	ECLOSED       = "poll_closed"    // voting has ended
+	ESEALED       = "result_sealed"  // results exist only after close and count
+	ETOOMANY      = "too_many"       // rate limited
+)
+
+// Error is a coded error whose Message is safe to show to the person who caused it.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns a coded error with a formatted Chinese message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of a coded error, EINTERNAL for any other error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of a coded error; other errors are internal and their
+// text is never shown.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "服务器内部错误，请稍后重试或联系管理员"
+}

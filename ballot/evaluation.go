@@ -1,0 +1,175 @@
+package ballot
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Evaluation is a 民主测评 form: each subject gets exactly one grade.
+type Evaluation struct {
+	Subjects []Subject `json:"subjects"`
+	Grades   []Grade   `json:"grades"`
+	// AdjustBelow: flag 「建议调整」 when (good grades)/valid < this (RULES: 001 §29, 2/3).
+	AdjustBelow Ratio `json:"adjust_below"`
+	// DismissAbove: flag 「建议免职」 when (bad grade)/valid > this (RULES: 001 §29, 1/3).
+	DismissAbove Ratio `json:"dismiss_above"`
+}
+
+// Subject is a person (or a leadership team) being evaluated.
+type Subject struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Post string `json:"post"`
+}
+
+// Grade is one 等次. Good grades add up to the 优秀+称职 rate; the Bad grade is 不称职.
+type Grade struct {
+	Label string `json:"label"`
+	Good  bool   `json:"good,omitempty"`
+	Bad   bool   `json:"bad,omitempty"`
+}
+
+// IndividualGrades are the grades for individual cadres (RULES: 2009 中组发13号, 2019 考核条例).
+func IndividualGrades() []Grade {
+	return []Grade{{Label: "优秀", Good: true}, {Label: "称职", Good: true}, {Label: "基本称职"}, {Label: "不称职", Bad: true}}
+}
+
+// Default thresholds of RULES.md 民主测评 (seed 001 §29).
+var (
+	DefaultAdjustBelow  = R(2, 3)
+	DefaultDismissAbove = R(1, 3)
+)
+
+// Limits of an evaluation form.
+const (
+	MaxSubjects = 300
+	MaxGrades   = 6
+)
+
+func (e *Evaluation) normalize() {
+	if len(e.Grades) == 0 {
+		e.Grades = IndividualGrades()
+	}
+	if !e.AdjustBelow.Valid() {
+		e.AdjustBelow = DefaultAdjustBelow
+	}
+	if !e.DismissAbove.Valid() {
+		e.DismissAbove = DefaultDismissAbove
+	}
+	for i := range e.Subjects {
+		s := &e.Subjects[i]
+		s.Name = strings.TrimSpace(s.Name)
+		s.Post = strings.TrimSpace(s.Post)
+		if s.ID == "" {
+			s.ID = fmt.Sprintf("s%d", i+1)
+		}
+	}
+	for i := range e.Grades {
+		e.Grades[i].Label = strings.TrimSpace(e.Grades[i].Label)
+	}
+}
+
+func (e *Evaluation) validate() error {
+	if len(e.Subjects) == 0 {
+		return Errorf(EINVALID, "请至少添加一位被测评对象")
+	}
+	if len(e.Subjects) > MaxSubjects {
+		return Errorf(EINVALID, "被测评对象不能超过%d位", MaxSubjects)
+	}
+	ids := map[string]bool{}
+	people := map[string]int{}
+	for i, s := range e.Subjects {
+		if s.Name == "" {
+			return Errorf(EINVALID, "第%d位被测评对象缺少姓名", i+1)
+		}
+		if utf8.RuneCountInString(s.Name) > 30 || utf8.RuneCountInString(s.Post) > 60 {
+			return Errorf(EINVALID, "第%d位被测评对象的姓名（不超过30字）或职务（不超过60字）过长", i+1)
+		}
+		if ids[s.ID] {
+			return Errorf(EINVALID, "被测评对象编号“%s”重复", s.ID)
+		}
+		ids[s.ID] = true
+		key := s.Name + "\x00" + s.Post
+		if j, dup := people[key]; dup {
+			return Errorf(EINVALID, "第%d位与第%d位被测评对象重复：%s", i+1, j+1, s.Name)
+		}
+		people[key] = i
+	}
+	if len(e.Grades) < 2 || len(e.Grades) > MaxGrades {
+		return Errorf(EINVALID, "测评等次应为2到%d个", MaxGrades)
+	}
+	labels := map[string]bool{}
+	good, bad := 0, 0
+	for _, g := range e.Grades {
+		if g.Label == "" {
+			return Errorf(EINVALID, "测评等次名称不能为空")
+		}
+		if labels[g.Label] {
+			return Errorf(EINVALID, "测评等次“%s”重复", g.Label)
+		}
+		labels[g.Label] = true
+		if g.Good && g.Bad {
+			return Errorf(EINVALID, "测评等次“%s”不能既计入好评又计入差评", g.Label)
+		}
+		if g.Good {
+			good++
+		}
+		if g.Bad {
+			bad++
+		}
+	}
+	if good == 0 {
+		return Errorf(EINVALID, "请指定计入“优秀+称职”比例的等次")
+	}
+	if bad > 1 {
+		return Errorf(EINVALID, "只能指定一个“不称职”类等次")
+	}
+	if err := checkThreshold("建议调整", e.AdjustBelow); err != nil {
+		return err
+	}
+	return checkThreshold("建议免职", e.DismissAbove)
+}
+
+func (e *Evaluation) grade(label string) int {
+	for i, g := range e.Grades {
+		if g.Label == label {
+			return i
+		}
+	}
+	return -1
+}
+
+// check applies RULES 废票 for evaluation: exactly one grade per subject; none or several
+// make that subject's line invalid ("多选或不选视为无效").
+func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
+	known := make(map[string]bool, len(e.Subjects))
+	for _, s := range e.Subjects {
+		known[s.ID] = true
+	}
+	for id, marks := range ff.Lines {
+		if !known[id] {
+			return nil, Errorf(EINVALID, "选票中有不存在的被测评对象“%s”", id)
+		}
+		seen := map[string]bool{}
+		for _, m := range marks {
+			if e.grade(m) < 0 {
+				return nil, Errorf(EINVALID, "选票中有不存在的等次“%s”", m)
+			}
+			if seen[m] {
+				return nil, Errorf(EINVALID, "同一等次“%s”被重复标记", m)
+			}
+			seen[m] = true
+		}
+	}
+	var spoilt []Spoilt
+	for _, s := range e.Subjects {
+		switch n := len(ff.Lines[s.ID]); {
+		case n == 0:
+			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "未选择等次"})
+		case n > 1:
+			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "选择了多个等次"})
+		}
+	}
+	return spoilt, nil
+}

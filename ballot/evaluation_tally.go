@@ -1,0 +1,125 @@
+package ballot
+
+// EvaluationTally is the result of a 民主测评 form.
+type EvaluationTally struct {
+	Grades   []string       `json:"grades"`
+	Subjects []SubjectTally `json:"subjects"`
+}
+
+// SubjectTally is one subject's result: votes per grade, in total and per voter group.
+// Rates are over the valid ballots for this subject (RULES: rate denominators).
+type SubjectTally struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Post    string       `json:"post"`
+	Total   GradeCounts  `json:"total"`
+	ByGroup []GradeCount `json:"by_group"`
+	Good    Ratio        `json:"good"` // (优秀+称职) / valid
+	Bad     Ratio        `json:"bad"`  // 不称职 / valid
+	Flags   []Flag       `json:"flags,omitempty"`
+}
+
+// GradeCounts are the votes per grade with the valid and invalid lines.
+type GradeCounts struct {
+	Votes   []int `json:"votes"`
+	Valid   int   `json:"valid"`
+	Invalid int   `json:"invalid"`
+}
+
+// Rate is the share of grade i among the valid lines.
+func (c GradeCounts) Rate(i int) Ratio { return R(int64(c.Votes[i]), int64(c.Valid)) }
+
+// GradeCount is GradeCounts for one voter group.
+type GradeCount struct {
+	Group string `json:"group"`
+	GradeCounts
+}
+
+type evaluationCounter struct {
+	e      *Evaluation
+	groups []Group
+	// votes[subject][group] counts
+	counts [][]GradeCounts
+}
+
+func newEvaluationCounter(e *Evaluation, groups []Group) *evaluationCounter {
+	c := &evaluationCounter{e: e, groups: groups, counts: make([][]GradeCounts, len(e.Subjects))}
+	for i := range c.counts {
+		c.counts[i] = make([]GradeCounts, len(groups))
+		for g := range groups {
+			c.counts[i][g].Votes = make([]int, len(e.Grades))
+		}
+	}
+	return c
+}
+
+func (c *evaluationCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
+	for i, s := range c.e.Subjects {
+		gc := &c.counts[i][group]
+		if spoilt(s.ID) {
+			gc.Invalid++
+			continue
+		}
+		gc.Valid++
+		gc.Votes[c.e.grade(ff.Lines[s.ID][0])]++
+	}
+}
+
+func (c *evaluationCounter) finish(ft *FormTally) {
+	et := &EvaluationTally{}
+	for _, g := range c.e.Grades {
+		et.Grades = append(et.Grades, g.Label)
+	}
+	for i, s := range c.e.Subjects {
+		st := SubjectTally{ID: s.ID, Name: s.Name, Post: s.Post, Total: GradeCounts{Votes: make([]int, len(c.e.Grades))}}
+		for g, gc := range c.counts[i] {
+			st.ByGroup = append(st.ByGroup, GradeCount{Group: c.groups[g].ID, GradeCounts: gc})
+			st.Total.Valid += gc.Valid
+			st.Total.Invalid += gc.Invalid
+			for k, v := range gc.Votes {
+				st.Total.Votes[k] += v
+			}
+		}
+		st.Good, st.Bad, st.Flags = c.e.Judge(st.Total)
+		et.Subjects = append(et.Subjects, st)
+	}
+	ft.Evaluation = et
+}
+
+// Judge applies the two seed thresholds of RULES 民主测评 to a subject's counts and
+// returns the good rate, the bad rate and the flags they raise. With no valid line
+// nothing is flagged.
+func (e *Evaluation) Judge(c GradeCounts) (good, bad Ratio, flags []Flag) {
+	var g, b int64
+	for i, gr := range e.Grades {
+		if gr.Good {
+			g += int64(c.Votes[i])
+		}
+		if gr.Bad {
+			b += int64(c.Votes[i])
+		}
+	}
+	valid := int64(c.Valid)
+	good, bad = R(g, valid), R(b, valid)
+	if valid == 0 {
+		return good, bad, nil
+	}
+	// RULES: 民主测评 优秀+称职 < 2/3 → 建议调整 (001 §29 「未达到三分之二」).
+	if good.Less(e.AdjustBelow) {
+		flags = append(flags, Flag{Code: "adjust", Label: "建议调整", Rule: "优秀和称职票未达到" + e.AdjustBelow.String(), Value: good, Threshold: e.AdjustBelow})
+	}
+	// RULES: 民主测评 不称职 > 1/3 → 建议免职 (001 §29 「超过三分之一」).
+	if e.hasBad() && bad.Greater(e.DismissAbove) {
+		flags = append(flags, Flag{Code: "dismiss", Label: "建议免职", Rule: "不称职票超过" + e.DismissAbove.String(), Value: bad, Threshold: e.DismissAbove})
+	}
+	return good, bad, flags
+}
+
+func (e *Evaluation) hasBad() bool {
+	for _, g := range e.Grades {
+		if g.Bad {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,259 @@
+package ballot
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// State is where a poll is in its life: draft → open → closed → counted.
+type State string
+
+const (
+	Draft   State = "draft"
+	Open    State = "open"
+	Closed  State = "closed"
+	Counted State = "counted"
+)
+
+// Label is the state as organizers and voters read it.
+func (s State) Label() string {
+	switch s {
+	case Draft:
+		return "未开始"
+	case Open:
+		return "投票中"
+	case Closed:
+		return "已结束"
+	case Counted:
+		return "已计票"
+	}
+	return string(s)
+}
+
+// DefaultQuorum is 2/3 of 应到 (RULES: quorum, 2014 Q&A on the 条例; 青海 2020 办法).
+var DefaultQuorum = R(2, 3)
+
+// Poll is one meeting's vote: the forms every voter fills, the voter groups with their
+// expected counts, and the settings the count applies.
+type Poll struct {
+	ID     string  `json:"id"`
+	UnitID string  `json:"unit_id"`
+	Title  string  `json:"title"`
+	State  State   `json:"state"`
+	Forms  []Form  `json:"forms"`
+	Groups []Group `json:"groups"`
+	Quorum Ratio   `json:"quorum"`
+}
+
+// Group is a voter category (参评类别) with its expected number of voters (应到).
+type Group struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Expected int    `json:"expected"`
+}
+
+// Limits on a poll's definition; they keep a page printable and a ballot small.
+const (
+	MaxTitle    = 100
+	MaxGroups   = 50
+	MaxExpected = 100000
+	MaxForms    = 10
+)
+
+// MinAnonymousGroup is the group size below which the organizer is warned (DESIGN: secrecy).
+const MinAnonymousGroup = 5
+
+// Normalize trims names, fills default settings and gives forms and their lines stable ids.
+func (p *Poll) Normalize() {
+	p.Title = strings.TrimSpace(p.Title)
+	if !p.Quorum.Valid() {
+		p.Quorum = DefaultQuorum
+	}
+	for i := range p.Groups {
+		p.Groups[i].Name = strings.TrimSpace(p.Groups[i].Name)
+	}
+	for i := range p.Forms {
+		f := &p.Forms[i]
+		if f.ID == "" {
+			f.ID = fmt.Sprintf("f%d", i+1)
+		}
+		f.Title = strings.TrimSpace(f.Title)
+		if f.Evaluation != nil {
+			f.Evaluation.normalize()
+		}
+	}
+}
+
+// Validate checks a poll definition before it is saved; messages name the offending line.
+func (p *Poll) Validate() error {
+	n := utf8.RuneCountInString(p.Title)
+	if n == 0 {
+		return Errorf(EINVALID, "请填写投票活动名称")
+	}
+	if n > MaxTitle {
+		return Errorf(EINVALID, "投票活动名称不能超过%d个字", MaxTitle)
+	}
+	if err := checkThreshold("法定人数", p.Quorum); err != nil {
+		return err
+	}
+	if len(p.Groups) == 0 {
+		return Errorf(EINVALID, "请至少设置一个参评类别（如“职工代表 50”）")
+	}
+	if len(p.Groups) > MaxGroups {
+		return Errorf(EINVALID, "参评类别不能超过%d个", MaxGroups)
+	}
+	seen := map[string]bool{}
+	for i, g := range p.Groups {
+		if g.Name == "" {
+			return Errorf(EINVALID, "第%d个参评类别缺少名称", i+1)
+		}
+		if utf8.RuneCountInString(g.Name) > 30 {
+			return Errorf(EINVALID, "参评类别“%s”名称过长（不超过30字）", g.Name)
+		}
+		if seen[g.Name] {
+			return Errorf(EINVALID, "参评类别“%s”重复", g.Name)
+		}
+		seen[g.Name] = true
+		if g.Expected < 1 || g.Expected > MaxExpected {
+			return Errorf(EINVALID, "参评类别“%s”的应到人数应在1到%d之间", g.Name, MaxExpected)
+		}
+	}
+	if len(p.Forms) == 0 {
+		return Errorf(EINVALID, "投票活动至少需要一张表")
+	}
+	if len(p.Forms) > MaxForms {
+		return Errorf(EINVALID, "一次投票活动最多%d张表", MaxForms)
+	}
+	ids := map[string]bool{}
+	for i := range p.Forms {
+		f := &p.Forms[i]
+		if ids[f.ID] {
+			return Errorf(EINVALID, "表的编号“%s”重复", f.ID)
+		}
+		ids[f.ID] = true
+		if err := f.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Warnings lists what the organizer should know but may accept.
+func (p *Poll) Warnings() []string {
+	var w []string
+	for _, g := range p.Groups {
+		if g.Expected < MinAnonymousGroup {
+			w = append(w, fmt.Sprintf("参评类别“%s”应到人数少于%d人，分类统计时个人投票意向可能被推断，匿名性较弱", g.Name, MinAnonymousGroup))
+		}
+	}
+	return w
+}
+
+// Group returns the voter group with the given id.
+func (p *Poll) Group(id string) (Group, bool) {
+	for _, g := range p.Groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
+}
+
+// Expected is the poll's total 应到.
+func (p *Poll) Expected() int {
+	n := 0
+	for _, g := range p.Groups {
+		n += g.Expected
+	}
+	return n
+}
+
+// QuorumNeeded is ⌈应到 × q⌉, the smallest turnout that meets the quorum (RULES: quorum).
+func (p *Poll) QuorumNeeded() int {
+	e := int64(p.Expected())
+	return int((e*p.Quorum.Num + p.Quorum.Den - 1) / p.Quorum.Den)
+}
+
+// Kind is the kind of a form.
+type Kind string
+
+// KindEvaluation is 民主测评.
+const KindEvaluation Kind = "evaluation"
+
+// Form is one ballot paper of a poll. Exactly one of the kind fields is set.
+type Form struct {
+	ID         string      `json:"id"`
+	Kind       Kind        `json:"kind"`
+	Title      string      `json:"title"`
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
+}
+
+func (f *Form) validate() error {
+	if utf8.RuneCountInString(f.Title) > MaxTitle {
+		return Errorf(EINVALID, "表名不能超过%d个字", MaxTitle)
+	}
+	switch f.Kind {
+	case KindEvaluation:
+		if f.Evaluation == nil {
+			return Errorf(EINVALID, "测评表缺少被测评对象")
+		}
+		return f.Evaluation.validate()
+	}
+	return Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
+}
+
+// Ballot is one voter's filled forms. Lines maps a line of a form (a subject, a position,
+// a question) to the options marked on it; more than one mark is possible on paper and is
+// judged by the form's rule, not by the shape of the data.
+type Ballot struct {
+	Forms []FilledForm `json:"forms"`
+}
+
+// FilledForm is one filled ballot paper.
+type FilledForm struct {
+	Form  string              `json:"form"`
+	Lines map[string][]string `json:"lines"`
+}
+
+// Spoilt is a line of a ballot that counts as invalid for that line only (RULES: 废票).
+type Spoilt struct {
+	Form   string `json:"form"`
+	Line   string `json:"line"`
+	Label  string `json:"label"`
+	Reason string `json:"reason"`
+}
+
+// Check validates a filled ballot against the poll. It is the one rule used both when a
+// voter submits and when the box is counted. A malformed ballot (unknown form, line or
+// option) is an error; a line that breaks its form's rule is returned as Spoilt and the
+// rest of the ballot still counts.
+func (p *Poll) Check(b *Ballot) ([]Spoilt, error) {
+	if len(b.Forms) != len(p.Forms) {
+		return nil, Errorf(EINVALID, "选票应包含%d张表，收到%d张", len(p.Forms), len(b.Forms))
+	}
+	var spoilt []Spoilt
+	for i := range p.Forms {
+		f := &p.Forms[i]
+		ff := &b.Forms[i]
+		if ff.Form != f.ID {
+			return nil, Errorf(EINVALID, "第%d张表应为“%s”", i+1, f.ID)
+		}
+		var s []Spoilt
+		var err error
+		switch f.Kind {
+		case KindEvaluation:
+			s, err = f.Evaluation.check(ff)
+		default:
+			err = Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for j := range s {
+			s[j].Form = f.ID
+		}
+		spoilt = append(spoilt, s...)
+	}
+	return spoilt, nil
+}

@@ -1,0 +1,138 @@
+package ballot
+
+// Turnout is the count of tokens per voter group, the only figure visible before close.
+type Turnout struct {
+	Group  string `json:"group"`
+	Issued int    `json:"issued"` // issued and not voided (发出)
+	Voided int    `json:"voided"`
+	Used   int    `json:"used"` // 实到
+}
+
+// PlainBallot is an opened ballot with the voter group it was cast in.
+type PlainBallot struct {
+	Group  string
+	Ballot Ballot
+}
+
+// Tally is the result of counting a poll's box.
+type Tally struct {
+	PollID    string        `json:"poll_id"`
+	Title     string        `json:"title"`
+	Groups    []GroupResult `json:"groups"`
+	Expected  int           `json:"expected"`   // 应到
+	Used      int           `json:"used"`       // 实到: tokens used
+	Ballots   int           `json:"ballots"`    // ballots in the box
+	Rejected  int           `json:"rejected"`   // ballots that failed to open or to parse
+	Quorum    Ratio         `json:"quorum"`     // the setting q
+	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
+	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
+	Notes     []string      `json:"notes,omitempty"`
+	Forms     []FormTally   `json:"forms"`
+}
+
+// GroupResult is a voter group's turnout in the tally.
+type GroupResult struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Expected int    `json:"expected"`
+	Issued   int    `json:"issued"`
+	Voided   int    `json:"voided"`
+	Used     int    `json:"used"`
+	Ballots  int    `json:"ballots"`
+}
+
+// Participation is 实到/应到 (RULES: 参与率).
+func (g GroupResult) Participation() Ratio { return R(int64(g.Used), int64(g.Expected)) }
+
+// Participation is the poll's 实到/应到.
+func (t *Tally) Participation() Ratio { return R(int64(t.Used), int64(t.Expected)) }
+
+// FormTally is the result of one form.
+type FormTally struct {
+	Form       string           `json:"form"`
+	Kind       Kind             `json:"kind"`
+	Title      string           `json:"title"`
+	Evaluation *EvaluationTally `json:"evaluation,omitempty"`
+}
+
+// Flag is a suggestion for the evaluators, never a verdict (RULES: conclusions): the rule,
+// its threshold and the exact fraction that triggered it.
+type Flag struct {
+	Code      string `json:"code"`
+	Label     string `json:"label"`
+	Rule      string `json:"rule"`
+	Value     Ratio  `json:"value"`
+	Threshold Ratio  `json:"threshold"`
+}
+
+// QuorumNote is printed on a tally whose turnout is below quorum (RULES: quorum).
+const QuorumNote = "未达法定人数，结果无效"
+
+// Count opens nothing and trusts nothing: it re-checks every plain ballot with Poll.Check
+// and counts it by the form rules. A ballot that fails the check is rejected whole and
+// reported, never silently dropped.
+func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
+	t := &Tally{PollID: p.ID, Title: p.Title, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
+	byGroup := map[string]int{}
+	for i, g := range p.Groups {
+		byGroup[g.ID] = i
+		t.Groups = append(t.Groups, GroupResult{ID: g.ID, Name: g.Name, Expected: g.Expected})
+		t.Expected += g.Expected
+	}
+	for _, tu := range turnout {
+		if i, ok := byGroup[tu.Group]; ok {
+			t.Groups[i].Issued, t.Groups[i].Voided, t.Groups[i].Used = tu.Issued, tu.Voided, tu.Used
+			t.Used += tu.Used
+		}
+	}
+	counters := make([]formCounter, len(p.Forms))
+	for i := range p.Forms {
+		f := &p.Forms[i]
+		if f.Kind == KindEvaluation {
+			counters[i] = newEvaluationCounter(f.Evaluation, p.Groups)
+		}
+	}
+	for _, pb := range box {
+		t.Ballots++
+		gi, ok := byGroup[pb.Group]
+		if !ok {
+			t.Rejected++
+			continue
+		}
+		t.Groups[gi].Ballots++
+		spoilt, err := p.Check(&pb.Ballot)
+		if err != nil {
+			t.Rejected++
+			continue
+		}
+		bad := map[string]bool{}
+		for _, s := range spoilt {
+			bad[s.Form+"\x00"+s.Line] = true
+		}
+		for i := range p.Forms {
+			counters[i].add(gi, &pb.Ballot.Forms[i], func(line string) bool { return bad[p.Forms[i].ID+"\x00"+line] })
+		}
+	}
+	t.QuorumMet = t.Used >= t.Needed
+	if !t.QuorumMet {
+		t.Notes = append(t.Notes, QuorumNote)
+	}
+	if t.Ballots != t.Used {
+		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
+	}
+	if t.Rejected > 0 {
+		t.Notes = append(t.Notes, "有选票无法解析，已全部作废并计入“无法解析”")
+	}
+	for i := range p.Forms {
+		f := &p.Forms[i]
+		ft := FormTally{Form: f.ID, Kind: f.Kind, Title: f.Title}
+		counters[i].finish(&ft)
+		t.Forms = append(t.Forms, ft)
+	}
+	return t
+}
+
+type formCounter interface {
+	add(group int, ff *FilledForm, spoilt func(line string) bool)
+	finish(ft *FormTally)
+}
