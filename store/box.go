@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"minyi/ballot"
+)
+
+// SealedBallot is a ballot as the box holds it.
+type SealedBallot struct {
+	GroupID   string `db:"group_id"`
+	Ephemeral []byte `db:"public_key"`
+	Sealed    []byte `db:"sealed"`
+}
+
+var (
+	qInsertSealKey = query(`INSERT INTO seal_keys (poll_id, public_key) VALUES ($1, $2) RETURNING id`)
+	qVoteLockPoll  = query(`SELECT state FROM polls WHERE id = $1 FOR KEY SHARE`)
+	qBurnToken     = query(`UPDATE tokens SET state = 'used' WHERE hash = $1 AND poll_id = $2 AND group_id = $3 AND state = 'issued'`)
+	qInsertBallot  = query(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed) VALUES ($1, $2, $3, $4)`)
+	qBox           = query(`SELECT b.group_id, k.public_key, b.sealed FROM ballots b
+		JOIN seal_keys k ON k.id = b.seal_key_id JOIN polls p ON p.id = b.poll_id
+		WHERE b.poll_id = $1 AND p.state IN ('closed', 'counted')`)
+	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
+		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
+	qSaveTally = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
+	qUpsertTally = query(`INSERT INTO tallies (poll_id, result, counted_by) VALUES ($1, $2, NULLIF($3, '')::uuid)
+		ON CONFLICT (poll_id) DO UPDATE SET result = EXCLUDED.result, counted_by = EXCLUDED.counted_by, counted_at = now()`)
+	qTally = query(`SELECT t.result, t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id
+		WHERE t.poll_id = $1 AND p.state = 'counted'`)
+)
+
+// InsertSealKey records the ephemeral public key of a new sealer and returns its id.
+func (s *Store) InsertSealKey(ctx context.Context, pollID string, public []byte) (string, error) {
+	var id string
+	err := s.db.GetContext(ctx, &id, qInsertSealKey, pollID, public)
+	return id, err
+}
+
+// Cast burns the token and puts the sealed ballot in the box, in one transaction: both
+// happen or neither. A token that is used, voided or unknown, or a poll that is not open,
+// refuses the ballot with a coded error; a second submission with the same token always
+// finds it used.
+func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sealKeyID string, sealed []byte) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var state ballot.State
+		if err := tx.GetContext(ctx, &state, qVoteLockPoll, pollID); err != nil {
+			return notFound(err, "投票活动")
+		}
+		if err := votable(state); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, qBurnToken, tokenHash, pollID, groupID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return tokenRefusal(ctx, tx, tokenHash)
+		}
+		_, err = tx.ExecContext(ctx, qInsertBallot, pollID, groupID, sealKeyID, sealed)
+		return err
+	})
+}
+
+// votable explains why a poll in the given state takes no ballot.
+func votable(state ballot.State) error {
+	switch state {
+	case ballot.Open:
+		return nil
+	case ballot.Draft:
+		return ballot.Errorf(ballot.ENOTOPEN, "投票尚未开始，请等待主持人宣布开始投票")
+	}
+	return ballot.Errorf(ballot.ECLOSED, "投票已结束，不再接受选票")
+}
+
+// TokenRefusal is the coded error for a token in the given state.
+func TokenRefusal(state string) error {
+	switch state {
+	case TokenUsed:
+		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，您的选票已计入，无需再次提交")
+	case TokenVoid:
+		return ballot.Errorf(ballot.ETOKENVOID, "该凭证已作废，请向会务人员领取新凭证")
+	}
+	return nil
+}
+
+func tokenRefusal(ctx context.Context, tx *sqlx.Tx, hash []byte) error {
+	var t TokenInfo
+	if err := tx.GetContext(ctx, &t, qTokenByHash, hash); err != nil {
+		return ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
+	}
+	if err := TokenRefusal(t.State); err != nil {
+		return err
+	}
+	return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于此投票活动")
+}
+
+// Box returns the sealed ballots of a closed poll. Before close it returns ESEALED.
+func (s *Store) Box(ctx context.Context, pollID string) ([]SealedBallot, error) {
+	if err := s.requireClosed(ctx, pollID); err != nil {
+		return nil, err
+	}
+	var out []SealedBallot
+	err := s.db.SelectContext(ctx, &out, qBox, pollID)
+	return out, err
+}
+
+// Share returns the server-held wrapped private key of a closed poll. Before close it
+// returns ESEALED: the key that opens the box is not released while voting goes on.
+func (s *Store) Share(ctx context.Context, pollID string) ([]byte, error) {
+	if err := s.requireClosed(ctx, pollID); err != nil {
+		return nil, err
+	}
+	var w []byte
+	err := s.db.GetContext(ctx, &w, qShare, pollID)
+	return w, notFound(err, "密钥份额")
+}
+
+func (s *Store) requireClosed(ctx context.Context, pollID string) error {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return err
+	}
+	st, err := s.pollState(ctx, s.db, pollID)
+	if err != nil {
+		return err
+	}
+	if st != ballot.Closed && st != ballot.Counted {
+		return ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
+	}
+	return nil
+}
+
+// SaveTally stores the count of a closed poll and marks it counted.
+func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string) error {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, qSaveTally, t.PollID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
+		}
+		_, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy)
+		return err
+	})
+}
+
+// Tally returns the stored count of a counted poll.
+func (s *Store) Tally(ctx context.Context, pollID string) (*ballot.Tally, time.Time, error) {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return nil, time.Time{}, err
+	}
+	var row struct {
+		Result    []byte    `db:"result"`
+		CountedAt time.Time `db:"counted_at"`
+	}
+	if err := s.db.GetContext(ctx, &row, qTally, pollID); err != nil {
+		if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
+			return nil, time.Time{}, ballot.Errorf(ballot.ESEALED, "尚未计票：投票结束并开箱计票后才有结果")
+		}
+		return nil, time.Time{}, err
+	}
+	var t ballot.Tally
+	err := json.Unmarshal(row.Result, &t)
+	return &t, row.CountedAt, err
+}

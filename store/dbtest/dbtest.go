@@ -1,0 +1,116 @@
+// Package dbtest gives tests a real, migrated PostgreSQL database: a private cluster
+// started the same way as the embedded default (or the server named by
+// MINYI_TEST_DATABASE_URL), a migrated template, and a fresh copy of it per test.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"minyi/store"
+)
+
+var (
+	adminURL string
+	baseURL  func(db string) string
+	seq      atomic.Int64
+)
+
+const template = "minyi_template"
+
+// Main starts the cluster for a test binary, migrates the template, runs the tests and
+// stops the cluster. Call it from TestMain: os.Exit(dbtest.Main(m)).
+func Main(m *testing.M) int {
+	ctx := context.Background()
+	var stop func()
+	if u := os.Getenv("MINYI_TEST_DATABASE_URL"); u != "" {
+		adminURL = u
+		baseURL = func(db string) string { return replaceDB(u, db) }
+		stop = func() {}
+	} else {
+		dir, err := os.MkdirTemp("", "minyi-testpg-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		os.Chmod(dir, 0o755)
+		e, err := store.StartEmbedded(ctx, dir, store.EmbeddedOptions{Throwaway: true})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dbtest:", err)
+			return 1
+		}
+		adminURL, baseURL = e.URL("postgres"), e.URL
+		stop = func() { e.Stop(); os.RemoveAll(dir) }
+	}
+	defer stop()
+	if err := prepareTemplate(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+func replaceDB(url, db string) string {
+	// postgres://user@host/db?params → swap the path
+	i := strings.Index(url, "://")
+	rest := url[i+3:]
+	slash := strings.Index(rest, "/")
+	q := ""
+	if j := strings.Index(rest, "?"); j >= 0 {
+		q = rest[j:]
+		rest = rest[:j]
+	}
+	if slash >= 0 {
+		rest = rest[:slash]
+	}
+	return url[:i+3] + rest + "/" + db + q
+}
+
+func prepareTemplate(ctx context.Context) error {
+	if err := store.DropDatabase(ctx, adminURL, template); err != nil {
+		return err
+	}
+	if err := store.CreateDatabase(ctx, adminURL, template, ""); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, baseURL(template))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Migrate(ctx)
+}
+
+// URL creates a fresh migrated database for the test, dropped when it ends, and returns
+// its connection string.
+func URL(t testing.TB) string {
+	t.Helper()
+	if adminURL == "" {
+		t.Fatal("dbtest: call dbtest.Main from TestMain")
+	}
+	name := fmt.Sprintf("t_%d_%d", os.Getpid(), seq.Add(1))
+	ctx := context.Background()
+	if err := store.CreateDatabase(ctx, adminURL, name, template); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.DropDatabase(context.Background(), adminURL, name) })
+	return baseURL(name)
+}
+
+// New returns a store on a fresh migrated database.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckSchema(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"minyi/ballot"
+)
+
+// PollInfo is a poll with what the organizer's pages show beside its definition.
+type PollInfo struct {
+	ballot.Poll
+	UnitName  string
+	PublicKey []byte
+	CreatedAt time.Time
+	OpenedAt  *time.Time
+	ClosedAt  *time.Time
+	CountedAt *time.Time
+}
+
+// PollSummary is a line of the poll list.
+type PollSummary struct {
+	ID        string       `db:"id" json:"id"`
+	UnitID    string       `db:"unit_id" json:"unit_id"`
+	UnitName  string       `db:"unit_name" json:"unit_name"`
+	Title     string       `db:"title" json:"title"`
+	State     ballot.State `db:"state" json:"state"`
+	CreatedAt time.Time    `db:"created_at" json:"created_at"`
+	Expected  int          `db:"expected" json:"expected"`
+	Used      int          `db:"used" json:"used"`
+}
+
+// definition is what the polls.definition column holds.
+type definition struct {
+	Forms  []ballot.Form `json:"forms"`
+	Quorum ballot.Ratio  `json:"quorum"`
+}
+
+type pollRow struct {
+	ID         string       `db:"id"`
+	UnitID     string       `db:"unit_id"`
+	UnitName   string       `db:"unit_name"`
+	Title      string       `db:"title"`
+	State      ballot.State `db:"state"`
+	Definition []byte       `db:"definition"`
+	PublicKey  []byte       `db:"public_key"`
+	CreatedAt  time.Time    `db:"created_at"`
+	OpenedAt   *time.Time   `db:"opened_at"`
+	ClosedAt   *time.Time   `db:"closed_at"`
+	CountedAt  *time.Time   `db:"counted_at"`
+}
+
+var (
+	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by)
+		VALUES ($1, $2, $3, NULLIF($4, '')::uuid) RETURNING id`)
+	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected) VALUES ($1, $2, $3, $4) RETURNING id`)
+	qPoll        = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
+		p.created_at, p.opened_at, p.closed_at, p.counted_at
+		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
+	qGroups    = query(`SELECT id, name, expected FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
+	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at,
+		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
+		(SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'used') AS used
+		FROM polls p JOIN units u ON u.id = p.unit_id
+		WHERE ($1 = '' OR p.unit_id::text = $1) ORDER BY p.created_at DESC LIMIT 500`)
+	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, opened_at = now() WHERE id = $1 AND state = 'draft'`)
+	qInsertShare  = query(`INSERT INTO key_shares (poll_id, wrapped) VALUES ($1, $2)`)
+	qLockPoll     = query(`SELECT state FROM polls WHERE id = $1 FOR UPDATE`)
+	qClosePoll    = query(`UPDATE polls SET state = 'closed', closed_at = now() WHERE id = $1`)
+	qDeleteDraft  = query(`DELETE FROM polls WHERE id = $1 AND state = 'draft'`)
+	qPollStateNow = query(`SELECT state FROM polls WHERE id = $1`)
+)
+
+// CreatePoll saves a validated poll as a draft and fills in its id and its groups' ids.
+func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string) error {
+	if err := checkID(p.UnitID, "单位"); err != nil {
+		return err
+	}
+	def, err := json.Marshal(definition{Forms: p.Forms, Quorum: p.Quorum})
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy); err != nil {
+			return err
+		}
+		for i := range p.Groups {
+			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, p.Groups[i].Name, p.Groups[i].Expected); err != nil {
+				return err
+			}
+		}
+		p.State = ballot.Draft
+		return nil
+	})
+}
+
+// Poll loads a poll with its groups.
+func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
+	if err := checkID(id, "投票活动"); err != nil {
+		return nil, err
+	}
+	var r pollRow
+	if err := s.db.GetContext(ctx, &r, qPoll, id); err != nil {
+		return nil, notFound(err, "投票活动")
+	}
+	var d definition
+	if err := json.Unmarshal(r.Definition, &d); err != nil {
+		return nil, err
+	}
+	pi := &PollInfo{
+		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum},
+		UnitName: r.UnitName, PublicKey: r.PublicKey,
+		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
+	}
+	if err := s.db.SelectContext(ctx, &pi.Groups, qGroups, id); err != nil {
+		return nil, err
+	}
+	return pi, nil
+}
+
+// ListPolls lists the polls of a unit, or of all units with unitID "".
+func (s *Store) ListPolls(ctx context.Context, unitID string) ([]PollSummary, error) {
+	var out []PollSummary
+	err := s.db.SelectContext(ctx, &out, qListPolls, unitID)
+	return out, err
+}
+
+// OpenPoll fixes the poll's public key, keeps the wrapped private key as the server-held
+// share, and starts voting.
+func (s *Store) OpenPoll(ctx context.Context, id string, public, wrappedShare []byte) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, qOpenPoll, id, public)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
+		}
+		_, err = tx.ExecContext(ctx, qInsertShare, id, wrappedShare)
+		return err
+	})
+}
+
+// ClosePoll ends voting. It waits for submissions in flight (they hold a key-share lock on
+// the poll row), so no ballot enters the box after the poll is closed.
+func (s *Store) ClosePoll(ctx context.Context, id string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var state ballot.State
+		if err := tx.GetContext(ctx, &state, qLockPoll, id); err != nil {
+			return notFound(err, "投票活动")
+		}
+		if state != ballot.Open {
+			return ballot.Errorf(ballot.ECONFLICT, "投票活动当前为“%s”，只有投票中的活动可以结束投票", state.Label())
+		}
+		_, err := tx.ExecContext(ctx, qClosePoll, id)
+		return err
+	})
+}
+
+// DeleteDraft removes a poll that has not opened.
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, qDeleteDraft, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ballot.Errorf(ballot.ECONFLICT, "只能删除尚未开始的投票活动")
+	}
+	return nil
+}
+
+// pollState reads a poll's state outside any lock, to explain a refusal.
+func (s *Store) pollState(ctx context.Context, q sqlx.QueryerContext, id string) (ballot.State, error) {
+	var st ballot.State
+	err := sqlx.GetContext(ctx, q, &st, qPollStateNow, id)
+	return st, notFound(err, "投票活动")
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"regexp"
+
+	"minyi/ballot"
+)
+
+// Role is what a staff account may do.
+type Role string
+
+// Roles (issue: staff accounts).
+const (
+	RoleAdmin     Role = "admin"     // every unit, accounts and units
+	RoleOrganizer Role = "organizer" // sets polls up and runs them for the unit
+	RoleTeller    Role = "teller"    // counts after close
+	RoleEvaluator Role = "evaluator" // reads the unit's tallies
+)
+
+// Label is the role as staff read it.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "管理员"
+	case RoleOrganizer:
+		return "组织者"
+	case RoleTeller:
+		return "监票人"
+	case RoleEvaluator:
+		return "考察/考核人员"
+	}
+	return string(r)
+}
+
+// Roles lists the roles in display order.
+var Roles = []Role{RoleOrganizer, RoleTeller, RoleEvaluator, RoleAdmin}
+
+// Staff is an account of the organisation department's staff.
+type Staff struct {
+	ID           string `db:"id" json:"id"`
+	UnitID       string `db:"unit_id" json:"unit_id"`
+	UnitName     string `db:"unit_name" json:"unit_name"`
+	Username     string `db:"username" json:"username"`
+	Name         string `db:"name" json:"name"`
+	Role         Role   `db:"role" json:"role"`
+	PasswordHash string `db:"password_hash" json:"-"`
+	Disabled     bool   `db:"disabled" json:"disabled"`
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// checkID rejects a malformed id before it reaches SQL: it names no object.
+func checkID(id, what string) error {
+	if !uuidRE.MatchString(id) {
+		return ballot.Errorf(ballot.ENOTFOUND, "%s不存在", what)
+	}
+	return nil
+}
+
+const staffColumns = `s.id, COALESCE(s.unit_id::text, '') AS unit_id, COALESCE(u.name, '') AS unit_name,
+	s.username, s.name, s.role, s.password_hash, s.disabled`
+
+const staffFrom = ` FROM staff s LEFT JOIN units u ON u.id = s.unit_id`
+
+var (
+	qStaffByUsername = query(`SELECT ` + staffColumns + staffFrom + ` WHERE s.username = $1`)
+	qStaffByID       = query(`SELECT ` + staffColumns + staffFrom + ` WHERE s.id = $1`)
+	qListStaff       = query(`SELECT ` + staffColumns + staffFrom + ` WHERE ($1 = '' OR s.unit_id::text = $1) ORDER BY u.name NULLS FIRST, s.username`)
+	qCreateStaff     = query(`INSERT INTO staff (unit_id, username, name, role, password_hash)
+		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5) RETURNING id`)
+	qSetPassword = query(`UPDATE staff SET password_hash = $2 WHERE id = $1`)
+	qCountStaff  = query(`SELECT count(*) FROM staff`)
+)
+
+// StaffByUsername finds an account for login.
+func (s *Store) StaffByUsername(ctx context.Context, username string) (Staff, error) {
+	var st Staff
+	err := s.db.GetContext(ctx, &st, qStaffByUsername, username)
+	return st, notFound(err, "账号")
+}
+
+// StaffByID finds an account.
+func (s *Store) StaffByID(ctx context.Context, id string) (Staff, error) {
+	var st Staff
+	if err := checkID(id, "账号"); err != nil {
+		return st, err
+	}
+	err := s.db.GetContext(ctx, &st, qStaffByID, id)
+	return st, notFound(err, "账号")
+}
+
+// ListStaff lists the accounts of a unit, or all with unitID "".
+func (s *Store) ListStaff(ctx context.Context, unitID string) ([]Staff, error) {
+	var out []Staff
+	err := s.db.SelectContext(ctx, &out, qListStaff, unitID)
+	return out, err
+}
+
+// CreateStaff adds an account; st.PasswordHash must already be a hash.
+func (s *Store) CreateStaff(ctx context.Context, st *Staff) error {
+	if st.Role != RoleAdmin && st.UnitID == "" {
+		return ballot.Errorf(ballot.EINVALID, "请为账号选择所属单位")
+	}
+	if st.UnitID != "" {
+		if err := checkID(st.UnitID, "单位"); err != nil {
+			return err
+		}
+	}
+	err := s.db.GetContext(ctx, &st.ID, qCreateStaff, st.UnitID, st.Username, st.Name, st.Role, st.PasswordHash)
+	if isUniqueViolation(err) {
+		return ballot.Errorf(ballot.ECONFLICT, "用户名“%s”已被使用", st.Username)
+	}
+	return err
+}
+
+// SetPassword replaces an account's password hash.
+func (s *Store) SetPassword(ctx context.Context, id, hash string) error {
+	_, err := s.db.ExecContext(ctx, qSetPassword, id, hash)
+	return err
+}
+
+// CountStaff counts accounts; zero means a fresh installation.
+func (s *Store) CountStaff(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, qCountStaff)
+	return n, err
+}

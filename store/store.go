@@ -1,0 +1,145 @@
+// Package store keeps Minyi's state in PostgreSQL. Every SQL statement of the project lives
+// in this package, one file per aggregate; each is prepared once at start so a broken
+// query fails at boot, never at the first vote.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"minyi/ballot"
+	"minyi/migrations"
+)
+
+// Store is the PostgreSQL-backed state of Minyi.
+type Store struct {
+	db *sqlx.DB
+}
+
+// queries lists every statement for the boot-time check.
+var queries []string
+
+// query registers a statement for the boot-time check and returns it.
+func query(q string) string {
+	queries = append(queries, q)
+	return q
+}
+
+// Open connects to PostgreSQL. It does not migrate; call Migrate or CheckSchema next.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(40)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) provider() (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, s.db.DB, migrations.FS, goose.WithSessionLocker(locker))
+}
+
+// Migrate applies pending migrations under an advisory lock, so instances starting together
+// migrate once.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return s.CheckSchema(ctx)
+}
+
+// CheckSchema refuses a schema older or newer than this binary knows, then prepares every
+// statement once.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > target {
+		return fmt.Errorf("the database schema is version %d, newer than this binary knows (%d): upgrade minyi", current, target)
+	}
+	if current < target {
+		return fmt.Errorf("the database schema is version %d, this binary needs %d: run `minyi migrate`", current, target)
+	}
+	return s.prepareAll(ctx)
+}
+
+func (s *Store) prepareAll(ctx context.Context) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range queries {
+		st, err := tx.PreparexContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("query does not prepare: %w\n%s", err, q)
+		}
+		st.Close()
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// notFound turns sql.ErrNoRows into a coded not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ballot.Errorf(ballot.ENOTFOUND, "%s不存在", what)
+	}
+	return err
+}
+
+// isUniqueViolation reports a unique constraint failure.
+func isUniqueViolation(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// isInvalidUUID reports a malformed uuid parameter, which means "no such object".
+func isInvalidUUID(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "22P02"
+}

@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"minyi/ballot"
+	"minyi/store"
+	"minyi/store/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
+var ctx = context.Background()
+
+func newPoll(t *testing.T, s *store.Store) *ballot.Poll {
+	t.Helper()
+	u, err := s.CreateUnit(ctx, "某某区委组织部")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &ballot.Poll{UnitID: u.ID, Title: "年度民主测评", Groups: []ballot.Group{{Name: "职工代表", Expected: 30}},
+		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}}}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePoll(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func hashes(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = make([]byte, 32)
+		rand.Read(out[i])
+	}
+	return out
+}
+
+// The ballots table must hold nothing that links a ballot to a voter or a moment
+// (DESIGN: step 6; issue: schema test).
+func TestBallotsTableHasNoLinkColumns(t *testing.T) {
+	s := dbtest.New(t)
+	cols, err := s.Columns(ctx, "ballots")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "group_id:uuid id:uuid poll_id:uuid seal_key_id:uuid sealed:bytea"
+	if got := strings.Join(cols, " "); got != want {
+		t.Fatalf("ballots columns = %q, want exactly %q", got, want)
+	}
+	for _, table := range []string{"tokens", "seal_keys"} {
+		cols, _ := s.Columns(ctx, table)
+		for _, c := range cols {
+			if strings.Contains(c, "timestamp") || strings.Contains(c, "ballot") {
+				t.Errorf("%s.%s could link a token to a ballot or a time", table, c)
+			}
+		}
+	}
+	if def, _ := s.ColumnDefault(ctx, "ballots", "id"); def != "gen_random_uuid()" {
+		t.Errorf("ballot id default = %q, want a random uuid", def)
+	}
+}
+
+func TestCastBurnsTokenOnce(t *testing.T) {
+	s := dbtest.New(t)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(3)
+	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, hs[0], p.ID, g, "", []byte("x")); ballot.ErrorCode(err) != ballot.ENOTOPEN {
+		t.Fatalf("cast on a draft poll: %v", err)
+	}
+	k, _ := ballot.NewPollKey()
+	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("wrapped")); err != nil {
+		t.Fatal(err)
+	}
+	sk, err := s.InsertSealKey(ctx, p.ID, k.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, hs[0], p.ID, g, sk, []byte("sealed")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, hs[0], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENUSED {
+		t.Fatalf("second cast: %v", err)
+	}
+	if err := s.VoidToken(ctx, p.ID, hs[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, hs[1], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENVOID {
+		t.Fatalf("cast with a voided token: %v", err)
+	}
+	if err := s.VoidToken(ctx, p.ID, hs[0]); ballot.ErrorCode(err) != ballot.ETOKENUSED {
+		t.Fatalf("voiding a used token: %v", err)
+	}
+	if err := s.Cast(ctx, hashes(1)[0], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENUNKNOWN {
+		t.Fatalf("cast with an unknown token: %v", err)
+	}
+	tu, _ := s.Turnout(ctx, p.ID)
+	if tu[0].Issued != 2 || tu[0].Voided != 1 || tu[0].Used != 1 {
+		t.Fatalf("turnout %+v", tu)
+	}
+	// Before close neither the box nor the key that opens it can be read.
+	if _, err := s.Box(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("box before close: %v", err)
+	}
+	if _, err := s.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("share before close: %v", err)
+	}
+	if _, _, err := s.Tally(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("tally before close: %v", err)
+	}
+	if err := s.SaveTally(ctx, &ballot.Tally{PollID: p.ID}, ""); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("save tally before close: %v", err)
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, hs[2], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ECLOSED {
+		t.Fatalf("cast after close: %v", err)
+	}
+	box, err := s.Box(ctx, p.ID)
+	if err != nil || len(box) != 1 {
+		t.Fatalf("box after close: %d, %v", len(box), err)
+	}
+	if _, err := s.IssueTokens(ctx, p.ID, g, hashes(1), ""); ballot.ErrorCode(err) != ballot.ECONFLICT {
+		t.Fatalf("issuing after close: %v", err)
+	}
+}
+
+// Hundreds of concurrent casts, each token twice: exactly one ballot per token.
+func TestConcurrentCastsCountOncePerToken(t *testing.T) {
+	s := dbtest.New(t)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(300)
+	s.IssueTokens(ctx, p.ID, g, hs, "")
+	k, _ := ballot.NewPollKey()
+	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, used := 0, 0
+	for i := 0; i < 600; i++ {
+		wg.Add(1)
+		go func(h []byte) {
+			defer wg.Done()
+			err := s.Cast(ctx, h, p.ID, g, sk, []byte("sealed"))
+			mu.Lock()
+			defer mu.Unlock()
+			switch ballot.ErrorCode(err) {
+			case "":
+				ok++
+			case ballot.ETOKENUSED:
+				used++
+			default:
+				t.Errorf("cast: %v", err)
+			}
+		}(hs[i%300])
+	}
+	wg.Wait()
+	s.ClosePoll(ctx, p.ID)
+	box, _ := s.Box(ctx, p.ID)
+	if ok != 300 || used != 300 || len(box) != 300 {
+		t.Fatalf("accepted %d, refused as used %d, box %d; want 300/300/300", ok, used, len(box))
+	}
+}

@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"minyi/ballot"
+)
+
+// Token states as stored.
+const (
+	TokenIssued = "issued"
+	TokenUsed   = "used"
+	TokenVoid   = "void"
+)
+
+// TokenInfo is what a token's hash unlocks: its poll, group and state. Never its time of use.
+type TokenInfo struct {
+	PollID  string `db:"poll_id"`
+	GroupID string `db:"group_id"`
+	State   string `db:"state"`
+}
+
+// Batch is a set of tokens issued together for one group.
+type Batch struct {
+	ID        string    `db:"id" json:"id"`
+	GroupID   string    `db:"group_id" json:"group_id"`
+	GroupName string    `db:"group_name" json:"group_name"`
+	Count     int       `db:"count" json:"count"`
+	Voided    int       `db:"voided" json:"voided"`
+	CreatedBy string    `db:"created_by" json:"created_by"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+var (
+	qTokenByHash = query(`SELECT poll_id, group_id, state FROM tokens WHERE hash = $1`)
+	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by)
+		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid FROM polls p JOIN voter_groups g ON g.poll_id = p.id
+		WHERE p.id = $1 AND g.id = $2 AND p.state IN ('draft', 'open') RETURNING id`)
+	qInsertTokens = query(`INSERT INTO tokens (hash, poll_id, group_id, batch_id)
+		SELECT h, $2, $3, $4 FROM unnest($1::bytea[]) AS h`)
+	qVoidToken = query(`UPDATE tokens SET state = 'void' WHERE hash = $1 AND poll_id = $2 AND state = 'issued'`)
+	qVoidBatch = query(`UPDATE tokens SET state = 'void' WHERE batch_id = $1 AND poll_id = $2 AND state = 'issued'`)
+	qBatches   = query(`SELECT b.id, b.group_id, g.name AS group_name, b.count, b.created_at,
+		COALESCE(s.name, '') AS created_by,
+		(SELECT count(*) FROM tokens t WHERE t.batch_id = b.id AND t.state = 'void') AS voided
+		FROM token_batches b JOIN voter_groups g ON g.id = b.group_id LEFT JOIN staff s ON s.id = b.created_by
+		WHERE b.poll_id = $1 ORDER BY b.created_at, g.position`)
+	qTurnout = query(`SELECT g.id AS group_id,
+		count(*) FILTER (WHERE t.state IN ('issued', 'used')) AS issued,
+		count(*) FILTER (WHERE t.state = 'void') AS voided,
+		count(*) FILTER (WHERE t.state = 'used') AS used
+		FROM voter_groups g LEFT JOIN tokens t ON t.group_id = g.id
+		WHERE g.poll_id = $1 GROUP BY g.id, g.position ORDER BY g.position`)
+)
+
+// TokenByHash finds a token by its keyed hash.
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (TokenInfo, error) {
+	var t TokenInfo
+	err := s.db.GetContext(ctx, &t, qTokenByHash, hash)
+	if err != nil {
+		if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
+			return t, ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
+		}
+		return t, err
+	}
+	return t, nil
+}
+
+// IssueTokens stores the hashes of a new batch of tokens for a group of a poll that has
+// not closed.
+func (s *Store) IssueTokens(ctx context.Context, pollID, groupID string, hashes [][]byte, by string) (string, error) {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return "", err
+	}
+	if err := checkID(groupID, "参评类别"); err != nil {
+		return "", err
+	}
+	var batch string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &batch, qCreateBatch, pollID, groupID, len(hashes), by); err != nil {
+			if ballot.ErrorCode(notFound(err, "")) != ballot.ENOTFOUND {
+				return err
+			}
+			st, err := s.pollState(ctx, tx, pollID)
+			if err != nil {
+				return err
+			}
+			if st == ballot.Closed || st == ballot.Counted {
+				return ballot.Errorf(ballot.ECONFLICT, "投票已结束，不能再发放凭证")
+			}
+			return ballot.Errorf(ballot.ENOTFOUND, "参评类别不存在")
+		}
+		_, err := tx.ExecContext(ctx, qInsertTokens, pq.ByteaArray(hashes), pollID, groupID, batch)
+		return err
+	})
+	return batch, err
+}
+
+// VoidToken voids one unused token of a poll.
+func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, qVoidToken, hash, pollID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	t, err := s.TokenByHash(ctx, hash)
+	switch {
+	case err != nil:
+		return err
+	case t.PollID != pollID:
+		return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
+	case t.State == TokenUsed:
+		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，选票已计入，不能作废")
+	case t.State == TokenVoid:
+		return ballot.Errorf(ballot.ETOKENVOID, "该凭证此前已作废")
+	}
+	return ballot.Errorf(ballot.ECONFLICT, "该凭证当前不能作废")
+}
+
+// VoidBatch voids every unused token of a batch and returns how many.
+func (s *Store) VoidBatch(ctx context.Context, pollID, batchID string) (int, error) {
+	if err := checkID(batchID, "凭证批次"); err != nil {
+		return 0, err
+	}
+	res, err := s.db.ExecContext(ctx, qVoidBatch, batchID, pollID)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Batches lists a poll's token batches.
+func (s *Store) Batches(ctx context.Context, pollID string) ([]Batch, error) {
+	var out []Batch
+	err := s.db.SelectContext(ctx, &out, qBatches, pollID)
+	return out, err
+}
+
+// Turnout counts tokens per group: issued (not voided), voided, used. It is the only
+// figure about a poll's voting that exists before close.
+func (s *Store) Turnout(ctx context.Context, pollID string) ([]ballot.Turnout, error) {
+	var rows []struct {
+		GroupID string `db:"group_id"`
+		Issued  int    `db:"issued"`
+		Voided  int    `db:"voided"`
+		Used    int    `db:"used"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, qTurnout, pollID); err != nil {
+		return nil, err
+	}
+	out := make([]ballot.Turnout, len(rows))
+	for i, r := range rows {
+		out[i] = ballot.Turnout{Group: r.GroupID, Issued: r.Issued, Voided: r.Voided, Used: r.Used}
+	}
+	return out, nil
+}
