@@ -305,3 +305,25 @@ func TestCountRejectsWhatDoesNotParse(t *testing.T) {
 		t.Fatalf("tally = %+v", tally)
 	}
 }
+
+func TestLinesFromPaste(t *testing.T) {
+	subs, err := SubjectsFromLines("张三\t局长\n\n 李四 副局长 （分管财务）\r\n王五")
+	if err != nil || len(subs) != 3 || subs[0].Post != "局长" || subs[1].Post != "副局长 （分管财务）" || subs[2].Name != "王五" || subs[2].Post != "" {
+		t.Fatalf("subjects = %+v, %v", subs, err)
+	}
+	groups, err := GroupsFromLines("班子成员 7\n中层 干部\t２５人\n")
+	if err != nil || len(groups) != 2 || groups[1].Name != "中层 干部" || groups[1].Expected != 25 {
+		t.Fatalf("groups = %+v, %v", groups, err)
+	}
+	for in, want := range map[string]string{"班子成员\n职工代表 4o": "第1行", "职工代表 四十": "第1行：应到人数“四十”不是整数"} {
+		if _, err := GroupsFromLines(in); !strings.Contains(ErrorMessage(err), want) {
+			t.Errorf("GroupsFromLines(%q) = %v, want %q", in, err, want)
+		}
+	}
+	if r, err := ParseRatio("2/3"); err != nil || r != R(2, 3) {
+		t.Fatal(r, err)
+	}
+	if _, err := ParseRatio("2:3"); ErrorCode(err) != EINVALID {
+		t.Fatal(err)
+	}
+}

@@ -10,19 +10,20 @@ import (
 
 // Stable error codes carried by the API; server/ maps each to an HTTP status once.
 const (
-	EINVALID      = "invalid"        // the input breaks a rule; Message says which, in Chinese
-	ENOTFOUND     = "not_found"      // no such object, or not visible to the caller
-	ECONFLICT     = "conflict"       // the object is not in a state that allows this
-	EUNAUTHORIZED = "unauthorized"   // not logged in
-	EFORBIDDEN    = "forbidden"      // logged in, but the role or unit does not allow it
-	EINTERNAL     = "internal"       // a fault of ours; details go to the log only
-	ETOKENUNKNOWN = "token_unknown"  // no such voting token
-	ETOKENUSED    = "token_used"     // the token has voted already
-	ETOKENVOID    = "token_void"     // the token was voided by the organizer
-	ENOTOPEN      = "poll_not_open"  // voting has not started
-	ECLOSED       = "poll_closed"    // voting has ended
-	ESEALED       = "result_sealed"  // results exist only after close and count
-	ETOOMANY      = "too_many"       // rate limited
+	EINVALID      = "invalid"       // the input breaks a rule; Message says which, in Chinese
+	ENOTFOUND     = "not_found"     // no such object, or not visible to the caller
+	ECONFLICT     = "conflict"      // the object is not in a state that allows this
+	EUNAUTHORIZED = "unauthorized"  // not logged in
+	EFORBIDDEN    = "forbidden"     // logged in, but the role or unit does not allow it
+	EINTERNAL     = "internal"      // a fault of ours; details go to the log only
+	ETOKENUNKNOWN = "token_unknown" // no such voting token
+	ETOKENUSED    = "token_used"    // the token has voted already
+	ETOKENVOID    = "token_void"    // the token was voided by the organizer
+	ENOTOPEN      = "poll_not_open" // voting has not started
+	ECLOSED       = "poll_closed"   // voting has ended
+	ESEALED       = "result_sealed" // results exist only after close and count
+	ETOOMANY      = "too_many"      // rate limited
+	ESPOILT       = "spoilt_lines"  // some lines would count as invalid; the voter must confirm
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.

@@ -31,6 +31,17 @@ func (s State) Label() string {
 	return string(s)
 }
 
+// Votable explains why a poll in this state takes no ballot; nil when it is open.
+func (s State) Votable() error {
+	switch s {
+	case Open:
+		return nil
+	case Draft:
+		return Errorf(ENOTOPEN, "投票尚未开始，请等待主持人宣布开始投票后刷新本页")
+	}
+	return Errorf(ECLOSED, "投票已结束，不再接受选票")
+}
+
 // DefaultQuorum is 2/3 of 应到 (RULES: quorum, 2014 Q&A on the 条例; 青海 2020 办法).
 var DefaultQuorum = R(2, 3)
 

@@ -12,6 +12,7 @@ type Turnout struct {
 type PlainBallot struct {
 	Group  string
 	Ballot Ballot
+	Broken bool // failed to open or to decode
 }
 
 // Tally is the result of counting a poll's box.
@@ -95,11 +96,13 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	for _, pb := range box {
 		t.Ballots++
 		gi, ok := byGroup[pb.Group]
-		if !ok {
+		if ok {
+			t.Groups[gi].Ballots++
+		}
+		if !ok || pb.Broken {
 			t.Rejected++
 			continue
 		}
-		t.Groups[gi].Ballots++
 		spoilt, err := p.Check(&pb.Ballot)
 		if err != nil {
 			t.Rejected++

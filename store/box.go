@@ -10,13 +10,6 @@ import (
 	"minyi/ballot"
 )
 
-// SealedBallot is a ballot as the box holds it.
-type SealedBallot struct {
-	GroupID   string `db:"group_id"`
-	Ephemeral []byte `db:"public_key"`
-	Sealed    []byte `db:"sealed"`
-}
-
 var (
 	qInsertSealKey = query(`INSERT INTO seal_keys (poll_id, public_key) VALUES ($1, $2) RETURNING id`)
 	qVoteLockPoll  = query(`SELECT state FROM polls WHERE id = $1 FOR KEY SHARE`)
@@ -51,7 +44,7 @@ func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sea
 		if err := tx.GetContext(ctx, &state, qVoteLockPoll, pollID); err != nil {
 			return notFound(err, "投票活动")
 		}
-		if err := votable(state); err != nil {
+		if err := state.Votable(); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, qBurnToken, tokenHash, pollID, groupID)
@@ -64,17 +57,6 @@ func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sea
 		_, err = tx.ExecContext(ctx, qInsertBallot, pollID, groupID, sealKeyID, sealed)
 		return err
 	})
-}
-
-// votable explains why a poll in the given state takes no ballot.
-func votable(state ballot.State) error {
-	switch state {
-	case ballot.Open:
-		return nil
-	case ballot.Draft:
-		return ballot.Errorf(ballot.ENOTOPEN, "投票尚未开始，请等待主持人宣布开始投票")
-	}
-	return ballot.Errorf(ballot.ECLOSED, "投票已结束，不再接受选票")
 }
 
 // TokenRefusal is the coded error for a token in the given state.
@@ -100,11 +82,11 @@ func tokenRefusal(ctx context.Context, tx *sqlx.Tx, hash []byte) error {
 }
 
 // Box returns the sealed ballots of a closed poll. Before close it returns ESEALED.
-func (s *Store) Box(ctx context.Context, pollID string) ([]SealedBallot, error) {
+func (s *Store) Box(ctx context.Context, pollID string) ([]ballot.SealedBallot, error) {
 	if err := s.requireClosed(ctx, pollID); err != nil {
 		return nil, err
 	}
-	var out []SealedBallot
+	var out []ballot.SealedBallot
 	err := s.db.SelectContext(ctx, &out, qBox, pollID)
 	return out, err
 }

@@ -88,7 +88,12 @@ func StartEmbedded(ctx context.Context, dir string, opt EmbeddedOptions) (*Embed
 		sum := sha256.Sum256([]byte(dir))
 		e.Socket = filepath.Join(os.TempDir(), "minyi-pg-"+hex.EncodeToString(sum[:6]))
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// The parents stay searchable (PostgreSQL may run as another user); the cluster's own
+	// directory is private to it.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
 		return nil, err
 	}
 	if err := os.MkdirAll(e.Socket, 0o700); err != nil {

@@ -1,0 +1,81 @@
+package ballot
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Lists typed or pasted by an organizer (from Excel: tab-separated), one item a line.
+
+func fields(line string) []string {
+	return strings.FieldsFunc(line, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == ';' || r == '；'
+	})
+}
+
+func halfWidthDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return r - '０' + '0'
+		}
+		return r
+	}, s)
+}
+
+// SubjectsFromLines reads "姓名 职务" a line; blank lines are skipped.
+func SubjectsFromLines(text string) ([]Subject, error) {
+	var out []Subject
+	for i, line := range strings.Split(text, "\n") {
+		f := fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		s := Subject{Name: f[0], Post: strings.Join(f[1:], " ")}
+		if len([]rune(s.Name)) > 30 {
+			return nil, Errorf(EINVALID, "第%d行：姓名“%s”过长，姓名与职务之间请用空格或Tab分隔", i+1, clipRunes(s.Name, 12))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// GroupsFromLines reads "类别名称 应到人数" a line; blank lines are skipped.
+func GroupsFromLines(text string) ([]Group, error) {
+	var out []Group
+	for i, line := range strings.Split(text, "\n") {
+		f := fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 2 {
+			return nil, Errorf(EINVALID, "第%d行：请写成“类别名称 应到人数”，如“职工代表 40”", i+1)
+		}
+		last := halfWidthDigits(strings.TrimSuffix(f[len(f)-1], "人"))
+		n, err := strconv.Atoi(last)
+		if err != nil {
+			return nil, Errorf(EINVALID, "第%d行：应到人数“%s”不是整数", i+1, f[len(f)-1])
+		}
+		out = append(out, Group{Name: strings.Join(f[:len(f)-1], " "), Expected: n})
+	}
+	return out, nil
+}
+
+// ParseRatio reads "2/3".
+func ParseRatio(s string) (Ratio, error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	num, err1 := strconv.ParseInt(a, 10, 64)
+	den, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || den <= 0 {
+		return Ratio{}, Errorf(EINVALID, "比例“%s”格式不正确，应写成如 2/3", s)
+	}
+	return R(num, den), nil
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

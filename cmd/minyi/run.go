@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"minyi/ballot"
+	"minyi/server"
+	"minyi/store"
+)
+
+// version is set at build time.
+var version = "dev"
+
+const usage = `minyi — secret-ballot voting and evaluation for meetings
+
+usage:
+  minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off]
+  minyi migrate [-data ./var]
+  minyi admin password USERNAME   set a new random password for an account
+  minyi version
+
+Environment:
+  DATABASE_URL     PostgreSQL to use; without it a private PostgreSQL is started in <data>/pg
+  MINYI_SECRET     server secret (hex or base64, ≥ 32 bytes); without it <data>/secret is used
+  MINYI_BASE_URL   the address voters' phones reach, printed in QR codes
+  MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
+`
+
+// Main runs the command line; it returns when the command is done or ctx ends.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return admin(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "minyi", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+// common are the flags every command that touches the database takes.
+type common struct {
+	data string
+	log  *slog.Logger
+	pg   *store.Embedded
+}
+
+func (o *common) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.data, "data", envOr("MINYI_DATA", "var"), "directory for the server secret and the private PostgreSQL")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// openStore connects to DATABASE_URL, or starts the private PostgreSQL in <data>/pg.
+func (o *common) openStore(ctx context.Context, stderr io.Writer) (*store.Store, error) {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		pg, err := store.StartEmbedded(ctx, filepath.Join(o.data, "pg"), store.EmbeddedOptions{Log: stderr})
+		if err != nil {
+			return nil, err
+		}
+		o.pg = pg
+		url = pg.URL("minyi")
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		o.close(nil)
+		return nil, err
+	}
+	return st, nil
+}
+
+func (o *common) close(st *store.Store) {
+	if st != nil {
+		st.Close()
+	}
+	if o.pg != nil {
+		if err := o.pg.Stop(); err != nil {
+			o.log.Error("stop PostgreSQL", "err", err)
+		}
+	}
+}
+
+// secret reads MINYI_SECRET, or <data>/secret, creating it on first start.
+func (o *common) secret() ([]byte, error) {
+	if v := os.Getenv("MINYI_SECRET"); v != "" {
+		if b, err := hex.DecodeString(v); err == nil && len(b) >= 32 {
+			return b, nil
+		}
+		if b, err := base64.StdEncoding.DecodeString(v); err == nil && len(b) >= 32 {
+			return b, nil
+		}
+		return nil, errors.New("MINYI_SECRET must be at least 32 bytes, hex or base64")
+	}
+	path := filepath.Join(o.data, "secret")
+	if b, err := os.ReadFile(path); err == nil {
+		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(s) < 32 {
+			return nil, fmt.Errorf("%s is not a valid secret (64 hex digits)", path)
+		}
+		return s, nil
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	s := make([]byte, 32)
+	if _, err := rand.Read(s); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.data, 0o755); err != nil { // the secret file itself is 0600
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(s)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o common
+	o.flags(fs)
+	addr := fs.String("addr", envOr("MINYI_ADDR", ":8080"), "address to listen on")
+	baseURL := fs.String("base-url", os.Getenv("MINYI_BASE_URL"), "address voters' phones reach (printed in QR codes)")
+	migrateMode := fs.String("migrate", envOr("MINYI_MIGRATE", "auto"), "auto: apply migrations on start; off: refuse to start on an old schema")
+	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind TLS)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o.log = slog.New(slog.NewTextHandler(stderr, nil))
+	secret, err := o.secret()
+	if err != nil {
+		return err
+	}
+	keys, err := server.DeriveKeys(secret)
+	if err != nil {
+		return err
+	}
+	st, err := o.openStore(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer o.close(st)
+	if *migrateMode == "auto" || o.pg != nil {
+		err = st.Migrate(ctx)
+	} else {
+		err = st.CheckSchema(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	password, err := bootstrap(ctx, st)
+	if err != nil {
+		return err
+	}
+	if password != "" { // printed at once: nothing that fails later may lose it
+		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
+	}
+	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies, Log: o.log}, st)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	app := srv.App()
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv.StartSweeper(sctx)
+	printWelcome(stdout, ln.Addr().(*net.TCPAddr))
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	o.log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
+		o.log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// bootstrap creates the first admin account (and a first unit) on a fresh installation
+// and returns its password, to be printed once.
+func bootstrap(ctx context.Context, st *store.Store) (string, error) {
+	n, err := st.CountStaff(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	units, err := st.Units(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(units) == 0 {
+		if _, err := st.CreateUnit(ctx, "本单位"); err != nil {
+			return "", err
+		}
+	}
+	password, err := server.NewPassword()
+	if err != nil {
+		return "", err
+	}
+	hash, err := server.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	return password, st.CreateStaff(ctx, &store.Staff{Username: "admin", Name: "管理员", Role: store.RoleAdmin, PasswordHash: hash})
+}
+
+func printWelcome(w io.Writer, a *net.TCPAddr) {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	fmt.Fprintf(w, "\nMinyi is running.\n  organizers log in at: http://%s/login\n", net.JoinHostPort(host, fmt.Sprint(a.Port)))
+	if a.IP.IsUnspecified() {
+		for _, ip := range lanAddrs() {
+			fmt.Fprintf(w, "  on this network:      http://%s/login  (voters' QR codes should use this address)\n", net.JoinHostPort(ip, fmt.Sprint(a.Port)))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func lanAddrs() []string {
+	var out []string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			out = append(out, n.IP.String())
+		}
+	}
+	return out
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o common
+	o.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o.log = slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := o.openStore(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer o.close(st)
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "schema is up to date")
+	return nil
+}
+
+func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o common
+	o.flags(fs)
+	if len(args) < 2 || args[0] != "password" {
+		return fmt.Errorf("usage: minyi admin password USERNAME")
+	}
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	o.log = slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := o.openStore(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer o.close(st)
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	who, err := st.StaffByUsername(ctx, args[1])
+	if err != nil {
+		return errors.New(ballot.ErrorMessage(err))
+	}
+	password, err := server.NewPassword()
+	if err != nil {
+		return err
+	}
+	hash, err := server.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPassword(ctx, who.ID, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "new password for %s: %s\n", who.Username, password)
+	return nil
+}

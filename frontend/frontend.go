@@ -1,0 +1,139 @@
+// Package frontend holds Minyi's HTML templates and static assets, embedded in the binary.
+// Assets are served under content-hashed URLs so browsers may cache them for a year.
+package frontend
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"mime"
+	"path"
+	"strings"
+)
+
+//go:embed all:templates static
+var files embed.FS
+
+// Asset is a static file with its hashed URL.
+type Asset struct {
+	URL         string
+	ContentType string
+	Body        []byte
+}
+
+// Assets maps static file names to their hashed URLs and back.
+type Assets struct {
+	byName map[string]*Asset
+	byURL  map[string]*Asset
+}
+
+// LoadAssets reads the embedded static files.
+func LoadAssets() (*Assets, error) {
+	a := &Assets{byName: map[string]*Asset{}, byURL: map[string]*Asset{}}
+	entries, err := fs.ReadDir(files, "static")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		body, err := files.ReadFile("static/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		ext := path.Ext(e.Name())
+		url := "/static/" + strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		as := &Asset{URL: url, ContentType: mime.TypeByExtension(ext), Body: body}
+		a.byName[e.Name()] = as
+		a.byURL[url] = as
+	}
+	return a, nil
+}
+
+// URL returns the hashed URL of a static file; it panics on an unknown name, which the
+// template test catches.
+func (a *Assets) URL(name string) string {
+	as, ok := a.byName[name]
+	if !ok {
+		panic("unknown asset " + name)
+	}
+	return as.URL
+}
+
+// ByURL finds an asset by its hashed URL.
+func (a *Assets) ByURL(url string) (*Asset, bool) {
+	as, ok := a.byURL[url]
+	return as, ok
+}
+
+// Templates are the parsed pages: each page of templates/staff or templates/voter is
+// parsed together with its folder's layout.
+type Templates struct {
+	pages map[string]*template.Template
+}
+
+// ParseTemplates parses every page with the given functions.
+func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
+	t := &Templates{pages: map[string]*template.Template{}}
+	for _, dir := range []string{"staff", "voter"} {
+		layout, err := files.ReadFile("templates/" + dir + "/_layout.html")
+		if err != nil {
+			return nil, err
+		}
+		pages, err := fs.Glob(files, "templates/"+dir+"/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			base := path.Base(p)
+			if base == "_layout.html" {
+				continue
+			}
+			body, err := files.ReadFile(p)
+			if err != nil {
+				return nil, err
+			}
+			name := dir + "/" + strings.TrimSuffix(base, ".html")
+			tpl, err := template.New(name).Funcs(funcs).Parse(string(layout))
+			if err == nil {
+				_, err = tpl.Parse(string(body))
+			}
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			t.pages[name] = tpl
+		}
+	}
+	return t, nil
+}
+
+// Has reports whether a page exists.
+func (t *Templates) Has(name string) bool { _, ok := t.pages[name]; return ok }
+
+// Names lists the pages.
+func (t *Templates) Names() []string {
+	var out []string
+	for n := range t.pages {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Render executes a page into w. It renders into a buffer first, so a failing template
+// never sends half a page.
+func (t *Templates) Render(w io.Writer, name string, data any) error {
+	tpl, ok := t.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := tpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

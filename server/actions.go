@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+// Actions shared by the organizer's pages and the JSON API: each does one thing a person
+// asks for, with the checks that go with it.
+
+// createPoll normalizes, validates and saves a new poll for the caller's unit (an admin
+// names the unit).
+func (s *Server) createPoll(ctx context.Context, me *store.Session, p *ballot.Poll) error {
+	if !canManage(me) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建投票活动")
+	}
+	if me.Role != store.RoleAdmin {
+		p.UnitID = me.UnitID
+	}
+	if p.UnitID == "" {
+		return ballot.Errorf(ballot.EINVALID, "请选择所属单位")
+	}
+	p.ID, p.State = "", ballot.Draft
+	for i := range p.Groups {
+		p.Groups[i].ID = ""
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return s.store.CreatePoll(ctx, p, me.ID)
+}
+
+// openPoll draws the poll's key pair, keeps the private key as the server-held share
+// (wrapped under the server secret) and opens voting.
+func (s *Server) openPoll(ctx context.Context, p *store.PollInfo) error {
+	if p.State != ballot.Draft {
+		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
+	}
+	k, err := ballot.NewPollKey()
+	if err != nil {
+		return err
+	}
+	wrapped, err := s.cfg.Keys.Share.Wrap(p.ID, k.Private)
+	if err != nil {
+		return err
+	}
+	return s.store.OpenPoll(ctx, p.ID, k.Public, wrapped)
+}
+
+// countPoll opens the box of a closed poll and counts it. The store releases neither the
+// box nor the key before close.
+func (s *Server) countPoll(ctx context.Context, p *store.PollInfo, by string) (*ballot.Tally, error) {
+	wrapped, err := s.store.Share(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	private, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
+	if err != nil {
+		return nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
+	}
+	opener, err := ballot.NewOpener(p.ID, private)
+	if err != nil {
+		return nil, err
+	}
+	box, err := s.store.Box(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	turnout, err := s.store.Turnout(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	t := ballot.Count(&p.Poll, turnout, opener.OpenBox(box))
+	if err := s.store.SaveTally(ctx, t, by); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// MaxBatch is the most tokens issued in one batch (one download).
+const MaxBatch = 2000
+
+// drawTokens draws count fresh tokens for a group of the poll, with their keyed hashes.
+// Nothing is stored yet: the caller prepares the slips first, then stores the hashes, so a
+// failure in between leaves no orphan tokens behind.
+func (s *Server) drawTokens(p *store.PollInfo, groupID string, count int) ([]ballot.Token, [][]byte, error) {
+	if _, ok := p.Group(groupID); !ok {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "请选择参评类别")
+	}
+	if count < 1 || count > MaxBatch {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "每批凭证数量应在1到%d之间", MaxBatch)
+	}
+	toks := make([]ballot.Token, count)
+	hashes := make([][]byte, count)
+	for i := range toks {
+		t, err := ballot.NewToken()
+		if err != nil {
+			return nil, nil, err
+		}
+		toks[i], hashes[i] = t, s.cfg.Keys.Token.Hash(t)
+	}
+	return toks, hashes, nil
+}
+
+// voidCode voids the token a person typed in.
+func (s *Server) voidCode(ctx context.Context, p *store.PollInfo, code string) error {
+	t, err := ballot.ParseToken(code)
+	if err != nil {
+		return err
+	}
+	return s.store.VoidToken(ctx, p.ID, s.cfg.Keys.Token.Hash(t))
+}
+
+// turnoutRow is a voter group's turnout as the organizer sees it.
+type turnoutRow struct {
+	ID       string       `json:"group_id"`
+	Name     string       `json:"name"`
+	Expected int          `json:"expected"`
+	Issued   int          `json:"issued"`
+	Voided   int          `json:"voided"`
+	Used     int          `json:"used"`
+	Rate     ballot.Ratio `json:"participation"`
+}
+
+// turnoutView is a poll's turnout by group with the total and the quorum (RULES: quorum).
+type turnoutView struct {
+	Groups []turnoutRow `json:"groups"`
+	Total  turnoutRow   `json:"total"`
+	Needed int          `json:"quorum_needed"`
+	Met    bool         `json:"quorum_met"`
+}
+
+func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, error) {
+	tu, err := s.store.Turnout(ctx, p.ID)
+	if err != nil {
+		return turnoutView{}, err
+	}
+	byGroup := map[string]ballot.Turnout{}
+	for _, t := range tu {
+		byGroup[t.Group] = t
+	}
+	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
+	for _, g := range p.Groups {
+		t := byGroup[g.ID]
+		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected))}
+		v.Groups = append(v.Groups, r)
+		v.Total.Expected += r.Expected
+		v.Total.Issued += r.Issued
+		v.Total.Voided += r.Voided
+		v.Total.Used += r.Used
+	}
+	v.Total.Rate = ballot.R(int64(v.Total.Used), int64(v.Total.Expected))
+	v.Met = v.Total.Used >= v.Needed
+	return v, nil
+}
+
+// baseURL is where voters' phones reach this server: the configured address, or the one
+// the organizer used. local reports an address no phone can reach.
+func (s *Server) baseURL(requestBase string) (base string, local bool) {
+	base = strings.TrimRight(s.cfg.BaseURL, "/")
+	if base == "" {
+		base = strings.TrimRight(requestBase, "/")
+	}
+	if u, err := url.Parse(base); err == nil {
+		h := u.Hostname()
+		local = h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
+	}
+	return base, local
+}

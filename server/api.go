@@ -1,0 +1,425 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+// The JSON API: everything the organizer's pages do, for scripts (docs/API.md). Staff
+// authenticate with a bearer token from POST /api/v1/sessions; errors carry a stable code
+// and a Chinese message.
+func (s *Server) apiRoutes(api fiber.Router) {
+	api.Post("/sessions", s.apiLogin)
+	api.Get("/ballot/:token", s.apiBallot)
+	api.Post("/ballot/:token", s.apiCast)
+
+	a := s.authenticated(api)
+	a.Delete("/sessions", s.apiLogout)
+	a.Get("/me", func(c *fiber.Ctx) error { return c.JSON(meOf(c).Staff) })
+	a.Get("/units", s.apiUnits)
+	a.Post("/units", s.apiUnitCreate)
+	a.Get("/staff", s.apiStaff)
+	a.Post("/staff", s.apiStaffCreate)
+	a.Get("/polls", s.apiPolls)
+	a.Post("/polls", s.apiPollCreate)
+	a.Get("/polls/:id", s.apiPoll)
+	a.Delete("/polls/:id", s.apiPollDelete)
+	a.Post("/polls/:id/open", s.apiPollOpen)
+	a.Post("/polls/:id/close", s.apiPollClose)
+	a.Post("/polls/:id/count", s.apiPollCount)
+	a.Get("/polls/:id/turnout", s.apiTurnout)
+	a.Post("/polls/:id/tokens", s.apiTokensIssue)
+	a.Post("/polls/:id/tokens/void", s.apiTokenVoid)
+	a.Get("/polls/:id/batches", s.apiBatches)
+	a.Post("/polls/:id/batches/:batch/void", s.apiBatchVoid)
+	a.Get("/polls/:id/tally", s.apiTally)
+	api.Use(func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })
+}
+
+// decode reads a JSON body strictly: an unknown field is an error, not a silent no-op.
+func decode(c *fiber.Ctx, v any) error {
+	d := json.NewDecoder(bytes.NewReader(c.Body()))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return ballot.Errorf(ballot.EINVALID, "请求体不是有效的JSON：%v", err)
+	}
+	return nil
+}
+
+func (s *Server) apiLogin(c *fiber.Ctx) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	me, err := s.authenticate(c, in.Username, in.Password)
+	if err != nil {
+		return err
+	}
+	secret, err := s.store.CreateSession(c.UserContext(), me.ID, true, apiTokenTTL)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "expires_at": time.Now().Add(apiTokenTTL), "staff": me})
+}
+
+func (s *Server) apiLogout(c *fiber.Ctx) error {
+	if b, _ := c.Locals("bearer").(bool); !b {
+		return ballot.Errorf(ballot.EINVALID, "浏览器请使用退出按钮")
+	}
+	h := c.Get("Authorization")
+	if err := s.store.DeleteSession(c.UserContext(), h[len("Bearer "):]); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiUnits(c *fiber.Ctx) error {
+	units, err := s.store.Units(c.UserContext())
+	if err != nil {
+		return err
+	}
+	me := meOf(c)
+	if me.Role != store.RoleAdmin {
+		mine := units[:0]
+		for _, u := range units {
+			if u.ID == me.UnitID {
+				mine = append(mine, u)
+			}
+		}
+		units = mine
+	}
+	return c.JSON(fiber.Map{"units": units})
+}
+
+func (s *Server) apiUnitCreate(c *fiber.Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.store.CreateUnit(c.UserContext(), in.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(u)
+}
+
+func (s *Server) apiStaff(c *fiber.Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	staff, err := s.store.ListStaff(c.UserContext(), "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"staff": staff})
+}
+
+func (s *Server) apiStaffCreate(c *fiber.Ctx) error {
+	var in struct {
+		Username string `json:"username"`
+		Name     string `json:"name"`
+		Role     string `json:"role"`
+		UnitID   string `json:"unit_id"`
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	password, err := s.newStaff(c, staffForm{Username: in.Username, Name: in.Name, Role: in.Role, UnitID: in.UnitID}, in.Password)
+	if err != nil {
+		return err
+	}
+	st, err := s.store.StaffByUsername(c.UserContext(), in.Username)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"staff": st}
+	if in.Password == "" {
+		out["password"] = password
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) apiPolls(c *fiber.Ctx) error {
+	me := meOf(c)
+	unit := me.UnitID
+	if me.Role == store.RoleAdmin {
+		unit = ""
+	}
+	polls, err := s.store.ListPolls(c.UserContext(), unit)
+	if err != nil {
+		return err
+	}
+	if polls == nil {
+		polls = []store.PollSummary{}
+	}
+	return c.JSON(fiber.Map{"polls": polls})
+}
+
+func (s *Server) apiPollCreate(c *fiber.Ctx) error {
+	var p ballot.Poll
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	if err := s.createPoll(c.UserContext(), meOf(c), &p); err != nil {
+		return err
+	}
+	pi, err := s.store.Poll(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.pollJSON(pi, nil))
+}
+
+type pollOut struct {
+	ballot.Poll
+	UnitName  string       `json:"unit_name"`
+	StateName string       `json:"state_label"`
+	CreatedAt time.Time    `json:"created_at"`
+	OpenedAt  *time.Time   `json:"opened_at"`
+	ClosedAt  *time.Time   `json:"closed_at"`
+	CountedAt *time.Time   `json:"counted_at"`
+	Warnings  []string     `json:"warnings"`
+	Turnout   *turnoutView `json:"turnout,omitempty"`
+}
+
+func (s *Server) pollJSON(p *store.PollInfo, tv *turnoutView) pollOut {
+	w := p.Warnings()
+	if w == nil {
+		w = []string{}
+	}
+	return pollOut{Poll: p.Poll, UnitName: p.UnitName, StateName: p.State.Label(), CreatedAt: p.CreatedAt,
+		OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, CountedAt: p.CountedAt, Warnings: w, Turnout: tv}
+}
+
+func (s *Server) apiPoll(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	tv, err := s.turnout(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.pollJSON(p, &tv))
+}
+
+func (s *Server) apiPollDelete(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteDraft(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// apiPollState answers a state change with the poll as it now is.
+func (s *Server) apiPollState(c *fiber.Ctx, id string) error {
+	p, err := s.store.Poll(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.pollJSON(p, nil))
+}
+
+func (s *Server) apiPollOpen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.openPoll(c.UserContext(), p); err != nil {
+		return err
+	}
+	return s.apiPollState(c, p.ID)
+}
+
+func (s *Server) apiPollClose(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.apiPollState(c, p.ID)
+}
+
+func (s *Server) apiPollCount(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	if !canCount(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
+	}
+	t, err := s.countPoll(c.UserContext(), p, meOf(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (s *Server) apiTurnout(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	tv, err := s.turnout(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tv)
+}
+
+// apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the
+// printable slips with "format": "pdf" or "zip".
+func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		GroupID string `json:"group_id"`
+		Count   int    `json:"count"`
+		Format  string `json:"format"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	toks, hashes, err := s.drawTokens(p, in.GroupID, in.Count)
+	if err != nil {
+		return err
+	}
+	var file *slipFile
+	if in.Format != "" && in.Format != "json" {
+		if file, err = s.slips(c, p, in.GroupID, toks, in.Format); err != nil {
+			return err
+		}
+	}
+	batch, err := s.store.IssueTokens(c.UserContext(), p.ID, in.GroupID, hashes, meOf(c).ID)
+	if err != nil {
+		return err
+	}
+	if file != nil {
+		return file.send(c)
+	}
+	base, _ := s.baseURL(c.BaseURL())
+	type tokenOut struct {
+		Code string `json:"code"`
+		URL  string `json:"url"`
+	}
+	out := make([]tokenOut, len(toks))
+	for i, t := range toks {
+		out[i] = tokenOut{Code: t.Grouped(), URL: fmt.Sprintf("%s/v/%s", base, t)}
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"batch_id": batch, "group_id": in.GroupID, "tokens": out})
+}
+
+func (s *Server) apiTokenVoid(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.voidCode(c.UserContext(), p, in.Code); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"voided": 1})
+}
+
+func (s *Server) apiBatches(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.store.Batches(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		b = []store.Batch{}
+	}
+	return c.JSON(fiber.Map{"batches": b})
+}
+
+func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.VoidBatch(c.UserContext(), p.ID, c.Params("batch"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"voided": n})
+}
+
+func (s *Server) apiTally(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	t, at, err := s.store.Tally(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"counted_at": at, "tally": t})
+}
+
+// The voter's API: the same checks as the ballot page.
+
+func (s *Server) apiBallot(c *fiber.Ctx) error {
+	_, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	g, _ := p.Group(info.GroupID)
+	return c.JSON(fiber.Map{"poll_id": p.ID, "title": p.Title, "group": g.Name, "forms": p.Forms})
+}
+
+func (s *Server) apiCast(c *fiber.Ctx) error {
+	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Ballot             ballot.Ballot `json:"ballot"`
+		AcceptInvalidLines bool          `json:"accept_invalid_lines"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	spoilt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
+	if ballot.ErrorCode(err) == ballot.ESPOILT {
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(apiError{Error: apiErrorBody{Code: ballot.ESPOILT, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
+	}
+	if err != nil {
+		return err
+	}
+	if spoilt == nil {
+		spoilt = []ballot.Spoilt{}
+	}
+	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt})
+}

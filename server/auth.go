@@ -1,0 +1,184 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+const (
+	sessionCookie = "minyi_session"
+	loginCookie   = "minyi_login" // double-submit CSRF value for the login form
+	sessionTTL    = 12 * time.Hour
+	apiTokenTTL   = 30 * 24 * time.Hour
+)
+
+// requireStaff loads the session from the cookie or a bearer token. Pages without one
+// redirect to the login page; the API answers 401.
+func (s *Server) requireStaff(c *fiber.Ctx) error {
+	secret, bearer := c.Cookies(sessionCookie), false
+	if h := c.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		secret, bearer = strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), true
+	}
+	me, err := s.store.Session(c.UserContext(), secret)
+	if err != nil {
+		if ballot.ErrorCode(err) == ballot.EUNAUTHORIZED && !isAPI(c) {
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	if bearer != me.API {
+		return ballot.Errorf(ballot.EUNAUTHORIZED, "登录已失效，请重新登录")
+	}
+	c.Locals("me", &me)
+	c.Locals("bearer", bearer)
+	return c.Next()
+}
+
+// checkCSRF requires the session's CSRF token on every state change made with a cookie.
+// Bearer tokens are not sent by browsers on their own, so they need none.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		return c.Next()
+	}
+	if b, _ := c.Locals("bearer").(bool); b {
+		return c.Next()
+	}
+	me := meOf(c)
+	got := c.FormValue("_csrf")
+	if got == "" {
+		got = c.Get("X-CSRF-Token")
+	}
+	if me == nil || subtle.ConstantTimeCompare([]byte(got), []byte(me.CSRF)) != 1 {
+		return ballot.Errorf(ballot.EFORBIDDEN, "页面已过期，请刷新页面后重试")
+	}
+	return c.Next()
+}
+
+func (s *Server) setSession(c *fiber.Ctx, secret string) {
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/", HTTPOnly: true, SameSite: "Lax",
+		Secure: s.cfg.SecureCookies, Expires: time.Now().Add(sessionTTL)})
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	return s.renderLogin(c, fiber.StatusOK, "", "")
+}
+
+func (s *Server) renderLogin(c *fiber.Ctx, status int, username, msg string) error {
+	token, err := newCSRF()
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Strict", Secure: s.cfg.SecureCookies})
+	return s.page(c, status, "staff/login", fiber.Map{"Title": "登录", "CSRF": token, "Next": safeNext(c.Query("next", c.FormValue("next"))), "Username": username, "Error": msg})
+}
+
+func (s *Server) loginSubmit(c *fiber.Ctx) error {
+	want := c.Cookies(loginCookie)
+	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(c.FormValue("_csrf"))) != 1 {
+		return s.renderLogin(c, fiber.StatusForbidden, c.FormValue("username"), "页面已过期，请重新登录")
+	}
+	me, err := s.authenticate(c, c.FormValue("username"), c.FormValue("password"))
+	if err != nil {
+		if ballot.ErrorCode(err) == ballot.EUNAUTHORIZED {
+			return s.renderLogin(c, fiber.StatusUnauthorized, c.FormValue("username"), ballot.ErrorMessage(err))
+		}
+		return err
+	}
+	secret, err := s.store.CreateSession(c.UserContext(), me.ID, false, sessionTTL)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, secret)
+	c.ClearCookie(loginCookie)
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// authenticate checks a username and password; the answer never says which was wrong.
+func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.Staff, error) {
+	st, err := s.store.StaffByUsername(c.UserContext(), strings.TrimSpace(username))
+	if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
+		return st, err
+	}
+	hash := st.PasswordHash
+	if err != nil {
+		hash = dummyHash
+	}
+	if !CheckPassword(hash, password) || err != nil || st.Disabled {
+		s.log.Info("login failed", "username", username)
+		return st, ballot.Errorf(ballot.EUNAUTHORIZED, "用户名或密码不正确")
+	}
+	return st, nil
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if err := s.store.DeleteSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
+		return err
+	}
+	c.ClearCookie(sessionCookie)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func newCSRF() (string, error) {
+	p, err := NewPassword()
+	return strings.ReplaceAll(p, "-", ""), err
+}
+
+// Authorization. A poll is visible to staff of its unit and to admins; anything else
+// answers "not found", so a poll's existence does not leak across units.
+
+func canSee(me *store.Session, unitID string) bool {
+	return me.Role == store.RoleAdmin || me.UnitID == unitID
+}
+
+func (s *Server) visiblePoll(c *fiber.Ctx) (*store.PollInfo, error) {
+	p, err := s.store.Poll(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(meOf(c), p.UnitID) {
+		return nil, ballot.Errorf(ballot.ENOTFOUND, "投票活动不存在")
+	}
+	return p, nil
+}
+
+func canManage(me *store.Session) bool {
+	return me.Role == store.RoleAdmin || me.Role == store.RoleOrganizer
+}
+
+func canCount(me *store.Session) bool {
+	return canManage(me) || me.Role == store.RoleTeller
+}
+
+// managedPoll is a visible poll the caller may run (organizer of its unit or admin).
+func (s *Server) managedPoll(c *fiber.Ctx) (*store.PollInfo, error) {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(meOf(c)) {
+		return nil, ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以进行此操作")
+	}
+	return p, nil
+}
+
+func requireAdmin(c *fiber.Ctx) error {
+	if meOf(c).Role != store.RoleAdmin {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以进行此操作")
+	}
+	return nil
+}

@@ -1,0 +1,32 @@
+package server
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"fmt"
+
+	"minyi/ballot"
+)
+
+// Keys are derived from the server secret, which lives outside the database (a file in
+// ./var or the MINYI_SECRET environment variable).
+type Keys struct {
+	Token ballot.TokenKey
+	Share ballot.ShareKey
+}
+
+// DeriveKeys derives each purpose's key from the server secret.
+func DeriveKeys(secret []byte) (Keys, error) {
+	if len(secret) < 32 {
+		return Keys{}, fmt.Errorf("the server secret must be at least 32 bytes")
+	}
+	tk, err := hkdf.Key(sha256.New, secret, nil, "minyi token hmac v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
+	sk, err := hkdf.Key(sha256.New, secret, nil, "minyi share wrap v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{Token: tk, Share: sk}, nil
+}

@@ -1,0 +1,225 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+// statusOf maps each error code to its HTTP status, once.
+var statusOf = map[string]int{
+	ballot.EINVALID:      fiber.StatusBadRequest,
+	ballot.ESPOILT:       fiber.StatusUnprocessableEntity,
+	ballot.ENOTFOUND:     fiber.StatusNotFound,
+	ballot.ECONFLICT:     fiber.StatusConflict,
+	ballot.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	ballot.EFORBIDDEN:    fiber.StatusForbidden,
+	ballot.EINTERNAL:     fiber.StatusInternalServerError,
+	ballot.ETOKENUNKNOWN: fiber.StatusNotFound,
+	ballot.ETOKENUSED:    fiber.StatusConflict,
+	ballot.ETOKENVOID:    fiber.StatusGone,
+	ballot.ENOTOPEN:      fiber.StatusConflict,
+	ballot.ECLOSED:       fiber.StatusConflict,
+	ballot.ESEALED:       fiber.StatusForbidden,
+	ballot.ETOOMANY:      fiber.StatusTooManyRequests,
+}
+
+// headings are the titles of error pages for people.
+var headings = map[string]string{
+	ballot.ENOTFOUND:     "找不到页面",
+	ballot.EFORBIDDEN:    "没有权限",
+	ballot.EINTERNAL:     "服务器出错了",
+	ballot.ETOKENUNKNOWN: "凭证无效",
+	ballot.ETOKENUSED:    "该凭证已投票",
+	ballot.ETOKENVOID:    "该凭证已作废",
+	ballot.ENOTOPEN:      "投票尚未开始",
+	ballot.ECLOSED:       "投票已结束",
+	ballot.ESEALED:       "结果尚未产生",
+}
+
+// fromFiber turns Fiber's own errors (unknown route, body too large…) into coded ones.
+func fromFiber(fe *fiber.Error) error {
+	switch fe.Code {
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+		return ballot.Errorf(ballot.ENOTFOUND, "页面不存在")
+	case fiber.StatusRequestEntityTooLarge:
+		return ballot.Errorf(ballot.EINVALID, "提交的内容过大")
+	case fiber.StatusBadRequest, fiber.StatusUnprocessableEntity:
+		return ballot.Errorf(ballot.EINVALID, "请求格式不正确")
+	case fiber.StatusRequestTimeout:
+		return ballot.Errorf(ballot.EINVALID, "请求超时，请重试")
+	}
+	return fmt.Errorf("fiber: %w", fe)
+}
+
+// handleError answers every error: JSON for the API, a page for people. Internal errors
+// are logged with the (masked) path and never shown.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		err = fromFiber(fe)
+	}
+	code := ballot.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = fiber.StatusInternalServerError
+	}
+	if code == ballot.EINTERNAL {
+		s.log.Error("internal error", "method", c.Method(), "path", maskPath(c.Path()), "err", err)
+	}
+	msg := ballot.ErrorMessage(err)
+	if isAPI(c) {
+		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg}})
+	}
+	heading := headings[code]
+	if heading == "" {
+		heading = "无法完成操作"
+	}
+	if isVoterPath(c.Path()) {
+		return s.voterNotice(c, status, heading, msg, code)
+	}
+	return s.page(c, status, "staff/error", fiber.Map{"Title": heading, "Heading": heading, "Message": msg})
+}
+
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Spoilt  any    `json:"spoilt,omitempty"`
+}
+
+func isAPI(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || (c.Get("Accept") != "" && c.Accepts("text/html", "application/json") == "application/json")
+}
+
+func isVoterPath(p string) bool { return p == "/v" || strings.HasPrefix(p, "/v/") }
+
+// maskPath hides voting tokens: no token ever reaches a log line.
+func maskPath(p string) string {
+	for _, prefix := range []string{"/v/", "/api/v1/ballot/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "****"
+		}
+	}
+	return p
+}
+
+func (s *Server) recover(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic", "path", maskPath(c.Path()), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.Next()
+}
+
+// accessLog logs one line per request: method, masked path, status, duration. No query
+// string, no referer, no client address next to a voter path.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	s.log.Info("http", "method", c.Method(), "path", maskPath(c.Path()), "status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", csp)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	if !strings.HasPrefix(c.Path(), "/static/") {
+		c.Set("Cache-Control", "no-store")
+	}
+	return c.Next()
+}
+
+func (s *Server) static(c *fiber.Ctx) error {
+	a, ok := s.assets.ByURL(c.Path())
+	if !ok {
+		return ballot.Errorf(ballot.ENOTFOUND, "文件不存在")
+	}
+	c.Set("Cache-Control", "public, max-age=31536000, immutable")
+	c.Type(strings.TrimPrefix(a.ContentType, "."))
+	c.Set("Content-Type", a.ContentType)
+	return c.Send(a.Body)
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.assets.URL,
+		"pct":   func(r ballot.Ratio) string { return r.Percent() },
+		"frac":  func(r ballot.Ratio) string { return r.String() },
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"fmtTime": func(v any) string {
+			var t time.Time
+			switch x := v.(type) {
+			case time.Time:
+				t = x
+			case *time.Time:
+				if x == nil {
+					return ""
+				}
+				t = *x
+			}
+			return t.In(cst).Format("2006-01-02 15:04")
+		},
+	}
+}
+
+// cst is China Standard Time: organizers read times in it wherever the server runs.
+var cst = time.FixedZone("CST", 8*3600)
+
+// page renders a staff or voter page with the common data (the signed-in person, the
+// CSRF token, a flash message).
+func (s *Server) page(c *fiber.Ctx, status int, name string, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	if me := meOf(c); me != nil {
+		data["Me"] = me
+		data["CSRF"] = me.CSRF
+	}
+	if f := c.Cookies(flashCookie); f != "" {
+		if msg, err := url.QueryUnescape(f); err == nil {
+			data["Flash"] = msg
+		}
+		c.ClearCookie(flashCookie)
+	}
+	c.Status(status)
+	c.Set("Content-Type", "text/html; charset=utf-8")
+	return s.tpl.Render(c.Response().BodyWriter(), name, data)
+}
+
+const flashCookie = "minyi_flash"
+
+// redirectWith redirects after a successful post with a message for the next page.
+func (s *Server) redirectWith(c *fiber.Ctx, to, msg string) error {
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: s.cfg.SecureCookies})
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+func meOf(c *fiber.Ctx) *store.Session {
+	me, _ := c.Locals("me").(*store.Session)
+	return me
+}

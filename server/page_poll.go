@@ -1,0 +1,40 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) pollPage(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	tv, err := s.turnout(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	batches, err := s.store.Batches(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	base, local := s.baseURL(c.BaseURL())
+	def := tv.Groups[0].Expected - tv.Groups[0].Issued
+	if def < 1 {
+		def = 1
+	}
+	me := meOf(c)
+	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
+		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
+		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),
+		"BaseURL": base, "LocalBase": local, "DefaultCount": def, "MaxBatch": MaxBatch,
+	})
+}
+
+// pollPreview shows the ballot exactly as voters will see it, without a way to submit.
+func (s *Server) pollPreview(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: "（预览）", Preview: true})
+}

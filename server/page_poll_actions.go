@@ -1,0 +1,137 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+func (s *Server) pollOpen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.openPoll(c.UserContext(), p); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
+}
+
+func (s *Server) pollClose(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "投票已结束，不再接受选票。可以开箱计票。")
+}
+
+func (s *Server) pollCount(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	if !canCount(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
+	}
+	if _, err := s.countPoll(c.UserContext(), p, meOf(c).ID); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID+"/tally", "计票完成。")
+}
+
+func (s *Server) pollDelete(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteDraft(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/", "已删除“"+p.Title+"”。")
+}
+
+// tokensIssue issues a batch and answers with the slips to print: the only time the
+// tokens exist outside the voters' hands.
+func (s *Server) tokensIssue(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	count, err := strconv.Atoi(c.FormValue("count"))
+	if err != nil {
+		return ballot.Errorf(ballot.EINVALID, "请填写凭证数量")
+	}
+	groupID := c.FormValue("group_id")
+	toks, hashes, err := s.drawTokens(p, groupID, count)
+	if err != nil {
+		return err
+	}
+	slips, err := s.slips(c, p, groupID, toks, c.FormValue("format", "pdf"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.IssueTokens(c.UserContext(), p.ID, groupID, hashes, meOf(c).ID); err != nil {
+		return err
+	}
+	return slips.send(c)
+}
+
+func (s *Server) tokenVoid(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.voidCode(c.UserContext(), p, c.FormValue("code")); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "凭证已作废，该凭证不能再投票。")
+}
+
+func (s *Server) batchVoid(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.VoidBatch(c.UserContext(), p.ID, c.Params("batch"))
+	if err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废本批 %d 张未使用的凭证。", n))
+}
+
+// slipFile is a prepared download of token slips.
+type slipFile struct {
+	name, contentType string
+	body              []byte
+}
+
+func (f *slipFile) send(c *fiber.Ctx) error {
+	c.Set("Content-Type", f.contentType)
+	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.name))
+	return c.Send(f.body)
+}
+
+// slips renders a batch as a PDF of cut-out slips or a ZIP of QR images.
+func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, groupID string, toks []ballot.Token, format string) (*slipFile, error) {
+	g, _ := p.Group(groupID)
+	base, _ := s.baseURL(c.BaseURL())
+	b := &slipBatch{Title: p.Title, Group: g.Name, Base: base, Tokens: toks}
+	name := fmt.Sprintf("%s_%s_%d张", clip(p.Title, 20), g.Name, len(toks))
+	switch format {
+	case "zip":
+		body, err := s.slipsZIP(b)
+		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
+	case "pdf":
+		body, err := s.slipsPDF(b)
+		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: body}, err
+	}
+	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf 或 zip", format)
+}

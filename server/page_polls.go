@@ -1,0 +1,18 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) pollsPage(c *fiber.Ctx) error {
+	me := meOf(c)
+	unit := me.UnitID
+	if me.Role == "admin" {
+		unit = ""
+	}
+	polls, err := s.store.ListPolls(c.UserContext(), unit)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "staff/polls", fiber.Map{"Title": "投票活动", "Polls": polls, "CanCreate": canManage(me)})
+}

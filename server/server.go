@@ -1,0 +1,145 @@
+// Package server is Minyi's web application: the organizer's pages, the voter's ballot
+// page, the JSON API under /api/v1, and the middleware around them. Handlers read the
+// request, call the domain and the store, and render; no rule lives here.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/frontend"
+	"minyi/store"
+)
+
+// Config is what cmd/minyi hands the server.
+type Config struct {
+	Keys Keys
+	// BaseURL is the address printed in QR codes (e.g. http://192.168.1.10:8080). Empty:
+	// taken from the request of the organizer who issues the tokens.
+	BaseURL string
+	// FontPath is a TrueType font with Chinese glyphs for the PDF slips.
+	FontPath string
+	// SecureCookies marks cookies Secure (behind TLS).
+	SecureCookies bool
+	Log           *slog.Logger
+}
+
+// Server holds what handlers share.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	tpl     *frontend.Templates
+	assets  *frontend.Assets
+	sealers *sealers
+	log     *slog.Logger
+}
+
+// New prepares the templates and assets; a template that does not parse fails here.
+func New(cfg Config, st *store.Store) (*Server, error) {
+	assets, err := frontend.LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.tpl, err = frontend.ParseTemplates(s.funcs())
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// BodyLimit caps a request body: the largest legitimate one is a poll definition.
+const BodyLimit = 2 << 20
+
+// App builds the Fiber application with every route.
+func (s *Server) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "minyi",
+		Immutable:             true,
+		BodyLimit:             BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+	})
+	app.Use(s.accessLog, s.recover, securityHeaders)
+	app.Get("/static/*", s.static)
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+
+	// Voters: no cookies, no session; the token in the URL is the capability.
+	app.Get("/v", s.codePage)
+	app.Post("/v", s.codeSubmit)
+	app.Get("/v/:token", s.ballotPage)
+	app.Post("/v/:token", s.ballotSubmit)
+
+	// Staff pages.
+	app.Get("/login", s.loginPage)
+	app.Post("/login", s.loginSubmit)
+	staff := s.authenticated(app)
+	staff.Post("/logout", s.logout)
+	staff.Get("/", s.pollsPage)
+	staff.Get("/polls/new", s.pollNewPage)
+	staff.Post("/polls", s.pollCreate)
+	staff.Get("/polls/:id", s.pollPage)
+	staff.Get("/polls/:id/preview", s.pollPreview)
+	staff.Post("/polls/:id/open", s.pollOpen)
+	staff.Post("/polls/:id/close", s.pollClose)
+	staff.Post("/polls/:id/count", s.pollCount)
+	staff.Post("/polls/:id/delete", s.pollDelete)
+	staff.Post("/polls/:id/tokens", s.tokensIssue)
+	staff.Post("/polls/:id/tokens/void", s.tokenVoid)
+	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
+	staff.Get("/polls/:id/tally", s.tallyPage)
+	staff.Get("/account", s.accountPage)
+	staff.Post("/account/password", s.accountPassword)
+	staff.Post("/account/api-token", s.accountAPIToken)
+	staff.Get("/admin/units", s.unitsPage)
+	staff.Post("/admin/units", s.unitCreate)
+	staff.Get("/admin/staff", s.staffPage)
+	staff.Post("/admin/staff", s.staffCreate)
+
+	s.apiRoutes(app.Group("/api/v1"))
+	app.Use(func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "页面不存在") })
+	return app
+}
+
+// authenticated registers routes behind the staff session and CSRF checks. (A Fiber
+// group with middleware would run it for every route registered after it, voters' too.)
+type authenticated struct {
+	r    fiber.Router
+	auth []fiber.Handler
+}
+
+func (s *Server) authenticated(r fiber.Router) authenticated {
+	return authenticated{r: r, auth: []fiber.Handler{s.requireStaff, s.checkCSRF}}
+}
+
+func (a authenticated) Get(path string, h fiber.Handler)    { a.r.Get(path, append(a.auth, h)...) }
+func (a authenticated) Post(path string, h fiber.Handler)   { a.r.Post(path, append(a.auth, h)...) }
+func (a authenticated) Delete(path string, h fiber.Handler) { a.r.Delete(path, append(a.auth, h)...) }
+
+// StartSweeper removes expired sessions now and then until ctx ends.
+func (s *Server) StartSweeper(ctx context.Context) {
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("delete expired sessions", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}

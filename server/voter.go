@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+// The voter's side: a token in the URL (from the QR code) or typed in, one ballot page,
+// one submission. No cookie is set and nothing about the voter is recorded.
+
+// voterToken resolves a token to its poll, refusing a used or voided token and a poll
+// that is not open, each with a page of its own.
+func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.TokenInfo, *store.PollInfo, error) {
+	tok, err := ballot.ParseToken(raw)
+	if err != nil {
+		return nil, store.TokenInfo{}, nil, err
+	}
+	hash := s.cfg.Keys.Token.Hash(tok)
+	info, err := s.store.TokenByHash(ctx, hash)
+	if err == nil {
+		err = store.TokenRefusal(info.State)
+	}
+	if err != nil {
+		return nil, info, nil, err
+	}
+	p, err := s.store.Poll(ctx, info.PollID)
+	if err == nil {
+		err = p.State.Votable()
+	}
+	return hash, info, p, err
+}
+
+// cast checks the ballot with the rule that will count it, seals it and puts it in the
+// box. Lines that would count as invalid are refused with ESPOILT unless the voter has
+// confirmed them.
+func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, error) {
+	spoilt, err := p.Check(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(spoilt) > 0 && !accept {
+		return spoilt, ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
+	}
+	plain, err := b.Encode()
+	if err != nil {
+		return nil, err
+	}
+	sl, err := s.sealers.get(ctx, p.ID, p.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := sl.Seal(info.GroupID, plain)
+	if err != nil {
+		return nil, err
+	}
+	return spoilt, s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed)
+}
+
+type ballotView struct {
+	Poll       *store.PollInfo
+	GroupName  string
+	Action     string
+	Preview    bool
+	Marks      map[string]string // "form.line" → the option marked
+	Spoilt     map[string]bool   // "form.line" → would count as invalid
+	SpoiltList []ballot.Spoilt
+	Error      string
+}
+
+func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
+	if v.Marks == nil {
+		v.Marks = map[string]string{}
+	}
+	if v.Spoilt == nil {
+		v.Spoilt = map[string]bool{}
+	}
+	return s.page(c, status, "voter/ballot", fiber.Map{
+		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "Action": v.Action, "Preview": v.Preview,
+		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error,
+	})
+}
+
+func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code string) error {
+	kind := "err"
+	switch code {
+	case ballot.ETOKENUSED:
+		kind = "info"
+	case ballot.ENOTOPEN:
+		kind = "wait"
+	}
+	return s.page(c, status, "voter/notice", fiber.Map{"Title": heading, "Heading": heading, "Message": msg, "Kind": kind,
+		"Retry": code == ballot.ENOTOPEN, "CodeLink": code == ballot.ETOKENUNKNOWN})
+}
+
+func (s *Server) ballotPage(c *fiber.Ctx) error {
+	_, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	g, _ := p.Group(info.GroupID)
+	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, Action: c.Path()})
+}
+
+// ballotFromForm reads the plain form post: one field per line named "form.line".
+func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
+	args := c.Request().PostArgs()
+	var b ballot.Ballot
+	for _, f := range p.Forms {
+		ff := ballot.FilledForm{Form: f.ID, Lines: map[string][]string{}}
+		if f.Evaluation != nil {
+			for _, sub := range f.Evaluation.Subjects {
+				for _, v := range args.PeekMulti(f.ID + "." + sub.ID) {
+					ff.Lines[sub.ID] = append(ff.Lines[sub.ID], string(v))
+				}
+			}
+		}
+		b.Forms = append(b.Forms, ff)
+	}
+	return b
+}
+
+func (s *Server) ballotSubmit(c *fiber.Ctx) error {
+	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	b := ballotFromForm(c, p)
+	accept := false
+	for _, v := range c.Request().PostArgs().PeekMulti("accept_invalid") {
+		accept = accept || string(v) == "1"
+	}
+	spoilt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
+	switch ballot.ErrorCode(err) {
+	case "":
+		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功"})
+	case ballot.ESPOILT, ballot.EINVALID:
+		g, _ := p.Group(info.GroupID)
+		v := ballotView{Poll: p, GroupName: g.Name, Action: c.Path(), Marks: map[string]string{}, Spoilt: map[string]bool{},
+			SpoiltList: spoilt, Error: ballot.ErrorMessage(err)}
+		for _, ff := range b.Forms {
+			for line, marks := range ff.Lines {
+				if len(marks) == 1 {
+					v.Marks[ff.Form+"."+line] = marks[0]
+				}
+			}
+		}
+		for _, sp := range spoilt {
+			v.Spoilt[sp.Form+"."+sp.Line] = true
+		}
+		status := fiber.StatusBadRequest
+		if len(spoilt) > 0 {
+			status = fiber.StatusUnprocessableEntity
+		}
+		return s.renderBallot(c, status, v)
+	}
+	return err
+}
+
+func (s *Server) codePage(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "voter/code", fiber.Map{"Title": "输入投票凭证码"})
+}
+
+func (s *Server) codeSubmit(c *fiber.Ctx) error {
+	code := c.FormValue("code")
+	tok, err := ballot.ParseToken(code)
+	if err != nil {
+		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": "输入投票凭证码", "Code": code, "Error": ballot.ErrorMessage(err)})
+	}
+	return c.Redirect("/v/"+string(tok), fiber.StatusSeeOther)
+}
