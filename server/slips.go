@@ -4,9 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
-	"sync"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
@@ -23,38 +21,6 @@ type slipBatch struct {
 }
 
 func (b *slipBatch) url(t ballot.Token) string { return b.Base + "/v/" + string(t) }
-
-// DefaultFontPaths are searched for a TrueType font with Chinese glyphs (Debian's
-// fonts-droid-fallback first).
-var DefaultFontPaths = []string{
-	"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-	"/usr/share/fonts/truetype/wqy/wqy-microhei.ttf",
-}
-
-var fontCache struct {
-	sync.Mutex
-	path string
-	data []byte
-}
-
-func (s *Server) font() ([]byte, error) {
-	paths := DefaultFontPaths
-	if s.cfg.FontPath != "" {
-		paths = []string{s.cfg.FontPath}
-	}
-	fontCache.Lock()
-	defer fontCache.Unlock()
-	for _, p := range paths {
-		if fontCache.path == p {
-			return fontCache.data, nil
-		}
-		if b, err := os.ReadFile(p); err == nil {
-			fontCache.path, fontCache.data = p, b
-			return b, nil
-		}
-	}
-	return nil, ballot.Errorf(ballot.EINTERNAL, "服务器缺少中文字体，无法生成PDF（请安装 fonts-droid-fallback 或设置 MINYI_FONT），可改为下载二维码图片")
-}
 
 func qrPNG(content string) ([]byte, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
@@ -75,14 +41,11 @@ const (
 // slipsPDF renders a batch as cut-out slips: title, group, QR code, the code to type in,
 // and how to vote.
 func (s *Server) slipsPDF(b *slipBatch) ([]byte, error) {
-	font, err := s.font()
+	pdf, err := s.newPDF()
 	if err != nil {
 		return nil, err
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(b.Title+" 投票凭证", true)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontFromBytes("cjk", "", font)
 	perPage := slipCols * slipRows
 	for i, t := range b.Tokens {
 		if i%perPage == 0 {
@@ -97,28 +60,36 @@ func (s *Server) slipsPDF(b *slipBatch) ([]byte, error) {
 		}
 		name := fmt.Sprintf("qr%d", i)
 		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-		pdf.SetFont("cjk", "", 10.5)
-		pdf.SetXY(x+6, y+5)
-		pdf.MultiCell(slipW-12, 5, clip(b.Title, 44), "", "C", false)
-		pdf.SetFont("cjk", "", 9.5)
-		pdf.SetXY(x+6, pdf.GetY()+0.5)
-		pdf.CellFormat(slipW-12, 5, "参评类别："+b.Group, "", 0, "C", false, 0, "")
-		top := y + 21
-		pdf.ImageOptions(name, x+6, top, 38, 38, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		tx := x + 47
-		pdf.SetXY(tx, top+1)
-		pdf.SetFont("cjk", "", 9)
-		pdf.CellFormat(slipW-53, 5, "投票凭证码", "", 2, "L", false, 0, "")
-		pdf.SetFont("cjk", "", 12)
-		pdf.CellFormat(slipW-53, 7, t.Grouped(), "", 2, "L", false, 0, "")
-		pdf.SetFont("cjk", "", 8.5)
-		pdf.SetX(tx)
-		pdf.MultiCell(slipW-53, 4.3, "请用手机扫描二维码进入投票页面。无法扫码时，用手机浏览器打开\n"+b.Base+"/v\n并输入凭证码。", "", "L", false)
-		pdf.SetX(tx)
-		pdf.MultiCell(slipW-53, 4.3, "本凭证只能使用一次，投票不记名。", "", "L", false)
-		pdf.SetXY(x+6, y+slipH-9)
-		pdf.SetFont("cjk", "", 7.5)
-		pdf.CellFormat(slipW-12, 4, fmt.Sprintf("第 %d 张 / 共 %d 张", i+1, len(b.Tokens)), "", 0, "R", false, 0, "")
+		ty := y + 5
+		for j, line := range wrapMixed(pdf, b.Title, slipW-12, 10.5) {
+			if j == 2 {
+				break
+			}
+			mixedText(pdf, x+6, ty, slipW-12, 5, 10.5, line, "C")
+			ty += 5
+		}
+		mixedText(pdf, x+6, ty+0.5, slipW-12, 5, 9.5, "参评类别："+b.Group, "C")
+		top := y + 22
+		pdf.ImageOptions(name, x+5, top-1, 40, 40, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		tx, tw := x+47, slipW-52
+		mixedText(pdf, tx, top, tw, 5, 9, "投票凭证码", "L")
+		pdf.SetFont("mono", "", 12.5)
+		pdf.SetXY(tx, top+5)
+		pdf.CellFormat(tw, 7, t.Grouped(), "", 0, "L", false, 0, "")
+		ly := top + 14
+		for _, line := range []string{"请用手机扫描二维码投票。", "无法扫码时，用手机浏览器打开"} {
+			mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
+			ly += 4.4
+		}
+		for _, line := range wrapMixed(pdf, b.Base+"/v", tw, 8.5) {
+			mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
+			ly += 4.4
+		}
+		for _, line := range []string{"并输入上面的凭证码。", "凭证只能使用一次，投票不记名。"} {
+			mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
+			ly += 4.4
+		}
+		mixedText(pdf, x+6, y+slipH-9, slipW-12, 4, 7.5, fmt.Sprintf("第 %d 张 / 共 %d 张", i+1, len(b.Tokens)), "R")
 	}
 	var out bytes.Buffer
 	if err := pdf.Output(&out); err != nil {

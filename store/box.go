@@ -20,7 +20,7 @@ var (
 		WHERE b.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
-	qSaveTally = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
+	qSaveTally   = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
 	qUpsertTally = query(`INSERT INTO tallies (poll_id, result, counted_by) VALUES ($1, $2, NULLIF($3, '')::uuid)
 		ON CONFLICT (poll_id) DO UPDATE SET result = EXCLUDED.result, counted_by = EXCLUDED.counted_by, counted_at = now()`)
 	qTally = query(`SELECT t.result, t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id

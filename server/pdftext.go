@@ -1,0 +1,150 @@
+package server
+
+import (
+	"os"
+	"sync"
+
+	"github.com/go-pdf/fpdf"
+
+	"minyi/ballot"
+)
+
+// Chinese PDFs need two fonts: Debian's Droid Sans Fallback has the CJK glyphs but no
+// Latin ones, so digits, codes and addresses are set in DejaVu. Text is written in runs,
+// each in the font that has its glyphs, and wrapped here (fpdf's MultiCell loses a
+// character where it breaks a line of Chinese).
+
+// Font files searched in order; MINYI_FONT (Config.FontPath) replaces the CJK list.
+var (
+	CJKFontPaths = []string{
+		"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+		"/usr/share/fonts/truetype/wqy/wqy-microhei.ttf",
+	}
+	LatinFontPaths = []string{"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"}
+	MonoFontPaths  = []string{"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"}
+)
+
+type pdfFonts struct{ cjk, latin, mono []byte }
+
+var fontCache struct {
+	sync.Mutex
+	key   string
+	fonts *pdfFonts
+}
+
+func firstFile(paths []string) []byte {
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// fonts loads the three fonts once.
+func (s *Server) fonts() (*pdfFonts, error) {
+	cjk := CJKFontPaths
+	if s.cfg.FontPath != "" {
+		cjk = []string{s.cfg.FontPath}
+	}
+	fontCache.Lock()
+	defer fontCache.Unlock()
+	if fontCache.fonts != nil && fontCache.key == cjk[0] {
+		return fontCache.fonts, nil
+	}
+	f := &pdfFonts{cjk: firstFile(cjk), latin: firstFile(LatinFontPaths), mono: firstFile(MonoFontPaths)}
+	if f.cjk == nil || f.latin == nil || f.mono == nil {
+		return nil, ballot.Errorf(ballot.EINTERNAL, "服务器缺少生成PDF所需的字体（请安装 fonts-droid-fallback 和 fonts-dejavu-core，或设置 MINYI_FONT），可改为下载二维码图片")
+	}
+	fontCache.key, fontCache.fonts = cjk[0], f
+	return f, nil
+}
+
+// newPDF starts an A4 document with the fonts registered as "cjk", "latin" and "mono".
+func (s *Server) newPDF() (*fpdf.Fpdf, error) {
+	f, err := s.fonts()
+	if err != nil {
+		return nil, err
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.AddUTF8FontFromBytes("cjk", "", f.cjk)
+	pdf.AddUTF8FontFromBytes("latin", "", f.latin)
+	pdf.AddUTF8FontFromBytes("mono", "", f.mono)
+	return pdf, pdf.Error()
+}
+
+// textRun is a stretch of text set in one font.
+type textRun struct {
+	font string
+	text string
+}
+
+func fontFor(r rune) string {
+	if r < 0x2000 {
+		return "latin"
+	}
+	return "cjk"
+}
+
+func runsOf(s string) []textRun {
+	var out []textRun
+	for _, r := range s {
+		f := fontFor(r)
+		if n := len(out); n > 0 && out[n-1].font == f {
+			out[n-1].text += string(r)
+			continue
+		}
+		out = append(out, textRun{font: f, text: string(r)})
+	}
+	return out
+}
+
+// mixedWidth is the width of s at the given size.
+func mixedWidth(pdf *fpdf.Fpdf, s string, size float64) float64 {
+	w := 0.0
+	for _, r := range runsOf(s) {
+		pdf.SetFont(r.font, "", size)
+		w += pdf.GetStringWidth(r.text)
+	}
+	return w
+}
+
+// mixedText writes s on one line at (x, y), left-aligned, centred or right-aligned in a
+// box of width w.
+func mixedText(pdf *fpdf.Fpdf, x, y, w, h, size float64, s, align string) {
+	tw := mixedWidth(pdf, s, size)
+	switch align {
+	case "C":
+		x += (w - tw) / 2
+	case "R":
+		x += w - tw
+	}
+	for _, r := range runsOf(s) {
+		pdf.SetFont(r.font, "", size)
+		rw := pdf.GetStringWidth(r.text)
+		pdf.SetXY(x, y)
+		pdf.CellFormat(rw, h, r.text, "", 0, "L", false, 0, "")
+		x += rw
+	}
+}
+
+// wrapMixed breaks s into lines no wider than w, between any two characters (as Chinese
+// is set), keeping Latin words whole where they fit.
+func wrapMixed(pdf *fpdf.Fpdf, s string, w, size float64) []string {
+	var lines []string
+	line := []rune{}
+	for _, r := range s {
+		if r == '\n' {
+			lines, line = append(lines, string(line)), line[:0:0]
+			continue
+		}
+		next := append(append([]rune{}, line...), r)
+		if len(line) > 0 && mixedWidth(pdf, string(next), size) > w {
+			lines, line = append(lines, string(line)), []rune{r}
+			continue
+		}
+		line = next
+	}
+	return append(lines, string(line))
+}

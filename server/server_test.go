@@ -1,0 +1,373 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"minyi/ballot"
+	"minyi/server"
+)
+
+func form(marks ...string) url.Values {
+	v := url.Values{}
+	for i, m := range marks {
+		if m != "" {
+			v.Set(fmt.Sprintf("f1.s%d", i+1), m)
+		}
+	}
+	return v
+}
+
+type tally struct {
+	Tally ballot.Tally `json:"tally"`
+}
+
+// The whole life of a 民主测评 poll through the voter's form posts and the organizer's
+// API: a blank line needs confirmation, a second submission finds the token used, and
+// the tally after close shows what was cast.
+func TestEvaluationLifecycle(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三", "李四")
+	codes := e.tokens(p, 4)
+
+	if status, body := e.vote(codes[0], form("优秀", "称职")); status != http.StatusConflict || !strings.Contains(body, "投票尚未开始") {
+		t.Fatalf("vote before open: %d %s", status, body)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+
+	status, body := e.get(nil, "/v/"+strings.ToLower(codes[0]))
+	if status != 200 || !strings.Contains(body, "张三") || !strings.Contains(body, `name="f1.s2"`) || !strings.Contains(body, "职工代表") {
+		t.Fatalf("ballot page: %d %s", status, body)
+	}
+	if status, body := e.vote(codes[0], form("优秀", "称职")); status != 200 || !strings.Contains(body, "投票成功") {
+		t.Fatalf("vote: %d %s", status, body)
+	}
+	if status, body := e.vote(codes[0], form("不称职", "不称职")); status != http.StatusConflict || !strings.Contains(body, "该凭证已投票") {
+		t.Fatalf("second vote with the same token: %d %s", status, body)
+	}
+	if status, body := e.get(nil, "/v/"+codes[0]); status != http.StatusConflict || !strings.Contains(body, "该凭证已投票") {
+		t.Fatalf("reload after voting: %d %s", status, body)
+	}
+	// A blank line is not taken silently: the page comes back with the marks kept.
+	status, body = e.vote(codes[1], form("不称职"))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "李四（未选择等次）") || !regexp.MustCompile(`value="不称职" checked`).MatchString(body) {
+		t.Fatalf("blank line without confirmation: %d %s", status, body)
+	}
+	confirmed := form("不称职")
+	confirmed.Set("accept_invalid", "1")
+	if status, body := e.vote(codes[1], confirmed); status != 200 || !strings.Contains(body, "投票成功") {
+		t.Fatalf("confirmed blank line: %d %s", status, body)
+	}
+	if status, body := e.vote(codes[2], form("优秀", "很好")); status != http.StatusBadRequest || !strings.Contains(body, "不存在的等次") {
+		t.Fatalf("forged grade: %d %s", status, body)
+	}
+	e.vote(codes[2], form("基本称职", "优秀"))
+
+	// Nothing but turnout before close.
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 403, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 403, nil)
+	var tu struct {
+		Total struct{ Used, Issued int }
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
+	if tu.Total.Used != 3 || tu.Total.Issued != 4 {
+		t.Fatalf("turnout %+v", tu)
+	}
+
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	if status, body := e.vote(codes[3], form("优秀", "优秀")); status != http.StatusConflict || !strings.Contains(body, "投票已结束") {
+		t.Fatalf("vote after close: %d %s", status, body)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	var res tally
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, &res)
+	tl := res.Tally
+	if tl.Used != 3 || tl.Ballots != 3 || tl.Expected != 30 || tl.QuorumMet {
+		t.Fatalf("tally turnout %+v", tl)
+	}
+	z := tl.Forms[0].Evaluation.Subjects[0].Total
+	l := tl.Forms[0].Evaluation.Subjects[1].Total
+	if fmt.Sprint(z.Votes) != "[1 0 1 1]" || z.Valid != 3 || z.Invalid != 0 {
+		t.Fatalf("张三 %+v", z)
+	}
+	if fmt.Sprint(l.Votes) != "[1 1 0 0]" || l.Valid != 2 || l.Invalid != 1 {
+		t.Fatalf("李四 %+v", l)
+	}
+	flags := tl.Forms[0].Evaluation.Subjects[0].Flags
+	if len(flags) != 1 || flags[0].Label != "建议调整" || flags[0].Value != ballot.R(1, 3) {
+		t.Fatalf("张三 flags %+v", flags) // good 1/3 < 2/3; bad 1/3 is not > 1/3
+	}
+	// The organizer's tally page shows the figures with their fractions.
+	c, _ := e.browser("admin")
+	status, page := e.get(c, "/polls/"+p.ID+"/tally")
+	for _, want := range []string{"计票结果报告", "张三", "建议调整", "1/3", "33.33%", "未达法定人数，结果无效"} {
+		if status != 200 || !strings.Contains(page, want) {
+			t.Fatalf("tally page lacks %q: %d", want, status)
+		}
+	}
+}
+
+// Hundreds of concurrent form posts, each token twice: exactly one ballot per token.
+func TestConcurrentSubmitsCountOnce(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 200)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := 0; i < 400; i++ {
+		wg.Add(1)
+		go func(code string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res, err := http.PostForm(e.base+"/v/"+code, form("称职"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			mu.Lock()
+			statuses[res.StatusCode]++
+			mu.Unlock()
+		}(codes[i%200])
+	}
+	wg.Wait()
+	if statuses[200] != 200 || statuses[409] != 200 || len(statuses) != 2 {
+		t.Fatalf("statuses %v, want 200×200 and 200×409", statuses)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	if tl.Ballots != 200 || tl.Used != 200 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != 200 {
+		t.Fatalf("tally %+v", tl)
+	}
+}
+
+func TestVoterNoticePages(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/void", map[string]string{"code": strings.ToLower(codes[1])}, 200, nil)
+	for _, c := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/v/ZZZZ-ZZZZ-ZZZZ-ZZZZ", 404, "投票凭证不存在"},
+		{"/v/not-a-token", 404, "凭证码"},
+		{"/v/" + codes[1], 410, "该凭证已作废"},
+		{"/v", 200, "输入投票凭证码"},
+	} {
+		status, body := e.get(nil, c.path)
+		if status != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s: %d, want %d with %q", c.path, status, c.status, c.want)
+		}
+		if strings.Contains(body, "Set-Cookie") {
+			t.Errorf("voter page set a cookie")
+		}
+	}
+	// Typed-in code with look-alikes goes to the ballot.
+	res, err := http.PostForm(e.base+"/v", url.Values{"code": {strings.ToLower(codes[0])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "张三") || len(res.Header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("typed code: %d", res.StatusCode)
+	}
+	if res.Request.URL.Path != "/v/"+strings.ReplaceAll(codes[0], "-", "") {
+		t.Fatalf("typed code landed on %s", res.Request.URL.Path)
+	}
+}
+
+func TestUnitsAndRoles(t *testing.T) {
+	e := newEnv(t)
+	other, err := e.st.CreateUnit(ctx, "乙单位")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addStaff("org_a", "organizer", e.unitID)
+	e.addStaff("org_b", "organizer", other.ID)
+	e.addStaff("eval_a", "evaluator", e.unitID)
+	e.addStaff("teller_a", "teller", e.unitID)
+	p := e.evaluation("张三")
+	orgB, evalA, tellerA, orgA := e.login("org_b"), e.login("eval_a"), e.login("teller_a"), e.login("org_a")
+
+	e.api(orgB, "GET", "/api/v1/polls/"+p.ID, nil, 404, nil)
+	var list struct{ Polls []poll }
+	e.api(orgB, "GET", "/api/v1/polls", nil, 200, &list)
+	if len(list.Polls) != 0 {
+		t.Fatalf("another unit's organizer sees %d polls", len(list.Polls))
+	}
+	e.api(evalA, "GET", "/api/v1/polls/"+p.ID, nil, 200, nil)
+	e.api(evalA, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 403, nil)
+	e.api(tellerA, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 1}, 403, nil)
+	e.api(orgA, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.api(orgA, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(evalA, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 403, nil)
+	e.api(tellerA, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.api(evalA, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, nil)
+	// An organizer creates polls only in their own unit, whatever the body says.
+	var mine poll
+	e.api(orgB, "POST", "/api/v1/polls", map[string]any{"title": "乙的测评", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "赵六"}}}}}}, 201, &mine)
+	e.api(orgA, "GET", "/api/v1/polls/"+mine.ID, nil, 404, nil)
+	e.api("", "GET", "/api/v1/polls", nil, 401, nil)
+	e.api("not-a-token", "GET", "/api/v1/polls", nil, 401, nil)
+}
+
+func TestOrganizerFormsNeedCSRF(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("open without CSRF token: %d", res.StatusCode)
+	}
+	res, err = c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "投票已开始") {
+		t.Fatalf("open with CSRF token: %d %s", res.StatusCode, b)
+	}
+}
+
+// The organizer creates a poll with the form, pasting lists; a mistake comes back with
+// the input kept and the line named.
+func TestCreatePollFromForm(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	bad := url.Values{"_csrf": {csrf}, "title": {"年度测评"}, "unit_id": {e.unitID}, "subjects": {"张三\t局长\n李四\t副局长"}, "groups": {"班子成员 5\n职工代表 四十"}, "quorum": {"2/3"}}
+	res, err := c.PostForm(e.base+"/polls", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(b), "第2行：应到人数“四十”不是整数") || !strings.Contains(string(b), "李四\t副局长") {
+		t.Fatalf("bad groups: %d %s", res.StatusCode, b)
+	}
+	bad.Set("groups", "班子成员 4\n职工代表 40")
+	res, err = c.PostForm(e.base+"/polls", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "匿名性较弱") || !strings.Contains(string(b), "法定人数：实到不少于 30 人") {
+		t.Fatalf("created poll page: %d %s", res.StatusCode, b)
+	}
+}
+
+// Slips: a PDF whose text carries the title, the group and each code; a ZIP with one QR
+// image per token and the list.
+func TestSlips(t *testing.T) {
+	for _, f := range []string{server.CJKFontPaths[0], server.LatinFontPaths[0], server.MonoFontPaths[0]} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("font %s is missing: run `make test`, which installs fonts-droid-fallback and fonts-dejavu-core", f)
+		}
+	}
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	c, csrf := e.browser("admin")
+	post := func(format string, n int) (*http.Response, []byte) {
+		res, err := c.PostForm(e.base+"/polls/"+p.ID+"/tokens", url.Values{"_csrf": {csrf}, "group_id": {p.Groups[0].ID}, "count": {fmt.Sprint(n)}, "format": {format}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	res, pdf := post("pdf", 9)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("pdf: %d %s", res.StatusCode, res.Header)
+	}
+	f, _ := os.CreateTemp(t.TempDir(), "*.pdf")
+	f.Write(pdf)
+	f.Close()
+	out, err := exec.Command("pdftotext", "-layout", f.Name(), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils, installed by make test): %v", err)
+	}
+	text := string(out)
+	codes := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindAllString(text, -1)
+	if !strings.Contains(text, "年度民主测评") || !strings.Contains(text, "职工代表") || len(codes) != 9 || strings.Count(text, "\f") != 2 {
+		t.Fatalf("slip text (%d codes, %d pages):\n%s", len(codes), strings.Count(text, "\f"), text)
+	}
+	// Each printed code is a live token of this poll.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if status, body := e.get(nil, "/v/"+codes[8]); status != 200 || !strings.Contains(body, "张三") {
+		t.Fatalf("printed code does not open the ballot: %d", status)
+	}
+	res, zb := post("zip", 3)
+	if res.StatusCode != 200 {
+		t.Fatalf("zip: %d", res.StatusCode)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pngs := 0
+	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, ".png") {
+			pngs++
+		}
+	}
+	if pngs != 3 || zr.File[len(zr.File)-1].Name != "凭证清单.csv" {
+		t.Fatalf("zip holds %d PNGs and %s", pngs, zr.File[len(zr.File)-1].Name)
+	}
+	var tu struct{ Total struct{ Issued int } }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
+	if tu.Total.Issued != 12 {
+		t.Fatalf("issued %d, want 12", tu.Total.Issued)
+	}
+}
+
+func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+		code         string
+	}{
+		{"POST", "/api/v1/polls", map[string]any{"title": ""}, 400, "invalid"},
+		{"POST", "/api/v1/polls", map[string]any{"titel": "x"}, 400, "invalid"},
+		{"GET", "/api/v1/polls/not-a-uuid", nil, 404, "not_found"},
+		{"GET", "/api/v1/nothing", nil, 404, "not_found"},
+		{"POST", "/api/v1/ballot/ABCD-EFGH-JKMN-PQRS", map[string]any{}, 404, "token_unknown"},
+	} {
+		var out struct {
+			Error struct{ Code, Message string }
+		}
+		e.api(e.admin, c.method, c.path, c.body, c.status, &out)
+		if out.Error.Code != c.code || !regexp.MustCompile(`\p{Han}`).MatchString(out.Error.Message) {
+			t.Errorf("%s %s: %+v, want code %s with a Chinese message", c.method, c.path, out.Error, c.code)
+		}
+	}
+}
