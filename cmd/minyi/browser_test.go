@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"minyi/ballot"
+)
+
+// browser starts Debian's chromium headless. It is installed by `make test`; without it
+// these tests fail rather than skip, so CI never passes without them.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("MINYI_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	bctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// Accept the organizer's confirmation dialogs, as a person clicking OK would.
+	if err := chromedp.Listen(bctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go chromedp.Call(bctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// scripts turns JavaScript on or off in the page, as on a phone with it disabled.
+func scripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
+}
+
+var phone = chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+
+type css = chromedp.CSS
+
+// grade is the big button for a grade of a subject.
+func grade(subject int, label string) css {
+	return css(fmt.Sprintf(`input[name="f1.s%d"][value="%s"] + span`, subject, label))
+}
+
+func screenshot(ctx context.Context, name string) {
+	dir := os.Getenv("MINYI_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel css) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A voter opens the token URL on a phone, votes, sees the confirmation, and sees "already
+// used" on reload; a second voter leaves a subject blank and must confirm it; a third
+// votes with JavaScript off. The tally after close matches what they cast.
+func TestVoterInBrowser(t *testing.T) {
+	a := adminAPI(t)
+	p, urls := a.evaluationPoll("浏览器测试民主测评", []string{"张三", "李四", "王五"}, 3)
+	ctx := browser(t)
+
+	do(t, ctx, phone,
+		chromedp.Navigate(urls[0]),
+		chromedp.WaitVisible(css("#ballot")),
+		chromedp.Click(grade(1, "优秀")),
+		chromedp.Click(grade(2, "称职")),
+		chromedp.Click(grade(3, "不称职")),
+	)
+	if p := text(t, ctx, "#progress"); p != "已填 3 / 3" {
+		t.Fatalf("progress %q", p)
+	}
+	screenshot(ctx, "ballot")
+	do(t, ctx, chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
+	if h := text(t, ctx, "#done h1"); h != "投票成功" {
+		t.Fatalf("confirmation heading %q", h)
+	}
+	screenshot(ctx, "done")
+	do(t, ctx, chromedp.Reload(), chromedp.WaitVisible(css("h1")))
+	if body := text(t, ctx, "body"); !strings.Contains(body, "该凭证已投票") {
+		t.Fatalf("after reload: %q", body)
+	}
+
+	// Second voter: a subject left blank is caught before sending, then confirmed.
+	do(t, ctx,
+		chromedp.Navigate(urls[1]),
+		chromedp.WaitVisible(css("#ballot")),
+		chromedp.Click(grade(1, "优秀")),
+		chromedp.Click(grade(2, "基本称职")),
+		chromedp.Click(css(`button[type=submit]`)),
+		chromedp.WaitVisible(css("#confirm-js")),
+	)
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("fieldset.missing").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := text(t, ctx, "#confirm-js"); !strings.Contains(c, "还有 1 项未选择等次") || missing != 1 {
+		t.Fatalf("blank line warning %q, %d highlighted", c, missing)
+	}
+	screenshot(ctx, "confirm")
+	do(t, ctx, chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
+
+	// Third voter, JavaScript off: a plain form post.
+	do(t, ctx,
+		scripts(false),
+		chromedp.Navigate(urls[2]),
+		chromedp.WaitVisible(css("#ballot")),
+		chromedp.Click(grade(1, "称职")),
+		chromedp.Click(grade(2, "称职")),
+		chromedp.Click(grade(3, "不称职")),
+		chromedp.Click(css(`button[type=submit]`)),
+		chromedp.WaitVisible(css("#done")),
+		scripts(true),
+	)
+
+	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	subs := tl.Forms[0].Evaluation.Subjects
+	got := fmt.Sprint(subs[0].Total.Votes, subs[1].Total.Votes, subs[2].Total.Votes, subs[2].Total.Invalid)
+	if want := "[2 1 0 0] [0 2 1 0] [0 0 0 2] 1"; got != want || tl.Ballots != 3 {
+		t.Fatalf("tally %s (%d ballots), want %s", got, tl.Ballots, want)
+	}
+	if len(subs[2].Flags) != 2 {
+		t.Fatalf("王五 flags %+v, want 建议调整 and 建议免职", subs[2].Flags)
+	}
+}
+
+// An organizer logs in, sets a poll up with the form (pasting lists), opens it, and after
+// a vote and close, counts it and reads the tally in the browser.
+func TestOrganizerInBrowser(t *testing.T) {
+	ctx := browser(t)
+	do(t, ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(app.base+"/"),
+		chromedp.WaitVisible(css(`input[name=username]`)),
+		chromedp.SendKeys(css(`input[name=username]`), "admin"),
+		chromedp.SendKeys(css(`input[name=password]`), app.password),
+		chromedp.Submit(css(`input[name=password]`)),
+		chromedp.WaitVisible(css(`a[href="/polls/new"]`)),
+		chromedp.Click(css(`a[href="/polls/new"]`)),
+		chromedp.WaitVisible(css(`textarea[name=subjects]`)),
+		chromedp.SendKeys(css(`input[name=title]`), "组织者浏览器测试"),
+		chromedp.SetValue(css(`textarea[name=subjects]`), "赵一\t局长\n钱二\t副局长"),
+		chromedp.SetValue(css(`textarea[name=groups]`), "班子成员 5\n职工代表 20"),
+		chromedp.Click(css(`form[action="/polls"] button.primary`)),
+		chromedp.WaitVisible(css(`#turnout`)),
+	)
+	body := text(t, ctx, "main")
+	for _, want := range []string{"组织者浏览器测试", "未开始", "班子成员", "钱二", "法定人数：实到不少于 17 人"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("poll page lacks %q:\n%s", want, body)
+		}
+	}
+	screenshot(ctx, "organizer-poll")
+	do(t, ctx, chromedp.Click(css(`form[action$="/open"] button`)), chromedp.WaitVisible(css(`form[action$="/close"]`)))
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := url[strings.LastIndex(url, "/")+1:]
+	a := adminAPI(t)
+	var p pollRef
+	a.call("GET", "/api/v1/polls/"+id, nil, 200, &p)
+	var toks struct{ Tokens []struct{ Code string } }
+	a.call("POST", "/api/v1/polls/"+id+"/tokens", map[string]any{"group_id": p.Groups[1].ID, "count": 1}, 201, &toks)
+	a.call("POST", "/api/v1/ballot/"+toks.Tokens[0].Code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"不称职"}, "s2": {"优秀"}}}}}}, 200, nil)
+	do(t, ctx,
+		chromedp.Navigate(app.base+"/polls/"+id),
+		chromedp.WaitVisible(css(`form[action$="/close"]`)),
+		chromedp.Click(css(`form[action$="/close"] button`)),
+		chromedp.WaitVisible(css(`form[action$="/count"]`)),
+		chromedp.Click(css(`form[action$="/count"] button`)),
+		chromedp.WaitVisible(css(`table.tally`)),
+	)
+	body = text(t, ctx, "main")
+	for _, want := range []string{"计票结果报告", "赵一", "建议免职", "未达法定人数，结果无效", "监票人"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("tally page lacks %q:\n%s", want, body)
+		}
+	}
+	screenshot(ctx, "tally")
+}

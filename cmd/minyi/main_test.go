@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tests of this package run the real binary's Main: a private PostgreSQL started the
+// same way as `make run`, migrations, the first admin account, the HTTP server on a free
+// port. Browser tests drive it with Debian's chromium.
+
+var app struct {
+	base     string
+	password string
+}
+
+func TestMain(m *testing.M) {
+	os.Unsetenv("DATABASE_URL")
+	os.Unsetenv("MINYI_SECRET")
+	os.Unsetenv("MINYI_BASE_URL")
+	dir, err := os.MkdirTemp("", "minyi-main-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Chmod(dir, 0o755)
+	var logs io.Writer = io.Discard
+	if os.Getenv("MINYI_TEST_LOG") != "" {
+		logs = os.Stderr
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", dir}, pw, logs)
+		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
+		done <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	for app.base == "" && sc.Scan() {
+		line := sc.Text()
+		if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(line); m != nil {
+			app.password = m[1]
+		}
+		if m := regexp.MustCompile(`log in at: (http://\S+)/login`).FindStringSubmatch(line); m != nil {
+			app.base = m[1]
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	code := 1
+	if app.base == "" || app.password == "" {
+		fmt.Fprintln(os.Stderr, "the server did not start:", sc.Err(), <-done)
+	} else {
+		code = m.Run()
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		fmt.Fprintln(os.Stderr, "the server did not stop")
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// api calls the JSON API as the first admin.
+type api struct {
+	t     *testing.T
+	token string
+}
+
+func adminAPI(t *testing.T) *api {
+	a := &api{t: t}
+	var out struct{ Token string }
+	a.call("POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": app.password}, 201, &out)
+	a.token = out.Token
+	return a
+}
+
+func (a *api) call(method, path string, body any, want int, out any) {
+	a.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, app.base+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		a.t.Fatalf("%s %s: %d, want %d: %s", method, path, res.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+}
+
+type pollRef struct {
+	ID     string
+	Groups []struct{ ID string }
+}
+
+// evaluationPoll sets up an open 民主测评 poll with tokens for its one group.
+func (a *api) evaluationPoll(title string, subjects []string, tokens int) (pollRef, []string) {
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	var subs []map[string]string
+	for _, s := range subjects {
+		subs = append(subs, map[string]string{"name": s, "post": "副局长"})
+	}
+	var p pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": title, "unit_id": units.Units[0].ID,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 10}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": subs}}},
+	}, 201, &p)
+	var toks struct{ Tokens []struct{ URL string } }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": tokens}, 201, &toks)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	var urls []string
+	for _, t := range toks.Tokens {
+		if !strings.HasPrefix(t.URL, app.base+"/v/") {
+			a.t.Fatalf("token URL %s is not on this server", t.URL)
+		}
+		urls = append(urls, t.URL)
+	}
+	return p, urls
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "minyi ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	if err := Main(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("an unknown command must fail")
+	}
+}
