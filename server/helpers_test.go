@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"minyi/server"
@@ -27,6 +28,7 @@ var ctx = context.Background()
 // env is a running server on a fresh database with an admin and a unit.
 type env struct {
 	t      *testing.T
+	logs   *syncBuffer
 	st     *store.Store
 	base   string
 	unitID string
@@ -40,7 +42,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, st)
+	logs := &syncBuffer{}
+	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil))}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func newEnv(t *testing.T) *env {
 	app := srv.App()
 	go app.Listener(ln)
 	t.Cleanup(func() { app.Shutdown() })
-	e := &env{t: t, st: st, base: "http://" + ln.Addr().String()}
+	e := &env{t: t, st: st, logs: logs, base: "http://" + ln.Addr().String()}
 	u, err := st.CreateUnit(ctx, "甲单位")
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +63,24 @@ func newEnv(t *testing.T) *env {
 	e.addStaff("admin", "admin", "")
 	e.admin = e.login("admin")
 	return e
+}
+
+// syncBuffer collects the server's log lines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 const password = "correct horse battery"

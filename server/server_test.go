@@ -371,3 +371,28 @@ func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
 		}
 	}
 }
+
+// No token reaches a log line, in any of the forms it travels in.
+func TestLogsCarryNoToken(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 3)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.get(nil, "/v/"+codes[0])
+	e.vote(codes[0], form("优秀"))
+	e.vote(codes[0], form("优秀"))
+	e.api("", "GET", "/api/v1/ballot/"+codes[1], nil, 200, nil)
+	http.PostForm(e.base+"/v", url.Values{"code": {codes[2]}})
+	e.get(nil, "/v/"+strings.ToLower(codes[2]))
+	logs := e.logs.String()
+	if !strings.Contains(logs, "/v/****") || !strings.Contains(logs, "/api/v1/ballot/****") {
+		t.Fatalf("expected masked voter paths in the access log:\n%s", logs)
+	}
+	for _, c := range codes {
+		for _, form := range []string{c, strings.ReplaceAll(c, "-", ""), strings.ToLower(c), strings.ToLower(strings.ReplaceAll(c, "-", ""))} {
+			if strings.Contains(logs, form) {
+				t.Fatalf("token %s appears in the log:\n%s", form, logs)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"os"
 	"strings"
 	"sync"
@@ -173,5 +174,26 @@ func TestConcurrentCastsCountOncePerToken(t *testing.T) {
 	box, _ := s.Box(ctx, p.ID)
 	if ok != 300 || used != 300 || len(box) != 300 {
 		t.Fatalf("accepted %d, refused as used %d, box %d; want 300/300/300", ok, used, len(box))
+	}
+}
+
+// The server refuses a schema newer than it knows, rather than write into it.
+func TestRefusesNewerSchema(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := sql.Open("postgres", url)
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+		t.Fatalf("CheckSchema on a newer schema: %v", err)
 	}
 }

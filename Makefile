@@ -1,0 +1,34 @@
+# Minyi's front door: `make run` and `make test` work on a fresh Debian machine with Go.
+GO      ?= go
+BIN     := bin/minyi
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: help run test build lint bench deps deps-test clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: deps build ## start the server on a private PostgreSQL in ./var/pg and print where to log in
+	./$(BIN) serve
+
+test: deps-test ## run every test: real PostgreSQL, real chromium, race detector
+	$(GO) test -race -count=1 ./...
+
+build: ## build bin/minyi
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/minyi
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+
+bench: ## Go benchmarks of the counting rules
+	$(GO) test -run '^$$' -bench . -benchmem ./ballot/
+
+deps: ## install PostgreSQL and fonts with apt-get when missing
+	@deploy/install-deps.sh run
+
+deps-test: ## the same, plus chromium and poppler-utils for the tests
+	@deploy/install-deps.sh test
+
+clean: ## remove the binary (keeps ./var: the database and the server secret)
+	rm -rf bin

@@ -1,0 +1,40 @@
+package ballot
+
+import "testing"
+
+// BenchmarkSeal is the per-ballot sealing cost on the submit path.
+func BenchmarkSeal(b *testing.B) {
+	k, _ := NewPollKey()
+	s, _ := NewSealer("p", k.Public)
+	p := evalPoll("张三", "李四", "王五", "赵六", "钱七")
+	plain, _ := (&Ballot{Forms: vote(p, []string{"优秀"}, []string{"称职"}, []string{"称职"}, []string{"基本称职"}, []string{"优秀"}).Forms}).Encode()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Seal("g1", plain); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenAndCount opens and counts a box of 10,000 sealed five-subject ballots.
+func BenchmarkOpenAndCount(b *testing.B) {
+	k, _ := NewPollKey()
+	s, _ := NewSealer("p", k.Public)
+	p := evalPoll("张三", "李四", "王五", "赵六", "钱七")
+	p.ID = "p"
+	one := vote(p, []string{"优秀"}, []string{"称职"}, nil, []string{"基本称职"}, []string{"优秀", "称职"})
+	plain, _ := one.Encode()
+	box := make([]SealedBallot, 10000)
+	for i := range box {
+		sealed, _ := s.Seal("g2", plain)
+		box[i] = SealedBallot{Group: "g2", Ephemeral: s.Ephemeral, Sealed: sealed}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		o, _ := NewOpener("p", k.Private)
+		t := Count(p, []Turnout{{Group: "g2", Used: len(box)}}, o.OpenBox(box))
+		if t.Rejected != 0 || t.Forms[0].Evaluation.Subjects[0].Total.Valid != len(box) {
+			b.Fatalf("count went wrong: %+v", t)
+		}
+	}
+}
