@@ -125,13 +125,19 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, groupID string, toks []b
 	base, _ := s.baseURL(c.BaseURL())
 	b := &slipBatch{Title: p.Title, Group: g.Name, Base: base, Tokens: toks}
 	name := fmt.Sprintf("%s_%s_%d张", clip(p.Title, 20), g.Name, len(toks))
-	switch format {
-	case "zip":
-		body, err := s.slipsZIP(b)
-		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
-	case "pdf":
-		body, err := s.slipsPDF(b)
-		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: body}, err
+	var pdf []byte
+	if format == "pdf" || format == "both" {
+		var err error
+		if pdf, err = s.slipsPDF(b); err != nil {
+			return nil, err
+		}
 	}
-	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf 或 zip", format)
+	switch format {
+	case "pdf":
+		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: pdf}, nil
+	case "zip", "both":
+		body, err := s.slipsZIP(b, pdf)
+		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
+	}
+	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)
 }

@@ -70,7 +70,7 @@ func (s *Server) App() *fiber.App {
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
 	})
-	app.Use(s.accessLog, s.recover, securityHeaders)
+	app.Use(s.accessLog, s.recover, securityHeaders, s.sameOrigin)
 	app.Get("/static/*", s.static)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 

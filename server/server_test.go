@@ -341,10 +341,15 @@ func TestSlips(t *testing.T) {
 	if pngs != 3 || zr.File[len(zr.File)-1].Name != "凭证清单.csv" {
 		t.Fatalf("zip holds %d PNGs and %s", pngs, zr.File[len(zr.File)-1].Name)
 	}
+	res, zb = post("both", 2)
+	zr, err = zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil || res.StatusCode != 200 || len(zr.File) != 4 || !strings.HasSuffix(zr.File[0].Name, ".pdf") {
+		t.Fatalf("both: %d, %v", res.StatusCode, err)
+	}
 	var tu struct{ Total struct{ Issued int } }
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
-	if tu.Total.Issued != 12 {
-		t.Fatalf("issued %d, want 12", tu.Total.Issued)
+	if tu.Total.Issued != 14 {
+		t.Fatalf("issued %d, want 14", tu.Total.Issued)
 	}
 }
 
@@ -394,5 +399,35 @@ func TestLogsCarryNoToken(t *testing.T) {
 				t.Fatalf("token %s appears in the log:\n%s", form, logs)
 			}
 		}
+	}
+}
+
+// A form posted from another site is refused, for voters and organizers alike.
+func TestCrossSitePostsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	req, _ := http.NewRequest("POST", e.base+"/v/"+codes[0], strings.NewReader(form("不称职").Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("cross-site vote: %d", res.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", e.base+"/v/"+codes[0], strings.NewReader(form("称职").Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.base)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("same-site vote: %d", res.StatusCode)
 	}
 }

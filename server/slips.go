@@ -119,10 +119,18 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// slipsZIP packs one QR PNG per token and a CSV list of codes and addresses.
-func (s *Server) slipsZIP(b *slipBatch) ([]byte, error) {
+// slipsZIP packs one QR PNG per token and a CSV list of codes and addresses, and the
+// PDF of slips when given.
+func (s *Server) slipsZIP(b *slipBatch, pdf []byte) ([]byte, error) {
 	var out bytes.Buffer
 	z := zip.NewWriter(&out)
+	if pdf != nil {
+		w, err := z.Create("投票凭证_A4切割单.pdf")
+		if err != nil {
+			return nil, err
+		}
+		w.Write(pdf)
+	}
 	var csv strings.Builder
 	csv.WriteString("\ufeff序号,参评类别,凭证码,投票地址\r\n")
 	for i, t := range b.Tokens {
