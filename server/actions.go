@@ -86,8 +86,7 @@ func (s *Server) countPoll(ctx context.Context, p *store.PollInfo, by string) (*
 const MaxBatch = 2000
 
 // drawTokens draws count fresh tokens for a group of the poll, with their keyed hashes.
-// Nothing is stored yet: the caller prepares the slips first, then stores the hashes, so a
-// failure in between leaves no orphan tokens behind.
+// Nothing is stored yet (see issueBatch).
 func (s *Server) drawTokens(p *store.PollInfo, groupID string, count int) ([]ballot.Token, [][]byte, error) {
 	if _, ok := p.Group(groupID); !ok {
 		return nil, nil, ballot.Errorf(ballot.EINVALID, "请选择参评类别")

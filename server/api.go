@@ -156,12 +156,7 @@ func (s *Server) apiStaffCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPolls(c *fiber.Ctx) error {
-	me := meOf(c)
-	unit := me.UnitID
-	if me.Role == store.RoleAdmin {
-		unit = ""
-	}
-	polls, err := s.store.ListPolls(c.UserContext(), unit)
+	polls, err := s.store.ListPolls(c.UserContext(), unitScope(meOf(c)))
 	if err != nil {
 		return err
 	}
@@ -303,17 +298,10 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	toks, hashes, err := s.drawTokens(p, in.GroupID, in.Count)
-	if err != nil {
-		return err
+	if in.Format == "json" {
+		in.Format = ""
 	}
-	var file *slipFile
-	if in.Format != "" && in.Format != "json" {
-		if file, err = s.slips(c, p, in.GroupID, toks, in.Format); err != nil {
-			return err
-		}
-	}
-	batch, err := s.store.IssueTokens(c.UserContext(), p.ID, in.GroupID, hashes, meOf(c).ID)
+	batch, toks, file, err := s.issueBatch(c, p, in.GroupID, in.Count, in.Format)
 	if err != nil {
 		return err
 	}

@@ -156,6 +156,15 @@ func (s *Server) visiblePoll(c *fiber.Ctx) (*store.PollInfo, error) {
 	return p, nil
 }
 
+// unitScope is the unit whose polls the caller lists: their own, or every unit ("") for
+// an admin.
+func unitScope(me *store.Session) string {
+	if me.Role == store.RoleAdmin {
+		return ""
+	}
+	return me.UnitID
+}
+
 func canManage(me *store.Session) bool {
 	return me.Role == store.RoleAdmin || me.Role == store.RoleOrganizer
 }

@@ -69,19 +69,28 @@ func (s *Server) tokensIssue(c *fiber.Ctx) error {
 	if err != nil {
 		return ballot.Errorf(ballot.EINVALID, "请填写凭证数量")
 	}
-	groupID := c.FormValue("group_id")
-	toks, hashes, err := s.drawTokens(p, groupID, count)
+	_, _, slips, err := s.issueBatch(c, p, c.FormValue("group_id"), count, c.FormValue("format", "pdf"))
 	if err != nil {
-		return err
-	}
-	slips, err := s.slips(c, p, groupID, toks, c.FormValue("format", "pdf"))
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.IssueTokens(c.UserContext(), p.ID, groupID, hashes, meOf(c).ID); err != nil {
 		return err
 	}
 	return slips.send(c)
+}
+
+// issueBatch draws the tokens, renders the slips in the format asked ("" for none), and
+// only then stores the hashes, so a failure in between leaves no orphan tokens behind.
+func (s *Server) issueBatch(c *fiber.Ctx, p *store.PollInfo, groupID string, count int, format string) (string, []ballot.Token, *slipFile, error) {
+	toks, hashes, err := s.drawTokens(p, groupID, count)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var file *slipFile
+	if format != "" {
+		if file, err = s.slips(c, p, groupID, toks, format); err != nil {
+			return "", nil, nil, err
+		}
+	}
+	batch, err := s.store.IssueTokens(c.UserContext(), p.ID, groupID, hashes, meOf(c).ID)
+	return batch, toks, file, err
 }
 
 func (s *Server) tokenVoid(c *fiber.Ctx) error {

@@ -6,11 +6,7 @@ import (
 
 func (s *Server) pollsPage(c *fiber.Ctx) error {
 	me := meOf(c)
-	unit := me.UnitID
-	if me.Role == "admin" {
-		unit = ""
-	}
-	polls, err := s.store.ListPolls(c.UserContext(), unit)
+	polls, err := s.store.ListPolls(c.UserContext(), unitScope(me))
 	if err != nil {
 		return err
 	}
