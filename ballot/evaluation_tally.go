@@ -42,6 +42,8 @@ type evaluationCounter struct {
 	counts [][]GradeCounts
 }
 
+func (e *Evaluation) counter(groups []Group) formCounter { return newEvaluationCounter(e, groups) }
+
 func newEvaluationCounter(e *Evaluation, groups []Group) *evaluationCounter {
 	c := &evaluationCounter{e: e, groups: groups, counts: make([][]GradeCounts, len(e.Subjects))}
 	for i := range c.counts {

@@ -90,8 +90,8 @@ func (p *Poll) Normalize() {
 			f.ID = fmt.Sprintf("f%d", i+1)
 		}
 		f.Title = strings.TrimSpace(f.Title)
-		if f.Evaluation != nil {
-			f.Evaluation.normalize()
+		if k := f.kind(); k != nil {
+			k.normalize()
 		}
 	}
 }
@@ -189,29 +189,79 @@ func (p *Poll) QuorumNeeded() int {
 // Kind is the kind of a form.
 type Kind string
 
-// KindEvaluation is 民主测评.
-const KindEvaluation Kind = "evaluation"
+// The kinds of form.
+const (
+	KindEvaluation     Kind = "evaluation"     // 民主测评
+	KindRecommendation Kind = "recommendation" // 民主推荐
+	KindApproval       Kind = "approval"       // 表决 / 票决
+	KindReview         Kind = "review"         // 一报告两评议
+)
+
+// Label is the kind as organizers read it.
+func (k Kind) Label() string {
+	switch k {
+	case KindEvaluation:
+		return "民主测评"
+	case KindRecommendation:
+		return "民主推荐"
+	case KindApproval:
+		return "表决"
+	case KindReview:
+		return "评议"
+	}
+	return string(k)
+}
 
 // Form is one ballot paper of a poll. Exactly one of the kind fields is set.
 type Form struct {
-	ID         string      `json:"id"`
-	Kind       Kind        `json:"kind"`
-	Title      string      `json:"title"`
-	Evaluation *Evaluation `json:"evaluation,omitempty"`
+	ID             string          `json:"id"`
+	Kind           Kind            `json:"kind"`
+	Title          string          `json:"title"`
+	Evaluation     *Evaluation     `json:"evaluation,omitempty"`
+	Recommendation *Recommendation `json:"recommendation,omitempty"`
+	Approval       *Approval       `json:"approval,omitempty"`
+	Review         *Review         `json:"review,omitempty"`
+}
+
+// formKind is what every kind of form provides: its definition's checks, the rule that
+// judges a filled form, and its counter. One rule, one place.
+type formKind interface {
+	normalize()
+	validate() error
+	check(ff *FilledForm) ([]Spoilt, error)
+	counter(groups []Group) formCounter
+}
+
+// kind returns the form's kind-specific part, nil when the kind and its field disagree.
+func (f *Form) kind() formKind {
+	switch {
+	case f.Kind == KindEvaluation && f.Evaluation != nil:
+		return f.Evaluation
+	case f.Kind == KindRecommendation && f.Recommendation != nil:
+		return f.Recommendation
+	case f.Kind == KindApproval && f.Approval != nil:
+		return f.Approval
+	case f.Kind == KindReview && f.Review != nil:
+		return f.Review
+	}
+	return nil
 }
 
 func (f *Form) validate() error {
 	if utf8.RuneCountInString(f.Title) > MaxTitle {
 		return Errorf(EINVALID, "表名不能超过%d个字", MaxTitle)
 	}
-	switch f.Kind {
-	case KindEvaluation:
-		if f.Evaluation == nil {
-			return Errorf(EINVALID, "测评表缺少被测评对象")
-		}
-		return f.Evaluation.validate()
+	k := f.kind()
+	if k == nil {
+		return Errorf(EINVALID, "表“%s”的类型“%s”与内容不符或不受支持", f.Title, f.Kind)
 	}
-	return Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
+	if err := k.validate(); err != nil {
+		if f.Title != "" {
+			return Errorf(EINVALID, "%s：%s", f.Title, ErrorMessage(err))
+		}
+		return err
+	}
+	return nil
 }
 
 // Ballot is one voter's filled forms. Lines maps a line of a form (a subject, a position,
@@ -250,14 +300,11 @@ func (p *Poll) Check(b *Ballot) ([]Spoilt, error) {
 		if ff.Form != f.ID {
 			return nil, Errorf(EINVALID, "第%d张表应为“%s”", i+1, f.ID)
 		}
-		var s []Spoilt
-		var err error
-		switch f.Kind {
-		case KindEvaluation:
-			s, err = f.Evaluation.check(ff)
-		default:
-			err = Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
+		k := f.kind()
+		if k == nil {
+			return nil, Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
 		}
+		s, err := k.check(ff)
 		if err != nil {
 			return nil, err
 		}

@@ -50,10 +50,13 @@ func (t *Tally) Participation() Ratio { return R(int64(t.Used), int64(t.Expected
 
 // FormTally is the result of one form.
 type FormTally struct {
-	Form       string           `json:"form"`
-	Kind       Kind             `json:"kind"`
-	Title      string           `json:"title"`
-	Evaluation *EvaluationTally `json:"evaluation,omitempty"`
+	Form           string               `json:"form"`
+	Kind           Kind                 `json:"kind"`
+	Title          string               `json:"title"`
+	Evaluation     *EvaluationTally     `json:"evaluation,omitempty"`
+	Recommendation *RecommendationTally `json:"recommendation,omitempty"`
+	Approval       *ApprovalTally       `json:"approval,omitempty"`
+	Review         *ReviewTally         `json:"review,omitempty"`
 }
 
 // Flag is a suggestion for the evaluators, never a verdict (RULES: conclusions): the rule,
@@ -88,10 +91,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	}
 	counters := make([]formCounter, len(p.Forms))
 	for i := range p.Forms {
-		f := &p.Forms[i]
-		if f.Kind == KindEvaluation {
-			counters[i] = newEvaluationCounter(f.Evaluation, p.Groups)
-		}
+		counters[i] = p.Forms[i].kind().counter(p.Groups)
 	}
 	for _, pb := range box {
 		t.Ballots++
@@ -113,7 +113,8 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 			bad[s.Form+"\x00"+s.Line] = true
 		}
 		for i := range p.Forms {
-			counters[i].add(gi, &pb.Ballot.Forms[i], func(line string) bool { return bad[p.Forms[i].ID+"\x00"+line] })
+			id := p.Forms[i].ID
+			counters[i].add(gi, &pb.Ballot.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
 		}
 	}
 	t.QuorumMet = t.Used >= t.Needed
@@ -130,10 +131,17 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		f := &p.Forms[i]
 		ft := FormTally{Form: f.ID, Kind: f.Kind, Title: f.Title}
 		counters[i].finish(&ft)
+		if ft.Approval != nil {
+			f.Approval.judge(ft.Approval, t.Expected, t.Used)
+		}
 		t.Forms = append(t.Forms, ft)
 	}
 	return t
 }
+
+// WholeForm as a Spoilt line makes every line of that form invalid on that ballot (e.g. a
+// 差额票决 with more 同意 than seats).
+const WholeForm = "*"
 
 type formCounter interface {
 	add(group int, ff *FilledForm, spoilt func(line string) bool)

@@ -1,0 +1,285 @@
+package ballot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func pollWith(forms ...Form) *Poll {
+	p := &Poll{ID: "p", Title: "会议", Groups: []Group{{ID: "g1", Name: "班子成员", Expected: 10}, {ID: "g2", Name: "中层干部", Expected: 30}}, Forms: forms}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// cast is a filled ballot of one form with the given lines.
+func cast(p *Poll, group string, lines map[string][]string) PlainBallot {
+	return PlainBallot{Group: group, Ballot: Ballot{Forms: []FilledForm{{Form: p.Forms[0].ID, Lines: lines}}}}
+}
+
+func many(n int, pb PlainBallot) []PlainBallot {
+	out := make([]PlainBallot, n)
+	for i := range out {
+		out[i] = pb
+	}
+	return out
+}
+
+func flagsOf(fs []Flag) string {
+	var c []string
+	for _, f := range fs {
+		c = append(c, f.Code)
+	}
+	return strings.Join(c, ",")
+}
+
+func markForm(seats int, names ...string) Form {
+	pos := Position{Title: "副局长", Seats: seats, WriteIns: true}
+	for _, n := range names {
+		pos.Candidates = append(pos.Candidates, Candidate{Name: n})
+	}
+	return Form{Kind: KindRecommendation, Title: "民主推荐表", Recommendation: &Recommendation{Positions: []Position{pos}}}
+}
+
+// RULES: 民主推荐 废票 — fewer marks than seats valid, none is 弃权 (valid, in the denominator),
+// more than seats invalid for that position only; write-ins normalised and counted together.
+func TestRecommendationMarkRules(t *testing.T) {
+	p := pollWith(markForm(2, "张三", "李四", "王五"))
+	for name, lines := range map[string]map[string][]string{
+		"unknown candidate":    {"p1": {"c9"}},
+		"listed name written":  {"p1": {"+张 三"}},
+		"empty write-in":       {"p1": {"+ "}},
+		"same candidate twice": {"p1": {"c1", "c1"}},
+		"same write-in twice":  {"p1": {"+赵六", "+赵 六"}},
+		"unknown position":     {"p9": {"c1"}},
+		"per-candidate key":    {"p1/c1": {"同意"}},
+	} {
+		b := cast(p, "g1", lines).Ballot
+		if _, err := p.Check(&b); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: %v, want EINVALID", name, err)
+		}
+	}
+	over := cast(p, "g1", map[string][]string{"p1": {"c1", "c2", "+赵六"}})
+	if sp, err := p.Check(&over.Ballot); err != nil || len(sp) != 1 || !strings.Contains(sp[0].Reason, "超过应推荐人数2人") {
+		t.Fatalf("over-marked: %+v %v", sp, err)
+	}
+	var box []PlainBallot
+	box = append(box, many(3, cast(p, "g1", map[string][]string{"p1": {"c1", "+赵六"}}))...)
+	box = append(box, many(2, cast(p, "g2", map[string][]string{"p1": {"c1", "+ 赵六"}}))...)
+	box = append(box, cast(p, "g2", map[string][]string{"p1": {"c2"}}))
+	box = append(box, cast(p, "g2", map[string][]string{"p1": {"+ＡＢ"}}))
+	box = append(box, cast(p, "g2", nil)) // 弃权
+	box = append(box, over)
+	tl := Count(p, nil, box)
+	pt := tl.Forms[0].Recommendation.Positions[0]
+	if pt.Valid.Total != 8 || pt.Invalid.Total != 1 || pt.Blank.Total != 1 || pt.Valid.ByGroup[0] != 3 {
+		t.Fatalf("position valid %+v invalid %+v blank %+v", pt.Valid, pt.Invalid, pt.Blank)
+	}
+	got := map[string]string{}
+	for _, c := range pt.Candidates {
+		got[c.Name] = fmt.Sprintf("%d %s %s", c.Votes.Total, c.Rate, flagsOf(c.Flags))
+	}
+	want := map[string]string{
+		"张三": "5 5/8 shortlist",
+		"李四": "1 1/8 shortlist,tie,below_half", // 李四 and AB share third place
+		"王五": "0 0/8 below_half",
+		"赵六": "5 5/8 shortlist,write_in",
+		"AB": "1 1/8 shortlist,tie,below_half,write_in",
+	}
+	for n, w := range want {
+		if got[n] != w {
+			t.Errorf("%s: %q, want %q", n, got[n], w)
+		}
+	}
+	if len(pt.Candidates) != 5 || !pt.Candidates[3].WriteIn || pt.Candidates[3].Votes.ByGroup[1] != 2 {
+		t.Fatalf("write-ins: %+v", pt.Candidates)
+	}
+}
+
+// RULES: 得票率 < 1/2 flagged (strictly: exactly 1/2 is not); top n with ties at the cut all
+// in and flagged 「并列」; best 得票率 < 3/10 suggests a second round.
+func TestRecommendationThresholds(t *testing.T) {
+	p := pollWith(markForm(1, "甲", "乙", "丙", "丁", "戊"))
+	vote := func(c string, n int) []PlainBallot { return many(n, cast(p, "g2", map[string][]string{"p1": {c}})) }
+	var box []PlainBallot
+	for c, n := range map[string]int{"c1": 5, "c2": 2, "c3": 1, "c4": 1, "c5": 1} {
+		box = append(box, vote(c, n)...)
+	}
+	pt := Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	codes := []string{}
+	for _, c := range pt.Candidates {
+		codes = append(codes, fmt.Sprintf("%s:%d:%s", c.Name, c.Rank, flagsOf(c.Flags)))
+	}
+	want := "甲:1:shortlist 乙:2:shortlist,below_half 丙:3:shortlist,tie,below_half 丁:3:shortlist,tie,below_half 戊:3:shortlist,tie,below_half"
+	if strings.Join(codes, " ") != want {
+		t.Fatalf("got  %s\nwant %s", strings.Join(codes, " "), want)
+	}
+	if len(pt.Flags) != 0 {
+		t.Fatalf("5/10 best is not scattered: %+v", pt.Flags)
+	}
+	// Scattered: best 2 of 7 < 3/10.
+	box = append(vote("c1", 2), append(vote("c2", 2), append(vote("c3", 1), append(vote("c4", 1), vote("c5", 1)...)...)...)...)
+	pt = Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	if flagsOf(pt.Flags) != "second_round" || pt.Flags[0].Value != R(2, 7) {
+		t.Fatalf("scattered: %+v", pt.Flags)
+	}
+	// exactly 3/10 is not below 3/10
+	box = append(vote("c1", 3), vote("c2", 7)...)
+	if pt = Count(p, nil, box).Forms[0].Recommendation.Positions[0]; flagsOf(pt.Candidates[0].Flags) != "shortlist,below_half" || len(pt.Flags) != 0 {
+		t.Fatalf("3/10: %+v", pt)
+	}
+}
+
+func TestRecommendationPerCandidate(t *testing.T) {
+	f := markForm(2, "张三", "李四", "王五")
+	f.Recommendation.Shape = ShapePerCandidate
+	p := pollWith(f)
+	ok := cast(p, "g1", map[string][]string{"p1/c1": {"同意"}, "p1/c2": {"不同意", "+赵六"}})
+	if sp, err := p.Check(&ok.Ballot); err != nil || len(sp) != 0 {
+		t.Fatalf("valid per-candidate ballot: %+v %v", sp, err)
+	}
+	over := cast(p, "g1", map[string][]string{"p1/c1": {"同意"}, "p1/c2": {"同意"}, "p1/c3": {"弃权", "+赵六"}})
+	two := cast(p, "g1", map[string][]string{"p1/c1": {"同意", "不同意"}})
+	for name, b := range map[string]PlainBallot{"3 recommendations for 2 seats": over, "two opinions": two} {
+		if sp, err := p.Check(&b.Ballot); err != nil || len(sp) != 1 {
+			t.Errorf("%s: %+v %v", name, sp, err)
+		}
+	}
+	box := append(many(4, ok), over, two, cast(p, "g2", nil))
+	pt := Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	z, l, w := pt.Candidates[0], pt.Candidates[1], pt.Candidates[2]
+	if pt.Valid.Total != 5 || pt.Invalid.Total != 2 || z.Votes.Total != 4 || l.Disagree.Total != 4 || l.Abstain.Total != 1 || w.Abstain.Total != 5 {
+		t.Fatalf("per-candidate counts: %+v", pt)
+	}
+	if zl := pt.Candidates[3]; zl.Name != "赵六" || !zl.WriteIn || zl.Votes.Total != 4 {
+		t.Fatalf("另选: %+v", pt.Candidates)
+	}
+}
+
+func approvalForm(seats int, names ...string) Form {
+	a := &Approval{Seats: seats}
+	for _, n := range names {
+		a.Nominees = append(a.Nominees, Candidate{Name: n})
+	}
+	return Form{Kind: KindApproval, Title: "票决表", Approval: a}
+}
+
+// RULES: 表决 — passes when 同意 > 应到/2: exactly half does not pass.
+func TestApprovalPassesOverHalfOfExpected(t *testing.T) {
+	p := pollWith(approvalForm(0, "张三", "李四")) // 应到 40 → needs 21
+	yes := func(n int, line string) []PlainBallot {
+		return many(n, cast(p, "g2", map[string][]string{line: {"同意"}}))
+	}
+	box := append(yes(20, "n1"), yes(21, "n2")...)
+	box = append(box, cast(p, "g2", map[string][]string{"n1": {"同意", "不同意"}}))
+	at := Count(p, nil, box).Forms[0].Approval
+	if at.Base != 40 || at.Needed != 21 {
+		t.Fatalf("base %d needed %d", at.Base, at.Needed)
+	}
+	z, l := at.Nominees[0], at.Nominees[1]
+	if z.Passed || !l.Passed || z.Agree != R(20, 40) || z.Counts.Invalid.Total != 1 || z.Counts.Options[2].Total != 21 {
+		t.Fatalf("张三 %+v\n李四 %+v", z, l)
+	}
+	// of 实到 instead: 42 voted, 21 is exactly half: not passed.
+	p.Forms[0].Approval.PassBase = BaseTurnout
+	at = Count(p, []Turnout{{Group: "g2", Used: 42}}, box).Forms[0].Approval
+	if at.Base != 42 || at.Nominees[1].Passed {
+		t.Fatalf("of turnout: %+v", at.Nominees[1])
+	}
+}
+
+// RULES: 差额票决 — the seats nominees with most 同意 that pass; more 同意 than seats makes
+// the form invalid on that ballot; ties at the last seat are flagged, not decided.
+func TestContestedApproval(t *testing.T) {
+	p := pollWith(approvalForm(2, "甲", "乙", "丙", "丁"))
+	b := func(agree ...string) PlainBallot {
+		l := map[string][]string{}
+		for _, a := range agree {
+			l[a] = []string{"同意"}
+		}
+		return cast(p, "g2", l)
+	}
+	over := b("n1", "n2", "n3")
+	if sp, _ := p.Check(&over.Ballot); len(sp) != 1 || sp[0].Line != WholeForm {
+		t.Fatalf("over: %+v", sp)
+	}
+	var box []PlainBallot
+	box = append(box, many(25, b("n1", "n2"))...) // 甲 25, 乙 25
+	box = append(box, many(5, b("n2", "n3"))...)  // 乙 30, 丙 5
+	box = append(box, many(3, over)...)
+	at := Count(p, nil, box).Forms[0].Approval
+	got := ""
+	for _, n := range at.Nominees {
+		got += fmt.Sprintf("%s:%d:%v:%s ", n.Name, n.Counts.Options[0].Total, n.Elected, flagsOf(n.Flags))
+	}
+	if want := "甲:25:true:passed,elected 乙:30:true:passed,elected 丙:5:false:not_passed 丁:0:false:not_passed "; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if at.WholeVoid.Total != 3 || at.Nominees[0].Counts.Invalid.Total != 3 {
+		t.Fatalf("void %+v", at.WholeVoid)
+	}
+	// A tie for the last seat among passing nominees.
+	box = append(many(24, b("n1", "n2")), many(24, b("n1", "n3"))...) // 甲 48, 乙 24, 丙 24
+	at = Count(p, nil, box).Forms[0].Approval
+	if !at.Nominees[0].Elected || at.Nominees[1].Elected || at.Nominees[2].Elected || flagsOf(at.Nominees[1].Flags) != "passed,tie" || flagsOf(at.Nominees[2].Flags) != "passed,tie" {
+		t.Fatalf("tie: %+v", at.Nominees)
+	}
+}
+
+// RULES: 新提拔干部评议 — rates over all answers including 不了解; blank is outside; 不认同率
+// > 1/3 flagged (exactly 1/3 not); lowest 认同率 flagged; 总体评价 reports 好+较好.
+func TestReview(t *testing.T) {
+	p := pollWith(Form{Kind: KindReview, Title: "一报告两评议", Review: &Review{Overall: "对本单位选人用人工作的总体评价",
+		Cadres: []Subject{{Name: "甲", Post: "科长"}, {Name: "乙", Post: "副科长"}, {Name: "丙"}}}})
+	r := func(o, a, b, c string) PlainBallot {
+		l := map[string][]string{}
+		for k, v := range map[string]string{"overall": o, "c1": a, "c2": b, "c3": c} {
+			if v != "" {
+				l[k] = []string{v}
+			}
+		}
+		return cast(p, "g2", l)
+	}
+	var box []PlainBallot
+	box = append(box, many(4, r("好", "认同", "认同", "不认同"))...)
+	box = append(box, many(2, r("较好", "不了解", "不认同", "不认同"))...)
+	box = append(box, many(3, r("一般", "基本认同", "认同", "认同"))...)
+	box = append(box, r("", "", "", "")) // blank: outside every denominator
+	box = append(box, cast(p, "g2", map[string][]string{"c1": {"认同", "不认同"}}))
+	rt := Count(p, nil, box).Forms[0].Review
+	if rt.OverallGood != R(6, 9) || rt.OverallCounts.Blank.Total != 2 {
+		t.Fatalf("overall %+v", rt.OverallGood)
+	}
+	a, b, c := rt.Cadres[0], rt.Cadres[1], rt.Cadres[2]
+	if a.Approve != R(7, 9) || a.Counts.Invalid.Total != 1 || b.Disagree != R(2, 9) || c.Disagree != R(6, 9) {
+		t.Fatalf("rates a %v b %v c %v", a.Approve, b.Disagree, c.Disagree)
+	}
+	if flagsOf(a.Flags) != "" || flagsOf(c.Flags) != "disagree,lowest" || c.Rank != 3 || a.Rank != 1 || b.Rank != 1 {
+		t.Fatalf("flags a %s c %s ranks %d %d %d", flagsOf(a.Flags), flagsOf(c.Flags), a.Rank, b.Rank, c.Rank)
+	}
+	// exactly 1/3 不认同 is not flagged
+	box = append(many(1, r("好", "不认同", "", "")), many(2, r("好", "认同", "", ""))...)
+	if rt = Count(p, nil, box).Forms[0].Review; flagsOf(rt.Cadres[0].Flags) != "lowest" && flagsOf(rt.Cadres[0].Flags) != "" {
+		t.Fatalf("1/3: %s", flagsOf(rt.Cadres[0].Flags))
+	}
+	if strings.Contains(flagsOf(rt.Cadres[0].Flags), "disagree") {
+		t.Fatal("exactly 1/3 不认同 must not be flagged")
+	}
+}
+
+// A poll of several forms: each form is judged on its own, one spoilt line spoils nothing else.
+func TestSeveralForms(t *testing.T) {
+	p := pollWith(markForm(1, "张三", "李四"), Form{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Subjects: []Subject{{Name: "王五"}}}})
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"c1", "c2"}}}, {Form: "f2", Lines: map[string][]string{"s1": {"优秀"}}}}}
+	sp, err := p.Check(&b)
+	if err != nil || len(sp) != 1 || sp[0].Form != "f1" {
+		t.Fatalf("%+v %v", sp, err)
+	}
+	tl := Count(p, nil, []PlainBallot{{Group: "g1", Ballot: b}})
+	if tl.Forms[0].Recommendation.Positions[0].Invalid.Total != 1 || tl.Forms[1].Evaluation.Subjects[0].Total.Valid != 1 {
+		t.Fatalf("%+v", tl.Forms)
+	}
+}

@@ -1,0 +1,179 @@
+package ballot
+
+import (
+	"fmt"
+	"sort"
+)
+
+// RecommendationTally is the result of a 民主推荐 form.
+type RecommendationTally struct {
+	Shape     string          `json:"shape"`
+	Positions []PositionTally `json:"positions"`
+}
+
+// PositionTally is one position's result. Valid lines include those that recommend nobody
+// (弃权); rates are over the valid lines of the position (RULES: rate denominators).
+type PositionTally struct {
+	ID         string           `json:"id"`
+	Title      string           `json:"title"`
+	Seats      int              `json:"seats"`
+	Valid      groupCounts      `json:"valid"`
+	Invalid    groupCounts      `json:"invalid"`
+	Blank      groupCounts      `json:"blank"` // valid lines recommending nobody
+	Candidates []CandidateTally `json:"candidates"`
+	Flags      []Flag           `json:"flags,omitempty"`
+}
+
+// CandidateTally is one person's votes in a position, listed or written in.
+type CandidateTally struct {
+	ID       string      `json:"id,omitempty"`
+	Name     string      `json:"name"`
+	Post     string      `json:"post,omitempty"`
+	WriteIn  bool        `json:"write_in,omitempty"` // 另推
+	Votes    groupCounts `json:"votes"`              // marks, or 同意 (+ 另选)
+	Disagree groupCounts `json:"disagree"`           // per_candidate only
+	Abstain  groupCounts `json:"abstain"`            // per_candidate only (blank counts as 弃权)
+	Rate     Ratio       `json:"rate"`               // 得票率 = votes / valid
+	Rank     int         `json:"rank"`
+	Flags    []Flag      `json:"flags,omitempty"`
+}
+
+// RateIn is the 得票率 within voter group g (RULES: 分类统计).
+func (c CandidateTally) RateIn(p PositionTally, g int) Ratio {
+	return R(int64(c.Votes.ByGroup[g]), int64(p.Valid.ByGroup[g]))
+}
+
+type positionCounter struct {
+	valid, invalid, blank groupCounts
+	votes, disagree, abst []groupCounts
+	writeIns              map[string]*groupCounts
+}
+
+type recommendationCounter struct {
+	r      *Recommendation
+	groups int
+	pos    []positionCounter
+}
+
+func (r *Recommendation) counter(groups []Group) formCounter {
+	c := &recommendationCounter{r: r, groups: len(groups), pos: make([]positionCounter, len(r.Positions))}
+	for i, p := range r.Positions {
+		pc := &c.pos[i]
+		pc.valid, pc.invalid, pc.blank = newGroupCounts(len(groups)), newGroupCounts(len(groups)), newGroupCounts(len(groups))
+		pc.writeIns = map[string]*groupCounts{}
+		for range p.Candidates {
+			pc.votes = append(pc.votes, newGroupCounts(len(groups)))
+			pc.disagree = append(pc.disagree, newGroupCounts(len(groups)))
+			pc.abst = append(pc.abst, newGroupCounts(len(groups)))
+		}
+	}
+	return c
+}
+
+func (c *recommendationCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
+	for i := range c.r.Positions {
+		p, pc := &c.r.Positions[i], &c.pos[i]
+		if spoilt(p.ID) {
+			pc.invalid.add(group)
+			continue
+		}
+		l, err := c.r.read(p, ff)
+		if err != nil { // Check passed this ballot, so this cannot happen; count it invalid
+			pc.invalid.add(group)
+			continue
+		}
+		pc.valid.add(group)
+		if len(l.votes)+len(l.writeIns) == 0 {
+			pc.blank.add(group)
+		}
+		for _, v := range l.votes {
+			pc.votes[v].add(group)
+		}
+		for j, o := range l.opinion {
+			switch o {
+			case Disagree:
+				pc.disagree[j].add(group)
+			case Abstain, "":
+				pc.abst[j].add(group)
+			}
+		}
+		for _, name := range l.writeIns {
+			w := pc.writeIns[name]
+			if w == nil {
+				g := newGroupCounts(c.groups)
+				w = &g
+				pc.writeIns[name] = w
+			}
+			w.add(group)
+		}
+	}
+}
+
+func (c *recommendationCounter) finish(ft *FormTally) {
+	rt := &RecommendationTally{Shape: c.r.Shape}
+	for i, p := range c.r.Positions {
+		pc := &c.pos[i]
+		pt := PositionTally{ID: p.ID, Title: p.Title, Seats: p.Seats, Valid: pc.valid, Invalid: pc.invalid, Blank: pc.blank}
+		for j, cand := range p.Candidates {
+			pt.Candidates = append(pt.Candidates, CandidateTally{ID: cand.ID, Name: cand.Name, Post: cand.Post,
+				Votes: pc.votes[j], Disagree: pc.disagree[j], Abstain: pc.abst[j]})
+		}
+		var names []string
+		for n := range pc.writeIns {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(a, b int) bool {
+			va, vb := pc.writeIns[names[a]].Total, pc.writeIns[names[b]].Total
+			return va > vb || va == vb && names[a] < names[b]
+		})
+		for _, n := range names {
+			pt.Candidates = append(pt.Candidates, CandidateTally{Name: n, WriteIn: true, Votes: *pc.writeIns[n],
+				Disagree: newGroupCounts(c.groups), Abstain: newGroupCounts(c.groups)})
+		}
+		c.r.judge(&pt)
+		rt.Positions = append(rt.Positions, pt)
+	}
+	ft.Recommendation = rt
+}
+
+// judge applies the RULES 民主推荐 flags to a position: 得票率 below 1/2, the top n with
+// ties at the cut, and the suggestion of a second round. Flags are suggestions only
+// (2014 条例 §23: 「不简单以推荐票取人」).
+func (r *Recommendation) judge(pt *PositionTally) {
+	valid := int64(pt.Valid.Total)
+	votes := make([]int, len(pt.Candidates))
+	best := R(0, valid)
+	for i := range pt.Candidates {
+		c := &pt.Candidates[i]
+		votes[i] = c.Votes.Total
+		c.Rate = R(int64(c.Votes.Total), valid)
+		if valid > 0 && c.Rate.Greater(best) {
+			best = c.Rate
+		}
+	}
+	rank, in, tied := rankShortlist(votes, r.Shortlist)
+	for i := range pt.Candidates {
+		c := &pt.Candidates[i]
+		c.Rank = rank[i]
+		if valid == 0 {
+			continue
+		}
+		if in[i] {
+			c.Flags = append(c.Flags, Flag{Code: "shortlist", Label: "进入差额考察", Rule: fmt.Sprintf("得票数前%d名", r.Shortlist), Value: c.Rate})
+		}
+		if tied[i] {
+			c.Flags = append(c.Flags, Flag{Code: "tie", Label: "并列", Rule: fmt.Sprintf("与第%d名得票相同", r.Shortlist), Value: c.Rate})
+		}
+		// RULES: 「得票数低于二分之一的，一般不列为考察对象」 (001 §19): strictly less.
+		if c.Rate.Less(r.FlagBelow) {
+			c.Flags = append(c.Flags, Flag{Code: "below_half", Label: "得票未过半", Rule: "得票率低于" + r.FlagBelow.String() + "，一般不列为考察对象", Value: c.Rate, Threshold: r.FlagBelow})
+		}
+		if c.WriteIn {
+			c.Flags = append(c.Flags, Flag{Code: "write_in", Label: "另推", Rule: "由投票人另外推荐", Value: c.Rate})
+		}
+	}
+	// RULES: a second round when the best 得票率 < 30% (practice, 温州).
+	if valid > 0 && best.Less(r.SecondRoundBelow) {
+		pt.Flags = append(pt.Flags, Flag{Code: "second_round", Label: "建议二次推荐", Rule: "最高得票率低于" + r.SecondRoundBelow.String() + "，推荐票分散", Value: best, Threshold: r.SecondRoundBelow})
+	}
+}
