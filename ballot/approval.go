@@ -67,6 +67,9 @@ func (a *Approval) validate() error {
 			return Errorf(EINVALID, "表决对象“%s”重复", n.Name)
 		}
 		seen[key], seen["id\x00"+n.ID] = true, true
+		if err := checkIDs("表决对象", n.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -89,6 +89,9 @@ func (e *Evaluation) validate() error {
 		if ids[s.ID] {
 			return Errorf(EINVALID, "被测评对象编号“%s”重复", s.ID)
 		}
+		if err := checkIDs("被测评对象", s.ID); err != nil {
+			return err
+		}
 		ids[s.ID] = true
 		key := s.Name + "\x00" + s.Post
 		if j, dup := people[key]; dup {
@@ -166,7 +169,7 @@ func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
 	for _, s := range e.Subjects {
 		switch n := len(ff.Lines[s.ID]); {
 		case n == 0:
-			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "未选择等次"})
+			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "未选择等次", Blank: true})
 		case n > 1:
 			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "选择了多个等次"})
 		}

@@ -283,3 +283,20 @@ func TestSeveralForms(t *testing.T) {
 		t.Fatalf("%+v", tl.Forms)
 	}
 }
+
+func TestFromFields(t *testing.T) {
+	f := markForm(2, "张三", "李四")
+	p := pollWith(f, approvalForm(0, "甲"))
+	post := [][2]string{{"f1.p1", "c1"}, {"f1.p1.w", " 赵六 "}, {"f1.p1.w", ""}, {"f2.n1", "同意"}, {"_csrf", "x"}, {"f9.x", "y"}, {"accept_invalid", "1"}}
+	b := p.FromFields(func(visit func(k, v string)) {
+		for _, kv := range post {
+			visit(kv[0], kv[1])
+		}
+	})
+	if fmt.Sprint(b.Forms[0].Lines) != "map[p1:[c1 + 赵六 ]]" || fmt.Sprint(b.Forms[1].Lines) != "map[n1:[同意]]" {
+		t.Fatalf("%v", b.Forms)
+	}
+	if sp, err := p.Check(&b); err != nil || len(sp) != 0 {
+		t.Fatalf("%+v %v", sp, err)
+	}
+}

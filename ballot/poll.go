@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -142,6 +143,9 @@ func (p *Poll) Validate() error {
 		if ids[f.ID] {
 			return Errorf(EINVALID, "表的编号“%s”重复", f.ID)
 		}
+		if err := checkIDs("表", f.ID); err != nil {
+			return err
+		}
 		ids[f.ID] = true
 		if err := f.validate(); err != nil {
 			return err
@@ -278,11 +282,27 @@ type FilledForm struct {
 }
 
 // Spoilt is a line of a ballot that counts as invalid for that line only (RULES: 废票).
+// Blank lines are the ones a voter may leave so on purpose, after confirming; the others
+// (too many marks, two opinions) are refused at a voter's submission and exist only on
+// paper.
 type Spoilt struct {
 	Form   string `json:"form"`
 	Line   string `json:"line"`
 	Label  string `json:"label"`
 	Reason string `json:"reason"`
+	Blank  bool   `json:"blank,omitempty"`
+}
+
+// idRE is what an id of a form or a line may look like: it travels in form field names.
+var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+func checkIDs(what string, ids ...string) error {
+	for _, id := range ids {
+		if !idRE.MatchString(id) {
+			return Errorf(EINVALID, "%s编号“%s”无效（只能用字母、数字、下划线和减号）", what, id)
+		}
+	}
+	return nil
 }
 
 // Check validates a filled ballot against the poll. It is the one rule used both when a

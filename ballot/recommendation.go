@@ -120,8 +120,11 @@ func (r *Recommendation) validate() error {
 		if p.Title == "" {
 			return Errorf(EINVALID, "第%d个推荐职位缺少名称", i+1)
 		}
-		if ids[p.ID] || strings.Contains(p.ID, "/") {
-			return Errorf(EINVALID, "推荐职位编号“%s”重复或含有“/”", p.ID)
+		if ids[p.ID] {
+			return Errorf(EINVALID, "推荐职位编号“%s”重复", p.ID)
+		}
+		if err := checkIDs("推荐职位", p.ID); err != nil {
+			return err
 		}
 		ids[p.ID] = true
 		if p.Seats < 1 || p.Seats > MaxSeats {
@@ -141,8 +144,11 @@ func (r *Recommendation) validate() error {
 			if names[c.Name] {
 				return Errorf(EINVALID, "职位“%s”的候选人“%s”重复", p.Title, c.Name) // RULES: duplicates rejected at input
 			}
-			if cids[c.ID] || strings.HasPrefix(c.ID, WriteInPrefix) || strings.Contains(c.ID, "/") {
-				return Errorf(EINVALID, "职位“%s”的候选人编号“%s”重复或无效", p.Title, c.ID)
+			if cids[c.ID] {
+				return Errorf(EINVALID, "职位“%s”的候选人编号“%s”重复", p.Title, c.ID)
+			}
+			if err := checkIDs("候选人", c.ID); err != nil {
+				return err
 			}
 			names[c.Name], cids[c.ID] = true, true
 		}

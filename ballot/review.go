@@ -62,6 +62,9 @@ func (r *Review) validate() error {
 			return Errorf(EINVALID, "评议干部“%s”重复", c.Name)
 		}
 		seen[c.ID], seen[c.Name+"\x00"+c.Post] = true, true
+		if err := checkIDs("评议干部", c.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -400,8 +400,8 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		return err
 	}
 	spoilt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
-	if ballot.ErrorCode(err) == ballot.ESPOILT {
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(apiError{Error: apiErrorBody{Code: ballot.ESPOILT, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
+	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
+		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
 	}
 	if err != nil {
 		return err

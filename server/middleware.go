@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -191,7 +192,23 @@ func (s *Server) funcs() template.FuncMap {
 		"asset": s.assets.URL,
 		"pct":   func(r ballot.Ratio) string { return r.Percent() },
 		"frac":  func(r ballot.Ratio) string { return r.String() },
+		"ratio": func(a, b int) ballot.Ratio { return ballot.R(int64(a), int64(b)) },
 		"add":   func(a, b int) int { return a + b },
+		"field": ballot.FieldName,
+		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
+		// writeins gives n boxes' values from a line's marks: the written-in names, then "".
+		"writeins": func(marks []string, n int) []string {
+			out := make([]string, 0, n)
+			for _, m := range marks {
+				if name, ok := strings.CutPrefix(m, ballot.WriteInPrefix); ok && len(out) < n {
+					out = append(out, name)
+				}
+			}
+			for len(out) < n {
+				out = append(out, "")
+			}
+			return out
+		},
 		"sub":   func(a, b int) int { return a - b },
 		"fmtTime": func(v any) string {
 			var t time.Time

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -35,12 +36,23 @@ func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.Toke
 }
 
 // cast checks the ballot with the rule that will count it, seals it and puts it in the
-// box. Lines that would count as invalid are refused with ESPOILT unless the voter has
-// confirmed them.
+// box. A line over its limit (more names than seats, two opinions) is refused; a blank
+// line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
 func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, error) {
 	spoilt, err := p.Check(b)
 	if err != nil {
 		return nil, err
+	}
+	var hard []ballot.Spoilt
+	var reasons []string
+	for _, sp := range spoilt {
+		if !sp.Blank {
+			hard = append(hard, sp)
+			reasons = append(reasons, "“"+sp.Label+"”"+sp.Reason)
+		}
+	}
+	if len(hard) > 0 {
+		return hard, ballot.Errorf(ballot.EINVALID, "请修改后再提交：%s", strings.Join(reasons, "；"))
 	}
 	if len(spoilt) > 0 && !accept {
 		return spoilt, ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
@@ -65,15 +77,15 @@ type ballotView struct {
 	GroupName  string
 	Action     string
 	Preview    bool
-	Marks      map[string]string // "form.line" → the option marked
-	Spoilt     map[string]bool   // "form.line" → would count as invalid
+	Marks      map[string][]string // "form.line" → the options marked, write-ins as "+name"
+	Spoilt     map[string]bool     // "form.line" → would count as invalid
 	SpoiltList []ballot.Spoilt
 	Error      string
 }
 
 func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 	if v.Marks == nil {
-		v.Marks = map[string]string{}
+		v.Marks = map[string][]string{}
 	}
 	if v.Spoilt == nil {
 		v.Spoilt = map[string]bool{}
@@ -81,6 +93,7 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 	return s.page(c, status, "voter/ballot", fiber.Map{
 		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "Action": v.Action, "Preview": v.Preview,
 		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error,
+		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
 	})
 }
 
@@ -105,22 +118,11 @@ func (s *Server) ballotPage(c *fiber.Ctx) error {
 	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, Action: c.Path()})
 }
 
-// ballotFromForm reads the plain form post: one field per line named "form.line".
+// ballotFromForm reads the plain form post (field names as ballot.FromFields says).
 func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
-	args := c.Request().PostArgs()
-	var b ballot.Ballot
-	for _, f := range p.Forms {
-		ff := ballot.FilledForm{Form: f.ID, Lines: map[string][]string{}}
-		if f.Evaluation != nil {
-			for _, sub := range f.Evaluation.Subjects {
-				for _, v := range args.PeekMulti(f.ID + "." + sub.ID) {
-					ff.Lines[sub.ID] = append(ff.Lines[sub.ID], string(v))
-				}
-			}
-		}
-		b.Forms = append(b.Forms, ff)
-	}
-	return b
+	return p.FromFields(func(visit func(k, v string)) {
+		c.Request().PostArgs().VisitAll(func(k, v []byte) { visit(string(k), string(v)) })
+	})
 }
 
 func (s *Server) ballotSubmit(c *fiber.Ctx) error {
@@ -139,20 +141,18 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功"})
 	case ballot.ESPOILT, ballot.EINVALID:
 		g, _ := p.Group(info.GroupID)
-		v := ballotView{Poll: p, GroupName: g.Name, Action: c.Path(), Marks: map[string]string{}, Spoilt: map[string]bool{},
+		v := ballotView{Poll: p, GroupName: g.Name, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
 			SpoiltList: spoilt, Error: ballot.ErrorMessage(err)}
 		for _, ff := range b.Forms {
 			for line, marks := range ff.Lines {
-				if len(marks) == 1 {
-					v.Marks[ff.Form+"."+line] = marks[0]
-				}
+				v.Marks[ballot.FieldName(ff.Form, line)] = marks
 			}
 		}
 		for _, sp := range spoilt {
-			v.Spoilt[sp.Form+"."+sp.Line] = true
+			v.Spoilt[ballot.FieldName(sp.Form, sp.Line)] = true
 		}
 		status := fiber.StatusBadRequest
-		if len(spoilt) > 0 {
+		if ballot.ErrorCode(err) == ballot.ESPOILT {
 			status = fiber.StatusUnprocessableEntity
 		}
 		return s.renderBallot(c, status, v)

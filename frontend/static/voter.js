@@ -1,5 +1,6 @@
-// Voter page: the same rule as the server (one grade per subject) checked before submit,
-// a progress count, and no double submit. Without JavaScript the server does all of it.
+// Voter page: the server's rules checked before submit (one grade per evaluated person, no
+// more recommendations than seats), a progress count, and no double submit. Without
+// JavaScript the server does all of it.
 (function () {
   "use strict";
   var done = document.getElementById("done");
@@ -9,21 +10,65 @@
   }
   var form = document.getElementById("ballot");
   if (!form) return;
-  var lines = Array.prototype.slice.call(form.querySelectorAll("[data-line]"));
+  var all = Array.prototype.slice.call(form.querySelectorAll("[data-line]"));
+  var required = all.filter(function (l) { return l.hasAttribute("data-required"); });
+  var limited = all.filter(function (l) { return l.hasAttribute("data-seats"); });
   var progress = document.getElementById("progress");
   var box = document.getElementById("confirm-js");
   var accept = document.getElementById("accept-js");
   var button = form.querySelector("button[type=submit]");
+
   function answered(l) { return l.querySelectorAll("input:checked").length === 1; }
-  function update() {
-    var n = lines.filter(answered).length;
-    progress.textContent = "已填 " + n + " / " + lines.length;
-    lines.forEach(function (l) { if (answered(l)) l.classList.remove("missing"); });
+  // recommended counts the names a line recommends: marked boxes, 同意, and written-in names.
+  function recommended(l) {
+    var n = 0;
+    l.querySelectorAll("input:checked").forEach(function (i) {
+      if (i.type === "checkbox" || i.value === "同意") n++;
+    });
+    l.querySelectorAll("input[type=text]").forEach(function (i) {
+      if (i.value.trim() !== "") n++;
+    });
+    return n;
   }
-  form.addEventListener("change", update);
+  function over(l) { return recommended(l) > Number(l.getAttribute("data-seats")); }
+  function showOver(l, on) {
+    var p = l.querySelector(".line-error");
+    l.classList.toggle("missing", on);
+    if (!p) return;
+    p.hidden = !on;
+    p.textContent = on ? (l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " 人，请减少后再提交。") : "";
+  }
+  function update() {
+    var touched = all.filter(function (l) { return l.querySelector("input:checked") || recommended(l) > 0; }).length;
+    progress.textContent = "已填 " + touched + " / " + all.length;
+    required.forEach(function (l) { if (answered(l)) l.classList.remove("missing"); });
+    limited.forEach(function (l) { showOver(l, over(l)); });
+  }
+  form.addEventListener("change", function (ev) {
+    var l = ev.target.closest("[data-seats]");
+    // Block the mark that goes over the seats, at once, where the voter made it.
+    if (l && ev.target.checked && over(l)) {
+      ev.target.checked = false;
+      showOver(l, true);
+      l.querySelector(".line-error").textContent = l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " 人。";
+      return;
+    }
+    update();
+    if (!accept.disabled && required.every(answered)) {
+      accept.disabled = true; box.hidden = true; button.textContent = "提交选票";
+    }
+  });
+  form.addEventListener("input", update);
   update();
   form.addEventListener("submit", function (ev) {
-    var missing = lines.filter(function (l) { return !answered(l); });
+    var bad = limited.filter(over);
+    if (bad.length) {
+      ev.preventDefault();
+      bad.forEach(function (l) { showOver(l, true); });
+      bad[0].scrollIntoView({ behavior: "smooth", block: "center" });
+      return;
+    }
+    var missing = required.filter(function (l) { return !answered(l); });
     if (missing.length && accept.disabled) {
       ev.preventDefault();
       missing.forEach(function (l) { l.classList.add("missing"); });
@@ -38,10 +83,5 @@
     if (button.dataset.sent) { ev.preventDefault(); return; }
     button.dataset.sent = "1";
     button.textContent = "正在提交…";
-  });
-  form.addEventListener("change", function () {
-    if (!accept.disabled && lines.every(answered)) {
-      accept.disabled = true; box.hidden = true; button.textContent = "提交选票";
-    }
   });
 })();

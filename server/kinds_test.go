@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"minyi/ballot"
+)
+
+// meetingPoll is a meeting's papers in one poll: 民主推荐, 民主测评, 一报告两评议 and a 表决.
+func meetingPoll(e *env) poll {
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
+		"title": "2026年度干部工作会议", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体参会人员", "expected": 30}},
+		"forms": []map[string]any{
+			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "副局长", "seats": 2, "write_ins": true, "candidates": []map[string]string{{"name": "张三"}, {"name": "李四"}, {"name": "王五"}}}}}},
+			{"kind": "evaluation", "title": "民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "赵一"}, {"name": "钱二"}}}},
+			{"kind": "review", "title": "选人用人工作评议表", "review": map[string]any{"overall": "对本单位选人用人工作的总体评价",
+				"cadres": []map[string]string{{"name": "孙三", "post": "科长"}, {"name": "周四", "post": "副科长"}}}},
+			{"kind": "approval", "title": "表决票", "approval": map[string]any{"nominees": []map[string]string{{"name": "吴五"}}}},
+		},
+	}, 201, &p)
+	return p
+}
+
+func TestMeetingWithFourForms(t *testing.T) {
+	e := newEnv(t)
+	p := meetingPoll(e)
+	codes := e.tokens(p, 3)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+
+	status, page := e.get(nil, "/v/"+codes[0])
+	for _, want := range []string{"民主推荐表", `name="f1.p1" value="c3"`, `name="f1.p1.w"`, "民主测评表", "对本单位选人用人工作的总体评价", `name="f3.c2" value="不了解"`, `name="f4.n1" value="弃权"`} {
+		if status != 200 || !strings.Contains(page, want) {
+			t.Fatalf("ballot page lacks %q", want)
+		}
+	}
+	v := func(kv ...string) url.Values {
+		out := url.Values{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Add(kv[i], kv[i+1])
+		}
+		return out
+	}
+	ok := func(code string, form url.Values) {
+		t.Helper()
+		if status, body := e.vote(code, form); status != 200 || !strings.Contains(body, "投票成功") {
+			t.Fatalf("vote: %d %s", status, body)
+		}
+	}
+	ok(codes[0], v("f1.p1", "c1", "f1.p1", "c2", "f2.s1", "优秀", "f2.s2", "称职", "f3.overall", "好", "f3.c1", "认同", "f3.c2", "不了解", "f4.n1", "同意"))
+	ok(codes[1], v("f1.p1", "c1", "f1.p1.w", " 赵 六", "f1.p1.w", "", "f2.s1", "称职", "f2.s2", "不称职", "f3.overall", "较好", "f3.c1", "不认同", "f4.n1", "不同意"))
+
+	// Over-marked: refused with the reason, every mark kept for correcting.
+	over := v("f1.p1", "c1", "f1.p1", "c2", "f1.p1", "c3", "f2.s1", "基本称职", "f3.c1", "认同")
+	status, body := e.vote(codes[2], over)
+	if status != http.StatusBadRequest || !strings.Contains(body, "“副局长”推荐3人，超过应推荐人数2人") || !regexp.MustCompile(`value="c3" checked`).MatchString(body) {
+		t.Fatalf("over-marked: %d %s", status, body)
+	}
+	fixed := v("f1.p1", "c3", "f2.s1", "基本称职", "f3.c1", "认同")
+	if status, body := e.vote(codes[2], fixed); status != http.StatusUnprocessableEntity || !strings.Contains(body, "钱二（未选择等次）") {
+		t.Fatalf("blank evaluation line: %d %s", status, body)
+	}
+	fixed.Set("accept_invalid", "1")
+	ok(codes[2], fixed)
+
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+
+	pos := tl.Forms[0].Recommendation.Positions[0]
+	rec := []string{}
+	for _, c := range pos.Candidates {
+		rec = append(rec, fmt.Sprintf("%s %d %s", c.Name, c.Votes.Total, c.Rate))
+	}
+	if got := strings.Join(rec, "; "); got != "张三 2 2/3; 李四 1 1/3; 王五 1 1/3; 赵六 1 1/3" || pos.Valid.Total != 3 || pos.Invalid.Total != 0 {
+		t.Fatalf("recommendation: %s (valid %d)", got, pos.Valid.Total)
+	}
+	ev := tl.Forms[1].Evaluation.Subjects
+	if fmt.Sprint(ev[0].Total.Votes, ev[1].Total.Votes, ev[1].Total.Invalid) != "[1 1 1 0] [0 1 0 1] 1" {
+		t.Fatalf("evaluation: %+v", ev)
+	}
+	rv := tl.Forms[2].Review
+	if rv.OverallGood != ballot.R(2, 2) || rv.OverallCounts.Blank.Total != 1 || rv.Cadres[0].Approve != ballot.R(2, 3) || rv.Cadres[1].Counts.Options[3].Total != 1 {
+		t.Fatalf("review: %+v", rv)
+	}
+	ap := tl.Forms[3].Approval.Nominees[0]
+	if fmt.Sprint(ap.Counts.Options[0].Total, ap.Counts.Options[1].Total, ap.Counts.Options[2].Total, ap.Passed) != "1 1 1 false" {
+		t.Fatalf("approval: %+v", ap)
+	}
+	c, _ := e.browser("admin")
+	status, page = e.get(c, "/polls/"+p.ID+"/tally")
+	for _, want := range []string{"民主推荐表", "赵六", "另推", "进入差额考察", "表决票", "未通过", "认同率", "周四"} {
+		if status != 200 || !strings.Contains(page, want) {
+			t.Fatalf("tally page lacks %q", want)
+		}
+	}
+}
+
+// The voter API answers an over-marked position with its reason and the line, and takes
+// nothing.
+func TestVoterAPIRefusesOverMarking(t *testing.T) {
+	e := newEnv(t)
+	p := meetingPoll(e)
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	var out struct {
+		Error struct {
+			Code    string
+			Message string
+			Spoilt  []ballot.Spoilt
+		}
+	}
+	e.api("", "POST", "/api/v1/ballot/"+codes[0], map[string]any{"accept_invalid_lines": true, "ballot": map[string]any{"forms": []map[string]any{
+		{"form": "f1", "lines": map[string][]string{"p1": {"c1", "c2", "+赵六"}}}, {"form": "f2", "lines": map[string][]string{}},
+		{"form": "f3", "lines": map[string][]string{}}, {"form": "f4", "lines": map[string][]string{}}}}}, 400, &out)
+	if out.Error.Code != "invalid" || len(out.Error.Spoilt) != 1 || out.Error.Spoilt[0].Line != "p1" {
+		t.Fatalf("%+v", out.Error)
+	}
+	var tu struct{ Total struct{ Used int } }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
+	if tu.Total.Used != 0 {
+		t.Fatal("a refused ballot burned its token")
+	}
+}
