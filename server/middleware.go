@@ -209,7 +209,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return out
 		},
-		"sub":   func(a, b int) int { return a - b },
+		"sub": func(a, b int) int { return a - b },
 		"fmtTime": func(v any) string {
 			var t time.Time
 			switch x := v.(type) {

@@ -33,7 +33,9 @@ func TestFourFormsInBrowser(t *testing.T) {
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
 	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	ctx := browser(t)
-	box := func(line, value string) css { return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value)) }
+	box := func(line, value string) css {
+		return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value))
+	}
 
 	do(t, ctx, phone,
 		chromedp.Navigate(toks.Tokens[0].URL),
