@@ -14,6 +14,10 @@ type Evaluation struct {
 	AdjustBelow Ratio `json:"adjust_below"`
 	// DismissAbove: flag 「建议免职」 when (bad grade)/valid > this (RULES: 001 §29, 1/3).
 	DismissAbove Ratio `json:"dismiss_above"`
+	// Probation: a 试用期满考核; flag 「不宜正式任职」 when (good grades)/valid does not exceed
+	// ProbationAbove (RULES: 四平 「未超过三分之二」).
+	Probation      bool  `json:"probation,omitempty"`
+	ProbationAbove Ratio `json:"probation_above"`
 }
 
 // Subject is a person (or a leadership team) being evaluated.
@@ -35,10 +39,42 @@ func IndividualGrades() []Grade {
 	return []Grade{{Label: "优秀", Good: true}, {Label: "称职", Good: true}, {Label: "基本称职"}, {Label: "不称职", Bad: true}}
 }
 
+// TeamGrades are the grades for a leadership team (RULES: 民主测评, teams); the first two
+// make its good rate.
+func TeamGrades() []Grade {
+	return []Grade{{Label: "好", Good: true}, {Label: "较好", Good: true}, {Label: "一般"}, {Label: "差"}}
+}
+
+// TeamGradesAlt is the other grade set for teams in use.
+func TeamGradesAlt() []Grade {
+	return []Grade{{Label: "优秀", Good: true}, {Label: "良好", Good: true}, {Label: "一般"}, {Label: "较差"}}
+}
+
+// GradeSets are the named grade sets an organizer picks from.
+var GradeSets = []struct {
+	Key, Label string
+	Grades     func() []Grade
+}{
+	{"individual", "领导干部：优秀 / 称职 / 基本称职 / 不称职", IndividualGrades},
+	{"team", "领导班子：好 / 较好 / 一般 / 差", TeamGrades},
+	{"team_alt", "领导班子：优秀 / 良好 / 一般 / 较差", TeamGradesAlt},
+}
+
+// GradeSet returns the named grade set.
+func GradeSet(key string) ([]Grade, bool) {
+	for _, g := range GradeSets {
+		if g.Key == key {
+			return g.Grades(), true
+		}
+	}
+	return nil, false
+}
+
 // Default thresholds of RULES.md 民主测评 (seed 001 §29).
 var (
-	DefaultAdjustBelow  = R(2, 3)
-	DefaultDismissAbove = R(1, 3)
+	DefaultAdjustBelow    = R(2, 3)
+	DefaultDismissAbove   = R(1, 3)
+	DefaultProbationAbove = R(2, 3)
 )
 
 // Limits of an evaluation form.
@@ -56,6 +92,9 @@ func (e *Evaluation) normalize() {
 	}
 	if !e.DismissAbove.Valid() {
 		e.DismissAbove = DefaultDismissAbove
+	}
+	if !e.ProbationAbove.Valid() {
+		e.ProbationAbove = DefaultProbationAbove
 	}
 	for i := range e.Subjects {
 		s := &e.Subjects[i]
@@ -129,6 +168,9 @@ func (e *Evaluation) validate() error {
 		return Errorf(EINVALID, "只能指定一个“不称职”类等次")
 	}
 	if err := checkThreshold("建议调整", e.AdjustBelow); err != nil {
+		return err
+	}
+	if err := checkThreshold("不宜正式任职", e.ProbationAbove); err != nil {
 		return err
 	}
 	return checkThreshold("建议免职", e.DismissAbove)

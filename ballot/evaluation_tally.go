@@ -110,6 +110,10 @@ func (e *Evaluation) Judge(c GradeCounts) (good, bad Ratio, flags []Flag) {
 	if good.Less(e.AdjustBelow) {
 		flags = append(flags, Flag{Code: "adjust", Label: "建议调整", Rule: "优秀和称职票未达到" + e.AdjustBelow.String(), Value: good, Threshold: e.AdjustBelow})
 	}
+	// RULES: 试用期满考核 — 优秀+称职 ≤ 2/3 → 不宜正式任职 (四平 「未超过三分之二」).
+	if e.Probation && !good.Greater(e.ProbationAbove) {
+		flags = append(flags, Flag{Code: "probation", Label: "不宜正式任职", Rule: "试用期满测评优秀和称职票未超过" + e.ProbationAbove.String(), Value: good, Threshold: e.ProbationAbove})
+	}
 	// RULES: 民主测评 不称职 > 1/3 → 建议免职 (001 §29 「超过三分之一」).
 	if e.hasBad() && bad.Greater(e.DismissAbove) {
 		flags = append(flags, Flag{Code: "dismiss", Label: "建议免职", Rule: "不称职票超过" + e.DismissAbove.String(), Value: bad, Threshold: e.DismissAbove})

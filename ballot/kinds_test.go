@@ -300,3 +300,43 @@ func TestFromFields(t *testing.T) {
 		t.Fatalf("%+v %v", sp, err)
 	}
 }
+
+func TestPositionsFromText(t *testing.T) {
+	ps, err := PositionsFromText("副局长 2\n张三 办公室主任\n李四\n\n纪检组长 1人\n")
+	if err != nil || len(ps) != 2 || ps[0].Seats != 2 || len(ps[0].Candidates) != 2 || ps[0].Candidates[0].Post != "办公室主任" || ps[1].Title != "纪检组长" || len(ps[1].Candidates) != 0 {
+		t.Fatalf("%+v %v", ps, err)
+	}
+	if _, err := PositionsFromText("副局长\n张三"); !strings.Contains(ErrorMessage(err), "第1行") {
+		t.Fatal(err)
+	}
+	if _, err := PositionsFromText("副局长 2\n张三\n王五 x\n\n纪检组长 一"); !strings.Contains(ErrorMessage(err), "第5行：应推荐人数“一”不是整数") {
+		t.Fatal(err)
+	}
+}
+
+// RULES: 试用期满考核 — 「不宜正式任职」 when 优秀+称职 ≤ 2/3: exactly 2/3 is flagged.
+func TestProbationFlag(t *testing.T) {
+	p := pollWith(Form{Kind: KindEvaluation, Title: "试用期满测评", Evaluation: &Evaluation{Probation: true, Subjects: []Subject{{Name: "甲"}}}})
+	g := func(grade string, n int) []PlainBallot {
+		return many(n, cast(p, "g2", map[string][]string{"s1": {grade}}))
+	}
+	for _, c := range []struct {
+		good, other int
+		want        string
+	}{{2, 1, "probation"}, {3, 1, ""}, {1, 2, "adjust,probation"}} {
+		s := Count(p, nil, append(g("称职", c.good), g("基本称职", c.other)...)).Forms[0].Evaluation.Subjects[0]
+		if got := flagCodes(s); got != c.want {
+			t.Errorf("%d good of %d: %q, want %q", c.good, c.good+c.other, got, c.want)
+		}
+	}
+}
+
+// A team graded 好/较好/一般/差: good rate from the first two, no 建议免职 (no 不称职 grade).
+func TestTeamGrades(t *testing.T) {
+	p := pollWith(Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "局领导班子"}}}})
+	box := append(many(1, cast(p, "g2", map[string][]string{"s1": {"好"}})), many(2, cast(p, "g2", map[string][]string{"s1": {"差"}}))...)
+	s := Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	if s.Good != R(1, 3) || flagCodes(s) != "adjust" {
+		t.Fatalf("%+v", s)
+	}
+}

@@ -79,3 +79,41 @@ func clipRunes(s string, n int) string {
 	}
 	return s
 }
+
+// PositionsFromText reads positions as blocks separated by a blank line: the first line
+// "职位名称 应推荐人数", then one candidate a line, "姓名 职务".
+func PositionsFromText(text string) ([]Position, error) {
+	var out []Position
+	var cur *Position
+	for i, line := range strings.Split(text, "\n") {
+		f := fields(line)
+		if len(f) == 0 {
+			cur = nil
+			continue
+		}
+		if cur == nil {
+			if len(f) < 2 {
+				return nil, Errorf(EINVALID, "第%d行：每个职位的第一行请写成“职位名称 应推荐人数”，如“副局长 2”", i+1)
+			}
+			n, err := strconv.Atoi(halfWidthDigits(strings.TrimSuffix(f[len(f)-1], "人")))
+			if err != nil {
+				return nil, Errorf(EINVALID, "第%d行：应推荐人数“%s”不是整数（职位之间请空一行）", i+1, f[len(f)-1])
+			}
+			out = append(out, Position{Title: strings.Join(f[:len(f)-1], " "), Seats: n})
+			cur = &out[len(out)-1]
+			continue
+		}
+		cur.Candidates = append(cur.Candidates, Candidate{Name: f[0], Post: strings.Join(f[1:], " ")})
+	}
+	return out, nil
+}
+
+// CandidatesFromLines reads "姓名 职务" a line.
+func CandidatesFromLines(text string) ([]Candidate, error) {
+	subs, err := SubjectsFromLines(text)
+	out := make([]Candidate, len(subs))
+	for i, s := range subs {
+		out[i] = Candidate{Name: s.Name, Post: s.Post}
+	}
+	return out, err
+}

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -127,5 +129,81 @@ func TestVoterAPIRefusesOverMarking(t *testing.T) {
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
 	if tu.Total.Used != 0 {
 		t.Fatal("a refused ballot burned its token")
+	}
+}
+
+// Every template saves as it comes once its lists are filled, and the builder adds and
+// removes sections without losing what was typed.
+func TestPollBuilder(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	post := func(v url.Values) (int, string) {
+		t.Helper()
+		v.Set("_csrf", csrf)
+		res, err := c.PostForm(e.base+"/polls", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	fill := map[string]string{"subjects": "张三 局长\n李四 副局长", "positions": "副局长 2\n张三\n李四\n王五", "nominees": "张三 拟任局长", "cadres": "孙三 科长"}
+	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "evaluation"} {
+		status, page := e.get(c, "/polls/new?template="+key)
+		if status != 200 {
+			t.Fatalf("template %s: %d", key, status)
+		}
+		// Post the page back as a browser would: every field as rendered, lists filled in.
+		v := url.Values{}
+		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") {
+				v.Set(m[1], html.UnescapeString(m[2]))
+			}
+		}
+		for _, m := range regexp.MustCompile(`<textarea name="([^"]+)"[^>]*>([^<]*)</textarea>`).FindAllStringSubmatch(page, -1) {
+			v.Set(m[1], html.UnescapeString(m[2]))
+			for suffix, text := range fill {
+				if strings.HasSuffix(m[1], "_"+suffix) && m[2] == "" {
+					v.Set(m[1], text)
+				}
+			}
+		}
+		for _, m := range regexp.MustCompile(`<select name="([^"]+)">(?:<option value="[^"]*">[^<]*</option>)*<option value="([^"]*)" selected`).FindAllStringSubmatch(page, -1) {
+			v.Set(m[1], m[2])
+		}
+		if _, ok := v["f0_grades"]; !ok && strings.Contains(page, "f0_grades") {
+			v.Set("f0_grades", "individual")
+		}
+		v.Set("unit_id", e.unitID)
+		status, body := post(v)
+		if status != 200 || !strings.Contains(body, "已保存") {
+			t.Fatalf("template %s: %d %s", key, status, body)
+		}
+	}
+	// Add a 表决 section to a recommendation, then remove the recommendation: the typed
+	// title and the new section stay.
+	v := url.Values{"title": {"加表测试"}, "groups": {"全体 9"}, "quorum": {"2/3"}, "f0_kind": {"recommendation"}, "f0_title": {"推荐表"},
+		"f0_positions": {"副局长 1\n甲\n乙"}, "f0_shape": {"mark"}, "add": {"approval"}}
+	status, page := post(v)
+	if status != 200 || !strings.Contains(page, `name="f1_kind" value="approval"`) || !strings.Contains(page, "副局长 1\n甲\n乙") || !strings.Contains(page, `value="加表测试"`) {
+		t.Fatalf("add: %d", status)
+	}
+	v.Del("add")
+	v.Set("f1_kind", "approval")
+	v.Set("f1_title", "票决表")
+	v.Set("f1_nominees", "丙")
+	v.Set("f1_seats", "0")
+	v.Set("remove", "0")
+	status, page = post(v)
+	if status != 200 || strings.Contains(page, `name="f1_kind"`) || !strings.Contains(page, `name="f0_kind" value="approval"`) {
+		t.Fatalf("remove: %d", status)
+	}
+	// A mistake names the section and the line, and keeps everything.
+	v = url.Values{"title": {"错误"}, "groups": {"全体 9"}, "quorum": {"2/3"}, "unit_id": {e.unitID}, "f0_kind": {"recommendation"}, "f0_title": {"推荐表"},
+		"f0_positions": {"副局长 2\n甲\n\n纪检组长 一"}, "f0_shape": {"mark"}}
+	status, page = post(v)
+	if status != 400 || !strings.Contains(page, "第1张表（推荐表）的推荐职位第4行：应推荐人数“一”不是整数") || !strings.Contains(page, "纪检组长 一") {
+		t.Fatalf("mistake: %d", status)
 	}
 }

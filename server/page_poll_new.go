@@ -1,36 +1,130 @@
 package server
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
 	"minyi/store"
 )
 
-// newPollForm is the organizer's form as typed, kept so an error never loses it.
-type newPollForm struct {
+// The poll builder: a poll's forms as sections of one page, each list pasted as text.
+// Templates prefill it; sections are added and removed by posting the page back, so it
+// works without JavaScript and never loses what was typed.
+
+// builder is the page as typed.
+type builder struct {
+	Template string
+	Title    string
+	UnitID   string
+	Groups   string
+	Quorum   string
+	Forms    []builderForm
+}
+
+// builderForm is one section: the fields of its kind are used, the others stay empty.
+type builderForm struct {
+	Kind      ballot.Kind
 	Title     string
-	UnitID    string
-	FormTitle string
-	Subjects  string
-	Groups    string
-	Quorum    string
+	Subjects  string // evaluation
+	Grades    string
+	Probation bool
+	Positions string // recommendation
+	Shape     string
+	WriteIns  bool
+	Nominees  string // approval
+	Seats     string
+	Overall   string // review
+	Cadres    string
+}
+
+// pollTemplate is a preset of the builder for a common meeting.
+type pollTemplate struct {
+	Key, Label, Hint string
+	build            func() builder
+}
+
+const allStaff = "全体参会人员 50"
+
+var pollTemplates = []pollTemplate{
+	{"recommendation", "民主推荐（会议推荐）", "一个或多个职位，划票推荐，可另推他人；得票率、前三名、过半数提示", func() builder {
+		return builder{Title: "民主推荐", Groups: "班子成员 7\n中层干部 25\n职工代表 40", Forms: []builderForm{
+			{Kind: ballot.KindRecommendation, Title: "民主推荐表", Shape: ballot.ShapeMark, WriteIns: true}}}
+	}},
+	{"annual", "年度考核民主测评（领导班子+领导干部）", "班子按好/较好/一般/差，领导干部按优秀/称职/基本称职/不称职", func() builder {
+		return builder{Title: "年度考核民主测评", Groups: "上级领导 3\n班子成员 7\n中层干部 25\n职工代表 40", Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: "领导班子民主测评表", Grades: "team", Subjects: "领导班子"},
+			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
+	}},
+	{"probation", "试用期满民主测评", "优秀和称职票未超过三分之二的，提示“不宜正式任职”", func() builder {
+		return builder{Title: "试用期满民主测评", Groups: allStaff, Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: "试用期满干部民主测评表", Grades: "individual", Probation: true}}}
+	}},
+	{"review", "一报告两评议", "选人用人工作总体评价，新提拔干部认同度评议（含“不了解”）", func() builder {
+		return builder{Title: "选人用人工作“一报告两评议”", Groups: allStaff, Forms: []builderForm{
+			{Kind: ballot.KindReview, Title: "选人用人工作民主评议表", Overall: "对本单位（地区）选人用人工作的总体评价"}}}
+	}},
+	{"approval", "常委会票决", "逐一或差额票决，同意票超过应到人数半数为通过", func() builder {
+		return builder{Title: "常委会票决", Groups: "常委会委员 11", Quorum: "2/3", Forms: []builderForm{
+			{Kind: ballot.KindApproval, Title: "票决表", Seats: "0"}}}
+	}},
+	{"evaluation", "领导干部民主测评", "一张测评表，逐人选择等次", func() builder {
+		return builder{Title: "民主测评", Groups: allStaff, Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
+	}},
+}
+
+func templateByKey(key string) (pollTemplate, bool) {
+	for _, t := range pollTemplates {
+		if t.Key == key {
+			return t, true
+		}
+	}
+	return pollTemplate{}, false
 }
 
 var quorums = []struct{ Value, Label string }{
 	{"2/3", "三分之二（默认）"}, {"1/2", "二分之一"}, {"3/4", "四分之三"}, {"4/5", "五分之四"},
 }
 
-func (s *Server) pollNewPage(c *fiber.Ctx) error {
-	return s.renderPollNew(c, fiber.StatusOK, newPollForm{FormTitle: "领导干部民主测评表", Quorum: "2/3"}, nil)
+// addable are the kinds of section a builder can add.
+var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval}
+
+func newSection(k ballot.Kind) builderForm {
+	f := builderForm{Kind: k, Title: k.Label() + "表", Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
+	if k == ballot.KindReview {
+		f.Overall = "对本单位（地区）选人用人工作的总体评价"
+	}
+	return f
 }
 
-func (s *Server) renderPollNew(c *fiber.Ctx, status int, f newPollForm, err error) error {
+func (s *Server) pollNewPage(c *fiber.Ctx) error {
+	t, ok := templateByKey(c.Query("template"))
+	if !ok {
+		if !canManage(meOf(c)) {
+			return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建投票活动")
+		}
+		return s.page(c, fiber.StatusOK, "staff/poll_templates", fiber.Map{"Title": "新建投票活动", "Templates": pollTemplates})
+	}
+	b := t.build()
+	b.Template = t.Key
+	if b.Quorum == "" {
+		b.Quorum = "2/3"
+	}
+	return s.renderBuilder(c, fiber.StatusOK, b, nil)
+}
+
+func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) error {
 	me := meOf(c)
 	if !canManage(me) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建投票活动")
 	}
-	data := fiber.Map{"Title": "新建民主测评", "F": f, "Quorums": quorums}
+	t, _ := templateByKey(b.Template)
+	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "GradeSets": ballot.GradeSets,
+		"Addable": addable, "MaxForms": ballot.MaxForms}
 	if me.Role == store.RoleAdmin {
 		units, uerr := s.store.Units(c.UserContext())
 		if uerr != nil {
@@ -44,15 +138,43 @@ func (s *Server) renderPollNew(c *fiber.Ctx, status int, f newPollForm, err erro
 	return s.page(c, status, "staff/poll_new", data)
 }
 
+// readBuilder reads the posted page.
+func readBuilder(c *fiber.Ctx) builder {
+	b := builder{Template: c.FormValue("template"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
+		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3")}
+	for i := 0; i < ballot.MaxForms; i++ {
+		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
+		if v("kind") == "" {
+			continue
+		}
+		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
+			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1",
+			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
+			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres")})
+	}
+	return b
+}
+
 func (s *Server) pollCreate(c *fiber.Ctx) error {
-	f := newPollForm{Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"), FormTitle: c.FormValue("form_title"),
-		Subjects: c.FormValue("subjects"), Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3")}
-	p, err := f.poll()
+	b := readBuilder(c)
+	if k := c.FormValue("add"); k != "" {
+		if len(b.Forms) < ballot.MaxForms {
+			b.Forms = append(b.Forms, newSection(ballot.Kind(k)))
+		}
+		return s.renderBuilder(c, fiber.StatusOK, b, nil)
+	}
+	if r := c.FormValue("remove"); r != "" {
+		if i, err := strconv.Atoi(r); err == nil && i >= 0 && i < len(b.Forms) {
+			b.Forms = append(b.Forms[:i], b.Forms[i+1:]...)
+		}
+		return s.renderBuilder(c, fiber.StatusOK, b, nil)
+	}
+	p, err := b.poll()
 	if err == nil {
 		err = s.createPoll(c.UserContext(), meOf(c), p)
 	}
 	if code := ballot.ErrorCode(err); code == ballot.EINVALID || code == ballot.ECONFLICT {
-		return s.renderPollNew(c, fiber.StatusBadRequest, f, err)
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, err)
 	} else if err != nil {
 		return err
 	}
@@ -63,23 +185,68 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }
 
-func (f newPollForm) poll() (*ballot.Poll, error) {
-	subjects, err := ballot.SubjectsFromLines(f.Subjects)
-	if err != nil {
-		return nil, ballot.Errorf(ballot.EINVALID, "被测评对象%s", ballot.ErrorMessage(err))
-	}
-	groups, err := ballot.GroupsFromLines(f.Groups)
+// poll turns the page into a poll definition; a list that does not parse names its
+// section and line.
+func (b builder) poll() (*ballot.Poll, error) {
+	groups, err := ballot.GroupsFromLines(b.Groups)
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINVALID, "参评类别%s", ballot.ErrorMessage(err))
 	}
-	q, err := ballot.ParseRatio(f.Quorum)
+	q, err := ballot.ParseRatio(b.Quorum)
 	if err != nil {
 		return nil, err
 	}
-	title := f.FormTitle
-	if title == "" {
-		title = "民主测评表"
+	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q}
+	for i, bf := range b.Forms {
+		f, err := bf.form()
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "第%d张表（%s）的%s", i+1, strings.TrimSpace(bf.Title), ballot.ErrorMessage(err))
+		}
+		p.Forms = append(p.Forms, f)
 	}
-	return &ballot.Poll{UnitID: f.UnitID, Title: f.Title, Groups: groups, Quorum: q,
-		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Title: title, Evaluation: &ballot.Evaluation{Subjects: subjects}}}}, nil
+	return p, nil
+}
+
+func (bf builderForm) form() (ballot.Form, error) {
+	f := ballot.Form{Kind: bf.Kind, Title: bf.Title}
+	switch bf.Kind {
+	case ballot.KindEvaluation:
+		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "测评对象%s", ballot.ErrorMessage(err))
+		}
+		grades, ok := ballot.GradeSet(bf.Grades)
+		if !ok {
+			return f, ballot.Errorf(ballot.EINVALID, "测评等次请从列表中选择")
+		}
+		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation}
+	case ballot.KindRecommendation:
+		positions, err := ballot.PositionsFromText(bf.Positions)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "推荐职位%s", ballot.ErrorMessage(err))
+		}
+		for i := range positions {
+			positions[i].WriteIns = bf.WriteIns
+		}
+		f.Recommendation = &ballot.Recommendation{Shape: bf.Shape, Positions: positions}
+	case ballot.KindApproval:
+		nominees, err := ballot.CandidatesFromLines(bf.Nominees)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "表决对象%s", ballot.ErrorMessage(err))
+		}
+		seats, err := strconv.Atoi(strings.TrimSpace(bf.Seats))
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "应选人数请填写整数（逐一表决填0）")
+		}
+		f.Approval = &ballot.Approval{Nominees: nominees, Seats: seats}
+	case ballot.KindReview:
+		cadres, err := ballot.SubjectsFromLines(bf.Cadres)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
+		}
+		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres}
+	default:
+		return f, ballot.Errorf(ballot.EINVALID, "不支持的表类型“%s”", bf.Kind)
+	}
+	return f, nil
 }

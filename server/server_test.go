@@ -261,7 +261,8 @@ func TestOrganizerFormsNeedCSRF(t *testing.T) {
 func TestCreatePollFromForm(t *testing.T) {
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
-	bad := url.Values{"_csrf": {csrf}, "title": {"年度测评"}, "unit_id": {e.unitID}, "subjects": {"张三\t局长\n李四\t副局长"}, "groups": {"班子成员 5\n职工代表 四十"}, "quorum": {"2/3"}}
+	bad := url.Values{"_csrf": {csrf}, "title": {"年度测评"}, "unit_id": {e.unitID}, "groups": {"班子成员 5\n职工代表 四十"}, "quorum": {"2/3"},
+		"f0_kind": {"evaluation"}, "f0_title": {"测评表"}, "f0_grades": {"individual"}, "f0_subjects": {"张三\t局长\n李四\t副局长"}}
 	res, err := c.PostForm(e.base+"/polls", bad)
 	if err != nil {
 		t.Fatal(err)
