@@ -16,7 +16,10 @@ type SubjectTally struct {
 	ByGroup []GradeCount `json:"by_group"`
 	Good    Ratio        `json:"good"` // (优秀+称职) / valid
 	Bad     Ratio        `json:"bad"`  // 不称职 / valid
-	Flags   []Flag       `json:"flags,omitempty"`
+	// Weighted holds the weighted rates when the groups carry weights; the flags are then
+	// judged on them.
+	Weighted *Weighted `json:"weighted,omitempty"`
+	Flags    []Flag    `json:"flags,omitempty"`
 }
 
 // GradeCounts are the votes per grade with the valid and invalid lines.
@@ -82,43 +85,73 @@ func (c *evaluationCounter) finish(ft *FormTally) {
 				st.Total.Votes[k] += v
 			}
 		}
-		st.Good, st.Bad, st.Flags = c.e.Judge(st.Total)
+		st.Good, st.Bad = c.e.rates(st.Total)
+		good, bad, basis := st.Good, st.Bad, ""
+		if len(c.groups) > 0 && c.groups[0].Weight != nil {
+			st.Weighted = c.weighted(st.ByGroup)
+			if st.Weighted != nil {
+				good, bad, basis = st.Weighted.Good, st.Weighted.Bad, "加权"
+			}
+		}
+		if st.Total.Valid > 0 {
+			st.Flags = c.e.judge(good, bad, basis)
+		}
 		et.Subjects = append(et.Subjects, st)
 	}
 	ft.Evaluation = et
 }
 
-// Judge applies the two seed thresholds of RULES 民主测评 to a subject's counts and
-// returns the good rate, the bad rate and the flags they raise. With no valid line
-// nothing is flagged.
-func (e *Evaluation) Judge(c GradeCounts) (good, bad Ratio, flags []Flag) {
-	var g, b int64
+// goodBad splits a line's votes into the good grades and the bad grade.
+func (e *Evaluation) goodBad(votes []int) (g, b int) {
 	for i, gr := range e.Grades {
 		if gr.Good {
-			g += int64(c.Votes[i])
+			g += votes[i]
 		}
 		if gr.Bad {
-			b += int64(c.Votes[i])
+			b += votes[i]
 		}
 	}
-	valid := int64(c.Valid)
-	good, bad = R(g, valid), R(b, valid)
-	if valid == 0 {
-		return good, bad, nil
+	return g, b
+}
+
+// rates are the good rate ((优秀+称职)/valid) and the bad rate (不称职/valid).
+func (e *Evaluation) rates(c GradeCounts) (good, bad Ratio) {
+	g, b := e.goodBad(c.Votes)
+	return R(int64(g), int64(c.Valid)), R(int64(b), int64(c.Valid))
+}
+
+// weighted computes a subject's weighted rates from its counts per group.
+func (c *evaluationCounter) weighted(byGroup []GradeCount) *Weighted {
+	valid := func(g int) int { return byGroup[g].Valid }
+	groups, eff := effectiveWeights(c.groups, valid)
+	if eff == nil {
+		return nil
 	}
+	w := &Weighted{Groups: groups}
+	for i := range c.e.Grades {
+		w.Rates = append(w.Rates, weightedRate(eff, func(g int) int { return byGroup[g].Votes[i] }, valid))
+	}
+	w.Good = weightedRate(eff, func(g int) int { good, _ := c.e.goodBad(byGroup[g].Votes); return good }, valid)
+	w.Bad = weightedRate(eff, func(g int) int { _, bad := c.e.goodBad(byGroup[g].Votes); return bad }, valid)
+	return w
+}
+
+// judge applies the thresholds of RULES 民主测评 to a subject's good and bad rates; basis
+// says whether they are weighted.
+func (e *Evaluation) judge(good, bad Ratio, basis string) (flags []Flag) {
 	// RULES: 民主测评 优秀+称职 < 2/3 → 建议调整 (001 §29 「未达到三分之二」).
 	if good.Less(e.AdjustBelow) {
-		flags = append(flags, Flag{Code: "adjust", Label: "建议调整", Rule: "优秀和称职票未达到" + e.AdjustBelow.String(), Value: good, Threshold: e.AdjustBelow})
+		flags = append(flags, Flag{Code: "adjust", Label: "建议调整", Rule: basis + "优秀和称职票未达到" + e.AdjustBelow.String(), Value: good, Threshold: e.AdjustBelow})
 	}
 	// RULES: 试用期满考核 — 优秀+称职 ≤ 2/3 → 不宜正式任职 (四平 「未超过三分之二」).
 	if e.Probation && !good.Greater(e.ProbationAbove) {
-		flags = append(flags, Flag{Code: "probation", Label: "不宜正式任职", Rule: "试用期满测评优秀和称职票未超过" + e.ProbationAbove.String(), Value: good, Threshold: e.ProbationAbove})
+		flags = append(flags, Flag{Code: "probation", Label: "不宜正式任职", Rule: "试用期满测评" + basis + "优秀和称职票未超过" + e.ProbationAbove.String(), Value: good, Threshold: e.ProbationAbove})
 	}
 	// RULES: 民主测评 不称职 > 1/3 → 建议免职 (001 §29 「超过三分之一」).
 	if e.hasBad() && bad.Greater(e.DismissAbove) {
-		flags = append(flags, Flag{Code: "dismiss", Label: "建议免职", Rule: "不称职票超过" + e.DismissAbove.String(), Value: bad, Threshold: e.DismissAbove})
+		flags = append(flags, Flag{Code: "dismiss", Label: "建议免职", Rule: basis + "不称职票超过" + e.DismissAbove.String(), Value: bad, Threshold: e.DismissAbove})
 	}
-	return good, bad, flags
+	return flags
 }
 
 func (e *Evaluation) hasBad() bool {

@@ -340,3 +340,63 @@ func TestTeamGrades(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 }
+
+// RULES: 民主测评 weights — weighted rate = Σ group weight × group rate; a group with no
+// valid line is reported and its weight shared in proportion; unweighted counts stay.
+func TestWeightedEvaluation(t *testing.T) {
+	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
+	p := &Poll{ID: "p", Title: "加权测评", Groups: []Group{
+		{ID: "a", Name: "上级领导", Expected: 3, Weight: w(1, 5)},
+		{ID: "b", Name: "班子成员", Expected: 5, Weight: w(3, 10)},
+		{ID: "c", Name: "职工代表", Expected: 40, Weight: w(1, 2)},
+	}, Forms: []Form{{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Subjects: []Subject{{Name: "甲"}}}}}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	g := func(group, grade string, n int) []PlainBallot {
+		return many(n, PlainBallot{Group: group, Ballot: Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {grade}}}}}})
+	}
+	// 上级领导 2/2 优秀; 班子 1 优秀 + 1 不称职; 职工 1 称职 + 3 不称职
+	box := append(append(append(g("a", "优秀", 2), g("b", "优秀", 1)...), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
+	s := Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	// good: 1/5·1 + 3/10·1/2 + 1/2·1/4 = 16/80 + 12/80 + 10/80 = 19/40; unweighted 4/8
+	if s.Weighted == nil || s.Weighted.Good != R(19, 40) || s.Good != R(4, 8) {
+		t.Fatalf("weighted good %+v, unweighted %v", s.Weighted, s.Good)
+	}
+	// bad: 3/10·1/2 + 1/2·3/4 = 6/40 + 15/40 = 21/40 > 1/3 → dismiss on the weighted rate
+	if s.Weighted.Bad != R(21, 40) || flagCodes(s) != "adjust,dismiss" || !strings.HasPrefix(s.Flags[0].Rule, "加权") {
+		t.Fatalf("weighted bad %v flags %s", s.Weighted.Bad, flagCodes(s))
+	}
+	// 上级领导 absent: its 1/5 is shared 3:5 between the others.
+	box = append(append(g("b", "优秀", 1), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
+	s = Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	ws := s.Weighted.Groups
+	if !ws[0].Absent || ws[1].Effective != R(3, 8) || ws[2].Effective != R(5, 8) || s.Weighted.Good != R(11, 32) {
+		t.Fatalf("redistribution %+v good %v", ws, s.Weighted.Good)
+	}
+}
+
+func TestWeightsValidate(t *testing.T) {
+	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
+	for name, gs := range map[string][]Group{
+		"sum not 1":   {{Name: "a", Expected: 1, Weight: w(1, 2)}, {Name: "b", Expected: 1, Weight: w(1, 3)}},
+		"some unset":  {{Name: "a", Expected: 1, Weight: w(1, 1)}, {Name: "b", Expected: 1}},
+		"zero weight": {{Name: "a", Expected: 1, Weight: w(0, 1)}, {Name: "b", Expected: 1, Weight: w(1, 1)}},
+	} {
+		p := evalPoll("张三")
+		p.Groups = gs
+		if err := p.Validate(); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	groups, err := GroupsFromLines("主要领导 2 15%\n其它领导 5 0.2\n机关部门 30 0.65")
+	if err != nil || *groups[0].Weight != R(3, 20) || *groups[2].Weight != R(13, 20) || groups[1].Expected != 5 {
+		t.Fatalf("%+v %v", groups, err)
+	}
+	p := evalPoll("张三")
+	p.Groups = groups
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package ballot
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,7 +41,8 @@ func SubjectsFromLines(text string) ([]Subject, error) {
 	return out, nil
 }
 
-// GroupsFromLines reads "类别名称 应到人数" a line; blank lines are skipped.
+// GroupsFromLines reads "类别名称 应到人数" a line, optionally followed by a weight
+// ("0.15", "15%" or "3/20"); blank lines are skipped.
 func GroupsFromLines(text string) ([]Group, error) {
 	var out []Group
 	for i, line := range strings.Split(text, "\n") {
@@ -49,16 +51,46 @@ func GroupsFromLines(text string) ([]Group, error) {
 			continue
 		}
 		if len(f) < 2 {
-			return nil, Errorf(EINVALID, "第%d行：请写成“类别名称 应到人数”，如“职工代表 40”", i+1)
+			return nil, Errorf(EINVALID, "第%d行：请写成“类别名称 应到人数”，如“职工代表 40”（可再加权重，如“职工代表 40 0.25”）", i+1)
+		}
+		var weight *Ratio
+		if len(f) >= 3 && strings.ContainsAny(f[len(f)-1], ".%/") {
+			w, err := ParseWeight(f[len(f)-1])
+			if err != nil {
+				return nil, Errorf(EINVALID, "第%d行：%s", i+1, ErrorMessage(err))
+			}
+			weight, f = &w, f[:len(f)-1]
 		}
 		last := halfWidthDigits(strings.TrimSuffix(f[len(f)-1], "人"))
 		n, err := strconv.Atoi(last)
 		if err != nil {
 			return nil, Errorf(EINVALID, "第%d行：应到人数“%s”不是整数", i+1, f[len(f)-1])
 		}
-		out = append(out, Group{Name: strings.Join(f[:len(f)-1], " "), Expected: n})
+		out = append(out, Group{Name: strings.Join(f[:len(f)-1], " "), Expected: n, Weight: weight})
 	}
 	return out, nil
+}
+
+// ParseWeight reads a weight written as a decimal ("0.15"), a percentage ("15%") or a
+// fraction ("3/20"), exactly.
+func ParseWeight(s string) (Ratio, error) {
+	s = halfWidthDigits(strings.TrimSpace(s))
+	if strings.Contains(s, "/") {
+		return ParseRatio(s)
+	}
+	pct := strings.HasSuffix(s, "%") || strings.HasSuffix(s, "％")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "%"), "％")
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || r.Sign() < 0 {
+		return Ratio{}, Errorf(EINVALID, "权重“%s”应写成小数（0.15）、百分数（15%%）或分数（3/20）", s)
+	}
+	if pct {
+		r.Quo(r, big.NewRat(100, 1))
+	}
+	if !r.Num().IsInt64() || !r.Denom().IsInt64() {
+		return Ratio{}, Errorf(EINVALID, "权重“%s”的位数过多", s)
+	}
+	return R(r.Num().Int64(), r.Denom().Int64()), nil
 }
 
 // ParseRatio reads "2/3".

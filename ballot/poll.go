@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -63,6 +64,9 @@ type Group struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	Expected int    `json:"expected"`
+	// Weight of the group in weighted results (RULES: 民主测评 weights); all groups have
+	// one or none does, and they sum to exactly 1.
+	Weight *Ratio `json:"weight,omitempty"`
 }
 
 // Limits on a poll's definition; they keep a page printable and a ballot small.
@@ -131,6 +135,9 @@ func (p *Poll) Validate() error {
 			return Errorf(EINVALID, "参评类别“%s”的应到人数应在1到%d之间", g.Name, MaxExpected)
 		}
 	}
+	if err := p.checkWeights(); err != nil {
+		return err
+	}
 	if len(p.Forms) == 0 {
 		return Errorf(EINVALID, "投票活动至少需要一张表")
 	}
@@ -150,6 +157,31 @@ func (p *Poll) Validate() error {
 		if err := f.validate(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Weighted reports whether the groups carry weights.
+func (p *Poll) Weighted() bool { return len(p.Groups) > 0 && p.Groups[0].Weight != nil }
+
+func (p *Poll) checkWeights() error {
+	sum := new(big.Rat)
+	n := 0
+	for _, g := range p.Groups {
+		if g.Weight == nil {
+			continue
+		}
+		n++
+		if !g.Weight.Valid() || g.Weight.Num <= 0 || g.Weight.Num > g.Weight.Den {
+			return Errorf(EINVALID, "参评类别“%s”的权重应大于0且不超过1", g.Name)
+		}
+		sum.Add(sum, big.NewRat(g.Weight.Num, g.Weight.Den))
+	}
+	if n != 0 && n != len(p.Groups) {
+		return Errorf(EINVALID, "要么每个参评类别都设权重，要么都不设")
+	}
+	if n != 0 && sum.Cmp(big.NewRat(1, 1)) != 0 {
+		return Errorf(EINVALID, "各参评类别的权重之和应为1，现在是%s", sum.FloatString(4))
 	}
 	return nil
 }

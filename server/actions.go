@@ -124,6 +124,7 @@ type turnoutRow struct {
 	Voided   int          `json:"voided"`
 	Used     int          `json:"used"`
 	Rate     ballot.Ratio `json:"participation"`
+	Weight   *ballot.Ratio `json:"weight,omitempty"`
 }
 
 // turnoutView is a poll's turnout by group with the total and the quorum (RULES: quorum).
@@ -146,7 +147,7 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
 	for _, g := range p.Groups {
 		t := byGroup[g.ID]
-		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected))}
+		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight}
 		v.Groups = append(v.Groups, r)
 		v.Total.Expected += r.Expected
 		v.Total.Issued += r.Issued

@@ -56,11 +56,12 @@ type pollRow struct {
 var (
 	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by)
 		VALUES ($1, $2, $3, NULLIF($4, '')::uuid) RETURNING id`)
-	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected) VALUES ($1, $2, $3, $4) RETURNING id`)
+	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
 	qPoll        = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
-	qGroups    = query(`SELECT id, name, expected FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
+	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
 		(SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'used') AS used
@@ -87,8 +88,12 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy); err != nil {
 			return err
 		}
-		for i := range p.Groups {
-			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, p.Groups[i].Name, p.Groups[i].Expected); err != nil {
+		for i, g := range p.Groups {
+			var num, den *int64
+			if g.Weight != nil {
+				num, den = &g.Weight.Num, &g.Weight.Den
+			}
+			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, g.Name, g.Expected, num, den); err != nil {
 				return err
 			}
 		}
@@ -115,8 +120,23 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		UnitName: r.UnitName, PublicKey: r.PublicKey,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
 	}
-	if err := s.db.SelectContext(ctx, &pi.Groups, qGroups, id); err != nil {
+	var groups []struct {
+		ID        string `db:"id"`
+		Name      string `db:"name"`
+		Expected  int    `db:"expected"`
+		WeightNum *int64 `db:"weight_num"`
+		WeightDen *int64 `db:"weight_den"`
+	}
+	if err := s.db.SelectContext(ctx, &groups, qGroups, id); err != nil {
 		return nil, err
+	}
+	for _, g := range groups {
+		bg := ballot.Group{ID: g.ID, Name: g.Name, Expected: g.Expected}
+		if g.WeightNum != nil && g.WeightDen != nil {
+			w := ballot.R(*g.WeightNum, *g.WeightDen)
+			bg.Weight = &w
+		}
+		pi.Groups = append(pi.Groups, bg)
 	}
 	return pi, nil
 }
