@@ -117,13 +117,13 @@ func (s *Server) voidCode(ctx context.Context, p *store.PollInfo, code string) e
 
 // turnoutRow is a voter group's turnout as the organizer sees it.
 type turnoutRow struct {
-	ID       string       `json:"group_id"`
-	Name     string       `json:"name"`
-	Expected int          `json:"expected"`
-	Issued   int          `json:"issued"`
-	Voided   int          `json:"voided"`
-	Used     int          `json:"used"`
-	Rate     ballot.Ratio `json:"participation"`
+	ID       string        `json:"group_id"`
+	Name     string        `json:"name"`
+	Expected int           `json:"expected"`
+	Issued   int           `json:"issued"`
+	Voided   int           `json:"voided"`
+	Used     int           `json:"used"`
+	Rate     ballot.Ratio  `json:"participation"`
 	Weight   *ballot.Ratio `json:"weight,omitempty"`
 }
 

@@ -58,7 +58,7 @@ var (
 		VALUES ($1, $2, $3, NULLIF($4, '')::uuid) RETURNING id`)
 	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
-	qPoll        = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
+	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
