@@ -11,7 +11,7 @@ help: ## list the targets
 run: deps build ## start the server on a private PostgreSQL in ./var/pg and print where to log in
 	./$(BIN) serve
 
-test: deps-test ## run every test: real PostgreSQL, real chromium, race detector
+test: deps-test lint ## run every test: real PostgreSQL, real chromium, race detector
 	$(GO) test -race -count=1 ./...
 
 build: ## build bin/minyi
