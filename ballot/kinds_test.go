@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"minyi/survey"
 )
 
 func pollWith(forms ...Form) *Poll {
@@ -398,5 +400,28 @@ func TestWeightsValidate(t *testing.T) {
 	p.Groups = groups
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A questionnaire counts as one form of a poll; a survey's blank answers need no
+// confirmation (未答), its over-chosen answers are refused like an over-marked position.
+func TestSurveyForm(t *testing.T) {
+	q, err := survey.FromText("[量表] 满意度\n\n[多选 1-2] 改进\n甲\n乙\n丙")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pollWith(Form{Kind: KindSurvey, Title: "满意度测评", Survey: &Survey{Questionnaire: q}})
+	b := cast(p, "g2", map[string][]string{"q2": {"甲", "乙", "丙"}}).Ballot
+	sp, err := p.Check(&b)
+	if err != nil || len(sp) != 1 || sp[0].Blank {
+		t.Fatalf("%+v %v", sp, err)
+	}
+	box := []PlainBallot{cast(p, "g2", map[string][]string{"q1": {"满意"}}), cast(p, "g1", map[string][]string{"q1": {"不满意"}, "q2": {"甲"}}), {Group: "g2", Ballot: b}}
+	st := Count(p, nil, box).Forms[0].Survey
+	if st.Questions[0].Counts.Good != 1 || st.Questions[0].Counts.Answered != 2 || st.Questions[1].Counts.Invalid != 1 {
+		t.Fatalf("%+v", st.Questions)
+	}
+	if R(15, 2).Decimal() != "7.50" || R(2, 3).Decimal() != "0.67" {
+		t.Fatal("Decimal")
 	}
 }

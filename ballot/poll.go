@@ -244,6 +244,8 @@ func (k Kind) Label() string {
 		return "表决"
 	case KindReview:
 		return "评议"
+	case KindSurvey:
+		return "问卷"
 	}
 	return string(k)
 }
@@ -257,6 +259,7 @@ type Form struct {
 	Recommendation *Recommendation `json:"recommendation,omitempty"`
 	Approval       *Approval       `json:"approval,omitempty"`
 	Review         *Review         `json:"review,omitempty"`
+	Survey         *Survey         `json:"survey,omitempty"`
 }
 
 // formKind is what every kind of form provides: its definition's checks, the rule that
@@ -279,6 +282,8 @@ func (f *Form) kind() formKind {
 		return f.Approval
 	case f.Kind == KindReview && f.Review != nil:
 		return f.Review
+	case f.Kind == KindSurvey && f.Survey != nil:
+		return f.Survey
 	}
 	return nil
 }

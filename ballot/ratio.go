@@ -45,6 +45,19 @@ func (r Ratio) Percent() string {
 	return fmt.Sprintf("%d.%02d%%", v/100, v%100)
 }
 
+// Decimal renders the value with two decimals, rounded half up (a mean score, say); "—"
+// when the denominator is zero.
+func (r Ratio) Decimal() string {
+	if r.Den <= 0 {
+		return "—"
+	}
+	q := new(big.Int).Mul(big.NewInt(r.Num), big.NewInt(200))
+	q.Add(q, big.NewInt(r.Den))
+	q.Quo(q, big.NewInt(2*r.Den))
+	v := q.Int64()
+	return fmt.Sprintf("%d.%02d", v/100, v%100)
+}
+
 // String renders the fraction as "num/den".
 func (r Ratio) String() string { return fmt.Sprintf("%d/%d", r.Num, r.Den) }
 

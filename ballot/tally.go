@@ -1,5 +1,7 @@
 package ballot
 
+import "minyi/survey"
+
 // Turnout is the count of tokens per voter group, the only figure visible before close.
 type Turnout struct {
 	Group  string `json:"group"`
@@ -57,6 +59,7 @@ type FormTally struct {
 	Recommendation *RecommendationTally `json:"recommendation,omitempty"`
 	Approval       *ApprovalTally       `json:"approval,omitempty"`
 	Review         *ReviewTally         `json:"review,omitempty"`
+	Survey         *survey.Tally        `json:"survey,omitempty"`
 }
 
 // Flag is a suggestion for the evaluators, never a verdict (RULES: conclusions): the rule,

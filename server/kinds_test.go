@@ -148,8 +148,8 @@ func TestPollBuilder(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	fill := map[string]string{"subjects": "张三 局长\n李四 副局长", "positions": "副局长 2\n张三\n李四\n王五", "nominees": "张三 拟任局长", "cadres": "孙三 科长"}
-	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "evaluation"} {
+	fill := map[string]string{"subjects": "张三 局长\n李四 副局长", "positions": "副局长 2\n张三\n李四\n王五", "nominees": "张三 拟任局长", "cadres": "孙三 科长", "questions": "[单选] 题\n甲\n乙"}
+	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "satisfaction", "survey", "evaluation"} {
 		status, page := e.get(c, "/polls/new?template="+key)
 		if status != 200 {
 			t.Fatalf("template %s: %d", key, status)
@@ -235,5 +235,50 @@ func TestWeightedPoll(t *testing.T) {
 	c, _ := e.browser("admin")
 	if status, page := e.get(c, "/polls/"+p.ID+"/tally"); status != 200 || !strings.Contains(page, "加权 65.00%") || !strings.Contains(page, "上级领导 3/10") {
 		t.Fatalf("tally page: %d", status)
+	}
+}
+
+// A 满意度测评 from its template: scale, matrix and free text, counted with 未答 outside
+// the denominators and the texts listed apart.
+func TestSatisfactionSurvey(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	_, page := e.get(c, "/polls/new?template=satisfaction")
+	q := regexp.MustCompile(`(?s)<textarea name="f0_questions"[^>]*>([^<]*)</textarea>`).FindStringSubmatch(page)
+	if q == nil {
+		t.Fatal("no questions in the template")
+	}
+	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"满意度测评"}, "unit_id": {e.unitID}, "groups": {"全体 20"}, "quorum": {"2/3"},
+		"f0_kind": {"survey"}, "f0_title": {"满意度测评表"}, "f0_questions": {html.UnescapeString(q[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	id := res.Request.URL.Path[len("/polls/"):]
+	var p poll
+	e.api(e.admin, "GET", "/api/v1/polls/"+id, nil, 200, &p)
+	codes := e.tokens(p, 3)
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/open", nil, 200, nil)
+	_, ballotPage := e.get(nil, "/v/"+codes[0])
+	for _, want := range []string{`name="f1.q1" value="不了解"`, `name="f1.q2/r4" value="差"`, `<textarea name="f1.q3"`, "反腐倡廉"} {
+		if !strings.Contains(ballotPage, want) {
+			t.Fatalf("ballot page lacks %q", want)
+		}
+	}
+	e.vote(codes[0], url.Values{"f1.q1": {"满意"}, "f1.q2/r1": {"好"}, "f1.q2/r2": {"一般"}, "f1.q3": {"希望多听取基层意见"}})
+	e.vote(codes[1], url.Values{"f1.q1": {"不了解"}, "f1.q2/r1": {"较好"}, "f1.q3": {""}})
+	e.vote(codes[2], url.Values{"f1.q1": {"基本满意"}})
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/count", nil, 200, &tl)
+	qs := tl.Forms[0].Survey.Questions
+	if qs[0].Counts.Answered != 3 || qs[0].Counts.Good != 2 || qs[1].Rows[0].Counts.Good != 2 || qs[1].Rows[0].Counts.Blank != 1 || len(qs[2].Texts) != 1 {
+		t.Fatalf("%+v", qs)
+	}
+	_, tallyPage := e.get(c, "/polls/"+id+"/tally")
+	for _, want := range []string{"满意率", "66.67%", "希望多听取基层意见", "反腐倡廉"} {
+		if !strings.Contains(tallyPage, want) {
+			t.Fatalf("tally page lacks %q", want)
+		}
 	}
 }

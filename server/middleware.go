@@ -14,6 +14,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/store"
+	"minyi/survey"
 )
 
 // statusOf maps each error code to its HTTP status, once.
@@ -195,6 +196,9 @@ func (s *Server) funcs() template.FuncMap {
 		"ratio": func(a, b int) ballot.Ratio { return ballot.R(int64(a), int64(b)) },
 		"add":   func(a, b int) int { return a + b },
 		"field": ballot.FieldName,
+		"rowkey": survey.RowKey,
+		"append": func(list []string, s string) []string { return append(append([]string(nil), list...), s) },
+		"mean":   func(sum, n int) string { return ballot.R(int64(sum), int64(n)).Decimal() },
 		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 		// writeins gives n boxes' values from a line's marks: the written-in names, then "".
 		"writeins": func(marks []string, n int) []string {

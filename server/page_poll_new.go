@@ -9,6 +9,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/store"
+	"minyi/survey"
 )
 
 // The poll builder: a poll's forms as sections of one page, each list pasted as text.
@@ -39,6 +40,7 @@ type builderForm struct {
 	Seats     string
 	Overall   string // review
 	Cadres    string
+	Questions string // survey
 }
 
 // pollTemplate is a preset of the builder for a common meeting.
@@ -71,6 +73,13 @@ var pollTemplates = []pollTemplate{
 		return builder{Title: "常委会票决", Groups: "常委会委员 11", Quorum: "2/3", Forms: []builderForm{
 			{Kind: ballot.KindApproval, Title: "票决表", Seats: "0"}}}
 	}},
+	{"satisfaction", "满意度测评", "量表题（满意/基本满意/不满意/不了解）、评分、矩阵和意见建议", func() builder {
+		return builder{Title: "满意度测评", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindSurvey, Title: "满意度测评表",
+			Questions: "[量表] 对本单位领导班子的总体满意度\n满意\n基本满意\n不满意\n不了解\n\n[矩阵] 对以下方面工作的评价\n等次：好 较好 一般 差\n思想政治建设\n领导水平\n工作实绩\n反腐倡廉\n\n[填空 200] 意见和建议"}}}
+	}},
+	{"survey", "空白问卷", "单选、多选、量表、0–10评分、矩阵、填空，按需编写", func() builder {
+		return builder{Title: "问卷调查", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindSurvey, Title: "调查问卷"}}}
+	}},
 	{"evaluation", "领导干部民主测评", "一张测评表，逐人选择等次", func() builder {
 		return builder{Title: "民主测评", Groups: allStaff, Forms: []builderForm{
 			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
@@ -91,7 +100,7 @@ var quorums = []struct{ Value, Label string }{
 }
 
 // addable are the kinds of section a builder can add.
-var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval}
+var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval, ballot.KindSurvey}
 
 func newSection(k ballot.Kind) builderForm {
 	f := builderForm{Kind: k, Title: k.Label() + "表", Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
@@ -150,7 +159,7 @@ func readBuilder(c *fiber.Ctx) builder {
 		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
 			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1",
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
-			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres")})
+			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions")})
 	}
 	return b
 }
@@ -245,6 +254,12 @@ func (bf builderForm) form() (ballot.Form, error) {
 			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
 		}
 		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres}
+	case ballot.KindSurvey:
+		q, err := survey.FromText(bf.Questions)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "问卷%s", err.Error())
+		}
+		f.Survey = &ballot.Survey{Questionnaire: q}
 	default:
 		return f, ballot.Errorf(ballot.EINVALID, "不支持的表类型“%s”", bf.Kind)
 	}

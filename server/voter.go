@@ -72,6 +72,8 @@ func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p 
 	return spoilt, s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed)
 }
 
+var ratingScale = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+
 type ballotView struct {
 	Poll       *store.PollInfo
 	GroupName  string
@@ -94,6 +96,7 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "Action": v.Action, "Preview": v.Preview,
 		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
+		"RatingScale": ratingScale,
 	})
 }
 

@@ -1,0 +1,62 @@
+package ballot
+
+import (
+	"errors"
+
+	"minyi/survey"
+)
+
+// Survey is a questionnaire as one form of a poll (满意度测评 / 问卷). The questions, their
+// rules and their aggregation live in package survey; this adapts them to a poll.
+type Survey struct {
+	survey.Questionnaire
+}
+
+// KindSurvey is 问卷 / 满意度测评.
+const KindSurvey Kind = "survey"
+
+func surveyError(err error) error {
+	var se *survey.Error
+	if errors.As(err, &se) {
+		return Errorf(EINVALID, "%s", se.Message)
+	}
+	return err
+}
+
+func (s *Survey) normalize() { s.Questionnaire.Normalize() }
+
+func (s *Survey) validate() error {
+	if err := s.Questionnaire.Validate(); err != nil {
+		return surveyError(err)
+	}
+	for _, q := range s.Questions {
+		if err := checkIDs("题目", q.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
+	inv, err := s.Check(ff.Lines)
+	if err != nil {
+		return nil, surveyError(err)
+	}
+	var out []Spoilt
+	for _, i := range inv {
+		out = append(out, Spoilt{Line: i.Key, Label: i.Label, Reason: i.Reason})
+	}
+	return out, nil
+}
+
+type surveyCounter struct{ c *survey.Counter }
+
+func (s *Survey) counter(groups []Group) formCounter {
+	return &surveyCounter{c: s.NewCounter(len(groups))}
+}
+
+func (c *surveyCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
+	c.c.Add(group, ff.Lines, spoilt)
+}
+
+func (c *surveyCounter) finish(ft *FormTally) { ft.Survey = c.c.Finish() }
