@@ -190,16 +190,16 @@ func (s *Server) static(c *fiber.Ctx) error {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": s.assets.URL,
-		"pct":   func(r ballot.Ratio) string { return r.Percent() },
-		"frac":  func(r ballot.Ratio) string { return r.String() },
-		"ratio": func(a, b int) ballot.Ratio { return ballot.R(int64(a), int64(b)) },
-		"add":   func(a, b int) int { return a + b },
-		"field": ballot.FieldName,
+		"asset":  s.assets.URL,
+		"pct":    func(r ballot.Ratio) string { return r.Percent() },
+		"frac":   func(r ballot.Ratio) string { return r.String() },
+		"ratio":  func(a, b int) ballot.Ratio { return ballot.R(int64(a), int64(b)) },
+		"add":    func(a, b int) int { return a + b },
+		"field":  ballot.FieldName,
 		"rowkey": survey.RowKey,
 		"append": func(list []string, s string) []string { return append(append([]string(nil), list...), s) },
 		"mean":   func(sum, n int) string { return ballot.R(int64(sum), int64(n)).Decimal() },
-		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
+		"has":    func(list []string, s string) bool { return slices.Contains(list, s) },
 		// writeins gives n boxes' values from a line's marks: the written-in names, then "".
 		"writeins": func(marks []string, n int) []string {
 			out := make([]string, 0, n)
