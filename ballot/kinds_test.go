@@ -425,3 +425,52 @@ func TestSurveyForm(t *testing.T) {
 		t.Fatal("Decimal")
 	}
 }
+
+// RULES: 述职述廉 — mean, weighted mean, and the trimmed mean (去掉一个最高分和一个最低分)
+// once there are 5 scores; 未评 is not counted; a partly scored subject is invalid.
+func TestScoring(t *testing.T) {
+	p := pollWith(Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}}}})
+	sc := func(a, b string) PlainBallot {
+		l := map[string][]string{}
+		if a != "" {
+			l["s1"] = []string{a}
+		}
+		if b != "" {
+			l["s2"] = []string{b}
+		}
+		return cast(p, "g2", l)
+	}
+	for _, bad := range []string{"101", "-1", "90.55", "九十", "90."} {
+		b := sc(bad, "").Ballot
+		if _, err := p.Check(&b); ErrorCode(err) != EINVALID {
+			t.Errorf("score %q accepted", bad)
+		}
+	}
+	box := []PlainBallot{sc("90", "80"), sc("85.5", ""), sc("70", "60"), sc("100", "90")}
+	s := Count(p, nil, box).Forms[0].Scoring.Subjects
+	if s[0].Mean.Decimal() != "86.38" || s[0].Trimmed != nil || s[1].Blank != 1 || s[1].Mean != R(2300, 30) || s[0].Rank != 1 || s[1].Rank != 2 {
+		t.Fatalf("%+v", s)
+	}
+	box = append(box, sc("60", ""))
+	s = Count(p, nil, box).Forms[0].Scoring.Subjects
+	// 60 70 85.5 90 100 → drop 60 and 100 → (70+85.5+90)/3 = 81.83
+	if s[0].Trimmed == nil || s[0].Trimmed.Decimal() != "81.83" || s[0].Scored != 5 {
+		t.Fatalf("trimmed %+v", s[0])
+	}
+	// Indicators: 德能勤绩廉 of 20 each; a subject scored on some only is invalid.
+	p = pollWith(Form{Kind: KindScoring, Title: "分项测评", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}},
+		Indicators: []Indicator{{Name: "德", Max: 20}, {Name: "能", Max: 20}, {Name: "勤", Max: 20}, {Name: "绩", Max: 20}, {Name: "廉", Max: 20}}}})
+	full := cast(p, "g1", map[string][]string{"s1/i1": {"18"}, "s1/i2": {"17"}, "s1/i3": {"19"}, "s1/i4": {"16"}, "s1/i5": {"20"}})
+	part := cast(p, "g1", map[string][]string{"s1/i1": {"18"}})
+	if sp, err := p.Check(&part.Ballot); err != nil || len(sp) != 1 || sp[0].Blank {
+		t.Fatalf("partial: %+v %v", sp, err)
+	}
+	over := cast(p, "g1", map[string][]string{"s1/i1": {"21"}})
+	if _, err := p.Check(&over.Ballot); ErrorCode(err) != EINVALID {
+		t.Fatal("21 of 20 accepted")
+	}
+	ss := Count(p, nil, []PlainBallot{full, part}).Forms[0].Scoring
+	if ss.FullMarks != 100 || ss.Subjects[0].Mean != R(900, 10) || ss.Subjects[0].Invalid != 1 || ss.Subjects[0].IndicatorMeans[4] != R(200, 10) {
+		t.Fatalf("%+v", ss.Subjects[0])
+	}
+}

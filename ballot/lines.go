@@ -149,3 +149,20 @@ func CandidatesFromLines(text string) ([]Candidate, error) {
 	}
 	return out, err
 }
+
+// IndicatorsFromText reads "德 20 能 20 勤 20 绩 20 廉 20": names each followed by full marks.
+func IndicatorsFromText(text string) ([]Indicator, error) {
+	f := fields(text)
+	if len(f)%2 != 0 {
+		return nil, Errorf(EINVALID, "分项请写成“名称 满分”成对出现，如“德 20 能 20”")
+	}
+	var out []Indicator
+	for i := 0; i < len(f); i += 2 {
+		n, err := strconv.Atoi(halfWidthDigits(strings.TrimSuffix(f[i+1], "分")))
+		if err != nil {
+			return nil, Errorf(EINVALID, "分项“%s”的满分“%s”不是整数", f[i], f[i+1])
+		}
+		out = append(out, Indicator{Name: f[i], Max: n})
+	}
+	return out, nil
+}

@@ -246,6 +246,8 @@ func (k Kind) Label() string {
 		return "评议"
 	case KindSurvey:
 		return "问卷"
+	case KindScoring:
+		return "述职测评打分"
 	}
 	return string(k)
 }
@@ -260,6 +262,7 @@ type Form struct {
 	Approval       *Approval       `json:"approval,omitempty"`
 	Review         *Review         `json:"review,omitempty"`
 	Survey         *Survey         `json:"survey,omitempty"`
+	Scoring        *Scoring        `json:"scoring,omitempty"`
 }
 
 // formKind is what every kind of form provides: its definition's checks, the rule that
@@ -284,6 +287,8 @@ func (f *Form) kind() formKind {
 		return f.Review
 	case f.Kind == KindSurvey && f.Survey != nil:
 		return f.Survey
+	case f.Kind == KindScoring && f.Scoring != nil:
+		return f.Scoring
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ type FormTally struct {
 	Approval       *ApprovalTally       `json:"approval,omitempty"`
 	Review         *ReviewTally         `json:"review,omitempty"`
 	Survey         *survey.Tally        `json:"survey,omitempty"`
+	Scoring        *ScoringTally        `json:"scoring,omitempty"`
 }
 
 // Flag is a suggestion for the evaluators, never a verdict (RULES: conclusions): the rule,

@@ -149,7 +149,7 @@ func TestPollBuilder(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	fill := map[string]string{"subjects": "张三 局长\n李四 副局长", "positions": "副局长 2\n张三\n李四\n王五", "nominees": "张三 拟任局长", "cadres": "孙三 科长", "questions": "[单选] 题\n甲\n乙"}
-	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "satisfaction", "survey", "evaluation"} {
+	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "satisfaction", "survey", "scoring", "evaluation"} {
 		status, page := e.get(c, "/polls/new?template="+key)
 		if status != 200 {
 			t.Fatalf("template %s: %d", key, status)
@@ -280,5 +280,31 @@ func TestSatisfactionSurvey(t *testing.T) {
 		if !strings.Contains(tallyPage, want) {
 			t.Fatalf("tally page lacks %q", want)
 		}
+	}
+}
+
+// 述职述廉 scoring through the voter's form: an out-of-range score comes back with the
+// typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean.
+func TestScoringPoll(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "述职述廉", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 10}},
+		"forms":  []map[string]any{{"kind": "scoring", "title": "打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
+	codes := e.tokens(p, 5)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if status, body := e.vote(codes[0], url.Values{"f1.s1": {"105"}}); status != 400 || !strings.Contains(body, "应为0到100之间的数") || !strings.Contains(body, `value="105"`) {
+		t.Fatalf("out of range: %d", status)
+	}
+	for i, s := range []string{"60", "70", "85.5", "90", "100"} {
+		if status, _ := e.vote(codes[i], url.Values{"f1.s1": {s}}); status != 200 {
+			t.Fatalf("score %s: %d", s, status)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "<strong>81.10</strong>") || !strings.Contains(page, "81.83") {
+		t.Fatalf("tally page lacks the mean 81.10 and the trimmed mean 81.83")
 	}
 }

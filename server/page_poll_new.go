@@ -40,7 +40,8 @@ type builderForm struct {
 	Seats     string
 	Overall   string // review
 	Cadres    string
-	Questions string // survey
+	Questions  string // survey
+	Indicators string // scoring
 }
 
 // pollTemplate is a preset of the builder for a common meeting.
@@ -80,6 +81,10 @@ var pollTemplates = []pollTemplate{
 	{"survey", "空白问卷", "单选、多选、量表、0–10评分、矩阵、填空，按需编写", func() builder {
 		return builder{Title: "问卷调查", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindSurvey, Title: "调查问卷"}}}
 	}},
+	{"scoring", "述职述廉测评打分", "按德能勤绩廉分项打分，给出平均分和去掉最高最低分后的平均分", func() builder {
+		return builder{Title: "述职述廉测评", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindScoring, Title: "述职述廉测评打分表",
+			Indicators: "德 20 能 20 勤 20 绩 20 廉 20"}}}
+	}},
 	{"evaluation", "领导干部民主测评", "一张测评表，逐人选择等次", func() builder {
 		return builder{Title: "民主测评", Groups: allStaff, Forms: []builderForm{
 			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
@@ -100,7 +105,7 @@ var quorums = []struct{ Value, Label string }{
 }
 
 // addable are the kinds of section a builder can add.
-var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval, ballot.KindSurvey}
+var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval, ballot.KindScoring, ballot.KindSurvey}
 
 func newSection(k ballot.Kind) builderForm {
 	f := builderForm{Kind: k, Title: k.Label() + "表", Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
@@ -159,7 +164,7 @@ func readBuilder(c *fiber.Ctx) builder {
 		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
 			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1",
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
-			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions")})
+			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators")})
 	}
 	return b
 }
@@ -254,6 +259,16 @@ func (bf builderForm) form() (ballot.Form, error) {
 			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
 		}
 		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres}
+	case ballot.KindScoring:
+		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "打分对象%s", ballot.ErrorMessage(err))
+		}
+		indicators, err := ballot.IndicatorsFromText(bf.Indicators)
+		if err != nil {
+			return f, err
+		}
+		f.Scoring = &ballot.Scoring{Subjects: subjects, Indicators: indicators}
 	case ballot.KindSurvey:
 		q, err := survey.FromText(bf.Questions)
 		if err != nil {

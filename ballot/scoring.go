@@ -1,0 +1,312 @@
+package ballot
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Scoring is 述职述廉 / 分项测评 (seed 001 §31 「测评打分」): each subject gets a score, out of
+// Max or as the sum of indicator scores (德 能 勤 绩 廉).
+type Scoring struct {
+	Subjects   []Subject   `json:"subjects"`
+	Indicators []Indicator `json:"indicators,omitempty"`
+	Max        int         `json:"max"` // without indicators; default 100
+	// TrimAt: the trimmed mean drops one highest and one lowest score when a subject has
+	// at least this many (RULES: 「去掉一个最高分和一个最低分」, when ≥ 5).
+	TrimAt int `json:"trim_at"`
+}
+
+// Indicator is a part of the score with its full marks.
+type Indicator struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Max  int    `json:"max"`
+}
+
+// KindScoring is 述职述廉测评打分.
+const KindScoring Kind = "scoring"
+
+// Defaults of a scoring form.
+const (
+	DefaultScoreMax = 100
+	DefaultTrimAt   = 5
+)
+
+func (s *Scoring) normalize() {
+	if s.Max == 0 {
+		s.Max = DefaultScoreMax
+	}
+	if s.TrimAt == 0 {
+		s.TrimAt = DefaultTrimAt
+	}
+	for i := range s.Subjects {
+		x := &s.Subjects[i]
+		x.Name, x.Post = strings.TrimSpace(x.Name), strings.TrimSpace(x.Post)
+		if x.ID == "" {
+			x.ID = fmt.Sprintf("s%d", i+1)
+		}
+	}
+	for i := range s.Indicators {
+		x := &s.Indicators[i]
+		x.Name = strings.TrimSpace(x.Name)
+		if x.ID == "" {
+			x.ID = fmt.Sprintf("i%d", i+1)
+		}
+	}
+}
+
+func (s *Scoring) validate() error {
+	if len(s.Subjects) == 0 || len(s.Subjects) > MaxSubjects {
+		return Errorf(EINVALID, "打分对象应为1到%d位", MaxSubjects)
+	}
+	if s.Max < 1 || s.Max > 1000 || s.TrimAt < 3 {
+		return Errorf(EINVALID, "满分应在1到1000之间，去掉最高最低分的起点至少为3个分数")
+	}
+	seen := map[string]bool{}
+	for i, x := range s.Subjects {
+		if x.Name == "" {
+			return Errorf(EINVALID, "第%d位打分对象缺少姓名", i+1)
+		}
+		if seen[x.ID] || seen[x.Name+"\x00"+x.Post] {
+			return Errorf(EINVALID, "打分对象“%s”重复", x.Name)
+		}
+		seen[x.ID], seen[x.Name+"\x00"+x.Post] = true, true
+		if err := checkIDs("打分对象", x.ID); err != nil {
+			return err
+		}
+	}
+	for _, x := range s.Indicators {
+		if x.Name == "" || x.Max < 1 || x.Max > 1000 {
+			return Errorf(EINVALID, "分项“%s”的名称为空或满分不在1到1000之间", x.Name)
+		}
+		if seen["i\x00"+x.ID] || seen["n\x00"+x.Name] {
+			return Errorf(EINVALID, "分项“%s”重复", x.Name)
+		}
+		seen["i\x00"+x.ID], seen["n\x00"+x.Name] = true, true
+		if err := checkIDs("分项", x.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FullMarks is the highest total a subject can get.
+func (s *Scoring) FullMarks() int {
+	if len(s.Indicators) == 0 {
+		return s.Max
+	}
+	n := 0
+	for _, x := range s.Indicators {
+		n += x.Max
+	}
+	return n
+}
+
+// parseScore reads a score with at most one decimal ("92", "92.5") in tenths.
+func parseScore(v string, max int) (int, error) {
+	v = strings.TrimSpace(halfWidthDigits(v))
+	whole, frac, dot := strings.Cut(v, ".")
+	n, err := strconv.Atoi(whole)
+	t := 0
+	if err == nil && dot {
+		if len(frac) != 1 {
+			err = fmt.Errorf("one decimal")
+		} else {
+			t, err = strconv.Atoi(frac)
+		}
+	}
+	if err != nil || n < 0 || whole == "" || n*10+t > max*10 {
+		return 0, Errorf(EINVALID, "分数“%s”应为0到%d之间的数（最多一位小数）", v, max)
+	}
+	return n*10 + t, nil
+}
+
+// lineKey is the line of a subject (and indicator).
+func (s *Scoring) lineKey(subject, indicator string) string {
+	if indicator == "" {
+		return subject
+	}
+	return subject + "/" + indicator
+}
+
+// score reads a subject's score in tenths: ok is false when it is blank (未评);
+// partial says some indicators were scored and others not.
+func (s *Scoring) score(subject string, lines map[string][]string) (tenths int, ok, partial bool) {
+	if len(s.Indicators) == 0 {
+		v := lines[subject]
+		if len(v) == 0 || strings.TrimSpace(v[0]) == "" {
+			return 0, false, false
+		}
+		n, _ := parseScore(v[0], s.Max)
+		return n, true, false
+	}
+	filled := 0
+	for _, x := range s.Indicators {
+		v := lines[s.lineKey(subject, x.ID)]
+		if len(v) == 0 || strings.TrimSpace(v[0]) == "" {
+			continue
+		}
+		n, _ := parseScore(v[0], x.Max)
+		tenths += n
+		filled++
+	}
+	return tenths, filled == len(s.Indicators), filled > 0 && filled < len(s.Indicators)
+}
+
+// check: a score out of range is an error; a subject scored on some indicators only is
+// invalid for that subject; a subject not scored is 未评 (not counted).
+func (s *Scoring) check(ff *FilledForm) ([]Spoilt, error) {
+	keys := map[string]int{}
+	for _, x := range s.Subjects {
+		if len(s.Indicators) == 0 {
+			keys[x.ID] = s.Max
+		}
+		for _, i := range s.Indicators {
+			keys[s.lineKey(x.ID, i.ID)] = i.Max
+		}
+	}
+	for k, v := range ff.Lines {
+		max, ok := keys[k]
+		if !ok {
+			return nil, Errorf(EINVALID, "选票中有不存在的打分项目“%s”", k)
+		}
+		if len(v) > 1 {
+			return nil, Errorf(EINVALID, "同一项目只能打一个分数")
+		}
+		if len(v) == 1 && strings.TrimSpace(v[0]) != "" {
+			if _, err := parseScore(v[0], max); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []Spoilt
+	for _, x := range s.Subjects {
+		if _, _, partial := s.score(x.ID, ff.Lines); partial {
+			out = append(out, Spoilt{Line: x.ID, Label: x.Name, Reason: "只给部分分项打了分"})
+		}
+	}
+	return out, nil
+}
+
+// ScoringTally is the result of a scoring form; scores are in tenths of a point.
+type ScoringTally struct {
+	FullMarks  int            `json:"full_marks"`
+	Indicators []Indicator    `json:"indicators,omitempty"`
+	TrimAt     int            `json:"trim_at"`
+	Subjects   []SubjectScore `json:"subjects"`
+}
+
+// SubjectScore is one subject's scores.
+type SubjectScore struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Post     string  `json:"post,omitempty"`
+	Scored   int     `json:"scored"` // how many scored it
+	Blank    int     `json:"blank"`  // 未评
+	Invalid  int     `json:"invalid"`
+	Mean     Ratio   `json:"mean"` // in points
+	Trimmed  *Ratio  `json:"trimmed,omitempty"`
+	Weighted *Ratio  `json:"weighted,omitempty"`
+	ByGroup  []Ratio `json:"by_group"` // mean per group
+	// IndicatorMeans are the means per indicator, in points.
+	IndicatorMeans []Ratio `json:"indicator_means,omitempty"`
+	Rank           int     `json:"rank"`
+}
+
+type scoringCounter struct {
+	s      *Scoring
+	groups []Group
+	scores [][][]int // [subject][group] tenths
+	blank  []int
+	inval  []int
+	ind    [][]int // [subject][indicator] sum of tenths over complete scores
+}
+
+func (s *Scoring) counter(groups []Group) formCounter {
+	c := &scoringCounter{s: s, groups: groups, scores: make([][][]int, len(s.Subjects)), blank: make([]int, len(s.Subjects)), inval: make([]int, len(s.Subjects)), ind: make([][]int, len(s.Subjects))}
+	for i := range c.scores {
+		c.scores[i] = make([][]int, len(groups))
+		c.ind[i] = make([]int, len(s.Indicators))
+	}
+	return c
+}
+
+func (c *scoringCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
+	for i, x := range c.s.Subjects {
+		if spoilt(x.ID) {
+			c.inval[i]++
+			continue
+		}
+		t, ok, _ := c.s.score(x.ID, ff.Lines)
+		if !ok {
+			c.blank[i]++
+			continue
+		}
+		c.scores[i][group] = append(c.scores[i][group], t)
+		for j, ind := range c.s.Indicators {
+			n, _ := parseScore(ff.Lines[c.s.lineKey(x.ID, ind.ID)][0], ind.Max)
+			c.ind[i][j] += n
+		}
+	}
+}
+
+func (c *scoringCounter) finish(ft *FormTally) {
+	st := &ScoringTally{FullMarks: c.s.FullMarks(), Indicators: c.s.Indicators, TrimAt: c.s.TrimAt}
+	var means []Ratio
+	for i, x := range c.s.Subjects {
+		ss := SubjectScore{ID: x.ID, Name: x.Name, Post: x.Post, Blank: c.blank[i], Invalid: c.inval[i]}
+		var all []int
+		for g := range c.groups {
+			gs := c.scores[i][g]
+			all = append(all, gs...)
+			ss.ByGroup = append(ss.ByGroup, R(int64(sum(gs)), int64(10*len(gs))))
+		}
+		ss.Scored = len(all)
+		ss.Mean = R(int64(sum(all)), int64(10*len(all)))
+		// RULES: 述职述廉 — trimmed mean drops one highest and one lowest, when ≥ 5 scores.
+		if len(all) >= c.s.TrimAt {
+			sort.Ints(all)
+			t := R(int64(sum(all[1:len(all)-1])), int64(10*(len(all)-2)))
+			ss.Trimmed = &t
+		}
+		if len(c.groups) > 0 && c.groups[0].Weight != nil {
+			valid := func(g int) int { return len(c.scores[i][g]) }
+			if _, eff := effectiveWeights(c.groups, valid); eff != nil {
+				w := new(big.Rat)
+				for g, e := range eff {
+					if n := valid(g); n > 0 {
+						w.Add(w, new(big.Rat).Mul(e, big.NewRat(int64(sum(c.scores[i][g])), int64(10*n))))
+					}
+				}
+				wr := ratio(w)
+				ss.Weighted = &wr
+			}
+		}
+		for j := range c.s.Indicators {
+			ss.IndicatorMeans = append(ss.IndicatorMeans, R(int64(c.ind[i][j]), int64(10*len(all))))
+		}
+		means = append(means, ss.Mean)
+		st.Subjects = append(st.Subjects, ss)
+	}
+	for i := range st.Subjects {
+		r := 1
+		for j := range st.Subjects {
+			if means[j].Valid() && (!means[i].Valid() || means[j].Greater(means[i])) {
+				r++
+			}
+		}
+		st.Subjects[i].Rank = r
+	}
+	ft.Scoring = st
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
