@@ -28,18 +28,18 @@ type builder struct {
 
 // builderForm is one section: the fields of its kind are used, the others stay empty.
 type builderForm struct {
-	Kind      ballot.Kind
-	Title     string
-	Subjects  string // evaluation
-	Grades    string
-	Probation bool
-	Positions string // recommendation
-	Shape     string
-	WriteIns  bool
-	Nominees  string // approval
-	Seats     string
-	Overall   string // review
-	Cadres    string
+	Kind       ballot.Kind
+	Title      string
+	Subjects   string // evaluation
+	Grades     string
+	Probation  bool
+	Positions  string // recommendation
+	Shape      string
+	WriteIns   bool
+	Nominees   string // approval
+	Seats      string
+	Overall    string // review
+	Cadres     string
 	Questions  string // survey
 	Indicators string // scoring
 }
