@@ -474,3 +474,30 @@ func TestScoring(t *testing.T) {
 		t.Fatalf("%+v", ss.Subjects[0])
 	}
 }
+
+func TestListsFromRows(t *testing.T) {
+	subs, err := SubjectsFromRows([][]string{{"姓名", "职务"}, {"张 三", "局长"}, {}, {" 李四 ", ""}})
+	if err != nil || len(subs) != 2 || subs[0].Name != "张三" || SubjectsText(subs) != "张三 局长\n李四" {
+		t.Fatalf("%+v %v", subs, err)
+	}
+	for rows, want := range map[*[][]string]string{
+		{{"姓名", "职务"}, {"张三", "局长"}, {"", "副局长"}}: "第 3 行：姓名为空",
+		{{"张三", "局长"}, {"李四", ""}, {"张三", "局长"}}:  "第 3 行：与第 1 行重复",
+		{{"姓名"}}: "表格中没有名单",
+	} {
+		if _, err := SubjectsFromRows(*rows); !strings.Contains(ErrorMessage(err), want) {
+			t.Errorf("%v: %v, want %q", *rows, err, want)
+		}
+	}
+	ps, err := PositionsFromRows([][]string{{"职位", "应推荐人数", "姓名", "职务"}, {"副局长", "2", "张三", "主任"}, {"", "", "李四", ""}, {"纪检组长", "1人", "", ""}})
+	if err != nil || len(ps) != 2 || len(ps[0].Candidates) != 2 || ps[1].Seats != 1 || PositionsText(ps) != "副局长 2\n张三 主任\n李四\n\n纪检组长 1" {
+		t.Fatalf("%+v %v", ps, err)
+	}
+	if _, err := PositionsFromRows([][]string{{"副局长", "两", "张三"}}); !strings.Contains(ErrorMessage(err), "第 1 行：职位“副局长”的应推荐人数“两”不是正整数") {
+		t.Fatal(err)
+	}
+	back, err := PositionsFromText(PositionsText(ps))
+	if err != nil || len(back) != 2 || back[0].Candidates[1].Name != "李四" {
+		t.Fatalf("round trip %+v %v", back, err)
+	}
+}

@@ -1,14 +1,18 @@
 package server_test
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"minyi/ballot"
 )
@@ -157,7 +161,7 @@ func TestPollBuilder(t *testing.T) {
 		// Post the page back as a browser would: every field as rendered, lists filled in.
 		v := url.Values{}
 		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") {
 				v.Set(m[1], html.UnescapeString(m[2]))
 			}
 		}
@@ -306,5 +310,56 @@ func TestScoringPoll(t *testing.T) {
 	c, _ := e.browser("admin")
 	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "<strong>81.10</strong>") || !strings.Contains(page, "81.83") {
 		t.Fatalf("tally page lacks the mean 81.10 and the trimmed mean 81.83")
+	}
+}
+
+// Lists import from .xlsx and .csv (GBK too), from the sample sheet; a bad row is named and
+// nothing changes.
+func TestImportLists(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	status, sample := e.get(c, "/samples/positions.xlsx")
+	if status != 200 || !strings.HasPrefix(sample, "PK") {
+		t.Fatalf("sample sheet: %d", status)
+	}
+	upload := func(list, filename string, content []byte, extra map[string]string) (int, string) {
+		t.Helper()
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		fields := map[string]string{"_csrf": csrf, "title": "导入测试", "groups": "全体 9", "quorum": "2/3", "f0_kind": "recommendation",
+			"f0_title": "推荐表", "f0_shape": "mark", "f0_positions": "原有 1\n甲", "import": "f0_" + list}
+		for k, v := range extra {
+			fields[k] = v
+		}
+		for k, v := range fields {
+			w.WriteField(k, v)
+		}
+		fw, _ := w.CreateFormFile("f0_"+list+"_file", filename)
+		fw.Write(content)
+		w.Close()
+		req, _ := http.NewRequest("POST", e.base+"/polls", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, page := upload("positions", "推荐职位示例.xlsx", []byte(sample), nil)
+	if status != 200 || !strings.Contains(page, "副局长 2\n张三 办公室主任\n李四 财务科科长\n王五 人事科科长\n\n纪检组长 1\n赵六 监察室主任") || !strings.Contains(page, "已从“推荐职位示例.xlsx”导入") {
+		t.Fatalf("xlsx import: %d", status)
+	}
+	gbk, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("职位,应推荐人数,姓名,职务\r\n副局长,1,钱七,科长\r\n"))
+	if status, page = upload("positions", "名单.csv", gbk, nil); status != 200 || !strings.Contains(page, "副局长 1\n钱七 科长") {
+		t.Fatalf("GBK csv import: %d", status)
+	}
+	bad := []byte("职位,应推荐人数,姓名,职务\n副局长,2,张三,主任\n,,,科长\n")
+	if status, page = upload("positions", "坏表.csv", bad, nil); status != 400 || !strings.Contains(page, "第 3 行：姓名为空") || !strings.Contains(page, "原有 1\n甲") {
+		t.Fatalf("bad row: %d", status)
+	}
+	if status, page = upload("positions", "旧表.xls", []byte("x"), nil); status != 400 || !strings.Contains(page, "另存为 .xlsx") {
+		t.Fatalf("xls: %d", status)
 	}
 }

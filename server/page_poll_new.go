@@ -149,6 +149,9 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 	if err != nil {
 		data["Error"] = ballot.ErrorMessage(err)
 	}
+	if msg, ok := c.Locals("flash").(string); ok {
+		data["Notice"] = msg
+	}
 	return s.page(c, status, "staff/poll_new", data)
 }
 
@@ -177,6 +180,9 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 		}
 		return s.renderBuilder(c, fiber.StatusOK, b, nil)
 	}
+	if target := c.FormValue("import"); target != "" {
+		return s.builderImport(c, b, target)
+	}
 	if r := c.FormValue("remove"); r != "" {
 		if i, err := strconv.Atoi(r); err == nil && i >= 0 && i < len(b.Forms) {
 			b.Forms = append(b.Forms[:i], b.Forms[i+1:]...)
@@ -197,6 +203,39 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 		msg += " 注意：" + w
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
+}
+
+// builderImport fills one list of the page from an uploaded sheet. A sheet with a bad row
+// changes nothing and says which row.
+func (s *Server) builderImport(c *fiber.Ctx, b builder, target string) error {
+	var i int
+	var list string
+	if _, err := fmt.Sscanf(strings.Replace(target, "_", " ", 1), "f%d %s", &i, &list); err != nil || i < 0 || i >= len(b.Forms) {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.EINVALID, "不能导入到这里"))
+	}
+	fh, err := c.FormFile(target + "_file")
+	if err != nil {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.EINVALID, "请先选择要导入的 Excel 或 CSV 文件"))
+	}
+	text, err := importList(list, fh)
+	if err != nil {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.ErrorCode(err), "导入“%s”失败，未作任何改动。%s", fh.Filename, ballot.ErrorMessage(err)))
+	}
+	f := &b.Forms[i]
+	switch list {
+	case "subjects":
+		f.Subjects = text
+	case "positions":
+		f.Positions = text
+	case "nominees":
+		f.Nominees = text
+	case "cadres":
+		f.Cadres = text
+	case "questions":
+		f.Questions = text
+	}
+	c.Locals("flash", "已从“"+fh.Filename+"”导入，请核对后保存。")
+	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }
 
 // poll turns the page into a poll definition; a list that does not parse names its

@@ -88,6 +88,7 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/", s.pollsPage)
 	staff.Get("/polls/new", s.pollNewPage)
 	staff.Post("/polls", s.pollCreate)
+	staff.Get("/samples/:list", s.sampleSheet)
 	staff.Get("/polls/:id", s.pollPage)
 	staff.Get("/polls/:id/preview", s.pollPreview)
 	staff.Post("/polls/:id/open", s.pollOpen)

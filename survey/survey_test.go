@@ -128,3 +128,21 @@ func TestCheckAndCount(t *testing.T) {
 		t.Fatalf("q6 %+v", q6)
 	}
 }
+
+func TestFromRowsAndBack(t *testing.T) {
+	q, err := FromRows([][]string{{"题型", "题目", "选项", "矩阵项目", "最少", "最多", "字数上限"},
+		{"单选", "总体评价", "好/较好/一般/差"}, {"多选", "改进方面", "甲/乙/丙", "", "1", "2"}, {"矩阵", "德的表现", "好/一般/差", "政治品质/道德品行"}, {"填空", "意见", "", "", "", "", "50"}})
+	if err != nil || len(q.Questions) != 4 || q.Questions[1].Max != 2 || len(q.Questions[2].Rows) != 2 {
+		t.Fatalf("%+v %v", q, err)
+	}
+	back, err := FromText(q.Text())
+	if err != nil || back.Text() != q.Text() {
+		t.Fatalf("round trip:\n%s\n---\n%s\n%v", q.Text(), back.Text(), err)
+	}
+	if _, err := FromRows([][]string{{"单选", "总体评价", "好"}}); err == nil || !strings.Contains(err.Error(), "第 1 行：应有2到20个选项") {
+		t.Fatalf("%v", err)
+	}
+	if _, err := FromRows([][]string{{"问答", "x"}}); err == nil || !strings.Contains(err.Error(), "第 1 行：题型“问答”") {
+		t.Fatal(err)
+	}
+}

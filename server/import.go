@@ -1,0 +1,128 @@
+package server
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"mime/multipart"
+	"net/url"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"minyi/ballot"
+	"minyi/survey"
+)
+
+// readRows reads the first sheet of an .xlsx, or a .csv (UTF-8 with or without BOM, or the
+// GB18030 that Excel writes on Chinese Windows), into rows of cells.
+func readRows(fh *multipart.FileHeader) ([][]string, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, BodyLimit+1))
+	if err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(path.Ext(fh.Filename)) {
+	case ".xlsx":
+		x, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", fh.Filename)
+		}
+		defer x.Close()
+		sheets := x.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, ballot.Errorf(ballot.EINVALID, "Excel 文件中没有工作表")
+		}
+		rows, err := x.GetRows(sheets[0])
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "无法读取工作表“%s”", sheets[0])
+		}
+		return rows, nil
+	case ".csv":
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		if !utf8.Valid(data) {
+			if data, err = simplifiedchinese.GB18030.NewDecoder().Bytes(data); err != nil {
+				return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件的编码无法识别，请另存为 UTF-8 编码")
+			}
+		}
+		r := csv.NewReader(bytes.NewReader(data))
+		r.FieldsPerRecord, r.LazyQuotes = -1, true
+		rows, err := r.ReadAll()
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件格式有误：%v", err)
+		}
+		return rows, nil
+	case ".xls":
+		return nil, ballot.Errorf(ballot.EINVALID, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv")
+	}
+	return nil, ballot.Errorf(ballot.EINVALID, "请上传 .xlsx 或 .csv 文件")
+}
+
+// importList turns an uploaded sheet into the text of a builder list: "subjects" (姓名,
+// 职务), "positions" (职位, 应推荐人数, 姓名, 职务) or "questions".
+func importList(list string, fh *multipart.FileHeader) (string, error) {
+	rows, err := readRows(fh)
+	if err != nil {
+		return "", err
+	}
+	switch list {
+	case "subjects", "cadres", "nominees":
+		subs, err := ballot.SubjectsFromRows(rows)
+		return ballot.SubjectsText(subs), err
+	case "positions":
+		ps, err := ballot.PositionsFromRows(rows)
+		return ballot.PositionsText(ps), err
+	case "questions":
+		q, err := survey.FromRows(rows)
+		if err != nil {
+			return "", ballot.Errorf(ballot.EINVALID, "%s", err.Error())
+		}
+		return q.Text(), nil
+	}
+	return "", ballot.Errorf(ballot.EINVALID, "不能导入到这里")
+}
+
+// samples are the downloadable example sheets, one per kind of list.
+var samples = map[string]struct {
+	name string
+	rows [][]string
+}{
+	"subjects":  {"名单示例.xlsx", [][]string{{"姓名", "职务"}, {"张三", "局长"}, {"李四", "副局长"}}},
+	"positions": {"推荐职位示例.xlsx", [][]string{{"职位", "应推荐人数", "姓名", "职务"}, {"副局长", "2", "张三", "办公室主任"}, {"", "", "李四", "财务科科长"}, {"", "", "王五", "人事科科长"}, {"纪检组长", "1", "赵六", "监察室主任"}}},
+	"questions": {"问卷示例.xlsx", [][]string{{"题型", "题目", "选项（用/分隔）", "矩阵项目（用/分隔）", "最少", "最多", "字数上限"},
+		{"单选", "您对本单位选人用人工作的总体评价", "好/较好/一般/差"}, {"多选", "您认为最需要改进的方面", "选拔程序/考察工作/监督管理", "", "1", "2"},
+		{"量表", "对领导班子的总体满意度", "满意/基本满意/不满意/不了解"}, {"评分", "对窗口服务打分（0–10）"},
+		{"矩阵", "对以下方面的评价", "好/较好/一般/差", "思想政治建设/领导水平/工作实绩/反腐倡廉"}, {"填空", "意见和建议", "", "", "", "", "200"}}},
+}
+
+// sampleSheet serves an example sheet to fill in.
+func (s *Server) sampleSheet(c *fiber.Ctx) error {
+	sm, ok := samples[strings.TrimSuffix(c.Params("list"), ".xlsx")]
+	if !ok {
+		return ballot.Errorf(ballot.ENOTFOUND, "没有这个示例表")
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	for i, row := range sm.rows {
+		for j, v := range row {
+			cellName, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			x.SetCellValue("Sheet1", cellName, v)
+		}
+	}
+	x.SetColWidth("Sheet1", "A", "G", 18)
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		return err
+	}
+	c.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(sm.name))
+	return c.Send(buf.Bytes())
+}
