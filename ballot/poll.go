@@ -57,6 +57,8 @@ type Poll struct {
 	Forms  []Form  `json:"forms"`
 	Groups []Group `json:"groups"`
 	Quorum Ratio   `json:"quorum"`
+	// Rehearsal: the poll runs as a 模拟测评 with test tokens, to be wiped before the real run.
+	Rehearsal bool `json:"rehearsal,omitempty"`
 }
 
 // Group is a voter category (参评类别) with its expected number of voters (应到).

@@ -21,6 +21,7 @@ type PlainBallot struct {
 type Tally struct {
 	PollID    string        `json:"poll_id"`
 	Title     string        `json:"title"`
+	Rehearsal bool          `json:"rehearsal,omitempty"` // a 模拟测评: test data, never a result
 	Groups    []GroupResult `json:"groups"`
 	Expected  int           `json:"expected"`   // 应到
 	Used      int           `json:"used"`       // 实到: tokens used
@@ -80,7 +81,7 @@ const QuorumNote = "未达法定人数，结果无效"
 // and counts it by the form rules. A ballot that fails the check is rejected whole and
 // reported, never silently dropped.
 func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
-	t := &Tally{PollID: p.ID, Title: p.Title, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
+	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
 		byGroup[g.ID] = i

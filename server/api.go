@@ -35,6 +35,8 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/close", s.apiPollClose)
 	a.Post("/polls/:id/count", s.apiPollCount)
 	a.Get("/polls/:id/turnout", s.apiTurnout)
+	a.Post("/polls/:id/rehearsal", s.apiRehearse)
+	a.Post("/polls/:id/rehearsal/wipe", s.apiWipe)
 	a.Post("/polls/:id/tokens", s.apiTokensIssue)
 	a.Post("/polls/:id/tokens/void", s.apiTokenVoid)
 	a.Get("/polls/:id/batches", s.apiBatches)
@@ -269,6 +271,28 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(t)
+}
+
+func (s *Server) apiRehearse(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.StartRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.apiPollState(c, p.ID)
+}
+
+func (s *Server) apiWipe(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.WipeRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.apiPollState(c, p.ID)
 }
 
 func (s *Server) apiTurnout(c *fiber.Ctx) error {

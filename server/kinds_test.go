@@ -363,3 +363,56 @@ func TestImportLists(t *testing.T) {
 		t.Fatalf("xls: %d", status)
 	}
 }
+
+// 模拟测评: test tokens vote in the rehearsal only, real ones only after it; wiping it
+// removes every test token and ballot in one step and the real run starts clean.
+func TestRehearsal(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	realCodes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal", nil, 200, nil)
+	test := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if status, body := e.vote(realCodes[0], form("优秀")); status != 409 || !strings.Contains(body, "正在进行模拟测评") {
+		t.Fatalf("real token in the rehearsal: %d", status)
+	}
+	if status, page := e.get(nil, "/v/"+test[0]); !strings.Contains(page, "模拟测评（演练）") {
+		t.Fatalf("the rehearsal ballot page does not say so: %d %s", status, page)
+	}
+	e.vote(test[0], form("不称职"))
+	e.vote(test[1], form("不称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	if !tl.Rehearsal || tl.Ballots != 2 {
+		t.Fatalf("rehearsal tally %+v", tl)
+	}
+	var after struct {
+		State     string
+		Rehearsal bool
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal/wipe", nil, 200, &after)
+	if after.State != "draft" || after.Rehearsal {
+		t.Fatalf("after wipe %+v", after)
+	}
+	var tu struct{ Total struct{ Issued, Used int } }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
+	if tu.Total.Issued != 1 || tu.Total.Used != 0 {
+		t.Fatalf("turnout after wipe %+v", tu)
+	}
+	// The real run: the test token is gone, the real one votes, the box holds only it.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if status, _ := e.vote(test[0], form("优秀")); status != 404 {
+		t.Fatalf("test token after the wipe: %d", status)
+	}
+	if status, _ := e.vote(realCodes[0], form("优秀")); status != 200 {
+		t.Fatalf("real token: %d", status)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var real ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &real)
+	if real.Rehearsal || real.Ballots != 1 || real.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
+		t.Fatalf("real tally %+v", real)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal/wipe", nil, 409, nil)
+}

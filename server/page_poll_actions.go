@@ -47,6 +47,28 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/polls/"+p.ID+"/tally", "计票完成。")
 }
 
+func (s *Server) pollRehearse(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.StartRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。")
+}
+
+func (s *Server) pollWipe(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.WipeRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。")
+}
+
 func (s *Server) pollDelete(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {

@@ -8,8 +8,9 @@ import (
 	"minyi/store"
 )
 
-// sealers keeps this instance's one sealer per poll (DESIGN: one ephemeral X25519 key per
-// server instance and poll). The ephemeral private key never leaves memory.
+// sealers keeps this instance's one sealer per poll key (DESIGN: one ephemeral X25519 key
+// per server instance and poll). The ephemeral private key never leaves memory. The key
+// of the cache is the poll's public key too: a wiped rehearsal opens again with a new one.
 type sealers struct {
 	store *store.Store
 	mu    sync.Mutex
@@ -28,7 +29,8 @@ func newSealers(st *store.Store) *sealers {
 func (s *sealers) get(ctx context.Context, pollID string, public []byte) (*sealer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if x, ok := s.m[pollID]; ok {
+	key := pollID + "\x00" + string(public)
+	if x, ok := s.m[key]; ok {
 		return x, nil
 	}
 	bs, err := ballot.NewSealer(pollID, public)
@@ -40,6 +42,6 @@ func (s *sealers) get(ctx context.Context, pollID string, public []byte) (*seale
 		return nil, err
 	}
 	x := &sealer{Sealer: bs, keyID: id}
-	s.m[pollID] = x
+	s.m[key] = x
 	return x, nil
 }

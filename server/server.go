@@ -95,6 +95,8 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/close", s.pollClose)
 	staff.Post("/polls/:id/count", s.pollCount)
 	staff.Post("/polls/:id/delete", s.pollDelete)
+	staff.Post("/polls/:id/rehearsal", s.pollRehearse)
+	staff.Post("/polls/:id/rehearsal/wipe", s.pollWipe)
 	staff.Post("/polls/:id/tokens", s.tokensIssue)
 	staff.Post("/polls/:id/tokens/void", s.tokenVoid)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)

@@ -29,6 +29,9 @@ func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.Toke
 		return nil, info, nil, err
 	}
 	p, err := s.store.Poll(ctx, info.PollID)
+	if err == nil && info.Rehearsal != p.Rehearsal {
+		err = store.RehearsalRefusal(info.Rehearsal)
+	}
 	if err == nil {
 		err = p.State.Votable()
 	}

@@ -12,8 +12,8 @@ import (
 
 var (
 	qInsertSealKey = query(`INSERT INTO seal_keys (poll_id, public_key) VALUES ($1, $2) RETURNING id`)
-	qVoteLockPoll  = query(`SELECT state FROM polls WHERE id = $1 FOR KEY SHARE`)
-	qBurnToken     = query(`UPDATE tokens SET state = 'used' WHERE hash = $1 AND poll_id = $2 AND group_id = $3 AND state = 'issued'`)
+	qVoteLockPoll  = query(`SELECT state, rehearsal FROM polls WHERE id = $1 FOR KEY SHARE`)
+	qBurnToken     = query(`UPDATE tokens SET state = 'used' WHERE hash = $1 AND poll_id = $2 AND group_id = $3 AND state = 'issued' AND rehearsal = $4`)
 	qInsertBallot  = query(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed) VALUES ($1, $2, $3, $4)`)
 	qBox           = query(`SELECT b.group_id, k.public_key, b.sealed FROM ballots b
 		JOIN seal_keys k ON k.id = b.seal_key_id JOIN polls p ON p.id = b.poll_id
@@ -40,14 +40,17 @@ func (s *Store) InsertSealKey(ctx context.Context, pollID string, public []byte)
 // finds it used.
 func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sealKeyID string, sealed []byte) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var state ballot.State
-		if err := tx.GetContext(ctx, &state, qVoteLockPoll, pollID); err != nil {
+		var poll struct {
+			State     ballot.State `db:"state"`
+			Rehearsal bool         `db:"rehearsal"`
+		}
+		if err := tx.GetContext(ctx, &poll, qVoteLockPoll, pollID); err != nil {
 			return notFound(err, "投票活动")
 		}
-		if err := state.Votable(); err != nil {
+		if err := poll.State.Votable(); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, qBurnToken, tokenHash, pollID, groupID)
+		res, err := tx.ExecContext(ctx, qBurnToken, tokenHash, pollID, groupID, poll.Rehearsal)
 		if err != nil {
 			return err
 		}
@@ -78,7 +81,16 @@ func tokenRefusal(ctx context.Context, tx *sqlx.Tx, hash []byte) error {
 	if err := TokenRefusal(t.State); err != nil {
 		return err
 	}
-	return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于此投票活动")
+	return RehearsalRefusal(t.Rehearsal)
+}
+
+// RehearsalRefusal explains why a token cannot vote in the poll's present run: a test
+// token outside the rehearsal, or a real one inside it.
+func RehearsalRefusal(testToken bool) error {
+	if testToken {
+		return ballot.Errorf(ballot.ETOKENVOID, "这是模拟测评用的测试凭证，不能用于正式投票")
+	}
+	return ballot.Errorf(ballot.ENOTOPEN, "正在进行模拟测评，正式凭证请在正式投票开始后使用")
 }
 
 // Box returns the sealed ballots of a closed poll. Before close it returns ESEALED.

@@ -31,6 +31,7 @@ type PollSummary struct {
 	CreatedAt time.Time    `db:"created_at" json:"created_at"`
 	Expected  int          `db:"expected" json:"expected"`
 	Used      int          `db:"used" json:"used"`
+	Rehearsal bool         `db:"rehearsal" json:"rehearsal"`
 }
 
 // definition is what the polls.definition column holds.
@@ -51,6 +52,7 @@ type pollRow struct {
 	OpenedAt   *time.Time   `db:"opened_at"`
 	ClosedAt   *time.Time   `db:"closed_at"`
 	CountedAt  *time.Time   `db:"counted_at"`
+	Rehearsal  bool         `db:"rehearsal"`
 }
 
 var (
@@ -59,10 +61,10 @@ var (
 	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
-		p.created_at, p.opened_at, p.closed_at, p.counted_at
+		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
-	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at,
+	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
 		(SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'used') AS used
 		FROM polls p JOIN units u ON u.id = p.unit_id
@@ -116,7 +118,7 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		return nil, err
 	}
 	pi := &PollInfo{
-		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum},
+		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal},
 		UnitName: r.UnitName, PublicKey: r.PublicKey,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
 	}

@@ -19,9 +19,10 @@ const (
 
 // TokenInfo is what a token's hash unlocks: its poll, group and state. Never its time of use.
 type TokenInfo struct {
-	PollID  string `db:"poll_id"`
-	GroupID string `db:"group_id"`
-	State   string `db:"state"`
+	PollID    string `db:"poll_id"`
+	GroupID   string `db:"group_id"`
+	State     string `db:"state"`
+	Rehearsal bool   `db:"rehearsal"` // a test token of a 模拟测评
 }
 
 // Batch is a set of tokens issued together for one group.
@@ -33,18 +34,19 @@ type Batch struct {
 	Voided    int       `db:"voided" json:"voided"`
 	CreatedBy string    `db:"created_by" json:"created_by"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	Rehearsal bool      `db:"rehearsal" json:"rehearsal"`
 }
 
 var (
-	qTokenByHash = query(`SELECT poll_id, group_id, state FROM tokens WHERE hash = $1`)
-	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by)
-		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid FROM polls p JOIN voter_groups g ON g.poll_id = p.id
+	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
+	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal)
+		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid, p.rehearsal FROM polls p JOIN voter_groups g ON g.poll_id = p.id
 		WHERE p.id = $1 AND g.id = $2 AND p.state IN ('draft', 'open') RETURNING id`)
-	qInsertTokens = query(`INSERT INTO tokens (hash, poll_id, group_id, batch_id)
-		SELECT h, $2, $3, $4 FROM unnest($1::bytea[]) AS h`)
+	qInsertTokens = query(`INSERT INTO tokens (hash, poll_id, group_id, batch_id, rehearsal)
+		SELECT h, $2, $3, $4, b.rehearsal FROM unnest($1::bytea[]) AS h, token_batches b WHERE b.id = $4`)
 	qVoidToken = query(`UPDATE tokens SET state = 'void' WHERE hash = $1 AND poll_id = $2 AND state = 'issued'`)
 	qVoidBatch = query(`UPDATE tokens SET state = 'void' WHERE batch_id = $1 AND poll_id = $2 AND state = 'issued'`)
-	qBatches   = query(`SELECT b.id, b.group_id, g.name AS group_name, b.count, b.created_at,
+	qBatches   = query(`SELECT b.id, b.group_id, g.name AS group_name, b.count, b.created_at, b.rehearsal,
 		COALESCE(s.name, '') AS created_by,
 		(SELECT count(*) FROM tokens t WHERE t.batch_id = b.id AND t.state = 'void') AS voided
 		FROM token_batches b JOIN voter_groups g ON g.id = b.group_id LEFT JOIN staff s ON s.id = b.created_by
