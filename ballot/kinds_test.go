@@ -501,3 +501,20 @@ func TestListsFromRows(t *testing.T) {
 		t.Fatalf("round trip %+v %v", back, err)
 	}
 }
+
+// RULES: 二次推荐 — round 2 takes each position's shortlist of round 1, ties included,
+// write-ins too, in order of votes.
+func TestNextRound(t *testing.T) {
+	p := pollWith(markForm(1, "甲", "乙", "丙", "丁", "戊"))
+	vote := func(c string, n int) []PlainBallot { return many(n, cast(p, "g2", map[string][]string{"p1": {c}})) }
+	box := append(vote("c2", 5), append(vote("c1", 3), append(vote("c3", 2), append(vote("c4", 2), vote("+己", 4)...)...)...)...)
+	rt := Count(p, nil, box).Forms[0].Recommendation
+	next := p.Forms[0].Recommendation.NextRound(rt)
+	var names []string
+	for _, c := range next[0].Candidates {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, " ") != "乙 己 甲" || next[0].Seats != 1 || !next[0].WriteIns {
+		t.Fatalf("%+v", next)
+	}
+}

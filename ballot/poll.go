@@ -59,6 +59,8 @@ type Poll struct {
 	Quorum Ratio   `json:"quorum"`
 	// Rehearsal: the poll runs as a 模拟测评 with test tokens, to be wiped before the real run.
 	Rehearsal bool `json:"rehearsal,omitempty"`
+	// PreviousRound is the poll this one is a further round of (二次推荐).
+	PreviousRound string `json:"previous_round,omitempty"`
 }
 
 // Group is a voter category (参评类别) with its expected number of voters (应到).

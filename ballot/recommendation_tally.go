@@ -177,3 +177,28 @@ func (r *Recommendation) judge(pt *PositionTally) {
 		pt.Flags = append(pt.Flags, Flag{Code: "second_round", Label: "建议二次推荐", Rule: "最高得票率低于" + r.SecondRoundBelow.String() + "，推荐票分散", Value: best, Threshold: r.SecondRoundBelow})
 	}
 }
+
+// NextRound proposes the positions of a second round (RULES: 「二次推荐」, 000 「一述两推」):
+// each position keeps its seats and takes the candidates the first round shortlisted
+// (「进入差额考察」, ties included), listed by votes. The organizer confirms the list.
+func (r *Recommendation) NextRound(t *RecommendationTally) []Position {
+	var out []Position
+	for i, pt := range t.Positions {
+		p := Position{Title: pt.Title, Seats: pt.Seats}
+		if i < len(r.Positions) {
+			p.WriteIns = r.Positions[i].WriteIns
+		}
+		cands := append([]CandidateTally(nil), pt.Candidates...)
+		sort.SliceStable(cands, func(a, b int) bool { return cands[a].Votes.Total > cands[b].Votes.Total })
+		for _, c := range cands {
+			for _, f := range c.Flags {
+				if f.Code == "shortlist" {
+					p.Candidates = append(p.Candidates, Candidate{Name: c.Name, Post: c.Post})
+					break
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}

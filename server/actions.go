@@ -24,7 +24,16 @@ func (s *Server) createPoll(ctx context.Context, me *store.Session, p *ballot.Po
 	if p.UnitID == "" {
 		return ballot.Errorf(ballot.EINVALID, "请选择所属单位")
 	}
-	p.ID, p.State = "", ballot.Draft
+	p.ID, p.State, p.Rehearsal = "", ballot.Draft, false
+	if p.PreviousRound != "" {
+		prev, err := s.store.Poll(ctx, p.PreviousRound)
+		if err != nil || !canSee(me, prev.UnitID) {
+			return ballot.Errorf(ballot.EINVALID, "上一轮投票活动不存在")
+		}
+		if prev.State != ballot.Counted || prev.UnitID != p.UnitID {
+			return ballot.Errorf(ballot.EINVALID, "只能从本单位已计票的投票活动发起下一轮")
+		}
+	}
 	for i := range p.Groups {
 		p.Groups[i].ID = ""
 	}

@@ -416,3 +416,45 @@ func TestRehearsal(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal/wipe", nil, 409, nil)
 }
+
+// 二次推荐: round 2 from round 1's count, shortlist preselected, the two polls linked.
+func TestSecondRound(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "副局长民主推荐", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms": []map[string]any{{"kind": "recommendation", "title": "推荐表", "recommendation": map[string]any{"shortlist": 2, "positions": []map[string]any{
+			{"title": "副局长", "seats": 1, "candidates": []map[string]string{{"name": "甲"}, {"name": "乙"}, {"name": "丙"}}}}}}}}, 201, &p)
+	codes := e.tokens(p, 6)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, c := range []string{"c2", "c2", "c2", "c3", "c3", "c1"} {
+		if status, _ := e.vote(codes[i], url.Values{"f1.p1": {c}}); status != 200 {
+			t.Fatal(status)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	c, csrf := e.browser("admin")
+	status, page := e.get(c, "/polls/"+p.ID+"/next-round")
+	if status != 200 || !strings.Contains(page, "副局长 1\n乙\n丙</textarea>") || !strings.Contains(page, `name="previous" value="`+p.ID+`"`) {
+		t.Fatalf("next round builder: %d", status)
+	}
+	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "previous": {p.ID}, "title": {"副局长民主推荐（第二轮）"}, "unit_id": {e.unitID},
+		"groups": {"全体 9"}, "quorum": {"2/3"}, "f0_kind": {"recommendation"}, "f0_title": {"推荐表"}, "f0_shape": {"mark"}, "f0_positions": {"副局长 1\n乙\n丙"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "上一轮推荐") {
+		t.Fatalf("round 2: %d", res.StatusCode)
+	}
+	if _, first := e.get(c, "/polls/"+p.ID); !strings.Contains(first, "下一轮：") || !strings.Contains(first, "（第二轮）") {
+		t.Fatal("round 1 does not link round 2")
+	}
+	// Not from a poll that is not counted.
+	draft := e.evaluation("张三")
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "x", "unit_id": e.unitID, "previous_round": draft.ID,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "approval", "approval": map[string]any{"nominees": []map[string]string{{"name": "甲"}}}}}}, 400, nil)
+}

@@ -22,8 +22,17 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if def < 1 {
 		def = 1
 	}
+	next, err := s.store.NextRounds(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	hasRec := false
+	for _, f := range p.Forms {
+		hasRec = hasRec || f.Recommendation != nil
+	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
+		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "DefaultCount": def, "MaxBatch": MaxBatch,

@@ -19,6 +19,7 @@ import (
 // builder is the page as typed.
 type builder struct {
 	Template string
+	Previous string // the poll this is a further round of
 	Title    string
 	UnitID   string
 	Groups   string
@@ -157,7 +158,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 
 // readBuilder reads the posted page.
 func readBuilder(c *fiber.Ctx) builder {
-	b := builder{Template: c.FormValue("template"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
+	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
 		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
@@ -249,7 +250,7 @@ func (b builder) poll() (*ballot.Poll, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q}
+	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous}
 	for i, bf := range b.Forms {
 		f, err := bf.form()
 		if err != nil {
@@ -318,4 +319,42 @@ func (bf builderForm) form() (ballot.Form, error) {
 		return f, ballot.Errorf(ballot.EINVALID, "不支持的表类型“%s”", bf.Kind)
 	}
 	return f, nil
+}
+
+// pollNextRound opens the builder for a further round of a counted recommendation: the
+// same groups and quorum, each recommendation form's positions with the candidates the
+// count shortlisted, for the organizer to confirm.
+func (s *Server) pollNextRound(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	t, _, err := s.store.Tally(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String()}
+	var groups []string
+	for _, g := range p.Groups {
+		line := fmt.Sprintf("%s %d", g.Name, g.Expected)
+		if g.Weight != nil {
+			line += " " + g.Weight.String()
+		}
+		groups = append(groups, line)
+	}
+	b.Groups = strings.Join(groups, "\n")
+	for i, f := range p.Forms {
+		if f.Recommendation == nil || t.Forms[i].Recommendation == nil {
+			continue
+		}
+		bf := newSection(ballot.KindRecommendation)
+		bf.Title, bf.Shape = f.Title, f.Recommendation.Shape
+		bf.Positions = ballot.PositionsText(f.Recommendation.NextRound(t.Forms[i].Recommendation))
+		b.Forms = append(b.Forms, bf)
+	}
+	if len(b.Forms) == 0 {
+		return ballot.Errorf(ballot.ECONFLICT, "这次投票没有民主推荐表，不能发起第二轮推荐")
+	}
+	c.Locals("flash", "已按第一轮得票前列（含并列）预填各职位人选，请核对、增删后保存。")
+	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }

@@ -101,6 +101,7 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/tokens/void", s.tokenVoid)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
+	staff.Get("/polls/:id/next-round", s.pollNextRound)
 	staff.Get("/account", s.accountPage)
 	staff.Post("/account/password", s.accountPassword)
 	staff.Post("/account/api-token", s.accountAPIToken)

@@ -53,15 +53,18 @@ type pollRow struct {
 	ClosedAt   *time.Time   `db:"closed_at"`
 	CountedAt  *time.Time   `db:"counted_at"`
 	Rehearsal  bool         `db:"rehearsal"`
+	Previous   string       `db:"previous_round"`
 }
 
 var (
-	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by)
-		VALUES ($1, $2, $3, NULLIF($4, '')::uuid) RETURNING id`)
+	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round)
+		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid) RETURNING id`)
+	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
 	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
-		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal
+		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
+		COALESCE(p.previous_round::text, '') AS previous_round
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
@@ -87,7 +90,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 		return err
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy); err != nil {
+		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy, p.PreviousRound); err != nil {
 			return err
 		}
 		for i, g := range p.Groups {
@@ -118,7 +121,7 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		return nil, err
 	}
 	pi := &PollInfo{
-		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal},
+		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous},
 		UnitName: r.UnitName, PublicKey: r.PublicKey,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
 	}
@@ -199,4 +202,17 @@ func (s *Store) pollState(ctx context.Context, q sqlx.QueryerContext, id string)
 	var st ballot.State
 	err := sqlx.GetContext(ctx, q, &st, qPollStateNow, id)
 	return st, notFound(err, "投票活动")
+}
+
+// PollLink names a poll.
+type PollLink struct {
+	ID    string `db:"id" json:"id"`
+	Title string `db:"title" json:"title"`
+}
+
+// NextRounds lists the polls created as further rounds of a poll.
+func (s *Store) NextRounds(ctx context.Context, pollID string) ([]PollLink, error) {
+	var out []PollLink
+	err := s.db.SelectContext(ctx, &out, qNextRounds, pollID)
+	return out, err
 }
