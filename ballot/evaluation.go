@@ -25,7 +25,13 @@ type Subject struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Post string `json:"post"`
+	// Unit the subject belongs to; voters of a group of the same unit do not evaluate it
+	// (RULES: 工作互评).
+	Unit string `json:"unit,omitempty"`
 }
+
+// ownUnit reports a subject the voters of a group of unit own must not evaluate.
+func (s Subject) ownUnit(own string) bool { return s.Unit != "" && s.Unit == own }
 
 // Grade is one 等次. Good grades add up to the 优秀+称职 rate; the Bad grade is 不称职.
 type Grade struct {
@@ -209,6 +215,12 @@ func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
 	}
 	var spoilt []Spoilt
 	for _, s := range e.Subjects {
+		if s.ownUnit(ff.own) {
+			if len(ff.Lines[s.ID]) > 0 {
+				return nil, Errorf(EINVALID, "不能测评本单位（%s）", s.Name)
+			}
+			continue
+		}
 		switch n := len(ff.Lines[s.ID]); {
 		case n == 0:
 			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "未选择等次", Blank: true})

@@ -60,6 +60,9 @@ func newEvaluationCounter(e *Evaluation, groups []Group) *evaluationCounter {
 
 func (c *evaluationCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
 	for i, s := range c.e.Subjects {
+		if s.ownUnit(c.groups[group].Unit) {
+			continue // 工作互评: this group does not evaluate its own unit
+		}
 		gc := &c.counts[i][group]
 		if spoilt(s.ID) {
 			gc.Invalid++

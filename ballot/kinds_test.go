@@ -518,3 +518,28 @@ func TestNextRound(t *testing.T) {
 		t.Fatalf("%+v", next)
 	}
 }
+
+// RULES: 工作互评 — a voter never evaluates own unit: the line must be absent, is not blank,
+// and the unit's own group counts nothing for it.
+func TestMutualEvaluation(t *testing.T) {
+	p := &Poll{ID: "p", Title: "工作互评", Groups: []Group{{ID: "a", Name: "办公室", Unit: "办公室", Expected: 5}, {ID: "b", Name: "财务科", Unit: "财务科", Expected: 5}},
+		Forms: []Form{{Kind: KindEvaluation, Title: "互评表", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "办公室", Unit: "办公室"}, {Name: "财务科", Unit: "财务科"}}}}}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	office := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s2": {"好"}}}}}
+	if sp, err := p.CheckGroup("a", &office); err != nil || len(sp) != 0 {
+		t.Fatalf("office rates finance only: %+v %v", sp, err)
+	}
+	self := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"好"}, "s2": {"好"}}}}}
+	if _, err := p.CheckGroup("a", &self); ErrorCode(err) != EINVALID {
+		t.Fatalf("rating own unit: %v", err)
+	}
+	finance := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"差"}}}}}
+	tl := Count(p, nil, []PlainBallot{{Group: "a", Ballot: office}, {Group: "b", Ballot: finance}, {Group: "b", Ballot: finance}})
+	s1, s2 := tl.Forms[0].Evaluation.Subjects[0], tl.Forms[0].Evaluation.Subjects[1]
+	if s1.Total.Valid != 2 || s1.Total.Invalid != 0 || s1.ByGroup[0].Valid != 0 || s2.Total.Valid != 1 || s2.ByGroup[1].Valid != 0 {
+		t.Fatalf("%+v\n%+v", s1, s2)
+	}
+}

@@ -71,6 +71,9 @@ type Group struct {
 	// Weight of the group in weighted results (RULES: 民主测评 weights); all groups have
 	// one or none does, and they sum to exactly 1.
 	Weight *Ratio `json:"weight,omitempty"`
+	// Unit the group's voters belong to: they never evaluate a subject of that unit
+	// (RULES: 工作互评, 001 §26).
+	Unit string `json:"unit,omitempty"`
 }
 
 // Limits on a poll's definition; they keep a page printable and a ballot small.
@@ -325,6 +328,7 @@ type Ballot struct {
 type FilledForm struct {
 	Form  string              `json:"form"`
 	Lines map[string][]string `json:"lines"`
+	own   string              // the voter group's unit while the form is checked
 }
 
 // Spoilt is a line of a ballot that counts as invalid for that line only (RULES: 废票).
@@ -355,7 +359,15 @@ func checkIDs(what string, ids ...string) error {
 // voter submits and when the box is counted. A malformed ballot (unknown form, line or
 // option) is an error; a line that breaks its form's rule is returned as Spoilt and the
 // rest of the ballot still counts.
-func (p *Poll) Check(b *Ballot) ([]Spoilt, error) {
+func (p *Poll) Check(b *Ballot) ([]Spoilt, error) { return p.CheckGroup("", b) }
+
+// CheckGroup is Check for a ballot cast in the given voter group: lines about the group's
+// own unit must be absent (工作互评).
+func (p *Poll) CheckGroup(group string, b *Ballot) ([]Spoilt, error) {
+	g, _ := p.Group(group)
+	for i := range b.Forms {
+		b.Forms[i].own = g.Unit
+	}
 	if len(b.Forms) != len(p.Forms) {
 		return nil, Errorf(EINVALID, "选票应包含%d张表，收到%d张", len(p.Forms), len(b.Forms))
 	}

@@ -108,7 +108,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 			t.Rejected++
 			continue
 		}
-		spoilt, err := p.Check(&pb.Ballot)
+		spoilt, err := p.CheckGroup(pb.Group, &pb.Ballot)
 		if err != nil {
 			t.Rejected++
 			continue

@@ -153,7 +153,7 @@ func TestPollBuilder(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	fill := map[string]string{"subjects": "张三 局长\n李四 副局长", "positions": "副局长 2\n张三\n李四\n王五", "nominees": "张三 拟任局长", "cadres": "孙三 科长", "questions": "[单选] 题\n甲\n乙"}
-	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "satisfaction", "survey", "scoring", "evaluation"} {
+	for _, key := range []string{"recommendation", "annual", "probation", "review", "approval", "satisfaction", "survey", "scoring", "mutual", "evaluation"} {
 		status, page := e.get(c, "/polls/new?template="+key)
 		if status != 200 {
 			t.Fatalf("template %s: %d", key, status)
@@ -161,7 +161,7 @@ func TestPollBuilder(t *testing.T) {
 		// Post the page back as a browser would: every field as rendered, lists filled in.
 		v := url.Values{}
 		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") {
 				v.Set(m[1], html.UnescapeString(m[2]))
 			}
 		}
@@ -457,4 +457,32 @@ func TestSecondRound(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "x", "unit_id": e.unitID, "previous_round": draft.ID,
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms":  []map[string]any{{"kind": "approval", "approval": map[string]any{"nominees": []map[string]string{{"name": "甲"}}}}}}, 400, nil)
+}
+
+// 工作互评 from its template: the office's voters do not see the office; the tally counts
+// no office vote about the office.
+func TestMutualEvaluationPoll(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"工作互评"}, "unit_id": {e.unitID}, "groups": {"办公室 6\n组织科 6"}, "quorum": {"2/3"},
+		"f0_kind": {"evaluation"}, "f0_title": {"互评表"}, "f0_grades": {"team"}, "f0_subjects": {"办公室\n组织科"}, "f0_mutual": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var p poll
+	e.api(e.admin, "GET", "/api/v1/polls/"+res.Request.URL.Path[len("/polls/"):], nil, 200, &p)
+	var toks struct{ Tokens []struct{ Code string } }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 1}, 201, &toks)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	office := toks.Tokens[0].Code
+	if _, page := e.get(nil, "/v/"+office); strings.Contains(page, `name="f1.s1"`) || !strings.Contains(page, `name="f1.s2"`) {
+		t.Fatal("the office's ballot must show 组织科 only")
+	}
+	if status, _ := e.vote(office, url.Values{"f1.s1": {"好"}, "f1.s2": {"好"}}); status != 400 {
+		t.Fatalf("rating own unit: %d", status)
+	}
+	if status, _ := e.vote(office, url.Values{"f1.s2": {"较好"}}); status != 200 {
+		t.Fatalf("rating the other unit: %d", status)
+	}
 }

@@ -34,6 +34,7 @@ type builderForm struct {
 	Subjects   string // evaluation
 	Grades     string
 	Probation  bool
+	Mutual     bool   // 工作互评: subjects are units, groups are units, none rates its own
 	Positions  string // recommendation
 	Shape      string
 	WriteIns   bool
@@ -85,6 +86,10 @@ var pollTemplates = []pollTemplate{
 	{"scoring", "述职述廉测评打分", "按德能勤绩廉分项打分，给出平均分和去掉最高最低分后的平均分", func() builder {
 		return builder{Title: "述职述廉测评", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindScoring, Title: "述职述廉测评打分表",
 			Indicators: "德 20 能 20 勤 20 绩 20 廉 20"}}}
+	}},
+	{"mutual", "工作互评", "各单位互相测评，参评类别按单位划分，不测评本单位", func() builder {
+		return builder{Title: "机关科室工作互评", Groups: "办公室 8\n组织科 6\n宣传科 6", Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: "工作互评表", Grades: "team", Subjects: "办公室\n组织科\n宣传科", Mutual: true}}}
 	}},
 	{"evaluation", "领导干部民主测评", "一张测评表，逐人选择等次", func() builder {
 		return builder{Title: "民主测评", Groups: allStaff, Forms: []builderForm{
@@ -166,7 +171,7 @@ func readBuilder(c *fiber.Ctx) builder {
 			continue
 		}
 		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
-			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1",
+			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1", Mutual: v("mutual") == "1",
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
 			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators")})
 	}
@@ -251,6 +256,13 @@ func (b builder) poll() (*ballot.Poll, error) {
 		return nil, err
 	}
 	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous}
+	for _, bf := range b.Forms {
+		if bf.Kind == ballot.KindEvaluation && bf.Mutual {
+			for i := range p.Groups { // 工作互评: each group is the unit of its name
+				p.Groups[i].Unit = p.Groups[i].Name
+			}
+		}
+	}
 	for i, bf := range b.Forms {
 		f, err := bf.form()
 		if err != nil {
@@ -272,6 +284,11 @@ func (bf builderForm) form() (ballot.Form, error) {
 		grades, ok := ballot.GradeSet(bf.Grades)
 		if !ok {
 			return f, ballot.Errorf(ballot.EINVALID, "测评等次请从列表中选择")
+		}
+		if bf.Mutual {
+			for i := range subjects {
+				subjects[i].Unit = subjects[i].Name
+			}
 		}
 		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation}
 	case ballot.KindRecommendation:

@@ -42,7 +42,7 @@ func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.Toke
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
 func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, error) {
-	spoilt, err := p.Check(b)
+	spoilt, err := p.CheckGroup(info.GroupID, b)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +80,7 @@ var ratingScale = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10
 type ballotView struct {
 	Poll       *store.PollInfo
 	GroupName  string
+	OwnUnit    string // 工作互评: subjects of this unit are not shown
 	Action     string
 	Preview    bool
 	Marks      map[string][]string // "form.line" → the options marked, write-ins as "+name"
@@ -96,7 +97,7 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 		v.Spoilt = map[string]bool{}
 	}
 	return s.page(c, status, "voter/ballot", fiber.Map{
-		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "Action": v.Action, "Preview": v.Preview,
+		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "OwnUnit": v.OwnUnit, "Action": v.Action, "Preview": v.Preview,
 		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
 		"RatingScale": ratingScale,
@@ -121,7 +122,7 @@ func (s *Server) ballotPage(c *fiber.Ctx) error {
 		return err
 	}
 	g, _ := p.Group(info.GroupID)
-	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, Action: c.Path()})
+	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path()})
 }
 
 // ballotFromForm reads the plain form post (field names as ballot.FromFields says).
@@ -147,7 +148,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功"})
 	case ballot.ESPOILT, ballot.EINVALID:
 		g, _ := p.Group(info.GroupID)
-		v := ballotView{Poll: p, GroupName: g.Name, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
+		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
 			SpoiltList: spoilt, Error: ballot.ErrorMessage(err)}
 		for _, ff := range b.Forms {
 			for line, marks := range ff.Lines {

@@ -60,13 +60,13 @@ var (
 	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round)
 		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid) RETURNING id`)
 	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
-	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
+	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den, unit)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
 		COALESCE(p.previous_round::text, '') AS previous_round
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
-	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
+	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
 		(SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'used') AS used
@@ -98,7 +98,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 			if g.Weight != nil {
 				num, den = &g.Weight.Num, &g.Weight.Den
 			}
-			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, g.Name, g.Expected, num, den); err != nil {
+			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, g.Name, g.Expected, num, den, g.Unit); err != nil {
 				return err
 			}
 		}
@@ -131,12 +131,13 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		Expected  int    `db:"expected"`
 		WeightNum *int64 `db:"weight_num"`
 		WeightDen *int64 `db:"weight_den"`
+		Unit      string `db:"unit"`
 	}
 	if err := s.db.SelectContext(ctx, &groups, qGroups, id); err != nil {
 		return nil, err
 	}
 	for _, g := range groups {
-		bg := ballot.Group{ID: g.ID, Name: g.Name, Expected: g.Expected}
+		bg := ballot.Group{ID: g.ID, Name: g.Name, Expected: g.Expected, Unit: g.Unit}
 		if g.WeightNum != nil && g.WeightDen != nil {
 			w := ballot.R(*g.WeightNum, *g.WeightDen)
 			bg.Weight = &w
