@@ -18,7 +18,20 @@ type Evaluation struct {
 	// ProbationAbove (RULES: 四平 「未超过三分之二」).
 	Probation      bool  `json:"probation,omitempty"`
 	ProbationAbove Ratio `json:"probation_above"`
+	// Indicators split each subject into items graded on their own (德 能 勤 绩 廉; for a
+	// team 思想政治建设 / 领导水平 / 工作实绩 / 反腐倡廉), beside its overall grade. Max is
+	// the item's points in the score conversion.
+	Indicators []Indicator `json:"indicators,omitempty"`
+	// Points converts each grade to a share of an item's points (e.g. 1, 4/5, 3/5, 2/5 in
+	// 海盐), giving a 0–100 score per subject; empty means no score.
+	Points []Ratio `json:"points,omitempty"`
 }
+
+// DefaultPoints are the shares of 海盐's conversion (RULES: 好/较好/一般/差 = 1/.8/.6/.4).
+func DefaultPoints() []Ratio { return []Ratio{R(1, 1), R(4, 5), R(3, 5), R(2, 5)} }
+
+// indicatorLine is the line of a subject's indicator.
+func indicatorLine(subject, indicator string) string { return subject + "/" + indicator }
 
 // Subject is a person (or a leadership team) being evaluated.
 type Subject struct {
@@ -113,6 +126,13 @@ func (e *Evaluation) normalize() {
 	for i := range e.Grades {
 		e.Grades[i].Label = strings.TrimSpace(e.Grades[i].Label)
 	}
+	for i := range e.Indicators {
+		x := &e.Indicators[i]
+		x.Name = strings.TrimSpace(x.Name)
+		if x.ID == "" {
+			x.ID = fmt.Sprintf("i%d", i+1)
+		}
+	}
 }
 
 func (e *Evaluation) validate() error {
@@ -179,6 +199,24 @@ func (e *Evaluation) validate() error {
 	if err := checkThreshold("不宜正式任职", e.ProbationAbove); err != nil {
 		return err
 	}
+	if len(e.Points) != 0 && len(e.Points) != len(e.Grades) {
+		return Errorf(EINVALID, "折算分数应为每个等次各给一个比例")
+	}
+	for _, p := range e.Points {
+		if err := checkThreshold("折算比例", p); err != nil {
+			return err
+		}
+	}
+	names := map[string]bool{}
+	for _, x := range e.Indicators {
+		if x.Name == "" || names[x.Name] || names["id\x00"+x.ID] || x.Max < 0 || x.Max > 1000 {
+			return Errorf(EINVALID, "测评分项“%s”为空、重复或分值不在0到1000之间", x.Name)
+		}
+		names[x.Name], names["id\x00"+x.ID] = true, true
+		if err := checkIDs("测评分项", x.ID); err != nil {
+			return err
+		}
+	}
 	return checkThreshold("建议免职", e.DismissAbove)
 }
 
@@ -197,6 +235,9 @@ func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
 	known := make(map[string]bool, len(e.Subjects))
 	for _, s := range e.Subjects {
 		known[s.ID] = true
+		for _, x := range e.Indicators {
+			known[indicatorLine(s.ID, x.ID)] = true
+		}
 	}
 	for id, marks := range ff.Lines {
 		if !known[id] {
@@ -221,12 +262,21 @@ func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
 			}
 			continue
 		}
-		switch n := len(ff.Lines[s.ID]); {
-		case n == 0:
-			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "未选择等次", Blank: true})
-		case n > 1:
-			spoilt = append(spoilt, Spoilt{Line: s.ID, Label: s.Name, Reason: "选择了多个等次"})
+		spoilt = append(spoilt, oneGrade(ff, s.ID, s.Name)...)
+		for _, x := range e.Indicators {
+			spoilt = append(spoilt, oneGrade(ff, indicatorLine(s.ID, x.ID), s.Name+"·"+x.Name)...)
 		}
 	}
 	return spoilt, nil
+}
+
+// oneGrade is the rule of a graded line: exactly one grade.
+func oneGrade(ff *FilledForm, line, label string) []Spoilt {
+	switch n := len(ff.Lines[line]); {
+	case n == 0:
+		return []Spoilt{{Line: line, Label: label, Reason: "未选择等次", Blank: true}}
+	case n > 1:
+		return []Spoilt{{Line: line, Label: label, Reason: "选择了多个等次"}}
+	}
+	return nil
 }

@@ -1,5 +1,7 @@
 package ballot
 
+import "math/big"
+
 // EvaluationTally is the result of a 民主测评 form.
 type EvaluationTally struct {
 	Grades   []string       `json:"grades"`
@@ -20,6 +22,18 @@ type SubjectTally struct {
 	// judged on them.
 	Weighted *Weighted `json:"weighted,omitempty"`
 	Flags    []Flag    `json:"flags,omitempty"`
+	// Indicators are the items' own counts (德 能 勤 绩 廉).
+	Indicators []IndicatorGrades `json:"indicators,omitempty"`
+	// Score is the 0–100 score of the grade conversion, when the form converts.
+	Score *Ratio `json:"score,omitempty"`
+}
+
+// IndicatorGrades is one indicator of a subject.
+type IndicatorGrades struct {
+	Name   string      `json:"name"`
+	Points int         `json:"points"`
+	Counts GradeCounts `json:"counts"`
+	Good   Ratio       `json:"good"`
 }
 
 // GradeCounts are the votes per grade with the valid and invalid lines.
@@ -43,16 +57,22 @@ type evaluationCounter struct {
 	groups []Group
 	// votes[subject][group] counts
 	counts [][]GradeCounts
+	// ind[subject][indicator] counts, all groups together
+	ind [][]GradeCounts
 }
 
 func (e *Evaluation) counter(groups []Group) formCounter { return newEvaluationCounter(e, groups) }
 
 func newEvaluationCounter(e *Evaluation, groups []Group) *evaluationCounter {
-	c := &evaluationCounter{e: e, groups: groups, counts: make([][]GradeCounts, len(e.Subjects))}
+	c := &evaluationCounter{e: e, groups: groups, counts: make([][]GradeCounts, len(e.Subjects)), ind: make([][]GradeCounts, len(e.Subjects))}
 	for i := range c.counts {
 		c.counts[i] = make([]GradeCounts, len(groups))
 		for g := range groups {
 			c.counts[i][g].Votes = make([]int, len(e.Grades))
+		}
+		c.ind[i] = make([]GradeCounts, len(e.Indicators))
+		for j := range e.Indicators {
+			c.ind[i][j].Votes = make([]int, len(e.Grades))
 		}
 	}
 	return c
@@ -63,14 +83,56 @@ func (c *evaluationCounter) add(group int, ff *FilledForm, spoilt func(string) b
 		if s.ownUnit(c.groups[group].Unit) {
 			continue // 工作互评: this group does not evaluate its own unit
 		}
-		gc := &c.counts[i][group]
-		if spoilt(s.ID) {
-			gc.Invalid++
-			continue
+		c.e.countLine(&c.counts[i][group], ff, s.ID, spoilt)
+		for j, x := range c.e.Indicators {
+			c.e.countLine(&c.ind[i][j], ff, indicatorLine(s.ID, x.ID), spoilt)
 		}
-		gc.Valid++
-		gc.Votes[c.e.grade(ff.Lines[s.ID][0])]++
 	}
+}
+
+func (e *Evaluation) countLine(gc *GradeCounts, ff *FilledForm, line string, spoilt func(string) bool) {
+	if spoilt(line) {
+		gc.Invalid++
+		return
+	}
+	gc.Valid++
+	gc.Votes[e.grade(ff.Lines[line][0])]++
+}
+
+// score converts a subject's grades into points (RULES: score conversion, 海盐): each item
+// gives its points × Σ share(grade) × votes / valid; without indicators the overall grade
+// is one item of 100. nil when the form does not convert or an item has no valid line.
+func (e *Evaluation) score(overall GradeCounts, items []GradeCounts) *Ratio {
+	if len(e.Points) == 0 {
+		return nil
+	}
+	part := func(c GradeCounts, points int64) *big.Rat {
+		if c.Valid == 0 {
+			return nil
+		}
+		sum := new(big.Rat)
+		for i, v := range c.Votes {
+			sum.Add(sum, new(big.Rat).Mul(ratOf(e.Points[i]), big.NewRat(int64(v), 1)))
+		}
+		return sum.Mul(sum, big.NewRat(points, int64(c.Valid)))
+	}
+	total := new(big.Rat)
+	if len(e.Indicators) == 0 {
+		p := part(overall, 100)
+		if p == nil {
+			return nil
+		}
+		total = p
+	}
+	for j, x := range e.Indicators {
+		p := part(items[j], int64(x.Max))
+		if p == nil {
+			return nil
+		}
+		total.Add(total, p)
+	}
+	r := ratio(total)
+	return &r
 }
 
 func (c *evaluationCounter) finish(ft *FormTally) {
@@ -89,6 +151,11 @@ func (c *evaluationCounter) finish(ft *FormTally) {
 			}
 		}
 		st.Good, st.Bad = c.e.rates(st.Total)
+		for j, x := range c.e.Indicators {
+			good, _ := c.e.rates(c.ind[i][j])
+			st.Indicators = append(st.Indicators, IndicatorGrades{Name: x.Name, Points: x.Max, Counts: c.ind[i][j], Good: good})
+		}
+		st.Score = c.e.score(st.Total, c.ind[i])
 		good, bad, basis := st.Good, st.Bad, ""
 		if len(c.groups) > 0 && c.groups[0].Weight != nil {
 			st.Weighted = c.weighted(st.ByGroup)

@@ -543,3 +543,27 @@ func TestMutualEvaluation(t *testing.T) {
 		t.Fatalf("%+v\n%+v", s1, s2)
 	}
 }
+
+// RULES: indicators split a subject into 德能勤绩廉 graded on their own beside the overall
+// grade; score conversion 好/较好/一般/差 = 1/.8/.6/.4 of each item's points gives 0–100.
+func TestEvaluationIndicatorsAndScore(t *testing.T) {
+	e := &Evaluation{Grades: TeamGrades(), Points: DefaultPoints(), Subjects: []Subject{{Name: "班子"}},
+		Indicators: []Indicator{{Name: "思想政治建设", Max: 25}, {Name: "领导水平", Max: 25}, {Name: "工作实绩", Max: 25}, {Name: "反腐倡廉", Max: 25}}}
+	p := pollWith(Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: e})
+	full := cast(p, "g2", map[string][]string{"s1": {"好"}, "s1/i1": {"好"}, "s1/i2": {"较好"}, "s1/i3": {"一般"}, "s1/i4": {"差"}})
+	part := cast(p, "g2", map[string][]string{"s1": {"较好"}, "s1/i1": {"好"}, "s1/i2": {"好"}, "s1/i3": {"好"}})
+	if sp, err := p.Check(&part.Ballot); err != nil || len(sp) != 1 || sp[0].Line != "s1/i4" || !sp[0].Blank {
+		t.Fatalf("blank indicator: %+v %v", sp, err)
+	}
+	s := Count(p, nil, []PlainBallot{full, part}).Forms[0].Evaluation.Subjects[0]
+	// items: i1 (好,好) 25; i2 (较好,好) 25·.9 = 22.5; i3 (一般,好) 20; i4 (差 + invalid) 10 → 77.5
+	if s.Score == nil || *s.Score != R(155, 2) || s.Indicators[3].Counts.Invalid != 1 || s.Indicators[1].Good != R(2, 2) || s.Total.Valid != 2 {
+		t.Fatalf("score %v %+v", s.Score, s.Indicators)
+	}
+	// Without indicators the overall grade is one item of 100.
+	p = pollWith(Form{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Points: DefaultPoints(), Subjects: []Subject{{Name: "甲"}}}})
+	s = Count(p, nil, []PlainBallot{cast(p, "g2", map[string][]string{"s1": {"优秀"}}), cast(p, "g2", map[string][]string{"s1": {"基本称职"}})}).Forms[0].Evaluation.Subjects[0]
+	if *s.Score != R(80, 1) {
+		t.Fatalf("score %v", s.Score)
+	}
+}

@@ -161,7 +161,7 @@ func TestPollBuilder(t *testing.T) {
 		// Post the page back as a browser would: every field as rendered, lists filled in.
 		v := url.Values{}
 		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") && !strings.HasSuffix(m[1], "_score") {
 				v.Set(m[1], html.UnescapeString(m[2]))
 			}
 		}
@@ -484,5 +484,33 @@ func TestMutualEvaluationPoll(t *testing.T) {
 	}
 	if status, _ := e.vote(office, url.Values{"f1.s2": {"较好"}}); status != 200 {
 		t.Fatalf("rating the other unit: %d", status)
+	}
+}
+
+// A team evaluated on four items with grade conversion, through the voter's form.
+func TestIndicatorsAndScorePoll(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "班子测评", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms": []map[string]any{{"kind": "evaluation", "title": "领导班子测评表", "evaluation": map[string]any{
+			"grades": []map[string]any{{"label": "好", "good": true}, {"label": "较好", "good": true}, {"label": "一般"}, {"label": "差"}},
+			"points": []map[string]int{{"num": 1, "den": 1}, {"num": 4, "den": 5}, {"num": 3, "den": 5}, {"num": 2, "den": 5}},
+			"indicators": []map[string]any{{"name": "思想政治建设", "max": 50}, {"name": "工作实绩", "max": 50}},
+			"subjects":   []map[string]string{{"name": "局领导班子"}}}}}}, 201, &p)
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if _, page := e.get(nil, "/v/"+codes[0]); !strings.Contains(page, `name="f1.s1/i2" value="差"`) || !strings.Contains(page, "总体评价") {
+		t.Fatal("indicator lines missing on the ballot page")
+	}
+	if status, _ := e.vote(codes[0], url.Values{"f1.s1": {"好"}, "f1.s1/i1": {"好"}, "f1.s1/i2": {"一般"}}); status != 200 {
+		t.Fatal(status)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	c, _ := e.browser("admin")
+	// 50·1 + 50·0.6 = 80
+	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "折算得分 80.00") || !strings.Contains(page, "思想政治建设（50分）") {
+		t.Fatal("tally page lacks the score or the items")
 	}
 }

@@ -35,6 +35,7 @@ type builderForm struct {
 	Grades     string
 	Probation  bool
 	Mutual     bool   // 工作互评: subjects are units, groups are units, none rates its own
+	Score      bool   // convert grades to points
 	Positions  string // recommendation
 	Shape      string
 	WriteIns   bool
@@ -61,7 +62,8 @@ var pollTemplates = []pollTemplate{
 	}},
 	{"annual", "年度考核民主测评（领导班子+领导干部）", "班子按好/较好/一般/差，领导干部按优秀/称职/基本称职/不称职", func() builder {
 		return builder{Title: "年度考核民主测评", Groups: "上级领导 3\n班子成员 7\n中层干部 25\n职工代表 40", Forms: []builderForm{
-			{Kind: ballot.KindEvaluation, Title: "领导班子民主测评表", Grades: "team", Subjects: "领导班子"},
+			{Kind: ballot.KindEvaluation, Title: "领导班子民主测评表", Grades: "team", Subjects: "领导班子", Score: true,
+				Indicators: "思想政治建设 25 领导水平 25 工作实绩 25 反腐倡廉 25"},
 			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
 	}},
 	{"probation", "试用期满民主测评", "优秀和称职票未超过三分之二的，提示“不宜正式任职”", func() builder {
@@ -171,7 +173,7 @@ func readBuilder(c *fiber.Ctx) builder {
 			continue
 		}
 		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
-			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1", Mutual: v("mutual") == "1",
+			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1", Mutual: v("mutual") == "1", Score: v("score") == "1",
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
 			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators")})
 	}
@@ -290,7 +292,17 @@ func (bf builderForm) form() (ballot.Form, error) {
 				subjects[i].Unit = subjects[i].Name
 			}
 		}
-		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation}
+		indicators, err := ballot.IndicatorsFromText(bf.Indicators)
+		if err != nil {
+			return f, err
+		}
+		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation, Indicators: indicators}
+		if bf.Score {
+			if len(grades) != len(ballot.DefaultPoints()) {
+				return f, ballot.Errorf(ballot.EINVALID, "折算分数需要四个等次")
+			}
+			f.Evaluation.Points = ballot.DefaultPoints()
+		}
 	case ballot.KindRecommendation:
 		positions, err := ballot.PositionsFromText(bf.Positions)
 		if err != nil {
