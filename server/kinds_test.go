@@ -494,8 +494,8 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "班子测评", "unit_id": e.unitID,
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms": []map[string]any{{"kind": "evaluation", "title": "领导班子测评表", "evaluation": map[string]any{
-			"grades": []map[string]any{{"label": "好", "good": true}, {"label": "较好", "good": true}, {"label": "一般"}, {"label": "差"}},
-			"points": []map[string]int{{"num": 1, "den": 1}, {"num": 4, "den": 5}, {"num": 3, "den": 5}, {"num": 2, "den": 5}},
+			"grades":     []map[string]any{{"label": "好", "good": true}, {"label": "较好", "good": true}, {"label": "一般"}, {"label": "差"}},
+			"points":     []map[string]int{{"num": 1, "den": 1}, {"num": 4, "den": 5}, {"num": 3, "den": 5}, {"num": 2, "den": 5}},
 			"indicators": []map[string]any{{"name": "思想政治建设", "max": 50}, {"name": "工作实绩", "max": 50}},
 			"subjects":   []map[string]string{{"name": "局领导班子"}}}}}}, 201, &p)
 	codes := e.tokens(p, 1)
