@@ -514,3 +514,30 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 		t.Fatal("tally page lacks the score or the items")
 	}
 }
+
+// A threshold changed in the builder is the one the count applies and the tally names.
+func TestThresholdFromBuilder(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"表决"}, "unit_id": {e.unitID}, "groups": {"委员 9"}, "quorum": {"2/3"},
+		"f0_kind": {"approval"}, "f0_title": {"票决表"}, "f0_nominees": {"甲"}, "f0_seats": {"0"}, "f0_t_pass_over": {"2/3"}, "f0_t_pass_base": {"turnout"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	id := res.Request.URL.Path[len("/polls/"):]
+	var p struct {
+		Forms []ballot.Form
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+id, nil, 200, &p)
+	if a := p.Forms[0].Approval; a == nil || a.PassOver != ballot.R(2, 3) || a.PassBase != "turnout" {
+		t.Fatalf("%+v", p.Forms)
+	}
+	res, _ = c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"x"}, "unit_id": {e.unitID}, "groups": {"委员 9"}, "quorum": {"2/3"},
+		"f0_kind": {"approval"}, "f0_title": {"票决表"}, "f0_nominees": {"甲"}, "f0_seats": {"0"}, "f0_t_pass_over": {"三分之二"}})
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(b), "“通过”的阈值“三分之二”应写成分数") {
+		t.Fatalf("bad threshold: %d", res.StatusCode)
+	}
+}

@@ -29,22 +29,56 @@ type builder struct {
 
 // builderForm is one section: the fields of its kind are used, the others stay empty.
 type builderForm struct {
-	Kind       ballot.Kind
-	Title      string
-	Subjects   string // evaluation
-	Grades     string
-	Probation  bool
-	Mutual     bool   // 工作互评: subjects are units, groups are units, none rates its own
-	Score      bool   // convert grades to points
-	Positions  string // recommendation
-	Shape      string
-	WriteIns   bool
-	Nominees   string // approval
-	Seats      string
-	Overall    string // review
-	Cadres     string
-	Questions  string // survey
-	Indicators string // scoring
+	Kind      ballot.Kind
+	Title     string
+	Subjects  string // evaluation
+	Grades    string
+	Probation bool
+	Mutual    bool // 工作互评: subjects are units, groups are units, none rates its own
+	Score     bool // convert grades to points
+	// Thresholds as typed ("2/3"; Shortlist a whole number; PassBase "expected" or "turnout").
+	Adjust, Dismiss, ProbationT, FlagBelow, Shortlist, SecondRound, PassOver, PassBase, DisagreeAbove string
+	Positions                                                                                         string // recommendation
+	Shape                                                                                             string
+	WriteIns                                                                                          bool
+	Nominees                                                                                          string // approval
+	Seats                                                                                             string
+	Overall                                                                                           string // review
+	Cadres                                                                                            string
+	Questions                                                                                         string // survey
+	Indicators                                                                                        string // scoring
+}
+
+// defaults fills the thresholds of RULES.md where none is typed.
+func (f *builderForm) defaults() {
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&f.Adjust, ballot.DefaultAdjustBelow.String())
+	set(&f.Dismiss, ballot.DefaultDismissAbove.String())
+	set(&f.ProbationT, ballot.DefaultProbationAbove.String())
+	set(&f.FlagBelow, ballot.DefaultFlagBelow.String())
+	set(&f.Shortlist, strconv.Itoa(ballot.DefaultShortlist))
+	set(&f.SecondRound, ballot.DefaultSecondRoundBelow.String())
+	set(&f.PassOver, ballot.DefaultPassOver.String())
+	set(&f.PassBase, ballot.BaseExpected)
+	set(&f.DisagreeAbove, ballot.DefaultDisagreeAbove.String())
+}
+
+// thresholds reads the typed thresholds; a bad one names itself.
+func (f builderForm) thresholds() (map[string]ballot.Ratio, error) {
+	out := map[string]ballot.Ratio{}
+	for _, t := range []struct{ name, v string }{{"建议调整", f.Adjust}, {"建议免职", f.Dismiss}, {"不宜正式任职", f.ProbationT},
+		{"得票未过半", f.FlagBelow}, {"建议二次推荐", f.SecondRound}, {"通过", f.PassOver}, {"不认同率", f.DisagreeAbove}} {
+		r, err := ballot.ParseWeight(t.v)
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "“%s”的阈值“%s”应写成分数（如2/3）、小数或百分数", t.name, t.v)
+		}
+		out[t.name] = r
+	}
+	return out, nil
 }
 
 // pollTemplate is a preset of the builder for a common meeting.
@@ -117,6 +151,7 @@ var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ba
 
 func newSection(k ballot.Kind) builderForm {
 	f := builderForm{Kind: k, Title: k.Label() + "表", Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
+	f.defaults()
 	if k == ballot.KindReview {
 		f.Overall = "对本单位（地区）选人用人工作的总体评价"
 	}
@@ -133,6 +168,9 @@ func (s *Server) pollNewPage(c *fiber.Ctx) error {
 	}
 	b := t.build()
 	b.Template = t.Key
+	for i := range b.Forms {
+		b.Forms[i].defaults()
+	}
 	if b.Quorum == "" {
 		b.Quorum = "2/3"
 	}
@@ -174,6 +212,8 @@ func readBuilder(c *fiber.Ctx) builder {
 		}
 		b.Forms = append(b.Forms, builderForm{Kind: ballot.Kind(v("kind")), Title: v("title"),
 			Subjects: v("subjects"), Grades: v("grades"), Probation: v("probation") == "1", Mutual: v("mutual") == "1", Score: v("score") == "1",
+			Adjust: v("t_adjust"), Dismiss: v("t_dismiss"), ProbationT: v("t_probation"), FlagBelow: v("t_flag_below"), Shortlist: v("t_shortlist"),
+			SecondRound: v("t_second_round"), PassOver: v("t_pass_over"), PassBase: v("t_pass_base"), DisagreeAbove: v("t_disagree"),
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
 			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators")})
 	}
@@ -277,6 +317,11 @@ func (b builder) poll() (*ballot.Poll, error) {
 
 func (bf builderForm) form() (ballot.Form, error) {
 	f := ballot.Form{Kind: bf.Kind, Title: bf.Title}
+	bf.defaults()
+	th, err := bf.thresholds()
+	if err != nil {
+		return f, err
+	}
 	switch bf.Kind {
 	case ballot.KindEvaluation:
 		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
@@ -296,7 +341,8 @@ func (bf builderForm) form() (ballot.Form, error) {
 		if err != nil {
 			return f, err
 		}
-		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation, Indicators: indicators}
+		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation, Indicators: indicators,
+			AdjustBelow: th["建议调整"], DismissAbove: th["建议免职"], ProbationAbove: th["不宜正式任职"]}
 		if bf.Score {
 			if len(grades) != len(ballot.DefaultPoints()) {
 				return f, ballot.Errorf(ballot.EINVALID, "折算分数需要四个等次")
@@ -311,7 +357,11 @@ func (bf builderForm) form() (ballot.Form, error) {
 		for i := range positions {
 			positions[i].WriteIns = bf.WriteIns
 		}
-		f.Recommendation = &ballot.Recommendation{Shape: bf.Shape, Positions: positions}
+		n, err := strconv.Atoi(strings.TrimSpace(bf.Shortlist))
+		if err != nil || n < 1 {
+			return f, ballot.Errorf(ballot.EINVALID, "进入差额考察的人数应为正整数")
+		}
+		f.Recommendation = &ballot.Recommendation{Shape: bf.Shape, Positions: positions, FlagBelow: th["得票未过半"], Shortlist: n, SecondRoundBelow: th["建议二次推荐"]}
 	case ballot.KindApproval:
 		nominees, err := ballot.CandidatesFromLines(bf.Nominees)
 		if err != nil {
@@ -321,13 +371,13 @@ func (bf builderForm) form() (ballot.Form, error) {
 		if err != nil {
 			return f, ballot.Errorf(ballot.EINVALID, "应选人数请填写整数（逐一表决填0）")
 		}
-		f.Approval = &ballot.Approval{Nominees: nominees, Seats: seats}
+		f.Approval = &ballot.Approval{Nominees: nominees, Seats: seats, PassOver: th["通过"], PassBase: bf.PassBase}
 	case ballot.KindReview:
 		cadres, err := ballot.SubjectsFromLines(bf.Cadres)
 		if err != nil {
 			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
 		}
-		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres}
+		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres, DisagreeAbove: th["不认同率"]}
 	case ballot.KindScoring:
 		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
 		if err != nil {
