@@ -79,7 +79,7 @@ type Templates struct {
 // ParseTemplates parses every page with the given functions.
 func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
 	t := &Templates{pages: map[string]*template.Template{}}
-	for _, dir := range []string{"staff", "voter"} {
+	for _, dir := range []string{"staff", "voter", "screen"} {
 		layout, err := files.ReadFile("templates/" + dir + "/_layout.html")
 		if err != nil {
 			return nil, err

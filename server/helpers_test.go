@@ -29,6 +29,7 @@ var ctx = context.Background()
 type env struct {
 	t      *testing.T
 	logs   *syncBuffer
+	url    string
 	st     *store.Store
 	base   string
 	unitID string
@@ -37,12 +38,34 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := dbtest.New(t)
+	url := dbtest.URL(t)
+	logs := &syncBuffer{}
+	st, base := startInstance(t, url, logs)
+	e := &env{t: t, st: st, logs: logs, url: url, base: base}
+	u, err := st.CreateUnit(ctx, "甲单位")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.unitID = u.ID
+	e.addStaff("admin", "admin", "")
+	e.admin = e.login("admin")
+	return e
+}
+
+// startInstance runs one server instance on the database, as a deployment runs several.
+func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, string) {
+	t.Helper()
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
 	keys, err := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
 	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil))}, st)
 	if err != nil {
 		t.Fatal(err)
@@ -52,17 +75,13 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	app := srv.App()
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	e := &env{t: t, st: st, logs: logs, base: "http://" + ln.Addr().String()}
-	u, err := st.CreateUnit(ctx, "甲单位")
-	if err != nil {
+	sctx, cancel := context.WithCancel(ctx)
+	if err := srv.Start(sctx); err != nil {
 		t.Fatal(err)
 	}
-	e.unitID = u.ID
-	e.addStaff("admin", "admin", "")
-	e.admin = e.login("admin")
-	return e
+	go app.Listener(ln)
+	t.Cleanup(func() { srv.Close(); app.Shutdown(); cancel(); st.Close() })
+	return st, "http://" + ln.Addr().String()
 }
 
 // syncBuffer collects the server's log lines.

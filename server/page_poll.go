@@ -30,8 +30,13 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	for _, f := range p.Forms {
 		hasRec = hasRec || f.Recommendation != nil
 	}
+	screenKey, err := s.store.ExistingScreenKey(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
+		"ScreenKey":  screenKey,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),

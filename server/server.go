@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,12 +31,15 @@ type Config struct {
 
 // Server holds what handlers share.
 type Server struct {
-	cfg     Config
-	store   *store.Store
-	tpl     *frontend.Templates
-	assets  *frontend.Assets
-	sealers *sealers
-	log     *slog.Logger
+	cfg       Config
+	store     *store.Store
+	tpl       *frontend.Templates
+	assets    *frontend.Assets
+	sealers   *sealers
+	hub       *hub
+	done      chan struct{} // closed when the instance shuts down
+	closeOnce sync.Once
+	log       *slog.Logger
 }
 
 // New prepares the templates and assets; a template that does not parse fails here.
@@ -44,7 +48,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), log: cfg.Log}
+	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -80,6 +84,11 @@ func (s *Server) App() *fiber.App {
 	app.Get("/v/:token", s.ballotPage)
 	app.Post("/v/:token", s.ballotSubmit)
 
+	// The big screen: a read-only link, turnout only.
+	app.Get("/screen/:key", s.screenPage)
+	app.Get("/screen/:key/live", s.screenLive)
+	app.Get("/screen/:key/turnout", s.screenJSON)
+
 	// Staff pages.
 	app.Get("/login", s.loginPage)
 	app.Post("/login", s.loginSubmit)
@@ -91,6 +100,8 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/samples/:list", s.sampleSheet)
 	staff.Get("/polls/:id", s.pollPage)
 	staff.Get("/polls/:id/preview", s.pollPreview)
+	staff.Get("/polls/:id/live", s.pollLive)
+	staff.Post("/polls/:id/screen", s.pollScreen)
 	staff.Post("/polls/:id/open", s.pollOpen)
 	staff.Post("/polls/:id/close", s.pollClose)
 	staff.Post("/polls/:id/count", s.pollCount)
@@ -130,8 +141,8 @@ func (a authenticated) Get(path string, h fiber.Handler)    { a.r.Get(path, appe
 func (a authenticated) Post(path string, h fiber.Handler)   { a.r.Post(path, append(a.auth, h)...) }
 func (a authenticated) Delete(path string, h fiber.Handler) { a.r.Delete(path, append(a.auth, h)...) }
 
-// StartSweeper removes expired sessions now and then until ctx ends.
-func (s *Server) StartSweeper(ctx context.Context) {
+// startSweeper removes expired sessions now and then until ctx ends.
+func (s *Server) startSweeper(ctx context.Context) {
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

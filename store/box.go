@@ -57,8 +57,10 @@ func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sea
 		if n, _ := res.RowsAffected(); n != 1 {
 			return tokenRefusal(ctx, tx, tokenHash)
 		}
-		_, err = tx.ExecContext(ctx, qInsertBallot, pollID, groupID, sealKeyID, sealed)
-		return err
+		if _, err = tx.ExecContext(ctx, qInsertBallot, pollID, groupID, sealKeyID, sealed); err != nil {
+			return err
+		}
+		return notify(ctx, tx, pollID) // delivered on commit, to every instance
 	})
 }
 
@@ -142,8 +144,10 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
 		}
-		_, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy)
-		return err
+		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy); err != nil {
+			return err
+		}
+		return notify(ctx, tx, t.PollID)
 	})
 }
 

@@ -165,8 +165,10 @@ func (s *Store) OpenPoll(ctx context.Context, id string, public, wrappedShare []
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 		}
-		_, err = tx.ExecContext(ctx, qInsertShare, id, wrappedShare)
-		return err
+		if _, err = tx.ExecContext(ctx, qInsertShare, id, wrappedShare); err != nil {
+			return err
+		}
+		return notify(ctx, tx, id)
 	})
 }
 
@@ -181,8 +183,10 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 		if state != ballot.Open {
 			return ballot.Errorf(ballot.ECONFLICT, "投票活动当前为“%s”，只有投票中的活动可以结束投票", state.Label())
 		}
-		_, err := tx.ExecContext(ctx, qClosePoll, id)
-		return err
+		if _, err := tx.ExecContext(ctx, qClosePoll, id); err != nil {
+			return err
+		}
+		return notify(ctx, tx, id)
 	})
 }
 

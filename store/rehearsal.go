@@ -50,6 +50,6 @@ func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
 				return err
 			}
 		}
-		return nil
+		return notify(ctx, tx, pollID)
 	})
 }

@@ -21,7 +21,8 @@ import (
 
 // Store is the PostgreSQL-backed state of Minyi.
 type Store struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	url string // for the LISTEN connection
 }
 
 // queries lists every statement for the boot-time check.
@@ -48,7 +49,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, url: url}, nil
 }
 
 // Close closes the connection pool.

@@ -96,8 +96,10 @@ func (s *Store) IssueTokens(ctx context.Context, pollID, groupID string, hashes 
 			}
 			return ballot.Errorf(ballot.ENOTFOUND, "参评类别不存在")
 		}
-		_, err := tx.ExecContext(ctx, qInsertTokens, pq.ByteaArray(hashes), pollID, groupID, batch)
-		return err
+		if _, err := tx.ExecContext(ctx, qInsertTokens, pq.ByteaArray(hashes), pollID, groupID, batch); err != nil {
+			return err
+		}
+		return notify(ctx, tx, pollID)
 	})
 	return batch, err
 }
@@ -112,7 +114,7 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+		return s.Notify(ctx, pollID)
 	}
 	t, err := s.TokenByHash(ctx, hash)
 	switch {
@@ -138,7 +140,7 @@ func (s *Store) VoidBatch(ctx context.Context, pollID, batchID string) (int, err
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	return int(n), nil
+	return int(n), s.Notify(ctx, pollID)
 }
 
 // Batches lists a poll's token batches.

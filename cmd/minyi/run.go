@@ -196,7 +196,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app := srv.App()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv.StartSweeper(sctx)
+	if err := srv.Start(sctx); err != nil {
+		return err
+	}
 	printWelcome(stdout, ln.Addr().(*net.TCPAddr))
 	done := make(chan error, 1)
 	go func() { done <- app.Listener(ln) }()
@@ -206,6 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	o.log.Info("shutting down")
+	srv.Close()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		o.log.Error("shutdown", "err", err)
 	}

@@ -1,0 +1,130 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type liveEvent struct {
+	State   string
+	Turnout struct {
+		Total struct{ Used, Issued int }
+	}
+}
+
+// events reads a server-sent event stream into a channel of turnout events.
+func events(t *testing.T, url string, client *http.Client) <-chan liveEvent {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream %s: %d %s", url, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	out := make(chan liveEvent, 16)
+	go func() {
+		defer close(out)
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var ev liveEvent
+				if json.Unmarshal([]byte(data), &ev) == nil {
+					out <- ev
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func next(t *testing.T, ch <-chan liveEvent, want func(liveEvent) bool, within time.Duration) liveEvent {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("stream ended")
+			}
+			if want(ev) {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no matching event within %v", within)
+		}
+	}
+}
+
+// Two instances on one database: a vote on A reaches a dashboard connected to B, pushed
+// within a second; the stream says how many voted and nothing else.
+func TestLiveTurnoutAcrossInstances(t *testing.T) {
+	a := newEnv(t)
+	_, b := startInstance(t, a.url, io.Discard)
+	p := a.evaluation("张三")
+	codes := a.tokens(p, 3)
+	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	key, err := a.st.ScreenKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onB := events(t, b+"/screen/"+key+"/live", nil)
+	first := next(t, onB, func(liveEvent) bool { return true }, 5*time.Second)
+	if first.Turnout.Total.Used != 0 || first.Turnout.Total.Issued != 3 || first.State != "open" {
+		t.Fatalf("first event %+v", first)
+	}
+	start := time.Now()
+	if status, _ := a.vote(codes[0], form("优秀")); status != 200 {
+		t.Fatal(status)
+	}
+	next(t, onB, func(e liveEvent) bool { return e.Turnout.Total.Used == 1 }, time.Second)
+	t.Logf("vote on A seen on B after %v", time.Since(start))
+	// Staff stream on A needs a session; closing the poll is pushed too.
+	c, _ := a.browser("admin")
+	onA := events(t, a.base+"/polls/"+p.ID+"/live", c)
+	next(t, onA, func(e liveEvent) bool { return e.Turnout.Total.Used == 1 }, 5*time.Second)
+	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	next(t, onB, func(e liveEvent) bool { return e.State == "closed" }, 2*time.Second)
+	next(t, onA, func(e liveEvent) bool { return e.State == "closed" }, 2*time.Second)
+}
+
+// The big screen and its streams answer only to its key, and carry turnout only.
+func TestScreenLink(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	if status, _ := e.get(nil, "/screen/not-a-key"); status != 404 {
+		t.Fatalf("unknown screen key: %d", status)
+	}
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/screen", map[string][]string{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	key, _ := e.st.ExistingScreenKey(ctx, p.ID)
+	if key == "" || !strings.Contains(string(body), "/screen/"+key) {
+		t.Fatal("the poll page does not show the screen link")
+	}
+	status, page := e.get(nil, "/screen/"+key)
+	if status != 200 || !strings.Contains(page, "年度民主测评") || strings.Contains(page, "<form") || strings.Contains(page, "张三") {
+		t.Fatalf("screen page: %d", status)
+	}
+	var v struct {
+		Title   string
+		Turnout struct{ Groups []struct{ Name string } }
+	}
+	status, js := e.get(nil, "/screen/"+key+"/turnout")
+	if status != 200 || json.Unmarshal([]byte(js), &v) != nil || v.Turnout.Groups[0].Name != "职工代表" || strings.Contains(js, "张三") {
+		t.Fatalf("screen json: %d %s", status, js)
+	}
+}
