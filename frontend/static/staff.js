@@ -28,7 +28,14 @@
     if (q) q.textContent = t.quorum_met ? "已达到法定人数。" : "还差 " + (t.quorum_needed - t.total.used) + " 人。";
     var live = document.getElementById("live-status");
     if (live) live.textContent = "实时更新中 · " + new Date().toLocaleTimeString();
-    if (v.state !== stateShown) location.reload(); // opened or closed elsewhere: show its actions
+    if (v.state !== stateShown && live) {
+      // Opened or closed by someone else: say so, without reloading over what is being typed.
+      live.innerHTML = "";
+      var a = document.createElement("a");
+      a.href = location.pathname;
+      a.textContent = "投票状态已变为“" + (v.state_label || v.state) + "”，点此刷新";
+      live.appendChild(a);
+    }
   }
   var polling = null;
   function poll() {
@@ -39,6 +46,7 @@
   function fallback() { if (!polling) { polling = setInterval(poll, 3000); } }
   if (window.EventSource) {
     var es = new EventSource(table.getAttribute("data-live"));
+    document.addEventListener("submit", function (ev) { if (!ev.defaultPrevented) es.close(); });
     var opened = false;
     es.addEventListener("turnout", function (e) { opened = true; show(JSON.parse(e.data)); });
     es.onerror = function () { if (!opened) { es.close(); fallback(); } };
