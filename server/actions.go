@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
 	"net/url"
 	"strings"
 
@@ -14,7 +17,8 @@ import (
 
 // createPoll normalizes, validates and saves a new poll for the caller's unit (an admin
 // names the unit).
-func (s *Server) createPoll(ctx context.Context, me *store.Session, p *ballot.Poll) error {
+func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
+	ctx, me := c.UserContext(), meOf(c)
 	if !canManage(me) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建投票活动")
 	}
@@ -41,12 +45,16 @@ func (s *Server) createPoll(ctx context.Context, me *store.Session, p *ballot.Po
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.store.CreatePoll(ctx, p, me.ID)
+	if err := s.store.CreatePoll(ctx, p, me.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "poll.create", map[string]string{"title": p.Title})
+	return nil
 }
 
 // openPoll draws the poll's key pair, keeps the private key as the server-held share
 // (wrapped under the server secret) and opens voting.
-func (s *Server) openPoll(ctx context.Context, p *store.PollInfo) error {
+func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if p.State != ballot.Draft {
 		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
@@ -58,12 +66,17 @@ func (s *Server) openPoll(ctx context.Context, p *store.PollInfo) error {
 	if err != nil {
 		return err
 	}
-	return s.store.OpenPoll(ctx, p.ID, k.Public, wrapped)
+	if err := s.store.OpenPoll(c.UserContext(), p.ID, k.Public, wrapped); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "poll.open", nil)
+	return nil
 }
 
 // countPoll opens the box of a closed poll and counts it. The store releases neither the
 // box nor the key before close.
-func (s *Server) countPoll(ctx context.Context, p *store.PollInfo, by string) (*ballot.Tally, error) {
+func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo) (*ballot.Tally, error) {
+	ctx := c.UserContext()
 	wrapped, err := s.store.Share(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -85,9 +98,10 @@ func (s *Server) countPoll(ctx context.Context, p *store.PollInfo, by string) (*
 		return nil, err
 	}
 	t := ballot.Count(&p.Poll, turnout, opener.OpenBox(box))
-	if err := s.store.SaveTally(ctx, t, by); err != nil {
+	if err := s.store.SaveTally(ctx, t, meOf(c).ID); err != nil {
 		return nil, err
 	}
+	s.audit(c, p.ID, "poll.count", map[string]string{"ballots": strconv.Itoa(t.Ballots)})
 	return t, nil
 }
 
@@ -116,12 +130,74 @@ func (s *Server) drawTokens(p *store.PollInfo, groupID string, count int) ([]bal
 }
 
 // voidCode voids the token a person typed in.
-func (s *Server) voidCode(ctx context.Context, p *store.PollInfo, code string) error {
+func (s *Server) voidCode(c *fiber.Ctx, p *store.PollInfo, code string) error {
 	t, err := ballot.ParseToken(code)
 	if err != nil {
 		return err
 	}
-	return s.store.VoidToken(ctx, p.ID, s.cfg.Keys.Token.Hash(t))
+	if err := s.store.VoidToken(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t)); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "token.void", nil) // the code itself is never recorded
+	return nil
+}
+
+// audit records an organizer action: who, what, when; never a token or a vote. A failure
+// to record is logged and the action, already done, stands.
+func (s *Server) audit(c *fiber.Ctx, pollID, action string, detail map[string]string) {
+	me := meOf(c)
+	e := ballot.AuditEntry{Actor: me.ID, ActorName: me.Name + "（" + me.Username + "）", PollID: pollID, Action: action, Detail: detail}
+	if err := s.store.Audit(c.UserContext(), e); err != nil {
+		s.log.Error("audit log", "action", action, "err", err)
+	}
+}
+
+func (s *Server) closePoll(c *fiber.Ctx, p *store.PollInfo) error {
+	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "poll.close", nil)
+	return nil
+}
+
+func (s *Server) deleteDraft(c *fiber.Ctx, p *store.PollInfo) error {
+	if err := s.store.DeleteDraft(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "poll.delete", map[string]string{"title": p.Title})
+	return nil
+}
+
+func (s *Server) startRehearsal(c *fiber.Ctx, p *store.PollInfo) error {
+	if err := s.store.StartRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "rehearsal.start", nil)
+	return nil
+}
+
+func (s *Server) wipeRehearsal(c *fiber.Ctx, p *store.PollInfo) error {
+	if err := s.store.WipeRehearsal(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "rehearsal.wipe", nil)
+	return nil
+}
+
+func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (int, error) {
+	n, err := s.store.VoidBatch(c.UserContext(), p.ID, batch)
+	if err != nil {
+		return 0, err
+	}
+	s.audit(c, p.ID, "batch.void", map[string]string{"batch": batch, "voided": strconv.Itoa(n)})
+	return n, nil
+}
+
+// auditLabels are the actions as organizers read them.
+var auditLabels = map[string]string{
+	"poll.create": "新建投票活动", "poll.open": "开始投票", "poll.close": "结束投票", "poll.count": "开箱计票", "poll.delete": "删除投票活动",
+	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "token.void": "作废单张凭证",
+	"batch.void": "作废凭证批次", "screen.create": "生成大屏链接", "unit.create": "新建单位", "staff.create": "新建账号",
 }
 
 // turnoutRow is a voter group's turnout as the organizer sees it.

@@ -113,7 +113,7 @@ func (s *Server) apiUnitCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.store.CreateUnit(c.UserContext(), in.Name)
+	u, err := s.createUnit(c, in.Name)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) apiPollCreate(c *fiber.Ctx) error {
 	if err := decode(c, &p); err != nil {
 		return err
 	}
-	if err := s.createPoll(c.UserContext(), meOf(c), &p); err != nil {
+	if err := s.createPoll(c, &p); err != nil {
 		return err
 	}
 	pi, err := s.store.Poll(c.UserContext(), p.ID)
@@ -221,7 +221,7 @@ func (s *Server) apiPollDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteDraft(c.UserContext(), p.ID); err != nil {
+	if err := s.deleteDraft(c, p); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -241,7 +241,7 @@ func (s *Server) apiPollOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.openPoll(c.UserContext(), p); err != nil {
+	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
 	return s.apiPollState(c, p.ID)
@@ -252,7 +252,7 @@ func (s *Server) apiPollClose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
+	if err := s.closePoll(c, p); err != nil {
 		return err
 	}
 	return s.apiPollState(c, p.ID)
@@ -266,7 +266,7 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 	if !canCount(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
 	}
-	t, err := s.countPoll(c.UserContext(), p, meOf(c).ID)
+	t, err := s.countPoll(c, p)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ func (s *Server) apiRehearse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.StartRehearsal(c.UserContext(), p.ID); err != nil {
+	if err := s.startRehearsal(c, p); err != nil {
 		return err
 	}
 	return s.apiPollState(c, p.ID)
@@ -289,7 +289,7 @@ func (s *Server) apiWipe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.WipeRehearsal(c.UserContext(), p.ID); err != nil {
+	if err := s.wipeRehearsal(c, p); err != nil {
 		return err
 	}
 	return s.apiPollState(c, p.ID)
@@ -355,7 +355,7 @@ func (s *Server) apiTokenVoid(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.voidCode(c.UserContext(), p, in.Code); err != nil {
+	if err := s.voidCode(c, p, in.Code); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"voided": 1})
@@ -381,7 +381,7 @@ func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.VoidBatch(c.UserContext(), p.ID, c.Params("batch"))
+	n, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}

@@ -214,5 +214,6 @@ func (s *Server) pollScreen(c *fiber.Ctx) error {
 	if _, err := s.store.ScreenKey(c.UserContext(), p.ID); err != nil {
 		return err
 	}
+	s.audit(c, p.ID, "screen.create", nil)
 	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
 }

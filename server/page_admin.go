@@ -32,7 +32,7 @@ func (s *Server) unitCreate(c *fiber.Ctx) error {
 	if err := requireAdmin(c); err != nil {
 		return err
 	}
-	u, err := s.store.CreateUnit(c.UserContext(), c.FormValue("name"))
+	u, err := s.createUnit(c, c.FormValue("name"))
 	if code := ballot.ErrorCode(err); code == ballot.EINVALID || code == ballot.ECONFLICT {
 		return s.renderUnits(c, fiber.StatusBadRequest, c.FormValue("name"), err)
 	} else if err != nil {
@@ -103,7 +103,11 @@ func (s *Server) newStaff(c *fiber.Ctx, f staffForm, password string) (string, e
 	if st.PasswordHash, err = HashPassword(password); err != nil {
 		return "", err
 	}
-	return password, s.store.CreateStaff(c.UserContext(), &st)
+	if err := s.store.CreateStaff(c.UserContext(), &st); err != nil {
+		return "", err
+	}
+	s.audit(c, "", "staff.create", map[string]string{"username": st.Username, "role": string(st.Role)})
+	return password, nil
 }
 
 func (s *Server) staffCreate(c *fiber.Ctx) error {
@@ -115,4 +119,12 @@ func (s *Server) staffCreate(c *fiber.Ctx) error {
 		return err
 	}
 	return s.renderStaff(c, fiber.StatusOK, staffForm{Role: f.Role, UnitID: f.UnitID}, password, nil)
+}
+
+func (s *Server) createUnit(c *fiber.Ctx, name string) (store.Unit, error) {
+	u, err := s.store.CreateUnit(c.UserContext(), name)
+	if err == nil {
+		s.audit(c, "", "unit.create", map[string]string{"name": u.Name})
+	}
+	return u, err
 }

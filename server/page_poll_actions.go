@@ -16,7 +16,7 @@ func (s *Server) pollOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.openPoll(c.UserContext(), p); err != nil {
+	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
@@ -27,7 +27,7 @@ func (s *Server) pollClose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
+	if err := s.closePoll(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, "投票已结束，不再接受选票。可以开箱计票。")
@@ -41,7 +41,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	if !canCount(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
 	}
-	if _, err := s.countPoll(c.UserContext(), p, meOf(c).ID); err != nil {
+	if _, err := s.countPoll(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID+"/tally", "计票完成。")
@@ -52,7 +52,7 @@ func (s *Server) pollRehearse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.StartRehearsal(c.UserContext(), p.ID); err != nil {
+	if err := s.startRehearsal(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。")
@@ -63,7 +63,7 @@ func (s *Server) pollWipe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.WipeRehearsal(c.UserContext(), p.ID); err != nil {
+	if err := s.wipeRehearsal(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。")
@@ -74,7 +74,7 @@ func (s *Server) pollDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteDraft(c.UserContext(), p.ID); err != nil {
+	if err := s.deleteDraft(c, p); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/", "已删除“"+p.Title+"”。")
@@ -112,7 +112,12 @@ func (s *Server) issueBatch(c *fiber.Ctx, p *store.PollInfo, groupID string, cou
 		}
 	}
 	batch, err := s.store.IssueTokens(c.UserContext(), p.ID, groupID, hashes, meOf(c).ID)
-	return batch, toks, file, err
+	if err != nil {
+		return "", nil, nil, err
+	}
+	g, _ := p.Group(groupID)
+	s.audit(c, p.ID, "tokens.issue", map[string]string{"group": g.Name, "count": strconv.Itoa(count), "batch": batch})
+	return batch, toks, file, nil
 }
 
 func (s *Server) tokenVoid(c *fiber.Ctx) error {
@@ -120,7 +125,7 @@ func (s *Server) tokenVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.voidCode(c.UserContext(), p, c.FormValue("code")); err != nil {
+	if err := s.voidCode(c, p, c.FormValue("code")); err != nil {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, "凭证已作废，该凭证不能再投票。")
@@ -131,7 +136,7 @@ func (s *Server) batchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.VoidBatch(c.UserContext(), p.ID, c.Params("batch"))
+	n, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}

@@ -239,7 +239,7 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	}
 	p, err := b.poll()
 	if err == nil {
-		err = s.createPoll(c.UserContext(), meOf(c), p)
+		err = s.createPoll(c, p)
 	}
 	if code := ballot.ErrorCode(err); code == ballot.EINVALID || code == ballot.ECONFLICT {
 		return s.renderBuilder(c, fiber.StatusBadRequest, b, err)

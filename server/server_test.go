@@ -432,3 +432,41 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		t.Fatalf("same-site vote: %d", res.StatusCode)
 	}
 }
+
+// Every organizer action lands in the poll's audit log, and no token does.
+func TestAuditTrail(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/void", map[string]string{"code": codes[1]}, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], form("优秀"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	log, err := e.st.PollAudit(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range log {
+		actions = append(actions, a.Action)
+		for _, v := range a.Detail {
+			for _, c := range codes {
+				if strings.Contains(v, strings.ReplaceAll(c, "-", "")) || strings.Contains(v, c) {
+					t.Fatal("a token reached the audit log")
+				}
+			}
+		}
+	}
+	if got := strings.Join(actions, " "); got != "poll.create tokens.issue token.void poll.open poll.close poll.count" {
+		t.Fatalf("audit trail %q", got)
+	}
+	all, _ := e.st.AllAudit(ctx)
+	if err := ballot.VerifyAudit(all); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/polls/"+p.ID); !strings.Contains(page, "操作记录") || !strings.Contains(page, "作废单张凭证") || !strings.Contains(page, "admin（admin）") {
+		t.Fatal("the poll page does not show its audit trail")
+	}
+}

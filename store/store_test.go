@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -195,5 +196,55 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
 		t.Fatalf("CheckSchema on a newer schema: %v", err)
+	}
+}
+
+// The audit log refuses changes, and a change made behind its back (by a superuser
+// disabling the guard) breaks the chain at that entry.
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, _ := sql.Open("postgres", url)
+	defer db.Close()
+	// tamper rewrites an entry as an attacker with the database would; bypass first
+	// disables the append-only guard (a superuser can).
+	tamper := func(seq int64, bypass bool) error {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if bypass {
+			if _, err := tx.Exec(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`UPDATE audit_log SET detail = '{"i":"9"}' WHERE seq = $1`, seq); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	for i := 0; i < 3; i++ {
+		if err := s.Audit(ctx, ballot.AuditEntry{Actor: "x", ActorName: "管理员", Action: "poll.open", Detail: map[string]string{"i": fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.AllAudit(ctx)
+	if err != nil || len(all) != 3 || ballot.VerifyAudit(all) != nil {
+		t.Fatalf("%d entries, %v, %v", len(all), err, ballot.VerifyAudit(all))
+	}
+	if err := tamper(2, false); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("update through the guard: %v", err)
+	}
+	if err := tamper(2, true); err != nil {
+		t.Fatal(err)
+	}
+	all, _ = s.AllAudit(ctx)
+	if err := ballot.VerifyAudit(all); err == nil || !strings.Contains(err.Error(), "audit entry 2") {
+		t.Fatalf("tampered log: %v", err)
 	}
 }

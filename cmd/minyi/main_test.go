@@ -22,6 +22,7 @@ import (
 var app struct {
 	base     string
 	password string
+	data     string
 }
 
 func TestMain(m *testing.M) {
@@ -34,6 +35,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Chmod(dir, 0o755)
+	app.data = dir
 	var logs io.Writer = io.Discard
 	if os.Getenv("MINYI_TEST_LOG") != "" {
 		logs = os.Stderr
@@ -153,5 +155,18 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 	if err := Main(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("an unknown command must fail")
+	}
+}
+
+// `minyi audit verify` checks the running installation's log from the command line.
+func TestAuditVerifyCommand(t *testing.T) {
+	a := adminAPI(t)
+	a.evaluationPoll("审计测试", []string{"张三"}, 1)
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"audit", "verify", "-data", app.data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^audit log intact: [1-9][0-9]* entries`).MatchString(out.String()) {
+		t.Fatalf("%q", out.String())
 	}
 }

@@ -30,6 +30,7 @@ usage:
   minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off]
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
+  minyi audit verify              check the hash chain of the whole audit log
   minyi version
 
 Environment:
@@ -52,6 +53,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return admin(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return auditVerify(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minyi", version)
 		return nil
@@ -324,5 +327,36 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "new password for %s: %s\n", who.Username, password)
+	return nil
+}
+
+func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o common
+	o.flags(fs)
+	if len(args) < 1 || args[0] != "verify" {
+		return fmt.Errorf("usage: minyi audit verify")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	o.log = slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := o.openStore(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer o.close(st)
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	entries, err := st.AllAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ballot.VerifyAudit(entries); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d entries\n", len(entries))
 	return nil
 }
