@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"net/url"
@@ -146,10 +147,92 @@ func (s *Server) voidCode(c *fiber.Ctx, p *store.PollInfo, code string) error {
 // to record is logged and the action, already done, stands.
 func (s *Server) audit(c *fiber.Ctx, pollID, action string, detail map[string]string) {
 	me := meOf(c)
-	e := ballot.AuditEntry{Actor: me.ID, ActorName: me.Name + "（" + me.Username + "）", PollID: pollID, Action: action, Detail: detail}
-	if err := s.store.Audit(c.UserContext(), e); err != nil {
+	s.auditAs(c.UserContext(), me.ID, me.Name+"（"+me.Username+"）", pollID, action, detail)
+}
+
+func (s *Server) auditAs(ctx context.Context, actor, name, pollID, action string, detail map[string]string) {
+	e := ballot.AuditEntry{Actor: actor, ActorName: name, PollID: pollID, Action: action, Detail: detail}
+	if err := s.store.Audit(ctx, e); err != nil {
 		s.log.Error("audit log", "action", action, "err", err)
 	}
+}
+
+func (s *Server) reopenPoll(c *fiber.Ctx, p *store.PollInfo) error {
+	if err := s.store.ReopenPoll(c.UserContext(), p.ID); err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "poll.reopen", nil)
+	return nil
+}
+
+// setExpected changes a group's 应到 during the meeting; the log keeps both numbers.
+func (s *Server) setExpected(c *fiber.Ctx, p *store.PollInfo, groupID string, expected int) error {
+	g, ok := p.Group(groupID)
+	if !ok {
+		return ballot.Errorf(ballot.EINVALID, "请选择参评类别")
+	}
+	old, err := s.store.SetExpected(c.UserContext(), p.ID, groupID, expected)
+	if err != nil {
+		return err
+	}
+	s.audit(c, p.ID, "group.expected", map[string]string{"group": g.Name, "from": strconv.Itoa(old), "to": strconv.Itoa(expected)})
+	return nil
+}
+
+// scheduleClose sets or cancels the automatic close.
+func (s *Server) scheduleClose(c *fiber.Ctx, p *store.PollInfo, at *time.Time) error {
+	if at != nil && at.Before(time.Now()) {
+		return ballot.Errorf(ballot.EINVALID, "结束时间已过，请设定以后的时间")
+	}
+	if err := s.store.SetCloseAt(c.UserContext(), p.ID, at); err != nil {
+		return err
+	}
+	when := "取消"
+	if at != nil {
+		when = at.In(cst).Format("2006-01-02 15:04")
+	}
+	s.audit(c, p.ID, "poll.schedule", map[string]string{"close_at": when})
+	return nil
+}
+
+// closeDuePolls closes the polls whose scheduled time has come. Several instances may try
+// at once: the one that closes a poll records it, the others find it closed.
+func (s *Server) closeDuePolls(ctx context.Context) {
+	ids, err := s.store.DueToClose(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("scheduled close", "err", err)
+		}
+		return
+	}
+	for _, id := range ids {
+		if err := s.store.ClosePoll(ctx, id); err == nil {
+			s.auditAs(ctx, "system", "系统（定时结束）", id, "poll.close", map[string]string{"scheduled": "1"})
+		} else if ballot.ErrorCode(err) != ballot.ECONFLICT {
+			s.log.Warn("scheduled close", "poll", id, "err", err)
+		}
+	}
+}
+
+// replaceSlip voids a lost slip and issues one new token to the same group: the slip
+// itself cannot be printed again, since no token is kept.
+func (s *Server) replaceSlip(c *fiber.Ctx, p *store.PollInfo, code, format string) ([]ballot.Token, *slipFile, error) {
+	t, err := ballot.ParseToken(code)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := s.store.TokenByHash(c.UserContext(), s.cfg.Keys.Token.Hash(t))
+	if err != nil {
+		return nil, nil, err
+	}
+	if info.PollID != p.ID {
+		return nil, nil, ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
+	}
+	if err := s.voidCode(c, p, code); err != nil {
+		return nil, nil, err
+	}
+	_, toks, file, err := s.issueBatch(c, p, info.GroupID, 1, format)
+	return toks, file, err
 }
 
 func (s *Server) closePoll(c *fiber.Ctx, p *store.PollInfo) error {
@@ -198,6 +281,7 @@ var auditLabels = map[string]string{
 	"poll.create": "新建投票活动", "poll.open": "开始投票", "poll.close": "结束投票", "poll.count": "开箱计票", "poll.delete": "删除投票活动",
 	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "token.void": "作废单张凭证",
 	"batch.void": "作废凭证批次", "screen.create": "生成大屏链接", "unit.create": "新建单位", "staff.create": "新建账号",
+	"poll.reopen": "重新开放投票", "group.expected": "修改应到人数", "poll.schedule": "设定结束时间",
 }
 
 // turnoutRow is a voter group's turnout as the organizer sees it.

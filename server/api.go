@@ -35,6 +35,10 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/close", s.apiPollClose)
 	a.Post("/polls/:id/count", s.apiPollCount)
 	a.Get("/polls/:id/turnout", s.apiTurnout)
+	a.Post("/polls/:id/reopen", s.apiReopen)
+	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
+	a.Post("/polls/:id/schedule", s.apiSchedule)
+	a.Post("/polls/:id/tokens/replace", s.apiReplace)
 	a.Post("/polls/:id/rehearsal", s.apiRehearse)
 	a.Post("/polls/:id/rehearsal/wipe", s.apiWipe)
 	a.Post("/polls/:id/tokens", s.apiTokensIssue)
@@ -434,4 +438,75 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		spoilt = []ballot.Spoilt{}
 	}
 	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt})
+}
+
+func (s *Server) apiReopen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.reopenPoll(c, p); err != nil {
+		return err
+	}
+	return s.apiPollState(c, p.ID)
+}
+
+func (s *Server) apiExpected(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Expected int `json:"expected"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.setExpected(c, p, c.Params("group"), in.Expected); err != nil {
+		return err
+	}
+	return s.apiTurnout(c)
+}
+
+func (s *Server) apiSchedule(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		CloseAt *time.Time `json:"close_at"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.scheduleClose(c, p, in.CloseAt); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"close_at": in.CloseAt})
+}
+
+func (s *Server) apiReplace(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Code   string `json:"code"`
+		Format string `json:"format"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Format == "json" {
+		in.Format = ""
+	}
+	toks, file, err := s.replaceSlip(c, p, in.Code, in.Format)
+	if err != nil {
+		return err
+	}
+	if file != nil {
+		return file.send(c)
+	}
+	base, _ := s.baseURL(c.BaseURL())
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": base + "/v/" + string(toks[0])})
 }

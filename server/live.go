@@ -79,6 +79,18 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.startSweeper(ctx)
+	go func() {
+		t := time.NewTicker(scheduleTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.closeDuePolls(ctx)
+			}
+		}
+	}()
 	return nil
 }
 
@@ -102,6 +114,9 @@ func (s *Server) live(ctx context.Context, pollID string) (liveView, error) {
 	tv, err := s.turnout(ctx, p)
 	return liveView{Title: p.Title, State: p.State, StateLabel: p.State.Label(), Rehearsal: p.Rehearsal, Turnout: tv}, err
 }
+
+// scheduleTick is how often an instance looks for polls due to close.
+var scheduleTick = 2 * time.Second
 
 // liveMinInterval spaces a stream's updates: a hall voting at once sends a few updates a
 // second, not one per ballot.

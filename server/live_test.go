@@ -128,3 +128,69 @@ func TestScreenLink(t *testing.T) {
 		t.Fatalf("screen json: %d %s", status, js)
 	}
 }
+
+// Meeting operations: 应到 changed (audited with both numbers), a lost slip replaced in the
+// same group, close and reopen before counting, and a scheduled close that happens by itself.
+func TestMeetingOperations(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 2)
+	var tu struct {
+		Groups []struct{ Expected, Issued, Voided int }
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 32}, 200, &tu)
+	if tu.Groups[0].Expected != 32 {
+		t.Fatalf("expected %+v", tu)
+	}
+	var repl struct{ Code, URL string }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/replace", map[string]string{"code": codes[1]}, 201, &repl)
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil, 200, &tu)
+	if tu.Groups[0].Issued != 2 || tu.Groups[0].Voided != 1 || repl.Code == codes[1] {
+		t.Fatalf("after replacing a slip: %+v", tu)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	if status, _ := e.vote(codes[1], form("优秀")); status != 410 {
+		t.Fatalf("the lost slip still votes: %d", status)
+	}
+	if status, _ := e.vote(repl.Code, form("优秀")); status != 200 {
+		t.Fatalf("the replacement does not vote: %d", status)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 200, nil)
+	if status, _ := e.vote(codes[0], form("称职")); status != 200 {
+		t.Fatalf("vote after reopening: %d", status)
+	}
+	// Scheduled close: set it a moment ahead; the instance closes the poll by itself.
+	at := time.Now().Add(1500 * time.Millisecond)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/schedule", map[string]any{"close_at": at}, 200, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var st struct{ State string }
+		e.api(e.admin, "GET", "/api/v1/polls/"+p.ID, nil, 200, &st)
+		if st.State == "closed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scheduled close did not happen")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 409, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 40}, 409, nil)
+	log, _ := e.st.PollAudit(ctx, p.ID)
+	var actions []string
+	for _, a := range log {
+		actions = append(actions, a.Action)
+		if a.Action == "group.expected" && (a.Detail["from"] != "30" || a.Detail["to"] != "32") {
+			t.Fatalf("应到 change recorded as %v", a.Detail)
+		}
+		if a.Action == "poll.close" && a.Detail["scheduled"] == "1" && a.Actor != "system" {
+			t.Fatal("the scheduled close is not recorded as the system's")
+		}
+	}
+	want := "poll.create tokens.issue group.expected token.void tokens.issue poll.open poll.close poll.reopen poll.schedule poll.close poll.count"
+	if got := strings.Join(actions, " "); got != want {
+		t.Fatalf("audit\n got  %s\n want %s", got, want)
+	}
+}

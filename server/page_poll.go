@@ -34,13 +34,17 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	closeAt, err := s.store.CloseAt(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
 	log, err := s.store.PollAudit(c.UserContext(), p.ID)
 	if err != nil {
 		return err
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels,
+		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),

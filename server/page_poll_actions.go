@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -176,4 +178,75 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, groupID string, toks []b
 		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
 	}
 	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)
+}
+
+func (s *Server) pollReopen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	if err := s.reopenPoll(c, p); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "已重新开放投票。")
+}
+
+func (s *Server) groupExpected(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("expected")))
+	if err != nil {
+		return ballot.Errorf(ballot.EINVALID, "请填写应到人数")
+	}
+	if err := s.setExpected(c, p, c.FormValue("group_id"), n); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "应到人数已修改，已记入操作记录。")
+}
+
+// parseCloseAt reads a datetime-local field in China Standard Time; empty cancels.
+func parseCloseAt(v string) (*time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, cst); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, ballot.Errorf(ballot.EINVALID, "结束时间“%s”格式不正确", v)
+}
+
+func (s *Server) pollSchedule(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	at, err := parseCloseAt(c.FormValue("close_at"))
+	if err != nil {
+		return err
+	}
+	if err := s.scheduleClose(c, p, at); err != nil {
+		return err
+	}
+	msg := "已取消定时结束。"
+	if at != nil {
+		msg = "将于 " + at.In(cst).Format("2006-01-02 15:04") + " 自动结束投票。"
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, msg)
+}
+
+func (s *Server) tokenReplace(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	_, file, err := s.replaceSlip(c, p, c.FormValue("code"), c.FormValue("format", "pdf"))
+	if err != nil {
+		return err
+	}
+	return file.send(c)
 }
