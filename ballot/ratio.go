@@ -33,29 +33,22 @@ func (r Ratio) Greater(s Ratio) bool { return r.Cmp(s) > 0 }
 
 // Percent renders the ratio as a percentage with two decimals, rounded half up; "—" when
 // the denominator is zero.
-func (r Ratio) Percent() string {
-	if r.Den <= 0 {
-		return "—"
-	}
-	// hundredths of a percent, rounded half up: (num*10000*2 + den) / (2*den)
-	q := new(big.Int).Mul(big.NewInt(r.Num), big.NewInt(20000))
-	q.Add(q, big.NewInt(r.Den))
-	q.Quo(q, big.NewInt(2*r.Den))
-	v := q.Int64()
-	return fmt.Sprintf("%d.%02d%%", v/100, v%100)
-}
+func (r Ratio) Percent() string { return r.rounded(10000, "%") }
 
 // Decimal renders the value with two decimals, rounded half up (a mean score, say); "—"
 // when the denominator is zero.
-func (r Ratio) Decimal() string {
+func (r Ratio) Decimal() string { return r.rounded(100, "") }
+
+// rounded renders num/den × scale/100 with two decimals, rounded half up, exactly.
+func (r Ratio) rounded(scale int64, unit string) string {
 	if r.Den <= 0 {
 		return "—"
 	}
-	q := new(big.Int).Mul(big.NewInt(r.Num), big.NewInt(200))
+	q := new(big.Int).Mul(big.NewInt(r.Num), big.NewInt(2*scale))
 	q.Add(q, big.NewInt(r.Den))
 	q.Quo(q, big.NewInt(2*r.Den))
 	v := q.Int64()
-	return fmt.Sprintf("%d.%02d", v/100, v%100)
+	return fmt.Sprintf("%d.%02d%s", v/100, v%100, unit)
 }
 
 // String renders the fraction as "num/den".

@@ -341,3 +341,34 @@ func (s *Server) baseURL(requestBase string) (base string, local bool) {
 	}
 	return base, local
 }
+
+// pollAction is a change an organizer makes to a poll they manage.
+type pollAction func(c *fiber.Ctx, p *store.PollInfo) error
+
+// onPage runs an action from a form post and returns to the poll's page with a message.
+func (s *Server) onPage(act pollAction, msg string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := s.managedPoll(c)
+		if err != nil {
+			return err
+		}
+		if err := act(c, p); err != nil {
+			return err
+		}
+		return s.redirectWith(c, "/polls/"+p.ID, msg)
+	}
+}
+
+// onAPI runs an action from the API and answers with the poll as it now is.
+func (s *Server) onAPI(act pollAction) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := s.managedPoll(c)
+		if err != nil {
+			return err
+		}
+		if err := act(c, p); err != nil {
+			return err
+		}
+		return s.apiPollState(c, p.ID)
+	}
+}

@@ -31,16 +31,16 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls", s.apiPollCreate)
 	a.Get("/polls/:id", s.apiPoll)
 	a.Delete("/polls/:id", s.apiPollDelete)
-	a.Post("/polls/:id/open", s.apiPollOpen)
-	a.Post("/polls/:id/close", s.apiPollClose)
+	a.Post("/polls/:id/open", s.onAPI(s.openPoll))
+	a.Post("/polls/:id/close", s.onAPI(s.closePoll))
 	a.Post("/polls/:id/count", s.apiPollCount)
 	a.Get("/polls/:id/turnout", s.apiTurnout)
-	a.Post("/polls/:id/reopen", s.apiReopen)
+	a.Post("/polls/:id/reopen", s.onAPI(s.reopenPoll))
 	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
 	a.Post("/polls/:id/schedule", s.apiSchedule)
 	a.Post("/polls/:id/tokens/replace", s.apiReplace)
-	a.Post("/polls/:id/rehearsal", s.apiRehearse)
-	a.Post("/polls/:id/rehearsal/wipe", s.apiWipe)
+	a.Post("/polls/:id/rehearsal", s.onAPI(s.startRehearsal))
+	a.Post("/polls/:id/rehearsal/wipe", s.onAPI(s.wipeRehearsal))
 	a.Post("/polls/:id/tokens", s.apiTokensIssue)
 	a.Post("/polls/:id/tokens/void", s.apiTokenVoid)
 	a.Get("/polls/:id/batches", s.apiBatches)
@@ -240,28 +240,6 @@ func (s *Server) apiPollState(c *fiber.Ctx, id string) error {
 	return c.JSON(s.pollJSON(p, nil))
 }
 
-func (s *Server) apiPollOpen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.openPoll(c, p); err != nil {
-		return err
-	}
-	return s.apiPollState(c, p.ID)
-}
-
-func (s *Server) apiPollClose(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.closePoll(c, p); err != nil {
-		return err
-	}
-	return s.apiPollState(c, p.ID)
-}
-
 func (s *Server) apiPollCount(c *fiber.Ctx) error {
 	p, err := s.visiblePoll(c)
 	if err != nil {
@@ -275,28 +253,6 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(t)
-}
-
-func (s *Server) apiRehearse(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.startRehearsal(c, p); err != nil {
-		return err
-	}
-	return s.apiPollState(c, p.ID)
-}
-
-func (s *Server) apiWipe(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.wipeRehearsal(c, p); err != nil {
-		return err
-	}
-	return s.apiPollState(c, p.ID)
 }
 
 func (s *Server) apiTurnout(c *fiber.Ctx) error {
@@ -438,17 +394,6 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		spoilt = []ballot.Spoilt{}
 	}
 	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt})
-}
-
-func (s *Server) apiReopen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.reopenPoll(c, p); err != nil {
-		return err
-	}
-	return s.apiPollState(c, p.ID)
 }
 
 func (s *Server) apiExpected(c *fiber.Ctx) error {

@@ -13,28 +13,6 @@ import (
 	"minyi/store"
 )
 
-func (s *Server) pollOpen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.openPoll(c, p); err != nil {
-		return err
-	}
-	return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
-}
-
-func (s *Server) pollClose(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.closePoll(c, p); err != nil {
-		return err
-	}
-	return s.redirectWith(c, "/polls/"+p.ID, "投票已结束，不再接受选票。可以开箱计票。")
-}
-
 func (s *Server) pollCount(c *fiber.Ctx) error {
 	p, err := s.visiblePoll(c)
 	if err != nil {
@@ -47,28 +25,6 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID+"/tally", "计票完成。")
-}
-
-func (s *Server) pollRehearse(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.startRehearsal(c, p); err != nil {
-		return err
-	}
-	return s.redirectWith(c, "/polls/"+p.ID, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。")
-}
-
-func (s *Server) pollWipe(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.wipeRehearsal(c, p); err != nil {
-		return err
-	}
-	return s.redirectWith(c, "/polls/"+p.ID, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。")
 }
 
 func (s *Server) pollDelete(c *fiber.Ctx) error {
@@ -178,17 +134,6 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, groupID string, toks []b
 		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
 	}
 	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)
-}
-
-func (s *Server) pollReopen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	if err := s.reopenPoll(c, p); err != nil {
-		return err
-	}
-	return s.redirectWith(c, "/polls/"+p.ID, "已重新开放投票。")
 }
 
 func (s *Server) groupExpected(c *fiber.Ctx) error {

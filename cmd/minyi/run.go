@@ -270,47 +270,52 @@ func lanAddrs() []string {
 	return out
 }
 
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+// tool opens the database for a one-shot command: its flags, the store, and (unless it
+// migrates) the schema check. Call the returned close when done.
+func tool(ctx context.Context, name string, args []string, stderr io.Writer, migrate bool) (*store.Store, func(), error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o common
 	o.flags(fs)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, nil, err
 	}
 	o.log = slog.New(slog.NewTextHandler(stderr, nil))
 	st, err := o.openStore(ctx, stderr)
 	if err != nil {
+		return nil, nil, err
+	}
+	if migrate {
+		err = st.Migrate(ctx)
+	} else {
+		err = st.CheckSchema(ctx)
+	}
+	if err != nil {
+		o.close(st)
+		return nil, nil, err
+	}
+	return st, func() { o.close(st) }, nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	_, done, err := tool(ctx, "migrate", args, stderr, true)
+	if err != nil {
 		return err
 	}
-	defer o.close(st)
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
+	defer done()
 	fmt.Fprintln(stdout, "schema is up to date")
 	return nil
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o common
-	o.flags(fs)
 	if len(args) < 2 || args[0] != "password" {
 		return fmt.Errorf("usage: minyi admin password USERNAME")
 	}
-	if err := fs.Parse(args[2:]); err != nil {
-		return err
-	}
-	o.log = slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := o.openStore(ctx, stderr)
+	st, done, err := tool(ctx, "admin", args[2:], stderr, false)
 	if err != nil {
 		return err
 	}
-	defer o.close(st)
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
+	defer done()
 	who, err := st.StaffByUsername(ctx, args[1])
 	if err != nil {
 		return errors.New(ballot.ErrorMessage(err))
@@ -331,25 +336,14 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o common
-	o.flags(fs)
 	if len(args) < 1 || args[0] != "verify" {
 		return fmt.Errorf("usage: minyi audit verify")
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	o.log = slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := o.openStore(ctx, stderr)
+	st, done, err := tool(ctx, "audit", args[1:], stderr, false)
 	if err != nil {
 		return err
 	}
-	defer o.close(st)
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
+	defer done()
 	entries, err := st.AllAudit(ctx)
 	if err != nil {
 		return err
