@@ -7,7 +7,11 @@ type Turnout struct {
 	Group  string `json:"group"`
 	Issued int    `json:"issued"` // issued and not voided (发出)
 	Voided int    `json:"voided"`
-	Used   int    `json:"used"` // 实到
+	Used   int    `json:"used"`  // 实到, on phones and on paper
+	Paper  int    `json:"paper"` // tokens whose voters voted on paper
+	// PaperBallots is how many paper ballots went into the box: a count kept apart, since
+	// no ballot in the box says it came from paper.
+	PaperBallots int `json:"paper_ballots"`
 }
 
 // PlainBallot is an opened ballot with the voter group it was cast in.
@@ -26,6 +30,7 @@ type Tally struct {
 	Expected  int           `json:"expected"`   // 应到
 	Used      int           `json:"used"`       // 实到: tokens used
 	Ballots   int           `json:"ballots"`    // ballots in the box
+	Paper     int           `json:"paper"`      // of which entered from paper
 	Rejected  int           `json:"rejected"`   // ballots that failed to open or to parse
 	Quorum    Ratio         `json:"quorum"`     // the setting q
 	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
@@ -43,6 +48,8 @@ type GroupResult struct {
 	Voided   int    `json:"voided"`
 	Used     int    `json:"used"`
 	Ballots  int    `json:"ballots"`
+	Paper    int    `json:"paper"`        // paper ballots among the ballots
+	PaperTok int    `json:"paper_tokens"` // tokens marked for paper
 }
 
 // Participation is 实到/应到 (RULES: 参与率).
@@ -90,7 +97,9 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	}
 	for _, tu := range turnout {
 		if i, ok := byGroup[tu.Group]; ok {
-			t.Groups[i].Issued, t.Groups[i].Voided, t.Groups[i].Used = tu.Issued, tu.Voided, tu.Used
+			g := &t.Groups[i]
+			g.Issued, g.Voided, g.Used, g.PaperTok, g.Paper = tu.Issued, tu.Voided, tu.Used, tu.Paper, tu.PaperBallots
+			t.Paper += tu.PaperBallots
 			t.Used += tu.Used
 		}
 	}

@@ -79,11 +79,16 @@ type Templates struct {
 // ParseTemplates parses every page with the given functions.
 func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
 	t := &Templates{pages: map[string]*template.Template{}}
+	shared, err := files.ReadFile("templates/_forms.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, dir := range []string{"staff", "voter", "screen"} {
 		layout, err := files.ReadFile("templates/" + dir + "/_layout.html")
 		if err != nil {
 			return nil, err
 		}
+		layout = append(append([]byte{}, layout...), shared...)
 		pages, err := fs.Glob(files, "templates/"+dir+"/*.html")
 		if err != nil {
 			return nil, err

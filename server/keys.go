@@ -13,6 +13,7 @@ import (
 type Keys struct {
 	Token ballot.TokenKey
 	Share ballot.ShareKey
+	Paper []byte // digests of pending paper entries
 }
 
 // DeriveKeys derives each purpose's key from the server secret.
@@ -28,5 +29,9 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{Token: tk, Share: sk}, nil
+	pk, err := hkdf.Key(sha256.New, secret, nil, "minyi paper digest v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{Token: tk, Share: sk, Paper: pk}, nil
 }

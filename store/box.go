@@ -71,6 +71,8 @@ func TokenRefusal(state string) error {
 		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，您的选票已计入，无需再次提交")
 	case TokenVoid:
 		return ballot.Errorf(ballot.ETOKENVOID, "该凭证已作废，请向会务人员领取新凭证")
+	case TokenPaper:
+		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已改为纸质投票，请在纸质选票上投票")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 var (
 	qStartRehearsal = query(`UPDATE polls SET rehearsal = true WHERE id = $1 AND state = 'draft' AND NOT rehearsal`)
 	qWipeBallots    = query(`DELETE FROM ballots WHERE poll_id = $1`)
+	qWipePaper      = query(`DELETE FROM paper_entries WHERE poll_id = $1`)
 	qWipeTally      = query(`DELETE FROM tallies WHERE poll_id = $1`)
 	qWipeShare      = query(`DELETE FROM key_shares WHERE poll_id = $1`)
 	qWipeSealKeys   = query(`DELETE FROM seal_keys WHERE poll_id = $1`)
@@ -45,7 +46,7 @@ func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
 		if !rehearsal {
 			return ballot.Errorf(ballot.ECONFLICT, "这不是模拟测评，不能清除")
 		}
-		for _, q := range []string{qWipeBallots, qWipeTally, qWipeShare, qWipeSealKeys, qWipeTokens, qEndRehearsal} {
+		for _, q := range []string{qWipePaper, qWipeBallots, qWipeTally, qWipeShare, qWipeSealKeys, qWipeTokens, qEndRehearsal} {
 			if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
 				return err
 			}

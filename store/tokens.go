@@ -52,11 +52,13 @@ var (
 		FROM token_batches b JOIN voter_groups g ON g.id = b.group_id LEFT JOIN staff s ON s.id = b.created_by
 		WHERE b.poll_id = $1 ORDER BY b.created_at, g.position`)
 	qTurnout = query(`SELECT g.id AS group_id,
-		count(*) FILTER (WHERE t.state IN ('issued', 'used')) AS issued,
+		count(*) FILTER (WHERE t.state IN ('issued', 'used', 'paper')) AS issued,
 		count(*) FILTER (WHERE t.state = 'void') AS voided,
-		count(*) FILTER (WHERE t.state = 'used') AS used
+		count(*) FILTER (WHERE t.state IN ('used', 'paper')) AS used,
+		count(*) FILTER (WHERE t.state = 'paper') AS paper,
+		g.paper_ballots
 		FROM voter_groups g LEFT JOIN tokens t ON t.group_id = g.id
-		WHERE g.poll_id = $1 GROUP BY g.id, g.position ORDER BY g.position`)
+		WHERE g.poll_id = $1 GROUP BY g.id, g.position, g.paper_ballots ORDER BY g.position`)
 )
 
 // TokenByHash finds a token by its keyed hash.
@@ -158,13 +160,15 @@ func (s *Store) Turnout(ctx context.Context, pollID string) ([]ballot.Turnout, e
 		Issued  int    `db:"issued"`
 		Voided  int    `db:"voided"`
 		Used    int    `db:"used"`
+		Paper   int    `db:"paper"`
+		PaperIn int    `db:"paper_ballots"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, qTurnout, pollID); err != nil {
 		return nil, err
 	}
 	out := make([]ballot.Turnout, len(rows))
 	for i, r := range rows {
-		out[i] = ballot.Turnout{Group: r.GroupID, Issued: r.Issued, Voided: r.Voided, Used: r.Used}
+		out[i] = ballot.Turnout{Group: r.GroupID, Issued: r.Issued, Voided: r.Voided, Used: r.Used, Paper: r.Paper, PaperBallots: r.PaperIn}
 	}
 	return out, nil
 }
