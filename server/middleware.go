@@ -247,7 +247,8 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, data fiber.Map) err
 		if msg, err := url.QueryUnescape(f); err == nil {
 			data["Flash"] = msg
 		}
-		c.ClearCookie(flashCookie)
+		// Expire it with the same attributes it was set with, or the browser keeps it.
+		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax", Secure: s.cfg.SecureCookies})
 	}
 	c.Status(status)
 	c.Set("Content-Type", "text/html; charset=utf-8")

@@ -470,3 +470,22 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatal("the poll page does not show its audit trail")
 	}
 }
+
+// A flash message shows once, on the page after the action, and not again.
+func TestFlashShowsOnce(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "投票已开始") {
+		t.Fatal("no flash after the action")
+	}
+	if _, again := e.get(c, "/polls/"+p.ID); strings.Contains(again, "投票已开始。参会人员") {
+		t.Fatal("the flash message shows a second time")
+	}
+}

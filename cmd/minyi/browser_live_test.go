@@ -74,6 +74,14 @@ func TestLiveTurnoutInBrowser(t *testing.T) {
 		}
 	}
 
+	// The paper entry page renders the same papers, every option a checkbox.
+	do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(app.base+"/polls/"+p.ID+"/paper"), chromedp.WaitVisible(css(`select[name=group_id]`)))
+	boxes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[type=checkbox][name="f1.s1"]').length`))
+	if err != nil || boxes != 4 {
+		t.Fatalf("paper entry checkboxes: %d %v", boxes, err)
+	}
+	screenshot(ctx, "paper-entry")
+
 	// A voided slip.
 	code := urls[3][strings.LastIndex(urls[3], "/")+1:]
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens/void", map[string]string{"code": code}, 200, nil)
