@@ -61,6 +61,36 @@ type Poll struct {
 	Rehearsal bool `json:"rehearsal,omitempty"`
 	// PreviousRound is the poll this one is a further round of (二次推荐).
 	PreviousRound string `json:"previous_round,omitempty"`
+	// Tellers (监票人) hold the poll key k-of-n: TellerQuorum of them open the box together.
+	// None: the key is held by the server and released only after close (small meetings).
+	Tellers      []string `json:"tellers,omitempty"`
+	TellerQuorum int      `json:"teller_quorum,omitempty"`
+}
+
+// MaxTellers bounds the number of tellers.
+const MaxTellers = 20
+
+func (p *Poll) checkTellers() error {
+	if len(p.Tellers) == 0 {
+		if p.TellerQuorum != 0 {
+			return Errorf(EINVALID, "设定监票人人数时请填写监票人姓名")
+		}
+		return nil
+	}
+	if len(p.Tellers) > MaxTellers {
+		return Errorf(EINVALID, "监票人不能超过%d位", MaxTellers)
+	}
+	seen := map[string]bool{}
+	for i, t := range p.Tellers {
+		if t == "" || len([]rune(t)) > MaxNameLen || seen[t] {
+			return Errorf(EINVALID, "第%d位监票人的姓名为空、过长或重复", i+1)
+		}
+		seen[t] = true
+	}
+	if p.TellerQuorum < 1 || p.TellerQuorum > len(p.Tellers) {
+		return Errorf(EINVALID, "开箱所需监票人数应在1到%d之间", len(p.Tellers))
+	}
+	return nil
 }
 
 // Group is a voter category (参评类别) with its expected number of voters (应到).
@@ -95,6 +125,12 @@ func (p *Poll) Normalize() {
 	}
 	for i := range p.Groups {
 		p.Groups[i].Name = strings.TrimSpace(p.Groups[i].Name)
+	}
+	for i := range p.Tellers {
+		p.Tellers[i] = NormalizeName(p.Tellers[i])
+	}
+	if len(p.Tellers) > 0 && p.TellerQuorum == 0 {
+		p.TellerQuorum = len(p.Tellers)/2 + 1 // a majority unless set
 	}
 	for i := range p.Forms {
 		f := &p.Forms[i]
@@ -143,6 +179,9 @@ func (p *Poll) Validate() error {
 		}
 	}
 	if err := p.checkWeights(); err != nil {
+		return err
+	}
+	if err := p.checkTellers(); err != nil {
 		return err
 	}
 	if len(p.Forms) == 0 {

@@ -27,6 +27,16 @@ type PollKey struct {
 	Private []byte
 }
 
+// PublicKeyOf is the public key of a private key: how a key put together from the
+// tellers' shares is checked against the poll before anything is opened.
+func PublicKeyOf(private []byte) ([]byte, error) {
+	k, err := ecdh.X25519().NewPrivateKey(private)
+	if err != nil {
+		return nil, err
+	}
+	return k.PublicKey().Bytes(), nil
+}
+
 // NewPollKey draws a fresh poll key pair.
 func NewPollKey() (PollKey, error) {
 	k, err := ecdh.X25519().GenerateKey(rand.Reader)

@@ -36,7 +36,9 @@ type Tally struct {
 	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
 	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
 	Notes     []string      `json:"notes,omitempty"`
-	Forms     []FormTally   `json:"forms"`
+	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
+	OpenedBy []string    `json:"opened_by,omitempty"`
+	Forms    []FormTally `json:"forms"`
 }
 
 // GroupResult is a voter group's turnout in the tally.

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"html/template"
 	"strconv"
 	"time"
 
@@ -53,38 +56,110 @@ func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
 	return nil
 }
 
-// openPoll draws the poll's key pair, keeps the private key as the server-held share
-// (wrapped under the server secret) and opens voting.
-func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
+// tellerShare is a teller's share as printed once at opening.
+type tellerShare struct {
+	Teller string       `json:"teller"`
+	Code   string       `json:"code"`
+	QR     template.URL `json:"-"`
+}
+
+// openPoll draws the poll's key pair and opens voting. Without tellers the private key is
+// kept as the server-held share, wrapped under the server secret; with tellers it is split
+// k-of-n and the shares are returned, to be printed once: the server keeps no copy.
+func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error) {
 	if p.State != ballot.Draft {
-		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
+		return nil, ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
 	k, err := ballot.NewPollKey()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	wrapped, err := s.cfg.Keys.Share.Wrap(p.ID, k.Private)
-	if err != nil {
-		return err
+	var wrapped []byte
+	var out []tellerShare
+	if len(p.Tellers) == 0 {
+		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, k.Private); err != nil {
+			return nil, err
+		}
+	} else {
+		shares, err := ballot.SplitSecret(k.Private, len(p.Tellers), p.TellerQuorum)
+		if err != nil {
+			return nil, err
+		}
+		for i, sh := range shares {
+			code := ballot.EncodeShare(p.ID, sh)
+			png, err := qrPNG(code)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, tellerShare{Teller: p.Tellers[i], Code: code, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+		}
 	}
 	if err := s.store.OpenPoll(c.UserContext(), p.ID, k.Public, wrapped); err != nil {
-		return err
+		return nil, err
 	}
-	s.audit(c, p.ID, "poll.open", nil)
-	return nil
+	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
+	return out, nil
+}
+
+// pollKey puts together the private key of a closed poll: the server-held share, or the
+// tellers' shares (at least the quorum, each checked, the result checked against the
+// poll's public key). It also returns the tellers who opened the box.
+func (s *Server) pollKey(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]byte, []string, error) {
+	if p.State != ballot.Closed && p.State != ballot.Counted {
+		return nil, nil, ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
+	}
+	if len(p.Tellers) == 0 {
+		wrapped, err := s.store.Share(c.UserContext(), p.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		private, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
+		if err != nil {
+			return nil, nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
+		}
+		return private, nil, nil
+	}
+	var shares []ballot.Share
+	var names []string
+	seen := map[byte]bool{}
+	for _, code := range codes {
+		if strings.TrimSpace(code) == "" {
+			continue
+		}
+		sh, err := ballot.DecodeShare(p.ID, code, len(p.PublicKey))
+		if err != nil {
+			return nil, nil, err
+		}
+		if int(sh.X) > len(p.Tellers) || sh.X == 0 {
+			return nil, nil, ballot.Errorf(ballot.EINVALID, "监票人密钥有误，请核对后重新输入")
+		}
+		if seen[sh.X] {
+			return nil, nil, ballot.Errorf(ballot.EINVALID, "重复输入了监票人“%s”的密钥", p.Tellers[sh.X-1])
+		}
+		seen[sh.X] = true
+		shares = append(shares, sh)
+		names = append(names, p.Tellers[sh.X-1])
+	}
+	if len(shares) < p.TellerQuorum {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥，现在只有 %d 位", p.TellerQuorum, len(shares))
+	}
+	private, err := ballot.CombineShares(shares)
+	if err != nil {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "监票人密钥无法合成，请核对后重新输入")
+	}
+	if pub, err := ballot.PublicKeyOf(private); err != nil || !bytes.Equal(pub, p.PublicKey) {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "这些监票人密钥打不开本次投票的票箱，请核对")
+	}
+	return private, names, nil
 }
 
 // countPoll opens the box of a closed poll and counts it. The store releases neither the
 // box nor the key before close.
-func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo) (*ballot.Tally, error) {
+func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string) (*ballot.Tally, error) {
 	ctx := c.UserContext()
-	wrapped, err := s.store.Share(ctx, p.ID)
+	private, tellers, err := s.pollKey(c, p, shareCodes)
 	if err != nil {
 		return nil, err
-	}
-	private, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
-	if err != nil {
-		return nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
 	}
 	opener, err := ballot.NewOpener(p.ID, private)
 	if err != nil {
@@ -99,10 +174,11 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo) (*ballot.Tally, erro
 		return nil, err
 	}
 	t := ballot.Count(&p.Poll, turnout, opener.OpenBox(box))
+	t.OpenedBy = tellers
 	if err := s.store.SaveTally(ctx, t, meOf(c).ID); err != nil {
 		return nil, err
 	}
-	s.audit(c, p.ID, "poll.count", map[string]string{"ballots": strconv.Itoa(t.Ballots)})
+	s.audit(c, p.ID, "poll.count", map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")})
 	return t, nil
 }
 

@@ -31,7 +31,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls", s.apiPollCreate)
 	a.Get("/polls/:id", s.apiPoll)
 	a.Delete("/polls/:id", s.apiPollDelete)
-	a.Post("/polls/:id/open", s.onAPI(s.openPoll))
+	a.Post("/polls/:id/open", s.apiPollOpen)
 	a.Post("/polls/:id/close", s.onAPI(s.closePoll))
 	a.Post("/polls/:id/count", s.apiPollCount)
 	a.Get("/polls/:id/turnout", s.apiTurnout)
@@ -248,7 +248,15 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 	if !canCount(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
 	}
-	t, err := s.countPoll(c, p)
+	var in struct {
+		Shares []string `json:"shares"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	t, err := s.countPoll(c, p, in.Shares)
 	if err != nil {
 		return err
 	}
@@ -454,4 +462,27 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 	}
 	base, _ := s.baseURL(c.BaseURL())
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": base + "/v/" + string(toks[0])})
+}
+
+// apiPollOpen opens voting; with tellers the answer carries their shares, this once.
+func (s *Server) apiPollOpen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	shares, err := s.openPoll(c, p)
+	if err != nil {
+		return err
+	}
+	pi, err := s.store.Poll(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	if shares == nil {
+		shares = []tellerShare{}
+	}
+	return c.JSON(struct {
+		pollOut
+		Shares []tellerShare `json:"teller_shares"`
+	}{s.pollJSON(pi, nil), shares})
 }

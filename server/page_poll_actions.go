@@ -21,10 +21,48 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	if !canCount(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
 	}
-	if _, err := s.countPoll(c, p); err != nil {
+	var codes []string
+	for _, v := range c.Request().PostArgs().PeekMulti("share") {
+		codes = append(codes, string(v))
+	}
+	if _, err := s.countPoll(c, p, codes); err != nil {
+		if len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
+			return s.renderCount(c, fiber.StatusBadRequest, p, codes, ballot.ErrorMessage(err))
+		}
 		return err
 	}
 	return s.redirectWith(c, "/polls/"+p.ID+"/tally", "计票完成。")
+}
+
+// countPage asks the tellers for their shares.
+func (s *Server) countPage(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	return s.renderCount(c, fiber.StatusOK, p, nil, "")
+}
+
+func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes []string, msg string) error {
+	fields := make([]string, max(p.TellerQuorum, len(codes)))
+	copy(fields, codes)
+	return s.page(c, status, "staff/count", fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg})
+}
+
+// pollOpen opens voting; with tellers it shows their shares, this once, for printing.
+func (s *Server) pollOpen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	shares, err := s.openPoll(c, p)
+	if err != nil {
+		return err
+	}
+	if len(shares) == 0 {
+		return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
+	}
+	return s.page(c, fiber.StatusOK, "staff/shares", fiber.Map{"Title": "监票人密钥 · " + p.Title, "Poll": p, "Shares": shares})
 }
 
 func (s *Server) pollDelete(c *fiber.Ctx) error {

@@ -24,6 +24,8 @@ type builder struct {
 	UnitID   string
 	Groups   string
 	Quorum   string
+	Tellers  string // one a line
+	TellerQ  string // how many of them open the box
 	Forms    []builderForm
 }
 
@@ -204,7 +206,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 // readBuilder reads the posted page.
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
-		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3")}
+		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -298,6 +300,18 @@ func (b builder) poll() (*ballot.Poll, error) {
 		return nil, err
 	}
 	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous}
+	for _, line := range strings.Split(b.Tellers, "\n") {
+		if name := strings.TrimSpace(line); name != "" {
+			p.Tellers = append(p.Tellers, name)
+		}
+	}
+	if v := strings.TrimSpace(b.TellerQ); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "开箱所需监票人数请填写整数")
+		}
+		p.TellerQuorum = n
+	}
 	for _, bf := range b.Forms {
 		if bf.Kind == ballot.KindEvaluation && bf.Mutual {
 			for i := range p.Groups { // 工作互评: each group is the unit of its name

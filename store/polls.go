@@ -36,8 +36,10 @@ type PollSummary struct {
 
 // definition is what the polls.definition column holds.
 type definition struct {
-	Forms  []ballot.Form `json:"forms"`
-	Quorum ballot.Ratio  `json:"quorum"`
+	Forms        []ballot.Form `json:"forms"`
+	Quorum       ballot.Ratio  `json:"quorum"`
+	Tellers      []string      `json:"tellers,omitempty"`
+	TellerQuorum int           `json:"teller_quorum,omitempty"`
 }
 
 type pollRow struct {
@@ -85,7 +87,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 	if err := checkID(p.UnitID, "单位"); err != nil {
 		return err
 	}
-	def, err := json.Marshal(definition{Forms: p.Forms, Quorum: p.Quorum})
+	def, err := json.Marshal(definition{Forms: p.Forms, Quorum: p.Quorum, Tellers: p.Tellers, TellerQuorum: p.TellerQuorum})
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,8 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		return nil, err
 	}
 	pi := &PollInfo{
-		Poll:     ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous},
+		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous,
+			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum},
 		UnitName: r.UnitName, PublicKey: r.PublicKey,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
 	}
@@ -155,7 +158,7 @@ func (s *Store) ListPolls(ctx context.Context, unitID string) ([]PollSummary, er
 }
 
 // OpenPoll fixes the poll's public key, keeps the wrapped private key as the server-held
-// share, and starts voting.
+// share (none when tellers hold the key), and starts voting.
 func (s *Store) OpenPoll(ctx context.Context, id string, public, wrappedShare []byte) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, qOpenPoll, id, public)
@@ -165,8 +168,10 @@ func (s *Store) OpenPoll(ctx context.Context, id string, public, wrappedShare []
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 		}
-		if _, err = tx.ExecContext(ctx, qInsertShare, id, wrappedShare); err != nil {
-			return err
+		if wrappedShare != nil {
+			if _, err = tx.ExecContext(ctx, qInsertShare, id, wrappedShare); err != nil {
+				return err
+			}
 		}
 		return notify(ctx, tx, id)
 	})

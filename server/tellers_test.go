@@ -1,0 +1,112 @@
+package server_test
+
+import (
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+
+	"minyi/ballot"
+)
+
+// Tellers hold the key 2-of-3: the shares are shown once at opening and kept nowhere;
+// after close one share cannot open the box, a share of another poll is refused, any two
+// open it, and the tally names them.
+func TestTellersOpenTheBox(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "监票测试", "unit_id": e.unitID,
+		"tellers": []string{"甲监票", "乙监票", "丙监票"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三"}}}}}}, 201, &p)
+	codes := e.tokens(p, 2)
+	var opened struct {
+		Shares []struct{ Teller, Code string } `json:"teller_shares"`
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, &opened)
+	if len(opened.Shares) != 3 || opened.Shares[2].Teller != "丙监票" {
+		t.Fatalf("shares %+v", opened.Shares)
+	}
+	if _, err := e.st.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("before close: %v", err)
+	}
+	e.vote(codes[0], form("优秀"))
+	e.vote(codes[1], form("不称职"))
+	// Not even all three shares open the box before close.
+	all := []string{opened.Shares[0].Code, opened.Shares[1].Code, opened.Shares[2].Code}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all}, 403, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	if _, err := e.st.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ENOTFOUND {
+		t.Fatalf("the server holds a share of a tellers' poll: %v", err)
+	}
+	var out struct {
+		Error struct{ Code, Message string }
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all[:1]}, 400, &out)
+	if !strings.Contains(out.Error.Message, "至少 2 位监票人") {
+		t.Fatalf("one share: %+v", out)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], all[0]}}, 400, &out)
+	if !strings.Contains(out.Error.Message, "重复") {
+		t.Fatalf("the same share twice: %+v", out)
+	}
+	// A share of another poll (same tellers, same key size) is caught by its check.
+	var other poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "另一次", "unit_id": e.unitID, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "李四"}}}}}}, 201, &other)
+	var otherOpened struct {
+		Shares []struct{ Code string } `json:"teller_shares"`
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+other.ID+"/open", nil, 200, &otherOpened)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], otherOpened.Shares[1].Code}}, 400, &out)
+	if !strings.Contains(out.Error.Message, "不是本次投票") {
+		t.Fatalf("another poll's share: %+v", out)
+	}
+	// Any two: the first and the third, typed as people type (lower case, spaces).
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{strings.ToLower(all[2]), strings.ReplaceAll(all[0], "-", " ")}}, 200, &tl)
+	if tl.Ballots != 2 || strings.Join(tl.OpenedBy, ",") != "丙监票,甲监票" || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
+		t.Fatalf("tally %+v", tl)
+	}
+	// Through the page: the count page asks for 2 shares; a wrong one comes back kept.
+	c, csrf := e.browser("admin")
+	_, page := e.get(c, "/polls/"+p.ID+"/count")
+	if strings.Count(page, `name="share"`) != 2 {
+		t.Fatal("the count page does not ask for 2 shares")
+	}
+	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/count", url.Values{"_csrf": {csrf}, "share": {all[1], "XXXX"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(b), all[1]) || !strings.Contains(string(b), "监票人密钥") {
+		t.Fatalf("a wrong share through the page: %d", res.StatusCode)
+	}
+	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "开箱监票人：丙监票、甲监票") {
+		t.Fatal("the tally page does not name the tellers")
+	}
+}
+
+func TestOpeningShowsSharesOnce(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "监票页面", "unit_id": e.unitID, "tellers": []string{"甲", "乙", "丙"},
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三"}}}}}}, 201, &p)
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	if res.StatusCode != 200 || strings.Count(page, `class="share-code"`) != 3 || !strings.Contains(page, "只显示这一次") || !strings.Contains(page, "data:image/png;base64,") {
+		t.Fatalf("shares page: %d", res.StatusCode)
+	}
+	if _, again := e.get(c, "/polls/"+p.ID); strings.Contains(again, "share-code") || !strings.Contains(again, "开箱需 2 位") {
+		t.Fatal("the poll page must not show shares, and must say the quorum (a majority of 3 is 2)")
+	}
+}
