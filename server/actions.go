@@ -173,9 +173,24 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string)
 	if err != nil {
 		return nil, err
 	}
-	t := ballot.Count(&p.Poll, turnout, opener.OpenBox(box))
+	plain := opener.OpenBox(box)
+	t := ballot.Count(&p.Poll, turnout, plain)
 	t.OpenedBy = tellers
-	if err := s.store.SaveTally(ctx, t, meOf(c).ID); err != nil {
+	sealed := make([][]byte, len(box))
+	receipts := make([]string, len(box))
+	for i, b := range box {
+		sealed[i] = b.Sealed
+		receipts[i] = ballot.ReceiptCode(ballot.Receipt(b.Sealed))
+	}
+	bundle, err := ballot.NewBundle(&p.Poll, turnout, sealed, plain, t, "minyi "+s.cfg.Version, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	signed, err := ballot.Sign(bundle, s.cfg.Keys.Sign)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, receipts); err != nil {
 		return nil, err
 	}
 	s.audit(c, p.ID, "poll.count", map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")})

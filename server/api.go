@@ -46,6 +46,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Get("/polls/:id/batches", s.apiBatches)
 	a.Post("/polls/:id/batches/:batch/void", s.apiBatchVoid)
 	a.Get("/polls/:id/tally", s.apiTally)
+	a.Get("/polls/:id/bundle", s.bundleDownload)
 	api.Use(func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })
 }
 
@@ -391,7 +392,7 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	spoilt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
+	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
 		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
 	}
@@ -401,7 +402,7 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 	if spoilt == nil {
 		spoilt = []ballot.Spoilt{}
 	}
-	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt})
+	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt, "receipt": receipt})
 }
 
 func (s *Server) apiExpected(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/ed25519"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"fmt"
@@ -14,6 +15,7 @@ type Keys struct {
 	Token ballot.TokenKey
 	Share ballot.ShareKey
 	Paper []byte // digests of pending paper entries
+	Sign  ed25519.PrivateKey
 }
 
 // DeriveKeys derives each purpose's key from the server secret.
@@ -33,5 +35,9 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{Token: tk, Share: sk, Paper: pk}, nil
+	seed, err := hkdf.Key(sha256.New, secret, nil, "minyi signing v1", ed25519.SeedSize)
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{Token: tk, Share: sk, Paper: pk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
 }

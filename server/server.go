@@ -27,6 +27,7 @@ type Config struct {
 	// SecureCookies marks cookies Secure (behind TLS).
 	SecureCookies bool
 	Log           *slog.Logger
+	Version       string // named in certified bundles
 }
 
 // Server holds what handlers share.
@@ -84,6 +85,9 @@ func (s *Server) App() *fiber.App {
 	app.Get("/v/:token", s.ballotPage)
 	app.Post("/v/:token", s.ballotSubmit)
 
+	app.Get("/receipt", s.receiptPage)
+	app.Get("/about", s.aboutPage)
+
 	// The big screen: a read-only link, turnout only.
 	app.Get("/screen/:key", s.screenPage)
 	app.Get("/screen/:key/live", s.screenLive)
@@ -121,6 +125,7 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/schedule", s.pollSchedule)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
+	staff.Get("/polls/:id/bundle.json", s.bundleDownload)
 	staff.Get("/polls/:id/next-round", s.pollNextRound)
 	staff.Get("/account", s.accountPage)
 	staff.Post("/account/password", s.accountPassword)

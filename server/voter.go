@@ -41,10 +41,10 @@ func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.Toke
 // cast checks the ballot with the rule that will count it, seals it and puts it in the
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
-func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, error) {
+func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
 	spoilt, err := p.CheckGroup(info.GroupID, b)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var hard []ballot.Spoilt
 	var reasons []string
@@ -55,24 +55,29 @@ func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p 
 		}
 	}
 	if len(hard) > 0 {
-		return hard, ballot.Errorf(ballot.EINVALID, "请修改后再提交：%s", strings.Join(reasons, "；"))
+		return hard, "", ballot.Errorf(ballot.EINVALID, "请修改后再提交：%s", strings.Join(reasons, "；"))
 	}
 	if len(spoilt) > 0 && !accept {
-		return spoilt, ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
+		return spoilt, "", ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
 	}
 	plain, err := b.Encode()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sl, err := s.sealers.get(ctx, p.ID, p.PublicKey)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sealed, err := sl.Seal(info.GroupID, plain)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return spoilt, s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed)
+	if err := s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed); err != nil {
+		return nil, "", err
+	}
+	// The receipt is a hash of the sealed ballot: it shows the ballot is in the box and
+	// proves nothing of what it says.
+	return spoilt, ballot.ReceiptCode(ballot.Receipt(sealed)), nil
 }
 
 var ratingScale = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
@@ -142,10 +147,10 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("accept_invalid") {
 		accept = accept || string(v) == "1"
 	}
-	spoilt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
+	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
 	switch ballot.ErrorCode(err) {
 	case "":
-		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功"})
+		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功", "Receipt": receipt, "PollTitle": p.Title})
 	case ballot.ESPOILT, ballot.EINVALID:
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
@@ -178,4 +183,23 @@ func (s *Server) codeSubmit(c *fiber.Ctx) error {
 		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": "输入投票凭证码", "Code": code, "Error": ballot.ErrorMessage(err)})
 	}
 	return c.Redirect("/v/"+string(tok), fiber.StatusSeeOther)
+}
+
+// receiptPage lets anyone check that a receipt is in a counted poll's certified box.
+func (s *Server) receiptPage(c *fiber.Ctx) error {
+	data := fiber.Map{"Title": "查验投票回执"}
+	if code := strings.TrimSpace(c.Query("code")); code != "" {
+		data["Code"] = code
+		canon := strings.ToUpper(strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1").Replace(code))
+		if len(canon) != 16 {
+			data["Error"] = "回执码应为16位字母和数字"
+		} else {
+			polls, err := s.store.ReceiptPolls(c.UserContext(), ballot.Token(canon).Grouped())
+			if err != nil {
+				return err
+			}
+			data["Checked"], data["Polls"] = true, polls
+		}
+	}
+	return s.page(c, fiber.StatusOK, "voter/receipt", data)
 }

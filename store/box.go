@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"minyi/ballot"
 )
@@ -21,9 +22,15 @@ var (
 	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qSaveTally   = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
-	qUpsertTally = query(`INSERT INTO tallies (poll_id, result, counted_by) VALUES ($1, $2, NULLIF($3, '')::uuid)
-		ON CONFLICT (poll_id) DO UPDATE SET result = EXCLUDED.result, counted_by = EXCLUDED.counted_by, counted_at = now()`)
-	qTally = query(`SELECT t.result, t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id
+	qUpsertTally = query(`INSERT INTO tallies (poll_id, result, counted_by, bundle, signature, public_key) VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6)
+		ON CONFLICT (poll_id) DO UPDATE SET result = EXCLUDED.result, counted_by = EXCLUDED.counted_by, counted_at = now(),
+		bundle = EXCLUDED.bundle, signature = EXCLUDED.signature, public_key = EXCLUDED.public_key`)
+	qClearReceipts = query(`DELETE FROM receipts WHERE poll_id = $1`)
+	qAddReceipts   = query(`INSERT INTO receipts (code, poll_id) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING`)
+	qBundle        = query(`SELECT t.bundle, t.signature, t.public_key FROM tallies t JOIN polls p ON p.id = t.poll_id
+		WHERE t.poll_id = $1 AND p.state = 'counted' AND t.bundle IS NOT NULL`)
+	qReceipt = query(`SELECT p.id, p.title FROM receipts r JOIN polls p ON p.id = r.poll_id WHERE r.code = $1 AND p.state = 'counted'`)
+	qTally   = query(`SELECT t.result, t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id
 		WHERE t.poll_id = $1 AND p.state = 'counted'`)
 )
 
@@ -132,8 +139,9 @@ func (s *Store) requireClosed(ctx context.Context, pollID string) error {
 	return nil
 }
 
-// SaveTally stores the count of a closed poll and marks it counted.
-func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string) error {
+// SaveTally stores the count of a closed poll with its signed bundle and receipt codes,
+// and marks it counted.
+func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string, signed *ballot.Signed, receipts []string) error {
 	body, err := json.Marshal(t)
 	if err != nil {
 		return err
@@ -146,7 +154,13 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
 		}
-		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy); err != nil {
+		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, qClearReceipts, t.PollID); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(receipts), t.PollID); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t.PollID)
@@ -171,4 +185,27 @@ func (s *Store) Tally(ctx context.Context, pollID string) (*ballot.Tally, time.T
 	var t ballot.Tally
 	err := json.Unmarshal(row.Result, &t)
 	return &t, row.CountedAt, err
+}
+
+// Bundle returns the signed bundle of a counted poll.
+func (s *Store) Bundle(ctx context.Context, pollID string) (*ballot.Signed, error) {
+	var row struct {
+		Bundle    []byte `db:"bundle"`
+		Signature []byte `db:"signature"`
+		PublicKey []byte `db:"public_key"`
+	}
+	if err := s.db.GetContext(ctx, &row, qBundle, pollID); err != nil {
+		if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
+			return nil, ballot.Errorf(ballot.ESEALED, "尚未计票，没有可下载的计票结果")
+		}
+		return nil, err
+	}
+	return &ballot.Signed{Bundle: row.Bundle, Signature: row.Signature, PublicKey: row.PublicKey}, nil
+}
+
+// ReceiptPolls lists the counted polls whose box certifies a receipt code.
+func (s *Store) ReceiptPolls(ctx context.Context, code string) ([]PollLink, error) {
+	var out []PollLink
+	err := s.db.SelectContext(ctx, &out, qReceipt, code)
+	return out, err
 }

@@ -122,7 +122,7 @@ func TestCastBurnsTokenOnce(t *testing.T) {
 	if _, _, err := s.Tally(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
 		t.Fatalf("tally before close: %v", err)
 	}
-	if err := s.SaveTally(ctx, &ballot.Tally{PollID: p.ID}, ""); ballot.ErrorCode(err) != ballot.ESEALED {
+	if err := s.SaveTally(ctx, &ballot.Tally{PollID: p.ID}, "", &ballot.Signed{}, nil); ballot.ErrorCode(err) != ballot.ESEALED {
 		t.Fatalf("save tally before close: %v", err)
 	}
 	if err := s.ClosePoll(ctx, p.ID); err != nil {

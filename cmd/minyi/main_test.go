@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -168,5 +169,40 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^audit log intact: [1-9][0-9]* entries`).MatchString(out.String()) {
 		t.Fatalf("%q", out.String())
+	}
+}
+
+// `minyi verify` checks a downloaded bundle with no database; one changed byte fails it.
+func TestVerifyCommand(t *testing.T) {
+	a := adminAPI(t)
+	p, urls := a.evaluationPoll("核验测试", []string{"张三"}, 1)
+	code := urls[0][strings.LastIndex(urls[0], "/")+1:]
+	a.call("POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	req, _ := http.NewRequest("GET", app.base+"/api/v1/polls/"+p.ID+"/bundle", nil)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	file := t.TempDir() + "/bundle.json"
+	os.WriteFile(file, raw, 0o600)
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"verify", file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "核验通过") {
+		t.Fatalf("verify: %v\n%s", err, out.String())
+	}
+	// Change the one vote inside the (base64) bundle: the signature no longer holds.
+	var signed map[string]any
+	json.Unmarshal(raw, &signed)
+	inner, _ := base64.StdEncoding.DecodeString(signed["bundle"].(string))
+	signed["bundle"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(inner), `"s1":["称职"]`, `"s1":["优秀"]`, 1)))
+	tampered, _ := json.Marshal(signed)
+	os.WriteFile(file, tampered, 0o600)
+	out.Reset()
+	if err := Main(context.Background(), []string{"verify", file}, &out, io.Discard); err == nil || !strings.Contains(out.String(), "[失败] 签名") || !strings.Contains(out.String(), "[失败] 重新计票结果一致") {
+		t.Fatalf("a tampered bundle: %v\n%s", err, out.String())
 	}
 }

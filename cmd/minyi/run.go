@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,7 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
+  minyi verify FILE.json          check a certified tally: signature, box, recount (no database)
   minyi version
 
 Environment:
@@ -55,6 +57,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return admin(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return auditVerify(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return verifyBundle(args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "minyi", version)
 		return nil
@@ -188,7 +192,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if password != "" { // printed at once: nothing that fails later may lose it
 		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
 	}
-	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies, Log: o.log}, st)
+	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies, Log: o.log, Version: version}, st)
 	if err != nil {
 		return err
 	}
@@ -352,5 +356,36 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries\n", len(entries))
+	return nil
+}
+
+// verifyBundle checks a downloaded tally bundle on its own: no database, no server.
+func verifyBundle(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: minyi verify FILE.json")
+	}
+	raw, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	var signed ballot.Signed
+	if err := json.Unmarshal(raw, &signed); err != nil {
+		return fmt.Errorf("%s is not a tally bundle: %v", args[0], err)
+	}
+	checks, b := ballot.Verify(&signed)
+	if b != nil {
+		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, len(b.Ballots), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+	}
+	for _, c := range checks {
+		mark := "通过"
+		if !c.OK {
+			mark = "失败"
+		}
+		fmt.Fprintf(stdout, "  [%s] %s　%s\n", mark, c.Name, c.Note)
+	}
+	if !ballot.Verified(checks) {
+		return fmt.Errorf("核验失败")
+	}
+	fmt.Fprintln(stdout, "核验通过")
 	return nil
 }

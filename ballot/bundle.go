@@ -1,0 +1,262 @@
+package ballot
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"minyi/survey"
+)
+
+// Certification (DESIGN: step 9). A counted poll becomes a bundle: the poll's definition,
+// the turnout, the receipt of every sealed ballot with the box's Merkle root, the plain
+// ballots in shuffled order (free texts taken out and listed apart), the tally, and who
+// opened the box; signed with the instance's Ed25519 key. Verify checks all of it,
+// recounting every result, on any machine, with no database.
+
+// BundleVersion names the format.
+const BundleVersion = "minyi-tally/1"
+
+// Receipt is what a voter is shown after voting: a hash of the sealed ballot. It proves
+// the ballot is in the box and says nothing of its content.
+func Receipt(sealed []byte) []byte {
+	h := sha256.Sum256(sealed)
+	return h[:]
+}
+
+// ReceiptCode is the short form of a receipt a voter can read and type: its first 80
+// bits, as a token is printed.
+func ReceiptCode(receipt []byte) string {
+	return Token(base32Encode(receipt[:10])).Grouped()
+}
+
+// MerkleRoot is the root of the tree over the receipts in sorted order (leaves and nodes
+// domain-separated; an odd node is carried up).
+func MerkleRoot(receipts [][]byte) []byte {
+	level := make([][]byte, len(receipts))
+	sorted := append([][]byte(nil), receipts...)
+	sort.Slice(sorted, func(i, j int) bool { return bytes.Compare(sorted[i], sorted[j]) < 0 })
+	for i, r := range sorted {
+		h := sha256.Sum256(append([]byte{0}, r...))
+		level[i] = h[:]
+	}
+	if len(level) == 0 {
+		h := sha256.Sum256(nil)
+		return h[:]
+	}
+	for len(level) > 1 {
+		var next [][]byte
+		for i := 0; i < len(level); i += 2 {
+			if i+1 == len(level) {
+				next = append(next, level[i])
+				continue
+			}
+			h := sha256.Sum256(append(append([]byte{1}, level[i]...), level[i+1]...))
+			next = append(next, h[:])
+		}
+		level = next
+	}
+	return level[0]
+}
+
+// Bundle is the certified record of a count.
+type Bundle struct {
+	Version    string    `json:"version"`
+	Software   string    `json:"software"`
+	CountedAt  time.Time `json:"counted_at"`
+	Poll       Poll      `json:"poll"`
+	Turnout    []Turnout `json:"turnout"`
+	Receipts   []string  `json:"receipts"` // hex, sorted
+	MerkleRoot string    `json:"merkle_root"`
+	// Ballots are the opened ballots, shuffled, without their free texts.
+	Ballots []BundleBallot `json:"ballots"`
+	// Texts are the free-text answers per form and question, sorted, apart from ballots.
+	Texts map[string]map[string][]string `json:"texts,omitempty"`
+	Tally *Tally                         `json:"tally"`
+}
+
+// BundleBallot is one opened ballot with its voter group.
+type BundleBallot struct {
+	Group  string `json:"group"`
+	Ballot Ballot `json:"ballot"`
+	Broken bool   `json:"broken,omitempty"`
+}
+
+// NewBundle assembles the bundle of a count. The box's order is not kept: ballots are
+// shuffled, receipts sorted.
+func NewBundle(p *Poll, turnout []Turnout, sealed [][]byte, box []PlainBallot, t *Tally, software string, at time.Time) (*Bundle, error) {
+	b := &Bundle{Version: BundleVersion, Software: software, CountedAt: at.UTC().Truncate(time.Second), Poll: *p, Turnout: turnout, Tally: t}
+	var receipts [][]byte
+	for _, s := range sealed {
+		r := Receipt(s)
+		receipts = append(receipts, r)
+		b.Receipts = append(b.Receipts, hex.EncodeToString(r))
+	}
+	sort.Strings(b.Receipts)
+	b.MerkleRoot = hex.EncodeToString(MerkleRoot(receipts))
+	texts := textQuestions(p)
+	for _, pb := range box {
+		bb := BundleBallot{Group: pb.Group, Broken: pb.Broken, Ballot: pb.Ballot.Canonical()}
+		for fi := range bb.Ballot.Forms {
+			ff := &bb.Ballot.Forms[fi]
+			for q := range texts[ff.Form] {
+				if v := ff.Lines[q]; len(v) > 0 {
+					if b.Texts == nil {
+						b.Texts = map[string]map[string][]string{}
+					}
+					if b.Texts[ff.Form] == nil {
+						b.Texts[ff.Form] = map[string][]string{}
+					}
+					b.Texts[ff.Form][q] = append(b.Texts[ff.Form][q], v...)
+					delete(ff.Lines, q)
+				}
+			}
+		}
+		b.Ballots = append(b.Ballots, bb)
+	}
+	for _, qs := range b.Texts {
+		for q := range qs {
+			sort.Strings(qs[q])
+		}
+	}
+	for i := len(b.Ballots) - 1; i > 0; i-- { // Fisher–Yates with crypto/rand
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			return nil, err
+		}
+		j := int(n.Int64())
+		b.Ballots[i], b.Ballots[j] = b.Ballots[j], b.Ballots[i]
+	}
+	return b, nil
+}
+
+// textQuestions lists each form's free-text questions.
+func textQuestions(p *Poll) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, f := range p.Forms {
+		if f.Survey == nil {
+			continue
+		}
+		for _, q := range f.Survey.Questions {
+			if q.Kind == survey.Text {
+				if out[f.ID] == nil {
+					out[f.ID] = map[string]bool{}
+				}
+				out[f.ID][q.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+// Signed is a bundle with its signature, as downloaded. The bundle travels as its exact
+// bytes (base64 in JSON): re-encoding it would change what was signed.
+type Signed struct {
+	Bundle    []byte `json:"bundle"`
+	Signature []byte `json:"signature"`  // Ed25519 over the bundle's bytes
+	PublicKey []byte `json:"public_key"` // the signing instance's key
+}
+
+// Sign encodes and signs a bundle.
+func Sign(b *Bundle, key ed25519.PrivateKey) (*Signed, error) {
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	return &Signed{Bundle: raw, Signature: ed25519.Sign(key, raw), PublicKey: key.Public().(ed25519.PublicKey)}, nil
+}
+
+// Fingerprint is how a signing key is shown and compared: the first 16 bytes of its
+// SHA-256, grouped.
+func Fingerprint(pub []byte) string {
+	h := sha256.Sum256(pub)
+	s := strings.ToUpper(hex.EncodeToString(h[:16]))
+	var parts []string
+	for len(s) > 0 {
+		parts, s = append(parts, s[:4]), s[4:]
+	}
+	return strings.Join(parts, " ")
+}
+
+// Check is one verification step and its outcome.
+type Check struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+	Note string `json:"note,omitempty"`
+}
+
+// Verify checks a signed bundle: the signature, the Merkle root, that the ballots number
+// the receipts and the tokens used, and every result recounted from the plain ballots.
+// It returns every check; the bundle holds when all are OK.
+func Verify(s *Signed) ([]Check, *Bundle) {
+	var checks []Check
+	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
+	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
+	add("签名", sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
+	var b Bundle
+	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion || b.Tally == nil {
+		add("格式", false, "不是可识别的计票结果文件")
+		return checks, nil
+	}
+	var receipts [][]byte
+	okHex := true
+	for _, r := range b.Receipts {
+		v, err := hex.DecodeString(r)
+		okHex = okHex && err == nil && len(v) == sha256.Size
+		receipts = append(receipts, v)
+	}
+	root := hex.EncodeToString(MerkleRoot(receipts))
+	add("票箱默克尔根", okHex && root == b.MerkleRoot, "根 "+b.MerkleRoot)
+	used := 0
+	for _, t := range b.Turnout {
+		used += t.Used
+	}
+	add("选票数 = 回执数", len(b.Ballots) == len(b.Receipts), fmt.Sprintf("选票 %d 张，回执 %d 个", len(b.Ballots), len(b.Receipts)))
+	add("选票数 = 已用凭证数", len(b.Ballots) == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", len(b.Ballots), used))
+	var box []PlainBallot
+	for _, bb := range b.Ballots {
+		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken})
+	}
+	p := b.Poll
+	again := Count(&p, b.Turnout, box)
+	again.OpenedBy = b.Tally.OpenedBy
+	for fi, f := range again.Forms {
+		if f.Survey == nil {
+			continue
+		}
+		for qi, q := range f.Survey.Questions {
+			if tx := b.Texts[f.Form][q.ID]; len(tx) > 0 {
+				again.Forms[fi].Survey.Questions[qi].Texts = tx
+				again.Forms[fi].Survey.Questions[qi].Counts.Answered += len(tx)
+				again.Forms[fi].Survey.Questions[qi].Counts.Blank -= len(tx)
+			}
+		}
+	}
+	// Compare as JSON, as the bundle carries it.
+	want, _ := json.Marshal(b.Tally)
+	got, _ := json.Marshal(again)
+	var w, g any
+	json.Unmarshal(want, &w)
+	json.Unmarshal(got, &g)
+	add("重新计票结果一致", reflect.DeepEqual(w, g), "由文件中的选票按规则重新计算全部结果")
+	return checks, &b
+}
+
+// Verified reports whether every check holds.
+func Verified(checks []Check) bool {
+	for _, c := range checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return len(checks) > 0
+}

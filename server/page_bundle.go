@@ -1,0 +1,38 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+)
+
+// bundleDownload serves the signed bundle of a counted poll, for evaluators and for
+// `minyi verify`.
+func (s *Server) bundleDownload(c *fiber.Ctx) error {
+	p, err := s.visiblePoll(c)
+	if err != nil {
+		return err
+	}
+	signed, err := s.store.Bundle(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	body, err := json.MarshalIndent(signed, "", " ")
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Type", "application/json")
+	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(clip(p.Title, 30)+"_计票结果.json"))
+	return c.Send(body)
+}
+
+// aboutPage shows the version and the fingerprint of the key that signs this instance's
+// tallies, so an evaluator can compare it with a bundle's.
+func (s *Server) aboutPage(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "voter/about", fiber.Map{"Title": "关于", "Version": s.cfg.Version,
+		"Fingerprint": ballot.Fingerprint(s.cfg.Keys.Sign.Public().(ed25519.PublicKey))})
+}
