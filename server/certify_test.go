@@ -1,9 +1,18 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"minyi/ballot"
 )
@@ -52,5 +61,101 @@ func TestCertifiedTally(t *testing.T) {
 		if strings.Contains(string(signed.Bundle), strings.ReplaceAll(c, "-", "")) || strings.Contains(string(signed.Bundle), c) {
 			t.Fatal("a token reached the bundle")
 		}
+	}
+}
+
+// The verify page checks an uploaded bundle as the command does.
+func TestVerifyPage(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], form("优秀"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
+	upload := func(content []byte) (int, string) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		fw, _ := w.CreateFormFile("bundle", "bundle.json")
+		fw.Write(content)
+		w.Close()
+		res, err := http.Post(e.base+"/verify", w.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, page := upload(raw); status != 200 || !strings.Contains(page, "核验通过") || strings.Contains(page, "不是本服务器的") {
+		t.Fatalf("verify page: %d", status)
+	}
+	var signed ballot.Signed
+	json.Unmarshal(raw, &signed)
+	signed.Signature[3] ^= 1
+	bad, _ := json.Marshal(&signed)
+	if _, page := upload(bad); !strings.Contains(page, "核验失败") || !strings.Contains(page, "✗ 签名") {
+		t.Fatal("a bad signature passes the page")
+	}
+	if status, _ := upload([]byte("not json")); status != 400 {
+		t.Fatalf("garbage: %d", status)
+	}
+}
+
+// Downloads of a counted meeting: a workbook (a sheet per table, 分类统计 included), the
+// plain ballots as CSV with names, and a ZIP of both with the signed bundle.
+func TestExports(t *testing.T) {
+	e := newEnv(t)
+	p := meetingPoll(e)
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.overall": {"好"}, "f4.n1": {"同意"}})
+	e.vote(codes[1], url.Values{"f1.p1": {"c1"}, "f1.p1.w": {"赵六"}, "f2.s1": {"称职"}, "f2.s2": {"称职"}, "f3.c1": {"认同"}})
+	c, _ := e.browser("admin")
+	if status, _ := e.get(c, "/polls/"+p.ID+"/tally.xlsx"); status != 403 {
+		t.Fatalf("export before the count: %d", status)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+
+	_, xl := e.get(c, "/polls/"+p.ID+"/tally.xlsx")
+	book, err := excelize.OpenReader(strings.NewReader(xl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := book.GetSheetList()
+	all := ""
+	for _, sh := range sheets {
+		rows, _ := book.GetRows(sh)
+		for _, r := range rows {
+			all += strings.Join(r, "|") + "\n"
+		}
+	}
+	for _, want := range []string{"参会情况", "张三|", "|2|100.00%（2/2）|", "分类统计", "赵六", "吴五", "未通过", "好+较好"} {
+		if !strings.Contains(all, want) {
+			t.Fatalf("workbook lacks %q (sheets %v)", want, sheets)
+		}
+	}
+	_, cv := e.get(c, "/polls/"+p.ID+"/ballots.csv")
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cv, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 3 || !strings.Contains(strings.Join(rows[0], ","), "民主推荐表·副局长") {
+		t.Fatalf("csv %v %v", rows, err)
+	}
+	if !strings.Contains(cv, "张三/李四") && !strings.Contains(cv, "李四/张三") || !strings.Contains(cv, "张三/赵六") && !strings.Contains(cv, "赵六/张三") {
+		t.Fatalf("csv values:\n%s", cv)
+	}
+	_, zb := e.get(c, "/polls/"+p.ID+"/tally.zip")
+	zr, err := zip.NewReader(strings.NewReader(zb), int64(len(zb)))
+	if err != nil || len(zr.File) != 3 {
+		t.Fatalf("zip: %v", err)
+	}
+	f, _ := zr.File[0].Open()
+	var signed ballot.Signed
+	if err := json.NewDecoder(f).Decode(&signed); err != nil {
+		t.Fatal(err)
+	}
+	if checks, _ := ballot.Verify(&signed); !ballot.Verified(checks) {
+		t.Fatalf("the bundle in the zip: %+v", checks)
 	}
 }

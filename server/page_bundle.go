@@ -36,3 +36,32 @@ func (s *Server) aboutPage(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "voter/about", fiber.Map{"Title": "关于", "Version": s.cfg.Version,
 		"Fingerprint": ballot.Fingerprint(s.cfg.Keys.Sign.Public().(ed25519.PublicKey))})
 }
+
+// verifyPage checks an uploaded bundle, as `minyi verify` does: for anyone, no login.
+func (s *Server) verifyPage(c *fiber.Ctx) error {
+	data := fiber.Map{"Title": "核验计票结果", "Fingerprint": ballot.Fingerprint(s.cfg.Keys.Sign.Public().(ed25519.PublicKey))}
+	if c.Method() == fiber.MethodPost {
+		fh, err := c.FormFile("bundle")
+		if err != nil {
+			data["Error"] = "请选择要核验的计票结果文件（.json）"
+			return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var signed ballot.Signed
+		if err := json.NewDecoder(f).Decode(&signed); err != nil {
+			data["Error"] = "这不是计票结果文件"
+			return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
+		}
+		checks, b := ballot.Verify(&signed)
+		data["Checks"], data["OK"], data["Done"] = checks, ballot.Verified(checks), true
+		data["SameKey"] = ballot.Fingerprint(signed.PublicKey) == data["Fingerprint"]
+		if b != nil {
+			data["PollTitle"], data["Ballots"] = b.Poll.Title, len(b.Ballots)
+		}
+	}
+	return s.page(c, fiber.StatusOK, "voter/verify", data)
+}

@@ -87,6 +87,8 @@ func (s *Server) App() *fiber.App {
 
 	app.Get("/receipt", s.receiptPage)
 	app.Get("/about", s.aboutPage)
+	app.Get("/verify", s.verifyPage)
+	app.Post("/verify", s.verifyPage)
 
 	// The big screen: a read-only link, turnout only.
 	app.Get("/screen/:key", s.screenPage)
@@ -126,6 +128,9 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
 	staff.Get("/polls/:id/bundle.json", s.bundleDownload)
+	staff.Get("/polls/:id/tally.xlsx", s.tallyXLSXDownload)
+	staff.Get("/polls/:id/ballots.csv", s.ballotsCSVDownload)
+	staff.Get("/polls/:id/tally.zip", s.tallyZIP)
 	staff.Get("/polls/:id/next-round", s.pollNextRound)
 	staff.Get("/account", s.accountPage)
 	staff.Post("/account/password", s.accountPassword)
