@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -147,7 +149,7 @@ func TestExports(t *testing.T) {
 	}
 	_, zb := e.get(c, "/polls/"+p.ID+"/tally.zip")
 	zr, err := zip.NewReader(strings.NewReader(zb), int64(len(zb)))
-	if err != nil || len(zr.File) != 3 {
+	if err != nil || len(zr.File) != 4 {
 		t.Fatalf("zip: %v", err)
 	}
 	f, _ := zr.File[0].Open()
@@ -157,5 +159,43 @@ func TestExports(t *testing.T) {
 	}
 	if checks, _ := ballot.Verify(&signed); !ballot.Verified(checks) {
 		t.Fatalf("the bundle in the zip: %+v", checks)
+	}
+}
+
+// The 计票结果报告单 PDF: its text (read back with pdftotext) carries the poll, every form's
+// figures, the signature lines and the box's root.
+func TestTallyPDF(t *testing.T) {
+	e := newEnv(t)
+	p := meetingPoll(e)
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.overall": {"好"}, "f4.n1": {"同意"}})
+	e.vote(codes[1], url.Values{"f1.p1": {"c1"}, "f2.s1": {"称职"}, "f2.s2": {"不称职"}, "f3.c1": {"认同"}})
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	c, _ := e.browser("admin")
+	res, err := c.Get(e.base + "/polls/" + p.ID + "/tally.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("pdf: %d", res.StatusCode)
+	}
+	file := t.TempDir() + "/report.pdf"
+	os.WriteFile(file, pdf, 0o600)
+	if dir := os.Getenv("MINYI_SCREENSHOTS"); dir != "" {
+		os.WriteFile(dir+"/report.pdf", pdf, 0o644)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils, installed by make test): %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{"计票结果报告单", "2026年度干部工作会议", "民主推荐表", "张三", "100.00%（2/2）", "表决票", "未通过", "监票人（签名）", "计票人（签名）", "票箱默克尔根"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("report lacks %q:\n%s", want, out)
+		}
 	}
 }

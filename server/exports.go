@@ -195,7 +195,19 @@ func (s *Server) ballotsCSVDownload(c *fiber.Ctx) error {
 	return sendFile(c, clip(p.Title, 30)+"_选票.csv", "text/csv; charset=utf-8", body)
 }
 
-// tallyZIP packs the signed bundle, the workbook and the ballots.
+func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
+	p, signed, b, err := s.certified(c)
+	if err != nil {
+		return err
+	}
+	body, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey))
+	if err != nil {
+		return err
+	}
+	return sendFile(c, clip(p.Title, 30)+"_计票结果报告单.pdf", "application/pdf", body)
+}
+
+// tallyZIP packs the signed bundle, the report, the workbook and the ballots.
 func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	p, signed, b, err := s.certified(c)
 	if err != nil {
@@ -213,12 +225,16 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	report, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey))
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	z := zip.NewWriter(&buf)
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"计票结果（签名）.json", js}, {"计票结果.xlsx", xl}, {"选票.csv", cv}} {
+	}{{"计票结果（签名）.json", js}, {"计票结果报告单.pdf", report}, {"计票结果.xlsx", xl}, {"选票.csv", cv}} {
 		w, err := z.Create(f.name)
 		if err != nil {
 			return err

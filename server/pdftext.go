@@ -81,7 +81,7 @@ type textRun struct {
 }
 
 func fontFor(r rune) string {
-	if r < 0x2000 {
+	if r < 0x2000 || r >= 0x2000 && r <= 0x206F && r != '…' && r != '“' && r != '”' && r != '‘' && r != '’' { // General Punctuation: DejaVu has the dashes
 		return "latin"
 	}
 	return "cjk"
