@@ -134,6 +134,9 @@ func TestExports(t *testing.T) {
 			all += strings.Join(r, "|") + "\n"
 		}
 	}
+	if len(sheets) != 5 || sheets[0] != "参会情况" || sheets[1] != "1 民主推荐表" {
+		t.Fatalf("sheets %v: want the turnout and one per form", sheets)
+	}
 	for _, want := range []string{"参会情况", "张三|", "|2|100.00%（2/2）|", "分类统计", "赵六", "吴五", "未通过", "好+较好"} {
 		if !strings.Contains(all, want) {
 			t.Fatalf("workbook lacks %q (sheets %v)", want, sheets)

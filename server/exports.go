@@ -35,31 +35,37 @@ func (s *Server) certified(c *fiber.Ctx) (*store.PollInfo, *ballot.Signed, *ball
 	return p, signed, &b, nil
 }
 
-func sheetName(i int, title string) string {
+func sheetName(title string) string {
 	r := strings.NewReplacer("[", "（", "]", "）", ":", "：", "*", "", "?", "", "/", "、", "\\", "、")
-	return clip(fmt.Sprintf("%d %s", i, r.Replace(title)), 28)
+	return clip(r.Replace(title), 28)
 }
 
-// tallyXLSX lays the report tables out one sheet per table.
+// tallyXLSX lays the report tables out one sheet per form (its 分类统计 below its results),
+// after a sheet of turnout.
 func tallyXLSX(b *ballot.Bundle) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
-	for i, t := range reportTables(b.Tally) {
-		name := sheetName(i+1, t.Title)
-		if i == 0 {
-			x.SetSheetName("Sheet1", name)
-		} else if _, err := x.NewSheet(name); err != nil {
-			return nil, err
+	next := map[string]int{} // sheet → next free row
+	for _, t := range reportTables(b.Tally) {
+		name := sheetName(t.Sheet)
+		r, ok := next[name]
+		if !ok {
+			if len(next) == 0 {
+				x.SetSheetName("Sheet1", name)
+			} else if _, err := x.NewSheet(name); err != nil {
+				return nil, err
+			}
+			x.SetColWidth(name, "A", "Z", 16)
+			r = 1
 		}
-		x.SetCellValue(name, "A1", t.Title)
-		rows := append([][]string{t.Header}, t.Rows...)
-		for r, row := range rows {
+		x.SetCellValue(name, fmt.Sprintf("A%d", r), t.Title)
+		for i, row := range append([][]string{t.Header}, t.Rows...) {
 			for col, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(col+1, r+2)
+				cell, _ := excelize.CoordinatesToCellName(col+1, r+1+i)
 				x.SetCellValue(name, cell, v)
 			}
 		}
-		x.SetColWidth(name, "A", "Z", 16)
+		next[name] = r + len(t.Rows) + 3
 	}
 	var buf bytes.Buffer
 	err := x.Write(&buf)

@@ -11,6 +11,7 @@ import (
 // reportTable is one table of a tally as the exports lay it out. Every export (XLSX, and
 // what prints) takes its figures from here, so they cannot disagree.
 type reportTable struct {
+	Sheet  string // the form it belongs to: one sheet of the workbook each
 	Title  string
 	Header []string
 	Rows   [][]string
@@ -32,14 +33,15 @@ func flagText(fs []ballot.Flag) string {
 // per-group counts (分类统计).
 func reportTables(t *ballot.Tally) []reportTable {
 	groupName := map[string]string{}
-	turnout := reportTable{Title: "参会情况", Header: []string{"参评类别", "应到", "发出", "作废", "实到", "参与率", "票箱张数"}}
+	turnout := reportTable{Sheet: "参会情况", Title: "参会情况", Header: []string{"参评类别", "应到", "发出", "作废", "实到", "参与率", "票箱张数"}}
 	for _, g := range t.Groups {
 		groupName[g.ID] = g.Name
 		turnout.Rows = append(turnout.Rows, []string{g.Name, cnt(g.Expected), cnt(g.Issued), cnt(g.Voided), cnt(g.Used), rate(g.Participation()), cnt(g.Ballots)})
 	}
 	turnout.Rows = append(turnout.Rows, []string{"合计", cnt(t.Expected), "", "", cnt(t.Used), rate(t.Participation()), cnt(t.Ballots)})
 	out := []reportTable{turnout}
-	for _, f := range t.Forms {
+	for fi, f := range t.Forms {
+		first := len(out)
 		switch {
 		case f.Evaluation != nil:
 			out = append(out, evaluationTables(f, t.Groups)...)
@@ -53,6 +55,9 @@ func reportTables(t *ballot.Tally) []reportTable {
 			out = append(out, surveyTables(f)...)
 		case f.Scoring != nil:
 			out = append(out, scoringTables(f, t.Groups)...)
+		}
+		for i := first; i < len(out); i++ {
+			out[i].Sheet = fmt.Sprintf("%d %s", fi+1, f.Title)
 		}
 	}
 	return out
