@@ -31,26 +31,15 @@ var (
 // MarkPaper turns an unused token into a paper vote: it can no longer vote by phone, and
 // counts toward turnout.
 func (s *Store) MarkPaper(ctx context.Context, pollID string, hash []byte) error {
-	res, err := s.db.ExecContext(ctx, qMarkPaper, hash, pollID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return s.Notify(ctx, pollID)
-	}
-	t, err := s.TokenByHash(ctx, hash)
-	switch {
-	case err != nil:
-		return err
-	case t.PollID != pollID:
-		return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
-	case t.State == TokenPaper:
-		return ballot.Errorf(ballot.ECONFLICT, "该凭证已改为纸质投票")
-	}
-	if err := TokenRefusal(t.State); err != nil {
-		return err
-	}
-	return ballot.Errorf(ballot.ECONFLICT, "该凭证当前不能改为纸质投票")
+	return s.fromIssued(ctx, qMarkPaper, pollID, hash, func(t TokenInfo) error {
+		if t.State == TokenPaper {
+			return ballot.Errorf(ballot.ECONFLICT, "该凭证已改为纸质投票")
+		}
+		if err := TokenRefusal(t.State); err != nil {
+			return err
+		}
+		return ballot.Errorf(ballot.ECONFLICT, "该凭证当前不能改为纸质投票")
+	})
 }
 
 // PaperEntry is one staff member's entry of a paper ballot.

@@ -108,10 +108,27 @@ func (s *Store) IssueTokens(ctx context.Context, pollID, groupID string, hashes 
 
 // VoidToken voids one unused token of a poll.
 func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error {
+	return s.fromIssued(ctx, qVoidToken, pollID, hash, func(t TokenInfo) error {
+		switch t.State {
+		case TokenUsed:
+			return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，选票已计入，不能作废")
+		case TokenVoid:
+			return ballot.Errorf(ballot.ETOKENVOID, "该凭证此前已作废")
+		case TokenPaper:
+			return ballot.Errorf(ballot.ECONFLICT, "该凭证已改为纸质投票，不能作废")
+		}
+		return ballot.Errorf(ballot.ECONFLICT, "该凭证当前不能作废")
+	})
+}
+
+// fromIssued moves an unused token of the poll to another state with q (which takes the
+// hash and the poll id); when the token is not unused, refuse says why in the words of the
+// operation.
+func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash []byte, refuse func(TokenInfo) error) error {
 	if err := checkID(pollID, "投票活动"); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, qVoidToken, hash, pollID)
+	res, err := s.db.ExecContext(ctx, q, hash, pollID)
 	if err != nil {
 		return err
 	}
@@ -119,17 +136,13 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error
 		return s.Notify(ctx, pollID)
 	}
 	t, err := s.TokenByHash(ctx, hash)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case t.PollID != pollID:
-		return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
-	case t.State == TokenUsed:
-		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，选票已计入，不能作废")
-	case t.State == TokenVoid:
-		return ballot.Errorf(ballot.ETOKENVOID, "该凭证此前已作废")
 	}
-	return ballot.Errorf(ballot.ECONFLICT, "该凭证当前不能作废")
+	if t.PollID != pollID {
+		return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
+	}
+	return refuse(t)
 }
 
 // VoidBatch voids every unused token of a batch and returns how many.
