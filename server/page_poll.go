@@ -38,13 +38,23 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	filed, err := s.store.PollEntries(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	unlinked := 0
+	for _, e := range filed {
+		if e.CadreID == "" {
+			unlinked++
+		}
+	}
 	log, err := s.store.PollAudit(c.UserContext(), p.ID)
 	if err != nil {
 		return err
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt,
+		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Unlinked": unlinked,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minyi/ballot"
+	"minyi/records"
 	"minyi/store"
 	"minyi/store/dbtest"
 )
@@ -246,5 +248,31 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	all, _ = s.AllAudit(ctx)
 	if err := ballot.VerifyAudit(all); err == nil || !strings.Contains(err.Error(), "audit entry 2") {
 		t.Fatalf("tampered log: %v", err)
+	}
+}
+
+// Filed record entries cannot be changed, not even by the store's own connection.
+func TestRecordEntriesAreAppendOnly(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, _ := s.CreateUnit(ctx, "甲")
+	e := records.Entry{UnitID: u.ID, PollID: "00000000-0000-0000-0000-000000000001", PollTitle: "测评", PollDate: time.Now(), FormID: "f1", FormTitle: "表", Line: "s1", Kind: ballot.KindEvaluation, Name: "张三", Summary: "优秀 1"}
+	if n, err := s.FileEntries(ctx, []records.Entry{e}, ""); err != nil || n != 1 {
+		t.Fatalf("%d %v", n, err)
+	}
+	if n, _ := s.FileEntries(ctx, []records.Entry{e}, ""); n != 0 {
+		t.Fatal("filing twice added an entry")
+	}
+	db, _ := sql.Open("postgres", url)
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE record_entries SET summary = '优秀 9'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("update: %v", err)
+	}
+	if _, err := db.Exec(`DELETE FROM record_entries`); err == nil {
+		t.Fatal("delete allowed")
 	}
 }

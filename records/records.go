@@ -1,0 +1,200 @@
+// Package records files certified results into the cadre records (考核档案, 选拔任用纪实):
+// the cadre register, and the append-only entries each counted result line becomes.
+// It imports no SQL or HTTP package.
+package records
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"minyi/ballot"
+)
+
+// Cadre is a person in a unit's register (干部).
+type Cadre struct {
+	ID        string `json:"id" db:"id"`
+	UnitID    string `json:"unit_id" db:"unit_id"`
+	Name      string `json:"name" db:"name"`
+	Gender    string `json:"gender" db:"gender"`
+	BirthYear int    `json:"birth_year" db:"birth_year"`
+	Post      string `json:"post" db:"post"`
+}
+
+// Validate checks a register line.
+func (c *Cadre) Validate() error {
+	c.Name, c.Post = ballot.NormalizeName(c.Name), strings.TrimSpace(c.Post)
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > ballot.MaxNameLen {
+		return ballot.Errorf(ballot.EINVALID, "姓名为空或过长")
+	}
+	if c.Gender != "" && c.Gender != "男" && c.Gender != "女" {
+		return ballot.Errorf(ballot.EINVALID, "性别应为“男”或“女”")
+	}
+	if c.BirthYear != 0 && (c.BirthYear < 1900 || c.BirthYear > time.Now().Year()) {
+		return ballot.Errorf(ballot.EINVALID, "出生年份“%d”不正确", c.BirthYear)
+	}
+	return nil
+}
+
+// CadresFromRows reads a register sheet: 姓名, 性别, 出生年份, 现任职务; a header row
+// allowed; a bad row is named and nothing is taken.
+func CadresFromRows(rows [][]string) ([]Cadre, error) {
+	var out []Cadre
+	seen := map[string]int{}
+	for i, row := range rows {
+		n := i + 1
+		cell := func(j int) string {
+			if j < len(row) {
+				return strings.TrimSpace(row[j])
+			}
+			return ""
+		}
+		if strings.Join(row, "") == "" || (i == 0 && strings.Contains(strings.Join(row, " "), "姓名")) {
+			continue
+		}
+		c := Cadre{Name: cell(0), Gender: cell(1), Post: cell(3)}
+		if y := strings.TrimSuffix(cell(2), "年"); y != "" {
+			v, err := strconv.Atoi(y)
+			if err != nil {
+				return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：出生年份“%s”不是整数", n, cell(2))
+			}
+			c.BirthYear = v
+		}
+		if err := c.Validate(); err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.ErrorMessage(err))
+		}
+		key := c.Name + "\x00" + c.Post
+		if first, dup := seen[key]; dup {
+			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：与第 %d 行重复（%s）", n, first, c.Name)
+		}
+		seen[key] = n
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, ballot.Errorf(ballot.EINVALID, "表格中没有干部名单")
+	}
+	return out, nil
+}
+
+// Entry is one result line filed on a cadre: what the poll said of this person, with the
+// flags and their rules. Entries are never changed; a correction is a new entry that
+// cites the one it corrects.
+type Entry struct {
+	ID        string        `json:"id"`
+	CadreID   string        `json:"cadre_id,omitempty"` // "" until linked
+	UnitID    string        `json:"unit_id"`
+	PollID    string        `json:"poll_id"`
+	PollTitle string        `json:"poll_title"`
+	PollDate  time.Time     `json:"poll_date"` // when it was counted
+	FormID    string        `json:"form_id"`
+	FormTitle string        `json:"form_title"`
+	Line      string        `json:"line"` // the subject, candidate, nominee or cadre within the form
+	Kind      ballot.Kind   `json:"kind"`
+	Name      string        `json:"name"`
+	Post      string        `json:"post,omitempty"`
+	Summary   string        `json:"summary"`
+	Flags     []ballot.Flag `json:"flags,omitempty"`
+	Corrects  string        `json:"corrects,omitempty"`
+	FiledAt   time.Time     `json:"filed_at"`
+}
+
+// RecommendationValidity is how long a 推荐结果 counts (RULES: one year, practice under
+// the 2019 条例).
+const RecommendationValidity = 365 * 24 * time.Hour
+
+// Expired reports a recommendation older than a year at now: shown, but no longer current.
+func (e Entry) Expired(now time.Time) bool {
+	return e.Kind == ballot.KindRecommendation && now.Sub(e.PollDate) > RecommendationValidity
+}
+
+// Age is how long ago the poll was counted, in words.
+func (e Entry) Age(now time.Time) string {
+	months := int(now.Sub(e.PollDate).Hours() / 24 / 30)
+	switch {
+	case months < 1:
+		return "不足1个月"
+	case months < 12:
+		return fmt.Sprintf("%d个月前", months)
+	}
+	return fmt.Sprintf("%d年%d个月前", months/12, months%12)
+}
+
+// FromTally turns a counted poll's result lines about people into entries, one for each
+// subject, candidate (write-ins too), nominee and reviewed cadre. Free questionnaires are
+// about no one and give none.
+func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
+	var out []Entry
+	add := func(f ballot.FormTally, line, name, post, summary string, flags []ballot.Flag) {
+		out = append(out, Entry{UnitID: p.UnitID, PollID: p.ID, PollTitle: p.Title, PollDate: countedAt, FormID: f.Form, FormTitle: f.Title,
+			Line: line, Kind: f.Kind, Name: name, Post: post, Summary: summary, Flags: flags})
+	}
+	for _, f := range t.Forms {
+		switch {
+		case f.Evaluation != nil:
+			for _, s := range f.Evaluation.Subjects {
+				var parts []string
+				for i, g := range f.Evaluation.Grades {
+					parts = append(parts, fmt.Sprintf("%s %d（%s）", g, s.Total.Votes[i], s.Total.Rate(i).Percent()))
+				}
+				sum := fmt.Sprintf("%s；有效票 %d；好评率 %s（%s）", strings.Join(parts, "，"), s.Total.Valid, s.Good.Percent(), s.Good)
+				if s.Weighted != nil {
+					sum += "；加权好评率 " + s.Weighted.Good.Percent()
+				}
+				if s.Score != nil {
+					sum += "；折算得分 " + s.Score.Decimal()
+				}
+				add(f, s.ID, s.Name, s.Post, sum, s.Flags)
+			}
+		case f.Recommendation != nil:
+			for _, pos := range f.Recommendation.Positions {
+				for _, c := range pos.Candidates {
+					line := pos.ID + "/" + c.ID
+					if c.WriteIn {
+						line = pos.ID + "/+" + c.Name
+					}
+					add(f, line, c.Name, c.Post, fmt.Sprintf("推荐职位“%s”：得票 %d，得票率 %s（%s），名次 %d", pos.Title, c.Votes.Total, c.Rate.Percent(), c.Rate, c.Rank), c.Flags)
+				}
+			}
+		case f.Approval != nil:
+			for _, n := range f.Approval.Nominees {
+				add(f, n.ID, n.Name, n.Post, fmt.Sprintf("同意 %d，不同意 %d，弃权 %d；同意/%s %s", n.Counts.Options[0].Total, n.Counts.Options[1].Total, n.Counts.Options[2].Total,
+					map[string]string{ballot.BaseExpected: "应到", ballot.BaseTurnout: "实到"}[f.Approval.PassBase], n.Agree.Percent()), n.Flags)
+			}
+		case f.Review != nil:
+			for _, c := range f.Review.Cadres {
+				add(f, c.ID, c.Name, c.Post, fmt.Sprintf("认同率 %s（%s），不认同率 %s，排名 %d", c.Approve.Percent(), c.Approve, c.Disagree.Percent(), c.Rank), c.Flags)
+			}
+		case f.Scoring != nil:
+			for _, s := range f.Scoring.Subjects {
+				sum := fmt.Sprintf("平均分 %s（%d人打分）", s.Mean.Decimal(), s.Scored)
+				if s.Trimmed != nil {
+					sum += "，去掉最高最低分 " + s.Trimmed.Decimal()
+				}
+				add(f, s.ID, s.Name, s.Post, sum+fmt.Sprintf("，名次 %d", s.Rank), nil)
+			}
+		}
+	}
+	return out
+}
+
+// Match finds the cadre an entry is about in a register: the one with that name, or with
+// that name and post when the name is shared. ok is false when none or several fit.
+func Match(register []Cadre, name, post string) (string, bool) {
+	var byName []Cadre
+	for _, c := range register {
+		if c.Name == ballot.NormalizeName(name) {
+			byName = append(byName, c)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0].ID, true
+	}
+	for _, c := range byName {
+		if post != "" && c.Post == post {
+			return c.ID, true
+		}
+	}
+	return "", false
+}

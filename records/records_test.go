@@ -1,0 +1,70 @@
+package records
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"minyi/ballot"
+)
+
+func TestCadresFromRows(t *testing.T) {
+	cs, err := CadresFromRows([][]string{{"姓名", "性别", "出生年份", "现任职务"}, {"张 三", "男", "1975", "局长"}, {"李四", "女", "1980年", ""}})
+	if err != nil || len(cs) != 2 || cs[0].Name != "张三" || cs[1].BirthYear != 1980 {
+		t.Fatalf("%+v %v", cs, err)
+	}
+	for rows, want := range map[*[][]string]string{
+		{{"张三", "未知"}}:                                "第 1 行：性别应为",
+		{{"张三", "男", "七五"}}:                           "第 1 行：出生年份“七五”不是整数",
+		{{"张三", "男", "", "局长"}, {"张三", "", "", "局长"}}: "第 2 行：与第 1 行重复",
+	} {
+		if _, err := CadresFromRows(*rows); !strings.Contains(ballot.ErrorMessage(err), want) {
+			t.Errorf("%v: %v", *rows, err)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	reg := []Cadre{{ID: "1", Name: "张三", Post: "局长"}, {ID: "2", Name: "李四", Post: "科长"}, {ID: "3", Name: "李四", Post: "副科长"}}
+	for _, c := range []struct{ name, post, want string }{{"张 三", "", "1"}, {"李四", "副科长", "3"}, {"李四", "", ""}, {"王五", "", ""}} {
+		if id, _ := Match(reg, c.name, c.post); id != c.want {
+			t.Errorf("Match(%s, %s) = %q, want %q", c.name, c.post, id, c.want)
+		}
+	}
+}
+
+// RULES: 推荐结果 stays valid one year; an evaluation does not expire this way.
+func TestRecommendationValidity(t *testing.T) {
+	counted := time.Date(2025, 11, 20, 10, 0, 0, 0, time.UTC)
+	e := Entry{Kind: ballot.KindRecommendation, PollDate: counted}
+	if e.Expired(counted.Add(364*24*time.Hour)) || !e.Expired(counted.Add(366*24*time.Hour)) {
+		t.Fatal("a recommendation counts for one year")
+	}
+	if (Entry{Kind: ballot.KindEvaluation, PollDate: counted}).Expired(counted.Add(800 * 24 * time.Hour)) {
+		t.Fatal("an evaluation does not expire")
+	}
+	if got := e.Age(counted.Add(400 * 24 * time.Hour)); got != "1年1个月前" {
+		t.Fatalf("age %q", got)
+	}
+}
+
+func TestFromTally(t *testing.T) {
+	p := &ballot.Poll{ID: "p", UnitID: "u", Title: "会议", Groups: []ballot.Group{{ID: "g", Name: "全体", Expected: 3}},
+		Forms: []ballot.Form{
+			{Kind: ballot.KindEvaluation, Title: "测评", Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}},
+			{Kind: ballot.KindRecommendation, Title: "推荐", Recommendation: &ballot.Recommendation{Positions: []ballot.Position{{Title: "副局长", Seats: 1, WriteIns: true, Candidates: []ballot.Candidate{{Name: "李四"}}}}}},
+		}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"不称职"}}}, {Form: "f2", Lines: map[string][]string{"p1": {"+王五"}}}}}
+	tl := ballot.Count(p, []ballot.Turnout{{Group: "g", Used: 1}}, []ballot.PlainBallot{{Group: "g", Ballot: b}})
+	es := FromTally(p, tl, time.Now())
+	if len(es) != 3 || es[0].Name != "张三" || !strings.Contains(es[0].Summary, "不称职 1（100.00%）") || len(es[0].Flags) != 2 {
+		t.Fatalf("%+v", es)
+	}
+	if es[2].Name != "王五" || es[2].Line != "p1/+王五" || !strings.Contains(es[2].Summary, "得票率 100.00%") {
+		t.Fatalf("write-in entry %+v", es[2])
+	}
+}

@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// A register imported from a sheet; a counted meeting filed once (twice adds nothing) on
+// the cadres it names; each cadre's page shows the history; another unit sees nothing.
+func TestFilingIntoRecords(t *testing.T) {
+	e := newEnv(t)
+	e.addStaff("eval_a", "evaluator", e.unitID)
+	c, csrf := e.browser("admin")
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", csrf)
+	w.WriteField("unit_id", e.unitID)
+	fw, _ := w.CreateFormFile("register", "名册.csv")
+	fw.Write([]byte("姓名,性别,出生年份,现任职务\n张三,男,1975,办公室主任\n赵一,男,1970,局长\n孙三,女,1985,科长\n"))
+	w.Close()
+	req, _ := http.NewRequest("POST", e.base+"/cadres", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "已加入 3 位干部") {
+		t.Fatalf("import: %d", res.StatusCode)
+	}
+	p := meetingPoll(e)
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], url.Values{"f1.p1": {"c1"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.c1": {"认同"}, "f4.n1": {"同意"}})
+	e.vote(codes[1], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"不称职"}, "f2.s2": {"称职"}, "f3.c1": {"不认同"}})
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	file := func() string {
+		t.Helper()
+		res, err := c.PostForm(e.base+"/polls/"+p.ID+"/file", url.Values{"_csrf": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return string(b)
+	}
+	// 3 candidates + 2 subjects + 2 reviewed cadres + 1 nominee; 张三, 赵一, 孙三 are in the register
+	if got := file(); !strings.Contains(got, "已归档 8 条结果") || !strings.Contains(got, "其中 5 条在干部名册中找不到") {
+		t.Fatal("first filing")
+	}
+	if got := file(); !strings.Contains(got, "此前已归档") {
+		t.Fatal("second filing added something")
+	}
+	entries, _ := e.st.PollEntries(ctx, p.ID)
+	var zhang string
+	for _, en := range entries {
+		if en.Name == "张三" {
+			zhang = en.CadreID
+		}
+	}
+	if len(entries) != 8 || zhang == "" {
+		t.Fatalf("entries %d, 张三 linked %q", len(entries), zhang)
+	}
+	ev, evCSRF := e.browser("eval_a")
+	status, hist := e.get(ev, "/cadres/"+zhang)
+	if status != 200 || !strings.Contains(hist, "民主推荐表") || !strings.Contains(hist, "得票 2，得票率 100.00%") || !strings.Contains(hist, "进入差额考察") {
+		t.Fatalf("history page: %d", status)
+	}
+	other, _ := e.st.CreateUnit(ctx, "乙单位")
+	e.addStaff("org_b", "organizer", other.ID)
+	ob, _ := e.browser("org_b")
+	if status, _ := e.get(ob, "/cadres/"+zhang); status != 404 {
+		t.Fatalf("another unit sees a cadre: %d", status)
+	}
+	// Evaluators read, they do not file.
+	res, _ = ev.PostForm(e.base+"/polls/"+p.ID+"/file", url.Values{"_csrf": {evCSRF}})
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 403 || !strings.Contains(string(b), "只有组织者或管理员") {
+		t.Fatalf("an evaluator filed: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"minyi/ballot"
+	"minyi/records"
+)
+
+var (
+	qAddCadre  = query(`INSERT INTO cadres (unit_id, name, gender, birth_year, post) VALUES ($1, $2, $3, $4, $5) RETURNING id`)
+	qCadres    = query(`SELECT id, unit_id, name, gender, birth_year, post FROM cadres WHERE unit_id = $1 ORDER BY name, post`)
+	qCadre     = query(`SELECT id, unit_id, name, gender, birth_year, post FROM cadres WHERE id = $1`)
+	qFileEntry = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, filed_by)
+		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::uuid)
+		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING`)
+	entryColumns  = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at FROM record_entries`
+	qCadreEntries = query(`SELECT ` + entryColumns + ` WHERE cadre_id = $1 ORDER BY poll_date DESC, form_title`)
+	qPollEntries  = query(`SELECT ` + entryColumns + ` WHERE poll_id = $1 ORDER BY form_id, line`)
+)
+
+// AddCadres adds register lines to a unit in one transaction: all or none.
+func (s *Store) AddCadres(ctx context.Context, unitID string, cs []records.Cadre) error {
+	if err := checkID(unitID, "单位"); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for i := range cs {
+			c := &cs[i]
+			if err := tx.GetContext(ctx, &c.ID, qAddCadre, unitID, c.Name, c.Gender, c.BirthYear, c.Post); err != nil {
+				if isUniqueViolation(err) {
+					return ballot.Errorf(ballot.ECONFLICT, "干部“%s（%s）”已在名册中", c.Name, c.Post)
+				}
+				return err
+			}
+			c.UnitID = unitID
+		}
+		return nil
+	})
+}
+
+// Cadres lists a unit's register.
+func (s *Store) Cadres(ctx context.Context, unitID string) ([]records.Cadre, error) {
+	var out []records.Cadre
+	err := s.db.SelectContext(ctx, &out, qCadres, unitID)
+	return out, err
+}
+
+// Cadre finds a cadre.
+func (s *Store) Cadre(ctx context.Context, id string) (records.Cadre, error) {
+	var c records.Cadre
+	if err := checkID(id, "干部"); err != nil {
+		return c, err
+	}
+	err := s.db.GetContext(ctx, &c, qCadre, id)
+	return c, notFound(err, "干部")
+}
+
+// FileEntries records entries; an entry already filed for the same line is left as it
+// is, so filing twice changes nothing. It returns how many were new.
+func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string) (int, error) {
+	added := 0
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, e := range es {
+			flags, err := json.Marshal(e.Flags)
+			if err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			added += int(n)
+		}
+		return nil
+	})
+	return added, err
+}
+
+type entryRow struct {
+	ID        string    `db:"id"`
+	CadreID   string    `db:"cadre_id"`
+	UnitID    string    `db:"unit_id"`
+	PollID    string    `db:"poll_id"`
+	PollTitle string    `db:"poll_title"`
+	PollDate  time.Time `db:"poll_date"`
+	FormID    string    `db:"form_id"`
+	FormTitle string    `db:"form_title"`
+	Line      string    `db:"line"`
+	Kind      string    `db:"kind"`
+	Name      string    `db:"name"`
+	Post      string    `db:"post"`
+	Summary   string    `db:"summary"`
+	Flags     []byte    `db:"flags"`
+	Corrects  string    `db:"corrects"`
+	FiledAt   time.Time `db:"filed_at"`
+}
+
+func (s *Store) entries(ctx context.Context, q, id string) ([]records.Entry, error) {
+	var rows []entryRow
+	if err := s.db.SelectContext(ctx, &rows, q, id); err != nil {
+		return nil, err
+	}
+	out := make([]records.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = records.Entry{ID: r.ID, CadreID: r.CadreID, UnitID: r.UnitID, PollID: r.PollID, PollTitle: r.PollTitle, PollDate: r.PollDate,
+			FormID: r.FormID, FormTitle: r.FormTitle, Line: r.Line, Kind: ballot.Kind(r.Kind), Name: r.Name, Post: r.Post, Summary: r.Summary,
+			Corrects: r.Corrects, FiledAt: r.FiledAt}
+		json.Unmarshal(r.Flags, &out[i].Flags)
+	}
+	return out, nil
+}
+
+// CadreEntries is a cadre's record, newest first.
+func (s *Store) CadreEntries(ctx context.Context, cadreID string) ([]records.Entry, error) {
+	return s.entries(ctx, qCadreEntries, cadreID)
+}
+
+// PollEntries are the entries filed from a poll.
+func (s *Store) PollEntries(ctx context.Context, pollID string) ([]records.Entry, error) {
+	return s.entries(ctx, qPollEntries, pollID)
+}
