@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minyi/server"
 	"minyi/store"
@@ -66,7 +67,8 @@ func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil))}, st)
+	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Delivery: server.DeliveryTiming{Tick: 50 * time.Millisecond, Lease: time.Second, Backoff: 100 * time.Millisecond}}, st)
 	if err != nil {
 		t.Fatal(err)
 	}

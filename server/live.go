@@ -79,6 +79,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.startSweeper(ctx)
+	s.startDelivery(ctx)
 	go func() {
 		t := time.NewTicker(scheduleTick)
 		defer t.Stop()

@@ -36,7 +36,7 @@ func (s *Server) filePoll(c *fiber.Ctx, p *store.PollInfo) (added, unlinked int,
 			unlinked++
 		}
 	}
-	if added, err = s.store.FileEntries(c.UserContext(), entries, meOf(c).ID); err != nil {
+	if added, err = s.store.FileEntries(c.UserContext(), entries, meOf(c).ID, deliveryPayload); err != nil {
 		return 0, 0, err
 	}
 	s.audit(c, p.ID, "poll.file", map[string]string{"entries": strconv.Itoa(added)})

@@ -28,6 +28,7 @@ type Config struct {
 	SecureCookies bool
 	Log           *slog.Logger
 	Version       string // named in certified bundles
+	Delivery      DeliveryTiming
 }
 
 // Server holds what handlers share.
@@ -143,6 +144,9 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/admin/units", s.unitsPage)
 	staff.Post("/admin/units", s.unitCreate)
 	staff.Get("/admin/staff", s.staffPage)
+	staff.Get("/admin/deliveries", s.deliveriesPage)
+	staff.Post("/admin/receivers", s.receiverAdd)
+	staff.Post("/admin/deliveries/:id/retry", s.deliveryRetry)
 	staff.Post("/admin/staff", s.staffCreate)
 
 	s.apiRoutes(app.Group("/api/v1"))

@@ -17,7 +17,7 @@ var (
 	qCadre     = query(`SELECT id, unit_id, name, gender, birth_year, post FROM cadres WHERE id = $1`)
 	qFileEntry = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, filed_by)
 		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::uuid)
-		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING`)
+		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING RETURNING id`)
 	entryColumns  = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at FROM record_entries`
 	qCadreEntries = query(`SELECT ` + entryColumns + ` WHERE cadre_id = $1 ORDER BY poll_date DESC, form_title`)
 	qPollEntries  = query(`SELECT ` + entryColumns + ` WHERE poll_id = $1 ORDER BY form_id, line`)
@@ -61,8 +61,9 @@ func (s *Store) Cadre(ctx context.Context, id string) (records.Cadre, error) {
 }
 
 // FileEntries records entries; an entry already filed for the same line is left as it
-// is, so filing twice changes nothing. It returns how many were new.
-func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string) (int, error) {
+// is, so filing twice changes nothing. Each new entry is queued, in the same transaction,
+// for every active receiver (payload gives its body). It returns how many were new.
+func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string, payload func(records.Entry) ([]byte, error)) (int, error) {
 	added := 0
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, e := range es {
@@ -70,12 +71,26 @@ func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string) 
 			if err != nil {
 				return err
 			}
-			res, err := tx.ExecContext(ctx, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by)
+			var id string
+			err = tx.GetContext(ctx, &id, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by)
+			if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
+				continue // filed before
+			}
 			if err != nil {
 				return err
 			}
-			n, _ := res.RowsAffected()
-			added += int(n)
+			added++
+			if payload == nil {
+				continue
+			}
+			e.ID = id
+			body, err := payload(e)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, qEnqueue, id, body); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

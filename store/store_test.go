@@ -261,10 +261,10 @@ func TestRecordEntriesAreAppendOnly(t *testing.T) {
 	defer s.Close()
 	u, _ := s.CreateUnit(ctx, "甲")
 	e := records.Entry{UnitID: u.ID, PollID: "00000000-0000-0000-0000-000000000001", PollTitle: "测评", PollDate: time.Now(), FormID: "f1", FormTitle: "表", Line: "s1", Kind: ballot.KindEvaluation, Name: "张三", Summary: "优秀 1"}
-	if n, err := s.FileEntries(ctx, []records.Entry{e}, ""); err != nil || n != 1 {
+	if n, err := s.FileEntries(ctx, []records.Entry{e}, "", nil); err != nil || n != 1 {
 		t.Fatalf("%d %v", n, err)
 	}
-	if n, _ := s.FileEntries(ctx, []records.Entry{e}, ""); n != 0 {
+	if n, _ := s.FileEntries(ctx, []records.Entry{e}, "", nil); n != 0 {
 		t.Fatal("filing twice added an entry")
 	}
 	db, _ := sql.Open("postgres", url)
