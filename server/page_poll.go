@@ -2,6 +2,8 @@ package server
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"minyi/records"
 )
 
 func (s *Server) pollPage(c *fiber.Ctx) error {
@@ -42,10 +44,16 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	unlinked := 0
+	var unlinked []records.Entry
 	for _, e := range filed {
 		if e.CadreID == "" {
-			unlinked++
+			unlinked = append(unlinked, e)
+		}
+	}
+	var register []records.Cadre
+	if len(unlinked) > 0 {
+		if register, err = s.store.Cadres(c.UserContext(), p.UnitID); err != nil {
+			return err
 		}
 	}
 	log, err := s.store.PollAudit(c.UserContext(), p.ID)
@@ -54,7 +62,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Unlinked": unlinked,
+		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Unlinked": unlinked, "Register": register,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),

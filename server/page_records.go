@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -164,4 +165,59 @@ func (s *Server) cadrePage(c *fiber.Ctx) error {
 		out = append(out, shown{Entry: e, Age: e.Age(now), Expired: e.Expired(now), Year: e.PollDate.In(cst).Year()})
 	}
 	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": cd, "Entries": out})
+}
+
+// entryLink names the cadre of a filed entry (a write-in, or a name the register did not
+// have): a correction citing the entry.
+func (s *Server) entryLink(c *fiber.Ctx) error {
+	if !canManage(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以关联干部")
+	}
+	e, err := s.store.Entry(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	cd, err := s.store.Cadre(c.UserContext(), c.FormValue("cadre_id"))
+	if err != nil {
+		return err
+	}
+	if !canSee(meOf(c), e.UnitID) || cd.UnitID != e.UnitID {
+		return ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
+	}
+	if _, err := s.store.LinkEntry(c.UserContext(), e.ID, cd.ID, meOf(c).ID, deliveryPayload); err != nil {
+		return err
+	}
+	s.audit(c, e.PollID, "entry.link", map[string]string{"name": e.Name, "cadre": cd.Name + "（" + cd.Post + "）"})
+	return s.redirectWith(c, "/polls/"+e.PollID, "已将“"+e.Name+"”的记录关联到干部档案（原记录保留，新记录注明更正）。")
+}
+
+// recordsPage lists a unit's filed results of a year, sortable by column.
+func (s *Server) recordsPage(c *fiber.Ctx) error {
+	unit, units, err := s.registerUnit(c)
+	if err != nil {
+		return err
+	}
+	year, _ := strconv.Atoi(c.Query("year"))
+	if year == 0 {
+		year = time.Now().In(cst).Year()
+	}
+	entries, err := s.store.UnitEntries(c.UserContext(), unit.ID, year)
+	if err != nil {
+		return err
+	}
+	sortBy := c.Query("sort", "date")
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		switch sortBy {
+		case "name":
+			return a.Name < b.Name
+		case "kind":
+			return a.Kind < b.Kind
+		case "flags":
+			return len(a.Flags) > len(b.Flags)
+		}
+		return a.PollDate.After(b.PollDate)
+	})
+	return s.page(c, fiber.StatusOK, "staff/records", fiber.Map{"Title": "考核档案", "Unit": unit, "Units": units, "Year": year,
+		"Years": []int{year - 2, year - 1, year, year + 1}, "Entries": entries, "Sort": sortBy})
 }

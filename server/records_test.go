@@ -87,3 +87,72 @@ func TestFilingIntoRecords(t *testing.T) {
 		t.Fatalf("an evaluator filed: %d", res.StatusCode)
 	}
 }
+
+// An entry the register did not have is linked afterwards by a correction; the original
+// stays; the unit's yearly list shows the current entries.
+func TestLinkEntryAndRecordsList(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	post := func(path string, v url.Values) (int, string) {
+		v.Set("_csrf", csrf)
+		res, err := c.PostForm(e.base+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	p := e.evaluation("张三", "王五")
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], form("优秀", "不称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	post("/polls/"+p.ID+"/file", url.Values{})
+	_, page := e.get(c, "/polls/"+p.ID)
+	if !strings.Contains(page, "待关联的档案记录") || !strings.Contains(page, "先在干部名册中加入此人") {
+		t.Fatal("unlinked entries are not offered for linking")
+	}
+	post("/cadres", url.Values{"unit_id": {e.unitID}, "name": {"王五"}, "post": {"副局长"}})
+	entries, _ := e.st.PollEntries(ctx, p.ID)
+	var wang string
+	for _, en := range entries {
+		if en.Name == "王五" {
+			wang = en.ID
+		}
+	}
+	cadres, _ := e.st.Cadres(ctx, e.unitID)
+	if status, body := post("/records/"+wang+"/link", url.Values{"cadre_id": {cadres[0].ID}}); status != 200 || !strings.Contains(body, "原记录保留") {
+		t.Fatalf("link: %d", status)
+	}
+	if status, _ := post("/records/"+wang+"/link", url.Values{"cadre_id": {cadres[0].ID}}); status != 409 {
+		t.Fatalf("linking the same entry twice: %d", status)
+	}
+	entries, _ = e.st.PollEntries(ctx, p.ID)
+	linked := 0
+	for _, en := range entries {
+		if en.CadreID != "" {
+			linked++
+			if en.Name == "王五" && en.Corrects != wang {
+				t.Fatalf("the correction does not cite the original: %+v", en)
+			}
+		}
+	}
+	if len(entries) != 2 || linked != 1 {
+		t.Fatalf("current entries %d, linked %d", len(entries), linked)
+	}
+	if _, hist := e.get(c, "/cadres/"+cadres[0].ID); !strings.Contains(hist, "不称职 1（100.00%）") || !strings.Contains(hist, "建议免职") {
+		t.Fatal("王五's history lacks the linked result")
+	}
+	_, list := e.get(c, "/records?sort=name")
+	body := list[strings.Index(list, "<tbody>"):]
+	if !strings.Contains(body, "张三 <span class=\"meta\">（未关联）</span>") || strings.Index(body, "张三") > strings.Index(body, "王五") {
+		t.Fatal("the yearly list, sorted by name")
+	}
+	_, list = e.get(c, "/records?sort=flags")
+	body = list[strings.Index(list, "<tbody>"):]
+	if strings.Index(body, "王五") > strings.Index(body, "张三") {
+		t.Fatal("sorted by flags, 王五 (建议调整, 建议免职) comes first")
+	}
+}

@@ -138,6 +138,8 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/cadres", s.cadresPage)
 	staff.Post("/cadres", s.cadresAdd)
 	staff.Get("/cadres/:id", s.cadrePage)
+	staff.Post("/records/:id/link", s.entryLink)
+	staff.Get("/records", s.recordsPage)
 	staff.Get("/account", s.accountPage)
 	staff.Post("/account/password", s.accountPassword)
 	staff.Post("/account/api-token", s.accountAPIToken)

@@ -20,7 +20,15 @@ var (
 		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING RETURNING id`)
 	entryColumns  = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at FROM record_entries`
 	qCadreEntries = query(`SELECT ` + entryColumns + ` WHERE cadre_id = $1 ORDER BY poll_date DESC, form_title`)
-	qPollEntries  = query(`SELECT ` + entryColumns + ` WHERE poll_id = $1 ORDER BY form_id, line`)
+	qEntry        = query(`SELECT ` + entryColumns + ` WHERE id = $1`)
+	qCorrect      = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, corrects, filed_by)
+		SELECT $2, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, id, NULLIF($3, '')::uuid
+		FROM record_entries WHERE id = $1 RETURNING id`)
+	qCorrected   = query(`SELECT EXISTS (SELECT 1 FROM record_entries WHERE corrects = $1)`)
+	qUnitEntries = query(`SELECT ` + entryColumns + ` WHERE unit_id = $1 AND extract(year FROM poll_date AT TIME ZONE 'Asia/Shanghai') = $2
+		AND NOT EXISTS (SELECT 1 FROM record_entries x WHERE x.corrects = record_entries.id) ORDER BY poll_date DESC, name`)
+	qPollEntries = query(`SELECT ` + entryColumns + ` WHERE poll_id = $1
+		AND NOT EXISTS (SELECT 1 FROM record_entries x WHERE x.corrects = record_entries.id) ORDER BY form_id, line`)
 )
 
 // AddCadres adds register lines to a unit in one transaction: all or none.
@@ -121,6 +129,10 @@ func (s *Store) entries(ctx context.Context, q, id string) ([]records.Entry, err
 	if err := s.db.SelectContext(ctx, &rows, q, id); err != nil {
 		return nil, err
 	}
+	return toEntries(rows), nil
+}
+
+func toEntries(rows []entryRow) []records.Entry {
 	out := make([]records.Entry, len(rows))
 	for i, r := range rows {
 		out[i] = records.Entry{ID: r.ID, CadreID: r.CadreID, UnitID: r.UnitID, PollID: r.PollID, PollTitle: r.PollTitle, PollDate: r.PollDate,
@@ -128,7 +140,7 @@ func (s *Store) entries(ctx context.Context, q, id string) ([]records.Entry, err
 			Corrects: r.Corrects, FiledAt: r.FiledAt}
 		json.Unmarshal(r.Flags, &out[i].Flags)
 	}
-	return out, nil
+	return out
 }
 
 // CadreEntries is a cadre's record, newest first.
@@ -136,7 +148,68 @@ func (s *Store) CadreEntries(ctx context.Context, cadreID string) ([]records.Ent
 	return s.entries(ctx, qCadreEntries, cadreID)
 }
 
-// PollEntries are the entries filed from a poll.
+// PollEntries are the current entries filed from a poll (a corrected entry replaced by
+// its correction).
 func (s *Store) PollEntries(ctx context.Context, pollID string) ([]records.Entry, error) {
 	return s.entries(ctx, qPollEntries, pollID)
+}
+
+// Entry finds one entry.
+func (s *Store) Entry(ctx context.Context, id string) (records.Entry, error) {
+	if err := checkID(id, "记录"); err != nil {
+		return records.Entry{}, err
+	}
+	es, err := s.entries(ctx, qEntry, id)
+	if err != nil {
+		return records.Entry{}, err
+	}
+	if len(es) == 0 {
+		return records.Entry{}, ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
+	}
+	return es[0], nil
+}
+
+// LinkEntry files a correction of an entry that names its cadre: a new entry citing the
+// old one, which stays as it was. An entry already corrected is refused.
+func (s *Store) LinkEntry(ctx context.Context, entryID, cadreID, by string, payload func(records.Entry) ([]byte, error)) (string, error) {
+	if err := checkID(cadreID, "干部"); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var done bool
+		if err := tx.GetContext(ctx, &done, qCorrected, entryID); err != nil {
+			return err
+		}
+		if done {
+			return ballot.Errorf(ballot.ECONFLICT, "这条记录已更正过，请更正最新的记录")
+		}
+		if err := tx.GetContext(ctx, &id, qCorrect, entryID, cadreID, by); err != nil {
+			return err
+		}
+		if payload == nil {
+			return nil
+		}
+		var rows []entryRow
+		if err := tx.SelectContext(ctx, &rows, qEntry, id); err != nil || len(rows) != 1 {
+			return err
+		}
+		body, err := payload(toEntries(rows)[0])
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, qEnqueue, id, body)
+		return err
+	})
+	return id, err
+}
+
+// UnitEntries lists a unit's current entries of a year (corrected ones replaced by their
+// corrections).
+func (s *Store) UnitEntries(ctx context.Context, unitID string, year int) ([]records.Entry, error) {
+	var rows []entryRow
+	if err := s.db.SelectContext(ctx, &rows, qUnitEntries, unitID, year); err != nil {
+		return nil, err
+	}
+	return toEntries(rows), nil
 }
