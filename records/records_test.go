@@ -68,3 +68,21 @@ func TestFromTally(t *testing.T) {
 		t.Fatalf("write-in entry %+v", es[2])
 	}
 }
+
+func TestStepValidate(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		st   Step
+		want string
+	}{
+		{Step{Kind: "民主推荐", Date: day, PollID: "p"}, ""},
+		{Step{Kind: "考察", Date: day, PollID: "p"}, "只有“民主推荐”和“讨论决定”"},
+		{Step{Kind: "面谈", Date: day}, "请选择环节"},
+		{Step{Kind: "动议"}, "请填写日期"},
+	} {
+		err := c.st.Validate()
+		if c.want == "" && err != nil || c.want != "" && !strings.Contains(ballot.ErrorMessage(err), c.want) {
+			t.Errorf("%+v: %v", c.st, err)
+		}
+	}
+}

@@ -373,7 +373,7 @@ var auditLabels = map[string]string{
 	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "token.void": "作废单张凭证",
 	"batch.void": "作废凭证批次", "screen.create": "生成大屏链接", "unit.create": "新建单位", "staff.create": "新建账号",
 	"poll.reopen": "重新开放投票", "group.expected": "修改应到人数", "poll.schedule": "设定结束时间",
-	"poll.file": "归档到干部档案", "receiver.add": "添加档案接收方", "entry.link": "关联档案记录", "cadres.add": "加入干部名册", "token.paper": "凭证改为纸质投票", "paper.enter": "录入纸质选票", "paper.discard": "清除未核对的纸质录入",
+	"poll.file": "归档到干部档案", "receiver.add": "添加档案接收方", "entry.link": "关联档案记录", "selection.create": "新建纪实", "selection.step": "记录纪实环节", "cadres.add": "加入干部名册", "token.paper": "凭证改为纸质投票", "paper.enter": "录入纸质选票", "paper.discard": "清除未核对的纸质录入",
 }
 
 // turnoutRow is a voter group's turnout as the organizer sees it.

@@ -42,11 +42,14 @@ func sheetName(title string) string {
 
 // tallyXLSX lays the report tables out one sheet per form (its 分类统计 below its results),
 // after a sheet of turnout.
-func tallyXLSX(b *ballot.Bundle) ([]byte, error) {
+func tallyXLSX(b *ballot.Bundle) ([]byte, error) { return xlsxFromTables(reportTables(b.Tally)) }
+
+// xlsxFromTables writes tables into a workbook, those of the same Sheet stacked on one.
+func xlsxFromTables(tables []reportTable) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
 	next := map[string]int{} // sheet → next free row
-	for _, t := range reportTables(b.Tally) {
+	for _, t := range tables {
 		name := sheetName(t.Sheet)
 		r, ok := next[name]
 		if !ok {

@@ -6,8 +6,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // A register imported from a sheet; a counted meeting filed once (twice adds nothing) on
@@ -154,5 +158,75 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 	body = list[strings.Index(list, "<tbody>"):]
 	if strings.Index(body, "王五") > strings.Index(body, "张三") {
 		t.Fatal("sorted by flags, 王五 (建议调整, 建议免职) comes first")
+	}
+}
+
+// A selection's steps in order, its votes with their certified results, and its export.
+func TestSelection(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	post := func(path string, v url.Values) (int, string) {
+		v.Set("_csrf", csrf)
+		res, err := c.PostForm(e.base+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	rec := meetingPoll(e)
+	codes := e.tokens(rec, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], url.Values{"f1.p1": {"c1"}, "f2.s1": {"优秀"}, "f2.s2": {"优秀"}})
+	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/count", nil, 200, nil)
+
+	status, page := post("/selections", url.Values{"unit_id": {e.unitID}, "post": {"某局副局长"}})
+	if status != 200 || !strings.Contains(page, "已新建纪实") {
+		t.Fatalf("create: %d", status)
+	}
+	sels, _ := e.st.Selections(ctx, e.unitID)
+	id := sels[0].ID
+	steps := []url.Values{
+		{"kind": {"民主推荐"}, "date": {"2026-03-10"}, "note": {"会议推荐"}, "poll_id": {rec.ID}},
+		{"kind": {"动议"}, "date": {"2026-03-01"}, "note": {"党组研究启动"}},
+	}
+	for _, v := range steps {
+		if status, _ := post("/selections/"+id+"/steps", v); status != 200 {
+			t.Fatalf("step %v: %d", v, status)
+		}
+	}
+	if status, _ := post("/selections/"+id+"/steps", url.Values{"kind": {"考察"}, "date": {"2026-03-20"}, "poll_id": {rec.ID}}); status != 400 {
+		t.Fatalf("a vote linked to 考察: %d", status)
+	}
+	_, page = e.get(c, "/selections/"+id)
+	body := page[strings.Index(page, "<tbody>"):]
+	if strings.Index(body, "动议") > strings.Index(body, "民主推荐") || !strings.Contains(body, "实到 1/应到 30") {
+		t.Fatal("the steps in order with the vote's result")
+	}
+	res, err := c.Get(e.base + "/selections/" + id + "/export.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	file := t.TempDir() + "/sel.pdf"
+	os.WriteFile(file, pdf, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	text := strings.Join(strings.Fields(string(out)), " ")
+	if err != nil || !strings.Contains(text, "选拔任用工作纪实") || !strings.Contains(text, "某局副局长") || !strings.Contains(text, "党组研究启动") || !strings.Contains(text, "张三") {
+		t.Fatalf("selection pdf: %v\n%s", err, out)
+	}
+	_, xl := e.get(c, "/selections/"+id+"/export.xlsx")
+	book, err := excelize.OpenReader(strings.NewReader(xl))
+	if err != nil || book.GetSheetList()[0] != "纪实" || len(book.GetSheetList()) != 2 {
+		t.Fatalf("selection workbook: %v %v", err, book.GetSheetList())
+	}
+	other, _ := e.st.CreateUnit(ctx, "乙单位")
+	e.addStaff("org_b", "organizer", other.ID)
+	ob, _ := e.browser("org_b")
+	if status, _ := e.get(ob, "/selections/"+id); status != 404 {
+		t.Fatalf("another unit sees the selection: %d", status)
 	}
 }

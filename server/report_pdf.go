@@ -14,21 +14,6 @@ import (
 // form's tables (the same as the workbook's), the signature lines of the tellers, and
 // the box's Merkle root and signing key, so the paper matches the signed bundle.
 func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint string) ([]byte, error) {
-	pdf, err := s.newPDF()
-	if err != nil {
-		return nil, err
-	}
-	pdf.SetTitle(b.Poll.Title+" 计票结果报告单", true)
-	pdf.SetAutoPageBreak(false, 0)
-	const left, width, bottom = 15.0, 180.0, 280.0
-	pdf.AddPage()
-	y := 15.0
-	mixedText(pdf, left, y, width, 9, 16, "计票结果报告单", "C")
-	y += 10
-	for _, line := range wrapMixed(pdf, b.Poll.Title, width, 12) {
-		mixedText(pdf, left, y, width, 6, 12, line, "C")
-		y += 6
-	}
 	t := b.Tally
 	meta := []string{"计票时间：" + b.CountedAt.In(cst).Format("2006-01-02 15:04")}
 	if len(t.OpenedBy) > 0 {
@@ -39,6 +24,29 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint string) ([]byte, error) 
 		meta = append(meta, "模拟测评演练结果，不是正式结果")
 	}
 	meta = append(meta, t.Notes...)
+	return s.reportPDF("计票结果报告单", b.Poll.Title, meta, reportTables(t),
+		"监票人（签名）：______________________　　计票人（签名）：______________________",
+		[]string{"票箱默克尔根：" + b.MerkleRoot, "签名密钥指纹：" + fingerprint, "电子计票结果（签名 JSON）可用 minyi verify 或 /verify 页面核验。"})
+}
+
+// reportPDF lays out a report: a heading, a title, lines of facts, tables, a line to sign
+// ("" for none) with a date, and small print at the end.
+func (s *Server) reportPDF(heading, title string, meta []string, tables []reportTable, sign string, footer []string) ([]byte, error) {
+	pdf, err := s.newPDF()
+	if err != nil {
+		return nil, err
+	}
+	pdf.SetTitle(title+" "+heading, true)
+	pdf.SetAutoPageBreak(false, 0)
+	const left, width, bottom = 15.0, 180.0, 280.0
+	pdf.AddPage()
+	y := 15.0
+	mixedText(pdf, left, y, width, 9, 16, heading, "C")
+	y += 10
+	for _, line := range wrapMixed(pdf, title, width, 12) {
+		mixedText(pdf, left, y, width, 6, 12, line, "C")
+		y += 6
+	}
 	y += 2
 	for _, m := range meta {
 		for _, line := range wrapMixed(pdf, m, width, 9.5) {
@@ -47,7 +55,7 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint string) ([]byte, error) 
 		}
 	}
 	y += 3
-	for _, tb := range reportTables(t) {
+	for _, tb := range tables {
 		y = pdfTable(pdf, tb, left, y, width, bottom)
 		y += 4
 	}
@@ -55,12 +63,14 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint string) ([]byte, error) 
 		pdf.AddPage()
 		y = 20
 	}
-	y += 6
-	mixedText(pdf, left, y, width, 8, 11, "监票人（签名）：______________________　　计票人（签名）：______________________", "L")
-	y += 12
-	mixedText(pdf, left, y, width, 8, 11, "日期：______________________", "L")
-	y += 12
-	for _, line := range []string{"票箱默克尔根：" + b.MerkleRoot, "签名密钥指纹：" + fingerprint, "电子计票结果（签名 JSON）可用 minyi verify 或 /verify 页面核验。"} {
+	if sign != "" {
+		y += 6
+		mixedText(pdf, left, y, width, 8, 11, sign, "L")
+		y += 12
+		mixedText(pdf, left, y, width, 8, 11, "日期：______________________", "L")
+		y += 12
+	}
+	for _, line := range footer {
 		for _, l := range wrapMixed(pdf, line, width, 7.5) {
 			mixedText(pdf, left, y, width, 4, 7.5, l, "L")
 			y += 4

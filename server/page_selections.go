@@ -1,0 +1,164 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minyi/ballot"
+	"minyi/records"
+	"minyi/store"
+)
+
+// 选拔任用纪实: a selection's steps, its voting steps with their certified results, and
+// its export.
+
+func (s *Server) selectionsPage(c *fiber.Ctx) error {
+	unit, units, err := s.registerUnit(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Selections(c.UserContext(), unit.ID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "staff/selections", fiber.Map{"Title": "选拔任用纪实", "Unit": unit, "Units": units, "Selections": list, "CanEdit": canManage(meOf(c))})
+}
+
+func (s *Server) selectionCreate(c *fiber.Ctx) error {
+	if !canManage(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建纪实")
+	}
+	unit, _, err := s.registerUnit(c)
+	if err != nil {
+		return err
+	}
+	sel := records.Selection{UnitID: unit.ID, Post: c.FormValue("post")}
+	if err := sel.Validate(); err != nil {
+		return err
+	}
+	if err := s.store.AddSelection(c.UserContext(), &sel); err != nil {
+		return err
+	}
+	s.audit(c, "", "selection.create", map[string]string{"post": sel.Post})
+	return s.redirectWith(c, "/selections/"+sel.ID, "已新建纪实，请按环节记录。")
+}
+
+// selectionStep is a step as shown, with its poll and, once counted, its result.
+type selectionStep struct {
+	records.Step
+	Poll  *store.PollInfo
+	Tally *ballot.Tally
+}
+
+func (s *Server) visibleSelection(c *fiber.Ctx) (*records.Selection, []selectionStep, error) {
+	sel, err := s.store.Selection(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !canSee(meOf(c), sel.UnitID) {
+		return nil, nil, ballot.Errorf(ballot.ENOTFOUND, "纪实不存在")
+	}
+	var steps []selectionStep
+	for _, st := range sel.Steps {
+		ss := selectionStep{Step: st}
+		if st.PollID != "" {
+			if p, err := s.store.Poll(c.UserContext(), st.PollID); err == nil {
+				ss.Poll = p
+				if p.State == ballot.Counted {
+					ss.Tally, _, _ = s.store.Tally(c.UserContext(), p.ID)
+				}
+			}
+		}
+		steps = append(steps, ss)
+	}
+	return sel, steps, nil
+}
+
+func (s *Server) selectionPage(c *fiber.Ctx) error {
+	sel, steps, err := s.visibleSelection(c)
+	if err != nil {
+		return err
+	}
+	polls, err := s.store.ListPolls(c.UserContext(), sel.UnitID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "staff/selection", fiber.Map{"Title": sel.Post + " · 纪实", "Sel": sel, "Steps": steps, "Polls": polls,
+		"Kinds": records.StepKinds, "CanEdit": canManage(meOf(c)), "Today": time.Now().In(cst).Format("2006-01-02")})
+}
+
+func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
+	if !canManage(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以记录纪实")
+	}
+	sel, _, err := s.visibleSelection(c)
+	if err != nil {
+		return err
+	}
+	date, err := time.ParseInLocation("2006-01-02", c.FormValue("date"), cst)
+	if err != nil {
+		return ballot.Errorf(ballot.EINVALID, "请填写日期")
+	}
+	st := records.Step{Kind: c.FormValue("kind"), Date: date, Note: c.FormValue("note"), PollID: c.FormValue("poll_id")}
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	if st.PollID != "" {
+		p, err := s.store.Poll(c.UserContext(), st.PollID)
+		if err != nil || p.UnitID != sel.UnitID {
+			return ballot.Errorf(ballot.EINVALID, "请选择本单位的投票活动")
+		}
+	}
+	if err := s.store.AddStep(c.UserContext(), sel.ID, &st); err != nil {
+		return err
+	}
+	s.audit(c, st.PollID, "selection.step", map[string]string{"post": sel.Post, "step": st.Kind})
+	return s.redirectWith(c, "/selections/"+sel.ID, "已记录“"+st.Kind+"”环节。")
+}
+
+// selectionTables lays a selection out: its steps, then each counted vote's tables.
+func selectionTables(sel *records.Selection, steps []selectionStep) []reportTable {
+	t := reportTable{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
+	var votes []reportTable
+	for i, st := range steps {
+		poll, result := "", ""
+		if st.Poll != nil {
+			poll = st.Poll.Title
+			result = st.Poll.State.Label()
+		}
+		if st.Tally != nil {
+			result = fmt.Sprintf("已计票：实到 %d/应到 %d", st.Tally.Used, st.Tally.Expected)
+			for _, tb := range reportTables(st.Tally) {
+				tb.Sheet = fmt.Sprintf("%d %s", i+1, st.Kind)
+				tb.Title = st.Poll.Title + " · " + tb.Title
+				votes = append(votes, tb)
+			}
+		}
+		t.Rows = append(t.Rows, []string{st.Date.In(cst).Format("2006-01-02"), st.Kind, st.Note, poll, result})
+	}
+	return append([]reportTable{t}, votes...)
+}
+
+func (s *Server) selectionExport(c *fiber.Ctx) error {
+	sel, steps, err := s.visibleSelection(c)
+	if err != nil {
+		return err
+	}
+	tables := selectionTables(sel, steps)
+	name := clip(sel.Post, 30) + "_选拔任用纪实"
+	if strings.HasSuffix(c.Path(), ".xlsx") {
+		body, err := xlsxFromTables(tables)
+		if err != nil {
+			return err
+		}
+		return sendFile(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+	}
+	body, err := s.reportPDF("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, "", nil)
+	if err != nil {
+		return err
+	}
+	return sendFile(c, name+".pdf", "application/pdf", body)
+}
