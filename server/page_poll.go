@@ -44,16 +44,14 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var unlinked []records.Entry
-	for _, e := range filed {
-		if e.CadreID == "" {
-			unlinked = append(unlinked, e)
-		}
-	}
 	var register []records.Cadre
-	if len(unlinked) > 0 {
+	cadreName := map[string]string{}
+	if len(filed) > 0 {
 		if register, err = s.store.Cadres(c.UserContext(), p.UnitID); err != nil {
 			return err
+		}
+		for _, cd := range register {
+			cadreName[cd.ID] = cd.Name + "（" + cd.Post + "）"
 		}
 	}
 	log, err := s.store.PollAudit(c.UserContext(), p.ID)
@@ -62,7 +60,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Unlinked": unlinked, "Register": register,
+		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),

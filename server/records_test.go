@@ -115,7 +115,7 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
 	post("/polls/"+p.ID+"/file", url.Values{})
 	_, page := e.get(c, "/polls/"+p.ID)
-	if !strings.Contains(page, "待关联的档案记录") || !strings.Contains(page, "先在干部名册中加入此人") {
+	if !strings.Contains(page, "档案关联") || !strings.Contains(page, "未关联") || !strings.Contains(page, "先在干部名册中加入此人") {
 		t.Fatal("unlinked entries are not offered for linking")
 	}
 	post("/cadres", url.Values{"unit_id": {e.unitID}, "name": {"王五"}, "post": {"副局长"}})
