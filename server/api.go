@@ -47,6 +47,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/batches/:batch/void", s.apiBatchVoid)
 	a.Get("/polls/:id/tally", s.apiTally)
 	a.Get("/polls/:id/bundle", s.bundleDownload)
+	s.apiRecordRoutes(a)
 	api.Use(func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })
 }
 

@@ -230,3 +230,68 @@ func TestSelection(t *testing.T) {
 		t.Fatalf("another unit sees the selection: %d", status)
 	}
 }
+
+// The same through the API: register, file, read a cadre's record, link, selections.
+func TestRecordsAPI(t *testing.T) {
+	e := newEnv(t)
+	var added struct{ Cadres []struct{ ID, Name string } }
+	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "张三", "gender": "男", "birth_year": 1975, "post": "局长"}}}, 201, &added)
+	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "张三", "post": "局长"}}}, 409, nil)
+	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "", "post": "局长"}}}, 400, nil)
+	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": "00000000-0000-0000-0000-000000000009", "cadres": []map[string]any{{"name": "王五"}}}, 404, nil)
+	p := e.evaluation("张三", "李四")
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/paper", map[string]string{"code": codes[1]}, 200, nil)
+	var scr struct{ URL string }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/screen", nil, 200, &scr)
+	if !strings.Contains(scr.URL, "/screen/") {
+		t.Fatalf("screen %q", scr.URL)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(codes[0], form("优秀", "称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	var filed struct{ Filed, Unlinked int }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/file", nil, 200, &filed)
+	if filed.Filed != 2 || filed.Unlinked != 1 {
+		t.Fatalf("filed %+v", filed)
+	}
+	var cadre struct {
+		Entries []struct {
+			Summary string
+			Expired bool
+		}
+	}
+	e.api(e.admin, "GET", "/api/v1/cadres/"+added.Cadres[0].ID, nil, 200, &cadre)
+	if len(cadre.Entries) != 1 || !strings.Contains(cadre.Entries[0].Summary, "优秀 1（100.00%）") {
+		t.Fatalf("cadre %+v", cadre)
+	}
+	var es struct {
+		Entries []struct{ ID, Name, CadreID string } `json:"entries"`
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/entries", nil, 200, &es)
+	var li string
+	for _, en := range es.Entries {
+		if en.Name == "李四" {
+			li = en.ID
+		}
+	}
+	var more struct{ Cadres []struct{ ID string } }
+	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "李四", "post": "副局长"}}}, 201, &more)
+	e.api(e.admin, "POST", "/api/v1/entries/"+li+"/link", map[string]string{"cadre_id": more.Cadres[0].ID}, 201, nil)
+	var sel struct{ ID string }
+	e.api(e.admin, "POST", "/api/v1/selections", map[string]any{"post": "某局副局长"}, 400, nil) // an admin names the unit
+	e.api(e.admin, "POST", "/api/v1/selections", map[string]any{"post": "某局副局长", "unit_id": e.unitID}, 201, &sel)
+	e.api(e.admin, "POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "讨论决定", "date": "2026-04-01", "poll_id": p.ID}, 201, nil)
+	e.api(e.admin, "POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "任职", "date": "四月"}, 400, nil)
+	var got struct {
+		Steps []struct {
+			Kind  string
+			Tally *struct{ Used int }
+		}
+	}
+	e.api(e.admin, "GET", "/api/v1/selections/"+sel.ID, nil, 200, &got)
+	if len(got.Steps) != 1 || got.Steps[0].Tally == nil || got.Steps[0].Tally.Used != 2 {
+		t.Fatalf("selection %+v", got)
+	}
+}

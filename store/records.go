@@ -43,6 +43,9 @@ func (s *Store) AddCadres(ctx context.Context, unitID string, cs []records.Cadre
 				if isUniqueViolation(err) {
 					return ballot.Errorf(ballot.ECONFLICT, "干部“%s（%s）”已在名册中", c.Name, c.Post)
 				}
+				if isForeignKeyViolation(err) {
+					return ballot.Errorf(ballot.ENOTFOUND, "单位不存在")
+				}
 				return err
 			}
 			c.UnitID = unitID

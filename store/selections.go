@@ -21,7 +21,11 @@ func (s *Store) AddSelection(ctx context.Context, sel *records.Selection) error 
 	if err := checkID(sel.UnitID, "单位"); err != nil {
 		return err
 	}
-	return s.db.QueryRowxContext(ctx, qAddSelection, sel.UnitID, sel.Post).Scan(&sel.ID, &sel.CreatedAt)
+	err := s.db.QueryRowxContext(ctx, qAddSelection, sel.UnitID, sel.Post).Scan(&sel.ID, &sel.CreatedAt)
+	if isForeignKeyViolation(err) {
+		return ballot.Errorf(ballot.ENOTFOUND, "单位不存在")
+	}
+	return err
 }
 
 // Selections lists a unit's selections, newest first.

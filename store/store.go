@@ -139,6 +139,12 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// isForeignKeyViolation reports a reference to a row that does not exist.
+func isForeignKeyViolation(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
 // isInvalidUUID reports a malformed uuid parameter, which means "no such object".
 func isInvalidUUID(err error) bool {
 	var pe *pq.Error
