@@ -206,3 +206,24 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("a tampered bundle: %v\n%s", err, out.String())
 	}
 }
+
+// `minyi bench` runs voters over HTTP against a server it starts and audits the box. Only
+// its accounting is asserted here; its speed is what it reports.
+func TestBenchCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"bench", "-data", app.data, "-n", "60", "-c", "8", "-json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		OK, BallotsInBox, TokensUsed int
+		AuditOK                      bool `json:"audit_ok"`
+		Errors                       map[string]int
+		Ceiling                      float64 `json:"db_ceiling_per_sec"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.AuditOK || r.OK != 60 || r.BallotsInBox != 60 || len(r.Errors) != 0 || r.Ceiling <= 0 {
+		t.Fatalf("%+v", r)
+	}
+}

@@ -33,6 +33,7 @@ usage:
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
   minyi verify FILE.json          check a certified tally: signature, box, recount (no database)
+  minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
   minyi version
 
 Environment:
@@ -59,6 +60,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return auditVerify(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return verifyBundle(args[1:], stdout)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minyi", version)
 		return nil
