@@ -215,15 +215,17 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r struct {
-		OK, BallotsInBox, TokensUsed int
-		AuditOK                      bool `json:"audit_ok"`
-		Errors                       map[string]int
-		Ceiling                      float64 `json:"db_ceiling_per_sec"`
+		OK           int
+		BallotsInBox int            `json:"ballots_in_box"`
+		TokensUsed   int            `json:"tokens_used"`
+		AuditOK      bool           `json:"audit_ok"`
+		Errors       map[string]int `json:"errors"`
+		Ceiling      float64        `json:"db_ceiling_per_sec"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	if !r.AuditOK || r.OK != 60 || r.BallotsInBox != 60 || len(r.Errors) != 0 || r.Ceiling <= 0 {
+	if !r.AuditOK || r.OK != 60 || r.BallotsInBox != 60 || r.TokensUsed != 60 || len(r.Errors) != 0 || r.Ceiling <= 0 {
 		t.Fatalf("%+v", r)
 	}
 }
