@@ -24,6 +24,7 @@ const (
 	ESEALED       = "result_sealed" // results exist only after close and count
 	ETOOMANY      = "too_many"      // rate limited
 	ESPOILT       = "spoilt_lines"  // some lines would count as invalid; the voter must confirm
+	ERETRY        = "retry"         // not done, nothing kept: send it again
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.

@@ -80,6 +80,8 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.startSweeper(ctx)
 	s.startDelivery(ctx)
+	s.batch = newBatcher(s.store)
+	go s.batch.run(ctx)
 	go func() {
 		t := time.NewTicker(scheduleTick)
 		defer t.Stop()

@@ -33,6 +33,7 @@ var statusOf = map[string]int{
 	ballot.ECLOSED:       fiber.StatusConflict,
 	ballot.ESEALED:       fiber.StatusForbidden,
 	ballot.ETOOMANY:      fiber.StatusTooManyRequests,
+	ballot.ERETRY:        fiber.StatusServiceUnavailable,
 }
 
 // headings are the titles of error pages for people.
@@ -46,6 +47,7 @@ var headings = map[string]string{
 	ballot.ENOTOPEN:      "投票尚未开始",
 	ballot.ECLOSED:       "投票已结束",
 	ballot.ESEALED:       "结果尚未产生",
+	ballot.ERETRY:        "选票未能提交",
 }
 
 // fromFiber turns Fiber's own errors (unknown route, body too large…) into coded ones.

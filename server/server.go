@@ -39,6 +39,7 @@ type Server struct {
 	assets    *frontend.Assets
 	sealers   *sealers
 	hub       *hub
+	batch     *batcher      // nil until Start: then submissions are written in batches
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
 	log       *slog.Logger

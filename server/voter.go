@@ -72,7 +72,13 @@ func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed); err != nil {
+	item := store.CastItem{TokenHash: hash, PollID: p.ID, GroupID: info.GroupID, SealKeyID: sl.keyID, Sealed: sealed}
+	if s.batch != nil {
+		err = s.batch.cast(item)
+	} else {
+		err = s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed)
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	// The receipt is a hash of the sealed ballot: it shows the ballot is in the box and

@@ -276,3 +276,75 @@ func TestRecordEntriesAreAppendOnly(t *testing.T) {
 		t.Fatal("delete allowed")
 	}
 }
+
+// A batch: tokens burned once, each refusal for its own reason without failing the others,
+// a token twice in the batch counted once, and the ballots not stored in the order given.
+func TestCastBatch(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(60)
+	s.IssueTokens(ctx, p.ID, g, hs, "")
+	k, _ := ballot.NewPollKey()
+	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
+	s.VoidToken(ctx, p.ID, hs[1])
+	if err := s.Cast(ctx, hs[2], p.ID, g, sk, []byte("before")); err != nil {
+		t.Fatal(err)
+	}
+	var items []store.CastItem
+	for i := 0; i < 50; i++ {
+		items = append(items, store.CastItem{TokenHash: hs[i], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte(fmt.Sprintf("ballot %02d", i))})
+	}
+	items = append(items, store.CastItem{TokenHash: hs[3], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("again")})
+	items = append(items, store.CastItem{TokenHash: hashes(1)[0], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("forged")})
+	items = append(items, store.CastItem{TokenHash: hs[1], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("void again")})
+	errs, err := s.CastBatch(ctx, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{1: ballot.ETOKENVOID, 2: ballot.ETOKENUSED, 50: ballot.ETOKENUSED, 51: ballot.ETOKENUNKNOWN, 52: ballot.ETOKENVOID}
+	for i, e := range errs {
+		if got := ballot.ErrorCode(e); got != want[i] {
+			t.Errorf("item %d: %q, want %q", i, got, want[i])
+		}
+	}
+	s.ClosePoll(ctx, p.ID)
+	box, _ := s.Box(ctx, p.ID)
+	if len(box) != 49 { // 48 of the batch (50 less a voided and a used token) + the one before
+		t.Fatalf("box %d", len(box))
+	}
+	db, _ := sql.Open("postgres", url)
+	defer db.Close()
+	rows, err := db.Query(`SELECT sealed FROM ballots WHERE poll_id = $1 ORDER BY ctid`, p.ID) // physical order
+	if err != nil {
+		t.Fatal(err)
+	}
+	inOrder := true
+	prev := ""
+	for rows.Next() {
+		var b []byte
+		rows.Scan(&b)
+		if !strings.HasPrefix(string(b), "ballot ") {
+			continue
+		}
+		if string(b) < prev {
+			inOrder = false
+		}
+		prev = string(b)
+	}
+	rows.Close()
+	if inOrder {
+		t.Fatal("the batch was stored in the order it was submitted")
+	}
+	// A closed poll refuses a whole batch without error for the transaction.
+	errs, err = s.CastBatch(ctx, []store.CastItem{{TokenHash: hs[55], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("late")}})
+	if err != nil || ballot.ErrorCode(errs[0]) != ballot.ECLOSED {
+		t.Fatalf("after close: %v %v", errs, err)
+	}
+}

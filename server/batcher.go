@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"minyi/ballot"
+	"minyi/store"
+)
+
+// Batched writes (issue: performance). Submissions wait a moment to share a transaction
+// with the others arriving then: tokens burned with one statement, ballots inserted in a
+// random order. Each voter is answered only after the commit that holds their ballot; a
+// token already used, in the batch or before, is refused alone; a failed commit fails
+// every waiter in it with a retryable error, and nothing of it is kept.
+
+const (
+	batchMax  = 100                  // ballots in one transaction at most
+	batchWait = 2 * time.Millisecond // how long the first waits for company
+)
+
+type castRequest struct {
+	item store.CastItem
+	done chan error
+}
+
+type batcher struct {
+	st     *store.Store
+	in     chan castRequest
+	mu     sync.RWMutex
+	closed bool
+}
+
+func newBatcher(st *store.Store) *batcher {
+	return &batcher{st: st, in: make(chan castRequest, 8*batchMax)}
+}
+
+// run writes batches until ctx ends, then writes what is queued and refuses the rest.
+func (b *batcher) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			b.mu.Lock()
+			b.closed = true
+			b.mu.Unlock()
+			for {
+				select {
+				case r := <-b.in:
+					b.flush([]castRequest{r})
+				default:
+					return
+				}
+			}
+		case r := <-b.in:
+			batch := []castRequest{r}
+			timer := time.NewTimer(batchWait)
+		collect:
+			for len(batch) < batchMax {
+				select {
+				case r := <-b.in:
+					batch = append(batch, r)
+				case <-timer.C:
+					break collect
+				}
+			}
+			timer.Stop()
+			b.flush(batch)
+		}
+	}
+}
+
+func (b *batcher) flush(batch []castRequest) {
+	items := make([]store.CastItem, len(batch))
+	for i, r := range batch {
+		items[i] = r.item
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs, err := b.st.CastBatch(ctx, items)
+	for i, r := range batch {
+		if err != nil {
+			r.done <- ballot.Errorf(ballot.ERETRY, "网络或服务器繁忙，选票没有提交成功，请再次提交")
+			continue
+		}
+		r.done <- errs[i]
+	}
+}
+
+// cast queues one submission and waits for its batch's commit.
+func (b *batcher) cast(item store.CastItem) error {
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return ballot.Errorf(ballot.ERETRY, "服务器正在重启，选票没有提交，请稍后再次提交")
+	}
+	done := make(chan error, 1)
+	b.in <- castRequest{item: item, done: done}
+	b.mu.RUnlock()
+	return <-done
+}
