@@ -348,3 +348,34 @@ func TestCastBatch(t *testing.T) {
 		t.Fatalf("after close: %v %v", errs, err)
 	}
 }
+
+// A batch whose transaction fails keeps nothing: every token stays unused, the box empty.
+func TestCastBatchFailsWhole(t *testing.T) {
+	s := dbtest.New(t)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(3)
+	s.IssueTokens(ctx, p.ID, g, hs, "")
+	k, _ := ballot.NewPollKey()
+	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
+	items := []store.CastItem{
+		{TokenHash: hs[0], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("a")},
+		{TokenHash: hs[1], PollID: p.ID, GroupID: g, SealKeyID: "00000000-0000-0000-0000-000000000000", Sealed: []byte("b")}, // no such seal key
+	}
+	if _, err := s.CastBatch(ctx, items); err == nil {
+		t.Fatal("a batch with a broken item committed")
+	}
+	tu, _ := s.Turnout(ctx, p.ID)
+	if tu[0].Used != 0 {
+		t.Fatalf("tokens burned by a failed batch: %+v", tu)
+	}
+	errs, err := s.CastBatch(ctx, items[:1])
+	if err != nil || errs[0] != nil {
+		t.Fatalf("the good item, sent again: %v %v", errs, err)
+	}
+	s.ClosePoll(ctx, p.ID)
+	if box, _ := s.Box(ctx, p.ID); len(box) != 1 {
+		t.Fatalf("box %d", len(box))
+	}
+}
