@@ -75,7 +75,10 @@ func (h *hub) count() int {
 // Start runs the background work of an instance until ctx ends: the LISTEN connection
 // that feeds the hub, and the sweeper of expired sessions.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.store.Listen(ctx, s.hub.publish); err != nil {
+	if err := s.store.Listen(ctx, func(pollID string) {
+		s.polls.invalidate(pollID)
+		s.hub.publish(pollID)
+	}); err != nil {
 		return err
 	}
 	s.startSweeper(ctx)

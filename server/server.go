@@ -39,7 +39,8 @@ type Server struct {
 	assets    *frontend.Assets
 	sealers   *sealers
 	hub       *hub
-	batch     *batcher      // nil until Start: then submissions are written in batches
+	batch     *batcher // nil until Start: then submissions are written in batches
+	polls     *pollCache
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
 	log       *slog.Logger
@@ -51,7 +52,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

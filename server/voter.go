@@ -28,14 +28,23 @@ func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.Toke
 	if err != nil {
 		return nil, info, nil, err
 	}
-	p, err := s.store.Poll(ctx, info.PollID)
-	if err == nil && info.Rehearsal != p.Rehearsal {
-		err = store.RehearsalRefusal(info.Rehearsal)
+	p, err := s.polls.get(ctx, info.PollID)
+	if err != nil {
+		return nil, info, nil, err
 	}
-	if err == nil {
-		err = p.State.Votable()
+	refusal := func(p *store.PollInfo) error {
+		if info.Rehearsal != p.Rehearsal {
+			return store.RehearsalRefusal(info.Rehearsal)
+		}
+		return p.State.Votable()
 	}
-	return hash, info, p, err
+	if refusal(p) != nil { // never refuse on a cached poll: read it afresh
+		s.polls.invalidate(p.ID)
+		if p, err = s.polls.get(ctx, info.PollID); err != nil {
+			return nil, info, nil, err
+		}
+	}
+	return hash, info, p, refusal(p)
 }
 
 // cast checks the ballot with the rule that will count it, seals it and puts it in the
@@ -72,7 +81,7 @@ func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p 
 	if err != nil {
 		return nil, "", err
 	}
-	item := store.CastItem{TokenHash: hash, PollID: p.ID, GroupID: info.GroupID, SealKeyID: sl.keyID, Sealed: sealed}
+	item := store.CastItem{TokenHash: hash, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, SealKeyID: sl.keyID, Sealed: sealed}
 	if s.batch != nil {
 		err = s.batch.cast(item)
 	} else {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"math/big"
@@ -15,13 +16,14 @@ import (
 type CastItem struct {
 	TokenHash []byte
 	PollID    string
+	PollKey   []byte // the poll key it was sealed to: checked against the poll's current one
 	GroupID   string
 	SealKeyID string
 	Sealed    []byte
 }
 
 var (
-	qBatchLockPolls = query(`SELECT id, state, rehearsal FROM polls WHERE id = ANY($1::uuid[]) FOR KEY SHARE`)
+	qBatchLockPolls = query(`SELECT id, state, rehearsal, public_key FROM polls WHERE id = ANY($1::uuid[]) FOR KEY SHARE`)
 	qBatchBurn      = query(`UPDATE tokens t SET state = 'used'
 		FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::bool[]) AS x(h, p, g, r)
 		WHERE t.hash = x.h AND t.poll_id = x.p AND t.group_id = x.g AND t.rehearsal = x.r AND t.state = 'issued'
@@ -54,14 +56,16 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 			ID        string       `db:"id"`
 			State     ballot.State `db:"state"`
 			Rehearsal bool         `db:"rehearsal"`
+			PublicKey []byte       `db:"public_key"`
 		}
 		if err := tx.SelectContext(ctx, &polls, qBatchLockPolls, pq.Array(ids)); err != nil {
 			return err
 		}
 		rehearsal := map[string]bool{}
 		refused := map[string]error{}
+		pollKey := map[string][]byte{}
 		for _, p := range polls {
-			rehearsal[p.ID] = p.Rehearsal
+			rehearsal[p.ID], pollKey[p.ID] = p.Rehearsal, p.PublicKey
 			if err := p.State.Votable(); err != nil {
 				refused[p.ID] = err
 			}
@@ -78,6 +82,11 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 			}
 			if err := refused[it.PollID]; err != nil {
 				errs[i] = err
+				continue
+			}
+			if it.PollKey != nil && !bytes.Equal(it.PollKey, pollKey[it.PollID]) {
+				// sealed to a key the poll no longer has (reopened after a rehearsal)
+				errs[i] = ballot.Errorf(ballot.ERETRY, "投票活动已重新开始，请刷新页面后重新提交")
 				continue
 			}
 			if _, dup := first[string(it.TokenHash)]; dup {

@@ -379,3 +379,27 @@ func TestCastBatchFailsWhole(t *testing.T) {
 		t.Fatalf("box %d", len(box))
 	}
 }
+
+// A ballot sealed to a key the poll no longer has is refused as retryable, not stored.
+func TestCastBatchChecksThePollKey(t *testing.T) {
+	s := dbtest.New(t)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(2)
+	s.IssueTokens(ctx, p.ID, g, hs, "")
+	k, _ := ballot.NewPollKey()
+	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
+	old, _ := ballot.NewPollKey()
+	errs, err := s.CastBatch(ctx, []store.CastItem{
+		{TokenHash: hs[0], PollID: p.ID, PollKey: old.Public, GroupID: g, SealKeyID: sk, Sealed: []byte("stale")},
+		{TokenHash: hs[1], PollID: p.ID, PollKey: k.Public, GroupID: g, SealKeyID: sk, Sealed: []byte("fresh")},
+	})
+	if err != nil || ballot.ErrorCode(errs[0]) != ballot.ERETRY || errs[1] != nil {
+		t.Fatalf("%v %v", errs, err)
+	}
+	tu, _ := s.Turnout(ctx, p.ID)
+	if tu[0].Used != 1 {
+		t.Fatalf("used %d: the stale one must leave its token unused", tu[0].Used)
+	}
+}
