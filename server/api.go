@@ -384,6 +384,7 @@ func (s *Server) apiBallot(c *fiber.Ctx) error {
 func (s *Server) apiCast(c *fiber.Ctx) error {
 	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
 	if err != nil {
+		s.met.submitted(err)
 		return err
 	}
 	var in struct {
@@ -391,9 +392,11 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		AcceptInvalidLines bool          `json:"accept_invalid_lines"`
 	}
 	if err := decode(c, &in); err != nil {
+		s.met.submitted(err)
 		return err
 	}
 	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
+	s.met.submitted(err)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
 		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
 	}

@@ -27,13 +27,14 @@ type castRequest struct {
 
 type batcher struct {
 	st     *store.Store
+	met    *metrics
 	in     chan castRequest
 	mu     sync.RWMutex
 	closed bool
 }
 
-func newBatcher(st *store.Store) *batcher {
-	return &batcher{st: st, in: make(chan castRequest, 8*batchMax)}
+func newBatcher(st *store.Store, met *metrics) *batcher {
+	return &batcher{st: st, met: met, in: make(chan castRequest, 8*batchMax)}
 }
 
 // run writes batches until ctx ends, then writes what is queued and refuses the rest.
@@ -77,7 +78,9 @@ func (b *batcher) flush(batch []castRequest) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	start := time.Now()
 	errs, err := b.st.CastBatch(ctx, items)
+	b.met.batchWritten(len(items), time.Since(start))
 	for i, r := range batch {
 		if err != nil {
 			r.done <- ballot.Errorf(ballot.ERETRY, "网络或服务器繁忙，选票没有提交成功，请再次提交")

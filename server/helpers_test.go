@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -28,21 +29,22 @@ var ctx = context.Background()
 
 // env is a running server on a fresh database with an admin and a unit.
 type env struct {
-	t      *testing.T
-	logs   *syncBuffer
-	url    string
-	st     *store.Store
-	base   string
-	unitID string
-	admin  string // bearer token
+	t       *testing.T
+	logs    *syncBuffer
+	url     string
+	st      *store.Store
+	base    string
+	metrics string // the instance's /metrics address
+	unitID  string
+	admin   string // bearer token
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	url := dbtest.URL(t)
 	logs := &syncBuffer{}
-	st, base := startInstance(t, url, logs)
-	e := &env{t: t, st: st, logs: logs, url: url, base: base}
+	st, base, metrics := startInstance(t, url, logs)
+	e := &env{t: t, st: st, logs: logs, url: url, base: base, metrics: metrics}
 	u, err := st.CreateUnit(ctx, "甲单位")
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +56,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // startInstance runs one server instance on the database, as a deployment runs several.
-func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, string) {
+func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, string, string) {
 	t.Helper()
 	st, err := store.Open(ctx, url)
 	if err != nil {
@@ -82,8 +84,9 @@ func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, stri
 		t.Fatal(err)
 	}
 	go app.Listener(ln)
-	t.Cleanup(func() { srv.Close(); app.Shutdown(); cancel(); st.Close() })
-	return st, "http://" + ln.Addr().String()
+	met := httptest.NewServer(srv.MetricsHandler())
+	t.Cleanup(func() { srv.Close(); app.Shutdown(); met.Close(); cancel(); st.Close() })
+	return st, "http://" + ln.Addr().String(), met.URL
 }
 
 // syncBuffer collects the server's log lines.

@@ -83,7 +83,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.startSweeper(ctx)
 	s.startDelivery(ctx)
-	s.batch = newBatcher(s.store)
+	s.batch = newBatcher(s.store, s.met)
 	go s.batch.run(ctx)
 	go func() {
 		t := time.NewTicker(scheduleTick)

@@ -69,7 +69,7 @@ func next(t *testing.T, ch <-chan liveEvent, want func(liveEvent) bool, within t
 // within a second; the stream says how many voted and nothing else.
 func TestLiveTurnoutAcrossInstances(t *testing.T) {
 	a := newEnv(t)
-	_, b := startInstance(t, a.url, io.Discard)
+	_, b, _ := startInstance(t, a.url, io.Discard)
 	p := a.evaluation("张三")
 	codes := a.tokens(p, 3)
 	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)

@@ -140,9 +140,19 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
-	s.log.Info("http", "method", c.Method(), "path", maskPath(c.Path()), "status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds())
+	took := time.Since(start)
+	status := c.Response().StatusCode()
+	s.log.Info("http", "method", c.Method(), "path", maskPath(c.Path()), "status", status, "ms", took.Milliseconds())
+	route := c.Route().Path // the pattern ("/v/:token"), never the path itself
+	if c.Locals(unmatched{}) != nil {
+		route = "unmatched"
+	}
+	s.met.request(route, c.Method(), status, took)
 	return nil
 }
+
+// unmatched marks a request no route answered: its path is not a label.
+type unmatched struct{}
 
 // sameOrigin refuses a state change whose Origin header names another site: defence in
 // depth beside the staff forms' CSRF tokens. Our pages send no referrer, so browsers

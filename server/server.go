@@ -41,6 +41,7 @@ type Server struct {
 	hub       *hub
 	batch     *batcher // nil until Start: then submissions are written in batches
 	polls     *pollCache
+	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
 	log       *slog.Logger
@@ -56,6 +57,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.met = newMetrics(s.hub)
 	s.tpl, err = frontend.ParseTemplates(s.funcs())
 	if err != nil {
 		return nil, err
@@ -160,7 +162,10 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/admin/staff", s.staffCreate)
 
 	s.apiRoutes(app.Group("/api/v1"))
-	app.Use(func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "页面不存在") })
+	app.Use(func(c *fiber.Ctx) error {
+		c.Locals(unmatched{}, true)
+		return ballot.Errorf(ballot.ENOTFOUND, "页面不存在")
+	})
 	return app
 }
 

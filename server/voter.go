@@ -155,6 +155,7 @@ func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
 func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
 	if err != nil {
+		s.met.submitted(err)
 		return err
 	}
 	b := ballotFromForm(c, p)
@@ -163,6 +164,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		accept = accept || string(v) == "1"
 	}
 	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
+	s.met.submitted(err)
 	switch ballot.ErrorCode(err) {
 	case "":
 		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功", "Receipt": receipt, "PollTitle": p.Title})

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,7 @@ var version = "dev"
 const usage = `minyi — secret-ballot voting and evaluation for meetings
 
 usage:
-  minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off]
+  minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off] [-metrics-addr 127.0.0.1:9464]
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
@@ -162,6 +163,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", envOr("MINYI_ADDR", ":8080"), "address to listen on")
 	baseURL := fs.String("base-url", os.Getenv("MINYI_BASE_URL"), "address voters' phones reach (printed in QR codes)")
 	migrateMode := fs.String("migrate", envOr("MINYI_MIGRATE", "auto"), "auto: apply migrations on start; off: refuse to start on an old schema")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("MINYI_METRICS_ADDR"), "address for Prometheus' /metrics (e.g. 127.0.0.1:9464); empty: not served")
 	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind TLS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -209,7 +211,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Start(sctx); err != nil {
 		return err
 	}
+	var mln net.Listener
+	if *metricsAddr != "" {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+	}
 	printWelcome(stdout, ln.Addr().(*net.TCPAddr))
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		fmt.Fprintf(stdout, "  metrics for Prometheus: http://%s/metrics\n", mln.Addr())
+	}
 	done := make(chan error, 1)
 	go func() { done <- app.Listener(ln) }()
 	select {
