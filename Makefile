@@ -21,8 +21,9 @@ lint: ## go vet and gofmt
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 
-bench: deps build ## Go benchmarks of sealing and counting, then minyi bench (2,000 voters over HTTP)
+bench: deps build ## Go benchmarks of sealing, counting and 10,000 slips, then minyi bench (2,000 voters over HTTP)
 	$(GO) test -run '^$$' -bench . -benchmem ./ballot/
+	$(GO) test -run '^$$' -bench Slips10000 -benchtime 1x ./server/
 	./$(BIN) bench -n 2000 -c 200
 
 deps: ## install PostgreSQL and fonts with apt-get when missing
