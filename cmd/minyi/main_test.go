@@ -211,7 +211,7 @@ func TestVerifyCommand(t *testing.T) {
 // its accounting is asserted here; its speed is what it reports.
 func TestBenchCommand(t *testing.T) {
 	var out bytes.Buffer
-	if err := Main(context.Background(), []string{"bench", "-data", app.data, "-n", "60", "-c", "8", "-json"}, &out, io.Discard); err != nil {
+	if err := Main(context.Background(), []string{"bench", "-data", app.data, "-n", "60", "-c", "8", "-runs", "2", "-json"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var r struct {
@@ -221,11 +221,18 @@ func TestBenchCommand(t *testing.T) {
 		AuditOK      bool           `json:"audit_ok"`
 		Errors       map[string]int `json:"errors"`
 		Ceiling      float64        `json:"db_ceiling_per_sec"`
+		Runs         []struct {
+			OK      int
+			AuditOK bool `json:"audit_ok"`
+		}
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
 	if !r.AuditOK || r.OK != 60 || r.BallotsInBox != 60 || r.TokensUsed != 60 || len(r.Errors) != 0 || r.Ceiling <= 0 {
 		t.Fatalf("%+v", r)
+	}
+	if len(r.Runs) != 2 || r.Runs[0].OK != 60 || r.Runs[1].OK != 60 || !r.Runs[0].AuditOK || !r.Runs[1].AuditOK {
+		t.Fatalf("two runs asked, got %+v", r.Runs)
 	}
 }
