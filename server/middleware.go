@@ -195,6 +195,7 @@ func (s *Server) static(c *fiber.Ctx) error {
 		return ballot.Errorf(ballot.ENOTFOUND, "文件不存在")
 	}
 	c.Set("Cache-Control", "public, max-age=31536000, immutable")
+	c.Set("Vary", "Accept-Encoding")
 	c.Type(strings.TrimPrefix(a.ContentType, "."))
 	c.Set("Content-Type", a.ContentType)
 	return c.Send(a.Body)
