@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -309,7 +308,7 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	}
 	out := make([]tokenOut, len(toks))
 	for i, t := range toks {
-		out[i] = tokenOut{Code: t.Grouped(), URL: fmt.Sprintf("%s/v/%s", base, t)}
+		out[i] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"batch_id": batch, "group_id": in.GroupID, "tokens": out})
 }
@@ -466,7 +465,7 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 		return file.send(c)
 	}
 	base, _ := s.baseURL(c.BaseURL())
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": base + "/v/" + string(toks[0])})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": voteURL(base, toks[0])})
 }
 
 // apiPollOpen opens voting; with tellers the answer carries their shares, this once.

@@ -23,7 +23,10 @@ type slipBatch struct {
 	Tokens []ballot.Token
 }
 
-func (b *slipBatch) url(t ballot.Token) string { return b.Base + "/v/" + string(t) }
+func (b *slipBatch) url(t ballot.Token) string { return voteURL(b.Base, t) }
+
+// voteURL is the address a token's QR code and the API give the voter.
+func voteURL(base string, t ballot.Token) string { return base + "/v/" + string(t) }
 
 // qrPNG draws a QR code at a whole number of pixels per module (sharp when scaled). The encoder's buffers are pooled: a fresh compressor per slip was most of
 // the time and memory of a 10,000-slip PDF.
