@@ -24,7 +24,13 @@ var (
 	MonoFontPaths  = []string{"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"}
 )
 
-type pdfFonts struct{ cjk, latin, mono []byte }
+type pdfFonts struct {
+	cjk, latin, mono []byte
+
+	once sync.Once
+	m    *measurer
+	err  error
+}
 
 var fontCache struct {
 	sync.Mutex
@@ -61,7 +67,7 @@ func (s *Server) fonts() (*pdfFonts, error) {
 }
 
 // newPDF starts an A4 document with the fonts registered as "cjk", "latin" and "mono".
-func (s *Server) newPDF() (*fpdf.Fpdf, error) {
+func (s *Server) newPDF() (*pdfDoc, error) {
 	f, err := s.fonts()
 	if err != nil {
 		return nil, err
@@ -71,7 +77,38 @@ func (s *Server) newPDF() (*fpdf.Fpdf, error) {
 	pdf.AddUTF8FontFromBytes("cjk", "", f.cjk)
 	pdf.AddUTF8FontFromBytes("latin", "", f.latin)
 	pdf.AddUTF8FontFromBytes("mono", "", f.mono)
-	return pdf, pdf.Error()
+	if err := pdf.Error(); err != nil {
+		return nil, err
+	}
+	m, err := f.measurer()
+	if err != nil {
+		return nil, err
+	}
+	return &pdfDoc{Fpdf: pdf, measure: m}, nil
+}
+
+// pdfDoc is a document and the pageless twin its text is measured on.
+type pdfDoc struct {
+	*fpdf.Fpdf
+	measure *measurer
+}
+
+// measurer is a pageless document with the fonts, shared by every document made from
+// them.
+type measurer struct {
+	sync.Mutex
+	pdf *fpdf.Fpdf
+}
+
+func (f *pdfFonts) measurer() (*measurer, error) {
+	f.once.Do(func() {
+		pdf := fpdf.New("P", "mm", "A4", "")
+		pdf.AddUTF8FontFromBytes("cjk", "", f.cjk)
+		pdf.AddUTF8FontFromBytes("latin", "", f.latin)
+		pdf.AddUTF8FontFromBytes("mono", "", f.mono)
+		f.m, f.err = &measurer{pdf: pdf}, pdf.Error()
+	})
+	return f.m, f.err
 }
 
 // textRun is a stretch of text set in one font.
@@ -100,19 +137,24 @@ func runsOf(s string) []textRun {
 	return out
 }
 
-// mixedWidth is the width of s at the given size.
-func mixedWidth(pdf *fpdf.Fpdf, s string, size float64) float64 {
+// mixedWidth is the width of s at the given size. It measures on the document's
+// pageless twin: switching fonts on a page to measure writes the switch into the page,
+// which was most of a slip sheet's content.
+func mixedWidth(pdf *pdfDoc, s string, size float64) float64 {
+	m := pdf.measure
+	m.Lock()
+	defer m.Unlock()
 	w := 0.0
 	for _, r := range runsOf(s) {
-		pdf.SetFont(r.font, "", size)
-		w += pdf.GetStringWidth(r.text)
+		m.pdf.SetFont(r.font, "", size)
+		w += m.pdf.GetStringWidth(r.text)
 	}
 	return w
 }
 
 // mixedText writes s on one line at (x, y), left-aligned, centred or right-aligned in a
 // box of width w.
-func mixedText(pdf *fpdf.Fpdf, x, y, w, h, size float64, s, align string) {
+func mixedText(pdf *pdfDoc, x, y, w, h, size float64, s, align string) {
 	tw := mixedWidth(pdf, s, size)
 	switch align {
 	case "C":
@@ -131,7 +173,7 @@ func mixedText(pdf *fpdf.Fpdf, x, y, w, h, size float64, s, align string) {
 
 // wrapMixed breaks s into lines no wider than w, between any two characters (as Chinese
 // is set), keeping Latin words whole where they fit.
-func wrapMixed(pdf *fpdf.Fpdf, s string, w, size float64) []string {
+func wrapMixed(pdf *pdfDoc, s string, w, size float64) []string {
 	var lines []string
 	line := []rune{}
 	for _, r := range s {

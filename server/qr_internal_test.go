@@ -23,7 +23,7 @@ func TestQRImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := q.Image(-6)
+	want := q.Image(-3)
 	if got.Bounds() != want.Bounds() {
 		t.Fatalf("size %v, the library draws %v", got.Bounds(), want.Bounds())
 	}

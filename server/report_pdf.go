@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
-
 	"minyi/ballot"
 )
 
@@ -85,7 +83,7 @@ func (s *Server) reportPDF(heading, title string, meta []string, tables []report
 
 // pdfTable draws a table with wrapped cells, starting a new page (and repeating the
 // header) when a row would not fit; it returns the y below the table.
-func pdfTable(pdf *fpdf.Fpdf, tb reportTable, left, y, width, bottom float64) float64 {
+func pdfTable(pdf *pdfDoc, tb reportTable, left, y, width, bottom float64) float64 {
 	size := 8.0
 	if len(tb.Header) > 9 {
 		size = 6.5

@@ -3,9 +3,10 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"fmt"
-	"image"
-	"image/png"
+	"hash/crc32"
 	"strings"
 	"sync"
 
@@ -28,47 +29,83 @@ func (b *slipBatch) url(t ballot.Token) string { return voteURL(b.Base, t) }
 // voteURL is the address a token's QR code and the API give the voter.
 func voteURL(base string, t ballot.Token) string { return base + "/v/" + string(t) }
 
-// qrPNG draws a QR code at a whole number of pixels per module (sharp when scaled). The encoder's buffers are pooled: a fresh compressor per slip was most of
-// the time and memory of a 10,000-slip PDF.
+// qrPNG draws a QR code at a whole number of pixels per module (sharp when scaled), as a
+// one-bit grey PNG. Go's encoder writes grey at eight bits only, which made each code
+// 5 KB held until the PDF is written (50 MB for 10,000 slips); one bit per pixel with
+// rows repeated is a tenth of that, and needs no palette (the PDF library compresses
+// each image's palette with a compressor of its own).
 func qrPNG(content string) ([]byte, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
 		return nil, err
 	}
-	// Grey rather than a two-colour palette: the PDF library compresses each image's
-	// palette with a compressor of its own, which for 10,000 slips was most of the memory.
-	const px = 6
-	bits := q.Bitmap()
-	img := image.NewGray(image.Rect(0, 0, len(bits)*px, len(bits)*px))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	for y, row := range bits {
-		for x, dark := range row {
-			if dark {
-				for dy := range px {
-					off := (y*px+dy)*img.Stride + x*px
-					clear(img.Pix[off : off+px])
-				}
+	return bitmapPNG(q.Bitmap(), 3)
+}
+
+// bitmapPNG writes a square bitmap (true = dark) as a PNG of bit depth 1, colour type 0
+// (grey), px pixels per module.
+func bitmapPNG(bits [][]bool, px int) ([]byte, error) {
+	side := len(bits) * px
+	stride := (side + 7) / 8
+	z := qrZlib.Get().(*zlibBuf)
+	defer qrZlib.Put(z)
+	z.raw.Reset()
+	z.w.Reset(&z.raw)
+	row := make([]byte, 1+stride) // filter byte 0 (none), then the pixels
+	for _, r := range bits {
+		clear(row)
+		for x := range side {
+			if !r[x/px] { // 1 is white in a grey image
+				row[1+x/8] |= 0x80 >> (x % 8)
+			}
+		}
+		for range px {
+			if _, err := z.w.Write(row); err != nil {
+				return nil, err
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := qrEncoder.Encode(&buf, img); err != nil {
+	if err := z.w.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	var out bytes.Buffer
+	out.Grow(8 + 25 + 12 + z.raw.Len() + 12)
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(side))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(side))
+	ihdr[8] = 1 // bit depth; colour type, compression, filter and interlace are 0
+	pngChunk(&out, "IHDR", ihdr)
+	pngChunk(&out, "IDAT", z.raw.Bytes())
+	pngChunk(&out, "IEND", nil)
+	return out.Bytes(), nil
 }
 
-var qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
-
-type pngPool struct{ p sync.Pool }
-
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := p.p.Get().(*png.EncoderBuffer)
-	return b
+func pngChunk(out *bytes.Buffer, kind string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	out.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(kind))
+	crc.Write(data)
+	out.WriteString(kind)
+	out.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	out.Write(n[:])
 }
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
+// zlibBuf is a compressor and its output, reused from slip to slip: a fresh compressor
+// per slip was most of the time and memory of a 10,000-slip PDF.
+type zlibBuf struct {
+	raw bytes.Buffer
+	w   *zlib.Writer
+}
+
+var qrZlib = sync.Pool{New: func() any {
+	z := &zlibBuf{}
+	z.w, _ = zlib.NewWriterLevel(&z.raw, zlib.BestCompression)
+	return z
+}}
 
 // Slip layout: A4 portrait, 2 × 4 slips of 105 × 74.25 mm, dashed cut lines.
 const (
@@ -138,7 +175,7 @@ func (s *Server) slipsPDF(b *slipBatch) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-func cutLines(pdf *fpdf.Fpdf) {
+func cutLines(pdf *pdfDoc) {
 	pdf.SetDrawColor(150, 150, 150)
 	pdf.SetLineWidth(0.2)
 	pdf.SetDashPattern([]float64{2, 1.5}, 0)
