@@ -395,6 +395,7 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		return err
 	}
 	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
+	err = s.retryable(c, err)
 	s.met.submitted(err)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
 		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})

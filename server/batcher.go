@@ -42,9 +42,7 @@ func (b *batcher) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			b.mu.Lock()
-			b.closed = true
-			b.mu.Unlock()
+			b.stop()
 			for {
 				select {
 				case r := <-b.in:
@@ -88,6 +86,13 @@ func (b *batcher) flush(batch []castRequest) {
 		}
 		r.done <- errs[i]
 	}
+}
+
+// stop refuses submissions from now on; those queued are still written.
+func (b *batcher) stop() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
 }
 
 // cast queues one submission and waits for its batch's commit.

@@ -103,6 +103,29 @@ func (s *Server) Start(ctx context.Context) error {
 // Close ends the live streams, so a shutdown does not wait on them.
 func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
 
+// Drain begins a graceful stop: submissions from now on are answered with a retryable
+// error (nothing kept; the voter sends again, to another instance behind a balancer),
+// those already queued are still written and answered, and /healthz reports the
+// instance unready. Call Close next, then shut the HTTP server down, then cancel the
+// context given to Start.
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	if s.batch != nil {
+		s.batch.stop()
+	}
+}
+
+// healthz answers load balancers and orchestrators: 200 while the instance takes votes,
+// 503 once it drains. It does not touch the database, so a database restart does not get
+// every instance killed.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	c.Set("Cache-Control", "no-store")
+	if s.draining.Load() {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("draining")
+	}
+	return c.SendString("ok")
+}
+
 // liveView is what a stream sends: the poll's state and turnout.
 type liveView struct {
 	Title      string       `json:"title"`

@@ -47,7 +47,7 @@ var headings = map[string]string{
 	ballot.ENOTOPEN:      "投票尚未开始",
 	ballot.ECLOSED:       "投票已结束",
 	ballot.ESEALED:       "结果尚未产生",
-	ballot.ERETRY:        "选票未能提交",
+	ballot.ERETRY:        "请稍后重试",
 }
 
 // fromFiber turns Fiber's own errors (unknown route, body too large…) into coded ones.
@@ -72,6 +72,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		err = fromFiber(fe)
 	}
+	err = s.retryable(c, err)
 	code := ballot.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
@@ -92,6 +93,16 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return s.voterNotice(c, status, heading, msg, code)
 	}
 	return s.page(c, status, "staff/error", fiber.Map{"Title": heading, "Heading": heading, "Message": msg})
+}
+
+// retryable turns a database that could not be reached (restarting, failing over) into
+// the retryable error it is: nothing was done, and the same request may succeed soon.
+func (s *Server) retryable(c *fiber.Ctx, err error) error {
+	if ballot.ErrorCode(err) != ballot.EINTERNAL || !store.Unavailable(err) {
+		return err
+	}
+	s.log.Warn("database unavailable", "method", c.Method(), "path", maskPath(c.Path()), "err", err)
+	return ballot.Errorf(ballot.ERETRY, "数据库暂时无法连接，没有做任何改动，请稍后重试")
 }
 
 type apiError struct {

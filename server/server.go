@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,6 +46,7 @@ type Server struct {
 	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
+	draining  atomic.Bool // set by Drain: no new votes, unready
 	log       *slog.Logger
 }
 
@@ -85,7 +87,7 @@ func (s *Server) App() *fiber.App {
 	// Only the stylesheets and scripts are compressed: they carry no secret, where a page
 	// compressed beside a CSRF token or a ballot token would leak it by its length (BREACH).
 	app.Get("/static/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.static)
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/healthz", s.healthz)
 
 	// Voters: no cookies, no session; the token in the URL is the capability.
 	app.Get("/v", s.codePage)

@@ -164,11 +164,12 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		accept = accept || string(v) == "1"
 	}
 	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
+	err = s.retryable(c, err)
 	s.met.submitted(err)
 	switch ballot.ErrorCode(err) {
 	case "":
 		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功", "Receipt": receipt, "PollTitle": p.Title})
-	case ballot.ESPOILT, ballot.EINVALID:
+	case ballot.ESPOILT, ballot.EINVALID, ballot.ERETRY: // the ballot again, as marked, with the reason
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
 			SpoiltList: spoilt, Error: ballot.ErrorMessage(err)}
@@ -180,10 +181,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		for _, sp := range spoilt {
 			v.Spoilt[ballot.FieldName(sp.Form, sp.Line)] = true
 		}
-		status := fiber.StatusBadRequest
-		if ballot.ErrorCode(err) == ballot.ESPOILT {
-			status = fiber.StatusUnprocessableEntity
-		}
+		status := statusOf[ballot.ErrorCode(err)]
 		return s.renderBallot(c, status, v)
 	}
 	return err

@@ -24,9 +24,17 @@ type CastItem struct {
 
 var (
 	qBatchLockPolls = query(`SELECT id, state, rehearsal, public_key FROM polls WHERE id = ANY($1::uuid[]) FOR KEY SHARE`)
-	qBatchBurn      = query(`UPDATE tokens t SET state = 'used'
-		FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::bool[]) AS x(h, p, g, r)
-		WHERE t.hash = x.h AND t.poll_id = x.p AND t.group_id = x.g AND t.rehearsal = x.r AND t.state = 'issued'
+	// The tokens are locked in the order of their hashes: batches on two instances holding
+	// the same tokens (a voter who pressed twice, a retry) then wait for each other instead
+	// of deadlocking, which PostgreSQL would break only after a second.
+	qBatchBurn = query(`WITH locked AS (
+			SELECT t.hash FROM tokens t
+			JOIN unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::bool[]) AS x(h, p, g, r)
+			  ON t.hash = x.h AND t.poll_id = x.p AND t.group_id = x.g AND t.rehearsal = x.r
+			WHERE t.state = 'issued'
+			ORDER BY t.hash
+			FOR UPDATE OF t)
+		UPDATE tokens t SET state = 'used' FROM locked WHERE t.hash = locked.hash
 		RETURNING t.hash`)
 	qBatchTokens = query(`SELECT hash, poll_id, group_id, state, rehearsal FROM tokens WHERE hash = ANY($1::bytea[])`)
 	qBatchInsert = query(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed)

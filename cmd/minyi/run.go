@@ -233,11 +233,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	o.log.Info("shutting down")
+	// Graceful stop: no new votes, the live streams closed, every request in flight
+	// answered (each vote after the commit of its batch), then the background work.
+	o.log.Info("shutting down: no new votes; finishing the open batch")
+	srv.Drain()
 	srv.Close()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		o.log.Error("shutdown", "err", err)
 	}
+	cancel()
+	o.log.Info("stopped")
 	return nil
 }
 

@@ -1,0 +1,602 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"minyi/ballot"
+	"minyi/server"
+	"minyi/store"
+)
+
+// Fault tests: the real server in child processes (this test binary run again as
+// `minyi serve`), on a PostgreSQL cluster of their own, killed, drained, restarted and run
+// three at a time. Loopback only; each is bounded in time.
+
+// childArgs, when set, makes this test binary run `minyi` with these arguments
+// (separated by \x1f) instead of the tests: see TestMain.
+const childArgs = "MINYI_TEST_CHILD"
+
+// runChild runs the binary's Main as a child process would, with SIGTERM handled as the
+// real binary handles it.
+func runChild(args string) int {
+	ctx, stop := signalContext()
+	defer stop()
+	if err := Main(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "minyi:", err)
+		return 1
+	}
+	return 0
+}
+
+// faultDB is a private PostgreSQL cluster and a migrated database on it.
+type faultDB struct {
+	t      *testing.T
+	dir    string
+	pg     *store.Embedded
+	url    string
+	st     *store.Store
+	secret string
+	keys   server.Keys
+}
+
+func newFaultDB(t *testing.T) *faultDB {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "minyi-fault-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	db := &faultDB{t: t, dir: dir}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := db.startPG(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.pg.Stop() })
+	db.url = db.pg.URL("minyi")
+	if db.st, err = store.Open(ctx, db.url); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.st.Close() })
+	if err := db.st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	db.secret = hex.EncodeToString(secret)
+	if db.keys, err = server.DeriveKeys(secret); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var ctx = context.Background()
+
+func (db *faultDB) startPG() error {
+	pg, err := store.StartEmbedded(ctx, filepath.Join(db.dir, "pg"), store.EmbeddedOptions{Throwaway: true})
+	if err != nil {
+		return err
+	}
+	db.pg = pg
+	return nil
+}
+
+// child is one `minyi serve` process.
+type child struct {
+	cmd      *exec.Cmd
+	base     string
+	password string        // printed by the first instance on a fresh database
+	exited   chan struct{} // closed when the process has ended, err then set
+	err      error
+}
+
+func (db *faultDB) serve(t *testing.T) *child {
+	t.Helper()
+	args := strings.Join([]string{"serve", "-addr", "127.0.0.1:0", "-data", db.dir}, "\x1f")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childArgs+"="+args, "DATABASE_URL="+db.url, "MINYI_SECRET="+db.secret, "MINYI_BASE_URL=")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, exited: make(chan struct{})}
+	t.Cleanup(func() { cmd.Process.Kill(); <-c.exited })
+	sc := bufio.NewScanner(out)
+	for c.base == "" && sc.Scan() {
+		if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+			c.password = m[1]
+		}
+		if m := regexp.MustCompile(`log in at: (http://\S+)/login`).FindStringSubmatch(sc.Text()); m != nil {
+			c.base = m[1]
+		}
+	}
+	go func() { io.Copy(io.Discard, out); c.err = cmd.Wait(); close(c.exited) }()
+	if c.base == "" {
+		t.Fatalf("the server did not start: %s", logs.String())
+	}
+	return c
+}
+
+// faultPoll is an open five-person 民主测评 with n tokens, and the JSON ballot to cast.
+func (db *faultDB) poll(n int) (*store.PollInfo, []ballot.Token, []byte) {
+	p, toks, err := benchPoll(ctx, db.st, db.keys, n)
+	if err != nil {
+		db.t.Fatal(err)
+	}
+	lines := map[string][]string{}
+	for _, s := range p.Forms[0].Evaluation.Subjects {
+		lines[s.ID] = []string{"称职"}
+	}
+	body, _ := json.Marshal(map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": p.Forms[0].ID, "lines": lines}}}})
+	return p, toks, body
+}
+
+// answer is what a voter's phone got for one submission.
+type answer struct {
+	status  int    // 0: no answer (connection refused, reset, timed out)
+	code    string // the API's error code
+	receipt string
+}
+
+func (a answer) String() string {
+	if a.status == 0 {
+		return "no answer"
+	}
+	return fmt.Sprintf("%d %s", a.status, a.code)
+}
+
+var voterClient = &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
+
+// cast submits a ballot through the voters' API.
+func cast(base string, t ballot.Token, body []byte) answer {
+	res, err := voterClient.Post(base+"/api/v1/ballot/"+string(t), "application/json", bytes.NewReader(body))
+	if err != nil {
+		return answer{}
+	}
+	defer res.Body.Close()
+	var out struct {
+		Receipt string
+		Error   struct{ Code string }
+	}
+	json.NewDecoder(res.Body).Decode(&out)
+	return answer{status: res.StatusCode, code: out.Error.Code, receipt: out.Receipt}
+}
+
+// castAll sends each token once from c voters at a time; during is called after every
+// answer with the number of successes so far, and may break things.
+func castAll(toks []ballot.Token, c int, base func(i int) string, body []byte, during func(ok int)) []answer {
+	out := make([]answer, len(toks))
+	jobs := make(chan int)
+	var mu sync.Mutex
+	ok := 0
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				a := cast(base(i), toks[i], body)
+				mu.Lock()
+				out[i] = a
+				if a.status == 200 {
+					ok++
+				}
+				n := ok
+				mu.Unlock()
+				if during != nil {
+					during(n)
+				}
+			}
+		}()
+	}
+	for i := range toks {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return out
+}
+
+// retryUntilAnswered sends again, as a voter would, until the answer is final: counted,
+// or already counted.
+func retryUntilAnswered(t *testing.T, base string, tok ballot.Token, body []byte) answer {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a := cast(base, tok, body)
+		if a.status == 200 || a.code == ballot.ETOKENUSED {
+			return a
+		}
+		if a.status != 0 && a.code != ballot.ERETRY {
+			t.Fatalf("a retried vote got %v", a)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a retried vote still gets %v after 30 s", a)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// audit closes the poll and checks the box: one ballot per token, every receipt a voter
+// was given is in it.
+func (db *faultDB) audit(t *testing.T, p *store.PollInfo, n int, answers ...[]answer) {
+	t.Helper()
+	if err := db.st.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	box, err := db.st.Box(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, err := db.st.Turnout(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(box) != n || tu[0].Used != n {
+		t.Fatalf("%d tokens voted: the box holds %d ballots and %d tokens are used", n, len(box), tu[0].Used)
+	}
+	inBox := map[string]bool{}
+	for _, b := range box {
+		inBox[ballot.ReceiptCode(ballot.Receipt(b.Sealed))] = true
+	}
+	given := 0
+	for _, as := range answers {
+		for _, a := range as {
+			if a.status == 200 {
+				given++
+				if !inBox[a.receipt] {
+					t.Fatalf("a voter was told %q is in the box; it is not", a.receipt)
+				}
+			}
+		}
+	}
+	if given > n {
+		t.Fatalf("%d success answers for %d tokens", given, n)
+	}
+}
+
+func tally(answers []answer) map[string]int {
+	m := map[string]int{}
+	for _, a := range answers {
+		m[a.String()]++
+	}
+	return m
+}
+
+// kill -9 during a load of 1,500 submits: after a restart every ballot that got a success
+// answer is in the box, and the voters who got no answer send again and are counted once.
+func TestFaultKilledServer(t *testing.T) {
+	db := newFaultDB(t)
+	p, toks, body := db.poll(1500)
+	a := db.serve(t)
+	var once sync.Once
+	first := castAll(toks, 40, func(int) string { return a.base }, body, func(ok int) {
+		if ok >= 400 {
+			once.Do(func() { a.cmd.Process.Signal(syscall.SIGKILL) })
+		}
+	})
+	<-a.exited
+	counts := tally(first)
+	if counts["200 "] < 400 || counts["no answer"] == 0 {
+		t.Fatalf("the kill did not land mid-load: %v", counts)
+	}
+	for k := range counts {
+		if k != "200 " && k != "no answer" {
+			t.Fatalf("before the kill a voter got %q: %v", k, counts)
+		}
+	}
+	b := db.serve(t)
+	var again []answer
+	already := 0
+	for i, ans := range first {
+		if ans.status == 200 {
+			continue
+		}
+		r := retryUntilAnswered(t, b.base, toks[i], body)
+		if r.code == ballot.ETOKENUSED {
+			already++ // committed before the kill, answer lost with the process
+		}
+		again = append(again, r)
+	}
+	// A voter told "counted" who sends again is told "already counted".
+	for i := range 20 {
+		if first[i].status == 200 {
+			if r := cast(b.base, toks[i], body); r.code != ballot.ETOKENUSED {
+				t.Fatalf("a counted vote sent again got %v", r)
+			}
+		}
+	}
+	t.Logf("first pass %v; after restart %d sent again, %d of them already counted", counts, len(again), already)
+	db.audit(t, p, len(toks), first, again)
+}
+
+// SIGTERM during a load: no new votes (a retryable answer), the open batch finished and
+// answered, live streams closed, the process out within seconds.
+func TestFaultGracefulStop(t *testing.T) {
+	db := newFaultDB(t)
+	p, toks, body := db.poll(1500)
+	key, err := db.st.ScreenKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := db.serve(t)
+	stream, err := http.Get(a.base + "/screen/" + key + "/live")
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("live stream: %v", err)
+	}
+	streamEnded := make(chan struct{})
+	go func() { io.Copy(io.Discard, stream.Body); close(streamEnded) }()
+	var once sync.Once
+	var termAt time.Time
+	first := castAll(toks, 40, func(int) string { return a.base }, body, func(ok int) {
+		if ok >= 400 {
+			once.Do(func() { termAt = time.Now(); a.cmd.Process.Signal(syscall.SIGTERM) })
+		}
+	})
+	select {
+	case <-a.exited:
+		if a.err != nil {
+			t.Fatalf("the server exited with %v after SIGTERM", a.err)
+		}
+		t.Logf("stopped %v after SIGTERM", time.Since(termAt).Round(time.Millisecond))
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server did not stop within 20 s of SIGTERM")
+	}
+	select {
+	case <-streamEnded:
+	case <-time.After(time.Second):
+		t.Fatal("the live stream was left open")
+	}
+	counts := tally(first)
+	for k := range counts {
+		if k != "200 " && k != "503 retry" && k != "no answer" {
+			t.Fatalf("while stopping a voter got %q: %v", k, counts)
+		}
+	}
+	if counts["503 retry"]+counts["no answer"] == 0 {
+		t.Fatalf("the stop did not land mid-load: %v", counts)
+	}
+	b := db.serve(t)
+	var again []answer
+	for i, ans := range first {
+		if ans.status != 200 {
+			r := retryUntilAnswered(t, b.base, toks[i], body)
+			if ans.code == ballot.ERETRY && r.status != 200 {
+				t.Fatalf("a vote refused with retry while stopping was kept after all: %v", r)
+			}
+			again = append(again, r)
+		}
+	}
+	t.Logf("while stopping %v; %d sent again", counts, len(again))
+	db.audit(t, p, len(toks), first, again)
+}
+
+// PostgreSQL restarted during voting: voters get a clear retryable answer, the server
+// reconnects by itself, and nothing is doubled.
+func TestFaultDatabaseRestart(t *testing.T) {
+	db := newFaultDB(t)
+	p, toks, body := db.poll(1500)
+	a := db.serve(t)
+	var once sync.Once
+	restarted := make(chan struct{})
+	first := castAll(toks, 20, func(int) string { return a.base }, body, func(ok int) {
+		if ok >= 300 {
+			once.Do(func() {
+				go func() {
+					defer close(restarted)
+					if err := db.pg.Stop(); err != nil {
+						t.Error(err)
+					}
+					time.Sleep(500 * time.Millisecond)
+					res, err := http.Get(a.base + "/healthz")
+					if err != nil || res.StatusCode != 200 {
+						t.Error("/healthz failed while the database was down: an orchestrator would kill every instance")
+					} else {
+						res.Body.Close()
+					}
+					if err := db.startPG(); err != nil {
+						t.Error(err)
+					}
+				}()
+			})
+		}
+	})
+	<-restarted
+	counts := tally(first)
+	for k := range counts {
+		if k != "200 " && k != "503 retry" && k != "409 token_used" {
+			t.Fatalf("during the restart a voter got %q: %v", k, counts)
+		}
+	}
+	if counts["503 retry"] == 0 {
+		t.Fatalf("no vote met the restart: %v", counts)
+	}
+	var again []answer
+	for i, ans := range first {
+		if ans.status != 200 {
+			again = append(again, retryUntilAnswered(t, a.base, toks[i], body))
+		}
+	}
+	t.Logf("during the restart %v; %d sent again", counts, len(again))
+	db.audit(t, p, len(toks), first, again)
+}
+
+// Three instances on one database, 10,000 tokens, half of them sent twice at once to two
+// different instances: one ballot per token, and every instance's dashboard agrees.
+func TestFaultThreeInstances(t *testing.T) {
+	db := newFaultDB(t)
+	const n = 10000
+	p, toks, body := db.poll(n)
+	key, err := db.st.ScreenKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := []*child{db.serve(t), db.serve(t), db.serve(t)}
+	// Each instance's big screen, open from the start.
+	type screen struct {
+		mu   sync.Mutex
+		used int
+	}
+	screens := make([]*screen, len(inst))
+	for k, c := range inst {
+		res, err := http.Get(c.base + "/screen/" + key + "/live")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("live stream: %v", err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		sc := &screen{}
+		screens[k] = sc
+		go func() {
+			s := bufio.NewScanner(res.Body)
+			s.Buffer(make([]byte, 1<<16), 1<<20)
+			for s.Scan() {
+				if d, ok := strings.CutPrefix(s.Text(), "data: "); ok {
+					var v struct {
+						Turnout struct{ Total struct{ Used int } }
+					}
+					json.Unmarshal([]byte(d), &v)
+					sc.mu.Lock()
+					sc.used = v.Turnout.Total.Used
+					sc.mu.Unlock()
+				}
+			}
+		}()
+	}
+	// Jobs: every token to instance i%3; the even ones also to the next instance, side by side.
+	type job struct{ tok, inst int }
+	var jobs []job
+	for i := range toks {
+		jobs = append(jobs, job{i, i % 3})
+		if i%2 == 0 {
+			jobs = append(jobs, job{i, (i + 1) % 3})
+		}
+	}
+	jobToks := make([]ballot.Token, len(jobs))
+	for j, jb := range jobs {
+		jobToks[j] = toks[jb.tok]
+	}
+	start := time.Now()
+	answers := castAll(jobToks, 60, func(j int) string { return inst[jobs[j].inst].base }, body, nil)
+	t.Logf("%d submits in %v", len(jobs), time.Since(start).Round(time.Millisecond))
+	perToken := make([][]answer, n)
+	for j, jb := range jobs {
+		a := answers[j]
+		if a.code == ballot.ERETRY || a.status == 0 {
+			// Nothing failed here: a retry would mean two instances' batches holding the
+			// same token deadlocked (they once did, and PostgreSQL broke each after 1 s).
+			t.Errorf("token %d on instance %d: %v", jb.tok, jb.inst+1, a)
+		}
+		perToken[jb.tok] = append(perToken[jb.tok], a)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	for i, as := range perToken {
+		ok, used := 0, 0
+		for _, a := range as {
+			switch {
+			case a.status == 200:
+				ok++
+			case a.code == ballot.ETOKENUSED:
+				used++
+			default:
+				t.Fatalf("token %d: %v", i, a)
+			}
+		}
+		if ok != 1 || used != len(as)-1 {
+			t.Fatalf("token %d sent %d times: %d counted, %d already counted", i, len(as), ok, used)
+		}
+	}
+	// Every dashboard shows the whole turnout, pushed live, and the API agrees.
+	deadline := time.Now().Add(10 * time.Second)
+	for k, sc := range screens {
+		for {
+			sc.mu.Lock()
+			used := sc.used
+			sc.mu.Unlock()
+			if used == n {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("instance %d's big screen shows %d votes of %d", k+1, used, n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	admin := inst[0].password
+	if admin == "" {
+		t.Fatal("the first instance printed no admin password")
+	}
+	var views []string
+	var token string
+	for k, c := range inst {
+		if token == "" {
+			var out struct{ Token string }
+			postJSON(t, c.base+"/api/v1/sessions", "", map[string]string{"username": "admin", "password": admin}, &out)
+			token = out.Token
+		}
+		req, _ := http.NewRequest("GET", c.base+"/api/v1/polls/"+p.ID+"/turnout", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("instance %d turnout: %d %s", k+1, res.StatusCode, b)
+		}
+		views = append(views, string(b))
+	}
+	if views[0] != views[1] || views[1] != views[2] {
+		t.Fatalf("the instances disagree:\n%s\n%s\n%s", views[0], views[1], views[2])
+	}
+	var all []answer
+	for _, as := range perToken {
+		all = append(all, as...)
+	}
+	db.audit(t, p, n, all)
+}
+
+func postJSON(t *testing.T, url, token string, body, out any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode/100 != 2 {
+		t.Fatalf("POST %s: %d %s", url, res.StatusCode, raw)
+	}
+	if out != nil {
+		json.Unmarshal(raw, out)
+	}
+}
