@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/minyi
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help run test build lint bench deps deps-test clean
+.PHONY: help run test fuzz build lint bench deps deps-test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -11,8 +11,19 @@ help: ## list the targets
 run: deps build ## start the server on a private PostgreSQL in ./var/pg and print where to log in
 	./$(BIN) serve
 
-test: deps-test lint ## run every test: real PostgreSQL, real chromium, race detector
+test: deps-test lint ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+
+# The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
+# corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
+FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzVerify server:FuzzImport
+FUZZTIME ?= 4s
+fuzz: ## run each fuzz target for FUZZTIME (default 4s)
+	@set -e; for t in $(FUZZ); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./$${t%%:*}/ > /tmp/minyi-fuzz.log 2>&1 || { cat /tmp/minyi-fuzz.log; exit 1; }; \
+	done
 
 build: ## build bin/minyi
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/minyi

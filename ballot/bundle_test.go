@@ -10,7 +10,7 @@ import (
 	"minyi/survey"
 )
 
-func signedBundle(t *testing.T) (*Signed, ed25519.PrivateKey) {
+func signedBundle(t testing.TB) (*Signed, ed25519.PrivateKey) {
 	t.Helper()
 	q, _ := survey.FromText("[量表] 满意度\n\n[填空] 意见")
 	p := pollWith(markForm(1, "张三", "李四"), Form{Kind: KindSurvey, Title: "问卷", Survey: &Survey{Questionnaire: q}})

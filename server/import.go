@@ -30,11 +30,22 @@ func readRows(fh *multipart.FileHeader) ([][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch strings.ToLower(path.Ext(fh.Filename)) {
+	return rowsOf(fh.Filename, data)
+}
+
+// rowsOf reads an uploaded file's bytes by the file's name.
+func rowsOf(filename string, data []byte) (rows [][]string, err error) {
+	switch strings.ToLower(path.Ext(filename)) {
 	case ".xlsx":
-		x, err := excelize.OpenReader(bytes.NewReader(data))
+		defer func() { // a crafted file must not take the request down with it
+			if r := recover(); r != nil {
+				rows, err = nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", filename)
+			}
+		}()
+		// An .xlsx is a ZIP: cap what it may unpack to (a list of names is kilobytes).
+		x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
 		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", fh.Filename)
+			return nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", filename)
 		}
 		defer x.Close()
 		sheets := x.GetSheetList()
@@ -73,6 +84,11 @@ func importList(list string, fh *multipart.FileHeader) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return listText(list, rows)
+}
+
+// listText turns sheet rows into the text of a builder list.
+func listText(list string, rows [][]string) (string, error) {
 	switch list {
 	case "subjects", "cadres", "nominees":
 		subs, err := ballot.SubjectsFromRows(rows)
