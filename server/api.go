@@ -372,7 +372,7 @@ func (s *Server) apiTally(c *fiber.Ctx) error {
 // The voter's API: the same checks as the ballot page.
 
 func (s *Server) apiBallot(c *fiber.Ctx) error {
-	_, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	_, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (s *Server) apiBallot(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCast(c *fiber.Ctx) error {
-	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	hash, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err

@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -86,8 +87,8 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	}
 	me, err := s.authenticate(c, c.FormValue("username"), c.FormValue("password"))
 	if err != nil {
-		if ballot.ErrorCode(err) == ballot.EUNAUTHORIZED {
-			return s.renderLogin(c, fiber.StatusUnauthorized, c.FormValue("username"), ballot.ErrorMessage(err))
+		if code := ballot.ErrorCode(err); code == ballot.EUNAUTHORIZED || code == ballot.ETOOMANY {
+			return s.renderLogin(c, statusOf[code], c.FormValue("username"), ballot.ErrorMessage(err))
 		}
 		return err
 	}
@@ -101,21 +102,51 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 }
 
 // authenticate checks a username and password; the answer never says which was wrong.
+// Failures are limited per client address and per account (see limits.go); the log names
+// the account only when it exists, so a password typed into the username field is never
+// written down.
 func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.Staff, error) {
-	st, err := s.store.StaffByUsername(c.UserContext(), strings.TrimSpace(username))
+	ctx := c.UserContext()
+	if s.loginFails.blocked(c.IP()) {
+		return store.Staff{}, ballot.Errorf(ballot.ETOOMANY, "登录失败次数过多，请%d分钟后再试", int(s.loginFails.retryAfter().Minutes()))
+	}
+	st, err := s.store.StaffByUsername(ctx, strings.TrimSpace(username))
 	if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
 		return st, err
 	}
+	exists := err == nil
+	if exists && st.Locked {
+		s.log.Info("login refused: account locked", "username", st.Username)
+		return st, ballot.Errorf(ballot.ETOOMANY, "%s", lockedMessage)
+	}
 	hash := st.PasswordHash
-	if err != nil {
+	if !exists {
 		hash = dummyHash
 	}
-	if !CheckPassword(hash, password) || err != nil || st.Disabled {
-		s.log.Info("login failed", "username", username)
+	if CheckPassword(hash, password) && exists && !st.Disabled {
+		if err := s.store.LoginSucceeded(ctx, st.ID); err != nil {
+			return st, err
+		}
+		return st, nil
+	}
+	s.loginFails.fail(c.IP())
+	if !exists {
+		s.log.Info("login failed: no such account")
 		return st, ballot.Errorf(ballot.EUNAUTHORIZED, "用户名或密码不正确")
 	}
-	return st, nil
+	s.log.Info("login failed", "username", st.Username)
+	locked, err := s.store.LoginFailed(ctx, st.ID, accountLockFail, accountLockFor)
+	if err != nil {
+		return st, err
+	}
+	if locked {
+		s.log.Warn("account locked after failed logins", "username", st.Username)
+		return st, ballot.Errorf(ballot.ETOOMANY, "%s", lockedMessage)
+	}
+	return st, ballot.Errorf(ballot.EUNAUTHORIZED, "用户名或密码不正确")
 }
+
+var lockedMessage = fmt.Sprintf("连续%d次登录失败，账号已锁定%d分钟；如需立即使用，请管理员重置密码", accountLockFail, int(accountLockFor.Minutes()))
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.store.DeleteSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {

@@ -56,7 +56,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // startInstance runs one server instance on the database, as a deployment runs several.
-func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, string, string) {
+func startInstance(t *testing.T, url string, logs io.Writer, tune ...func(*server.Config)) (*store.Store, string, string) {
 	t.Helper()
 	st, err := store.Open(ctx, url)
 	if err != nil {
@@ -69,8 +69,12 @@ func startInstance(t *testing.T, url string, logs io.Writer) (*store.Store, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)),
-		Delivery: server.DeliveryTiming{Tick: 50 * time.Millisecond, Lease: time.Second, Backoff: 100 * time.Millisecond}}, st)
+	cfg := server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Delivery: server.DeliveryTiming{Tick: 50 * time.Millisecond, Lease: time.Second, Backoff: 100 * time.Millisecond}}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	srv, err := server.New(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}

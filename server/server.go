@@ -26,11 +26,15 @@ type Config struct {
 	BaseURL string
 	// FontPath is a TrueType font with Chinese glyphs for the PDF slips.
 	FontPath string
-	// SecureCookies marks cookies Secure (behind TLS).
+	// SecureCookies marks cookies Secure (behind TLS) and sends Strict-Transport-Security.
 	SecureCookies bool
-	Log           *slog.Logger
-	Version       string // named in certified bundles
-	Delivery      DeliveryTiming
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Real-IP
+	// and X-Forwarded-Proto headers name the client and the scheme; from anyone else
+	// those headers are ignored. Rate limits count by the client address this gives.
+	TrustedProxies []string
+	Log            *slog.Logger
+	Version        string // named in certified bundles
+	Delivery       DeliveryTiming
 }
 
 // Server holds what handlers share.
@@ -47,7 +51,9 @@ type Server struct {
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
 	draining  atomic.Bool // set by Drain: no new votes, unready
-	log       *slog.Logger
+
+	tokenGuesses, loginFails *failureLimiter // by client address
+	log                      *slog.Logger
 }
 
 // New prepares the templates and assets; a template that does not parse fails here.
@@ -56,7 +62,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -82,8 +88,12 @@ func (s *Server) App() *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
+		// Client addresses: the connection's, or X-Real-IP from a trusted proxy only.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(s.cfg.TrustedProxies),
 	})
-	app.Use(s.accessLog, s.recover, securityHeaders, s.sameOrigin)
+	app.Use(s.accessLog, s.recover, s.securityHeaders, s.sameOrigin)
 	// Only the stylesheets and scripts are compressed: they carry no secret, where a page
 	// compressed beside a CSRF token or a ballot token would leak it by its length (BREACH).
 	app.Get("/static/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.static)
@@ -205,4 +215,11 @@ func (s *Server) startSweeper(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return "X-Real-IP"
 }

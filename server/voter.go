@@ -15,13 +15,20 @@ import (
 
 // voterToken resolves a token to its poll, refusing a used or voided token and a poll
 // that is not open, each with a page of its own.
-func (s *Server) voterToken(ctx context.Context, raw string) ([]byte, store.TokenInfo, *store.PollInfo, error) {
+func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, *store.PollInfo, error) {
+	ctx := c.UserContext()
 	tok, err := ballot.ParseToken(raw)
 	if err != nil {
 		return nil, store.TokenInfo{}, nil, err
 	}
+	if s.tokenGuesses.blocked(c.IP()) {
+		return nil, store.TokenInfo{}, nil, ballot.Errorf(ballot.ETOOMANY, "从这台设备输入的无效凭证过多，请核对凭证后%d秒再试", int(s.tokenGuesses.retryAfter().Seconds()))
+	}
 	hash := s.cfg.Keys.Token.Hash(tok)
 	info, err := s.store.TokenByHash(ctx, hash)
+	if ballot.ErrorCode(err) == ballot.ETOKENUNKNOWN {
+		s.tokenGuesses.fail(c.IP())
+	}
 	if err == nil {
 		err = store.TokenRefusal(info.State)
 	}
@@ -137,7 +144,7 @@ func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code string
 }
 
 func (s *Server) ballotPage(c *fiber.Ctx) error {
-	_, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	_, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -153,7 +160,7 @@ func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
 }
 
 func (s *Server) ballotSubmit(c *fiber.Ctx) error {
-	hash, info, p, err := s.voterToken(c.UserContext(), c.Params("token"))
+	hash, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"regexp"
+	"time"
 
 	"minyi/ballot"
 )
@@ -46,6 +48,7 @@ type Staff struct {
 	Role         Role   `db:"role" json:"role"`
 	PasswordHash string `db:"password_hash" json:"-"`
 	Disabled     bool   `db:"disabled" json:"disabled"`
+	Locked       bool   `db:"locked" json:"locked"` // after failed logins, for a while
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -59,7 +62,7 @@ func checkID(id, what string) error {
 }
 
 const staffColumns = `s.id, COALESCE(s.unit_id::text, '') AS unit_id, COALESCE(u.name, '') AS unit_name,
-	s.username, s.name, s.role, s.password_hash, s.disabled`
+	s.username, s.name, s.role, s.password_hash, s.disabled, COALESCE(s.locked_until > now(), false) AS locked`
 
 const staffFrom = ` FROM staff s LEFT JOIN units u ON u.id = s.unit_id`
 
@@ -69,8 +72,14 @@ var (
 	qListStaff       = query(`SELECT ` + staffColumns + staffFrom + ` WHERE ($1 = '' OR s.unit_id::text = $1) ORDER BY u.name NULLS FIRST, s.username`)
 	qCreateStaff     = query(`INSERT INTO staff (unit_id, username, name, role, password_hash)
 		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5) RETURNING id`)
-	qSetPassword = query(`UPDATE staff SET password_hash = $2 WHERE id = $1`)
-	qCountStaff  = query(`SELECT count(*) FROM staff`)
+	qSetPassword = query(`UPDATE staff SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`)
+	qLoginFailed = query(`UPDATE staff SET
+			failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+		WHERE id = $1 RETURNING locked_until > now()`)
+	qLoginSucceeded = query(`UPDATE staff SET failed_logins = 0, locked_until = NULL
+		WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)`)
+	qCountStaff = query(`SELECT count(*) FROM staff`)
 )
 
 // StaffByUsername finds an account for login.
@@ -117,6 +126,20 @@ func (s *Store) CreateStaff(ctx context.Context, st *Staff) error {
 // SetPassword replaces an account's password hash.
 func (s *Store) SetPassword(ctx context.Context, id, hash string) error {
 	_, err := s.db.ExecContext(ctx, qSetPassword, id, hash)
+	return err
+}
+
+// LoginFailed counts a failed login; the limit-th in a row locks the account for the
+// given time. It reports whether the account is now locked.
+func (s *Store) LoginFailed(ctx context.Context, id string, limit int, lock time.Duration) (bool, error) {
+	var locked sql.NullBool
+	err := s.db.GetContext(ctx, &locked, qLoginFailed, id, limit, lock.Seconds())
+	return locked.Bool, err
+}
+
+// LoginSucceeded clears the count of failed logins.
+func (s *Store) LoginSucceeded(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, qLoginSucceeded, id)
 	return err
 }
 

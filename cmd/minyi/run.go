@@ -164,7 +164,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	baseURL := fs.String("base-url", os.Getenv("MINYI_BASE_URL"), "address voters' phones reach (printed in QR codes)")
 	migrateMode := fs.String("migrate", envOr("MINYI_MIGRATE", "auto"), "auto: apply migrations on start; off: refuse to start on an old schema")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("MINYI_METRICS_ADDR"), "address for Prometheus' /metrics (e.g. 127.0.0.1:9464); empty: not served")
-	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind TLS)")
+	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS (serve behind TLS)")
+	trusted := fs.String("trusted-proxies", os.Getenv("MINYI_TRUSTED_PROXIES"), "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Real-IP names the client")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -197,7 +198,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if password != "" { // printed at once: nothing that fails later may lose it
 		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
 	}
-	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies, Log: o.log, Version: version}, st)
+	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
+		TrustedProxies: splitList(*trusted), Log: o.log, Version: version}, st)
 	if err != nil {
 		return err
 	}
@@ -412,4 +414,15 @@ func verifyBundle(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "核验通过")
 	return nil
+}
+
+// splitList reads a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

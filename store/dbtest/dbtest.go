@@ -5,6 +5,7 @@ package dbtest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -26,6 +27,13 @@ const template = "minyi_template"
 // stops the cluster. Call it from TestMain: os.Exit(dbtest.Main(m)).
 func Main(m *testing.M) int {
 	ctx := context.Background()
+	// Fuzzing (`go test -fuzz`) runs one target, in worker processes the fuzzer starts and
+	// kills at will: the targets need no database, and a cluster per worker would be left
+	// running by every worker killed.
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		return m.Run()
+	}
 	var stop func()
 	if u := os.Getenv("MINYI_TEST_DATABASE_URL"); u != "" {
 		adminURL = u
