@@ -30,6 +30,8 @@ const usage = `minyi — secret-ballot voting and evaluation for meetings
 
 usage:
   minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off] [-metrics-addr 127.0.0.1:9464]
+                [-secure-cookies] [-trusted-proxies 10.0.0.0/8,…]
+                SIGTERM or Ctrl-C stops it gracefully: no new votes, the open batch written
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
@@ -42,6 +44,8 @@ Environment:
   MINYI_SECRET     server secret (hex or base64, ≥ 32 bytes); without it <data>/secret is used
   MINYI_BASE_URL   the address voters' phones reach, printed in QR codes
   MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
+  MINYI_ADDR, MINYI_DATA, MINYI_MIGRATE, MINYI_METRICS_ADDR, MINYI_SECURE_COOKIES=1,
+  MINYI_TRUSTED_PROXIES   the flags of the same names
 `
 
 // Main runs the command line; it returns when the command is done or ctx ends.
