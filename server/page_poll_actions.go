@@ -40,6 +40,9 @@ func (s *Server) countPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !canCount(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以开箱计票")
+	}
 	return s.renderCount(c, fiber.StatusOK, p, nil, "")
 }
 

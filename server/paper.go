@@ -91,6 +91,9 @@ func (s *Server) paperPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !canEnterPaper(meOf(c)) {
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以录入纸质选票")
+	}
 	return s.renderPaper(c, fiber.StatusOK, p, "", nil, "")
 }
 
