@@ -191,8 +191,32 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, qClosePoll, id); err != nil {
 			return err
 		}
+		if err := shuffleRows(ctx, tx, id); err != nil {
+			return err
+		}
 		return notify(ctx, tx, id)
 	})
+}
+
+// Rewritten at close, in a random order: the poll's ballots and tokens. While a poll is
+// open a quiet hall writes one ballot a batch, so the table's order follows the order of
+// voting, and the used tokens' row versions follow the order they were burned: a dump
+// could pair the n-th ballot with the n-th token. After close, a dump's order of either
+// says nothing (the old row versions are invisible to it and removed by VACUUM).
+var (
+	qShuffleBallots = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RETURNING *)
+		INSERT INTO ballots SELECT * FROM old ORDER BY gen_random_uuid()`)
+	qShuffleTokens = query(`WITH old AS (DELETE FROM tokens WHERE poll_id = $1 RETURNING *)
+		INSERT INTO tokens SELECT * FROM old ORDER BY gen_random_uuid()`)
+)
+
+func shuffleRows(ctx context.Context, tx *sqlx.Tx, pollID string) error {
+	for _, q := range []string{qShuffleBallots, qShuffleTokens} {
+		if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteDraft removes a poll that has not opened.

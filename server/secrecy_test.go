@@ -1,0 +1,239 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"minyi/ballot"
+	"minyi/server"
+	"minyi/store"
+)
+
+// dumpTable is one table of a plain pg_dump: its columns and rows in the dump's order.
+type dumpTable struct {
+	cols []string
+	rows [][]string
+}
+
+func pgDump(t *testing.T, url string) (string, map[string]dumpTable) {
+	t.Helper()
+	bin, err := store.PostgresBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(filepath.Join(bin, "pg_dump"), "--data-only", url).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]dumpTable{}
+	var cur string
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "COPY public."); ok {
+			name, cols, _ := strings.Cut(rest, " (")
+			cols, _, _ = strings.Cut(cols, ")")
+			cur = name
+			tables[cur] = dumpTable{cols: strings.Split(cols, ", ")}
+			continue
+		}
+		if cur == "" {
+			continue
+		}
+		if line == `\.` {
+			cur = ""
+			continue
+		}
+		tb := tables[cur]
+		tb.rows = append(tb.rows, strings.Split(line, "\t"))
+		tables[cur] = tb
+	}
+	return string(out), tables
+}
+
+func (d dumpTable) col(row []string, name string) string {
+	for i, c := range d.cols {
+		if c == name {
+			return row[i]
+		}
+	}
+	return ""
+}
+
+func unbytea(s string) []byte {
+	b, _ := hex.DecodeString(strings.TrimPrefix(s, `\\x`))
+	return b
+}
+
+// An operator holding a dump of the database and the server's logs tries what the
+// secrecy model says cannot be done: read a partial result before close, and pair ballots
+// with tokens by the order the dump lists them in. A quiet hall is the hard case: one
+// voter at a time, so every ballot is written alone.
+func TestDumpAndLogsRevealNothing(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三", "李四", "王五")
+	const n = 40
+	codes := e.tokens(p, n)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
+	grades := []string{"优秀", "称职", "基本称职", "不称职"}
+	marks := func(i int) []string { return []string{grades[i%4], grades[i/4%4], grades[i/16%4]} }
+	receipts := map[string]bool{}
+	vote := func(i int) {
+		var out struct{ Receipt string }
+		lines := map[string][]string{}
+		for j, m := range marks(i) {
+			lines[[]string{"s1", "s2", "s3"}[j]] = []string{m}
+		}
+		e.api("", "POST", "/api/v1/ballot/"+codes[i], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": lines}}}}, 200, &out)
+		receipts[out.Receipt] = true
+	}
+	for i := range n / 2 {
+		vote(i)
+	}
+
+	// Before close: the dump holds sealed bytes, and nothing in it opens them.
+	during, tables := pgDump(t, e.url)
+	box := tables["ballots"]
+	if len(box.rows) != n/2 {
+		t.Fatalf("%d ballots in the dump", len(box.rows))
+	}
+	var candidates [][]byte
+	for name, tb := range tables {
+		for _, row := range tb.rows {
+			for i, v := range row {
+				if strings.HasPrefix(v, `\\x`) && !(name == "ballots" && tb.cols[i] == "sealed") {
+					b := unbytea(v)
+					for k := 0; k+32 <= len(b); k++ {
+						candidates = append(candidates, b[k:k+32])
+					}
+				}
+			}
+		}
+	}
+	var sealKeys = map[string][]byte{}
+	for _, row := range tables["seal_keys"].rows {
+		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
+	}
+	first := box.rows[0]
+	for _, k := range candidates {
+		o, err := ballot.NewOpener(p.ID, k)
+		if err != nil {
+			continue
+		}
+		if _, err := o.Open(sealKeys[box.col(first, "seal_key_id")], box.col(first, "group_id"), unbytea(box.col(first, "sealed"))); err == nil {
+			t.Fatal("a key found in the dump opens a ballot before close")
+		}
+	}
+	for _, row := range box.rows {
+		if line := strings.Join(row, "\t"); strings.Contains(line, "称职") || strings.Contains(line, "优秀") {
+			t.Fatal("a ballot row of the dump shows a mark")
+		}
+	}
+
+	for i := n / 2; i < n; i++ {
+		vote(i)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+
+	// After close, with the poll's private key as well (more than the operator has: it is
+	// wrapped under the server secret, which is not in the database): the order of the
+	// ballots and of the used tokens in the dump says nothing of the order of voting.
+	after, tables := pgDump(t, e.url)
+	wrapped, err := e.st.Share(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := keys.Share.Unwrap(p.ID, wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dump := range []string{during, after, e.logs.String()} {
+		for _, enc := range []string{hex.EncodeToString(priv), base64.StdEncoding.EncodeToString(priv)} {
+			if strings.Contains(dump, enc) {
+				t.Fatal("the poll's private key is in the dump or the logs")
+			}
+		}
+	}
+	opener, _ := ballot.NewOpener(p.ID, priv)
+	for _, row := range tables["seal_keys"].rows {
+		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
+	}
+	voterOf := map[string]int{}
+	for i := range n {
+		b, _ := json.Marshal(marks(i))
+		voterOf[string(b)] = i
+	}
+	box = tables["ballots"]
+	ballotsInPlace := 0
+	for pos, row := range box.rows {
+		plain, err := opener.Open(sealKeys[box.col(row, "seal_key_id")], box.col(row, "group_id"), unbytea(box.col(row, "sealed")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b ballot.Ballot
+		json.Unmarshal(plain, &b)
+		l := b.Forms[0].Lines
+		key, _ := json.Marshal([]string{l["s1"][0], l["s2"][0], l["s3"][0]})
+		if voterOf[string(key)] == pos {
+			ballotsInPlace++
+		}
+	}
+	hashPos := map[string]int{}
+	for i, c := range codes {
+		tok, _ := ballot.ParseToken(c)
+		hashPos[hex.EncodeToString(keys.Token.Hash(tok))] = i
+	}
+	tokensInPlace, used := 0, 0
+	for _, row := range tables["tokens"].rows {
+		if tables["tokens"].col(row, "state") != "used" {
+			continue
+		}
+		if hashPos[strings.TrimPrefix(tables["tokens"].col(row, "hash"), `\\x`)] == used {
+			tokensInPlace++
+		}
+		used++
+	}
+	// A random order leaves about one in place; the order of voting would leave all 40.
+	// (Six or more in place by chance: p ≈ 0.0006.)
+	if ballotsInPlace >= 6 || tokensInPlace >= 6 || used != n || len(box.rows) != n {
+		t.Fatalf("after close the dump follows the order of voting: %d ballots and %d of %d used tokens where the n-th voter put them", ballotsInPlace, tokensInPlace, used)
+	}
+	// No row of the box shares a value with a token's row but the poll and the group.
+	tokenValues := map[string]bool{}
+	for _, row := range tables["tokens"].rows {
+		for i, v := range row {
+			if c := tables["tokens"].cols[i]; c != "poll_id" && c != "group_id" && c != "state" && c != "rehearsal" {
+				tokenValues[v] = true
+			}
+		}
+	}
+	for _, row := range box.rows {
+		for i, v := range row {
+			if c := box.cols[i]; c != "poll_id" && c != "group_id" && tokenValues[v] {
+				t.Fatalf("ballots.%s holds a value of a token's row", c)
+			}
+		}
+	}
+	// The logs name no token, no ballot, no receipt.
+	logs := e.logs.String()
+	for _, c := range codes {
+		if strings.Contains(logs, c) || strings.Contains(logs, strings.ReplaceAll(c, "-", "")) {
+			t.Fatal("a token is in the logs")
+		}
+	}
+	for r := range receipts {
+		if strings.Contains(logs, r) {
+			t.Fatal("a receipt is in the logs")
+		}
+	}
+	for _, row := range box.rows {
+		if strings.Contains(logs, box.col(row, "id")) {
+			t.Fatal("a ballot's id is in the logs")
+		}
+	}
+}
