@@ -54,7 +54,11 @@ type faultDB struct {
 	st     *store.Store
 	secret string
 	keys   server.Keys
+
+	secretBytes []byte
 }
+
+func (db *faultDB) secretPart() string { return db.secret[:12] }
 
 func newFaultDB(t *testing.T) *faultDB {
 	t.Helper()
@@ -63,13 +67,17 @@ func newFaultDB(t *testing.T) *faultDB {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o755)
-	db := &faultDB{t: t, dir: dir}
+	db := &faultDB{t: t, dir: dir, secretBytes: make([]byte, 32)}
+	rand.Read(db.secretBytes)
+	db.secret = hex.EncodeToString(db.secretBytes)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := db.startPG(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.pg.Stop() })
-	db.url = db.pg.URL("minyi")
+	// With a password, as a real deployment's URL has (the private cluster trusts local
+	// connections and ignores it): it must never reach a log.
+	db.url = strings.Replace(db.pg.URL("minyi"), "minyi@", "minyi:pw-"+db.secretPart()+"@", 1)
 	if db.st, err = store.Open(ctx, db.url); err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +85,7 @@ func newFaultDB(t *testing.T) *faultDB {
 	if err := db.st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	db.secret = hex.EncodeToString(secret)
-	if db.keys, err = server.DeriveKeys(secret); err != nil {
+	if db.keys, err = server.DeriveKeys(db.secretBytes); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -104,6 +109,7 @@ type child struct {
 	password string        // printed by the first instance on a fresh database
 	exited   chan struct{} // closed when the process has ended, err then set
 	err      error
+	logs     *bytes.Buffer // its standard error; read it once exited
 }
 
 func (db *faultDB) serve(t *testing.T) *child {
@@ -115,12 +121,12 @@ func (db *faultDB) serve(t *testing.T) *child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &bytes.Buffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, exited: make(chan struct{})}
+	c := &child{cmd: cmd, exited: make(chan struct{}), logs: logs}
 	t.Cleanup(func() { cmd.Process.Kill(); <-c.exited })
 	sc := bufio.NewScanner(out)
 	for c.base == "" && sc.Scan() {
@@ -389,6 +395,21 @@ func TestFaultGracefulStop(t *testing.T) {
 		}
 	}
 	t.Logf("while stopping %v; %d sent again", counts, len(again))
+	// Secrets never logged: the server secret, the database password, any token.
+	logs := a.logs.String()
+	if !strings.Contains(logs, "shutting down") {
+		t.Fatalf("no shutdown in the log:\n%s", logs)
+	}
+	for _, secret := range []string{db.secret, "pw-" + db.secret[:12]} {
+		if strings.Contains(logs, secret) {
+			t.Fatal("a secret is in the server's log")
+		}
+	}
+	for _, tok := range toks {
+		if strings.Contains(logs, string(tok)) {
+			t.Fatal("a token is in the server's log")
+		}
+	}
 	db.audit(t, p, len(toks), first, again)
 }
 
