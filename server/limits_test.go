@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"minyi/ballot"
 	"minyi/server"
@@ -183,4 +186,33 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Fatalf("cookie %s not Secure and HttpOnly behind TLS", ck.Name)
 		}
 	}
+}
+
+// A body over the limit is refused with the stable code and a message in Chinese, before
+// anything reads it; the token it named stays unused.
+func TestRequestSizeLimit(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	// The answer comes from the headers alone (a client still sending the body may see
+	// its connection reset instead, which a browser or an HTTP library reports itself).
+	oversized := func(path, contentType string) string {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", path, contentType, server.BodyLimit+1)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, _ := io.ReadAll(conn)
+		return string(b)
+	}
+	if got := oversized("/api/v1/ballot/"+codes[0], "application/json"); !strings.Contains(got, `"code":"invalid"`) || !strings.Contains(got, "提交的内容过大") {
+		t.Fatalf("oversized ballot: %s", got)
+	}
+	if got := oversized("/v/"+codes[0], "application/x-www-form-urlencoded"); !strings.Contains(got, "提交的内容过大") {
+		t.Fatalf("oversized form: %s", got)
+	}
+	e.api("", "POST", "/api/v1/ballot/"+codes[0], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 }
