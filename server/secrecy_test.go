@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -235,5 +237,79 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 		if strings.Contains(logs, box.col(row, "id")) {
 			t.Fatal("a ballot's id is in the logs")
 		}
+	}
+}
+
+// Paper ballots, entered by two tellers after the phone votes, end up anywhere in the
+// box once counted: their place does not mark them as paper.
+func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
+	e := newEnv(t)
+	e.addStaff("teller_a", "teller", e.unitID)
+	e.addStaff("teller_b", "teller", e.unitID)
+	p := e.evaluation("张三")
+	const phones, papers = 30, 10
+	codes := e.tokens(p, phones+papers)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for _, c := range codes[:phones] {
+		e.api("", "POST", "/api/v1/ballot/"+c, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
+	}
+	admin, csrf := e.browser("admin")
+	post := func(c *http.Client, path string, v url.Values, csrf string) {
+		t.Helper()
+		v.Set("_csrf", csrf)
+		res, err := c.PostForm(e.base+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	for _, c := range codes[phones:] {
+		post(admin, "/polls/"+p.ID+"/tokens/paper", url.Values{"code": {c}}, csrf)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	a, csrfA := e.browser("teller_a")
+	b, csrfB := e.browser("teller_b")
+	for range papers {
+		for _, who := range []struct {
+			c    *http.Client
+			csrf string
+		}{{a, csrfA}, {b, csrfB}} {
+			post(who.c, "/polls/"+p.ID+"/paper", url.Values{"group_id": {p.Groups[0].ID}, "f1.s1": {"优秀"}}, who.csrf)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+
+	_, tables := pgDump(t, e.url)
+	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
+	wrapped, _ := e.st.Share(ctx, p.ID)
+	priv, err := keys.Share.Unwrap(p.ID, wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opener, _ := ballot.NewOpener(p.ID, priv)
+	sealKeys := map[string][]byte{}
+	for _, row := range tables["seal_keys"].rows {
+		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
+	}
+	box := tables["ballots"]
+	if len(box.rows) != phones+papers {
+		t.Fatalf("%d ballots", len(box.rows))
+	}
+	atTheEnd := 0
+	for pos, row := range box.rows {
+		plain, err := opener.Open(sealKeys[box.col(row, "seal_key_id")], box.col(row, "group_id"), unbytea(box.col(row, "sealed")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(plain), "优秀") && pos >= phones {
+			atTheEnd++
+		}
+	}
+	// Entered last, all ten would be last; mixed, about 2.5 are (8 or more: p ≈ 0.00002).
+	if atTheEnd >= 8 {
+		t.Fatalf("%d of the %d paper ballots are the last rows of the box", atTheEnd, papers)
 	}
 }

@@ -21,6 +21,7 @@ var (
 		WHERE b.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
+	qHasPaper    = query(`SELECT EXISTS (SELECT 1 FROM tokens WHERE poll_id = $1 AND state = 'paper')`)
 	qSaveTally   = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
 	qUpsertTally = query(`INSERT INTO tallies (poll_id, result, counted_by, bundle, signature, public_key) VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6)
 		ON CONFLICT (poll_id) DO UPDATE SET result = EXCLUDED.result, counted_by = EXCLUDED.counted_by, counted_at = now(),
@@ -153,6 +154,17 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
+		}
+		// Paper ballots entered after close went into the box after the phone votes
+		// were shuffled: mix them in, so that no position marks a ballot as paper.
+		var paper bool
+		if err := tx.GetContext(ctx, &paper, qHasPaper, t.PollID); err != nil {
+			return err
+		}
+		if paper {
+			if err := shuffleRows(ctx, tx, t.PollID); err != nil {
+				return err
+			}
 		}
 		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
 			return err
