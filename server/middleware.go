@@ -48,6 +48,7 @@ var headings = map[string]string{
 	ballot.ECLOSED:       "投票已结束",
 	ballot.ESEALED:       "结果尚未产生",
 	ballot.ERETRY:        "请稍后重试",
+	ballot.ETOOMANY:      "尝试次数过多",
 }
 
 // fromFiber turns Fiber's own errors (unknown route, body too large…) into coded ones.
