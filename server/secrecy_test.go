@@ -66,6 +66,46 @@ func (d dumpTable) col(row []string, name string) string {
 	return ""
 }
 
+// openBox opens each ballot row of a dump with the poll's private key.
+type boxOpener struct {
+	o        *ballot.Opener
+	sealKeys map[string][]byte
+	box      dumpTable
+}
+
+func newBoxOpener(t *testing.T, tables map[string]dumpTable, pollID string, private []byte) *boxOpener {
+	t.Helper()
+	o, err := ballot.NewOpener(pollID, private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &boxOpener{o: o, sealKeys: map[string][]byte{}, box: tables["ballots"]}
+	for _, row := range tables["seal_keys"].rows {
+		b.sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
+	}
+	return b
+}
+
+func (b *boxOpener) open(row []string) ([]byte, error) {
+	return b.o.Open(b.sealKeys[b.box.col(row, "seal_key_id")], b.box.col(row, "group_id"), unbytea(b.box.col(row, "sealed")))
+}
+
+// pollKey is the poll's private key, unwrapped from its server-held share after close
+// (with the tests' server secret, which the database does not hold).
+func (e *env) pollKey(t *testing.T, pollID string) []byte {
+	t.Helper()
+	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
+	wrapped, err := e.st.Share(ctx, pollID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := keys.Share.Unwrap(pollID, wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
+}
+
 func unbytea(s string) []byte {
 	b, _ := hex.DecodeString(strings.TrimPrefix(s, `\\x`))
 	return b
@@ -117,17 +157,8 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 			}
 		}
 	}
-	var sealKeys = map[string][]byte{}
-	for _, row := range tables["seal_keys"].rows {
-		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
-	}
-	first := box.rows[0]
 	for _, k := range candidates {
-		o, err := ballot.NewOpener(p.ID, k)
-		if err != nil {
-			continue
-		}
-		if _, err := o.Open(sealKeys[box.col(first, "seal_key_id")], box.col(first, "group_id"), unbytea(box.col(first, "sealed"))); err == nil {
+		if _, err := newBoxOpener(t, tables, p.ID, k).open(box.rows[0]); err == nil {
 			t.Fatal("a key found in the dump opens a ballot before close")
 		}
 	}
@@ -146,14 +177,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 	// wrapped under the server secret, which is not in the database): the order of the
 	// ballots and of the used tokens in the dump says nothing of the order of voting.
 	after, tables := pgDump(t, e.url)
-	wrapped, err := e.st.Share(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := keys.Share.Unwrap(p.ID, wrapped)
-	if err != nil {
-		t.Fatal(err)
-	}
+	priv := e.pollKey(t, p.ID)
 	for _, dump := range []string{during, after, e.logs.String()} {
 		for _, enc := range []string{hex.EncodeToString(priv), base64.StdEncoding.EncodeToString(priv)} {
 			if strings.Contains(dump, enc) {
@@ -161,10 +185,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 			}
 		}
 	}
-	opener, _ := ballot.NewOpener(p.ID, priv)
-	for _, row := range tables["seal_keys"].rows {
-		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
-	}
+	opener := newBoxOpener(t, tables, p.ID, priv)
 	voterOf := map[string]int{}
 	for i := range n {
 		b, _ := json.Marshal(marks(i))
@@ -173,7 +194,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 	box = tables["ballots"]
 	ballotsInPlace := 0
 	for pos, row := range box.rows {
-		plain, err := opener.Open(sealKeys[box.col(row, "seal_key_id")], box.col(row, "group_id"), unbytea(box.col(row, "sealed")))
+		plain, err := opener.open(row)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,24 +304,14 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
 
 	_, tables := pgDump(t, e.url)
-	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
-	wrapped, _ := e.st.Share(ctx, p.ID)
-	priv, err := keys.Share.Unwrap(p.ID, wrapped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opener, _ := ballot.NewOpener(p.ID, priv)
-	sealKeys := map[string][]byte{}
-	for _, row := range tables["seal_keys"].rows {
-		sealKeys[tables["seal_keys"].col(row, "id")] = unbytea(tables["seal_keys"].col(row, "public_key"))
-	}
+	opener := newBoxOpener(t, tables, p.ID, e.pollKey(t, p.ID))
 	box := tables["ballots"]
 	if len(box.rows) != phones+papers {
 		t.Fatalf("%d ballots", len(box.rows))
 	}
 	atTheEnd := 0
 	for pos, row := range box.rows {
-		plain, err := opener.Open(sealKeys[box.col(row, "seal_key_id")], box.col(row, "group_id"), unbytea(box.col(row, "sealed")))
+		plain, err := opener.open(row)
 		if err != nil {
 			t.Fatal(err)
 		}

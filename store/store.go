@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -162,12 +161,10 @@ func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, syscall.ENOENT) { // the socket file is gone while the server restarts
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
-	var ne *net.OpError
+	var ne *net.OpError // refused, reset, or the socket file gone while the server restarts
 	if errors.As(err, &ne) {
 		return true
 	}

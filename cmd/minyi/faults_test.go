@@ -400,7 +400,7 @@ func TestFaultGracefulStop(t *testing.T) {
 	if !strings.Contains(logs, "shutting down") {
 		t.Fatalf("no shutdown in the log:\n%s", logs)
 	}
-	for _, secret := range []string{db.secret, "pw-" + db.secret[:12]} {
+	for _, secret := range []string{db.secret, "pw-" + db.secretPart()} {
 		if strings.Contains(logs, secret) {
 			t.Fatal("a secret is in the server's log")
 		}
