@@ -187,6 +187,14 @@ func Fingerprint(pub []byte) string {
 	return strings.Join(parts, " ")
 }
 
+// CheckCode is a short code of a signed bundle's bytes, printed on the paper report so
+// that the file in hand can be matched to the paper: the first 80 bits of their SHA-256,
+// written as a token is.
+func CheckCode(bundle []byte) string {
+	h := sha256.Sum256(bundle)
+	return Token(base32Encode(h[:10])).Grouped()
+}
+
 // Check is one verification step and its outcome.
 type Check struct {
 	Name string `json:"name"`

@@ -35,81 +35,353 @@ func (s *Server) certified(c *fiber.Ctx) (*store.PollInfo, *ballot.Signed, *ball
 	return p, signed, &b, nil
 }
 
-func sheetName(title string) string {
-	r := strings.NewReplacer("[", "（", "]", "）", ":", "：", "*", "", "?", "", "/", "、", "\\", "、")
-	return clip(r.Replace(title), 28)
+// Every cell of a CSV or a workbook that may begin with what a person typed is made inert
+// against formula injection: a spreadsheet takes a cell beginning with = + - @ (or a tab
+// or carriage return before one) as a formula. Such a cell gets a leading apostrophe, as
+// Excel itself shows a typed '=: the text after it is the text as typed. A cell that
+// begins with an apostrophe gets one more, so that removing one leading apostrophe always
+// gives back the original (a candidate named "+cmd" is written '+cmd and read as +cmd).
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
-// tallyXLSX lays the report tables out one sheet per form (its 分类统计 below its results),
-// after a sheet of turnout.
+// plain drops the marks that keep text together on a printed line.
+func plain(s string) string {
+	return strings.NewReplacer(string(glueOpen), "", string(glueClose), "").Replace(s)
+}
+
+// csvRow writes one CSV row with every cell made inert.
+func csvRow(w *csv.Writer, cells []string) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = inert(c)
+	}
+	w.Write(row)
+}
+
+var sheetNameReplacer = strings.NewReplacer("[", "（", "]", "）", ":", "：", "*", "", "?", "", "/", "、", "\\", "、", "'", "’")
+
+// tallyXLSX lays the report tables out one sheet per table (a survey's questions stacked
+// on its form's sheet), after a sheet of turnout.
 func tallyXLSX(b *ballot.Bundle) ([]byte, error) { return xlsxFromTables(reportTables(b.Tally)) }
+
+// xlsxSpan is how many workbook columns a report column takes: a count is one number; a
+// rate is the percentage (a number formatted as one) and its exact fraction as text
+// beside it; a count with its rate takes all three.
+func xlsxSpan(c reportCell) int {
+	switch c.Kind {
+	case percentCell:
+		return 2
+	case countRateCell:
+		return 3
+	}
+	return 1
+}
+
+// xlsxWidth estimates the width of s in Excel's character units: a Chinese character is
+// two.
+func xlsxWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			w += 2.1
+		} else {
+			w += 1.1
+		}
+	}
+	return w
+}
+
+type xlsxBook struct {
+	x      *excelize.File
+	styles struct{ title, note, header, text, wrap, count, percent, decimal int }
+	next   map[string]int // sheet → next free row
+	tables map[string]int
+	widths map[string][]float64
+	order  []string
+	names  map[string]string // Sheet → its unique sheet name
+}
 
 // xlsxFromTables writes tables into a workbook, those of the same Sheet stacked on one.
 func xlsxFromTables(tables []reportTable) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
-	next := map[string]int{} // sheet → next free row
+	bk := &xlsxBook{x: x, next: map[string]int{}, tables: map[string]int{}, widths: map[string][]float64{}, names: map[string]string{}}
+	var err error
+	style := func(s *excelize.Style) int {
+		id, e := x.NewStyle(s)
+		if e != nil && err == nil {
+			err = e
+		}
+		return id
+	}
+	border := []excelize.Border{{Type: "left", Color: "999999", Style: 1}, {Type: "right", Color: "999999", Style: 1}, {Type: "top", Color: "999999", Style: 1}, {Type: "bottom", Color: "999999", Style: 1}}
+	bk.styles.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})
+	bk.styles.note = style(&excelize.Style{Font: &excelize.Font{Color: "444444"}})
+	bk.styles.header = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEEEEE"}}, Border: border,
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	bk.styles.text = style(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	bk.styles.wrap = style(&excelize.Style{Border: border, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	bk.styles.count = style(&excelize.Style{Border: border, NumFmt: 1, Alignment: &excelize.Alignment{Vertical: "top"}})
+	bk.styles.percent = style(&excelize.Style{Border: border, NumFmt: 10, Alignment: &excelize.Alignment{Vertical: "top"}})
+	bk.styles.decimal = style(&excelize.Style{Border: border, NumFmt: 2, Alignment: &excelize.Alignment{Vertical: "top"}})
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range tables {
-		name := sheetName(t.Sheet)
-		r, ok := next[name]
-		if !ok {
-			if len(next) == 0 {
-				x.SetSheetName("Sheet1", name)
-			} else if _, err := x.NewSheet(name); err != nil {
+		if err := bk.table(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range bk.order {
+		for i, w := range bk.widths[name] {
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			if err := x.SetColWidth(name, col, col, min(max(w+2, 8), 60)); err != nil {
 				return nil, err
 			}
-			x.SetColWidth(name, "A", "Z", 16)
-			r = 1
 		}
-		x.SetCellValue(name, fmt.Sprintf("A%d", r), t.Title)
-		for i, row := range append([][]string{t.Header}, t.Rows...) {
-			for col, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(col+1, r+1+i)
-				x.SetCellValue(name, cell, v)
-			}
-		}
-		next[name] = r + len(t.Rows) + 3
 	}
 	var buf bytes.Buffer
-	err := x.Write(&buf)
+	err = x.Write(&buf)
 	return buf.Bytes(), err
+}
+
+// sheet returns the workbook sheet for a table's Sheet, made on first use with a name
+// Excel accepts (at most 31 characters, none of []:*?/\, unique).
+func (bk *xlsxBook) sheet(key string) (string, error) {
+	if name, ok := bk.names[key]; ok {
+		return name, nil
+	}
+	base := clip(sheetNameReplacer.Replace(key), 28)
+	name := base
+	for n := 2; ; n++ {
+		taken := false
+		for _, o := range bk.order {
+			taken = taken || strings.EqualFold(o, name)
+		}
+		if !taken {
+			break
+		}
+		name = clip(base, 26) + fmt.Sprintf("（%d）", n)
+	}
+	if len(bk.order) == 0 {
+		if err := bk.x.SetSheetName("Sheet1", name); err != nil {
+			return "", err
+		}
+	} else if _, err := bk.x.NewSheet(name); err != nil {
+		return "", err
+	}
+	bk.names[key] = name
+	bk.order = append(bk.order, name)
+	bk.next[name] = 1
+	return name, nil
+}
+
+func (bk *xlsxBook) fit(sheet string, col int, s string, capAt float64) {
+	ws := bk.widths[sheet]
+	for len(ws) < col {
+		ws = append(ws, 0)
+	}
+	ws[col-1] = max(ws[col-1], min(xlsxWidth(s), capAt))
+	bk.widths[sheet] = ws
+}
+
+func (bk *xlsxBook) table(t reportTable) error {
+	x := bk.x
+	name, err := bk.sheet(t.Sheet)
+	if err != nil {
+		return err
+	}
+	r := bk.next[name]
+	first := bk.tables[name] == 0
+	bk.tables[name]++
+	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
+	x.SetCellStr(name, cell(1, r), inert(plain(t.Title)))
+	x.SetCellStyle(name, cell(1, r), cell(1, r), bk.styles.title)
+	r++
+	for _, n := range t.Notes {
+		x.SetCellStr(name, cell(1, r), inert(plain(n)))
+		x.SetCellStyle(name, cell(1, r), cell(1, r), bk.styles.note)
+		r++
+	}
+	span := make([]int, len(t.Header))
+	for i := range span {
+		span[i] = 1
+		for _, row := range t.Rows {
+			if i < len(row) {
+				span[i] = max(span[i], xlsxSpan(row[i]))
+			}
+		}
+	}
+	col := 1
+	keyCols := 0
+	for i, h := range t.Header {
+		heads := []string{h}
+		switch span[i] {
+		case 2:
+			heads = append(heads, h+" 分数")
+		case 3:
+			heads = append(heads, h+" 比例", h+" 分数")
+		}
+		for _, hh := range heads {
+			x.SetCellStr(name, cell(col, r), inert(plain(hh)))
+			bk.fit(name, col, hh, 16)
+			col++
+		}
+		if i < t.Keys {
+			keyCols = col - 1
+		}
+	}
+	x.SetCellStyle(name, cell(1, r), cell(col-1, r), bk.styles.header)
+	header := r
+	r++
+	for _, row := range t.Rows {
+		col := 1
+		for i, c := range row {
+			n := 1
+			if i < len(span) {
+				n = span[i]
+			}
+			at := cell(col, r)
+			switch {
+			case c.Kind == countCell:
+				x.SetCellInt(name, at, int64(c.N))
+				x.SetCellStyle(name, at, at, bk.styles.count)
+				bk.fit(name, col, fmt.Sprint(c.N), 60)
+			case c.Kind == countRateCell:
+				x.SetCellInt(name, at, int64(c.N))
+				x.SetCellStyle(name, at, at, bk.styles.count)
+				bk.fit(name, col, fmt.Sprint(c.N), 60)
+				bk.ratio(name, col+1, r, c.R)
+			case c.Kind == percentCell:
+				bk.ratio(name, col, r, c.R)
+			case c.Kind == decimalCell && c.R.Valid():
+				x.SetCellFloat(name, at, float64(c.R.Num)/float64(c.R.Den), -1, 64)
+				x.SetCellStyle(name, at, at, bk.styles.decimal)
+				bk.fit(name, col, c.R.Decimal(), 60)
+			default:
+				s := plain(c.String())
+				x.SetCellStr(name, at, inert(s))
+				if c.Wrap {
+					x.SetCellStyle(name, at, at, bk.styles.wrap)
+					bk.fit(name, col, s, 50)
+				} else {
+					x.SetCellStyle(name, at, at, bk.styles.text)
+					bk.fit(name, col, s, 60)
+				}
+			}
+			for k := 1; k < n; k++ { // the rest of a spanned column keeps its border
+				if c.Kind == countCell || c.Kind == textCell || c.Kind == decimalCell {
+					x.SetCellStyle(name, cell(col+k, r), cell(col+k, r), bk.styles.text)
+				}
+			}
+			col += n
+		}
+		r++
+	}
+	if first {
+		// Freeze the title and header rows and the columns that name a row; a sheet that
+		// stacks several tables freezes only the naming columns.
+		panes := &excelize.Panes{Freeze: true, XSplit: keyCols, YSplit: header, TopLeftCell: cell(keyCols+1, header+1), ActivePane: "bottomRight"}
+		if err := x.SetPanes(name, panes); err != nil {
+			return err
+		}
+	} else if bk.tables[name] == 2 {
+		panes := &excelize.Panes{Freeze: true, XSplit: keyCols, TopLeftCell: cell(keyCols+1, 1), ActivePane: "topRight"}
+		if keyCols == 0 {
+			panes = &excelize.Panes{}
+		}
+		if err := x.SetPanes(name, panes); err != nil {
+			return err
+		}
+	}
+	bk.next[name] = r + 2
+	return nil
+}
+
+// ratio writes a rate as a number formatted as a percentage and, beside it, its exact
+// fraction as text; "—" when it has no denominator.
+func (bk *xlsxBook) ratio(sheet string, col, row int, q ballot.Ratio) {
+	at, _ := excelize.CoordinatesToCellName(col, row)
+	frac, _ := excelize.CoordinatesToCellName(col+1, row)
+	if !q.Valid() {
+		bk.x.SetCellStr(sheet, at, "—")
+		bk.x.SetCellStyle(sheet, at, frac, bk.styles.text)
+		return
+	}
+	bk.x.SetCellFloat(sheet, at, float64(q.Num)/float64(q.Den), -1, 64)
+	bk.x.SetCellStyle(sheet, at, at, bk.styles.percent)
+	bk.x.SetCellStr(sheet, frac, q.String())
+	bk.x.SetCellStyle(sheet, frac, frac, bk.styles.text)
+	bk.fit(sheet, col, q.Percent(), 60)
+	bk.fit(sheet, col+1, q.String(), 60)
+}
+
+// ballotColumn is one column of the ballots CSV: a line of a form, and how its marks read.
+type ballotColumn struct {
+	form, line, label string
+	// names maps the line's candidate ids to names: ids are unique only within a
+	// position, so each position's column has its own map.
+	names map[string]string
+	// writeIns says the line may hold names written in by the voter (WriteInPrefix).
+	writeIns bool
+}
+
+// mark renders one mark of the line. A mark that is a listed candidate's id is that
+// candidate's name as listed; only a mark the ballot holds as a write-in loses its
+// marker (and is normalised as the count normalised it).
+func (c ballotColumn) mark(v string) string {
+	if n, ok := c.names[v]; ok {
+		return n
+	}
+	if name, ok := strings.CutPrefix(v, ballot.WriteInPrefix); ok && c.writeIns {
+		return ballot.NormalizeName(name)
+	}
+	return v
 }
 
 // ballotsCSV writes the shuffled plain ballots, one a row, a column per line of every
 // form (free texts are not here: they are listed apart in the bundle).
 func ballotsCSV(b *ballot.Bundle) ([]byte, error) {
-	type col struct{ form, line, label string }
-	var cols []col
-	names := map[string]string{} // form.candidate id → name
+	var cols []ballotColumn
 	for _, f := range b.Poll.Forms {
+		add := func(line, label string) {
+			cols = append(cols, ballotColumn{form: f.ID, line: line, label: f.Title + "·" + label})
+		}
 		switch {
 		case f.Evaluation != nil:
 			for _, s := range f.Evaluation.Subjects {
-				cols = append(cols, col{f.ID, s.ID, f.Title + "·" + s.Name})
+				add(s.ID, s.Name)
 				for _, x := range f.Evaluation.Indicators {
-					cols = append(cols, col{f.ID, s.ID + "/" + x.ID, f.Title + "·" + s.Name + "·" + x.Name})
+					add(s.ID+"/"+x.ID, s.Name+"·"+x.Name)
 				}
 			}
 		case f.Recommendation != nil:
 			for _, p := range f.Recommendation.Positions {
+				names := map[string]string{}
 				for _, c := range p.Candidates {
-					names[f.ID+"."+c.ID] = c.Name
-					if f.Recommendation.Shape == ballot.ShapePerCandidate {
-						cols = append(cols, col{f.ID, p.ID + "/" + c.ID, f.Title + "·" + p.Title + "·" + c.Name})
+					names[c.ID] = c.Name
+				}
+				if f.Recommendation.Shape == ballot.ShapePerCandidate {
+					for _, c := range p.Candidates {
+						cols = append(cols, ballotColumn{form: f.ID, line: p.ID + "/" + c.ID, label: f.Title + "·" + p.Title + "·" + c.Name, writeIns: true})
 					}
 				}
-				cols = append(cols, col{f.ID, p.ID, f.Title + "·" + p.Title})
+				cols = append(cols, ballotColumn{form: f.ID, line: p.ID, label: f.Title + "·" + p.Title, names: names, writeIns: true})
 			}
 		case f.Approval != nil:
 			for _, n := range f.Approval.Nominees {
-				cols = append(cols, col{f.ID, n.ID, f.Title + "·" + n.Name})
+				add(n.ID, n.Name)
 			}
 		case f.Review != nil:
 			if f.Review.Overall != "" {
-				cols = append(cols, col{f.ID, ballot.OverallLine, f.Title + "·总体评价"})
+				add(ballot.OverallLine, "总体评价")
 			}
 			for _, c := range f.Review.Cadres {
-				cols = append(cols, col{f.ID, c.ID, f.Title + "·" + c.Name})
+				add(c.ID, c.Name)
 			}
 		case f.Survey != nil:
 			for _, q := range f.Survey.Questions {
@@ -118,19 +390,19 @@ func ballotsCSV(b *ballot.Bundle) ([]byte, error) {
 				}
 				if q.Kind == "matrix" {
 					for r, row := range q.Rows {
-						cols = append(cols, col{f.ID, fmt.Sprintf("%s/r%d", q.ID, r+1), f.Title + "·" + q.Title + "·" + row})
+						add(fmt.Sprintf("%s/r%d", q.ID, r+1), q.Title+"·"+row)
 					}
 					continue
 				}
-				cols = append(cols, col{f.ID, q.ID, f.Title + "·" + q.Title})
+				add(q.ID, q.Title)
 			}
 		case f.Scoring != nil:
 			for _, s := range f.Scoring.Subjects {
 				if len(f.Scoring.Indicators) == 0 {
-					cols = append(cols, col{f.ID, s.ID, f.Title + "·" + s.Name})
+					add(s.ID, s.Name)
 				}
 				for _, x := range f.Scoring.Indicators {
-					cols = append(cols, col{f.ID, s.ID + "/" + x.ID, f.Title + "·" + s.Name + "·" + x.Name})
+					add(s.ID+"/"+x.ID, s.Name+"·"+x.Name)
 				}
 			}
 		}
@@ -146,29 +418,27 @@ func ballotsCSV(b *ballot.Bundle) ([]byte, error) {
 	for _, c := range cols {
 		header = append(header, c.label)
 	}
-	w.Write(header)
+	csvRow(w, append(header, "备注"))
 	for i, bb := range b.Ballots {
 		row := []string{fmt.Sprint(i + 1), group[bb.Group]}
 		lines := map[string][]string{}
 		for _, ff := range bb.Ballot.Forms {
 			for k, v := range ff.Lines {
-				lines[ff.Form+"."+k] = v
+				lines[ff.Form+"\x00"+k] = v
 			}
 		}
 		for _, c := range cols {
 			var vals []string
-			for _, v := range lines[c.form+"."+c.line] {
-				if n, ok := names[c.form+"."+v]; ok {
-					v = n
-				}
-				vals = append(vals, strings.TrimPrefix(v, ballot.WriteInPrefix))
+			for _, v := range lines[c.form+"\x00"+c.line] {
+				vals = append(vals, c.mark(v))
 			}
 			row = append(row, strings.Join(vals, "/"))
 		}
+		note := ""
 		if bb.Broken {
-			row = append(row, "无法解析")
+			note = "无法解析"
 		}
-		w.Write(row)
+		csvRow(w, append(row, note))
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -209,7 +479,7 @@ func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey))
+	body, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
 	if err != nil {
 		return err
 	}
@@ -234,7 +504,7 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	report, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey))
+	report, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 		data["SameKey"] = ballot.Fingerprint(signed.PublicKey) == data["Fingerprint"]
 		if b != nil {
 			data["PollTitle"], data["Ballots"] = b.Poll.Title, len(b.Ballots)
+			data["CheckCode"], data["MerkleRoot"] = ballot.CheckCode(signed.Bundle), b.MerkleRoot
 		}
 	}
 	return s.page(c, fiber.StatusOK, "voter/verify", data)

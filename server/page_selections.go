@@ -121,7 +121,7 @@ func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
 
 // selectionTables lays a selection out: its steps, then each counted vote's tables.
 func selectionTables(sel *records.Selection, steps []selectionStep) []reportTable {
-	t := reportTable{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
+	t := reportTable{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Keys: 1, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
 	var votes []reportTable
 	for i, st := range steps {
 		poll, result := "", ""
@@ -137,7 +137,7 @@ func selectionTables(sel *records.Selection, steps []selectionStep) []reportTabl
 				votes = append(votes, tb)
 			}
 		}
-		t.Rows = append(t.Rows, []string{st.Date.In(cst).Format("2006-01-02"), st.Kind, st.Note, poll, result})
+		t.Rows = append(t.Rows, []reportCell{txt(st.Date.In(cst).Format("2006-01-02")), txt(st.Kind), prose(st.Note), txt(poll), txt(result)})
 	}
 	return append([]reportTable{t}, votes...)
 }
@@ -156,7 +156,7 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 		}
 		return sendFile(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 	}
-	body, err := s.reportPDF("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, "", nil)
+	body, err := s.reportPDF("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, false, nil)
 	if err != nil {
 		return err
 	}

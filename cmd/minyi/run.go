@@ -35,7 +35,9 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
-  minyi verify FILE.json          check a certified tally: signature, box, recount (no database)
+  minyi verify [-key FINGERPRINT] FILE.json
+                                  check a certified tally: signature, box, recount (no database);
+                                  -key also requires the signing key to be the one printed on the report
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
   minyi version
 
@@ -391,20 +393,31 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // verifyBundle checks a downloaded tally bundle on its own: no database, no server.
 func verifyBundle(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: minyi verify FILE.json")
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	key := fs.String("key", "", "the signing key's fingerprint printed on the report (spaces and case do not matter)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT] FILE.json")
 	}
-	raw, err := os.ReadFile(args[0])
+	file := fs.Arg(0)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
 	var signed ballot.Signed
 	if err := json.Unmarshal(raw, &signed); err != nil {
-		return fmt.Errorf("%s is not a tally bundle: %v", args[0], err)
+		return fmt.Errorf("%s is not a tally bundle: %v", file, err)
 	}
 	checks, b := ballot.Verify(&signed)
+	if *key != "" {
+		// The fingerprint as printed on the paper report: the file must be signed by
+		// that key, not merely by some key.
+		norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
+		got := ballot.Fingerprint(signed.PublicKey)
+		checks = append(checks, ballot.Check{Name: "签名密钥与报告单一致", OK: norm(got) == norm(*key), Note: "文件的密钥指纹 " + got})
+	}
 	if b != nil {
 		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, len(b.Ballots), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+		fmt.Fprintf(stdout, "  核验码 %s　票箱默克尔根 %s\n", ballot.CheckCode(signed.Bundle), b.MerkleRoot)
 	}
 	for _, c := range checks {
 		mark := "通过"

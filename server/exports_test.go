@@ -1,0 +1,409 @@
+package server_test
+
+import (
+	"archive/zip"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"minyi/ballot"
+)
+
+// exportSet is everything a counted poll gives out: the tally value, its page, and the
+// documents as a reader gets them back (PDF text by line, the workbook, CSV rows).
+type exportSet struct {
+	t     *testing.T
+	tally ballot.Tally
+	page  string
+	lines []string // pdftotext -layout
+	book  *excelize.File
+	csv   [][]string
+	zip   map[string][]byte
+}
+
+func (e *env) download(c *http.Client, path string) []byte {
+	e.t.Helper()
+	res, err := c.Get(e.base + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		e.t.Fatalf("%s: %d %s", path, res.StatusCode, b)
+	}
+	return b
+}
+
+// exportsOf counts a closed poll and reads back every document.
+func (e *env) exportsOf(c *http.Client, id, name string) *exportSet {
+	e.t.Helper()
+	t := e.t
+	x := &exportSet{t: t}
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/count", nil, 200, &x.tally)
+	_, x.page = e.get(c, "/polls/"+id+"/tally")
+	x.page = html.UnescapeString(x.page)
+
+	pdf := e.download(c, "/polls/"+id+"/tally.pdf")
+	dir := t.TempDir()
+	file := dir + "/" + name + ".pdf"
+	os.WriteFile(file, pdf, 0o600)
+	if d := os.Getenv("MINYI_SCREENSHOTS"); d != "" {
+		os.WriteFile(d+"/"+name+".pdf", pdf, 0o644)
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "30", file, dir+"/page").CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm (poppler-utils) cannot render the report: %v %s", err, out)
+	}
+	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils, installed by make deps-test): %v", err)
+	}
+	x.lines = strings.Split(string(text), "\n")
+
+	xl := e.download(c, "/polls/"+id+"/tally.xlsx")
+	if x.book, err = excelize.OpenReader(strings.NewReader(string(xl))); err != nil {
+		t.Fatal(err)
+	}
+	cv := e.download(c, "/polls/"+id+"/ballots.csv")
+	if x.csv, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(string(cv), "\ufeff"))).ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	zb := e.download(c, "/polls/"+id+"/tally.zip")
+	zr, err := zip.NewReader(strings.NewReader(string(zb)), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.zip = map[string][]byte{}
+	for _, f := range zr.File {
+		r, _ := f.Open()
+		x.zip[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	if string(x.zip["选票.csv"]) != string(cv) || string(x.zip["计票结果.xlsx"]) == "" || string(x.zip["计票结果报告单.pdf"]) == "" {
+		t.Fatal("the ZIP's documents differ from the downloads")
+	}
+	return x
+}
+
+// unescape undoes the neutralisation of a spreadsheet cell: one leading apostrophe.
+func unescape(s string) string { return strings.TrimPrefix(s, "'") }
+
+// pdfLine asserts that one line of the PDF's text holds all the pieces: a figure or a
+// name broken across lines, or a row whose figures are not beside its name, fails.
+func (x *exportSet) pdfLine(what string, pieces ...string) {
+	x.t.Helper()
+	for _, l := range x.lines {
+		all := true
+		for _, p := range pieces {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			return
+		}
+	}
+	x.t.Errorf("PDF: no line holds %s %q", what, pieces)
+}
+
+// pdfRow asserts every figure is on a line with the row's name (a table printed in column
+// groups repeats the name on each).
+func (x *exportSet) pdfRow(name string, figures ...string) {
+	x.t.Helper()
+	for _, f := range figures {
+		x.pdfLine(name, name, f)
+	}
+}
+
+// pdfBlock asserts the piece is in the row of name: its line and the lines that continue
+// it (a wrapped cell).
+func (x *exportSet) pdfBlock(name, piece string) {
+	x.t.Helper()
+	for i, l := range x.lines {
+		if !strings.Contains(l, name) {
+			continue
+		}
+		block := l
+		for j := i + 1; j < len(x.lines) && strings.HasPrefix(x.lines[j], "          ") && strings.TrimSpace(x.lines[j]) != ""; j++ {
+			block += "\n" + x.lines[j]
+		}
+		if strings.Contains(block, piece) {
+			return
+		}
+	}
+	x.t.Errorf("PDF: no row of %s holds %q", name, piece)
+}
+
+// xlsxRow finds the row whose first cell (unescaped) is name on a sheet whose title
+// contains title, and returns a reader of its cells by header.
+func (x *exportSet) xlsxRow(title, name string) func(header string) (raw string, typ excelize.CellType) {
+	x.t.Helper()
+	for _, sh := range x.book.GetSheetList() {
+		rows, _ := x.book.GetRows(sh, excelize.Options{RawCellValue: true})
+		if len(rows) == 0 || !strings.Contains(rows[0][0], title) {
+			continue
+		}
+		var header []string
+		for ri, r := range rows {
+			if len(r) > 1 && header == nil && (r[0] == "人选" || r[0] == "被测评对象" || r[0] == "表决对象" || r[0] == "干部" || r[0] == "对象" || r[0] == "参评类别" || r[0] == "选项" || r[0] == "项目" || r[0] == "评价") {
+				header = r
+				continue
+			}
+			if header != nil && len(r) > 0 && unescape(r[0]) == name {
+				row := ri + 1
+				return func(h string) (string, excelize.CellType) {
+					x.t.Helper()
+					for ci, hh := range header {
+						if hh == h {
+							cell, _ := excelize.CoordinatesToCellName(ci+1, row)
+							v, _ := x.book.GetCellValue(sh, cell, excelize.Options{RawCellValue: true})
+							typ, _ := x.book.GetCellType(sh, cell)
+							return v, typ
+						}
+					}
+					x.t.Fatalf("sheet %s has no column %q: %v", sh, h, header)
+					return "", 0
+				}
+			}
+		}
+	}
+	x.t.Fatalf("workbook: no row %q on a sheet titled %q", name, title)
+	return nil
+}
+
+// xlsxCount asserts a cell is a number equal to n.
+func (x *exportSet) xlsxCount(cell func(string) (string, excelize.CellType), header string, n int) {
+	x.t.Helper()
+	v, typ := cell(header)
+	if typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString || v != strconv.Itoa(n) {
+		x.t.Errorf("workbook %s: %q (type %v), want the number %d", header, v, typ, n)
+	}
+}
+
+// xlsxRate asserts a rate is a number (the fraction's value) with the exact fraction beside.
+func (x *exportSet) xlsxRate(cell func(string) (string, excelize.CellType), header string, r ballot.Ratio) {
+	x.t.Helper()
+	v, typ := cell(header)
+	f, err := strconv.ParseFloat(v, 64)
+	want := float64(r.Num) / float64(r.Den)
+	if typ == excelize.CellTypeSharedString || err != nil || f-want > 1e-9 || want-f > 1e-9 {
+		x.t.Errorf("workbook %s: %q, want the number %v", header, v, want)
+	}
+	if frac, _ := cell(header + " 分数"); frac != r.String() {
+		x.t.Errorf("workbook %s 分数: %q, want %s", header, frac, r)
+	}
+}
+
+// xlsxText asserts the workbook has text containing s somewhere.
+func (x *exportSet) xlsxText(s string) {
+	x.t.Helper()
+	for _, sh := range x.book.GetSheetList() {
+		rows, _ := x.book.GetRows(sh)
+		for _, r := range rows {
+			for _, c := range r {
+				if strings.Contains(c, s) {
+					return
+				}
+			}
+		}
+	}
+	x.t.Errorf("workbook lacks %q", s)
+}
+
+// inert asserts no cell of the CSV and the workbook can start a formula.
+func (x *exportSet) inert() {
+	x.t.Helper()
+	bad := func(c string) bool { return c != "" && strings.ContainsAny(c[:1], "=+-@\t\r") }
+	for _, r := range x.csv {
+		for _, c := range r {
+			if bad(c) {
+				x.t.Errorf("CSV cell %q can start a formula", c)
+			}
+		}
+	}
+	for _, sh := range x.book.GetSheetList() {
+		rows, _ := x.book.GetRows(sh, excelize.Options{RawCellValue: true})
+		for ri, r := range rows {
+			for ci, c := range r {
+				cell, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
+				if typ, _ := x.book.GetCellType(sh, cell); bad(c) && (typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString) {
+					x.t.Errorf("workbook %s!%s %q can start a formula", sh, cell, c)
+				}
+				if f, _ := x.book.GetCellFormula(sh, cell); f != "" {
+					x.t.Errorf("workbook %s!%s holds a formula %q", sh, cell, f)
+				}
+			}
+		}
+	}
+}
+
+// csvColumn returns the unescaped values of the CSV column whose header is label.
+func (x *exportSet) csvColumn(label string) []string {
+	x.t.Helper()
+	for ci, h := range x.csv[0] {
+		if unescape(h) == label {
+			var out []string
+			for _, r := range x.csv[1:] {
+				out = append(out, unescape(r[ci]))
+			}
+			return out
+		}
+	}
+	x.t.Fatalf("CSV has no column %q: %v", label, x.csv[0])
+	return nil
+}
+
+// recount counts the marks of a CSV column ("/" between the marks of one ballot).
+func recount(col []string) map[string]int {
+	n := map[string]int{}
+	for _, v := range col {
+		if v == "" {
+			continue
+		}
+		for _, m := range strings.Split(v, "/") {
+			n[m]++
+		}
+	}
+	return n
+}
+
+func (x *exportSet) pageHas(s string) {
+	x.t.Helper()
+	if !strings.Contains(x.page, s) {
+		x.t.Errorf("tally page lacks %q", s)
+	}
+}
+
+func flagsOf(fs []ballot.Flag) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Label)
+	}
+	return out
+}
+
+func (e *env) tokensIn(id, group string, n int) []string {
+	e.t.Helper()
+	var out struct{ Tokens []struct{ Code string } }
+	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/tokens", map[string]any{"group_id": group, "count": n}, 201, &out)
+	var codes []string
+	for _, t := range out.Tokens {
+		codes = append(codes, t.Code)
+	}
+	return codes
+}
+
+func (e *env) cast(code string, forms ...map[string][]string) {
+	e.t.Helper()
+	var fs []map[string]any
+	for i, f := range forms {
+		fs = append(fs, map[string]any{"form": fmt.Sprintf("f%d", i+1), "lines": f})
+	}
+	e.api("", "POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": fs}}, 200, nil)
+}
+
+// Candidate ids repeat across positions (c1, c2 in each); names that look like formulas
+// and write-ins that are formulas; both shapes of 民主推荐. Every document agrees with the
+// tally, each candidate under its own position.
+func TestRecommendationExportsAgree(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, _ := e.browser("admin")
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "县级领导班子民主推荐", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "县领导", "expected": 4}, {"name": "=部门负责人", "expected": 4}},
+		"forms": []map[string]any{
+			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "副县长", "seats": 1, "write_ins": true, "candidates": []map[string]string{{"name": "欧阳明辉", "post": "县委常委"}, {"name": "+cmd", "post": "局长"}}},
+				{"title": "县委办公室主任", "seats": 1, "candidates": []map[string]string{{"name": "张三"}, {"name": "李四"}}}}}},
+			{"kind": "recommendation", "title": "逐人表态推荐表", "recommendation": map[string]any{"shape": "per_candidate", "positions": []map[string]any{
+				{"title": "纪委书记", "seats": 1, "write_ins": true, "candidates": []map[string]string{{"name": "王五"}, {"name": "赵六"}}}}}},
+		}}, 201, &p)
+	lead := e.tokensIn(p.ID, p.Groups[0].ID, 4)
+	dept := e.tokensIn(p.ID, p.Groups[1].ID, 4)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	rec := func(p1, p2 []string) map[string][]string { return map[string][]string{"p1": p1, "p2": p2} }
+	pc := func(c1, c2 string, w ...string) map[string][]string {
+		return map[string][]string{"p1/c1": {c1}, "p1/c2": {c2}, "p1": w}
+	}
+	e.cast(lead[0], rec([]string{"c1"}, []string{"c2"}), pc("同意", "不同意"))
+	e.cast(lead[1], rec([]string{"c2"}, []string{"c2"}), pc("不同意", "同意"))
+	e.cast(lead[2], rec([]string{"+=HYPERLINK(\"x\",\"y\")"}, []string{"c1"}), pc("弃权", "弃权"))
+	e.cast(dept[0], rec([]string{"+@SUM(1)"}, []string{}), pc("不同意", "不同意", "+-孙七"))
+	e.cast(dept[1], rec([]string{"+ 孙 七"}, []string{}), pc("同意", "弃权"))
+	e.cast(dept[2], rec([]string{"c1"}, []string{"c2"}), pc("同意", "不同意"))
+	x := e.exportsOf(c, p.ID, "recommendation")
+
+	for fi, f := range x.tally.Forms {
+		for _, pos := range f.Recommendation.Positions {
+			// The blank ballots and the position's flags, as the tally page shows them.
+			blank := fmt.Sprintf("未推荐任何人 %d", pos.Blank.Total)
+			x.pageHas(blank)
+			x.pdfLine("the blank ballots", pos.Title, blank)
+			x.xlsxText(pos.Title + "（应推荐")
+			x.xlsxText(blank)
+			for _, fl := range pos.Flags {
+				x.pageHas(fl.Label)
+				x.pdfLine("a position flag", fl.Label)
+				x.xlsxText(fl.Label + "：" + fl.Rule)
+			}
+			label := f.Title + "·" + pos.Title
+			marks := recount(x.csvColumn(label))
+			for _, cand := range pos.Candidates {
+				x.pageHas(cand.Name)
+				x.pdfRow(cand.Name, strconv.Itoa(cand.Votes.Total), cand.Rate.Percent()+"（"+cand.Rate.String()+"）")
+				for gi := range x.tally.Groups {
+					x.pdfRow(cand.Name, fmt.Sprintf("%d（%s）", cand.Votes.ByGroup[gi], cand.RateIn(pos, gi).Percent()))
+				}
+				for _, fl := range flagsOf(cand.Flags) {
+					x.pdfBlock(cand.Name, fl)
+				}
+				row := x.xlsxRow(pos.Title, cand.Name)
+				x.xlsxCount(row, "得票", cand.Votes.Total)
+				x.xlsxRate(row, "得票率", cand.Rate)
+				x.xlsxCount(row, "名次", cand.Rank)
+				if v, _ := row("提示（供组织参考，不简单以票取人）"); len(cand.Flags) > 0 && !strings.Contains(v, cand.Flags[0].Label) {
+					x.t.Errorf("workbook flags of %s: %q", cand.Name, v)
+				}
+				if f.Recommendation.Shape == ballot.ShapeMark || cand.WriteIn {
+					// A re-tally of the ballots CSV by hand gives the same votes, under the same
+					// position.
+					if marks[cand.Name] != cand.Votes.Total {
+						t.Errorf("CSV %s: %s has %d marks, the tally %d votes (%v)", label, cand.Name, marks[cand.Name], cand.Votes.Total, marks)
+					}
+				} else {
+					agree := recount(x.csvColumn(label + "·" + cand.Name))["同意"]
+					if agree != cand.Votes.Total {
+						t.Errorf("CSV %s·%s: %d 同意, the tally %d", label, cand.Name, agree, cand.Votes.Total)
+					}
+				}
+			}
+			if fi == 0 && pos.Title == "县委办公室主任" && (marks["+cmd"] != 0 || marks["欧阳明辉"] != 0) {
+				t.Errorf("CSV: a 副县长 candidate under 县委办公室主任: %v", marks)
+			}
+		}
+	}
+	// The listed candidate keeps the + of her name; the write-ins lose only their marker.
+	names := map[string]bool{}
+	for _, cand := range x.tally.Forms[0].Recommendation.Positions[0].Candidates {
+		names[cand.Name] = true
+	}
+	for _, want := range []string{"+cmd", "=HYPERLINK(\"x\",\"y\")", "@SUM(1)", "孙七"} {
+		if !names[want] {
+			t.Errorf("tally lacks the candidate %q: %v", want, names)
+		}
+	}
+	x.inert()
+	x.pdfLine("the report's signature lines", "监票人（签字）", "计票人（签字）")
+	x.pdfLine("the date line", "日期")
+	x.pdfLine("the page footer", "第1页共")
+	x.pdfLine("the check instructions", "minyi verify -key")
+}
