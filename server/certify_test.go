@@ -134,10 +134,10 @@ func TestExports(t *testing.T) {
 			all += strings.Join(r, "|") + "\n"
 		}
 	}
-	if len(sheets) != 5 || sheets[0] != "参会情况" || sheets[1] != "1 民主推荐表" {
-		t.Fatalf("sheets %v: want the turnout and one per form", sheets)
+	if len(sheets) != 9 || sheets[0] != "参会情况" || sheets[1] != "1 民主推荐表 副局长" || sheets[3] != "2 民主测评表 分类统计" {
+		t.Fatalf("sheets %v: want the turnout and one per table", sheets)
 	}
-	for _, want := range []string{"参会情况", "张三|", "|2|100.00%（2/2）|", "分类统计", "赵六", "吴五", "未通过", "好+较好"} {
+	for _, want := range []string{"参会情况", "张三|", "|2|100.00%|2/2|", "分类统计", "赵六", "吴五", "未通过", "好+较好"} {
 		if !strings.Contains(all, want) {
 			t.Fatalf("workbook lacks %q (sheets %v)", want, sheets)
 		}
@@ -196,7 +196,7 @@ func TestTallyPDF(t *testing.T) {
 		t.Fatalf("pdftotext (poppler-utils, installed by make test): %v", err)
 	}
 	text := strings.Join(strings.Fields(string(out)), " ")
-	for _, want := range []string{"计票结果报告单", "2026年度干部工作会议", "民主推荐表", "张三", "100.00%（2/2）", "表决票", "未通过", "监票人（签名）", "计票人（签名）", "票箱默克尔根"} {
+	for _, want := range []string{"计票结果报告单", "2026年度干部工作会议", "民主推荐表", "张三", "100.00%（2/2）", "表决票", "未通过", "监票人（签字）", "计票人（签字）", "票箱默克尔根", "核验码"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("report lacks %q:\n%s", want, out)
 		}

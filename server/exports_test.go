@@ -148,11 +148,20 @@ func (x *exportSet) xlsxRow(title, name string) func(header string) (raw string,
 	x.t.Helper()
 	for _, sh := range x.book.GetSheetList() {
 		rows, _ := x.book.GetRows(sh, excelize.Options{RawCellValue: true})
-		if len(rows) == 0 || !strings.Contains(rows[0][0], title) {
-			continue
-		}
 		var header []string
+		in := false
 		for ri, r := range rows {
+			if len(r) == 1 { // a table's title or note
+				if strings.Contains(r[0], title) {
+					in, header = true, nil
+				} else if header != nil {
+					in, header = false, nil
+				}
+				continue
+			}
+			if !in {
+				continue
+			}
 			if len(r) > 1 && header == nil && (r[0] == "人选" || r[0] == "被测评对象" || r[0] == "表决对象" || r[0] == "干部" || r[0] == "对象" || r[0] == "参评类别" || r[0] == "选项" || r[0] == "项目" || r[0] == "评价") {
 				header = r
 				continue
@@ -196,6 +205,22 @@ func (x *exportSet) xlsxRate(cell func(string) (string, excelize.CellType), head
 	want := float64(r.Num) / float64(r.Den)
 	if typ == excelize.CellTypeSharedString || err != nil || f-want > 1e-9 || want-f > 1e-9 {
 		x.t.Errorf("workbook %s: %q, want the number %v", header, v, want)
+	}
+	if frac, _ := cell(header + " 分数"); frac != r.String() {
+		x.t.Errorf("workbook %s 分数: %q, want %s", header, frac, r)
+	}
+}
+
+// xlsxCountRate asserts a count with its rate: the number, the rate as a number and the
+// exact fraction.
+func (x *exportSet) xlsxCountRate(cell func(string) (string, excelize.CellType), header string, n int, r ballot.Ratio) {
+	x.t.Helper()
+	x.xlsxCount(cell, header, n)
+	v, typ := cell(header + " 比例")
+	f, err := strconv.ParseFloat(v, 64)
+	want := float64(r.Num) / float64(r.Den)
+	if typ == excelize.CellTypeSharedString || err != nil || f-want > 1e-9 || want-f > 1e-9 {
+		x.t.Errorf("workbook %s 比例: %q, want the number %v", header, v, want)
 	}
 	if frac, _ := cell(header + " 分数"); frac != r.String() {
 		x.t.Errorf("workbook %s 分数: %q, want %s", header, frac, r)
@@ -406,4 +431,195 @@ func TestRecommendationExportsAgree(t *testing.T) {
 	x.pdfLine("the date line", "日期")
 	x.pdfLine("the page footer", "第1页共")
 	x.pdfLine("the check instructions", "minyi verify -key")
+}
+
+// A wide 民主测评: 6 subjects, 4 grades, 4 weighted groups, score conversion, indicators.
+// And a 测评 below quorum.
+func TestEvaluationExportsAgree(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, _ := e.browser("admin")
+	w := func(n int) map[string]int { return map[string]int{"num": n, "den": 10} }
+	subjects := []map[string]string{{"name": "欧阳明辉", "post": "县委书记"}, {"name": "司马相如", "post": "县长"}, {"name": "诸葛孔明", "post": "常务副县长"},
+		{"name": "上官婉儿", "post": "副县长"}, {"name": "王五", "post": "副县长"}, {"name": "@赵六", "post": "纪委书记"}}
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "2026年度县领导班子成员民主测评", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "县四套班子成员", "expected": 2, "weight": w(3)}, {"name": "乡镇部门主要负责人", "expected": 2, "weight": w(3)},
+			{"name": "党代表人大代表", "expected": 2, "weight": w(2)}, {"name": "服务对象代表", "expected": 2, "weight": w(2)}},
+		"forms": []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{
+			"points":   []map[string]int{{"num": 1, "den": 1}, {"num": 4, "den": 5}, {"num": 3, "den": 5}, {"num": 0, "den": 1}},
+			"subjects": subjects}}}}, 201, &p)
+	grades := []string{"优秀", "称职", "基本称职", "不称职"}
+	var codes []string
+	for _, g := range p.Groups {
+		codes = append(codes, e.tokensIn(p.ID, g.ID, 2)...)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, code := range codes {
+		lines := map[string][]string{}
+		for s := range subjects {
+			lines[fmt.Sprintf("s%d", s+1)] = []string{grades[(i*(s+1)+s)%4]}
+		}
+		e.cast(code, lines)
+	}
+	x := e.exportsOf(c, p.ID, "evaluation")
+	ev := x.tally.Forms[0].Evaluation
+	label := "领导干部民主测评表·"
+	for si, s := range ev.Subjects {
+		x.pageHas(s.Name)
+		var figures []string
+		for i, v := range s.Total.Votes {
+			figures = append(figures, fmt.Sprintf("%d（%s）", v, s.Total.Rate(i).Percent()))
+		}
+		figures = append(figures, s.Good.Percent()+"（"+s.Good.String()+"）", s.Bad.Percent()+"（"+s.Bad.String()+"）")
+		if s.Weighted == nil || s.Score == nil {
+			t.Fatalf("%s: no weighted rates or score in the tally", s.Name)
+		}
+		figures = append(figures, s.Weighted.Good.Percent()+"（"+s.Weighted.Good.String()+"）", s.Score.Decimal())
+		x.pdfRow(s.Name, figures...)
+		for _, fl := range flagsOf(s.Flags) {
+			x.pdfBlock(s.Name, fl)
+			x.pageHas(fl)
+		}
+		row := x.xlsxRow("领导干部民主测评表", s.Name)
+		for i, g := range ev.Grades {
+			x.xlsxCountRate(row, g, s.Total.Votes[i], s.Total.Rate(i))
+		}
+		x.xlsxCount(row, "有效票", s.Total.Valid)
+		x.xlsxRate(row, "优秀+称职率", s.Good)
+		x.xlsxRate(row, "不称职率", s.Bad)
+		x.xlsxRate(row, "加权优秀+称职率", s.Weighted.Good)
+		if v, _ := row("折算得分"); v == "" || v[0] < '0' || v[0] > '9' {
+			t.Errorf("workbook 折算得分 of %s: %q", s.Name, v)
+		}
+		marks := recount(x.csvColumn(label + s.Name))
+		for i, g := range ev.Grades {
+			if marks[g] != s.Total.Votes[i] {
+				t.Errorf("CSV %s %s: %d, the tally %d", s.Name, g, marks[g], s.Total.Votes[i])
+			}
+		}
+		for gi, g := range x.tally.Groups {
+			x.pdfLine("a group's counts", s.Name, g.Name, fmt.Sprintf("%d（%s）", s.ByGroup[gi].Votes[0], s.ByGroup[gi].Rate(0).Percent()))
+		}
+		_ = si
+	}
+	x.inert()
+
+	// Below quorum: the note on the page, in the PDF and in the workbook.
+	var q poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "未达法定人数的测评", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &q)
+	qc := e.tokensIn(q.ID, q.Groups[0].ID, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/open", nil, 200, nil)
+	e.cast(qc[0], map[string][]string{"s1": {"优秀"}})
+	y := e.exportsOf(c, q.ID, "quorum")
+	if y.tally.QuorumMet || len(y.tally.Notes) == 0 {
+		t.Fatalf("quorum met with 1 of 9: %+v", y.tally)
+	}
+	for _, n := range y.tally.Notes {
+		y.pageHas(n)
+		y.pdfLine("the tally's note", n)
+		y.xlsxText(n)
+	}
+	y.pdfLine("the quorum", "法定人数 6 人", "未达到")
+}
+
+// 表决, 一报告两评议, a survey and 测评打分 in one poll.
+func TestOtherKindsExportsAgree(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, _ := e.browser("admin")
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "全委会表决与评议", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全委委员", "expected": 5}},
+		"forms": []map[string]any{
+			{"kind": "approval", "title": "表决票", "approval": map[string]any{"nominees": []map[string]string{{"name": "吴五", "post": "局长"}, {"name": "-郑七", "post": "副局长"}}}},
+			{"kind": "review", "title": "选人用人工作评议表", "review": map[string]any{"overall": "总体评价",
+				"cadres": []map[string]string{{"name": "孙三", "post": "科长"}, {"name": "周四", "post": "副科长"}}}},
+			{"kind": "survey", "title": "满意度问卷", "survey": map[string]any{"questions": []map[string]any{
+				{"kind": "single", "title": "您的身份", "options": []string{"干部", "群众"}},
+				{"kind": "matrix", "title": "各项工作", "options": []string{"好", "较好", "一般", "差"}, "rows": []string{"党风廉政", "=选人用人"}, "good": 2},
+				{"kind": "rating", "title": "总体打分"},
+				{"kind": "text", "title": "意见建议", "max_len": 100}}}},
+			{"kind": "scoring", "title": "述职打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "冯八", "post": "主任"}, {"name": "陈九"}}}},
+		}}, 201, &p)
+	codes := e.tokensIn(p.ID, p.Groups[0].ID, 5)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	approve := []string{"同意", "同意", "不同意", "弃权", "同意"}
+	review := []string{"好", "较好", "一般", "好", "差"}
+	cadre := []string{"认同", "基本认同", "不认同", "不了解", "认同"}
+	for i, code := range codes {
+		e.cast(code,
+			map[string][]string{"n1": {approve[i]}, "n2": {approve[(i+2)%5]}},
+			map[string][]string{"overall": {review[i]}, "c1": {cadre[i]}, "c2": {cadre[(i+1)%5]}},
+			map[string][]string{"q1": {[]string{"干部", "群众"}[i%2]}, "q2/r1": {review[i]}, "q2/r2": {review[(i+3)%5]}, "q3": {strconv.Itoa(5 + i)}, "q4": {[]string{"=1+1", "多听基层意见", "", "@cmd", "+好"}[i]}},
+			map[string][]string{"s1": {strconv.Itoa(80 + i)}, "s2": {strconv.Itoa(70 + 3*i)}})
+	}
+	x := e.exportsOf(c, p.ID, "kinds")
+	ap := x.tally.Forms[0].Approval
+	for _, n := range ap.Nominees {
+		o := n.Counts.Options
+		x.pdfRow(n.Name, strconv.Itoa(o[0].Total), strconv.Itoa(o[1].Total), strconv.Itoa(o[2].Total), n.Agree.Percent()+"（"+n.Agree.String()+"）")
+		for _, fl := range flagsOf(n.Flags) {
+			x.pdfBlock(n.Name, fl)
+			x.pageHas(fl)
+		}
+		row := x.xlsxRow("表决票", n.Name)
+		x.xlsxCount(row, "同意", o[0].Total)
+		x.xlsxCount(row, "不同意", o[1].Total)
+		x.xlsxCount(row, "弃权", o[2].Total)
+		x.xlsxRate(row, "同意/应到", n.Agree)
+		if v, _ := row("结果"); !strings.Contains(v, n.Flags[0].Label) {
+			t.Errorf("workbook 结果 of %s: %q", n.Name, v)
+		}
+		marks := recount(x.csvColumn("表决票·" + n.Name))
+		if marks["同意"] != o[0].Total || marks["不同意"] != o[1].Total || marks["弃权"] != o[2].Total {
+			t.Errorf("CSV %s: %v", n.Name, marks)
+		}
+	}
+	rv := x.tally.Forms[1].Review
+	x.pdfRow("总体评价", rv.OverallGood.Percent()+"（"+rv.OverallGood.String()+"）")
+	for _, cd := range rv.Cadres {
+		var figs []string
+		for i, o := range cd.Counts.Options {
+			figs = append(figs, fmt.Sprintf("%d（%s）", o.Total, cd.Counts.Rate(i).Percent()))
+		}
+		x.pdfRow(cd.Name, append(figs, cd.Approve.Percent()+"（"+cd.Approve.String()+"）")...)
+		row := x.xlsxRow("新提拔干部评议", cd.Name)
+		x.xlsxRate(row, "认同率", cd.Approve)
+		x.xlsxCount(row, "排名", cd.Rank)
+		for _, fl := range flagsOf(cd.Flags) {
+			x.pdfBlock(cd.Name, fl)
+		}
+	}
+	sv := x.tally.Forms[2].Survey
+	for oi, o := range sv.Questions[0].Options {
+		x.pdfRow(o, strconv.Itoa(sv.Questions[0].Counts.Options[oi]))
+	}
+	for _, r := range sv.Questions[1].Rows {
+		x.pdfRow(r.Title, fmt.Sprintf("%d（%s）", r.Counts.Options[0], ballot.R(int64(r.Counts.Options[0]), int64(r.Counts.Answered)).Percent()))
+		row := x.xlsxRow("各项工作", r.Title)
+		x.xlsxCount(row, "好", r.Counts.Options[0])
+	}
+	x.pdfLine("the rating's mean", "平均分", ballot.R(int64(sv.Questions[2].Sum), int64(sv.Questions[2].Counts.Answered)).Decimal())
+	for _, tx := range sv.Questions[3].Texts {
+		x.pdfLine("an answer", tx)
+		x.xlsxText(tx)
+	}
+	sc := x.tally.Forms[3].Scoring
+	for _, s := range sc.Subjects {
+		trimmed := "—"
+		if s.Trimmed != nil {
+			trimmed = s.Trimmed.Decimal()
+		}
+		x.pdfRow(s.Name, s.Mean.Decimal(), trimmed)
+		row := x.xlsxRow("述职打分表", s.Name)
+		x.xlsxCount(row, "打分人数", s.Scored)
+		x.xlsxCount(row, "名次", s.Rank)
+		if v, _ := row("平均分"); v == "" || v[0] < '0' || v[0] > '9' {
+			t.Errorf("workbook 平均分 of %s: %q", s.Name, v)
+		}
+	}
+	x.inert()
 }

@@ -150,6 +150,7 @@ func reportTables(t *ballot.Tally) []reportTable {
 	if t.Rejected > 0 {
 		turnout.Notes = append(turnout.Notes, fmt.Sprintf("无法解析的选票 %d 张。", t.Rejected))
 	}
+	turnout.Notes = append(turnout.Notes, t.Notes...)
 	out := []reportTable{turnout}
 	for fi, f := range t.Forms {
 		var tables []reportTable
@@ -203,9 +204,9 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []reportT
 	if posts {
 		header, keys = append(header, "职务"), 2
 	}
-	header = append(append(header, e.Grades...), "有效票", "无效票", "优秀+称职", "不称职")
+	header = append(append(header, e.Grades...), "有效票", "无效票", "优秀+称职率", "不称职率")
 	if weighted {
-		header = append(header, "加权优秀+称职", "加权不称职")
+		header = append(header, "加权优秀+称职率", "加权不称职率")
 	}
 	if score {
 		header = append(header, "折算得分")

@@ -35,9 +35,6 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint, checkCode string) ([]by
 	if t.Rehearsal {
 		meta = append(meta, "模拟测评演练结果，不是正式结果，不得归档或使用。")
 	}
-	for _, n := range t.Notes {
-		meta = append(meta, "✘ "+n)
-	}
 	footer := []string{
 		"票箱默克尔根：" + b.MerkleRoot,
 		"核验码：" + checkCode,
@@ -165,7 +162,7 @@ func columnWidths(pdf *pdfDoc, tb reportTable) []float64 {
 	w := make([]float64, len(tb.Header))
 	for i, h := range tb.Header {
 		// A short header stays on one line; a long one takes two.
-		if hw := mixedWidth(pdf, h, tableSize); hw <= 12 {
+		if hw := mixedWidth(pdf, h, tableSize); hw <= 16 {
 			w[i] = hw
 		} else {
 			w[i] = max(longestToken(pdf, h, tableSize), hw/2+1)
@@ -208,7 +205,7 @@ func (l *reportLayout) table(tb reportTable) {
 			if !wraps {
 				continue
 			}
-			floor := 40.0
+			floor := 28.0
 			for _, r := range tb.Rows {
 				if i < len(r) {
 					floor = max(floor, longestToken(pdf, r[i].String(), tableSize)+2*cellPad+0.5)
@@ -340,7 +337,7 @@ func (l *reportLayout) tablePart(tb reportTable, title string, notes bool, cols 
 }
 
 // Greys for the parts of a bar, dark to light, told apart in a grey print.
-var barGreys = []int{40, 115, 175, 215, 245}
+var barGreys = []int{40, 105, 165, 215}
 
 // chart draws a table's bars: one per row, its parts in greys with a legend, the figures
 // beside it, and a dashed line where the chart has one.
@@ -400,7 +397,7 @@ func (l *reportLayout) chart(ch *reportChart) {
 			w := barW * float64(p) / float64(b.Full)
 			g := barGreys[k%len(barGreys)]
 			pdf.SetFillColor(g, g, g)
-			pdf.Rect(x, l.y, w, barH, "F")
+			pdf.Rect(x, l.y, w, barH, "FD")
 			x += w
 		}
 		pdf.Rect(x0, l.y, barW, barH, "D")
