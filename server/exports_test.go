@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -270,6 +271,46 @@ func (x *exportSet) inert() {
 	}
 }
 
+// sheetsFit asserts each sheet of one table keeps its title and header in view (frozen
+// above the data, the naming columns frozen at the left) and that each column is as wide
+// as its longest number or short text.
+func (x *exportSet) sheetsFit() {
+	x.t.Helper()
+	for _, sh := range x.book.GetSheetList() {
+		rows, _ := x.book.GetRows(sh)
+		header := 0
+		for i, r := range rows {
+			if len(r) > 1 {
+				header = i + 1
+				break
+			}
+		}
+		panes, err := x.book.GetPanes(sh)
+		if err != nil || !panes.Freeze || panes.YSplit != header || panes.XSplit < 1 {
+			x.t.Errorf("sheet %s: panes %+v, want the rows to %d and the name frozen", sh, panes, header)
+		}
+		for _, r := range rows[header:] {
+			for ci, c := range r {
+				if len([]rune(c)) > 12 {
+					continue // long text wraps
+				}
+				col, _ := excelize.ColumnNumberToName(ci + 1)
+				w, _ := x.book.GetColWidth(sh, col)
+				need := 0.0
+				for _, ch := range c {
+					need += 1.0
+					if ch >= 0x2E80 {
+						need += 1.0
+					}
+				}
+				if w < need {
+					x.t.Errorf("sheet %s column %s is %.1f wide for %q", sh, col, w, c)
+				}
+			}
+		}
+	}
+}
+
 // csvColumn returns the unescaped values of the CSV column whose header is label.
 func (x *exportSet) csvColumn(label string) []string {
 	x.t.Helper()
@@ -359,12 +400,15 @@ func TestRecommendationExportsAgree(t *testing.T) {
 	pc := func(c1, c2 string, w ...string) map[string][]string {
 		return map[string][]string{"p1/c1": {c1}, "p1/c2": {c2}, "p1": w}
 	}
+	// 副县长: the votes scattered (the best 2 of 8 < 3/10: 建议二次推荐).
 	e.cast(lead[0], rec([]string{"c1"}, []string{"c2"}), pc("同意", "不同意"))
 	e.cast(lead[1], rec([]string{"c2"}, []string{"c2"}), pc("不同意", "同意"))
 	e.cast(lead[2], rec([]string{"+=HYPERLINK(\"x\",\"y\")"}, []string{"c1"}), pc("弃权", "弃权"))
+	e.cast(lead[3], rec([]string{"+钱八"}, []string{"c2"}), pc("同意", "弃权"))
 	e.cast(dept[0], rec([]string{"+@SUM(1)"}, []string{}), pc("不同意", "不同意", "+-孙七"))
 	e.cast(dept[1], rec([]string{"+ 孙 七"}, []string{}), pc("同意", "弃权"))
 	e.cast(dept[2], rec([]string{"c1"}, []string{"c2"}), pc("同意", "不同意"))
+	e.cast(dept[3], rec([]string{}, []string{"c2"}), pc("弃权", "弃权"))
 	x := e.exportsOf(c, p.ID, "recommendation")
 
 	for fi, f := range x.tally.Forms {
@@ -416,6 +460,10 @@ func TestRecommendationExportsAgree(t *testing.T) {
 			}
 		}
 	}
+	if pf := x.tally.Forms[0].Recommendation.Positions[0].Flags; len(pf) == 0 || pf[0].Code != "second_round" {
+		t.Fatalf("the scattered position has no 建议二次推荐: %+v", pf)
+	}
+	x.sheetsFit()
 	// The listed candidate keeps the + of her name; the write-ins lose only their marker.
 	names := map[string]bool{}
 	for _, cand := range x.tally.Forms[0].Recommendation.Positions[0].Candidates {
@@ -622,4 +670,46 @@ func TestOtherKindsExportsAgree(t *testing.T) {
 		}
 	}
 	x.inert()
+}
+
+// The selection record's workbook: the post, the notes and the linked vote's tables, all
+// inert.
+func TestSelectionExportInert(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	post := func(path string, v url.Values) {
+		v.Set("_csrf", csrf)
+		res, err := c.PostForm(e.base+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "=推荐", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "@全体", "expected": 1}},
+		"forms": []map[string]any{{"kind": "recommendation", "title": "+推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+			{"title": "-副局长", "seats": 2, "write_ins": true, "candidates": []map[string]string{{"name": "+cmd"}}}}}}}}, 201, &p)
+	codes := e.tokensIn(p.ID, p.Groups[0].ID, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.cast(codes[0], map[string][]string{"p1": {"c1", "+=1+1"}})
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	post("/selections", url.Values{"unit_id": {e.unitID}, "post": {"=cmd|' /C calc'!A0"}})
+	sels, _ := e.st.Selections(ctx, e.unitID)
+	post("/selections/"+sels[0].ID+"/steps", url.Values{"kind": {"民主推荐"}, "date": {"2026-03-10"}, "note": {"@SUM(1)"}, "poll_id": {p.ID}})
+	book, err := excelize.OpenReader(strings.NewReader(string(e.download(c, "/selections/"+sels[0].ID+"/export.xlsx"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exportSet{t: t, book: book}
+	x.inert()
+	x.xlsxText("选拔任用纪实：=cmd|' /C calc'!A0")
+	x.xlsxText("'@SUM(1)")
+	x.xlsxText("'+cmd")
+	x.xlsxText("'=1+1")
 }

@@ -220,7 +220,7 @@ func (s *Server) slipsZIP(b *slipBatch, pdf []byte) ([]byte, error) {
 			return nil, err
 		}
 		w.Write(png)
-		fmt.Fprintf(&csv, "%d,%s,%s,%s\r\n", i+1, csvField(b.Group), t.Grouped(), b.url(t))
+		fmt.Fprintf(&csv, "%d,%s,%s,%s\r\n", i+1, csvField(inert(b.Group)), t.Grouped(), b.url(t))
 	}
 	w, err := z.Create("凭证清单.csv")
 	if err != nil {
