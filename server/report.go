@@ -118,7 +118,7 @@ func flagSign(code string) string {
 func flagLine(f ballot.Flag) string {
 	s := whole(flagSign(f.Code)+" "+f.Label) + "：" + f.Rule
 	if f.Threshold.Valid() && f.Value.Valid() {
-		s += "（" + f.Value.String() + " = " + f.Value.Percent() + "）"
+		s += whole("（" + f.Value.String() + " = " + f.Value.Percent() + "）")
 	}
 	return s
 }
@@ -308,7 +308,7 @@ func recommendationTables(f ballot.FormTally, groups []ballot.GroupResult) []rep
 			Chart: &reportChart{Legend: []string{"得票"}, Mark: ballot.R(int64(p.Valid.Total), 2),
 				MarkLabel: fmt.Sprintf("虚线：有效票的一半（%d/2）", p.Valid.Total)}}
 		for _, fl := range p.Flags {
-			t.Notes = append(t.Notes, whole(flagSign(fl.Code)+" "+fl.Label)+"："+fl.Rule+"（最高 "+fl.Value.String()+" = "+fl.Value.Percent()+"）")
+			t.Notes = append(t.Notes, whole(flagSign(fl.Code)+" "+fl.Label)+"："+fl.Rule+whole("（最高 "+fl.Value.String()+" = "+fl.Value.Percent()+"）"))
 		}
 		for _, c := range p.Candidates {
 			row := []reportCell{txt(c.Name)}

@@ -106,7 +106,7 @@ func (s *Server) reportPDF(heading, title string, meta []string, tables []report
 	// measured from their content, do not fit across a portrait page.
 	for _, tb := range tables {
 		total := 0.0
-		for _, w := range columnWidths(pdf, tb) {
+		for _, w := range columnWidths(pdf, tb, tableSize) {
 			total += w
 		}
 		if total > l.width {
@@ -158,14 +158,14 @@ func (s *Server) reportPDF(heading, title string, meta []string, tables []report
 // columnWidths measures each column with the fonts' own metrics: a figure or a name is as
 // wide as it prints, on one line; a header may take two lines; long text is capped (it
 // wraps between words).
-func columnWidths(pdf *pdfDoc, tb reportTable) []float64 {
+func columnWidths(pdf *pdfDoc, tb reportTable, size float64) []float64 {
 	w := make([]float64, len(tb.Header))
 	for i, h := range tb.Header {
 		// A short header stays on one line; a long one takes two.
-		if hw := mixedWidth(pdf, h, tableSize); hw <= 16 {
+		if hw := mixedWidth(pdf, h, size); hw <= 16 {
 			w[i] = hw
 		} else {
-			w[i] = max(longestToken(pdf, h, tableSize), hw/2+1)
+			w[i] = max(longestToken(pdf, h, size), hw/2+1)
 		}
 		for _, r := range tb.Rows {
 			if i >= len(r) {
@@ -173,9 +173,9 @@ func columnWidths(pdf *pdfDoc, tb reportTable) []float64 {
 			}
 			s := r[i].String()
 			if r[i].Wrap {
-				w[i] = max(w[i], min(mixedWidth(pdf, s, tableSize), maxWrapCell), longestToken(pdf, s, tableSize))
+				w[i] = max(w[i], min(mixedWidth(pdf, s, size), maxWrapCell), longestToken(pdf, s, size))
 			} else {
-				w[i] = max(w[i], mixedWidth(pdf, s, tableSize))
+				w[i] = max(w[i], mixedWidth(pdf, s, size))
 			}
 		}
 		w[i] += 2*cellPad + 0.5
@@ -188,10 +188,20 @@ func columnWidths(pdf *pdfDoc, tb reportTable) []float64 {
 // name the row.
 func (l *reportLayout) table(tb reportTable) {
 	pdf := l.pdf
-	widths := columnWidths(pdf, tb)
+	// A table a little too wide is set a point smaller before it is narrowed or split.
+	size := tableSize
+	widths := columnWidths(pdf, tb, size)
 	total := 0.0
 	for _, w := range widths {
 		total += w
+	}
+	if total > l.width {
+		size = tableSize - 1
+		widths = columnWidths(pdf, tb, size)
+		total = 0
+		for _, w := range widths {
+			total += w
+		}
 	}
 	if total > l.width {
 		for i := range widths {
@@ -208,7 +218,7 @@ func (l *reportLayout) table(tb reportTable) {
 			floor := 28.0
 			for _, r := range tb.Rows {
 				if i < len(r) {
-					floor = max(floor, longestToken(pdf, r[i].String(), tableSize)+2*cellPad+0.5)
+					floor = max(floor, longestToken(pdf, r[i].String(), size)+2*cellPad+0.5)
 				}
 			}
 			cut := min(widths[i]-floor, total-l.width)
@@ -249,22 +259,23 @@ func (l *reportLayout) table(tb reportTable) {
 		if len(groups) > 1 {
 			title += fmt.Sprintf("（第 %d 部分，共 %d 部分）", gi+1, len(groups))
 		}
-		l.tablePart(tb, title, gi == 0, cols, widths)
+		l.tablePart(tb, title, gi == 0, cols, widths, size)
 		l.y += 2
 	}
 }
 
 // cellLines is a cell's text as printed: one line, or wrapped lines for long text.
-func cellLines(pdf *pdfDoc, c reportCell, w float64) []string {
+func cellLines(pdf *pdfDoc, c reportCell, w, size float64) []string {
 	s := c.String()
 	if c.Wrap {
-		return wrapSafe(pdf, s, w-2*cellPad, tableSize)
+		return wrapSafe(pdf, s, w-2*cellPad, size)
 	}
 	return []string{s}
 }
 
-func (l *reportLayout) tablePart(tb reportTable, title string, notes bool, cols []int, widths []float64) {
+func (l *reportLayout) tablePart(tb reportTable, title string, notes bool, cols []int, widths []float64, size float64) {
 	pdf := l.pdf
+	lineH := cellLineH * size / tableSize
 	header := make([]reportCell, len(tb.Header))
 	for i, h := range tb.Header {
 		header[i] = prose(h)
@@ -273,10 +284,10 @@ func (l *reportLayout) tablePart(tb reportTable, title string, notes bool, cols 
 		n := 1
 		for _, i := range cols {
 			if i < len(cells) {
-				n = max(n, len(cellLines(pdf, cells[i], widths[i])))
+				n = max(n, len(cellLines(pdf, cells[i], widths[i], size)))
 			}
 		}
-		return float64(n)*cellLineH + 2*cellPad
+		return float64(n)*lineH + 2*cellPad
 	}
 	draw := func(cells []reportCell, head bool) {
 		h := height(cells)
@@ -294,8 +305,8 @@ func (l *reportLayout) tablePart(tb reportTable, title string, notes bool, cols 
 				if k := cells[i].Kind; k != textCell && !head {
 					align = "R"
 				}
-				for j, line := range cellLines(pdf, cells[i], w) {
-					mixedText(pdf, x+cellPad, l.y+cellPad+float64(j)*cellLineH, w-2*cellPad, cellLineH, tableSize, line, align)
+				for j, line := range cellLines(pdf, cells[i], w, size) {
+					mixedText(pdf, x+cellPad, l.y+cellPad+float64(j)*lineH, w-2*cellPad, lineH, size, line, align)
 				}
 			}
 			x += w
