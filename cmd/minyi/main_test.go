@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"minyi/ballot"
 )
 
 // The tests of this package run the real binary's Main: a private PostgreSQL started the
@@ -196,6 +198,19 @@ func TestVerifyCommand(t *testing.T) {
 	var out bytes.Buffer
 	if err := Main(context.Background(), []string{"verify", file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "核验通过") {
 		t.Fatalf("verify: %v\n%s", err, out.String())
+	}
+	// -key: the fingerprint printed on the report must be the file's; the check code and
+	// the root are printed to compare with the paper.
+	var sb ballot.Signed
+	json.Unmarshal(raw, &sb)
+	out.Reset()
+	if err := Main(context.Background(), []string{"verify", "-key", strings.ToLower(ballot.Fingerprint(sb.PublicKey)), file}, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "核验码 "+ballot.CheckCode(sb.Bundle)) || !strings.Contains(out.String(), "[通过] 签名密钥与报告单一致") {
+		t.Fatalf("verify -key: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := Main(context.Background(), []string{"verify", "-key", "0000 0000 0000 0000 0000 0000 0000 0000", file}, &out, io.Discard); err == nil || !strings.Contains(out.String(), "[失败] 签名密钥与报告单一致") {
+		t.Fatalf("verify with another key: %v\n%s", err, out.String())
 	}
 	// Change the one vote inside the (base64) bundle: the signature no longer holds.
 	var signed map[string]any
