@@ -1,0 +1,66 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"minyi/ballot"
+)
+
+// A table too wide even for a landscape page is printed in column groups, each repeating
+// the names; no figure or name is broken and every page says which of how many it is.
+func TestWideTableInColumnGroups(t *testing.T) {
+	t.Parallel()
+	tb := reportTable{Title: "分类统计", Keys: 2, Header: []string{"人选", "职务"}}
+	for g := 0; g < 14; g++ {
+		tb.Header = append(tb.Header, fmt.Sprintf("第%d类参评人员", g+1))
+	}
+	names := []string{"欧阳明辉", "司马相如", "诸葛孔明"}
+	for i, n := range names {
+		row := []reportCell{txt(n), txt("常务副县长")}
+		for g := 0; g < 14; g++ {
+			row = append(row, nrate(100+i*14+g, ballot.R(int64(100+i*14+g), 997)))
+		}
+		tb.Rows = append(tb.Rows, row)
+	}
+	pdf, err := (&Server{}).reportPDF("计票结果报告单", "宽表", nil, []reportTable{tb}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := t.TempDir() + "/wide.pdf"
+	os.WriteFile(file, pdf, 0o600)
+	if d := os.Getenv("MINYI_SCREENSHOTS"); d != "" {
+		os.WriteFile(d+"/wide.pdf", pdf, 0o644)
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "30", file, t.TempDir()+"/p").CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	if !strings.Contains(text, "第 1 部分，共 2 部分") && !strings.Contains(text, "第 1 部分，共 3 部分") {
+		t.Fatalf("no column groups:\n%s", text)
+	}
+	lines := strings.Split(text, "\n")
+	for i, n := range names {
+		for g := 0; g < 14; g++ {
+			v := 100 + i*14 + g
+			fig := fmt.Sprintf("%d（%s）", v, ballot.R(int64(v), 997).Percent())
+			found := false
+			for _, l := range lines {
+				found = found || strings.Contains(l, n) && strings.Contains(l, "常务副县长") && strings.Contains(l, fig)
+			}
+			if !found {
+				t.Errorf("no line holds %s with %s", n, fig)
+			}
+		}
+	}
+	if !strings.Contains(strings.ReplaceAll(text, " ", ""), "第1页共") {
+		t.Error("no page footer")
+	}
+}
