@@ -173,9 +173,8 @@ func (c *approvalCounter) finish(ft *FormTally) {
 // elected; ties at the last seat are flagged, not decided.
 func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 	at.Base = expected
-	baseName := "应到人数"
 	if a.PassBase == BaseTurnout {
-		at.Base, baseName = turnout, "实到人数"
+		at.Base = turnout
 	}
 	// smallest integer strictly above base × num/den
 	at.Needed = int(int64(at.Base)*a.PassOver.Num/a.PassOver.Den) + 1
@@ -186,9 +185,9 @@ func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 		n.Agree = R(int64(agree), int64(at.Base))
 		// RULES: 表决 — passes when 同意 > 应到 × 1/2 (strictly more).
 		n.Passed = at.Base > 0 && n.Agree.Greater(a.PassOver)
-		rule := fmt.Sprintf("同意票超过%s的%s", baseName, a.PassOver)
+		rule := a.ruleText(RulePass)
 		if n.Passed {
-			n.Flags = append(n.Flags, Flag{Code: "passed", Label: "通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})
+			n.Flags = append(n.Flags, Flag{Code: RulePass, Label: "通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})
 			votes[i] = agree
 		} else {
 			n.Flags = append(n.Flags, Flag{Code: "not_passed", Label: "未通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})
