@@ -116,6 +116,8 @@ type ApprovalTally struct {
 	Needed    int            `json:"needed"` // the fewest 同意 that pass
 	Nominees  []NomineeTally `json:"nominees"`
 	WholeVoid groupCounts    `json:"whole_void"` // ballots whose whole form was invalid
+	// Rule is the passing rule worded from the form: 「同意票超过应到人数的二分之一」.
+	Rule string `json:"rule,omitempty"`
 }
 
 // NomineeTally is one nominee's result. Blank lines count as 弃权.
@@ -162,7 +164,7 @@ func (c *approvalCounter) add(group int, ff *FilledForm, spoilt func(string) boo
 }
 
 func (c *approvalCounter) finish(ft *FormTally) {
-	at := &ApprovalTally{Seats: c.a.Seats, PassBase: c.a.PassBase, PassOver: c.a.PassOver, WholeVoid: c.void}
+	at := &ApprovalTally{Seats: c.a.Seats, PassBase: c.a.PassBase, PassOver: c.a.PassOver, WholeVoid: c.void, Rule: c.a.ruleText(RulePass)}
 	for i, n := range c.a.Nominees {
 		at.Nominees = append(at.Nominees, NomineeTally{ID: n.ID, Name: n.Name, Post: n.Post, Counts: c.counts[i]})
 	}

@@ -9,6 +9,8 @@ import (
 type RecommendationTally struct {
 	Shape     string          `json:"shape"`
 	Positions []PositionTally `json:"positions"`
+	// Rules are the rules the form applies, worded from its thresholds.
+	Rules []Flag `json:"rules,omitempty"`
 }
 
 // PositionTally is one position's result. Valid lines include those that recommend nobody
@@ -110,7 +112,10 @@ func (c *recommendationCounter) add(group int, ff *FilledForm, spoilt func(strin
 }
 
 func (c *recommendationCounter) finish(ft *FormTally) {
-	rt := &RecommendationTally{Shape: c.r.Shape}
+	rt := &RecommendationTally{Shape: c.r.Shape, Rules: []Flag{
+		{Code: RuleShortlist, Label: "进入差额考察", Rule: c.r.ruleText(RuleShortlist)},
+		{Code: RuleBelowHalf, Label: "得票未过半", Rule: c.r.ruleText(RuleBelowHalf), Threshold: c.r.FlagBelow},
+		{Code: RuleSecondRound, Label: "建议二次推荐", Rule: c.r.ruleText(RuleSecondRound), Threshold: c.r.SecondRoundBelow}}}
 	for i, p := range c.r.Positions {
 		pc := &c.pos[i]
 		pt := PositionTally{ID: p.ID, Title: p.Title, Seats: p.Seats, Valid: pc.valid, Invalid: pc.invalid, Blank: pc.blank}

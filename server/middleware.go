@@ -242,6 +242,11 @@ func (s *Server) funcs() template.FuncMap {
 			return out
 		},
 		"sub": func(a, b int) int { return a - b },
+		// charts and rule wording of the tally page (charts.go, ballot/rules.go)
+		"gradeChart":     gradeChart,
+		"candidateChart": candidateChart,
+		"approvalChart":  approvalChart,
+		"fracText":       ballot.FractionText,
 		"fmtTime": func(v any) string {
 			var t time.Time
 			switch x := v.(type) {
