@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	ballot.ESPOILT:       fiber.StatusUnprocessableEntity,
 	ballot.ENOTFOUND:     fiber.StatusNotFound,
 	ballot.ECONFLICT:     fiber.StatusConflict,
+	ballot.EPAPERPENDING: fiber.StatusConflict,
 	ballot.EUNAUTHORIZED: fiber.StatusUnauthorized,
 	ballot.EFORBIDDEN:    fiber.StatusForbidden,
 	ballot.EINTERNAL:     fiber.StatusInternalServerError,
