@@ -27,7 +27,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	}
 	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
-			return s.renderCount(c, fiber.StatusBadRequest, p, codes, ballot.ErrorMessage(err))
+			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.ErrorMessage(err))
 		}
 		return err
 	}

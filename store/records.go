@@ -18,7 +18,7 @@ var (
 	qFileEntry = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, filed_by, year, team)
 		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::uuid, $15, $16)
 		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING RETURNING id`)
-	entryColumns  = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at,
+	entryColumns = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at,
 		CASE WHEN year = 0 THEN extract(year FROM poll_date AT TIME ZONE 'Asia/Shanghai')::int ELSE year END AS year, team FROM record_entries`
 	qCadreEntries = query(`SELECT ` + entryColumns + ` WHERE cadre_id = $1 ORDER BY poll_date DESC, form_title`)
 	qEntry        = query(`SELECT ` + entryColumns + ` WHERE id = $1`)
