@@ -113,7 +113,9 @@ func TestFilingYearAndTeam(t *testing.T) {
 	if status, body := postForm(t, c, e.base+"/polls/"+q.ID+"/year", url.Values{"year": {"２０２４"}}, csrf); status != 200 || !strings.Contains(body, "考核年度已改为 2024 年") {
 		t.Fatalf("set year: %d", status)
 	}
-	var apiErr struct{ Error struct{ Code, Message string } }
+	var apiErr struct {
+		Error struct{ Code, Message string }
+	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/year", map[string]int{"year": 24}, 400, &apiErr)
 	if apiErr.Error.Code != "invalid" || !strings.Contains(apiErr.Error.Message, "考核年度“24”不正确") {
 		t.Fatalf("bad year: %+v", apiErr)
