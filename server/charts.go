@@ -50,7 +50,8 @@ func (c *svgChart) mark(at ballot.Ratio, top, height int, name string) {
 		return
 	}
 	x := chartLabel + int(int64(chartBar)*at.Num/at.Den)
-	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1d2129" stroke-width="1.5" stroke-dasharray="4 3"/>`, x, top-2, x, top+height)
+	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="4"/>`, x, top-2, x, top+height)
+	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1d2129" stroke-width="2" stroke-dasharray="5 3"/>`, x, top-2, x, top+height)
 	c.text(x, top-5, "middle", "mark", name)
 }
 
@@ -89,9 +90,6 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 		c.text(x+16, 15, "start", "legend", g)
 		x += 28 + 15*len([]rune(g))
 	}
-	if adjust.Valid() {
-		c.mark(adjust, top, len(et.Subjects)*chartRow, ballot.FractionText(adjust))
-	}
 	for i, s := range et.Subjects {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", s.Name)
@@ -110,6 +108,8 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 		}
 		c.text(chartLabel+chartBar+8, y+16, "start", "value", et.GoodLabel+" "+s.Good.Percent())
 	}
+	// the line goes over the bars, so it shows where they cross it
+	c.mark(adjust, top, len(et.Subjects)*chartRow, ballot.FractionText(adjust))
 	return c.html()
 }
 
@@ -155,7 +155,6 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 	}
 	top := 18
 	c := newChart("各人选得票", len(pt.Candidates), top+6)
-	c.mark(half, top, len(pt.Candidates)*chartRow, "得票过半线（"+ballot.FractionText(half)+"）")
 	for i, cd := range pt.Candidates {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", cd.Name)
@@ -167,6 +166,7 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 		c.rect(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
 		c.text(chartLabel+chartBar+8, y+16, "start", "value", fmt.Sprintf("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
 	}
+	c.mark(half, top, len(pt.Candidates)*chartRow, "得票过半线（"+ballot.FractionText(half)+"）")
 	return c.html()
 }
 
@@ -179,7 +179,6 @@ func approvalChart(at *ballot.ApprovalTally) template.HTML {
 	top := 18
 	rows := 3 * len(at.Nominees)
 	c := newChart("表决票数", rows, top+6+6*len(at.Nominees))
-	c.mark(at.PassOver, top, rows*chartRow+6*(len(at.Nominees)-1), fmt.Sprintf("通过线（%s，须 %d 票）", ballot.FractionText(at.PassOver), at.Needed))
 	y := top
 	names := []string{"同意", "不同意", "弃权"}
 	fills := []string{grayTones[0], "url(#hatch)", grayTones[2]}
@@ -196,5 +195,6 @@ func approvalChart(at *ballot.ApprovalTally) template.HTML {
 		}
 		y += 6
 	}
+	c.mark(at.PassOver, top, rows*chartRow+6*(len(at.Nominees)-1), fmt.Sprintf("通过线（%s，须 %d 票）", ballot.FractionText(at.PassOver), at.Needed))
 	return c.html()
 }
