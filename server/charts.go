@@ -153,6 +153,12 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 			half = r.Threshold
 		}
 	}
+	// below quorum the bars carry no colour of a conclusion
+	for _, f := range pt.Flags {
+		if f.Code == ballot.RuleNoQuorum {
+			half = ballot.Ratio{}
+		}
+	}
 	top := 18
 	c := newChart("各人选得票", len(pt.Candidates), top+6)
 	for i, cd := range pt.Candidates {
