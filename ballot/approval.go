@@ -116,6 +116,8 @@ type ApprovalTally struct {
 	Needed    int            `json:"needed"` // the fewest 同意 that pass
 	Nominees  []NomineeTally `json:"nominees"`
 	WholeVoid groupCounts    `json:"whole_void"` // ballots whose whole form was invalid
+	// Rule is the passing rule worded from the form: 「同意票超过应到人数的二分之一」.
+	Rule string `json:"rule,omitempty"`
 }
 
 // NomineeTally is one nominee's result. Blank lines count as 弃权.
@@ -162,7 +164,7 @@ func (c *approvalCounter) add(group int, ff *FilledForm, spoilt func(string) boo
 }
 
 func (c *approvalCounter) finish(ft *FormTally) {
-	at := &ApprovalTally{Seats: c.a.Seats, PassBase: c.a.PassBase, PassOver: c.a.PassOver, WholeVoid: c.void}
+	at := &ApprovalTally{Seats: c.a.Seats, PassBase: c.a.PassBase, PassOver: c.a.PassOver, WholeVoid: c.void, Rule: c.a.ruleText(RulePass)}
 	for i, n := range c.a.Nominees {
 		at.Nominees = append(at.Nominees, NomineeTally{ID: n.ID, Name: n.Name, Post: n.Post, Counts: c.counts[i]})
 	}
@@ -173,9 +175,8 @@ func (c *approvalCounter) finish(ft *FormTally) {
 // elected; ties at the last seat are flagged, not decided.
 func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 	at.Base = expected
-	baseName := "应到人数"
 	if a.PassBase == BaseTurnout {
-		at.Base, baseName = turnout, "实到人数"
+		at.Base = turnout
 	}
 	// smallest integer strictly above base × num/den
 	at.Needed = int(int64(at.Base)*a.PassOver.Num/a.PassOver.Den) + 1
@@ -186,9 +187,9 @@ func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 		n.Agree = R(int64(agree), int64(at.Base))
 		// RULES: 表决 — passes when 同意 > 应到 × 1/2 (strictly more).
 		n.Passed = at.Base > 0 && n.Agree.Greater(a.PassOver)
-		rule := fmt.Sprintf("同意票超过%s的%s", baseName, a.PassOver)
+		rule := a.ruleText(RulePass)
 		if n.Passed {
-			n.Flags = append(n.Flags, Flag{Code: "passed", Label: "通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})
+			n.Flags = append(n.Flags, Flag{Code: RulePass, Label: "通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})
 			votes[i] = agree
 		} else {
 			n.Flags = append(n.Flags, Flag{Code: "not_passed", Label: "未通过", Rule: rule, Value: n.Agree, Threshold: a.PassOver})

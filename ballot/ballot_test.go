@@ -235,7 +235,7 @@ func TestEvaluationThresholdBoundaries(t *testing.T) {
 		box = append(box, ballotsOf(p, "g2", c.good, []string{"称职"})...)
 		box = append(box, ballotsOf(p, "g2", c.basic, []string{"基本称职"})...)
 		box = append(box, ballotsOf(p, "g2", c.bad, []string{"不称职"})...)
-		tally := Count(p, nil, box)
+		tally := Count(p, present(p), box)
 		s := tally.Forms[0].Evaluation.Subjects[0]
 		if got := flagCodes(s); got != c.wantFlags {
 			t.Errorf("%s: flags = %q, want %q", c.name, got, c.wantFlags)

@@ -255,8 +255,72 @@ func Verify(s *Signed) ([]Check, *Bundle) {
 	var w, g any
 	json.Unmarshal(want, &w)
 	json.Unmarshal(got, &g)
-	add("重新计票结果一致", reflect.DeepEqual(w, g), "由文件中的选票按规则重新计算全部结果")
+	note := "由文件中的选票按规则重新计算全部结果"
+	if b.Tally.Rules < RulesVersion {
+		// A bundle signed before the rules' wording was versioned: its conclusions were
+		// worded (and, below quorum, drawn) by the rules of its day, which this software
+		// no longer writes. Every count, rate and rank is still recounted and compared;
+		// the conclusions are covered by the signature only.
+		w, g = legacyComparable(w), legacyComparable(g)
+		g = onlyKeysOf(g, w)
+		note = "由文件中的选票重新计算全部票数、比例和名次（旧版文件：提示文字按当时规则，不重新比对）"
+	}
+	add("重新计票结果一致", reflect.DeepEqual(w, g), note)
 	return checks, &b
+}
+
+// legacyComparable drops what the rules of an older version worded or concluded: flags,
+// notes, passed and elected.
+func legacyComparable(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			switch k {
+			case "flags", "notes", "passed", "elected", "rules":
+				continue
+			}
+			out[k] = legacyComparable(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = legacyComparable(e)
+		}
+		return out
+	}
+	return v
+}
+
+// onlyKeysOf drops from got the object keys that want lacks (fields added since want was
+// made), at every depth where both are objects or lists of the same length.
+func onlyKeysOf(got, want any) any {
+	switch g := got.(type) {
+	case map[string]any:
+		w, ok := want.(map[string]any)
+		if !ok {
+			return got
+		}
+		out := map[string]any{}
+		for k, e := range g {
+			if we, ok := w[k]; ok {
+				out[k] = onlyKeysOf(e, we)
+			}
+		}
+		return out
+	case []any:
+		w, ok := want.([]any)
+		if !ok || len(w) != len(g) {
+			return got
+		}
+		out := make([]any, len(g))
+		for i := range g {
+			out[i] = onlyKeysOf(g[i], w[i])
+		}
+		return out
+	}
+	return got
 }
 
 // Verified reports whether every check holds.

@@ -6,6 +6,11 @@ import "math/big"
 type EvaluationTally struct {
 	Grades   []string       `json:"grades"`
 	Subjects []SubjectTally `json:"subjects"`
+	// GoodLabel and BadLabel name the form's good and bad grades (「好和较好」); Rules are
+	// the rules the form applies, worded from its own grades and thresholds.
+	GoodLabel string `json:"good_label,omitempty"`
+	BadLabel  string `json:"bad_label,omitempty"`
+	Rules     []Flag `json:"rules,omitempty"`
 }
 
 // SubjectTally is one subject's result: votes per grade, in total and per voter group.
@@ -136,7 +141,12 @@ func (e *Evaluation) score(overall GradeCounts, items []GradeCounts) *Ratio {
 }
 
 func (c *evaluationCounter) finish(ft *FormTally) {
-	et := &EvaluationTally{}
+	et := &EvaluationTally{GoodLabel: c.e.GoodLabel(), BadLabel: c.e.BadLabel()}
+	basis := ""
+	if len(c.groups) > 0 && c.groups[0].Weight != nil {
+		basis = "加权"
+	}
+	et.Rules = c.e.rules(basis)
 	for _, g := range c.e.Grades {
 		et.Grades = append(et.Grades, g.Label)
 	}
@@ -211,15 +221,15 @@ func (c *evaluationCounter) weighted(byGroup []GradeCount) *Weighted {
 func (e *Evaluation) judge(good, bad Ratio, basis string) (flags []Flag) {
 	// RULES: 民主测评 优秀+称职 < 2/3 → 建议调整 (001 §29 「未达到三分之二」).
 	if good.Less(e.AdjustBelow) {
-		flags = append(flags, Flag{Code: "adjust", Label: "建议调整", Rule: basis + "优秀和称职票未达到" + e.AdjustBelow.String(), Value: good, Threshold: e.AdjustBelow})
+		flags = append(flags, Flag{Code: RuleAdjust, Label: "建议调整", Rule: e.ruleText(RuleAdjust, basis), Value: good, Threshold: e.AdjustBelow})
 	}
 	// RULES: 试用期满考核 — 优秀+称职 ≤ 2/3 → 不宜正式任职 (四平 「未超过三分之二」).
 	if e.Probation && !good.Greater(e.ProbationAbove) {
-		flags = append(flags, Flag{Code: "probation", Label: "不宜正式任职", Rule: "试用期满测评" + basis + "优秀和称职票未超过" + e.ProbationAbove.String(), Value: good, Threshold: e.ProbationAbove})
+		flags = append(flags, Flag{Code: RuleProbation, Label: "不宜正式任职", Rule: e.ruleText(RuleProbation, basis), Value: good, Threshold: e.ProbationAbove})
 	}
 	// RULES: 民主测评 不称职 > 1/3 → 建议免职 (001 §29 「超过三分之一」).
 	if e.hasBad() && bad.Greater(e.DismissAbove) {
-		flags = append(flags, Flag{Code: "dismiss", Label: "建议免职", Rule: basis + "不称职票超过" + e.DismissAbove.String(), Value: bad, Threshold: e.DismissAbove})
+		flags = append(flags, Flag{Code: RuleDismiss, Label: "建议免职", Rule: e.ruleText(RuleDismiss, basis), Value: bad, Threshold: e.DismissAbove})
 	}
 	return flags
 }

@@ -75,7 +75,7 @@ func TestRecommendationMarkRules(t *testing.T) {
 	box = append(box, cast(p, "g2", map[string][]string{"p1": {"+ＡＢ"}}))
 	box = append(box, cast(p, "g2", nil)) // 弃权
 	box = append(box, over)
-	tl := Count(p, nil, box)
+	tl := Count(p, present(p), box)
 	pt := tl.Forms[0].Recommendation.Positions[0]
 	if pt.Valid.Total != 8 || pt.Invalid.Total != 1 || pt.Blank.Total != 1 || pt.Valid.ByGroup[0] != 3 {
 		t.Fatalf("position valid %+v invalid %+v blank %+v", pt.Valid, pt.Invalid, pt.Blank)
@@ -110,7 +110,7 @@ func TestRecommendationThresholds(t *testing.T) {
 	for c, n := range map[string]int{"c1": 5, "c2": 2, "c3": 1, "c4": 1, "c5": 1} {
 		box = append(box, vote(c, n)...)
 	}
-	pt := Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	pt := Count(p, present(p), box).Forms[0].Recommendation.Positions[0]
 	codes := []string{}
 	for _, c := range pt.Candidates {
 		codes = append(codes, fmt.Sprintf("%s:%d:%s", c.Name, c.Rank, flagsOf(c.Flags)))
@@ -124,13 +124,13 @@ func TestRecommendationThresholds(t *testing.T) {
 	}
 	// Scattered: best 2 of 7 < 3/10.
 	box = append(vote("c1", 2), append(vote("c2", 2), append(vote("c3", 1), append(vote("c4", 1), vote("c5", 1)...)...)...)...)
-	pt = Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	pt = Count(p, present(p), box).Forms[0].Recommendation.Positions[0]
 	if flagsOf(pt.Flags) != "second_round" || pt.Flags[0].Value != R(2, 7) {
 		t.Fatalf("scattered: %+v", pt.Flags)
 	}
 	// exactly 3/10 is not below 3/10
 	box = append(vote("c1", 3), vote("c2", 7)...)
-	if pt = Count(p, nil, box).Forms[0].Recommendation.Positions[0]; flagsOf(pt.Candidates[0].Flags) != "shortlist,below_half" || len(pt.Flags) != 0 {
+	if pt = Count(p, present(p), box).Forms[0].Recommendation.Positions[0]; flagsOf(pt.Candidates[0].Flags) != "shortlist,below_half" || len(pt.Flags) != 0 {
 		t.Fatalf("3/10: %+v", pt)
 	}
 }
@@ -151,7 +151,7 @@ func TestRecommendationPerCandidate(t *testing.T) {
 		}
 	}
 	box := append(many(4, ok), over, two, cast(p, "g2", nil))
-	pt := Count(p, nil, box).Forms[0].Recommendation.Positions[0]
+	pt := Count(p, present(p), box).Forms[0].Recommendation.Positions[0]
 	z, l, w := pt.Candidates[0], pt.Candidates[1], pt.Candidates[2]
 	if pt.Valid.Total != 5 || pt.Invalid.Total != 2 || z.Votes.Total != 4 || l.Disagree.Total != 4 || l.Abstain.Total != 1 || w.Abstain.Total != 5 {
 		t.Fatalf("per-candidate counts: %+v", pt)
@@ -177,7 +177,7 @@ func TestApprovalPassesOverHalfOfExpected(t *testing.T) {
 	}
 	box := append(yes(20, "n1"), yes(21, "n2")...)
 	box = append(box, cast(p, "g2", map[string][]string{"n1": {"同意", "不同意"}}))
-	at := Count(p, nil, box).Forms[0].Approval
+	at := Count(p, present(p), box).Forms[0].Approval
 	if at.Base != 40 || at.Needed != 21 {
 		t.Fatalf("base %d needed %d", at.Base, at.Needed)
 	}
@@ -212,7 +212,7 @@ func TestContestedApproval(t *testing.T) {
 	box = append(box, many(25, b("n1", "n2"))...) // 甲 25, 乙 25
 	box = append(box, many(5, b("n2", "n3"))...)  // 乙 30, 丙 5
 	box = append(box, many(3, over)...)
-	at := Count(p, nil, box).Forms[0].Approval
+	at := Count(p, present(p), box).Forms[0].Approval
 	got := ""
 	for _, n := range at.Nominees {
 		got += fmt.Sprintf("%s:%d:%v:%s ", n.Name, n.Counts.Options[0].Total, n.Elected, flagsOf(n.Flags))
@@ -225,7 +225,7 @@ func TestContestedApproval(t *testing.T) {
 	}
 	// A tie for the last seat among passing nominees.
 	box = append(many(24, b("n1", "n2")), many(24, b("n1", "n3"))...) // 甲 48, 乙 24, 丙 24
-	at = Count(p, nil, box).Forms[0].Approval
+	at = Count(p, present(p), box).Forms[0].Approval
 	if !at.Nominees[0].Elected || at.Nominees[1].Elected || at.Nominees[2].Elected || flagsOf(at.Nominees[1].Flags) != "passed,tie" || flagsOf(at.Nominees[2].Flags) != "passed,tie" {
 		t.Fatalf("tie: %+v", at.Nominees)
 	}
@@ -251,7 +251,7 @@ func TestReview(t *testing.T) {
 	box = append(box, many(3, r("一般", "基本认同", "认同", "认同"))...)
 	box = append(box, r("", "", "", "")) // blank: outside every denominator
 	box = append(box, cast(p, "g2", map[string][]string{"c1": {"认同", "不认同"}}))
-	rt := Count(p, nil, box).Forms[0].Review
+	rt := Count(p, present(p), box).Forms[0].Review
 	if rt.OverallGood != R(6, 9) || rt.OverallCounts.Blank.Total != 2 {
 		t.Fatalf("overall %+v", rt.OverallGood)
 	}
@@ -264,7 +264,7 @@ func TestReview(t *testing.T) {
 	}
 	// exactly 1/3 不认同 is not flagged
 	box = append(many(1, r("好", "不认同", "", "")), many(2, r("好", "认同", "", ""))...)
-	if rt = Count(p, nil, box).Forms[0].Review; flagsOf(rt.Cadres[0].Flags) != "lowest" && flagsOf(rt.Cadres[0].Flags) != "" {
+	if rt = Count(p, present(p), box).Forms[0].Review; flagsOf(rt.Cadres[0].Flags) != "lowest" && flagsOf(rt.Cadres[0].Flags) != "" {
 		t.Fatalf("1/3: %s", flagsOf(rt.Cadres[0].Flags))
 	}
 	if strings.Contains(flagsOf(rt.Cadres[0].Flags), "disagree") {
@@ -280,7 +280,7 @@ func TestSeveralForms(t *testing.T) {
 	if err != nil || len(sp) != 1 || sp[0].Form != "f1" {
 		t.Fatalf("%+v %v", sp, err)
 	}
-	tl := Count(p, nil, []PlainBallot{{Group: "g1", Ballot: b}})
+	tl := Count(p, present(p), []PlainBallot{{Group: "g1", Ballot: b}})
 	if tl.Forms[0].Recommendation.Positions[0].Invalid.Total != 1 || tl.Forms[1].Evaluation.Subjects[0].Total.Valid != 1 {
 		t.Fatalf("%+v", tl.Forms)
 	}
@@ -326,7 +326,7 @@ func TestProbationFlag(t *testing.T) {
 		good, other int
 		want        string
 	}{{2, 1, "probation"}, {3, 1, ""}, {1, 2, "adjust,probation"}} {
-		s := Count(p, nil, append(g("称职", c.good), g("基本称职", c.other)...)).Forms[0].Evaluation.Subjects[0]
+		s := Count(p, present(p), append(g("称职", c.good), g("基本称职", c.other)...)).Forms[0].Evaluation.Subjects[0]
 		if got := flagCodes(s); got != c.want {
 			t.Errorf("%d good of %d: %q, want %q", c.good, c.good+c.other, got, c.want)
 		}
@@ -337,7 +337,7 @@ func TestProbationFlag(t *testing.T) {
 func TestTeamGrades(t *testing.T) {
 	p := pollWith(Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "局领导班子"}}}})
 	box := append(many(1, cast(p, "g2", map[string][]string{"s1": {"好"}})), many(2, cast(p, "g2", map[string][]string{"s1": {"差"}}))...)
-	s := Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	s := Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
 	if s.Good != R(1, 3) || flagCodes(s) != "adjust" {
 		t.Fatalf("%+v", s)
 	}
@@ -361,7 +361,7 @@ func TestWeightedEvaluation(t *testing.T) {
 	}
 	// 上级领导 2/2 优秀; 班子 1 优秀 + 1 不称职; 职工 1 称职 + 3 不称职
 	box := append(append(append(g("a", "优秀", 2), g("b", "优秀", 1)...), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
-	s := Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	s := Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
 	// good: 1/5·1 + 3/10·1/2 + 1/2·1/4 = 16/80 + 12/80 + 10/80 = 19/40; unweighted 4/8
 	if s.Weighted == nil || s.Weighted.Good != R(19, 40) || s.Good != R(4, 8) {
 		t.Fatalf("weighted good %+v, unweighted %v", s.Weighted, s.Good)
@@ -372,7 +372,7 @@ func TestWeightedEvaluation(t *testing.T) {
 	}
 	// 上级领导 absent: its 1/5 is shared 3:5 between the others.
 	box = append(append(g("b", "优秀", 1), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
-	s = Count(p, nil, box).Forms[0].Evaluation.Subjects[0]
+	s = Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
 	ws := s.Weighted.Groups
 	if !ws[0].Absent || ws[1].Effective != R(3, 8) || ws[2].Effective != R(5, 8) || s.Weighted.Good != R(11, 32) {
 		t.Fatalf("redistribution %+v good %v", ws, s.Weighted.Good)
@@ -417,7 +417,7 @@ func TestSurveyForm(t *testing.T) {
 		t.Fatalf("%+v %v", sp, err)
 	}
 	box := []PlainBallot{cast(p, "g2", map[string][]string{"q1": {"满意"}}), cast(p, "g1", map[string][]string{"q1": {"不满意"}, "q2": {"甲"}}), {Group: "g2", Ballot: b}}
-	st := Count(p, nil, box).Forms[0].Survey
+	st := Count(p, present(p), box).Forms[0].Survey
 	if st.Questions[0].Counts.Good != 1 || st.Questions[0].Counts.Answered != 2 || st.Questions[1].Counts.Invalid != 1 {
 		t.Fatalf("%+v", st.Questions)
 	}
@@ -447,12 +447,12 @@ func TestScoring(t *testing.T) {
 		}
 	}
 	box := []PlainBallot{sc("90", "80"), sc("85.5", ""), sc("70", "60"), sc("100", "90")}
-	s := Count(p, nil, box).Forms[0].Scoring.Subjects
+	s := Count(p, present(p), box).Forms[0].Scoring.Subjects
 	if s[0].Mean.Decimal() != "86.38" || s[0].Trimmed != nil || s[1].Blank != 1 || s[1].Mean != R(2300, 30) || s[0].Rank != 1 || s[1].Rank != 2 {
 		t.Fatalf("%+v", s)
 	}
 	box = append(box, sc("60", ""))
-	s = Count(p, nil, box).Forms[0].Scoring.Subjects
+	s = Count(p, present(p), box).Forms[0].Scoring.Subjects
 	// 60 70 85.5 90 100 → drop 60 and 100 → (70+85.5+90)/3 = 81.83
 	if s[0].Trimmed == nil || s[0].Trimmed.Decimal() != "81.83" || s[0].Scored != 5 {
 		t.Fatalf("trimmed %+v", s[0])
@@ -469,7 +469,7 @@ func TestScoring(t *testing.T) {
 	if _, err := p.Check(&over.Ballot); ErrorCode(err) != EINVALID {
 		t.Fatal("21 of 20 accepted")
 	}
-	ss := Count(p, nil, []PlainBallot{full, part}).Forms[0].Scoring
+	ss := Count(p, present(p), []PlainBallot{full, part}).Forms[0].Scoring
 	if ss.FullMarks != 100 || ss.Subjects[0].Mean != R(900, 10) || ss.Subjects[0].Invalid != 1 || ss.Subjects[0].IndicatorMeans[4] != R(200, 10) {
 		t.Fatalf("%+v", ss.Subjects[0])
 	}
@@ -508,7 +508,7 @@ func TestNextRound(t *testing.T) {
 	p := pollWith(markForm(1, "甲", "乙", "丙", "丁", "戊"))
 	vote := func(c string, n int) []PlainBallot { return many(n, cast(p, "g2", map[string][]string{"p1": {c}})) }
 	box := append(vote("c2", 5), append(vote("c1", 3), append(vote("c3", 2), append(vote("c4", 2), vote("+己", 4)...)...)...)...)
-	rt := Count(p, nil, box).Forms[0].Recommendation
+	rt := Count(p, present(p), box).Forms[0].Recommendation
 	next := p.Forms[0].Recommendation.NextRound(rt)
 	var names []string
 	for _, c := range next[0].Candidates {
@@ -537,7 +537,7 @@ func TestMutualEvaluation(t *testing.T) {
 		t.Fatalf("rating own unit: %v", err)
 	}
 	finance := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"差"}}}}}
-	tl := Count(p, nil, []PlainBallot{{Group: "a", Ballot: office}, {Group: "b", Ballot: finance}, {Group: "b", Ballot: finance}})
+	tl := Count(p, present(p), []PlainBallot{{Group: "a", Ballot: office}, {Group: "b", Ballot: finance}, {Group: "b", Ballot: finance}})
 	s1, s2 := tl.Forms[0].Evaluation.Subjects[0], tl.Forms[0].Evaluation.Subjects[1]
 	if s1.Total.Valid != 2 || s1.Total.Invalid != 0 || s1.ByGroup[0].Valid != 0 || s2.Total.Valid != 1 || s2.ByGroup[1].Valid != 0 {
 		t.Fatalf("%+v\n%+v", s1, s2)
@@ -555,15 +555,25 @@ func TestEvaluationIndicatorsAndScore(t *testing.T) {
 	if sp, err := p.Check(&part.Ballot); err != nil || len(sp) != 1 || sp[0].Line != "s1/i4" || !sp[0].Blank {
 		t.Fatalf("blank indicator: %+v %v", sp, err)
 	}
-	s := Count(p, nil, []PlainBallot{full, part}).Forms[0].Evaluation.Subjects[0]
+	s := Count(p, present(p), []PlainBallot{full, part}).Forms[0].Evaluation.Subjects[0]
 	// items: i1 (好,好) 25; i2 (较好,好) 25·.9 = 22.5; i3 (一般,好) 20; i4 (差 + invalid) 10 → 77.5
 	if s.Score == nil || *s.Score != R(155, 2) || s.Indicators[3].Counts.Invalid != 1 || s.Indicators[1].Good != R(2, 2) || s.Total.Valid != 2 {
 		t.Fatalf("score %v %+v", s.Score, s.Indicators)
 	}
 	// Without indicators the overall grade is one item of 100.
 	p = pollWith(Form{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Points: DefaultPoints(), Subjects: []Subject{{Name: "甲"}}}})
-	s = Count(p, nil, []PlainBallot{cast(p, "g2", map[string][]string{"s1": {"优秀"}}), cast(p, "g2", map[string][]string{"s1": {"基本称职"}})}).Forms[0].Evaluation.Subjects[0]
+	s = Count(p, present(p), []PlainBallot{cast(p, "g2", map[string][]string{"s1": {"优秀"}}), cast(p, "g2", map[string][]string{"s1": {"基本称职"}})}).Forms[0].Evaluation.Subjects[0]
 	if *s.Score != R(80, 1) {
 		t.Fatalf("score %v", s.Score)
 	}
+}
+
+// present is a full turnout: every group's expected voters came, so the quorum holds and
+// the rules under test draw their conclusions.
+func present(p *Poll) []Turnout {
+	var out []Turnout
+	for _, g := range p.Groups {
+		out = append(out, Turnout{Group: g.ID, Issued: g.Expected, Used: g.Expected})
+	}
+	return out
 }

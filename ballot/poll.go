@@ -59,6 +59,8 @@ type Poll struct {
 	Quorum Ratio   `json:"quorum"`
 	// Rehearsal: the poll runs as a 模拟测评 with test tokens, to be wiped before the real run.
 	Rehearsal bool `json:"rehearsal,omitempty"`
+	// Year is the assessment year (年度) the results are filed under; see AssessmentYear.
+	Year int `json:"year,omitempty"`
 	// PreviousRound is the poll this one is a further round of (二次推荐).
 	PreviousRound string `json:"previous_round,omitempty"`
 	// Tellers (监票人) hold the poll key k-of-n: TellerQuorum of them open the box together.
@@ -155,6 +157,11 @@ func (p *Poll) Validate() error {
 	}
 	if err := checkThreshold("法定人数", p.Quorum); err != nil {
 		return err
+	}
+	if p.Year != 0 {
+		if err := CheckYear(p.Year); err != nil {
+			return err
+		}
 	}
 	if len(p.Groups) == 0 {
 		return Errorf(EINVALID, "请至少设置一个参评类别（如“职工代表 50”）")

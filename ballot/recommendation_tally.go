@@ -9,6 +9,8 @@ import (
 type RecommendationTally struct {
 	Shape     string          `json:"shape"`
 	Positions []PositionTally `json:"positions"`
+	// Rules are the rules the form applies, worded from its thresholds.
+	Rules []Flag `json:"rules,omitempty"`
 }
 
 // PositionTally is one position's result. Valid lines include those that recommend nobody
@@ -110,7 +112,10 @@ func (c *recommendationCounter) add(group int, ff *FilledForm, spoilt func(strin
 }
 
 func (c *recommendationCounter) finish(ft *FormTally) {
-	rt := &RecommendationTally{Shape: c.r.Shape}
+	rt := &RecommendationTally{Shape: c.r.Shape, Rules: []Flag{
+		{Code: RuleShortlist, Label: "进入差额考察", Rule: c.r.ruleText(RuleShortlist)},
+		{Code: RuleBelowHalf, Label: "得票未过半", Rule: c.r.ruleText(RuleBelowHalf), Threshold: c.r.FlagBelow},
+		{Code: RuleSecondRound, Label: "建议二次推荐", Rule: c.r.ruleText(RuleSecondRound), Threshold: c.r.SecondRoundBelow}}}
 	for i, p := range c.r.Positions {
 		pc := &c.pos[i]
 		pt := PositionTally{ID: p.ID, Title: p.Title, Seats: p.Seats, Valid: pc.valid, Invalid: pc.invalid, Blank: pc.blank}
@@ -159,14 +164,14 @@ func (r *Recommendation) judge(pt *PositionTally) {
 			continue
 		}
 		if in[i] {
-			c.Flags = append(c.Flags, Flag{Code: "shortlist", Label: "进入差额考察", Rule: fmt.Sprintf("得票数前%d名", r.Shortlist), Value: c.Rate})
+			c.Flags = append(c.Flags, Flag{Code: RuleShortlist, Label: "进入差额考察", Rule: r.ruleText(RuleShortlist), Value: c.Rate})
 		}
 		if tied[i] {
 			c.Flags = append(c.Flags, Flag{Code: "tie", Label: "并列", Rule: fmt.Sprintf("与第%d名得票相同", r.Shortlist), Value: c.Rate})
 		}
 		// RULES: 「得票数低于二分之一的，一般不列为考察对象」 (001 §19): strictly less.
 		if c.Rate.Less(r.FlagBelow) {
-			c.Flags = append(c.Flags, Flag{Code: "below_half", Label: "得票未过半", Rule: "得票率低于" + r.FlagBelow.String() + "，一般不列为考察对象", Value: c.Rate, Threshold: r.FlagBelow})
+			c.Flags = append(c.Flags, Flag{Code: RuleBelowHalf, Label: "得票未过半", Rule: r.ruleText(RuleBelowHalf), Value: c.Rate, Threshold: r.FlagBelow})
 		}
 		if c.WriteIn {
 			c.Flags = append(c.Flags, Flag{Code: "write_in", Label: "另推", Rule: "由投票人另外推荐", Value: c.Rate})
@@ -174,7 +179,7 @@ func (r *Recommendation) judge(pt *PositionTally) {
 	}
 	// RULES: a second round when the best 得票率 < 30% (practice, 温州).
 	if valid > 0 && best.Less(r.SecondRoundBelow) {
-		pt.Flags = append(pt.Flags, Flag{Code: "second_round", Label: "建议二次推荐", Rule: "最高得票率低于" + r.SecondRoundBelow.String() + "，推荐票分散", Value: best, Threshold: r.SecondRoundBelow})
+		pt.Flags = append(pt.Flags, Flag{Code: RuleSecondRound, Label: "建议二次推荐", Rule: r.ruleText(RuleSecondRound), Value: best, Threshold: r.SecondRoundBelow})
 	}
 }
 

@@ -157,7 +157,7 @@ func (c *reviewCounter) finish(ft *FormTally) {
 			Approve: R(int64(oc.Sum(0, 1)), ans), Disagree: R(int64(oc.Sum(2)), ans)}
 		// RULES: 新提拔干部评议 — flag 不认同率 > 1/3 (practice; configurable).
 		if ans > 0 && cr.Disagree.Greater(c.r.DisagreeAbove) {
-			cr.Flags = append(cr.Flags, Flag{Code: "disagree", Label: "不认同率超过" + c.r.DisagreeAbove.String(), Rule: "不认同票占全部评价（含不了解）的比例", Value: cr.Disagree, Threshold: c.r.DisagreeAbove})
+			cr.Flags = append(cr.Flags, Flag{Code: RuleDisagree, Label: "不认同率超过" + FractionText(c.r.DisagreeAbove), Rule: "不认同票占全部评价（含不了解）的比例超过" + FractionText(c.r.DisagreeAbove), Value: cr.Disagree, Threshold: c.r.DisagreeAbove})
 		}
 		rt.Cadres = append(rt.Cadres, cr)
 	}

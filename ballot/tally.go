@@ -1,6 +1,10 @@
 package ballot
 
-import "minyi/survey"
+import (
+	"fmt"
+
+	"minyi/survey"
+)
 
 // Turnout is the count of tokens per voter group, the only figure visible before close.
 type Turnout struct {
@@ -39,7 +43,14 @@ type Tally struct {
 	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
 	OpenedBy []string    `json:"opened_by,omitempty"`
 	Forms    []FormTally `json:"forms"`
+	// Rules is the version of the counting rules' wording and conclusions this tally was
+	// made with; tallies from before it was kept have none (see Verify).
+	Rules int `json:"rules,omitempty"`
 }
+
+// RulesVersion is the version of the conclusions Count draws: 2 words every rule from
+// its form and withholds every conclusion below quorum.
+const RulesVersion = 2
 
 // GroupResult is a voter group's turnout in the tally.
 type GroupResult struct {
@@ -135,7 +146,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	}
 	t.QuorumMet = t.Used >= t.Needed
 	if !t.QuorumMet {
-		t.Notes = append(t.Notes, QuorumNote)
+		t.Notes = append(t.Notes, QuorumNote+"："+t.QuorumReason())
 	}
 	if t.Ballots != t.Used {
 		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
@@ -150,9 +161,57 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		if ft.Approval != nil {
 			f.Approval.judge(ft.Approval, t.Expected, t.Used)
 		}
+		if !t.QuorumMet {
+			withhold(&ft, t.noQuorum())
+		}
 		t.Forms = append(t.Forms, ft)
 	}
+	t.Rules = RulesVersion
 	return t
+}
+
+// QuorumReason says why a tally is below quorum: 「实到 5 人，应到 40 人，须至少 27 人」.
+func (t *Tally) QuorumReason() string {
+	return fmt.Sprintf("实到 %d 人，应到 %d 人，须至少 %d 人", t.Used, t.Expected, t.Needed)
+}
+
+// noQuorum is the one flag a line carries below quorum.
+func (t *Tally) noQuorum() Flag {
+	return Flag{Code: RuleNoQuorum, Label: "未达法定人数", Rule: QuorumNote + "（" + t.QuorumReason() + "）",
+		Value: R(int64(t.Used), int64(t.Expected)), Threshold: t.Quorum}
+}
+
+// withhold replaces every conclusion of a form below quorum (RULES: quorum, 「结果无效」)
+// by the quorum flag: no 通过, 当选, 进入差额考察 and no suggestion either, since the
+// counts they would rest on are not a valid result. The counts themselves stay, to be
+// seen. Every output reads the tally, so none can print a conclusion the tally lacks.
+func withhold(ft *FormTally, nq Flag) {
+	only := []Flag{nq}
+	if e := ft.Evaluation; e != nil {
+		for i := range e.Subjects {
+			e.Subjects[i].Flags = only
+		}
+	}
+	if r := ft.Recommendation; r != nil {
+		for i := range r.Positions {
+			p := &r.Positions[i]
+			p.Flags = only
+			for j := range p.Candidates {
+				p.Candidates[j].Flags = only
+			}
+		}
+	}
+	if a := ft.Approval; a != nil {
+		for i := range a.Nominees {
+			n := &a.Nominees[i]
+			n.Passed, n.Elected, n.Flags = false, false, only
+		}
+	}
+	if r := ft.Review; r != nil {
+		for i := range r.Cadres {
+			r.Cadres[i].Flags = only
+		}
+	}
 }
 
 // WholeForm as a Spoilt line makes every line of that form invalid on that ballot (e.g. a

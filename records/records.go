@@ -98,6 +98,29 @@ type Entry struct {
 	Flags     []ballot.Flag `json:"flags,omitempty"`
 	Corrects  string        `json:"corrects,omitempty"`
 	FiledAt   time.Time     `json:"filed_at"`
+	// Year is the assessment year (年度) the entry is filed under: the poll's.
+	Year int `json:"year"`
+	// Team: the line is about the unit's leadership team (领导班子), filed on the unit
+	// and never matched against the cadre register.
+	Team bool `json:"team,omitempty"`
+}
+
+// IsTeam reports a subject that is a leadership team rather than a person: named as a
+// 班子, or graded with a team's grades (好/较好/一般/差, 优秀/良好/一般/较差), which a
+// person is never given (RULES: 民主测评 grades).
+func IsTeam(name string, grades []string) bool {
+	if strings.Contains(name, "班子") {
+		return true
+	}
+	if len(grades) == 0 {
+		return false
+	}
+	for _, g := range grades {
+		if g == "称职" {
+			return false
+		}
+	}
+	return true
 }
 
 // RecommendationValidity is how long a 推荐结果 counts (RULES: one year, practice under
@@ -124,11 +147,23 @@ func (e Entry) Age(now time.Time) string {
 // FromTally turns a counted poll's result lines about people into entries, one for each
 // subject, candidate (write-ins too), nominee and reviewed cadre. Free questionnaires are
 // about no one and give none.
+//
+// Entries go under the poll's assessment year (proposed from its title when it has none).
+// Below quorum each summary opens with 「未达法定人数，结果无效」 and why, and the flags
+// are the tally's: the quorum flag alone (RULES: quorum, nothing filed as valid).
 func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 	var out []Entry
+	year := p.Year
+	if year == 0 {
+		year = ballot.AssessmentYear(p.Title, countedAt)
+	}
+	invalid := ""
+	if !t.QuorumMet {
+		invalid = ballot.QuorumNote + "（" + t.QuorumReason() + "）；"
+	}
 	add := func(f ballot.FormTally, line, name, post, summary string, flags []ballot.Flag) {
 		out = append(out, Entry{UnitID: p.UnitID, PollID: p.ID, PollTitle: p.Title, PollDate: countedAt, FormID: f.Form, FormTitle: f.Title,
-			Line: line, Kind: f.Kind, Name: name, Post: post, Summary: summary, Flags: flags})
+			Line: line, Kind: f.Kind, Name: name, Post: post, Summary: invalid + summary, Flags: flags, Year: year})
 	}
 	for _, f := range t.Forms {
 		switch {
@@ -146,6 +181,7 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 					sum += "；折算得分 " + s.Score.Decimal()
 				}
 				add(f, s.ID, s.Name, s.Post, sum, s.Flags)
+				out[len(out)-1].Team = IsTeam(s.Name, f.Evaluation.Grades)
 			}
 		case f.Recommendation != nil:
 			for _, pos := range f.Recommendation.Positions {

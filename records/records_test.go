@@ -1,6 +1,7 @@
 package records
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestRecommendationValidity(t *testing.T) {
 }
 
 func TestFromTally(t *testing.T) {
-	p := &ballot.Poll{ID: "p", UnitID: "u", Title: "会议", Groups: []ballot.Group{{ID: "g", Name: "全体", Expected: 3}},
+	p := &ballot.Poll{ID: "p", UnitID: "u", Title: "会议", Quorum: ballot.R(1, 3), Groups: []ballot.Group{{ID: "g", Name: "全体", Expected: 3}},
 		Forms: []ballot.Form{
 			{Kind: ballot.KindEvaluation, Title: "测评", Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}},
 			{Kind: ballot.KindRecommendation, Title: "推荐", Recommendation: &ballot.Recommendation{Positions: []ballot.Position{{Title: "副局长", Seats: 1, WriteIns: true, Candidates: []ballot.Candidate{{Name: "李四"}}}}}},
@@ -84,5 +85,43 @@ func TestStepValidate(t *testing.T) {
 		if c.want == "" && err != nil || c.want != "" && !strings.Contains(ballot.ErrorMessage(err), c.want) {
 			t.Errorf("%+v: %v", c.st, err)
 		}
+	}
+}
+
+// Filing goes under the poll's year (the title's when none is set); a team is marked as
+// the unit's team; below quorum each summary says 未达法定人数 and why.
+func TestFromTallyYearTeamQuorum(t *testing.T) {
+	p := &ballot.Poll{ID: "p", UnitID: "u", Title: "2025年度民主测评", Groups: []ballot.Group{{ID: "g", Name: "全体", Expected: 3}},
+		Forms: []ballot.Form{
+			{Kind: ballot.KindEvaluation, Title: "班子", Evaluation: &ballot.Evaluation{Grades: ballot.TeamGrades(), Subjects: []ballot.Subject{{Name: "机关党委"}}}},
+			{Kind: ballot.KindEvaluation, Title: "干部", Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三"}, {Name: "局领导班子"}}}},
+		}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"好"}}}, {Form: "f2", Lines: map[string][]string{"s1": {"优秀"}, "s2": {"优秀"}}}}}
+	box := []ballot.PlainBallot{{Group: "g", Ballot: b}, {Group: "g", Ballot: b}}
+	counted := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	es := FromTally(p, ballot.Count(p, []ballot.Turnout{{Group: "g", Used: 2}}, box), counted)
+	got := ""
+	for _, e := range es {
+		got += fmt.Sprintf("%s:%d:%v ", e.Name, e.Year, e.Team)
+		if strings.Contains(e.Summary, "未达法定人数") {
+			t.Fatalf("at quorum: %q", e.Summary)
+		}
+	}
+	if got != "机关党委:2025:true 张三:2025:false 局领导班子:2025:true " {
+		t.Fatalf("entries %s", got)
+	}
+	p.Year = 2024
+	es = FromTally(p, ballot.Count(p, []ballot.Turnout{{Group: "g", Used: 1}}, box[:1]), counted)
+	for _, e := range es {
+		if e.Year != 2024 || !strings.HasPrefix(e.Summary, "未达法定人数，结果无效（实到 1 人，应到 3 人，须至少 2 人）；") || len(e.Flags) != 1 || e.Flags[0].Code != ballot.RuleNoQuorum {
+			t.Fatalf("below quorum: %+v", e)
+		}
+	}
+	if !IsTeam("领导班子", nil) || IsTeam("张三", []string{"优秀", "称职", "基本称职", "不称职"}) || !IsTeam("办公室", []string{"好", "较好", "一般", "差"}) {
+		t.Fatal("IsTeam")
 	}
 }

@@ -155,8 +155,19 @@ func (s *Server) pollKey(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]byt
 
 // countPoll opens the box of a closed poll and counts it. The store releases neither the
 // box nor the key before close.
-func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string) (*ballot.Tally, error) {
+//
+// Paper ballots entered once and not yet matched by a second entry are not in the box:
+// counting would leave them out. It goes ahead only when confirmPending says the counter
+// has seen them (the log keeps how many); otherwise it refuses with EPAPERPENDING.
+func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string, confirmPending bool) (*ballot.Tally, error) {
 	ctx := c.UserContext()
+	paper, err := s.store.Paper(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if paper.Pending > 0 && !confirmPending {
+		return nil, ballot.Errorf(ballot.EPAPERPENDING, "有 %d 份纸质选票只录入了一遍，尚未经第二人核对录入，开箱后将不计入结果。请先完成核对录入；确认不计入的，勾选确认后再开箱", paper.Pending)
+	}
 	private, tellers, err := s.pollKey(c, p, shareCodes)
 	if err != nil {
 		return nil, err
@@ -193,7 +204,11 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string)
 	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, receipts); err != nil {
 		return nil, err
 	}
-	s.audit(c, p.ID, "poll.count", map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")})
+	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")}
+	if paper.Pending > 0 {
+		detail["paper_pending"] = strconv.Itoa(paper.Pending)
+	}
+	s.audit(c, p.ID, "poll.count", detail)
 	return t, nil
 }
 

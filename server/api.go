@@ -37,6 +37,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/reopen", s.onAPI(s.reopenPoll))
 	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
 	a.Post("/polls/:id/schedule", s.apiSchedule)
+	a.Post("/polls/:id/year", s.apiYear)
 	a.Post("/polls/:id/tokens/replace", s.apiReplace)
 	a.Post("/polls/:id/rehearsal", s.onAPI(s.startRehearsal))
 	a.Post("/polls/:id/rehearsal/wipe", s.onAPI(s.wipeRehearsal))
@@ -251,14 +252,23 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 	}
 	var in struct {
 		Shares []string `json:"shares"`
+		// ConfirmPaperPending counts although paper entries wait for their second entry.
+		ConfirmPaperPending bool `json:"confirm_paper_pending"`
 	}
 	if len(c.Body()) > 0 {
 		if err := decode(c, &in); err != nil {
 			return err
 		}
 	}
-	t, err := s.countPoll(c, p, in.Shares)
+	t, err := s.countPoll(c, p, in.Shares, in.ConfirmPaperPending)
 	if err != nil {
+		if ballot.ErrorCode(err) == ballot.EPAPERPENDING {
+			waiting, werr := s.store.PaperPending(c.UserContext(), p.ID)
+			if werr != nil {
+				return werr
+			}
+			return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.ErrorMessage(err)}, "paper_pending": waiting})
+		}
 		return err
 	}
 	return c.JSON(t)

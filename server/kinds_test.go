@@ -22,6 +22,8 @@ func meetingPoll(e *env) poll {
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
 		"title": "2026年度干部工作会议", "unit_id": e.unitID,
+		// a quorum of one lets the few voters of a test draw the conclusions it looks for
+		"quorum": map[string]int{"num": 1, "den": 30},
 		"groups": []map[string]any{{"name": "全体参会人员", "expected": 30}},
 		"forms": []map[string]any{
 			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
@@ -102,7 +104,9 @@ func TestMeetingWithFourForms(t *testing.T) {
 	}
 	c, _ := e.browser("admin")
 	status, page = e.get(c, "/polls/"+p.ID+"/tally")
-	for _, want := range []string{"民主推荐表", "赵六", "另推", "进入差额考察", "表决票", "未通过", "认同率", "周四"} {
+	// conclusions by sign and word as well as colour; charts drawn on the server
+	for _, want := range []string{"民主推荐表", "赵六", "另推", "✓ 进入差额考察", "✗ 得票未过半", "表决票", "✗ 未通过", "认同率", "周四",
+		`<svg class="chart"`, "得票过半线（二分之一）", "通过线（二分之一，须 16 票）", "各对象测评等次分布"} {
 		if status != 200 || !strings.Contains(page, want) {
 			t.Fatalf("tally page lacks %q", want)
 		}
@@ -216,7 +220,7 @@ func TestPollBuilder(t *testing.T) {
 func TestWeightedPoll(t *testing.T) {
 	e := newEnv(t)
 	var p poll
-	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "加权测评", "unit_id": e.unitID,
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "加权测评", "unit_id": e.unitID, "quorum": map[string]int{"num": 1, "den": 10},
 		"groups": []map[string]any{{"name": "上级领导", "expected": 5, "weight": map[string]int{"num": 3, "den": 10}}, {"name": "职工代表", "expected": 20, "weight": map[string]int{"num": 7, "den": 10}}},
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
 	var toks struct{ Tokens []struct{ Code string } }

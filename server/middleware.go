@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	ballot.ESPOILT:       fiber.StatusUnprocessableEntity,
 	ballot.ENOTFOUND:     fiber.StatusNotFound,
 	ballot.ECONFLICT:     fiber.StatusConflict,
+	ballot.EPAPERPENDING: fiber.StatusConflict,
 	ballot.EUNAUTHORIZED: fiber.StatusUnauthorized,
 	ballot.EFORBIDDEN:    fiber.StatusForbidden,
 	ballot.EINTERNAL:     fiber.StatusInternalServerError,
@@ -242,6 +243,11 @@ func (s *Server) funcs() template.FuncMap {
 			return out
 		},
 		"sub": func(a, b int) int { return a - b },
+		// charts and rule wording of the tally page (charts.go, ballot/rules.go)
+		"gradeChart":     gradeChart,
+		"candidateChart": candidateChart,
+		"approvalChart":  approvalChart,
+		"fracText":       ballot.FractionText,
 		"fmtTime": func(v any) string {
 			var t time.Time
 			switch x := v.(type) {

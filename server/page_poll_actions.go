@@ -25,9 +25,9 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("share") {
 		codes = append(codes, string(v))
 	}
-	if _, err := s.countPoll(c, p, codes); err != nil {
-		if len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
-			return s.renderCount(c, fiber.StatusBadRequest, p, codes, ballot.ErrorMessage(err))
+	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
+		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
+			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.ErrorMessage(err))
 		}
 		return err
 	}
@@ -49,7 +49,16 @@ func (s *Server) countPage(c *fiber.Ctx) error {
 func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes []string, msg string) error {
 	fields := make([]string, max(p.TellerQuorum, len(codes)))
 	copy(fields, codes)
-	return s.page(c, status, "staff/count", fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg})
+	waiting, err := s.store.PaperPending(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, w := range waiting {
+		pending += w.Entries
+	}
+	return s.page(c, status, "staff/count", fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg,
+		"PaperWaiting": waiting, "PaperPending": pending})
 }
 
 // pollOpen opens voting; with tellers it shows their shares, this once, for printing.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,6 +22,7 @@ type builder struct {
 	Template string
 	Previous string // the poll this is a further round of
 	Title    string
+	Year     string // 考核年度; empty: proposed from the title on saving
 	UnitID   string
 	Groups   string
 	Quorum   string
@@ -68,6 +70,39 @@ func (f *builderForm) defaults() {
 	set(&f.PassBase, ballot.BaseExpected)
 	set(&f.DisagreeAbove, ballot.DefaultDisagreeAbove.String())
 }
+
+// ruleForm is the section as far as the rules' wording goes: its grades and thresholds,
+// the defaults standing in for a threshold that does not parse (that one is refused on
+// saving, with its name).
+func (f builderForm) ruleForm() ballot.Form {
+	r := func(v string, def ballot.Ratio) ballot.Ratio {
+		if x, err := ballot.ParseWeight(v); err == nil && x.Valid() {
+			return x
+		}
+		return def
+	}
+	grades, ok := ballot.GradeSet(f.Grades)
+	if !ok {
+		grades = ballot.IndividualGrades()
+	}
+	return ballot.Form{Kind: f.Kind, Evaluation: &ballot.Evaluation{Grades: grades, Probation: f.Probation,
+		AdjustBelow: r(f.Adjust, ballot.DefaultAdjustBelow), DismissAbove: r(f.Dismiss, ballot.DefaultDismissAbove), ProbationAbove: r(f.ProbationT, ballot.DefaultProbationAbove)}}
+}
+
+// Rule is an evaluation rule's sentence as this section sets it, worded by ballot.
+func (f builderForm) Rule(code string) string {
+	rf := f.ruleForm()
+	return rf.RuleText(code)
+}
+
+// GoodLabel and BadLabel name the chosen grade set's good and bad grades (「好和较好」).
+func (f builderForm) GoodLabel() string { return f.ruleForm().Evaluation.GoodLabel() }
+
+// BadLabel is "" for a grade set without a bad grade (teams).
+func (f builderForm) BadLabel() string { return f.ruleForm().Evaluation.BadLabel() }
+
+// YearHint is the year the builder proposes for the title as typed now.
+func (b builder) YearHint() int { return ballot.AssessmentYear(b.Title, time.Now()) }
 
 // thresholds reads the typed thresholds; a bad one names itself.
 func (f builderForm) thresholds() (map[string]ballot.Ratio, error) {
@@ -206,7 +241,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 // readBuilder reads the posted page.
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
-		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum")}
+		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -300,6 +335,13 @@ func (b builder) poll() (*ballot.Poll, error) {
 		return nil, err
 	}
 	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous}
+	if v := strings.TrimSpace(halfWidth(b.Year)); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "考核年度“%s”应为四位数年份，如 2025", b.Year)
+		}
+		p.Year = y
+	}
 	for _, line := range strings.Split(b.Tellers, "\n") {
 		if name := strings.TrimSpace(line); name != "" {
 			p.Tellers = append(p.Tellers, name)
@@ -426,7 +468,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String()}
+	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year)}
 	var groups []string
 	for _, g := range p.Groups {
 		line := fmt.Sprintf("%s %d", g.Name, g.Expected)

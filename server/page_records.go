@@ -31,6 +31,9 @@ func (s *Server) filePoll(c *fiber.Ctx, p *store.PollInfo) (added, unlinked int,
 	}
 	entries := records.FromTally(&p.Poll, t, countedAt)
 	for i := range entries {
+		if entries[i].Team {
+			continue // the unit's team, filed on the unit: no cadre to match
+		}
 		if id, ok := records.Match(register, entries[i].Name, entries[i].Post); ok {
 			entries[i].CadreID = id
 		} else {

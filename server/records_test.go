@@ -108,6 +108,8 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	p := e.evaluation("张三", "王五")
+	// one voter of one expected: the quorum holds and the flags are drawn
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 1}, 200, nil)
 	codes := e.tokens(p, 1)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	e.vote(codes[0], form("优秀", "不称职"))

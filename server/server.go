@@ -145,6 +145,7 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/reopen", s.onPage(s.reopenPoll, "已重新开放投票。"))
 	staff.Post("/polls/:id/expected", s.groupExpected)
 	staff.Post("/polls/:id/schedule", s.pollSchedule)
+	staff.Post("/polls/:id/year", s.pollYear)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
 	staff.Get("/polls/:id/bundle.json", s.bundleDownload)

@@ -103,14 +103,19 @@ func TestEvaluationLifecycle(t *testing.T) {
 	if fmt.Sprint(l.Votes) != "[1 1 0 0]" || l.Valid != 2 || l.Invalid != 1 {
 		t.Fatalf("李四 %+v", l)
 	}
+	// 3 of 30 came (20 needed): 张三's good 1/3 would be 建议调整, but below quorum the
+	// tally draws no conclusion and says why.
 	flags := tl.Forms[0].Evaluation.Subjects[0].Flags
-	if len(flags) != 1 || flags[0].Label != "建议调整" || flags[0].Value != ballot.R(1, 3) {
-		t.Fatalf("张三 flags %+v", flags) // good 1/3 < 2/3; bad 1/3 is not > 1/3
+	if len(flags) != 1 || flags[0].Code != ballot.RuleNoQuorum || !strings.Contains(flags[0].Rule, "实到 3 人，应到 30 人，须至少 20 人") {
+		t.Fatalf("张三 flags %+v", flags)
 	}
 	// The organizer's tally page shows the figures with their fractions.
 	c, _ := e.browser("admin")
 	status, page := e.get(c, "/polls/"+p.ID+"/tally")
-	for _, want := range []string{"计票结果报告", "张三", "建议调整", "1/3", "33.33%", "未达法定人数，结果无效"} {
+	if strings.Contains(page, "✗ 建议调整") || !strings.Contains(page, "✗ 未达法定人数") {
+		t.Fatal("a conclusion on a tally below quorum, or no reason beside the line")
+	}
+	for _, want := range []string{"计票结果报告", "张三", "1/3", "33.33%", "未达法定人数，结果无效：实到 3 人，应到 30 人，须至少 20 人"} {
 		if status != 200 || !strings.Contains(page, want) {
 			t.Fatalf("tally page lacks %q: %d", want, status)
 		}

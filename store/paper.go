@@ -26,7 +26,25 @@ var (
 		(SELECT COALESCE(sum(paper_ballots), 0) FROM voter_groups WHERE poll_id = $1) AS ballots,
 		(SELECT count(*) FROM paper_entries WHERE poll_id = $1) AS pending`)
 	qPaperDiscard = query(`DELETE FROM paper_entries WHERE poll_id = $1`)
+	qPaperWaiting = query(`SELECT g.name AS group_name, s.name AS entered_by, count(*) AS entries
+		FROM paper_entries e JOIN voter_groups g ON g.id = e.group_id JOIN staff s ON s.id = e.entered_by
+		WHERE e.poll_id = $1 GROUP BY g.position, g.name, s.name ORDER BY g.position, s.name`)
 )
+
+// PaperWaiting is a count of paper entries waiting for their second entry, by voter group
+// and by who entered them; what they hold stays sealed.
+type PaperWaiting struct {
+	Group     string `db:"group_name" json:"group"`
+	EnteredBy string `db:"entered_by" json:"entered_by"`
+	Entries   int    `db:"entries" json:"entries"`
+}
+
+// PaperPending lists the poll's entries no second entry has matched yet.
+func (s *Store) PaperPending(ctx context.Context, pollID string) ([]PaperWaiting, error) {
+	var out []PaperWaiting
+	err := s.db.SelectContext(ctx, &out, qPaperWaiting, pollID)
+	return out, err
+}
 
 // MarkPaper turns an unused token into a paper vote: it can no longer vote by phone, and
 // counts toward turnout.

@@ -56,17 +56,19 @@ type pollRow struct {
 	CountedAt  *time.Time   `db:"counted_at"`
 	Rehearsal  bool         `db:"rehearsal"`
 	Previous   string       `db:"previous_round"`
+	Year       int          `db:"year"`
 }
 
 var (
-	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round)
-		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid) RETURNING id`)
+	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round, year)
+		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid, $6) RETURNING id`)
+	qSetYear     = query(`UPDATE polls SET year = $2 WHERE id = $1`)
 	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
 	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den, unit)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
-		COALESCE(p.previous_round::text, '') AS previous_round
+		COALESCE(p.previous_round::text, '') AS previous_round, p.year
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
@@ -92,7 +94,10 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 		return err
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy, p.PreviousRound); err != nil {
+		if p.Year == 0 {
+			p.Year = ballot.AssessmentYear(p.Title, time.Now())
+		}
+		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy, p.PreviousRound, p.Year); err != nil {
 			return err
 		}
 		for i, g := range p.Groups {
@@ -109,6 +114,24 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 	})
 }
 
+// SetPollYear changes the assessment year a poll's results are filed under.
+func (s *Store) SetPollYear(ctx context.Context, id string, year int) error {
+	if err := checkID(id, "投票活动"); err != nil {
+		return err
+	}
+	if err := ballot.CheckYear(year); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, qSetYear, id, year)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ballot.Errorf(ballot.ENOTFOUND, "投票活动不存在")
+	}
+	return nil
+}
+
 // Poll loads a poll with its groups.
 func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 	if err := checkID(id, "投票活动"); err != nil {
@@ -123,7 +146,7 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		return nil, err
 	}
 	pi := &PollInfo{
-		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous,
+		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous, Year: r.Year,
 			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum},
 		UnitName: r.UnitName, PublicKey: r.PublicKey,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,

@@ -15,17 +15,19 @@ var (
 	qAddCadre  = query(`INSERT INTO cadres (unit_id, name, gender, birth_year, post) VALUES ($1, $2, $3, $4, $5) RETURNING id`)
 	qCadres    = query(`SELECT id, unit_id, name, gender, birth_year, post FROM cadres WHERE unit_id = $1 ORDER BY name, post`)
 	qCadre     = query(`SELECT id, unit_id, name, gender, birth_year, post FROM cadres WHERE id = $1`)
-	qFileEntry = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, filed_by)
-		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::uuid)
+	qFileEntry = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, filed_by, year, team)
+		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::uuid, $15, $16)
 		ON CONFLICT (poll_id, form_id, line) WHERE corrects IS NULL DO NOTHING RETURNING id`)
-	entryColumns  = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at FROM record_entries`
+	entryColumns = `id, COALESCE(cadre_id::text, '') AS cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, COALESCE(corrects::text, '') AS corrects, filed_at,
+		CASE WHEN year = 0 THEN extract(year FROM poll_date AT TIME ZONE 'Asia/Shanghai')::int ELSE year END AS year, team FROM record_entries`
 	qCadreEntries = query(`SELECT ` + entryColumns + ` WHERE cadre_id = $1 ORDER BY poll_date DESC, form_title`)
 	qEntry        = query(`SELECT ` + entryColumns + ` WHERE id = $1`)
-	qCorrect      = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, corrects, filed_by)
-		SELECT $2, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, id, NULLIF($3, '')::uuid
+	qCorrect      = query(`INSERT INTO record_entries (cadre_id, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, corrects, filed_by, year, team)
+		SELECT $2, unit_id, poll_id, poll_title, poll_date, form_id, form_title, line, kind, name, post, summary, flags, id, NULLIF($3, '')::uuid, year, team
 		FROM record_entries WHERE id = $1 RETURNING id`)
 	qCorrected   = query(`SELECT EXISTS (SELECT 1 FROM record_entries WHERE corrects = $1)`)
-	qUnitEntries = query(`SELECT ` + entryColumns + ` WHERE unit_id = $1 AND extract(year FROM poll_date AT TIME ZONE 'Asia/Shanghai') = $2
+	qUnitEntries = query(`SELECT ` + entryColumns + ` WHERE unit_id = $1
+		AND (year = $2 OR year = 0 AND extract(year FROM poll_date AT TIME ZONE 'Asia/Shanghai') = $2)
 		AND NOT EXISTS (SELECT 1 FROM record_entries x WHERE x.corrects = record_entries.id) ORDER BY poll_date DESC, name`)
 	qPollEntries = query(`SELECT ` + entryColumns + ` WHERE poll_id = $1
 		AND NOT EXISTS (SELECT 1 FROM record_entries x WHERE x.corrects = record_entries.id) ORDER BY form_id, line`)
@@ -83,7 +85,7 @@ func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string, 
 				return err
 			}
 			var id string
-			err = tx.GetContext(ctx, &id, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by)
+			err = tx.GetContext(ctx, &id, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by, e.Year, e.Team)
 			if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
 				continue // filed before
 			}
@@ -125,6 +127,8 @@ type entryRow struct {
 	Flags     []byte    `db:"flags"`
 	Corrects  string    `db:"corrects"`
 	FiledAt   time.Time `db:"filed_at"`
+	Year      int       `db:"year"`
+	Team      bool      `db:"team"`
 }
 
 func (s *Store) entries(ctx context.Context, q, id string) ([]records.Entry, error) {
@@ -140,7 +144,7 @@ func toEntries(rows []entryRow) []records.Entry {
 	for i, r := range rows {
 		out[i] = records.Entry{ID: r.ID, CadreID: r.CadreID, UnitID: r.UnitID, PollID: r.PollID, PollTitle: r.PollTitle, PollDate: r.PollDate,
 			FormID: r.FormID, FormTitle: r.FormTitle, Line: r.Line, Kind: ballot.Kind(r.Kind), Name: r.Name, Post: r.Post, Summary: r.Summary,
-			Corrects: r.Corrects, FiledAt: r.FiledAt}
+			Corrects: r.Corrects, FiledAt: r.FiledAt, Year: r.Year, Team: r.Team}
 		json.Unmarshal(r.Flags, &out[i].Flags)
 	}
 	return out

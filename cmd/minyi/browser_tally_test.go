@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The tally pages of a 民主测评 (a team and two cadres) and of a 民主推荐 with a 表决, as
+// an organizer sees them in chromium: the server-drawn charts show at their size, and
+// positive and negative conclusions carry different signs. MINYI_SCREENSHOTS=dir keeps
+// the pictures.
+func TestTallyChartsInBrowser(t *testing.T) {
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	type vote map[string]map[string][]string
+	run := func(def map[string]any, votes []vote) string {
+		var p pollRef
+		def["unit_id"] = units.Units[0].ID
+		a.call("POST", "/api/v1/polls", def, 201, &p)
+		var toks struct{ Tokens []struct{ Code string } }
+		a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": len(votes)}, 201, &toks)
+		a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+		for i, v := range votes {
+			var forms []map[string]any
+			for f := 1; f <= len(v); f++ {
+				forms = append(forms, map[string]any{"form": fmt.Sprintf("f%d", f), "lines": v[fmt.Sprintf("f%d", f)]})
+			}
+			a.call("POST", "/api/v1/ballot/"+toks.Tokens[i].Code, map[string]any{"ballot": map[string]any{"forms": forms}, "accept_invalid_lines": true}, 200, nil)
+		}
+		a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+		a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+		return p.ID
+	}
+	team := []string{"好", "好", "较好", "较好", "一般", "差"}
+	cadre1 := []string{"优秀", "优秀", "称职", "称职", "称职", "基本称职"}
+	cadre2 := []string{"优秀", "称职", "基本称职", "基本称职", "不称职", "不称职"}
+	var evalVotes []vote
+	for i := range team {
+		evalVotes = append(evalVotes, vote{"f1": {"s1": {team[i]}}, "f2": {"s1": {cadre1[i]}, "s2": {cadre2[i]}}})
+	}
+	eval := run(map[string]any{"title": "2025年度局领导班子和领导干部民主测评",
+		"groups": []map[string]any{{"name": "全体参会人员", "expected": 6}},
+		"forms": []map[string]any{
+			{"kind": "evaluation", "title": "领导班子民主测评表", "evaluation": map[string]any{
+				"grades":   []map[string]any{{"label": "好", "good": true}, {"label": "较好", "good": true}, {"label": "一般"}, {"label": "差"}},
+				"subjects": []map[string]string{{"name": "局领导班子"}}, "adjust_below": map[string]int{"num": 3, "den": 4}}},
+			{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "局长"}, {"name": "李四", "post": "副局长"}}}},
+		}}, evalVotes)
+	recMarks := [][]string{{"c1", "c2"}, {"c1", "c2"}, {"c1", "c3"}, {"c1"}, {"c2", "c4"}, {"c1", "c2"}}
+	approve := []string{"同意", "同意", "同意", "同意", "不同意", "弃权"}
+	var recVotes []vote
+	for i := range recMarks {
+		recVotes = append(recVotes, vote{"f1": {"p1": recMarks[i]}, "f2": {"n1": {approve[i]}, "n2": {approve[(i+3)%6]}}})
+	}
+	rec := run(map[string]any{"title": "副局长民主推荐",
+		"groups": []map[string]any{{"name": "全体参会人员", "expected": 6}},
+		"forms": []map[string]any{
+			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "副局长", "seats": 2, "candidates": []map[string]string{{"name": "王一"}, {"name": "赵二"}, {"name": "钱三"}, {"name": "孙四"}}}}}},
+			{"kind": "approval", "title": "票决表", "approval": map[string]any{"nominees": []map[string]string{{"name": "周五"}, {"name": "吴六"}}}},
+		}}, recVotes)
+
+	// the same meeting with 2 of 6 present: below quorum, no conclusion
+	recDef := func() map[string]any {
+		return map[string]any{"title": "副局长民主推荐（到会不足）",
+			"groups": []map[string]any{{"name": "全体参会人员", "expected": 6}},
+			"forms": []map[string]any{
+				{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+					{"title": "副局长", "seats": 2, "candidates": []map[string]string{{"name": "王一"}, {"name": "赵二"}, {"name": "钱三"}, {"name": "孙四"}}}}}},
+				{"kind": "approval", "title": "票决表", "approval": map[string]any{"nominees": []map[string]string{{"name": "周五"}, {"name": "吴六"}}}},
+			}}
+	}
+	few := run(recDef(), recVotes[:2])
+
+	ctx := browser(t)
+	login(t, ctx)
+	for _, c := range []struct {
+		name, poll string
+		charts     int
+		positive   string
+		negative   string
+	}{
+		{"tally-evaluation", eval, 2, "", "✗ 建议调整"},
+		{"tally-recommendation", rec, 2, "✓ 进入差额考察", "✗ 得票未过半"},
+		{"tally-below-quorum", few, 2, "", "✗ 未达法定人数"},
+	} {
+		do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(app.base+"/polls/"+c.poll+"/tally"), chromedp.WaitVisible(css("svg.chart")))
+		sizes, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sizes) != c.charts {
+			t.Fatalf("%s: %d charts, want %d", c.name, len(sizes), c.charts)
+		}
+		for _, h := range sizes {
+			if h < 40 || h > 600 {
+				t.Fatalf("%s: a chart %.0f px high", c.name, h)
+			}
+		}
+		body := text(t, ctx, "body")
+		for _, want := range []string{c.positive, c.negative} {
+			if want != "" && !strings.Contains(body, want) {
+				t.Fatalf("%s lacks %q", c.name, want)
+			}
+		}
+		if c.positive == "" && strings.Contains(body, "✓") && !strings.Contains(body, "✓ 已达到") {
+			t.Fatalf("%s shows a positive conclusion", c.name)
+		}
+		screenshot(ctx, c.name)
+	}
+}
