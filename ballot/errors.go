@@ -25,6 +25,7 @@ const (
 	ETOOMANY      = "too_many"      // rate limited
 	ESPOILT       = "spoilt_lines"  // some lines would count as invalid; the voter must confirm
 	ERETRY        = "retry"         // not done, nothing kept: send it again
+	EREPEATED     = "repeated"      // the same request (its idempotency key) came again: nothing more was done
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.
