@@ -106,7 +106,7 @@ func TestIssueCountFollowsGroup(t *testing.T) {
 
 	c, csrf := e.browser("admin")
 	page, key := e.issueForm(c, p)
-	for i, want := range []string{`data-due="4" selected>班子成员（应到5，已发1，尚需4）`, `data-due="12">中层干部`, `data-due="20">职工代表`, `data-due="9">服务对象`} {
+	for i, want := range []string{`data-due="4" selected>班子成员（已发1/应到5）`, `data-due="12">中层干部`, `data-due="20">职工代表`, `data-due="9">服务对象`} {
 		if !strings.Contains(page, `<option value="`+p.Groups[i].ID+`" `+want) {
 			t.Fatalf("issuing form lacks %q:\n%s", want, page)
 		}
@@ -243,6 +243,9 @@ func TestIssueAllGroups(t *testing.T) {
 	hints := map[string]string{}
 	for _, b := range e.batches(p) {
 		hints[b.GroupName] = b.Hint
+	}
+	if dir := os.Getenv("MINYI_SCREENSHOTS"); dir != "" {
+		os.WriteFile(dir+"/slips-all.pdf", pdf, 0o644)
 	}
 	text := pdfText(t, pdf)
 	pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")

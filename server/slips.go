@@ -183,11 +183,31 @@ func (s *Server) drawSlip(pdf *pdfDoc, b *slipBatch, img string, x, y float64, t
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
-	foot := fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens))
-	if b.Hint != "" {
-		foot = "批次 " + b.Hint + " " + foot
+	slipFooter(pdf, b.Hint, fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
+}
+
+// slipFooter writes 「批次 ABCD…WXYZ 第 n/N 张」 right-aligned in a box of width w. The hint
+// is set in the code's own typeface, which has the ellipsis (the Chinese one does not),
+// so the batch reads on paper as on the batch list.
+func slipFooter(pdf *pdfDoc, hint, place string, x, y, w float64) {
+	const size = 7.5
+	if hint == "" {
+		mixedText(pdf, x, y, w, 4, size, place, "R")
+		return
 	}
-	mixedText(pdf, x+6, y+slipH-9, slipW-12, 4, 7.5, foot, "R")
+	label, rest := "批次 ", " "+place
+	wl, wr := mixedWidth(pdf, label, size), mixedWidth(pdf, rest, size)
+	m := pdf.measure
+	m.Lock()
+	m.pdf.SetFont("mono", "", size)
+	wh := m.pdf.GetStringWidth(hint)
+	m.Unlock()
+	x += w - (wl + wh + wr)
+	mixedText(pdf, x, y, wl, 4, size, label, "L")
+	pdf.SetFont("mono", "", size)
+	pdf.SetXY(x+wl, y)
+	pdf.CellFormat(wh, 4, hint, "", 0, "L", false, 0, "")
+	mixedText(pdf, x+wl+wh, y, wr, 4, size, rest, "L")
 }
 
 func cutLines(pdf *pdfDoc) {
