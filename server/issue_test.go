@@ -341,3 +341,36 @@ func TestDonePageLinksReceipt(t *testing.T) {
 		t.Fatalf("done page: %d\n%s", status, body)
 	}
 }
+
+// The batch hint names a batch without holding a code: a dump of the whole database,
+// audit log included, holds no six symbols in a row of any issued code, and the hint is
+// the first code's first four and the last code's last four.
+func TestBatchHintHoldsNoCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.review()
+	var out struct {
+		BatchID string `json:"batch_id"`
+		Hint    string
+		Tokens  []struct{ Code string }
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[2].ID, "count": 40}, 201, &out)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/batches/"+out.BatchID+"/void", nil, 200, nil)
+	first, last := strings.ReplaceAll(out.Tokens[0].Code, "-", ""), strings.ReplaceAll(out.Tokens[39].Code, "-", "")
+	if want := first[:4] + "…" + last[12:]; out.Hint != want || e.batches(p)[0].Hint != want {
+		t.Fatalf("hint %q (listed %q), want %q", out.Hint, e.batches(p)[0].Hint, want)
+	}
+	dump, _ := pgDump(t, e.url)
+	if !strings.Contains(dump, out.Hint) {
+		t.Fatal("the dump does not hold the hint: the test would not see a code kept beside it")
+	}
+	for _, tok := range out.Tokens {
+		for _, form := range []string{strings.ReplaceAll(tok.Code, "-", ""), tok.Code} {
+			for i := 0; i+6 <= len(form); i++ {
+				if strings.Contains(dump, form[i:i+6]) {
+					t.Fatalf("the database holds %q of the code %s", form[i:i+6], tok.Code)
+				}
+			}
+		}
+	}
+}
