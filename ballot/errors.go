@@ -25,6 +25,7 @@ const (
 	ETOOMANY      = "too_many"      // rate limited
 	ESPOILT       = "spoilt_lines"  // some lines would count as invalid; the voter must confirm
 	ERETRY        = "retry"         // not done, nothing kept: send it again
+	EREPEATED     = "repeated"      // the same request (its idempotency key) came again: nothing more was done
 	// EPAPERPENDING: paper ballots entered once wait for their second entry; counting now
 	// would leave them out, so it needs the counter's confirmation.
 	EPAPERPENDING = "paper_pending"

@@ -287,7 +287,9 @@ func (s *Server) apiTurnout(c *fiber.Ctx) error {
 }
 
 // apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the
-// printable slips with "format": "pdf" or "zip".
+// printable slips with "format": "pdf" or "zip". A count left out is what the group still
+// needs; "all": true issues every group's remaining. An Idempotency-Key (header, or the
+// idempotency_key field) makes a repeat of the call issue nothing and answer "repeated".
 func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {
@@ -297,6 +299,8 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 		GroupID string `json:"group_id"`
 		Count   int    `json:"count"`
 		Format  string `json:"format"`
+		All     bool   `json:"all"`
+		Key     string `json:"idempotency_key"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
@@ -304,7 +308,21 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	if in.Format == "json" {
 		in.Format = ""
 	}
-	batch, toks, file, err := s.issueBatch(c, p, in.GroupID, in.Count, in.Format)
+	if k := c.Get("Idempotency-Key"); k != "" {
+		in.Key = k
+	}
+	var want []groupCount
+	if in.All {
+		want, err = s.allGroups(c, p)
+	} else if in.Count < 0 {
+		err = ballot.Errorf(ballot.EINVALID, "每批凭证数量应在1到%d之间", MaxBatch)
+	} else {
+		want, err = s.oneGroup(c, p, in.GroupID, in.Count)
+	}
+	if err != nil {
+		return err
+	}
+	issued, file, err := s.issueBatches(c, p, want, in.Key, in.Format)
 	if err != nil {
 		return err
 	}
@@ -316,11 +334,23 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 		Code string `json:"code"`
 		URL  string `json:"url"`
 	}
-	out := make([]tokenOut, len(toks))
-	for i, t := range toks {
-		out[i] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
+	type batchOut struct {
+		BatchID string     `json:"batch_id"`
+		GroupID string     `json:"group_id"`
+		Hint    string     `json:"hint"`
+		Tokens  []tokenOut `json:"tokens"`
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"batch_id": batch, "group_id": in.GroupID, "tokens": out})
+	out := make([]batchOut, len(issued))
+	for i, b := range issued {
+		out[i] = batchOut{BatchID: b.ID, GroupID: b.Group.ID, Hint: b.Hint, Tokens: make([]tokenOut, len(b.Tokens))}
+		for j, t := range b.Tokens {
+			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
+		}
+	}
+	if in.All {
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"batches": out})
+	}
+	return c.Status(fiber.StatusCreated).JSON(out[0])
 }
 
 func (s *Server) apiTokenVoid(c *fiber.Ctx) error {

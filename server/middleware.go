@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	ballot.ESEALED:       fiber.StatusForbidden,
 	ballot.ETOOMANY:      fiber.StatusTooManyRequests,
 	ballot.ERETRY:        fiber.StatusServiceUnavailable,
+	ballot.EREPEATED:     fiber.StatusConflict,
 }
 
 // headings are the titles of error pages for people.
@@ -261,6 +262,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.In(cst).Format("2006-01-02 15:04")
 		},
+		// fmtSecond tells apart things done within the same minute, such as two batches.
+		"fmtSecond": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04:05") },
 	}
 }
 

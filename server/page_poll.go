@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/rand"
+
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/records"
@@ -20,10 +22,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		return err
 	}
 	base, local := s.baseURL(c.BaseURL())
-	def := tv.Groups[0].Expected - tv.Groups[0].Issued
-	if def < 1 {
-		def = 1
-	}
+	issue := issueChoices(tv)
 	next, err := s.store.NextRounds(c.UserContext(), p.ID)
 	if err != nil {
 		return err
@@ -60,11 +59,11 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"ScreenKey": screenKey, "Audit": log, "AuditLabels": auditLabels, "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
+		"ScreenKey": screenKey, "Audit": auditLines(log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),
-		"BaseURL": base, "LocalBase": local, "DefaultCount": def, "MaxBatch": MaxBatch,
+		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 	})
 }
 

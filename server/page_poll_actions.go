@@ -88,46 +88,6 @@ func (s *Server) pollDelete(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/", "已删除“"+p.Title+"”。")
 }
 
-// tokensIssue issues a batch and answers with the slips to print: the only time the
-// tokens exist outside the voters' hands.
-func (s *Server) tokensIssue(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
-	count, err := strconv.Atoi(c.FormValue("count"))
-	if err != nil {
-		return ballot.Errorf(ballot.EINVALID, "请填写凭证数量")
-	}
-	_, _, slips, err := s.issueBatch(c, p, c.FormValue("group_id"), count, c.FormValue("format", "pdf"))
-	if err != nil {
-		return err
-	}
-	return slips.send(c)
-}
-
-// issueBatch draws the tokens, renders the slips in the format asked ("" for none), and
-// only then stores the hashes, so a failure in between leaves no orphan tokens behind.
-func (s *Server) issueBatch(c *fiber.Ctx, p *store.PollInfo, groupID string, count int, format string) (string, []ballot.Token, *slipFile, error) {
-	toks, hashes, err := s.drawTokens(p, groupID, count)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	var file *slipFile
-	if format != "" {
-		if file, err = s.slips(c, p, groupID, toks, format); err != nil {
-			return "", nil, nil, err
-		}
-	}
-	batch, err := s.store.IssueTokens(c.UserContext(), p.ID, groupID, hashes, meOf(c).ID)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	g, _ := p.Group(groupID)
-	s.audit(c, p.ID, "tokens.issue", map[string]string{"group": g.Name, "count": strconv.Itoa(count), "batch": batch})
-	return batch, toks, file, nil
-}
-
 func (s *Server) tokenVoid(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {
@@ -161,29 +121,6 @@ func (f *slipFile) send(c *fiber.Ctx) error {
 	c.Set("Content-Type", f.contentType)
 	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.name))
 	return c.Send(f.body)
-}
-
-// slips renders a batch as a PDF of cut-out slips or a ZIP of QR images.
-func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, groupID string, toks []ballot.Token, format string) (*slipFile, error) {
-	g, _ := p.Group(groupID)
-	base, _ := s.baseURL(c.BaseURL())
-	b := &slipBatch{Title: p.Title, Group: g.Name, Base: base, Tokens: toks}
-	name := fmt.Sprintf("%s_%s_%d张", clip(p.Title, 20), g.Name, len(toks))
-	var pdf []byte
-	if format == "pdf" || format == "both" {
-		var err error
-		if pdf, err = s.slipsPDF(b); err != nil {
-			return nil, err
-		}
-	}
-	switch format {
-	case "pdf":
-		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: pdf}, nil
-	case "zip", "both":
-		body, err := s.slipsZIP(b, pdf)
-		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
-	}
-	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)
 }
 
 func (s *Server) groupExpected(c *fiber.Ctx) error {

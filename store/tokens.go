@@ -35,23 +35,40 @@ type Batch struct {
 	CreatedBy string    `db:"created_by" json:"created_by"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	Rehearsal bool      `db:"rehearsal" json:"rehearsal"`
+	// Hint names the batch as its slips print it (ABCD…WXYZ); empty for batches issued
+	// before hints were kept.
+	Hint string `db:"hint" json:"hint"`
 }
+
+// NewBatch is one group's share of an issue: the keyed hashes of its tokens and the hint
+// printed on its slips.
+type NewBatch struct {
+	GroupID string
+	Hashes  [][]byte
+	Hint    string
+}
+
+// MaxIssueKey is the longest idempotency key kept.
+const MaxIssueKey = 100
+
+const batchColumns = `SELECT b.id, b.group_id, g.name AS group_name, b.count, b.created_at, b.rehearsal, b.hint,
+		COALESCE(s.name, '') AS created_by,
+		(SELECT count(*) FROM tokens t WHERE t.batch_id = b.id AND t.state = 'void') AS voided
+		FROM token_batches b JOIN voter_groups g ON g.id = b.group_id LEFT JOIN staff s ON s.id = b.created_by `
 
 var (
 	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
-	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal)
-		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid, p.rehearsal FROM polls p JOIN voter_groups g ON g.poll_id = p.id
+	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal, issue_key, hint)
+		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid, p.rehearsal, NULLIF($5, ''), $6 FROM polls p JOIN voter_groups g ON g.poll_id = p.id
 		WHERE p.id = $1 AND g.id = $2 AND p.state IN ('draft', 'open') RETURNING id`)
 	qInsertTokens = query(`INSERT INTO tokens (hash, poll_id, group_id, batch_id, rehearsal)
 		SELECT h, $2, $3, $4, b.rehearsal FROM unnest($1::bytea[]) AS h, token_batches b WHERE b.id = $4`)
-	qVoidToken = query(`UPDATE tokens SET state = 'void' WHERE hash = $1 AND poll_id = $2 AND state = 'issued'`)
-	qVoidBatch = query(`UPDATE tokens SET state = 'void' WHERE batch_id = $1 AND poll_id = $2 AND state = 'issued'`)
-	qBatches   = query(`SELECT b.id, b.group_id, g.name AS group_name, b.count, b.created_at, b.rehearsal,
-		COALESCE(s.name, '') AS created_by,
-		(SELECT count(*) FROM tokens t WHERE t.batch_id = b.id AND t.state = 'void') AS voided
-		FROM token_batches b JOIN voter_groups g ON g.id = b.group_id LEFT JOIN staff s ON s.id = b.created_by
-		WHERE b.poll_id = $1 ORDER BY b.created_at, g.position`)
-	qTurnout = query(`SELECT g.id AS group_id,
+	qVoidToken    = query(`UPDATE tokens SET state = 'void' WHERE hash = $1 AND poll_id = $2 AND state = 'issued'`)
+	qVoidBatch    = query(`UPDATE tokens SET state = 'void' WHERE batch_id = $1 AND poll_id = $2 AND state = 'issued'`)
+	qBatches      = query(batchColumns + `WHERE b.poll_id = $1 ORDER BY b.created_at, g.position`)
+	qBatchesByKey = query(batchColumns + `WHERE b.poll_id = $1 AND b.issue_key = $2 ORDER BY b.created_at, g.position`)
+	qBatch        = query(batchColumns + `WHERE b.poll_id = $1 AND b.id = $2`)
+	qTurnout      = query(`SELECT g.id AS group_id,
 		count(*) FILTER (WHERE t.state IN ('issued', 'used', 'paper')) AS issued,
 		count(*) FILTER (WHERE t.state = 'void') AS voided,
 		count(*) FILTER (WHERE t.state IN ('used', 'paper')) AS used,
@@ -77,33 +94,81 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (TokenInfo, error)
 // IssueTokens stores the hashes of a new batch of tokens for a group of a poll that has
 // not closed.
 func (s *Store) IssueTokens(ctx context.Context, pollID, groupID string, hashes [][]byte, by string) (string, error) {
+	ids, err := s.IssueBatches(ctx, pollID, "", by, []NewBatch{{GroupID: groupID, Hashes: hashes}})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// IssueBatches stores one batch per group, all or none, under the issuing form's key
+// ("" for none). A key that already issued for the poll issues nothing more: the answer
+// is an EREPEATED error, also when two posts of one form race (the unique index decides).
+func (s *Store) IssueBatches(ctx context.Context, pollID, key, by string, batches []NewBatch) ([]string, error) {
 	if err := checkID(pollID, "投票活动"); err != nil {
-		return "", err
+		return nil, err
 	}
-	if err := checkID(groupID, "参评类别"); err != nil {
-		return "", err
+	if len(key) > MaxIssueKey {
+		return nil, ballot.Errorf(ballot.EINVALID, "Idempotency-Key 不能超过 %d 个字符", MaxIssueKey)
 	}
-	var batch string
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &batch, qCreateBatch, pollID, groupID, len(hashes), by); err != nil {
-			if ballot.ErrorCode(notFound(err, "")) != ballot.ENOTFOUND {
-				return err
-			}
-			st, err := s.pollState(ctx, tx, pollID)
-			if err != nil {
-				return err
-			}
-			if st == ballot.Closed || st == ballot.Counted {
-				return ballot.Errorf(ballot.ECONFLICT, "投票已结束，不能再发放凭证")
-			}
-			return ballot.Errorf(ballot.ENOTFOUND, "参评类别不存在")
+	for _, b := range batches {
+		if err := checkID(b.GroupID, "参评类别"); err != nil {
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, qInsertTokens, pq.ByteaArray(hashes), pollID, groupID, batch); err != nil {
-			return err
+	}
+	ids := make([]string, len(batches))
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for i, b := range batches {
+			if err := tx.GetContext(ctx, &ids[i], qCreateBatch, pollID, b.GroupID, len(b.Hashes), by, key, b.Hint); err != nil {
+				if isUniqueViolation(err) {
+					return errRepeated
+				}
+				if ballot.ErrorCode(notFound(err, "")) != ballot.ENOTFOUND {
+					return err
+				}
+				st, err := s.pollState(ctx, tx, pollID)
+				if err != nil {
+					return err
+				}
+				if st == ballot.Closed || st == ballot.Counted {
+					return ballot.Errorf(ballot.ECONFLICT, "投票已结束，不能再发放凭证")
+				}
+				return ballot.Errorf(ballot.ENOTFOUND, "参评类别不存在")
+			}
+			if _, err := tx.ExecContext(ctx, qInsertTokens, pq.ByteaArray(b.Hashes), pollID, b.GroupID, ids[i]); err != nil {
+				return err
+			}
 		}
 		return notify(ctx, tx, pollID)
 	})
-	return batch, err
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// errRepeated is a second post of a form that already issued; the handler says what the
+// first post issued.
+var errRepeated = ballot.Errorf(ballot.EREPEATED, "这批凭证已生成，请勿重复提交")
+
+// BatchesByKey lists the batches a form's key issued in a poll; none when it issued none.
+func (s *Store) BatchesByKey(ctx context.Context, pollID, key string) ([]Batch, error) {
+	if key == "" {
+		return nil, nil
+	}
+	var out []Batch
+	err := s.db.SelectContext(ctx, &out, qBatchesByKey, pollID, key)
+	return out, err
+}
+
+// BatchOf finds one batch of a poll.
+func (s *Store) BatchOf(ctx context.Context, pollID, batchID string) (Batch, error) {
+	var b Batch
+	if err := checkID(batchID, "凭证批次"); err != nil {
+		return b, err
+	}
+	err := s.db.GetContext(ctx, &b, qBatch, pollID, batchID)
+	return b, notFound(err, "凭证批次")
 }
 
 // VoidToken voids one unused token of a poll.
