@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -413,4 +414,12 @@ func (s *Server) pollScreen(c *fiber.Ctx) error {
 	}
 	s.audit(c, p.ID, "screen.create", nil)
 	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
+}
+
+// barWidth is where a bar ends or a mark sits, for a/b: a CSS percentage, at most 100%.
+func barWidth(a, b int64) string {
+	if b <= 0 || a <= 0 {
+		return "0%"
+	}
+	return strconv.FormatFloat(float64(min(a, b))*100/float64(b), 'f', 2, 64) + "%"
 }

@@ -242,6 +242,9 @@ func (s *Server) funcs() template.FuncMap {
 			return out
 		},
 		"sub": func(a, b int) int { return a - b },
+		// barWidth and ratioWidth place a bar's end or mark: a CSS percentage, at most 100%.
+		"barWidth":   func(a, b int) string { return barWidth(int64(a), int64(b)) },
+		"ratioWidth": func(r ballot.Ratio) string { return barWidth(r.Num, r.Den) },
 		"fmtTime": func(v any) string {
 			var t time.Time
 			switch x := v.(type) {
