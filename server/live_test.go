@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"minyi/server"
 )
 
 type liveEvent struct {
@@ -192,5 +195,107 @@ func TestMeetingOperations(t *testing.T) {
 	want := "poll.create tokens.issue group.expected token.void tokens.issue poll.open poll.close poll.reopen poll.schedule poll.close poll.count"
 	if got := strings.Join(actions, " "); got != want {
 		t.Fatalf("audit\n got  %s\n want %s", got, want)
+	}
+}
+
+// A stream lives past the server's write timeout: with a one-second timeout, a dashboard
+// connected for three seconds still gets keepalives and the next vote.
+func TestLiveStreamOutlivesWriteTimeout(t *testing.T) {
+	a := newEnv(t)
+	_, b, _ := startInstance(t, a.url, io.Discard, func(c *server.Config) {
+		c.WriteTimeout = time.Second
+		c.Live.Keepalive = 400 * time.Millisecond
+	})
+	p := a.evaluation("张三")
+	codes := a.tokens(p, 2)
+	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	key, err := a.st.ScreenKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(b + "/screen/" + key + "/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	var retry, keepalives int
+	var used []string
+	wait := time.After(3 * time.Second)
+	voted := false
+	for !voted || len(used) < 2 {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the stream ended after %d keepalives, events %v", keepalives, used)
+			}
+			switch {
+			case strings.HasPrefix(l, "retry: "):
+				retry++
+			case l == ": keepalive":
+				keepalives++
+			case strings.HasPrefix(l, "data: "):
+				var ev liveEvent
+				json.Unmarshal([]byte(l[6:]), &ev)
+				used = append(used, strconv.Itoa(ev.Turnout.Total.Used))
+			}
+		case <-wait:
+			if status, _ := a.vote(codes[0], form("优秀")); status != 200 {
+				t.Fatal(status)
+			}
+			voted = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the stream went silent: events %v, %d keepalives", used, keepalives)
+		}
+	}
+	if retry != 1 || keepalives < 4 || strings.Join(used, " ") != "0 1" {
+		t.Fatalf("retry lines %d, keepalives %d, used %v", retry, keepalives, used)
+	}
+}
+
+// Thirty dashboards of one poll on one instance: a vote reaches all of them, and the
+// instance computed the turnout once for it, not once per dashboard.
+func TestLiveComputedOncePerUpdate(t *testing.T) {
+	e := newEnv(t)
+	p := e.evaluation("张三")
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	key, err := e.st.ScreenKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streams []<-chan liveEvent
+	for range 30 {
+		s := events(t, e.base+"/screen/"+key+"/live", nil)
+		next(t, s, func(liveEvent) bool { return true }, 5*time.Second)
+		streams = append(streams, s)
+	}
+	before := metric(e.scrape(), "minyi_live_computations_total")
+	if before < 1 || before > 3 {
+		t.Fatalf("thirty dashboards joining cost %v computations", before)
+	}
+	if status, _ := e.vote(codes[0], form("优秀")); status != 200 {
+		t.Fatal(status)
+	}
+	for _, s := range streams {
+		next(t, s, func(ev liveEvent) bool { return ev.Turnout.Total.Used == 1 }, 2*time.Second)
+	}
+	if n := metric(e.scrape(), "minyi_live_computations_total") - before; n < 1 || n > 2 {
+		t.Fatalf("one vote seen by thirty dashboards cost %v computations", n)
+	}
+	// The polling fallback is served from the same computation while streams are open.
+	status, js := e.get(nil, "/screen/"+key+"/turnout")
+	if status != 200 || !strings.Contains(js, `"used":1`) {
+		t.Fatalf("fallback: %d %s", status, js)
+	}
+	if n := metric(e.scrape(), "minyi_live_computations_total") - before; n > 2 {
+		t.Fatalf("the fallback computed again: %v", n)
 	}
 }

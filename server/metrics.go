@@ -50,6 +50,9 @@ func newMetrics(h *hub) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "minyi_sse_subscribers", Help: "Open live streams (organizers' pages and big screens).",
 		}, func() float64 { return float64(h.count()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "minyi_live_computations_total", Help: "Computations of a poll's live turnout (one per poll and update, shared by all its streams).",
+		}, func() float64 { return float64(h.computed.Load()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

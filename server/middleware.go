@@ -249,6 +249,9 @@ func (s *Server) funcs() template.FuncMap {
 		"candidateChart": candidateChart,
 		"approvalChart":  approvalChart,
 		"fracText":       ballot.FractionText,
+		// barWidth and ratioWidth place a bar's end or mark: a CSS percentage, at most 100%.
+		"barWidth":   func(a, b int) string { return barWidth(int64(a), int64(b)) },
+		"ratioWidth": func(r ballot.Ratio) string { return barWidth(r.Num, r.Den) },
 		"fmtTime": func(v any) string {
 			var t time.Time
 			switch x := v.(type) {

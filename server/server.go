@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -35,6 +36,10 @@ type Config struct {
 	Log            *slog.Logger
 	Version        string // named in certified bundles
 	Delivery       DeliveryTiming
+	Live           LiveTiming
+	// WriteTimeout bounds writing an ordinary response (default 60 s). Live streams are
+	// exempt: they set a deadline per write instead.
+	WriteTimeout time.Duration
 }
 
 // Server holds what handlers share.
@@ -62,10 +67,11 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, sealers: newSealers(st), hub: newHub(), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, sealers: newSealers(st), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.hub = newHub(s.live, s.liveTiming().Coalesce, s.done)
 	s.met = newMetrics(s.hub)
 	s.tpl, err = frontend.ParseTemplates(s.funcs())
 	if err != nil {
@@ -84,7 +90,7 @@ func (s *Server) App() *fiber.App {
 		Immutable:             true,
 		BodyLimit:             BodyLimit,
 		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
+		WriteTimeout:          cmp.Or(s.cfg.WriteTimeout, 60*time.Second),
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,

@@ -3,17 +3,30 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
 func login(t *testing.T, ctx context.Context) {
 	t.Helper()
+	loginAt(t, ctx, app.base)
+}
+
+func loginAt(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
 	do(t, ctx,
-		chromedp.Navigate(app.base+"/login"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(css(`input[name=username]`)),
 		chromedp.SendKeys(css(`input[name=username]`), "admin"),
 		chromedp.SendKeys(css(`input[name=password]`), app.password),
@@ -89,4 +102,154 @@ func TestLiveTurnoutInBrowser(t *testing.T) {
 	if h := text(t, ctx, "h1"); h != "该凭证已作废" {
 		t.Fatalf("voided token page: %q", h)
 	}
+}
+
+// The poll page's turnout stays live: slips issued from the page's download form (the page
+// stays, the stream too), votes shown as they come, the time in 24-hour 北京时间 on a
+// computer set to New York in English, and a lost connection said plainly and recovered.
+func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
+	a := adminAPI(t)
+	p, urls := a.evaluationPoll("实时参会测试", []string{"张三"}, 4)
+	wifi := newCutter(t, strings.TrimPrefix(app.base, "http://"))
+	ctx := browser(t)
+	downloads := t.TempDir()
+	do(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tg, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_US"}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads})
+		return err
+	}))
+	loginAt(t, ctx, wifi.base)
+	do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(wifi.base+"/polls/"+p.ID), chromedp.WaitVisible(css("#turnout")))
+	label := func() string { return text(t, ctx, "#live-status") }
+	waitLabel := func(prefix string, within time.Duration) string {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			l := label()
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the label is %q, waited %v for %q", l, within, prefix)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitText := func(sel, want string, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for text(t, ctx, css(sel)) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s is %q, want %q; the label says %q", sel, text(t, ctx, css(sel)), want, label())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	l := waitLabel("实时更新中", 10*time.Second)
+	m := regexp.MustCompile(`^实时更新中 · 最后更新 (\d\d:\d\d:\d\d)$`).FindStringSubmatch(l)
+	if m == nil {
+		t.Fatalf("label %q", l)
+	}
+	shown, _ := time.ParseInLocation("15:04:05", m[1], time.UTC)
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	if d := (now.Hour()*3600 + now.Minute()*60 + now.Second()) - (shown.Hour()*3600 + shown.Minute()*60 + shown.Second()); d < -5 || d > 30 {
+		t.Fatalf("label %q is not 北京时间 (now %s)", l, now.Format("15:04:05"))
+	}
+
+	// Slips from the page: a form post answered with a download. The page stays, and so
+	// does its stream: the new slips are counted on it.
+	do(t, ctx, chromedp.SetValue(css(`form[action$="/tokens"] input[name=count]`), "3"),
+		chromedp.Click(css(`form[action$="/tokens"] button`)))
+	waitText("#turnout tfoot .issued", "7", 15*time.Second)
+	if files, _ := os.ReadDir(downloads); len(files) == 0 {
+		time.Sleep(time.Second) // the file may still be being written
+		if files, _ = os.ReadDir(downloads); len(files) == 0 {
+			t.Fatal("no slips were downloaded")
+		}
+	}
+	ballot := map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}
+	vote := func(u string) { a.call("POST", "/api/v1/ballot/"+u[strings.LastIndex(u, "/")+1:], ballot, 200, nil) }
+	vote(urls[0])
+	vote(urls[1])
+	waitText("#turnout tfoot .used", "2", 5*time.Second)
+	waitLabel("实时更新中 · 最后更新 ", time.Second)
+
+	// The network drops: the page says so at once, and comes back by itself.
+	wifi.cut()
+	waitLabel("连接中断，正在重连", 5*time.Second)
+	screenshot(ctx, "poll-live-lost")
+	vote(urls[2])
+	time.Sleep(500 * time.Millisecond)
+	if used := text(t, ctx, "#turnout tfoot .used"); used != "2" {
+		t.Fatalf("used %s while cut off", used)
+	}
+	wifi.restore()
+	waitText("#turnout tfoot .used", "3", 30*time.Second)
+	waitLabel("实时更新中 · 最后更新 ", time.Second)
+	vote(urls[3])
+	waitText("#turnout tfoot .used", "4", 5*time.Second)
+}
+
+// cutter is a TCP relay to the server that can drop every connection through it, and
+// refuse new ones, as a Wi-Fi that goes away and comes back.
+type cutter struct {
+	base  string
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]bool
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c := &cutter{base: "http://" + ln.Addr().String(), conns: map[net.Conn]bool{}}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			if c.down {
+				c.mu.Unlock()
+				in.Close()
+				continue
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				c.mu.Unlock()
+				in.Close()
+				continue
+			}
+			c.conns[in], c.conns[out] = true, true
+			c.mu.Unlock()
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return c
+}
+
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.down = true
+	for conn := range c.conns {
+		conn.Close()
+	}
+	c.conns = map[net.Conn]bool{}
+}
+
+func (c *cutter) restore() {
+	c.mu.Lock()
+	c.down = false
+	c.mu.Unlock()
 }
