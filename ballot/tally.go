@@ -1,6 +1,10 @@
 package ballot
 
-import "minyi/survey"
+import (
+	"fmt"
+
+	"minyi/survey"
+)
 
 // Turnout is the count of tokens per voter group, the only figure visible before close.
 type Turnout struct {
@@ -27,15 +31,21 @@ type Tally struct {
 	Title     string        `json:"title"`
 	Rehearsal bool          `json:"rehearsal,omitempty"` // a 模拟测评: test data, never a result
 	Groups    []GroupResult `json:"groups"`
-	Expected  int           `json:"expected"`   // 应到
-	Used      int           `json:"used"`       // 实到: tokens used
-	Ballots   int           `json:"ballots"`    // ballots in the box
-	Paper     int           `json:"paper"`      // of which entered from paper
-	Rejected  int           `json:"rejected"`   // ballots that failed to open or to parse
-	Quorum    Ratio         `json:"quorum"`     // the setting q
-	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
-	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
-	Notes     []string      `json:"notes,omitempty"`
+	Expected  int           `json:"expected"` // 应到
+	Used      int           `json:"used"`     // 实到: tokens used
+	Ballots   int           `json:"ballots"`  // ballots in the box
+	Paper     int           `json:"paper"`    // of which entered from paper
+	Rejected  int           `json:"rejected"` // ballots that failed to open or to parse
+	// Unreadable are the places in the box (from 1) of the rejected ballots, so the
+	// tellers can find them in the certified bundle.
+	Unreadable []int `json:"unreadable,omitempty"`
+	// Repaired is how many ballots held characters that could not be read, each shown
+	// as U+FFFD in what they wrote; the rest of those ballots counted.
+	Repaired  int      `json:"repaired,omitempty"`
+	Quorum    Ratio    `json:"quorum"`     // the setting q
+	Needed    int      `json:"needed"`     // ⌈应到 × q⌉
+	QuorumMet bool     `json:"quorum_met"` // 实到 ≥ needed
+	Notes     []string `json:"notes,omitempty"`
 	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
 	OpenedBy []string    `json:"opened_by,omitempty"`
 	Forms    []FormTally `json:"forms"`
@@ -109,20 +119,25 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	for i := range p.Forms {
 		counters[i] = p.Forms[i].kind().counter(p.Groups)
 	}
-	for _, pb := range box {
+	for n, pb := range box {
 		t.Ballots++
 		gi, ok := byGroup[pb.Group]
 		if ok {
 			t.Groups[gi].Ballots++
 		}
 		if !ok || pb.Broken {
-			t.Rejected++
+			t.reject(n)
 			continue
 		}
+		var repaired bool
+		pb.Ballot, repaired = pb.Ballot.readable()
 		spoilt, err := p.CheckGroup(pb.Group, &pb.Ballot)
 		if err != nil {
-			t.Rejected++
+			t.reject(n)
 			continue
+		}
+		if repaired {
+			t.Repaired++
 		}
 		bad := map[string]bool{}
 		for _, s := range spoilt {
@@ -140,8 +155,15 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	if t.Ballots != t.Used {
 		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
 	}
-	if t.Rejected > 0 {
-		t.Notes = append(t.Notes, "有选票无法解析，已全部作废并计入“无法解析”")
+	for i, n := range t.Unreadable {
+		if i == maxUnreadableNotes {
+			t.Notes = append(t.Notes, fmt.Sprintf("另有%d张选票无法读取，均已作废", len(t.Unreadable)-i))
+			break
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("第 %d 张选票无法读取，已作废并计入“无法解析”", n))
+	}
+	if t.Repaired > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("有%d张选票含有无法识别的字符，已显示为“\uFFFD”后照常计入", t.Repaired))
 	}
 	for i := range p.Forms {
 		f := &p.Forms[i]
@@ -153,6 +175,15 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		t.Forms = append(t.Forms, ft)
 	}
 	return t
+}
+
+// maxUnreadableNotes bounds the notes naming unreadable ballots one by one.
+const maxUnreadableNotes = 20
+
+// reject counts the ballot at place n (from 0) of the box as unreadable.
+func (t *Tally) reject(n int) {
+	t.Rejected++
+	t.Unreadable = append(t.Unreadable, n+1)
 }
 
 // WholeForm as a Spoilt line makes every line of that form invalid on that ballot (e.g. a
