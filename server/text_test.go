@@ -279,3 +279,33 @@ func TestImportBrokenBytes(t *testing.T) {
 		t.Errorf("clean GBK: %d", status)
 	}
 }
+
+// Units and staff names are cleaned at the door too: a NUL is refused with the code
+// "invalid" and a message naming the field, not a fault of the server.
+func TestStaffAndUnitNamesAtTheDoor(t *testing.T) {
+	e := newEnv(t)
+	var refusal struct {
+		Error struct{ Code, Message string }
+	}
+	e.api(e.admin, "POST", "/api/v1/units", map[string]string{"name": "乙\x00单位"}, 400, &refusal)
+	if refusal.Error.Code != "invalid" || !strings.Contains(refusal.Error.Message, "单位名称含有不可见的控制字符") {
+		t.Errorf("unit with a NUL: %+v", refusal)
+	}
+	var u struct{ ID, Name string }
+	e.api(e.admin, "POST", "/api/v1/units", map[string]string{"name": "\u202e乙\u200b单位 "}, 201, &u)
+	if u.Name != "乙单位" {
+		t.Errorf("unit stored as %q", u.Name)
+	}
+	e.api(e.admin, "POST", "/api/v1/staff", map[string]string{"username": "wang", "name": "王\x00五", "role": "organizer", "unit_id": u.ID}, 400, &refusal)
+	if refusal.Error.Code != "invalid" || !strings.Contains(refusal.Error.Message, "姓名含有不可见的控制字符") {
+		t.Errorf("staff with a NUL: %+v", refusal)
+	}
+	var st struct{ Staff struct{ Name string } }
+	e.api(e.admin, "POST", "/api/v1/staff", map[string]string{"username": "wang", "name": "王\u200b　五", "role": "organizer", "unit_id": u.ID}, 201, &st)
+	if st.Staff.Name != "王五" {
+		t.Errorf("staff name stored as %q", st.Staff.Name)
+	}
+	if strings.Contains(e.logs.String(), "internal error") {
+		t.Errorf("the server logged an internal error:\n%s", e.logs.String())
+	}
+}
