@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"fmt"
+	"strings"
 
 	"minyi/survey"
 )
@@ -31,24 +32,22 @@ type Tally struct {
 	Title     string        `json:"title"`
 	Rehearsal bool          `json:"rehearsal,omitempty"` // a 模拟测评: test data, never a result
 	Groups    []GroupResult `json:"groups"`
-	Expected  int           `json:"expected"` // 应到
-	Used      int           `json:"used"`     // 实到: tokens used
-	Ballots   int           `json:"ballots"`  // ballots in the box
-	Paper     int           `json:"paper"`    // of which entered from paper
-	Rejected  int           `json:"rejected"` // ballots that failed to open or to parse
-	// Unreadable are the places in the box (from 1) of the rejected ballots, so the
-	// tellers can find them in the certified bundle.
-	Unreadable []int `json:"unreadable,omitempty"`
-	// Repaired is how many ballots held characters that could not be read, each shown
-	// as U+FFFD in what they wrote; the rest of those ballots counted.
-	Repaired  int      `json:"repaired,omitempty"`
-	Quorum    Ratio    `json:"quorum"`     // the setting q
-	Needed    int      `json:"needed"`     // ⌈应到 × q⌉
-	QuorumMet bool     `json:"quorum_met"` // 实到 ≥ needed
-	Notes     []string `json:"notes,omitempty"`
+	Expected  int           `json:"expected"`   // 应到
+	Used      int           `json:"used"`       // 实到: tokens used
+	Ballots   int           `json:"ballots"`    // ballots in the box
+	Paper     int           `json:"paper"`      // of which entered from paper
+	Rejected  int           `json:"rejected"`   // ballots that failed to open or to parse
+	Quorum    Ratio         `json:"quorum"`     // the setting q
+	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
+	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
+	Notes     []string      `json:"notes,omitempty"`
 	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
 	OpenedBy []string    `json:"opened_by,omitempty"`
 	Forms    []FormTally `json:"forms"`
+
+	// Unreadable are the places (from 1) of the rejected ballots among the ballots of
+	// the certified bundle, so the tellers can find each one there.
+	Unreadable []int `json:"unreadable,omitempty"`
 }
 
 // GroupResult is a voter group's turnout in the tally.
@@ -129,15 +128,10 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 			t.reject(n)
 			continue
 		}
-		var repaired bool
-		pb.Ballot, repaired = pb.Ballot.readable()
-		spoilt, err := p.CheckGroup(pb.Group, &pb.Ballot)
+		b, spoilt, err := p.countable(pb)
 		if err != nil {
 			t.reject(n)
 			continue
-		}
-		if repaired {
-			t.Repaired++
 		}
 		bad := map[string]bool{}
 		for _, s := range spoilt {
@@ -145,7 +139,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		}
 		for i := range p.Forms {
 			id := p.Forms[i].ID
-			counters[i].add(gi, &pb.Ballot.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
+			counters[i].add(gi, &b.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
 		}
 	}
 	t.QuorumMet = t.Used >= t.Needed
@@ -155,16 +149,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	if t.Ballots != t.Used {
 		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
 	}
-	for i, n := range t.Unreadable {
-		if i == maxUnreadableNotes {
-			t.Notes = append(t.Notes, fmt.Sprintf("另有%d张选票无法读取，均已作废", len(t.Unreadable)-i))
-			break
-		}
-		t.Notes = append(t.Notes, fmt.Sprintf("第 %d 张选票无法读取，已作废并计入“无法解析”", n))
-	}
-	if t.Repaired > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("有%d张选票含有无法识别的字符，已显示为“\uFFFD”后照常计入", t.Repaired))
-	}
+	t.noteUnreadable()
 	for i := range p.Forms {
 		f := &p.Forms[i]
 		ft := FormTally{Form: f.ID, Kind: f.Kind, Title: f.Title}
@@ -177,13 +162,52 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	return t
 }
 
+// countable is a stored ballot as the count reads it: its text made readable, then
+// judged and cleaned by the rule that took it at the door.
+func (p *Poll) countable(pb PlainBallot) (Ballot, []Spoilt, error) {
+	b := pb.Ballot.readable()
+	spoilt, err := p.CheckGroup(pb.Group, &b)
+	return b, spoilt, err
+}
+
+// unreadable reports a ballot the count rejects.
+func (p *Poll) unreadable(pb PlainBallot) bool {
+	if _, ok := p.Group(pb.Group); !ok || pb.Broken {
+		return true
+	}
+	_, _, err := p.countable(pb)
+	return err != nil
+}
+
 // maxUnreadableNotes bounds the notes naming unreadable ballots one by one.
 const maxUnreadableNotes = 20
+
+// unreadableNote is in every note about unreadable ballots.
+const unreadableNote = "张选票无法读取"
 
 // reject counts the ballot at place n (from 0) of the box as unreadable.
 func (t *Tally) reject(n int) {
 	t.Rejected++
 	t.Unreadable = append(t.Unreadable, n+1)
+}
+
+// noteUnreadable writes the notes naming the unreadable ballots, last, in place of any
+// written before (the bundle numbers them again in its own order).
+func (t *Tally) noteUnreadable() {
+	notes := t.Notes[:0:0]
+	for _, n := range t.Notes {
+		if !strings.Contains(n, unreadableNote) {
+			notes = append(notes, n)
+		}
+	}
+	for i, n := range t.Unreadable {
+		if i == maxUnreadableNotes {
+			notes = append(notes, fmt.Sprintf("另有 %d %s，均已作废", len(t.Unreadable)-i, unreadableNote))
+			break
+		}
+		notes = append(notes, fmt.Sprintf("第 %d %s，已作废并计入“无法解析”", n, unreadableNote))
+	}
+	t.Notes = notes
 }
 
 // WholeForm as a Spoilt line makes every line of that form invalid on that ballot (e.g. a

@@ -162,31 +162,32 @@ func (b *Ballot) cleanWriteIns() error {
 }
 
 // readable returns a copy of a stored ballot whose text the count can read: a ballot
-// sealed before text was cleaned at the door may hold broken UTF-8 or a control character;
-// each such character becomes U+FFFD, so the tellers see that something was there and
-// the rest of the ballot still counts. A write-in that is then empty is left out, as
-// an empty write-in box is. It reports whether anything was changed.
-func (b *Ballot) readable() (Ballot, bool) {
+// sealed before text was cleaned at the door may hold broken UTF-8 or a control
+// character; each such character becomes U+FFFD, so the tellers see that something was
+// there and the rest of the ballot still counts. A write-in that is then empty is left
+// out, as an empty write-in box is, and an answer of only invisible characters is blank.
+func (b *Ballot) readable() Ballot {
 	out := Ballot{Forms: make([]FilledForm, len(b.Forms))}
-	changed := false
 	for i, ff := range b.Forms {
 		lines := make(map[string][]string, len(ff.Lines))
 		for k, marks := range ff.Lines {
 			kept := make([]string, 0, len(marks))
 			for _, m := range marks {
 				r := repairText(m)
-				if name, ok := strings.CutPrefix(r, WriteInPrefix); ok && NormalizeName(name) == "" {
-					changed = true
-					continue
+				if name, ok := strings.CutPrefix(r, WriteInPrefix); ok {
+					if NormalizeName(name) == "" {
+						continue
+					}
+				} else if normalizeText(r, TextPara) == "" {
+					r = ""
 				}
-				changed = changed || r != m
 				kept = append(kept, r)
 			}
 			lines[repairText(k)] = kept
 		}
 		out.Forms[i] = FilledForm{Form: ff.Form, Lines: lines}
 	}
-	return out, changed
+	return out
 }
 
 // repairText replaces broken UTF-8 and control characters other than whitespace by U+FFFD.
