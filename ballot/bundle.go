@@ -23,8 +23,12 @@ import (
 // opened the box; signed with the instance's Ed25519 key. Verify checks all of it,
 // recounting every result, on any machine, with no database.
 
-// BundleVersion names the format.
-const BundleVersion = "minyi-tally/1"
+// BundleVersion names the format. Version 2 tallies name unreadable ballots by their
+// place and list the spellings merged into one write-in; version 1 bundles still verify.
+const BundleVersion = "minyi-tally/2"
+
+// bundleVersion1 is the format before text was cleaned at the door.
+const bundleVersion1 = "minyi-tally/1"
 
 // Receipt is what a voter is shown after voting: a hash of the sealed ballot. It proves
 // the ballot is in the box and says nothing of its content.
@@ -104,20 +108,31 @@ func NewBundle(p *Poll, turnout []Turnout, sealed [][]byte, box []PlainBallot, t
 	sort.Strings(b.Receipts)
 	b.MerkleRoot = hex.EncodeToString(MerkleRoot(receipts))
 	texts := textQuestions(p)
-	for _, pb := range box {
+	unreadable := make([]bool, len(box))
+	for i, pb := range box {
 		bb := BundleBallot{Group: pb.Group, Broken: pb.Broken, Ballot: pb.Ballot.Canonical()}
+		// The free answers go apart as the count read them (cleaned, blank ones left
+		// out), so the recount finds the tally's very texts.
+		unreadable[i] = p.unreadable(pb)
+		var read Ballot
+		if !unreadable[i] {
+			read, _, _ = p.countable(pb)
+		}
 		for fi := range bb.Ballot.Forms {
 			ff := &bb.Ballot.Forms[fi]
 			for q := range texts[ff.Form] {
 				if v := ff.Lines[q]; len(v) > 0 {
+					delete(ff.Lines, q)
+					if unreadable[i] || len(read.Forms[fi].Lines[q]) != 1 || read.Forms[fi].Lines[q][0] == "" {
+						continue
+					}
 					if b.Texts == nil {
 						b.Texts = map[string]map[string][]string{}
 					}
 					if b.Texts[ff.Form] == nil {
 						b.Texts[ff.Form] = map[string][]string{}
 					}
-					b.Texts[ff.Form][q] = append(b.Texts[ff.Form][q], v...)
-					delete(ff.Lines, q)
+					b.Texts[ff.Form][q] = append(b.Texts[ff.Form][q], read.Forms[fi].Lines[q][0])
 				}
 			}
 		}
@@ -135,7 +150,17 @@ func NewBundle(p *Poll, turnout []Turnout, sealed [][]byte, box []PlainBallot, t
 		}
 		j := int(n.Int64())
 		b.Ballots[i], b.Ballots[j] = b.Ballots[j], b.Ballots[i]
+		unreadable[i], unreadable[j] = unreadable[j], unreadable[i]
 	}
+	// The unreadable ballots are named by their place in the bundle, where the tellers
+	// and a recount find them.
+	t.Unreadable = nil
+	for i, u := range unreadable {
+		if u {
+			t.Unreadable = append(t.Unreadable, i+1)
+		}
+	}
+	t.noteUnreadable()
 	return b, nil
 }
 
@@ -211,7 +236,7 @@ func Verify(s *Signed) ([]Check, *Bundle) {
 	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
 	add("签名", sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
 	var b Bundle
-	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion || b.Tally == nil {
+	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion && b.Version != bundleVersion1 || b.Tally == nil {
 		add("格式", false, "不是可识别的计票结果文件")
 		return checks, nil
 	}

@@ -1,9 +1,6 @@
 package ballot
 
-import (
-	"strings"
-	"unicode"
-)
+import "strings"
 
 // Shared pieces of the rules for forms whose lines take one option each.
 
@@ -51,26 +48,11 @@ func indexOf(list []string, s string) int {
 // WriteInPrefix marks a name written in by the voter (另推他人, 另选) among a line's marks.
 const WriteInPrefix = "+"
 
-// NormalizeName makes written-in names comparable (RULES: write-ins are normalised): spaces
-// removed, full-width letters and digits made half-width.
-func NormalizeName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			continue
-		case r >= '！' && r <= '～':
-			r = r - '！' + '!'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // MaxNameLen bounds a written-in name.
 const MaxNameLen = 20
 
-// writeIn returns the normalised name of a write-in mark ("+姓名").
+// writeIn returns the normalised name of a write-in mark ("+姓名"), by which it is
+// compared with the list and the other write-ins.
 func writeIn(mark string) (string, error) {
 	name := NormalizeName(strings.TrimPrefix(mark, WriteInPrefix))
 	if name == "" {

@@ -70,6 +70,8 @@ func FuzzCheckBallot(f *testing.F) {
 		`{"forms":[{"form":"f5","lines":{"s1":["101"]}}]}`,
 		`{"forms":[{"form":"f2","lines":{"p1":["+","c1","c1"]}}]}`,
 		`{"forms":[]}`,
+		`{"forms":[{"form":"f1","lines":{}},{"form":"f2","lines":{"p1":["+孙\u0000八"]}},{"form":"f3","lines":{}},{"form":"f4","lines":{}},{"form":"f5","lines":{}},{"form":"f6","lines":{"q4":["意见\u0000"]}}]}`,
+		`{"forms":[{"form":"f1","lines":{}},{"form":"f2","lines":{"p1":["+张\u200b三","+\u202e孙八"]}},{"form":"f3","lines":{}},{"form":"f4","lines":{}},{"form":"f5","lines":{}},{"form":"f6","lines":{"q4":["\ud800 👍🏽\u202e"]}}]}`,
 	} {
 		f.Add([]byte(s), false)
 	}
@@ -111,6 +113,13 @@ func FuzzCheckBallot(f *testing.F) {
 		tally := Count(p, []Turnout{{Group: group, Issued: 1, Used: 1}}, []PlainBallot{{Group: group, Ballot: back}})
 		if tally == nil || len(tally.Forms) != len(p.Forms) {
 			t.Fatal("the count lost a form")
+		}
+		// Whatever the box accepted can be counted, and its tally stored.
+		if tally.Rejected != 0 {
+			t.Fatalf("accepted, then rejected at the count: %v", tally.Notes)
+		}
+		if body, err := json.Marshal(tally); err != nil || !jsonbTakes(t, body) {
+			t.Fatalf("a tally jsonb would refuse: %s, %v", body, err)
 		}
 	})
 }

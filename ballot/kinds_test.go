@@ -52,7 +52,7 @@ func TestRecommendationMarkRules(t *testing.T) {
 	p := pollWith(markForm(2, "张三", "李四", "王五"))
 	for name, lines := range map[string]map[string][]string{
 		"unknown candidate":    {"p1": {"c9"}},
-		"listed name written":  {"p1": {"+张 三"}},
+		"listed name twice":    {"p1": {"c1", "+张 三"}},
 		"empty write-in":       {"p1": {"+ "}},
 		"same candidate twice": {"p1": {"c1", "c1"}},
 		"same write-in twice":  {"p1": {"+赵六", "+赵 六"}},

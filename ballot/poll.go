@@ -121,6 +121,7 @@ const MinAnonymousGroup = 5
 
 // Normalize trims names, fills default settings and gives forms and their lines stable ids.
 func (p *Poll) Normalize() {
+	_ = p.cleanTexts() // what it refuses stays as typed, for Validate to name
 	p.Title = strings.TrimSpace(p.Title)
 	if !p.Quorum.Valid() {
 		p.Quorum = DefaultQuorum
@@ -148,6 +149,9 @@ func (p *Poll) Normalize() {
 
 // Validate checks a poll definition before it is saved; messages name the offending line.
 func (p *Poll) Validate() error {
+	if err := p.cleanTexts(); err != nil {
+		return err
+	}
 	n := utf8.RuneCountInString(p.Title)
 	if n == 0 {
 		return Errorf(EINVALID, "请填写投票活动名称")
@@ -416,6 +420,9 @@ func (p *Poll) CheckGroup(group string, b *Ballot) ([]Spoilt, error) {
 	}
 	if len(b.Forms) != len(p.Forms) {
 		return nil, Errorf(EINVALID, "选票应包含%d张表，收到%d张", len(p.Forms), len(b.Forms))
+	}
+	if err := b.cleanWriteIns(); err != nil {
+		return nil, err
 	}
 	var spoilt []Spoilt
 	for i := range p.Forms {

@@ -165,19 +165,26 @@ func (p *Position) candidate(id string) int {
 	return -1
 }
 
-func (p *Position) listed(name string) bool {
-	for _, c := range p.Candidates {
-		if c.Name == name {
-			return true
+func (p *Position) listed(name string) bool { return p.listedIndex(name) >= 0 }
+
+// listedIndex finds a listed candidate by name, compared as write-ins are, so that the
+// lists of polls saved before names were normalised compare the same way.
+func (p *Position) listedIndex(name string) int {
+	for i, c := range p.Candidates {
+		if NormalizeName(c.Name) == name {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // recommendationLine is one position of one filled ballot, read by the rule.
 type recommendationLine struct {
 	votes    []int    // candidate indexes recommended (marked, or 同意)
 	writeIns []string // normalised names written in
+	spelled  []string // each write-in as the voter spelled it
+	// listedAs: listed candidates that were written in by name, as the voter spelled them.
+	listedAs map[int]string
 	opinion  []string // per candidate (per_candidate shape): 同意/不同意/弃权, "" when blank
 	multi    []bool   // per candidate: more than one opinion marked
 }
@@ -187,6 +194,7 @@ type recommendationLine struct {
 func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, error) {
 	var l recommendationLine
 	seen := map[string]bool{}
+	var named []int // listed candidates written in by name, settled once the marks are read
 	addWriteIn := func(m string) error {
 		name, err := writeIn(m)
 		if err != nil {
@@ -195,14 +203,43 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 		if !p.WriteIns && !(r.Shape == ShapePerCandidate && len(p.Candidates) == 0) {
 			return Errorf(EINVALID, "职位“%s”不允许另推他人", p.Title)
 		}
-		if p.listed(name) {
-			return Errorf(EINVALID, "另推人选“%s”已在职位“%s”的候选名单中，请直接选择", name, p.Title)
+		if i := p.listedIndex(name); i >= 0 {
+			// RULES: write-ins are counted like candidates: a listed name written in is a
+			// vote for that candidate, whatever its width, spacing or invisible characters.
+			if l.listedAs == nil {
+				l.listedAs = map[int]string{}
+			}
+			if _, twice := l.listedAs[i]; twice {
+				return Errorf(EINVALID, "职位“%s”中“%s”被重复推荐", p.Title, p.Candidates[i].Name)
+			}
+			l.listedAs[i] = strings.TrimPrefix(m, WriteInPrefix)
+			named = append(named, i)
+			return nil
 		}
 		if seen["+"+name] {
 			return Errorf(EINVALID, "职位“%s”中“%s”被重复推荐", p.Title, name)
 		}
 		seen["+"+name] = true
 		l.writeIns = append(l.writeIns, name)
+		l.spelled = append(l.spelled, strings.TrimPrefix(m, WriteInPrefix))
+		return nil
+	}
+	// settle counts the listed candidates written in by name: once, and on a
+	// per-candidate form only where the voter gave that name no opinion.
+	settle := func() error {
+		for _, i := range named {
+			c := &p.Candidates[i]
+			switch {
+			case r.Shape == ShapeMark && seen[c.ID]:
+				return Errorf(EINVALID, "职位“%s”中“%s”被重复推荐", p.Title, c.Name)
+			case r.Shape == ShapePerCandidate && l.opinion[i] != "":
+				return Errorf(EINVALID, "另选人选“%s”已在职位“%s”的候选名单中，请直接对其表态", c.Name, p.Title)
+			case r.Shape == ShapePerCandidate:
+				l.opinion[i] = Agree
+			}
+			seen[c.ID] = true
+			l.votes = append(l.votes, i)
+		}
 		return nil
 	}
 	if r.Shape == ShapeMark {
@@ -223,7 +260,7 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 			seen[m] = true
 			l.votes = append(l.votes, i)
 		}
-		return l, nil
+		return l, settle()
 	}
 	// per candidate: "p1/c1" → [opinion, +另选]; "p1" → write-ins in the blank slots
 	l.opinion, l.multi = make([]string, len(p.Candidates)), make([]bool, len(p.Candidates))
@@ -258,7 +295,7 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 			return l, err
 		}
 	}
-	return l, nil
+	return l, settle()
 }
 
 // lineKeys lists every line key a filled form of this kind may carry.

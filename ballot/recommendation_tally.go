@@ -38,6 +38,10 @@ type CandidateTally struct {
 	Rate     Ratio       `json:"rate"`               // 得票率 = votes / valid
 	Rank     int         `json:"rank"`
 	Flags    []Flag      `json:"flags,omitempty"`
+	// Spellings are the different ways voters wrote this name that were counted as this
+	// person (width, spacing, invisible characters), for the tellers to see; empty when
+	// every vote spelled it alike.
+	Spellings []string `json:"spellings,omitempty"`
 }
 
 // RateIn is the 得票率 within voter group g (RULES: 分类统计).
@@ -49,6 +53,7 @@ type positionCounter struct {
 	valid, invalid, blank groupCounts
 	votes, disagree, abst []groupCounts
 	writeIns              map[string]*groupCounts
+	spelled               map[string]map[string]bool // by candidate id, or "+" and the written-in name
 }
 
 type recommendationCounter struct {
@@ -63,6 +68,7 @@ func (r *Recommendation) counter(groups []Group) formCounter {
 		pc := &c.pos[i]
 		pc.valid, pc.invalid, pc.blank = newGroupCounts(len(groups)), newGroupCounts(len(groups)), newGroupCounts(len(groups))
 		pc.writeIns = map[string]*groupCounts{}
+		pc.spelled = map[string]map[string]bool{}
 		for range p.Candidates {
 			pc.votes = append(pc.votes, newGroupCounts(len(groups)))
 			pc.disagree = append(pc.disagree, newGroupCounts(len(groups)))
@@ -99,7 +105,11 @@ func (c *recommendationCounter) add(group int, ff *FilledForm, spoilt func(strin
 				pc.abst[j].add(group)
 			}
 		}
-		for _, name := range l.writeIns {
+		for j, spelling := range l.listedAs {
+			pc.spell(p.Candidates[j].ID, spelling)
+		}
+		for k, name := range l.writeIns {
+			pc.spell("+"+name, l.spelled[k])
 			w := pc.writeIns[name]
 			if w == nil {
 				g := newGroupCounts(c.groups)
@@ -121,7 +131,7 @@ func (c *recommendationCounter) finish(ft *FormTally) {
 		pt := PositionTally{ID: p.ID, Title: p.Title, Seats: p.Seats, Valid: pc.valid, Invalid: pc.invalid, Blank: pc.blank}
 		for j, cand := range p.Candidates {
 			pt.Candidates = append(pt.Candidates, CandidateTally{ID: cand.ID, Name: cand.Name, Post: cand.Post,
-				Votes: pc.votes[j], Disagree: pc.disagree[j], Abstain: pc.abst[j]})
+				Votes: pc.votes[j], Disagree: pc.disagree[j], Abstain: pc.abst[j], Spellings: pc.spellings(cand.ID, cand.Name)})
 		}
 		var names []string
 		for n := range pc.writeIns {
@@ -133,12 +143,42 @@ func (c *recommendationCounter) finish(ft *FormTally) {
 		})
 		for _, n := range names {
 			pt.Candidates = append(pt.Candidates, CandidateTally{Name: n, WriteIn: true, Votes: *pc.writeIns[n],
-				Disagree: newGroupCounts(c.groups), Abstain: newGroupCounts(c.groups)})
+				Disagree: newGroupCounts(c.groups), Abstain: newGroupCounts(c.groups), Spellings: pc.spellings("+"+n, "")})
 		}
 		c.r.judge(&pt)
 		rt.Positions = append(rt.Positions, pt)
 	}
 	ft.Recommendation = rt
+}
+
+func (pc *positionCounter) spell(key, spelling string) {
+	if pc.spelled[key] == nil {
+		pc.spelled[key] = map[string]bool{}
+	}
+	pc.spelled[key][spelling] = true
+}
+
+// spellings lists the spellings counted as one person, listed ones with the name on the
+// list, when there is more than one.
+func (pc *positionCounter) spellings(key, listed string) []string {
+	set := pc.spelled[key]
+	if len(set) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(set)+1)
+	for s := range set {
+		if s != listed {
+			out = append(out, s)
+		}
+	}
+	if listed != "" {
+		out = append(out, listed)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	sort.Strings(out)
+	return out
 }
 
 // judge applies the RULES 民主推荐 flags to a position: 得票率 below 1/2, the top n with

@@ -38,6 +38,20 @@ func (s *Survey) validate() error {
 }
 
 func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
+	// Free answers are cleaned here, at the door, before their length is judged and
+	// they are sealed.
+	for _, q := range s.Questions {
+		if q.Kind != survey.Text {
+			continue
+		}
+		for i, a := range ff.Lines[q.ID] {
+			clean, err := CleanText("“"+q.Title+"”的回答", a, TextPara)
+			if err != nil {
+				return nil, err
+			}
+			ff.Lines[q.ID][i] = clean
+		}
+	}
 	inv, err := s.Check(ff.Lines)
 	if err != nil {
 		return nil, surveyError(err)

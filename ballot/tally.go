@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"fmt"
+	"strings"
 
 	"minyi/survey"
 )
@@ -46,6 +47,10 @@ type Tally struct {
 	// Rules is the version of the counting rules' wording and conclusions this tally was
 	// made with; tallies from before it was kept have none (see Verify).
 	Rules int `json:"rules,omitempty"`
+
+	// Unreadable are the places (from 1) of the rejected ballots among the ballots of
+	// the certified bundle, so the tellers can find each one there.
+	Unreadable []int `json:"unreadable,omitempty"`
 }
 
 // RulesVersion is the version of the conclusions Count draws: 2 words every rule from
@@ -120,19 +125,19 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	for i := range p.Forms {
 		counters[i] = p.Forms[i].kind().counter(p.Groups)
 	}
-	for _, pb := range box {
+	for n, pb := range box {
 		t.Ballots++
 		gi, ok := byGroup[pb.Group]
 		if ok {
 			t.Groups[gi].Ballots++
 		}
 		if !ok || pb.Broken {
-			t.Rejected++
+			t.reject(n)
 			continue
 		}
-		spoilt, err := p.CheckGroup(pb.Group, &pb.Ballot)
+		b, spoilt, err := p.countable(pb)
 		if err != nil {
-			t.Rejected++
+			t.reject(n)
 			continue
 		}
 		bad := map[string]bool{}
@@ -141,7 +146,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		}
 		for i := range p.Forms {
 			id := p.Forms[i].ID
-			counters[i].add(gi, &pb.Ballot.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
+			counters[i].add(gi, &b.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
 		}
 	}
 	t.QuorumMet = t.Used >= t.Needed
@@ -151,9 +156,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 	if t.Ballots != t.Used {
 		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
 	}
-	if t.Rejected > 0 {
-		t.Notes = append(t.Notes, "有选票无法解析，已全部作废并计入“无法解析”")
-	}
+	t.noteUnreadable()
 	for i := range p.Forms {
 		f := &p.Forms[i]
 		ft := FormTally{Form: f.ID, Kind: f.Kind, Title: f.Title}
@@ -212,6 +215,54 @@ func withhold(ft *FormTally, nq Flag) {
 			r.Cadres[i].Flags = only
 		}
 	}
+}
+
+// countable is a stored ballot as the count reads it: its text made readable, then
+// judged and cleaned by the rule that took it at the door.
+func (p *Poll) countable(pb PlainBallot) (Ballot, []Spoilt, error) {
+	b := pb.Ballot.readable()
+	spoilt, err := p.CheckGroup(pb.Group, &b)
+	return b, spoilt, err
+}
+
+// unreadable reports a ballot the count rejects.
+func (p *Poll) unreadable(pb PlainBallot) bool {
+	if _, ok := p.Group(pb.Group); !ok || pb.Broken {
+		return true
+	}
+	_, _, err := p.countable(pb)
+	return err != nil
+}
+
+// maxUnreadableNotes bounds the notes naming unreadable ballots one by one.
+const maxUnreadableNotes = 20
+
+// unreadableNote is in every note about unreadable ballots.
+const unreadableNote = "张选票无法读取"
+
+// reject counts the ballot at place n (from 0) of the box as unreadable.
+func (t *Tally) reject(n int) {
+	t.Rejected++
+	t.Unreadable = append(t.Unreadable, n+1)
+}
+
+// noteUnreadable writes the notes naming the unreadable ballots, last, in place of any
+// written before (the bundle numbers them again in its own order).
+func (t *Tally) noteUnreadable() {
+	notes := t.Notes[:0:0]
+	for _, n := range t.Notes {
+		if !strings.Contains(n, unreadableNote) {
+			notes = append(notes, n)
+		}
+	}
+	for i, n := range t.Unreadable {
+		if i == maxUnreadableNotes {
+			notes = append(notes, fmt.Sprintf("另有 %d %s，均已作废", len(t.Unreadable)-i, unreadableNote))
+			break
+		}
+		notes = append(notes, fmt.Sprintf("第 %d %s，已作废并计入“无法解析”", n, unreadableNote))
+	}
+	t.Notes = notes
 }
 
 // WholeForm as a Spoilt line makes every line of that form invalid on that ballot (e.g. a

@@ -25,7 +25,17 @@ type Cadre struct {
 
 // Validate checks a register line.
 func (c *Cadre) Validate() error {
-	c.Name, c.Post = ballot.NormalizeName(c.Name), strings.TrimSpace(c.Post)
+	for _, f := range []struct {
+		what string
+		s    *string
+		form ballot.TextForm
+	}{{"姓名", &c.Name, ballot.TextName}, {"性别", &c.Gender, ballot.TextLine}, {"职务", &c.Post, ballot.TextLine}} {
+		clean, err := ballot.CleanText(f.what, *f.s, f.form)
+		if err != nil {
+			return err
+		}
+		*f.s = clean
+	}
 	if c.Name == "" || utf8.RuneCountInString(c.Name) > ballot.MaxNameLen {
 		return ballot.Errorf(ballot.EINVALID, "姓名为空或过长")
 	}

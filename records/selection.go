@@ -1,7 +1,6 @@
 package records
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -35,7 +34,11 @@ func Voting(kind string) bool { return kind == "民主推荐" || kind == "讨论
 
 // Validate checks a selection's post.
 func (s *Selection) Validate() error {
-	s.Post = strings.TrimSpace(s.Post)
+	post, err := ballot.CleanText("拟任职务", s.Post, ballot.TextLine)
+	if err != nil {
+		return err
+	}
+	s.Post = post
 	if s.Post == "" || utf8.RuneCountInString(s.Post) > 100 {
 		return ballot.Errorf(ballot.EINVALID, "请填写拟任职务（不超过100字）")
 	}
@@ -44,7 +47,11 @@ func (s *Selection) Validate() error {
 
 // Validate checks a step.
 func (st *Step) Validate() error {
-	st.Note = strings.TrimSpace(st.Note)
+	note, err := ballot.CleanText("说明", st.Note, ballot.TextPara)
+	if err != nil {
+		return err
+	}
+	st.Note = note
 	ok := false
 	for _, k := range StepKinds {
 		ok = ok || k == st.Kind

@@ -16,7 +16,7 @@ import (
 const (
 	chartW     = 640
 	chartLabel = 150 // the names' column
-	chartBar   = 360 // the bars' full length
+	chartBarLen   = 360 // the bars' full length
 	chartRow   = 24
 )
 
@@ -49,7 +49,7 @@ func (c *svgChart) mark(at ballot.Ratio, top, height int, name string) {
 	if !at.Valid() {
 		return
 	}
-	x := chartLabel + int(int64(chartBar)*at.Num/at.Den)
+	x := chartLabel + int(int64(chartBarLen)*at.Num/at.Den)
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="4"/>`, x, top-2, x, top+height)
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1d2129" stroke-width="2" stroke-dasharray="5 3"/>`, x, top-2, x, top+height)
 	c.text(x, top-5, "middle", "mark", name)
@@ -64,7 +64,7 @@ func width(n, of int) int {
 	if of <= 0 || n <= 0 {
 		return 0
 	}
-	return min(chartBar*n/of, chartBar)
+	return min(chartBarLen*n/of, chartBarLen)
 }
 
 // gradeChart draws one stacked bar per subject: its grades left to right over its valid
@@ -93,7 +93,7 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 	for i, s := range et.Subjects {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", s.Name)
-		c.rect(chartLabel, y+3, chartBar, chartRow-6, "#eef0f3")
+		c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
 		at := chartLabel
 		for k, v := range s.Total.Votes {
 			w := width(v, s.Total.Valid)
@@ -106,7 +106,7 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 			}
 			at += w
 		}
-		c.text(chartLabel+chartBar+8, y+16, "start", "value", et.GoodLabel+" "+s.Good.Percent())
+		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", et.GoodLabel+" "+s.Good.Percent())
 	}
 	// the line goes over the bars, so it shows where they cross it
 	c.mark(adjust, top, len(et.Subjects)*chartRow, ballot.FractionText(adjust))
@@ -164,13 +164,13 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 	for i, cd := range pt.Candidates {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", cd.Name)
-		c.rect(chartLabel, y+3, chartBar, chartRow-6, "#eef0f3")
+		c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
 		fill := grayTones[2]
 		if half.Valid() && !cd.Rate.Less(half) {
 			fill = grayTones[0]
 		}
 		c.rect(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
-		c.text(chartLabel+chartBar+8, y+16, "start", "value", fmt.Sprintf("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
+		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", fmt.Sprintf("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
 	}
 	c.mark(half, top, len(pt.Candidates)*chartRow, "得票过半线（"+ballot.FractionText(half)+"）")
 	return c.html()
@@ -194,9 +194,9 @@ func approvalChart(at *ballot.ApprovalTally) template.HTML {
 				c.text(chartLabel-58, y+16, "end", "name", n.Name)
 			}
 			c.text(chartLabel-8, y+16, "end", "legend", names[k])
-			c.rect(chartLabel, y+3, chartBar, chartRow-6, "#eef0f3")
+			c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
 			c.rect(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
-			c.text(chartLabel+chartBar+8, y+16, "start", "value", fmt.Sprintf("%d 票", o.Total))
+			c.text(chartLabel+chartBarLen+8, y+16, "start", "value", fmt.Sprintf("%d 票", o.Total))
 			y += chartRow
 		}
 		y += 6

@@ -140,7 +140,16 @@ func (s *Server) receiverAdd(c *fiber.Ctx) error {
 	if err := requireAdmin(c); err != nil {
 		return err
 	}
-	r := store.Receiver{Name: c.FormValue("name"), URL: c.FormValue("url"), Secret: c.FormValue("secret")}
+	name, err := ballot.CleanText("接收方名称", c.FormValue("name"), ballot.TextLine)
+	if err != nil {
+		return err
+	}
+	r := store.Receiver{Name: name, URL: c.FormValue("url"), Secret: c.FormValue("secret")}
+	for what, v := range map[string]string{"地址": r.URL, "共享密钥": r.Secret} { // checked, kept as typed
+		if _, err := ballot.CleanText(what, v, ballot.TextLine); err != nil {
+			return err
+		}
+	}
 	if r.Name == "" || len(r.Secret) < 16 || !(len(r.URL) > 8 && (r.URL[:7] == "http://" || r.URL[:8] == "https://")) {
 		return ballot.Errorf(ballot.EINVALID, "请填写接收方名称、http(s) 地址和至少16位的共享密钥")
 	}

@@ -56,10 +56,10 @@ func rowsOf(filename string, data []byte) (rows [][]string, err error) {
 		if err != nil {
 			return nil, ballot.Errorf(ballot.EINVALID, "无法读取工作表“%s”", sheets[0])
 		}
-		return rows, nil
+		return cleanRows(rows)
 	case ".csv":
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(data) {
+		if !utf8.Valid(data) && !damagedUTF8(data) {
 			if data, err = simplifiedchinese.GB18030.NewDecoder().Bytes(data); err != nil {
 				return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件的编码无法识别，请另存为 UTF-8 编码")
 			}
@@ -70,11 +70,39 @@ func rowsOf(filename string, data []byte) (rows [][]string, err error) {
 		if err != nil {
 			return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件格式有误：%v", err)
 		}
-		return rows, nil
+		return cleanRows(rows)
 	case ".xls":
 		return nil, ballot.Errorf(ballot.EINVALID, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv")
 	}
 	return nil, ballot.Errorf(ballot.EINVALID, "请上传 .xlsx 或 .csv 文件")
+}
+
+// cleanRows cleans every cell as text at the door; a cell with broken bytes or a
+// control character fails the whole sheet, naming its row and column.
+func cleanRows(rows [][]string) ([][]string, error) {
+	if err := ballot.CleanRows(rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// damagedUTF8 tells a UTF-8 file with a few broken bytes from a GB18030 one: it has
+// more well-formed multi-byte characters than broken bytes. Read as UTF-8, its broken
+// bytes show as U+FFFD and the cell is named; read as GB18030 they would turn every
+// name of the file into other characters, silently.
+func damagedUTF8(data []byte) bool {
+	good, bad := 0, 0
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			bad++
+		case n > 1:
+			good++
+		}
+		data = data[n:]
+	}
+	return good > bad
 }
 
 // importList turns an uploaded sheet into the text of a builder list: "subjects" (姓名,

@@ -75,7 +75,11 @@ func (s *Server) newStaff(c *fiber.Ctx, f staffForm, password string) (string, e
 	if err := requireAdmin(c); err != nil {
 		return "", err
 	}
-	st := store.Staff{Username: strings.TrimSpace(f.Username), Name: strings.TrimSpace(f.Name), Role: store.Role(f.Role), UnitID: f.UnitID}
+	name, err := ballot.CleanText("姓名", f.Name, ballot.TextName)
+	if err != nil {
+		return "", err
+	}
+	st := store.Staff{Username: strings.TrimSpace(f.Username), Name: name, Role: store.Role(f.Role), UnitID: f.UnitID}
 	if st.Username == "" || st.Name == "" {
 		return "", ballot.Errorf(ballot.EINVALID, "请填写用户名和姓名")
 	}
@@ -92,7 +96,6 @@ func (s *Server) newStaff(c *fiber.Ctx, f staffForm, password string) (string, e
 	if st.Role == store.RoleAdmin {
 		st.UnitID = ""
 	}
-	var err error
 	if password == "" {
 		if password, err = NewPassword(); err != nil {
 			return "", err
@@ -122,6 +125,10 @@ func (s *Server) staffCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) createUnit(c *fiber.Ctx, name string) (store.Unit, error) {
+	name, err := ballot.CleanText("单位名称", name, ballot.TextLine)
+	if err != nil {
+		return store.Unit{}, err
+	}
 	u, err := s.store.CreateUnit(c.UserContext(), name)
 	if err == nil {
 		s.audit(c, "", "unit.create", map[string]string{"name": u.Name})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -147,6 +148,7 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 	if err != nil {
 		return err
 	}
+	body = jsonbSafe(body)
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, qSaveTally, t.PollID)
 		if err != nil {
@@ -177,6 +179,33 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 		}
 		return notify(ctx, tx, t.PollID)
 	})
+}
+
+// jsonbSafe makes a JSON document one that jsonb takes: jsonb refuses the escape \u0000
+// (and would quote the refused document, free answers included, in the server's log),
+// so a NUL that got into a tally is stored as U+FFFD instead. Text is cleaned before it
+// is sealed; this is the last line, for what was sealed before. encoding/json writes
+// valid UTF-8 and escapes every control character, so \u0000 is the only escape jsonb
+// refuses that it can write.
+func jsonbSafe(body []byte) []byte {
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' || i+1 == len(body) {
+			out = append(out, body[i])
+			continue
+		}
+		if bytes.HasPrefix(body[i:], []byte(`\u0000`)) {
+			out = append(out, `\ufffd`...)
+			i += len(`\u0000`) - 1
+			continue
+		}
+		out = append(out, body[i], body[i+1]) // an escape pair: its second byte starts nothing
+		i++
+	}
+	return out
 }
 
 // Tally returns the stored count of a counted poll.
