@@ -13,7 +13,7 @@ import (
 	"minyi/ballot"
 )
 
-func postForm(t *testing.T, c *http.Client, u string, v url.Values, csrf string) (int, string) {
+func postStaffForm(t *testing.T, c *http.Client, u string, v url.Values, csrf string) (int, string) {
 	t.Helper()
 	v.Set("_csrf", csrf)
 	res, err := c.PostForm(u, v)
@@ -47,7 +47,7 @@ func TestBuilderWordsRulesFromTheForm(t *testing.T) {
 	}
 	v := url.Values{"title": {"2025年度考核"}, "groups": {"全体 9"}, "quorum": {"2/3"}, "f0_kind": {"evaluation"}, "f0_title": {"领导班子测评表"},
 		"f0_grades": {"team"}, "f0_subjects": {"领导班子"}, "f0_t_adjust": {"3/4"}, "f0_t_dismiss": {"1/3"}, "f0_t_probation": {"2/3"}, "add": {"approval"}}
-	status, page = postForm(t, c, e.base+"/polls", v, csrf)
+	status, page = postStaffForm(t, c, e.base+"/polls", v, csrf)
 	page = html.UnescapeString(page)
 	if status != 200 || !strings.Contains(page, "好和较好票未达到四分之三") || strings.Contains(page, "好和较好票未达到三分之二") {
 		t.Fatalf("a changed threshold is not in the rule: %d", status)
@@ -88,7 +88,7 @@ func TestFilingYearAndTeam(t *testing.T) {
 		t.Fatal("the poll page does not show the year for editing")
 	}
 	run(p, 3)
-	status, page := postForm(t, c, e.base+"/polls/"+p.ID+"/file", url.Values{}, csrf)
+	status, page := postStaffForm(t, c, e.base+"/polls/"+p.ID+"/file", url.Values{}, csrf)
 	if status != 200 || !strings.Contains(page, "已归档 2 条结果") || !strings.Contains(page, "其中 1 条在干部名册中找不到") {
 		t.Fatalf("filing: %d (the team must not count as unmatched)", status)
 	}
@@ -110,7 +110,7 @@ func TestFilingYearAndTeam(t *testing.T) {
 	// The organizer sets another year (full-width digits as typed); a wrong one is refused
 	// in Chinese and changes nothing.
 	q := mk("年度考核民主测评", 1)
-	if status, body := postForm(t, c, e.base+"/polls/"+q.ID+"/year", url.Values{"year": {"２０２４"}}, csrf); status != 200 || !strings.Contains(body, "考核年度已改为 2024 年") {
+	if status, body := postStaffForm(t, c, e.base+"/polls/"+q.ID+"/year", url.Values{"year": {"２０２４"}}, csrf); status != 200 || !strings.Contains(body, "考核年度已改为 2024 年") {
 		t.Fatalf("set year: %d", status)
 	}
 	var apiErr struct {
@@ -121,7 +121,7 @@ func TestFilingYearAndTeam(t *testing.T) {
 		t.Fatalf("bad year: %+v", apiErr)
 	}
 	run(q, 1) // quorum 1/10 of 3: one voter is enough
-	postForm(t, c, e.base+"/polls/"+q.ID+"/file", url.Values{}, csrf)
+	postStaffForm(t, c, e.base+"/polls/"+q.ID+"/file", url.Values{}, csrf)
 	entries, _ = e.st.PollEntries(ctx, q.ID)
 	if len(entries) != 2 || entries[0].Year != 2024 || entries[1].Year != 2024 {
 		t.Fatalf("filed under %+v", entries)
@@ -134,7 +134,7 @@ func TestFilingYearAndTeam(t *testing.T) {
 	e.vote(codes[0], url.Values{"f1.s1": {"差"}, "f2.s1": {"不称职"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+r.ID+"/close", nil, 200, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+r.ID+"/count", nil, 200, nil)
-	postForm(t, c, e.base+"/polls/"+r.ID+"/file", url.Values{}, csrf)
+	postStaffForm(t, c, e.base+"/polls/"+r.ID+"/file", url.Values{}, csrf)
 	entries, _ = e.st.PollEntries(ctx, r.ID)
 	for _, en := range entries {
 		if !strings.HasPrefix(en.Summary, "未达法定人数，结果无效（实到 1 人，应到 3 人，须至少 3 人）") || len(en.Flags) != 1 || en.Flags[0].Code != ballot.RuleNoQuorum {
@@ -152,9 +152,9 @@ func TestCountWithPaperPending(t *testing.T) {
 	codes := e.tokens(p, 2)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	admin, csrf := e.browser("admin")
-	postForm(t, admin, e.base+"/polls/"+p.ID+"/tokens/paper", url.Values{"code": {codes[1]}}, csrf)
+	postStaffForm(t, admin, e.base+"/polls/"+p.ID+"/tokens/paper", url.Values{"code": {codes[1]}}, csrf)
 	a, csrfA := e.browser("teller_a")
-	if status, body := postForm(t, a, e.base+"/polls/"+p.ID+"/paper", url.Values{"group_id": {p.Groups[0].ID}, "f1.s1": {"优秀"}}, csrfA); status != 200 || !strings.Contains(body, "等待另一位工作人员") {
+	if status, body := postStaffForm(t, a, e.base+"/polls/"+p.ID+"/paper", url.Values{"group_id": {p.Groups[0].ID}, "f1.s1": {"优秀"}}, csrfA); status != 200 || !strings.Contains(body, "等待另一位工作人员") {
 		t.Fatalf("first entry: %d", status)
 	}
 	e.vote(codes[0], form("称职"))
@@ -180,7 +180,7 @@ func TestCountWithPaperPending(t *testing.T) {
 	if status, page := e.get(admin, "/polls/"+p.ID+"/count"); status != 200 || !strings.Contains(page, "还有 1 份纸质选票只录入了一遍") || !strings.Contains(page, `name="confirm_paper_pending"`) {
 		t.Fatalf("count page: %d", status)
 	}
-	if status, page := postForm(t, admin, e.base+"/polls/"+p.ID+"/count", url.Values{}, csrf); status != 409 || !strings.Contains(page, "有 1 份纸质选票只录入了一遍") || !regexp.MustCompile(`<td>职工代表</td><td>[^<]+</td><td class="num">1</td>`).MatchString(page) {
+	if status, page := postStaffForm(t, admin, e.base+"/polls/"+p.ID+"/count", url.Values{}, csrf); status != 409 || !strings.Contains(page, "有 1 份纸质选票只录入了一遍") || !regexp.MustCompile(`<td>职工代表</td><td>[^<]+</td><td class="num">1</td>`).MatchString(page) {
 		t.Fatalf("count without confirming: %d", status)
 	}
 	var tl ballot.Tally
