@@ -177,6 +177,39 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 }
 
+// A locked account, the administrator's own included, is never locked out of the command
+// line: `minyi admin password` sets a new password and lifts the lock at once.
+func TestAdminPasswordUnlocks(t *testing.T) {
+	a := adminAPI(t)
+	a.call("POST", "/api/v1/staff", map[string]string{"username": "admin_locked", "name": "值班管理员", "role": "admin", "password": "first password 1"}, 201, nil)
+	login := func(pw string) int {
+		b, _ := json.Marshal(map[string]string{"username": "admin_locked", "password": pw})
+		res, err := http.Post(app.base+"/api/v1/sessions", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for range 5 {
+		login("wrong")
+	}
+	if st := login("first password 1"); st != 429 {
+		t.Fatalf("after five wrong passwords the right one got %d, want the lock (429)", st)
+	}
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"admin", "password", "admin_locked", "-data", app.data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`new password for admin_locked: (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("%q", out.String())
+	}
+	if st := login(m[1]); st != 201 {
+		t.Fatalf("the new password after the reset: %d", st)
+	}
+}
+
 // aboutFingerprint reads the signing key's fingerprint off an instance's /about page, as
 // an evaluator would copy it.
 func aboutFingerprint(t *testing.T, base string) string {
