@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minyi/ballot"
 	"minyi/server"
@@ -119,43 +120,79 @@ func TestEvaluationLifecycle(t *testing.T) {
 	}
 }
 
-// Hundreds of concurrent form posts, each token twice: exactly one ballot per token.
+// Each token submitted twice at the same moment: exactly one ballot per token, one copy
+// told it counted and the other that the token is used. The two copies of a token are
+// held at a barrier with all but their last byte sent, then released together, in waves;
+// one copy goes to a second instance on the same database for most tokens (two batches
+// writing at once: only the database's lock on the token keeps one out), both to the same
+// instance for the rest (one batch holding the token twice).
 func TestConcurrentSubmitsCountOnce(t *testing.T) {
 	e := newEnv(t)
+	_, second, _ := startInstance(t, e.url, e.logs)
 	p := e.evaluation("张三")
-	codes := e.tokens(p, 200)
+	const tokens, wave = 200, 25
+	codes := e.tokens(p, tokens)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
-	for i := 0; i < 400; i++ {
-		wg.Add(1)
-		go func(code string) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res, err := http.PostForm(e.base+"/v/"+code, form("称职"))
-			if err != nil {
-				t.Error(err)
-				return
+	body := form("称职").Encode()
+	statuses := make([][2]int, tokens)
+	for from := 0; from < tokens; from += wave {
+		type held struct {
+			conn net.Conn
+			last byte
+			tok  int
+			copy int
+		}
+		var all []held
+		for i := from; i < from+wave; i++ {
+			for copy := range 2 {
+				base := e.base
+				if copy == 1 && i%5 != 0 {
+					base = second
+				}
+				req := fmt.Sprintf("POST /v/%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", codes[i], len(body), body)
+				conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.WriteString(conn, req[:len(req)-1]); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, held{conn, req[len(req)-1], i, copy})
 			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			mu.Lock()
-			statuses[res.StatusCode]++
-			mu.Unlock()
-		}(codes[i%200])
+		}
+		time.Sleep(20 * time.Millisecond) // every request but its last byte has arrived
+		release := make(chan struct{})
+		var ready, wg sync.WaitGroup
+		for _, h := range all {
+			ready.Add(1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer h.conn.Close()
+				ready.Done()
+				<-release
+				h.conn.Write([]byte{h.last})
+				h.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				var status int
+				fmt.Fscanf(h.conn, "HTTP/1.1 %d", &status)
+				io.Copy(io.Discard, h.conn)
+				statuses[h.tok][h.copy] = status
+			}()
+		}
+		ready.Wait()
+		close(release) // the barrier: every copy's last byte goes now
+		wg.Wait()
 	}
-	wg.Wait()
-	if statuses[200] != 200 || statuses[409] != 200 || len(statuses) != 2 {
-		t.Fatalf("statuses %v, want 200×200 and 200×409", statuses)
+	for i, s := range statuses {
+		if !(s == [2]int{200, 409} || s == [2]int{409, 200}) {
+			t.Errorf("token %d: the two copies got %v, want one 200 and one 409", i, s)
+		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
-	if tl.Ballots != 200 || tl.Used != 200 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != 200 {
-		t.Fatalf("tally %+v", tl)
+	if tl.Ballots != tokens || tl.Used != tokens || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != tokens {
+		t.Fatalf("%d tokens, each submitted twice at once: %d ballots, %d used, %d votes 称职", tokens, tl.Ballots, tl.Used, tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1])
 	}
 }
 

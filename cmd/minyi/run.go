@@ -248,6 +248,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// answered (each vote after the commit of its batch), then the background work.
 	o.log.Info("shutting down: no new votes; finishing the open batch")
 	srv.Drain()
+	// Requests already sent on open connections may not have been read yet: a connection
+	// counts as idle until its request's headers are parsed, and the HTTP server closes
+	// idle connections as it shuts down. On a busy machine that dropped votes sent well
+	// before the signal, unanswered. So keep serving a moment, answering every vote with
+	// retry, before the listener and the idle connections close.
+	time.Sleep(drainGrace)
 	srv.Close()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		o.log.Error("shutdown", "err", err)
@@ -256,6 +262,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o.log.Info("stopped")
 	return nil
 }
+
+// drainGrace is how long a stopping server keeps reading requests already on the wire.
+const drainGrace = time.Second
 
 // bootstrap creates the first admin account (and a first unit) on a fresh installation
 // and returns its password, to be printed once.
