@@ -132,6 +132,7 @@ func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 		start := time.Now()
 		status, page := e.upload(raw)
 		took := time.Since(start)
+		t.Logf("%s: %d KB answered in %v", c.name, len(raw)>>10, took.Round(time.Millisecond))
 		if status != 200 || headline(page) != "核验失败" || !strings.Contains(page, c.note) || strings.Contains(page, ballot.CheckRecount) {
 			t.Errorf("%s: %d %q, want 核验失败 with %q and no recount", c.name, status, headline(page), c.note)
 		}
