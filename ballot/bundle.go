@@ -227,17 +227,51 @@ type Check struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Verify checks a signed bundle: the signature, the Merkle root, that the ballots number
-// the receipts and the tokens used, and every result recounted from the plain ballots.
-// It returns every check; the bundle holds when all are OK.
-func Verify(s *Signed) ([]Check, *Bundle) {
+// The names of the checks that decide whether a bundle is read at all.
+const (
+	CheckSignature = "签名"
+	CheckSigner    = "签名者"
+	CheckFormat    = "格式"
+	CheckRecount   = "重新计票结果一致"
+)
+
+// UnknownSigner is the note on a bundle whose signature holds under the key it carries,
+// a key the verifier was not told to trust: anyone can sign a forgery with a key of
+// their own, so a valid signature alone proves nothing.
+const UnknownSigner = "签名有效，但签名者未知：请用 -key 指定报告单上印的密钥指纹"
+
+// Verify checks a signed bundle: that it is signed by one of the trusted keys, then the
+// Merkle root, that the ballots number the receipts and the tokens used, and every result
+// recounted from the plain ballots. It returns every check made; the bundle holds when
+// all are OK. A bundle not signed by a trusted key is not read further (no recount: its
+// contents are a stranger's, and recounting them costs the verifier's CPU), nor is one
+// whose poll exceeds the limits a poll can be built with.
+func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	var checks []Check
 	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
 	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
-	add("签名", sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
+	add(CheckSignature, sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
+	if !sigOK {
+		return checks, nil
+	}
+	pinned := false
+	for _, k := range trusted {
+		pinned = pinned || bytes.Equal(k, s.PublicKey)
+	}
+	if !pinned {
+		add(CheckSigner, false, UnknownSigner)
+		return checks, nil
+	}
+	add(CheckSigner, true, "与指定的密钥指纹一致")
 	var b Bundle
 	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion && b.Version != bundleVersion1 || b.Tally == nil {
-		add("格式", false, "不是可识别的计票结果文件")
+		add(CheckFormat, false, "不是可识别的计票结果文件")
+		return checks, nil
+	}
+	// The poll must be one the builder would accept: its limits (forms, subjects,
+	// candidates, questions) bound the work of the recount.
+	if err := b.Poll.Validate(); err != nil {
+		add(CheckFormat, false, "投票活动的定义不合规定："+ErrorMessage(err))
 		return checks, nil
 	}
 	var receipts [][]byte
@@ -290,7 +324,7 @@ func Verify(s *Signed) ([]Check, *Bundle) {
 		g = onlyKeysOf(g, w)
 		note = "由文件中的选票重新计算全部票数、比例和名次（旧版文件：提示文字按当时规则，不重新比对）"
 	}
-	add("重新计票结果一致", reflect.DeepEqual(w, g), note)
+	add(CheckRecount, reflect.DeepEqual(w, g), note)
 	return checks, &b
 }
 
@@ -346,6 +380,26 @@ func onlyKeysOf(got, want any) any {
 		return out
 	}
 	return got
+}
+
+// ParseFingerprint reads a key fingerprint as printed (groups of hex digits, any case,
+// spaces, dashes or colons between) into its canonical form.
+func ParseFingerprint(s string) (string, error) {
+	clean := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', ':', '\t', '\u3000':
+			return -1
+		}
+		return r
+	}, strings.ToUpper(strings.TrimSpace(s)))
+	if v, err := hex.DecodeString(clean); err != nil || len(v) != 16 {
+		return "", Errorf(EINVALID, "密钥指纹应为32位十六进制数字（如报告单上所印）")
+	}
+	var parts []string
+	for len(clean) > 0 {
+		parts, clean = append(parts, clean[:4]), clean[4:]
+	}
+	return strings.Join(parts, " "), nil
 }
 
 // Verified reports whether every check holds.

@@ -3,6 +3,7 @@ package ballot
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +55,8 @@ func failed(checks []Check) string {
 }
 
 func TestBundleVerifies(t *testing.T) {
-	signed, _ := signedBundle(t)
-	checks, b := Verify(signed)
+	signed, key := signedBundle(t)
+	checks, b := Verify(signed, key.Public().(ed25519.PublicKey))
 	if !Verified(checks) {
 		t.Fatalf("a fresh bundle fails: %s %+v", failed(checks), checks)
 	}
@@ -105,9 +106,75 @@ func TestTamperedBundleFails(t *testing.T) {
 	} {
 		signed, key := signedBundle(t)
 		c.tamper(signed, key)
-		checks, _ := Verify(signed)
+		checks, _ := Verify(signed, key.Public().(ed25519.PublicKey))
 		if got := failed(checks); got != c.want {
 			t.Errorf("%s: failed %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A bundle re-signed with a key of the forger's own carries a valid signature: without
+// that key pinned it is refused, and nothing in it is recounted.
+func TestForeignSignerRefused(t *testing.T) {
+	signed, key := signedBundle(t)
+	pub, forger, _ := ed25519.GenerateKey(nil)
+	var b Bundle
+	json.Unmarshal(signed.Bundle, &b)
+	b.Tally.Forms[0].Recommendation.Positions[0].Candidates[0].Votes.Total = 3
+	b.Tally.Forms[0].Recommendation.Positions[0].Candidates[1].Votes.Total = 0
+	forged, _ := Sign(&b, forger)
+	for _, trusted := range [][]ed25519.PublicKey{nil, {key.Public().(ed25519.PublicKey)}} {
+		checks, got := Verify(forged, trusted...)
+		if Verified(checks) || got != nil {
+			t.Fatalf("a forgery signed by another key passes (trusted %d keys): %+v", len(trusted), checks)
+		}
+		last := checks[len(checks)-1]
+		if last.Name != CheckSigner || last.OK || last.Note != UnknownSigner || !checks[0].OK {
+			t.Fatalf("the signer is not named as the failure: %+v", checks)
+		}
+		for _, c := range checks {
+			if c.Name == CheckRecount {
+				t.Fatal("a stranger's bundle was recounted")
+			}
+		}
+	}
+	// Pinned to the forger's own key it holds as far as the recount, which finds the lie.
+	checks, _ := Verify(forged, pub)
+	if got := failed(checks); got != CheckRecount {
+		t.Fatalf("pinned to the forger's key: failed %q", got)
+	}
+}
+
+// A poll beyond the builder's limits is refused before the recount, even signed by a
+// trusted key: thousands of subjects would make the recount the verifier's burden.
+func TestOversizedPollNotRecounted(t *testing.T) {
+	signed, key := signedBundle(t)
+	var b Bundle
+	json.Unmarshal(signed.Bundle, &b)
+	f := &b.Poll.Forms[0]
+	f.Kind, f.Recommendation = KindEvaluation, nil
+	f.Evaluation = &Evaluation{}
+	for i := range 8000 {
+		f.Evaluation.Subjects = append(f.Evaluation.Subjects, Subject{ID: fmt.Sprintf("s%d", i+1), Name: fmt.Sprintf("人%d", i)})
+	}
+	big, _ := Sign(&b, key)
+	checks, got := Verify(big, key.Public().(ed25519.PublicKey))
+	if got != nil || failed(checks) != CheckFormat || !strings.Contains(checks[len(checks)-1].Note, "不能超过300") {
+		t.Fatalf("8,000 subjects: %+v", checks)
+	}
+}
+
+func TestParseFingerprint(t *testing.T) {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	fp := Fingerprint(pub)
+	for _, in := range []string{fp, strings.ToLower(fp), strings.ReplaceAll(fp, " ", ""), strings.ReplaceAll(fp, " ", "-"), " " + fp + "\n"} {
+		if got, err := ParseFingerprint(in); err != nil || got != fp {
+			t.Errorf("%q: %q %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "ABCD", fp + " 00", strings.Replace(fp, "", "G", 1)} {
+		if _, err := ParseFingerprint(in); err == nil {
+			t.Errorf("%q accepted", in)
 		}
 	}
 }

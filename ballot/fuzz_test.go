@@ -135,7 +135,7 @@ func FuzzVerify(f *testing.F) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := &Signed{Bundle: data, PublicKey: pub, Signature: ed25519.Sign(key, data)}
-		checks, _ := Verify(s)
+		checks, _ := Verify(s, pub)
 		if len(checks) == 0 {
 			t.Fatal("no checks reported")
 		}

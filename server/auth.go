@@ -2,7 +2,6 @@ package server
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -101,52 +100,70 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
-// authenticate checks a username and password; the answer never says which was wrong.
-// Failures are limited per client address and per account (see limits.go); the log names
-// the account only when it exists, so a password typed into the username field is never
-// written down.
+// authenticate checks a username and password; the answer never says which was wrong,
+// nor whether the username exists. Failures are limited per client address, and per
+// username typed (see limits.go): five in a row lock the username, any username, so the
+// lock and its message read the same for a real account and an invented one, and the
+// password is checked (against a dummy hash if need be) in every case, so the time taken
+// does not tell them apart either. The log names the account only when it exists, so a
+// password typed into the username field is never written down.
 func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.Staff, error) {
 	ctx := c.UserContext()
 	if s.loginFails.blocked(c.IP()) {
 		return store.Staff{}, ballot.Errorf(ballot.ETOOMANY, "登录失败次数过多，请%d分钟后再试", int(s.loginFails.retryAfter().Minutes()))
 	}
-	st, err := s.store.StaffByUsername(ctx, strings.TrimSpace(username))
+	username = strings.TrimSpace(username)
+	lockedUntil, err := s.store.LoginLock(ctx, username)
+	if err != nil {
+		return store.Staff{}, err
+	}
+	st, err := s.store.StaffByUsername(ctx, username)
 	if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
 		return st, err
 	}
 	exists := err == nil
-	if exists && st.Locked {
-		s.log.Info("login refused: account locked", "username", st.Username)
-		return st, ballot.Errorf(ballot.ETOOMANY, "%s", lockedMessage)
-	}
 	hash := st.PasswordHash
 	if !exists {
 		hash = dummyHash
 	}
-	if CheckPassword(hash, password) && exists && !st.Disabled {
-		if err := s.store.LoginSucceeded(ctx, st.ID); err != nil {
+	right := CheckPassword(hash, password) && exists && !st.Disabled
+	if !lockedUntil.IsZero() {
+		if exists {
+			s.log.Info("login refused: account locked", "username", st.Username)
+		}
+		return st, lockedError(lockedUntil)
+	}
+	if right {
+		if err := s.store.LoginSucceeded(ctx, username); err != nil {
 			return st, err
 		}
 		return st, nil
 	}
 	s.loginFails.fail(c.IP())
-	if !exists {
+	if exists {
+		s.log.Info("login failed", "username", st.Username)
+	} else {
 		s.log.Info("login failed: no such account")
-		return st, ballot.Errorf(ballot.EUNAUTHORIZED, "用户名或密码不正确")
 	}
-	s.log.Info("login failed", "username", st.Username)
-	locked, err := s.store.LoginFailed(ctx, st.ID, accountLockFail, accountLockFor)
-	if err != nil {
+	if lockedUntil, err = s.store.LoginFailed(ctx, username, accountLockFail, accountLockFor); err != nil {
 		return st, err
 	}
-	if locked {
-		s.log.Warn("account locked after failed logins", "username", st.Username)
-		return st, ballot.Errorf(ballot.ETOOMANY, "%s", lockedMessage)
+	if !lockedUntil.IsZero() {
+		if exists {
+			s.log.Warn("account locked after failed logins", "username", st.Username)
+		}
+		return st, lockedError(lockedUntil)
 	}
 	return st, ballot.Errorf(ballot.EUNAUTHORIZED, "用户名或密码不正确")
 }
 
-var lockedMessage = fmt.Sprintf("连续%d次登录失败，账号已锁定%d分钟；如需立即使用，请管理员重置密码", accountLockFail, int(accountLockFor.Minutes()))
+// lockedError says when a locked username may try again. It speaks of the username, not
+// an account: the same words for one that exists and one that does not.
+func lockedError(until time.Time) error {
+	// Rounded up to the minute, so that "until 10:05" is never a minute early.
+	end := until.Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
+	return ballot.Errorf(ballot.ETOOMANY, "该用户名连续%d次登录失败，已锁定至%s；如需立即使用，请管理员重置密码", accountLockFail, end.In(cst).Format("15:04"))
+}
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.store.DeleteSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {

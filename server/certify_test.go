@@ -46,7 +46,7 @@ func TestCertifiedTally(t *testing.T) {
 	if err := json.Unmarshal(raw, &signed); err != nil {
 		t.Fatal(err)
 	}
-	checks, b := ballot.Verify(&signed)
+	checks, b := ballot.Verify(&signed, serverPub())
 	if !ballot.Verified(checks) || len(b.Ballots) != 2 || len(b.Receipts) != 2 {
 		t.Fatalf("bundle: %+v", checks)
 	}
@@ -161,7 +161,7 @@ func TestExports(t *testing.T) {
 	if err := json.NewDecoder(f).Decode(&signed); err != nil {
 		t.Fatal(err)
 	}
-	if checks, _ := ballot.Verify(&signed); !ballot.Verified(checks) {
+	if checks, _ := ballot.Verify(&signed, serverPub()); !ballot.Verified(checks) {
 		t.Fatalf("the bundle in the zip: %+v", checks)
 	}
 }

@@ -14,10 +14,10 @@ import (
 // printout reads the same.
 
 const (
-	chartW     = 640
-	chartLabel = 150 // the names' column
-	chartBarLen   = 360 // the bars' full length
-	chartRow   = 24
+	chartW      = 640
+	chartLabel  = 150 // the names' column
+	chartBarLen = 360 // the bars' full length
+	chartRow    = 24
 )
 
 // chart colours: dark enough for white text and for 3:1 against the page (WCAG non-text).

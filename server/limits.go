@@ -9,7 +9,10 @@ import (
 
 // Rate limits by client address, for failures only: a hall of phones behind one Wi-Fi
 // shares an address, so voting and logging in succeed however many do it at once, while
-// guessing tokens or passwords from one address is slowed to a crawl. Each instance keeps
+// guessing tokens or passwords from one address is slowed to a crawl. A blocked address
+// is refused unknown tokens only, never a valid one (one guesser must not stop the hall
+// behind the same NAT); that a refusal then tells unknown from valid gives a guesser
+// nothing against 80-bit tokens. Each instance keeps
 // its own counts (behind a balancer of N instances a guesser gets N times the budget,
 // which at 80 bits per token changes nothing); accounts are locked in the database.
 

@@ -37,21 +37,54 @@ func (e *env) loginAs(username, pw string, header http.Header) (int, string, str
 	return res.StatusCode, out.Error.Code, out.Error.Message
 }
 
-// Five wrong passwords in a row lock the account, even against the right one, until an
-// administrator resets the password; another account is not affected.
+// Five wrong passwords in a row lock the username, even against the right password,
+// until an administrator resets the password; another account is not affected. Every
+// answer reads the same for a real account and an invented username, at each step: the
+// lock, its end time and the wording cannot tell which usernames exist.
 func TestLoginLockout(t *testing.T) {
 	e := newEnv(t)
 	e.addStaff("zhang", "organizer", e.unitID)
-	for i := range 4 {
-		if st, code, _ := e.loginAs("zhang", "wrong", nil); st != 401 || code != ballot.EUNAUTHORIZED {
-			t.Fatalf("wrong password %d: %d %s", i+1, st, code)
+	// Two clients, so that the per-address limit (10 failures) stays out of the way.
+	_, base2, _ := startInstance(t, e.url, e.logs, func(c *server.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	other := &env{t: t, base: base2}
+	try := func(who, pw string) (int, string, string) {
+		if who == "zhang" {
+			return e.loginAs(who, pw, nil)
+		}
+		return other.loginAs(who, pw, http.Header{"X-Real-Ip": {"10.1.1.1"}})
+	}
+	same := func(step string, real, unknown [3]string) {
+		t.Helper()
+		if real != unknown {
+			t.Fatalf("%s: a real account is told %v, an unknown username %v", step, real, unknown)
 		}
 	}
-	if st, code, msg := e.loginAs("zhang", "wrong", nil); st != 429 || code != ballot.ETOOMANY || !strings.Contains(msg, "锁定") {
-		t.Fatalf("fifth wrong password: %d %s %s", st, code, msg)
+	ask := func(who, pw string) [3]string {
+		st, code, msg := try(who, pw)
+		// The lock's end is given to the minute; both locks are made within the same test.
+		return [3]string{fmt.Sprint(st), code, regexp.MustCompile(`\d\d:\d\d`).ReplaceAllString(msg, "HH:MM")}
 	}
-	if st, code, _ := e.loginAs("zhang", password, nil); st != 429 || code != ballot.ETOOMANY {
-		t.Fatalf("a locked account let the right password in: %d %s", st, code)
+	for i := range 4 {
+		real, unknown := ask("zhang", "wrong"), ask("zhang_x", "wrong")
+		same(fmt.Sprintf("wrong password %d", i+1), real, unknown)
+		if real != [3]string{"401", ballot.EUNAUTHORIZED, "用户名或密码不正确"} {
+			t.Fatalf("wrong password %d: %v", i+1, real)
+		}
+	}
+	_, _, msg := try("zhang", "wrong")
+	real := ask("zhang", "wrong")
+	unknown5, unknown6 := ask("zhang_x", "wrong"), ask("zhang_x", "wrong")
+	same("fifth wrong password", ask("zhang", password), unknown5) // locked: the right password is refused alike
+	same("wrong password while locked", real, unknown6)
+	if real[0] != "429" || real[1] != ballot.ETOOMANY || !strings.Contains(real[2], "已锁定至HH:MM") {
+		t.Fatalf("fifth wrong password: %v", real)
+	}
+	end := regexp.MustCompile(`(\d\d):(\d\d)`).FindStringSubmatch(msg)
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	h, m := 0, 0
+	fmt.Sscanf(end[1]+" "+end[2], "%d %d", &h, &m)
+	if mins := ((h*60 + m) - (now.Hour()*60 + now.Minute()) + 24*60) % (24 * 60); mins < 15 || mins > 16 {
+		t.Fatalf("the lock ends at %s:%s, %d minutes from now (%s), want 15", end[1], end[2], mins, now.Format("15:04"))
 	}
 	e.login("admin") // another account logs in
 	hash, _ := server.HashPassword(password)
@@ -63,8 +96,11 @@ func TestLoginLockout(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.login("zhang")
-	if !strings.Contains(e.logs.String(), "account locked") || strings.Contains(e.logs.String(), "wrong") {
-		t.Fatalf("the log should record the lock and never a typed password:\n%s", e.logs.String())
+	if st, code, _ := try("zhang_x", password); st != 429 || code != ballot.ETOOMANY {
+		t.Fatalf("a reset of one account unlocked another username: %d %s", st, code)
+	}
+	if !strings.Contains(e.logs.String(), "account locked") || strings.Contains(e.logs.String(), "wrong") || strings.Contains(e.logs.String(), "zhang_x") {
+		t.Fatalf("the log should record the lock and never a typed password or unknown username:\n%s", e.logs.String())
 	}
 }
 
@@ -83,8 +119,9 @@ func TestLoginRateLimitPerClient(t *testing.T) {
 	}
 }
 
-// Unknown tokens from one address: 100 are answered, then the address waits, even with a
-// real token; the hall's valid votes from the same address never count against it.
+// Unknown tokens from one address: 100 are answered, then that address is refused
+// unknown tokens, but never a valid one: a hall behind one NAT keeps voting while a
+// guesser (or a hundred typos) shares its address.
 func TestTokenGuessRateLimit(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
@@ -94,25 +131,42 @@ func TestTokenGuessRateLimit(t *testing.T) {
 	if st, _ := e.vote(codes[0], form); st != 200 {
 		t.Fatalf("vote: %d", st)
 	}
-	for i := range 100 {
+	guess := func() int {
 		tok, _ := ballot.NewToken()
 		res, err := http.Get(e.base + "/api/v1/ballot/" + string(tok))
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != 404 {
-			t.Fatalf("guess %d: %d", i+1, res.StatusCode)
+		return res.StatusCode
+	}
+	for i := range 100 {
+		if st := guess(); st != 404 {
+			t.Fatalf("guess %d: %d", i+1, st)
 		}
 	}
-	st, page := e.vote(codes[1], form)
-	if st != 429 || !strings.Contains(page, "无效凭证过多") {
-		t.Fatalf("after 100 guesses a vote from the same address got %d", st)
-	}
 	var out struct{ Error struct{ Code string } }
-	e.api("", "GET", "/api/v1/ballot/"+codes[2], nil, 429, &out)
+	e.api("", "GET", "/api/v1/ballot/ZZZZ-ZZZZ-ZZZZ-ZZZZ", nil, 429, &out)
 	if out.Error.Code != ballot.ETOOMANY {
 		t.Fatalf("code %q", out.Error.Code)
+	}
+	if st, page := e.get(nil, "/v/ZZZZ-ZZZZ-ZZZZ-ZZZZ"); st != 429 || !strings.Contains(page, "无效凭证过多") {
+		t.Fatalf("an unknown token on the voter's page after 100 guesses: %d", st)
+	}
+	// The hall's valid tokens: the ballot page, the API and the vote itself.
+	if st, page := e.get(nil, "/v/"+codes[1]); st != 200 || strings.Contains(page, "无效凭证过多") {
+		t.Fatalf("a valid token's ballot page after 100 guesses from its address: %d", st)
+	}
+	e.api("", "GET", "/api/v1/ballot/"+codes[2], nil, 200, nil)
+	if st, _ := e.vote(codes[1], form); st != 200 {
+		t.Fatalf("after 100 guesses a valid vote from the same address got %d", st)
+	}
+	e.api("", "POST", "/api/v1/ballot/"+codes[2], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
+	if st, page := e.vote(codes[0], form); st != 409 || !strings.Contains(page, "该凭证已投票") {
+		t.Fatalf("a used token after the guesses: %d", st)
+	}
+	if st := guess(); st != 429 {
+		t.Fatalf("the guesser after the hall voted: %d", st)
 	}
 }
 

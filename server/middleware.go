@@ -69,7 +69,7 @@ func fromFiber(fe *fiber.Error) error {
 }
 
 // handleError answers every error: JSON for the API, a page for people. Internal errors
-// are logged with the (masked) path and never shown.
+// are logged with the route's pattern and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
@@ -82,7 +82,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status = fiber.StatusInternalServerError
 	}
 	if code == ballot.EINTERNAL {
-		s.log.Error("internal error", "method", c.Method(), "path", maskPath(c.Path()), "err", err)
+		s.log.Error("internal error", "method", c.Method(), "route", routeOf(c), "err", err)
 	}
 	msg := ballot.ErrorMessage(err)
 	if isAPI(c) {
@@ -104,7 +104,7 @@ func (s *Server) retryable(c *fiber.Ctx, err error) error {
 	if ballot.ErrorCode(err) != ballot.EINTERNAL || !store.Unavailable(err) {
 		return err
 	}
-	s.log.Warn("database unavailable", "method", c.Method(), "path", maskPath(c.Path()), "err", err)
+	s.log.Warn("database unavailable", "method", c.Method(), "route", routeOf(c), "err", err)
 	return ballot.Errorf(ballot.ERETRY, "数据库暂时无法连接，没有做任何改动，请稍后重试")
 }
 
@@ -124,27 +124,33 @@ func isAPI(c *fiber.Ctx) bool {
 
 func isVoterPath(p string) bool { return p == "/v" || strings.HasPrefix(p, "/v/") }
 
-// maskPath hides voting tokens: no token ever reaches a log line.
-func maskPath(p string) string {
-	for _, prefix := range []string{"/v/", "/api/v1/ballot/"} {
-		if strings.HasPrefix(p, prefix) {
-			return prefix + "****"
-		}
+// routeOf names a request in logs and metrics by the pattern of the route that answered
+// it ("/v/:token"), never by its path: routing ignores case and folds slashes, so no list
+// of prefixes to mask can keep up with the paths that reach a token's route. A request
+// no route answered (or one refused by a middleware before its route) is "unmatched":
+// its path may be anything, a token included.
+func routeOf(c *fiber.Ctx) string {
+	if c.Locals(unmatched{}) != nil {
+		return "unmatched"
 	}
-	return p
+	r := c.Route()
+	if r == nil || r.Method == "USE" {
+		return "unmatched"
+	}
+	return r.Path
 }
 
 func (s *Server) recover(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic", "path", maskPath(c.Path()), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.log.Error("panic", "route", routeOf(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
 	return c.Next()
 }
 
-// accessLog logs one line per request: method, masked path, status, duration. No query
+// accessLog logs one line per request: method, route pattern, status, duration. No query
 // string, no referer, no client address next to a voter path.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
@@ -156,11 +162,8 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	}
 	took := time.Since(start)
 	status := c.Response().StatusCode()
-	s.log.Info("http", "method", c.Method(), "path", maskPath(c.Path()), "status", status, "ms", took.Milliseconds())
-	route := c.Route().Path // the pattern ("/v/:token"), never the path itself
-	if c.Locals(unmatched{}) != nil {
-		route = "unmatched"
-	}
+	route := routeOf(c)
+	s.log.Info("http", "method", c.Method(), "route", route, "status", status, "ms", took.Milliseconds())
 	s.met.request(route, c.Method(), status, took)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -192,8 +193,8 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 		voterOf[string(b)] = i
 	}
 	box = tables["ballots"]
-	ballotsInPlace := 0
-	for pos, row := range box.rows {
+	var ballotVoters []int // for each row of the dump, in order, who cast that ballot
+	for _, row := range box.rows {
 		plain, err := opener.open(row)
 		if err != nil {
 			t.Fatal(err)
@@ -202,29 +203,33 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 		json.Unmarshal(plain, &b)
 		l := b.Forms[0].Lines
 		key, _ := json.Marshal([]string{l["s1"][0], l["s2"][0], l["s3"][0]})
-		if voterOf[string(key)] == pos {
-			ballotsInPlace++
-		}
+		ballotVoters = append(ballotVoters, voterOf[string(key)])
 	}
 	hashPos := map[string]int{}
 	for i, c := range codes {
 		tok, _ := ballot.ParseToken(c)
 		hashPos[hex.EncodeToString(keys.Token.Hash(tok))] = i
 	}
-	tokensInPlace, used := 0, 0
+	var tokenVoters []int // for each used token of the dump, in order, who used it
 	for _, row := range tables["tokens"].rows {
-		if tables["tokens"].col(row, "state") != "used" {
-			continue
+		if tables["tokens"].col(row, "state") == "used" {
+			tokenVoters = append(tokenVoters, hashPos[strings.TrimPrefix(tables["tokens"].col(row, "hash"), `\\x`)])
 		}
-		if hashPos[strings.TrimPrefix(tables["tokens"].col(row, "hash"), `\\x`)] == used {
-			tokensInPlace++
-		}
-		used++
 	}
-	// A random order leaves about one in place; the order of voting would leave all 40.
-	// (Six or more in place by chance: p ≈ 0.0006.)
-	if ballotsInPlace >= 6 || tokensInPlace >= 6 || used != n || len(box.rows) != n {
-		t.Fatalf("after close the dump follows the order of voting: %d ballots and %d of %d used tokens where the n-th voter put them", ballotsInPlace, tokensInPlace, used)
+	if len(tokenVoters) != n || len(ballotVoters) != n {
+		t.Fatalf("%d ballots and %d used tokens in the dump, want %d", len(ballotVoters), len(tokenVoters), n)
+	}
+	// The voter i voted i-th. Any order derived from the order of voting (as written,
+	// reversed, rotated, sorted by it) shows in the rank correlation between a row's
+	// place and its voter, or in a long run of rows in voting order (or against it).
+	for _, c := range []struct {
+		what   string
+		voters []int
+	}{{"ballots", ballotVoters}, {"used tokens", tokenVoters}} {
+		rho, run := spearman(c.voters), longestMonotoneRun(c.voters)
+		if rho >= 0.6 || rho <= -0.6 || run >= 9 {
+			t.Fatalf("after close the dump's %s follow the order of voting: rank correlation %.2f, %d rows in a row in voting order or against it\nvoters in the order of the dump: %v", c.what, rho, run, c.voters)
+		}
 	}
 	// No row of the box shares a value with a token's row but the poll and the group.
 	tokenValues := map[string]bool{}
@@ -262,7 +267,8 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 }
 
 // Paper ballots, entered by two tellers after the phone votes, end up anywhere in the
-// box once counted: their place does not mark them as paper.
+// box once counted: their place does not mark them as paper. The whole box is judged,
+// not its end: paper ballots gathered at the start, the end or together anywhere fail.
 func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 	e := newEnv(t)
 	e.addStaff("teller_a", "teller", e.unitID)
@@ -309,18 +315,84 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 	if len(box.rows) != phones+papers {
 		t.Fatalf("%d ballots", len(box.rows))
 	}
-	atTheEnd := 0
+	var isPaper []bool // for each row of the dump, in order
+	var places []int   // the rows holding paper ballots
 	for pos, row := range box.rows {
 		plain, err := opener.open(row)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(plain), "优秀") && pos >= phones {
-			atTheEnd++
+		paper := strings.Contains(string(plain), "优秀")
+		if !paper && !strings.Contains(string(plain), "称职") {
+			t.Fatalf("row %d holds neither ballot: %s", pos, plain)
+		}
+		isPaper = append(isPaper, paper)
+		if paper {
+			places = append(places, pos)
 		}
 	}
-	// Entered last, all ten would be last; mixed, about 2.5 are (8 or more: p ≈ 0.00002).
-	if atTheEnd >= 8 {
-		t.Fatalf("%d of the %d paper ballots are the last rows of the box", atTheEnd, papers)
+	if len(places) != papers {
+		t.Fatalf("%d paper ballots in the box, want %d", len(places), papers)
 	}
+	// Where the paper ballots sit, by the rank sum of their places: about 195 when they
+	// are mixed in (10 of 40 places; standard deviation 32); 45 at the start, 345 at the
+	// end. |z| ≥ 4 by chance: p ≈ 0.00006.
+	sum := 0
+	for _, pos := range places {
+		sum += pos
+	}
+	n := float64(phones + papers)
+	mean := float64(papers) * (n - 1) / 2
+	sd := math.Sqrt(float64(papers*phones) * (n + 1) / 12)
+	z := (float64(sum) - mean) / sd
+	// And together: the longest stretch of paper ballots in a row. Mixed in, 1 to 3; 7 or
+	// more by chance: p ≈ 0.0002.
+	run, longest := 0, 0
+	for _, paper := range isPaper {
+		if paper {
+			run++
+		} else {
+			run = 0
+		}
+		longest = max(longest, run)
+	}
+	if z >= 4 || z <= -4 || longest >= 7 {
+		t.Fatalf("the paper ballots are not mixed into the box: at rows %v (rank-sum z = %.1f; %d in a row)", places, z, longest)
+	}
+}
+
+// spearman is the rank correlation between the positions 0..n-1 and seq, a permutation
+// of 0..n-1: 1 when seq is in order, -1 reversed. For a random order it is about 0
+// (|ρ| ≥ 0.6 by chance with 40 rows: p ≈ 0.0001).
+func spearman(seq []int) float64 {
+	n := float64(len(seq))
+	var d2 float64
+	for i, v := range seq {
+		d2 += float64((i - v) * (i - v))
+	}
+	return 1 - 6*d2/(n*(n*n-1))
+}
+
+// longestMonotoneRun is the length of the longest stretch of consecutive rows that rises
+// or falls throughout. A random order of 40 has runs of 3 or 4; 9 or more by chance:
+// p ≈ 0.0001.
+func longestMonotoneRun(seq []int) int {
+	if len(seq) == 0 {
+		return 0
+	}
+	best, cur, dir := 1, 1, 0
+	for i := 1; i < len(seq); i++ {
+		d := 1
+		if seq[i] < seq[i-1] {
+			d = -1
+		}
+		if d == dir {
+			cur++
+		} else {
+			cur = 2
+		}
+		dir = d
+		best = max(best, cur)
+	}
+	return best
 }

@@ -215,6 +215,9 @@ func (s *Server) startSweeper(ctx context.Context) {
 			if err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("delete expired sessions", "err", err)
 			}
+			if err := s.store.ForgetLoginFailures(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+				s.log.Warn("forget old login failures", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return

@@ -2,9 +2,11 @@ package server_test
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minyi/ballot"
 	"minyi/server"
@@ -122,43 +125,79 @@ func TestEvaluationLifecycle(t *testing.T) {
 	}
 }
 
-// Hundreds of concurrent form posts, each token twice: exactly one ballot per token.
+// Each token submitted twice at the same moment: exactly one ballot per token, one copy
+// told it counted and the other that the token is used. The two copies of a token are
+// held at a barrier with all but their last byte sent, then released together, in waves;
+// one copy goes to a second instance on the same database for most tokens (two batches
+// writing at once: only the database's lock on the token keeps one out), both to the same
+// instance for the rest (one batch holding the token twice).
 func TestConcurrentSubmitsCountOnce(t *testing.T) {
 	e := newEnv(t)
+	_, second, _ := startInstance(t, e.url, e.logs)
 	p := e.evaluation("张三")
-	codes := e.tokens(p, 200)
+	const tokens, wave = 200, 25
+	codes := e.tokens(p, tokens)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
-	for i := 0; i < 400; i++ {
-		wg.Add(1)
-		go func(code string) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res, err := http.PostForm(e.base+"/v/"+code, form("称职"))
-			if err != nil {
-				t.Error(err)
-				return
+	body := form("称职").Encode()
+	statuses := make([][2]int, tokens)
+	for from := 0; from < tokens; from += wave {
+		type held struct {
+			conn net.Conn
+			last byte
+			tok  int
+			copy int
+		}
+		var all []held
+		for i := from; i < from+wave; i++ {
+			for copy := range 2 {
+				base := e.base
+				if copy == 1 && i%5 != 0 {
+					base = second
+				}
+				req := fmt.Sprintf("POST /v/%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", codes[i], len(body), body)
+				conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.WriteString(conn, req[:len(req)-1]); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, held{conn, req[len(req)-1], i, copy})
 			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			mu.Lock()
-			statuses[res.StatusCode]++
-			mu.Unlock()
-		}(codes[i%200])
+		}
+		time.Sleep(20 * time.Millisecond) // every request but its last byte has arrived
+		release := make(chan struct{})
+		var ready, wg sync.WaitGroup
+		for _, h := range all {
+			ready.Add(1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer h.conn.Close()
+				ready.Done()
+				<-release
+				h.conn.Write([]byte{h.last})
+				h.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				var status int
+				fmt.Fscanf(h.conn, "HTTP/1.1 %d", &status)
+				io.Copy(io.Discard, h.conn)
+				statuses[h.tok][h.copy] = status
+			}()
+		}
+		ready.Wait()
+		close(release) // the barrier: every copy's last byte goes now
+		wg.Wait()
 	}
-	wg.Wait()
-	if statuses[200] != 200 || statuses[409] != 200 || len(statuses) != 2 {
-		t.Fatalf("statuses %v, want 200×200 and 200×409", statuses)
+	for i, s := range statuses {
+		if !(s == [2]int{200, 409} || s == [2]int{409, 200}) {
+			t.Errorf("token %d: the two copies got %v, want one 200 and one 409", i, s)
+		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
-	if tl.Ballots != 200 || tl.Used != 200 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != 200 {
-		t.Fatalf("tally %+v", tl)
+	if tl.Ballots != tokens || tl.Used != tokens || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != tokens {
+		t.Fatalf("%d tokens, each submitted twice at once: %d ballots, %d used, %d votes 称职", tokens, tl.Ballots, tl.Used, tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1])
 	}
 }
 
@@ -383,11 +422,12 @@ func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
 	}
 }
 
-// No token reaches a log line, in any of the forms it travels in.
+// No token reaches a log line, in any of the forms it travels in, nor in any spelling of
+// a path that routing folds onto a token's route: the log names route patterns only.
 func TestLogsCarryNoToken(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
-	codes := e.tokens(p, 3)
+	codes := e.tokens(p, 4)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	e.get(nil, "/v/"+codes[0])
 	e.vote(codes[0], form("优秀"))
@@ -395,17 +435,54 @@ func TestLogsCarryNoToken(t *testing.T) {
 	e.api("", "GET", "/api/v1/ballot/"+codes[1], nil, 200, nil)
 	http.PostForm(e.base+"/v", url.Values{"code": {codes[2]}})
 	e.get(nil, "/v/"+strings.ToLower(codes[2]))
-	logs := e.logs.String()
-	if !strings.Contains(logs, "/v/****") || !strings.Contains(logs, "/api/v1/ballot/****") {
-		t.Fatalf("expected masked voter paths in the access log:\n%s", logs)
+	// Sent as raw request lines, so no client cleans them on the way.
+	unknown := "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+	for _, path := range []string{"/V/" + codes[3], "/API/v1/ballot/" + codes[3], "/api/V1/ballot/" + codes[3], "/Api/V1/Ballot/" + codes[3],
+		"//v/" + codes[3], "//api/v1/ballot/" + codes[3], "/v%2F" + codes[3], "/v/" + codes[3] + "/", "/v/" + codes[3] + "/more",
+		"/nowhere/" + codes[3], "/v/" + unknown, "/V/" + unknown, "/static/" + codes[3]} {
+		rawGet(t, e.base, path)
 	}
-	for _, c := range codes {
+	logs := e.logs.String()
+	var routes []string
+	for _, line := range strings.Split(logs, "\n") {
+		if m := regexp.MustCompile(`msg=http method=\S+ route=(\S+) `).FindStringSubmatch(line); m != nil {
+			routes = append(routes, m[1])
+		} else if strings.Contains(line, "msg=http ") {
+			t.Fatalf("an access log line without a route: %s", line)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range routes {
+		seen[r] = true
+		if r != "unmatched" && !regexp.MustCompile(`^(/[a-z0-9*:._-]*)+$`).MatchString(r) {
+			t.Fatalf("the access log names %q, not a route pattern:\n%s", r, logs)
+		}
+	}
+	for _, want := range []string{"/v/:token", "/api/v1/ballot/:token", "/v", "unmatched"} {
+		if !seen[want] {
+			t.Fatalf("no access log line for %s:\n%s", want, logs)
+		}
+	}
+	for _, c := range append(codes, unknown) {
 		for _, form := range []string{c, strings.ReplaceAll(c, "-", ""), strings.ToLower(c), strings.ToLower(strings.ReplaceAll(c, "-", ""))} {
 			if strings.Contains(logs, form) {
 				t.Fatalf("token %s appears in the log:\n%s", form, logs)
 			}
 		}
 	}
+}
+
+// rawGet sends one GET with the path exactly as given and returns the status line.
+func rawGet(t *testing.T, base, path string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, strings.TrimPrefix(base, "http://"))
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return line
 }
 
 // A form posted from another site is refused, for voters and organizers alike.

@@ -21,12 +21,14 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, 
 	if err != nil {
 		return nil, store.TokenInfo{}, nil, err
 	}
-	if s.tokenGuesses.blocked(c.IP()) {
-		return nil, store.TokenInfo{}, nil, ballot.Errorf(ballot.ETOOMANY, "从这台设备输入的无效凭证过多，请核对凭证后%d秒再试", int(s.tokenGuesses.retryAfter().Seconds()))
-	}
 	hash := s.cfg.Keys.Token.Hash(tok)
 	info, err := s.store.TokenByHash(ctx, hash)
 	if ballot.ErrorCode(err) == ballot.ETOKENUNKNOWN {
+		// Only unknown tokens are refused once an address has guessed too often: a hall
+		// behind one NAT shares the address, and its valid tokens must still vote.
+		if s.tokenGuesses.blocked(c.IP()) {
+			return nil, store.TokenInfo{}, nil, ballot.Errorf(ballot.ETOOMANY, "从这台设备输入的无效凭证过多，请核对凭证后%d秒再试", int(s.tokenGuesses.retryAfter().Seconds()))
+		}
 		s.tokenGuesses.fail(c.IP())
 	}
 	if err == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"regexp"
 	"time"
 
@@ -62,7 +63,7 @@ func checkID(id, what string) error {
 }
 
 const staffColumns = `s.id, COALESCE(s.unit_id::text, '') AS unit_id, COALESCE(u.name, '') AS unit_name,
-	s.username, s.name, s.role, s.password_hash, s.disabled, COALESCE(s.locked_until > now(), false) AS locked`
+	s.username, s.name, s.role, s.password_hash, s.disabled, EXISTS (SELECT 1 FROM login_failures f WHERE f.username = s.username AND f.locked_until > now()) AS locked`
 
 const staffFrom = ` FROM staff s LEFT JOIN units u ON u.id = s.unit_id`
 
@@ -72,13 +73,19 @@ var (
 	qListStaff       = query(`SELECT ` + staffColumns + staffFrom + ` WHERE ($1 = '' OR s.unit_id::text = $1) ORDER BY u.name NULLS FIRST, s.username`)
 	qCreateStaff     = query(`INSERT INTO staff (unit_id, username, name, role, password_hash)
 		VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5) RETURNING id`)
-	qSetPassword = query(`UPDATE staff SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`)
-	qLoginFailed = query(`UPDATE staff SET
-			failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-		WHERE id = $1 RETURNING locked_until > now()`)
-	qLoginSucceeded = query(`UPDATE staff SET failed_logins = 0, locked_until = NULL
-		WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)`)
+	qSetPassword = query(`WITH s AS (UPDATE staff SET password_hash = $2 WHERE id = $1 RETURNING username)
+		DELETE FROM login_failures WHERE username IN (SELECT username FROM s)`)
+	qLoginLock   = query(`SELECT locked_until FROM login_failures WHERE username = $1 AND locked_until > now()`)
+	qLoginFailed = query(`INSERT INTO login_failures AS f (username, failed, locked_until)
+			VALUES ($1, CASE WHEN $2 <= 1 THEN 0 ELSE 1 END, CASE WHEN $2 <= 1 THEN now() + make_interval(secs => $3) END)
+		ON CONFLICT (username) DO UPDATE SET
+			failed = CASE WHEN f.failed + 1 >= $2 THEN 0 ELSE f.failed + 1 END,
+			locked_until = CASE WHEN f.failed + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE f.locked_until END,
+			last_failed = now()
+		RETURNING locked_until`)
+	qLoginSucceeded    = query(`DELETE FROM login_failures WHERE username = $1`)
+	qForgetLoginFailed = query(`DELETE FROM login_failures WHERE last_failed < now() - make_interval(secs => $1)
+		AND (locked_until IS NULL OR locked_until < now())`)
 	qCountStaff = query(`SELECT count(*) FROM staff`)
 )
 
@@ -123,23 +130,44 @@ func (s *Store) CreateStaff(ctx context.Context, st *Staff) error {
 	return err
 }
 
-// SetPassword replaces an account's password hash.
+// SetPassword replaces an account's password hash and unlocks its username.
 func (s *Store) SetPassword(ctx context.Context, id, hash string) error {
 	_, err := s.db.ExecContext(ctx, qSetPassword, id, hash)
 	return err
 }
 
-// LoginFailed counts a failed login; the limit-th in a row locks the account for the
-// given time. It reports whether the account is now locked.
-func (s *Store) LoginFailed(ctx context.Context, id string, limit int, lock time.Duration) (bool, error) {
-	var locked sql.NullBool
-	err := s.db.GetContext(ctx, &locked, qLoginFailed, id, limit, lock.Seconds())
-	return locked.Bool, err
+// LoginLock is when a username's lock ends, or the zero time if it is not locked. Any
+// username may be locked, whether or not an account has it.
+func (s *Store) LoginLock(ctx context.Context, username string) (time.Time, error) {
+	var until time.Time
+	err := s.db.GetContext(ctx, &until, qLoginLock, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return until, err
 }
 
-// LoginSucceeded clears the count of failed logins.
-func (s *Store) LoginSucceeded(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, qLoginSucceeded, id)
+// LoginFailed counts a failed login for a username (an account's or not); the limit-th in
+// a row locks it for the given time. It returns when the lock ends, or the zero time.
+func (s *Store) LoginFailed(ctx context.Context, username string, limit int, lock time.Duration) (time.Time, error) {
+	var until sql.NullTime
+	err := s.db.GetContext(ctx, &until, qLoginFailed, username, limit, lock.Seconds())
+	if !until.Valid || !until.Time.After(time.Now()) {
+		return time.Time{}, err
+	}
+	return until.Time, err
+}
+
+// LoginSucceeded clears a username's count of failed logins.
+func (s *Store) LoginSucceeded(ctx context.Context, username string) error {
+	_, err := s.db.ExecContext(ctx, qLoginSucceeded, username)
+	return err
+}
+
+// ForgetLoginFailures drops the counts of usernames that have not failed for a while and
+// are not locked, so typed-in names do not pile up.
+func (s *Store) ForgetLoginFailures(ctx context.Context, after time.Duration) error {
+	_, err := s.db.ExecContext(ctx, qForgetLoginFailed, after.Seconds())
 	return err
 }
 

@@ -80,7 +80,7 @@ func TestBackupRestore(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "bundle.json")
 	os.WriteFile(file, again, 0o600)
 	var out bytes.Buffer
-	if err := Main(ctx, []string{"verify", file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "核验通过") {
+	if err := Main(ctx, []string{"verify", "-key", aboutFingerprint(t, b.base), file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "核验通过") {
 		t.Fatalf("verify after restore: %v\n%s", err, out.String())
 	}
 	for _, r := range receipts {

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -177,7 +177,54 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 }
 
-// `minyi verify` checks a downloaded bundle with no database; one changed byte fails it.
+// A locked account, the administrator's own included, is never locked out of the command
+// line: `minyi admin password` sets a new password and lifts the lock at once.
+func TestAdminPasswordUnlocks(t *testing.T) {
+	a := adminAPI(t)
+	a.call("POST", "/api/v1/staff", map[string]string{"username": "admin_locked", "name": "值班管理员", "role": "admin", "password": "first password 1"}, 201, nil)
+	login := func(pw string) int {
+		b, _ := json.Marshal(map[string]string{"username": "admin_locked", "password": pw})
+		res, err := http.Post(app.base+"/api/v1/sessions", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for range 5 {
+		login("wrong")
+	}
+	if st := login("first password 1"); st != 429 {
+		t.Fatalf("after five wrong passwords the right one got %d, want the lock (429)", st)
+	}
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"admin", "password", "admin_locked", "-data", app.data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`new password for admin_locked: (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("%q", out.String())
+	}
+	if st := login(m[1]); st != 201 {
+		t.Fatalf("the new password after the reset: %d", st)
+	}
+}
+
+// aboutFingerprint reads the signing key's fingerprint off an instance's /about page, as
+// an evaluator would copy it.
+func aboutFingerprint(t *testing.T, base string) string {
+	t.Helper()
+	page := string(getRaw(t, base+"/about", ""))
+	m := regexp.MustCompile(`<code>([0-9A-F]{4}(?: [0-9A-F]{4}){7})</code>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("/about shows no fingerprint:\n%s", page)
+	}
+	return m[1]
+}
+
+// `minyi verify` checks a downloaded bundle with no database, against the key it is told
+// to trust: one changed byte fails it, and so does a forgery re-signed with another key,
+// whose signature is valid but whose signer is not the one pinned.
 func TestVerifyCommand(t *testing.T) {
 	a := adminAPI(t)
 	p, urls := a.evaluationPoll("核验测试", []string{"张三"}, 1)
@@ -185,43 +232,71 @@ func TestVerifyCommand(t *testing.T) {
 	a.call("POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
-	req, _ := http.NewRequest("GET", app.base+"/api/v1/polls/"+p.ID+"/bundle", nil)
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	file := t.TempDir() + "/bundle.json"
+	raw := getRaw(t, app.base+"/api/v1/polls/"+p.ID+"/bundle", a.token)
+	dir := t.TempDir()
+	file := dir + "/bundle.json"
 	os.WriteFile(file, raw, 0o600)
-	var out bytes.Buffer
-	if err := Main(context.Background(), []string{"verify", file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "核验通过") {
-		t.Fatalf("verify: %v\n%s", err, out.String())
+	fp := aboutFingerprint(t, app.base)
+	verify := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Main(context.Background(), append([]string{"verify"}, args...), &out, io.Discard)
+		return out.String(), err
 	}
-	// -key: the fingerprint printed on the report must be the file's; the check code and
-	// the root are printed to compare with the paper.
-	var sb ballot.Signed
-	json.Unmarshal(raw, &sb)
-	out.Reset()
-	if err := Main(context.Background(), []string{"verify", "-key", strings.ToLower(ballot.Fingerprint(sb.PublicKey)), file}, &out, io.Discard); err != nil ||
-		!strings.Contains(out.String(), "核验码 "+ballot.CheckCode(sb.Bundle)) || !strings.Contains(out.String(), "[通过] 签名密钥与报告单一致") {
-		t.Fatalf("verify -key: %v\n%s", err, out.String())
+	for _, key := range []string{fp, strings.ToLower(strings.ReplaceAll(fp, " ", ""))} {
+		if out, err := verify("-key", key, file); err != nil || !strings.Contains(out, "核验通过") {
+			t.Fatalf("verify -key %s: %v\n%s", key, err, out)
+		}
 	}
-	out.Reset()
-	if err := Main(context.Background(), []string{"verify", "-key", "0000 0000 0000 0000 0000 0000 0000 0000", file}, &out, io.Discard); err == nil || !strings.Contains(out.String(), "[失败] 签名密钥与报告单一致") {
-		t.Fatalf("verify with another key: %v\n%s", err, out.String())
+	// The public key as /about shows it, saved to a file.
+	about := string(getRaw(t, app.base+"/about", ""))
+	m := regexp.MustCompile(`<code>([A-Za-z0-9+/]{43}=)</code>`).FindStringSubmatch(about)
+	if m == nil {
+		t.Fatal("/about shows no public key")
 	}
-	// Change the one vote inside the (base64) bundle: the signature no longer holds.
-	var signed map[string]any
+	os.WriteFile(dir+"/key.pub", []byte(m[1]+"\n"), 0o600)
+	if out, err := verify("-keyfile", dir+"/key.pub", file); err != nil || !strings.Contains(out, "核验通过") {
+		t.Fatalf("verify -keyfile: %v\n%s", err, out)
+	}
+	// No key named: the signature holds, but who signed is unknown; not a pass.
+	if out, err := verify(file); err == nil || strings.Contains(out, "核验通过") || !strings.Contains(out, ballot.UnknownSigner) {
+		t.Fatalf("verify with no key: %v\n%s", err, out)
+	}
+
+	var signed ballot.Signed
 	json.Unmarshal(raw, &signed)
-	inner, _ := base64.StdEncoding.DecodeString(signed["bundle"].(string))
-	signed["bundle"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(inner), `"s1":["称职"]`, `"s1":["优秀"]`, 1)))
-	tampered, _ := json.Marshal(signed)
+	if out, _ := verify("-key", fp, file); !strings.Contains(out, "核验码 "+ballot.CheckCode(signed.Bundle)) {
+		t.Fatalf("verify prints no check code:\n%s", out)
+	}
+	json.Unmarshal(raw, &signed)
+	var b ballot.Bundle
+	json.Unmarshal(signed.Bundle, &b)
+	b.Tally.Forms[0].Evaluation.Subjects[0].Total.Votes[1] = 0
+	b.Tally.Forms[0].Evaluation.Subjects[0].Total.Votes[3] = 1 // 称职 becomes 不称职
+	_, forger, _ := ed25519.GenerateKey(nil)
+	forged, _ := ballot.Sign(&b, forger)
+	fraw, _ := json.Marshal(forged)
+	os.WriteFile(file, fraw, 0o600)
+	for _, args := range [][]string{{file}, {"-key", fp, file}, {"-keyfile", dir + "/key.pub", file}} {
+		out, err := verify(args...)
+		if err == nil || strings.Contains(out, "核验通过") || !strings.Contains(out, "[通过] 签名") || !strings.Contains(out, "[失败] 签名者") || strings.Contains(out, ballot.CheckRecount) {
+			t.Fatalf("a forgery signed by another key, verify %v: %v\n%s", args[:len(args)-1], err, out)
+		}
+	}
+
+	// Change the one vote inside the (base64) bundle: the signature no longer holds, and
+	// nothing unsigned is recounted.
+	inner := strings.Replace(string(signed.Bundle), `"s1":["称职"]`, `"s1":["优秀"]`, 1)
+	if inner == string(signed.Bundle) {
+		t.Fatal("the vote is not in the bundle")
+	}
+	signed.Bundle = []byte(inner)
+	tampered, _ := json.Marshal(&signed)
 	os.WriteFile(file, tampered, 0o600)
-	out.Reset()
-	if err := Main(context.Background(), []string{"verify", file}, &out, io.Discard); err == nil || !strings.Contains(out.String(), "[失败] 签名") || !strings.Contains(out.String(), "[失败] 重新计票结果一致") {
-		t.Fatalf("a tampered bundle: %v\n%s", err, out.String())
+	if out, err := verify("-key", fp, file); err == nil || !strings.Contains(out, "[失败] 签名") || strings.Contains(out, ballot.CheckRecount) {
+		t.Fatalf("a tampered bundle: %v\n%s", err, out)
+	}
+	if _, err := verify("-key", "ABCD", file); err == nil {
+		t.Fatal("a malformed fingerprint is accepted")
 	}
 }
 

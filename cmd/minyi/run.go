@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,9 +38,9 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
-  minyi verify [-key FINGERPRINT] FILE.json
-                                  check a certified tally: signature, box, recount (no database);
-                                  -key also requires the signing key to be the one printed on the report
+  minyi verify -key FINGERPRINT FILE.json
+                                  check a certified tally: its signer (the fingerprint printed on the
+                                  report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database)
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
   minyi version
 
@@ -66,7 +69,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "audit":
 		return auditVerify(ctx, args[1:], stdout, stderr)
 	case "verify":
-		return verifyBundle(args[1:], stdout)
+		return verifyBundle(args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
 	case "version":
@@ -245,6 +248,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// answered (each vote after the commit of its batch), then the background work.
 	o.log.Info("shutting down: no new votes; finishing the open batch")
 	srv.Drain()
+	// Requests already sent on open connections may not have been read yet: a connection
+	// counts as idle until its request's headers are parsed, and the HTTP server closes
+	// idle connections as it shuts down. On a busy machine that dropped votes sent well
+	// before the signal, unanswered. So keep serving a moment, answering every vote with
+	// retry, before the listener and the idle connections close.
+	time.Sleep(drainGrace)
 	srv.Close()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		o.log.Error("shutdown", "err", err)
@@ -253,6 +262,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o.log.Info("stopped")
 	return nil
 }
+
+// drainGrace is how long a stopping server keeps reading requests already on the wire.
+const drainGrace = time.Second
 
 // bootstrap creates the first admin account (and a first unit) on a fresh installation
 // and returns its password, to be printed once.
@@ -391,30 +403,48 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// verifyBundle checks a downloaded tally bundle on its own: no database, no server.
-func verifyBundle(args []string, stdout io.Writer) error {
+// verifyBundle checks a downloaded tally bundle on its own: no database, no server. The
+// signer is trusted only when named on the command line (the fingerprint printed on the
+// report and on /about, or the public key itself): the key inside the file proves only
+// that someone signed it.
+func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	key := fs.String("key", "", "the signing key's fingerprint printed on the report (spaces and case do not matter)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT] FILE.json")
+	fs.SetOutput(stderr)
+	keyFP := fs.String("key", "", "fingerprint of the signing key, as printed on the report (计票结果报告单) and on /about")
+	keyFile := fs.String("keyfile", "", "file holding the signing instance's Ed25519 public key (PEM, base64 or hex)")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	file := fs.Arg(0)
-	raw, err := os.ReadFile(file)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] FILE.json")
+	}
+	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	var signed ballot.Signed
 	if err := json.Unmarshal(raw, &signed); err != nil {
-		return fmt.Errorf("%s is not a tally bundle: %v", file, err)
+		return fmt.Errorf("%s is not a tally bundle: %v", fs.Arg(0), err)
 	}
-	checks, b := ballot.Verify(&signed)
-	if *key != "" {
-		// The fingerprint as printed on the paper report: the file must be signed by
-		// that key, not merely by some key.
-		norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
-		got := ballot.Fingerprint(signed.PublicKey)
-		checks = append(checks, ballot.Check{Name: "签名密钥与报告单一致", OK: norm(got) == norm(*key), Note: "文件的密钥指纹 " + got})
+	var trusted []ed25519.PublicKey
+	if *keyFP != "" {
+		fp, err := ballot.ParseFingerprint(*keyFP)
+		if err != nil {
+			return errors.New(ballot.ErrorMessage(err))
+		}
+		// A fingerprint names one key: the file's key is trusted if it is that key.
+		if ballot.Fingerprint(signed.PublicKey) == fp {
+			trusted = append(trusted, ed25519.PublicKey(signed.PublicKey))
+		}
 	}
+	if *keyFile != "" {
+		pub, err := readPublicKey(*keyFile)
+		if err != nil {
+			return err
+		}
+		trusted = append(trusted, pub)
+	}
+	checks, b := ballot.Verify(&signed, trusted...)
 	if b != nil {
 		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, len(b.Ballots), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
 		fmt.Fprintf(stdout, "  核验码 %s　票箱默克尔根 %s\n", ballot.CheckCode(signed.Bundle), b.MerkleRoot)
@@ -426,11 +456,39 @@ func verifyBundle(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  [%s] %s　%s\n", mark, c.Name, c.Note)
 	}
+	if last := checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
+		fmt.Fprintln(stdout, ballot.UnknownSigner)
+		return fmt.Errorf("核验未完成：签名者未知")
+	}
 	if !ballot.Verified(checks) {
 		return fmt.Errorf("核验失败")
 	}
 	fmt.Fprintln(stdout, "核验通过")
 	return nil
+}
+
+// readPublicKey reads an Ed25519 public key: PEM (PKIX), or its 32 bytes in base64 or hex
+// (as /about and the bundle's public_key show it).
+func readPublicKey(path string) (ed25519.PublicKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if blk, _ := pem.Decode(raw); blk != nil {
+		k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+		if pub, ok := k.(ed25519.PublicKey); err == nil && ok {
+			return pub, nil
+		}
+		return nil, fmt.Errorf("%s: not an Ed25519 public key", path)
+	}
+	text := strings.TrimSpace(string(raw))
+	if v, err := base64.StdEncoding.DecodeString(text); err == nil && len(v) == ed25519.PublicKeySize {
+		return v, nil
+	}
+	if v, err := hex.DecodeString(text); err == nil && len(v) == ed25519.PublicKeySize {
+		return v, nil
+	}
+	return nil, fmt.Errorf("%s: not an Ed25519 public key (PEM, or 32 bytes in base64 or hex)", path)
 }
 
 // splitList reads a comma-separated list, dropping blanks.
