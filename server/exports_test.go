@@ -571,6 +571,21 @@ func TestEvaluationExportsAgree(t *testing.T) {
 		y.xlsxText(n)
 	}
 	y.pdfLine("the quorum", "法定人数 6 人", "未达到")
+	// No weights, no score conversion, no posts: no column for them, on paper or in the
+	// workbook.
+	for _, col := range []string{"加权", "折算得分", "职务"} {
+		if text := strings.Join(y.lines, "\n"); strings.Contains(text, col) {
+			t.Errorf("the PDF has a column %q the poll does not have", col)
+		}
+		for _, sh := range y.book.GetSheetList() {
+			rows, _ := y.book.GetRows(sh)
+			for _, r := range rows {
+				if len(r) > 1 && strings.Contains(strings.Join(r, "|"), col) {
+					t.Errorf("workbook %s has a column %q: %v", sh, col, r)
+				}
+			}
+		}
+	}
 }
 
 // 表决, 一报告两评议, a survey and 测评打分 in one poll.
