@@ -3,6 +3,7 @@ package server_test
 import (
 	"archive/zip"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -98,6 +99,24 @@ func (e *env) exportsOf(c *http.Client, id, name string) *exportSet {
 
 // unescape undoes the neutralisation of a spreadsheet cell: one leading apostrophe.
 func unescape(s string) string { return strings.TrimPrefix(s, "'") }
+
+// certified asserts the report ties itself to the signed file: the root, the check code
+// and the fingerprint, each whole on its line, and the command that checks the file.
+func (x *exportSet) certified() {
+	x.t.Helper()
+	var signed ballot.Signed
+	if err := json.Unmarshal(x.zip["计票结果（签名）.json"], &signed); err != nil {
+		x.t.Fatal(err)
+	}
+	fp := ballot.Fingerprint(signed.PublicKey)
+	x.pdfLine("the check instructions", "minyi verify -key \""+fp+"\"")
+	x.pdfLine("the fingerprint", "签名密钥指纹："+fp)
+	x.pdfLine("the check code", "核验码："+ballot.CheckCode(signed.Bundle))
+	x.pdfLine("the root", "票箱默克尔根：")
+	x.pdfLine("the signature lines", "监票人（签字）", "计票人（签字）")
+	x.pdfLine("the date line", "日期")
+	x.pdfLine("the page footer", "第1页共")
+}
 
 // pdfLine asserts that one line of the PDF's text holds all the pieces: a figure or a
 // name broken across lines, or a row whose figures are not beside its name, fails.
@@ -475,10 +494,7 @@ func TestRecommendationExportsAgree(t *testing.T) {
 		}
 	}
 	x.inert()
-	x.pdfLine("the report's signature lines", "监票人（签字）", "计票人（签字）")
-	x.pdfLine("the date line", "日期")
-	x.pdfLine("the page footer", "第1页共")
-	x.pdfLine("the check instructions", "minyi verify -key")
+	x.certified()
 }
 
 // A wide 民主测评: 6 subjects, 4 grades, 4 weighted groups, score conversion, indicators.
@@ -571,6 +587,21 @@ func TestEvaluationExportsAgree(t *testing.T) {
 		y.xlsxText(n)
 	}
 	y.pdfLine("the quorum", "法定人数 6 人", "未达到")
+	// No weights, no score conversion, no posts: no column for them, on paper or in the
+	// workbook.
+	for _, col := range []string{"加权", "折算得分", "职务"} {
+		if text := strings.Join(y.lines, "\n"); strings.Contains(text, col) {
+			t.Errorf("the PDF has a column %q the poll does not have", col)
+		}
+		for _, sh := range y.book.GetSheetList() {
+			rows, _ := y.book.GetRows(sh)
+			for _, r := range rows {
+				if len(r) > 1 && strings.Contains(strings.Join(r, "|"), col) {
+					t.Errorf("workbook %s has a column %q: %v", sh, col, r)
+				}
+			}
+		}
+	}
 }
 
 // 表决, 一报告两评议, a survey and 测评打分 in one poll.
@@ -670,6 +701,7 @@ func TestOtherKindsExportsAgree(t *testing.T) {
 		}
 	}
 	x.inert()
+	x.certified()
 }
 
 // The selection record's workbook: the post, the notes and the linked vote's tables, all

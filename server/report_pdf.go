@@ -40,10 +40,17 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint, checkCode string) ([]by
 		"核验码：" + checkCode,
 		"签名密钥指纹：" + fingerprint,
 		"如何核对：票箱默克尔根由票箱中全部选票的回执计算得出，任何一张选票被增删或改动，它都会改变；核验码取自签名的计票结果文件（JSON），" +
-			"用来确认手中的文件就是这份报告单所对应的文件。可在不联网的计算机上运行 minyi verify -key \"" + fingerprint + "\" 文件名.json，" +
+			"用来确认手中的文件就是这份报告单所对应的文件。可在不联网的计算机上运行 " + whole("minyi verify -key \""+fingerprint+"\" 文件名.json") + "，" +
 			"或在本系统的 /verify 页面上传该文件：核验通过且显示的核验码、默克尔根与本页相同，说明文件未被改动，本报告单的数字与文件中的选票重新计票的结果一致。",
 	}
-	return s.reportPDF("计票结果报告单", b.Poll.Title, meta, reportTables(t), true, footer)
+	// The tally's notes (below quorum, a box that does not add up) head the report rather
+	// than sit under the turnout table, where the workbook has them.
+	for _, n := range t.Notes {
+		meta = append(meta, "✘ "+n)
+	}
+	tables := reportTables(t)
+	tables[0].Notes = tables[0].Notes[:len(tables[0].Notes)-len(t.Notes)]
+	return s.reportPDF("计票结果报告单", b.Poll.Title, meta, tables, true, footer)
 }
 
 // whole keeps a name on one line when a line of text is wrapped.

@@ -64,3 +64,20 @@ func TestWideTableInColumnGroups(t *testing.T) {
 		t.Error("no page footer")
 	}
 }
+
+// Lines break between Chinese characters and at spaces, never inside a figure, a glued name
+// or before closing punctuation.
+func TestBreakTokens(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"得票率低于1/2，一般", "得|票|率|低|于|1/2，|一|般"},
+		{"47（83.93%）", "47|（83.93%）"},
+		{"开箱监票人：" + whole("欧阳明辉") + "、" + whole("司马相如"), "开|箱|监|票|人：|\x02欧阳明辉\x03、|\x02司马相如\x03"},
+		{"minyi verify -key", "minyi |verify |-key"},
+		{"日期 2026-03-20 起", "日|期 |2026-03-20 |起"},
+	} {
+		if got := strings.Join(breakTokens(c.in), "|"); got != c.want {
+			t.Errorf("breakTokens(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
