@@ -550,9 +550,9 @@ func TestEvaluationExportsAgree(t *testing.T) {
 			x.xlsxCountRate(row, g, s.Total.Votes[i], s.Total.Rate(i))
 		}
 		x.xlsxCount(row, "有效票", s.Total.Valid)
-		x.xlsxRate(row, "优秀+称职率", s.Good)
+		x.xlsxRate(row, "优秀和称职率", s.Good)
 		x.xlsxRate(row, "不称职率", s.Bad)
-		x.xlsxRate(row, "加权优秀+称职率", s.Weighted.Good)
+		x.xlsxRate(row, "加权优秀和称职率", s.Weighted.Good)
 		if v, _ := row("折算得分"); v == "" || v[0] < '0' || v[0] > '9' {
 			t.Errorf("workbook 折算得分 of %s: %q", s.Name, v)
 		}

@@ -97,26 +97,20 @@ type chartBar struct {
 	Full  int // the length of a whole bar: the valid lines, the base of a vote
 }
 
-// The conclusions a flag draws, told apart by a sign as well as by the word, so they stay
-// distinct when printed in grey.
-var (
-	positiveFlags = map[string]bool{"passed": true, "elected": true, "shortlist": true}
-	negativeFlags = map[string]bool{"not_passed": true, "adjust": true, "dismiss": true, "probation": true,
-		"below_half": true, "disagree": true, "lowest": true, "second_round": true}
-)
-
-func flagSign(code string) string {
-	switch {
-	case positiveFlags[code]:
+// flagSign marks a flag's tone (ballot.Flag.Tone) with a sign the report's font draws, so
+// positive and negative conclusions stay distinct when printed in grey.
+func flagSign(f ballot.Flag) string {
+	switch f.Tone() {
+	case "positive":
 		return "✔"
-	case negativeFlags[code]:
+	case "negative":
 		return "✘"
 	}
 	return "•"
 }
 
 func flagLine(f ballot.Flag) string {
-	s := whole(flagSign(f.Code)+" "+f.Label) + "：" + f.Rule
+	s := whole(flagSign(f)+" "+f.Label) + "：" + f.Rule
 	if f.Threshold.Valid() && f.Value.Valid() {
 		s += whole("（" + f.Value.String() + " = " + f.Value.Percent() + "）")
 	}
@@ -204,9 +198,21 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []reportT
 	if posts {
 		header, keys = append(header, "职务"), 2
 	}
-	header = append(append(header, e.Grades...), "有效票", "无效票", "优秀+称职率", "不称职率")
+	// The rates' names are the form's own grades (「好和较好率」 for a team); a tally from
+	// before they were kept is an individual's. A set with no bad grade has no bad rate.
+	good, bad := e.GoodLabel, e.BadLabel
+	if good == "" {
+		good, bad = "优秀和称职", "不称职"
+	}
+	header = append(append(header, e.Grades...), "有效票", "无效票", good+"率")
+	if bad != "" {
+		header = append(header, bad+"率")
+	}
 	if weighted {
-		header = append(header, "加权优秀+称职率", "加权不称职率")
+		header = append(header, "加权"+good+"率")
+		if bad != "" {
+			header = append(header, "加权"+bad+"率")
+		}
 	}
 	if score {
 		header = append(header, "折算得分")
@@ -221,12 +227,21 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []reportT
 		for i, v := range s.Total.Votes {
 			row = append(row, nrate(v, s.Total.Rate(i)))
 		}
-		row = append(row, num(s.Total.Valid), num(s.Total.Invalid), pct(s.Good), pct(s.Bad))
+		row = append(row, num(s.Total.Valid), num(s.Total.Invalid), pct(s.Good))
+		if bad != "" {
+			row = append(row, pct(s.Bad))
+		}
 		if weighted {
-			if s.Weighted != nil {
+			switch {
+			case s.Weighted == nil:
+				row = append(row, txt("—"))
+				if bad != "" {
+					row = append(row, txt("—"))
+				}
+			case bad != "":
 				row = append(row, pct(s.Weighted.Good), pct(s.Weighted.Bad))
-			} else {
-				row = append(row, txt("—"), txt("—"))
+			default:
+				row = append(row, pct(s.Weighted.Good))
 			}
 		}
 		if score {
@@ -308,7 +323,7 @@ func recommendationTables(f ballot.FormTally, groups []ballot.GroupResult) []rep
 			Chart: &reportChart{Legend: []string{"得票"}, Mark: ballot.R(int64(p.Valid.Total), 2),
 				MarkLabel: fmt.Sprintf("虚线：有效票的一半（%d/2）", p.Valid.Total)}}
 		for _, fl := range p.Flags {
-			t.Notes = append(t.Notes, whole(flagSign(fl.Code)+" "+fl.Label)+"："+fl.Rule+whole("（最高 "+fl.Value.String()+" = "+fl.Value.Percent()+"）"))
+			t.Notes = append(t.Notes, whole(flagSign(fl)+" "+fl.Label)+"："+fl.Rule+whole("（最高 "+fl.Value.String()+" = "+fl.Value.Percent()+"）"))
 		}
 		for _, c := range p.Candidates {
 			row := []reportCell{txt(c.Name)}
