@@ -102,8 +102,8 @@ func squeeze(s string, form TextForm) string {
 			space = true
 		case unicode.IsSpace(r):
 			space = true
-		default: // a control character stays, for CleanText's caller to refuse
-
+		default: // a control character too: CleanText has refused it already, and
+			// NormalizeName keeps it, so a stored name compares as it was
 			if form == TextName {
 				space, breaks = false, 0
 			}
