@@ -110,7 +110,11 @@ func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.St
 	if s.loginFails.blocked(c.IP()) {
 		return store.Staff{}, ballot.Errorf(ballot.ETOOMANY, "登录失败次数过多，请%d分钟后再试", int(s.loginFails.retryAfter().Minutes()))
 	}
-	st, err := s.store.StaffByUsername(ctx, strings.TrimSpace(username))
+	name, err := ballot.CleanText("用户名", username, ballot.TextLine)
+	if err != nil {
+		name = "" // no account has it: the login fails as for an unknown name
+	}
+	st, err := s.store.StaffByUsername(ctx, name)
 	if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
 		return st, err
 	}
