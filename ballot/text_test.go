@@ -399,3 +399,18 @@ func TestPerCandidateListedWriteIn(t *testing.T) {
 		t.Fatalf("counts: %+v", pt.Candidates)
 	}
 }
+
+// The count reads the box it is given and never writes into it, though it cleans what
+// it reads.
+func TestCountLeavesTheBoxAlone(t *testing.T) {
+	p := surveyPoll(t)
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"+孙\u200b 八"}}}, {Form: "f2", Lines: map[string][]string{"q2": {" 意见\u202e "}}}}}
+	box := []PlainBallot{{Group: "g1", Ballot: b}}
+	tl := Count(p, nil, box)
+	if tl.Rejected != 0 || tl.Forms[0].Recommendation.Positions[0].Candidates[1].Name != "孙八" || tl.Forms[1].Survey.Questions[1].Texts[0] != "意见" {
+		t.Fatalf("counted %+v", tl)
+	}
+	if w, a := b.Forms[0].Lines["p1"][0], b.Forms[1].Lines["q2"][0]; w != "+孙\u200b 八" || a != " 意见\u202e " {
+		t.Errorf("the box now says %q and %q", w, a)
+	}
+}
