@@ -44,12 +44,13 @@ func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
 		if q.Kind != survey.Text {
 			continue
 		}
-		for i, a := range ff.Lines[q.ID] {
+		answers := ff.Lines[q.ID]
+		for i, a := range answers {
 			clean, err := CleanText("“"+q.Title+"”的回答", a, TextPara)
 			if err != nil {
 				return nil, err
 			}
-			ff.Lines[q.ID][i] = clean
+			answers = setMark(ff.Lines, q.ID, answers, i, clean)
 		}
 	}
 	inv, err := s.Check(ff.Lines)

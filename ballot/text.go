@@ -3,6 +3,7 @@ package ballot
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,8 +103,8 @@ func squeeze(s string, form TextForm) string {
 			space = true
 		case unicode.IsSpace(r):
 			space = true
-		default: // a control character stays, for CleanText's caller to refuse
-
+		default: // a control character too: CleanText has refused it already, and
+			// NormalizeName keeps it, so a stored name compares as it was
 			if form == TextName {
 				space, breaks = false, 0
 			}
@@ -146,14 +147,14 @@ func CleanRows(rows [][]string) error {
 // NormalizeName.
 func (b *Ballot) cleanWriteIns() error {
 	for _, ff := range b.Forms {
-		for _, marks := range ff.Lines {
+		for k, marks := range ff.Lines {
 			for i, m := range marks {
 				if name, ok := strings.CutPrefix(m, WriteInPrefix); ok {
 					clean, err := CleanText("另推人选的姓名", name, TextLine)
 					if err != nil {
 						return err
 					}
-					marks[i] = WriteInPrefix + clean
+					marks = setMark(ff.Lines, k, marks, i, WriteInPrefix+clean)
 				}
 			}
 		}
@@ -161,33 +162,75 @@ func (b *Ballot) cleanWriteIns() error {
 	return nil
 }
 
-// readable returns a copy of a stored ballot whose text the count can read: a ballot
-// sealed before text was cleaned at the door may hold broken UTF-8 or a control
-// character; each such character becomes U+FFFD, so the tellers see that something was
-// there and the rest of the ballot still counts. A write-in that is then empty is left
-// out, as an empty write-in box is, and an answer of only invisible characters is blank.
+// setMark sets mark i of line k to v. The slice is copied before it changes, so a
+// count, which reads the box through copies of its maps only, never writes into it.
+func setMark(lines map[string][]string, k string, marks []string, i int, v string) []string {
+	if marks[i] == v {
+		return marks
+	}
+	marks = slices.Clone(marks)
+	marks[i] = v
+	lines[k] = marks
+	return marks
+}
+
+// readable returns a stored ballot as the count can read it: a ballot sealed before
+// text was cleaned at the door may hold broken UTF-8 or a control character; each such
+// character becomes U+FFFD, so the tellers see that something was there and the rest of
+// the ballot still counts. A write-in that is then empty is left out, as an empty
+// write-in box is, and an answer of only invisible characters is blank. The maps are
+// new; a line's marks are copied only when one of them changes.
 func (b *Ballot) readable() Ballot {
 	out := Ballot{Forms: make([]FilledForm, len(b.Forms))}
 	for i, ff := range b.Forms {
 		lines := make(map[string][]string, len(ff.Lines))
 		for k, marks := range ff.Lines {
-			kept := make([]string, 0, len(marks))
-			for _, m := range marks {
-				r := repairText(m)
-				if name, ok := strings.CutPrefix(r, WriteInPrefix); ok {
-					if NormalizeName(name) == "" {
-						continue
-					}
-				} else if normalizeText(r, TextPara) == "" {
-					r = ""
+			var changed []string // a copy, made at the first change
+			for j, m := range marks {
+				r := readableMark(m)
+				if r != m && changed == nil {
+					changed = slices.Clone(marks)
 				}
-				kept = append(kept, r)
+				if changed != nil {
+					changed[j] = r
+				}
 			}
-			lines[repairText(k)] = kept
+			if changed != nil {
+				marks = slices.DeleteFunc(changed, func(m string) bool { return m == droppedMark })
+			}
+			lines[repairText(k)] = marks
 		}
 		out.Forms[i] = FilledForm{Form: ff.Form, Lines: lines}
 	}
 	return out
+}
+
+// droppedMark stands for a mark readable leaves out; repaired text never holds a NUL.
+const droppedMark = "\x00"
+
+func readableMark(m string) string {
+	r := repairText(m)
+	if name, ok := strings.CutPrefix(r, WriteInPrefix); ok {
+		if NormalizeName(name) == "" {
+			return droppedMark
+		}
+		return r
+	}
+	if invisible(r) {
+		return ""
+	}
+	return r
+}
+
+// invisible reports text that has something in it, all of it whitespace or format
+// characters.
+func invisible(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // repairText replaces broken UTF-8 and control characters other than whitespace by U+FFFD.

@@ -372,3 +372,45 @@ func TestOlderBundleVerifies(t *testing.T) {
 		t.Errorf("a version 1 bundle with a changed figure: %s", failed(checks))
 	}
 }
+
+// On a per-candidate form, a listed name given as 另选 counts as 同意 for that candidate
+// when the voter gave that name no opinion; beside an opinion on the same name it is
+// refused, so no voter both disagrees with and recommends one person.
+func TestPerCandidateListedWriteIn(t *testing.T) {
+	f := markForm(2, "张三", "李四", "王五")
+	f.Recommendation.Shape = ShapePerCandidate
+	p := pollWith(f)
+	ok := cast(p, "g1", map[string][]string{"p1/c1": {"不同意", "+李\u200b四"}})
+	if _, err := p.Check(&ok.Ballot); err != nil {
+		t.Fatal(err)
+	}
+	for name, lines := range map[string]map[string][]string{
+		"disagrees and recommends": {"p1/c1": {"不同意", "+李 四"}, "p1/c2": {"不同意"}},
+		"agrees and recommends":    {"p1/c1": {"弃权", "+李四"}, "p1/c2": {"同意"}},
+		"recommends twice":         {"p1/c1": {"弃权", "+李四"}, "p1/c3": {"弃权", "+ 李四"}},
+	} {
+		b := cast(p, "g1", lines).Ballot
+		if _, err := p.Check(&b); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: %v, want refused", name, err)
+		}
+	}
+	pt := Count(p, nil, many(3, ok)).Forms[0].Recommendation.Positions[0]
+	if l := pt.Candidates[1]; len(pt.Candidates) != 3 || l.Votes.Total != 3 || l.Abstain.Total != 0 || pt.Candidates[0].Disagree.Total != 3 {
+		t.Fatalf("counts: %+v", pt.Candidates)
+	}
+}
+
+// The count reads the box it is given and never writes into it, though it cleans what
+// it reads.
+func TestCountLeavesTheBoxAlone(t *testing.T) {
+	p := surveyPoll(t)
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"+孙\u200b 八"}}}, {Form: "f2", Lines: map[string][]string{"q2": {" 意见\u202e "}}}}}
+	box := []PlainBallot{{Group: "g1", Ballot: b}}
+	tl := Count(p, nil, box)
+	if tl.Rejected != 0 || tl.Forms[0].Recommendation.Positions[0].Candidates[1].Name != "孙八" || tl.Forms[1].Survey.Questions[1].Texts[0] != "意见" {
+		t.Fatalf("counted %+v", tl)
+	}
+	if w, a := b.Forms[0].Lines["p1"][0], b.Forms[1].Lines["q2"][0]; w != "+孙\u200b 八" || a != " 意见\u202e " {
+		t.Errorf("the box now says %q and %q", w, a)
+	}
+}

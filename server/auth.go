@@ -112,7 +112,10 @@ func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.St
 	if s.loginFails.blocked(c.IP()) {
 		return store.Staff{}, ballot.Errorf(ballot.ETOOMANY, "登录失败次数过多，请%d分钟后再试", int(s.loginFails.retryAfter().Minutes()))
 	}
-	username = strings.TrimSpace(username)
+	username, err := ballot.CleanText("用户名", username, ballot.TextLine)
+	if err != nil {
+		username = "" // no account has it: the login fails as for an unknown name
+	}
 	lockedUntil, err := s.store.LoginLock(ctx, username)
 	if err != nil {
 		return store.Staff{}, err

@@ -328,3 +328,16 @@ func TestStaffAndUnitNamesAtTheDoor(t *testing.T) {
 		t.Errorf("the server logged an internal error:\n%s", e.logs.String())
 	}
 }
+
+// A NUL where the server looks a name or a code up (a login, a receipt) is an ordinary
+// refusal, not a database error.
+func TestLookupsRefuseNUL(t *testing.T) {
+	e := newEnv(t)
+	e.api("", "POST", "/api/v1/sessions", map[string]string{"username": "adm\x00in", "password": password}, 401, nil)
+	if status, page := e.get(nil, "/receipt?code="+url.QueryEscape("ABCD-EFGH-JKMN-PQR\x00")); status != 200 || !strings.Contains(page, "回执码应为16位字母和数字") {
+		t.Errorf("receipt with a NUL: %d", status)
+	}
+	if strings.Contains(e.logs.String(), "internal error") {
+		t.Errorf("the server logged an internal error:\n%s", e.logs.String())
+	}
+}

@@ -215,7 +215,7 @@ func (s *Server) receiptPage(c *fiber.Ctx) error {
 	if code := strings.TrimSpace(c.Query("code")); code != "" {
 		data["Code"] = code
 		canon := strings.ToUpper(strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1").Replace(code))
-		if len(canon) != 16 {
+		if len(canon) != 16 || strings.Trim(canon, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			data["Error"] = "回执码应为16位字母和数字"
 		} else {
 			polls, err := s.store.ReceiptPolls(c.UserContext(), ballot.Token(canon).Grouped())
