@@ -20,8 +20,11 @@ const (
 	chartRow   = 24
 )
 
-// chart colours: dark enough for white text and for 3:1 against the page (WCAG non-text).
-var grayTones = []string{"#1a7f37", "#5aa469", "#8c96a3", "#a6adb8", "#b42318"}
+// Fills from the best grade down: dark green, light green, light grey, lighter grey; the
+// worst grade is red hatched. Their lightness differs step by step (0.16, 0.44, 0.58,
+// 0.77) so a grey printout keeps them apart, and every bar is outlined in the text colour,
+// so its end stands out from the track whatever its fill (WCAG non-text contrast).
+var grayTones = []string{"#1a7f37", "#7fbf8e", "#c4c9d0", "#e0e3e8"}
 
 type svgChart struct {
 	b      strings.Builder
@@ -42,6 +45,14 @@ func (c *svgChart) text(x, y int, anchor, class, s string) {
 
 func (c *svgChart) rect(x, y, w, h int, fill string) {
 	fmt.Fprintf(&c.b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, x, y, w, h, fill)
+}
+
+// bar is a filled, outlined rectangle; nothing is drawn for a zero width.
+func (c *svgChart) bar(x, y, w, h int, fill string) {
+	if w <= 0 {
+		return
+	}
+	fmt.Fprintf(&c.b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#1d2129" stroke-width="1"/>`, x, y, w, h, fill)
 }
 
 // mark draws a dashed threshold line across the rows with its name above.
@@ -86,7 +97,7 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 	// legend
 	x := chartLabel
 	for i, g := range et.Grades {
-		c.rect(x, 4, 12, 12, fill[i])
+		c.bar(x, 4, 12, 12, fill[i])
 		c.text(x+16, 15, "start", "legend", g)
 		x += 28 + 15*len([]rune(g))
 	}
@@ -100,7 +111,7 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 			if w == 0 {
 				continue
 			}
-			c.rect(at, y+3, w, chartRow-6, fill[k])
+			c.bar(at, y+3, w, chartRow-6, fill[k])
 			if w >= 22 {
 				c.text(at+w/2, y+16, "middle", "in "+onFill(fill[k]), fmt.Sprint(v))
 			}
@@ -132,10 +143,8 @@ func gradeFills(n int) []string {
 		switch {
 		case i == n-1:
 			out[i] = "url(#hatch)"
-		case i < 2:
-			out[i] = grayTones[i]
 		default:
-			out[i] = grayTones[2+min(i-2, 1)]
+			out[i] = grayTones[min(i, len(grayTones)-1)]
 		}
 	}
 	return out
@@ -169,7 +178,7 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 		if half.Valid() && !cd.Rate.Less(half) {
 			fill = grayTones[0]
 		}
-		c.rect(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
+		c.bar(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
 		c.text(chartLabel+chartBar+8, y+16, "start", "value", fmt.Sprintf("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
 	}
 	c.mark(half, top, len(pt.Candidates)*chartRow, "得票过半线（"+ballot.FractionText(half)+"）")
@@ -195,7 +204,7 @@ func approvalChart(at *ballot.ApprovalTally) template.HTML {
 			}
 			c.text(chartLabel-8, y+16, "end", "legend", names[k])
 			c.rect(chartLabel, y+3, chartBar, chartRow-6, "#eef0f3")
-			c.rect(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
+			c.bar(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
 			c.text(chartLabel+chartBar+8, y+16, "start", "value", fmt.Sprintf("%d 票", o.Total))
 			y += chartRow
 		}

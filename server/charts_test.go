@@ -33,14 +33,14 @@ func TestChartsDrawTheCounts(t *testing.T) {
 	rt := tl.Forms[0].Recommendation
 	svg := string(candidateChart(rt.Positions[0], rt.Rules))
 	// 甲 3 of 4 valid: 270 of 360; 乙 1 of 4: 90; the half line at 150+180
-	for _, want := range []string{`width="270" height="18" fill="#1a7f37"`, `width="90" height="18" fill="#8c96a3"`, `x1="330"`, "得票过半线（二分之一）", "3 票 75.00%"} {
+	for _, want := range []string{`width="270" height="18" fill="#1a7f37"`, `width="90" height="18" fill="#c4c9d0"`, `x1="330"`, "得票过半线（二分之一）", "3 票 75.00%"} {
 		if !strings.Contains(svg, want) {
 			t.Fatalf("candidate chart lacks %q:\n%s", want, svg)
 		}
 	}
 	tl = chartOf(t, []ballot.Form{rec}, 2, func(p *ballot.Poll) []ballot.PlainBallot { return votes(p)[:2] })
 	rt = tl.Forms[0].Recommendation
-	if svg := string(candidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, grayTones[0]) || !strings.Contains(svg, `width="360" height="18" fill="#8c96a3"`) {
+	if svg := string(candidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, grayTones[0]) || !strings.Contains(svg, `width="360" height="18" fill="#c4c9d0"`) {
 		t.Fatalf("below quorum a bar is coloured as passing:\n%s", svg)
 	}
 
