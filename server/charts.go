@@ -61,7 +61,7 @@ func (c *svgChart) mark(at ballot.Ratio, top, height int, name string) {
 		return
 	}
 	x := chartLabel + int(int64(chartBar)*at.Num/at.Den)
-	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="4"/>`, x, top-2, x, top+height)
+	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="3"/>`, x, top-2, x, top+height)
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1d2129" stroke-width="2" stroke-dasharray="5 3"/>`, x, top-2, x, top+height)
 	c.text(x, top-5, "middle", "mark", name)
 }
