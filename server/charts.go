@@ -105,7 +105,7 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 		}
 	}
 	top := 34
-	c := newChart("各对象测评等次分布", len(et.Subjects), top+26)
+	c := newChart("各对象测评等次分布", len(et.Subjects), top+6)
 	// a long form's bars go without their numbers, which its table gives: the page is sent
 	// uncompressed and a 300-subject chart would double in size
 	numbered := len(et.Subjects) <= 30
