@@ -20,8 +20,16 @@ const (
 	chartRow    = 24
 )
 
-// chart colours: dark enough for white text and for 3:1 against the page (WCAG non-text).
-var grayTones = []string{"#1a7f37", "#5aa469", "#8c96a3", "#a6adb8", "#b42318"}
+// Fills (classes of app.css) from the best grade down: g0 dark green #1a7f37, g1 light
+// green #7fbf8e, g2 light grey #c4c9d0, g3 lighter grey #e0e3e8; the worst grade is h, red
+// hatched. Their lightness differs step by step (0.16, 0.44, 0.58, 0.77) so a grey
+// printout keeps them apart, and every bar is outlined in the text colour, so its end
+// stands out from the track whatever its fill (WCAG non-text contrast). Colours live in
+// the stylesheet, not on each shape, to keep a long form's chart small: pages are sent
+// uncompressed.
+var grayTones = []string{"g0", "g1", "g2", "g3"}
+
+const hatched = "h"
 
 type svgChart struct {
 	b      strings.Builder
@@ -36,12 +44,28 @@ func newChart(label string, rows, extra int) *svgChart {
 	return c
 }
 
+// text writes s at x, y; anchor is "start", "middle" or "end".
 func (c *svgChart) text(x, y int, anchor, class, s string) {
-	fmt.Fprintf(&c.b, `<text x="%d" y="%d" text-anchor="%s" class="%s">%s</text>`, x, y, anchor, class, template.HTMLEscapeString(s))
+	switch anchor {
+	case "middle":
+		class += " m"
+	case "end":
+		class += " e"
+	}
+	fmt.Fprintf(&c.b, `<text x="%d" y="%d" class="%s">%s</text>`, x, y, strings.TrimSpace(class), template.HTMLEscapeString(s))
 }
 
-func (c *svgChart) rect(x, y, w, h int, fill string) {
-	fmt.Fprintf(&c.b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, x, y, w, h, fill)
+// track is the empty bar a bar is drawn on.
+func (c *svgChart) track(x, y, w, h int) {
+	fmt.Fprintf(&c.b, `<rect class="t" x="%d" y="%d" width="%d" height="%d"/>`, x, y, w, h)
+}
+
+// bar is a filled, outlined rectangle of the fill class; nothing for a zero width.
+func (c *svgChart) bar(x, y, w, h int, fill string) {
+	if w <= 0 {
+		return
+	}
+	fmt.Fprintf(&c.b, `<rect class="b %s" x="%d" y="%d" width="%d" height="%d"/>`, fill, x, y, w, h)
 }
 
 // mark draws a dashed threshold line across the rows with its name above.
@@ -50,7 +74,7 @@ func (c *svgChart) mark(at ballot.Ratio, top, height int, name string) {
 		return
 	}
 	x := chartLabel + int(int64(chartBarLen)*at.Num/at.Den)
-	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="4"/>`, x, top-2, x, top+height)
+	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#fff" stroke-width="3"/>`, x, top-2, x, top+height)
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1d2129" stroke-width="2" stroke-dasharray="5 3"/>`, x, top-2, x, top+height)
 	c.text(x, top-5, "middle", "mark", name)
 }
@@ -81,27 +105,30 @@ func gradeChart(et *ballot.EvaluationTally) template.HTML {
 		}
 	}
 	top := 34
-	c := newChart("各对象测评等次分布", len(et.Subjects), top+26)
+	c := newChart("各对象测评等次分布", len(et.Subjects), top+6)
+	// a long form's bars go without their numbers, which its table gives: the page is sent
+	// uncompressed and a 300-subject chart would double in size
+	numbered := len(et.Subjects) <= 30
 	fill := gradeFills(len(et.Grades))
 	// legend
 	x := chartLabel
 	for i, g := range et.Grades {
-		c.rect(x, 4, 12, 12, fill[i])
+		c.bar(x, 4, 12, 12, fill[i])
 		c.text(x+16, 15, "start", "legend", g)
 		x += 28 + 15*len([]rune(g))
 	}
 	for i, s := range et.Subjects {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", s.Name)
-		c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
+		c.track(chartLabel, y+3, chartBarLen, chartRow-6)
 		at := chartLabel
 		for k, v := range s.Total.Votes {
 			w := width(v, s.Total.Valid)
 			if w == 0 {
 				continue
 			}
-			c.rect(at, y+3, w, chartRow-6, fill[k])
-			if w >= 22 {
+			c.bar(at, y+3, w, chartRow-6, fill[k])
+			if w >= 22 && numbered {
 				c.text(at+w/2, y+16, "middle", "in "+onFill(fill[k]), fmt.Sprint(v))
 			}
 			at += w
@@ -119,7 +146,7 @@ func onFill(fill string) string {
 	switch fill {
 	case grayTones[0]:
 		return "on-dark"
-	case "url(#hatch)":
+	case hatched:
 		return "on-red"
 	}
 	return ""
@@ -131,11 +158,9 @@ func gradeFills(n int) []string {
 	for i := range out {
 		switch {
 		case i == n-1:
-			out[i] = "url(#hatch)"
-		case i < 2:
-			out[i] = grayTones[i]
+			out[i] = hatched
 		default:
-			out[i] = grayTones[2+min(i-2, 1)]
+			out[i] = grayTones[min(i, len(grayTones)-1)]
 		}
 	}
 	return out
@@ -164,12 +189,12 @@ func candidateChart(pt ballot.PositionTally, rules []ballot.Flag) template.HTML 
 	for i, cd := range pt.Candidates {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", cd.Name)
-		c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
+		c.track(chartLabel, y+3, chartBarLen, chartRow-6)
 		fill := grayTones[2]
 		if half.Valid() && !cd.Rate.Less(half) {
 			fill = grayTones[0]
 		}
-		c.rect(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
+		c.bar(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
 		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", fmt.Sprintf("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
 	}
 	c.mark(half, top, len(pt.Candidates)*chartRow, "得票过半线（"+ballot.FractionText(half)+"）")
@@ -187,15 +212,15 @@ func approvalChart(at *ballot.ApprovalTally) template.HTML {
 	c := newChart("表决票数", rows, top+6+6*len(at.Nominees))
 	y := top
 	names := []string{"同意", "不同意", "弃权"}
-	fills := []string{grayTones[0], "url(#hatch)", grayTones[2]}
+	fills := []string{grayTones[0], hatched, grayTones[2]}
 	for _, n := range at.Nominees {
 		for k, o := range n.Counts.Options {
 			if k == 0 {
 				c.text(chartLabel-58, y+16, "end", "name", n.Name)
 			}
 			c.text(chartLabel-8, y+16, "end", "legend", names[k])
-			c.rect(chartLabel, y+3, chartBarLen, chartRow-6, "#eef0f3")
-			c.rect(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
+			c.track(chartLabel, y+3, chartBarLen, chartRow-6)
+			c.bar(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
 			c.text(chartLabel+chartBarLen+8, y+16, "start", "value", fmt.Sprintf("%d 票", o.Total))
 			y += chartRow
 		}

@@ -33,14 +33,14 @@ func TestChartsDrawTheCounts(t *testing.T) {
 	rt := tl.Forms[0].Recommendation
 	svg := string(candidateChart(rt.Positions[0], rt.Rules))
 	// 甲 3 of 4 valid: 270 of 360; 乙 1 of 4: 90; the half line at 150+180
-	for _, want := range []string{`width="270" height="18" fill="#1a7f37"`, `width="90" height="18" fill="#8c96a3"`, `x1="330"`, "得票过半线（二分之一）", "3 票 75.00%"} {
+	for _, want := range []string{`class="b g0" x="150" y="21" width="270"`, `class="b g2" x="150" y="45" width="90"`, `x1="330"`, "得票过半线（二分之一）", "3 票 75.00%"} {
 		if !strings.Contains(svg, want) {
 			t.Fatalf("candidate chart lacks %q:\n%s", want, svg)
 		}
 	}
 	tl = chartOf(t, []ballot.Form{rec}, 2, func(p *ballot.Poll) []ballot.PlainBallot { return votes(p)[:2] })
 	rt = tl.Forms[0].Recommendation
-	if svg := string(candidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, grayTones[0]) || !strings.Contains(svg, `width="360" height="18" fill="#8c96a3"`) {
+	if svg := string(candidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, "b g0") || !strings.Contains(svg, `class="b g2" x="150" y="21" width="360"`) {
 		t.Fatalf("below quorum a bar is coloured as passing:\n%s", svg)
 	}
 
@@ -53,9 +53,33 @@ func TestChartsDrawTheCounts(t *testing.T) {
 		return out
 	})
 	svg = string(gradeChart(tl.Forms[0].Evaluation))
-	for _, want := range []string{`x="150" y="37" width="90"`, `x="420" y="37" width="90" height="18" fill="url(#hatch)"`, `x1="420"`, "四分之三", "好和较好 50.00%"} {
+	for _, want := range []string{`class="b g0" x="150" y="37" width="90"`, `class="b h" x="420" y="37" width="90"`, `x1="420"`, "四分之三", "好和较好 50.00%"} {
 		if !strings.Contains(svg, want) {
 			t.Fatalf("grade chart lacks %q:\n%s", want, svg)
 		}
 	}
+}
+
+// The charts stay light beside the tables they draw: bytes of SVG for an evaluation of
+// 300 subjects (the most a form holds) and a position of 50 candidates.
+func BenchmarkChartSize(b *testing.B) {
+	et := &ballot.EvaluationTally{Grades: []string{"优秀", "称职", "基本称职", "不称职"}, GoodLabel: "优秀和称职",
+		Rules: []ballot.Flag{{Code: ballot.RuleAdjust, Threshold: ballot.R(2, 3)}}}
+	for i := 0; i < ballot.MaxSubjects; i++ {
+		et.Subjects = append(et.Subjects, ballot.SubjectTally{Name: "张三丰", Total: ballot.GradeCounts{Votes: []int{40, 30, 20, 10}, Valid: 100}, Good: ballot.R(70, 100)})
+	}
+	var pt ballot.PositionTally
+	pt.Valid.Total = 100
+	for i := 0; i < 50; i++ {
+		c := ballot.CandidateTally{Name: "李四", Rate: ballot.R(int64(i), 100)}
+		c.Votes.Total = i
+		pt.Candidates = append(pt.Candidates, c)
+	}
+	var n1, n2 int
+	for i := 0; i < b.N; i++ {
+		n1 = len(gradeChart(et))
+		n2 = len(candidateChart(pt, []ballot.Flag{{Code: ballot.RuleBelowHalf, Threshold: ballot.R(1, 2)}}))
+	}
+	b.ReportMetric(float64(n1), "bytes/300-subjects")
+	b.ReportMetric(float64(n2), "bytes/50-candidates")
 }

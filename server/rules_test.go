@@ -6,9 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"minyi/ballot"
 )
@@ -195,5 +199,57 @@ func TestCountWithPaperPending(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the log does not keep the confirmed pending entries: %+v", log)
+	}
+}
+
+// Below quorum no export prints a positive conclusion: the workbook and the PDF read the
+// tally, which carries only the quorum flag with its reason.
+func TestExportsBelowQuorumConcludeNothing(t *testing.T) {
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "副局长民主推荐", "unit_id": e.unitID,
+		"groups": []map[string]any{{"name": "全体", "expected": 6}},
+		"forms": []map[string]any{
+			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "副局长", "seats": 1, "candidates": []map[string]string{{"name": "王一"}, {"name": "赵二"}}}}}},
+			{"kind": "approval", "title": "票决表", "approval": map[string]any{"seats": 1, "nominees": []map[string]string{{"name": "周五"}, {"name": "吴六"}}}},
+		}}, 201, &p)
+	codes := e.tokens(p, 2)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for _, code := range codes { // 2 of 6, 4 needed; all for 王一 and 周五
+		e.vote(code, url.Values{"f1.p1": {"c1"}, "f2.n1": {"同意"}, "f2.n2": {"不同意"}})
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	c, _ := e.browser("admin")
+	_, xl := e.get(c, "/polls/"+p.ID+"/tally.xlsx")
+	book, err := excelize.OpenReader(strings.NewReader(xl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, sh := range book.GetSheetList() {
+		rows, _ := book.GetRows(sh)
+		for _, r := range rows {
+			all += strings.Join(r, "|") + "\n"
+		}
+	}
+	_, pdf := e.get(c, "/polls/"+p.ID+"/tally.pdf")
+	file := t.TempDir() + "/report.pdf"
+	os.WriteFile(file, []byte(pdf), 0o600)
+	out, err := exec.Command("pdftotext", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for name, doc := range map[string]string{"xlsx": all, "pdf": text} {
+		if !strings.Contains(doc, "实到 2 人，应到 6 人，须至少 4 人") && !strings.Contains(doc, "实到2人，应到6人，须至少4人") {
+			t.Errorf("%s does not say why the result is void", name)
+		}
+		for _, positive := range []string{"通过：", "当选：", "进入差额考察："} {
+			if strings.Contains(doc, positive) {
+				t.Errorf("%s prints %q below quorum", name, positive)
+			}
+		}
 	}
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -112,4 +115,28 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		}
 		screenshot(ctx, c.name)
 	}
+	// Printed (in grey): the positive and the negative conclusion keep different signs
+	// and different borders, not only different colours.
+	do(t, ctx, chromedp.Navigate(app.base+"/polls/"+rec+"/tally"), chromedp.WaitVisible(css("svg.chart")), printMedia(true))
+	looks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['.flag.positive', '.flag.negative'].map(s => {
+		const f = document.querySelector(s), st = getComputedStyle(f); return f.textContent.trim()[0] + ' ' + st.borderTopStyle + ' ' + st.color })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(looks) != 2 || looks[0] != "✓ solid rgb(0, 0, 0)" || looks[1] != "✗ double rgb(0, 0, 0)" {
+		t.Fatalf("printed conclusions: %q", looks)
+	}
+	screenshot(ctx, "tally-print")
+}
+
+// printMedia makes the page use its print style sheet, as when printed.
+func printMedia(on bool) chromedp.Action[chromedp.Void] {
+	media := ""
+	if on {
+		media = "print"
+	}
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
+		return err
+	})
 }
