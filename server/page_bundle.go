@@ -88,7 +88,8 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	}
 	checks, b := ballot.Verify(&signed, pub)
 	data["Checks"], data["OK"], data["Done"] = checks, ballot.Verified(checks), true
-	if last := checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
+	if last := &checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
+		last.Note = "签名有效，但签名密钥不是本服务器的"
 		data["Foreign"] = ballot.Fingerprint(signed.PublicKey)
 	}
 	if b != nil {

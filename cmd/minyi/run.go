@@ -457,8 +457,12 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  [%s] %s　%s\n", mark, c.Name, c.Note)
 	}
 	if last := checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
-		fmt.Fprintln(stdout, ballot.UnknownSigner)
-		return fmt.Errorf("核验未完成：签名者未知")
+		if *keyFP == "" && *keyFile == "" {
+			fmt.Fprintln(stdout, ballot.UnknownSigner)
+			return fmt.Errorf("核验未完成：签名者未知")
+		}
+		fmt.Fprintf(stdout, "签名有效，但签名者不是指定的密钥：文件的签名密钥指纹为 %s，请与报告单上印的指纹核对\n", ballot.Fingerprint(signed.PublicKey))
+		return fmt.Errorf("核验失败：签名者不是指定的密钥")
 	}
 	if !ballot.Verified(checks) {
 		return fmt.Errorf("核验失败")
