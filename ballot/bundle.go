@@ -315,8 +315,9 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	json.Unmarshal(want, &w)
 	json.Unmarshal(got, &g)
 	note := "由文件中的选票按规则重新计算全部结果"
-	if b.Tally.Rules < RulesVersion {
-		// A bundle signed before the rules' wording was versioned: its conclusions were
+	if b.Tally.Rules < RulesVersion || b.Version == bundleVersion1 {
+		// A bundle signed before the rules' wording was versioned (every version 1 bundle
+		// is one): its conclusions were
 		// worded (and, below quorum, drawn) by the rules of its day, which this software
 		// no longer writes. Every count, rate and rank is still recounted and compared;
 		// the conclusions are covered by the signature only.

@@ -345,6 +345,7 @@ func TestOlderBundleVerifies(t *testing.T) {
 		signed, _ := Sign(b, key)
 		return signed
 	}
+	verify := func(s *Signed) ([]Check, *Bundle) { return Verify(s, key.Public().(ed25519.PublicKey)) }
 	asBefore := func(tl *Tally) {
 		for i := range tl.Forms[0].Recommendation.Positions[0].Candidates {
 			tl.Forms[0].Recommendation.Positions[0].Candidates[i].Spellings = nil
@@ -358,17 +359,17 @@ func TestOlderBundleVerifies(t *testing.T) {
 		}
 		tl.Notes = append(notes, "有选票无法解析，已全部作废并计入“无法解析”")
 	}
-	if checks, _ := Verify(sign(BundleVersion, func(*Tally) {})); !Verified(checks) {
+	if checks, _ := verify(sign(BundleVersion, func(*Tally) {})); !Verified(checks) {
 		t.Fatalf("a current bundle fails: %s", failed(checks))
 	}
-	if checks, _ := Verify(sign("minyi-tally/1", asBefore)); !Verified(checks) {
+	if checks, _ := verify(sign("minyi-tally/1", asBefore)); !Verified(checks) {
 		t.Errorf("a version 1 bundle fails: %s", failed(checks))
 	}
-	if checks, _ := Verify(sign(BundleVersion, asBefore)); Verified(checks) {
+	if checks, _ := verify(sign(BundleVersion, asBefore)); Verified(checks) {
 		t.Error("a current bundle without its spellings verifies")
 	}
 	changed := func(tl *Tally) { asBefore(tl); tl.Forms[0].Recommendation.Positions[0].Candidates[0].Votes.Total++ }
-	if checks, _ := Verify(sign("minyi-tally/1", changed)); Verified(checks) || failed(checks) != "重新计票结果一致" {
+	if checks, _ := verify(sign("minyi-tally/1", changed)); Verified(checks) || failed(checks) != "重新计票结果一致" {
 		t.Errorf("a version 1 bundle with a changed figure: %s", failed(checks))
 	}
 }
