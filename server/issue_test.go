@@ -142,6 +142,18 @@ func TestIssueCountFollowsGroup(t *testing.T) {
 	if got := e.issued(p); got["职工代表"] != 20 || got["中层干部"] != 0 {
 		t.Fatalf("refused posts issued: %v", got)
 	}
+	// The API's one call for every group: the two groups not yet served, each its due.
+	var all struct {
+		Batches []struct {
+			GroupID string `json:"group_id"`
+			Hint    string
+			Tokens  []struct{ Code string }
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"all": true}, 201, &all)
+	if len(all.Batches) != 2 || all.Batches[0].GroupID != p.Groups[1].ID || len(all.Batches[0].Tokens) != 12 || all.Batches[1].GroupID != p.Groups[3].ID || len(all.Batches[1].Tokens) != 9 {
+		t.Fatalf("API all groups: %+v", all.Batches)
+	}
 }
 
 // A double click, or the same form posted twice: one batch. The second post issues
