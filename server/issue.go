@@ -13,7 +13,7 @@ import (
 )
 
 // MaxIssueAll is the most slips the one-click issue for every group makes in one PDF:
-// 10,000 slips took 225 MB at peak, so 5,000 keeps one download near 120 MB.
+// 10,000 slips took 225 MB at peak and 5,000 of four groups 145 MB (docs/PERFORMANCE.md).
 const MaxIssueAll = 5000
 
 // groupCount is one group's share of an issue.
