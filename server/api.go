@@ -380,7 +380,7 @@ func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.voidBatch(c, p, c.Params("batch"))
+	_, n, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}
