@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -300,6 +301,12 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	}
 	if k := c.Get("Idempotency-Key"); k != "" {
 		in.Key = k
+	}
+	in.Key = strings.TrimSpace(in.Key)
+	// The key first, so a repeat that left out the count hears it was issued, not that
+	// the group is served.
+	if err := s.repeated(c, p, in.Key, nil); err != nil {
+		return err
 	}
 	var want []groupCount
 	if in.All {
