@@ -373,18 +373,19 @@ func (s *Server) wipeRehearsal(c *fiber.Ctx, p *store.PollInfo) error {
 	return nil
 }
 
-// voidBatch voids a batch's unused tokens; the log names the batch as its slips do.
-func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (int, error) {
+// voidBatch voids a batch's unused tokens and returns the batch and how many; the log
+// names the batch as its slips do.
+func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (store.Batch, int, error) {
 	b, err := s.store.BatchOf(c.UserContext(), p.ID, batch)
 	if err != nil {
-		return 0, err
+		return b, 0, err
 	}
 	n, err := s.store.VoidBatch(c.UserContext(), p.ID, batch)
 	if err != nil {
-		return 0, err
+		return b, 0, err
 	}
 	s.audit(c, p.ID, "batch.void", map[string]string{"batch": batch, "group": b.GroupName, "count": strconv.Itoa(b.Count), "hint": b.Hint, "voided": strconv.Itoa(n)})
-	return n, nil
+	return b, n, nil
 }
 
 // auditLabels are the actions as organizers read them.

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -311,6 +312,12 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	if k := c.Get("Idempotency-Key"); k != "" {
 		in.Key = k
 	}
+	in.Key = strings.TrimSpace(in.Key)
+	// The key first, so a repeat that left out the count hears it was issued, not that
+	// the group is served.
+	if err := s.repeated(c, p, in.Key, nil); err != nil {
+		return err
+	}
 	var want []groupCount
 	if in.All {
 		want, err = s.allGroups(c, p)
@@ -390,7 +397,7 @@ func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.voidBatch(c, p, c.Params("batch"))
+	_, n, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // MaxIssueAll is the most slips the one-click issue for every group makes in one PDF:
-// 10,000 slips took 225 MB at peak, so 5,000 keeps one download near 120 MB.
+// 10,000 slips took 225 MB at peak and 5,000 of four groups 145 MB (docs/PERFORMANCE.md).
 const MaxIssueAll = 5000
 
 // groupCount is one group's share of an issue.
@@ -224,24 +224,7 @@ func (s *Server) tokensIssue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var want []groupCount
-	format := c.FormValue("format", "pdf")
-	if c.FormValue("all") != "" {
-		want, err = s.allGroups(c, p)
-		format = "pdf"
-	} else {
-		count := 0
-		if v := strings.TrimSpace(c.FormValue("count")); v != "" {
-			if count, err = strconv.Atoi(v); err != nil || count < 1 {
-				return ballot.Errorf(ballot.EINVALID, "凭证数量“%s”不是正整数；留空则按应到人数补足", v)
-			}
-		}
-		want, err = s.oneGroup(c, p, c.FormValue("group_id"), count)
-	}
-	if err != nil {
-		return err
-	}
-	_, file, err := s.issueBatches(c, p, want, c.FormValue("issue_key"), format)
+	file, err := s.issueFromForm(c, p)
 	var rep *repeatedError
 	if errors.As(err, &rep) && !isAPI(c) {
 		return s.page(c, fiber.StatusConflict, "staff/issued", fiber.Map{"Title": "凭证已生成 · " + p.Title, "Poll": p, "Batches": rep.batches,
@@ -251,6 +234,36 @@ func (s *Server) tokensIssue(c *fiber.Ctx) error {
 		return err
 	}
 	return file.send(c)
+}
+
+// issueFromForm reads the issuing form and issues what it asks.
+func (s *Server) issueFromForm(c *fiber.Ctx, p *store.PollInfo) (*slipFile, error) {
+	// The key first: a second post of a form whose number was left blank would otherwise
+	// be told its group is served, not where its slips are.
+	key := strings.TrimSpace(c.FormValue("issue_key"))
+	if err := s.repeated(c, p, key, nil); err != nil {
+		return nil, err
+	}
+	var want []groupCount
+	var err error
+	format := c.FormValue("format", "pdf")
+	if c.FormValue("all") != "" {
+		want, err = s.allGroups(c, p)
+		format = "pdf"
+	} else {
+		count := 0
+		if v := strings.TrimSpace(c.FormValue("count")); v != "" {
+			if count, err = strconv.Atoi(v); err != nil || count < 1 {
+				return nil, ballot.Errorf(ballot.EINVALID, "凭证数量“%s”不是正整数；留空则按应到人数补足", v)
+			}
+		}
+		want, err = s.oneGroup(c, p, c.FormValue("group_id"), count)
+	}
+	if err != nil {
+		return nil, err
+	}
+	_, file, err := s.issueBatches(c, p, want, key, format)
+	return file, err
 }
 
 // issueChoice is a group as the issuing form offers it, with the slips it still needs.

@@ -142,6 +142,18 @@ func TestIssueCountFollowsGroup(t *testing.T) {
 	if got := e.issued(p); got["职工代表"] != 20 || got["中层干部"] != 0 {
 		t.Fatalf("refused posts issued: %v", got)
 	}
+	// The API's one call for every group: the two groups not yet served, each its due.
+	var all struct {
+		Batches []struct {
+			GroupID string `json:"group_id"`
+			Hint    string
+			Tokens  []struct{ Code string }
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"all": true}, 201, &all)
+	if len(all.Batches) != 2 || all.Batches[0].GroupID != p.Groups[1].ID || len(all.Batches[0].Tokens) != 12 || all.Batches[1].GroupID != p.Groups[3].ID || len(all.Batches[1].Tokens) != 9 {
+		t.Fatalf("API all groups: %+v", all.Batches)
+	}
 }
 
 // A double click, or the same form posted twice: one batch. The second post issues
@@ -168,6 +180,25 @@ func TestIssueTwiceOneBatch(t *testing.T) {
 		if res.StatusCode != 409 || !strings.Contains(page, want) {
 			t.Fatalf("second post: %d, lacks %q:\n%s", res.StatusCode, want, page)
 		}
+	}
+
+	// A number left blank: the second post hears the same, not that the group is served.
+	_, key = e.issueForm(c, p)
+	blank := url.Values{"_csrf": {csrf}, "issue_key": {key}, "group_id": {p.Groups[2].ID}, "count": {""}, "format": {"pdf"}}
+	if res, _ := postForm(t, c, e.base+"/polls/"+p.ID+"/tokens", blank); res.StatusCode != 200 {
+		t.Fatalf("blank number, first post: %d", res.StatusCode)
+	}
+	if res, body := postForm(t, c, e.base+"/polls/"+p.ID+"/tokens", blank); res.StatusCode != 409 || !strings.Contains(string(body), "第一次提交下载的文件中就是这批凭证") {
+		t.Fatalf("blank number, second post: %d\n%s", res.StatusCode, body)
+	}
+	if got := e.issued(p)["职工代表"]; got != 20 {
+		t.Fatalf("blank number posted twice: 职工代表 issued %d, want 20", got)
+	}
+
+	// The first download lost: the batch is voided from that page, named in the answer.
+	res, body = postForm(t, c, e.base+"/polls/"+p.ID+"/batches/"+bs[0].ID+"/void", url.Values{"_csrf": {csrf}})
+	if want := "已作废凭证批次（中层干部，12 张，" + bs[0].Hint + "）中 12 张未使用的凭证。"; res.StatusCode != 200 || !strings.Contains(string(body), want) {
+		t.Fatalf("void from the repeated page: %d, lacks %q", res.StatusCode, want)
 	}
 
 	// Racing: the same form sent four times at once.
@@ -198,13 +229,13 @@ func TestIssueTwiceOneBatch(t *testing.T) {
 			t.Fatalf("racing posts answered %v", statuses)
 		}
 	}
-	if got := e.issued(p)["服务对象"]; ok != 1 || got != 9 || len(e.batches(p)) != 2 {
+	if got := e.issued(p)["服务对象"]; ok != 1 || got != 9 || len(e.batches(p)) != 3 {
 		t.Fatalf("racing posts: statuses %v, 服务对象 issued %d, %d batches", statuses, got, len(e.batches(p)))
 	}
 
 	// The API: an Idempotency-Key repeated is refused with its code, nothing issued.
 	for i, want := range []int{201, 409} {
-		req, _ := http.NewRequest("POST", e.base+"/api/v1/polls/"+p.ID+"/tokens", strings.NewReader(`{"group_id":"`+p.Groups[0].ID+`","count":3}`))
+		req, _ := http.NewRequest("POST", e.base+"/api/v1/polls/"+p.ID+"/tokens", strings.NewReader(`{"group_id":"`+p.Groups[0].ID+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+e.admin)
 		req.Header.Set("Idempotency-Key", "meeting-2026-0001")
@@ -218,8 +249,8 @@ func TestIssueTwiceOneBatch(t *testing.T) {
 			t.Fatalf("API call %d with one key: %d %s", i+1, res.StatusCode, b)
 		}
 	}
-	if got := e.issued(p)["班子成员"]; got != 3 {
-		t.Fatalf("API key repeated: 班子成员 issued %d, want 3", got)
+	if got := e.issued(p)["班子成员"]; got != 5 {
+		t.Fatalf("API key repeated: 班子成员 issued %d, want 5", got)
 	}
 }
 

@@ -104,11 +104,11 @@ func (s *Server) batchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.voidBatch(c, p, c.Params("batch"))
+	b, n, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废本批 %d 张未使用的凭证。", n))
+	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张未使用的凭证。", batchName(b.GroupName, b.Count, b.Hint), n))
 }
 
 // slipFile is a prepared download of token slips.

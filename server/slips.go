@@ -23,6 +23,8 @@ type slipBatch struct {
 	Base   string // e.g. http://192.168.1.10:8080
 	Tokens []ballot.Token
 	Hint   string // the batch as the batch list names it, ABCD…WXYZ
+
+	footW *[2]float64 // widths of the footer's label and hint, once measured
 }
 
 func (b *slipBatch) url(t ballot.Token) string { return voteURL(b.Base, t) }
@@ -183,30 +185,36 @@ func (s *Server) drawSlip(pdf *pdfDoc, b *slipBatch, img string, x, y float64, t
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
-	slipFooter(pdf, b.Hint, fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
+	slipFooter(pdf, b, fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
 }
 
 // slipFooter writes 「批次 ABCD…WXYZ 第 n/N 张」 right-aligned in a box of width w. The hint
 // is set in the code's own typeface, which has the ellipsis (the Chinese one does not),
-// so the batch reads on paper as on the batch list.
-func slipFooter(pdf *pdfDoc, hint, place string, x, y, w float64) {
+// so the batch reads on paper as on the batch list. The label's and hint's widths are
+// the batch's, measured once.
+func slipFooter(pdf *pdfDoc, b *slipBatch, place string, x, y, w float64) {
 	const size = 7.5
-	if hint == "" {
+	if b.Hint == "" {
 		mixedText(pdf, x, y, w, 4, size, place, "R")
 		return
 	}
-	label, rest := "批次 ", " "+place
-	wl, wr := mixedWidth(pdf, label, size), mixedWidth(pdf, rest, size)
-	m := pdf.measure
-	m.Lock()
-	m.pdf.SetFont("mono", "", size)
-	wh := m.pdf.GetStringWidth(hint)
-	m.Unlock()
+	const label = "批次 "
+	if b.footW == nil {
+		m := pdf.measure
+		m.Lock()
+		m.pdf.SetFont("mono", "", size)
+		wh := m.pdf.GetStringWidth(b.Hint)
+		m.Unlock()
+		b.footW = &[2]float64{mixedWidth(pdf, label, size), wh}
+	}
+	wl, wh := b.footW[0], b.footW[1]
+	rest := " " + place
+	wr := mixedWidth(pdf, rest, size)
 	x += w - (wl + wh + wr)
 	mixedText(pdf, x, y, wl, 4, size, label, "L")
 	pdf.SetFont("mono", "", size)
 	pdf.SetXY(x+wl, y)
-	pdf.CellFormat(wh, 4, hint, "", 0, "L", false, 0, "")
+	pdf.CellFormat(wh, 4, b.Hint, "", 0, "L", false, 0, "")
 	mixedText(pdf, x+wl+wh, y, wr, 4, size, rest, "L")
 }
 

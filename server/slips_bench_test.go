@@ -34,9 +34,40 @@ func BenchmarkSlips10000(b *testing.B) {
 		}
 		batch.Tokens = append(batch.Tokens, t)
 	}
+	batch.Hint = ballot.BatchHint(batch.Tokens)
 	var size int
 	for b.Loop() {
 		pdf, err := s.slipsPDF(batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB-pdf")
+	b.ReportMetric(peakRSS(), "MB-peak-rss")
+}
+
+// BenchmarkSlipsAllGroups5000 renders the largest one-click issue, MaxIssueAll slips of
+// four groups, each from a new page, into one PDF. Run alone:
+// go test -run '^$' -bench SlipsAllGroups5000 -benchtime 1x ./server/
+func BenchmarkSlipsAllGroups5000(b *testing.B) {
+	s := &Server{}
+	var batches []*slipBatch
+	for _, g := range []string{"班子成员", "中层干部", "职工代表", "服务对象"} {
+		batch := &slipBatch{Title: "2026年度领导班子和领导干部民主测评", Group: g, Base: "http://192.168.1.10:8080"}
+		for range MaxIssueAll / 4 {
+			t, err := ballot.NewToken()
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch.Tokens = append(batch.Tokens, t)
+		}
+		batch.Hint = ballot.BatchHint(batch.Tokens)
+		batches = append(batches, batch)
+	}
+	var size int
+	for b.Loop() {
+		pdf, err := s.slipsPDF(batches...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -29,9 +29,13 @@
       status.appendChild(a);
     }
   }
-  function release() {
-    buttons.forEach(function (b) { b.disabled = false; if (b.hasAttribute("data-label")) b.textContent = b.getAttribute("data-label"); });
-    busy = false;
+  // release gives the buttons back their words; enabled again only when nothing was issued.
+  function release(enable) {
+    buttons.forEach(function (b) {
+      b.disabled = !enable;
+      if (b.hasAttribute("data-label")) b.textContent = b.getAttribute("data-label");
+    });
+    busy = !enable;
   }
   function fileName(res) {
     var m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get("Content-Disposition") || "");
@@ -53,12 +57,13 @@
           return res.json().then(function (e) {
             var err = e.error || {};
             if (err.code === "repeated") {
+              release(false);
               say(err.message, "刷新页面查看凭证批次");
               return;
             }
-            release();
+            release(true);
             say(err.message || "生成失败，请重试");
-          }, function () { release(); say("生成失败（" + res.status + "），请重试"); });
+          }, function () { release(true); say("生成失败（" + res.status + "），请重试"); });
         }
         return res.blob().then(function (blob) {
           var a = document.createElement("a");
@@ -71,9 +76,10 @@
           setTimeout(function () { location.reload(); }, 1500);
         });
       }, function () {
-        // The post may or may not have reached the server: a fresh form would risk a second
-        // batch, so the page reloads and its batch list tells.
-        say("网络中断，无法确认凭证是否已生成。", "刷新页面查看凭证批次");
+        // The post may or may not have reached the server. Sending the same form again is
+        // safe: its key issues once, so a second try either issues or says it was issued.
+        release(true);
+        say("网络中断，无法确认凭证是否已生成。请再点一次：如果已经生成，系统会提示，不会重复生成。");
       });
   });
 })();
