@@ -32,7 +32,7 @@ type LiveTiming struct {
 	Keepalive time.Duration
 }
 
-var defaultLive = LiveTiming{Coalesce: 250 * time.Millisecond, Keepalive: 20 * time.Second}
+var defaultLive = LiveTiming{Coalesce: 500 * time.Millisecond, Keepalive: 20 * time.Second}
 
 func (s *Server) liveTiming() LiveTiming {
 	t := s.cfg.Live
