@@ -72,6 +72,8 @@ type streamResult struct {
 	P99ms        float64 `json:"p99_ms"`
 	// From the burst's last answer until every stream shows the final count.
 	SettleMaxms float64 `json:"settle_max_ms"`
+	// Events a stream received during the burst, on average.
+	BurstEvents float64 `json:"burst_events"`
 	Dropped     int     `json:"dropped"` // streams that ended before the bench closed them
 	AuditOK     bool    `json:"audit_ok"`
 }
@@ -192,6 +194,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "    an update reaches a stream  p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%d samples, %d not seen within 5 s)\n", s.UpdateP50ms, s.UpdateP99ms, s.UpdateMaxms, s.Updates, s.Missed)
 		fmt.Fprintf(stdout, "    the burst                   %8.0f ballots/s   p99 %.1f ms   %.0f %% of the rate without streams (%.0f ballots/s, just before and after)\n", s.BallotsPerSec, s.P99ms, s.Kept*100, s.WithoutPerSec)
 		fmt.Fprintf(stdout, "    CPU of this process (instances and clients) %.0f µs a ballot with the streams, %.0f without\n", s.CPUusWith, s.CPUusWithout)
+		fmt.Fprintf(stdout, "    %.1f events a stream during the burst\n", s.BurstEvents)
 		fmt.Fprintf(stdout, "    every stream at the final count %.0f ms after the last answer; %d streams dropped; audit %s\n", s.SettleMaxms, s.Dropped, map[bool]string{true: "consistent", false: "INCONSISTENT"}[s.AuditOK])
 	}
 	for _, r := range all {

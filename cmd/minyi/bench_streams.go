@@ -192,8 +192,19 @@ func benchStreams(ctx context.Context, st *store.Store, keys server.Keys, bases 
 
 	// The burst, watched.
 	burst := benchResult{Voters: n, Concurrency: c, Errors: map[string]int{}}
+	start := time.Now()
 	benchBurst(ctx, &burst, p, toks[:n], bases, c)
 	end := time.Now()
+	for _, w := range watches {
+		w.mu.Lock()
+		for _, e := range w.seen {
+			if e.at.After(start) && e.at.Before(end) {
+				r.BurstEvents++
+			}
+		}
+		w.mu.Unlock()
+	}
+	r.BurstEvents /= float64(len(watches))
 	r.BallotsPerSec, r.P99ms = burst.BallotsPerSec, burst.P99ms
 	final := burst.OK + benchUpdates
 	deadline := end.Add(10 * time.Second)
