@@ -74,7 +74,7 @@ var (
 		count(*) FILTER (WHERE t.state IN ('used', 'paper')) AS used,
 		count(*) FILTER (WHERE t.state = 'paper') AS paper,
 		g.paper_ballots
-		FROM voter_groups g LEFT JOIN tokens t ON t.group_id = g.id
+		FROM voter_groups g LEFT JOIN tokens t ON t.poll_id = $1 AND t.group_id = g.id
 		WHERE g.poll_id = $1 GROUP BY g.id, g.position, g.paper_ballots ORDER BY g.position`)
 )
 

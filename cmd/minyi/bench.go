@@ -8,14 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"minyi/ballot"
@@ -33,15 +34,48 @@ type benchResult struct {
 	P95ms         float64        `json:"p95_ms"`
 	P99ms         float64        `json:"p99_ms"`
 	OK            int            `json:"ok"`
+	CPUms         float64        `json:"cpu_ms"` // this process's CPU (servers and clients) during the burst
 	Errors        map[string]int `json:"errors"`
 	BallotsInBox  int            `json:"ballots_in_box"`
 	TokensUsed    int            `json:"tokens_used"`
 	AuditOK       bool           `json:"audit_ok"` // box == used == 200 OK
 	CeilingPerSec float64        `json:"db_ceiling_per_sec"`
 	Ratio         float64        `json:"ratio"` // end to end / database ceiling
+	// With -streams: the same burst again with that many dashboards open.
+	Streams *streamResult `json:"streams,omitempty"`
 	// With -runs above 1: every run, and above them the median of the runs' ratios
 	// (the figures beside it are that run's).
 	Runs []benchResult `json:"runs,omitempty"`
+}
+
+// streamResult is what dashboards cost and get: -streams turnout streams spread over the
+// instances, watching the poll that is voted on.
+type streamResult struct {
+	Streams   int `json:"streams"`
+	Instances int `json:"instances"`
+	// Single votes a second apart, each timed from just before its submit until it shows on
+	// a stream: one sample per stream and vote.
+	Updates     int     `json:"updates"`
+	UpdateP50ms float64 `json:"update_p50_ms"`
+	UpdateP99ms float64 `json:"update_p99_ms"`
+	UpdateMaxms float64 `json:"update_max_ms"`
+	Missed      int     `json:"missed"` // samples not seen within 5 s
+	// The burst of -n voters with the streams open, against the same burst without them
+	// just before and just after (their mean), so the machine's drift is on both sides.
+	BallotsPerSec float64 `json:"ballots_per_sec"`
+	WithoutPerSec float64 `json:"without_per_sec"`
+	Kept          float64 `json:"kept"` // ballots_per_sec ÷ without_per_sec
+	// CPU time of this process (the instances and the bench's clients) per ballot, during
+	// the burst with the streams and without: less noisy than the rates on a busy machine.
+	CPUusWith    float64 `json:"cpu_us_a_ballot_with"`
+	CPUusWithout float64 `json:"cpu_us_a_ballot_without"`
+	P99ms        float64 `json:"p99_ms"`
+	// From the burst's last answer until every stream shows the final count.
+	SettleMaxms float64 `json:"settle_max_ms"`
+	// Events a stream received during the burst, on average.
+	BurstEvents float64 `json:"burst_events"`
+	Dropped     int     `json:"dropped"` // streams that ended before the bench closed them
+	AuditOK     bool    `json:"audit_ok"`
 }
 
 // bench runs a load of voters over HTTP against a server it starts on this machine (or
@@ -56,11 +90,26 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	target := fs.String("url", "", "a running server on the same database and secret (default: start one)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	runs := fs.Int("runs", 1, "repeat load and ceiling this many times; report the run with the median ratio")
+	streams := fs.Int("streams", 0, "also open this many turnout streams (big screens) on the poll voted on, and repeat the burst with them")
+	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
+	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *c < 1 || *runs < 1 {
-		return errors.New("-n, -c and -runs must be positive")
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *n < 1 || *c < 1 || *runs < 1 || *instances < 1 || *streams < 0 {
+		return errors.New("-n, -c, -runs and -instances must be positive, -streams not negative")
 	}
 	o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	secret, err := o.secret()
@@ -79,32 +128,39 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	base := *target
-	if base == "" {
-		srv, err := server.New(server.Config{Keys: keys, Log: o.log, Version: version}, st)
-		if err != nil {
-			return err
+	bases := []string{*target}
+	if *target == "" {
+		url := os.Getenv("DATABASE_URL")
+		if url == "" {
+			url = o.pg.URL("minyi")
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
+		bases = nil
+		for i := range *instances {
+			ist := st
+			if i > 0 { // an instance of its own: its own pool and LISTEN connection
+				if ist, err = store.Open(ctx, url); err != nil {
+					return err
+				}
+				defer ist.Close()
+			}
+			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}})
+			if err != nil {
+				return err
+			}
+			defer stop()
+			bases = append(bases, base)
 		}
-		app := srv.App()
-		sctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		if err := srv.Start(sctx); err != nil {
-			return err
-		}
-		go app.Listener(ln)
-		defer func() { srv.Close(); app.ShutdownWithTimeout(5 * time.Second) }()
-		base = "http://" + ln.Addr().String()
 	}
-
 	var all []benchResult
 	for range *runs {
-		r, err := benchRun(ctx, st, keys, base, *n, *c)
+		r, err := benchRun(ctx, st, keys, bases, *n, *c)
 		if err != nil {
 			return err
+		}
+		if *streams > 0 {
+			if r.Streams, err = benchStreams(ctx, st, keys, bases, *n, *c, *streams); err != nil {
+				return err
+			}
 		}
 		all = append(all, r)
 	}
@@ -120,6 +176,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for i, r := range res.Runs {
 		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK)
+		if s := r.Streams; s != nil {
+			fmt.Fprintf(stdout, "       with %d streams: update p99 %.0f ms (max %.0f, %d missed), burst %.0f ballots/s against %.0f without (%.0f %%), %d dropped\n", s.Streams, s.UpdateP99ms, s.UpdateMaxms, s.Missed, s.BallotsPerSec, s.WithoutPerSec, s.Kept*100, s.Dropped)
+		}
 	}
 	if len(res.Runs) > 0 {
 		fmt.Fprintln(stdout, "the run with the median ratio:")
@@ -130,8 +189,16 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  ratio            %8.2f\n", res.Ratio)
 	fmt.Fprintf(stdout, "  answers: %d OK, errors %v\n", res.OK, res.Errors)
 	fmt.Fprintf(stdout, "  audit: ballots in box %d, tokens used %d, OK answers %d: %s\n", res.BallotsInBox, res.TokensUsed, res.OK, map[bool]string{true: "consistent", false: "INCONSISTENT"}[res.AuditOK])
+	if s := res.Streams; s != nil {
+		fmt.Fprintf(stdout, "  with %d turnout streams over %d instance(s), on the poll voted on:\n", s.Streams, s.Instances)
+		fmt.Fprintf(stdout, "    an update reaches a stream  p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%d samples, %d not seen within 5 s)\n", s.UpdateP50ms, s.UpdateP99ms, s.UpdateMaxms, s.Updates, s.Missed)
+		fmt.Fprintf(stdout, "    the burst                   %8.0f ballots/s   p99 %.1f ms   %.0f %% of the rate without streams (%.0f ballots/s, just before and after)\n", s.BallotsPerSec, s.P99ms, s.Kept*100, s.WithoutPerSec)
+		fmt.Fprintf(stdout, "    CPU of this process (instances and clients) %.0f µs a ballot with the streams, %.0f without\n", s.CPUusWith, s.CPUusWithout)
+		fmt.Fprintf(stdout, "    %.1f events a stream during the burst\n", s.BurstEvents)
+		fmt.Fprintf(stdout, "    every stream at the final count %.0f ms after the last answer; %d streams dropped; audit %s\n", s.SettleMaxms, s.Dropped, map[bool]string{true: "consistent", false: "INCONSISTENT"}[s.AuditOK])
+	}
 	for _, r := range all {
-		if !r.AuditOK {
+		if !r.AuditOK || (r.Streams != nil && !r.Streams.AuditOK) {
 			return errors.New("the audit failed")
 		}
 	}
@@ -140,28 +207,51 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // benchRun votes n tokens of a fresh poll, c at a time, audits the box, and measures the
 // database's own ceiling right after.
-func benchRun(ctx context.Context, st *store.Store, keys server.Keys, base string, n, c int) (benchResult, error) {
+func benchRun(ctx context.Context, st *store.Store, keys server.Keys, bases []string, n, c int) (benchResult, error) {
 	res := benchResult{Voters: n, Concurrency: c, Errors: map[string]int{}}
 	p, toks, err := benchPoll(ctx, st, keys, n)
 	if err != nil {
 		return res, err
 	}
+	benchBurst(ctx, &res, p, toks, bases, c)
+	if err := benchAudit(ctx, st, p.ID, &res); err != nil {
+		return res, err
+	}
+	if res.CeilingPerSec, err = benchCeiling(ctx, st, keys, n, c); err != nil {
+		return res, err
+	}
+	if res.CeilingPerSec > 0 {
+		res.Ratio = res.BallotsPerSec / res.CeilingPerSec
+	}
+	return res, nil
+}
+
+// benchForm is a filled-in ballot of a bench poll, as the ballot page posts it.
+func benchForm(p *store.PollInfo) string {
 	form := url.Values{}
 	for _, s := range p.Forms[0].Evaluation.Subjects {
 		form.Set("f1."+s.ID, "称职")
 	}
-	body := form.Encode()
+	return form.Encode()
+}
+
+// benchBurst votes the tokens, c at a time, each worker on one of the instances in turn,
+// and fills in the rate, latencies and answers.
+func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks []ballot.Token, bases []string, c int) {
+	body := benchForm(p)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 60 * time.Second}
 	defer client.CloseIdleConnections()
 	jobs := make(chan ballot.Token)
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
+	cpu0 := cpuTime()
 	start := time.Now()
-	for range c {
+	for w := range c {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			base := bases[w%len(bases)]
 			for t := range jobs {
 				kind, d := benchVote(ctx, client, base+"/v/"+string(t), body)
 				mu.Lock()
@@ -181,6 +271,7 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, base strin
 	close(jobs)
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
+	res.CPUms = float64((cpuTime() - cpu0).Microseconds()) / 1000
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) float64 {
@@ -190,28 +281,24 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, base strin
 		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
 	}
 	res.P50ms, res.P95ms, res.P99ms = pct(.50), pct(.95), pct(.99)
+}
 
-	if err := st.ClosePoll(ctx, p.ID); err != nil {
-		return res, err
+// benchAudit closes the poll and checks box == tokens used == OK answers.
+func benchAudit(ctx context.Context, st *store.Store, pollID string, res *benchResult) error {
+	if err := st.ClosePoll(ctx, pollID); err != nil {
+		return err
 	}
-	box, err := st.Box(ctx, p.ID)
+	box, err := st.Box(ctx, pollID)
 	if err != nil {
-		return res, err
+		return err
 	}
-	tu, err := st.Turnout(ctx, p.ID)
+	tu, err := st.Turnout(ctx, pollID)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.BallotsInBox, res.TokensUsed = len(box), tu[0].Used
 	res.AuditOK = res.BallotsInBox == res.TokensUsed && res.TokensUsed == res.OK
-
-	if res.CeilingPerSec, err = benchCeiling(ctx, st, keys, n, c); err != nil {
-		return res, err
-	}
-	if res.CeilingPerSec > 0 {
-		res.Ratio = res.BallotsPerSec / res.CeilingPerSec
-	}
-	return res, nil
+	return nil
 }
 
 // benchPoll sets up an open five-person 民主测评 with n tokens in a unit of its own.
@@ -332,4 +419,13 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 		return 0, failed
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// cpuTime is the CPU this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
