@@ -50,7 +50,12 @@ func auditSentence(action string, d map[string]string) string {
 		if d["tellers"] != "" {
 			s += "，监票人：" + d["tellers"]
 		}
+		if n := d["paper_pending"]; n != "" && n != "0" {
+			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
+		}
 		return s
+	case "poll.year":
+		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
 	case "poll.schedule":
 		if d["close_at"] == "取消" {
 			return "取消定时结束投票"

@@ -37,6 +37,7 @@ func TestAuditSentences(t *testing.T) {
 		"cadres.add":       {map[string]string{"unit": "甲单位", "count": "12"}, "向“甲单位”的干部名册加入 12 人"},
 		"token.paper":      {nil, "一张凭证改为纸质投票（凭证码不记录）"},
 		"paper.enter":      {map[string]string{"matched": "true"}, "录入纸质选票，与前一次录入核对一致，选票已投入票箱"},
+		"poll.year":        {map[string]string{"from": "2026", "to": "2025"}, "将考核年度由 2026 年改为 2025 年"},
 		"paper.discard":    {map[string]string{"entries": "2"}, "清除未核对的纸质录入 2 份"},
 	}
 	for action := range auditLabels {

@@ -55,7 +55,7 @@ func (e *env) verifies(pollID string) *ballot.Bundle {
 	if err := json.Unmarshal(raw, &signed); err != nil {
 		e.t.Fatal(err)
 	}
-	checks, b := ballot.Verify(&signed)
+	checks, b := ballot.Verify(&signed, serverPub())
 	if !ballot.Verified(checks) {
 		e.t.Fatalf("the bundle does not verify: %+v", checks)
 	}
