@@ -122,7 +122,7 @@ func fontFor(r rune) string {
 	if r >= 0x2700 && r <= 0x27BF || r >= 0x2190 && r <= 0x21FF { // Dingbats (the ✔ and ✘ of conclusions) and arrows are DejaVu's
 		return "latin"
 	}
-	if r < 0x2000 || r >= 0x2000 && r <= 0x206F && r != '…' && r != '“' && r != '”' && r != '‘' && r != '’' { // General Punctuation: DejaVu has the dashes
+	if r <= 0x206F { // up to General Punctuation: the CJK font has none of the dashes, quotes or ellipsis
 		return "latin"
 	}
 	return "cjk"
