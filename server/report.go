@@ -323,7 +323,18 @@ func recommendationTables(f ballot.FormTally, groups []ballot.GroupResult) []rep
 			Chart: &reportChart{Legend: []string{"得票"}, Mark: ballot.R(int64(p.Valid.Total), 2),
 				MarkLabel: fmt.Sprintf("虚线：有效票的一半（%d/2）", p.Valid.Total)}}
 		for _, fl := range p.Flags {
-			t.Notes = append(t.Notes, whole(flagSign(fl)+" "+fl.Label)+"："+fl.Rule+whole("（最高 "+fl.Value.String()+" = "+fl.Value.Percent()+"）"))
+			note := whole(flagSign(fl)+" "+fl.Label) + "：" + fl.Rule
+			if fl.Code == ballot.RuleSecondRound {
+				note += whole("（最高 " + fl.Value.String() + " = " + fl.Value.Percent() + "）")
+			}
+			t.Notes = append(t.Notes, note)
+		}
+		// Write-ins counted as one person whatever their spelling: the tellers see which
+		// spellings were merged, as on the tally page.
+		for _, c := range p.Candidates {
+			if len(c.Spellings) > 0 {
+				t.Notes = append(t.Notes, "“"+c.Name+"”合并的写法："+strings.Join(c.Spellings, "、"))
+			}
 		}
 		for _, c := range p.Candidates {
 			row := []reportCell{txt(c.Name)}

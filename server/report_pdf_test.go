@@ -81,3 +81,20 @@ func TestBreakTokens(t *testing.T) {
 		}
 	}
 }
+
+// Write-ins counted as one person whatever their spelling are listed with the spellings
+// merged, in the documents as on the tally page, for the tellers to see.
+func TestReportListsMergedSpellings(t *testing.T) {
+	t.Parallel()
+	tl := &ballot.Tally{Forms: []ballot.FormTally{{Title: "推荐表", Recommendation: &ballot.RecommendationTally{
+		Positions: []ballot.PositionTally{{Title: "副局长", Seats: 1, Candidates: []ballot.CandidateTally{
+			{Name: "张三", Spellings: []string{"张 三", "张三"}}, {Name: "李四"}}}}}}}}
+	var notes []string
+	for _, tb := range reportTables(tl) {
+		notes = append(notes, tb.Notes...)
+	}
+	joined := strings.Join(notes, "\n")
+	if !strings.Contains(joined, "“张三”合并的写法：张 三、张三") || strings.Contains(joined, "“李四”") {
+		t.Fatalf("notes %q", joined)
+	}
+}
