@@ -51,8 +51,9 @@ type benchResult struct {
 // streamResult is what dashboards cost and get: -streams turnout streams spread over the
 // instances, watching the poll that is voted on.
 type streamResult struct {
-	Streams   int `json:"streams"`
-	Instances int `json:"instances"`
+	Streams   int  `json:"streams"`
+	Instances int  `json:"instances"`
+	Away      bool `json:"away"` // the readers did not read during the burst (-streams-away)
 	// Single votes a second apart, each timed from just before its submit until it shows on
 	// a stream: one sample per stream and vote.
 	Updates     int     `json:"updates"`
@@ -91,6 +92,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	runs := fs.Int("runs", 1, "repeat load and ceiling this many times; report the run with the median ratio")
 	streams := fs.Int("streams", 0, "also open this many turnout streams (big screens) on the poll voted on, and repeat the burst with them")
+	away := fs.Bool("streams-away", false, "the streams' readers stop reading during the burst and catch up after, as screens on other machines would cost this one nothing (the servers still write every event)")
 	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
@@ -158,7 +160,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if *streams > 0 {
-			if r.Streams, err = benchStreams(ctx, st, keys, bases, *n, *c, *streams); err != nil {
+			if r.Streams, err = benchStreams(ctx, st, keys, bases, *n, *c, *streams, *away); err != nil {
 				return err
 			}
 		}
@@ -190,7 +192,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  answers: %d OK, errors %v\n", res.OK, res.Errors)
 	fmt.Fprintf(stdout, "  audit: ballots in box %d, tokens used %d, OK answers %d: %s\n", res.BallotsInBox, res.TokensUsed, res.OK, map[bool]string{true: "consistent", false: "INCONSISTENT"}[res.AuditOK])
 	if s := res.Streams; s != nil {
-		fmt.Fprintf(stdout, "  with %d turnout streams over %d instance(s), on the poll voted on:\n", s.Streams, s.Instances)
+		fmt.Fprintf(stdout, "  with %d turnout streams over %d instance(s), on the poll voted on%s:\n", s.Streams, s.Instances, map[bool]string{true: " (readers away during the burst)"}[s.Away])
 		fmt.Fprintf(stdout, "    an update reaches a stream  p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%d samples, %d not seen within 5 s)\n", s.UpdateP50ms, s.UpdateP99ms, s.UpdateMaxms, s.Updates, s.Missed)
 		fmt.Fprintf(stdout, "    the burst                   %8.0f ballots/s   p99 %.1f ms   %.0f %% of the rate without streams (%.0f ballots/s, just before and after)\n", s.BallotsPerSec, s.P99ms, s.Kept*100, s.WithoutPerSec)
 		fmt.Fprintf(stdout, "    CPU of this process (instances and clients) %.0f µs a ballot with the streams, %.0f without\n", s.CPUusWith, s.CPUusWithout)

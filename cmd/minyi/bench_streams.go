@@ -78,8 +78,11 @@ func (w *streamWatch) first(used int) (time.Time, bool) {
 // benchStreams opens the streams of a big screen on a fresh poll, round robin over the
 // instances; times single votes on their way to every stream; then votes n tokens of the
 // same poll, c at a time, with the streams open, and audits the box.
-func benchStreams(ctx context.Context, st *store.Store, keys server.Keys, bases []string, n, c, streams int) (*streamResult, error) {
-	r := &streamResult{Streams: streams, Instances: len(bases)}
+func benchStreams(ctx context.Context, st *store.Store, keys server.Keys, bases []string, n, c, streams int, away bool) (*streamResult, error) {
+	r := &streamResult{Streams: streams, Instances: len(bases), Away: away}
+	// With away, the readers stop between two reads while the burst runs: the events wait
+	// in the sockets, written by the servers all the same, and are read after.
+	var paused sync.RWMutex
 	before, err := benchBare(ctx, st, keys, bases, n, c)
 	if err != nil {
 		return nil, err
@@ -129,6 +132,10 @@ func benchStreams(ctx context.Context, st *store.Store, keys server.Keys, bases 
 			fmt.Fprintf(conn, "GET /screen/%s/live HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", key, host)
 			rd := bufio.NewReader(conn)
 			for {
+				if rd.Buffered() == 0 {
+					paused.RLock() // waits while the readers are away
+					paused.RUnlock()
+				}
 				line, err := rd.ReadSlice('\n')
 				if err != nil {
 					break
@@ -192,9 +199,15 @@ func benchStreams(ctx context.Context, st *store.Store, keys server.Keys, bases 
 
 	// The burst, watched.
 	burst := benchResult{Voters: n, Concurrency: c, Errors: map[string]int{}}
+	if away {
+		paused.Lock()
+	}
 	start := time.Now()
 	benchBurst(ctx, &burst, p, toks[:n], bases, c)
 	end := time.Now()
+	if away {
+		paused.Unlock()
+	}
 	for _, w := range watches {
 		w.mu.Lock()
 		for _, e := range w.seen {
