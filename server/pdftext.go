@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"sync"
@@ -75,9 +76,12 @@ func (s *Server) newPDF() (*pdfDoc, error) {
 	}
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontFromBytes("cjk", "", f.cjk)
-	pdf.AddUTF8FontFromBytes("latin", "", f.latin)
-	pdf.AddUTF8FontFromBytes("mono", "", f.mono)
+	// Each document gets its own copy of the font files: fpdf writes into the bytes it is
+	// given while it subsets a font (an append past a slice it read), so documents made
+	// at the same time from one shared copy would race, and spoil it for later ones.
+	pdf.AddUTF8FontFromBytes("cjk", "", bytes.Clone(f.cjk))
+	pdf.AddUTF8FontFromBytes("latin", "", bytes.Clone(f.latin))
+	pdf.AddUTF8FontFromBytes("mono", "", bytes.Clone(f.mono))
 	if err := pdf.Error(); err != nil {
 		return nil, err
 	}
@@ -104,9 +108,9 @@ type measurer struct {
 func (f *pdfFonts) measurer() (*measurer, error) {
 	f.once.Do(func() {
 		pdf := fpdf.New("P", "mm", "A4", "")
-		pdf.AddUTF8FontFromBytes("cjk", "", f.cjk)
-		pdf.AddUTF8FontFromBytes("latin", "", f.latin)
-		pdf.AddUTF8FontFromBytes("mono", "", f.mono)
+		pdf.AddUTF8FontFromBytes("cjk", "", bytes.Clone(f.cjk))
+		pdf.AddUTF8FontFromBytes("latin", "", bytes.Clone(f.latin))
+		pdf.AddUTF8FontFromBytes("mono", "", bytes.Clone(f.mono))
 		f.m, f.err = &measurer{pdf: pdf}, pdf.Error()
 	})
 	return f.m, f.err

@@ -125,7 +125,16 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 	}))
 	loginAt(t, ctx, wifi.base)
 	do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(wifi.base+"/polls/"+p.ID), chromedp.WaitVisible(css("#turnout")))
-	label := func() string { return text(t, ctx, "#live-status") }
+	// read asks the page for a text; while the page reloads (it does after issuing slips)
+	// the question may fail, and the loops below ask again.
+	read := func(sel string) string {
+		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		if err != nil {
+			return "（" + err.Error() + "）"
+		}
+		return v
+	}
+	label := func() string { return read("#live-status") }
 	waitLabel := func(prefix string, within time.Duration) string {
 		t.Helper()
 		deadline := time.Now().Add(within)
@@ -143,9 +152,9 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 	waitText := func(sel, want string, within time.Duration) {
 		t.Helper()
 		deadline := time.Now().Add(within)
-		for text(t, ctx, css(sel)) != want {
+		for read(sel) != want {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s is %q, want %q; the label says %q", sel, text(t, ctx, css(sel)), want, label())
+				t.Fatalf("%s is %q, want %q; the label says %q", sel, read(sel), want, label())
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -161,11 +170,24 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 		t.Fatalf("label %q is not 北京时间 (now %s)", l, now.Format("15:04:05"))
 	}
 
-	// Slips from the page: a form post answered with a download. The page stays, and so
-	// does its stream: the new slips are counted on it.
+	// Slips from the page: a form post answered with a download, after which the page
+	// reloads for the next batch; its turnout keeps coming, the new slips counted on it.
 	do(t, ctx, chromedp.SetValue(css(`form[action$="/tokens"] input[name=count]`), "3"),
 		chromedp.Click(css(`form[action$="/tokens"] button`)))
 	waitText("#turnout tfoot .issued", "7", 15*time.Second)
+	// The reload itself, so that it cannot fall into the cut below.
+	for deadline := time.Now().Add(15 * time.Second); !strings.HasPrefix(read("#issue-status"), "已生成并下载"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the issue form says %q", read("#issue-status"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(15 * time.Second); read("#issue-status") != ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not reload after the download: %q", read("#issue-status"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if files, _ := os.ReadDir(downloads); len(files) == 0 {
 		time.Sleep(time.Second) // the file may still be being written
 		if files, _ = os.ReadDir(downloads); len(files) == 0 {
@@ -174,9 +196,10 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 	}
 	ballot := map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}
 	vote := func(u string) { a.call("POST", "/api/v1/ballot/"+u[strings.LastIndex(u, "/")+1:], ballot, 200, nil) }
+	waitLabel("实时更新中 · 最后更新 ", 10*time.Second)
 	vote(urls[0])
 	vote(urls[1])
-	waitText("#turnout tfoot .used", "2", 5*time.Second)
+	waitText("#turnout tfoot .used", "2", 10*time.Second)
 	waitLabel("实时更新中 · 最后更新 ", time.Second)
 
 	// The network drops: the page says so at once, and comes back by itself.
@@ -185,7 +208,7 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 	screenshot(ctx, "poll-live-lost")
 	vote(urls[2])
 	time.Sleep(500 * time.Millisecond)
-	if used := text(t, ctx, "#turnout tfoot .used"); used != "2" {
+	if used := read("#turnout tfoot .used"); used != "2" {
 		t.Fatalf("used %s while cut off", used)
 	}
 	wifi.restore()

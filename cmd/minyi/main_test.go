@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"os"
@@ -248,7 +249,7 @@ func TestVerifyCommand(t *testing.T) {
 		}
 	}
 	// The public key as /about shows it, saved to a file.
-	about := string(getRaw(t, app.base+"/about", ""))
+	about := html.UnescapeString(string(getRaw(t, app.base+"/about", "")))
 	m := regexp.MustCompile(`<code>([A-Za-z0-9+/]{43}=)</code>`).FindStringSubmatch(about)
 	if m == nil {
 		t.Fatal("/about shows no public key")
