@@ -12,7 +12,7 @@ run: deps build ## start the server on a private PostgreSQL in ./var/pg and prin
 	./$(BIN) serve
 
 test: deps-test lint ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 # The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
