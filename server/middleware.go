@@ -118,11 +118,15 @@ type apiErrorBody struct {
 	Spoilt  any    `json:"spoilt,omitempty"`
 }
 
+// isAPI and isVoterPath read the path as routing does, ignoring case: /API/… is the API.
 func isAPI(c *fiber.Ctx) bool {
-	return strings.HasPrefix(c.Path(), "/api/") || (c.Get("Accept") != "" && c.Accepts("text/html", "application/json") == "application/json")
+	return strings.HasPrefix(strings.ToLower(c.Path()), "/api/") || (c.Get("Accept") != "" && c.Accepts("text/html", "application/json") == "application/json")
 }
 
-func isVoterPath(p string) bool { return p == "/v" || strings.HasPrefix(p, "/v/") }
+func isVoterPath(p string) bool {
+	p = strings.ToLower(p)
+	return p == "/v" || strings.HasPrefix(p, "/v/")
+}
 
 // routeOf names a request in logs and metrics by the pattern of the route that answered
 // it ("/v/:token"), never by its path: routing ignores case and folds slashes, so no list

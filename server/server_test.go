@@ -411,6 +411,9 @@ func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
 		{"GET", "/api/v1/polls/not-a-uuid", nil, 404, "not_found"},
 		{"GET", "/api/v1/nothing", nil, 404, "not_found"},
 		{"POST", "/api/v1/ballot/ABCD-EFGH-JKMN-PQRS", map[string]any{}, 404, "token_unknown"},
+		// routing ignores case, and so does the choice of a JSON answer
+		{"GET", "/API/V1/polls/not-a-uuid", nil, 404, "not_found"},
+		{"POST", "/Api/v1/ballot/ABCD-EFGH-JKMN-PQRS", map[string]any{}, 404, "token_unknown"},
 	} {
 		var out struct {
 			Error struct{ Code, Message string }
