@@ -3,12 +3,7 @@
   "use strict";
   var root = document.getElementById("screen");
   if (!root) return;
-  function two(n) { return (n < 10 ? "0" : "") + n; }
-  // 北京时间 whatever the projector computer's time zone: China keeps UTC+8 all year.
-  function beijing(ms) {
-    var d = new Date(ms + 8 * 3600000);
-    return two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds());
-  }
+  var beijing = window.minyiLive.beijing;
   var clock = document.getElementById("clock");
   function tick() { clock.textContent = beijing(Date.now()); }
   tick(); setInterval(tick, 1000);
@@ -55,43 +50,9 @@
     lastAt = Date.now();
     say(how + " · 最后更新 " + beijing(lastAt));
   }
-  // between ms and twice that: screens that lost the server together do not come back together
-  function jitter(ms) { return ms + Math.floor(Math.random() * ms); }
-
-  var polling = null;
-  function poll() {
-    fetch(root.getAttribute("data-poll"), { cache: "no-store" })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (v) { if (polling) show(v, "定时刷新中"); })
-      .catch(function () { if (polling) lost(); });
-  }
-  function startPolling() {
-    if (polling) return;
-    polling = setTimeout(function tick() { poll(); polling = setTimeout(tick, jitter(3000)); }, jitter(500));
-  }
-  function stopPolling() { clearTimeout(polling); polling = null; }
-
-  // A dropped stream is retried by the browser itself; one it gave up on, or that never
-  // delivered (a proxy that buffers), is replaced by polling and tried again later.
-  var reopen = null;
-  function later() { if (!reopen) reopen = setTimeout(function () { reopen = null; connect(); }, jitter(10000)); }
-  function connect() {
-    if (!window.EventSource) { startPolling(); return; }
-    var es = new EventSource(root.getAttribute("data-live")), delivered = false;
-    var guard = setTimeout(function () {
-      if (!delivered) { es.close(); lost(); startPolling(); later(); }
-    }, 8000);
-    es.addEventListener("turnout", function (e) {
-      delivered = true;
-      clearTimeout(guard);
-      stopPolling();
-      show(JSON.parse(e.data), "实时更新中");
-    });
-    es.addEventListener("failure", function () { delivered = true; clearTimeout(guard); say("暂时读不到人数，正在重试", true); });
-    es.onerror = function () {
-      lost();
-      if (es.readyState === 2) { clearTimeout(guard); startPolling(); later(); } // CLOSED
-    };
-  }
-  connect();
+  window.minyiLive.follow({
+    live: root.getAttribute("data-live"), poll: root.getAttribute("data-poll"),
+    show: show, lost: lost,
+    failure: function () { say("暂时读不到人数，正在重试", true); }
+  });
 })();

@@ -12,12 +12,7 @@
   var table = document.getElementById("turnout");
   if (!table || !table.hasAttribute("data-live")) return;
   var live = document.getElementById("live-status");
-  function two(n) { return (n < 10 ? "0" : "") + n; }
-  // 北京时间 whatever the computer's time zone and language: China keeps UTC+8 all year.
-  function beijing(ms) {
-    var d = new Date(ms + 8 * 3600000);
-    return two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds());
-  }
+  var beijing = window.minyiLive.beijing;
   function pct(r) { return r.den > 0 ? (Math.round(r.num * 10000 / r.den) / 100).toFixed(2) + "%" : "—"; }
   function row(el, g) {
     ["issued", "voided", "used"].forEach(function (k) { el.querySelector("." + k).textContent = g[k]; });
@@ -49,47 +44,10 @@
       live.appendChild(a);
     }
   }
-  // between ms and twice that: pages that lost the server together do not come back together
-  function jitter(ms) { return ms + Math.floor(Math.random() * ms); }
-
-  // Polling, while the stream is blocked or refused.
-  var polling = null;
-  function poll() {
-    fetch(table.getAttribute("data-poll"), { cache: "no-store", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (t) { if (polling) show({ state: stateShown, turnout: t }, "定时刷新中"); })
-      .catch(function () { if (polling) lost(); });
-  }
-  function startPolling() {
-    if (polling) return;
-    polling = setTimeout(function tick() { poll(); polling = setTimeout(tick, jitter(3000)); }, jitter(500));
-  }
-  function stopPolling() { clearTimeout(polling); polling = null; }
-
-  // The stream. A dropped connection is retried by the browser itself (after the server's
-  // retry: delay); one the browser gave up on, or that never delivered, is replaced by
-  // polling and tried again later. Form posts, downloads included, leave it alone.
-  var leaving = false, reopen = null;
-  window.addEventListener("pagehide", function () { leaving = true; });
-  function later() { if (!reopen) reopen = setTimeout(function () { reopen = null; connect(); }, jitter(10000)); }
-  function connect() {
-    if (!window.EventSource) { startPolling(); return; }
-    var es = new EventSource(table.getAttribute("data-live")), delivered = false;
-    var guard = setTimeout(function () {
-      if (!delivered) { es.close(); lost(); startPolling(); later(); }
-    }, 8000);
-    es.addEventListener("turnout", function (e) {
-      delivered = true;
-      clearTimeout(guard);
-      stopPolling();
-      show(JSON.parse(e.data), "实时更新中");
-    });
-    es.addEventListener("failure", function () { delivered = true; clearTimeout(guard); say("暂时读不到人数，正在重试" + since()); });
-    es.onerror = function () {
-      if (leaving) return;
-      lost();
-      if (es.readyState === 2) { clearTimeout(guard); startPolling(); later(); } // CLOSED
-    };
-  }
-  connect();
+  window.minyiLive.follow({
+    live: table.getAttribute("data-live"), poll: table.getAttribute("data-poll"),
+    show: show, lost: lost,
+    read: function (t) { return { state: stateShown, turnout: t }; },
+    failure: function () { say("暂时读不到人数，正在重试" + since()); }
+  });
 })();
