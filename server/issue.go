@@ -156,8 +156,8 @@ func (s *Server) issueBatches(c *fiber.Ctx, p *store.PollInfo, want []groupCount
 // repeated answers a post whose key issued before with what it issued; err is the
 // store's answer (nil before trying), returned as it is when it is no repeat.
 func (s *Server) repeated(c *fiber.Ctx, p *store.PollInfo, key string, err error) error {
-	if err != nil && ballot.ErrorCode(err) != ballot.EREPEATED {
-		return err
+	if err != nil && ballot.ErrorCode(err) != ballot.EREPEATED || key == "" {
+		return err // no key, no batches to look up: a keyless issue can never repeat
 	}
 	prior, qerr := s.store.BatchesByKey(c.UserContext(), p.ID, key)
 	if qerr != nil {
