@@ -89,33 +89,39 @@ func TestSealOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1, _ := NewSealer("poll", k.Public)
-	s2, _ := NewSealer("poll", k.Public)
-	if bytes.Equal(s1.Ephemeral, s2.Ephemeral) {
-		t.Fatal("each sealer needs its own ephemeral key")
+	const size = 64
+	c1, _ := Seal("poll", k.Public, "g1", []byte(`{"a":1}`), size)
+	c2, _ := Seal("poll", k.Public, "g1", []byte(`{"a":1}`), size)
+	c3, _ := Seal("poll", k.Public, "g1", []byte(`{"a":"a much longer ballot than the first"}`), size)
+	if bytes.Equal(c1, c2) || bytes.Equal(c1[1:33], c2[1:33]) {
+		t.Fatal("each ballot must be sealed with its own ephemeral key")
 	}
-	c1, _ := s1.Seal("g1", []byte(`{"a":1}`))
-	c2, _ := s1.Seal("g1", []byte(`{"a":1}`))
-	if bytes.Equal(c1, c2) {
-		t.Fatal("same plaintext sealed twice must differ (random nonce)")
+	if len(c1) != len(c3) || len(c1) != SealedSize(size) {
+		t.Fatalf("sealed lengths %d and %d, want both %d: a ballot's length must not tell its content", len(c1), len(c3), SealedSize(size))
+	}
+	if _, err := Seal("poll", k.Public, "g1", bytes.Repeat([]byte("x"), size+1), size); ErrorCode(err) != EINVALID {
+		t.Fatalf("a ballot over the poll's size must be refused, got %v", err)
 	}
 	o, _ := NewOpener("poll", k.Private)
-	if p, err := o.Open(s1.Ephemeral, "g1", c1); err != nil || string(p) != `{"a":1}` {
+	if p, err := o.Open("g1", c1); err != nil || string(p) != `{"a":1}` {
 		t.Fatalf("open = %q, %v", p, err)
 	}
-	if _, err := o.Open(s1.Ephemeral, "g2", c1); err == nil {
+	if _, err := o.Open("g2", c1); err == nil {
 		t.Fatal("a ballot moved to another group must not open")
 	}
-	if _, err := o.Open(s2.Ephemeral, "g1", c1); err == nil {
+	moved := append([]byte{}, c1...)
+	copy(moved[1:33], c2[1:33])
+	if _, err := o.Open("g1", moved); err == nil {
 		t.Fatal("wrong ephemeral key must not open")
 	}
-	c1[len(c1)-1] ^= 1
-	if _, err := o.Open(s1.Ephemeral, "g1", c1); err == nil {
+	flipped := append([]byte{}, c1...)
+	flipped[len(flipped)-1] ^= 1
+	if _, err := o.Open("g1", flipped); err == nil {
 		t.Fatal("a flipped bit must not open")
 	}
 	other, _ := NewPollKey()
 	o2, _ := NewOpener("poll", other.Private)
-	if _, err := o2.Open(s1.Ephemeral, "g1", c2); err == nil {
+	if _, err := o2.Open("g1", c2); err == nil {
 		t.Fatal("another poll's key must not open")
 	}
 }

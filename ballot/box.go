@@ -2,15 +2,15 @@ package ballot
 
 import (
 	"encoding/json"
+	"runtime"
 	"slices"
+	"sync"
 )
 
-// SealedBallot is a ballot as the box holds it: its voter group, the ephemeral key of the
-// sealer that sealed it, and the sealed bytes.
+// SealedBallot is a ballot as the box holds it: its voter group and the sealed bytes.
 type SealedBallot struct {
-	Group     string `db:"group_id"`
-	Ephemeral []byte `db:"public_key"`
-	Sealed    []byte `db:"sealed"`
+	Group  string `db:"group_id"`
+	Sealed []byte `db:"sealed"`
 }
 
 // Encode is the plain form of a ballot that gets sealed: JSON with sorted keys.
@@ -30,17 +30,28 @@ func (b *Ballot) Canonical() Ballot {
 	return out
 }
 
-// OpenBox opens every sealed ballot. One that fails to open or to decode is kept as
-// Broken, so the count reports it instead of losing it.
+// OpenBox opens every sealed ballot, on every core: each costs a key agreement of its
+// own. One that fails to open or to decode is kept as Broken, so the count reports it
+// instead of losing it.
 func (o *Opener) OpenBox(box []SealedBallot) []PlainBallot {
 	out := make([]PlainBallot, len(box))
-	for i, sb := range box {
-		out[i].Group = sb.Group
-		plain, err := o.Open(sb.Ephemeral, sb.Group, sb.Sealed)
-		if err == nil {
-			err = json.Unmarshal(plain, &out[i].Ballot)
-		}
-		out[i].Broken = err != nil
+	workers := min(runtime.GOMAXPROCS(0), len(box)/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(box); i += workers {
+				sb := box[i]
+				out[i].Group = sb.Group
+				plain, err := o.Open(sb.Group, sb.Sealed)
+				if err == nil {
+					err = json.Unmarshal(plain, &out[i].Ballot)
+				}
+				out[i].Broken = err != nil
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }

@@ -31,8 +31,13 @@ const BundleVersion = "minyi-tally/2"
 const bundleVersion1 = "minyi-tally/1"
 
 // Receipt is what a voter is shown after voting: a hash of the sealed ballot. It proves
-// the ballot is in the box and says nothing of its content.
+// the ballot is in the box and says nothing of its content (every sealed ballot of a poll
+// has one length). A ballot sealed in format 1 keeps the receipt it was given: the hash
+// of what followed its instance key.
 func Receipt(sealed []byte) []byte {
+	if len(sealed) > sealHeader && sealed[0] == formatV1 {
+		sealed = sealed[sealHeader:]
+	}
 	h := sha256.Sum256(sealed)
 	return h[:]
 }

@@ -16,7 +16,6 @@ func signedBundle(t testing.TB) (*Signed, ed25519.PrivateKey) {
 	q, _ := survey.FromText("[量表] 满意度\n\n[填空] 意见")
 	p := pollWith(markForm(1, "张三", "李四"), Form{Kind: KindSurvey, Title: "问卷", Survey: &Survey{Questionnaire: q}})
 	k, _ := NewPollKey()
-	s, _ := NewSealer(p.ID, k.Public)
 	var sealed [][]byte
 	var box []PlainBallot
 	for i, c := range []string{"c1", "c1", "c2"} {
@@ -25,7 +24,7 @@ func signedBundle(t testing.TB) (*Signed, ed25519.PrivateKey) {
 			b.Forms[1].Lines["q2"] = []string{"加强监督"}
 		}
 		plain, _ := b.Encode()
-		sb, _ := s.Seal("g1", plain)
+		sb, _ := Seal(p.ID, k.Public, "g1", plain, p.PlainSize())
 		sealed = append(sealed, sb)
 		box = append(box, PlainBallot{Group: "g1", Ballot: b})
 	}

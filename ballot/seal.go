@@ -6,6 +6,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -13,13 +14,33 @@ import (
 )
 
 // Sealing (DESIGN: secrecy model). Each poll has an X25519 key pair fixed at opening; its
-// private key is needed to count and is held as teller shares. Each server instance seals
-// the ballots of a poll with one ephemeral X25519 key: DH(ephemeral, poll public) gives an
-// XChaCha20-Poly1305 key, each ballot gets a random nonce. Opening costs one DH per
-// ephemeral key, not per ballot. The poll and voter group are bound as associated data, so
-// a sealed ballot cannot be moved to another poll or group unnoticed.
+// private key is needed to count and is held as teller shares. Every ballot is sealed
+// with a fresh X25519 key of its own: DH(ephemeral, poll public) gives an
+// XChaCha20-Poly1305 key used once. Nothing in a sealed ballot says which server run or
+// instance sealed it, and every ballot of a poll seals to one length: the plain ballot is
+// padded to the poll's PlainSize, so the length says nothing of the marks. The poll and
+// voter group are bound as associated data, so a sealed ballot cannot be moved to another
+// poll or group unnoticed.
+//
+// A sealed ballot starts with its format:
+//
+//	2 ‖ ephemeral public key (32) ‖ AEAD(length (4) ‖ plain ‖ zeros up to PlainSize)
+//	1 ‖ ephemeral public key (32) ‖ nonce (24) ‖ AEAD(plain)
+//
+// Format 1 is how ballots were sealed before padding: one ephemeral key per instance and
+// poll, kept beside the poll; the upgrade moved that key into each ballot. It is still
+// opened, never written.
 
-const sealInfo = "minyi ballot seal v1"
+const (
+	sealInfo   = "minyi ballot seal v1"
+	sealInfoV2 = "minyi ballot seal v2"
+
+	formatV1 = 1
+	formatV2 = 2
+
+	sealHeader = 1 + 32 // format and ephemeral public key
+	lengthSize = 4
+)
 
 // PollKey is a poll's X25519 key pair.
 type PollKey struct {
@@ -46,9 +67,9 @@ func NewPollKey() (PollKey, error) {
 	return PollKey{Public: k.PublicKey().Bytes(), Private: k.Bytes()}, nil
 }
 
-func sealAEAD(shared, ephemeralPub, pollPub []byte) (cipher.AEAD, error) {
+func sealAEAD(shared, ephemeralPub, pollPub []byte, info string) (cipher.AEAD, error) {
 	salt := append(append([]byte{}, ephemeralPub...), pollPub...)
-	key, err := hkdf.Key(sha256.New, shared, salt, sealInfo, chacha20poly1305.KeySize)
+	key, err := hkdf.Key(sha256.New, shared, salt, info, chacha20poly1305.KeySize)
 	if err != nil {
 		return nil, err
 	}
@@ -59,15 +80,22 @@ func sealAD(pollID, groupID string) []byte {
 	return []byte(pollID + "\x00" + groupID)
 }
 
-// Sealer seals ballots for one poll on one server instance.
-type Sealer struct {
-	pollID    string
-	Ephemeral []byte // the ephemeral public key, stored once beside the poll
-	aead      cipher.AEAD
+// SealedSize is the length of every sealed ballot of a poll whose plain ballots pad to
+// plainSize.
+func SealedSize(plainSize int) int {
+	return sealHeader + lengthSize + plainSize + chacha20poly1305.Overhead
 }
 
-// NewSealer makes a sealer with a fresh ephemeral key for the poll's public key.
-func NewSealer(pollID string, pollPublic []byte) (*Sealer, error) {
+// zeroNonce is the nonce of a key used for one message only.
+var zeroNonce = make([]byte, chacha20poly1305.NonceSizeX)
+
+// Seal encrypts a plain ballot of the given voter group to the poll's public key, padded
+// to plainSize (the poll's PlainSize). A plain ballot longer than that is refused: no
+// ballot may stand out by its length.
+func Seal(pollID string, pollPublic []byte, groupID string, plain []byte, plainSize int) ([]byte, error) {
+	if len(plain) > plainSize {
+		return nil, Errorf(EINVALID, "选票内容超出本次投票允许的长度，请删减填写的文字后重新提交")
+	}
 	pub, err := ecdh.X25519().NewPublicKey(pollPublic)
 	if err != nil {
 		return nil, fmt.Errorf("poll public key: %w", err)
@@ -80,29 +108,25 @@ func NewSealer(pollID string, pollPublic []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := sealAEAD(shared, eph.PublicKey().Bytes(), pollPublic)
+	aead, err := sealAEAD(shared, eph.PublicKey().Bytes(), pollPublic, sealInfoV2)
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{pollID: pollID, Ephemeral: eph.PublicKey().Bytes(), aead: aead}, nil
+	padded := make([]byte, lengthSize+plainSize)
+	binary.BigEndian.PutUint32(padded, uint32(len(plain)))
+	copy(padded[lengthSize:], plain)
+	out := make([]byte, 0, SealedSize(plainSize))
+	out = append(out, formatV2)
+	out = append(out, eph.PublicKey().Bytes()...)
+	return aead.Seal(out, zeroNonce, padded, sealAD(pollID, groupID)), nil
 }
 
-// Seal encrypts a plain ballot of the given voter group: nonce ‖ ciphertext.
-func (s *Sealer) Seal(groupID string, plain []byte) ([]byte, error) {
-	out := make([]byte, chacha20poly1305.NonceSizeX, chacha20poly1305.NonceSizeX+len(plain)+s.aead.Overhead())
-	if _, err := rand.Read(out); err != nil {
-		return nil, err
-	}
-	return s.aead.Seal(out, out, plain, sealAD(s.pollID, groupID)), nil
-}
-
-// Opener opens the sealed ballots of one poll with its private key. It keeps one AEAD per
-// ephemeral key, so a box sealed by a few instances costs a few DH operations.
+// Opener opens the sealed ballots of one poll with its private key.
 type Opener struct {
 	pollID string
 	priv   *ecdh.PrivateKey
 	mu     sync.Mutex
-	aeads  map[string]cipher.AEAD
+	v1     map[string]cipher.AEAD // format 1: one AEAD per instance key, so a few DH in all
 }
 
 // NewOpener makes an opener from the poll's private key.
@@ -111,15 +135,10 @@ func NewOpener(pollID string, private []byte) (*Opener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poll private key: %w", err)
 	}
-	return &Opener{pollID: pollID, priv: k, aeads: map[string]cipher.AEAD{}}, nil
+	return &Opener{pollID: pollID, priv: k, v1: map[string]cipher.AEAD{}}, nil
 }
 
-func (o *Opener) aead(ephemeral []byte) (cipher.AEAD, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if a, ok := o.aeads[string(ephemeral)]; ok {
-		return a, nil
-	}
+func (o *Opener) aead(ephemeral []byte, info string) (cipher.AEAD, error) {
 	pub, err := ecdh.X25519().NewPublicKey(ephemeral)
 	if err != nil {
 		return nil, err
@@ -128,25 +147,61 @@ func (o *Opener) aead(ephemeral []byte) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := sealAEAD(shared, ephemeral, o.priv.PublicKey().Bytes())
+	return sealAEAD(shared, ephemeral, o.priv.PublicKey().Bytes(), info)
+}
+
+func (o *Opener) aeadV1(ephemeral []byte) (cipher.AEAD, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if a, ok := o.v1[string(ephemeral)]; ok {
+		return a, nil
+	}
+	a, err := o.aead(ephemeral, sealInfo)
 	if err != nil {
 		return nil, err
 	}
-	o.aeads[string(ephemeral)] = a
+	o.v1[string(ephemeral)] = a
 	return a, nil
 }
 
-// Open decrypts one sealed ballot; any change to the bytes, the group or the poll fails.
-func (o *Opener) Open(ephemeral []byte, groupID string, sealed []byte) ([]byte, error) {
-	a, err := o.aead(ephemeral)
-	if err != nil {
-		return nil, err
-	}
-	if len(sealed) < chacha20poly1305.NonceSizeX+a.Overhead() {
+// Open decrypts one sealed ballot and returns the plain ballot without its padding; any
+// change to the bytes, the group or the poll fails.
+func (o *Opener) Open(groupID string, sealed []byte) ([]byte, error) {
+	if len(sealed) < sealHeader+chacha20poly1305.Overhead {
 		return nil, fmt.Errorf("sealed ballot too short")
 	}
-	n := chacha20poly1305.NonceSizeX
-	return a.Open(nil, sealed[:n], sealed[n:], sealAD(o.pollID, groupID))
+	ephemeral, body := sealed[1:sealHeader], sealed[sealHeader:]
+	ad := sealAD(o.pollID, groupID)
+	switch sealed[0] {
+	case formatV1:
+		a, err := o.aeadV1(ephemeral)
+		if err != nil {
+			return nil, err
+		}
+		n := chacha20poly1305.NonceSizeX
+		if len(body) < n+a.Overhead() {
+			return nil, fmt.Errorf("sealed ballot too short")
+		}
+		return a.Open(nil, body[:n], body[n:], ad)
+	case formatV2:
+		a, err := o.aead(ephemeral, sealInfoV2)
+		if err != nil {
+			return nil, err
+		}
+		padded, err := a.Open(nil, zeroNonce, body, ad)
+		if err != nil {
+			return nil, err
+		}
+		if len(padded) < lengthSize {
+			return nil, fmt.Errorf("sealed ballot too short")
+		}
+		n := binary.BigEndian.Uint32(padded)
+		if uint64(n) > uint64(len(padded)-lengthSize) {
+			return nil, fmt.Errorf("sealed ballot: length %d beyond its padding", n)
+		}
+		return padded[lengthSize : lengthSize+int(n)], nil
+	}
+	return nil, fmt.Errorf("sealed ballot: unknown format %d", sealed[0])
 }
 
 // ShareKey wraps the poll private key while a share is held server-side (the default 1-of-1

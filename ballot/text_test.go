@@ -322,13 +322,12 @@ func FuzzCleanText(f *testing.F) {
 func TestOlderBundleVerifies(t *testing.T) {
 	p := pollWith(markForm(2, "张三", "李四"))
 	k, _ := NewPollKey()
-	s, _ := NewSealer(p.ID, k.Public)
 	var sealed [][]byte
 	var box []PlainBallot
 	for _, w := range []string{"+孙 八", "+孙八", "c1"} {
 		b := cast(p, "g1", map[string][]string{"p1": {w}}).Ballot
 		plain, _ := b.Encode()
-		sb, _ := s.Seal("g1", plain)
+		sb, _ := Seal(p.ID, k.Public, "g1", plain, p.PlainSize())
 		sealed, box = append(sealed, sb), append(box, PlainBallot{Group: "g1", Ballot: b})
 	}
 	sealed, box = append(sealed, []byte("x")), append(box, PlainBallot{Group: "g1", Broken: true})

@@ -95,3 +95,16 @@ func (k TokenKey) Hash(t Token) []byte {
 	m.Write([]byte(t))
 	return m.Sum(nil)
 }
+
+// NullifierKey is the server secret's key for a token's nullifier: the mark its ballot
+// carries in the box while the poll is open, so that a second submission finds it. It is
+// another key than TokenKey, so the nullifier cannot be joined to the token's row by
+// anyone without the server secret. Close erases the nullifiers.
+type NullifierKey []byte
+
+// Nullifier returns the token's nullifier in the poll.
+func (k NullifierKey) Nullifier(pollID string, t Token) []byte {
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(pollID + "\x00" + string(t)))
+	return m.Sum(nil)
+}

@@ -97,6 +97,7 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error
 	if err := s.store.OpenPoll(c.UserContext(), p.ID, k.Public, wrapped); err != nil {
 		return nil, err
 	}
+	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
 	return out, nil
 }
@@ -212,6 +213,14 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 	return t, nil
 }
 
+// drawSlots gives an open poll's box an empty slot for every ballot its tokens may still
+// cast. A failure is logged only: a vote that finds no slot draws them itself.
+func (s *Server) drawSlots(ctx context.Context, p *store.PollInfo) {
+	if err := s.store.EnsureSlots(ctx, p.ID, ballot.SealedSize(p.PlainSize())); err != nil {
+		s.log.Error("drawing ballot slots", "poll", p.ID, "err", err)
+	}
+}
+
 // MaxBatch is the most tokens issued in one batch (one download).
 const MaxBatch = 2000
 
@@ -242,7 +251,7 @@ func (s *Server) voidCode(c *fiber.Ctx, p *store.PollInfo, code string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.VoidToken(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t)); err != nil {
+	if err := s.store.VoidToken(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t), s.cfg.Keys.Nullifier.Nullifier(p.ID, t)); err != nil {
 		return err
 	}
 	s.audit(c, p.ID, "token.void", nil) // the code itself is never recorded

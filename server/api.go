@@ -428,7 +428,7 @@ func (s *Server) apiBallot(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCast(c *fiber.Ctx) error {
-	hash, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err
@@ -441,7 +441,7 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 		s.met.submitted(err)
 		return err
 	}
-	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &in.Ballot, in.AcceptInvalidLines)
+	spoilt, receipt, err := s.cast(c.UserContext(), cred, info, p, &in.Ballot, in.AcceptInvalidLines)
 	err = s.retryable(c, err)
 	s.met.submitted(err)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {

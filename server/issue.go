@@ -146,6 +146,9 @@ func (s *Server) issueBatches(c *fiber.Ctx, p *store.PollInfo, want []groupCount
 	if err != nil {
 		return nil, nil, s.repeated(c, p, key, err)
 	}
+	if p.State == ballot.Open {
+		s.drawSlots(c.UserContext(), p)
+	}
 	for i := range out {
 		out[i].ID = ids[i]
 		s.audit(c, p.ID, "tokens.issue", map[string]string{"group": out[i].Group.Name, "count": strconv.Itoa(len(out[i].Tokens)), "hint": out[i].Hint, "batch": ids[i]})

@@ -15,7 +15,11 @@ type Keys struct {
 	Token ballot.TokenKey
 	Share ballot.ShareKey
 	Paper []byte // digests of pending paper entries
-	Sign  ed25519.PrivateKey
+	// Nullifier marks a ballot as its token's while the poll is open; it is not the
+	// token's lookup key, so a reader of the database cannot join a token row to a
+	// ballot row.
+	Nullifier ballot.NullifierKey
+	Sign      ed25519.PrivateKey
 }
 
 // DeriveKeys derives each purpose's key from the server secret.
@@ -35,9 +39,13 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
+	nk, err := hkdf.Key(sha256.New, secret, nil, "minyi nullifier v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
 	seed, err := hkdf.Key(sha256.New, secret, nil, "minyi signing v1", ed25519.SeedSize)
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{Token: tk, Share: sk, Paper: pk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
+	return Keys{Token: tk, Share: sk, Paper: pk, Nullifier: nk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
 }

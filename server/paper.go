@@ -23,7 +23,7 @@ func (s *Server) markPaper(c *fiber.Ctx, p *store.PollInfo, code string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.MarkPaper(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t)); err != nil {
+	if err := s.store.MarkPaper(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t), s.cfg.Keys.Nullifier.Nullifier(p.ID, t)); err != nil {
 		return err
 	}
 	s.audit(c, p.ID, "token.paper", nil)
@@ -68,16 +68,12 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 	if err != nil {
 		return false, err
 	}
-	sl, err := s.sealers.get(c.UserContext(), p.ID, p.PublicKey)
-	if err != nil {
-		return false, err
-	}
-	sealed, err := sl.Seal(groupID, plain)
+	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, p.PlainSize())
 	if err != nil {
 		return false, err
 	}
 	matched, err := s.store.EnterPaper(c.UserContext(), store.PaperEntry{PollID: p.ID, GroupID: groupID, Digest: s.paperDigest(groupID, plain),
-		SealKeyID: sl.keyID, Sealed: sealed, EnteredBy: meOf(c).ID})
+		Sealed: sealed, EnteredBy: meOf(c).ID})
 	if err != nil {
 		return false, err
 	}

@@ -48,7 +48,6 @@ type Server struct {
 	store     *store.Store
 	tpl       *frontend.Templates
 	assets    *frontend.Assets
-	sealers   *sealers
 	hub       *hub
 	batch     *batcher // nil until Start: then submissions are written in batches
 	polls     *pollCache
@@ -67,7 +66,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, sealers: newSealers(st), polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -16,6 +16,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/server"
+	"minyi/store"
 )
 
 // textPoll creates a poll with a 民主推荐 form that takes write-ins (张三, 李四; two seats)
@@ -188,23 +189,16 @@ func TestStoredBadBallotsCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32)) // the test instances' secret
-	sl, err := ballot.NewSealer(p.ID, info.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skID, err := e.st.InsertSealKey(ctx, p.ID, sl.Ephemeral)
-	if err != nil {
-		t.Fatal(err)
-	}
 	group := p.Groups[0].ID
 	old, _ := json.Marshal(ballot.Ballot{Forms: []ballot.FilledForm{
 		{Form: "f1", Lines: map[string][]string{"p1": {"c2", "+孙\x00八"}}},
 		{Form: "f2", Lines: map[string][]string{"q1": {"意见\x00建议"}}},
 	}})
-	sealed, _ := sl.Seal(group, old)
+	sealed, _ := ballot.Seal(p.ID, info.PublicKey, group, old, info.PlainSize())
 	for i, s := range [][]byte{sealed, []byte("not a sealed ballot")} {
 		tok, _ := ballot.ParseToken(codes[i])
-		if err := e.st.Cast(ctx, keys.Token.Hash(tok), p.ID, group, skID, s); err != nil {
+		it := store.CastItem{TokenHash: keys.Token.Hash(tok), Nullifier: keys.Nullifier.Nullifier(p.ID, tok), PollID: p.ID, GroupID: group, Sealed: s}
+		if err := e.st.Cast(ctx, it); err != nil {
 			t.Fatal(err)
 		}
 	}

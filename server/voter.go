@@ -13,13 +13,19 @@ import (
 // The voter's side: a token in the URL (from the QR code) or typed in, one ballot page,
 // one submission. No cookie is set and nothing about the voter is recorded.
 
+// credential is what a token is known by: its keyed hash finds its row, its nullifier
+// marks its ballot in the box.
+type credential struct {
+	hash, nullifier []byte
+}
+
 // voterToken resolves a token to its poll, refusing a used or voided token and a poll
 // that is not open, each with a page of its own.
-func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, *store.PollInfo, error) {
+func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenInfo, *store.PollInfo, error) {
 	ctx := c.UserContext()
 	tok, err := ballot.ParseToken(raw)
 	if err != nil {
-		return nil, store.TokenInfo{}, nil, err
+		return credential{}, store.TokenInfo{}, nil, err
 	}
 	hash := s.cfg.Keys.Token.Hash(tok)
 	info, err := s.store.TokenByHash(ctx, hash)
@@ -27,7 +33,7 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, 
 		// Only unknown tokens are refused once an address has guessed too often: a hall
 		// behind one NAT shares the address, and its valid tokens must still vote.
 		if s.tokenGuesses.blocked(c.IP()) {
-			return nil, store.TokenInfo{}, nil, ballot.Errorf(ballot.ETOOMANY, "从这台设备输入的无效凭证过多，请核对凭证后%d秒再试", int(s.tokenGuesses.retryAfter().Seconds()))
+			return credential{}, store.TokenInfo{}, nil, ballot.Errorf(ballot.ETOOMANY, "从这台设备输入的无效凭证过多，请核对凭证后%d秒再试", int(s.tokenGuesses.retryAfter().Seconds()))
 		}
 		s.tokenGuesses.fail(c.IP())
 	}
@@ -35,11 +41,19 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, 
 		err = store.TokenRefusal(info.State)
 	}
 	if err != nil {
-		return nil, info, nil, err
+		return credential{}, info, nil, err
+	}
+	cred := credential{hash: hash, nullifier: s.cfg.Keys.Nullifier.Nullifier(info.PollID, tok)}
+	// A token that voted is known by its ballot's nullifier; the token's row says nothing.
+	if voted, err := s.store.Voted(ctx, info.PollID, cred.nullifier); err != nil || voted {
+		if err == nil {
+			err = store.TokenRefusal(store.TokenUsed)
+		}
+		return credential{}, info, nil, err
 	}
 	p, err := s.polls.get(ctx, info.PollID)
 	if err != nil {
-		return nil, info, nil, err
+		return credential{}, info, nil, err
 	}
 	refusal := func(p *store.PollInfo) error {
 		if info.Rehearsal != p.Rehearsal {
@@ -50,16 +64,16 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) ([]byte, store.TokenInfo, 
 	if refusal(p) != nil { // never refuse on a cached poll: read it afresh
 		s.polls.invalidate(p.ID)
 		if p, err = s.polls.get(ctx, info.PollID); err != nil {
-			return nil, info, nil, err
+			return credential{}, info, nil, err
 		}
 	}
-	return hash, info, p, refusal(p)
+	return cred, info, p, refusal(p)
 }
 
 // cast checks the ballot with the rule that will count it, seals it and puts it in the
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
-func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
+func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
 	spoilt, err := p.CheckGroup(info.GroupID, b)
 	if err != nil {
 		return nil, "", err
@@ -82,19 +96,15 @@ func (s *Server) cast(ctx context.Context, hash []byte, info store.TokenInfo, p 
 	if err != nil {
 		return nil, "", err
 	}
-	sl, err := s.sealers.get(ctx, p.ID, p.PublicKey)
+	sealed, err := ballot.Seal(p.ID, p.PublicKey, info.GroupID, plain, p.PlainSize())
 	if err != nil {
 		return nil, "", err
 	}
-	sealed, err := sl.Seal(info.GroupID, plain)
-	if err != nil {
-		return nil, "", err
-	}
-	item := store.CastItem{TokenHash: hash, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, SealKeyID: sl.keyID, Sealed: sealed}
+	item := store.CastItem{TokenHash: cred.hash, Nullifier: cred.nullifier, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, Sealed: sealed}
 	if s.batch != nil {
 		err = s.batch.cast(item)
 	} else {
-		err = s.store.Cast(ctx, hash, p.ID, info.GroupID, sl.keyID, sealed)
+		err = s.store.Cast(ctx, item)
 	}
 	if err != nil {
 		return nil, "", err
@@ -162,7 +172,7 @@ func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
 }
 
 func (s *Server) ballotSubmit(c *fiber.Ctx) error {
-	hash, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err
@@ -172,7 +182,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("accept_invalid") {
 		accept = accept || string(v) == "1"
 	}
-	spoilt, receipt, err := s.cast(c.UserContext(), hash, info, p, &b, accept)
+	spoilt, receipt, err := s.cast(c.UserContext(), cred, info, p, &b, accept)
 	err = s.retryable(c, err)
 	s.met.submitted(err)
 	switch ballot.ErrorCode(err) {

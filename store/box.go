@@ -13,13 +13,9 @@ import (
 )
 
 var (
-	qInsertSealKey = query(`INSERT INTO seal_keys (poll_id, public_key) VALUES ($1, $2) RETURNING id`)
-	qVoteLockPoll  = query(`SELECT state, rehearsal FROM polls WHERE id = $1 FOR KEY SHARE`)
-	qBurnToken     = query(`UPDATE tokens SET state = 'used' WHERE hash = $1 AND poll_id = $2 AND group_id = $3 AND state = 'issued' AND rehearsal = $4`)
-	qInsertBallot  = query(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed) VALUES ($1, $2, $3, $4)`)
-	qBox           = query(`SELECT b.group_id, k.public_key, b.sealed FROM ballots b
-		JOIN seal_keys k ON k.id = b.seal_key_id JOIN polls p ON p.id = b.poll_id
-		WHERE b.poll_id = $1 AND p.state IN ('closed', 'counted')`)
+	qBox = query(`SELECT b.group_id, b.sealed FROM ballots b JOIN polls p ON p.id = b.poll_id
+		WHERE b.poll_id = $1 AND b.group_id IS NOT NULL AND p.state IN ('closed', 'counted')`)
+	qVoted = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)`)
 	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qHasPaper    = query(`SELECT EXISTS (SELECT 1 FROM tokens WHERE poll_id = $1 AND state = 'paper')`)
@@ -36,41 +32,12 @@ var (
 		WHERE t.poll_id = $1 AND p.state = 'counted'`)
 )
 
-// InsertSealKey records the ephemeral public key of a new sealer and returns its id.
-func (s *Store) InsertSealKey(ctx context.Context, pollID string, public []byte) (string, error) {
-	var id string
-	err := s.db.GetContext(ctx, &id, qInsertSealKey, pollID, public)
-	return id, err
-}
-
-// Cast burns the token and puts the sealed ballot in the box, in one transaction: both
-// happen or neither. A token that is used, voided or unknown, or a poll that is not open,
-// refuses the ballot with a coded error; a second submission with the same token always
-// finds it used.
-func (s *Store) Cast(ctx context.Context, tokenHash []byte, pollID, groupID, sealKeyID string, sealed []byte) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var poll struct {
-			State     ballot.State `db:"state"`
-			Rehearsal bool         `db:"rehearsal"`
-		}
-		if err := tx.GetContext(ctx, &poll, qVoteLockPoll, pollID); err != nil {
-			return notFound(err, "投票活动")
-		}
-		if err := poll.State.Votable(); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, qBurnToken, tokenHash, pollID, groupID, poll.Rehearsal)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return tokenRefusal(ctx, tx, tokenHash)
-		}
-		if _, err = tx.ExecContext(ctx, qInsertBallot, pollID, groupID, sealKeyID, sealed); err != nil {
-			return err
-		}
-		return notify(ctx, tx, pollID) // delivered on commit, to every instance
-	})
+// Voted reports whether the box holds a ballot with this nullifier: the token that has it
+// voted. It reads the box only; nothing is written.
+func (s *Store) Voted(ctx context.Context, pollID string, nullifier []byte) (bool, error) {
+	var voted bool
+	err := s.db.GetContext(ctx, &voted, qVoted, pollID, nullifier)
+	return voted, err
 }
 
 // TokenRefusal is the coded error for a token in the given state.
@@ -84,17 +51,6 @@ func TokenRefusal(state string) error {
 		return ballot.Errorf(ballot.ETOKENUSED, "该凭证已改为纸质投票，请在纸质选票上投票")
 	}
 	return nil
-}
-
-func tokenRefusal(ctx context.Context, tx *sqlx.Tx, hash []byte) error {
-	var t TokenInfo
-	if err := tx.GetContext(ctx, &t, qTokenByHash, hash); err != nil {
-		return ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
-	}
-	if err := TokenRefusal(t.State); err != nil {
-		return err
-	}
-	return RehearsalRefusal(t.Rehearsal)
 }
 
 // RehearsalRefusal explains why a token cannot vote in the poll's present run: a test
@@ -164,7 +120,7 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 			return err
 		}
 		if paper {
-			if err := shuffleRows(ctx, tx, t.PollID); err != nil {
+			if err := rewriteBox(ctx, tx, t.PollID); err != nil {
 				return err
 			}
 		}

@@ -17,10 +17,13 @@ var (
 		LIMIT 1 FOR UPDATE SKIP LOCKED`)
 	qPaperRoom = query(`SELECT (SELECT count(*) FROM tokens WHERE poll_id = $1 AND group_id = $2 AND state = 'paper')
 		- (SELECT paper_ballots FROM voter_groups WHERE id = $2 AND poll_id = $1)`)
-	qPaperCount   = query(`UPDATE voter_groups SET paper_ballots = paper_ballots + 1 WHERE id = $1`)
-	qPaperDelete  = query(`DELETE FROM paper_entries WHERE id = $1`)
-	qPaperBallot  = query(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed) VALUES ($1, $2, $3, $4)`)
-	qPaperPending = query(`INSERT INTO paper_entries (poll_id, group_id, digest, seal_key_id, sealed, entered_by) VALUES ($1, $2, $3, $4, $5, $6)`)
+	qPaperCount  = query(`UPDATE voter_groups SET paper_ballots = paper_ballots + 1 WHERE id = $1`)
+	qPaperDelete = query(`DELETE FROM paper_entries WHERE id = $1`)
+	// A paper ballot fills a random empty slot while the poll is open; after close, when
+	// the slots are gone, it is added and mixed in at the count.
+	qPaperFill    = query(`UPDATE ballots SET group_id = $2, sealed = $3 WHERE id = $1`)
+	qPaperBallot  = query(`INSERT INTO ballots (poll_id, group_id, sealed) VALUES ($1, $2, $3)`)
+	qPaperPending = query(`INSERT INTO paper_entries (poll_id, group_id, digest, sealed, entered_by) VALUES ($1, $2, $3, $4, $5)`)
 	qPaperStatus  = query(`SELECT
 		(SELECT count(*) FROM tokens WHERE poll_id = $1 AND state = 'paper') AS tokens,
 		(SELECT COALESCE(sum(paper_ballots), 0) FROM voter_groups WHERE poll_id = $1) AS ballots,
@@ -48,8 +51,8 @@ func (s *Store) PaperPending(ctx context.Context, pollID string) ([]PaperWaiting
 
 // MarkPaper turns an unused token into a paper vote: it can no longer vote by phone, and
 // counts toward turnout.
-func (s *Store) MarkPaper(ctx context.Context, pollID string, hash []byte) error {
-	return s.fromIssued(ctx, qMarkPaper, pollID, hash, func(t TokenInfo) error {
+func (s *Store) MarkPaper(ctx context.Context, pollID string, hash, nullifier []byte) error {
+	return s.fromIssued(ctx, qMarkPaper, pollID, hash, nullifier, func(t TokenInfo) error {
 		if t.State == TokenPaper {
 			return ballot.Errorf(ballot.ECONFLICT, "该凭证已改为纸质投票")
 		}
@@ -64,7 +67,6 @@ func (s *Store) MarkPaper(ctx context.Context, pollID string, hash []byte) error
 type PaperEntry struct {
 	PollID, GroupID string
 	Digest          []byte // keyed digest of the group and the ballot's content
-	SealKeyID       string
 	Sealed          []byte
 	EnteredBy       string
 }
@@ -86,7 +88,7 @@ func (s *Store) EnterPaper(ctx context.Context, e PaperEntry) (bool, error) {
 		var id string
 		err := tx.GetContext(ctx, &id, qPaperMatch, e.PollID, e.GroupID, e.Digest, e.EnteredBy)
 		if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
-			_, err = tx.ExecContext(ctx, qPaperPending, e.PollID, e.GroupID, e.Digest, e.SealKeyID, e.Sealed, e.EnteredBy)
+			_, err = tx.ExecContext(ctx, qPaperPending, e.PollID, e.GroupID, e.Digest, e.Sealed, e.EnteredBy)
 			return err
 		}
 		if err != nil {
@@ -102,7 +104,16 @@ func (s *Store) EnterPaper(ctx context.Context, e PaperEntry) (bool, error) {
 		if _, err := tx.ExecContext(ctx, qPaperDelete, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, qPaperBallot, e.PollID, e.GroupID, e.SealKeyID, e.Sealed); err != nil {
+		slots, err := emptySlots(ctx, tx, e.PollID, 1)
+		if err != nil {
+			return err
+		}
+		if len(slots) == 1 {
+			_, err = tx.ExecContext(ctx, qPaperFill, slots[0], e.GroupID, e.Sealed)
+		} else {
+			_, err = tx.ExecContext(ctx, qPaperBallot, e.PollID, e.GroupID, e.Sealed)
+		}
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, qPaperCount, e.GroupID); err != nil {

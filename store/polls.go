@@ -73,7 +73,7 @@ var (
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
-		(SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'used') AS used
+		(SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.group_id IS NOT NULL) AS used
 		FROM polls p JOIN units u ON u.id = p.unit_id
 		WHERE ($1 = '' OR p.unit_id::text = $1) ORDER BY p.created_at DESC LIMIT 500`)
 	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, opened_at = now() WHERE id = $1 AND state = 'draft'`)
@@ -214,32 +214,25 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, qClosePoll, id); err != nil {
 			return err
 		}
-		if err := shuffleRows(ctx, tx, id); err != nil {
+		if err := rewriteBox(ctx, tx, id); err != nil {
 			return err
 		}
 		return notify(ctx, tx, id)
 	})
 }
 
-// Rewritten at close, in a random order: the poll's ballots and tokens. While a poll is
-// open a quiet hall writes one ballot a batch, so the table's order follows the order of
-// voting, and the used tokens' row versions follow the order they were burned: a dump
-// could pair the n-th ballot with the n-th token. After close, a dump's order of either
-// says nothing (the old row versions are invisible to it and removed by VACUUM).
-var (
-	qShuffleBallots = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RETURNING *)
-		INSERT INTO ballots SELECT * FROM old ORDER BY gen_random_uuid()`)
-	qShuffleTokens = query(`WITH old AS (DELETE FROM tokens WHERE poll_id = $1 RETURNING *)
-		INSERT INTO tokens SELECT * FROM old ORDER BY gen_random_uuid()`)
-)
+var qRewriteBox = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RETURNING group_id, sealed)
+	INSERT INTO ballots (poll_id, group_id, sealed)
+	SELECT $1, group_id, sealed FROM old WHERE group_id IS NOT NULL ORDER BY gen_random_uuid()`)
 
-func shuffleRows(ctx context.Context, tx *sqlx.Tx, pollID string) error {
-	for _, q := range []string{qShuffleBallots, qShuffleTokens} {
-		if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
-			return err
-		}
-	}
-	return nil
+// rewriteBox rewrites a poll's box in a random order, with new ids and without
+// nullifiers, and drops its empty slots. While the poll was open, a ballot's row carried
+// its token's nullifier and kept its id; after this nothing in the database, not even
+// with the server's secrets and every printed slip, says which slip cast which ballot,
+// and an earlier dump's ids match nothing. Tokens are not touched.
+func rewriteBox(ctx context.Context, tx *sqlx.Tx, pollID string) error {
+	_, err := tx.ExecContext(ctx, qRewriteBox, pollID)
+	return err
 }
 
 // DeleteDraft removes a poll that has not opened.

@@ -14,7 +14,6 @@ var (
 	qWipePaper      = query(`DELETE FROM paper_entries WHERE poll_id = $1`)
 	qWipeTally      = query(`DELETE FROM tallies WHERE poll_id = $1`)
 	qWipeShare      = query(`DELETE FROM key_shares WHERE poll_id = $1`)
-	qWipeSealKeys   = query(`DELETE FROM seal_keys WHERE poll_id = $1`)
 	qWipeTokens     = query(`DELETE FROM token_batches WHERE poll_id = $1 AND rehearsal`)
 	qEndRehearsal   = query(`UPDATE polls SET rehearsal = false, state = 'draft', public_key = NULL,
 		opened_at = NULL, closed_at = NULL, counted_at = NULL WHERE id = $1 AND rehearsal`)
@@ -34,23 +33,31 @@ func (s *Store) StartRehearsal(ctx context.Context, pollID string) error {
 	return nil
 }
 
-// WipeRehearsal removes, in one transaction, everything the rehearsal produced: its test
-// tokens and batches, every ballot, the seal keys, the key share and the tally; the poll
-// is a draft again, with the real tokens issued before the rehearsal still valid.
+// WipeRehearsal removes everything the rehearsal produced: its test tokens and batches,
+// then, in a second transaction (no transaction writes tokens and ballots both), every
+// ballot and slot, the key share and the tally; the poll is a draft again, with the real
+// tokens issued before the rehearsal still valid. Stopped between the two, the poll is
+// still a rehearsal without test tokens, and wiping it again finishes the work.
 func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var rehearsal bool
-		if err := tx.GetContext(ctx, &rehearsal, qLockRehearsal, pollID); err != nil {
-			return notFound(err, "投票活动")
-		}
-		if !rehearsal {
-			return ballot.Errorf(ballot.ECONFLICT, "这不是模拟测评，不能清除")
-		}
-		for _, q := range []string{qWipePaper, qWipeBallots, qWipeTally, qWipeShare, qWipeSealKeys, qWipeTokens, qEndRehearsal} {
-			if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
-				return err
+	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeTally, qWipeShare, qEndRehearsal}} {
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			var rehearsal bool
+			if err := tx.GetContext(ctx, &rehearsal, qLockRehearsal, pollID); err != nil {
+				return notFound(err, "投票活动")
 			}
+			if !rehearsal {
+				return ballot.Errorf(ballot.ECONFLICT, "这不是模拟测评，不能清除")
+			}
+			for _, q := range qs {
+				if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
+					return err
+				}
+			}
+			return notify(ctx, tx, pollID)
+		})
+		if err != nil {
+			return err
 		}
-		return notify(ctx, tx, pollID)
-	})
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"os"
@@ -48,6 +49,17 @@ func hashes(n int) [][]byte {
 	return out
 }
 
+// nul stands for a token's nullifier in these tests: the store only compares them.
+func nul(h []byte) []byte {
+	n := sha256.Sum256(append([]byte("nullifier"), h...))
+	return n[:]
+}
+
+// item is a submission of token h.
+func item(h []byte, pollID, groupID string, sealed []byte) store.CastItem {
+	return store.CastItem{TokenHash: h, Nullifier: nul(h), PollID: pollID, GroupID: groupID, Sealed: sealed}
+}
+
 // The ballots table must hold nothing that links a ballot to a voter or a moment
 // (DESIGN: step 6; issue: schema test).
 func TestBallotsTableHasNoLinkColumns(t *testing.T) {
@@ -56,11 +68,11 @@ func TestBallotsTableHasNoLinkColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "group_id:uuid id:uuid poll_id:uuid seal_key_id:uuid sealed:bytea"
+	want := "group_id:uuid id:uuid nullifier:bytea poll_id:uuid sealed:bytea"
 	if got := strings.Join(cols, " "); got != want {
 		t.Fatalf("ballots columns = %q, want exactly %q", got, want)
 	}
-	for _, table := range []string{"tokens", "seal_keys"} {
+	for _, table := range []string{"tokens"} {
 		cols, _ := s.Columns(ctx, table)
 		for _, c := range cols {
 			if strings.Contains(c, "timestamp") || strings.Contains(c, "ballot") {
@@ -81,33 +93,29 @@ func TestCastBurnsTokenOnce(t *testing.T) {
 	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cast(ctx, hs[0], p.ID, g, "", []byte("x")); ballot.ErrorCode(err) != ballot.ENOTOPEN {
+	if err := s.Cast(ctx, item(hs[0], p.ID, g, []byte("x"))); ballot.ErrorCode(err) != ballot.ENOTOPEN {
 		t.Fatalf("cast on a draft poll: %v", err)
 	}
 	k, _ := ballot.NewPollKey()
 	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("wrapped")); err != nil {
 		t.Fatal(err)
 	}
-	sk, err := s.InsertSealKey(ctx, p.ID, k.Public)
-	if err != nil {
+	if err := s.Cast(ctx, item(hs[0], p.ID, g, []byte("sealed"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cast(ctx, hs[0], p.ID, g, sk, []byte("sealed")); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Cast(ctx, hs[0], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENUSED {
+	if err := s.Cast(ctx, item(hs[0], p.ID, g, []byte("sealed"))); ballot.ErrorCode(err) != ballot.ETOKENUSED {
 		t.Fatalf("second cast: %v", err)
 	}
-	if err := s.VoidToken(ctx, p.ID, hs[1]); err != nil {
+	if err := s.VoidToken(ctx, p.ID, hs[1], nul(hs[1])); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cast(ctx, hs[1], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENVOID {
+	if err := s.Cast(ctx, item(hs[1], p.ID, g, []byte("sealed"))); ballot.ErrorCode(err) != ballot.ETOKENVOID {
 		t.Fatalf("cast with a voided token: %v", err)
 	}
-	if err := s.VoidToken(ctx, p.ID, hs[0]); ballot.ErrorCode(err) != ballot.ETOKENUSED {
+	if err := s.VoidToken(ctx, p.ID, hs[0], nul(hs[0])); ballot.ErrorCode(err) != ballot.ETOKENUSED {
 		t.Fatalf("voiding a used token: %v", err)
 	}
-	if err := s.Cast(ctx, hashes(1)[0], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ETOKENUNKNOWN {
+	if err := s.Cast(ctx, item(hashes(1)[0], p.ID, g, []byte("sealed"))); ballot.ErrorCode(err) != ballot.ETOKENUNKNOWN {
 		t.Fatalf("cast with an unknown token: %v", err)
 	}
 	tu, _ := s.Turnout(ctx, p.ID)
@@ -130,7 +138,7 @@ func TestCastBurnsTokenOnce(t *testing.T) {
 	if err := s.ClosePoll(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cast(ctx, hs[2], p.ID, g, sk, []byte("sealed")); ballot.ErrorCode(err) != ballot.ECLOSED {
+	if err := s.Cast(ctx, item(hs[2], p.ID, g, []byte("sealed"))); ballot.ErrorCode(err) != ballot.ECLOSED {
 		t.Fatalf("cast after close: %v", err)
 	}
 	box, err := s.Box(ctx, p.ID)
@@ -151,7 +159,6 @@ func TestConcurrentCastsCountOncePerToken(t *testing.T) {
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
 	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
-	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, used := 0, 0
@@ -159,7 +166,7 @@ func TestConcurrentCastsCountOncePerToken(t *testing.T) {
 		wg.Add(1)
 		go func(h []byte) {
 			defer wg.Done()
-			err := s.Cast(ctx, h, p.ID, g, sk, []byte("sealed"))
+			err := s.Cast(ctx, item(h, p.ID, g, []byte("sealed")))
 			mu.Lock()
 			defer mu.Unlock()
 			switch ballot.ErrorCode(err) {
@@ -292,18 +299,17 @@ func TestCastBatch(t *testing.T) {
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
 	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
-	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
-	s.VoidToken(ctx, p.ID, hs[1])
-	if err := s.Cast(ctx, hs[2], p.ID, g, sk, []byte("before")); err != nil {
+	s.VoidToken(ctx, p.ID, hs[1], nul(hs[1]))
+	if err := s.Cast(ctx, item(hs[2], p.ID, g, []byte("before"))); err != nil {
 		t.Fatal(err)
 	}
 	var items []store.CastItem
 	for i := 0; i < 50; i++ {
-		items = append(items, store.CastItem{TokenHash: hs[i], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte(fmt.Sprintf("ballot %02d", i))})
+		items = append(items, item(hs[i], p.ID, g, []byte(fmt.Sprintf("ballot %02d", i))))
 	}
-	items = append(items, store.CastItem{TokenHash: hs[3], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("again")})
-	items = append(items, store.CastItem{TokenHash: hashes(1)[0], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("forged")})
-	items = append(items, store.CastItem{TokenHash: hs[1], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("void again")})
+	items = append(items, item(hs[3], p.ID, g, []byte("again")))
+	items = append(items, item(hashes(1)[0], p.ID, g, []byte("forged")))
+	items = append(items, item(hs[1], p.ID, g, []byte("void again")))
 	errs, err := s.CastBatch(ctx, items)
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +349,7 @@ func TestCastBatch(t *testing.T) {
 		t.Fatal("the batch was stored in the order it was submitted")
 	}
 	// A closed poll refuses a whole batch without error for the transaction.
-	errs, err = s.CastBatch(ctx, []store.CastItem{{TokenHash: hs[55], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("late")}})
+	errs, err = s.CastBatch(ctx, []store.CastItem{item(hs[55], p.ID, g, []byte("late"))})
 	if err != nil || ballot.ErrorCode(errs[0]) != ballot.ECLOSED {
 		t.Fatalf("after close: %v %v", errs, err)
 	}
@@ -358,10 +364,9 @@ func TestCastBatchFailsWhole(t *testing.T) {
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
 	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
-	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
 	items := []store.CastItem{
-		{TokenHash: hs[0], PollID: p.ID, GroupID: g, SealKeyID: sk, Sealed: []byte("a")},
-		{TokenHash: hs[1], PollID: p.ID, GroupID: g, SealKeyID: "00000000-0000-0000-0000-000000000000", Sealed: []byte("b")}, // no such seal key
+		item(hs[0], p.ID, g, []byte("a")),
+		{TokenHash: hs[1], Nullifier: []byte("short"), PollID: p.ID, GroupID: g, Sealed: []byte("b")}, // a nullifier the box refuses
 	}
 	if _, err := s.CastBatch(ctx, items); err == nil {
 		t.Fatal("a batch with a broken item committed")
@@ -389,11 +394,10 @@ func TestCastBatchChecksThePollKey(t *testing.T) {
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
 	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
-	sk, _ := s.InsertSealKey(ctx, p.ID, k.Public)
 	old, _ := ballot.NewPollKey()
 	errs, err := s.CastBatch(ctx, []store.CastItem{
-		{TokenHash: hs[0], PollID: p.ID, PollKey: old.Public, GroupID: g, SealKeyID: sk, Sealed: []byte("stale")},
-		{TokenHash: hs[1], PollID: p.ID, PollKey: k.Public, GroupID: g, SealKeyID: sk, Sealed: []byte("fresh")},
+		{TokenHash: hs[0], Nullifier: nul(hs[0]), PollID: p.ID, PollKey: old.Public, GroupID: g, Sealed: []byte("stale")},
+		{TokenHash: hs[1], Nullifier: nul(hs[1]), PollID: p.ID, PollKey: k.Public, GroupID: g, Sealed: []byte("fresh")},
 	})
 	if err != nil || ballot.ErrorCode(errs[0]) != ballot.ERETRY || errs[1] != nil {
 		t.Fatalf("%v %v", errs, err)

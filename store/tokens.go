@@ -71,7 +71,8 @@ var (
 	qTurnout      = query(`SELECT g.id AS group_id,
 		count(*) FILTER (WHERE t.state IN ('issued', 'used', 'paper')) AS issued,
 		count(*) FILTER (WHERE t.state = 'void') AS voided,
-		count(*) FILTER (WHERE t.state IN ('used', 'paper')) AS used,
+		(SELECT count(*) FROM ballots b WHERE b.poll_id = $1 AND b.group_id = g.id) - g.paper_ballots
+			+ count(*) FILTER (WHERE t.state = 'paper') AS used,
 		count(*) FILTER (WHERE t.state = 'paper') AS paper,
 		g.paper_ballots
 		FROM voter_groups g LEFT JOIN tokens t ON t.poll_id = $1 AND t.group_id = g.id
@@ -171,9 +172,10 @@ func (s *Store) BatchOf(ctx context.Context, pollID, batchID string) (Batch, err
 	return b, notFound(err, "凭证批次")
 }
 
-// VoidToken voids one unused token of a poll.
-func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error {
-	return s.fromIssued(ctx, qVoidToken, pollID, hash, func(t TokenInfo) error {
+// VoidToken voids one unused token of a poll. The nullifier is the token's: a token
+// whose ballot is in the box has voted and is not voided.
+func (s *Store) VoidToken(ctx context.Context, pollID string, hash, nullifier []byte) error {
+	return s.fromIssued(ctx, qVoidToken, pollID, hash, nullifier, func(t TokenInfo) error {
 		switch t.State {
 		case TokenUsed:
 			return ballot.Errorf(ballot.ETOKENUSED, "该凭证已投票，选票已计入，不能作废")
@@ -186,18 +188,44 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash []byte) error
 	})
 }
 
+var (
+	qLockNullifier = query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 0))`)
+	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)`)
+)
+
 // fromIssued moves an unused token of the poll to another state with q (which takes the
 // hash and the poll id); when the token is not unused, refuse says why in the words of the
-// operation.
-func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash []byte, refuse func(TokenInfo) error) error {
+// operation. A token is unused when it is issued and the box holds no ballot with its
+// nullifier; a vote of the same token waits for this, or this for it, on the nullifier's
+// lock. The box is only read here.
+func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash, nullifier []byte, refuse func(TokenInfo) error) error {
 	if err := checkID(pollID, "投票活动"); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, q, hash, pollID)
+	moved := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, qLockNullifier, nullifier); err != nil {
+			return err
+		}
+		var voted bool
+		if err := tx.GetContext(ctx, &voted, qVotedNow, pollID, nullifier); err != nil {
+			return err
+		}
+		if voted {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, q, hash, pollID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		moved = n == 1
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
+	if moved {
 		return s.Notify(ctx, pollID)
 	}
 	t, err := s.TokenByHash(ctx, hash)
@@ -207,10 +235,15 @@ func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash []byte, r
 	if t.PollID != pollID {
 		return ballot.Errorf(ballot.ETOKENUNKNOWN, "该凭证不属于本投票活动")
 	}
+	if t.State == TokenIssued {
+		t.State = TokenUsed // its ballot is in the box
+	}
 	return refuse(t)
 }
 
-// VoidBatch voids every unused token of a batch and returns how many.
+// VoidBatch voids every token of a batch not voided or turned to paper, and returns how
+// many. Which of them voted is not known to the tokens table (a vote writes nothing to
+// it): a voter whose token is voided after voting keeps their ballot in the box.
 func (s *Store) VoidBatch(ctx context.Context, pollID, batchID string) (int, error) {
 	if err := checkID(batchID, "凭证批次"); err != nil {
 		return 0, err
@@ -230,7 +263,8 @@ func (s *Store) Batches(ctx context.Context, pollID string) ([]Batch, error) {
 	return out, err
 }
 
-// Turnout counts tokens per group: issued (not voided), voided, used. It is the only
+// Turnout counts per group the tokens issued (not voided) and voided, and the ballots in
+// the box: 实到 is the ballots cast by phone and the tokens turned to paper. It is the only
 // figure about a poll's voting that exists before close.
 func (s *Store) Turnout(ctx context.Context, pollID string) ([]ballot.Turnout, error) {
 	var rows []struct {

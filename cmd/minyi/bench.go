@@ -389,11 +389,11 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 	if err != nil {
 		return 0, err
 	}
-	seal, err := st.InsertSealKey(ctx, p.ID, p.PublicKey)
-	if err != nil {
+	size := ballot.SealedSize(p.PlainSize())
+	if err := st.EnsureSlots(ctx, p.ID, size); err != nil {
 		return 0, err
 	}
-	sealed := make([]byte, 200)
+	sealed := make([]byte, size)
 	jobs := make(chan ballot.Token)
 	var wg sync.WaitGroup
 	var failed error
@@ -404,7 +404,8 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 		go func() {
 			defer wg.Done()
 			for t := range jobs {
-				if err := st.Cast(ctx, keys.Token.Hash(t), p.ID, p.Groups[0].ID, seal, sealed); err != nil {
+				it := store.CastItem{TokenHash: keys.Token.Hash(t), Nullifier: keys.Nullifier.Nullifier(p.ID, t), PollID: p.ID, GroupID: p.Groups[0].ID, Sealed: sealed}
+				if err := st.Cast(ctx, it); err != nil {
 					mu.Lock()
 					failed = err
 					mu.Unlock()

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+
+	"github.com/lib/pq"
+)
+
+// Slots: the rows a poll's ballots will fill, drawn before the votes that fill them.
+// A slot holds random bytes of a sealed ballot's length until a vote replaces them, so
+// the filled row's new version fits on the slot's own page (half of each page is kept
+// free): where a ballot lies in the table then says where its slot was drawn, not when
+// it was cast. Slots are drawn in their own transactions, never with tokens.
+
+// slotChunk is how many slots one statement draws.
+const slotChunk = 500
+
+var (
+	qAddSlots = query(`INSERT INTO ballots (poll_id, sealed)
+		SELECT p.id, s FROM polls p, unnest($2::bytea[]) AS s WHERE p.id = $1 AND p.state IN ('draft', 'open')`)
+	// What a poll's box may still receive by phone or on paper, against the empty slots
+	// it has: the tokens of the present run not voided, less the ballots already in.
+	qSlotNeed = query(`SELECT
+		(SELECT count(*) FROM tokens t JOIN polls p ON p.id = t.poll_id
+			WHERE t.poll_id = $1 AND t.state IN ('issued', 'paper') AND t.rehearsal = p.rehearsal)
+		- (SELECT count(*) FROM ballots WHERE poll_id = $1) AS need`)
+)
+
+// AddSlots draws n empty slots of sealedSize bytes for a poll that has not closed.
+func (s *Store) AddSlots(ctx context.Context, pollID string, n, sealedSize int) error {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return err
+	}
+	for n > 0 {
+		k := min(n, slotChunk)
+		fill := make([][]byte, k)
+		for i := range fill {
+			fill[i] = make([]byte, sealedSize)
+			if _, err := rand.Read(fill[i]); err != nil {
+				return err
+			}
+		}
+		if _, err := s.db.ExecContext(ctx, qAddSlots, pollID, pq.ByteaArray(fill)); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// EnsureSlots draws as many slots as the poll's unused tokens may still fill, less those
+// it has: at opening, after an issue, and whenever a vote finds none left.
+func (s *Store) EnsureSlots(ctx context.Context, pollID string, sealedSize int) error {
+	return s.topUpSlots(ctx, pollID, 0, sealedSize)
+}
+
+// topUpSlots draws what EnsureSlots would, and at least lacking more.
+func (s *Store) topUpSlots(ctx context.Context, pollID string, lacking, sealedSize int) error {
+	var need int
+	if err := s.db.GetContext(ctx, &need, qSlotNeed, pollID); err != nil {
+		return err
+	}
+	return s.AddSlots(ctx, pollID, max(need, lacking), sealedSize)
+}
