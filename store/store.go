@@ -179,3 +179,22 @@ func Unavailable(err error) bool {
 	}
 	return false
 }
+
+// MigrateTo moves the schema up or down to the given version. Tests of an upgrade build
+// the data an older version wrote, then move on.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < current {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
+}

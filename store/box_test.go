@@ -1,0 +1,235 @@
+package store_test
+
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"slices"
+	"testing"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"minyi/ballot"
+	"minyi/store"
+	"minyi/store/dbtest"
+)
+
+// openPoll is a poll open for voting with n tokens, its key and a connection that reads
+// what an operator's session would.
+func openPoll(t *testing.T, n int) (*store.Store, *sql.DB, *ballot.Poll, [][]byte, ballot.PollKey) {
+	t.Helper()
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := sql.Open("postgres", url)
+	t.Cleanup(func() { db.Close() })
+	p := newPoll(t, s)
+	hs := hashes(n)
+	if _, err := s.IssueTokens(ctx, p.ID, p.Groups[0].ID, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := ballot.NewPollKey()
+	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("w")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSlots(ctx, p.ID, 120); err != nil {
+		t.Fatal(err)
+	}
+	return s, db, p, hs, k
+}
+
+func rowVersions(t *testing.T, db *sql.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		out = append(out, v)
+	}
+	return out
+}
+
+// Voting writes nothing to tokens: after a quiet hall votes one by one, every token row
+// is the very row version the issue wrote (same xmin, same place), and no ballot shares a
+// transaction with any token.
+func TestVotingWritesNoTokenRow(t *testing.T) {
+	s, db, p, hs, _ := openPoll(t, 20)
+	g := p.Groups[0].ID
+	versions := `SELECT hash::text || ' ' || xmin::text || ' ' || ctid::text FROM tokens WHERE poll_id = $1 ORDER BY hash`
+	before := rowVersions(t, db, versions, p.ID)
+	for _, h := range hs[:10] {
+		if err := s.Cast(ctx, item(h, p.ID, g, bytes.Repeat([]byte{1}, 120))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := rowVersions(t, db, versions, p.ID); !slices.Equal(before, after) {
+		t.Fatal("voting wrote to the tokens table: a token's row version changed")
+	}
+	tokenTx := rowVersions(t, db, `SELECT DISTINCT xmin::text FROM tokens WHERE poll_id = $1`, p.ID)
+	ballotTx := rowVersions(t, db, `SELECT DISTINCT xmin::text FROM ballots WHERE poll_id = $1`, p.ID)
+	for _, x := range ballotTx {
+		if slices.Contains(tokenTx, x) {
+			t.Fatalf("a ballot row and a token row were written by one transaction (xmin %s)", x)
+		}
+	}
+	if n := len(rowVersions(t, db, `SELECT id::text FROM ballots WHERE poll_id = $1 AND nullifier IS NOT NULL`, p.ID)); n != 10 {
+		t.Fatalf("%d ballots carry a nullifier, want 10", n)
+	}
+}
+
+// Close rewrites the box: the ballots are all there, under ids none of them had while
+// voting, with no nullifier, and the empty slots are gone.
+func TestCloseRewritesTheBox(t *testing.T) {
+	s, db, p, hs, _ := openPoll(t, 30)
+	g := p.Groups[0].ID
+	for _, h := range hs[:12] {
+		if err := s.Cast(ctx, item(h, p.ID, g, bytes.Repeat([]byte{2}, 120))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	during := rowVersions(t, db, `SELECT id::text FROM ballots WHERE poll_id = $1`, p.ID)
+	if len(during) < 30 {
+		t.Fatalf("%d rows in the box while voting: every token should have its slot", len(during))
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := rowVersions(t, db, `SELECT id::text FROM ballots WHERE poll_id = $1`, p.ID)
+	if len(after) != 12 {
+		t.Fatalf("%d rows after close, want the 12 ballots and no empty slot", len(after))
+	}
+	for _, id := range after {
+		if slices.Contains(during, id) {
+			t.Fatal("a ballot kept across close the id it had while voting")
+		}
+	}
+	if n := rowVersions(t, db, `SELECT count(*)::text FROM ballots WHERE poll_id = $1 AND nullifier IS NOT NULL`, p.ID); n[0] != "0" {
+		t.Fatalf("%s nullifiers left after close", n[0])
+	}
+	if box, err := s.Box(ctx, p.ID); err != nil || len(box) != 12 {
+		t.Fatalf("box %d, %v", len(box), err)
+	}
+}
+
+// sealV1 seals a ballot as the box did before ballots were padded: one ephemeral key per
+// server instance, kept in seal_keys, and a random nonce.
+func sealV1(t *testing.T, pollID, groupID string, pollPub, plain []byte) (ephemeral, sealed []byte) {
+	t.Helper()
+	pub, _ := ecdh.X25519().NewPublicKey(pollPub)
+	eph, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	shared, _ := eph.ECDH(pub)
+	salt := append(append([]byte{}, eph.PublicKey().Bytes()...), pollPub...)
+	key, _ := hkdf.Key(sha256.New, shared, salt, "minyi ballot seal v1", chacha20poly1305.KeySize)
+	aead, _ := chacha20poly1305.NewX(key)
+	out := make([]byte, chacha20poly1305.NonceSizeX)
+	rand.Read(out)
+	return eph.PublicKey().Bytes(), aead.Seal(out, out, plain, []byte(pollID+"\x00"+groupID))
+}
+
+// A poll open while the server is upgraded keeps voting: the ballot cast before opens and
+// counts, keeps its receipt, and its token cannot vote again; new ballots go into slots.
+func TestOpenPollSurvivesTheUpgrade(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.MigrateTo(ctx, 17); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := sql.Open("postgres", url)
+	defer db.Close()
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	hs := hashes(3)
+	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := ballot.NewPollKey()
+	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("w")); err != nil {
+		t.Fatal(err)
+	}
+	oldPlain := []byte(`{"forms":[{"form":"f1","lines":{"s1":["不称职"]}}]}`)
+	eph, oldSealed := sealV1(t, p.ID, g, k.Public, oldPlain)
+	var keyID string
+	if err := db.QueryRow(`INSERT INTO seal_keys (poll_id, public_key) VALUES ($1, $2) RETURNING id`, p.ID, eph).Scan(&keyID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO ballots (poll_id, group_id, seal_key_id, sealed) VALUES ($1, $2, $3, $4)`, p.ID, g, keyID, oldSealed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE tokens SET state = 'used' WHERE hash = $1`, hs[0]); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.MigrateTo(ctx, 18); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, item(hs[0], p.ID, g, []byte("again"))); ballot.ErrorCode(err) != ballot.ETOKENUSED {
+		t.Fatalf("the token that voted before the upgrade, again: %v", err)
+	}
+	newPlain := []byte(`{"forms":[{"form":"f1","lines":{"s1":["优秀"]}}]}`)
+	newSealed, err := ballot.Seal(p.ID, k.Public, g, newPlain, p.PlainSize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cast(ctx, item(hs[1], p.ID, g, newSealed)); err != nil {
+		t.Fatalf("a new vote after the upgrade: %v", err)
+	}
+	if tu, _ := s.Turnout(ctx, p.ID); tu[0].Used != 2 || tu[0].Issued != 3 {
+		t.Fatalf("turnout after the upgrade %+v, want 2 of 3", tu[0])
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	box, err := s.Box(ctx, p.ID)
+	if err != nil || len(box) != 2 {
+		t.Fatalf("box %d, %v", len(box), err)
+	}
+	o, _ := ballot.NewOpener(p.ID, k.Private)
+	var got []string
+	receipts := map[string]bool{}
+	for _, b := range box {
+		plain, err := o.Open(b.Group, b.Sealed)
+		if err != nil {
+			t.Fatalf("a ballot does not open after the upgrade: %v", err)
+		}
+		got = append(got, string(plain))
+		receipts[string(ballot.Receipt(b.Sealed))] = true
+	}
+	slices.Sort(got)
+	if want := []string{string(newPlain), string(oldPlain)}; !slices.Equal(got, sortedCopy(want)) {
+		t.Fatalf("opened %q, want %q", got, want)
+	}
+	oldReceipt := sha256.Sum256(oldSealed)
+	if !receipts[string(oldReceipt[:])] {
+		t.Fatal("the ballot cast before the upgrade lost the receipt its voter was shown")
+	}
+	if cols, _ := s.Columns(ctx, "ballots"); slices.Contains(cols, "seal_key_id:uuid") {
+		t.Fatal("ballots still name a seal key")
+	}
+}
+
+func sortedCopy(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
+}
