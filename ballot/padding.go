@@ -28,18 +28,41 @@ func (p *Poll) PlainSize() int {
 	if len(p.Forms) == 0 {
 		return len(`{"forms":null}`)
 	}
-	n := len(`{"forms":[]}`) + len(p.Forms) - 1
-	for i := range p.Forms {
-		n += p.Forms[i].plainSize()
+	// A group never grades its own unit (工作互评), so the longest ballot is the longest
+	// of its groups' units' ("" for a group of no unit).
+	longest := 0
+	for _, own := range p.units() {
+		n := len(`{"forms":[]}`) + len(p.Forms) - 1
+		for i := range p.Forms {
+			n += p.Forms[i].plainSize(own)
+		}
+		longest = max(longest, n)
 	}
-	return n
+	return longest
 }
 
-// plainSize is the longest `{"form":…,"lines":{…}}` of the form.
-func (f *Form) plainSize() int {
+// units lists the units of the poll's groups, "" for a group of none; a ballot is only
+// ever checked in a group of the poll, but a poll without groups still has a size.
+func (p *Poll) units() []string {
+	if len(p.Groups) == 0 {
+		return []string{""}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range p.Groups {
+		if !seen[g.Unit] {
+			seen[g.Unit] = true
+			out = append(out, g.Unit)
+		}
+	}
+	return out
+}
+
+// plainSize is the longest `{"form":…,"lines":{…}}` of the form for a group of unit own.
+func (f *Form) plainSize(own string) int {
 	lines := lineBound{}
 	if k := f.kind(); k != nil {
-		k.plainLines(lines)
+		k.plainLines(lines, own)
 	}
 	obj := 2
 	for key, marks := range lines {
@@ -107,20 +130,24 @@ func repeat(n, times int) []int {
 	return out
 }
 
-func (e *Evaluation) plainLines(lb lineBound) {
+func (e *Evaluation) plainLines(lb lineBound, own string) {
 	grades := make([]string, len(e.Grades))
 	for i, g := range e.Grades {
 		grades[i] = g.Label
 	}
 	for _, s := range e.Subjects {
-		lb.options(s.ID, grades)
+		marks := grades
+		if s.ownUnit(own) {
+			marks = nil // its lines are refused when marked, but may be there empty
+		}
+		lb.options(s.ID, marks)
 		for _, x := range e.Indicators {
-			lb.options(indicatorLine(s.ID, x.ID), grades)
+			lb.options(indicatorLine(s.ID, x.ID), marks)
 		}
 	}
 }
 
-func (r *Recommendation) plainLines(lb lineBound) {
+func (r *Recommendation) plainLines(lb lineBound, _ string) {
 	for i := range r.Positions {
 		p := &r.Positions[i]
 		ids := make([]string, len(p.Candidates))
@@ -139,19 +166,19 @@ func (r *Recommendation) plainLines(lb lineBound) {
 	}
 }
 
-func (a *Approval) plainLines(lb lineBound) {
+func (a *Approval) plainLines(lb lineBound, _ string) {
 	for _, n := range a.Nominees {
 		lb.options(n.ID, AgreeOptions)
 	}
 }
 
-func (r *Review) plainLines(lb lineBound) {
+func (r *Review) plainLines(lb lineBound, _ string) {
 	for key, opts := range r.lines() {
 		lb.options(key, opts)
 	}
 }
 
-func (s *Scoring) plainLines(lb lineBound) {
+func (s *Scoring) plainLines(lb lineBound, _ string) {
 	for _, x := range s.Subjects {
 		if len(s.Indicators) == 0 {
 			lb.set(x.ID, scoreLen(s.Max))
@@ -177,7 +204,7 @@ var ratingMarks = func() []string {
 	return out
 }()
 
-func (s *Survey) plainLines(lb lineBound) {
+func (s *Survey) plainLines(lb lineBound, _ string) {
 	for _, q := range s.Questions {
 		switch q.Kind {
 		case survey.Matrix:
