@@ -22,61 +22,93 @@ var nastyPieces = []string{"<", ">", "&", `"`, `\`, "'", "a", "Z", "9", " ", "  
 	"\u2028", "\u2029", "\u0085", "\u200b", "\u202e", "\ufeff", "\u00ad", "张", "三", "𠀋", "😀", "👍🏽", "\u0301",
 	"e\u0301", "ｶﾞ", "ㄱㅏ", "Ａ", "\u3000", "㍿", "ﷺ", "\u00a0", "+", "\U0010FFFD", "é"}
 
+// filler fills ballots at random. A full filler goes for the limit on every line (all
+// marks, every write-in box, texts of their longest of what JSON writes longest), now
+// and then one step over it; otherwise lines are filled any way at all. Without the full
+// ones a ballot of many lines would never come near the bound, and a line the bound
+// forgot would go unseen.
+type filler struct {
+	*rand.Rand
+	full bool
+}
+
+// often is true nine times in ten for a full filler, one in four otherwise.
+func (g filler) often() bool {
+	if g.full {
+		return g.Intn(10) != 0
+	}
+	return g.Intn(4) == 0
+}
+
+// upTo is how many of at most n a line gets: n for a full filler (one more now and
+// then), anything up to one more otherwise.
+func (g filler) upTo(n int) int {
+	if g.full {
+		return n + g.Intn(10)/9
+	}
+	return g.Intn(n + 2)
+}
+
 // nasty is a text of about n runes from nastyPieces, or only of what JSON writes in six
 // bytes.
-func nasty(r *rand.Rand, n int) string {
+func (g filler) nasty(n int) string {
 	pieces := nastyPieces
-	if r.Intn(3) == 0 {
+	if g.full || g.Intn(3) == 0 {
 		pieces = []string{"<", ">", "&"}
 	}
 	var b strings.Builder
 	for utf8.RuneCountInString(b.String()) < n {
-		b.WriteString(pieces[r.Intn(len(pieces))])
+		b.WriteString(pieces[g.Intn(len(pieces))])
 	}
 	return b.String()
 }
 
-// subset marks some of opts in a random order: none, some, or (often) all of them.
-func subset(r *rand.Rand, opts []string) []string {
+// subset marks some of opts in a random order: none, some, or all of them.
+func (g filler) subset(opts []string) []string {
 	out := append([]string(nil), opts...)
-	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	if r.Intn(4) == 0 {
+	g.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	if g.often() {
 		return out
 	}
-	return out[:r.Intn(len(out)+1)]
+	return out[:g.Intn(len(out)+1)]
 }
 
 // writeIns are k written-in names of random lengths around the limit.
-func writeIns(r *rand.Rand, k int, listed []Candidate) []string {
+func (g filler) writeIns(k int, listed []Candidate) []string {
 	var out []string
 	for range k {
-		if len(listed) > 0 && r.Intn(8) == 0 {
-			out = append(out, WriteInPrefix+listed[r.Intn(len(listed))].Name)
+		if len(listed) > 0 && !g.full && g.Intn(8) == 0 {
+			out = append(out, WriteInPrefix+listed[g.Intn(len(listed))].Name)
 			continue
 		}
-		out = append(out, WriteInPrefix+nasty(r, 1+r.Intn(MaxNameLen+4)))
+		out = append(out, WriteInPrefix+g.nasty(g.upTo(MaxNameLen-1)+1))
 	}
 	return out
 }
 
 // score spells a score as a person or a form might: padded, zero-led, full-width, signed.
-func score(r *rand.Rand, full int) string {
-	n := r.Intn(full*10 + 11) // sometimes over full marks
+func (g filler) score(full int) string {
+	n := g.Intn(full*10 + 11) // sometimes over full marks
 	s := strconv.Itoa(n / 10)
-	if n%10 != 0 || r.Intn(5) == 0 {
+	if n%10 != 0 || g.Intn(5) == 0 {
 		s += "." + strconv.Itoa(n%10)
 	}
-	switch r.Intn(6) {
+	if g.often() {
+		s = longestScore(full)
+	}
+	switch g.Intn(6) {
 	case 0:
-		s = strings.Repeat("0", r.Intn(8)) + s
+		s = strings.Repeat("0", g.Intn(8)) + s
 	case 1:
-		s = strings.Repeat(" ", r.Intn(8)) + s + strings.Repeat("\u3000", r.Intn(3))
+		s = strings.Repeat(" ", g.Intn(8)) + s + strings.Repeat("\u3000", g.Intn(3))
 	case 2:
 		s = halfToFull(s)
 	case 3:
 		s = "+" + s
 	case 4:
-		s = strings.Repeat(" ", r.Intn(5)) // blank
+		if !g.full {
+			s = strings.Repeat(" ", g.Intn(5)) // blank
+		}
 	}
 	return s
 }
@@ -90,25 +122,37 @@ func halfToFull(s string) string {
 	}, s)
 }
 
-func rating(r *rand.Rand) string {
-	s := strconv.Itoa(r.Intn(12))
-	switch r.Intn(4) {
-	case 0:
-		s = strings.Repeat("0", r.Intn(6)) + s
-	case 1:
-		s = "+" + s
+// ratings are marks on a rating question, every one of 0–10 for a full filler.
+func (g filler) ratings() []string {
+	var marks []string
+	if g.often() {
+		for _, n := range g.Perm(survey.RatingMax + 1) {
+			marks = append(marks, strconv.Itoa(n))
+		}
+	} else {
+		for range g.Intn(13) {
+			marks = append(marks, strconv.Itoa(g.Intn(12)))
+		}
 	}
-	return s
+	for i := range marks {
+		switch g.Intn(4) {
+		case 0:
+			marks[i] = strings.Repeat("0", g.Intn(6)) + marks[i]
+		case 1:
+			marks[i] = "+" + marks[i]
+		}
+	}
+	return marks
 }
 
 // randomLines fills a form at random, as a paper ballot may be filled: several marks on
 // a line, write-ins over the boxes, texts over their limit, lines present but empty.
-func randomLines(r *rand.Rand, f *Form, own string) map[string][]string {
+func (g filler) randomLines(f *Form, own string) map[string][]string {
 	lines := map[string][]string{}
 	put := func(key string, marks []string) {
-		switch r.Intn(6) {
-		case 0: // left out
-		case 1:
+		switch n := g.Intn(20); {
+		case n < 2 && !g.full || n == 0: // left out
+		case n < 4 && !g.full || n == 1:
 			lines[key] = nil
 		default:
 			lines[key] = marks
@@ -118,16 +162,16 @@ func randomLines(r *rand.Rand, f *Form, own string) map[string][]string {
 	case f.Evaluation != nil:
 		e := f.Evaluation
 		var grades []string
-		for _, g := range e.Grades {
-			grades = append(grades, g.Label)
+		for _, gr := range e.Grades {
+			grades = append(grades, gr.Label)
 		}
 		for _, s := range e.Subjects {
-			if s.ownUnit(own) && r.Intn(4) != 0 {
+			if s.ownUnit(own) && g.Intn(4) != 0 {
 				continue
 			}
-			put(s.ID, subset(r, grades))
+			put(s.ID, g.subset(grades))
 			for _, x := range e.Indicators {
-				put(s.ID+"/"+x.ID, subset(r, grades))
+				put(s.ID+"/"+x.ID, g.subset(grades))
 			}
 		}
 	case f.Recommendation != nil:
@@ -137,34 +181,39 @@ func randomLines(r *rand.Rand, f *Form, own string) map[string][]string {
 			for _, c := range p.Candidates {
 				ids = append(ids, c.ID)
 			}
+			// the boxes the page prints: seats on the position, one beside a name
+			boxes, beside := p.Seats, 1
+			if !p.WriteIns && !(rec.Shape == ShapePerCandidate && len(p.Candidates) == 0) && g.full {
+				boxes, beside = 0, 0
+			}
 			if rec.Shape == ShapeMark {
-				put(p.ID, append(subset(r, ids), writeIns(r, r.Intn(p.Seats+2), p.Candidates)...))
+				put(p.ID, append(g.subset(ids), g.writeIns(g.upTo(boxes), p.Candidates)...))
 				continue
 			}
 			for _, c := range p.Candidates {
-				put(p.ID+"/"+c.ID, append(subset(r, AgreeOptions), writeIns(r, r.Intn(3), p.Candidates)...))
+				put(p.ID+"/"+c.ID, append(g.subset(AgreeOptions), g.writeIns(g.upTo(beside), p.Candidates)...))
 			}
-			put(p.ID, writeIns(r, r.Intn(p.Seats+2), p.Candidates))
+			put(p.ID, g.writeIns(g.upTo(boxes), p.Candidates))
 		}
 	case f.Approval != nil:
 		for _, n := range f.Approval.Nominees {
-			put(n.ID, subset(r, AgreeOptions))
+			put(n.ID, g.subset(AgreeOptions))
 		}
 	case f.Review != nil:
 		if f.Review.Overall != "" {
-			put(OverallLine, subset(r, OverallOptions))
+			put(OverallLine, g.subset(OverallOptions))
 		}
 		for _, c := range f.Review.Cadres {
-			put(c.ID, subset(r, CadreOptions))
+			put(c.ID, g.subset(CadreOptions))
 		}
 	case f.Scoring != nil:
 		s := f.Scoring
 		for _, x := range s.Subjects {
 			if len(s.Indicators) == 0 {
-				put(x.ID, []string{score(r, s.Max)})
+				put(x.ID, []string{g.score(s.Max)})
 			}
 			for _, i := range s.Indicators {
-				put(x.ID+"/"+i.ID, []string{score(r, i.Max)})
+				put(x.ID+"/"+i.ID, []string{g.score(i.Max)})
 			}
 		}
 	case f.Survey != nil:
@@ -172,22 +221,18 @@ func randomLines(r *rand.Rand, f *Form, own string) map[string][]string {
 			switch q.Kind {
 			case survey.Matrix:
 				for row := range q.Rows {
-					put(survey.RowKey(q.ID, row), subset(r, q.Options))
+					put(survey.RowKey(q.ID, row), g.subset(q.Options))
 				}
 			case survey.Rating:
-				var marks []string
-				for range r.Intn(13) {
-					marks = append(marks, rating(r))
-				}
-				put(q.ID, marks)
+				put(q.ID, g.ratings())
 			case survey.Text:
 				var marks []string
-				for range r.Intn(3) {
-					marks = append(marks, nasty(r, r.Intn(q.MaxLen+4)))
+				for range g.upTo(1) {
+					marks = append(marks, g.nasty(g.upTo(q.MaxLen)))
 				}
 				put(q.ID, marks)
 			default:
-				put(q.ID, subset(r, q.Options))
+				put(q.ID, g.subset(q.Options))
 			}
 		}
 	}
@@ -353,11 +398,12 @@ func TestPlainSizeBoundsEveryAcceptedBallot(t *testing.T) {
 	for name, p := range paddingPolls() {
 		bound := p.PlainSize()
 		accepted, longest := 0, 0
-		for range 3000 {
+		for n := range 3000 {
+			fill := filler{Rand: r, full: n%2 == 0}
 			g := p.Groups[r.Intn(len(p.Groups))]
 			b := Ballot{}
 			for i := range p.Forms {
-				b.Forms = append(b.Forms, FilledForm{Form: p.Forms[i].ID, Lines: randomLines(r, &p.Forms[i], g.Unit)})
+				b.Forms = append(b.Forms, FilledForm{Form: p.Forms[i].ID, Lines: fill.randomLines(&p.Forms[i], g.Unit)})
 			}
 			if _, err := p.CheckGroup(g.ID, &b); err != nil {
 				continue
