@@ -473,6 +473,13 @@ func TestDoorBoundsWhatItSeals(t *testing.T) {
 	if got := fmt.Sprint(b.Forms[1].Lines["s1"], b.Forms[2].Lines["q1"], b.Forms[0].Lines["p1"]); got != "[92.5] [7 10] [+赵 六 c1]" {
 		t.Errorf("kept as %s", got)
 	}
+	// An option that happens to start as a write-in does is no name: it is not bounded as one.
+	long := "+" + strings.Repeat("加强培训", 6)
+	q := pollWith(Form{Kind: KindSurvey, Title: "问卷", Survey: mustSurvey("[单选] 建议\n" + long + "\n维持现状")})
+	opt := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"q1": {long}}}}}
+	if _, err := q.Check(&opt); err != nil {
+		t.Errorf("option %q: %v", long, err)
+	}
 	for in, want := range map[string]string{"  ": "", "092.0": "92", "+100": "100", "0": "0"} {
 		b := fill(nil, map[string][]string{"s1": {in}}, nil)
 		if _, err := p.Check(&b); err != nil || b.Forms[1].Lines["s1"][0] != want {

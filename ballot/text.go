@@ -154,11 +154,6 @@ func (b *Ballot) cleanWriteIns() error {
 					if err != nil {
 						return err
 					}
-					// The spelling is what gets sealed, so it is bounded as the name is:
-					// spaces kept between letters count too.
-					if utf8.RuneCountInString(clean) > MaxNameLen {
-						return Errorf(EINVALID, "另推人选的姓名过长（不超过%d字）", MaxNameLen)
-					}
 					marks = setMark(ff.Lines, k, marks, i, WriteInPrefix+clean)
 				}
 			}
