@@ -17,7 +17,7 @@ test: deps-test lint ## run every test: real PostgreSQL, real chromium, race det
 
 # The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
 # corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
-FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzCleanText ballot:FuzzVerify server:FuzzImport
+FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify server:FuzzImport
 FUZZTIME ?= 4s
 fuzz: ## run each fuzz target for FUZZTIME (default 4s)
 	@set -e; for t in $(FUZZ); do \

@@ -54,11 +54,14 @@ const MaxNameLen = 20
 // writeIn returns the normalised name of a write-in mark ("+姓名"), by which it is
 // compared with the list and the other write-ins.
 func writeIn(mark string) (string, error) {
-	name := NormalizeName(strings.TrimPrefix(mark, WriteInPrefix))
+	spelled := strings.TrimPrefix(mark, WriteInPrefix)
+	name := NormalizeName(spelled)
 	if name == "" {
 		return "", Errorf(EINVALID, "另推人选的姓名为空")
 	}
-	if len([]rune(name)) > MaxNameLen {
+	// The spelling is what gets sealed, so it is bounded as the name is: spaces kept
+	// between letters count too.
+	if len([]rune(name)) > MaxNameLen || len([]rune(spelled)) > MaxNameLen {
 		return "", Errorf(EINVALID, "另推人选的姓名过长（不超过%d字）", MaxNameLen)
 	}
 	return name, nil

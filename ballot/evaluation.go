@@ -257,7 +257,12 @@ func (e *Evaluation) check(ff *FilledForm) ([]Spoilt, error) {
 	var spoilt []Spoilt
 	for _, s := range e.Subjects {
 		if s.ownUnit(ff.own) {
-			if len(ff.Lines[s.ID]) > 0 {
+			// Its items too: the count would pass them over in silence.
+			marked := len(ff.Lines[s.ID]) > 0
+			for _, x := range e.Indicators {
+				marked = marked || len(ff.Lines[indicatorLine(s.ID, x.ID)]) > 0
+			}
+			if marked {
 				return nil, Errorf(EINVALID, "不能测评本单位（%s）", s.Name)
 			}
 			continue

@@ -329,6 +329,7 @@ type formKind interface {
 	validate() error
 	check(ff *FilledForm) ([]Spoilt, error)
 	counter(groups []Group) formCounter
+	plainLines(lb lineBound, own string) // the longest marks of each line for a group of unit own (padding.go)
 }
 
 // kind returns the form's kind-specific part, nil when the kind and its field disagree.

@@ -242,6 +242,11 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 		}
 		return nil
 	}
+	for _, line := range r.lineKeysOf(p) {
+		if err := r.checkWriteInSlots(p, line, ff.Lines[line]); err != nil {
+			return l, err
+		}
+	}
 	if r.Shape == ShapeMark {
 		for _, m := range ff.Lines[p.ID] {
 			if strings.HasPrefix(m, WriteInPrefix) {
@@ -301,15 +306,56 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 // lineKeys lists every line key a filled form of this kind may carry.
 func (r *Recommendation) lineKeys() map[string]bool {
 	keys := map[string]bool{}
-	for _, p := range r.Positions {
-		keys[p.ID] = true
-		if r.Shape == ShapePerCandidate {
-			for _, c := range p.Candidates {
-				keys[p.ID+"/"+c.ID] = true
-			}
+	for i := range r.Positions {
+		for _, k := range r.lineKeysOf(&r.Positions[i]) {
+			keys[k] = true
 		}
 	}
 	return keys
+}
+
+// lineKeysOf lists the line keys of one position.
+func (r *Recommendation) lineKeysOf(p *Position) []string {
+	keys := []string{p.ID}
+	if r.Shape == ShapePerCandidate {
+		for _, c := range p.Candidates {
+			keys = append(keys, p.ID+"/"+c.ID)
+		}
+	}
+	return keys
+}
+
+// writeInSlots is how many names a line of the position may carry written in: as many
+// as the boxes the ballot gives it, seats on the position's own line and one beside a
+// name. Nothing counts a name beyond them (a position over its seats is invalid
+// anyway), and the bound keeps every sealed ballot of the poll one size.
+func (r *Recommendation) writeInSlots(p *Position, line string) int {
+	if !p.WriteIns && !(r.Shape == ShapePerCandidate && len(p.Candidates) == 0) {
+		return 0
+	}
+	if line == p.ID {
+		return p.Seats
+	}
+	return 1
+}
+
+// checkWriteInSlots refuses a line with more names written in than it has boxes. A line
+// that may take none is left to read, which says that write-ins are not allowed.
+func (r *Recommendation) checkWriteInSlots(p *Position, line string, marks []string) error {
+	n := 0
+	for _, m := range marks {
+		if strings.HasPrefix(m, WriteInPrefix) {
+			n++
+		}
+	}
+	slots := r.writeInSlots(p, line)
+	if n <= slots || slots == 0 {
+		return nil
+	}
+	if line == p.ID {
+		return Errorf(EINVALID, "职位“%s”最多另推%d人", p.Title, slots)
+	}
+	return Errorf(EINVALID, "职位“%s”中每位候选人旁只能另选一人", p.Title)
 }
 
 // check applies RULES 废票 for recommendation: fewer recommendations than seats is valid,

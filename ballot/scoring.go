@@ -124,6 +124,14 @@ func parseScore(v string, max int) (int, error) {
 	return n*10 + t, nil
 }
 
+// formatScore writes a score in tenths as parseScore reads it: "92", "92.5".
+func formatScore(tenths int) string {
+	if tenths%10 == 0 {
+		return strconv.Itoa(tenths / 10)
+	}
+	return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+}
+
 // lineKey is the line of a subject (and indicator).
 func (s *Scoring) lineKey(subject, indicator string) string {
 	if indicator == "" {
@@ -176,10 +184,19 @@ func (s *Scoring) check(ff *FilledForm) ([]Spoilt, error) {
 		if len(v) > 1 {
 			return nil, Errorf(EINVALID, "同一项目只能打一个分数")
 		}
-		if len(v) == 1 && strings.TrimSpace(v[0]) != "" {
-			if _, err := parseScore(v[0], max); err != nil {
-				return nil, err
+		if len(v) == 1 {
+			// A score is kept in one spelling ("92", "92.5"; a blank as ""): spaces,
+			// leading zeros and full-width digits would make a ballot longer than any
+			// bound and say nothing more.
+			canon := ""
+			if strings.TrimSpace(v[0]) != "" {
+				n, err := parseScore(v[0], max)
+				if err != nil {
+					return nil, err
+				}
+				canon = formatScore(n)
 			}
+			setMark(ff.Lines, k, v, 0, canon)
 		}
 	}
 	var out []Spoilt

@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"errors"
+	"strconv"
 
 	"minyi/survey"
 )
@@ -41,10 +42,21 @@ func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
 	// Free answers are cleaned here, at the door, before their length is judged and
 	// they are sealed.
 	for _, q := range s.Questions {
-		if q.Kind != survey.Text {
+		switch q.Kind {
+		case survey.Rating:
+			if err := canonicalRatings(ff.Lines, q); err != nil {
+				return nil, err
+			}
+			continue
+		case survey.Text:
+		default:
 			continue
 		}
 		answers := ff.Lines[q.ID]
+		// One box takes one answer; more would make a ballot longer than any bound.
+		if len(answers) > 1 {
+			return nil, Errorf(EINVALID, "“%s”只能填写一个回答", q.Title)
+		}
 		for i, a := range answers {
 			clean, err := CleanText("“"+q.Title+"”的回答", a, TextPara)
 			if err != nil {
@@ -62,6 +74,26 @@ func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
 		out = append(out, Spoilt{Line: i.Key, Label: i.Label, Reason: i.Reason})
 	}
 	return out, nil
+}
+
+// canonicalRatings keeps each rating in one spelling ("7", not "07" or "+7") and refuses
+// the same rating marked twice, as an option marked twice is refused. What is not a
+// rating is left for the questionnaire's own check to refuse.
+func canonicalRatings(lines map[string][]string, q survey.Question) error {
+	answers := lines[q.ID]
+	seen := map[int]bool{}
+	for i, a := range answers {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 || n > survey.RatingMax {
+			continue
+		}
+		if seen[n] {
+			return Errorf(EINVALID, "“%s”的评分%d被重复选择", q.Title, n)
+		}
+		seen[n] = true
+		answers = setMark(lines, q.ID, answers, i, strconv.Itoa(n))
+	}
+	return nil
 }
 
 type surveyCounter struct{ c *survey.Counter }

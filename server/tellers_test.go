@@ -24,6 +24,17 @@ func TestTellersOpenTheBox(t *testing.T) {
 		Shares []struct{ Teller, Code string } `json:"teller_shares"`
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, &opened)
+	// The voter is told who can open the box, and that nothing ties the ballot to the slip.
+	const unlinked = "选票与凭证之间没有任何关联，任何人都无法从选票查到投票人。"
+	if _, page := e.get(nil, "/v/"+codes[0]); !strings.Contains(page, "需3名监票人中的2名共同开箱") || strings.Contains(page, "服务器保管密钥") || !strings.Contains(page, unlinked) {
+		t.Fatalf("ballot page of a tellers' poll: %s", page)
+	}
+	plain := e.evaluation("李四")
+	plainCodes := e.tokens(plain, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+plain.ID+"/open", nil, 200, nil)
+	if _, page := e.get(nil, "/v/"+plainCodes[0]); !strings.Contains(page, "本次由服务器保管密钥") || strings.Contains(page, "监票人中的") || !strings.Contains(page, unlinked) {
+		t.Fatalf("ballot page of a poll without tellers: %s", page)
+	}
 	if len(opened.Shares) != 3 || opened.Shares[2].Teller != "丙监票" {
 		t.Fatalf("shares %+v", opened.Shares)
 	}
