@@ -68,7 +68,7 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 	if err != nil {
 		return false, err
 	}
-	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, p.PlainSize())
+	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, s.plainSize(p))
 	if err != nil {
 		return false, err
 	}

@@ -51,6 +51,7 @@ type Server struct {
 	hub       *hub
 	batch     *batcher // nil until Start: then submissions are written in batches
 	polls     *pollCache
+	sizes     sync.Map // poll id and key → PlainSize
 	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once

@@ -96,7 +96,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	if err != nil {
 		return nil, "", err
 	}
-	sealed, err := ballot.Seal(p.ID, p.PublicKey, info.GroupID, plain, p.PlainSize())
+	sealed, err := ballot.Seal(p.ID, p.PublicKey, info.GroupID, plain, s.plainSize(p))
 	if err != nil {
 		return nil, "", err
 	}
@@ -112,6 +112,18 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	// The receipt is a hash of the sealed ballot: it shows the ballot is in the box and
 	// proves nothing of what it says.
 	return spoilt, ballot.ReceiptCode(ballot.Receipt(sealed)), nil
+}
+
+// plainSize is the poll's PlainSize, worked out once per poll key: the forms cannot change
+// once a poll has opened with a key (a wiped rehearsal opens with a new one).
+func (s *Server) plainSize(p *store.PollInfo) int {
+	key := p.ID + "\x00" + string(p.PublicKey)
+	if n, ok := s.sizes.Load(key); ok {
+		return n.(int)
+	}
+	n := p.PlainSize()
+	s.sizes.Store(key, n)
+	return n
 }
 
 var ratingScale = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
