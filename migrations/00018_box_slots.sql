@@ -25,11 +25,20 @@ ALTER TABLE ballots ALTER COLUMN sealed SET STORAGE MAIN;
 CREATE INDEX ballots_free ON ballots (poll_id, id) WHERE group_id IS NULL;
 CREATE INDEX ballots_group ON ballots (poll_id, group_id) WHERE group_id IS NOT NULL;
 
+-- The nullifiers of a closed poll, from close until the count, in no order and tied to no
+-- ballot: a poll opened again after close still refuses the tokens that voted.
+CREATE TABLE spent (
+    poll_id   uuid NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
+    nullifier bytea NOT NULL CHECK (length(nullifier) = 32),
+    PRIMARY KEY (poll_id, nullifier)
+);
+
 UPDATE paper_entries e SET sealed = '\x01'::bytea || k.public_key || e.sealed FROM seal_keys k WHERE k.id = e.seal_key_id;
 ALTER TABLE paper_entries DROP COLUMN seal_key_id;
 DROP TABLE seal_keys;
 
 -- +goose Down
+DROP TABLE spent;
 CREATE TABLE seal_keys (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     poll_id    uuid NOT NULL REFERENCES polls(id) ON DELETE CASCADE,

@@ -276,6 +276,7 @@ func (s *Server) reopenPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if err := s.store.ReopenPoll(c.UserContext(), p.ID); err != nil {
 		return err
 	}
+	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.reopen", nil)
 	return nil
 }

@@ -163,6 +163,10 @@ func TestMeetingOperations(t *testing.T) {
 	if status, _ := e.vote(codes[0], form("称职")); status != 200 {
 		t.Fatalf("vote after reopening: %d", status)
 	}
+	// Close erased the nullifiers from the box; the reopened poll still knows who voted.
+	if status, _ := e.vote(repl.Code, form("称职")); status != 409 && status != 410 {
+		t.Fatalf("a slip that voted before close votes again after reopening: %d", status)
+	}
 	// Scheduled close: set it a moment ahead; the instance closes the poll by itself.
 	at := time.Now().Add(1500 * time.Millisecond)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/schedule", map[string]any{"close_at": at}, 200, nil)

@@ -33,7 +33,8 @@ var (
 	qBatchLockNullifiers = query(`SELECT count(pg_advisory_xact_lock(k)) FROM
 		(SELECT hashtextextended(encode(n, 'hex'), 0) AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS s`)
 	qBatchTokens = query(`SELECT hash, poll_id, group_id, state, rehearsal FROM tokens WHERE hash = ANY($1::bytea[])`)
-	qBatchVoted  = query(`SELECT nullifier FROM ballots WHERE poll_id = ANY($1::uuid[]) AND nullifier = ANY($2::bytea[])`)
+	qBatchVoted  = query(`SELECT nullifier FROM ballots WHERE poll_id = ANY($1::uuid[]) AND nullifier = ANY($2::bytea[])
+		UNION ALL SELECT nullifier FROM spent WHERE poll_id = ANY($1::uuid[]) AND nullifier = ANY($2::bytea[])`)
 	// Empty slots from a random point of the id order on (then from the start): ids are
 	// random and unrelated to where a slot lies in the table.
 	qSlotsFrom   = query(`SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id >= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`)

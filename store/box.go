@@ -15,8 +15,10 @@ import (
 var (
 	qBox = query(`SELECT b.group_id, b.sealed FROM ballots b JOIN polls p ON p.id = b.poll_id
 		WHERE b.poll_id = $1 AND b.group_id IS NOT NULL AND p.state IN ('closed', 'counted')`)
-	qVoted = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)`)
-	qShare = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
+	qVoted = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
+		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
+	qClearSpent = query(`DELETE FROM spent WHERE poll_id = $1`)
+	qShare      = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qHasPaper    = query(`SELECT EXISTS (SELECT 1 FROM tokens WHERE poll_id = $1 AND state = 'paper')`)
 	qSaveTally   = query(`UPDATE polls SET state = 'counted', counted_at = now() WHERE id = $1 AND state IN ('closed', 'counted')`)
@@ -123,6 +125,10 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 			if err := rewriteBox(ctx, tx, t.PollID); err != nil {
 				return err
 			}
+		}
+		// Counted, the poll never opens again: which tokens voted is no longer needed.
+		if _, err = tx.ExecContext(ctx, qClearSpent, t.PollID); err != nil {
+			return err
 		}
 		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
 			return err

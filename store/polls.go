@@ -221,7 +221,9 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 	})
 }
 
-var qRewriteBox = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RETURNING group_id, sealed)
+var qRewriteBox = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RETURNING group_id, sealed, nullifier),
+	spent AS (INSERT INTO spent (poll_id, nullifier)
+		SELECT $1, nullifier FROM old WHERE nullifier IS NOT NULL ORDER BY gen_random_uuid() ON CONFLICT DO NOTHING)
 	INSERT INTO ballots (poll_id, group_id, sealed)
 	SELECT $1, group_id, sealed FROM old WHERE group_id IS NOT NULL ORDER BY gen_random_uuid()`)
 
@@ -229,7 +231,9 @@ var qRewriteBox = query(`WITH old AS (DELETE FROM ballots WHERE poll_id = $1 RET
 // nullifiers, and drops its empty slots. While the poll was open, a ballot's row carried
 // its token's nullifier and kept its id; after this nothing in the database, not even
 // with the server's secrets and every printed slip, says which slip cast which ballot,
-// and an earlier dump's ids match nothing. Tokens are not touched.
+// and an earlier dump's ids match nothing. The nullifiers are kept apart until the count,
+// shuffled and tied to no ballot, so that a poll opened again still refuses the tokens
+// that voted. Tokens are not touched.
 func rewriteBox(ctx context.Context, tx *sqlx.Tx, pollID string) error {
 	_, err := tx.ExecContext(ctx, qRewriteBox, pollID)
 	return err

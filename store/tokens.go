@@ -190,7 +190,8 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash, nullifier []
 
 var (
 	qLockNullifier = query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 0))`)
-	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)`)
+	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
+		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
 )
 
 // fromIssued moves an unused token of the poll to another state with q (which takes the
