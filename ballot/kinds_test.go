@@ -348,7 +348,7 @@ func TestTeamGrades(t *testing.T) {
 func TestWeightedEvaluation(t *testing.T) {
 	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
 	p := &Poll{ID: "p", Title: "加权测评", Groups: []Group{
-		{ID: "a", Name: "上级领导", Expected: 3, Weight: w(1, 5)},
+		{ID: "a", Name: "上级领导", Expected: 5, Weight: w(1, 5)},
 		{ID: "b", Name: "班子成员", Expected: 5, Weight: w(3, 10)},
 		{ID: "c", Name: "职工代表", Expected: 40, Weight: w(1, 2)},
 	}, Forms: []Form{{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Subjects: []Subject{{Name: "甲"}}}}}}
