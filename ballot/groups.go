@@ -62,10 +62,15 @@ type ResultGroups struct {
 // (in its order): every group below the minimum goes into the pooled row; while the pool
 // holds some ballots but fewer than the minimum, the smallest remaining group joins it (the
 // later one on a tie), so that no row and no difference of rows is a small group's. When
-// nothing would remain beside the pool, the one row is the whole poll.
+// nothing would remain beside the pool, the one row is the whole poll. A poll of one group
+// has nothing to pool: its one row is the total.
 func (p *Poll) ResultGroups(ballots []int) ResultGroups {
 	n := p.ResultMinGroup()
 	rg := ResultGroups{Of: make([]int, len(p.Groups)), Merged: -1, Min: n}
+	if len(p.Groups) == 1 {
+		rg.Groups = p.Groups
+		return rg
+	}
 	pooled := make([]bool, len(p.Groups))
 	total, count := 0, func(i int) int {
 		if i < len(ballots) {

@@ -71,6 +71,11 @@ func TestResultGroupsChoice(t *testing.T) {
 			t.Errorf("%s: the pooled row holds %d ballots", c.name, pooled)
 		}
 	}
+	// One group alone is the total: nothing to pool, no note.
+	one := groupsPoll(nil, Group{Name: "全体", Expected: 3})
+	if rg := one.ResultGroups([]int{2}); rg.Merged != -1 || rowNames(rg) != "全体" || rg.Note(false) != "" {
+		t.Errorf("one group: %q", rowNames(rg))
+	}
 	// The poll's own minimum (3) keeps a group of 4 apart, and a pool of 3 is enough.
 	p.MinGroup = 3
 	if rg := p.ResultGroups([]int{1, 2, 4, 40}); rowNames(rg) != "中层干部|职工代表|"+MergedName(3) || len(rg.Added) != 0 {
