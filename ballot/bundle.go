@@ -346,6 +346,12 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 			}
 		}
 	}
+	legacy := b.Tally.Rules < RulesVersion || b.Version == bundleVersion1
+	if b.Version == bundleVersion2 && b.Tally.Rules == 2 {
+		// Rules 3 only pooled the small groups, which a version 2 bundle was counted
+		// without: its conclusions are those of today's rules and are compared in full.
+		again.Rules, legacy = 2, false
+	}
 	// Compare as JSON, as the bundle carries it.
 	want, _ := json.Marshal(b.Tally)
 	got, _ := json.Marshal(again)
@@ -353,7 +359,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	json.Unmarshal(want, &w)
 	json.Unmarshal(got, &g)
 	note := "由文件中的选票按规则重新计算全部结果"
-	if b.Tally.Rules < RulesVersion || b.Version == bundleVersion1 {
+	if legacy {
 		// A bundle signed before the rules' wording was versioned (every version 1 bundle
 		// is one): its conclusions were
 		// worded (and, below quorum, drawn) by the rules of its day, which this software

@@ -264,3 +264,39 @@ func TestBundlePoolsSmallGroups(t *testing.T) {
 		t.Fatalf("a changed pooled ballot: %s", failed(checks))
 	}
 }
+
+// A version 2 bundle was counted group by group, a group of one included: it is recounted
+// so, and still compared in full, its conclusions too.
+func TestVersion2BundleRecountedByGroup(t *testing.T) {
+	p := groupsPoll(nil, Group{Name: "上级领导", Expected: 1}, Group{Name: "职工代表", Expected: 9})
+	box := append(marksIn("g1", "不称职"), marksIn("g2", "优秀", "称职", "不称职", "不称职", "不称职", "称职", "基本称职", "基本称职", "优秀")...)
+	turnout := turnoutOf(box)
+	var sealed [][]byte
+	for i := range box {
+		sealed = append(sealed, []byte(fmt.Sprint("sealed", i)))
+	}
+	_, key, _ := ed25519.GenerateKey(nil)
+	pub := key.Public().(ed25519.PublicKey)
+	sign := func(edit func(*Tally)) *Signed {
+		tl := count(p, turnout, box, false)
+		tl.Rules = 2
+		b, err := NewBundle(p, turnout, sealed, box, tl, "test", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Version = "minyi-tally/2"
+		edit(b.Tally)
+		s, _ := Sign(b, key)
+		return s
+	}
+	checks, b := Verify(sign(func(*Tally) {}), pub)
+	if !Verified(checks) {
+		t.Fatalf("a version 2 bundle fails: %s %+v", failed(checks), checks)
+	}
+	if b.Ballots[0].Group == MergedGroup || len(b.Tally.Results) != 0 {
+		t.Fatal("a version 2 bundle pooled")
+	}
+	if checks, _ := Verify(sign(func(tl *Tally) { tl.Forms[0].Evaluation.Subjects[0].Flags = nil }), pub); Verified(checks) {
+		t.Fatal("a version 2 bundle with its flags taken out verifies")
+	}
+}

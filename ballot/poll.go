@@ -189,8 +189,11 @@ func (p *Poll) Validate() error {
 			return Errorf(EINVALID, "参评类别“%s”的应到人数应在1到%d之间", g.Name, MaxExpected)
 		}
 	}
-	if p.MinGroup != 0 && (p.MinGroup < MinMinGroup || p.MinGroup > MaxExpected) {
+	if p.MinGroup != 0 && p.MinGroup < MinMinGroup {
 		return Errorf(EINVALID, "分类统计的最少人数不能少于%d人（不填则为%d人）", MinMinGroup, DefaultMinGroup)
+	}
+	if p.MinGroup > MaxExpected {
+		return Errorf(EINVALID, "分类统计的最少人数不能超过%d人", MaxExpected)
 	}
 	if err := p.checkWeights(); err != nil {
 		return err
