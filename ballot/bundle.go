@@ -184,11 +184,11 @@ func pooledGroups(p *Poll, t *Tally) map[string]bool {
 	if len(t.Results) == 0 {
 		return out
 	}
-	used := make([]int, len(t.Groups))
+	sizes := make([]int, len(t.Groups))
 	for i, g := range t.Groups {
-		used[i] = g.Used
+		sizes[i] = g.Ballots
 	}
-	rg := p.ResultGroups(used)
+	rg := p.ResultGroups(sizes)
 	for i, g := range p.Groups {
 		if rg.Of[i] == rg.Merged {
 			out[g.ID] = true
@@ -327,9 +327,17 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken, Unit: bb.Unit})
 	}
 	p := b.Poll
-	// The pooling is decided again from the bundle's turnout; bundles from before it
-	// was done are recounted group by group, as they were counted.
-	again := count(&p, b.Turnout, box, b.Version == BundleVersion)
+	// The pooling is decided again on the ballots per group the signed tally states
+	// (a pooled group's ballots do not say their group); the recount then finds the
+	// shown groups' ballots under their own labels and the pooled ones' sum under the
+	// pool's, or disagrees. Bundles from before pooling are recounted group by group.
+	var sizes []int
+	if len(b.Tally.Groups) == len(p.Groups) {
+		for _, g := range b.Tally.Groups {
+			sizes = append(sizes, g.Ballots)
+		}
+	}
+	again := count(&p, b.Turnout, box, b.Version == BundleVersion, sizes)
 	if b.Version == BundleVersion {
 		poolBallots(again, b.Tally)
 	}

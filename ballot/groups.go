@@ -59,7 +59,8 @@ type ResultGroups struct {
 }
 
 // ResultGroups decides the result rows from the ballots cast in each of the poll's groups
-// (in its order): every group below the minimum goes into the pooled row; while the pool
+// (in its order): every group with some ballots but fewer than the minimum goes into the
+// pooled row; while the pool
 // holds some ballots but fewer than the minimum, the smallest remaining group joins it (the
 // later one on a tie), so that no row and no difference of rows is a small group's. When
 // nothing would remain beside the pool, the one row is the whole poll. A poll of one group
@@ -79,7 +80,9 @@ func (p *Poll) ResultGroups(ballots []int) ResultGroups {
 		return 0
 	}
 	for i := range p.Groups {
-		if count(i) < n {
+		// A group with no ballot shows nothing: it keeps its row (and, weighted, its
+		// weight is shared out as for any group without a valid line).
+		if c := count(i); c > 0 && c < n {
 			pooled[i] = true
 			total += count(i)
 			rg.Small = append(rg.Small, p.Groups[i].Name)
@@ -92,10 +95,10 @@ func (p *Poll) ResultGroups(ballots []int) ResultGroups {
 		}
 		return rg
 	}
-	for total > 0 && total < n {
+	for total < n {
 		next := -1
 		for i := range p.Groups {
-			if !pooled[i] && (next < 0 || count(i) <= count(next)) {
+			if !pooled[i] && count(i) > 0 && (next < 0 || count(i) <= count(next)) {
 				next = i
 			}
 		}

@@ -53,7 +53,8 @@ func TestResultGroupsChoice(t *testing.T) {
 		{"still below: the smallest other joins", []int{1, 2, 8, 40}, "职工代表|" + other, "1 1 1 0", "中层干部"},
 		{"a tie: the later group joins", []int{1, 2, 8, 8}, "中层干部|" + other, "1 1 0 1", "职工代表"},
 		{"nothing left apart: the total only", []int{1, 1, 2, 6}, AllMergedName(5), "0 0 0 0", "职工代表"},
-		{"absent groups pool with nothing to hide", []int{0, 0, 8, 40}, "中层干部|职工代表|" + other, "2 2 0 1", ""},
+		{"absent groups show nothing and stay apart", []int{0, 0, 8, 40}, "上级领导|班子成员|中层干部|职工代表", "0 1 2 3", ""},
+		{"an absent group is not what the pool grows by", []int{1, 0, 8, 40}, "班子成员|职工代表|" + other, "2 0 2 1", "中层干部"},
 	} {
 		rg := p.ResultGroups(c.ballots)
 		of := strings.Trim(fmt.Sprint(rg.Of), "[]")
@@ -278,7 +279,7 @@ func TestVersion2BundleRecountedByGroup(t *testing.T) {
 	_, key, _ := ed25519.GenerateKey(nil)
 	pub := key.Public().(ed25519.PublicKey)
 	sign := func(edit func(*Tally)) *Signed {
-		tl := count(p, turnout, box, false)
+		tl := count(p, turnout, box, false, nil)
 		tl.Rules = 2
 		b, err := NewBundle(p, turnout, sealed, box, tl, "test", time.Now())
 		if err != nil {
@@ -298,5 +299,37 @@ func TestVersion2BundleRecountedByGroup(t *testing.T) {
 	}
 	if checks, _ := Verify(sign(func(tl *Tally) { tl.Forms[0].Evaluation.Subjects[0].Flags = nil }), pub); Verified(checks) {
 		t.Fatal("a version 2 bundle with its flags taken out verifies")
+	}
+}
+
+// The pooling goes by the ballots in the box, not the tokens used: four 班子成员 who voted
+// on paper whose ballots are not entered leave one ballot of the group in the box, and it
+// is pooled. The bundle's recount decides the same.
+func TestPoolingCountsBallotsInTheBox(t *testing.T) {
+	p := groupsPoll(nil, Group{Name: "班子成员", Expected: 5}, Group{Name: "中层干部", Expected: 10}, Group{Name: "职工代表", Expected: 12})
+	box := append(append(marksIn("g1", "不称职"), marksIn("g2", "优秀", "优秀", "优秀", "优秀", "优秀", "称职", "称职", "称职", "称职", "称职")...),
+		marksIn("g3", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职")...)
+	turnout := turnoutOf(box)
+	turnout[0].Used, turnout[0].Paper = 5, 4
+	tl := Count(p, turnout, box)
+	if rows := tl.ResultRows(); len(rows) != 2 || rows[0].Name != "职工代表" || strings.Join(rows[1].Members, "、") != "班子成员、中层干部" || rows[1].Ballots != 11 {
+		t.Fatalf("result rows %+v", rows)
+	}
+	var sealed [][]byte
+	for i := range box {
+		sealed = append(sealed, []byte(fmt.Sprint("sealed", i)))
+	}
+	b, err := NewBundle(p, turnout, sealed, box, tl, "test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(nil)
+	signed, _ := Sign(b, key)
+	checks, _ := Verify(signed, key.Public().(ed25519.PublicKey))
+	for _, c := range checks {
+		// The box holds 4 ballots fewer than the tokens used: that check fails, as it should.
+		if !c.OK && c.Name != "选票数 = 已用凭证数" {
+			t.Errorf("%s fails: %s", c.Name, c.Note)
+		}
 	}
 }

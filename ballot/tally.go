@@ -123,13 +123,17 @@ const QuorumNote = "未达法定人数，结果无效"
 // and counts it by the form rules. A ballot that fails the check is rejected whole and
 // reported, never silently dropped.
 //
-// Small groups are pooled first (ResultGroups, on each group's 实到): every ballot is
-// checked against its own group and counted in its group's result row.
-func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally { return count(p, turnout, box, true) }
+// Small groups are pooled first (ResultGroups, on the ballots each group put in the box,
+// which a paper ballot still waiting to be entered is not): every ballot is checked against
+// its own group and counted in its group's result row.
+func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
+	return count(p, turnout, box, true, nil)
+}
 
 // count is Count; merge false keeps every group its own row, as tallies were made before
-// small groups were pooled, to recount their bundles.
-func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool) *Tally {
+// small groups were pooled, to recount their bundles. sizes are the ballots per group the
+// pooling is decided on; nil: the box's ballots by their group.
+func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []int) *Tally {
 	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
@@ -145,13 +149,17 @@ func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool) *Tally {
 			t.Used += tu.Used
 		}
 	}
-	used := make([]int, len(t.Groups))
-	for i, g := range t.Groups {
-		used[i] = g.Used
+	if sizes == nil {
+		sizes = make([]int, len(p.Groups))
+		for _, pb := range box {
+			if i, ok := byGroup[pb.Group]; ok {
+				sizes[i]++
+			}
+		}
 	}
-	rg := ResultGroups{Groups: p.Groups, Of: used, Merged: -1}
+	rg := ResultGroups{Groups: p.Groups, Of: make([]int, len(p.Groups)), Merged: -1}
 	if merge {
-		rg = p.ResultGroups(used)
+		rg = p.ResultGroups(sizes)
 	} else {
 		for i := range rg.Of {
 			rg.Of[i] = i
