@@ -150,7 +150,7 @@ func (rg ResultGroups) Note(weighted bool) string {
 	if rg.Merged < 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%s 实到不足%d人，", strings.Join(rg.Small, "、"), rg.Min)
+	s := fmt.Sprintf("%s投票不足%d人，", strings.Join(rg.Small, "、"), rg.Min)
 	if len(rg.Added) > 0 {
 		s += fmt.Sprintf("与%s", strings.Join(rg.Added, "、"))
 	}

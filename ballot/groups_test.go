@@ -155,7 +155,7 @@ func TestSmallGroupsNeverIsolated(t *testing.T) {
 	if s.ByGroup[1].Votes[0] != 4 || s.ByGroup[1].Votes[3] != 1 || s.ByGroup[1].Valid != 5 {
 		t.Fatalf("pooled row %+v", s.ByGroup[1])
 	}
-	if len(tl.Notes) == 0 || !strings.Contains(tl.Notes[0], "上级领导、班子成员 实到不足5人") {
+	if len(tl.Notes) == 0 || !strings.Contains(tl.Notes[0], "上级领导、班子成员投票不足5人") {
 		t.Fatalf("notes %q", tl.Notes)
 	}
 	// The 上级领导's 不称职 and a 班子成员's 优秀 change places: nothing published may move.
@@ -185,7 +185,7 @@ func TestWeightedSmallGroups(t *testing.T) {
 		t.Fatalf("weighted good %v", w.Good)
 	}
 	note := strings.Join(tl.Notes, "\n")
-	if !strings.Contains(note, "上级领导、班子成员 实到不足5人") || !strings.Contains(note, "加权结果按合并后的类别计算") {
+	if !strings.Contains(note, "上级领导、班子成员投票不足5人") || !strings.Contains(note, "加权结果按合并后的类别计算") {
 		t.Fatalf("notes %q", tl.Notes)
 	}
 	// Moving marks between 上级领导 and 班子成员 moves neither the weighted nor the plain rates.

@@ -53,7 +53,7 @@ func TestSmallGroupsPooledInEveryOutput(t *testing.T) {
 	if p1 := s.ByGroup[len(s.ByGroup)-1]; p1.Votes[0] != 4 || p1.Votes[3] != 1 || p1.Valid != 5 {
 		t.Errorf("pooled row %+v", p1)
 	}
-	note := "上级领导、班子成员 实到不足5人，合并为“" + pooled + "”统计，不单列结果"
+	note := "上级领导、班子成员投票不足5人，合并为“" + pooled + "”统计，不单列结果"
 
 	// The page: the turnout per group, the results of the pool only.
 	x.pageHas("分类统计：" + pooled + "（实到 5）")
@@ -67,7 +67,7 @@ func TestSmallGroupsPooledInEveryOutput(t *testing.T) {
 
 	// The PDF: the pool's row and the note; no line names 张三 beside a small group.
 	x.pdfLine("the pooled row", "张三", "其他参评人员", "4（80.00%）")
-	x.pdfLine("the note", "上级领导、班子成员 实到不足5人")
+	x.pdfLine("the note", "上级领导、班子成员投票不足5人")
 	for _, l := range x.lines {
 		if strings.Contains(l, "张三") && (strings.Contains(l, "上级领导") || strings.Contains(l, "班子成员")) {
 			t.Errorf("PDF line with a small group's result: %q", l)
