@@ -257,6 +257,7 @@ func TestEvaluationThresholdBoundaries(t *testing.T) {
 
 func TestCountPerGroupInvalidAndQuorum(t *testing.T) {
 	p := evalPoll("张三", "李四")
+	p.MinGroup = 3 // 4 班子成员 shown on their own row
 	box := append(ballotsOf(p, "g1", 4, []string{"优秀"}, []string{"称职"}),
 		ballotsOf(p, "g2", 20, []string{"不称职"}, nil)...)
 	box = append(box, PlainBallot{Group: "g2", Ballot: vote(p, []string{"优秀", "称职"}, []string{"基本称职"})})

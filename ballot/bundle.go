@@ -24,8 +24,12 @@ import (
 // recounting every result, on any machine, with no database.
 
 // BundleVersion names the format. Version 2 tallies name unreadable ballots by their
-// place and list the spellings merged into one write-in; version 1 bundles still verify.
-const BundleVersion = "minyi-tally/2"
+// place and list the spellings merged into one write-in; version 3 pools the small voter
+// groups, in the tally and in the ballots' labels. Versions 1 and 2 still verify.
+const BundleVersion = "minyi-tally/3"
+
+// bundleVersion2 is the format before small groups were pooled.
+const bundleVersion2 = "minyi-tally/2"
 
 // bundleVersion1 is the format before text was cleaned at the door.
 const bundleVersion1 = "minyi-tally/1"
@@ -98,6 +102,10 @@ type BundleBallot struct {
 	Group  string `json:"group"`
 	Ballot Ballot `json:"ballot"`
 	Broken bool   `json:"broken,omitempty"`
+	// Unit is the voter group's unit on a ballot of a pooled group (Group is then
+	// MergedGroup), for the recount's 工作互评 check. The ballot already shows it: it
+	// lacks the lines of that unit's subjects.
+	Unit string `json:"unit,omitempty"`
 }
 
 // NewBundle assembles the bundle of a count. The box's order is not kept: ballots are
@@ -114,8 +122,14 @@ func NewBundle(p *Poll, turnout []Turnout, sealed [][]byte, box []PlainBallot, t
 	b.MerkleRoot = hex.EncodeToString(MerkleRoot(receipts))
 	texts := textQuestions(p)
 	unreadable := make([]bool, len(box))
+	pooled := pooledGroups(p, t)
 	for i, pb := range box {
 		bb := BundleBallot{Group: pb.Group, Broken: pb.Broken, Ballot: pb.Ballot.Canonical()}
+		// A pooled group's ballot is labelled with the pooled row only: labelled with its
+		// own group it would be that group's result, which the tally does not show.
+		if g, ok := p.Group(pb.Group); ok && pooled[pb.Group] {
+			bb.Group, bb.Unit = MergedGroup, g.Unit
+		}
 		// The free answers go apart as the count read them (cleaned, blank ones left
 		// out), so the recount finds the tally's very texts.
 		unreadable[i] = p.unreadable(pb)
@@ -167,6 +181,25 @@ func NewBundle(p *Poll, turnout []Turnout, sealed [][]byte, box []PlainBallot, t
 	}
 	t.noteUnreadable()
 	return b, nil
+}
+
+// pooledGroups are the ids of the groups the tally pooled, decided again as Count did.
+func pooledGroups(p *Poll, t *Tally) map[string]bool {
+	out := map[string]bool{}
+	if len(t.Results) == 0 {
+		return out
+	}
+	sizes := make([]int, len(t.Groups))
+	for i, g := range t.Groups {
+		sizes[i] = g.Ballots
+	}
+	rg := p.ResultGroups(sizes)
+	for i, g := range p.Groups {
+		if rg.Of[i] == rg.Merged {
+			out[g.ID] = true
+		}
+	}
+	return out
 }
 
 // textQuestions lists each form's free-text questions.
@@ -269,7 +302,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	}
 	add(CheckSigner, true, "与指定的密钥指纹一致")
 	var b Bundle
-	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion && b.Version != bundleVersion1 || b.Tally == nil {
+	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion && b.Version != bundleVersion2 && b.Version != bundleVersion1 || b.Tally == nil {
 		add(CheckFormat, false, "不是可识别的计票结果文件")
 		return checks, nil
 	}
@@ -296,10 +329,23 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	add("选票数 = 已用凭证数", len(b.Ballots) == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", len(b.Ballots), used))
 	var box []PlainBallot
 	for _, bb := range b.Ballots {
-		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken})
+		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken, Unit: bb.Unit})
 	}
 	p := b.Poll
-	again := Count(&p, b.Turnout, box)
+	// The pooling is decided again on the ballots per group the signed tally states
+	// (a pooled group's ballots do not say their group); the recount then finds the
+	// shown groups' ballots under their own labels and the pooled ones' sum under the
+	// pool's, or disagrees. Bundles from before pooling are recounted group by group.
+	var sizes []int
+	if len(b.Tally.Groups) == len(p.Groups) {
+		for _, g := range b.Tally.Groups {
+			sizes = append(sizes, g.Ballots)
+		}
+	}
+	again := count(&p, b.Turnout, box, b.Version == BundleVersion, sizes)
+	if b.Version == BundleVersion {
+		poolBallots(again, b.Tally)
+	}
 	again.OpenedBy = b.Tally.OpenedBy
 	for fi, f := range again.Forms {
 		if f.Survey == nil {
@@ -313,6 +359,12 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 			}
 		}
 	}
+	legacy := b.Tally.Rules < RulesVersion || b.Version == bundleVersion1
+	if b.Version == bundleVersion2 && b.Tally.Rules == 2 {
+		// Rules 3 only pooled the small groups, which a version 2 bundle was counted
+		// without: its conclusions are those of today's rules and are compared in full.
+		again.Rules, legacy = 2, false
+	}
 	// Compare as JSON, as the bundle carries it.
 	want, _ := json.Marshal(b.Tally)
 	got, _ := json.Marshal(again)
@@ -320,7 +372,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	json.Unmarshal(want, &w)
 	json.Unmarshal(got, &g)
 	note := "由文件中的选票按规则重新计算全部结果"
-	if b.Tally.Rules < RulesVersion || b.Version == bundleVersion1 {
+	if legacy {
 		// A bundle signed before the rules' wording was versioned (every version 1 bundle
 		// is one): its conclusions were
 		// worded (and, below quorum, drawn) by the rules of its day, which this software
@@ -332,6 +384,42 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	}
 	add(CheckRecount, reflect.DeepEqual(w, g), note)
 	return checks, &b
+}
+
+// poolBallots gives the pooled groups of a recount the ballot counts the signed tally
+// gives them: their ballots carry only the pooled row's label, so the recount knows
+// their sum (compared with the pooled row's) but not how it splits. That split is
+// turnout, shown per group while voting runs.
+func poolBallots(again, signed *Tally) {
+	if len(again.Results) == 0 || len(signed.Groups) != len(again.Groups) {
+		return
+	}
+	pooled := map[string]bool{}
+	for _, r := range again.Results {
+		for _, m := range r.Members {
+			pooled[m] = true
+		}
+	}
+	sum, want := 0, 0
+	for i := range again.Groups {
+		if pooled[again.Groups[i].Name] && signed.Groups[i].Name == again.Groups[i].Name {
+			sum += signed.Groups[i].Ballots
+			again.Groups[i].Ballots += signed.Groups[i].Ballots
+		}
+	}
+	for _, r := range again.Results {
+		if len(r.Members) > 0 {
+			want = r.Ballots
+		}
+	}
+	if sum != want {
+		// A split that does not add up to the pooled row's ballots is not taken.
+		for i := range again.Groups {
+			if pooled[again.Groups[i].Name] {
+				again.Groups[i].Ballots = -1
+			}
+		}
+	}
 }
 
 // legacyComparable drops what the rules of an older version worded or concluded: flags,

@@ -85,7 +85,8 @@ func newEvaluationCounter(e *Evaluation, groups []Group) *evaluationCounter {
 
 func (c *evaluationCounter) add(group int, ff *FilledForm, spoilt func(string) bool) {
 	for i, s := range c.e.Subjects {
-		if s.ownUnit(c.groups[group].Unit) {
+		// The voter's own unit, from the check: a result row may pool several units.
+		if s.ownUnit(ff.own) {
 			continue // 工作互评: this group does not evaluate its own unit
 		}
 		c.e.countLine(&c.counts[i][group], ff, s.ID, spoilt)

@@ -75,6 +75,7 @@ func TestRecommendationMarkRules(t *testing.T) {
 	box = append(box, cast(p, "g2", map[string][]string{"p1": {"+ＡＢ"}}))
 	box = append(box, cast(p, "g2", nil)) // 弃权
 	box = append(box, over)
+	p.MinGroup = 3 // four and six ballots: each group its own row
 	tl := Count(p, present(p), box)
 	pt := tl.Forms[0].Recommendation.Positions[0]
 	if pt.Valid.Total != 8 || pt.Invalid.Total != 1 || pt.Blank.Total != 1 || pt.Valid.ByGroup[0] != 3 {
@@ -347,8 +348,8 @@ func TestTeamGrades(t *testing.T) {
 // valid line is reported and its weight shared in proportion; unweighted counts stay.
 func TestWeightedEvaluation(t *testing.T) {
 	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
-	p := &Poll{ID: "p", Title: "加权测评", Groups: []Group{
-		{ID: "a", Name: "上级领导", Expected: 3, Weight: w(1, 5)},
+	p := &Poll{ID: "p", Title: "加权测评", MinGroup: 3, Groups: []Group{
+		{ID: "a", Name: "上级领导", Expected: 5, Weight: w(1, 5)},
 		{ID: "b", Name: "班子成员", Expected: 5, Weight: w(3, 10)},
 		{ID: "c", Name: "职工代表", Expected: 40, Weight: w(1, 2)},
 	}, Forms: []Form{{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Subjects: []Subject{{Name: "甲"}}}}}}
@@ -359,11 +360,11 @@ func TestWeightedEvaluation(t *testing.T) {
 	g := func(group, grade string, n int) []PlainBallot {
 		return many(n, PlainBallot{Group: group, Ballot: Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {grade}}}}}})
 	}
-	// 上级领导 2/2 优秀; 班子 1 优秀 + 1 不称职; 职工 1 称职 + 3 不称职
-	box := append(append(append(g("a", "优秀", 2), g("b", "优秀", 1)...), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
+	// 上级领导 3/3 优秀; 班子 2 优秀 + 2 不称职; 职工 1 称职 + 3 不称职 (each at least 3, the minimum)
+	box := append(append(append(g("a", "优秀", 3), g("b", "优秀", 2)...), g("b", "不称职", 2)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
 	s := Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
-	// good: 1/5·1 + 3/10·1/2 + 1/2·1/4 = 16/80 + 12/80 + 10/80 = 19/40; unweighted 4/8
-	if s.Weighted == nil || s.Weighted.Good != R(19, 40) || s.Good != R(4, 8) {
+	// good: 1/5·1 + 3/10·1/2 + 1/2·1/4 = 16/80 + 12/80 + 10/80 = 19/40; unweighted 6/11
+	if s.Weighted == nil || s.Weighted.Good != R(19, 40) || s.Good != R(6, 11) {
 		t.Fatalf("weighted good %+v, unweighted %v", s.Weighted, s.Good)
 	}
 	// bad: 3/10·1/2 + 1/2·3/4 = 6/40 + 15/40 = 21/40 > 1/3 → dismiss on the weighted rate
@@ -371,7 +372,7 @@ func TestWeightedEvaluation(t *testing.T) {
 		t.Fatalf("weighted bad %v flags %s", s.Weighted.Bad, flagCodes(s))
 	}
 	// 上级领导 absent: its 1/5 is shared 3:5 between the others.
-	box = append(append(g("b", "优秀", 1), g("b", "不称职", 1)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
+	box = append(append(g("b", "优秀", 2), g("b", "不称职", 2)...), append(g("c", "称职", 1), g("c", "不称职", 3)...)...)
 	s = Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
 	ws := s.Weighted.Groups
 	if !ws[0].Absent || ws[1].Effective != R(3, 8) || ws[2].Effective != R(5, 8) || s.Weighted.Good != R(11, 32) {
@@ -537,9 +538,11 @@ func TestMutualEvaluation(t *testing.T) {
 		t.Fatalf("rating own unit: %v", err)
 	}
 	finance := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"差"}}}}}
-	tl := Count(p, present(p), []PlainBallot{{Group: "a", Ballot: office}, {Group: "b", Ballot: finance}, {Group: "b", Ballot: finance}})
+	p.MinGroup = 3
+	box := append(many(3, PlainBallot{Group: "a", Ballot: office}), many(4, PlainBallot{Group: "b", Ballot: finance})...)
+	tl := Count(p, present(p), box)
 	s1, s2 := tl.Forms[0].Evaluation.Subjects[0], tl.Forms[0].Evaluation.Subjects[1]
-	if s1.Total.Valid != 2 || s1.Total.Invalid != 0 || s1.ByGroup[0].Valid != 0 || s2.Total.Valid != 1 || s2.ByGroup[1].Valid != 0 {
+	if s1.Total.Valid != 4 || s1.Total.Invalid != 0 || s1.ByGroup[0].Valid != 0 || s2.Total.Valid != 3 || s2.ByGroup[1].Valid != 0 {
 		t.Fatalf("%+v\n%+v", s1, s2)
 	}
 }

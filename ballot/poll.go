@@ -67,6 +67,9 @@ type Poll struct {
 	// None: the key is held by the server and released only after close (small meetings).
 	Tellers      []string `json:"tellers,omitempty"`
 	TellerQuorum int      `json:"teller_quorum,omitempty"`
+	// MinGroup is the fewest ballots a voter group needs for its results to be shown on
+	// their own row; smaller groups are pooled (see ResultGroups). 0 means DefaultMinGroup.
+	MinGroup int `json:"min_group,omitempty"`
 }
 
 // MaxTellers bounds the number of tellers.
@@ -115,9 +118,6 @@ const (
 	MaxExpected = 100000
 	MaxForms    = 10
 )
-
-// MinAnonymousGroup is the group size below which the organizer is warned (DESIGN: secrecy).
-const MinAnonymousGroup = 5
 
 // Normalize trims names, fills default settings and gives forms and their lines stable ids.
 func (p *Poll) Normalize() {
@@ -189,6 +189,12 @@ func (p *Poll) Validate() error {
 			return Errorf(EINVALID, "参评类别“%s”的应到人数应在1到%d之间", g.Name, MaxExpected)
 		}
 	}
+	if p.MinGroup != 0 && p.MinGroup < MinMinGroup {
+		return Errorf(EINVALID, "分类统计的最少人数不能少于%d人（不填则为%d人）", MinMinGroup, DefaultMinGroup)
+	}
+	if p.MinGroup > MaxExpected {
+		return Errorf(EINVALID, "分类统计的最少人数不能超过%d人", MaxExpected)
+	}
 	if err := p.checkWeights(); err != nil {
 		return err
 	}
@@ -246,9 +252,10 @@ func (p *Poll) checkWeights() error {
 // Warnings lists what the organizer should know but may accept.
 func (p *Poll) Warnings() []string {
 	var w []string
+	n := p.ResultMinGroup()
 	for _, g := range p.Groups {
-		if g.Expected < MinAnonymousGroup {
-			w = append(w, fmt.Sprintf("参评类别“%s”应到人数少于%d人，分类统计时个人投票意向可能被推断，匿名性较弱", g.Name, MinAnonymousGroup))
+		if g.Expected < n {
+			w = append(w, fmt.Sprintf("参评类别“%s”应到人数少于%d人，其结果将与其他人数不足的类别合并统计，不单列", g.Name, n))
 		}
 	}
 	return w
@@ -416,8 +423,13 @@ func (p *Poll) Check(b *Ballot) ([]Spoilt, error) { return p.CheckGroup("", b) }
 // own unit must be absent (工作互评).
 func (p *Poll) CheckGroup(group string, b *Ballot) ([]Spoilt, error) {
 	g, _ := p.Group(group)
+	return p.checkUnit(g.Unit, b)
+}
+
+// checkUnit is CheckGroup for a voter of the given unit ("" for none).
+func (p *Poll) checkUnit(unit string, b *Ballot) ([]Spoilt, error) {
 	for i := range b.Forms {
-		b.Forms[i].own = g.Unit
+		b.Forms[i].own = unit
 	}
 	if len(b.Forms) != len(p.Forms) {
 		return nil, Errorf(EINVALID, "选票应包含%d张表，收到%d张", len(p.Forms), len(b.Forms))

@@ -24,6 +24,9 @@ type PlainBallot struct {
 	Group  string
 	Ballot Ballot
 	Broken bool // failed to open or to decode
+	// Unit is the unit of the voter's group, for a ballot whose Group is MergedGroup (a
+	// certified bundle's, where a pooled group's ballots do not name their group).
+	Unit string
 }
 
 // Tally is the result of counting a poll's box.
@@ -32,6 +35,9 @@ type Tally struct {
 	Title     string        `json:"title"`
 	Rehearsal bool          `json:"rehearsal,omitempty"` // a 模拟测评: test data, never a result
 	Groups    []GroupResult `json:"groups"`
+	// Results are the rows the forms' per-group counts (by_group) follow, when small
+	// groups were pooled (see ResultGroups); none when they follow Groups.
+	Results   []GroupResult `json:"results,omitempty"`
 	Expected  int           `json:"expected"`   // 应到
 	Used      int           `json:"used"`       // 实到: tokens used
 	Ballots   int           `json:"ballots"`    // ballots in the box
@@ -54,8 +60,9 @@ type Tally struct {
 }
 
 // RulesVersion is the version of the conclusions Count draws: 2 words every rule from
-// its form and withholds every conclusion below quorum.
-const RulesVersion = 2
+// its form and withholds every conclusion below quorum; 3 pools the small voter groups
+// and counts per result row.
+const RulesVersion = 3
 
 // GroupResult is a voter group's turnout in the tally.
 type GroupResult struct {
@@ -68,6 +75,16 @@ type GroupResult struct {
 	Ballots  int    `json:"ballots"`
 	Paper    int    `json:"paper"`        // paper ballots among the ballots
 	PaperTok int    `json:"paper_tokens"` // tokens marked for paper
+	// Members are the names of the groups a pooled result row holds.
+	Members []string `json:"members,omitempty"`
+}
+
+// ResultRows are the rows the forms' per-group counts follow, in their order.
+func (t *Tally) ResultRows() []GroupResult {
+	if len(t.Results) > 0 {
+		return t.Results
+	}
+	return t.Groups
 }
 
 // Participation is 实到/应到 (RULES: 参与率).
@@ -105,7 +122,18 @@ const QuorumNote = "未达法定人数，结果无效"
 // Count opens nothing and trusts nothing: it re-checks every plain ballot with Poll.Check
 // and counts it by the form rules. A ballot that fails the check is rejected whole and
 // reported, never silently dropped.
+//
+// Small groups are pooled first (ResultGroups, on the ballots each group put in the box,
+// which a paper ballot still waiting to be entered is not): every ballot is checked against
+// its own group and counted in its group's result row.
 func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
+	return count(p, turnout, box, true, nil)
+}
+
+// count is Count; merge false keeps every group its own row, as tallies were made before
+// small groups were pooled, to recount their bundles. sizes are the ballots per group the
+// pooling is decided on; nil: the box's ballots by their group.
+func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []int) *Tally {
 	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
@@ -121,15 +149,59 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 			t.Used += tu.Used
 		}
 	}
+	if sizes == nil {
+		sizes = make([]int, len(p.Groups))
+		for _, pb := range box {
+			if i, ok := byGroup[pb.Group]; ok {
+				sizes[i]++
+			}
+		}
+	}
+	rg := ResultGroups{Groups: p.Groups, Of: make([]int, len(p.Groups)), Merged: -1}
+	if merge {
+		rg = p.ResultGroups(sizes)
+	} else {
+		for i := range rg.Of {
+			rg.Of[i] = i
+		}
+	}
+	if rg.Merged >= 0 {
+		for i, g := range rg.Groups {
+			t.Results = append(t.Results, GroupResult{ID: g.ID, Name: g.Name, Expected: g.Expected})
+			if i == rg.Merged {
+				for gi, of := range rg.Of {
+					if of == i {
+						t.Results[i].Members = append(t.Results[i].Members, p.Groups[gi].Name)
+					}
+				}
+			}
+		}
+		for gi, g := range t.Groups {
+			r := &t.Results[rg.Of[gi]]
+			r.Issued += g.Issued
+			r.Voided += g.Voided
+			r.Used += g.Used
+			r.Paper += g.Paper
+			r.PaperTok += g.PaperTok
+		}
+		t.Notes = append(t.Notes, rg.Note(p.Weighted()))
+	}
 	counters := make([]formCounter, len(p.Forms))
 	for i := range p.Forms {
-		counters[i] = p.Forms[i].kind().counter(p.Groups)
+		counters[i] = p.Forms[i].kind().counter(rg.Groups)
 	}
 	for n, pb := range box {
 		t.Ballots++
 		gi, ok := byGroup[pb.Group]
+		ri := -1
 		if ok {
 			t.Groups[gi].Ballots++
+			ri = rg.Of[gi]
+		} else if pb.Group == MergedGroup && rg.Merged >= 0 {
+			ok, ri = true, rg.Merged
+		}
+		if ri >= 0 && t.Results != nil {
+			t.Results[ri].Ballots++
 		}
 		if !ok || pb.Broken {
 			t.reject(n)
@@ -146,7 +218,7 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 		}
 		for i := range p.Forms {
 			id := p.Forms[i].ID
-			counters[i].add(gi, &b.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
+			counters[i].add(ri, &b.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
 		}
 	}
 	t.QuorumMet = t.Used >= t.Needed
@@ -221,13 +293,17 @@ func withhold(ft *FormTally, nq Flag) {
 // judged and cleaned by the rule that took it at the door.
 func (p *Poll) countable(pb PlainBallot) (Ballot, []Spoilt, error) {
 	b := pb.Ballot.readable()
-	spoilt, err := p.CheckGroup(pb.Group, &b)
+	unit := pb.Unit
+	if g, ok := p.Group(pb.Group); ok {
+		unit = g.Unit
+	}
+	spoilt, err := p.checkUnit(unit, &b)
 	return b, spoilt, err
 }
 
 // unreadable reports a ballot the count rejects.
 func (p *Poll) unreadable(pb PlainBallot) bool {
-	if _, ok := p.Group(pb.Group); !ok || pb.Broken {
+	if _, ok := p.Group(pb.Group); !ok && pb.Group != MergedGroup || pb.Broken {
 		return true
 	}
 	_, _, err := p.countable(pb)

@@ -334,7 +334,7 @@ func TestOlderBundleVerifies(t *testing.T) {
 	turnout := []Turnout{{Group: "g1", Issued: 5, Used: 4}}
 	_, key, _ := ed25519.GenerateKey(nil)
 	sign := func(version string, edit func(*Tally)) *Signed {
-		tl := Count(p, turnout, box)
+		tl := count(p, turnout, box, version == BundleVersion, nil)
 		b, err := NewBundle(p, turnout, sealed, box, tl, "test", time.Now())
 		if err != nil {
 			t.Fatal(err)

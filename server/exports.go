@@ -411,6 +411,12 @@ func ballotsCSV(b *ballot.Bundle) ([]byte, error) {
 	for _, g := range b.Poll.Groups {
 		group[g.ID] = g.Name
 	}
+	// The ballots of pooled groups carry the pooled row's label only (see ballot.NewBundle).
+	for _, r := range b.Tally.ResultRows() {
+		if r.ID == ballot.MergedGroup {
+			group[r.ID] = r.Name
+		}
+	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)

@@ -448,7 +448,7 @@ func TestRecommendationExportsAgree(t *testing.T) {
 			for _, cand := range pos.Candidates {
 				x.pageHas(cand.Name)
 				x.pdfRow(cand.Name, strconv.Itoa(cand.Votes.Total), cand.Rate.Percent()+"（"+cand.Rate.String()+"）")
-				for gi := range x.tally.Groups {
+				for gi := range x.tally.ResultRows() {
 					x.pdfRow(cand.Name, fmt.Sprintf("%d（%s）", cand.Votes.ByGroup[gi], cand.RateIn(pos, gi).Percent()))
 				}
 				for _, fl := range flagsOf(cand.Flags) {
@@ -562,7 +562,7 @@ func TestEvaluationExportsAgree(t *testing.T) {
 				t.Errorf("CSV %s %s: %d, the tally %d", s.Name, g, marks[g], s.Total.Votes[i])
 			}
 		}
-		for gi, g := range x.tally.Groups {
+		for gi, g := range x.tally.ResultRows() {
 			x.pdfLine("a group's counts", s.Name, g.Name, fmt.Sprintf("%d（%s）", s.ByGroup[gi].Votes[0], s.ByGroup[gi].Rate(0).Percent()))
 		}
 		_ = si

@@ -220,24 +220,26 @@ func TestPollBuilder(t *testing.T) {
 func TestWeightedPoll(t *testing.T) {
 	e := newEnv(t)
 	var p poll
-	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "加权测评", "unit_id": e.unitID, "quorum": map[string]int{"num": 1, "den": 10},
+	// Three of each kind of ballot: with the minimum set to 3, every group has its own row.
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "加权测评", "unit_id": e.unitID, "quorum": map[string]int{"num": 1, "den": 10}, "min_group": 3,
 		"groups": []map[string]any{{"name": "上级领导", "expected": 5, "weight": map[string]int{"num": 3, "den": 10}}, {"name": "职工代表", "expected": 20, "weight": map[string]int{"num": 7, "den": 10}}},
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
-	var toks struct{ Tokens []struct{ Code string } }
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 1}, 201, &toks)
-	leader := toks.Tokens[0].Code
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[1].ID, "count": 2}, 201, &toks)
+	var toks, leaders struct{ Tokens []struct{ Code string } }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 3}, 201, &leaders)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[1].ID, "count": 6}, 201, &toks)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
-	e.vote(leader, url.Values{"f1.s1": {"优秀"}})
-	e.vote(toks.Tokens[0].Code, url.Values{"f1.s1": {"不称职"}})
-	e.vote(toks.Tokens[1].Code, url.Values{"f1.s1": {"称职"}})
+	for i := 0; i < 3; i++ {
+		e.vote(leaders.Tokens[i].Code, url.Values{"f1.s1": {"优秀"}})
+		e.vote(toks.Tokens[2*i].Code, url.Values{"f1.s1": {"不称职"}})
+		e.vote(toks.Tokens[2*i+1].Code, url.Values{"f1.s1": {"称职"}})
+	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
 	s := tl.Forms[0].Evaluation.Subjects[0]
 	// good 3/10·1 + 7/10·1/2 = 13/20 < 2/3 and bad 7/10·1/2 = 7/20 > 1/3, where the
 	// unweighted 2/3 and 1/3 would raise nothing
-	if s.Weighted == nil || s.Weighted.Good != ballot.R(13, 20) || s.Weighted.Bad != ballot.R(7, 20) || s.Good != ballot.R(2, 3) || len(s.Flags) != 2 {
+	if s.Weighted == nil || s.Weighted.Good != ballot.R(13, 20) || s.Weighted.Bad != ballot.R(7, 20) || s.Good != ballot.R(6, 9) || len(s.Flags) != 2 {
 		t.Fatalf("%+v", s)
 	}
 	c, _ := e.browser("admin")

@@ -26,6 +26,7 @@ type builder struct {
 	UnitID   string
 	Groups   string
 	Quorum   string
+	MinGroup string // fewest ballots a group's results are shown with; empty: the default
 	Tellers  string // one a line
 	TellerQ  string // how many of them open the box
 	Forms    []builderForm
@@ -220,7 +221,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建投票活动")
 	}
 	t, _ := templateByKey(b.Template)
-	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "GradeSets": ballot.GradeSets,
+	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "MinGroupDefault": ballot.DefaultMinGroup, "MinGroupLeast": ballot.MinMinGroup, "GradeSets": ballot.GradeSets,
 		"Addable": addable, "MaxForms": ballot.MaxForms}
 	if me.Role == store.RoleAdmin {
 		units, uerr := s.store.Units(c.UserContext())
@@ -241,7 +242,8 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 // readBuilder reads the posted page.
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
-		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum")}
+		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum"),
+		MinGroup: c.FormValue("min_group")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -341,6 +343,13 @@ func (b builder) poll() (*ballot.Poll, error) {
 			return nil, ballot.Errorf(ballot.EINVALID, "考核年度“%s”应为四位数年份，如 2025", b.Year)
 		}
 		p.Year = y
+	}
+	if v := strings.TrimSpace(halfWidth(b.MinGroup)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, ballot.Errorf(ballot.EINVALID, "分类统计最少人数请填写整数（不少于%d）", ballot.MinMinGroup)
+		}
+		p.MinGroup = n
 	}
 	for _, line := range strings.Split(b.Tellers, "\n") {
 		if name := strings.TrimSpace(line); name != "" {
@@ -469,6 +478,9 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 		return err
 	}
 	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year)}
+	if p.MinGroup != 0 {
+		b.MinGroup = strconv.Itoa(p.MinGroup)
+	}
 	var groups []string
 	for _, g := range p.Groups {
 		line := fmt.Sprintf("%s %d", g.Name, g.Expected)

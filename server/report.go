@@ -150,17 +150,17 @@ func reportTables(t *ballot.Tally) []reportTable {
 		var tables []reportTable
 		switch {
 		case f.Evaluation != nil:
-			tables = evaluationTables(f, t.Groups)
+			tables = evaluationTables(f, t.ResultRows())
 		case f.Recommendation != nil:
-			tables = recommendationTables(f, t.Groups)
+			tables = recommendationTables(f, t.ResultRows())
 		case f.Approval != nil:
-			tables = approvalTables(f, t.Groups)
+			tables = approvalTables(f, t.ResultRows())
 		case f.Review != nil:
-			tables = reviewTables(f, t.Groups)
+			tables = reviewTables(f, t.ResultRows())
 		case f.Survey != nil:
-			tables = surveyTables(f, t.Groups)
+			tables = surveyTables(f, t.ResultRows())
 		case f.Scoring != nil:
-			tables = scoringTables(f, t.Groups)
+			tables = scoringTables(f, t.ResultRows())
 		}
 		for i := range tables {
 			if tables[i].Sheet == "" {

@@ -317,13 +317,26 @@ func TestCreatePollFromForm(t *testing.T) {
 		t.Fatalf("bad groups: %d %s", res.StatusCode, b)
 	}
 	bad.Set("groups", "班子成员 4\n职工代表 40")
+	bad.Set("min_group", "2")
 	res, err = c.PostForm(e.base+"/polls", bad)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(b), "匿名性较弱") || !strings.Contains(string(b), "法定人数：实到不少于 30 人") {
+	if res.StatusCode != 400 || !strings.Contains(string(b), "分类统计的最少人数不能少于3人") || !strings.Contains(string(b), `name="min_group" value="2"`) {
+		t.Fatalf("a minimum group of 2: %d %s", res.StatusCode, b)
+	}
+	bad.Del("min_group")
+	res, err = c.PostForm(e.base+"/polls", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	// The warning is on the page and in the question before 开始投票.
+	if res.StatusCode != 200 || !strings.Contains(string(b), `<p class="warn">参评类别“班子成员”应到人数少于5人，其结果将与其他人数不足的类别合并统计`) ||
+		!strings.Contains(string(b), "注意：参评类别“班子成员”应到人数少于5人，其结果将与其他人数不足的类别合并统计，不单列。确定开始投票？") || !strings.Contains(string(b), "法定人数：实到不少于 30 人") {
 		t.Fatalf("created poll page: %d %s", res.StatusCode, b)
 	}
 }
