@@ -48,10 +48,11 @@ import (
 
 // Chance, and how far from it a guess must be to fail. A guess that knows nothing pairs a
 // slip with its ballot as a random permutation does: about one exact match per voter
-// group the guess respects (two groups here), Poisson-like, so P(≥ 11 matches) ≈ 8e-6.
-// A rank correlation over n pairs has a standard deviation of 1/√(n-1) by chance, so
-// |ρ|·√(n-1) ≥ 4.5 happens with p ≈ 7e-6. About forty guesses are judged in one run: a
-// false failure comes less than once in a thousand runs.
+// group the guess keeps apart (two groups here), Poisson-like, so P(≥ 11 matches) ≈ 8e-6
+// even for a guess that uses the groups. A rank correlation over n pairs has a standard
+// deviation of 1/√(n-1) by chance, so |ρ|·√(n-1) ≥ 4.5 happens with p ≈ 7e-6. About
+// forty-five guesses are judged in a run (some 20 of them orders), and three WAL length
+// tests at p < 1e-4 (walLengths): a false failure comes less than once in a thousand runs.
 const (
 	pairingMatches = 11
 	pairingZ       = 4.5
@@ -75,7 +76,7 @@ type slipKnowledge struct {
 	strings []string // every spelling of the slip that might turn up in text
 }
 
-// table is one table as read: column names and rows of column → text.
+// table is one table as read: its rows, column → text (bytea as \x…, NULL as "").
 type table struct {
 	rows []map[string]string
 }
