@@ -195,7 +195,9 @@ func TestOperatorCannotPairSlipsWithBallots(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
 	adv.snaps = append(adv.snaps, adv.collect("after close", true))
-	logs := e.logs.String()
+	// The servers' logs, and PostgreSQL's own.
+	pgLog, _ := os.ReadFile(filepath.Join(dataDir, "server.log"))
+	logs := e.logs.String() + string(pgLog)
 
 	// The adversary's tools must work, or every attack is at chance for nothing: each
 	// snapshot finds every ballot of the poll in the WAL and in the data files.
@@ -438,23 +440,32 @@ func (a *adversary) collect(name string, closed bool) *snapshot {
 	db := a.db()
 	defer db.Close()
 	s := &snapshot{name: name, closed: closed, live: map[string]*table{}, relname: map[string]string{}, sealed: map[string][]byte{}}
-	// Every table of the database, with the system columns a SELECT * leaves out.
-	rows, err := db.Query(`SELECT c.relname, pg_relation_filenode(c.oid)::text, c.relkind::text FROM pg_class c
-		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`)
+	// Every table of the database outside the system catalogs, with the system columns a
+	// SELECT * leaves out.
+	rows, err := db.Query(`SELECT n.nspname, c.relname, coalesce(pg_relation_filenode(c.oid)::text, '') FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	var names []string
+	type rel struct{ schema, name, key string }
+	var rels []rel
 	for rows.Next() {
-		var n, node, kind string
-		rows.Scan(&n, &node, &kind)
-		names = append(names, n)
-		s.relname[node] = n
+		var r rel
+		var node string
+		rows.Scan(&r.schema, &r.name, &node)
+		r.key = r.name
+		if r.schema != "public" {
+			r.key = r.schema + "." + r.name
+		}
+		rels = append(rels, r)
+		s.relname[node] = r.key
 	}
 	rows.Close()
-	for _, n := range names {
+	for _, r := range rels {
+		n := r.key
 		tb := &table{}
-		rs, err := db.Query(fmt.Sprintf(`SELECT t.xmin::text, t.ctid::text, to_jsonb(t)::text FROM public.%q t`, n))
+		rs, err := db.Query(fmt.Sprintf(`SELECT t.xmin::text, t.ctid::text, to_jsonb(t)::text FROM %q.%q t`, r.schema, r.name))
 		if err != nil {
 			a.t.Fatal(err)
 		}
