@@ -99,12 +99,13 @@ func (k TokenKey) Hash(t Token) []byte {
 // NullifierKey is the server secret's key for a token's nullifier: the mark its ballot
 // carries in the box while the poll is open, so that a second submission finds it. It is
 // another key than TokenKey, so the nullifier cannot be joined to the token's row by
-// anyone without the server secret. Close erases the nullifiers.
+// anyone without the server secret. Close erases the nullifiers. A token belongs to one
+// poll, so its nullifier needs no poll to be unique.
 type NullifierKey []byte
 
-// Nullifier returns the token's nullifier in the poll.
-func (k NullifierKey) Nullifier(pollID string, t Token) []byte {
+// Nullifier returns the token's nullifier.
+func (k NullifierKey) Nullifier(t Token) []byte {
 	m := hmac.New(sha256.New, k)
-	m.Write([]byte(pollID + "\x00" + string(t)))
+	m.Write([]byte(t))
 	return m.Sum(nil)
 }

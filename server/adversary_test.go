@@ -392,7 +392,7 @@ func (a *adversary) learnSlips(codes []string, groupOf []int) {
 // own nullifier of it in the poll, and HMAC-SHA256 of it (alone or with the poll) under
 // every other key the server derives, in case one of them left a trace somewhere.
 func keyedDigests(keys server.Keys, tok ballot.Token, pollID string) [][]byte {
-	out := [][]byte{keys.Nullifier.Nullifier(pollID, tok)}
+	out := [][]byte{keys.Nullifier.Nullifier(tok)}
 	for _, key := range [][]byte{keys.Share, keys.Paper, keys.Nullifier, keys.Sign.Seed()} {
 		for _, msg := range []string{string(tok), pollID + string(tok), pollID + "\x00" + string(tok), string(tok) + pollID} {
 			m := hmac.New(sha256.New, key)

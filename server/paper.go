@@ -23,7 +23,7 @@ func (s *Server) markPaper(c *fiber.Ctx, p *store.PollInfo, code string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.MarkPaper(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t), s.cfg.Keys.Nullifier.Nullifier(p.ID, t)); err != nil {
+	if err := s.store.MarkPaper(c.UserContext(), p.ID, s.cfg.Keys.Token.Hash(t), s.cfg.Keys.Nullifier.Nullifier(t)); err != nil {
 		return err
 	}
 	s.audit(c, p.ID, "token.paper", nil)

@@ -197,7 +197,7 @@ func TestStoredBadBallotsCount(t *testing.T) {
 	sealed, _ := ballot.Seal(p.ID, info.PublicKey, group, old, info.PlainSize())
 	for i, s := range [][]byte{sealed, []byte("not a sealed ballot")} {
 		tok, _ := ballot.ParseToken(codes[i])
-		it := store.CastItem{TokenHash: keys.Token.Hash(tok), Nullifier: keys.Nullifier.Nullifier(p.ID, tok), PollID: p.ID, GroupID: group, Sealed: s}
+		it := store.CastItem{TokenHash: keys.Token.Hash(tok), Nullifier: keys.Nullifier.Nullifier(tok), PollID: p.ID, GroupID: group, Sealed: s}
 		if err := e.st.Cast(ctx, it); err != nil {
 			t.Fatal(err)
 		}

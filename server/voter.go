@@ -27,8 +27,8 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 	if err != nil {
 		return credential{}, store.TokenInfo{}, nil, err
 	}
-	hash := s.cfg.Keys.Token.Hash(tok)
-	info, err := s.store.TokenByHash(ctx, hash)
+	cred := credential{hash: s.cfg.Keys.Token.Hash(tok), nullifier: s.cfg.Keys.Nullifier.Nullifier(tok)}
+	info, err := s.store.TokenOf(ctx, cred.hash, cred.nullifier)
 	if ballot.ErrorCode(err) == ballot.ETOKENUNKNOWN {
 		// Only unknown tokens are refused once an address has guessed too often: a hall
 		// behind one NAT shares the address, and its valid tokens must still vote.
@@ -41,14 +41,6 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 		err = store.TokenRefusal(info.State)
 	}
 	if err != nil {
-		return credential{}, info, nil, err
-	}
-	cred := credential{hash: hash, nullifier: s.cfg.Keys.Nullifier.Nullifier(info.PollID, tok)}
-	// A token that voted is known by its ballot's nullifier; the token's row says nothing.
-	if voted, err := s.store.Voted(ctx, info.PollID, cred.nullifier); err != nil || voted {
-		if err == nil {
-			err = store.TokenRefusal(store.TokenUsed)
-		}
 		return credential{}, info, nil, err
 	}
 	p, err := s.polls.get(ctx, info.PollID)

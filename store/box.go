@@ -15,8 +15,6 @@ import (
 var (
 	qBox = query(`SELECT b.group_id, b.sealed FROM ballots b JOIN polls p ON p.id = b.poll_id
 		WHERE b.poll_id = $1 AND b.group_id IS NOT NULL AND p.state IN ('closed', 'counted')`)
-	qVoted = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
-		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
 	qClearSpent = query(`DELETE FROM spent WHERE poll_id = $1`)
 	qShare      = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
@@ -33,14 +31,6 @@ var (
 	qTally   = query(`SELECT t.result, t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id
 		WHERE t.poll_id = $1 AND p.state = 'counted'`)
 )
-
-// Voted reports whether the box holds a ballot with this nullifier: the token that has it
-// voted. It reads the box only; nothing is written.
-func (s *Store) Voted(ctx context.Context, pollID string, nullifier []byte) (bool, error) {
-	var voted bool
-	err := s.db.GetContext(ctx, &voted, qVoted, pollID, nullifier)
-	return voted, err
-}
 
 // TokenRefusal is the coded error for a token in the given state.
 func TokenRefusal(state string) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -62,4 +64,27 @@ func (s *Store) topUpSlots(ctx context.Context, pollID string, lacking, sealedSi
 		return err
 	}
 	return s.AddSlots(ctx, pollID, max(need, lacking), sealedSize)
+}
+
+var (
+	qSlotsFrom   = query(`SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id >= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`)
+	qSlotsBefore = query(`SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`)
+)
+
+// emptySlots locks up to n empty slots of the poll, from a random point of the id order
+// on, then from the start; slots other transactions hold are passed over.
+func emptySlots(ctx context.Context, tx *sqlx.Tx, pollID string, n int) ([]string, error) {
+	start := uuid.New().String()
+	var slots []string
+	if err := tx.SelectContext(ctx, &slots, qSlotsFrom, pollID, start, n); err != nil {
+		return nil, err
+	}
+	if len(slots) < n {
+		var more []string
+		if err := tx.SelectContext(ctx, &more, qSlotsBefore, pollID, start, n-len(slots)); err != nil {
+			return nil, err
+		}
+		slots = append(slots, more...)
+	}
+	return slots, nil
 }

@@ -58,6 +58,11 @@ const batchColumns = `SELECT b.id, b.group_id, g.name AS group_name, b.count, b.
 
 var (
 	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
+	// A token that voted is issued in its row; its nullifier in the box says it voted.
+	qTokenOf = query(`SELECT t.poll_id, t.group_id, t.rehearsal,
+		CASE WHEN t.state = 'issued' AND (EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = t.poll_id AND b.nullifier = $2)
+			OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = t.poll_id AND s.nullifier = $2)) THEN 'used' ELSE t.state END AS state
+		FROM tokens t WHERE t.hash = $1`)
 	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal, issue_key, hint)
 		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid, p.rehearsal, NULLIF($5, ''), $6 FROM polls p JOIN voter_groups g ON g.poll_id = p.id
 		WHERE p.id = $1 AND g.id = $2 AND p.state IN ('draft', 'open') RETURNING id`)
@@ -90,6 +95,17 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (TokenInfo, error)
 		return t, err
 	}
 	return t, nil
+}
+
+// TokenOf finds a token by its keyed hash, as TokenByHash does, and reads it as used when
+// the box holds its nullifier. Nothing is written.
+func (s *Store) TokenOf(ctx context.Context, hash, nullifier []byte) (TokenInfo, error) {
+	var t TokenInfo
+	err := s.db.GetContext(ctx, &t, qTokenOf, hash, nullifier)
+	if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
+		return t, ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
+	}
+	return t, err
 }
 
 // IssueTokens stores the hashes of a new batch of tokens for a group of a poll that has
@@ -189,25 +205,21 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash, nullifier []
 }
 
 var (
-	qLockNullifier = query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 0))`)
-	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
+	qVotedNow = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
 		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
 )
 
 // fromIssued moves an unused token of the poll to another state with q (which takes the
 // hash and the poll id); when the token is not unused, refuse says why in the words of the
 // operation. A token is unused when it is issued and the box holds no ballot with its
-// nullifier; a vote of the same token waits for this, or this for it, on the nullifier's
-// lock. The box is only read here.
+// nullifier. The box is only read here, and a vote writes nothing to the token: a vote
+// that commits while this runs keeps its ballot, and its token is then voided as well.
 func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash, nullifier []byte, refuse func(TokenInfo) error) error {
 	if err := checkID(pollID, "投票活动"); err != nil {
 		return err
 	}
 	moved := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, qLockNullifier, nullifier); err != nil {
-			return err
-		}
 		var voted bool
 		if err := tx.GetContext(ctx, &voted, qVotedNow, pollID, nullifier); err != nil {
 			return err

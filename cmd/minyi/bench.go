@@ -413,7 +413,7 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 		go func() {
 			defer wg.Done()
 			for t := range jobs {
-				it := store.CastItem{TokenHash: keys.Token.Hash(t), Nullifier: keys.Nullifier.Nullifier(p.ID, t), PollID: p.ID, GroupID: p.Groups[0].ID, Sealed: sealed}
+				it := store.CastItem{TokenHash: keys.Token.Hash(t), Nullifier: keys.Nullifier.Nullifier(t), PollID: p.ID, GroupID: p.Groups[0].ID, Sealed: sealed}
 				if err := st.Cast(ctx, it); err != nil {
 					mu.Lock()
 					failed = err
