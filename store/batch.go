@@ -25,6 +25,12 @@ type CastItem struct {
 }
 
 var (
+	// The batch's nullifiers, on locks that live in memory only: two submissions of one
+	// token (a voter who pressed twice, two instances) wait for each other here, the
+	// second then finding the first's ballot. The keys are taken in one order, so two
+	// batches never deadlock.
+	qBatchLock = query(`SELECT count(pg_advisory_xact_lock(k)) FROM
+		(SELECT hashtextextended(encode(n, 'hex'), 0) AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS o`)
 	// Each item's poll, locked against a close while the batch is written; its token,
 	// read and never written; and whether the box (or, after a close, the nullifiers kept
 	// for a reopening) already holds its nullifier.
@@ -61,9 +67,9 @@ var errNoSlots = errors.New("store: no empty slots")
 // batch, voided, of another run, or a poll not open) without failing the others. If the
 // transaction fails, every item fails with that error.
 //
-// Two batches holding one token (a voter who pressed twice, two instances) both find it
-// unused; the unique index on the nullifiers lets one commit and fails the other, which
-// runs again and then finds the token used.
+// Should two batches holding one token still both find it unused, the unique index on the
+// nullifiers lets one commit and fails the other, which runs again and then finds the
+// token used.
 func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error) {
 	var err error
 	for range 4 {
@@ -115,6 +121,10 @@ func (s *Store) castBatch(ctx context.Context, items []CastItem) ([]error, map[s
 		ps, hs, ns := make([]string, len(items)), make([][]byte, len(items)), make([][]byte, len(items))
 		for i, it := range items {
 			ps[i], hs[i], ns[i] = it.PollID, it.TokenHash, it.Nullifier
+		}
+		var locked int
+		if err := tx.GetContext(ctx, &locked, qBatchLock, pq.ByteaArray(ns)); err != nil {
+			return err
 		}
 		var rows []batchRow
 		if err := tx.SelectContext(ctx, &rows, qBatchRead, pq.Array(ps), pq.ByteaArray(hs), pq.ByteaArray(ns)); err != nil {
