@@ -29,12 +29,12 @@ var (
 	// token (a voter who pressed twice, two instances) wait for each other here, the
 	// second then finding the first's ballot. The keys are taken in one order, so two
 	// batches never deadlock.
-	qBatchLock = query(`SELECT count(pg_advisory_xact_lock(k)) FROM
+	qBatchLock = hotQuery(`SELECT count(pg_advisory_xact_lock(k)) FROM
 		(SELECT hashtextextended(encode(n, 'hex'), 0) AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS o`)
 	// Each item's poll, locked against a close while the batch is written; its token,
 	// read and never written; and whether the box (or, after a close, the nullifiers kept
 	// for a reopening) already holds its nullifier.
-	qBatchRead = query(`SELECT x.i, p.state, p.rehearsal, p.public_key,
+	qBatchRead = hotQuery(`SELECT x.i, p.state, p.rehearsal, p.public_key,
 		t.poll_id AS token_poll, t.group_id AS token_group, t.state AS token_state, t.rehearsal AS token_rehearsal,
 		(EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.nullifier = x.n)
 			OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = p.id AND s.nullifier = x.n)) AS voted
@@ -44,8 +44,8 @@ var (
 	// The ballots into empty slots of their poll, taken from a random point of the id
 	// order on (ids are random and unrelated to where a slot lies in the table), then
 	// from the start; every instance is told of the new turnout on commit.
-	qBatchFillFrom   = query(batchFill(">="))
-	qBatchFillBefore = query(batchFill("<"))
+	qBatchFillFrom   = hotQuery(batchFill(">="))
+	qBatchFillBefore = hotQuery(batchFill("<"))
 )
 
 func batchFill(from string) string {
@@ -123,23 +123,23 @@ func (s *Store) castBatch(ctx context.Context, items []CastItem) ([]error, map[s
 			ps[i], hs[i], ns[i] = it.PollID, it.TokenHash, it.Nullifier
 		}
 		var locked int
-		if err := tx.GetContext(ctx, &locked, qBatchLock, pq.ByteaArray(ns)); err != nil {
+		if err := s.txGet(ctx, tx, &locked, qBatchLock, pq.ByteaArray(ns)); err != nil {
 			return err
 		}
 		var rows []batchRow
-		if err := tx.SelectContext(ctx, &rows, qBatchRead, pq.Array(ps), pq.ByteaArray(hs), pq.ByteaArray(ns)); err != nil {
+		if err := s.txSelect(ctx, tx, &rows, qBatchRead, pq.Array(ps), pq.ByteaArray(hs), pq.ByteaArray(ns)); err != nil {
 			return err
 		}
-		read := make([]*batchRow, len(items))
+		byItem := make([]*batchRow, len(items))
 		for k := range rows {
-			read[rows[k].I-1] = &rows[k]
+			byItem[rows[k].I-1] = &rows[k]
 		}
-		accepted := refuse(items, read, errs)
+		accepted := refuse(items, byItem, errs)
 		if len(accepted) == 0 {
 			return nil
 		}
 		var err error
-		need, err = fillSlots(ctx, tx, items, accepted)
+		need, err = s.fillSlots(ctx, tx, items, accepted)
 		return err
 	})
 	if err != nil {
@@ -191,7 +191,7 @@ func refuse(items []CastItem, read []*batchRow, errs []error) []int {
 // fillSlots writes the accepted ballots into random empty slots of their polls, in a
 // random order. When a poll has too few, it returns errNoSlots with how many each poll
 // lacks.
-func fillSlots(ctx context.Context, tx *sqlx.Tx, items []CastItem, accepted []int) (map[string]int, error) {
+func (s *Store) fillSlots(ctx context.Context, tx *sqlx.Tx, items []CastItem, accepted []int) (map[string]int, error) {
 	if err := shuffle(accepted); err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func fillSlots(ctx context.Context, tx *sqlx.Tx, items []CastItem, accepted []in
 				Filled   int  `db:"filled"`
 				Notified bool `db:"notified"`
 			}
-			if err := tx.GetContext(ctx, &r, q, poll, start, len(is), pq.Array(gs), pq.ByteaArray(ss), pq.ByteaArray(ns)); err != nil {
+			if err := s.txGet(ctx, tx, &r, q, poll, start, len(is), pq.Array(gs), pq.ByteaArray(ss), pq.ByteaArray(ns)); err != nil {
 				return nil, err
 			}
 			if is = is[r.Filled:]; len(is) == 0 {

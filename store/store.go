@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,6 +27,60 @@ import (
 type Store struct {
 	db  *sqlx.DB
 	url string // for the LISTEN connection
+	// The statements of the vote path, prepared once per connection: PostgreSQL then
+	// plans them once, not for every batch.
+	stmtMu sync.Mutex
+	stmts  map[string]*sqlx.Stmt
+}
+
+// hotQueries are prepared at boot (CheckSchema), once for the pool: in a transaction,
+// tx.Stmtx then prepares each on that transaction's connection the first time only.
+// Preparing inside a busy transaction would wait for a free connection of the pool.
+var hotQueries []string
+
+func hotQuery(q string) string {
+	hotQueries = append(hotQueries, q)
+	return query(q)
+}
+
+func (s *Store) prepareHot(ctx context.Context) error {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.stmts != nil {
+		return nil
+	}
+	stmts := map[string]*sqlx.Stmt{}
+	for _, q := range hotQueries {
+		st, err := s.db.PreparexContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		stmts[q] = st
+	}
+	s.stmts = stmts
+	return nil
+}
+
+// txGet and txSelect run q in tx, prepared when it is a hot query and the store has
+// been checked.
+func (s *Store) txGet(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
+	if st := s.hot(q); st != nil {
+		return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
+	}
+	return tx.GetContext(ctx, dest, q, args...)
+}
+
+func (s *Store) txSelect(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
+	if st := s.hot(q); st != nil {
+		return tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
+	}
+	return tx.SelectContext(ctx, dest, q, args...)
+}
+
+func (s *Store) hot(q string) *sqlx.Stmt {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	return s.stmts[q]
 }
 
 // queries lists every statement for the boot-time check.
@@ -56,7 +111,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 func (s *Store) provider() (*goose.Provider, error) {
 	locker, err := lock.NewPostgresSessionLocker()
@@ -96,7 +158,10 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	if current < target {
 		return fmt.Errorf("the database schema is version %d, this binary needs %d: run `minyi migrate`", current, target)
 	}
-	return s.prepareAll(ctx)
+	if err := s.prepareAll(ctx); err != nil {
+		return err
+	}
+	return s.prepareHot(ctx)
 }
 
 func (s *Store) prepareAll(ctx context.Context) error {
