@@ -85,7 +85,7 @@ func TestBallotsTableHasNoLinkColumns(t *testing.T) {
 	}
 }
 
-func TestCastBurnsTokenOnce(t *testing.T) {
+func TestCastCountsTokenOnce(t *testing.T) {
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	g := p.Groups[0].ID
