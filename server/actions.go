@@ -383,7 +383,7 @@ func (s *Server) wipeRehearsal(c *fiber.Ctx, p *store.PollInfo) error {
 	return nil
 }
 
-// voidBatch voids a batch's unused tokens and returns the batch and how many; the log
+// voidBatch voids a batch's tokens (those that voted too, which it cannot tell apart) and returns the batch and how many; the log
 // names the batch as its slips do.
 func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (store.Batch, int, error) {
 	b, err := s.store.BatchOf(c.UserContext(), p.ID, batch)

@@ -197,7 +197,7 @@ func TestIssueTwiceOneBatch(t *testing.T) {
 
 	// The first download lost: the batch is voided from that page, named in the answer.
 	res, body = postForm(t, c, e.base+"/polls/"+p.ID+"/batches/"+bs[0].ID+"/void", url.Values{"_csrf": {csrf}})
-	if want := "已作废凭证批次（中层干部，12 张，" + bs[0].Hint + "）中 12 张未使用的凭证。"; res.StatusCode != 200 || !strings.Contains(string(body), want) {
+	if want := "已作废凭证批次（中层干部，12 张，" + bs[0].Hint + "）中 12 张凭证。"; res.StatusCode != 200 || !strings.Contains(string(body), want) {
 		t.Fatalf("void from the repeated page: %d, lacks %q", res.StatusCode, want)
 	}
 

@@ -108,7 +108,7 @@ func (s *Server) batchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张未使用的凭证。", batchName(b.GroupName, b.Count, b.Hint), n))
+	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张凭证。其中若有已投票的，其选票仍然有效；为这些人补发凭证前，请先确认其尚未投票。", batchName(b.GroupName, b.Count, b.Hint), n))
 }
 
 // slipFile is a prepared download of token slips.

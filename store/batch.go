@@ -79,7 +79,7 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 		switch {
 		case errors.Is(err, errNoSlots):
 			for poll, n := range need {
-				if err := s.topUpSlots(ctx, poll, n, len(items[0].Sealed)); err != nil {
+				if err := s.topUpSlots(ctx, poll, n, sealedSizeOf(items, poll)); err != nil {
 					return nil, err
 				}
 			}
@@ -89,6 +89,17 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 		}
 	}
 	return nil, err
+}
+
+// sealedSizeOf is the length of the poll's sealed ballots, as its first item in the batch
+// has it: every ballot of a poll seals to one length.
+func sealedSizeOf(items []CastItem, pollID string) int {
+	for _, it := range items {
+		if it.PollID == pollID {
+			return len(it.Sealed)
+		}
+	}
+	return 0
 }
 
 // Cast is CastBatch for one submission, answering with its refusal if it has one.

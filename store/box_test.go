@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"slices"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -232,4 +233,65 @@ func sortedCopy(xs []string) []string {
 	out := slices.Clone(xs)
 	slices.Sort(out)
 	return out
+}
+
+// A vote in flight while staff turn the same token to paper: the switch waits for the
+// vote and is refused, so one token never has a ballot in the box and a paper ballot too.
+func TestPaperSwitchWaitsForAVoteInFlight(t *testing.T) {
+	s, db, p, hs, k := openPoll(t, 2)
+	g, h := p.Groups[0].ID, hs[0]
+	// Hold the vote back after it has read the token: an uncommitted row with the same
+	// nullifier makes its fill wait on the unique index.
+	blk, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blk.Exec(`UPDATE ballots SET nullifier = $2 WHERE id = (SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL LIMIT 1)`, p.ID, nul(h)); err != nil {
+		t.Fatal(err)
+	}
+	voted := make(chan error, 1)
+	go func() {
+		voted <- s.Cast(ctx, store.CastItem{TokenHash: h, Nullifier: nul(h), PollID: p.ID, PollKey: k.Public, GroupID: g, Sealed: make([]byte, 120)})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	paper := make(chan error, 1)
+	go func() { paper <- s.MarkPaper(ctx, p.ID, h, nul(h)) }()
+	time.Sleep(300 * time.Millisecond)
+	blk.Rollback()
+	if err := <-voted; err != nil {
+		t.Fatalf("the vote in flight: %v", err)
+	}
+	if err := <-paper; ballot.ErrorCode(err) != ballot.ETOKENUSED {
+		t.Fatalf("turning to paper a token whose vote was in flight: %v, want it refused as used", err)
+	}
+	if tu, _ := s.Turnout(ctx, p.ID); tu[0].Used != 1 || tu[0].Paper != 0 {
+		t.Fatalf("turnout %+v, want one vote and no paper token", tu[0])
+	}
+}
+
+// Slots are drawn for every token that may still vote, those of a voided batch's
+// replacement included, however many of the voided ones had voted.
+func TestSlotsForEveryTokenThatMayVote(t *testing.T) {
+	s, db, p, hs, _ := openPoll(t, 10)
+	g := p.Groups[0].ID
+	for _, h := range hs[:6] {
+		if err := s.Cast(ctx, item(h, p.ID, g, make([]byte, 120))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bs, _ := s.Batches(ctx, p.ID)
+	if _, err := s.VoidBatch(ctx, p.ID, bs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IssueTokens(ctx, p.ID, g, hashes(10), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSlots(ctx, p.ID, 120); err != nil {
+		t.Fatal(err)
+	}
+	var empty int
+	db.QueryRow(`SELECT count(*) FROM ballots WHERE poll_id = $1 AND group_id IS NULL`, p.ID).Scan(&empty)
+	if empty < 10 {
+		t.Fatalf("%d empty slots for 10 tokens that may still vote: the last votes would fill slots drawn as they come", empty)
+	}
 }

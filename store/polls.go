@@ -74,7 +74,9 @@ var (
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
-		(SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.group_id IS NOT NULL) AS used
+		(SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.group_id IS NOT NULL)
+			- (SELECT COALESCE(sum(paper_ballots), 0) FROM voter_groups g WHERE g.poll_id = p.id)
+			+ (SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'paper') AS used
 		FROM polls p JOIN units u ON u.id = p.unit_id
 		WHERE ($1 = '' OR p.unit_id::text = $1) ORDER BY p.created_at DESC LIMIT 500`)
 	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, opened_at = now() WHERE id = $1 AND state = 'draft'`)

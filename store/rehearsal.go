@@ -12,6 +12,7 @@ var (
 	qStartRehearsal = query(`UPDATE polls SET rehearsal = true WHERE id = $1 AND state = 'draft' AND NOT rehearsal`)
 	qWipeBallots    = query(`DELETE FROM ballots WHERE poll_id = $1`)
 	qWipeSpent      = query(`DELETE FROM spent WHERE poll_id = $1`)
+	qWipePaperCount = query(`UPDATE voter_groups SET paper_ballots = 0 WHERE poll_id = $1`)
 	qWipePaper      = query(`DELETE FROM paper_entries WHERE poll_id = $1`)
 	qWipeTally      = query(`DELETE FROM tallies WHERE poll_id = $1`)
 	qWipeShare      = query(`DELETE FROM key_shares WHERE poll_id = $1`)
@@ -40,7 +41,7 @@ func (s *Store) StartRehearsal(ctx context.Context, pollID string) error {
 // tokens issued before the rehearsal still valid. Stopped between the two, the poll is
 // still a rehearsal without test tokens, and wiping it again finishes the work.
 func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
-	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSpent, qWipeTally, qWipeShare, qEndRehearsal}} {
+	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSpent, qWipePaperCount, qWipeTally, qWipeShare, qEndRehearsal}} {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			var rehearsal bool
 			if err := tx.GetContext(ctx, &rehearsal, qLockRehearsal, pollID); err != nil {

@@ -19,14 +19,18 @@ import (
 const slotChunk = 500
 
 var (
+	// The poll's row is locked as it is read: a close under way is waited for, and then
+	// the poll, closed, gets no slot.
 	qAddSlots = query(`INSERT INTO ballots (poll_id, sealed)
-		SELECT p.id, s FROM polls p, unnest($2::bytea[]) AS s WHERE p.id = $1 AND p.state IN ('draft', 'open')`)
+		SELECT p.id, s FROM (SELECT id FROM polls WHERE id = $1 AND state IN ('draft', 'open') FOR SHARE) AS p, unnest($2::bytea[]) AS s`)
 	// What a poll's box may still receive by phone or on paper, against the empty slots
-	// it has: the tokens of the present run not voided, less the ballots already in.
+	// it has: a slot for every token of the present run neither voided nor used before
+	// the box kept nullifiers. Which of them voted is not known, so this draws more than
+	// will be filled; close drops the rest.
 	qSlotNeed = query(`SELECT
 		(SELECT count(*) FROM tokens t JOIN polls p ON p.id = t.poll_id
 			WHERE t.poll_id = $1 AND t.state IN ('issued', 'paper') AND t.rehearsal = p.rehearsal)
-		- (SELECT count(*) FROM ballots WHERE poll_id = $1) AS need`)
+		- (SELECT count(*) FROM ballots WHERE poll_id = $1 AND group_id IS NULL) AS need`)
 )
 
 // AddSlots draws n empty slots of sealedSize bytes for a poll that has not closed.

@@ -205,21 +205,27 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash, nullifier []
 }
 
 var (
-	qVotedNow = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
+	// The lock a vote takes on its nullifier (qBatchLock): a void or a switch to paper
+	// and a vote of the same token then happen one after the other, never both.
+	qLockNullifier = query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 0))`)
+	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
 		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
 )
 
 // fromIssued moves an unused token of the poll to another state with q (which takes the
 // hash and the poll id); when the token is not unused, refuse says why in the words of the
 // operation. A token is unused when it is issued and the box holds no ballot with its
-// nullifier. The box is only read here, and a vote writes nothing to the token: a vote
-// that commits while this runs keeps its ballot, and its token is then voided as well.
+// nullifier. The box is only read here; a vote of the same token waits for this, or this
+// for the vote, on the lock both take on the nullifier (in memory, never written).
 func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash, nullifier []byte, refuse func(TokenInfo) error) error {
 	if err := checkID(pollID, "投票活动"); err != nil {
 		return err
 	}
 	moved := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, qLockNullifier, nullifier); err != nil {
+			return err
+		}
 		var voted bool
 		if err := tx.GetContext(ctx, &voted, qVotedNow, pollID, nullifier); err != nil {
 			return err
@@ -256,7 +262,7 @@ func (s *Store) fromIssued(ctx context.Context, q, pollID string, hash, nullifie
 
 // VoidBatch voids every token of a batch not voided or turned to paper, and returns how
 // many. Which of them voted is not known to the tokens table (a vote writes nothing to
-// it): a voter whose token is voided after voting keeps their ballot in the box.
+// it), so the count may include tokens that voted: their ballots stay in the box.
 func (s *Store) VoidBatch(ctx context.Context, pollID, batchID string) (int, error) {
 	if err := checkID(batchID, "凭证批次"); err != nil {
 		return 0, err

@@ -161,7 +161,7 @@ func TestIssueSlipsInBrowser(t *testing.T) {
 	}
 	screenshot(ctx, "issued-again")
 	do(t, ctx, chromedp.Click(css(`#issued-again form button`)), chromedp.WaitVisible(css(`#turnout`)))
-	if body := text(t, ctx, "main"); !strings.Contains(body, "已作废凭证批次（班子成员，3 张，"+bs.Batches[2].Hint+"）中 3 张未使用的凭证。") {
+	if body := text(t, ctx, "main"); !strings.Contains(body, "已作废凭证批次（班子成员，3 张，"+bs.Batches[2].Hint+"）中 3 张凭证。") {
 		t.Fatalf("after voiding the lost batch:\n%s", body)
 	}
 	a.call("GET", "/api/v1/polls/"+p.ID+"/batches", nil, 200, &bs)
