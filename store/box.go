@@ -16,6 +16,7 @@ var (
 	qBox = query(`SELECT b.group_id, b.sealed FROM ballots b JOIN polls p ON p.id = b.poll_id
 		WHERE b.poll_id = $1 AND b.group_id IS NOT NULL AND p.state IN ('closed', 'counted')`)
 	qClearSpent = query(`DELETE FROM spent WHERE poll_id = $1`)
+	qBoxSize    = query(`SELECT count(*) FROM ballots WHERE poll_id = $1 AND group_id IS NOT NULL`)
 	qShare      = query(`SELECT s.wrapped FROM key_shares s JOIN polls p ON p.id = s.poll_id
 		WHERE s.poll_id = $1 AND p.state IN ('closed', 'counted')`)
 	qHasPaper    = query(`SELECT EXISTS (SELECT 1 FROM tokens WHERE poll_id = $1 AND state = 'paper')`)
@@ -98,6 +99,23 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 	}
 	body = jsonbSafe(body)
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The box counted must be the box kept: a paper ballot entered while the count
+		// ran (its entry holds the poll's row until it commits, so this waits for it)
+		// would be in the box and not in the tally.
+		var state ballot.State
+		if err := tx.GetContext(ctx, &state, qLockPoll, t.PollID); err != nil {
+			return notFound(err, "投票活动")
+		}
+		if state != ballot.Closed && state != ballot.Counted {
+			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
+		}
+		var inBox int
+		if err := tx.GetContext(ctx, &inBox, qBoxSize, t.PollID); err != nil {
+			return err
+		}
+		if inBox != t.Ballots {
+			return ballot.Errorf(ballot.ERETRY, "开箱计票期间票箱有变动（票箱现有 %d 张选票，本次计入 %d 张），结果未保存，请重新开箱计票", inBox, t.Ballots)
+		}
 		res, err := tx.ExecContext(ctx, qSaveTally, t.PollID)
 		if err != nil {
 			return err

@@ -295,3 +295,33 @@ func TestSlotsForEveryTokenThatMayVote(t *testing.T) {
 		t.Fatalf("%d empty slots for 10 tokens that may still vote: the last votes would fill slots drawn as they come", empty)
 	}
 }
+
+// A tally is kept only for the box it counted: a ballot that entered the box while the
+// count ran (a paper ballot's second entry) refuses the save, to be counted again.
+func TestTallyKeptOnlyForTheBoxItCounted(t *testing.T) {
+	s, _, p, hs, _ := openPoll(t, 3)
+	g := p.Groups[0].ID
+	for _, h := range hs[:2] {
+		if err := s.Cast(ctx, item(h, p.ID, g, make([]byte, 120))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	box, err := s.Box(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The count read one ballot fewer than the box now holds.
+	err = s.SaveTally(ctx, &ballot.Tally{PollID: p.ID, Ballots: len(box) - 1}, "", &ballot.Signed{}, nil)
+	if ballot.ErrorCode(err) != ballot.ERETRY {
+		t.Fatalf("a tally of %d ballots saved for a box of %d: %v", len(box)-1, len(box), err)
+	}
+	if _, _, err := s.Tally(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
+		t.Fatalf("the refused tally was kept: %v", err)
+	}
+	if err := s.SaveTally(ctx, &ballot.Tally{PollID: p.ID, Ballots: len(box)}, "", &ballot.Signed{}, nil); err != nil {
+		t.Fatalf("the tally of the whole box: %v", err)
+	}
+}
