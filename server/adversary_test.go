@@ -338,17 +338,7 @@ func newPrivateEnv(t *testing.T) (*env, string) {
 		t.Fatal(err)
 	}
 	st.Close()
-	logs := &syncBuffer{}
-	st, base, metrics := startInstance(t, dbURL, logs)
-	e := &env{t: t, st: st, logs: logs, url: dbURL, base: base, metrics: metrics}
-	u, err := st.CreateUnit(ctx, "甲单位")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.unitID = u.ID
-	e.addStaff("admin", "admin", "")
-	e.admin = e.login("admin")
-	return e, pg.Dir
+	return envOn(t, dbURL), pg.Dir
 }
 
 func startSecond(t *testing.T, e *env) string {

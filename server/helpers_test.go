@@ -41,7 +41,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := dbtest.URL(t)
+	return envOn(t, dbtest.URL(t))
+}
+
+// envOn runs an instance on the database at url, with a unit and a logged-in admin.
+func envOn(t *testing.T, url string) *env {
+	t.Helper()
 	logs := &syncBuffer{}
 	st, base, metrics := startInstance(t, url, logs)
 	e := &env{t: t, st: st, logs: logs, url: url, base: base, metrics: metrics}
