@@ -30,27 +30,24 @@ var (
 	// second then finding the first's ballot. The keys are taken in one order, so two
 	// batches never deadlock.
 	qBatchLock = hotQuery(`SELECT count(pg_advisory_xact_lock(k)) FROM
-		(SELECT hashtextextended(encode(n, 'hex'), 0) AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS o`)
+		(SELECT ` + nullifierLockKey("n") + ` AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS o`)
 	// Each item's poll, locked against a close while the batch is written; its token,
 	// read and never written; and whether the box (or, after a close, the nullifiers kept
 	// for a reopening) already holds its nullifier.
 	qBatchRead = hotQuery(`SELECT x.i, p.state, p.rehearsal, p.public_key,
 		t.poll_id AS token_poll, t.group_id AS token_group, t.state AS token_state, t.rehearsal AS token_rehearsal,
-		(EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.nullifier = x.n)
-			OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = p.id AND s.nullifier = x.n)) AS voted
+		` + votedSQL("p.id", "x.n") + ` AS voted
 		FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) WITH ORDINALITY AS x(p, h, n, i)
 		JOIN polls p ON p.id = x.p LEFT JOIN tokens t ON t.hash = x.h
 		FOR KEY SHARE OF p`)
 	// The ballots into empty slots of their poll, taken from a random point of the id
-	// order on (ids are random and unrelated to where a slot lies in the table), then
-	// from the start; every instance is told of the new turnout on commit.
+	// order on, then from the start; every instance is told of the new turnout on commit.
 	qBatchFillFrom   = hotQuery(batchFill(">="))
 	qBatchFillBefore = hotQuery(batchFill("<"))
 )
 
 func batchFill(from string) string {
-	return `WITH slot AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM
-			(SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id ` + from + ` $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) AS s),
+	return `WITH slot AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM (` + emptySlotsSQL(from) + `) AS s),
 		x AS (SELECT * FROM unnest($4::uuid[], $5::bytea[], $6::bytea[]) WITH ORDINALITY AS x(g, s, n, i)),
 		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i) WHERE b.id = slot.id RETURNING 1)
 		SELECT (SELECT count(*) FROM f) AS filled, pg_notify('` + TurnoutChannel + `', $1::text) IS NULL AS notified`

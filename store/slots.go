@@ -70,13 +70,33 @@ func (s *Store) topUpSlots(ctx context.Context, pollID string, lacking, sealedSi
 	return s.AddSlots(ctx, pollID, max(need, lacking), sealedSize)
 }
 
+// emptySlotsSQL locks up to $3 empty slots of poll $1 whose ids stand cmp ($2) a random
+// id: ">=" from it on, "<" before it. Ids are random and unrelated to where a slot lies in
+// the table; slots other transactions hold are passed over.
+func emptySlotsSQL(cmp string) string {
+	return `SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id ` + cmp + ` $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`
+}
+
+// votedSQL says whether the box of the poll, or the nullifiers kept from its close for a
+// reopening, holds the nullifier: whether the token that has it voted.
+func votedSQL(poll, nullifier string) string {
+	return `(EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = ` + poll + ` AND b.nullifier = ` + nullifier + `)
+		OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = ` + poll + ` AND s.nullifier = ` + nullifier + `))`
+}
+
+// nullifierLockKey is the key of the lock, held in memory only, that a vote, a void and a
+// switch to paper of one token all take on its nullifier, so they happen one after the other.
+func nullifierLockKey(nullifier string) string {
+	return `hashtextextended(encode(` + nullifier + `, 'hex'), 0)`
+}
+
 var (
-	qSlotsFrom   = query(`SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id >= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`)
-	qSlotsBefore = query(`SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`)
+	qSlotsFrom   = query(emptySlotsSQL(">="))
+	qSlotsBefore = query(emptySlotsSQL("<"))
 )
 
 // emptySlots locks up to n empty slots of the poll, from a random point of the id order
-// on, then from the start; slots other transactions hold are passed over.
+// on, then from the start.
 func emptySlots(ctx context.Context, tx *sqlx.Tx, pollID string, n int) ([]string, error) {
 	start := uuid.New().String()
 	var slots []string

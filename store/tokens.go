@@ -60,8 +60,7 @@ var (
 	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
 	// A token that voted is issued in its row; its nullifier in the box says it voted.
 	qTokenOf = query(`SELECT t.poll_id, t.group_id, t.rehearsal,
-		CASE WHEN t.state = 'issued' AND (EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = t.poll_id AND b.nullifier = $2)
-			OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = t.poll_id AND s.nullifier = $2)) THEN 'used' ELSE t.state END AS state
+		CASE WHEN t.state = 'issued' AND ` + votedSQL("t.poll_id", "$2") + ` THEN 'used' ELSE t.state END AS state
 		FROM tokens t WHERE t.hash = $1`)
 	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal, issue_key, hint)
 		SELECT p.id, g.id, $3, NULLIF($4, '')::uuid, p.rehearsal, NULLIF($5, ''), $6 FROM polls p JOIN voter_groups g ON g.poll_id = p.id
@@ -205,11 +204,8 @@ func (s *Store) VoidToken(ctx context.Context, pollID string, hash, nullifier []
 }
 
 var (
-	// The lock a vote takes on its nullifier (qBatchLock): a void or a switch to paper
-	// and a vote of the same token then happen one after the other, never both.
-	qLockNullifier = query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 0))`)
-	qVotedNow      = query(`SELECT EXISTS (SELECT 1 FROM ballots WHERE poll_id = $1 AND nullifier = $2)
-		OR EXISTS (SELECT 1 FROM spent WHERE poll_id = $1 AND nullifier = $2)`)
+	qLockNullifier = query(`SELECT pg_advisory_xact_lock(` + nullifierLockKey("$1::bytea") + `)`)
+	qVotedNow      = query(`SELECT ` + votedSQL("$1::uuid", "$2::bytea"))
 )
 
 // fromIssued moves an unused token of the poll to another state with q (which takes the
