@@ -95,6 +95,8 @@ type Bundle struct {
 	// Texts are the free-text answers per form and question, sorted, apart from ballots.
 	Texts map[string]map[string][]string `json:"texts,omitempty"`
 	Tally *Tally                         `json:"tally"`
+	// Box is the encrypted box of a homomorphic count (version 4), in place of Ballots.
+	Box *BoxRecord `json:"box,omitempty"`
 }
 
 // BundleBallot is one opened ballot with its voter group.
@@ -302,7 +304,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	}
 	add(CheckSigner, true, "与指定的密钥指纹一致")
 	var b Bundle
-	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion && b.Version != bundleVersion2 && b.Version != bundleVersion1 || b.Tally == nil {
+	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion4 && b.Version != BundleVersion && b.Version != bundleVersion2 && b.Version != bundleVersion1 || b.Tally == nil {
 		add(CheckFormat, false, "不是可识别的计票结果文件")
 		return checks, nil
 	}
@@ -325,8 +327,20 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	for _, t := range b.Turnout {
 		used += t.Used
 	}
-	add("选票数 = 回执数", len(b.Ballots) == len(b.Receipts), fmt.Sprintf("选票 %d 张，回执 %d 个", len(b.Ballots), len(b.Receipts)))
-	add("选票数 = 已用凭证数", len(b.Ballots) == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", len(b.Ballots), used))
+	ballots := len(b.Ballots)
+	if b.Version == BundleVersion4 && b.Box != nil {
+		ballots = len(b.Box.Ballots)
+	}
+	add("选票数 = 回执数", ballots == len(b.Receipts), fmt.Sprintf("选票 %d 张，回执 %d 个", ballots, len(b.Receipts)))
+	add("选票数 = 已用凭证数", ballots == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", ballots, used))
+	if b.Version == BundleVersion4 {
+		if b.Box != nil {
+			root := hex.EncodeToString(MerkleRoot(boxReceipts(b)))
+			add("回执 = 选票密文的哈希", root == b.MerkleRoot, "每张选票的回执由其密文算出")
+		}
+		verifyBox(&b, add)
+		return checks, &b
+	}
 	var box []PlainBallot
 	for _, bb := range b.Ballots {
 		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken, Unit: bb.Unit})

@@ -63,30 +63,42 @@ type tellerShare struct {
 	QR     template.URL `json:"-"`
 }
 
-// openPoll draws the poll's key pair and opens voting. Without tellers the private key is
-// kept as the server-held share, wrapped under the server secret; with tellers it is split
-// k-of-n and the shares are returned, to be printed once: the server keeps no copy.
+// openPoll draws the poll's key and opens voting. The key is an ElGamal key shared
+// k-of-n among the tellers with Feldman commitments: the server keeps the public key and
+// each teller's public share, returns the shares to be printed once, and keeps no copy.
+// Without tellers the one share is kept, wrapped under the server secret.
 func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error) {
 	if p.State != ballot.Draft {
 		return nil, ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
-	k, err := ballot.NewPollKey()
-	if err != nil {
-		return nil, err
+	n, k := len(p.Tellers), p.TellerQuorum
+	if n == 0 {
+		n, k = 1, 1
+	}
+	d := elgamal.Deal(k, n, rand.Reader)
+	commitments := [][]group.Element{d.Commitments}
+	public := elgamal.JointKey(commitments).Bytes()
+	var shares []byte
+	for j := 1; j <= n; j++ {
+		b, err := elgamal.PublicShare(j, commitments).MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		shares = append(shares, b...)
 	}
 	var wrapped []byte
 	var out []tellerShare
 	if len(p.Tellers) == 0 {
-		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, k.Private); err != nil {
-			return nil, err
-		}
-	} else {
-		shares, err := ballot.SplitSecret(k.Private, len(p.Tellers), p.TellerQuorum)
+		b, err := d.Shares[0].MarshalBinary()
 		if err != nil {
 			return nil, err
 		}
-		for i, sh := range shares {
-			code := ballot.EncodeShare(p.ID, sh)
+		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, b); err != nil {
+			return nil, err
+		}
+	} else {
+		for i, sh := range d.Shares {
+			code := elgamal.EncodeShare(p.ID, i+1, sh)
 			png, err := qrPNG(code)
 			if err != nil {
 				return nil, err
@@ -94,9 +106,11 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error
 			out = append(out, tellerShare{Teller: p.Tellers[i], Code: code, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 		}
 	}
-	if err := s.store.OpenPoll(c.UserContext(), p.ID, k.Public, wrapped); err != nil {
+	if err := s.store.OpenPoll(c.UserContext(), p.ID, store.BoxHomomorphic, public, shares, wrapped); err != nil {
 		return nil, err
 	}
+	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
+	s.fillPools(p)
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
 	return out, nil
@@ -168,6 +182,9 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 	}
 	if paper.Pending > 0 && !confirmPending {
 		return nil, ballot.Errorf(ballot.EPAPERPENDING, "有 %d 份纸质选票只录入了一遍，尚未经第二人核对录入，开箱后将不计入结果。请先完成核对录入；确认不计入的，勾选确认后再开箱", paper.Pending)
+	}
+	if p.Box == store.BoxHomomorphic {
+		return s.countBox(c, p, shareCodes, paper.Pending)
 	}
 	private, tellers, err := s.pollKey(c, p, shareCodes)
 	if err != nil {

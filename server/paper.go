@@ -68,7 +68,7 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 	if err != nil {
 		return false, err
 	}
-	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, s.plainSize(p))
+	sealed, _, err := s.seal(p, groupID, &canon)
 	if err != nil {
 		return false, err
 	}

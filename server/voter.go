@@ -84,11 +84,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	if len(spoilt) > 0 && !accept {
 		return spoilt, "", ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
 	}
-	plain, err := b.Encode()
-	if err != nil {
-		return nil, "", err
-	}
-	sealed, err := ballot.Seal(p.ID, p.PublicKey, info.GroupID, plain, s.plainSize(p))
+	sealed, receipt, err := s.seal(p, info.GroupID, b)
 	if err != nil {
 		return nil, "", err
 	}
@@ -101,9 +97,29 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	if err != nil {
 		return nil, "", err
 	}
-	// The receipt is a hash of the sealed ballot: it shows the ballot is in the box and
-	// proves nothing of what it says.
-	return spoilt, ballot.ReceiptCode(ballot.Receipt(sealed)), nil
+	return spoilt, ballot.ReceiptCode(receipt), nil
+}
+
+// seal encrypts a checked ballot of a voter group for the poll's box and gives its
+// receipt. The receipt is a hash of the encrypted marks: it shows the ballot is in the
+// box and proves nothing of what it says.
+func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, error) {
+	if p.Box == store.BoxHomomorphic {
+		sealed, k, err := s.encrypt(p, groupID, b)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sealed, k.Receipt(sealed), nil
+	}
+	plain, err := b.Encode()
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, s.plainSize(p))
+	if err != nil {
+		return nil, nil, err
+	}
+	return sealed, ballot.Receipt(sealed), nil
 }
 
 // plainSize is the poll's PlainSize, worked out once per poll key: the forms cannot change

@@ -39,7 +39,7 @@ func openPoll(t *testing.T, n int) (*store.Store, *sql.DB, *ballot.Poll, [][]byt
 		t.Fatal(err)
 	}
 	k, _ := ballot.NewPollKey()
-	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("w")); err != nil {
+	if err := s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w")); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.EnsureSlots(ctx, p.ID, 120); err != nil {
@@ -162,7 +162,7 @@ func TestOpenPollSurvivesTheUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, _ := ballot.NewPollKey()
-	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("w")); err != nil {
+	if err := s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w")); err != nil {
 		t.Fatal(err)
 	}
 	oldPlain := []byte(`{"forms":[{"form":"f1","lines":{"s1":["不称职"]}}]}`)

@@ -10,15 +10,26 @@ import (
 	"minyi/ballot"
 )
 
+// The forms of a poll's box (PollInfo.Box).
+const (
+	BoxSealed      = 2
+	BoxHomomorphic = 3
+)
+
 // PollInfo is a poll with what the organizer's pages show beside its definition.
 type PollInfo struct {
 	ballot.Poll
 	UnitName  string
 	PublicKey []byte
-	CreatedAt time.Time
-	OpenedAt  *time.Time
-	ClosedAt  *time.Time
-	CountedAt *time.Time
+	// Box is how the poll's ballots are kept: 2 sealed whole (polls opened before the
+	// homomorphic box), 3 as ciphertexts that add up; 0 before the poll opens.
+	Box int
+	// PublicShares are the tellers' s_j·G, 32 bytes each in the tellers' order (box 3).
+	PublicShares []byte
+	CreatedAt    time.Time
+	OpenedAt     *time.Time
+	ClosedAt     *time.Time
+	CountedAt    *time.Time
 }
 
 // PollSummary is a line of the poll list.
@@ -51,6 +62,8 @@ type pollRow struct {
 	State      ballot.State `db:"state"`
 	Definition []byte       `db:"definition"`
 	PublicKey  []byte       `db:"public_key"`
+	Box        *int         `db:"box"`
+	Shares     []byte       `db:"public_shares"`
 	CreatedAt  time.Time    `db:"created_at"`
 	OpenedAt   *time.Time   `db:"opened_at"`
 	ClosedAt   *time.Time   `db:"closed_at"`
@@ -67,7 +80,7 @@ var (
 	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
 	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den, unit)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`)
-	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key,
+	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key, p.box, p.public_shares,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
 		COALESCE(p.previous_round::text, '') AS previous_round, p.year
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
@@ -79,7 +92,7 @@ var (
 			+ (SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'paper') AS used
 		FROM polls p JOIN units u ON u.id = p.unit_id
 		WHERE ($1 = '' OR p.unit_id::text = $1) ORDER BY p.created_at DESC LIMIT 500`)
-	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, opened_at = now() WHERE id = $1 AND state = 'draft'`)
+	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, box = $3, public_shares = $4, opened_at = now() WHERE id = $1 AND state = 'draft'`)
 	qInsertShare  = query(`INSERT INTO key_shares (poll_id, wrapped) VALUES ($1, $2)`)
 	qLockPoll     = query(`SELECT state FROM polls WHERE id = $1 FOR UPDATE`)
 	qClosePoll    = query(`UPDATE polls SET state = 'closed', closed_at = now() WHERE id = $1`)
@@ -151,8 +164,11 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 	pi := &PollInfo{
 		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous, Year: r.Year,
 			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum, MinGroup: d.MinGroup},
-		UnitName: r.UnitName, PublicKey: r.PublicKey,
+		UnitName: r.UnitName, PublicKey: r.PublicKey, PublicShares: r.Shares,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
+	}
+	if r.Box != nil {
+		pi.Box = *r.Box
 	}
 	var groups []struct {
 		ID        string `db:"id"`
@@ -183,11 +199,12 @@ func (s *Store) ListPolls(ctx context.Context, unitID string) ([]PollSummary, er
 	return out, err
 }
 
-// OpenPoll fixes the poll's public key, keeps the wrapped private key as the server-held
-// share (none when tellers hold the key), and starts voting.
-func (s *Store) OpenPoll(ctx context.Context, id string, public, wrappedShare []byte) error {
+// OpenPoll fixes the poll's public key, the form of its box and the tellers' public
+// shares, keeps the wrapped private key as the server-held share (none when tellers hold
+// the key), and starts voting.
+func (s *Store) OpenPoll(ctx context.Context, id string, box int, public, publicShares, wrappedShare []byte) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, qOpenPoll, id, public)
+		res, err := tx.ExecContext(ctx, qOpenPoll, id, public, box, publicShares)
 		if err != nil {
 			return err
 		}

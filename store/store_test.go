@@ -97,7 +97,7 @@ func TestCastCountsTokenOnce(t *testing.T) {
 		t.Fatalf("cast on a draft poll: %v", err)
 	}
 	k, _ := ballot.NewPollKey()
-	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("wrapped")); err != nil {
+	if err := s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("wrapped")); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Cast(ctx, item(hs[0], p.ID, g, []byte("sealed"))); err != nil {
@@ -158,7 +158,7 @@ func TestConcurrentCastsCountOncePerToken(t *testing.T) {
 	hs := hashes(300)
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
-	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w"))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, used := 0, 0
@@ -298,7 +298,7 @@ func TestCastBatch(t *testing.T) {
 	hs := hashes(60)
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
-	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w"))
 	s.VoidToken(ctx, p.ID, hs[1], nul(hs[1]))
 	if err := s.Cast(ctx, item(hs[2], p.ID, g, []byte("before"))); err != nil {
 		t.Fatal(err)
@@ -363,7 +363,7 @@ func TestCastBatchFailsWhole(t *testing.T) {
 	hs := hashes(3)
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
-	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w"))
 	items := []store.CastItem{
 		item(hs[0], p.ID, g, []byte("a")),
 		{TokenHash: hs[1], Nullifier: []byte("short"), PollID: p.ID, GroupID: g, Sealed: []byte("b")}, // a nullifier the box refuses
@@ -393,7 +393,7 @@ func TestCastBatchChecksThePollKey(t *testing.T) {
 	hs := hashes(2)
 	s.IssueTokens(ctx, p.ID, g, hs, "")
 	k, _ := ballot.NewPollKey()
-	s.OpenPoll(ctx, p.ID, k.Public, []byte("w"))
+	s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w"))
 	old, _ := ballot.NewPollKey()
 	errs, err := s.CastBatch(ctx, []store.CastItem{
 		{TokenHash: hs[0], Nullifier: nul(hs[0]), PollID: p.ID, PollKey: old.Public, GroupID: g, Sealed: []byte("stale")},

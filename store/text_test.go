@@ -15,7 +15,7 @@ func TestSaveTallyWithNUL(t *testing.T) {
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	k, _ := ballot.NewPollKey()
-	if err := s.OpenPoll(ctx, p.ID, k.Public, []byte("wrapped")); err != nil {
+	if err := s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("wrapped")); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ClosePoll(ctx, p.ID); err != nil {

@@ -1,0 +1,429 @@
+package ballot
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"math/big"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/cloudflare/circl/group"
+
+	"minyi/ballot/elgamal"
+)
+
+// The homomorphic box (box 3). A ballot is the poll's Layout filled in: every cell an
+// exponential ElGamal ciphertext of 0 or 1 under the poll's key, with a proof that it is
+// 0 or 1, and every line a proof that its marks stay within the line's limit. Then the
+// ballot's texts (write-ins, free answers), each sealed to the same key in a slot of its
+// own fixed size, empty slots too. Every ballot of a poll has one length.
+//
+//	3 ‖ line 1 ‖ … ‖ line n ‖ text slot 1 ‖ … ‖ text slot m
+//
+// The proofs are bound to the poll, its key and the voter group: a ballot moved to another
+// group in the database no longer verifies. Nothing here decrypts a ballot: the count adds
+// the ciphertexts per result row and cell (Sum) and only those sums, and the texts taken
+// out of their ballots and shuffled, are decrypted, by the tellers' partial decryptions.
+
+const formatV3 = 3
+
+// BoxKey is what encrypts and sums the ballots of one poll under one public key.
+type BoxKey struct {
+	poll   *Poll
+	pk     *elgamal.PublicKey
+	public []byte
+	layout Layout
+	slots  []TextSlot
+	marks  int // bytes of the format byte and the lines
+	size   int
+}
+
+// TextSlot is a place for one text in every ballot: a write-in box or a free answer.
+type TextSlot struct {
+	Form, Line string
+	Size       int // bytes of text it holds
+}
+
+// NewBoxKey makes the box key of a poll from its public key.
+func NewBoxKey(p *Poll, public []byte) (*BoxKey, error) {
+	pk, err := elgamal.ParsePublicKey(public)
+	if err != nil {
+		return nil, fmt.Errorf("poll public key: %w", err)
+	}
+	k := &BoxKey{poll: p, pk: pk, public: public, layout: p.Layout(), slots: p.textSlots()}
+	k.marks = 1
+	for _, l := range k.layout.Lines {
+		k.marks += elgamal.LineSize(len(l.Labels), l.Limit)
+	}
+	k.size = k.marks
+	for _, s := range k.slots {
+		k.size += elgamal.SealedTextSize(s.Size)
+	}
+	return k, nil
+}
+
+// Size is the length of every ballot of the poll.
+func (k *BoxKey) Size() int { return k.size }
+
+// Layout is the cells every ballot of the poll fills.
+func (k *BoxKey) Layout() Layout { return k.layout }
+
+// Receipt is the receipt of a ballot: a hash of its marks' ciphertexts and proofs, which
+// the certified bundle lists. Its texts are not covered: they leave their ballot at the
+// count.
+func (k *BoxKey) Receipt(b []byte) []byte {
+	h := sha256.Sum256(b[:min(len(b), k.marks)])
+	return h[:]
+}
+
+// context binds every proof of a ballot to the poll, its key and the voter group.
+func (k *BoxKey) context(groupID string) []byte {
+	h := sha256.New()
+	h.Write([]byte("minyi box v3\x00" + k.poll.ID + "\x00" + groupID + "\x00"))
+	h.Write(k.public)
+	return h.Sum(nil)
+}
+
+// textContext binds a sealed text to the poll, its key and the form and line it answers.
+func (k *BoxKey) textContext(s TextSlot) []byte {
+	h := sha256.New()
+	h.Write([]byte("minyi text v3\x00" + k.poll.ID + "\x00" + s.Form + "\x00" + s.Line + "\x00"))
+	h.Write(k.public)
+	return h.Sum(nil)
+}
+
+// Prepared is the randomness and the proofs of one ballot of a voter group, worked out
+// ahead (the slow part of encrypting), to be filled in once.
+type Prepared struct {
+	group string
+	lines []*elgamal.PreparedLine
+}
+
+// Group is the voter group the ballot was prepared for.
+func (pb *Prepared) Group() string { return pb.group }
+
+// Prepare works out a ballot's randomness and proofs for a voter group.
+func (k *BoxKey) Prepare(groupID string, rnd io.Reader) *Prepared {
+	ctx := k.context(groupID)
+	pb := &Prepared{group: groupID, lines: make([]*elgamal.PreparedLine, len(k.layout.Lines))}
+	for i, l := range k.layout.Lines {
+		pb.lines[i] = elgamal.PrepareLine(k.pk, ctx, len(l.Labels), l.Limit, rnd)
+	}
+	return pb
+}
+
+// Encrypt fills a prepared ballot with a ballot's cells (Marks) and seals its texts. It
+// costs no variable-base multiplication for the marks. A prepared ballot is used once.
+func (k *BoxKey) Encrypt(pb *Prepared, cells []uint8, texts []Text) ([]byte, error) {
+	if len(cells) != k.layout.Cells {
+		return nil, fmt.Errorf("ballot has %d cells, the poll %d", len(cells), k.layout.Cells)
+	}
+	out := make([]byte, 0, k.size)
+	out = append(out, formatV3)
+	for i, l := range k.layout.Lines {
+		line, err := pb.lines[i].Fill(cells[l.Offset : l.Offset+len(l.Labels)])
+		if err != nil {
+			return nil, err
+		}
+		if out, err = line.AppendBinary(out); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) != k.marks {
+		return nil, fmt.Errorf("encrypted marks are %d bytes, want %d", len(out), k.marks)
+	}
+	slotted, err := k.slotTexts(texts)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range k.slots {
+		sealed, err := elgamal.SealText(k.pk, k.textContext(s), []byte(slotted[i]), s.Size, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sealed...)
+	}
+	if len(out) != k.size {
+		return nil, fmt.Errorf("encrypted ballot is %d bytes, want %d", len(out), k.size)
+	}
+	return out, nil
+}
+
+// slotTexts puts each text in the next free slot of its form and line.
+func (k *BoxKey) slotTexts(texts []Text) ([]string, error) {
+	out := make([]string, len(k.slots))
+	used := make([]bool, len(k.slots))
+	for _, t := range texts {
+		placed := false
+		for i, s := range k.slots {
+			if !used[i] && s.Form == t.Form && s.Line == t.Line {
+				if len(t.Text) > s.Size {
+					return nil, Errorf(EINVALID, "填写的文字过长，请删减后重新提交")
+				}
+				out[i], used[i], placed = t.Text, true, true
+				break
+			}
+		}
+		if !placed {
+			return nil, fmt.Errorf("no text slot left for form %s line %s", t.Form, t.Line)
+		}
+	}
+	return out, nil
+}
+
+// BoxSums is a box added up: one ciphertext per result row and cell, the ballots that
+// failed their proofs, and the texts taken out of their ballots, shuffled.
+type BoxSums struct {
+	Rows     ResultGroups
+	Sizes    []int                  // ballots per voter group of the poll
+	Sums     [][]elgamal.Ciphertext // [row][cell]
+	Ballots  int
+	Rejected []int // places (from 0) in the box of the ballots that failed
+	Texts    []SealedText
+}
+
+// SealedText is a text taken out of its ballot: the voter group it was cast in and the
+// sealed bytes.
+type SealedText struct {
+	Group  string
+	Slot   int
+	Sealed []byte
+}
+
+// Sum checks every ballot of a box (length, format, every proof, bound to its group) and
+// adds the ciphertexts of those that pass per result row and cell, on every core. Small
+// groups are pooled (ResultGroups) before anything is added, so no sum of a small group
+// alone is ever formed. A ballot that fails is left out and reported by its place. The
+// texts leave their ballots here, shuffled.
+func (k *BoxKey) Sum(box []SealedBallot) *BoxSums {
+	entries := make([]boxEntry, len(box))
+	for i, b := range box {
+		entries[i] = boxEntry{group: b.Group, marks: b.Sealed, texts: true}
+	}
+	return k.sum(entries)
+}
+
+// boxEntry is a ballot to add: its group and its bytes, whole (texts true) or its marks
+// only, as a certified bundle lists them.
+type boxEntry struct {
+	group string
+	marks []byte
+	texts bool
+}
+
+func (k *BoxKey) sum(box []boxEntry) *BoxSums {
+	p := k.poll
+	index := map[string]int{}
+	for i, g := range p.Groups {
+		index[g.ID] = i
+	}
+	s := &BoxSums{Sizes: make([]int, len(p.Groups)), Ballots: len(box)}
+	for _, b := range box {
+		if i, ok := index[b.group]; ok {
+			s.Sizes[i]++
+		}
+	}
+	s.Rows = p.ResultGroups(s.Sizes)
+	contexts := map[string][]byte{}
+	for _, g := range p.Groups {
+		contexts[g.ID] = k.context(g.ID)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(box)/16+1)
+	type part struct {
+		sums     [][]elgamal.Ciphertext
+		rejected []int
+		texts    []SealedText
+	}
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pt := &parts[w]
+			pt.sums = make([][]elgamal.Ciphertext, len(s.Rows.Groups))
+			for i := w; i < len(box); i += workers {
+				gi, ok := index[box[i].group]
+				var lines []elgamal.Line
+				var texts [][]byte
+				var err error
+				if ok {
+					lines, texts, err = k.parse(box[i].marks, contexts[box[i].group], box[i].texts)
+				}
+				if !ok || err != nil {
+					pt.rejected = append(pt.rejected, i)
+					continue
+				}
+				row := s.Rows.Of[gi]
+				if pt.sums[row] == nil {
+					pt.sums[row] = make([]elgamal.Ciphertext, k.layout.Cells)
+					for c := range pt.sums[row] {
+						pt.sums[row][c] = elgamal.Zero()
+					}
+				}
+				for li, l := range k.layout.Lines {
+					for c := range l.Labels {
+						acc := &pt.sums[row][l.Offset+c]
+						acc.Add(*acc, lines[li].Cells[c])
+					}
+				}
+				for ti, t := range texts {
+					pt.texts = append(pt.texts, SealedText{Group: box[i].group, Slot: ti, Sealed: t})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s.Sums = make([][]elgamal.Ciphertext, len(s.Rows.Groups))
+	for r := range s.Sums {
+		s.Sums[r] = make([]elgamal.Ciphertext, k.layout.Cells)
+		for c := range s.Sums[r] {
+			s.Sums[r][c] = elgamal.Zero()
+		}
+	}
+	for _, pt := range parts {
+		for r, row := range pt.sums {
+			for c := range row {
+				s.Sums[r][c].Add(s.Sums[r][c], row[c])
+			}
+		}
+		s.Rejected = append(s.Rejected, pt.rejected...)
+		s.Texts = append(s.Texts, pt.texts...)
+	}
+	slices.Sort(s.Rejected)
+	shuffle(len(s.Texts), func(i, j int) { s.Texts[i], s.Texts[j] = s.Texts[j], s.Texts[i] })
+	return s
+}
+
+// parse reads a ballot and checks all its proofs under its group's context; withTexts
+// says whether its text slots follow the marks.
+func (k *BoxKey) parse(b []byte, ctx []byte, withTexts bool) ([]elgamal.Line, [][]byte, error) {
+	size := k.marks
+	if withTexts {
+		size = k.size
+	}
+	if len(b) != size || b[0] != formatV3 {
+		return nil, nil, fmt.Errorf("ballot of %d bytes, want %d", len(b), size)
+	}
+	lines := make([]elgamal.Line, len(k.layout.Lines))
+	at := 1
+	for i, l := range k.layout.Lines {
+		n := elgamal.LineSize(len(l.Labels), l.Limit)
+		line, err := elgamal.ParseLine(b[at:at+n], len(l.Labels), l.Limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !elgamal.VerifyLine(k.pk, line, l.Limit, ctx) {
+			return nil, nil, fmt.Errorf("line %d: a proof fails", i+1)
+		}
+		lines[i] = line
+		at += n
+	}
+	if !withTexts {
+		return lines, nil, nil
+	}
+	texts := make([][]byte, len(k.slots))
+	for i, s := range k.slots {
+		n := elgamal.SealedTextSize(s.Size)
+		texts[i] = b[at : at+n]
+		at += n
+	}
+	return lines, texts, nil
+}
+
+// Marks is the marks part of a ballot: what its receipt covers and a bundle lists.
+func (k *BoxKey) Marks(b []byte) []byte { return b[:min(len(b), k.marks)] }
+
+// PreparedSize is about the memory a prepared ballot takes: its ciphertexts and proofs
+// for every value, as group elements.
+func (k *BoxKey) PreparedSize() int { return 8 * k.marks }
+
+// Points are what the tellers decrypt: the first half of every sum, then the key point of
+// every text, in this order.
+func (s *BoxSums) Points() ([]group.Element, error) {
+	var out []group.Element
+	for _, row := range s.Sums {
+		for _, c := range row {
+			out = append(out, c.A)
+		}
+	}
+	for _, t := range s.Texts {
+		p, err := elgamal.TextPoint(t.Sealed)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Decrypt turns the combined partial decryptions of Points into the sums' values and
+// what every text opened to (in the order of s.Texts, empty for an empty slot). A sum
+// beyond the ballots it adds, or a text that does not open, is an error: the box or a
+// decryption was tampered with.
+func (k *BoxKey) Decrypt(s *BoxSums, combined []group.Element) ([][]int, []string, error) {
+	cells := len(s.Sums) * k.layout.Cells
+	if len(combined) != cells+len(s.Texts) {
+		return nil, nil, fmt.Errorf("%d decryptions for %d points", len(combined), cells+len(s.Texts))
+	}
+	var flat []elgamal.Ciphertext
+	for _, row := range s.Sums {
+		flat = append(flat, row...)
+	}
+	values, err := elgamal.DecryptSums(flat, combined[:cells], s.Ballots)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := make([][]int, len(s.Sums))
+	for r := range rows {
+		rows[r] = values[r*k.layout.Cells : (r+1)*k.layout.Cells]
+	}
+	opened := make([]string, len(s.Texts))
+	for i, t := range s.Texts {
+		plain, err := elgamal.OpenText(t.Sealed, combined[cells+i], k.textContext(k.slots[t.Slot]))
+		if err != nil {
+			return nil, nil, fmt.Errorf("text %d: %w", i+1, err)
+		}
+		opened[i] = string(plain)
+	}
+	return rows, opened, nil
+}
+
+// Texts are the opened texts that say something, with their form, line and group.
+func (k *BoxKey) Texts(s *BoxSums, opened []string) []Text {
+	var out []Text
+	for i, t := range s.Texts {
+		if opened[i] != "" {
+			slot := k.slots[t.Slot]
+			out = append(out, Text{Form: slot.Form, Line: slot.Line, Group: t.Group, Text: opened[i]})
+		}
+	}
+	return out
+}
+
+// CountBox is the tally of a box from its sums and opened texts; s is in SortBox order.
+func (k *BoxKey) CountBox(turnout []Turnout, s *BoxSums, rows [][]int, texts []Text) *Tally {
+	t := CountSums(k.poll, turnout, s.Sizes, rows, texts, len(s.Rejected))
+	// The unreadable ballots are named by their place in the bundle's list.
+	t.Unreadable = nil
+	for _, r := range s.Rejected {
+		t.Unreadable = append(t.Unreadable, r+1)
+	}
+	t.noteUnreadable()
+	return t
+}
+
+// shuffle is a uniform shuffle with the system's randomness.
+func shuffle(n int, swap func(i, j int)) {
+	for i := n - 1; i > 0; i-- {
+		j, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			panic(err)
+		}
+		swap(i, int(j.Int64()))
+	}
+}
+
