@@ -213,3 +213,59 @@ func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 		}
 	}
 }
+
+// As cells: a line per nominee, 同意 / 不同意 / 弃权, one opinion at most, a blank line
+// being 弃权 as the plain counter reads it; a 差额票决 adds a line of the whole form,
+// whose invalid cell says the form was void (more 同意 than seats). A void form also
+// sets every nominee's invalid cell, as it counts invalid for each.
+
+func (a *Approval) layout(b *layoutBuilder) {
+	if a.contested() {
+		b.line(WholeForm, nil, 1)
+	}
+	for _, n := range a.Nominees {
+		b.line(n.ID, AgreeOptions, 1)
+	}
+}
+
+func (a *Approval) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
+	if spoilt(WholeForm) {
+		if a.contested() {
+			m.void(WholeForm)
+		}
+		for _, n := range a.Nominees {
+			m.void(n.ID)
+		}
+		return
+	}
+	for _, n := range a.Nominees {
+		switch marks := ff.Lines[n.ID]; len(marks) {
+		case 0:
+			m.mark(n.ID, indexOf(AgreeOptions, Abstain)) // RULES: approval — no mark is 弃权
+		case 1:
+			m.mark(n.ID, indexOf(AgreeOptions, marks[0]))
+		default:
+			m.void(n.ID)
+		}
+	}
+}
+
+func (a *Approval) textSize(string) int { return 0 }
+
+func (a *Approval) sumsCounter(groups []Group) sumsCounter {
+	return a.counter(groups).(*approvalCounter)
+}
+
+func (c *approvalCounter) addRow(r int, s rowSums) {
+	if c.a.contested() {
+		c.void.addN(r, s.invalid(WholeForm))
+	}
+	for i, n := range c.a.Nominees {
+		for k, v := range s.options(n.ID) {
+			c.counts[i].Options[k].addN(r, v)
+		}
+		c.counts[i].Invalid.addN(r, s.invalid(n.ID))
+	}
+}
+
+func (c *approvalCounter) addText(int, Text) bool { return false }

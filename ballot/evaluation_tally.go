@@ -243,3 +243,64 @@ func (e *Evaluation) hasBad() bool {
 	}
 	return false
 }
+
+// As cells: a line per subject and per indicator of a subject, one cell per grade, one
+// grade at most. A blank or over-marked line is invalid; the voters' own unit's lines
+// stay all zeros, as the plain counter passes them over.
+
+func (e *Evaluation) layout(b *layoutBuilder) {
+	grades := make([]string, len(e.Grades))
+	for i, g := range e.Grades {
+		grades[i] = g.Label
+	}
+	for _, s := range e.Subjects {
+		b.line(s.ID, grades, 1)
+		for _, x := range e.Indicators {
+			b.line(indicatorLine(s.ID, x.ID), grades, 1)
+		}
+	}
+}
+
+func (e *Evaluation) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
+	for _, s := range e.Subjects {
+		if s.ownUnit(ff.own) {
+			continue
+		}
+		e.markLine(ff, s.ID, spoilt, m)
+		for _, x := range e.Indicators {
+			e.markLine(ff, indicatorLine(s.ID, x.ID), spoilt, m)
+		}
+	}
+}
+
+func (e *Evaluation) markLine(ff *FilledForm, line string, spoilt func(string) bool, m *marker) {
+	if spoilt(line) {
+		m.void(line)
+		return
+	}
+	m.mark(line, e.grade(ff.Lines[line][0]))
+}
+
+func (e *Evaluation) textSize(string) int { return 0 }
+
+func (e *Evaluation) sumsCounter(groups []Group) sumsCounter { return newEvaluationCounter(e, groups) }
+
+func (c *evaluationCounter) addRow(r int, s rowSums) {
+	for i, subj := range c.e.Subjects {
+		sumGrades(&c.counts[i][r], s, subj.ID)
+		for j, x := range c.e.Indicators {
+			sumGrades(&c.ind[i][j], s, indicatorLine(subj.ID, x.ID))
+		}
+	}
+}
+
+// sumGrades adds a line's sums: one grade per valid line, so the grades add up to them.
+func sumGrades(gc *GradeCounts, s rowSums, line string) {
+	for k, v := range s.options(line) {
+		gc.Votes[k] += v
+		gc.Valid += v
+	}
+	gc.Invalid += s.invalid(line)
+}
+
+func (c *evaluationCounter) addText(int, Text) bool { return false }

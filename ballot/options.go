@@ -48,3 +48,15 @@ func (o *OptionCounts) count(group int, marks []string, options []string) {
 		o.Invalid.add(group)
 	}
 }
+
+// addSums adds a single-choice line's sums for a row of n ballots: what is neither an
+// option nor invalid was left blank.
+func (o *OptionCounts) addSums(row int, s rowSums, line string) {
+	blank := s.n - s.invalid(line)
+	for k, v := range s.options(line) {
+		o.Options[k].addN(row, v)
+		blank -= v
+	}
+	o.Invalid.addN(row, s.invalid(line))
+	o.Blank.addN(row, blank)
+}

@@ -247,3 +247,132 @@ func (r *Recommendation) NextRound(t *RecommendationTally) []Position {
 	}
 	return out
 }
+
+// As cells. A marked form has a line per position: a cell per listed candidate and one
+// for a line recommending nobody, at most seats marks. A per-candidate form has a line
+// per position holding only that blank cell, and a line per candidate, 同意 / 不同意 /
+// 弃权 (a blank opinion is 弃权, a listed name written in is 同意, as the rule reads
+// them). A position over its seats or with two opinions on a name is invalid on all its
+// lines. Names written in are texts, on the position's line: those of listed candidates
+// too, since their spellings are shown; their vote is already the candidate's cell.
+
+func (r *Recommendation) layout(b *layoutBuilder) {
+	for i := range r.Positions {
+		p := &r.Positions[i]
+		if r.Shape == ShapeMark {
+			ids := make([]string, 0, len(p.Candidates)+1)
+			for _, c := range p.Candidates {
+				ids = append(ids, c.ID)
+			}
+			b.line(p.ID, append(ids, BlankLabel), p.Seats)
+			continue
+		}
+		b.line(p.ID, []string{BlankLabel}, 1)
+		for _, c := range p.Candidates {
+			b.line(p.ID+"/"+c.ID, AgreeOptions, 1)
+		}
+	}
+}
+
+func (r *Recommendation) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
+	for i := range r.Positions {
+		p := &r.Positions[i]
+		l, err := r.read(p, ff)
+		if spoilt(p.ID) || err != nil {
+			for _, key := range r.lineKeysOf(p) {
+				m.void(key)
+			}
+			continue
+		}
+		blank := 0
+		if r.Shape == ShapeMark {
+			blank = len(p.Candidates)
+			for _, v := range l.votes {
+				m.mark(p.ID, v)
+			}
+		} else {
+			for j, o := range l.opinion {
+				if o == "" {
+					o = Abstain
+				}
+				m.mark(p.ID+"/"+p.Candidates[j].ID, indexOf(AgreeOptions, o))
+			}
+		}
+		if len(l.votes)+len(l.writeIns) == 0 {
+			m.mark(p.ID, blank)
+		}
+		for j := range p.Candidates {
+			if s, ok := l.listedAs[j]; ok {
+				m.text(p.ID, s)
+			}
+		}
+		for _, s := range l.spelled {
+			m.text(p.ID, s)
+		}
+	}
+}
+
+func (r *Recommendation) textSize(line string) int {
+	for i := range r.Positions {
+		if p := &r.Positions[i]; p.ID == line && r.writeInSlots(p, p.ID) > 0 {
+			return MaxNameLen * maxRuneUTF8
+		}
+	}
+	return 0
+}
+
+func (r *Recommendation) sumsCounter(groups []Group) sumsCounter {
+	return r.counter(groups).(*recommendationCounter)
+}
+
+func (c *recommendationCounter) addRow(row int, s rowSums) {
+	for i := range c.r.Positions {
+		p, pc := &c.r.Positions[i], &c.pos[i]
+		inv := s.invalid(p.ID)
+		pc.invalid.addN(row, inv)
+		pc.valid.addN(row, s.n-inv)
+		if c.r.Shape == ShapeMark {
+			for j := range p.Candidates {
+				pc.votes[j].addN(row, s.option(p.ID, j))
+			}
+			pc.blank.addN(row, s.option(p.ID, len(p.Candidates)))
+			continue
+		}
+		pc.blank.addN(row, s.option(p.ID, 0))
+		for j, cand := range p.Candidates {
+			key := p.ID + "/" + cand.ID
+			pc.votes[j].addN(row, s.option(key, 0))
+			pc.disagree[j].addN(row, s.option(key, 1))
+			pc.abst[j].addN(row, s.option(key, 2))
+		}
+	}
+}
+
+// addText counts a name written in on a valid line: a listed candidate's spelling, or a
+// vote for the person it names.
+func (c *recommendationCounter) addText(row int, t Text) bool {
+	for i := range c.r.Positions {
+		p, pc := &c.r.Positions[i], &c.pos[i]
+		if p.ID != t.Line {
+			continue
+		}
+		name := NormalizeName(t.Text)
+		if name == "" {
+			return false
+		}
+		if j := p.listedIndex(name); j >= 0 {
+			pc.spell(p.Candidates[j].ID, t.Text)
+			return true
+		}
+		pc.spell("+"+name, t.Text)
+		w := pc.writeIns[name]
+		if w == nil {
+			g := newGroupCounts(c.groups)
+			w = &g
+			pc.writeIns[name] = w
+		}
+		w.add(row)
+		return true
+	}
+	return false
+}

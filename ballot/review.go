@@ -198,3 +198,49 @@ func rankReview(cs []CadreReview) {
 		}
 	}
 }
+
+// As cells: a line for the overall evaluation and one per cadre, one option at most; a
+// line of several is invalid, a blank one all zeros (its count is the row's ballots less
+// the others).
+
+func (r *Review) layout(b *layoutBuilder) {
+	if r.Overall != "" {
+		b.line(OverallLine, OverallOptions, 1)
+	}
+	for _, c := range r.Cadres {
+		b.line(c.ID, CadreOptions, 1)
+	}
+}
+
+func (r *Review) marks(ff *FilledForm, _ func(string) bool, m *marker) {
+	one := func(line string, options []string) {
+		switch marks := ff.Lines[line]; len(marks) {
+		case 0:
+		case 1:
+			m.mark(line, indexOf(options, marks[0]))
+		default:
+			m.void(line)
+		}
+	}
+	if r.Overall != "" {
+		one(OverallLine, OverallOptions)
+	}
+	for _, c := range r.Cadres {
+		one(c.ID, CadreOptions)
+	}
+}
+
+func (r *Review) textSize(string) int { return 0 }
+
+func (r *Review) sumsCounter(groups []Group) sumsCounter { return r.counter(groups).(*reviewCounter) }
+
+func (c *reviewCounter) addRow(row int, s rowSums) {
+	if c.r.Overall != "" {
+		c.overall.addSums(row, s, OverallLine)
+	}
+	for i, cad := range c.r.Cadres {
+		c.cadres[i].addSums(row, s, cad.ID)
+	}
+}
+
+func (c *reviewCounter) addText(int, Text) bool { return false }

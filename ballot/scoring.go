@@ -327,3 +327,76 @@ func sum(xs []int) int {
 	}
 	return n
 }
+
+// As cells. A score is one cell per value it may take: every tenth of a point from 0 to
+// full marks, since the door keeps one decimal (parseScore), so that a row's sums are the
+// histogram of its scores, from which the mean, the lowest and the highest come exactly
+// (the trimmed mean drops those two). With indicators the subject's line holds its total
+// and each indicator has its own line for the indicator means. A subject scored on some
+// indicators only is invalid on all its lines; one not scored is all zeros.
+
+// scoreLabels are the values of a line of full marks full, in tenths, as a ballot writes them.
+func scoreLabels(full int) []string {
+	out := make([]string, full*10+1)
+	for t := range out {
+		out[t] = formatScore(t)
+	}
+	return out
+}
+
+func (s *Scoring) layout(b *layoutBuilder) {
+	total := scoreLabels(s.FullMarks())
+	for _, x := range s.Subjects {
+		b.line(x.ID, total, 1)
+		for _, i := range s.Indicators {
+			b.line(s.lineKey(x.ID, i.ID), scoreLabels(i.Max), 1)
+		}
+	}
+}
+
+func (s *Scoring) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
+	for _, x := range s.Subjects {
+		if spoilt(x.ID) {
+			m.void(x.ID)
+			for _, i := range s.Indicators {
+				m.void(s.lineKey(x.ID, i.ID))
+			}
+			continue
+		}
+		t, ok, _ := s.score(x.ID, ff.Lines)
+		if !ok {
+			continue
+		}
+		m.mark(x.ID, t)
+		for _, i := range s.Indicators {
+			n, _ := parseScore(ff.Lines[s.lineKey(x.ID, i.ID)][0], i.Max)
+			m.mark(s.lineKey(x.ID, i.ID), n)
+		}
+	}
+}
+
+func (s *Scoring) textSize(string) int { return 0 }
+
+func (s *Scoring) sumsCounter(groups []Group) sumsCounter { return s.counter(groups).(*scoringCounter) }
+
+func (c *scoringCounter) addRow(r int, s rowSums) {
+	for i, x := range c.s.Subjects {
+		scored := 0
+		for t, n := range s.options(x.ID) {
+			for range n {
+				c.scores[i][r] = append(c.scores[i][r], t)
+			}
+			scored += n
+		}
+		inv := s.invalid(x.ID)
+		c.inval[i] += inv
+		c.blank[i] += s.n - scored - inv
+		for j, ind := range c.s.Indicators {
+			for t, n := range s.options(c.s.lineKey(x.ID, ind.ID)) {
+				c.ind[i][j] += t * n
+			}
+		}
+	}
+}
+
+func (c *scoringCounter) addText(int, Text) bool { return false }

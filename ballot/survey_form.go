@@ -2,7 +2,9 @@ package ballot
 
 import (
 	"errors"
+	"sort"
 	"strconv"
+	"strings"
 
 	"minyi/survey"
 )
@@ -107,3 +109,156 @@ func (c *surveyCounter) add(group int, ff *FilledForm, spoilt func(string) bool)
 }
 
 func (c *surveyCounter) finish(ft *FormTally) { ft.Survey = c.c.Finish() }
+
+// As cells. A single-choice, scale or matrix line is one cell per option, one at most; a
+// multiple-choice line one per option and one for a line left unanswered (its answered
+// lines are then the rest), at most its Max; a rating one per value 0–10; a free answer
+// one cell saying it was answered, its text sealed apart. An invalid line sets its
+// invalid cell only.
+
+func (s *Survey) layout(b *layoutBuilder) {
+	for _, q := range s.Questions {
+		switch q.Kind {
+		case survey.Matrix:
+			for r := range q.Rows {
+				b.line(survey.RowKey(q.ID, r), q.Options, 1)
+			}
+		case survey.Multiple:
+			b.line(q.ID, append(append([]string(nil), q.Options...), BlankLabel), max(q.Max, 1))
+		case survey.Rating:
+			b.line(q.ID, ratingMarks, 1)
+		case survey.Text:
+			b.line(q.ID, []string{"已答"}, 1)
+		default:
+			b.line(q.ID, q.Options, 1)
+		}
+	}
+}
+
+func (s *Survey) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
+	one := func(key string, options []string) {
+		a := ff.Lines[key]
+		switch {
+		case spoilt(key):
+			m.void(key)
+		case len(a) > 0:
+			m.mark(key, indexOf(options, a[0]))
+		}
+	}
+	for _, q := range s.Questions {
+		a := ff.Lines[q.ID]
+		switch q.Kind {
+		case survey.Matrix:
+			for r := range q.Rows {
+				one(survey.RowKey(q.ID, r), q.Options)
+			}
+		case survey.Multiple:
+			switch {
+			case spoilt(q.ID):
+				m.void(q.ID)
+			case len(a) == 0:
+				m.mark(q.ID, len(q.Options))
+			}
+			for _, o := range a {
+				if !spoilt(q.ID) {
+					m.mark(q.ID, indexOf(q.Options, o))
+				}
+			}
+		case survey.Rating:
+			one(q.ID, ratingMarks)
+		case survey.Text:
+			t := ""
+			if len(a) == 1 {
+				t = strings.TrimSpace(a[0])
+			}
+			if t != "" && !spoilt(q.ID) {
+				m.mark(q.ID, 0)
+				m.text(q.ID, t)
+			}
+		default:
+			one(q.ID, q.Options)
+		}
+	}
+}
+
+func (s *Survey) textSize(line string) int {
+	for _, q := range s.Questions {
+		if q.ID == line && q.Kind == survey.Text {
+			return q.MaxLen * maxRuneUTF8
+		}
+	}
+	return 0
+}
+
+// surveySums fills a questionnaire's tally, shaped by its own counter, from sums.
+type surveySums struct {
+	s *Survey
+	t *survey.Tally
+}
+
+func (s *Survey) sumsCounter(groups []Group) sumsCounter {
+	return &surveySums{s: s, t: s.NewCounter(len(groups)).Finish()}
+}
+
+// addCounts adds a line's option sums; answered is how many lines answered it.
+func addCounts(c *survey.Counts, row int, opts []int, good, answered, blank, invalid int) {
+	for k, v := range opts {
+		c.Options[k] += v
+		c.ByGroup[row][k] += v
+		if k < good {
+			c.Good += v
+		}
+	}
+	c.Answered += answered
+	c.Blank += blank
+	c.Invalid += invalid
+}
+
+func (c *surveySums) addRow(row int, s rowSums) {
+	for i, q := range c.s.Questions {
+		qt := &c.t.Questions[i]
+		inv := s.invalid(q.ID)
+		opts := s.options(q.ID)
+		switch q.Kind {
+		case survey.Matrix:
+			for r := range q.Rows {
+				k := survey.RowKey(q.ID, r)
+				o, bad := s.options(k), s.invalid(k)
+				addCounts(&qt.Rows[r].Counts, row, o, q.Good, sum(o), s.n-sum(o)-bad, bad)
+			}
+		case survey.Multiple:
+			blank := opts[len(q.Options)]
+			addCounts(&qt.Counts, row, opts[:len(q.Options)], q.Good, s.n-blank-inv, blank, inv)
+		case survey.Rating:
+			addCounts(&qt.Counts, row, opts, 0, sum(opts), s.n-sum(opts)-inv, inv)
+			for v, n := range opts {
+				qt.Sum += v * n
+			}
+		case survey.Text:
+			addCounts(&qt.Counts, row, nil, 0, opts[0], s.n-opts[0], 0)
+		default:
+			addCounts(&qt.Counts, row, opts, q.Good, sum(opts), s.n-sum(opts)-inv, inv)
+		}
+	}
+}
+
+func (c *surveySums) addText(_ int, t Text) bool {
+	for i, q := range c.s.Questions {
+		if q.ID == t.Line && q.Kind == survey.Text {
+			c.t.Questions[i].Texts = append(c.t.Questions[i].Texts, t.Text)
+			return true
+		}
+	}
+	return false
+}
+
+func (c *surveySums) finish(ft *FormTally) {
+	for i := range c.t.Questions {
+		qt := &c.t.Questions[i]
+		sort.Strings(qt.Texts)
+		if qt.Kind == survey.Rating {
+			qt.Hist = qt.Counts.Options
+		}
+	}
+	ft.Survey = c.t
+}

@@ -134,6 +134,70 @@ func Count(p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
 // small groups were pooled, to recount their bundles. sizes are the ballots per group the
 // pooling is decided on; nil: the box's ballots by their group.
 func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []int) *Tally {
+	byGroup := map[string]int{}
+	for i, g := range p.Groups {
+		byGroup[g.ID] = i
+	}
+	if sizes == nil {
+		sizes = make([]int, len(p.Groups))
+		for _, pb := range box {
+			if i, ok := byGroup[pb.Group]; ok {
+				sizes[i]++
+			}
+		}
+	}
+	t, rg := p.openTally(turnout, sizes, merge)
+	counters := make([]formCounter, len(p.Forms))
+	for i := range p.Forms {
+		counters[i] = p.Forms[i].kind().counter(rg.Groups)
+	}
+	for n, pb := range box {
+		t.Ballots++
+		gi, ok := byGroup[pb.Group]
+		ri := -1
+		if ok {
+			t.Groups[gi].Ballots++
+			ri = rg.Of[gi]
+		} else if pb.Group == MergedGroup && rg.Merged >= 0 {
+			ok, ri = true, rg.Merged
+		}
+		if ri >= 0 && t.Results != nil {
+			t.Results[ri].Ballots++
+		}
+		if !ok || pb.Broken {
+			t.reject(n)
+			continue
+		}
+		b, spoilt, err := p.countable(pb)
+		if err != nil {
+			t.reject(n)
+			continue
+		}
+		for i := range p.Forms {
+			counters[i].add(ri, &b.Forms[i], spoiltLines(p.Forms[i].ID, spoilt))
+		}
+	}
+	t.conclude()
+	t.noteUnreadable()
+	t.finishForms(p, func(i int, ft *FormTally) { counters[i].finish(ft) })
+	return t
+}
+
+// spoiltLines is the judgement of the rule on one form of a ballot: a line counts as
+// invalid when it is spoilt itself or its whole form is.
+func spoiltLines(form string, spoilt []Spoilt) func(line string) bool {
+	bad := map[string]bool{}
+	for _, s := range spoilt {
+		if s.Form == form {
+			bad[s.Line] = true
+		}
+	}
+	return func(line string) bool { return bad[line] || bad[WholeForm] }
+}
+
+// openTally starts a tally: the groups' turnout and the result rows decided on sizes, the
+// ballots each group put in the box. merge false keeps every group its own row.
+func (p *Poll) openTally(turnout []Turnout, sizes []int, merge bool) (*Tally, ResultGroups) {
 	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
@@ -147,14 +211,6 @@ func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []in
 			g.Issued, g.Voided, g.Used, g.PaperTok, g.Paper = tu.Issued, tu.Voided, tu.Used, tu.Paper, tu.PaperBallots
 			t.Paper += tu.PaperBallots
 			t.Used += tu.Used
-		}
-	}
-	if sizes == nil {
-		sizes = make([]int, len(p.Groups))
-		for _, pb := range box {
-			if i, ok := byGroup[pb.Group]; ok {
-				sizes[i]++
-			}
 		}
 	}
 	rg := ResultGroups{Groups: p.Groups, Of: make([]int, len(p.Groups)), Merged: -1}
@@ -186,41 +242,11 @@ func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []in
 		}
 		t.Notes = append(t.Notes, rg.Note(p.Weighted()))
 	}
-	counters := make([]formCounter, len(p.Forms))
-	for i := range p.Forms {
-		counters[i] = p.Forms[i].kind().counter(rg.Groups)
-	}
-	for n, pb := range box {
-		t.Ballots++
-		gi, ok := byGroup[pb.Group]
-		ri := -1
-		if ok {
-			t.Groups[gi].Ballots++
-			ri = rg.Of[gi]
-		} else if pb.Group == MergedGroup && rg.Merged >= 0 {
-			ok, ri = true, rg.Merged
-		}
-		if ri >= 0 && t.Results != nil {
-			t.Results[ri].Ballots++
-		}
-		if !ok || pb.Broken {
-			t.reject(n)
-			continue
-		}
-		b, spoilt, err := p.countable(pb)
-		if err != nil {
-			t.reject(n)
-			continue
-		}
-		bad := map[string]bool{}
-		for _, s := range spoilt {
-			bad[s.Form+"\x00"+s.Line] = true
-		}
-		for i := range p.Forms {
-			id := p.Forms[i].ID
-			counters[i].add(ri, &b.Forms[i], func(line string) bool { return bad[id+"\x00"+line] || bad[id+"\x00"+WholeForm] })
-		}
-	}
+	return t, rg
+}
+
+// conclude judges the quorum and notes a box that does not match the tokens used.
+func (t *Tally) conclude() {
 	t.QuorumMet = t.Used >= t.Needed
 	if !t.QuorumMet {
 		t.Notes = append(t.Notes, QuorumNote+"："+t.QuorumReason())
@@ -228,11 +254,15 @@ func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []in
 	if t.Ballots != t.Used {
 		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
 	}
-	t.noteUnreadable()
+}
+
+// finishForms writes each form's result, finish filling its counts, and draws the
+// conclusions the rules allow.
+func (t *Tally) finishForms(p *Poll, finish func(i int, ft *FormTally)) {
 	for i := range p.Forms {
 		f := &p.Forms[i]
 		ft := FormTally{Form: f.ID, Kind: f.Kind, Title: f.Title}
-		counters[i].finish(&ft)
+		finish(i, &ft)
 		if ft.Approval != nil {
 			f.Approval.judge(ft.Approval, t.Expected, t.Used)
 		}
@@ -242,7 +272,6 @@ func count(p *Poll, turnout []Turnout, box []PlainBallot, merge bool, sizes []in
 		t.Forms = append(t.Forms, ft)
 	}
 	t.Rules = RulesVersion
-	return t
 }
 
 // QuorumReason says why a tally is below quorum: 「实到 5 人，应到 40 人，须至少 27 人」.

@@ -1,0 +1,389 @@
+package ballot
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"minyi/survey"
+)
+
+// cellGroups are voter groups of every sort: a unit's own voters (工作互评), two groups
+// of no unit, and two that are small enough to be pooled on most boxes.
+func cellGroups(weighted bool) []Group {
+	gs := []Group{
+		{ID: "g1", Name: "办公室职工", Expected: 30, Unit: "办公室"},
+		{ID: "g2", Name: "中层干部", Expected: 30},
+		{ID: "g3", Name: "服务对象", Expected: 20},
+		{ID: "g4", Name: "上级领导", Expected: 3},
+		{ID: "g5", Name: "退休干部", Expected: 4, Unit: "后勤中心"},
+	}
+	if weighted {
+		for i, w := range []Ratio{R(3, 10), R(3, 10), R(1, 5), R(1, 10), R(1, 10)} {
+			gs[i].Weight = &w
+		}
+	}
+	return gs
+}
+
+func cellPoll(t *testing.T, weighted bool, forms ...Form) *Poll {
+	t.Helper()
+	p := &Poll{ID: "p", Title: "年度考核", Groups: cellGroups(weighted), Forms: forms}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func evaluationCells() Form {
+	return Form{Kind: KindEvaluation, Title: "民主测评表", Evaluation: &Evaluation{
+		Subjects: []Subject{{Name: "甲", Post: "主任", Unit: "办公室"}, {Name: "乙", Post: "副主任"},
+			{Name: "丙", Post: "主任", Unit: "后勤中心"}, {Name: "丁", Post: "科长"}},
+		Indicators: []Indicator{{Name: "德", Max: 40}, {Name: "能", Max: 60}},
+		Points:     DefaultPoints(), Probation: true}}
+}
+
+func teamEvaluationCells() Form {
+	return Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: &Evaluation{Grades: TeamGrades(),
+		Subjects: []Subject{{Name: "领导班子"}, {Name: "办公室班子", Unit: "办公室"}}, Points: DefaultPoints()}}
+}
+
+func markCells() Form {
+	return Form{Kind: KindRecommendation, Title: "民主推荐表", Recommendation: &Recommendation{Positions: []Position{
+		{Title: "副局长", Seats: 2, WriteIns: true, Candidates: []Candidate{{Name: "张三"}, {Name: "李四"}, {Name: "王五"}}},
+		{Title: "主任", Seats: 1, Candidates: []Candidate{{Name: "赵六"}, {Name: "钱七"}}},
+	}}}
+}
+
+func perCandidateCells() Form {
+	return Form{Kind: KindRecommendation, Title: "推荐表（逐人表态）", Recommendation: &Recommendation{Shape: ShapePerCandidate, Positions: []Position{
+		{Title: "处长", Seats: 2, WriteIns: true, Candidates: []Candidate{{Name: "张三"}, {Name: "李四"}, {Name: "王五"}}},
+		{Title: "科长", Seats: 1, Candidates: []Candidate{{Name: "孙八"}}},
+	}}}
+}
+
+func approvalCells(seats int) Form {
+	return Form{Kind: KindApproval, Title: "票决表", Approval: &Approval{Seats: seats,
+		Nominees: []Candidate{{Name: "周一"}, {Name: "吴二"}, {Name: "郑三"}}}}
+}
+
+func reviewCells() Form {
+	return Form{Kind: KindReview, Title: "一报告两评议", Review: &Review{Overall: "选人用人工作总体评价",
+		Cadres: []Subject{{Name: "冯四", Post: "科长"}, {Name: "陈五", Post: "副科长"}}}}
+}
+
+func scoringCells(indicators bool) Form {
+	s := &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}, {Name: "丙"}}, Max: 20}
+	if indicators {
+		s.Indicators = []Indicator{{Name: "德", Max: 4}, {Name: "能", Max: 6}}
+	}
+	return Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: s}
+}
+
+func surveyCells(t *testing.T) Form {
+	q, err := survey.FromText("[单选] 总体评价\n好\n较好\n一般\n差\n\n[多选 1-2] 改进\n程序\n考察\n监督\n\n[量表] 满意度\n\n[评分] 打分\n\n[填空 30] 意见")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Questions = append(q.Questions, survey.Question{ID: "m", Kind: survey.Matrix, Title: "德能勤绩", Rows: []string{"德", "能"}})
+	return Form{Kind: KindSurvey, Title: "满意度问卷", Survey: &Survey{Questionnaire: q}}
+}
+
+// some picks up to n distinct items of list, n itself drawn at random.
+func some(rng *rand.Rand, list []string, n int) []string {
+	k := rng.IntN(n + 1)
+	perm := rng.Perm(len(list))
+	var out []string
+	for _, i := range perm[:min(k, len(list))] {
+		out = append(out, list[i])
+	}
+	return out
+}
+
+// line is what a voter or a paper ballot puts on a line: mostly one option, sometimes
+// none, sometimes two (a paper ballot).
+func line(rng *rand.Rand, options []string) []string {
+	switch x := rng.IntN(10); {
+	case x == 0:
+		return nil
+	case x == 1:
+		return some(rng, options, 2)
+	default:
+		return []string{options[rng.IntN(len(options))]}
+	}
+}
+
+// writeIns are names voters write in: new people, a listed one spelled otherwise, the
+// same person spelled two ways.
+var writeIns = []string{"+孙 七", "+孙七", "+张 三", "+ＡＢ", "+周\u200b九", "+李四"}
+
+// randomForm fills a form at random, as voters on phones and paper ballots do.
+func randomForm(rng *rand.Rand, f *Form, own string) map[string][]string {
+	lines := map[string][]string{}
+	put := func(k string, v []string) {
+		if len(v) > 0 {
+			lines[k] = v
+		}
+	}
+	switch {
+	case f.Evaluation != nil:
+		e := f.Evaluation
+		var grades []string
+		for _, g := range e.Grades {
+			grades = append(grades, g.Label)
+		}
+		for _, s := range e.Subjects {
+			if s.ownUnit(own) {
+				continue
+			}
+			put(s.ID, line(rng, grades))
+			for _, x := range e.Indicators {
+				put(indicatorLine(s.ID, x.ID), line(rng, grades))
+			}
+		}
+	case f.Recommendation != nil:
+		r := f.Recommendation
+		for _, p := range r.Positions {
+			var ids []string
+			for _, c := range p.Candidates {
+				ids = append(ids, c.ID)
+			}
+			var pos []string
+			if r.Shape == ShapeMark {
+				pos = some(rng, ids, p.Seats+1)
+			} else {
+				for _, c := range p.Candidates {
+					v := line(rng, AgreeOptions)
+					if rng.IntN(3) == 0 {
+						v = nil
+					}
+					if p.WriteIns && rng.IntN(8) == 0 && !slices.Contains(v, Agree) {
+						v = append(v, writeIns[rng.IntN(len(writeIns))])
+					}
+					put(p.ID+"/"+c.ID, v)
+				}
+			}
+			if p.WriteIns && rng.IntN(3) == 0 {
+				pos = append(pos, some(rng, writeIns, 2)...)
+			}
+			put(p.ID, pos)
+		}
+	case f.Approval != nil:
+		for _, n := range f.Approval.Nominees {
+			put(n.ID, line(rng, AgreeOptions))
+		}
+	case f.Review != nil:
+		put(OverallLine, line(rng, OverallOptions))
+		for _, c := range f.Review.Cadres {
+			put(c.ID, line(rng, CadreOptions))
+		}
+	case f.Scoring != nil:
+		s := f.Scoring
+		score := func(full int) []string {
+			switch rng.IntN(8) {
+			case 0:
+				return nil
+			case 1:
+				return []string{""}
+			case 2:
+				return []string{formatScore(rng.IntN(full*10 + 1))}
+			}
+			return []string{formatScore(10 * (full*2/3 + rng.IntN(full/3+1)))}
+		}
+		for _, x := range s.Subjects {
+			if len(s.Indicators) == 0 {
+				put(x.ID, score(s.Max))
+			}
+			for _, i := range s.Indicators {
+				put(s.lineKey(x.ID, i.ID), score(i.Max))
+			}
+		}
+	case f.Survey != nil:
+		for _, q := range f.Survey.Questions {
+			switch q.Kind {
+			case survey.Matrix:
+				for r := range q.Rows {
+					put(survey.RowKey(q.ID, r), line(rng, q.Options))
+				}
+			case survey.Multiple:
+				put(q.ID, some(rng, q.Options, len(q.Options)))
+			case survey.Rating:
+				put(q.ID, line(rng, ratingMarks))
+			case survey.Text:
+				texts := []string{"多听群众意见", "  加强 监督  ", "", "无", "好\n很好"}
+				put(q.ID, []string{texts[rng.IntN(len(texts))]})
+			default:
+				put(q.ID, line(rng, q.Options))
+			}
+		}
+	}
+	return lines
+}
+
+// randomBox is a box of ballots cast in the poll's groups, small groups often under the
+// minimum, with a few ballots that do not open.
+func randomBox(rng *rand.Rand, p *Poll) []PlainBallot {
+	var box []PlainBallot
+	for _, g := range p.Groups {
+		n := rng.IntN(g.Expected + 1)
+		if g.Expected < DefaultMinGroup && rng.IntN(3) == 0 {
+			n = 0 // no small group to pool, now and then
+		}
+		for range n {
+			var b Ballot
+			for i := range p.Forms {
+				b.Forms = append(b.Forms, FilledForm{Form: p.Forms[i].ID, Lines: randomForm(rng, &p.Forms[i], g.Unit)})
+			}
+			box = append(box, PlainBallot{Group: g.ID, Ballot: b, Broken: rng.IntN(40) == 0})
+		}
+	}
+	rng.Shuffle(len(box), func(i, j int) { box[i], box[j] = box[j], box[i] })
+	return box
+}
+
+// bySums counts a box as the sealed box will be: each ballot through the door (Marks),
+// its cells added into its result row, its texts apart and shuffled.
+func bySums(t *testing.T, rng *rand.Rand, p *Poll, turnout []Turnout, box []PlainBallot) *Tally {
+	t.Helper()
+	sizes := make([]int, len(p.Groups))
+	for _, pb := range box {
+		for i, g := range p.Groups {
+			if g.ID == pb.Group {
+				sizes[i]++
+			}
+		}
+	}
+	rows := p.SumRows(sizes)
+	cells := p.Layout().Cells
+	sums := make([][]int, rows.Rows)
+	for i := range sums {
+		sums[i] = make([]int, cells)
+	}
+	var texts []Text
+	rejected := 0
+	for _, pb := range box {
+		if pb.Broken {
+			rejected++
+			continue
+		}
+		c, tx, err := p.Marks(pb.Group, &pb.Ballot)
+		if p.unreadable(pb) != (err != nil) {
+			t.Fatalf("the door and the count disagree on a ballot: Marks says %v", err)
+		}
+		if err != nil {
+			rejected++
+			continue
+		}
+		AddCells(sums[rows.Of[pb.Group]], c)
+		texts = append(texts, tx...)
+	}
+	if err := p.CheckSums(sizes, sums); err != nil {
+		t.Fatal(err)
+	}
+	rng.Shuffle(len(texts), func(i, j int) { texts[i], texts[j] = texts[j], texts[i] })
+	return CountSums(p, turnout, sizes, sums, texts, rejected)
+}
+
+// comparable is a tally as JSON, without what only a plain count can say: the places of
+// the ballots that did not open, and the notes naming them.
+func comparable(t *testing.T, tl *Tally) any {
+	t.Helper()
+	c := *tl
+	c.Unreadable = nil
+	c.Notes = slices.DeleteFunc(slices.Clone(c.Notes), func(n string) bool { return strings.Contains(n, unreadableNote) })
+	raw, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameCount counts random boxes both ways and wants the same tally.
+func sameCount(t *testing.T, p *Poll, boxes int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, uint64(len(p.Forms))))
+	pooled := 0
+	for i := range boxes {
+		box := randomBox(rng, p)
+		turnout := turnoutOf(box)
+		plain := Count(p, turnout, box)
+		sums := bySums(t, rng, p, turnout, box)
+		if plain.Results != nil {
+			pooled++
+		}
+		if plain.Rejected != sums.Rejected {
+			t.Fatalf("box %d: %d ballots rejected by the count, %d by the sums", i, plain.Rejected, sums.Rejected)
+		}
+		a, b := comparable(t, plain), comparable(t, sums)
+		if !reflect.DeepEqual(a, b) {
+			pa, _ := json.MarshalIndent(a, "", " ")
+			pb, _ := json.MarshalIndent(b, "", " ")
+			t.Fatalf("box %d of %d ballots: the tally from sums differs from the count\n%s", i, len(box), firstDiff(string(pa), string(pb)))
+		}
+	}
+	if pooled == 0 || pooled == boxes {
+		t.Fatalf("%d of %d boxes pooled small groups: both cases should be seen", pooled, boxes)
+	}
+}
+
+// firstDiff shows where two texts part, with some lines around.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			lo, hi := max(0, i-6), min(i+3, len(la), len(lb))
+			return fmt.Sprintf("count:\n%s\nsums:\n%s", strings.Join(la[lo:hi], "\n"), strings.Join(lb[lo:hi], "\n"))
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(la), len(lb))
+}
+
+func TestSumsCountEvaluation(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, false, evaluationCells()), 30)
+	sameCount(t, cellPoll(t, true, evaluationCells(), teamEvaluationCells()), 30)
+}
+
+func TestSumsCountApproval(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, false, approvalCells(0)), 30)
+	sameCount(t, cellPoll(t, false, approvalCells(1), approvalCells(2)), 30)
+}
+
+func TestSumsCountRecommendation(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, false, markCells()), 30)
+	sameCount(t, cellPoll(t, false, perCandidateCells()), 30)
+}
+
+func TestSumsCountReview(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, false, reviewCells()), 30)
+}
+
+func TestSumsCountScoring(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, true, scoringCells(false)), 30)
+	sameCount(t, cellPoll(t, false, scoringCells(true)), 30)
+}
+
+func TestSumsCountSurvey(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, false, surveyCells(t)), 30)
+}
+
+// A poll of every kind at once, weighted, with units and small groups.
+func TestSumsCountMixed(t *testing.T) {
+	t.Parallel()
+	sameCount(t, cellPoll(t, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
+		scoringCells(true), surveyCells(t), perCandidateCells(), teamEvaluationCells()), 30)
+}
