@@ -426,4 +426,3 @@ func shuffle(n int, swap func(i, j int)) {
 		swap(i, int(j.Int64()))
 	}
 }
-

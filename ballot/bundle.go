@@ -335,7 +335,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	add("选票数 = 已用凭证数", ballots == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", ballots, used))
 	if b.Version == BundleVersion4 {
 		if b.Box != nil {
-			root := hex.EncodeToString(MerkleRoot(boxReceipts(b)))
+			root := hex.EncodeToString(MerkleRoot(boxReceipts(&b)))
 			add("回执 = 选票密文的哈希", root == b.MerkleRoot, "每张选票的回执由其密文算出")
 		}
 		verifyBox(&b, add)

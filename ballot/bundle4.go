@@ -226,7 +226,6 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 	add(CheckRecount, reflect.DeepEqual(w, g), "由文件中的密文之和、监票人的部分解密按规则重新计算全部结果")
 }
 
-
 // boxReceipts are the receipts of a version 4 bundle's ballots, computed from their marks.
 func boxReceipts(b *Bundle) [][]byte {
 	out := make([][]byte, len(b.Box.Ballots))

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"html/template"
 	"strconv"
@@ -12,7 +13,10 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/cloudflare/circl/group"
+
 	"minyi/ballot"
+	"minyi/ballot/elgamal"
 	"minyi/store"
 )
 
@@ -71,29 +75,14 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error
 	if p.State != ballot.Draft {
 		return nil, ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
-	n, k := len(p.Tellers), p.TellerQuorum
-	if n == 0 {
-		n, k = 1, 1
-	}
-	d := elgamal.Deal(k, n, rand.Reader)
-	commitments := [][]group.Element{d.Commitments}
-	public := elgamal.JointKey(commitments).Bytes()
-	var shares []byte
-	for j := 1; j <= n; j++ {
-		b, err := elgamal.PublicShare(j, commitments).MarshalBinary()
-		if err != nil {
-			return nil, err
-		}
-		shares = append(shares, b...)
+	d, public, shares, err := DealKey(len(p.Tellers), p.TellerQuorum)
+	if err != nil {
+		return nil, err
 	}
 	var wrapped []byte
 	var out []tellerShare
 	if len(p.Tellers) == 0 {
-		b, err := d.Shares[0].MarshalBinary()
-		if err != nil {
-			return nil, err
-		}
-		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, b); err != nil {
+		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0])); err != nil {
 			return nil, err
 		}
 	} else {
@@ -114,6 +103,22 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
 	return out, nil
+}
+
+// DealKey draws a poll key shared k-of-n (1-of-1 for a poll without tellers) with
+// Feldman commitments, and gives the public key and the tellers' public shares, 32 bytes
+// each in the tellers' order.
+func DealKey(n, k int) (elgamal.Dealing, []byte, []byte, error) {
+	if n == 0 {
+		n, k = 1, 1
+	}
+	d := elgamal.Deal(k, n, rand.Reader)
+	commitments := [][]group.Element{d.Commitments}
+	var shares []byte
+	for j := 1; j <= n; j++ {
+		shares = append(shares, elgamal.PointBytes(elgamal.PublicShare(j, commitments))...)
+	}
+	return d, elgamal.JointKey(commitments).Bytes(), shares, nil
 }
 
 // pollKey puts together the private key of a closed poll: the server-held share, or the
@@ -233,7 +238,16 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 // drawSlots gives an open poll's box an empty slot for every ballot its tokens may still
 // cast. A failure is logged only: a vote that finds no slot draws them itself.
 func (s *Server) drawSlots(ctx context.Context, p *store.PollInfo) {
-	if err := s.store.EnsureSlots(ctx, p.ID, ballot.SealedSize(p.PlainSize())); err != nil {
+	size := ballot.SealedSize(p.PlainSize())
+	if p.Box == store.BoxHomomorphic {
+		k, err := s.boxKey(p)
+		if err != nil {
+			s.log.Error("drawing ballot slots", "poll", p.ID, "err", err)
+			return
+		}
+		size = k.Size()
+	}
+	if err := s.store.EnsureSlots(ctx, p.ID, size); err != nil {
 		s.log.Error("drawing ballot slots", "poll", p.ID, "err", err)
 	}
 }

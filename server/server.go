@@ -52,6 +52,7 @@ type Server struct {
 	batch     *batcher // nil until Start: then submissions are written in batches
 	polls     *pollCache
 	sizes     sync.Map // poll id and key → PlainSize
+	pools     *pools   // prepared ballots of the open polls
 	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
@@ -67,7 +68,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: newPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: newPollCache(st), pools: newPools(), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/ballot/elgamal"
 	"minyi/server"
 	"minyi/store"
 )
@@ -340,15 +341,15 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 			return nil, nil, err
 		}
 	}
-	k, err := ballot.NewPollKey()
+	d, public, shares, err := server.DealKey(0, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	wrapped, err := keys.Share.Wrap(p.ID, k.Private)
+	wrapped, err := keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0]))
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := st.OpenPoll(ctx, p.ID, k.Public, wrapped); err != nil {
+	if err := st.OpenPoll(ctx, p.ID, store.BoxHomomorphic, public, shares, wrapped); err != nil {
 		return nil, nil, err
 	}
 	pi, err := st.Poll(ctx, p.ID)
@@ -356,7 +357,20 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 		return nil, nil, err
 	}
 	// the slots the server draws when a poll opens
-	return pi, toks, st.EnsureSlots(ctx, p.ID, ballot.SealedSize(pi.PlainSize()))
+	size, err := ballotSize(pi)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pi, toks, st.EnsureSlots(ctx, p.ID, size)
+}
+
+// ballotSize is the length of every ballot of the poll's box.
+func ballotSize(p *store.PollInfo) (int, error) {
+	k, err := ballot.NewBoxKey(&p.Poll, p.PublicKey)
+	if err != nil {
+		return 0, err
+	}
+	return k.Size(), nil
 }
 
 // benchVote fetches the ballot page and submits it; it returns "" and the submit's latency
@@ -398,7 +412,10 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 	if err != nil {
 		return 0, err
 	}
-	size := ballot.SealedSize(p.PlainSize())
+	size, err := ballotSize(p)
+	if err != nil {
+		return 0, err
+	}
 	if err := st.EnsureSlots(ctx, p.ID, size); err != nil {
 		return 0, err
 	}
