@@ -1,0 +1,280 @@
+package ballot
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	mrand "math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudflare/circl/group"
+
+	"minyi/ballot/elgamal"
+)
+
+// boxPoll is a poll of every kind of line a box holds: grades with own-unit subjects,
+// names with write-ins, and a questionnaire with a free answer.
+func boxPoll(t *testing.T) *Poll {
+	t.Helper()
+	return cellPoll(t, true, teamEvaluationCells(), markCells(), surveyCells(t))
+}
+
+// dealt is a poll key shared 2-of-3, as the tellers hold it.
+type dealt struct {
+	public []byte
+	shares [][]byte
+	d      elgamal.Dealing
+}
+
+func deal(t *testing.T) dealt {
+	t.Helper()
+	d := elgamal.Deal(2, 3, rand.Reader)
+	c := [][]group.Element{d.Commitments}
+	out := dealt{public: elgamal.JointKey(c).Bytes(), d: d}
+	for j := 1; j <= 3; j++ {
+		out.shares = append(out.shares, elgamal.PointBytes(elgamal.PublicShare(j, c)))
+	}
+	return out
+}
+
+// encryptBox casts every ballot the door takes through Marks and Encrypt, as the server
+// does, and returns the box with the plain ballots it holds.
+func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]SealedBallot, []PlainBallot) {
+	t.Helper()
+	var box []SealedBallot
+	var kept []PlainBallot
+	for _, pb := range plain {
+		if pb.Broken {
+			continue
+		}
+		cells, texts, err := p.Marks(pb.Group, &pb.Ballot)
+		if err != nil {
+			continue // refused at the door: never in a box
+		}
+		sealed, err := k.Encrypt(k.Prepare(pb.Group, rand.Reader), cells, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sealed) != k.Size() {
+			t.Fatalf("a ballot of %d bytes, the poll's are %d", len(sealed), k.Size())
+		}
+		box = append(box, SealedBallot{Group: pb.Group, Sealed: sealed})
+		kept = append(kept, pb)
+	}
+	return box, kept
+}
+
+// tellersCount is the count as the server runs it: sums, two tellers' partial
+// decryptions checked against their public shares, combined, decrypted, counted.
+func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
+	t.Helper()
+	k.SortBox(box)
+	s := k.Sum(box)
+	points, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var partials []elgamal.Partial
+	for _, j := range tellers {
+		part := elgamal.PartialDecrypt(j, dk.d.Shares[j-1], points, k.CountContext(), rand.Reader)
+		pj, _ := elgamal.ParsePoint(dk.shares[j-1])
+		if err := elgamal.VerifyPartial(pj, points, part, k.CountContext()); err != nil {
+			t.Fatalf("teller %d: %v", j, err)
+		}
+		partials = append(partials, part)
+	}
+	combined, err := elgamal.CombinePartials(partials, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, opened, err := k.Decrypt(s, combined)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.CountBox(turnout, s, rows, k.Texts(s, opened)), s, partials, opened
+}
+
+func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(7, 7))
+	box, kept := encryptBox(t, k, p, randomBox(rng, p))
+	turnout := turnoutOf(kept)
+	got, _, _, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
+	want := Count(p, turnout, kept)
+	if got.Ballots != len(kept) || got.Rejected != 0 {
+		t.Fatalf("%d ballots, %d rejected; cast %d", got.Ballots, got.Rejected, len(kept))
+	}
+	if a, b := comparable(t, want), comparable(t, got); !reflect.DeepEqual(a, b) {
+		pa, _ := json.MarshalIndent(a, "", " ")
+		pb, _ := json.MarshalIndent(b, "", " ")
+		t.Fatalf("the tellers' count differs from the plain count\n%s", firstDiff(string(pa), string(pb)))
+	}
+	// Tellers 2 and 3 find the same result as 1 and 3.
+	again, _, _, _ := tellersCount(t, k, dk, turnout, box, 2, 3)
+	if a, b := comparable(t, again), comparable(t, got); !reflect.DeepEqual(a, b) {
+		t.Fatal("another quorum of tellers counts differently")
+	}
+}
+
+// A ballot the database was made to hold in place of a real one is left out and named,
+// whichever way it was made: a cell holding 2, a ballot moved to another voter group, a
+// ballot cut short.
+func TestBoxLeavesOutWhatWasNotCast(t *testing.T) {
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(3, 9))
+	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	turnout := turnoutOf(kept)
+	pk, _ := elgamal.ParsePublicKey(dk.public)
+	// A first cell holding 2, with the proofs as they were.
+	two := elgamal.Encrypt(pk, 2, mustScalar(t))
+	raw, _ := two.MarshalBinary()
+	forged := append([]byte(nil), box[0].Sealed...)
+	copy(forged[1:], raw)
+	moved := SealedBallot{Group: otherGroup(p, box[1].Group), Sealed: box[1].Sealed}
+	short := SealedBallot{Group: box[2].Group, Sealed: box[2].Sealed[:k.Size()-1]}
+	tampered := append([]SealedBallot{{Group: box[0].Group, Sealed: forged}, moved, short}, box[3:]...)
+	got, s, _, _ := tellersCount(t, k, dk, turnout, tampered, 1, 2)
+	if got.Rejected != 3 || len(s.Rejected) != 3 {
+		t.Fatalf("%d ballots rejected, want the 3 that were not cast as they are", got.Rejected)
+	}
+	if !strings.Contains(strings.Join(got.Notes, "\n"), unreadableNote) {
+		t.Fatalf("the notes do not name the rejected ballots: %q", got.Notes)
+	}
+}
+
+func otherGroup(p *Poll, id string) string {
+	for _, g := range p.Groups {
+		if g.ID != id {
+			return g.ID
+		}
+	}
+	return id
+}
+
+func mustScalar(t *testing.T) group.Scalar {
+	t.Helper()
+	s, err := elgamal.NewScalar(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// signedBox is a verified bundle of a small box, and a way to sign a changed copy.
+func signedBox(t *testing.T) (*Bundle, ed25519.PrivateKey) {
+	t.Helper()
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(5, 1))
+	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:20])
+	turnout := turnoutOf(kept)
+	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
+	b, err := k.NewBundle4(turnout, box, s, partials, opened, [][]byte{dk.shares[0], dk.shares[1], dk.shares[2]}, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	return b, key
+}
+
+func verifyBundle(t *testing.T, b *Bundle, key ed25519.PrivateKey) []Check {
+	t.Helper()
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again Bundle
+	if err := json.Unmarshal(raw, &again); err != nil {
+		t.Fatal(err)
+	}
+	signed, err := Sign(&again, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, _ := Verify(signed, key.Public().(ed25519.PublicKey))
+	return checks
+}
+
+func failedChecks(checks []Check) []string {
+	var out []string
+	for _, c := range checks {
+		if !c.OK {
+			out = append(out, c.Name+"："+c.Note)
+		}
+	}
+	return out
+}
+
+func TestBundleOfTheBoxVerifies(t *testing.T) {
+	b, key := signedBox(t)
+	if f := failedChecks(verifyBundle(t, b, key)); len(f) > 0 {
+		t.Fatalf("a fresh bundle fails: %q", f)
+	}
+	if len(b.Ballots) != 0 {
+		t.Fatal("the bundle lists plain ballots")
+	}
+}
+
+// Whatever is changed in a bundle and signed again, the recount finds it.
+func TestBundleOfTheBoxCatchesChanges(t *testing.T) {
+	b, key := signedBox(t)
+	clone := func() *Bundle {
+		raw, _ := json.Marshal(b)
+		var c Bundle
+		json.Unmarshal(raw, &c)
+		return &c
+	}
+	g := group.Ristretto255.Generator()
+	cases := map[string]func(c *Bundle){
+		"a sum altered by one": func(c *Bundle) {
+			ct, _ := elgamal.ParseCiphertext(c.Box.Sums[0][:elgamal.CiphertextSize])
+			ct.B = group.Ristretto255.NewElement().Add(ct.B, g)
+			raw, _ := ct.MarshalBinary()
+			copy(c.Box.Sums[0], raw)
+		},
+		"a ballot dropped":  func(c *Bundle) { c.Box.Ballots = c.Box.Ballots[1:] },
+		"a ballot repeated": func(c *Bundle) { c.Box.Ballots[1] = c.Box.Ballots[0] },
+		"a partial decryption changed": func(c *Bundle) {
+			c.Box.Partials[0].D[0] ^= 1
+		},
+		"a teller's public share swapped": func(c *Bundle) {
+			c.Box.PublicShares[0], c.Box.PublicShares[2] = c.Box.PublicShares[2], c.Box.PublicShares[0]
+		},
+		"a count in the tally": func(c *Bundle) {
+			c.Tally.Forms[0].Evaluation.Subjects[0].Total.Votes[0]++
+		},
+		"a text changed": func(c *Bundle) {
+			for i, tx := range c.Box.Texts {
+				if tx.Text != "" {
+					c.Box.Texts[i].Text = tx.Text + "。"
+					return
+				}
+			}
+			c.Box.Texts[0].Text = "多出的意见"
+		},
+	}
+	for name, change := range cases {
+		c := clone()
+		change(c)
+		if f := failedChecks(verifyBundle(t, c, key)); len(f) == 0 {
+			t.Errorf("%s: the bundle still verifies", name)
+		}
+	}
+}
