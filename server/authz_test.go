@@ -55,7 +55,7 @@ var matrix = map[string]string{
 
 	"GET /polls/:id": "unit", "GET /polls/:id/live": "unit", "GET /api/v1/polls/:id": "unit", "GET /api/v1/polls/:id/turnout": "unit",
 	"GET /polls/:id/tally": "unit", "GET /polls/:id/bundle.json": "unit", "GET /polls/:id/tally.xlsx": "unit",
-	"GET /polls/:id/tally.pdf": "unit", "GET /polls/:id/ballots.csv": "unit", "GET /polls/:id/tally.zip": "unit",
+	"GET /polls/:id/tally.pdf": "unit", "GET /polls/:id/tally.zip": "unit",
 	"GET /api/v1/polls/:id/tally": "unit", "GET /api/v1/polls/:id/bundle": "unit", "GET /api/v1/polls/:id/entries": "unit",
 	"GET /api/v1/polls/:id/batches": "unit",
 	"GET /cadres/:id":               "unit", "GET /api/v1/cadres/:id": "unit",

@@ -3,7 +3,6 @@ package server
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -51,15 +50,6 @@ func inert(s string) string {
 // plain drops the marks that keep text together on a printed line.
 func plain(s string) string {
 	return strings.NewReplacer(string(glueOpen), "", string(glueClose), "").Replace(s)
-}
-
-// csvRow writes one CSV row with every cell made inert.
-func csvRow(w *csv.Writer, cells []string) {
-	row := make([]string, len(cells))
-	for i, c := range cells {
-		row[i] = inert(c)
-	}
-	w.Write(row)
 }
 
 var sheetNameReplacer = strings.NewReplacer("[", "（", "]", "）", ":", "：", "*", "", "?", "", "/", "、", "\\", "、", "'", "’")
@@ -320,136 +310,6 @@ func (bk *xlsxBook) ratio(sheet string, col, row int, q ballot.Ratio) {
 	bk.fit(sheet, col+1, q.String(), 60)
 }
 
-// ballotColumn is one column of the ballots CSV: a line of a form, and how its marks read.
-type ballotColumn struct {
-	form, line, label string
-	// names maps the line's candidate ids to names: ids are unique only within a
-	// position, so each position's column has its own map.
-	names map[string]string
-	// writeIns says the line may hold names written in by the voter (WriteInPrefix).
-	writeIns bool
-}
-
-// mark renders one mark of the line. A mark that is a listed candidate's id is that
-// candidate's name as listed; only a mark the ballot holds as a write-in loses its
-// marker (and is normalised as the count normalised it).
-func (c ballotColumn) mark(v string) string {
-	if n, ok := c.names[v]; ok {
-		return n
-	}
-	if name, ok := strings.CutPrefix(v, ballot.WriteInPrefix); ok && c.writeIns {
-		return ballot.NormalizeName(name)
-	}
-	return v
-}
-
-// ballotsCSV writes the shuffled plain ballots, one a row, a column per line of every
-// form (free texts are not here: they are listed apart in the bundle).
-func ballotsCSV(b *ballot.Bundle) ([]byte, error) {
-	var cols []ballotColumn
-	for _, f := range b.Poll.Forms {
-		add := func(line, label string) {
-			cols = append(cols, ballotColumn{form: f.ID, line: line, label: f.Title + "·" + label})
-		}
-		switch {
-		case f.Evaluation != nil:
-			for _, s := range f.Evaluation.Subjects {
-				add(s.ID, s.Name)
-				for _, x := range f.Evaluation.Indicators {
-					add(s.ID+"/"+x.ID, s.Name+"·"+x.Name)
-				}
-			}
-		case f.Recommendation != nil:
-			for _, p := range f.Recommendation.Positions {
-				names := map[string]string{}
-				for _, c := range p.Candidates {
-					names[c.ID] = c.Name
-				}
-				if f.Recommendation.Shape == ballot.ShapePerCandidate {
-					for _, c := range p.Candidates {
-						cols = append(cols, ballotColumn{form: f.ID, line: p.ID + "/" + c.ID, label: f.Title + "·" + p.Title + "·" + c.Name, writeIns: true})
-					}
-				}
-				cols = append(cols, ballotColumn{form: f.ID, line: p.ID, label: f.Title + "·" + p.Title, names: names, writeIns: true})
-			}
-		case f.Approval != nil:
-			for _, n := range f.Approval.Nominees {
-				add(n.ID, n.Name)
-			}
-		case f.Review != nil:
-			if f.Review.Overall != "" {
-				add(ballot.OverallLine, "总体评价")
-			}
-			for _, c := range f.Review.Cadres {
-				add(c.ID, c.Name)
-			}
-		case f.Survey != nil:
-			for _, q := range f.Survey.Questions {
-				if q.Kind == "text" {
-					continue
-				}
-				if q.Kind == "matrix" {
-					for r, row := range q.Rows {
-						add(fmt.Sprintf("%s/r%d", q.ID, r+1), q.Title+"·"+row)
-					}
-					continue
-				}
-				add(q.ID, q.Title)
-			}
-		case f.Scoring != nil:
-			for _, s := range f.Scoring.Subjects {
-				if len(f.Scoring.Indicators) == 0 {
-					add(s.ID, s.Name)
-				}
-				for _, x := range f.Scoring.Indicators {
-					add(s.ID+"/"+x.ID, s.Name+"·"+x.Name)
-				}
-			}
-		}
-	}
-	group := map[string]string{}
-	for _, g := range b.Poll.Groups {
-		group[g.ID] = g.Name
-	}
-	// The ballots of pooled groups carry the pooled row's label only (see ballot.NewBundle).
-	for _, r := range b.Tally.ResultRows() {
-		if r.ID == ballot.MergedGroup {
-			group[r.ID] = r.Name
-		}
-	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	header := []string{"序号", "参评类别"}
-	for _, c := range cols {
-		header = append(header, c.label)
-	}
-	csvRow(w, append(header, "备注"))
-	for i, bb := range b.Ballots {
-		row := []string{fmt.Sprint(i + 1), group[bb.Group]}
-		lines := map[string][]string{}
-		for _, ff := range bb.Ballot.Forms {
-			for k, v := range ff.Lines {
-				lines[ff.Form+"\x00"+k] = v
-			}
-		}
-		for _, c := range cols {
-			var vals []string
-			for _, v := range lines[c.form+"\x00"+c.line] {
-				vals = append(vals, c.mark(v))
-			}
-			row = append(row, strings.Join(vals, "/"))
-		}
-		note := ""
-		if bb.Broken {
-			note = "无法解析"
-		}
-		csvRow(w, append(row, note))
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
-}
-
 func sendFile(c *fiber.Ctx, name, contentType string, body []byte) error {
 	c.Set("Content-Type", contentType)
 	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
@@ -468,18 +328,6 @@ func (s *Server) tallyXLSXDownload(c *fiber.Ctx) error {
 	return sendFile(c, clip(p.Title, 30)+"_计票结果.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
-func (s *Server) ballotsCSVDownload(c *fiber.Ctx) error {
-	p, _, b, err := s.certified(c)
-	if err != nil {
-		return err
-	}
-	body, err := ballotsCSV(b)
-	if err != nil {
-		return err
-	}
-	return sendFile(c, clip(p.Title, 30)+"_选票.csv", "text/csv; charset=utf-8", body)
-}
-
 func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
 	p, signed, b, err := s.certified(c)
 	if err != nil {
@@ -492,7 +340,9 @@ func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
 	return sendFile(c, clip(p.Title, 30)+"_计票结果报告单.pdf", "application/pdf", body)
 }
 
-// tallyZIP packs the signed bundle, the report, the workbook and the ballots.
+// tallyZIP packs the signed bundle, the report and the workbook. No document lists plain
+// ballots: none is ever decrypted, and a list of them would let a coercer find a voter's
+// pattern of marks.
 func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	p, signed, b, err := s.certified(c)
 	if err != nil {
@@ -506,10 +356,6 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cv, err := ballotsCSV(b)
-	if err != nil {
-		return err
-	}
 	report, err := s.tallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
 	if err != nil {
 		return err
@@ -519,7 +365,7 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"计票结果（签名）.json", js}, {"计票结果报告单.pdf", report}, {"计票结果.xlsx", xl}, {"选票.csv", cv}} {
+	}{{"计票结果（签名）.json", js}, {"计票结果报告单.pdf", report}, {"计票结果.xlsx", xl}} {
 		w, err := z.Create(f.name)
 		if err != nil {
 			return err

@@ -37,6 +37,7 @@ type env struct {
 	metrics string // the instance's /metrics address
 	unitID  string
 	admin   string // bearer token
+	casts   castLog
 }
 
 func newEnv(t *testing.T) *env {

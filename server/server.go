@@ -158,7 +158,6 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/polls/:id/bundle.json", s.bundleDownload)
 	staff.Get("/polls/:id/tally.xlsx", s.tallyXLSXDownload)
 	staff.Get("/polls/:id/tally.pdf", s.tallyPDFDownload)
-	staff.Get("/polls/:id/ballots.csv", s.ballotsCSVDownload)
 	staff.Get("/polls/:id/tally.zip", s.tallyZIP)
 	staff.Get("/polls/:id/next-round", s.pollNextRound)
 	staff.Post("/polls/:id/file", s.pollFile)
