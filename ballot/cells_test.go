@@ -387,3 +387,140 @@ func TestSumsCountMixed(t *testing.T) {
 	sameCount(t, cellPoll(t, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
 		scoringCells(true), surveyCells(t), perCandidateCells(), teamEvaluationCells()), 30)
 }
+
+
+// FuzzMarks: any ballot the door accepts in any group becomes cells, one per cell of the
+// layout, each 0 or 1, every line within its limit (Σ options + limit·invalid ≤ limit,
+// so a line is either invalid or marked), and texts no longer than their sealed size.
+func FuzzMarks(f *testing.F) {
+	p := cellPoll(&testing.T{}, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
+		scoringCells(true), surveyCells(&testing.T{}), perCandidateCells(), teamEvaluationCells())
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i, pb := range randomBox(rng, p)[:40] {
+		raw, err := json.Marshal(pb.Ballot)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, g uint8) {
+		var b Ballot
+		if json.Unmarshal(data, &b) != nil {
+			return
+		}
+		group := p.Groups[int(g)%len(p.Groups)].ID
+		if _, err := p.CheckGroup(group, &b); err != nil {
+			return
+		}
+		cells, texts, err := p.Marks(group, &b)
+		if err != nil {
+			t.Fatalf("the door took the ballot, Marks refused it: %v", err)
+		}
+		l := p.Layout()
+		if len(cells) != l.Cells {
+			t.Fatalf("%d cells, the layout has %d", len(cells), l.Cells)
+		}
+		for _, line := range l.Lines {
+			marks := 0
+			for k := range len(line.Labels) - 1 {
+				marks += int(cells[line.Offset+k])
+			}
+			inv := int(cells[line.Invalid()])
+			for k := range line.Labels {
+				if c := cells[line.Offset+k]; c > 1 {
+					t.Fatalf("%v: cell %d is %d", line, k, c)
+				}
+			}
+			if marks+line.Limit*inv > line.Limit {
+				t.Fatalf("%v: %d marks and invalid %d, over the limit", line, marks, inv)
+			}
+		}
+		if cells[l.Lines[0].Offset] != 1 {
+			t.Fatal("the ballot's own cell is not set")
+		}
+		for _, tx := range texts {
+			if n := p.TextSize(tx.Form, tx.Line); len(tx.Text) > n || tx.Group != group {
+				t.Fatalf("text %+v: %d bytes, sealed size %d", tx, len(tx.Text), n)
+			}
+		}
+	})
+}
+
+// The texts come out of the door as the counter reads them: write-ins in the voter's
+// spelling (a listed name's spelling too, its vote being the candidate's cell), free
+// answers trimmed; nothing from a position over its seats.
+func TestMarksTexts(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, markCells(), surveyCells(t))
+	b := Ballot{Forms: []FilledForm{
+		{Form: "f1", Lines: map[string][]string{"p1": {"+张 三", "+孙\u200b七"}, "p2": {"c1", "c2"}}},
+		{Form: "f2", Lines: map[string][]string{"q5": {"  多听 意见 "}}},
+	}}
+	cells, texts, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Text{{Form: "f1", Line: "p1", Group: "g2", Text: "张 三"}, {Form: "f1", Line: "p1", Group: "g2", Text: "孙七"},
+		{Form: "f2", Line: "q5", Group: "g2", Text: "多听 意见"}}
+	if !reflect.DeepEqual(texts, want) {
+		t.Fatalf("texts %+v, want %+v", texts, want)
+	}
+	l, index := p.layout()
+	p1, p2 := l.Lines[index[lineKey("f1", "p1")]], l.Lines[index[lineKey("f1", "p2")]]
+	if got := cells[p1.Offset : p1.Offset+len(p1.Labels)]; !reflect.DeepEqual(got, []uint8{1, 0, 0, 0, 0}) {
+		t.Fatalf("副局长 cells %v (张三 written in counts as 张三, nothing else)", got)
+	}
+	if got := cells[p2.Offset : p2.Offset+len(p2.Labels)]; !reflect.DeepEqual(got, []uint8{0, 0, 0, 1}) {
+		t.Fatalf("主任 over its seats: cells %v, want only the invalid cell", got)
+	}
+	if _, _, err := p.Marks("nobody", &b); ErrorCode(err) != EINVALID {
+		t.Fatalf("a ballot of no group of the poll: %v", err)
+	}
+	b.Forms[0].Lines["p3"] = []string{"c1"}
+	if _, _, err := p.Marks("g2", &b); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+		t.Fatalf("a line the form does not have: %v", err)
+	}
+}
+
+// The cells of typical polls: every ballot holds this many ciphertexts.
+func ExamplePoll_Layout() {
+	subjects := func(n int) []Subject {
+		out := make([]Subject, n)
+		for i := range out {
+			out[i] = Subject{Name: fmt.Sprintf("干部%d", i+1)}
+		}
+		return out
+	}
+	positions := func(n, candidates int) []Position {
+		out := make([]Position, n)
+		for i := range out {
+			out[i] = Position{Title: fmt.Sprintf("职位%d", i+1), Seats: 1}
+			for j := range candidates {
+				out[i].Candidates = append(out[i].Candidates, Candidate{Name: fmt.Sprintf("人选%d-%d", i+1, j+1)})
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		form Form
+	}{
+		{"民主测评 6人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(6)}}},
+		{"民主测评 30人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(30)}}},
+		{"民主推荐 3个职位 各10人", Form{Kind: KindRecommendation, Recommendation: &Recommendation{Positions: positions(3, 10)}}},
+		{"打分 10人 满分100", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10)}}},
+	} {
+		p := &Poll{Title: "考核", Groups: []Group{{Name: "全体", Expected: 50}}, Forms: []Form{c.form}}
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			panic(err)
+		}
+		l := p.Layout()
+		fmt.Printf("%s: %d lines, %d cells\n", c.name, len(l.Lines), l.Cells)
+	}
+	// Output:
+	// 民主测评 6人 4个等次: 7 lines, 32 cells
+	// 民主测评 30人 4个等次: 31 lines, 152 cells
+	// 民主推荐 3个职位 各10人: 4 lines, 38 cells
+	// 打分 10人 满分100: 11 lines, 10022 cells
+}
