@@ -388,7 +388,6 @@ func TestSumsCountMixed(t *testing.T) {
 		scoringCells(true), surveyCells(t), perCandidateCells(), teamEvaluationCells()), 30)
 }
 
-
 // FuzzMarks: any ballot the door accepts in any group becomes cells, one per cell of the
 // layout, each 0 or 1, every line within its limit (Σ options + limit·invalid ≤ limit,
 // so a line is either invalid or marked), and texts no longer than their sealed size.
