@@ -215,20 +215,41 @@ func (p *Poll) TextSize(form, line string) int {
 const maxRuneUTF8 = 4
 
 // CheckSums reports sums that cannot be the poll's: a row count other than the result
-// rows sizes give, or a row that is not one sum per cell of the layout.
+// rows sizes give, a row that is not one sum per cell of the layout, or a row whose sums
+// no ballots of the layout could make (more ballots than its groups put in the box, a
+// line with more marks or invalid cells than its ballots allow).
 func (p *Poll) CheckSums(sizes []int, rows [][]int) error {
 	rg := p.ResultGroups(sizes)
 	if len(rows) != len(rg.Groups) {
 		return Errorf(EINVALID, "计票的合计应有%d行，收到%d行", len(rg.Groups), len(rows))
 	}
-	cells := p.Layout().Cells
-	for i, r := range rows {
-		if len(r) != cells {
-			return Errorf(EINVALID, "计票合计第%d行应有%d项，收到%d项", i+1, cells, len(r))
+	inRow := make([]int, len(rg.Groups))
+	for i, n := range sizes {
+		if i < len(rg.Of) {
+			inRow[rg.Of[i]] += n
 		}
-		for _, v := range r {
+	}
+	l := p.Layout()
+	for r, row := range rows {
+		if len(row) != l.Cells {
+			return Errorf(EINVALID, "计票合计第%d行应有%d项，收到%d项", r+1, l.Cells, len(row))
+		}
+		for _, v := range row {
 			if v < 0 {
-				return Errorf(EINVALID, "计票合计第%d行有负数", i+1)
+				return Errorf(EINVALID, "计票合计第%d行有负数", r+1)
+			}
+		}
+		n := row[l.Lines[0].Offset]
+		if n > inRow[r] {
+			return Errorf(EINVALID, "计票合计第%d行有%d张选票，多于票箱中该行的%d张", r+1, n, inRow[r])
+		}
+		for _, line := range l.Lines {
+			marks := 0
+			for k := range len(line.Labels) - 1 {
+				marks += row[line.Offset+k]
+			}
+			if inv := row[line.Invalid()]; marks+line.Limit*inv > line.Limit*n {
+				return Errorf(EINVALID, "计票合计第%d行中表“%s”的“%s”超出%d张选票所能有的标记", r+1, line.Form, line.Line, n)
 			}
 		}
 	}

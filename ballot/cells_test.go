@@ -523,3 +523,68 @@ func ExamplePoll_Layout() {
 	// 民主推荐 3个职位 各10人: 4 lines, 38 cells
 	// 打分 10人 满分100: 11 lines, 10022 cells
 }
+
+// Sums no box of the poll could make are refused before they are counted.
+func TestCheckSumsRefuses(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, evaluationCells(), approvalCells(1))
+	rng := rand.New(rand.NewPCG(3, 3))
+	box := randomBox(rng, p)
+	sizes := make([]int, len(p.Groups))
+	for _, pb := range box {
+		for i, g := range p.Groups {
+			if g.ID == pb.Group {
+				sizes[i]++
+			}
+		}
+	}
+	rows := p.SumRows(sizes)
+	l := p.Layout()
+	sums := make([][]int, rows.Rows)
+	for i := range sums {
+		sums[i] = make([]int, l.Cells)
+	}
+	for _, pb := range box {
+		if c, _, err := p.Marks(pb.Group, &pb.Ballot); err == nil {
+			AddCells(sums[rows.Of[pb.Group]], c)
+		}
+	}
+	if err := p.CheckSums(sizes, sums); err != nil {
+		t.Fatalf("the sums of the box itself: %v", err)
+	}
+	line := l.Lines[1]
+	for name, broken := range map[string]func([][]int) [][]int{
+		"a row missing":      func(s [][]int) [][]int { return s[1:] },
+		"a cell missing":     func(s [][]int) [][]int { s[0] = s[0][1:]; return s },
+		"a negative sum":     func(s [][]int) [][]int { s[0][line.Offset] = -1; return s },
+		"more ballots":       func(s [][]int) [][]int { s[0][0] += 1000; return s },
+		"marks over a limit": func(s [][]int) [][]int { s[0][line.Offset] += s[0][0] + 1; return s },
+	} {
+		c := make([][]int, len(sums))
+		for i := range sums {
+			c[i] = slices.Clone(sums[i])
+		}
+		if err := p.CheckSums(sizes, broken(c)); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Marks is what the server runs on every vote, CountSums once per count.
+func BenchmarkMarks(b *testing.B) {
+	p := cellPoll(&testing.T{}, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
+		scoringCells(true), surveyCells(&testing.T{}), perCandidateCells(), teamEvaluationCells())
+	var ballots []PlainBallot
+	for _, pb := range randomBox(rand.New(rand.NewPCG(5, 5)), p) {
+		if _, _, err := p.Marks(pb.Group, &pb.Ballot); err == nil {
+			ballots = append(ballots, pb)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		pb := ballots[i%len(ballots)]
+		if _, _, err := p.Marks(pb.Group, &pb.Ballot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
