@@ -77,8 +77,11 @@ func reviewCells() Form {
 		Cadres: []Subject{{Name: "冯四", Post: "科长"}, {Name: "陈五", Post: "副科长"}}}}
 }
 
-func scoringCells(indicators bool) Form {
+func scoringCells(indicators bool, step ...int) Form {
 	s := &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}, {Name: "丙"}}, Max: 20}
+	if len(step) > 0 {
+		s.Step = step[0]
+	}
 	if indicators {
 		s.Indicators = []Indicator{{Name: "德", Max: 4}, {Name: "能", Max: 6}}
 	}
@@ -374,6 +377,33 @@ func TestSumsCountScoring(t *testing.T) {
 	t.Parallel()
 	sameCount(t, cellPoll(t, true, scoringCells(false)), 30)
 	sameCount(t, cellPoll(t, false, scoringCells(true)), 30)
+	sameCount(t, cellPoll(t, false, scoringCells(false, 5)), 30)
+	sameCount(t, cellPoll(t, true, scoringCells(true, 10)), 30)
+}
+
+// A form scored in whole points refuses a decimal at the door, and its ballot holds a
+// cell per whole point.
+func TestScoringStep(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, scoringCells(false, 10))
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"15.5"}}}}}
+	if _, err := p.Check(&b); ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "应为1分的整数倍") {
+		t.Fatalf("15.5 on a form of whole points: %v", err)
+	}
+	b.Forms[0].Lines["s1"] = []string{"15"}
+	cells, _, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := p.Layout().Lines[1]
+	if len(l.Labels) != 22 || l.Labels[15] != "15" || cells[l.Offset+15] != 1 {
+		t.Fatalf("line %v, cells %v", l, cells[l.Offset:l.Offset+len(l.Labels)])
+	}
+	q := &Poll{Title: "打分", Groups: cellGroups(false), Forms: []Form{scoringCells(false, 3)}}
+	q.Normalize()
+	if err := q.Validate(); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+		t.Fatalf("a step of 0.3 points: %v", err)
+	}
 }
 
 func TestSumsCountSurvey(t *testing.T) {
@@ -508,6 +538,7 @@ func ExamplePoll_Layout() {
 		{"民主测评 30人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(30)}}},
 		{"民主推荐 3个职位 各10人", Form{Kind: KindRecommendation, Recommendation: &Recommendation{Positions: positions(3, 10)}}},
 		{"打分 10人 满分100", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10)}}},
+		{"打分 10人 满分100 整数分", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10), Step: 10}}},
 	} {
 		p := &Poll{Title: "考核", Groups: []Group{{Name: "全体", Expected: 50}}, Forms: []Form{c.form}}
 		p.Normalize()
@@ -522,6 +553,7 @@ func ExamplePoll_Layout() {
 	// 民主测评 30人 4个等次: 31 lines, 152 cells
 	// 民主推荐 3个职位 各10人: 4 lines, 38 cells
 	// 打分 10人 满分100: 11 lines, 10022 cells
+	// 打分 10人 满分100 整数分: 11 lines, 1022 cells
 }
 
 // Sums no box of the poll could make are refused before they are counted.
