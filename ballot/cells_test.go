@@ -284,6 +284,9 @@ func bySums(t *testing.T, rng *rand.Rand, p *Poll, turnout []Turnout, box []Plai
 		}
 		AddCells(sums[rows.Of[pb.Group]], c)
 		texts = append(texts, tx...)
+		for _, s := range p.TextSlots() { // fillers, as a sealer pads each ballot's texts
+			texts = append(texts, Text{Form: s.Form, Line: s.Line})
+		}
 	}
 	if err := p.CheckSums(sizes, sums); err != nil {
 		t.Fatal(err)
@@ -467,9 +470,18 @@ func FuzzMarks(f *testing.F) {
 		if cells[l.Lines[0].Offset] != 1 {
 			t.Fatal("the ballot's own cell is not set")
 		}
+		slots := map[string]TextSlot{}
+		for _, s := range p.TextSlots() {
+			slots[lineKey(s.Form, s.Line)] = s
+		}
+		used := map[string]int{}
 		for _, tx := range texts {
-			if n := p.TextSize(tx.Form, tx.Line); len(tx.Text) > n || tx.Group != group {
-				t.Fatalf("text %+v: %d bytes, sealed size %d", tx, len(tx.Text), n)
+			s := slots[lineKey(tx.Form, tx.Line)]
+			if used[lineKey(tx.Form, tx.Line)]++; len(tx.Text) > s.Size || tx.Text == "" || used[lineKey(tx.Form, tx.Line)] > s.Count {
+				t.Fatalf("text %+v: %d bytes, the %dth of its line, which takes %d of %d bytes", tx, len(tx.Text), used[lineKey(tx.Form, tx.Line)], s.Count, s.Size)
+			}
+			if tx.Group != group && tx.Group != "" {
+				t.Fatalf("text %+v of a ballot of %s", tx, group)
 			}
 		}
 	})
@@ -490,7 +502,7 @@ func TestMarksTexts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Text{{Form: "f1", Line: "p1", Group: "g2", Text: "张 三"}, {Form: "f1", Line: "p1", Group: "g2", Text: "孙七"},
-		{Form: "f2", Line: "q5", Group: "g2", Text: "多听 意见"}}
+		{Form: "f2", Line: "q5", Text: "多听 意见"}}
 	if !reflect.DeepEqual(texts, want) {
 		t.Fatalf("texts %+v, want %+v", texts, want)
 	}
@@ -618,5 +630,34 @@ func BenchmarkMarks(b *testing.B) {
 		if _, _, err := p.Marks(pb.Group, &pb.Ballot); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A text the poll has no place for is not counted and the tally says so; a filler is
+// passed over in silence.
+func TestCountSumsStrayText(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, markCells())
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"+孙七"}}}}}
+	cells, texts, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{0, 1, 0, 0, 0}
+	rows := make([][]int, p.SumRows(sizes).Rows)
+	for i := range rows {
+		rows[i] = make([]int, len(cells))
+	}
+	AddCells(rows[p.SumRows(sizes).Of["g2"]], cells)
+	turnout := []Turnout{{Group: "g2", Issued: 1, Used: 1}}
+	texts = append(texts, Text{Form: "f1", Line: "p1"}, Text{Form: "f9", Line: "p1", Group: "g2", Text: "钱八"},
+		Text{Form: "f1", Line: "p1", Group: "g9", Text: "钱八"})
+	tl := CountSums(p, turnout, sizes, rows, texts, 0)
+	cands := tl.Forms[0].Recommendation.Positions[0].Candidates
+	if last := cands[len(cands)-1]; !last.WriteIn || last.Name != "孙七" || last.Votes.Total != 1 || len(cands) != 4 {
+		t.Fatalf("candidates %+v", cands)
+	}
+	if !slices.ContainsFunc(tl.Notes, func(n string) bool { return strings.Contains(n, "有 2 条另推人选或文字回答无法对应") }) {
+		t.Fatalf("notes %q", tl.Notes)
 	}
 }

@@ -399,7 +399,7 @@ func (s *Scoring) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
 	}
 }
 
-func (s *Scoring) textSize(string) int { return 0 }
+func (s *Scoring) textSlots() []TextSlot { return nil }
 
 func (s *Scoring) sumsCounter(groups []Group) sumsCounter { return s.counter(groups).(*scoringCounter) }
 
