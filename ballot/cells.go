@@ -50,9 +50,9 @@ type LayoutLine struct {
 // Invalid is the index of the line's invalid cell among all cells of a ballot.
 func (l LayoutLine) Invalid() int { return l.Offset + len(l.Labels) - 1 }
 
-// Text is a name written in or a free answer, sealed apart from the cells of its ballot.
-// It carries the voter group, so that a write-in's votes can still be counted per result
-// row; never the ballot.
+// Text is a name written in or a free answer, sealed apart from the cells of its ballot,
+// never with the ballot. A write-in carries its voter group, since a written-in person's
+// votes are counted per result row; a free answer carries none (Group is empty).
 type Text struct {
 	Form  string `json:"form"`
 	Line  string `json:"line"`
@@ -67,8 +67,8 @@ type cellKind interface {
 	// would read it.
 	marks(ff *FilledForm, spoilt func(line string) bool, m *marker)
 	sumsCounter(groups []Group) sumsCounter
-	// textSize is the most bytes a text of the line may take; 0 when it takes none.
-	textSize(line string) int
+	// textSlots are the lines that take texts (Form left empty).
+	textSlots() []TextSlot
 }
 
 // cellKind returns the form's kind as cells, nil when the form is broken.
@@ -158,9 +158,14 @@ func (m *marker) void(line string) {
 	}
 }
 
-// text seals a text apart.
-func (m *marker) text(line, s string) {
-	m.texts = append(m.texts, Text{Form: m.form, Line: line, Group: m.group, Text: s})
+// text seals a text apart; byGroup when the count needs its voter group. A free answer
+// goes without it: no tally shows one per group, and a group may be a handful of people.
+func (m *marker) text(line, s string, byGroup bool) {
+	t := Text{Form: m.form, Line: line, Text: s}
+	if byGroup {
+		t.Group = m.group
+	}
+	m.texts = append(m.texts, t)
 }
 
 // Marks turns a voter group's ballot into cells, in layout order, and the texts to seal
@@ -197,15 +202,39 @@ func (p *Poll) Marks(group string, b *Ballot) ([]uint8, []Text, error) {
 	return m.cells, m.texts, nil
 }
 
-// TextSize is the most bytes (UTF-8) a text of the given form and line can take, as the
-// door bounds it: write-ins by MaxNameLen runes, free answers by their question's cap. A
-// sealer pads every text of the line to it. 0 when the line takes no text.
-func (p *Poll) TextSize(form, line string) int {
+// TextSlot is a line that takes texts: at most Count of them from one ballot, each at
+// most Size bytes (UTF-8), as the door bounds them (write-ins by MaxNameLen runes and a
+// position's seats, free answers by their question's cap). A sealer that pads each
+// ballot's texts to Count texts of Size bytes per slot makes every ballot's texts look
+// alike; CountSums passes over a Text whose Text is empty, such a filler.
+type TextSlot struct {
+	Form  string `json:"form"`
+	Line  string `json:"line"`
+	Count int    `json:"count"`
+	Size  int    `json:"size"`
+}
+
+// TextSlots lists the poll's lines that take texts, in form order.
+func (p *Poll) TextSlots() []TextSlot {
+	var out []TextSlot
 	for i := range p.Forms {
-		if f := &p.Forms[i]; f.ID == form {
-			if k := f.cellKind(); k != nil {
-				return k.textSize(line)
+		f := &p.Forms[i]
+		if k := f.cellKind(); k != nil {
+			for _, s := range k.textSlots() {
+				s.Form = f.ID
+				out = append(out, s)
 			}
+		}
+	}
+	return out
+}
+
+// TextSize is the most bytes a text of the given form and line can take (TextSlots); 0
+// when the line takes no text.
+func (p *Poll) TextSize(form, line string) int {
+	for _, s := range p.TextSlots() {
+		if s.Form == form && s.Line == line {
+			return s.Size
 		}
 	}
 	return 0
@@ -215,20 +244,41 @@ func (p *Poll) TextSize(form, line string) int {
 const maxRuneUTF8 = 4
 
 // CheckSums reports sums that cannot be the poll's: a row count other than the result
-// rows sizes give, or a row that is not one sum per cell of the layout.
+// rows sizes give, a row that is not one sum per cell of the layout, or a row whose sums
+// no ballots of the layout could make (more ballots than its groups put in the box, a
+// line with more marks or invalid cells than its ballots allow).
 func (p *Poll) CheckSums(sizes []int, rows [][]int) error {
 	rg := p.ResultGroups(sizes)
 	if len(rows) != len(rg.Groups) {
 		return Errorf(EINVALID, "计票的合计应有%d行，收到%d行", len(rg.Groups), len(rows))
 	}
-	cells := p.Layout().Cells
-	for i, r := range rows {
-		if len(r) != cells {
-			return Errorf(EINVALID, "计票合计第%d行应有%d项，收到%d项", i+1, cells, len(r))
+	inRow := make([]int, len(rg.Groups))
+	for i, n := range sizes {
+		if i < len(rg.Of) {
+			inRow[rg.Of[i]] += n
 		}
-		for _, v := range r {
+	}
+	l := p.Layout()
+	for r, row := range rows {
+		if len(row) != l.Cells {
+			return Errorf(EINVALID, "计票合计第%d行应有%d项，收到%d项", r+1, l.Cells, len(row))
+		}
+		for _, v := range row {
 			if v < 0 {
-				return Errorf(EINVALID, "计票合计第%d行有负数", i+1)
+				return Errorf(EINVALID, "计票合计第%d行有负数", r+1)
+			}
+		}
+		n := row[l.Lines[0].Offset]
+		if n > inRow[r] {
+			return Errorf(EINVALID, "计票合计第%d行有%d张选票，多于票箱中该行的%d张", r+1, n, inRow[r])
+		}
+		for _, line := range l.Lines {
+			marks := 0
+			for k := range len(line.Labels) - 1 {
+				marks += row[line.Offset+k]
+			}
+			if inv := row[line.Invalid()]; marks+line.Limit*inv > line.Limit*n {
+				return Errorf(EINVALID, "计票合计第%d行中表“%s”的“%s”超出%d张选票所能有的标记", r+1, line.Form, line.Line, n)
 			}
 		}
 	}

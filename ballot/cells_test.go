@@ -77,8 +77,11 @@ func reviewCells() Form {
 		Cadres: []Subject{{Name: "冯四", Post: "科长"}, {Name: "陈五", Post: "副科长"}}}}
 }
 
-func scoringCells(indicators bool) Form {
+func scoringCells(indicators bool, step ...int) Form {
 	s := &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}, {Name: "丙"}}, Max: 20}
+	if len(step) > 0 {
+		s.Step = step[0]
+	}
 	if indicators {
 		s.Indicators = []Indicator{{Name: "德", Max: 4}, {Name: "能", Max: 6}}
 	}
@@ -281,6 +284,9 @@ func bySums(t *testing.T, rng *rand.Rand, p *Poll, turnout []Turnout, box []Plai
 		}
 		AddCells(sums[rows.Of[pb.Group]], c)
 		texts = append(texts, tx...)
+		for _, s := range p.TextSlots() { // fillers, as a sealer pads each ballot's texts
+			texts = append(texts, Text{Form: s.Form, Line: s.Line})
+		}
 	}
 	if err := p.CheckSums(sizes, sums); err != nil {
 		t.Fatal(err)
@@ -374,6 +380,33 @@ func TestSumsCountScoring(t *testing.T) {
 	t.Parallel()
 	sameCount(t, cellPoll(t, true, scoringCells(false)), 30)
 	sameCount(t, cellPoll(t, false, scoringCells(true)), 30)
+	sameCount(t, cellPoll(t, false, scoringCells(false, 5)), 30)
+	sameCount(t, cellPoll(t, true, scoringCells(true, 10)), 30)
+}
+
+// A form scored in whole points refuses a decimal at the door, and its ballot holds a
+// cell per whole point.
+func TestScoringStep(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, scoringCells(false, 10))
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {"15.5"}}}}}
+	if _, err := p.Check(&b); ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "应为1分的整数倍") {
+		t.Fatalf("15.5 on a form of whole points: %v", err)
+	}
+	b.Forms[0].Lines["s1"] = []string{"15"}
+	cells, _, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := p.Layout().Lines[1]
+	if len(l.Labels) != 22 || l.Labels[15] != "15" || cells[l.Offset+15] != 1 {
+		t.Fatalf("line %v, cells %v", l, cells[l.Offset:l.Offset+len(l.Labels)])
+	}
+	q := &Poll{Title: "打分", Groups: cellGroups(false), Forms: []Form{scoringCells(false, 3)}}
+	q.Normalize()
+	if err := q.Validate(); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+		t.Fatalf("a step of 0.3 points: %v", err)
+	}
 }
 
 func TestSumsCountSurvey(t *testing.T) {
@@ -386,4 +419,245 @@ func TestSumsCountMixed(t *testing.T) {
 	t.Parallel()
 	sameCount(t, cellPoll(t, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
 		scoringCells(true), surveyCells(t), perCandidateCells(), teamEvaluationCells()), 30)
+}
+
+// FuzzMarks: any ballot the door accepts in any group becomes cells, one per cell of the
+// layout, each 0 or 1, every line within its limit (Σ options + limit·invalid ≤ limit,
+// so a line is either invalid or marked), and texts no longer than their sealed size.
+func FuzzMarks(f *testing.F) {
+	p := cellPoll(&testing.T{}, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
+		scoringCells(true), surveyCells(&testing.T{}), perCandidateCells(), teamEvaluationCells())
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i, pb := range randomBox(rng, p)[:40] {
+		raw, err := json.Marshal(pb.Ballot)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, g uint8) {
+		var b Ballot
+		if json.Unmarshal(data, &b) != nil {
+			return
+		}
+		group := p.Groups[int(g)%len(p.Groups)].ID
+		if _, err := p.CheckGroup(group, &b); err != nil {
+			return
+		}
+		cells, texts, err := p.Marks(group, &b)
+		if err != nil {
+			t.Fatalf("the door took the ballot, Marks refused it: %v", err)
+		}
+		l := p.Layout()
+		if len(cells) != l.Cells {
+			t.Fatalf("%d cells, the layout has %d", len(cells), l.Cells)
+		}
+		for _, line := range l.Lines {
+			marks := 0
+			for k := range len(line.Labels) - 1 {
+				marks += int(cells[line.Offset+k])
+			}
+			inv := int(cells[line.Invalid()])
+			for k := range line.Labels {
+				if c := cells[line.Offset+k]; c > 1 {
+					t.Fatalf("%v: cell %d is %d", line, k, c)
+				}
+			}
+			if marks+line.Limit*inv > line.Limit {
+				t.Fatalf("%v: %d marks and invalid %d, over the limit", line, marks, inv)
+			}
+		}
+		if cells[l.Lines[0].Offset] != 1 {
+			t.Fatal("the ballot's own cell is not set")
+		}
+		slots := map[string]TextSlot{}
+		for _, s := range p.TextSlots() {
+			slots[lineKey(s.Form, s.Line)] = s
+		}
+		used := map[string]int{}
+		for _, tx := range texts {
+			s := slots[lineKey(tx.Form, tx.Line)]
+			if used[lineKey(tx.Form, tx.Line)]++; len(tx.Text) > s.Size || tx.Text == "" || used[lineKey(tx.Form, tx.Line)] > s.Count {
+				t.Fatalf("text %+v: %d bytes, the %dth of its line, which takes %d of %d bytes", tx, len(tx.Text), used[lineKey(tx.Form, tx.Line)], s.Count, s.Size)
+			}
+			if tx.Group != group && tx.Group != "" {
+				t.Fatalf("text %+v of a ballot of %s", tx, group)
+			}
+		}
+	})
+}
+
+// The texts come out of the door as the counter reads them: write-ins in the voter's
+// spelling (a listed name's spelling too, its vote being the candidate's cell), free
+// answers trimmed; nothing from a position over its seats.
+func TestMarksTexts(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, markCells(), surveyCells(t))
+	b := Ballot{Forms: []FilledForm{
+		{Form: "f1", Lines: map[string][]string{"p1": {"+张 三", "+孙\u200b七"}, "p2": {"c1", "c2"}}},
+		{Form: "f2", Lines: map[string][]string{"q5": {"  多听 意见 "}}},
+	}}
+	cells, texts, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Text{{Form: "f1", Line: "p1", Group: "g2", Text: "张 三"}, {Form: "f1", Line: "p1", Group: "g2", Text: "孙七"},
+		{Form: "f2", Line: "q5", Text: "多听 意见"}}
+	if !reflect.DeepEqual(texts, want) {
+		t.Fatalf("texts %+v, want %+v", texts, want)
+	}
+	l, index := p.layout()
+	p1, p2 := l.Lines[index[lineKey("f1", "p1")]], l.Lines[index[lineKey("f1", "p2")]]
+	if got := cells[p1.Offset : p1.Offset+len(p1.Labels)]; !reflect.DeepEqual(got, []uint8{1, 0, 0, 0, 0}) {
+		t.Fatalf("副局长 cells %v (张三 written in counts as 张三, nothing else)", got)
+	}
+	if got := cells[p2.Offset : p2.Offset+len(p2.Labels)]; !reflect.DeepEqual(got, []uint8{0, 0, 0, 1}) {
+		t.Fatalf("主任 over its seats: cells %v, want only the invalid cell", got)
+	}
+	if _, _, err := p.Marks("nobody", &b); ErrorCode(err) != EINVALID {
+		t.Fatalf("a ballot of no group of the poll: %v", err)
+	}
+	b.Forms[0].Lines["p3"] = []string{"c1"}
+	if _, _, err := p.Marks("g2", &b); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+		t.Fatalf("a line the form does not have: %v", err)
+	}
+}
+
+// The cells of typical polls: every ballot holds this many ciphertexts.
+func ExamplePoll_Layout() {
+	subjects := func(n int) []Subject {
+		out := make([]Subject, n)
+		for i := range out {
+			out[i] = Subject{Name: fmt.Sprintf("干部%d", i+1)}
+		}
+		return out
+	}
+	positions := func(n, candidates int) []Position {
+		out := make([]Position, n)
+		for i := range out {
+			out[i] = Position{Title: fmt.Sprintf("职位%d", i+1), Seats: 1}
+			for j := range candidates {
+				out[i].Candidates = append(out[i].Candidates, Candidate{Name: fmt.Sprintf("人选%d-%d", i+1, j+1)})
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		form Form
+	}{
+		{"民主测评 6人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(6)}}},
+		{"民主测评 30人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(30)}}},
+		{"民主推荐 3个职位 各10人", Form{Kind: KindRecommendation, Recommendation: &Recommendation{Positions: positions(3, 10)}}},
+		{"打分 10人 满分100", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10)}}},
+		{"打分 10人 满分100 整数分", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10), Step: 10}}},
+	} {
+		p := &Poll{Title: "考核", Groups: []Group{{Name: "全体", Expected: 50}}, Forms: []Form{c.form}}
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			panic(err)
+		}
+		l := p.Layout()
+		fmt.Printf("%s: %d lines, %d cells\n", c.name, len(l.Lines), l.Cells)
+	}
+	// Output:
+	// 民主测评 6人 4个等次: 7 lines, 32 cells
+	// 民主测评 30人 4个等次: 31 lines, 152 cells
+	// 民主推荐 3个职位 各10人: 4 lines, 38 cells
+	// 打分 10人 满分100: 11 lines, 10022 cells
+	// 打分 10人 满分100 整数分: 11 lines, 1022 cells
+}
+
+// Sums no box of the poll could make are refused before they are counted.
+func TestCheckSumsRefuses(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, evaluationCells(), approvalCells(1))
+	rng := rand.New(rand.NewPCG(3, 3))
+	box := randomBox(rng, p)
+	sizes := make([]int, len(p.Groups))
+	for _, pb := range box {
+		for i, g := range p.Groups {
+			if g.ID == pb.Group {
+				sizes[i]++
+			}
+		}
+	}
+	rows := p.SumRows(sizes)
+	l := p.Layout()
+	sums := make([][]int, rows.Rows)
+	for i := range sums {
+		sums[i] = make([]int, l.Cells)
+	}
+	for _, pb := range box {
+		if c, _, err := p.Marks(pb.Group, &pb.Ballot); err == nil {
+			AddCells(sums[rows.Of[pb.Group]], c)
+		}
+	}
+	if err := p.CheckSums(sizes, sums); err != nil {
+		t.Fatalf("the sums of the box itself: %v", err)
+	}
+	line := l.Lines[1]
+	for name, broken := range map[string]func([][]int) [][]int{
+		"a row missing":      func(s [][]int) [][]int { return s[1:] },
+		"a cell missing":     func(s [][]int) [][]int { s[0] = s[0][1:]; return s },
+		"a negative sum":     func(s [][]int) [][]int { s[0][line.Offset] = -1; return s },
+		"more ballots":       func(s [][]int) [][]int { s[0][0] += 1000; return s },
+		"marks over a limit": func(s [][]int) [][]int { s[0][line.Offset] += s[0][0] + 1; return s },
+	} {
+		c := make([][]int, len(sums))
+		for i := range sums {
+			c[i] = slices.Clone(sums[i])
+		}
+		if err := p.CheckSums(sizes, broken(c)); ErrorCode(err) != EINVALID || !chinese(ErrorMessage(err)) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Marks is what the server runs on every vote, CountSums once per count.
+func BenchmarkMarks(b *testing.B) {
+	p := cellPoll(&testing.T{}, true, evaluationCells(), markCells(), approvalCells(1), reviewCells(),
+		scoringCells(true), surveyCells(&testing.T{}), perCandidateCells(), teamEvaluationCells())
+	var ballots []PlainBallot
+	for _, pb := range randomBox(rand.New(rand.NewPCG(5, 5)), p) {
+		if _, _, err := p.Marks(pb.Group, &pb.Ballot); err == nil {
+			ballots = append(ballots, pb)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		pb := ballots[i%len(ballots)]
+		if _, _, err := p.Marks(pb.Group, &pb.Ballot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A text the poll has no place for is not counted and the tally says so; a filler is
+// passed over in silence.
+func TestCountSumsStrayText(t *testing.T) {
+	t.Parallel()
+	p := cellPoll(t, false, markCells())
+	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"+孙七"}}}}}
+	cells, texts, err := p.Marks("g2", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{0, 1, 0, 0, 0}
+	rows := make([][]int, p.SumRows(sizes).Rows)
+	for i := range rows {
+		rows[i] = make([]int, len(cells))
+	}
+	AddCells(rows[p.SumRows(sizes).Of["g2"]], cells)
+	turnout := []Turnout{{Group: "g2", Issued: 1, Used: 1}}
+	texts = append(texts, Text{Form: "f1", Line: "p1"}, Text{Form: "f9", Line: "p1", Group: "g2", Text: "钱八"},
+		Text{Form: "f1", Line: "p1", Group: "g9", Text: "钱八"})
+	tl := CountSums(p, turnout, sizes, rows, texts, 0)
+	cands := tl.Forms[0].Recommendation.Positions[0].Candidates
+	if last := cands[len(cands)-1]; !last.WriteIn || last.Name != "孙七" || last.Votes.Total != 1 || len(cands) != 4 {
+		t.Fatalf("candidates %+v", cands)
+	}
+	if !slices.ContainsFunc(tl.Notes, func(n string) bool { return strings.Contains(n, "有 2 条另推人选或文字回答无法对应") }) {
+		t.Fatalf("notes %q", tl.Notes)
+	}
 }

@@ -303,22 +303,24 @@ func (r *Recommendation) marks(ff *FilledForm, spoilt func(string) bool, m *mark
 		}
 		for j := range p.Candidates {
 			if s, ok := l.listedAs[j]; ok {
-				m.text(p.ID, s)
+				m.text(p.ID, s, true)
 			}
 		}
 		for _, s := range l.spelled {
-			m.text(p.ID, s)
+			m.text(p.ID, s, true)
 		}
 	}
 }
 
-func (r *Recommendation) textSize(line string) int {
+// textSlots: a valid position holds at most seats names, listed or written in.
+func (r *Recommendation) textSlots() []TextSlot {
+	var out []TextSlot
 	for i := range r.Positions {
-		if p := &r.Positions[i]; p.ID == line && r.writeInSlots(p, p.ID) > 0 {
-			return MaxNameLen * maxRuneUTF8
+		if p := &r.Positions[i]; r.writeInSlots(p, p.ID) > 0 {
+			out = append(out, TextSlot{Line: p.ID, Count: p.Seats, Size: MaxNameLen * maxRuneUTF8})
 		}
 	}
-	return 0
+	return out
 }
 
 func (r *Recommendation) sumsCounter(groups []Group) sumsCounter {
@@ -357,7 +359,7 @@ func (c *recommendationCounter) addText(row int, t Text) bool {
 			continue
 		}
 		name := NormalizeName(t.Text)
-		if name == "" {
+		if name == "" || row < 0 {
 			return false
 		}
 		if j := p.listedIndex(name); j >= 0 {

@@ -3,6 +3,7 @@ package ballot
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,21 @@ type Scoring struct {
 	// TrimAt: the trimmed mean drops one highest and one lowest score when a subject has
 	// at least this many (RULES: 「去掉一个最高分和一个最低分」, when ≥ 5).
 	TrimAt int `json:"trim_at"`
+	// Step is the finest score a voter may give, in tenths of a point: 1 (one decimal,
+	// also when unset), 2, 5 (half points) or 10 (whole points). A sealed ballot holds a
+	// cell per score a line may take (cells.go), so whole points make it ten times smaller.
+	Step int `json:"step,omitempty"`
+}
+
+// ScoreSteps are the steps a scoring form may set, in tenths of a point.
+var ScoreSteps = []int{1, 2, 5, 10}
+
+// step is the form's step in tenths.
+func (s *Scoring) step() int {
+	if s.Step == 0 {
+		return 1
+	}
+	return s.Step
 }
 
 // Indicator is a part of the score with its full marks.
@@ -64,6 +80,9 @@ func (s *Scoring) validate() error {
 	}
 	if s.Max < 1 || s.Max > 1000 || s.TrimAt < 3 {
 		return Errorf(EINVALID, "满分应在1到1000之间，去掉最高最低分的起点至少为3个分数")
+	}
+	if s.Step != 0 && !slices.Contains(ScoreSteps, s.Step) {
+		return Errorf(EINVALID, "分数的最小单位应为0.1、0.2、0.5或1分")
 	}
 	seen := map[string]bool{}
 	for i, x := range s.Subjects {
@@ -193,6 +212,9 @@ func (s *Scoring) check(ff *FilledForm) ([]Spoilt, error) {
 				n, err := parseScore(v[0], max)
 				if err != nil {
 					return nil, err
+				}
+				if n%s.step() != 0 {
+					return nil, Errorf(EINVALID, "分数“%s”应为%s分的整数倍", v[0], formatScore(s.step()))
 				}
 				canon = formatScore(n)
 			}
@@ -328,28 +350,30 @@ func sum(xs []int) int {
 	return n
 }
 
-// As cells. A score is one cell per value it may take: every tenth of a point from 0 to
-// full marks, since the door keeps one decimal (parseScore), so that a row's sums are the
-// histogram of its scores, from which the mean, the lowest and the highest come exactly
-// (the trimmed mean drops those two). With indicators the subject's line holds its total
-// and each indicator has its own line for the indicator means. A subject scored on some
-// indicators only is invalid on all its lines; one not scored is all zeros.
+// As cells. A score is one cell per value it may take, every step from 0 to full marks
+// (a tenth of a point unless the form sets a coarser step, since the door keeps one
+// decimal), so that a row's sums are the histogram of its scores, from which the mean,
+// the lowest and the highest come exactly (the trimmed mean drops those two). With
+// indicators the subject's line holds its total and each indicator has its own line for
+// the indicator means. A subject scored on some indicators only is invalid on all its
+// lines; one not scored is all zeros.
 
-// scoreLabels are the values of a line of full marks full, in tenths, as a ballot writes them.
-func scoreLabels(full int) []string {
-	out := make([]string, full*10+1)
-	for t := range out {
-		out[t] = formatScore(t)
+// scoreLabels are the values of a line of full marks full, every step tenths, as a
+// ballot writes them.
+func scoreLabels(full, step int) []string {
+	out := make([]string, full*10/step+1)
+	for k := range out {
+		out[k] = formatScore(k * step)
 	}
 	return out
 }
 
 func (s *Scoring) layout(b *layoutBuilder) {
-	total := scoreLabels(s.FullMarks())
+	total := scoreLabels(s.FullMarks(), s.step())
 	for _, x := range s.Subjects {
 		b.line(x.ID, total, 1)
 		for _, i := range s.Indicators {
-			b.line(s.lineKey(x.ID, i.ID), scoreLabels(i.Max), 1)
+			b.line(s.lineKey(x.ID, i.ID), scoreLabels(i.Max, s.step()), 1)
 		}
 	}
 }
@@ -367,24 +391,25 @@ func (s *Scoring) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
 		if !ok {
 			continue
 		}
-		m.mark(x.ID, t)
+		m.mark(x.ID, t/s.step())
 		for _, i := range s.Indicators {
 			n, _ := parseScore(ff.Lines[s.lineKey(x.ID, i.ID)][0], i.Max)
-			m.mark(s.lineKey(x.ID, i.ID), n)
+			m.mark(s.lineKey(x.ID, i.ID), n/s.step())
 		}
 	}
 }
 
-func (s *Scoring) textSize(string) int { return 0 }
+func (s *Scoring) textSlots() []TextSlot { return nil }
 
 func (s *Scoring) sumsCounter(groups []Group) sumsCounter { return s.counter(groups).(*scoringCounter) }
 
 func (c *scoringCounter) addRow(r int, s rowSums) {
 	for i, x := range c.s.Subjects {
 		scored := 0
-		for t, n := range s.options(x.ID) {
+		step := c.s.step()
+		for k, n := range s.options(x.ID) {
 			for range n {
-				c.scores[i][r] = append(c.scores[i][r], t)
+				c.scores[i][r] = append(c.scores[i][r], k*step)
 			}
 			scored += n
 		}
@@ -392,8 +417,8 @@ func (c *scoringCounter) addRow(r int, s rowSums) {
 		c.inval[i] += inv
 		c.blank[i] += s.n - scored - inv
 		for j, ind := range c.s.Indicators {
-			for t, n := range s.options(c.s.lineKey(x.ID, ind.ID)) {
-				c.ind[i][j] += t * n
+			for k, n := range s.options(c.s.lineKey(x.ID, ind.ID)) {
+				c.ind[i][j] += k * step * n
 			}
 		}
 	}

@@ -6,7 +6,9 @@ import "fmt"
 // its opened texts; finish writes the same result its plain counter writes.
 type sumsCounter interface {
 	addRow(row int, s rowSums)
-	addText(row int, t Text) bool // false: the text names no line of the form
+	// addText counts an opened text; row is -1 for one without a group. false: the text
+	// has no place in the form.
+	addText(row int, t Text) bool
 	finish(ft *FormTally)
 }
 
@@ -110,7 +112,13 @@ func CountSums(p *Poll, turnout []Turnout, sizes []int, rows [][]int, texts []Te
 	rowOf := p.SumRows(sizes).Of
 	stray := 0
 	for _, tx := range texts {
+		if tx.Text == "" {
+			continue // a filler (TextSlot)
+		}
 		r, ok := rowOf[tx.Group]
+		if !ok && tx.Group == "" {
+			ok, r = true, -1 // a free answer, counted in no row
+		}
 		fi := -1
 		for i := range p.Forms {
 			if p.Forms[i].ID == tx.Form {

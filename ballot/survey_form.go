@@ -173,7 +173,7 @@ func (s *Survey) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
 			}
 			if t != "" && !spoilt(q.ID) {
 				m.mark(q.ID, 0)
-				m.text(q.ID, t)
+				m.text(q.ID, t, false)
 			}
 		default:
 			one(q.ID, q.Options)
@@ -181,13 +181,14 @@ func (s *Survey) marks(ff *FilledForm, spoilt func(string) bool, m *marker) {
 	}
 }
 
-func (s *Survey) textSize(line string) int {
+func (s *Survey) textSlots() []TextSlot {
+	var out []TextSlot
 	for _, q := range s.Questions {
-		if q.ID == line && q.Kind == survey.Text {
-			return q.MaxLen * maxRuneUTF8
+		if q.Kind == survey.Text {
+			out = append(out, TextSlot{Line: q.ID, Count: 1, Size: q.MaxLen * maxRuneUTF8})
 		}
 	}
-	return 0
+	return out
 }
 
 // surveySums fills a questionnaire's tally, shaped by its own counter, from sums.
