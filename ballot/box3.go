@@ -36,13 +36,13 @@ type BoxKey struct {
 	pk     *elgamal.PublicKey
 	public []byte
 	layout Layout
-	slots  []TextSlot
+	slots  []textSlot
 	marks  int // bytes of the format byte and the lines
 	size   int
 }
 
-// TextSlot is a place for one text in every ballot: a write-in box or a free answer.
-type TextSlot struct {
+// textSlot is a place for one text in every ballot: a write-in box or a free answer.
+type textSlot struct {
 	Form, Line string
 	Size       int // bytes of text it holds
 }
@@ -88,7 +88,7 @@ func (k *BoxKey) context(groupID string) []byte {
 }
 
 // textContext binds a sealed text to the poll, its key and the form and line it answers.
-func (k *BoxKey) textContext(s TextSlot) []byte {
+func (k *BoxKey) textContext(s textSlot) []byte {
 	h := sha256.New()
 	h.Write([]byte("minyi text v3\x00" + k.poll.ID + "\x00" + s.Form + "\x00" + s.Line + "\x00"))
 	h.Write(k.public)

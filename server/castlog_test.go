@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -33,13 +33,7 @@ func (l *castLog) add(code string, b ballot.Ballot) {
 	}
 }
 
-func csvRow(w *csv.Writer, cells []string) {
-	row := make([]string, len(cells))
-	for i, c := range cells {
-		row[i] = inert(c)
-	}
-	w.Write(row)
-}
+func csvRow(w *csv.Writer, cells []string) { w.Write(cells) }
 
 // ballotColumn is one column of the ballots CSV: a line of a form, and how its marks read.
 type ballotColumn struct {
@@ -170,4 +164,3 @@ func castCSV(b *ballot.Bundle) ([]byte, error) {
 	w.Flush()
 	return buf.Bytes(), w.Error()
 }
-

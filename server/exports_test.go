@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -87,7 +88,7 @@ func (e *env) exportsOf(c *http.Client, id, name string) *exportSet {
 	if x.csv, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(string(cv), "\ufeff"))).ReadAll(); err != nil {
 		t.Fatal(err)
 	}
-	if _, status := e.get(c, "/polls/"+id+"/ballots.csv"); status == 200 {
+	if status, _ := e.get(c, "/polls/"+id+"/ballots.csv"); status == 200 {
 		t.Fatal("plain ballots are exported")
 	}
 	zb := e.download(c, "/polls/"+id+"/tally.zip")

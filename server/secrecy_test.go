@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -13,7 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudflare/circl/group"
+
 	"minyi/ballot"
+	"minyi/ballot/elgamal"
 	"minyi/server"
 	"minyi/store"
 )
@@ -67,23 +70,62 @@ func (d dumpTable) col(row []string, name string) string {
 	return ""
 }
 
-// openBox opens each ballot row of a dump with the poll's private key.
+// boxOpener reads the marks of each ballot row of a dump with the poll's whole private
+// key: more than anyone holds (the key exists only as shares, and the count decrypts sums
+// only), so what it cannot link, nobody can.
 type boxOpener struct {
-	o   *ballot.Opener
-	box dumpTable
+	poll *ballot.Poll
+	key  []byte
+	box  dumpTable
 }
 
-func newBoxOpener(t *testing.T, tables map[string]dumpTable, pollID string, private []byte) *boxOpener {
+func (e *env) boxOpener(t *testing.T, tables map[string]dumpTable, pollID string, private []byte) *boxOpener {
 	t.Helper()
-	o, err := ballot.NewOpener(pollID, private)
+	p, err := e.st.Poll(ctx, pollID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &boxOpener{o: o, box: tables["ballots"]}
+	return &boxOpener{poll: &p.Poll, key: private, box: tables["ballots"]}
 }
 
+// open decrypts every cell of a ballot row one by one, as only a holder of the whole key
+// could: the cells, each 0 or 1, or an error when the key does not decrypt them so.
 func (b *boxOpener) open(row []string) ([]byte, error) {
-	return b.o.Open(b.box.col(row, "group_id"), unbytea(b.box.col(row, "sealed")))
+	return openCells(b.poll, b.key, unbytea(b.box.col(row, "sealed")))
+}
+
+// openCells is the adversary's decryption of one ballot: B − s·A is 0 or G in every cell.
+func openCells(p *ballot.Poll, key, sealed []byte) ([]byte, error) {
+	s, err := elgamal.ParseScalar(key)
+	if err != nil {
+		return nil, err
+	}
+	g := group.Ristretto255
+	var cells []byte
+	at := 1
+	for _, l := range p.Layout().Lines {
+		n := elgamal.LineSize(len(l.Labels), l.Limit)
+		if at+n > len(sealed) {
+			return nil, fmt.Errorf("ballot too short")
+		}
+		line, err := elgamal.ParseLine(sealed[at:at+n], len(l.Labels), l.Limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range line.Cells {
+			m := g.NewElement().Add(c.B, g.NewElement().Neg(g.NewElement().Mul(c.A, s)))
+			switch {
+			case m.IsIdentity():
+				cells = append(cells, 0)
+			case m.IsEqual(g.Generator()):
+				cells = append(cells, 1)
+			default:
+				return nil, fmt.Errorf("not a key of this box")
+			}
+		}
+		at += n
+	}
+	return cells, nil
 }
 
 // pollKey is the poll's private key, unwrapped from its server-held share after close
@@ -165,7 +207,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 		}
 	}
 	for _, k := range candidates {
-		if _, err := newBoxOpener(t, tables, p.ID, k).open(box.rows[0]); err == nil {
+		if _, err := e.boxOpener(t, tables, p.ID, k).open(box.rows[0]); err == nil {
 			t.Fatal("a key found in the dump opens a ballot before close")
 		}
 	}
@@ -193,24 +235,28 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 			}
 		}
 	}
-	opener := newBoxOpener(t, tables, p.ID, priv)
+	opener := e.boxOpener(t, tables, p.ID, priv)
 	voterOf := map[string]int{}
 	for i := range n {
-		b, _ := json.Marshal(marks(i))
-		voterOf[string(b)] = i
+		b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {marks(i)[0]}, "s2": {marks(i)[1]}, "s3": {marks(i)[2]}}}}}
+		cells, _, err := opener.poll.Marks(p.Groups[0].ID, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		voterOf[string(cells)] = i
 	}
 	box = tables["ballots"]
 	var ballotVoters []int // for each row of the dump, in order, who cast that ballot
 	for _, row := range box.rows {
-		plain, err := opener.open(row)
+		cells, err := opener.open(row)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b ballot.Ballot
-		json.Unmarshal(plain, &b)
-		l := b.Forms[0].Lines
-		key, _ := json.Marshal([]string{l["s1"][0], l["s2"][0], l["s3"][0]})
-		ballotVoters = append(ballotVoters, voterOf[string(key)])
+		i, ok := voterOf[string(cells)]
+		if !ok {
+			t.Fatal("a ballot of the dump holds marks nobody cast")
+		}
+		ballotVoters = append(ballotVoters, i)
 	}
 	hashPos := map[string]int{}
 	for i, c := range codes {
@@ -316,21 +362,30 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
 
 	_, tables := pgDump(t, e.url)
-	opener := newBoxOpener(t, tables, p.ID, e.pollKey(t, p.ID))
+	opener := e.boxOpener(t, tables, p.ID, e.pollKey(t, p.ID))
 	box := tables["ballots"]
 	if len(box.rows) != phones+papers {
 		t.Fatalf("%d ballots", len(box.rows))
 	}
 	var isPaper []bool // for each row of the dump, in order
 	var places []int   // the rows holding paper ballots
-	for pos, row := range box.rows {
-		plain, err := opener.open(row)
+	paperCells := func(grade string) string {
+		b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: "f1", Lines: map[string][]string{"s1": {grade}}}}}
+		cells, _, err := opener.poll.Marks(p.Groups[0].ID, &b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		paper := strings.Contains(string(plain), "优秀")
-		if !paper && !strings.Contains(string(plain), "称职") {
-			t.Fatalf("row %d holds neither ballot: %s", pos, plain)
+		return string(cells)
+	}
+	onPaper, onPhone := paperCells("优秀"), paperCells("称职")
+	for pos, row := range box.rows {
+		cells, err := opener.open(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paper := string(cells) == onPaper
+		if !paper && string(cells) != onPhone {
+			t.Fatalf("row %d holds neither ballot: %v", pos, cells)
 		}
 		isPaper = append(isPaper, paper)
 		if paper {

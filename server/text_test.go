@@ -175,7 +175,8 @@ func TestHostileTextCounts(t *testing.T) {
 	}
 }
 
-// A box that holds what the door now refuses (a ballot sealed before, with a NUL in a
+// A box of sealed ballots, from a poll opened before the box added up, that holds what
+// the door now refuses (a ballot sealed before, with a NUL in a
 // write-in and in a free answer) and a ballot that cannot be opened at all: the count
 // succeeds and is stored, the first ballot counts with U+FFFD where the NUL was, and the
 // second is named by its place in the box, on the API and on the tally page.
@@ -183,12 +184,20 @@ func TestStoredBadBallotsCount(t *testing.T) {
 	e := newEnv(t)
 	p := e.textPoll("年度民主推荐")
 	codes := e.tokens(p, 3)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32)) // the test instances' secret
+	// Opened as a poll was before the box added up: a key the server held, sealed ballots.
+	k, _ := ballot.NewPollKey()
+	wrapped, _ := keys.Share.Wrap(p.ID, k.Private)
+	if err := e.st.OpenPoll(ctx, p.ID, store.BoxSealed, k.Public, nil, wrapped); err != nil {
+		t.Fatal(err)
+	}
 	info, err := e.st.Poll(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32)) // the test instances' secret
+	if err := e.st.EnsureSlots(ctx, p.ID, ballot.SealedSize(info.PlainSize())); err != nil {
+		t.Fatal(err)
+	}
 	group := p.Groups[0].ID
 	old, _ := json.Marshal(ballot.Ballot{Forms: []ballot.FilledForm{
 		{Form: "f1", Lines: map[string][]string{"p1": {"c2", "+孙\x00八"}}},

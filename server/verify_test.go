@@ -109,8 +109,11 @@ func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 		f.Evaluation.Subjects = append(f.Evaluation.Subjects, ballot.Subject{ID: id, Name: fmt.Sprintf("对象%d", i+1)})
 		lines[id] = []string{"优秀"}
 	}
+	// A bundle of plain ballots (as they were certified before the box added up), the
+	// kind a hostile file can make heaviest to recount.
+	b.Version, b.Box = ballot.BundleVersion, nil
 	for inner, _ := json.Marshal(&b); len(inner) < 560<<10; inner, _ = json.Marshal(&b) { // base64 makes it ¾ MB and more
-		b.Ballots = append(b.Ballots, ballot.BundleBallot{Group: b.Ballots[0].Group, Ballot: ballot.Ballot{Forms: []ballot.FilledForm{{Form: f.ID, Lines: lines}}}})
+		b.Ballots = append(b.Ballots, ballot.BundleBallot{Group: b.Poll.Groups[0].ID, Ballot: ballot.Ballot{Forms: []ballot.FilledForm{{Form: f.ID, Lines: lines}}}})
 	}
 	_, forger, _ := ed25519.GenerateKey(nil)
 	byServer, _ := ballot.Sign(&b, serverKey())
