@@ -541,8 +541,17 @@ func TestParseRefusesNonCanonical(t *testing.T) {
 	if _, err := ParseScalar(order); err == nil {
 		t.Error("scalar ℓ accepted")
 	}
-	if _, err := ParseRangeProof(append(order, make([]byte, 96)...), 1); err == nil {
+	// A proof whose v_1 (its last scalar) is ℓ, and one whose a_0 is not a point.
+	honest := ProveRange(&PublicKey{K: grp.Generator()}, Encrypt(&PublicKey{K: grp.Generator()}, 1, grp.NewScalar().SetUint64(5)),
+		1, grp.NewScalar().SetUint64(5), 1, testCtx, newSeeded("nc")).AppendBinary(nil)
+	if _, err := ParseRangeProof(honest, 1); err != nil {
+		t.Fatalf("honest proof refused: %v", err)
+	}
+	if _, err := ParseRangeProof(append(honest[:len(honest)-32:len(honest)-32], order...), 1); err == nil {
 		t.Error("range proof with scalar ℓ accepted")
+	}
+	if _, err := ParseRangeProof(append(append([]byte{}, ones...), honest[32:]...), 1); err == nil {
+		t.Error("range proof with a non-point commitment accepted")
 	}
 	if _, err := ParseLine(make([]byte, LineSize(3, 1)-1), 3, 1); err == nil {
 		t.Error("short line accepted")
