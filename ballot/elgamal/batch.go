@@ -79,15 +79,16 @@ func (b *Batch) AddRange(ct Ciphertext, L int, p RangeProof) {
 }
 
 // AddLineBytes decodes an encoded line and adds its proofs, hashing the bytes as they came
-// rather than encoding the points again (half the cost of a proof's challenge).
-func (b *Batch) AddLineBytes(enc []byte, cells, limit int) error {
+// rather than encoding the points again. It returns the decoded line, so that a recount adds
+// its cells to the sums without decoding them a second time (decoding is most of the cost).
+func (b *Batch) AddLineBytes(enc []byte, cells, limit int) (Line, error) {
 	line, err := ParseLine(enc, cells, limit)
 	if err != nil {
 		b.bad = true
-		return err
+		return Line{}, err
 	}
 	if b.bad {
-		return nil
+		return line, nil
 	}
 	step := CiphertextSize + RangeProofSize(1)
 	for i := range line.Cells {
@@ -100,7 +101,7 @@ func (b *Batch) AddLineBytes(enc []byte, cells, limit int) error {
 	sum := LineSum(line.Cells, limit)
 	cs := line.LineProof.challengesFrom(b.pkEnc, pointBytes(sum.A), pointBytes(sum.B), enc[len(line.Cells)*step:], limit, b.ctx)
 	b.addTerms(sum, limit, line.LineProof, cs)
-	return nil
+	return line, nil
 }
 
 func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) {

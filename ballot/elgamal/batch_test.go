@@ -57,7 +57,7 @@ func TestBatchFindsOneFalseProof(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := fromBytes.AddLineBytes(enc, 5, 1+i%3); err != nil {
+			if _, err := fromBytes.AddLineBytes(enc, 5, 1+i%3); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -124,7 +124,7 @@ func BenchmarkBatchVerifyLines(b *testing.B) {
 	for b.Loop() {
 		batch := NewBatch(key.pk, testCtx)
 		for _, e := range encs {
-			if err := batch.AddLineBytes(e, 5, 1); err != nil {
+			if _, err := batch.AddLineBytes(e, 5, 1); err != nil {
 				b.Fatal(err)
 			}
 		}

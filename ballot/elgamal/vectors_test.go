@@ -258,7 +258,7 @@ func TestKnownAnswersVerify(t *testing.T) {
 	}
 	for i, l := range v.Lines {
 		b := NewBatch(pk, ctx)
-		if err := b.AddLineBytes(unhex(l.Line), l.Cells, l.Limit); err != nil || !b.Verify() {
+		if _, err := b.AddLineBytes(unhex(l.Line), l.Cells, l.Limit); err != nil || !b.Verify() {
 			t.Fatalf("line vector %d does not verify (%v)", i, err)
 		}
 	}
