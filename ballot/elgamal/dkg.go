@@ -10,7 +10,7 @@ import (
 )
 
 // Dealing is one teller's part of the distributed key generation (Pedersen's joint Feldman,
-// as in ElectionGuard 2.x §3.2): a random polynomial f_i of degree k−1, its Feldman
+// as in ElectionGuard 2.0 §3.2): a random polynomial f_i of degree k−1, its Feldman
 // commitments C_{i,l} = a_{i,l}·G, and its values f_i(j) for the tellers j = 1…n.
 // The joint secret s = Σ_i f_i(0) is never computed anywhere; teller j holds s_j = Σ_i f_i(j).
 type Dealing struct {

@@ -33,7 +33,7 @@ var (
 	ErrNoResult = errors.New("elgamal: a sum decrypts to no count in range")
 )
 
-// partialParams follows ElectionGuard 2.x §3.6.3 (proof of correct partial decryption), batched
+// partialParams follows ElectionGuard 2.0 §3.6 (verifiable decryption), batched
 // over all points with circl's DLEQ (RFC 9497 style composites) instead of one proof per sum.
 var partialParams = dleq.Params{G: grp, H: crypto.SHA512, DST: []byte(dstPartial)}
 
@@ -112,7 +112,7 @@ func VerifyPartial(pj group.Element, points []group.Element, p Partial, ctx []by
 }
 
 // CombinePartials interpolates s·A_x = Σ_j λ_j·D_{j,x} at 0 from k partials of distinct tellers
-// (Lagrange coefficients over their indices, ElectionGuard 2.x §3.6.4). It takes the k lowest
+// (Lagrange coefficients over their indices, as in ElectionGuard 2.0 §3.6). It takes the k lowest
 // teller indices given; every set of k gives the same points. Verify each partial first.
 func CombinePartials(partials []Partial, k int) ([]group.Element, error) {
 	if k < 1 {

@@ -9,7 +9,7 @@ import (
 )
 
 // RangeProof proves that a ciphertext (A, B) encrypts some m with 0 ≤ m ≤ L, without saying
-// which: the disjunctive Chaum–Pedersen proof of ElectionGuard 2.x (§3.3.5, range proofs),
+// which: the disjunctive Chaum–Pedersen proof of ElectionGuard 2.0 (§3.3.5–§3.3.8, ballot correctness and the selection limit),
 // with L = 1 the proof that a mark is 0 or 1. Branch j claims "(A, B − j·G) = r·(G, K)".
 // Every branch but the true one is simulated, and the branch challenges must add up to the
 // Fiat–Shamir challenge, which is fixed only after every commitment: one branch at least has
