@@ -573,3 +573,36 @@ func TestRerandomizeKeepsTheMessage(t *testing.T) {
 		t.Fatalf("got %v %v", got, err)
 	}
 }
+
+// If the challenge did not bind the commitments, anyone could fix the challenge first and
+// then solve for commitments that fit: a "proof" that 2 is 0 or 1. The forger here does
+// exactly that; the verifier must refuse it alone and in a batch.
+func TestChallengeBindsTheCommitments(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("forgery")
+	key := dealKey(t, 1, 1, rnd)
+	two := Encrypt(key.pk, 2, mustScalar(rnd))
+	placeholder := [][]byte{PointBytes(grp.Identity()), PointBytes(grp.Identity())}
+	c := rangeChallenge(key.pk.Bytes(), PointBytes(two.A), PointBytes(two.B), placeholder, placeholder, testCtx)
+	c0 := mustScalar(rnd)
+	cs := []group.Scalar{c0, grp.NewScalar().Sub(c, c0)}
+	p := RangeProof{C: []group.Scalar{c0}}
+	bj := two.B.Copy()
+	for j := 0; j <= 1; j++ {
+		v := mustScalar(rnd)
+		a := grp.NewElement().MulGen(v)
+		a.Add(a, grp.NewElement().Mul(two.A, cs[j]))
+		b := grp.NewElement().Mul(key.pk.K, v)
+		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
+		p.CommitA, p.CommitB, p.V = append(p.CommitA, a), append(p.CommitB, b), append(p.V, v)
+		bj.Add(bj, grp.NewElement().Neg(grp.Generator()))
+	}
+	if VerifyRange(key.pk, two, 1, p, testCtx) {
+		t.Fatal("a proof made before its commitments verifies: the challenge does not bind them")
+	}
+	batch := NewBatch(key.pk, testCtx)
+	batch.AddRange(two, 1, p)
+	if batch.Verify() {
+		t.Fatal("a proof made before its commitments passes a batch")
+	}
+}
