@@ -94,6 +94,19 @@ func TestBatchFindsOneFalseProof(t *testing.T) {
 	if check(forged, testCtx) {
 		t.Fatal("a batch with a response off by one verifies")
 	}
+	// Two responses moved in opposite directions: the errors cancel in any sum of the
+	// equations with equal weights, so only weights the prover cannot guess catch them.
+	forged = append([]Line{}, lines...)
+	l = forged[9]
+	l.CellProofs = append([]RangeProof{}, l.CellProofs...)
+	cp0 := l.CellProofs[1]
+	one := grp.NewScalar().SetUint64(1)
+	cp0.V = []group.Scalar{grp.NewScalar().Add(cp0.V[0], one), grp.NewScalar().Sub(cp0.V[1], one)}
+	l.CellProofs[1] = cp0
+	forged[9] = l
+	if check(forged, testCtx) {
+		t.Fatal("a batch with two cancelling errors verifies")
+	}
 	// One commitment replaced, with the challenge recomputed: the equations no longer hold.
 	forged = append([]Line{}, lines...)
 	l = forged[5]
