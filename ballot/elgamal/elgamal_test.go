@@ -606,3 +606,34 @@ func TestChallengeBindsTheCommitments(t *testing.T) {
 		t.Fatal("a proof made before its commitments passes a batch")
 	}
 }
+
+func TestPartialAndPointsRoundTrip(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("encode")
+	key := dealKey(t, 2, 3, rnd)
+	pts := []group.Element{Encrypt(key.pk, 1, mustScalar(rnd)).A, Encrypt(key.pk, 0, mustScalar(rnd)).A}
+	p := PartialDecrypt(3, key.shares[2], pts, testCtx, rnd)
+	enc, err := p.AppendBinary(nil)
+	if err != nil || len(enc) != PartialSize(2) {
+		t.Fatalf("%d bytes, %v", len(enc), err)
+	}
+	back, err := ParsePartial(enc, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyPartial(key.pub[2], pts, back, testCtx); err != nil || back.Teller != 3 {
+		t.Fatalf("decoded partial: teller %d, %v", back.Teller, err)
+	}
+	if _, err := ParsePartial(enc[:len(enc)-1], 2); err == nil {
+		t.Fatal("short partial accepted")
+	}
+	ps, err := ParsePoints(AppendPoints(nil, pts), 2)
+	if err != nil || !ps[1].IsEqual(pts[1]) {
+		t.Fatalf("points: %v", err)
+	}
+	other := dealKey(t, 1, 1, newSeeded("context key"))
+	if bytes.Equal(PollContext("p1", key.pk), PollContext("p1", other.pk)) ||
+		bytes.Equal(PollContext("p1", key.pk), PollContext("p2", key.pk)) {
+		t.Fatal("poll context does not tell polls or keys apart")
+	}
+}
