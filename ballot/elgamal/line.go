@@ -45,9 +45,10 @@ func LineSum(cells []Ciphertext, limit int) Ciphertext {
 // PreparedLine holds the randomness, every point and every point encoding of one future Line
 // for each message it may hold, made in the background while a poll is open, so that the
 // voter's submit only hashes and computes scalars. For a limit L the line proof's table holds
-// (L+1)² points, fine for the limits of a ballot (a few dozen at most). It is secret (it opens the marks it will hold) and is used once.
+// (L+1)² points, fine for the limits of a ballot (a few dozen at most). It is secret (it
+// opens the marks it will hold) and is used once.
 type PreparedLine struct {
-	pk    *PublicKey
+	pkEnc []byte
 	ctx   []byte
 	limit int
 	n     int // cells, kept apart from the witnesses that Fill drops
@@ -62,7 +63,7 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 	if cells < 1 || limit < 1 {
 		panic(fmt.Sprintf("elgamal: line of %d cells, limit %d", cells, limit))
 	}
-	p := &PreparedLine{pk: pk, ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
+	p := &PreparedLine{pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
 	sumR := grp.NewScalar()
 	sumA, sumB := grp.Identity(), grp.Identity()
 	lim := grp.NewScalar().SetUint64(uint64(limit))
@@ -118,9 +119,9 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 	for i, rw := range p.cells {
 		m := int(marks[i])
 		line.Cells[i] = Ciphertext{A: rw.a.Copy(), B: rw.b[m].Copy()}
-		line.CellProofs[i] = rw.prove(p.pk, rw.b[m], rw.bEnc[m], m, p.ctx)
+		line.CellProofs[i] = rw.prove(p.pkEnc, rw.b[m], rw.bEnc[m], m, p.ctx)
 	}
-	line.LineProof = p.sum.prove(p.pk, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)
+	line.LineProof = p.sum.prove(p.pkEnc, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)
 	p.cells, p.sum = nil, nil
 	return line, nil
 }

@@ -101,7 +101,7 @@ func (rw *rangeWitness) commitB(j, m int) group.Element {
 }
 
 // prove makes the proof for the ciphertext (A, B) of m. With the table, m must be in [0, L].
-func (rw *rangeWitness) prove(pk *PublicKey, b group.Element, bEnc []byte, m int, ctx []byte) RangeProof {
+func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int, ctx []byte) RangeProof {
 	L := len(rw.w) - 1
 	p := RangeProof{
 		CommitA: make([]group.Element, L+1), CommitB: make([]group.Element, L+1),
@@ -117,7 +117,7 @@ func (rw *rangeWitness) prove(pk *PublicKey, b group.Element, bEnc []byte, m int
 			bjEnc[j] = pointBytes(p.CommitB[j])
 		}
 	}
-	c := rangeChallenge(pk.Bytes(), rw.aEnc, bEnc, rw.wGEnc, bjEnc, ctx)
+	c := rangeChallenge(pkEnc, rw.aEnc, bEnc, rw.wGEnc, bjEnc, ctx)
 	// The true branch takes c − Σ_{j≠m} c_j. When m is out of range (a dishonest caller), no
 	// branch is true and the proof fails to verify.
 	cs := make([]group.Scalar, L+1)
@@ -148,7 +148,7 @@ func (rw *rangeWitness) prove(pk *PublicKey, b group.Element, bEnc []byte, m int
 func ProveRange(pk *PublicKey, ct Ciphertext, m int, r group.Scalar, L int, ctx []byte, rnd io.Reader) RangeProof {
 	bZero := grp.NewElement().Mul(pk.K, r)
 	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd, false)
-	return rw.prove(pk, ct.B, pointBytes(ct.B), m, ctx)
+	return rw.prove(pk.Bytes(), ct.B, pointBytes(ct.B), m, ctx)
 }
 
 // challenges recomputes the Fiat–Shamir challenge and returns every branch challenge
