@@ -122,8 +122,9 @@ func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) 
 		b.term(grp.NewElement().Neg(p.CommitA[j]), za)
 		b.term(grp.NewElement().Neg(p.CommitB[j]), zb)
 	}
-	b.term(ct.A, aCoef)
-	b.term(ct.B, bCoef)
+	// Copies: the caller may go on to add into its ciphertexts before the batch is summed.
+	b.term(ct.A.Copy(), aCoef)
+	b.term(ct.B.Copy(), bCoef)
 }
 
 func (b *Batch) maybeFlush() {

@@ -637,3 +637,37 @@ func TestPartialAndPointsRoundTrip(t *testing.T) {
 		t.Fatal("poll context does not tell polls or keys apart")
 	}
 }
+
+func TestDealtShareTravelsSealed(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("transport")
+	x2, t2, err := NewTransportKey(rnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x3, _, _ := NewTransportKey(rnd)
+	d := Deal(2, 3, rnd)
+	sealed, err := SealDealt(t2, "poll-7", 1, 2, d.Shares[1], rnd)
+	if err != nil || len(sealed) != DealtShareSize {
+		t.Fatalf("%d bytes, %v", len(sealed), err)
+	}
+	got, err := OpenDealt(x2, "poll-7", 1, 2, sealed)
+	if err != nil || !got.IsEqual(d.Shares[1]) || !VerifyDealt(2, got, d.Commitments) {
+		t.Fatalf("teller 2 opens %v, %v", got, err)
+	}
+	if _, err := OpenDealt(x3, "poll-7", 1, 2, sealed); err == nil {
+		t.Fatal("another teller's transport key opens the share")
+	}
+	if _, err := OpenDealt(x2, "poll-7", 1, 3, sealed); err == nil {
+		t.Fatal("a share sealed for teller 2 opens as teller 3's")
+	}
+	if _, err := OpenDealt(x2, "poll-8", 1, 2, sealed); err == nil {
+		t.Fatal("a share opens for another poll")
+	}
+}
+
+func TestDealtShareSizeIsASealedScalar(t *testing.T) {
+	if DealtShareSize != SealedTextSize(ScalarSize) {
+		t.Fatalf("DealtShareSize %d, a sealed scalar is %d", DealtShareSize, SealedTextSize(ScalarSize))
+	}
+}
