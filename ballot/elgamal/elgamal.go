@@ -241,6 +241,9 @@ func appendScalar(b []byte, s group.Scalar) []byte { return append(b, ScalarByte
 // appendCtx writes a caller's context with its length first, so no two (ctx, rest) pairs
 // hash alike.
 func appendCtx(b, ctx []byte) []byte {
+	if len(ctx) > 0xffff {
+		panic("elgamal: context longer than 65535 bytes")
+	}
 	b = binary.BigEndian.AppendUint16(b, uint16(len(ctx)))
 	return append(b, ctx...)
 }
