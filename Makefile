@@ -17,7 +17,7 @@ test: deps-test lint ## run every test: real PostgreSQL, real chromium, race det
 
 # The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
 # corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
-FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify server:FuzzImport
+FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify ballot:FuzzMarks ballot/elgamal:FuzzParseLine server:FuzzImport
 FUZZTIME ?= 4s
 # Go before 1.27 may end a timed run with a bare "context deadline exceeded" when its
 # workers stop a moment after the deadline (a race in the fuzzing engine, fixed in Go
