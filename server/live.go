@@ -219,6 +219,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.startDelivery(ctx)
 	s.batch = newBatcher(s.store, s.met)
 	go s.batch.run(ctx)
+	go s.fillOpenPools(ctx)
 	go func() {
 		t := time.NewTicker(scheduleTick)
 		defer t.Stop()

@@ -150,3 +150,54 @@ func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([
 	out, err := k.Encrypt(k.prepared(groupID), cells, texts)
 	return out, k, err
 }
+
+// WarmPool starts preparing an open poll's ballots on this instance and waits until every
+// voter group's pool is full or ctx ends, as an instance does on its own while a meeting
+// settles in after the poll opens. It returns how many ballots are prepared.
+func (s *Server) WarmPool(ctx context.Context, pollID string) (int, error) {
+	p, err := s.store.Poll(ctx, pollID)
+	if err != nil {
+		return 0, err
+	}
+	if p.Box != store.BoxHomomorphic || p.State != ballot.Open {
+		return 0, nil
+	}
+	s.fillPools(p)
+	k, err := s.boxKey(p)
+	if err != nil {
+		return 0, err
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		ready, full := 0, true
+		for _, ch := range k.groups {
+			ready += len(ch)
+			full = full && len(ch) == cap(ch)
+		}
+		if full {
+			return ready, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ready, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// fillOpenPools starts the pools of the polls open when the instance starts.
+func (s *Server) fillOpenPools(ctx context.Context) {
+	polls, err := s.store.ListPolls(ctx, "")
+	if err != nil {
+		return
+	}
+	for _, ps := range polls {
+		if ps.State != ballot.Open {
+			continue
+		}
+		if p, err := s.polls.get(ctx, ps.ID); err == nil && p.Box == store.BoxHomomorphic {
+			s.fillPools(p)
+		}
+	}
+}

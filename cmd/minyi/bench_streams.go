@@ -19,6 +19,10 @@ import (
 
 // benchServer starts one server instance on st, on a free local port, and returns its
 // address and how to stop it.
+// benchServers are the instances the bench started, whose ballot pools it lets fill before
+// a burst.
+var benchServers []*server.Server
+
 func benchServer(ctx context.Context, st *store.Store, cfg server.Config) (string, func(), error) {
 	srv, err := server.New(cfg, st)
 	if err != nil {
@@ -36,6 +40,7 @@ func benchServer(ctx context.Context, st *store.Store, cfg server.Config) (strin
 		return "", nil, err
 	}
 	go app.Listener(ln)
+	benchServers = append(benchServers, srv)
 	return "http://" + ln.Addr().String(), func() { srv.Close(); app.ShutdownWithTimeout(5 * time.Second); cancel() }, nil
 }
 
