@@ -28,6 +28,7 @@ type Batch struct {
 	kCoef   group.Scalar
 	points  []group.Element
 	scalars [][ScalarSize]byte
+	flushAt int
 	bad     bool
 }
 
@@ -43,7 +44,7 @@ func NewBatch(pk *PublicKey, ctx []byte) *Batch {
 	}
 	return &Batch{
 		pk: pk, pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), rng: rand.NewChaCha8(seed),
-		gCoef: grp.NewScalar(), kCoef: grp.NewScalar(),
+		gCoef: grp.NewScalar(), kCoef: grp.NewScalar(), flushAt: batchFlush,
 	}
 }
 
@@ -128,7 +129,7 @@ func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) 
 }
 
 func (b *Batch) maybeFlush() {
-	if len(b.points) >= batchFlush {
+	if len(b.points) >= b.flushAt {
 		b.flush()
 	}
 }
