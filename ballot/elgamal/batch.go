@@ -18,7 +18,9 @@ import (
 // sum is one multi-scalar multiplication (Pippenger's buckets, built from point additions),
 // where G and K appear once for the whole batch. A false proof makes the sum non-zero except
 // with probability 2^-128. A failed batch says only that some proof is false: check the lines
-// one by one (VerifyLine) to find which.
+// one by one (VerifyLine) to find which. A Batch is used by one goroutine; a recount on several
+// cores runs one Batch per core over its share of the box (the sums inside are already
+// spread over the cores, the decoding is not).
 type Batch struct {
 	pk      *PublicKey
 	pkEnc   []byte
