@@ -95,10 +95,17 @@ func Encrypt(pk *PublicKey, m uint64, r group.Scalar) Ciphertext {
 	return Ciphertext{A: a, B: b}
 }
 
-// Add sets c to x + y, an encryption of the sum of their messages. c's elements are written
-// in place (so a running sum allocates once); a Ciphertext copied by assignment shares its
-// elements with the original, so start a sum from the zero Ciphertext, not from a copy.
+// Add sets c to x + y, an encryption of the sum of their messages. The zero value
+// Ciphertext{} counts as an encryption of 0, so `var sum Ciphertext; sum.Add(sum, x)` starts a
+// sum. c's elements are written in place (a running sum allocates once); a Ciphertext copied
+// by assignment shares its elements with the original, so never start a sum from a copy.
 func (c *Ciphertext) Add(x, y Ciphertext) {
+	if x.A == nil {
+		x = Zero()
+	}
+	if y.A == nil {
+		y = Zero()
+	}
 	if c.A == nil {
 		c.A, c.B = grp.NewElement(), grp.NewElement()
 	}

@@ -671,3 +671,23 @@ func TestDealtShareSizeIsASealedScalar(t *testing.T) {
 		t.Fatalf("DealtShareSize %d, a sealed scalar is %d", DealtShareSize, SealedTextSize(ScalarSize))
 	}
 }
+
+// A count starts from the zero value and never writes into the ciphertexts it adds.
+func TestSumStartsFromZeroValue(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("zero value")
+	key := dealKey(t, 1, 1, rnd)
+	cts := []Ciphertext{Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 0, mustScalar(rnd))}
+	first, _ := cts[0].MarshalBinary()
+	var sum Ciphertext
+	for _, c := range cts {
+		sum.Add(sum, c)
+	}
+	if again, _ := cts[0].MarshalBinary(); !bytes.Equal(first, again) {
+		t.Fatal("adding into a sum changed a ciphertext it added")
+	}
+	got, err := key.decrypt(t, []Ciphertext{sum}, []int{1}, 3)
+	if err != nil || got[0] != 2 {
+		t.Fatalf("sum decrypts to %v (%v), want 2", got, err)
+	}
+}
