@@ -138,7 +138,10 @@ func BenchmarkBatchVerifyLines(b *testing.B) {
 		}
 		encs[i], _ = line.AppendBinary(nil)
 	}
+	start, n := processCPU(), 0
+	defer func() { cpuPerOp(b, start, n) }()
 	for b.Loop() {
+		n++
 		batch := NewBatch(key.pk, testCtx)
 		for _, e := range encs {
 			if _, err := batch.AddLineBytes(e, 5, 1); err != nil {
@@ -167,7 +170,10 @@ func BenchmarkRecountLines(b *testing.B) {
 		encs[i], _ = line.AppendBinary(nil)
 	}
 	workers := runtime.GOMAXPROCS(0)
+	start, n := processCPU(), 0
+	defer func() { cpuPerOp(b, start, n) }()
 	for b.Loop() {
+		n++
 		var wg sync.WaitGroup
 		ok := make([]bool, workers)
 		for w := 0; w < workers; w++ {

@@ -5,11 +5,19 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cloudflare/circl/group"
 )
 
 func benchKey(b *testing.B) testKey { return dealKey(b, 1, 1, newSeeded("bench")) }
+
+// cpuPerOp reports the process CPU time per op next to the wall time (see processCPU).
+func cpuPerOp(b *testing.B, start time.Duration, ops int) {
+	if used := processCPU() - start; used > 0 && ops > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(ops), "cpu-ns/op")
+	}
+}
 
 func BenchmarkPrepareLine(b *testing.B) {
 	key := benchKey(b)
@@ -52,11 +60,14 @@ func BenchmarkVerifyRange01(b *testing.B) {
 	r := mustScalar(rand.Reader)
 	ct := Encrypt(key.pk, 1, r)
 	p := ProveRange(key.pk, ct, 1, r, 1, testCtx, rand.Reader)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if !VerifyRange(key.pk, ct, 1, p, testCtx) {
 			b.Fatal("refused")
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkAddFromBytes is one step of the count: decode a stored ciphertext, add it.
@@ -65,11 +76,14 @@ func BenchmarkAddFromBytes(b *testing.B) {
 	enc, _ := Encrypt(key.pk, 1, mustScalar(rand.Reader)).MarshalBinary()
 	sum := Zero()
 	var scratch Ciphertext
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if err := sum.AddBytes(enc, &scratch); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 func benchPoints(key testKey, n int) []group.Element {
@@ -132,7 +146,10 @@ func BenchmarkSum2000x180(b *testing.B) {
 		}
 	}
 	workers := runtime.GOMAXPROCS(0)
+	start, n := processCPU(), 0
+	defer func() { cpuPerOp(b, start, n) }()
 	for b.Loop() {
+		n++
 		sums := make([]Ciphertext, cells)
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
