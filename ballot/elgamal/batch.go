@@ -138,7 +138,7 @@ func (b *Batch) maybeFlush() {
 
 // AddLine adds every proof of a line: its cells' 0/1 proofs and its line proof.
 func (b *Batch) AddLine(line Line, limit int) {
-	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 {
+	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 || limit > MaxLimit {
 		b.bad = true
 		return
 	}
