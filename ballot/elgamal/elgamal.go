@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/cloudflare/circl/group"
 )
@@ -51,8 +52,18 @@ var (
 )
 
 // PublicKey is the poll's joint key K = s·G. The secret s exists nowhere whole.
+// Use it by pointer: it keeps a table for multiplying K, built on first use.
 type PublicKey struct {
 	K group.Element
+
+	tableOnce sync.Once
+	table     *fixedBase
+}
+
+// mulK is r·K through the key's table.
+func (pk *PublicKey) mulK(r group.Scalar) group.Element {
+	pk.tableOnce.Do(func() { pk.table = newFixedBase(pk.K) })
+	return pk.table.mul(r)
 }
 
 // ParsePublicKey reads a 32-byte key; the identity is refused (it would encrypt in clear).
@@ -88,7 +99,7 @@ type Ciphertext struct {
 // Encrypt encrypts m with the randomness r. r must be secret, uniform and used once.
 func Encrypt(pk *PublicKey, m uint64, r group.Scalar) Ciphertext {
 	a := grp.NewElement().MulGen(r)
-	b := grp.NewElement().Mul(pk.K, r)
+	b := pk.mulK(r)
 	if m != 0 {
 		b.Add(b, grp.NewElement().MulGen(grp.NewScalar().SetUint64(m)))
 	}

@@ -691,3 +691,20 @@ func TestSumStartsFromZeroValue(t *testing.T) {
 		t.Fatalf("sum decrypts to %v (%v), want 2", got, err)
 	}
 }
+
+// The key's table must give exactly the variable-base product, edge scalars included.
+func TestKeyTableMultiplies(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("table")
+	pk := &PublicKey{K: grp.NewElement().MulGen(mustScalar(rnd))}
+	edge := []group.Scalar{grp.NewScalar(), grp.NewScalar().SetUint64(1), grp.NewScalar().SetUint64(15),
+		grp.NewScalar().SetUint64(16), grp.NewScalar().Neg(grp.NewScalar().SetUint64(1))}
+	for i := 0; i < 20; i++ {
+		edge = append(edge, mustScalar(rnd))
+	}
+	for i, s := range edge {
+		if !pk.mulK(s).IsEqual(grp.NewElement().Mul(pk.K, s)) {
+			t.Fatalf("scalar %d: table product differs", i)
+		}
+	}
+}

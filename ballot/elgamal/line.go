@@ -74,7 +74,7 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 	for i := range p.cells {
 		r := mustScalar(rnd)
 		a := grp.NewElement().MulGen(r)
-		b := grp.NewElement().Mul(pk.K, r)
+		b := pk.mulK(r)
 		p.cells[i] = newRangeWitness(pk, r, a, b, 1, rnd, true)
 		if i < cells-1 {
 			sumR.Add(sumR, r)

@@ -64,7 +64,7 @@ func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L in
 		rw.c[j] = mustScalar(rnd)
 		rw.wG[j] = grp.NewElement().MulGen(rw.w[j])
 		rw.wGEnc[j] = pointBytes(rw.wG[j])
-		rw.wK[j] = grp.NewElement().Mul(pk.K, rw.w[j])
+		rw.wK[j] = pk.mulK(rw.w[j])
 		rw.cG[j] = grp.NewElement().MulGen(rw.c[j])
 	}
 	if table {
@@ -146,7 +146,7 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 // ProveRange proves that ct = Encrypt(pk, m, r) holds a value in [0, L]. A value outside that
 // range yields a proof that does not verify.
 func ProveRange(pk *PublicKey, ct Ciphertext, m int, r group.Scalar, L int, ctx []byte, rnd io.Reader) RangeProof {
-	bZero := grp.NewElement().Mul(pk.K, r)
+	bZero := pk.mulK(r)
 	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd, false)
 	return rw.prove(pk.Bytes(), ct.B, pointBytes(ct.B), m, ctx)
 }
