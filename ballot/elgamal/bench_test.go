@@ -38,11 +38,13 @@ func BenchmarkFill(b *testing.B) {
 		prepared[i] = PrepareLine(key.pk, testCtx, 5, 1, rand.Reader)
 	}
 	b.ResetTimer()
+	start := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, err := prepared[i].Fill(marks); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpuPerOp(b, start, b.N)
 }
 
 func BenchmarkVerifyLine(b *testing.B) {
@@ -51,11 +53,14 @@ func BenchmarkVerifyLine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if !VerifyLine(key.pk, line, 1, testCtx) {
 			b.Fatal("refused")
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkVerifyRange01 is one 0/1 proof, the unit of a ballot's verification cost.
@@ -101,20 +106,26 @@ func benchPoints(key testKey, n int) []group.Element {
 func BenchmarkPartialDecrypt180(b *testing.B) {
 	key := benchKey(b)
 	pts := benchPoints(key, 180)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		PartialDecrypt(1, key.shares[0], pts, testCtx, rand.Reader)
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 func BenchmarkVerifyPartial180(b *testing.B) {
 	key := benchKey(b)
 	pts := benchPoints(key, 180)
 	p := PartialDecrypt(1, key.shares[0], pts, testCtx, rand.Reader)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if err := VerifyPartial(key.pub[0], pts, p, testCtx); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkDecryptSums180 decrypts 180 sums of up to 2,000 ballots each.
@@ -126,11 +137,14 @@ func BenchmarkDecryptSums180(b *testing.B) {
 		sums[i] = Encrypt(key.pk, uint64(i*11), mustScalar(rand.Reader))
 		combined[i] = grp.NewElement().Mul(sums[i].A, key.shares[0])
 	}
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if _, err := DecryptSums(sums, combined, 2000); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkSum2000x180 is the count's addition: 2,000 ballots of 180 encoded cells summed per
