@@ -708,3 +708,41 @@ func TestKeyTableMultiplies(t *testing.T) {
 		}
 	}
 }
+
+// Voters submit at once: one key serves many goroutines, and a prepared line raced for by two
+// submits gives exactly one of them a line.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	key := dealKey(t, 1, 1, newSeeded("concurrent"))
+	pk, err := ParsePublicKey(key.pk.Bytes()) // a fresh key: its table is built under the race
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	results := make(chan error, 2*workers)
+	shared := PrepareLine(key.pk, testCtx, 3, 1, rand.Reader)
+	for w := 0; w < workers; w++ {
+		go func() {
+			line, err := PrepareLine(pk, testCtx, 3, 1, rand.Reader).Fill([]uint8{0, 1, 0})
+			if err == nil && !VerifyLine(pk, line, 1, testCtx) {
+				err = errors.New("line does not verify")
+			}
+			results <- err
+			_, err = shared.Fill([]uint8{1, 0, 0})
+			results <- err
+		}()
+	}
+	won := 0
+	for i := 0; i < 2*workers; i++ {
+		switch err := <-results; {
+		case err == nil:
+			won++
+		case errors.Is(err, ErrUsed):
+		default:
+			t.Fatal(err)
+		}
+	}
+	if won != workers+1 {
+		t.Fatalf("%d successful fills, want %d own lines and one shared", won, workers+1)
+	}
+}
