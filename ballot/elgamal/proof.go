@@ -210,7 +210,7 @@ func VerifyRange(pk *PublicKey, ct Ciphertext, L int, p RangeProof, ctx []byte) 
 		if !a.IsEqual(p.CommitA[j]) {
 			return false
 		}
-		b := grp.NewElement().Mul(pk.K, p.V[j])
+		b := pk.mulK(p.V[j])
 		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
 		if !b.IsEqual(p.CommitB[j]) {
 			return false
