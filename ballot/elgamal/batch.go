@@ -18,7 +18,9 @@ import (
 // sum is one multi-scalar multiplication (Pippenger's buckets, built from point additions),
 // where G and K appear once for the whole batch. A false proof makes the sum non-zero except
 // with probability 2^-128. A failed batch says only that some proof is false: check the lines
-// one by one (VerifyLine) to find which.
+// one by one (VerifyLine) to find which. A Batch is used by one goroutine; a recount on several
+// cores runs one Batch per core over its share of the box (the sums inside are already
+// spread over the cores, the decoding is not).
 type Batch struct {
 	pk      *PublicKey
 	pkEnc   []byte
@@ -28,6 +30,7 @@ type Batch struct {
 	kCoef   group.Scalar
 	points  []group.Element
 	scalars [][ScalarSize]byte
+	flushAt int
 	bad     bool
 }
 
@@ -43,7 +46,7 @@ func NewBatch(pk *PublicKey, ctx []byte) *Batch {
 	}
 	return &Batch{
 		pk: pk, pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), rng: rand.NewChaCha8(seed),
-		gCoef: grp.NewScalar(), kCoef: grp.NewScalar(),
+		gCoef: grp.NewScalar(), kCoef: grp.NewScalar(), flushAt: batchFlush,
 	}
 }
 
@@ -128,14 +131,14 @@ func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) 
 }
 
 func (b *Batch) maybeFlush() {
-	if len(b.points) >= batchFlush {
+	if len(b.points) >= b.flushAt {
 		b.flush()
 	}
 }
 
 // AddLine adds every proof of a line: its cells' 0/1 proofs and its line proof.
 func (b *Batch) AddLine(line Line, limit int) {
-	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 {
+	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 || limit > MaxLimit {
 		b.bad = true
 		return
 	}

@@ -5,17 +5,29 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cloudflare/circl/group"
 )
 
 func benchKey(b *testing.B) testKey { return dealKey(b, 1, 1, newSeeded("bench")) }
 
+// cpuPerOp reports the process CPU time per op next to the wall time (see processCPU).
+func cpuPerOp(b *testing.B, start time.Duration, ops int) {
+	if used := processCPU() - start; used > 0 && ops > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(ops), "cpu-ns/op")
+	}
+}
+
 func BenchmarkPrepareLine(b *testing.B) {
 	key := benchKey(b)
+	PrepareLine(key.pk, testCtx, 5, 1, rand.Reader) // the key's first use builds its table
+	start, n := processCPU(), 0
 	for b.Loop() {
 		PrepareLine(key.pk, testCtx, 5, 1, rand.Reader)
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 func BenchmarkFill(b *testing.B) {
@@ -26,11 +38,13 @@ func BenchmarkFill(b *testing.B) {
 		prepared[i] = PrepareLine(key.pk, testCtx, 5, 1, rand.Reader)
 	}
 	b.ResetTimer()
+	start := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, err := prepared[i].Fill(marks); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpuPerOp(b, start, b.N)
 }
 
 func BenchmarkVerifyLine(b *testing.B) {
@@ -39,11 +53,14 @@ func BenchmarkVerifyLine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if !VerifyLine(key.pk, line, 1, testCtx) {
 			b.Fatal("refused")
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkVerifyRange01 is one 0/1 proof, the unit of a ballot's verification cost.
@@ -52,11 +69,14 @@ func BenchmarkVerifyRange01(b *testing.B) {
 	r := mustScalar(rand.Reader)
 	ct := Encrypt(key.pk, 1, r)
 	p := ProveRange(key.pk, ct, 1, r, 1, testCtx, rand.Reader)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if !VerifyRange(key.pk, ct, 1, p, testCtx) {
 			b.Fatal("refused")
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkAddFromBytes is one step of the count: decode a stored ciphertext, add it.
@@ -65,11 +85,14 @@ func BenchmarkAddFromBytes(b *testing.B) {
 	enc, _ := Encrypt(key.pk, 1, mustScalar(rand.Reader)).MarshalBinary()
 	sum := Zero()
 	var scratch Ciphertext
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if err := sum.AddBytes(enc, &scratch); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 func benchPoints(key testKey, n int) []group.Element {
@@ -83,20 +106,26 @@ func benchPoints(key testKey, n int) []group.Element {
 func BenchmarkPartialDecrypt180(b *testing.B) {
 	key := benchKey(b)
 	pts := benchPoints(key, 180)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		PartialDecrypt(1, key.shares[0], pts, testCtx, rand.Reader)
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 func BenchmarkVerifyPartial180(b *testing.B) {
 	key := benchKey(b)
 	pts := benchPoints(key, 180)
 	p := PartialDecrypt(1, key.shares[0], pts, testCtx, rand.Reader)
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if err := VerifyPartial(key.pub[0], pts, p, testCtx); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkDecryptSums180 decrypts 180 sums of up to 2,000 ballots each.
@@ -108,11 +137,14 @@ func BenchmarkDecryptSums180(b *testing.B) {
 		sums[i] = Encrypt(key.pk, uint64(i*11), mustScalar(rand.Reader))
 		combined[i] = grp.NewElement().Mul(sums[i].A, key.shares[0])
 	}
+	start, n := processCPU(), 0
 	for b.Loop() {
 		if _, err := DecryptSums(sums, combined, 2000); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpuPerOp(b, start, n)
 }
 
 // BenchmarkSum2000x180 is the count's addition: 2,000 ballots of 180 encoded cells summed per
@@ -132,7 +164,10 @@ func BenchmarkSum2000x180(b *testing.B) {
 		}
 	}
 	workers := runtime.GOMAXPROCS(0)
+	start, n := processCPU(), 0
+	defer func() { cpuPerOp(b, start, n) }()
 	for b.Loop() {
+		n++
 		sums := make([]Ciphertext, cells)
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {

@@ -671,3 +671,110 @@ func TestDealtShareSizeIsASealedScalar(t *testing.T) {
 		t.Fatalf("DealtShareSize %d, a sealed scalar is %d", DealtShareSize, SealedTextSize(ScalarSize))
 	}
 }
+
+// A count starts from the zero value and never writes into the ciphertexts it adds.
+func TestSumStartsFromZeroValue(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("zero value")
+	key := dealKey(t, 1, 1, rnd)
+	cts := []Ciphertext{Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 0, mustScalar(rnd))}
+	first, _ := cts[0].MarshalBinary()
+	var sum Ciphertext
+	for _, c := range cts {
+		sum.Add(sum, c)
+	}
+	if again, _ := cts[0].MarshalBinary(); !bytes.Equal(first, again) {
+		t.Fatal("adding into a sum changed a ciphertext it added")
+	}
+	got, err := key.decrypt(t, []Ciphertext{sum}, []int{1}, 3)
+	if err != nil || got[0] != 2 {
+		t.Fatalf("sum decrypts to %v (%v), want 2", got, err)
+	}
+}
+
+// The key's table must give exactly the variable-base product, edge scalars included.
+func TestKeyTableMultiplies(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("table")
+	pk := &PublicKey{K: grp.NewElement().MulGen(mustScalar(rnd))}
+	edge := []group.Scalar{grp.NewScalar(), grp.NewScalar().SetUint64(1), grp.NewScalar().SetUint64(15),
+		grp.NewScalar().SetUint64(16), grp.NewScalar().Neg(grp.NewScalar().SetUint64(1))}
+	for i := 0; i < 20; i++ {
+		edge = append(edge, mustScalar(rnd))
+	}
+	for i, s := range edge {
+		if !pk.mulK(s).IsEqual(grp.NewElement().Mul(pk.K, s)) {
+			t.Fatalf("scalar %d: table product differs", i)
+		}
+	}
+}
+
+// Voters submit at once: one key serves many goroutines, and a prepared line raced for by two
+// submits gives exactly one of them a line.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	key := dealKey(t, 1, 1, newSeeded("concurrent"))
+	pk, err := ParsePublicKey(key.pk.Bytes()) // a fresh key: its table is built under the race
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	results := make(chan error, 2*workers)
+	shared := PrepareLine(key.pk, testCtx, 3, 1, rand.Reader)
+	for w := 0; w < workers; w++ {
+		go func() {
+			line, err := PrepareLine(pk, testCtx, 3, 1, rand.Reader).Fill([]uint8{0, 1, 0})
+			if err == nil && !VerifyLine(pk, line, 1, testCtx) {
+				err = errors.New("line does not verify")
+			}
+			results <- err
+			_, err = shared.Fill([]uint8{1, 0, 0})
+			results <- err
+		}()
+	}
+	won := 0
+	for i := 0; i < 2*workers; i++ {
+		switch err := <-results; {
+		case err == nil:
+			won++
+		case errors.Is(err, ErrUsed):
+		default:
+			t.Fatal(err)
+		}
+	}
+	if won != workers+1 {
+		t.Fatalf("%d successful fills, want %d own lines and one shared", won, workers+1)
+	}
+}
+
+// "Invalid" plus a mark is a spoiled line that would still count the mark. A forger who sums
+// the invalid cell with weight 1 (mark + invalid = 2 ≤ limit 2) gets a line proof for that
+// sum; the verifier weighs the invalid cell by the limit and must refuse it.
+func TestInvalidExcludesMarks(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("invalid")
+	key := dealKey(t, 1, 1, rnd)
+	marks := []int{1, 0, 1} // option 1 and "invalid"
+	var line Line
+	sum, sumR := Zero(), grp.NewScalar()
+	for _, m := range marks {
+		r := mustScalar(rnd)
+		ct := Encrypt(key.pk, uint64(m), r)
+		line.Cells = append(line.Cells, ct)
+		line.CellProofs = append(line.CellProofs, ProveRange(key.pk, ct, m, r, 1, testCtx, rnd))
+		sum.Add(sum, ct)
+		sumR.Add(sumR, r)
+	}
+	line.LineProof = ProveRange(key.pk, sum, 2, sumR, 2, testCtx, rnd)
+	if !VerifyRange(key.pk, sum, 2, line.LineProof, testCtx) {
+		t.Fatal("the forger's proof of its own sum should hold")
+	}
+	if VerifyLine(key.pk, line, 2, testCtx) {
+		t.Fatal("a line with a mark and \"invalid\" verifies")
+	}
+	b := NewBatch(key.pk, testCtx)
+	b.AddLine(line, 2)
+	if b.Verify() {
+		t.Fatal("a line with a mark and \"invalid\" passes a batch")
+	}
+}

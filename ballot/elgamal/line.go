@@ -24,6 +24,10 @@ var ErrMarks = errors.New("elgamal: marks break the line's rule")
 // reveal the marks of the first.
 var ErrUsed = errors.New("elgamal: prepared line already used")
 
+// MaxLimit bounds a line's limit: a prepared line holds (limit+1)² points, and no form marks
+// more than a few dozen options in one line (a recommendation form has at most 50 seats).
+const MaxLimit = 255
+
 // LineSize is the exact encoded length of a Line, so every ballot of a poll has one size:
 // cells·(64 + RangeProofSize(1)) + RangeProofSize(limit).
 func LineSize(cells, limit int) int {
@@ -60,7 +64,7 @@ type PreparedLine struct {
 // PrepareLine draws the randomness of a line with the given number of cells (the last being
 // "invalid") and limit, and precomputes everything that multiplies a point.
 func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *PreparedLine {
-	if cells < 1 || limit < 1 {
+	if cells < 1 || limit < 1 || limit > MaxLimit {
 		panic(fmt.Sprintf("elgamal: line of %d cells, limit %d", cells, limit))
 	}
 	p := &PreparedLine{pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
@@ -70,7 +74,7 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 	for i := range p.cells {
 		r := mustScalar(rnd)
 		a := grp.NewElement().MulGen(r)
-		b := grp.NewElement().Mul(pk.K, r)
+		b := pk.mulK(r)
 		p.cells[i] = newRangeWitness(pk, r, a, b, 1, rnd, true)
 		if i < cells-1 {
 			sumR.Add(sumR, r)
@@ -118,7 +122,7 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 	line := Line{Cells: make([]Ciphertext, n), CellProofs: make([]RangeProof, n)}
 	for i, rw := range p.cells {
 		m := int(marks[i])
-		line.Cells[i] = Ciphertext{A: rw.a.Copy(), B: rw.b[m].Copy()}
+		line.Cells[i] = Ciphertext{A: rw.a, B: rw.b[m]}
 		line.CellProofs[i] = rw.prove(p.pkEnc, rw.b[m], rw.bEnc[m], m, p.ctx)
 	}
 	line.LineProof = p.sum.prove(p.pkEnc, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)
@@ -128,7 +132,7 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 
 // VerifyLine checks every cell's 0/1 proof and the line's range proof over LineSum.
 func VerifyLine(pk *PublicKey, line Line, limit int, ctx []byte) bool {
-	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) {
+	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 || limit > MaxLimit {
 		return false
 	}
 	for i, c := range line.Cells {
@@ -153,7 +157,7 @@ func (l Line) AppendBinary(b []byte) ([]byte, error) {
 
 // ParseLine decodes a line of the given shape; the length must be exactly LineSize.
 func ParseLine(b []byte, cells, limit int) (Line, error) {
-	if cells < 1 || limit < 1 || len(b) != LineSize(cells, limit) {
+	if cells < 1 || limit < 1 || limit > MaxLimit || len(b) != LineSize(cells, limit) {
 		return Line{}, fmt.Errorf("%w: line of %d bytes for %d cells, limit %d", ErrEncoding, len(b), cells, limit)
 	}
 	l := Line{Cells: make([]Ciphertext, cells), CellProofs: make([]RangeProof, cells)}

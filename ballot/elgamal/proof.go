@@ -64,7 +64,7 @@ func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L in
 		rw.c[j] = mustScalar(rnd)
 		rw.wG[j] = grp.NewElement().MulGen(rw.w[j])
 		rw.wGEnc[j] = pointBytes(rw.wG[j])
-		rw.wK[j] = grp.NewElement().Mul(pk.K, rw.w[j])
+		rw.wK[j] = pk.mulK(rw.w[j])
 		rw.cG[j] = grp.NewElement().MulGen(rw.c[j])
 	}
 	if table {
@@ -108,10 +108,12 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 		C: make([]group.Scalar, L), V: make([]group.Scalar, L+1),
 	}
 	bjEnc := make([][]byte, L+1)
+	// The witness's points go into the proof as they are: a witness proves once and is
+	// dropped, and each point appears in one place of the proof.
 	for j := 0; j <= L; j++ {
-		p.CommitA[j] = rw.wG[j].Copy()
+		p.CommitA[j] = rw.wG[j]
 		if rw.bj != nil {
-			p.CommitB[j], bjEnc[j] = rw.bj[m][j].Copy(), rw.bjEn[m][j]
+			p.CommitB[j], bjEnc[j] = rw.bj[m][j], rw.bjEn[m][j]
 		} else {
 			p.CommitB[j] = rw.commitB(j, m)
 			bjEnc[j] = pointBytes(p.CommitB[j])
@@ -146,7 +148,7 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 // ProveRange proves that ct = Encrypt(pk, m, r) holds a value in [0, L]. A value outside that
 // range yields a proof that does not verify.
 func ProveRange(pk *PublicKey, ct Ciphertext, m int, r group.Scalar, L int, ctx []byte, rnd io.Reader) RangeProof {
-	bZero := grp.NewElement().Mul(pk.K, r)
+	bZero := pk.mulK(r)
 	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd, false)
 	return rw.prove(pk.Bytes(), ct.B, pointBytes(ct.B), m, ctx)
 }
@@ -208,7 +210,7 @@ func VerifyRange(pk *PublicKey, ct Ciphertext, L int, p RangeProof, ctx []byte) 
 		if !a.IsEqual(p.CommitA[j]) {
 			return false
 		}
-		b := grp.NewElement().Mul(pk.K, p.V[j])
+		b := pk.mulK(p.V[j])
 		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
 		if !b.IsEqual(p.CommitB[j]) {
 			return false
