@@ -245,19 +245,8 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 			defer wg.Done()
 			pt := &parts[w]
 			pt.sums = make([][]elgamal.Ciphertext, len(s.Rows.Groups))
-			for i := w; i < len(box); i += workers {
-				gi, ok := index[box[i].group]
-				var lines []elgamal.Line
-				var texts [][]byte
-				var err error
-				if ok {
-					lines, texts, err = k.parse(box[i].marks, contexts[box[i].group], box[i].texts)
-				}
-				if !ok || err != nil {
-					pt.rejected = append(pt.rejected, i)
-					continue
-				}
-				row := s.Rows.Of[gi]
+			add := func(i int, lines []elgamal.Line, texts [][]byte) {
+				row := s.Rows.Of[index[box[i].group]]
 				if pt.sums[row] == nil {
 					pt.sums[row] = make([]elgamal.Ciphertext, k.layout.Cells)
 					for c := range pt.sums[row] {
@@ -274,6 +263,52 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 					pt.texts = append(pt.texts, SealedText{Group: box[i].group, Slot: ti, Sealed: t})
 				}
 			}
+			// The proofs are checked a chunk at a time, all of a group's in one batch; a
+			// batch that fails is checked again ballot by ballot, to name the bad ones.
+			var chunk []int
+			check := func() {
+				batches := map[string]*elgamal.Batch{}
+				lines := make([][]elgamal.Line, len(chunk))
+				texts := make([][][]byte, len(chunk))
+				bad := make([]bool, len(chunk))
+				for n, i := range chunk {
+					g := box[i].group
+					if batches[g] == nil {
+						batches[g] = elgamal.NewBatch(k.pk, contexts[g])
+					}
+					var err error
+					lines[n], texts[n], err = k.parseInto(batches[g], box[i].marks, box[i].texts)
+					bad[n] = err != nil
+				}
+				for g, b := range batches {
+					if b.Verify() {
+						continue
+					}
+					for n, i := range chunk {
+						if box[i].group == g && !bad[n] {
+							bad[n] = !k.verify(lines[n], contexts[g])
+						}
+					}
+				}
+				for n, i := range chunk {
+					if bad[n] {
+						pt.rejected = append(pt.rejected, i)
+					} else {
+						add(i, lines[n], texts[n])
+					}
+				}
+				chunk = chunk[:0]
+			}
+			for i := w; i < len(box); i += workers {
+				if _, ok := index[box[i].group]; !ok {
+					pt.rejected = append(pt.rejected, i)
+					continue
+				}
+				if chunk = append(chunk, i); len(chunk) == checkChunk {
+					check()
+				}
+			}
+			check()
 		}()
 	}
 	wg.Wait()
@@ -298,26 +333,26 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 	return s
 }
 
-// parse reads a ballot and checks all its proofs under its group's context; withTexts
-// says whether its text slots follow the marks.
-func (k *BoxKey) parse(b []byte, ctx []byte, withTexts bool) ([]elgamal.Line, [][]byte, error) {
+// checkChunk is how many ballots a worker checks in one batch per group.
+const checkChunk = 64
+
+// parseInto reads a ballot and adds all its proofs to a batch of its group's context;
+// withTexts says whether its text slots follow the marks.
+func (k *BoxKey) parseInto(b *elgamal.Batch, raw []byte, withTexts bool) ([]elgamal.Line, [][]byte, error) {
 	size := k.marks
 	if withTexts {
 		size = k.size
 	}
-	if len(b) != size || b[0] != formatV3 {
-		return nil, nil, fmt.Errorf("ballot of %d bytes, want %d", len(b), size)
+	if len(raw) != size || raw[0] != formatV3 {
+		return nil, nil, fmt.Errorf("ballot of %d bytes, want %d", len(raw), size)
 	}
 	lines := make([]elgamal.Line, len(k.layout.Lines))
 	at := 1
 	for i, l := range k.layout.Lines {
 		n := elgamal.LineSize(len(l.Labels), l.Limit)
-		line, err := elgamal.ParseLine(b[at:at+n], len(l.Labels), l.Limit)
+		line, err := b.AddLineBytes(raw[at:at+n], len(l.Labels), l.Limit)
 		if err != nil {
 			return nil, nil, err
-		}
-		if !elgamal.VerifyLine(k.pk, line, l.Limit, ctx) {
-			return nil, nil, fmt.Errorf("line %d: a proof fails", i+1)
 		}
 		lines[i] = line
 		at += n
@@ -328,10 +363,20 @@ func (k *BoxKey) parse(b []byte, ctx []byte, withTexts bool) ([]elgamal.Line, []
 	texts := make([][]byte, len(k.slots))
 	for i, s := range k.slots {
 		n := elgamal.SealedTextSize(s.Size)
-		texts[i] = b[at : at+n]
+		texts[i] = raw[at : at+n]
 		at += n
 	}
 	return lines, texts, nil
+}
+
+// verify checks a ballot's proofs one by one, to find the bad ballot of a failed batch.
+func (k *BoxKey) verify(lines []elgamal.Line, ctx []byte) bool {
+	for i, l := range k.layout.Lines {
+		if !elgamal.VerifyLine(k.pk, lines[i], l.Limit, ctx) {
+			return false
+		}
+	}
+	return true
 }
 
 // Marks is the marks part of a ballot: what its receipt covers and a bundle lists.

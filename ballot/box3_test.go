@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	mrand "math/rand/v2"
 	"reflect"
 	"strings"
@@ -275,6 +276,64 @@ func TestBundleOfTheBoxCatchesChanges(t *testing.T) {
 		change(c)
 		if f := failedChecks(verifyBundle(t, c, key)); len(f) == 0 {
 			t.Errorf("%s: the bundle still verifies", name)
+		}
+	}
+}
+
+// benchBox is a box of n ballots of a 民主测评 of the given subjects (four grades), made of
+// a few distinct encrypted ballots repeated: adding and checking cost the same.
+func benchBox(b *testing.B, subjects, n int) (*BoxKey, []SealedBallot) {
+	b.Helper()
+	var ss []Subject
+	for i := range subjects {
+		ss = append(ss, Subject{Name: fmt.Sprintf("对象%d", i+1)})
+	}
+	p := &Poll{ID: "p", Title: "测评", Groups: []Group{{ID: "g", Name: "全体", Expected: n}},
+		Forms: []Form{{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: ss}}}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	d := elgamal.Deal(1, 1, rand.Reader)
+	k, err := NewBoxKey(p, elgamal.JointKey([][]group.Element{d.Commitments}).Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var distinct [][]byte
+	grades := []string{"优秀", "称职", "基本称职", "不称职"}
+	for v := range 8 {
+		lines := map[string][]string{}
+		for i, s := range p.Forms[0].Evaluation.Subjects {
+			lines[s.ID] = []string{grades[(v+i)%4]}
+		}
+		cells, texts, err := p.Marks("g", &Ballot{Forms: []FilledForm{{Form: "f1", Lines: lines}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sealed, err := k.Encrypt(k.Prepare("g", rand.Reader), cells, texts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		distinct = append(distinct, sealed)
+	}
+	box := make([]SealedBallot, n)
+	for i := range box {
+		box[i] = SealedBallot{Group: "g", Sealed: distinct[i%len(distinct)]}
+	}
+	return k, box
+}
+
+// The count's work on the server before the tellers: every proof checked, every
+// ciphertext added per result row and cell.
+func BenchmarkSumBox2000x6(b *testing.B)  { benchSum(b, 6, 2000) }
+func BenchmarkSumBox2000x30(b *testing.B) { benchSum(b, 30, 2000) }
+
+func benchSum(b *testing.B, subjects, n int) {
+	k, box := benchBox(b, subjects, n)
+	b.ResetTimer()
+	for range b.N {
+		if s := k.Sum(box); len(s.Rejected) != 0 {
+			b.Fatalf("%d ballots rejected", len(s.Rejected))
 		}
 	}
 }
