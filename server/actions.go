@@ -386,6 +386,7 @@ func (s *Server) closePoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
 		return err
 	}
+	s.stopPools(p.ID)
 	s.audit(c, p.ID, "poll.close", nil)
 	return nil
 }

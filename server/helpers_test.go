@@ -75,7 +75,9 @@ func startInstance(t *testing.T, url string, logs io.Writer, tune ...func(*serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)),
+	// A few ballots prepared ahead: both ways a submit encrypts are used, and the tests'
+	// many polls do not keep the cores busy filling pools.
+	cfg := server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)), PrepareAhead: 2,
 		Delivery: server.DeliveryTiming{Tick: 50 * time.Millisecond, Lease: time.Second, Backoff: 100 * time.Millisecond}}
 	for _, f := range tune {
 		f(&cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type boxKey struct {
 	*ballot.BoxKey
 	groups map[string]chan *ballot.Prepared
 	start  sync.Once
+	stop   func() // ends the filling; set once started
 }
 
 func newPools() *pools {
@@ -58,7 +60,11 @@ func (s *Server) boxKey(p *store.PollInfo) (*boxKey, error) {
 	per := max(1, bk.PreparedSize())
 	room := max(1, poolBudget/per/max(1, len(p.Groups)))
 	for _, g := range p.Groups {
-		k.groups[g.ID] = make(chan *ballot.Prepared, min(g.Expected, room))
+		n := min(g.Expected, room)
+		if s.cfg.PrepareAhead != 0 {
+			n = max(0, min(n, s.cfg.PrepareAhead))
+		}
+		k.groups[g.ID] = make(chan *ballot.Prepared, n)
 	}
 	s.pools.keys[id] = k
 	return k, nil
@@ -73,6 +79,7 @@ func (s *Server) fillPools(p *store.PollInfo) {
 	}
 	k.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
+		k.stop = cancel
 		var wg sync.WaitGroup
 		for gid, ch := range k.groups {
 			wg.Add(1)
@@ -112,6 +119,8 @@ func (s *Server) watchPoll(ctx context.Context, cancel func(), pollID, public st
 		select {
 		case <-s.done:
 			open = false
+		case <-ctx.Done():
+			open = false
 		case <-t.C:
 			p, err := s.store.Poll(context.Background(), pollID)
 			open = err == nil && p.State == ballot.Open && string(p.PublicKey) == public
@@ -122,6 +131,21 @@ func (s *Server) watchPoll(ctx context.Context, cancel func(), pollID, public st
 	s.pools.mu.Lock()
 	delete(s.pools.keys, pollID+"\x00"+public)
 	s.pools.mu.Unlock()
+}
+
+// stopPools ends the filling of a poll's pools on this instance (it closed here; the
+// other instances see it within poolCheck).
+func (s *Server) stopPools(pollID string) {
+	s.pools.mu.Lock()
+	defer s.pools.mu.Unlock()
+	for id, k := range s.pools.keys {
+		if strings.HasPrefix(id, pollID+"\x00") {
+			k.start.Do(func() {}) // never to start now
+			if k.stop != nil {
+				k.stop()
+			}
+		}
+	}
 }
 
 // prepared takes a prepared ballot for the group, or prepares one now.

@@ -40,6 +40,10 @@ type Config struct {
 	// WriteTimeout bounds writing an ordinary response (default 60 s). Live streams are
 	// exempt: they set a deadline per write instead.
 	WriteTimeout time.Duration
+	// PrepareAhead is how many ballots each voter group's pool holds encrypted ahead while
+	// a poll is open: 0, the group's 应到 (within a memory budget); below 0, none, so that
+	// every submit encrypts from scratch.
+	PrepareAhead int
 }
 
 // Server holds what handlers share.

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,6 +101,15 @@ func envOr(k, def string) string {
 	return def
 }
 
+// envInt is the integer in the environment variable k, or def when it is unset or not a
+// number.
+func envInt(k string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return n
+	}
+	return def
+}
+
 // openStore connects to DATABASE_URL, or starts the private PostgreSQL in <data>/pg.
 func (o *common) openStore(ctx context.Context, stderr io.Writer) (*store.Store, error) {
 	url := os.Getenv("DATABASE_URL")
@@ -174,6 +184,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	migrateMode := fs.String("migrate", envOr("MINYI_MIGRATE", "auto"), "auto: apply migrations on start; off: refuse to start on an old schema")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("MINYI_METRICS_ADDR"), "address for Prometheus' /metrics (e.g. 127.0.0.1:9464); empty: not served")
 	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS (serve behind TLS)")
+	prepare := fs.Int("prepare", envInt("MINYI_PREPARE", 0), "ballots each voter group keeps encrypted ahead on this instance while a poll is open (0: the group's expected voters; -1: none)")
 	trusted := fs.String("trusted-proxies", os.Getenv("MINYI_TRUSTED_PROXIES"), "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Real-IP names the client")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -208,7 +219,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
 	}
 	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
-		TrustedProxies: splitList(*trusted), Log: o.log, Version: version}, st)
+		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare}, st)
 	if err != nil {
 		return err
 	}
