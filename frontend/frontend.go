@@ -16,7 +16,9 @@ import (
 	"strings"
 )
 
-//go:embed all:templates static
+// all: keeps the vendored libraries' files whose names begin with "_" (_md.js, _arx.js …).
+//
+//go:embed all:templates all:static
 var files embed.FS
 
 // Asset is a static file with its hashed URL.

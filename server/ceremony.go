@@ -73,6 +73,19 @@ func (s *Server) ceremonyStart(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "staff/teller_links", fiber.Map{"Title": "监票人链接 · " + p.Title, "Poll": p, "Links": links})
 }
 
+// apiCeremonyStart is the API twin of ceremonyStart: the links, once.
+func (s *Server) apiCeremonyStart(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	links, err := s.startCeremony(c, p)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"links": links})
+}
+
 // ceremonySeat is a seat's progress as the organizer sees it.
 type ceremonySeat struct {
 	Teller string `json:"teller"`
@@ -202,25 +215,6 @@ func (s *Server) vendor(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
-// tellerRecord is the ceremony's public record as every device reads it (hex bytes; "" for
-// what a seat has not posted yet).
-type tellerRecord struct {
-	Ceremony    string   `json:"ceremony"`
-	Poll        string   `json:"poll"`
-	PollState   string   `json:"poll_state"`
-	Seat        int      `json:"seat"`
-	K           int      `json:"k"`
-	N           int      `json:"n"`
-	Tellers     []string `json:"tellers"`
-	CommKeys    []string `json:"comm_keys"`
-	Commitments []string `json:"commitments"`
-	Sealed      []string `json:"sealed"`
-	Ready       []bool   `json:"ready"`
-	Challenge   string   `json:"challenge"`
-	Blocked     string   `json:"blocked,omitempty"`
-	Dealer      int      `json:"blocked_dealer,omitempty"`
-}
-
 func hexOrEmpty(b []byte) string { return hex.EncodeToString(b) }
 
 func (s *Server) tellerState(c *fiber.Ctx) error {
@@ -232,7 +226,7 @@ func (s *Server) tellerState(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rec := tellerRecord{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.Quorum, N: cer.Tellers, Tellers: p.Tellers}
+	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.Quorum, N: cer.Tellers, Tellers: p.Tellers}
 	for _, st := range cer.Seats {
 		rec.CommKeys = append(rec.CommKeys, hexOrEmpty(st.CommKey))
 		rec.Commitments = append(rec.Commitments, hexOrEmpty(st.Commitments))

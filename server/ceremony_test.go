@@ -1,0 +1,384 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/cloudflare/circl/group"
+
+	"minyi/ballot"
+	"minyi/ballot/ceremony"
+	"minyi/ballot/elgamal"
+)
+
+// tellerPoll creates a draft poll with the given tellers, quorum of them opening the box.
+func (e *env) tellerPoll(quorum int, tellers ...string) poll {
+	e.t.Helper()
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
+		"title": "监票人密钥测试", "unit_id": e.unitID, "tellers": tellers, "teller_quorum": quorum,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}},
+	}, 201, &p)
+	return p
+}
+
+// seatLinks starts the poll's ceremony and returns the tellers' links.
+func (e *env) seatLinks(pollID string) []string {
+	e.t.Helper()
+	var out struct {
+		Links []struct{ Teller, URL string }
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+pollID+"/ceremony", nil, 201, &out)
+	var urls []string
+	for _, l := range out.Links {
+		if !strings.HasPrefix(l.URL, e.base+"/t/") {
+			e.t.Fatalf("teller link %s is not on this server", l.URL)
+		}
+		urls = append(urls, l.URL)
+	}
+	return urls
+}
+
+// tellerTabs starts Debian's chromium with one browser context per teller, as if each
+// teller used their own phone.
+func tellerTabs(t *testing.T, n int) []context.Context {
+	t.Helper()
+	path := os.Getenv("MINYI_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	bctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	var out []context.Context
+	for range n {
+		tctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		tctx, cancel = context.WithTimeout(tctx, 120*time.Second)
+		t.Cleanup(cancel)
+		out = append(out, tctx)
+	}
+	return out
+}
+
+type css = chromedp.CSS
+
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		body, _ := chromedp.Run(c, chromedp.Text(css("main")))
+		cancel()
+		t.Fatalf("%s: %v\npage: %s", what, err, body)
+	}
+}
+
+// Three tellers, each in their own browser, make a 2-of-3 key: every device shows the same
+// 核对码 (the server's), each saves and reloads its backup and is ready; the poll's key is
+// the one the stored commitments give, any two tellers' shares open it and one cannot, and
+// no teller's share is anywhere in the database. The page's partial decryption verifies in
+// Go, and fails with another share.
+func TestKeyCeremonyInBrowser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	var st struct{ Started bool }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &st)
+	if st.Started {
+		t.Fatal("a ceremony before the organizer started one")
+	}
+	if _, err := e.st.CeremonyKey(ctx, p.ID); ballot.ErrorCode(err) != ballot.EKEYNOTREADY {
+		t.Fatalf("a key before the ceremony: %v", err)
+	}
+	links := e.seatLinks(p.ID)
+	tabs := tellerTabs(t, 3)
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+	}
+	var codes, shares [3]string
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d reaches the backup", i+1), chromedp.WaitVisible(css("#step-verify")))
+		codes[i], shares[i] = text(t, tab, "#check-code"), text(t, tab, "#share-code")
+	}
+	cer, err := e.st.Ceremony(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := cer.Public()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ceremony.Code(pub.Transcript())
+	for i, c := range codes {
+		if c != want {
+			t.Fatalf("teller %d shows 核对码 %q, the server's record gives %q", i+1, c, want)
+		}
+	}
+	if _, err := e.st.CeremonyKey(ctx, p.ID); ballot.ErrorCode(err) != ballot.EKEYNOTREADY {
+		t.Fatalf("the key before any backup was proven: %v", err)
+	}
+	// A backup of another seat is refused on the page; each teller then types their own.
+	run(t, tabs[0], "a wrong backup", chromedp.SetValue(css("#verify-code"), shares[1]), chromedp.Click(css("#verify")),
+		chromedp.WaitVisible(css("#error")))
+	if msg := text(t, tabs[0], "#error"); !strings.Contains(msg, "第2位监票人的备份") {
+		t.Fatalf("a backup of seat 2 on seat 1's page: %q", msg)
+	}
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d proves the backup", i+1), chromedp.SetValue(css("#verify-code"), strings.ToLower(shares[i])),
+			chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+	}
+	keys, err := e.st.CeremonyKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err := pub.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keys.Joint.K.IsEqual(elgamal.JointKey(points).K) || keys.Quorum != 2 || len(keys.PublicShares) != 3 {
+		t.Fatal("the ceremony's key is not the joint key of the stored commitments")
+	}
+	// Any two shares open the key; one does not.
+	var s [3]group.Scalar
+	for i, code := range shares {
+		j, sj, err := elgamal.DecodeShare(p.ID, code)
+		if err != nil || j != i+1 {
+			t.Fatalf("share code of teller %d: seat %d, %v", i+1, j, err)
+		}
+		if !bytes.Equal(elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(sj)), keys.PublicShares[i]) {
+			t.Fatalf("teller %d's share is not their public share", i+1)
+		}
+		s[i] = sj
+	}
+	base := []group.Element{group.Ristretto255.Generator()}
+	for _, pair := range [][2]int{{0, 1}, {0, 2}, {1, 2}} {
+		var parts []elgamal.Partial
+		for _, i := range pair {
+			parts = append(parts, elgamal.PartialDecrypt(i+1, s[i], base, []byte("t"), rand.Reader))
+		}
+		got, err := elgamal.CombinePartials(parts, 2)
+		if err != nil || !got[0].IsEqual(keys.Joint.K) {
+			t.Fatalf("tellers %v do not open the key: %v", pair, err)
+		}
+		if one, err := elgamal.CombinePartials(parts[:1], 2); err == nil && one[0].IsEqual(keys.Joint.K) {
+			t.Fatal("one teller opened the key")
+		}
+	}
+	// Nothing secret reached the server.
+	dump, _ := pgDump(t, e.url)
+	for i := range s {
+		b := elgamal.ScalarBytes(s[i])
+		for _, needle := range []string{hex.EncodeToString(b), strings.ReplaceAll(shares[i], "-", ""), shares[i]} {
+			if strings.Contains(strings.ToLower(dump), strings.ToLower(needle)) {
+				t.Fatalf("teller %d's share is in the database dump", i+1)
+			}
+		}
+	}
+	if !strings.Contains(dump, hex.EncodeToString(pub.CommKeys[0])) {
+		t.Fatal("the dump does not hold the public record: the search above proves nothing")
+	}
+	var status struct {
+		Ready       bool
+		Fingerprint string
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &status)
+	if !status.Ready || status.Fingerprint != keys.Joint.Fingerprint() {
+		t.Fatalf("the organizer's view: %+v", status)
+	}
+
+	// The device's side of the count: Go draws points, the page decrypts them partially with
+	// a share, and Go checks the proof against that share's public point.
+	sj, err := elgamal.NewScalar(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pts []group.Element
+	var hexes []string
+	for range 5 {
+		r, _ := elgamal.NewScalar(rand.Reader)
+		pt := group.Ristretto255.NewElement().MulGen(r)
+		pts, hexes = append(pts, pt), append(hexes, hex.EncodeToString(elgamal.PointBytes(pt)))
+	}
+	pctx := []byte("poll " + p.ID)
+	partial := func(share group.Scalar) elgamal.Partial {
+		t.Helper()
+		args, _ := json.Marshal([]any{hex.EncodeToString(elgamal.ScalarBytes(share)), hexes, hex.EncodeToString(pctx)})
+		js := fmt.Sprintf(`import('teller-crypto').then(m => { const [s, pts, ctx] = %s; return m.partialDecrypt(2, m.parseScalar(m.unhex(s)), pts, m.unhex(ctx)); })`, args)
+		out, err := chromedp.Run(tabs[1], chromedp.Evaluate[partialJS](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("partial decryption in the page: %v", err)
+		}
+		res := elgamal.Partial{Teller: out.Teller}
+		for _, h := range out.D {
+			b, _ := hex.DecodeString(h)
+			d, err := elgamal.ParsePoint(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.D = append(res.D, d)
+		}
+		res.Proof, _ = hex.DecodeString(out.Proof)
+		return res
+	}
+	pj := group.Ristretto255.NewElement().MulGen(sj)
+	if err := elgamal.VerifyPartial(pj, pts, partial(sj), pctx); err != nil {
+		t.Fatalf("the page's partial decryption does not verify: %v", err)
+	}
+	other := group.Ristretto255.NewScalar().Add(sj, group.Ristretto255.NewScalar().SetUint64(1))
+	if err := elgamal.VerifyPartial(pj, pts, partial(other), pctx); err == nil {
+		t.Fatal("a partial decryption with another share verifies")
+	}
+}
+
+// partialJS is what the page's partialDecrypt returns.
+type partialJS struct {
+	Teller int      `json:"teller"`
+	D      []string `json:"d"`
+	Proof  string   `json:"proof"`
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// seatClient is a teller's device speaking to the server in Go, as `minyi teller` does.
+type seatClient struct {
+	t   *testing.T
+	url string
+}
+
+func (c seatClient) call(path string, body any, out any) int {
+	c.t.Helper()
+	var r io.Reader
+	method := "GET"
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r, method = bytes.NewReader(b), "POST"
+	}
+	req, _ := http.NewRequest(method, c.url+path, r)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil {
+		json.Unmarshal(b, out)
+	}
+	return res.StatusCode
+}
+
+func (c seatClient) record() *ceremony.Record {
+	c.t.Helper()
+	var r ceremony.Record
+	if st := c.call("/state", nil, &r); st != 200 {
+		c.t.Fatalf("state: %d", st)
+	}
+	return &r
+}
+
+// A teller whose dealing does not match its commitments is named on the other tellers'
+// pages, and the ceremony is blocked: nobody gets ready, voting cannot open, the organizer
+// sees why; a restart gives new links and the old ones stop working.
+func TestTamperedDealingInBrowser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	links := e.seatLinks(p.ID)
+	tabs := tellerTabs(t, 2)
+	for i, tab := range tabs {
+		run(t, tab, "open", chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+	}
+	bad := seatClient{t: t, url: links[2]}
+	dev, err := ceremony.NewDevice(3, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := bad.call("/key", map[string]string{"comm_key": hex.EncodeToString(dev.CommKey())}, nil); st != 200 {
+		t.Fatalf("key: %d", st)
+	}
+	var rec *ceremony.Record
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if rec = bad.record(); rec.KeysIn() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the browsers' keys never came")
+		}
+	}
+	commitments, sealed, err := dev.Deal(rec, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The linear coefficient's commitment swapped for another point: f(j) no longer matches.
+	r, _ := elgamal.NewScalar(rand.Reader)
+	copy(commitments[32:64], elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(r)))
+	if st := bad.call("/deal", map[string]string{"commitments": hex.EncodeToString(commitments), "sealed": hex.EncodeToString(sealed)}, nil); st != 200 {
+		t.Fatalf("deal: %d", st)
+	}
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d sees the bad dealing", i+1), chromedp.WaitVisible(css("#error")))
+		if msg := text(t, tab, "#error"); !strings.Contains(msg, "第3位监票人") || !strings.Contains(msg, "重新生成") {
+			t.Fatalf("teller %d reads %q", i+1, msg)
+		}
+	}
+	if vis := isVisible(t, tabs[0], "#step-verify"); vis {
+		t.Fatal("a teller is offered to prove a backup of a bad key")
+	}
+	if _, err := e.st.CeremonyKey(ctx, p.ID); ballot.ErrorCode(err) != ballot.EDEALING {
+		t.Fatalf("the key of a blocked ceremony: %v", err)
+	}
+	var status struct{ Blocked string }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &status)
+	if !strings.Contains(status.Blocked, "第3位监票人") {
+		t.Fatalf("the organizer reads %q", status.Blocked)
+	}
+	// The bad dealer's own device finds its share fine; it still cannot get ready.
+	if st := bad.call("/ready", map[string]string{"transcript": strings.Repeat("00", 32), "proof": strings.Repeat("00", 64)}, nil); st != 409 {
+		t.Fatalf("ready on a blocked ceremony: %d", st)
+	}
+	fresh := e.seatLinks(p.ID)
+	if st := bad.call("/state", nil, nil); st != 404 {
+		t.Fatalf("an old link after the restart: %d", st)
+	}
+	if st := (seatClient{t: t, url: fresh[0]}).call("/state", nil, nil); st != 200 {
+		t.Fatalf("a new link: %d", st)
+	}
+}
+
+func isVisible(t *testing.T, ctx context.Context, sel string) bool {
+	t.Helper()
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).hidden`, sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return !hidden
+}
