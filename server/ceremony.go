@@ -211,6 +211,7 @@ func (s *Server) vendor(c *fiber.Ctx) error {
 		return ballot.Errorf(ballot.ENOTFOUND, "文件不存在")
 	}
 	c.Set("Cache-Control", "public, max-age=31536000, immutable")
+	c.Set("Vary", "Accept-Encoding")
 	c.Set("Content-Type", "text/javascript; charset=utf-8")
 	return c.Send(b)
 }
