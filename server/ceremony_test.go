@@ -382,3 +382,113 @@ func isVisible(t *testing.T, ctx context.Context, sel string) bool {
 	}
 	return !hidden
 }
+
+// The rounds over HTTP, with three devices in Go: each round waits for the one before, a
+// seat cannot swap its key or dealing, a proof over another share or another transcript
+// is refused, and the poll's key exists only once every seat proved its backup.
+func TestCeremonyRounds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	links := e.seatLinks(p.ID)
+	var seats []seatClient
+	var devs []*ceremony.Device
+	for i, l := range links {
+		seats = append(seats, seatClient{t: t, url: l})
+		d, err := ceremony.NewDevice(i+1, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		devs = append(devs, d)
+	}
+	key := func(i int, k []byte) int {
+		return seats[i].call("/key", map[string]string{"comm_key": hex.EncodeToString(k)}, nil)
+	}
+	if st := key(0, devs[0].CommKey()); st != 200 {
+		t.Fatalf("key: %d", st)
+	}
+	if st := key(0, devs[0].CommKey()); st != 200 {
+		t.Fatalf("the same key again (a retry): %d", st)
+	}
+	if st := key(0, devs[1].CommKey()); st != 409 {
+		t.Fatalf("another key for a seat that has one: %d", st)
+	}
+	if st := seats[0].call("/deal", map[string]string{"commitments": strings.Repeat("00", 64), "sealed": strings.Repeat("00", 144)}, nil); st != 409 {
+		t.Fatalf("a dealing before every key: %d", st)
+	}
+	for i := 1; i < 3; i++ {
+		key(i, devs[i].CommKey())
+	}
+	rec := seats[0].record()
+	dealt := make([][2][]byte, 3)
+	for i := range seats {
+		c, s, err := devs[i].Deal(rec, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dealt[i] = [2][]byte{c, s}
+		if st := seats[i].call("/deal", map[string]string{"commitments": hex.EncodeToString(c), "sealed": hex.EncodeToString(s)}, nil); st != 200 {
+			t.Fatalf("deal %d: %d", i+1, st)
+		}
+	}
+	if st := seats[0].call("/deal", map[string]string{"commitments": hex.EncodeToString(dealt[1][0]), "sealed": hex.EncodeToString(dealt[1][1])}, nil); st != 409 {
+		t.Fatalf("a second, different dealing: %d", st)
+	}
+	var s [3]group.Scalar
+	var tr [3][32]byte
+	for i := range seats {
+		var err error
+		if s[i], tr[i], err = devs[i].Check(seats[i].record()); err != nil {
+			t.Fatalf("seat %d checks its shares: %v", i+1, err)
+		}
+	}
+	if tr[0] != tr[1] || tr[1] != tr[2] {
+		t.Fatal("the seats saw different records")
+	}
+	ready := func(i int, transcript []byte, share group.Scalar) int {
+		ch, _ := hex.DecodeString(seats[i].record().Challenge)
+		proof := elgamal.ProveShare(i+1, share, ch, rand.Reader)
+		return seats[i].call("/ready", map[string]string{"transcript": hex.EncodeToString(transcript), "proof": hex.EncodeToString(proof)}, nil)
+	}
+	other := group.Ristretto255.NewScalar().Add(s[0], group.Ristretto255.NewScalar().SetUint64(1))
+	if st := ready(0, tr[0][:], other); st != 400 {
+		t.Fatalf("a proof over another share: %d", st)
+	}
+	if st := ready(0, tr[0][:], s[1]); st != 400 {
+		t.Fatalf("a proof over another seat's share: %d", st)
+	}
+	swapped := tr[0]
+	swapped[0] ^= 1
+	if st := ready(0, swapped[:], s[0]); st != 400 {
+		t.Fatalf("a proof after another record: %d", st)
+	}
+	for i := range 2 {
+		if st := ready(i, tr[i][:], s[i]); st != 200 {
+			t.Fatalf("ready %d: %d", i+1, st)
+		}
+	}
+	if _, err := e.st.CeremonyKey(ctx, p.ID); ballot.ErrorCode(err) != ballot.EKEYNOTREADY {
+		t.Fatalf("the key with one seat not ready: %v", err)
+	}
+	if st := ready(2, tr[2][:], s[2]); st != 200 {
+		t.Fatalf("ready 3: %d", st)
+	}
+	keys, err := e.st.CeremonyKey(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range s {
+		if !bytes.Equal(keys.PublicShares[i], elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(s[i]))) {
+			t.Fatalf("public share %d is not s_%d·G", i+1, i+1)
+		}
+	}
+	// Lagrange at 0 over seats 1 and 3: s = 3/2·s_1 − 1/2·s_3.
+	two := group.Ristretto255.NewScalar().SetUint64(2)
+	half := group.Ristretto255.NewScalar().Inv(two)
+	l1 := group.Ristretto255.NewScalar().Mul(group.Ristretto255.NewScalar().SetUint64(3), half)
+	l3 := group.Ristretto255.NewScalar().Neg(half)
+	joint := group.Ristretto255.NewScalar().Add(group.Ristretto255.NewScalar().Mul(l1, s[0]), group.Ristretto255.NewScalar().Mul(l3, s[2]))
+	if !group.Ristretto255.NewElement().MulGen(joint).IsEqual(keys.Joint.K) {
+		t.Fatal("seats 1 and 3 do not open the poll's key")
+	}
+}
