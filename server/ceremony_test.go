@@ -185,14 +185,45 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 			t.Fatal("one teller opened the key")
 		}
 	}
-	// Nothing secret reached the server.
+	// Nothing secret reached the server: not s_j, nor the share code, nor any secret a
+	// device held on the way (its communication key, its own value f_j(j), the values
+	// dealt to it), and the sealed shares read as plain values give no s_j.
 	dump, _ := pgDump(t, e.url)
+	dump = strings.ToLower(dump)
+	secrets := map[string]string{}
 	for i := range s {
-		b := elgamal.ScalarBytes(s[i])
-		for _, needle := range []string{hex.EncodeToString(b), strings.ReplaceAll(shares[i], "-", ""), shares[i]} {
-			if strings.Contains(strings.ToLower(dump), strings.ToLower(needle)) {
-				t.Fatalf("teller %d's share is in the database dump", i+1)
+		secrets[fmt.Sprintf("s_%d", i+1)] = hex.EncodeToString(elgamal.ScalarBytes(s[i]))
+		secrets[fmt.Sprintf("share code %d", i+1)] = strings.ToLower(strings.ReplaceAll(shares[i], "-", ""))
+		secrets[fmt.Sprintf("grouped share code %d", i+1)] = strings.ToLower(shares[i])
+		dev := deviceSecrets(t, tabs[i], cer.ID, i+1)
+		secrets[fmt.Sprintf("x_%d", i+1)] = hex.EncodeToString(elgamal.ScalarBytes(dev.x))
+		secrets[fmt.Sprintf("f_%d(%d)", i+1, i+1)] = hex.EncodeToString(elgamal.ScalarBytes(dev.own))
+		plain := group.Ristretto255.NewScalar().Set(dev.own)
+		for d := 1; d <= 3; d++ {
+			if d == i+1 {
+				continue
 			}
+			if v, err := elgamal.ParseScalar(ceremony.SealedFor(pub.Sealed[d-1], d, i+1)[24:56]); err == nil {
+				plain.Add(plain, v)
+			}
+		}
+		if plain.IsEqual(s[i]) {
+			t.Fatalf("the sealed shares dealt to seat %d, read as plain values, give its share", i+1)
+		}
+		for d := 1; d <= 3; d++ {
+			if d == i+1 {
+				continue
+			}
+			f, err := ceremony.Open(pub.Ceremony, d, pub.CommKeys[d-1], i+1, ceremony.CommKey{Secret: dev.x, Public: pub.CommKeys[i]}, ceremony.SealedFor(pub.Sealed[d-1], d, i+1))
+			if err != nil {
+				t.Fatalf("seat %d cannot open what seat %d dealt it: %v", i+1, d, err)
+			}
+			secrets[fmt.Sprintf("f_%d(%d)", d, i+1)] = hex.EncodeToString(elgamal.ScalarBytes(f))
+		}
+	}
+	for what, needle := range secrets {
+		if strings.Contains(dump, needle) {
+			t.Fatalf("%s is in the database dump", what)
 		}
 	}
 	if !strings.Contains(dump, hex.EncodeToString(pub.CommKeys[0])) {
@@ -256,6 +287,39 @@ type partialJS struct {
 	Teller int      `json:"teller"`
 	D      []string `json:"d"`
 	Proof  string   `json:"proof"`
+}
+
+// deviceSecrets reads what a teller's page keeps in its tab for the ceremony: the
+// communication key and its own value of its polynomial (big-endian hex of the numbers).
+func deviceSecrets(t *testing.T, tab context.Context, ceremonyID string, seat int) struct{ x, own group.Scalar } {
+	t.Helper()
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](fmt.Sprintf(`sessionStorage.getItem("minyi-teller:%s:%d")`, ceremonyID, seat)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ X, Own string }
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatalf("seat %d's tab keeps %q", seat, raw)
+	}
+	scalar := func(h string) group.Scalar {
+		if len(h)%2 == 1 {
+			h = "0" + h
+		}
+		be, err := hex.DecodeString(h)
+		if err != nil || len(be) > 32 {
+			t.Fatalf("seat %d's tab keeps %q", seat, raw)
+		}
+		le := make([]byte, 32)
+		for i, b := range be {
+			le[len(be)-1-i] = b
+		}
+		v, err := elgamal.ParseScalar(le)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	return struct{ x, own group.Scalar }{scalar(m.X), scalar(m.Own)}
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
