@@ -54,7 +54,7 @@ func (r *Record) Public() (*Public, error) {
 	}
 	for i := range r.CommKeys {
 		var parts [3][]byte
-		for x, h := range []string{r.CommKeys[i], r.Commitments[i], r.Sealed[i]} {
+		for x, h := range []string{at(r.CommKeys, i), at(r.Commitments, i), at(r.Sealed, i)} {
 			if parts[x], err = hex.DecodeString(h); err != nil {
 				return nil, fmt.Errorf("ceremony: record of seat %d: %w", i+1, err)
 			}
@@ -62,6 +62,13 @@ func (r *Record) Public() (*Public, error) {
 		p.CommKeys, p.Commitments, p.Sealed = append(p.CommKeys, parts[0]), append(p.Commitments, parts[1]), append(p.Sealed, parts[2])
 	}
 	return p, nil
+}
+
+func at(list []string, i int) string {
+	if i < len(list) {
+		return list[i]
+	}
+	return ""
 }
 
 // Device is one seat's side of the ceremony in Go (`minyi teller`): the same steps as the
