@@ -173,6 +173,7 @@ func (s *Server) tellerImports() (importMap template.HTML, cspHash string) {
 			"@noble/curves/":  v + "noble-curves-2.4.0/",
 			"@noble/hashes/":  v + "noble-hashes-2.4.0/",
 			"@noble/ciphers/": v + "noble-ciphers-2.4.0/",
+			"@paulmillr/qr":   v + "qr-0.3.0/esm/index.js",
 			"teller-crypto":   s.assets.URL("teller/crypto.js"),
 		}}
 		b, _ := json.Marshal(m)

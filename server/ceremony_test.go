@@ -121,9 +121,14 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 		run(t, tab, fmt.Sprintf("teller %d reaches the backup", i+1), chromedp.WaitVisible(css("#step-verify")))
 		codes[i], shares[i] = text(t, tab, "#check-code"), text(t, tab, "#share-code")
 	}
+	shot(tabs[0], "teller-backup")
 	cer, err := e.st.Ceremony(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var devs [3]struct{ x, own group.Scalar }
+	for i, tab := range tabs {
+		devs[i] = deviceSecrets(t, tab, cer.ID, i+1)
 	}
 	pub, err := cer.Public()
 	if err != nil {
@@ -195,7 +200,7 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 		secrets[fmt.Sprintf("s_%d", i+1)] = hex.EncodeToString(elgamal.ScalarBytes(s[i]))
 		secrets[fmt.Sprintf("share code %d", i+1)] = strings.ToLower(strings.ReplaceAll(shares[i], "-", ""))
 		secrets[fmt.Sprintf("grouped share code %d", i+1)] = strings.ToLower(shares[i])
-		dev := deviceSecrets(t, tabs[i], cer.ID, i+1)
+		dev := devs[i]
 		secrets[fmt.Sprintf("x_%d", i+1)] = hex.EncodeToString(elgamal.ScalarBytes(dev.x))
 		secrets[fmt.Sprintf("f_%d(%d)", i+1, i+1)] = hex.EncodeToString(elgamal.ScalarBytes(dev.own))
 		plain := group.Ristretto255.NewScalar().Set(dev.own)
@@ -236,6 +241,10 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &status)
 	if !status.Ready || status.Fingerprint != keys.Joint.Fingerprint() {
 		t.Fatalf("the organizer's view: %+v", status)
+	}
+	shot(tabs[2], "teller-ready")
+	if left, err := chromedp.Run(tabs[0], chromedp.Evaluate[int](`sessionStorage.length`)); err != nil || left != 0 {
+		t.Fatalf("the device still keeps %d secrets once its backup is proven (%v)", left, err)
 	}
 
 	// The device's side of the count: Go draws points, the page decrypts them partially with
@@ -279,6 +288,15 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 	other := group.Ristretto255.NewScalar().Add(sj, group.Ristretto255.NewScalar().SetUint64(1))
 	if err := elgamal.VerifyPartial(pj, pts, partial(other), pctx); err == nil {
 		t.Fatal("a partial decryption with another share verifies")
+	}
+}
+
+// shot saves a screenshot of the page when MINYI_SCREENSHOTS names a folder.
+func shot(ctx context.Context, name string) {
+	if dir := os.Getenv("MINYI_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(dir+"/"+name+".png", png, 0o644)
+		}
 	}
 }
 

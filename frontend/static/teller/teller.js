@@ -3,6 +3,7 @@
 // seat's own share of its polynomial, s_j) stay on the device: in memory, and in
 // sessionStorage so a reload of the tab does not lose them mid-ceremony.
 import * as tc from 'teller-crypto';
+import encodeQR from '@paulmillr/qr';
 
 const root = document.getElementById('teller');
 const base = root.dataset.base;
@@ -187,6 +188,7 @@ function checkDealt() {
   show('step-check');
   const code = tc.encodeShare(pollID, seat, sj);
   $('share-code').textContent = code;
+  $('share-qr').src = 'data:image/svg+xml,' + encodeURIComponent(encodeQR(code, 'svg'));
   const file = new Blob(['民意 监票人密钥份额\n' + document.title + '\n第' + seat + '位监票人 ' + rec.tellers[seat - 1] + '\n投票活动 ' + pollID + '\n\n' + code + '\n'], { type: 'text/plain' });
   const a = $('download');
   a.href = URL.createObjectURL(file);
@@ -235,8 +237,13 @@ async function verifyBackup() {
     fail(e.message);
     return;
   }
+  // The backup is now the share's only home: the device forgets what it kept.
+  sessionStorage.removeItem(storeKey());
+  mine = { x: 0n, X: null };
   show('step-verify', false);
   show('step-backup', false);
+  $('share-code').textContent = '';
+  $('share-qr').removeAttribute('src');
   poll();
 }
 
