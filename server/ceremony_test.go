@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -573,4 +575,43 @@ func TestCeremonyRounds(t *testing.T) {
 	if !group.Ristretto255.NewElement().MulGen(joint).IsEqual(keys.Joint.K) {
 		t.Fatal("seats 1 and 3 do not open the poll's key")
 	}
+}
+
+// The organizer's side in pages: a draft poll with tellers shows the ceremony's block; the
+// button gives one link and QR code per teller, once; each link opens that teller's page.
+// A poll without tellers has no ceremony.
+func TestCeremonyOrganizerPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	client, csrf := e.browser("admin")
+	if _, page := e.get(client, "/polls/"+p.ID); !strings.Contains(page, `id="ceremony"`) || !strings.Contains(page, "生成监票人链接") {
+		t.Fatal("the draft poll's page has no ceremony block")
+	}
+	res, err := client.PostForm(e.base+"/polls/"+p.ID+"/ceremony", url.Values{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	links := regexp.MustCompile(`href="(` + regexp.QuoteMeta(e.base) + `/t/[0-9A-Z]{32})"`).FindAllStringSubmatch(page, -1)
+	if res.StatusCode != 200 || len(links) != 3 || strings.Count(page, `src="data:image/png;base64,`) != 3 {
+		t.Fatalf("the links page: %d, %d links", res.StatusCode, len(links))
+	}
+	for i, name := range []string{"甲", "乙", "丙"} {
+		st, tp := e.get(nil, strings.TrimPrefix(links[i][1], e.base))
+		if st != 200 || !strings.Contains(tp, fmt.Sprintf("您是第 %d 位监票人<strong>%s</strong>", i+1, name)) {
+			t.Fatalf("link %d opens %d:\n%s", i+1, st, tp)
+		}
+	}
+	var q poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
+		"title": "无监票人", "unit_id": e.unitID, "groups": []map[string]any{{"name": "职工代表", "expected": 30}},
+		"forms": []map[string]any{{"kind": "evaluation", "title": "测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}},
+	}, 201, &q)
+	if _, page := e.get(client, "/polls/"+q.ID); strings.Contains(page, `id="ceremony"`) {
+		t.Fatal("a poll without tellers shows a ceremony")
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/ceremony", nil, 400, nil)
 }
