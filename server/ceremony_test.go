@@ -595,7 +595,7 @@ func TestCeremonyOrganizerPages(t *testing.T) {
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	page := string(b)
-	links := regexp.MustCompile(`href="(` + regexp.QuoteMeta(e.base) + `/t/[0-9A-Z]{32})"`).FindAllStringSubmatch(page, -1)
+	links := regexp.MustCompile(`href="(`+regexp.QuoteMeta(e.base)+`/t/[0-9A-Z]{32})"`).FindAllStringSubmatch(page, -1)
 	if res.StatusCode != 200 || len(links) != 3 || strings.Count(page, `src="data:image/png;base64,`) != 3 {
 		t.Fatalf("the links page: %d, %d links", res.StatusCode, len(links))
 	}
