@@ -7,10 +7,11 @@ import (
 	"github.com/cloudflare/circl/group"
 	"github.com/cloudflare/circl/math/polynomial"
 	"github.com/cloudflare/circl/secretsharing"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // Dealing is one teller's part of the distributed key generation (Pedersen's joint Feldman,
-// as in ElectionGuard 2.x §3.2): a random polynomial f_i of degree k−1, its Feldman
+// as in ElectionGuard 2.0 §3.2): a random polynomial f_i of degree k−1, its Feldman
 // commitments C_{i,l} = a_{i,l}·G, and its values f_i(j) for the tellers j = 1…n.
 // The joint secret s = Σ_i f_i(0) is never computed anywhere; teller j holds s_j = Σ_i f_i(j).
 type Dealing struct {
@@ -80,4 +81,47 @@ func CombineDealt(received []group.Scalar) group.Scalar {
 		s.Add(s, r)
 	}
 	return s
+}
+
+// A dealt share travels from dealer i to teller j through the server, so it is sealed for j:
+// each teller first publishes a transport key T_j = x_j·G (a key of its own, not part of the
+// poll's key), and dealer i seals f_i(j) to it as a 32-byte sealed text whose context names the
+// poll, the dealer and the teller (so the server cannot hand one teller's share to another).
+
+// DealtShareSize is the length of a sealed dealt share.
+const DealtShareSize = PointSize + 4 + ScalarSize + chacha20poly1305.Overhead
+
+// NewTransportKey draws a teller's transport key pair for one key ceremony.
+func NewTransportKey(rnd io.Reader) (group.Scalar, *PublicKey, error) {
+	x, err := NewScalar(rnd)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, &PublicKey{K: grp.NewElement().MulGen(x)}, nil
+}
+
+func dealtContext(pollID string, i, j int) []byte {
+	return fmt.Appendf(nil, "minyi-v1-dealt\x00%s\x00%d\x00%d", pollID, i, j)
+}
+
+// SealDealt seals dealer i's share for teller j under j's transport key.
+func SealDealt(transport *PublicKey, pollID string, i, j int, share group.Scalar, rnd io.Reader) ([]byte, error) {
+	return SealText(transport, dealtContext(pollID, i, j), ScalarBytes(share), ScalarSize, rnd)
+}
+
+// OpenDealt is teller j's opening of dealer i's sealed share with its transport secret x_j.
+// The caller then checks it with VerifyDealt.
+func OpenDealt(x group.Scalar, pollID string, i, j int, sealed []byte) (group.Scalar, error) {
+	if len(sealed) != DealtShareSize {
+		return nil, fmt.Errorf("%w: sealed share of %d bytes", ErrEncoding, len(sealed))
+	}
+	r, err := TextPoint(sealed)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := OpenText(sealed, grp.NewElement().Mul(r, x), dealtContext(pollID, i, j))
+	if err != nil {
+		return nil, err
+	}
+	return ParseScalar(plain)
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/cloudflare/circl/group"
 )
@@ -51,8 +52,18 @@ var (
 )
 
 // PublicKey is the poll's joint key K = s·G. The secret s exists nowhere whole.
+// Use it by pointer: it keeps a table for multiplying K, built on first use.
 type PublicKey struct {
 	K group.Element
+
+	tableOnce sync.Once
+	table     *fixedBase
+}
+
+// mulK is r·K through the key's table.
+func (pk *PublicKey) mulK(r group.Scalar) group.Element {
+	pk.tableOnce.Do(func() { pk.table = newFixedBase(pk.K) })
+	return pk.table.mul(r)
 }
 
 // ParsePublicKey reads a 32-byte key; the identity is refused (it would encrypt in clear).
@@ -88,17 +99,24 @@ type Ciphertext struct {
 // Encrypt encrypts m with the randomness r. r must be secret, uniform and used once.
 func Encrypt(pk *PublicKey, m uint64, r group.Scalar) Ciphertext {
 	a := grp.NewElement().MulGen(r)
-	b := grp.NewElement().Mul(pk.K, r)
+	b := pk.mulK(r)
 	if m != 0 {
 		b.Add(b, grp.NewElement().MulGen(grp.NewScalar().SetUint64(m)))
 	}
 	return Ciphertext{A: a, B: b}
 }
 
-// Add sets c to x + y, an encryption of the sum of their messages. c's elements are written
-// in place (so a running sum allocates once); a Ciphertext copied by assignment shares its
-// elements with the original, so start a sum from the zero Ciphertext, not from a copy.
+// Add sets c to x + y, an encryption of the sum of their messages. The zero value
+// Ciphertext{} counts as an encryption of 0, so `var sum Ciphertext; sum.Add(sum, x)` starts a
+// sum. c's elements are written in place (a running sum allocates once); a Ciphertext copied
+// by assignment shares its elements with the original, so never start a sum from a copy.
 func (c *Ciphertext) Add(x, y Ciphertext) {
+	if x.A == nil {
+		x = Zero()
+	}
+	if y.A == nil {
+		y = Zero()
+	}
 	if c.A == nil {
 		c.A, c.B = grp.NewElement(), grp.NewElement()
 	}
@@ -241,6 +259,9 @@ func appendScalar(b []byte, s group.Scalar) []byte { return append(b, ScalarByte
 // appendCtx writes a caller's context with its length first, so no two (ctx, rest) pairs
 // hash alike.
 func appendCtx(b, ctx []byte) []byte {
+	if len(ctx) > 0xffff {
+		panic("elgamal: context longer than 65535 bytes")
+	}
 	b = binary.BigEndian.AppendUint16(b, uint16(len(ctx)))
 	return append(b, ctx...)
 }

@@ -541,8 +541,17 @@ func TestParseRefusesNonCanonical(t *testing.T) {
 	if _, err := ParseScalar(order); err == nil {
 		t.Error("scalar ℓ accepted")
 	}
-	if _, err := ParseRangeProof(append(order, make([]byte, 96)...), 1); err == nil {
+	// A proof whose v_1 (its last scalar) is ℓ, and one whose a_0 is not a point.
+	honest := ProveRange(&PublicKey{K: grp.Generator()}, Encrypt(&PublicKey{K: grp.Generator()}, 1, grp.NewScalar().SetUint64(5)),
+		1, grp.NewScalar().SetUint64(5), 1, testCtx, newSeeded("nc")).AppendBinary(nil)
+	if _, err := ParseRangeProof(honest, 1); err != nil {
+		t.Fatalf("honest proof refused: %v", err)
+	}
+	if _, err := ParseRangeProof(append(honest[:len(honest)-32:len(honest)-32], order...), 1); err == nil {
 		t.Error("range proof with scalar ℓ accepted")
+	}
+	if _, err := ParseRangeProof(append(append([]byte{}, ones...), honest[32:]...), 1); err == nil {
+		t.Error("range proof with a non-point commitment accepted")
 	}
 	if _, err := ParseLine(make([]byte, LineSize(3, 1)-1), 3, 1); err == nil {
 		t.Error("short line accepted")
@@ -562,5 +571,140 @@ func TestRerandomizeKeepsTheMessage(t *testing.T) {
 	got, err := key.decrypt(t, []Ciphertext{re}, []int{1}, 10)
 	if err != nil || got[0] != 1 {
 		t.Fatalf("got %v %v", got, err)
+	}
+}
+
+// If the challenge did not bind the commitments, anyone could fix the challenge first and
+// then solve for commitments that fit: a "proof" that 2 is 0 or 1. The forger here does
+// exactly that; the verifier must refuse it alone and in a batch.
+func TestChallengeBindsTheCommitments(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("forgery")
+	key := dealKey(t, 1, 1, rnd)
+	two := Encrypt(key.pk, 2, mustScalar(rnd))
+	placeholder := [][]byte{PointBytes(grp.Identity()), PointBytes(grp.Identity())}
+	c := rangeChallenge(key.pk.Bytes(), PointBytes(two.A), PointBytes(two.B), placeholder, placeholder, testCtx)
+	c0 := mustScalar(rnd)
+	cs := []group.Scalar{c0, grp.NewScalar().Sub(c, c0)}
+	p := RangeProof{C: []group.Scalar{c0}}
+	bj := two.B.Copy()
+	for j := 0; j <= 1; j++ {
+		v := mustScalar(rnd)
+		a := grp.NewElement().MulGen(v)
+		a.Add(a, grp.NewElement().Mul(two.A, cs[j]))
+		b := grp.NewElement().Mul(key.pk.K, v)
+		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
+		p.CommitA, p.CommitB, p.V = append(p.CommitA, a), append(p.CommitB, b), append(p.V, v)
+		bj.Add(bj, grp.NewElement().Neg(grp.Generator()))
+	}
+	if VerifyRange(key.pk, two, 1, p, testCtx) {
+		t.Fatal("a proof made before its commitments verifies: the challenge does not bind them")
+	}
+	batch := NewBatch(key.pk, testCtx)
+	batch.AddRange(two, 1, p)
+	if batch.Verify() {
+		t.Fatal("a proof made before its commitments passes a batch")
+	}
+}
+
+func TestPartialAndPointsRoundTrip(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("encode")
+	key := dealKey(t, 2, 3, rnd)
+	pts := []group.Element{Encrypt(key.pk, 1, mustScalar(rnd)).A, Encrypt(key.pk, 0, mustScalar(rnd)).A}
+	p := PartialDecrypt(3, key.shares[2], pts, testCtx, rnd)
+	enc, err := p.AppendBinary(nil)
+	if err != nil || len(enc) != PartialSize(2) {
+		t.Fatalf("%d bytes, %v", len(enc), err)
+	}
+	back, err := ParsePartial(enc, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyPartial(key.pub[2], pts, back, testCtx); err != nil || back.Teller != 3 {
+		t.Fatalf("decoded partial: teller %d, %v", back.Teller, err)
+	}
+	if _, err := ParsePartial(enc[:len(enc)-1], 2); err == nil {
+		t.Fatal("short partial accepted")
+	}
+	ps, err := ParsePoints(AppendPoints(nil, pts), 2)
+	if err != nil || !ps[1].IsEqual(pts[1]) {
+		t.Fatalf("points: %v", err)
+	}
+	other := dealKey(t, 1, 1, newSeeded("context key"))
+	if bytes.Equal(PollContext("p1", key.pk), PollContext("p1", other.pk)) ||
+		bytes.Equal(PollContext("p1", key.pk), PollContext("p2", key.pk)) {
+		t.Fatal("poll context does not tell polls or keys apart")
+	}
+}
+
+func TestDealtShareTravelsSealed(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("transport")
+	x2, t2, err := NewTransportKey(rnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x3, _, _ := NewTransportKey(rnd)
+	d := Deal(2, 3, rnd)
+	sealed, err := SealDealt(t2, "poll-7", 1, 2, d.Shares[1], rnd)
+	if err != nil || len(sealed) != DealtShareSize {
+		t.Fatalf("%d bytes, %v", len(sealed), err)
+	}
+	got, err := OpenDealt(x2, "poll-7", 1, 2, sealed)
+	if err != nil || !got.IsEqual(d.Shares[1]) || !VerifyDealt(2, got, d.Commitments) {
+		t.Fatalf("teller 2 opens %v, %v", got, err)
+	}
+	if _, err := OpenDealt(x3, "poll-7", 1, 2, sealed); err == nil {
+		t.Fatal("another teller's transport key opens the share")
+	}
+	if _, err := OpenDealt(x2, "poll-7", 1, 3, sealed); err == nil {
+		t.Fatal("a share sealed for teller 2 opens as teller 3's")
+	}
+	if _, err := OpenDealt(x2, "poll-8", 1, 2, sealed); err == nil {
+		t.Fatal("a share opens for another poll")
+	}
+}
+
+func TestDealtShareSizeIsASealedScalar(t *testing.T) {
+	if DealtShareSize != SealedTextSize(ScalarSize) {
+		t.Fatalf("DealtShareSize %d, a sealed scalar is %d", DealtShareSize, SealedTextSize(ScalarSize))
+	}
+}
+
+// A count starts from the zero value and never writes into the ciphertexts it adds.
+func TestSumStartsFromZeroValue(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("zero value")
+	key := dealKey(t, 1, 1, rnd)
+	cts := []Ciphertext{Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 1, mustScalar(rnd)), Encrypt(key.pk, 0, mustScalar(rnd))}
+	first, _ := cts[0].MarshalBinary()
+	var sum Ciphertext
+	for _, c := range cts {
+		sum.Add(sum, c)
+	}
+	if again, _ := cts[0].MarshalBinary(); !bytes.Equal(first, again) {
+		t.Fatal("adding into a sum changed a ciphertext it added")
+	}
+	got, err := key.decrypt(t, []Ciphertext{sum}, []int{1}, 3)
+	if err != nil || got[0] != 2 {
+		t.Fatalf("sum decrypts to %v (%v), want 2", got, err)
+	}
+}
+
+// The key's table must give exactly the variable-base product, edge scalars included.
+func TestKeyTableMultiplies(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("table")
+	pk := &PublicKey{K: grp.NewElement().MulGen(mustScalar(rnd))}
+	edge := []group.Scalar{grp.NewScalar(), grp.NewScalar().SetUint64(1), grp.NewScalar().SetUint64(15),
+		grp.NewScalar().SetUint64(16), grp.NewScalar().Neg(grp.NewScalar().SetUint64(1))}
+	for i := 0; i < 20; i++ {
+		edge = append(edge, mustScalar(rnd))
+	}
+	for i, s := range edge {
+		if !pk.mulK(s).IsEqual(grp.NewElement().Mul(pk.K, s)) {
+			t.Fatalf("scalar %d: table product differs", i)
+		}
 	}
 }

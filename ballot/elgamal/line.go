@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
-
-	"github.com/cloudflare/circl/group"
 )
 
 // Line is one line of a form as it sits in the box: one 0/1 ciphertext per option and, last,
@@ -26,8 +24,12 @@ var ErrMarks = errors.New("elgamal: marks break the line's rule")
 // reveal the marks of the first.
 var ErrUsed = errors.New("elgamal: prepared line already used")
 
+// MaxLimit bounds a line's limit: a prepared line holds (limit+1)² points, and no form marks
+// more than a few dozen options in one line (a recommendation form has at most 50 seats).
+const MaxLimit = 255
+
 // LineSize is the exact encoded length of a Line, so every ballot of a poll has one size:
-// cells·(64 + 128) + 64·(limit + 1).
+// cells·(64 + RangeProofSize(1)) + RangeProofSize(limit).
 func LineSize(cells, limit int) int {
 	return cells*(CiphertextSize+RangeProofSize(1)) + RangeProofSize(limit)
 }
@@ -44,35 +46,36 @@ func LineSum(cells []Ciphertext, limit int) Ciphertext {
 	return sum
 }
 
-// PreparedLine holds the randomness and every point multiplication of one future Line, made
-// in the background while a poll is open, so that the voter's submit only adds points and
-// computes scalars. It is secret (it opens the marks it will hold) and is used once.
+// PreparedLine holds the randomness, every point and every point encoding of one future Line
+// for each message it may hold, made in the background while a poll is open, so that the
+// voter's submit only hashes and computes scalars. For a limit L the line proof's table holds
+// (L+1)² points, fine for the limits of a ballot (a few dozen at most). It is secret (it
+// opens the marks it will hold) and is used once.
 type PreparedLine struct {
-	pk     *PublicKey
-	ctx    []byte
-	limit  int
-	n      int // cells, kept apart from the witnesses that Fill drops
-	cells  []*rangeWitness
-	sum    *rangeWitness
-	gTable []group.Element // j·G for j = 0…limit
-	used   atomic.Bool
+	pkEnc []byte
+	ctx   []byte
+	limit int
+	n     int // cells, kept apart from the witnesses that Fill drops
+	cells []*rangeWitness
+	sum   *rangeWitness
+	used  atomic.Bool
 }
 
 // PrepareLine draws the randomness of a line with the given number of cells (the last being
 // "invalid") and limit, and precomputes everything that multiplies a point.
 func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *PreparedLine {
-	if cells < 1 || limit < 1 {
+	if cells < 1 || limit < 1 || limit > MaxLimit {
 		panic(fmt.Sprintf("elgamal: line of %d cells, limit %d", cells, limit))
 	}
-	p := &PreparedLine{pk: pk, ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
+	p := &PreparedLine{pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
 	sumR := grp.NewScalar()
 	sumA, sumB := grp.Identity(), grp.Identity()
 	lim := grp.NewScalar().SetUint64(uint64(limit))
 	for i := range p.cells {
 		r := mustScalar(rnd)
 		a := grp.NewElement().MulGen(r)
-		b := grp.NewElement().Mul(pk.K, r)
-		p.cells[i] = newRangeWitness(pk, r, a, b, 1, rnd)
+		b := pk.mulK(r)
+		p.cells[i] = newRangeWitness(pk, r, a, b, 1, rnd, true)
 		if i < cells-1 {
 			sumR.Add(sumR, r)
 			sumA.Add(sumA, a)
@@ -83,12 +86,7 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 			sumB.Add(sumB, smallMul(b, limit))
 		}
 	}
-	p.sum = newRangeWitness(pk, sumR, sumA, sumB, limit, rnd)
-	p.gTable = make([]group.Element, limit+1)
-	p.gTable[0] = grp.Identity()
-	for j := 1; j <= limit; j++ {
-		p.gTable[j] = grp.NewElement().Add(p.gTable[j-1], grp.Generator())
-	}
+	p.sum = newRangeWitness(pk, sumR, sumA, sumB, limit, rnd, true)
 	return p
 }
 
@@ -124,19 +122,17 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 	line := Line{Cells: make([]Ciphertext, n), CellProofs: make([]RangeProof, n)}
 	for i, rw := range p.cells {
 		m := int(marks[i])
-		b := grp.NewElement().Add(rw.bZero, p.gTable[m])
-		line.Cells[i] = Ciphertext{A: rw.a.Copy(), B: b}
-		line.CellProofs[i] = rw.prove(p.pk, b, m, p.ctx)
+		line.Cells[i] = Ciphertext{A: rw.a.Copy(), B: rw.b[m].Copy()}
+		line.CellProofs[i] = rw.prove(p.pkEnc, rw.b[m], rw.bEnc[m], m, p.ctx)
 	}
-	sb := grp.NewElement().Add(p.sum.bZero, p.gTable[total])
-	line.LineProof = p.sum.prove(p.pk, sb, total, p.ctx)
+	line.LineProof = p.sum.prove(p.pkEnc, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)
 	p.cells, p.sum = nil, nil
 	return line, nil
 }
 
 // VerifyLine checks every cell's 0/1 proof and the line's range proof over LineSum.
 func VerifyLine(pk *PublicKey, line Line, limit int, ctx []byte) bool {
-	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) {
+	if len(line.Cells) < 1 || len(line.CellProofs) != len(line.Cells) || limit < 1 || limit > MaxLimit {
 		return false
 	}
 	for i, c := range line.Cells {
@@ -161,7 +157,7 @@ func (l Line) AppendBinary(b []byte) ([]byte, error) {
 
 // ParseLine decodes a line of the given shape; the length must be exactly LineSize.
 func ParseLine(b []byte, cells, limit int) (Line, error) {
-	if cells < 1 || limit < 1 || len(b) != LineSize(cells, limit) {
+	if cells < 1 || limit < 1 || limit > MaxLimit || len(b) != LineSize(cells, limit) {
 		return Line{}, fmt.Errorf("%w: line of %d bytes for %d cells, limit %d", ErrEncoding, len(b), cells, limit)
 	}
 	l := Line{Cells: make([]Ciphertext, cells), CellProofs: make([]RangeProof, cells)}

@@ -33,7 +33,7 @@ var (
 	ErrNoResult = errors.New("elgamal: a sum decrypts to no count in range")
 )
 
-// partialParams follows ElectionGuard 2.x §3.6.3 (proof of correct partial decryption), batched
+// partialParams follows ElectionGuard 2.0 §3.6 (verifiable decryption), batched
 // over all points with circl's DLEQ (RFC 9497 style composites) instead of one proof per sum.
 var partialParams = dleq.Params{G: grp, H: crypto.SHA512, DST: []byte(dstPartial)}
 
@@ -50,8 +50,16 @@ func contextPoint(points []group.Element, ctx []byte) group.Element {
 	return grp.HashToElement(msg, []byte(dstPartialCtx))
 }
 
+// MaxPartialPoints is the most points one Partial covers: circl's DLEQ numbers the batch's
+// pairs with 16 bits, and the context pair takes one. Split longer lists (texts) into batches.
+const MaxPartialPoints = 1<<16 - 2
+
 // PartialDecrypt is teller j's work at the count: D_x = s·A_x for every point, and the proof.
+// It panics on more than MaxPartialPoints points.
 func PartialDecrypt(j int, s group.Scalar, points []group.Element, ctx []byte, rnd io.Reader) Partial {
+	if len(points) > MaxPartialPoints {
+		panic("elgamal: too many points for one partial decryption")
+	}
 	h := contextPoint(points, ctx)
 	sh := grp.NewElement().Mul(h, s)
 	p := Partial{Teller: j, D: make([]group.Element, len(points))}
@@ -75,7 +83,7 @@ func PartialDecrypt(j int, s group.Scalar, points []group.Element, ctx []byte, r
 
 // VerifyPartial checks a teller's partial decryption against the teller's public share P_j.
 func VerifyPartial(pj group.Element, points []group.Element, p Partial, ctx []byte) error {
-	if len(points) == 0 || len(p.D) != len(points) {
+	if len(points) == 0 || len(points) > MaxPartialPoints || len(p.D) != len(points) {
 		return fmt.Errorf("%w: %d partials for %d points", ErrProof, len(p.D), len(points))
 	}
 	if len(p.Proof) != PartialProofSize {
@@ -104,7 +112,7 @@ func VerifyPartial(pj group.Element, points []group.Element, p Partial, ctx []by
 }
 
 // CombinePartials interpolates s·A_x = Σ_j λ_j·D_{j,x} at 0 from k partials of distinct tellers
-// (Lagrange coefficients over their indices, ElectionGuard 2.x §3.6.4). It takes the k lowest
+// (Lagrange coefficients over their indices, as in ElectionGuard 2.0 §3.6). It takes the k lowest
 // teller indices given; every set of k gives the same points. Verify each partial first.
 func CombinePartials(partials []Partial, k int) ([]group.Element, error) {
 	if k < 1 {

@@ -8,86 +8,137 @@ import (
 	"github.com/cloudflare/circl/group"
 )
 
-// RangeProof proves that a ciphertext encrypts some m with 0 ≤ m ≤ L, without saying which:
-// the disjunctive Chaum–Pedersen proof of ElectionGuard 2.x (§3.3.5, "range proofs"), with
-// L = 1 the proof that a mark is 0 or 1. Branch j claims "(A, B − j·G) is r·(G, K)"; every
-// branch but the true one is simulated, and the challenges of all branches must add up to the
+// RangeProof proves that a ciphertext (A, B) encrypts some m with 0 ≤ m ≤ L, without saying
+// which: the disjunctive Chaum–Pedersen proof of ElectionGuard 2.0 (§3.3.5–§3.3.8, ballot correctness and the selection limit),
+// with L = 1 the proof that a mark is 0 or 1. Branch j claims "(A, B − j·G) = r·(G, K)".
+// Every branch but the true one is simulated, and the branch challenges must add up to the
 // Fiat–Shamir challenge, which is fixed only after every commitment: one branch at least has
 // to be answered with the true r.
+//
+// Unlike ElectionGuard, the proof carries its commitments (a_j, b_j) and leaves out c_L
+// (it is the challenge minus the others). That costs 96 bytes more for a 0/1 proof, and buys
+// batch verification: the proof equations of thousands of ballots are checked at once as
+// one random linear combination (see Batch).
 type RangeProof struct {
-	C []group.Scalar // c_0 … c_L, the branch challenges
-	V []group.Scalar // v_0 … v_L, the branch responses
+	CommitA []group.Element // a_0 … a_L
+	CommitB []group.Element // b_0 … b_L
+	C       []group.Scalar  // c_0 … c_{L−1}; c_L = challenge − Σ c_j
+	V       []group.Scalar  // v_0 … v_L
 }
 
-// RangeProofSize is the encoded length of a proof for bound L: (c_j ‖ v_j) for j = 0…L.
-func RangeProofSize(L int) int { return 2 * ScalarSize * (L + 1) }
+// RangeProofSize is the encoded length of a proof for bound L:
+// a_0 ‖ b_0 ‖ … ‖ a_L ‖ b_L ‖ c_0 ‖ … ‖ c_{L−1} ‖ v_0 ‖ … ‖ v_L.
+func RangeProofSize(L int) int { return 2*PointSize*(L+1) + ScalarSize*L + ScalarSize*(L+1) }
 
 // rangeWitness is everything the prover needs before it knows the message: the randomness r
-// of the ciphertext, and per branch j a secret w_j with w_j·G, w_j·K and a challenge c_j with
-// c_j·G. Any branch can then be the true one (commitment w_j·G, w_j·K) or a simulated one
-// (commitment w_j·G, w_j·K + (m−j)·c_j·G, response v_j = w_j − c_j·r), so filling in the
-// message costs no scalar multiplication of a point beyond a few additions.
+// of the ciphertext, and per branch j a secret w_j and a challenge c_j. Any branch can then be
+// the true one (commitment w_j·G, w_j·K) or a simulated one (commitment w_j·G,
+// w_j·K + (m−j)·c_j·G, response v_j = w_j − c_j·r). Every point and encoding any message in
+// [0, L] needs is computed here, so filling in the message multiplies no point.
 type rangeWitness struct {
-	r      group.Scalar
-	a      group.Element // r·G
-	bZero  group.Element // r·K, the ciphertext's B for m = 0
-	w, c   []group.Scalar
-	wG, wK []group.Element
-	cG     []group.Element
+	r     group.Scalar
+	a     group.Element // A = r·G
+	aEnc  []byte
+	bZero group.Element // r·K, the B of m = 0
+	w, c  []group.Scalar
+	wG    []group.Element // a_j, whatever m is
+	wGEnc [][]byte
+	wK    []group.Element
+	cG    []group.Element
+	// Per message m ∈ [0, L]: B_m = r·K + m·G, and b_j for every branch.
+	b    []group.Element
+	bEnc [][]byte
+	bj   [][]group.Element
+	bjEn [][][]byte
 }
 
-func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L int, rnd io.Reader) *rangeWitness {
+func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L int, rnd io.Reader, table bool) *rangeWitness {
 	rw := &rangeWitness{
-		r: r, a: a, bZero: bZero,
+		r: r, a: a, aEnc: pointBytes(a), bZero: bZero,
 		w: make([]group.Scalar, L+1), c: make([]group.Scalar, L+1),
-		wG: make([]group.Element, L+1), wK: make([]group.Element, L+1), cG: make([]group.Element, L+1),
+		wG: make([]group.Element, L+1), wGEnc: make([][]byte, L+1),
+		wK: make([]group.Element, L+1), cG: make([]group.Element, L+1),
 	}
 	for j := 0; j <= L; j++ {
 		rw.w[j] = mustScalar(rnd)
 		rw.c[j] = mustScalar(rnd)
 		rw.wG[j] = grp.NewElement().MulGen(rw.w[j])
-		rw.wK[j] = grp.NewElement().Mul(pk.K, rw.w[j])
+		rw.wGEnc[j] = pointBytes(rw.wG[j])
+		rw.wK[j] = pk.mulK(rw.w[j])
 		rw.cG[j] = grp.NewElement().MulGen(rw.c[j])
+	}
+	if table {
+		rw.b = make([]group.Element, L+1)
+		rw.bEnc = make([][]byte, L+1)
+		rw.bj = make([][]group.Element, L+1)
+		rw.bjEn = make([][][]byte, L+1)
+		g := grp.Identity()
+		for m := 0; m <= L; m++ {
+			rw.b[m] = grp.NewElement().Add(bZero, g)
+			rw.bEnc[m] = pointBytes(rw.b[m])
+			rw.bj[m], rw.bjEn[m] = make([]group.Element, L+1), make([][]byte, L+1)
+			for j := 0; j <= L; j++ {
+				rw.bj[m][j] = rw.commitB(j, m)
+				rw.bjEn[m][j] = pointBytes(rw.bj[m][j])
+			}
+			g.Add(g, grp.Generator())
+		}
 	}
 	return rw
 }
 
-// prove makes the proof for the ciphertext (a, b) of m, where b = bZero + m·G.
-func (rw *rangeWitness) prove(pk *PublicKey, b group.Element, m int, ctx []byte) RangeProof {
+// commitB is b_j when the message is m: w_j·K, plus (m − j)·c_j·G for a simulated branch.
+func (rw *rangeWitness) commitB(j, m int) group.Element {
+	switch {
+	case j == m:
+		return rw.wK[j].Copy()
+	case m > j:
+		return grp.NewElement().Add(rw.wK[j], smallMul(rw.cG[j], m-j))
+	default:
+		neg := grp.NewElement().Neg(rw.cG[j])
+		return grp.NewElement().Add(rw.wK[j], smallMul(neg, j-m))
+	}
+}
+
+// prove makes the proof for the ciphertext (A, B) of m. With the table, m must be in [0, L].
+func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int, ctx []byte) RangeProof {
 	L := len(rw.w) - 1
-	as := make([]group.Element, L+1)
-	bs := make([]group.Element, L+1)
+	p := RangeProof{
+		CommitA: make([]group.Element, L+1), CommitB: make([]group.Element, L+1),
+		C: make([]group.Scalar, L), V: make([]group.Scalar, L+1),
+	}
+	bjEnc := make([][]byte, L+1)
 	for j := 0; j <= L; j++ {
-		as[j] = rw.wG[j]
-		switch {
-		case j == m:
-			bs[j] = rw.wK[j]
-		case m > j:
-			bs[j] = grp.NewElement().Add(rw.wK[j], smallMul(rw.cG[j], m-j))
-		default:
-			neg := grp.NewElement().Neg(rw.cG[j])
-			bs[j] = grp.NewElement().Add(rw.wK[j], smallMul(neg, j-m))
+		p.CommitA[j] = rw.wG[j].Copy()
+		if rw.bj != nil {
+			p.CommitB[j], bjEnc[j] = rw.bj[m][j].Copy(), rw.bjEn[m][j]
+		} else {
+			p.CommitB[j] = rw.commitB(j, m)
+			bjEnc[j] = pointBytes(p.CommitB[j])
 		}
 	}
-	c := rangeChallenge(pk, rw.a, b, as, bs, ctx)
-	p := RangeProof{C: make([]group.Scalar, L+1), V: make([]group.Scalar, L+1)}
-	// c_m = c − Σ_{j≠m} c_j. When m is out of range (a dishonest caller), no branch is
-	// true and the proof simply fails to verify.
+	c := rangeChallenge(pkEnc, rw.aEnc, bEnc, rw.wGEnc, bjEnc, ctx)
+	// The true branch takes c − Σ_{j≠m} c_j. When m is out of range (a dishonest caller), no
+	// branch is true and the proof fails to verify.
+	cs := make([]group.Scalar, L+1)
 	cm := c.Copy()
 	for j := 0; j <= L; j++ {
 		if j != m {
-			p.C[j] = rw.c[j].Copy()
+			cs[j] = rw.c[j]
 			cm.Sub(cm, rw.c[j])
 		}
 	}
 	if m >= 0 && m <= L {
-		p.C[m] = cm
+		cs[m] = cm
 	} else {
-		p.C[0].Add(p.C[0], cm)
+		cs[0] = grp.NewScalar().Add(cs[0], cm)
 	}
 	for j := 0; j <= L; j++ {
-		v := grp.NewScalar().Mul(p.C[j], rw.r)
+		v := grp.NewScalar().Mul(cs[j], rw.r)
 		p.V[j] = v.Sub(rw.w[j], v)
+		if j < L {
+			p.C[j] = cs[j].Copy()
+		}
 	}
 	return p
 }
@@ -95,74 +146,137 @@ func (rw *rangeWitness) prove(pk *PublicKey, b group.Element, m int, ctx []byte)
 // ProveRange proves that ct = Encrypt(pk, m, r) holds a value in [0, L]. A value outside that
 // range yields a proof that does not verify.
 func ProveRange(pk *PublicKey, ct Ciphertext, m int, r group.Scalar, L int, ctx []byte, rnd io.Reader) RangeProof {
-	bZero := grp.NewElement().Mul(pk.K, r)
-	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd)
-	return rw.prove(pk, ct.B, m, ctx)
+	bZero := pk.mulK(r)
+	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd, false)
+	return rw.prove(pk.Bytes(), ct.B, pointBytes(ct.B), m, ctx)
 }
 
-// VerifyRange checks p for ct and bound L: for each j it recomputes
-// a_j = v_j·G + c_j·A and b_j = v_j·K + c_j·(B − j·G), and requires
-// Σ c_j = H(ctx, K, A, B, L, a_0, b_0, …, a_L, b_L).
+// challenges recomputes the Fiat–Shamir challenge and returns every branch challenge
+// c_0 … c_L, or false when the proof is not shaped for bound L.
+func (p RangeProof) challenges(pkEnc []byte, ct Ciphertext, L int, ctx []byte) ([]group.Scalar, bool) {
+	if L < 1 || len(p.CommitA) != L+1 || len(p.CommitB) != L+1 || len(p.C) != L || len(p.V) != L+1 ||
+		ct.A == nil || ct.B == nil {
+		return nil, false
+	}
+	aEnc := make([][]byte, L+1)
+	bEnc := make([][]byte, L+1)
+	for j := 0; j <= L; j++ {
+		if p.CommitA[j] == nil || p.CommitB[j] == nil || p.V[j] == nil || (j < L && p.C[j] == nil) {
+			return nil, false
+		}
+		aEnc[j], bEnc[j] = pointBytes(p.CommitA[j]), pointBytes(p.CommitB[j])
+	}
+	return p.finishChallenges(rangeChallenge(pkEnc, pointBytes(ct.A), pointBytes(ct.B), aEnc, bEnc, ctx)), true
+}
+
+// challengesFrom is challenges for a proof decoded from enc, over a ciphertext decoded from
+// aEnc ‖ bEnc: the hash takes the bytes as received.
+func (p RangeProof) challengesFrom(pkEnc, aEnc, bEnc, enc []byte, L int, ctx []byte) []group.Scalar {
+	as := make([][]byte, L+1)
+	bs := make([][]byte, L+1)
+	for j := 0; j <= L; j++ {
+		as[j] = enc[2*PointSize*j : 2*PointSize*j+PointSize]
+		bs[j] = enc[2*PointSize*j+PointSize : 2*PointSize*(j+1)]
+	}
+	return p.finishChallenges(rangeChallenge(pkEnc, aEnc, bEnc, as, bs, ctx))
+}
+
+// finishChallenges derives c_L = c − Σ_{j<L} c_j and returns c_0 … c_L.
+func (p RangeProof) finishChallenges(cL group.Scalar) []group.Scalar {
+	L := len(p.C)
+	cs := make([]group.Scalar, L+1)
+	for j := 0; j < L; j++ {
+		cs[j] = p.C[j]
+		cL.Sub(cL, p.C[j])
+	}
+	cs[L] = cL
+	return cs
+}
+
+// VerifyRange checks p for ct and bound L on its own: with c_L = H(…) − Σ_{j<L} c_j, for every
+// j, v_j·G + c_j·A = a_j and v_j·K + c_j·(B − j·G) = b_j. Batch checks many proofs faster.
 func VerifyRange(pk *PublicKey, ct Ciphertext, L int, p RangeProof, ctx []byte) bool {
-	if L < 1 || len(p.C) != L+1 || len(p.V) != L+1 || ct.A == nil || ct.B == nil {
+	cs, ok := p.challenges(pk.Bytes(), ct, L, ctx)
+	if !ok {
 		return false
 	}
-	as := make([]group.Element, L+1)
-	bs := make([]group.Element, L+1)
 	negG := grp.NewElement().Neg(grp.Generator())
 	bj := ct.B.Copy() // B − j·G
-	sum := grp.NewScalar()
 	for j := 0; j <= L; j++ {
 		a := grp.NewElement().MulGen(p.V[j])
-		a.Add(a, grp.NewElement().Mul(ct.A, p.C[j]))
+		a.Add(a, grp.NewElement().Mul(ct.A, cs[j]))
+		if !a.IsEqual(p.CommitA[j]) {
+			return false
+		}
 		b := grp.NewElement().Mul(pk.K, p.V[j])
-		b.Add(b, grp.NewElement().Mul(bj, p.C[j]))
-		as[j], bs[j] = a, b
+		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
+		if !b.IsEqual(p.CommitB[j]) {
+			return false
+		}
 		bj.Add(bj, negG)
-		sum.Add(sum, p.C[j])
 	}
-	return sum.IsEqual(rangeChallenge(pk, ct.A, ct.B, as, bs, ctx))
+	return true
 }
 
 // rangeChallenge is the Fiat–Shamir challenge: HashToScalar (expand_message_xmd, SHA-512)
 // under "minyi-v1-range" of u16(len ctx) ‖ ctx ‖ K ‖ A ‖ B ‖ u16(L) ‖ a_0 ‖ b_0 ‖ … ‖ a_L ‖ b_L.
-func rangeChallenge(pk *PublicKey, a, b group.Element, as, bs []group.Element, ctx []byte) group.Scalar {
+func rangeChallenge(pk, a, b []byte, as, bs [][]byte, ctx []byte) group.Scalar {
 	L := len(as) - 1
 	msg := make([]byte, 0, 2+len(ctx)+3*PointSize+2+2*PointSize*(L+1))
 	msg = appendCtx(msg, ctx)
-	msg = appendPoint(msg, pk.K)
-	msg = appendPoint(msg, a)
-	msg = appendPoint(msg, b)
+	msg = append(msg, pk...)
+	msg = append(msg, a...)
+	msg = append(msg, b...)
 	msg = binary.BigEndian.AppendUint16(msg, uint16(L))
 	for j := range as {
-		msg = appendPoint(msg, as[j])
-		msg = appendPoint(msg, bs[j])
+		msg = append(msg, as[j]...)
+		msg = append(msg, bs[j]...)
 	}
 	return grp.HashToScalar(msg, []byte(dstRange))
 }
 
-// AppendBinary appends c_0 ‖ v_0 ‖ c_1 ‖ v_1 ‖ … ‖ c_L ‖ v_L.
+// AppendBinary appends a_0 ‖ b_0 ‖ … ‖ a_L ‖ b_L ‖ c_0 ‖ … ‖ c_{L−1} ‖ v_0 ‖ … ‖ v_L.
 func (p RangeProof) AppendBinary(b []byte) []byte {
-	for j := range p.C {
-		b = appendScalar(b, p.C[j])
-		b = appendScalar(b, p.V[j])
+	for j := range p.CommitA {
+		b = appendPoint(b, p.CommitA[j])
+		b = appendPoint(b, p.CommitB[j])
+	}
+	for _, c := range p.C {
+		b = appendScalar(b, c)
+	}
+	for _, v := range p.V {
+		b = appendScalar(b, v)
 	}
 	return b
 }
 
-// ParseRangeProof decodes a proof for bound L, refusing non-canonical scalars.
+// ParseRangeProof decodes a proof for bound L, refusing non-canonical points and scalars.
 func ParseRangeProof(b []byte, L int) (RangeProof, error) {
 	if L < 1 || len(b) != RangeProofSize(L) {
 		return RangeProof{}, fmt.Errorf("%w: range proof of %d bytes for L=%d", ErrEncoding, len(b), L)
 	}
-	p := RangeProof{C: make([]group.Scalar, L+1), V: make([]group.Scalar, L+1)}
+	p := RangeProof{
+		CommitA: make([]group.Element, L+1), CommitB: make([]group.Element, L+1),
+		C: make([]group.Scalar, L), V: make([]group.Scalar, L+1),
+	}
+	var err error
+	off := 0
+	next := func(n int) []byte { off += n; return b[off-n : off] }
 	for j := 0; j <= L; j++ {
-		off := 2 * ScalarSize * j
-		var err error
-		if p.C[j], err = ParseScalar(b[off : off+ScalarSize]); err != nil {
+		if p.CommitA[j], err = parsePoint(next(PointSize)); err != nil {
 			return RangeProof{}, err
 		}
-		if p.V[j], err = ParseScalar(b[off+ScalarSize : off+2*ScalarSize]); err != nil {
+		if p.CommitB[j], err = parsePoint(next(PointSize)); err != nil {
+			return RangeProof{}, err
+		}
+	}
+	for j := 0; j < L; j++ {
+		if p.C[j], err = ParseScalar(next(ScalarSize)); err != nil {
+			return RangeProof{}, err
+		}
+	}
+	for j := 0; j <= L; j++ {
+		if p.V[j], err = ParseScalar(next(ScalarSize)); err != nil {
 			return RangeProof{}, err
 		}
 	}

@@ -32,7 +32,7 @@ func SealText(pk *PublicKey, ctx []byte, text []byte, size int, rnd io.Reader) (
 		return nil, err
 	}
 	r := grp.NewElement().MulGen(e)
-	z := grp.NewElement().Mul(pk.K, e)
+	z := pk.mulK(e)
 	aead, nonce := textKey(ctx, r, z)
 	plain := make([]byte, 4+size)
 	binary.BigEndian.PutUint32(plain, uint32(len(text)))
