@@ -210,7 +210,8 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 			if d == i+1 {
 				continue
 			}
-			if v, err := elgamal.ParseScalar(ceremony.SealedFor(pub.Sealed[d-1], d, i+1)[24:56]); err == nil {
+			// R ‖ u32 length ‖ value ‖ tag, were the value not encrypted
+			if v, err := elgamal.ParseScalar(ceremony.SealedFor(pub.Sealed[d-1], d, i+1)[36:68]); err == nil {
 				plain.Add(plain, v)
 			}
 		}
@@ -221,7 +222,7 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 			if d == i+1 {
 				continue
 			}
-			f, err := ceremony.Open(pub.Ceremony, d, pub.CommKeys[d-1], i+1, ceremony.CommKey{Secret: dev.x, Public: pub.CommKeys[i]}, ceremony.SealedFor(pub.Sealed[d-1], d, i+1))
+			f, err := ceremony.Open(p.ID, d, i+1, ceremony.CommKey{Secret: dev.x, Public: pub.CommKeys[i]}, ceremony.SealedFor(pub.Sealed[d-1], d, i+1))
 			if err != nil {
 				t.Fatalf("seat %d cannot open what seat %d dealt it: %v", i+1, d, err)
 			}
@@ -497,7 +498,7 @@ func TestCeremonyRounds(t *testing.T) {
 	if st := key(0, devs[1].CommKey()); st != 409 {
 		t.Fatalf("another key for a seat that has one: %d", st)
 	}
-	if st := seats[0].call("/deal", map[string]string{"commitments": strings.Repeat("00", 64), "sealed": strings.Repeat("00", 144)}, nil); st != 409 {
+	if st := seats[0].call("/deal", map[string]string{"commitments": strings.Repeat("00", 64), "sealed": strings.Repeat("00", 2*ceremony.SealedSize)}, nil); st != 409 {
 		t.Fatalf("a dealing before every key: %d", st)
 	}
 	for i := 1; i < 3; i++ {

@@ -18,11 +18,11 @@
 //
 // Byte layouts, which the JavaScript of the teller page follows exactly:
 //
-//   - sealed share (72 bytes): nonce(24) ‖ XChaCha20-Poly1305(key, nonce, f_i(j) 32 bytes LE, no
-//     associated data), key = SHA-512("minyi-v1-dkg-seal" ‖ ceremony(16) ‖ i(1) ‖ j(1) ‖ X_i ‖
-//     X_j ‖ x_i·X_j)[0:32]. Seat i posts its sealed shares for j = 1…n, j ≠ i, in order.
+//   - communication key: docs/CRYPTO.md's transport key T_j = x_j·G; sealed share: f_i(j) sealed
+//     to T_j as docs/CRYPTO.md §2 says (elgamal.SealDealt, 84 bytes). Seat i posts its sealed
+//     shares for j = 1…n, j ≠ i, in order.
 //   - transcript: SHA-256("minyi-v1-ceremony" ‖ ceremony(16) ‖ poll(16) ‖ k(1) ‖ n(1) ‖ X_1…X_n ‖
-//     commitments of 1…n (k×32 each) ‖ sealed shares of 1…n ((n−1)×72 each)); the 核对码 is
+//     commitments of 1…n (k×32 each) ‖ sealed shares of 1…n ((n−1)×84 each)); the 核对码 is
 //     its first 60 bits in Crockford base32, grouped 4-4-4.
 //
 // The package imports no SQL or HTTP package.
@@ -30,14 +30,14 @@ package ceremony
 
 import (
 	"crypto/sha256"
-	"crypto/sha512"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/cloudflare/circl/group"
-	"golang.org/x/crypto/chacha20poly1305"
+
+	"minyi/ballot/elgamal"
 )
 
 var grp = group.Ristretto255
@@ -47,11 +47,10 @@ const (
 	PointSize  = 32
 	ScalarSize = 32
 	// SealedSize is one sealed share.
-	SealedSize = chacha20poly1305.NonceSizeX + ScalarSize + chacha20poly1305.Overhead
+	SealedSize = elgamal.DealtShareSize
 	// IDSize is a ceremony's or a poll's id (a UUID's 16 bytes).
 	IDSize = 16
 
-	labelSeal       = "minyi-v1-dkg-seal"
 	labelTranscript = "minyi-v1-ceremony"
 )
 
@@ -75,35 +74,27 @@ func ParseID(s string) ([IDSize]byte, error) {
 	return out, nil
 }
 
-// CommKey is a seat's communication key pair, drawn fresh for each ceremony.
+// CommKey is a seat's communication key pair (its transport key), drawn fresh for each
+// ceremony.
 type CommKey struct {
 	Secret group.Scalar
 	Public []byte
 }
 
-// NewCommKey draws a communication key: 64 random bytes reduced to a scalar, as the
-// browser does.
+// NewCommKey draws a communication key.
 func NewCommKey(rnd io.Reader) (CommKey, error) {
-	var b [64]byte
-	if _, err := io.ReadFull(rnd, b[:]); err != nil {
-		return CommKey{}, err
-	}
-	x := grp.HashToScalar(b[:], []byte("minyi-v1-dkg-comm"))
-	pub, err := grp.NewElement().MulGen(x).MarshalBinary()
+	x, pk, err := elgamal.NewTransportKey(rnd)
 	if err != nil {
 		return CommKey{}, err
 	}
-	return CommKey{Secret: x, Public: pub}, nil
+	return CommKey{Secret: x, Public: pk.Bytes()}, nil
 }
 
 // ParsePoint decodes a canonical ristretto255 element; the identity is refused.
 func ParsePoint(b []byte) (group.Element, error) {
-	if len(b) != PointSize {
-		return nil, fmt.Errorf("ceremony: point of %d bytes", len(b))
-	}
-	e := grp.NewElement()
-	if err := e.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("ceremony: not a point")
+	e, err := elgamal.ParsePoint(b)
+	if err != nil {
+		return nil, err
 	}
 	if e.IsIdentity() {
 		return nil, fmt.Errorf("ceremony: identity point")
@@ -111,71 +102,20 @@ func ParsePoint(b []byte) (group.Element, error) {
 	return e, nil
 }
 
-// sealKey is the key of the share dealer i seals to seat j.
-func sealKey(ceremony [IDSize]byte, i, j int, xi, xj []byte, shared group.Element) ([]byte, error) {
-	z, err := shared.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	h := sha512.New()
-	h.Write([]byte(labelSeal))
-	h.Write(ceremony[:])
-	h.Write([]byte{byte(i), byte(j)})
-	h.Write(xi)
-	h.Write(xj)
-	h.Write(z)
-	return h.Sum(nil)[:32], nil
-}
-
 // Seal is dealer i's share f_i(j) sealed to seat j's communication key.
-func Seal(ceremony [IDSize]byte, i int, mine CommKey, j int, theirs []byte, share group.Scalar, rnd io.Reader) ([]byte, error) {
-	xj, err := ParsePoint(theirs)
+func Seal(pollID string, i, j int, theirs []byte, share group.Scalar, rnd io.Reader) ([]byte, error) {
+	pk, err := elgamal.ParsePublicKey(theirs)
 	if err != nil {
 		return nil, err
 	}
-	key, err := sealKey(ceremony, i, j, mine.Public, theirs, grp.NewElement().Mul(xj, mine.Secret))
-	if err != nil {
-		return nil, err
-	}
-	aead, err := chacha20poly1305.NewX(key)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, chacha20poly1305.NonceSizeX, SealedSize)
-	if _, err := io.ReadFull(rnd, nonce); err != nil {
-		return nil, err
-	}
-	plain, err := share.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, plain, nil), nil
+	return elgamal.SealDealt(pk, pollID, i, j, share, rnd)
 }
 
 // Open is seat j's reading of the share dealer i sealed to it.
-func Open(ceremony [IDSize]byte, i int, dealer []byte, j int, mine CommKey, sealed []byte) (group.Scalar, error) {
-	if len(sealed) != SealedSize {
-		return nil, ErrSeal
-	}
-	xi, err := ParsePoint(dealer)
+func Open(pollID string, i, j int, mine CommKey, sealed []byte) (group.Scalar, error) {
+	s, err := elgamal.OpenDealt(mine.Secret, pollID, i, j, sealed)
 	if err != nil {
-		return nil, err
-	}
-	key, err := sealKey(ceremony, i, j, dealer, mine.Public, grp.NewElement().Mul(xi, mine.Secret))
-	if err != nil {
-		return nil, err
-	}
-	aead, err := chacha20poly1305.NewX(key)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := aead.Open(nil, sealed[:chacha20poly1305.NonceSizeX], sealed[chacha20poly1305.NonceSizeX:], nil)
-	if err != nil {
-		return nil, ErrSeal
-	}
-	s := grp.NewScalar()
-	if err := s.UnmarshalBinary(plain); err != nil {
-		return nil, ErrSeal
+		return nil, fmt.Errorf("%w: %v", ErrSeal, err)
 	}
 	return s, nil
 }

@@ -66,20 +66,21 @@ func TestSealOpensForItsSeatOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	box := SealedFor(pub.Sealed[0], 1, 2) // seat 1's share for seat 2
-	if _, err := Open(pub.Ceremony, 1, pub.CommKeys[0], 2, devs[1].comm, box); err != nil {
+	if _, err := Open(rec.Poll, 1, 2, devs[1].comm, box); err != nil {
 		t.Fatalf("seat 2 opens its share: %v", err)
 	}
-	if _, err := Open(pub.Ceremony, 1, pub.CommKeys[0], 3, devs[2].comm, box); !errors.Is(err, ErrSeal) {
+	if _, err := Open(rec.Poll, 1, 3, devs[2].comm, box); !errors.Is(err, ErrSeal) {
 		t.Fatalf("seat 3 opens seat 2's share: %v", err)
 	}
-	other := pub.Ceremony
-	other[0] ^= 1
-	if _, err := Open(other, 1, pub.CommKeys[0], 2, devs[1].comm, box); !errors.Is(err, ErrSeal) {
-		t.Fatalf("a share of another ceremony opens: %v", err)
+	if _, err := Open(rec.Poll, 1, 2, devs[2].comm, box); !errors.Is(err, ErrSeal) {
+		t.Fatalf("seat 3's key opens seat 2's share: %v", err)
+	}
+	if _, err := Open("7c9e6679-7425-40de-944b-e07fc1f90ae8", 1, 2, devs[1].comm, box); !errors.Is(err, ErrSeal) {
+		t.Fatalf("a share of another poll opens: %v", err)
 	}
 	bad := append([]byte(nil), box...)
 	bad[40] ^= 1
-	if _, err := Open(pub.Ceremony, 1, pub.CommKeys[0], 2, devs[1].comm, bad); !errors.Is(err, ErrSeal) {
+	if _, err := Open(rec.Poll, 1, 2, devs[1].comm, bad); !errors.Is(err, ErrSeal) {
 		t.Fatalf("an altered share opens: %v", err)
 	}
 	if SealedFor(pub.Sealed[0], 1, 1) != nil {

@@ -106,7 +106,7 @@ func (d *Device) Deal(r *Record, rnd io.Reader) (commitments, sealed []byte, err
 		if j == d.Seat {
 			continue
 		}
-		b, err := Seal(pub.Ceremony, d.Seat, d.comm, j, pub.CommKeys[j-1], dl.Shares[j-1], rnd)
+		b, err := Seal(r.Poll, d.Seat, j, pub.CommKeys[j-1], dl.Shares[j-1], rnd)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -140,7 +140,7 @@ func (d *Device) Check(r *Record) (group.Scalar, [32]byte, error) {
 	for i := 1; i <= r.N; i++ {
 		share := d.own
 		if i != d.Seat {
-			share, err = Open(pub.Ceremony, i, pub.CommKeys[i-1], d.Seat, d.comm, SealedFor(pub.Sealed[i-1], i, d.Seat))
+			share, err = Open(r.Poll, i, d.Seat, d.comm, SealedFor(pub.Sealed[i-1], i, d.Seat))
 			if err != nil {
 				return nil, t, &DealingError{Dealer: i}
 			}

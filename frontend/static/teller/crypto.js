@@ -11,7 +11,7 @@ const L = Point.Fn.ORDER;
 const G = Point.BASE;
 const enc = new TextEncoder();
 
-export const SEALED_SIZE = 72;
+export const SEALED_SIZE = 84;
 
 // ---- bytes, scalars, points
 
@@ -62,12 +62,24 @@ export function parseScalar(b) {
 
 const mod = (a) => ((a % L) + L) % L;
 
-export function randomScalar() {
-  for (;;) {
-    const b = crypto.getRandomValues(new Uint8Array(64));
-    const s = mod(leToBig(b));
-    if (s !== 0n) return s;
-  }
+// randomScalar draws a secret scalar as docs/CRYPTO.md says: HashToScalar(64 bytes of the
+// random source, "minyi-v1-nonce"). rnd(n) gives n bytes; the tests pass the vectors' streams.
+export function randomScalar(rnd = systemRandom) {
+  return hashToScalar(rnd(64), enc.encode('minyi-v1-nonce'));
+}
+
+export function systemRandom(n) {
+  return crypto.getRandomValues(new Uint8Array(n));
+}
+
+// stream reads a fixed byte string in order, as the known-answer vectors list it.
+export function stream(bytes) {
+  let at = 0;
+  return (n) => {
+    if (at + n > bytes.length) throw new Error('random stream exhausted');
+    at += n;
+    return bytes.slice(at - n, at);
+  };
 }
 
 export function point(b) {
@@ -93,14 +105,14 @@ export function hashToScalar(msg, dst) {
 
 // ---- the key ceremony (ballot/ceremony)
 
-export function commKey() {
-  const x = randomScalar();
+export function commKey(rnd = systemRandom) {
+  const x = randomScalar(rnd);
   return { x, X: G.multiply(x).toBytes() };
 }
 
 // deal draws a degree-(k−1) polynomial: its commitments (k points) and f(1)…f(n).
-export function deal(k, n) {
-  const coeffs = Array.from({ length: k }, randomScalar);
+export function deal(k, n, rnd = systemRandom) {
+  const coeffs = Array.from({ length: k }, () => randomScalar(rnd));
   const commitments = coeffs.map((a) => G.multiply(a).toBytes());
   const shares = [];
   for (let j = 1; j <= n; j++) {
@@ -137,22 +149,44 @@ export function jointKey(all) {
   return all.reduce((acc, C) => acc.add(C[0]), Point.ZERO);
 }
 
-function sealKey(ceremony, i, j, Xi, Xj, Z) {
-  return sha512(concat(enc.encode('minyi-v1-dkg-seal'), ceremony, Uint8Array.of(i, j), Xi, Xj, Z.toBytes())).slice(0, 32);
+// sealText is docs/CRYPTO.md §8: R ‖ XChaCha20-Poly1305 of u32(len) ‖ text ‖ padding, keyed
+// by SHA-512("minyi-v1-text" ‖ u16(len ctx) ‖ ctx ‖ R ‖ e·K).
+export function sealText(K, ctx, text, size, rnd = systemRandom) {
+  if (text.length > size) throw new Error('text too long');
+  const e = randomScalar(rnd);
+  const R = G.multiply(e);
+  const h = sha512(concat(enc.encode('minyi-v1-text'), lp(ctx), R.toBytes(), point(K).multiply(e).toBytes()));
+  const plain = new Uint8Array(4 + size);
+  new DataView(plain.buffer).setUint32(0, text.length);
+  plain.set(text, 4);
+  return concat(R.toBytes(), xchacha20poly1305(h.slice(0, 32), h.slice(32, 56), ctx).encrypt(plain));
 }
 
-// seal is dealer i's share for seat j, sealed to j's communication key (72 bytes).
-export function seal(ceremony, i, mine, j, theirs, share) {
-  const key = sealKey(ceremony, i, j, mine.X, theirs, point(theirs).multiply(mine.x));
-  const nonce = crypto.getRandomValues(new Uint8Array(24));
-  return concat(nonce, xchacha20poly1305(key, nonce).encrypt(scalarBytes(share)));
+// openText opens a sealed text with x, the secret of the key it was sealed to.
+export function openText(x, ctx, sealed) {
+  const R = point(sealed.slice(0, 32));
+  const h = sha512(concat(enc.encode('minyi-v1-text'), lp(ctx), R.toBytes(), R.multiply(x).toBytes()));
+  const plain = xchacha20poly1305(h.slice(0, 32), h.slice(32, 56), ctx).decrypt(sealed.slice(32));
+  const n = new DataView(plain.buffer, plain.byteOffset).getUint32(0);
+  if (n > plain.length - 4) throw new Error('bad text length');
+  return plain.slice(4, 4 + n);
+}
+
+// dealtContext names the poll, the dealer and the seat a dealt share belongs to.
+function dealtContext(pollID, i, j) {
+  return concat(enc.encode('minyi-v1-dealt'), Uint8Array.of(0), enc.encode(pollID), Uint8Array.of(0), enc.encode(String(i)), Uint8Array.of(0), enc.encode(String(j)));
+}
+
+// seal is dealer i's share for seat j, sealed to j's communication (transport) key
+// (docs/CRYPTO.md §2, 84 bytes).
+export function seal(pollID, i, j, theirs, share, rnd = systemRandom) {
+  return sealText(theirs, dealtContext(pollID, i, j), scalarBytes(share), 32, rnd);
 }
 
 // open reads what dealer i sealed to this seat j; it throws when the box does not open.
-export function open(ceremony, i, dealer, j, mine, sealed) {
-  const key = sealKey(ceremony, i, j, dealer, mine.X, point(dealer).multiply(mine.x));
-  const plain = xchacha20poly1305(key, sealed.slice(0, 24)).decrypt(sealed.slice(24));
-  return parseScalar(plain);
+export function open(pollID, i, j, x, sealed) {
+  if (sealed.length !== SEALED_SIZE) throw new Error('sealed share size');
+  return parseScalar(openText(x, dealtContext(pollID, i, j), sealed));
 }
 
 // sealedFor picks the share dealer i sealed to seat j out of i's post.
@@ -200,7 +234,7 @@ function lp(b) {
 
 // dleqBatch proves log_G(kA) = log_{B_x}(kB_x) for all x, exactly as circl's
 // Prover.ProveBatchWithRandomness with the given DST, and returns c ‖ s.
-export function dleqBatch(dst, k, kA, B, kB) {
+export function dleqBatch(dst, k, kA, B, kB, rnd = systemRandom) {
   const kAb = kA.toBytes();
   const seed = sha512(concat(lp(kAb), lp(concat(enc.encode('Seed-'), dst))));
   const h2s = concat(enc.encode('HashToScalar-'), dst);
@@ -210,7 +244,7 @@ export function dleqBatch(dst, k, kA, B, kB) {
     M = M.add(mulPublic(Bx, d));
   });
   const Z = mul(M, k);
-  const r = randomScalar();
+  const r = randomScalar(rnd);
   const t2 = G.multiply(r);
   const t3 = mul(M, r);
   const c = hashToScalar(concat(lp(G.toBytes()), lp(kAb), lp(M.toBytes()), lp(Z.toBytes()), lp(t2.toBytes()), lp(t3.toBytes()), enc.encode('Challenge')), h2s);
@@ -221,14 +255,14 @@ export function dleqBatch(dst, k, kA, B, kB) {
 // partialDecrypt is teller j's share of the decryption of points (hex): D_x = s·A_x, with
 // the batch proof elgamal.VerifyPartial checks. The context point H binds the proof to ctx
 // and to the list; the proof is s·H ‖ c ‖ s.
-export function partialDecrypt(j, s, pointsHex, ctx) {
+export function partialDecrypt(j, s, pointsHex, ctx, rnd = systemRandom) {
   const A = pointsHex.map((h) => point(unhex(h)));
   const msg = concat(lp(ctx), Uint8Array.of(0, 0, (A.length >> 8) & 0xff, A.length & 0xff), ...A.map((a) => a.toBytes()));
   if (A.length > 0xffff) throw new Error('too many points');
   const H = ristretto255_hasher.hashToCurve(msg, { DST: 'minyi-v1-partial-context' });
   const D = A.map((a) => mul(a, s));
   const sH = mul(H, s);
-  const proof = dleqBatch(enc.encode('minyi-v1-partial'), s, mul(G, s), [...A, H], [...D, sH]);
+  const proof = dleqBatch(enc.encode('minyi-v1-partial'), s, mul(G, s), [...A, H], [...D, sH], rnd);
   return { teller: j, d: D.map((p) => hex(p.toBytes())), proof: hex(concat(sH.toBytes(), proof)) };
 }
 
@@ -287,8 +321,8 @@ export function decodeShare(pollID, code) {
 }
 
 // proveShare is elgamal.ProveShare: a Schnorr proof of s for P = s·G over the challenge.
-export function proveShare(s, challenge) {
-  const u = randomScalar();
+export function proveShare(s, challenge, rnd = systemRandom) {
+  const u = randomScalar(rnd);
   const P = mul(G, s);
   const T = G.multiply(u);
   const c = hashToScalar(concat(lp(challenge), P.toBytes(), T.toBytes()), enc.encode('minyi-v1-share-proof'));

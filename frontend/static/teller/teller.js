@@ -142,11 +142,10 @@ async function step() {
 
 async function dealNow() {
   const d = tc.deal(rec.k, rec.n);
-  const cer = tc.uuidBytes(rec.ceremony);
   const sealed = [];
   for (let j = 1; j <= rec.n; j++) {
     if (j === seat) continue;
-    sealed.push(tc.seal(cer, seat, mine, j, tc.unhex(rec.comm_keys[j - 1]), d.shares[j - 1]));
+    sealed.push(tc.seal(rec.poll, seat, j, tc.unhex(rec.comm_keys[j - 1]), d.shares[j - 1]));
   }
   mine.own = d.shares[seat - 1];
   save();
@@ -156,7 +155,6 @@ async function dealNow() {
 // checkDealt opens every share dealt to this seat, checks each against its dealer's
 // commitments, and computes s_j; a share that fails is reported by its dealer.
 function checkDealt() {
-  const cer = tc.uuidBytes(rec.ceremony);
   const all = rec.commitments.map((c) => tc.commitPoints(tc.unhex(c)));
   let sj = 0n;
   for (let i = 1; i <= rec.n; i++) {
@@ -165,7 +163,7 @@ function checkDealt() {
       share = mine.own;
     } else {
       try {
-        share = tc.open(cer, i, tc.unhex(rec.comm_keys[i - 1]), seat, mine, tc.sealedFor(tc.unhex(rec.sealed[i - 1]), i, seat));
+        share = tc.open(rec.poll, i, seat, mine.x, tc.sealedFor(tc.unhex(rec.sealed[i - 1]), i, seat));
       } catch {
         share = undefined;
       }
