@@ -616,3 +616,71 @@ func TestCeremonyOrganizerPages(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/ceremony", nil, 400, nil)
 }
+
+// katJS replays ballot/elgamal's known-answer vectors in the teller page's module: secret
+// scalars from their streams, the three dealings, the joint key and shares, both partial
+// decryptions with their proofs, the sealed text and the share code. It answers how many
+// values it compared and which differed.
+const katJS = `import('teller-crypto').then((m) => {
+  const v = %s;
+  const ctx = m.unhex(v.ctx);
+  let checked = 0;
+  const bad = [];
+  const eq = (what, got, want) => { checked++; if (got !== want) bad.push(what + ': ' + got + ' != ' + want); };
+  v.nonce.forEach((n, i) => eq('nonce ' + i, m.hex(m.scalarBytes(m.randomScalar(m.stream(m.unhex(n.rnd))))), n.scalar));
+  const all = [];
+  v.dkg.dealers.forEach((d, i) => {
+    const got = m.deal(v.dkg.k, v.dkg.n, m.stream(m.unhex(d.rnd)));
+    got.commitments.forEach((c, l) => eq('dealer ' + (i + 1) + ' commitment ' + l, m.hex(c), d.commitments[l]));
+    got.shares.forEach((s, j) => eq('dealer ' + (i + 1) + ' share ' + (j + 1), m.hex(m.scalarBytes(s)), d.shares[j]));
+    all.push(m.commitPoints(m.concat(...got.commitments)));
+  });
+  eq('joint key', m.hex(m.jointKey(all).toBytes()), v.dkg.public_key);
+  const shares = [];
+  for (let j = 1; j <= v.dkg.n; j++) {
+    eq('public share ' + j, m.hex(m.publicShare(j, all).toBytes()), v.dkg.public_shares[j - 1]);
+    let s = 0n;
+    v.dkg.dealers.forEach((d) => { s = m.addScalars(s, m.parseScalar(m.unhex(d.shares[j - 1]))); });
+    eq('teller share ' + j, m.hex(m.scalarBytes(s)), v.dkg.teller_shares[j - 1]);
+    shares.push(s);
+  }
+  v.partials.partials.forEach((p) => {
+    const got = m.partialDecrypt(p.teller, shares[p.teller - 1], v.partials.points, ctx, m.stream(m.unhex(p.rnd)));
+    got.d.forEach((d, x) => eq('partial ' + p.teller + ' D' + x, d, p.d[x]));
+    eq('partial ' + p.teller + ' proof', got.proof, p.proof);
+  });
+  eq('sealed text', m.hex(m.sealText(m.unhex(v.dkg.public_key), ctx, m.unhex(v.text.text), v.text.size, m.stream(m.unhex(v.text.rnd)))), v.text.sealed);
+  const sc = v.share_code;
+  eq('share code', m.encodeShare(sc.poll, sc.teller, m.parseScalar(m.unhex(sc.share))), sc.code);
+  const back = m.decodeShare(sc.poll, sc.code.toLowerCase().replaceAll('-', ' '));
+  eq('share code read back', back && m.hex(m.scalarBytes(back.s)) + '/' + back.j, sc.share + '/' + sc.teller);
+  eq('share code of another poll', m.decodeShare(sc.poll + 'x', sc.code), null);
+  return { checked, bad };
+})`
+
+// The teller page's cryptography gives, byte for byte, the known answers of the Go package.
+func TestTellerJSKnownAnswers(t *testing.T) {
+	t.Parallel()
+	vectors, err := os.ReadFile("../ballot/elgamal/testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	links := e.seatLinks(e.tellerPoll(1, "甲").ID)
+	tabs := tellerTabs(t, 1)
+	run(t, tabs[0], "open the teller page", chromedp.Navigate(links[0]), chromedp.WaitVisible(css("#start")))
+	out, err := chromedp.Run(tabs[0], chromedp.Evaluate[struct {
+		Checked int      `json:"checked"`
+		Bad     []string `json:"bad"`
+	}](fmt.Sprintf(katJS, vectors), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range out.Bad {
+		t.Error(b)
+	}
+	if out.Checked < 30 {
+		t.Fatalf("only %d values compared", out.Checked)
+	}
+	t.Logf("%d values compared with the Go package's", out.Checked)
+}
