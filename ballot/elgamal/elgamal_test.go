@@ -708,3 +708,73 @@ func TestKeyTableMultiplies(t *testing.T) {
 		}
 	}
 }
+
+// Voters submit at once: one key serves many goroutines, and a prepared line raced for by two
+// submits gives exactly one of them a line.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	key := dealKey(t, 1, 1, newSeeded("concurrent"))
+	pk, err := ParsePublicKey(key.pk.Bytes()) // a fresh key: its table is built under the race
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	results := make(chan error, 2*workers)
+	shared := PrepareLine(key.pk, testCtx, 3, 1, rand.Reader)
+	for w := 0; w < workers; w++ {
+		go func() {
+			line, err := PrepareLine(pk, testCtx, 3, 1, rand.Reader).Fill([]uint8{0, 1, 0})
+			if err == nil && !VerifyLine(pk, line, 1, testCtx) {
+				err = errors.New("line does not verify")
+			}
+			results <- err
+			_, err = shared.Fill([]uint8{1, 0, 0})
+			results <- err
+		}()
+	}
+	won := 0
+	for i := 0; i < 2*workers; i++ {
+		switch err := <-results; {
+		case err == nil:
+			won++
+		case errors.Is(err, ErrUsed):
+		default:
+			t.Fatal(err)
+		}
+	}
+	if won != workers+1 {
+		t.Fatalf("%d successful fills, want %d own lines and one shared", won, workers+1)
+	}
+}
+
+// "Invalid" plus a mark is a spoiled line that would still count the mark. A forger who sums
+// the invalid cell with weight 1 (mark + invalid = 2 ≤ limit 2) gets a line proof for that
+// sum; the verifier weighs the invalid cell by the limit and must refuse it.
+func TestInvalidExcludesMarks(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("invalid")
+	key := dealKey(t, 1, 1, rnd)
+	marks := []int{1, 0, 1} // option 1 and "invalid"
+	var line Line
+	sum, sumR := Zero(), grp.NewScalar()
+	for _, m := range marks {
+		r := mustScalar(rnd)
+		ct := Encrypt(key.pk, uint64(m), r)
+		line.Cells = append(line.Cells, ct)
+		line.CellProofs = append(line.CellProofs, ProveRange(key.pk, ct, m, r, 1, testCtx, rnd))
+		sum.Add(sum, ct)
+		sumR.Add(sumR, r)
+	}
+	line.LineProof = ProveRange(key.pk, sum, 2, sumR, 2, testCtx, rnd)
+	if !VerifyRange(key.pk, sum, 2, line.LineProof, testCtx) {
+		t.Fatal("the forger's proof of its own sum should hold")
+	}
+	if VerifyLine(key.pk, line, 2, testCtx) {
+		t.Fatal("a line with a mark and \"invalid\" verifies")
+	}
+	b := NewBatch(key.pk, testCtx)
+	b.AddLine(line, 2)
+	if b.Verify() {
+		t.Fatal("a line with a mark and \"invalid\" passes a batch")
+	}
+}

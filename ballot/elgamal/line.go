@@ -122,7 +122,7 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 	line := Line{Cells: make([]Ciphertext, n), CellProofs: make([]RangeProof, n)}
 	for i, rw := range p.cells {
 		m := int(marks[i])
-		line.Cells[i] = Ciphertext{A: rw.a.Copy(), B: rw.b[m].Copy()}
+		line.Cells[i] = Ciphertext{A: rw.a, B: rw.b[m]}
 		line.CellProofs[i] = rw.prove(p.pkEnc, rw.b[m], rw.bEnc[m], m, p.ctx)
 	}
 	line.LineProof = p.sum.prove(p.pkEnc, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)

@@ -108,10 +108,12 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 		C: make([]group.Scalar, L), V: make([]group.Scalar, L+1),
 	}
 	bjEnc := make([][]byte, L+1)
+	// The witness's points go into the proof as they are: a witness proves once and is
+	// dropped, and each point appears in one place of the proof.
 	for j := 0; j <= L; j++ {
-		p.CommitA[j] = rw.wG[j].Copy()
+		p.CommitA[j] = rw.wG[j]
 		if rw.bj != nil {
-			p.CommitB[j], bjEnc[j] = rw.bj[m][j].Copy(), rw.bjEn[m][j]
+			p.CommitB[j], bjEnc[j] = rw.bj[m][j], rw.bjEn[m][j]
 		} else {
 			p.CommitB[j] = rw.commitB(j, m)
 			bjEnc[j] = pointBytes(p.CommitB[j])
@@ -208,7 +210,7 @@ func VerifyRange(pk *PublicKey, ct Ciphertext, L int, p RangeProof, ctx []byte) 
 		if !a.IsEqual(p.CommitA[j]) {
 			return false
 		}
-		b := grp.NewElement().Mul(pk.K, p.V[j])
+		b := pk.mulK(p.V[j])
 		b.Add(b, grp.NewElement().Mul(bj, cs[j]))
 		if !b.IsEqual(p.CommitB[j]) {
 			return false
