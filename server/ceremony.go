@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -17,7 +16,6 @@ import (
 
 	"minyi/ballot"
 	"minyi/ballot/ceremony"
-	"minyi/ballot/elgamal"
 	"minyi/frontend"
 	"minyi/store"
 )
@@ -228,7 +226,7 @@ func (s *Server) tellerState(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.Quorum, N: cer.Tellers, Tellers: p.Tellers}
+	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.K, N: cer.N, Tellers: p.Tellers}
 	for _, st := range cer.Seats {
 		rec.CommKeys = append(rec.CommKeys, hexOrEmpty(st.CommKey))
 		rec.Commitments = append(rec.Commitments, hexOrEmpty(st.Commitments))
@@ -263,8 +261,9 @@ func unhexField(s, what string) ([]byte, error) {
 	return b, nil
 }
 
-// tellerRound runs one round's post of a seat under the ceremony's lock.
-func (s *Server) tellerRound(round func(c *fiber.Ctx, in tellerPost, cer *store.Ceremony, st *store.Seat) error) fiber.Handler {
+// tellerRound runs one round's post of a seat under the ceremony's lock; ballot/ceremony
+// holds the round's rules.
+func (s *Server) tellerRound(round func(in tellerPost, seat int, cer *ceremony.State) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, seat, err := s.seat(c)
 		if err != nil {
@@ -277,12 +276,7 @@ func (s *Server) tellerRound(round func(c *fiber.Ctx, in tellerPost, cer *store.
 		if err := json.Unmarshal(c.Body(), &in); err != nil {
 			return ballot.Errorf(ballot.EINVALID, "提交的内容格式不对")
 		}
-		err = s.store.UpdateSeat(c.UserContext(), p.ID, seat, func(cer *store.Ceremony, st *store.Seat) error {
-			if by, dealer, blocked := cer.Blocked(); blocked && !(st.Seat == by && in.Dealer == dealer) {
-				return ballot.Errorf(ballot.EDEALING, "第%d位监票人发现第%d位监票人分发的密钥份额有误，密钥生成已中止，请组织者重新生成监票人链接", by, dealer)
-			}
-			return round(c, in, cer, st)
-		})
+		err = s.store.UpdateSeat(c.UserContext(), p.ID, seat, func(cer *ceremony.State) error { return round(in, seat, cer) })
 		if err != nil {
 			return err
 		}
@@ -290,98 +284,40 @@ func (s *Server) tellerRound(round func(c *fiber.Ctx, in tellerPost, cer *store.
 	}
 }
 
-// roundKey: the seat's communication key. The same key again is a retry; another is refused.
-func roundKey(_ *fiber.Ctx, in tellerPost, _ *store.Ceremony, st *store.Seat) error {
+func roundKey(in tellerPost, seat int, cer *ceremony.State) error {
 	key, err := unhexField(in.CommKey, "通信公钥")
 	if err != nil {
 		return err
 	}
-	if _, err := ceremony.ParsePoint(key); err != nil {
-		return ballot.Errorf(ballot.EINVALID, "通信公钥无效")
-	}
-	if st.CommKey != nil && !bytes.Equal(st.CommKey, key) {
-		return ballot.Errorf(ballot.ECONFLICT, "本席位已经提交过通信公钥。如果换了设备或刷新了页面，请组织者重新生成监票人链接")
-	}
-	st.CommKey = key
-	return nil
+	return cer.PostKey(seat, key)
 }
 
-// roundDeal: the seat's commitments and sealed shares, once every seat has a key.
-func roundDeal(_ *fiber.Ctx, in tellerPost, cer *store.Ceremony, st *store.Seat) error {
-	for _, o := range cer.Seats {
-		if o.CommKey == nil {
-			return ballot.Errorf(ballot.ECONFLICT, "还有监票人没有加入，暂不能分发密钥份额")
-		}
-	}
+func roundDeal(in tellerPost, seat int, cer *ceremony.State) error {
 	commitments, err := unhexField(in.Commitments, "承诺值")
 	if err != nil {
 		return err
 	}
 	var sealed []byte
-	if cer.Tellers > 1 {
+	if cer.N > 1 {
 		if sealed, err = unhexField(in.Sealed, "加密份额"); err != nil {
 			return err
 		}
 	}
-	if err := ceremony.CheckDealing(cer.Quorum, cer.Tellers, commitments, sealed); err != nil {
-		return ballot.Errorf(ballot.EINVALID, "分发的密钥份额格式不对")
-	}
-	if st.Commitments != nil {
-		if bytes.Equal(st.Commitments, commitments) && bytes.Equal(st.Sealed, sealed) {
-			return nil
-		}
-		return ballot.Errorf(ballot.ECONFLICT, "本席位已经分发过密钥份额")
-	}
-	st.Commitments, st.Sealed = commitments, sealed
-	if st.Sealed == nil {
-		st.Sealed = []byte{}
-	}
-	return nil
+	return cer.PostDealing(seat, commitments, sealed)
 }
 
-// roundComplain: the seat's device found that a dealer's share fails its commitments.
-func roundComplain(_ *fiber.Ctx, in tellerPost, cer *store.Ceremony, st *store.Seat) error {
-	if in.Dealer < 1 || in.Dealer > cer.Tellers || in.Dealer == st.Seat {
-		return ballot.Errorf(ballot.EINVALID, "被指出的监票人席位不对")
-	}
-	if cer.Seats[in.Dealer-1].Commitments == nil {
-		return ballot.Errorf(ballot.ECONFLICT, "第%d位监票人还没有分发密钥份额", in.Dealer)
-	}
-	d := in.Dealer
-	st.Complaint, st.ReadyAt = &d, nil
-	return nil
+func roundComplain(in tellerPost, seat int, cer *ceremony.State) error {
+	return cer.Complain(seat, in.Dealer)
 }
 
-// roundReady: the seat loaded its backup and proves it holds s_j over its challenge; the
-// transcript it saw must be the one the server keeps.
-func roundReady(_ *fiber.Ctx, in tellerPost, cer *store.Ceremony, st *store.Seat) error {
-	pub, err := cer.Public()
+func roundReady(in tellerPost, seat int, cer *ceremony.State) error {
+	transcript, err := unhexField(in.Transcript, "核对码")
 	if err != nil {
 		return err
-	}
-	if !pub.DealingsComplete() {
-		return ballot.Errorf(ballot.ECONFLICT, "还有监票人没有分发密钥份额")
-	}
-	seen, err := unhexField(in.Transcript, "核对码")
-	if err != nil {
-		return err
-	}
-	t := pub.Transcript()
-	if !bytes.Equal(seen, t[:]) {
-		return ballot.Errorf(ballot.EINVALID, "本设备看到的密钥记录与服务器不一致（核对码不同），请组织者重新生成监票人链接")
 	}
 	proof, err := unhexField(in.Proof, "份额证明")
 	if err != nil {
 		return err
 	}
-	points, err := pub.Points()
-	if err != nil {
-		return err
-	}
-	if elgamal.VerifyShare(elgamal.PublicShare(st.Seat, points), st.Challenge, proof) != nil {
-		return ballot.Errorf(ballot.EINVALID, "备份的密钥份额与本席位的公开份额不符：请核对备份是否抄错，或是否为本次投票的备份")
-	}
-	now := time.Now()
-	st.Transcript, st.ReadyAt = t[:], &now
-	return nil
+	return cer.Prove(seat, transcript, proof, time.Now())
 }

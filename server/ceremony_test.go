@@ -173,7 +173,7 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 		if err != nil || j != i+1 {
 			t.Fatalf("share code of teller %d: seat %d, %v", i+1, j, err)
 		}
-		if !bytes.Equal(elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(sj)), keys.PublicShares[i]) {
+		if !group.Ristretto255.NewElement().MulGen(sj).IsEqual(keys.PublicShares[i]) {
 			t.Fatalf("teller %d's share is not their public share", i+1)
 		}
 		s[i] = sj
@@ -563,7 +563,7 @@ func TestCeremonyRounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range s {
-		if !bytes.Equal(keys.PublicShares[i], elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(s[i]))) {
+		if !keys.PublicShares[i].IsEqual(group.Ristretto255.NewElement().MulGen(s[i])) {
 			t.Fatalf("public share %d is not s_%d·G", i+1, i+1)
 		}
 	}

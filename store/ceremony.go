@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cloudflare/circl/group"
 	"github.com/jmoiron/sqlx"
 
 	"minyi/ballot"
@@ -13,66 +14,23 @@ import (
 	"minyi/ballot/elgamal"
 )
 
-// Ceremony is a poll's key ceremony as the server keeps it: public data only.
-type Ceremony struct {
+// ceremonyRow and seatRow are a ceremony as stored; ceremony.State is what they hold.
+type ceremonyRow struct {
 	PollID  string `db:"poll_id"`
 	ID      string `db:"id"`
 	Tellers int    `db:"tellers"`
 	Quorum  int    `db:"quorum"`
-	Seats   []Seat `db:"-"`
 }
 
-// Seat is one teller's part of the ceremony.
-type Seat struct {
+type seatRow struct {
 	Seat        int        `db:"seat"`
 	CommKey     []byte     `db:"comm_key"`
 	Commitments []byte     `db:"commitments"`
 	Sealed      []byte     `db:"sealed"`
-	Complaint   *int       `db:"complaint"` // the dealer whose share failed this seat's check
+	Complaint   *int       `db:"complaint"`
 	Challenge   []byte     `db:"challenge"`
 	Transcript  []byte     `db:"transcript"`
 	ReadyAt     *time.Time `db:"ready_at"`
-}
-
-// Public is the record every device hashes into its 核对码.
-func (c *Ceremony) Public() (*ceremony.Public, error) {
-	p := &ceremony.Public{K: c.Quorum, N: c.Tellers}
-	var err error
-	if p.Ceremony, err = ceremony.ParseID(c.ID); err != nil {
-		return nil, err
-	}
-	if p.Poll, err = ceremony.ParseID(c.PollID); err != nil {
-		return nil, err
-	}
-	for _, s := range c.Seats {
-		p.CommKeys = append(p.CommKeys, s.CommKey)
-		p.Commitments = append(p.Commitments, s.Commitments)
-		p.Sealed = append(p.Sealed, s.Sealed)
-	}
-	return p, nil
-}
-
-// Blocked names the first complaint: the seat that made it and the dealer it accuses.
-func (c *Ceremony) Blocked() (seat, dealer int, ok bool) {
-	for _, s := range c.Seats {
-		if s.Complaint != nil {
-			return s.Seat, *s.Complaint, true
-		}
-	}
-	return 0, 0, false
-}
-
-// Ready reports whether every seat proved it holds its share and nobody complained.
-func (c *Ceremony) Ready() bool {
-	if _, _, blocked := c.Blocked(); blocked || len(c.Seats) != c.Tellers {
-		return false
-	}
-	for _, s := range c.Seats {
-		if s.ReadyAt == nil {
-			return false
-		}
-	}
-	return true
 }
 
 var (
@@ -117,22 +75,27 @@ func (s *Store) StartCeremony(ctx context.Context, pollID string, quorum int, ha
 }
 
 // Ceremony reads a poll's ceremony with its seats; ENOTFOUND when none was started.
-func (s *Store) Ceremony(ctx context.Context, pollID string) (*Ceremony, error) {
+func (s *Store) Ceremony(ctx context.Context, pollID string) (*ceremony.State, error) {
 	return readCeremony(ctx, s.db, qCeremony, pollID)
 }
 
-func readCeremony(ctx context.Context, q sqlx.QueryerContext, query, pollID string) (*Ceremony, error) {
-	var c Ceremony
+func readCeremony(ctx context.Context, q sqlx.QueryerContext, query, pollID string) (*ceremony.State, error) {
+	var c ceremonyRow
 	if err := sqlx.GetContext(ctx, q, &c, query, pollID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ballot.Errorf(ballot.ENOTFOUND, "尚未生成监票人密钥")
 		}
 		return nil, err
 	}
-	if err := sqlx.SelectContext(ctx, q, &c.Seats, qCeremonySeats, pollID); err != nil {
+	var rows []seatRow
+	if err := sqlx.SelectContext(ctx, q, &rows, qCeremonySeats, pollID); err != nil {
 		return nil, err
 	}
-	return &c, nil
+	st := &ceremony.State{ID: c.ID, Poll: c.PollID, K: c.Quorum, N: c.Tellers}
+	for _, r := range rows {
+		st.Seats = append(st.Seats, ceremony.Seat(r))
+	}
+	return st, nil
 }
 
 // SeatByToken finds the poll and seat a teller's link opens.
@@ -150,10 +113,10 @@ func (s *Store) SeatByToken(ctx context.Context, hash []byte) (pollID string, se
 	return row.PollID, row.Seat, nil
 }
 
-// UpdateSeat changes one seat under the ceremony's lock: change sees the whole ceremony as
-// it stands, so two tellers posting at once see each other's posts, and whatever it set on
-// the seat is written back. An error from change writes nothing.
-func (s *Store) UpdateSeat(ctx context.Context, pollID string, seat int, change func(c *Ceremony, st *Seat) error) error {
+// UpdateSeat runs one round of a seat under the ceremony's lock: round sees the whole
+// ceremony as it stands, so two tellers posting at once see each other's posts, and what it
+// changed of the seat is written back. An error from round writes nothing.
+func (s *Store) UpdateSeat(ctx context.Context, pollID string, seat int, round func(c *ceremony.State) error) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		c, err := readCeremony(ctx, tx, qLockCeremony, pollID)
 		if err != nil {
@@ -162,10 +125,10 @@ func (s *Store) UpdateSeat(ctx context.Context, pollID string, seat int, change 
 		if seat < 1 || seat > len(c.Seats) {
 			return ballot.Errorf(ballot.ENOTFOUND, "监票人席位不存在")
 		}
-		st := &c.Seats[seat-1]
-		if err := change(c, st); err != nil {
+		if err := round(c); err != nil {
 			return err
 		}
+		st := c.Seats[seat-1]
 		_, err = tx.ExecContext(ctx, qUpdateCeremonySeat, pollID, seat, st.CommKey, st.Commitments, st.Sealed, st.Complaint, st.Transcript, st.ReadyAt)
 		return err
 	})
@@ -176,7 +139,7 @@ func (s *Store) UpdateSeat(ctx context.Context, pollID string, seat int, change 
 // checks teller j's partial decryptions.
 type CeremonyKeys struct {
 	Joint        *elgamal.PublicKey
-	PublicShares [][]byte
+	PublicShares []group.Element
 	Quorum       int
 }
 
@@ -191,23 +154,9 @@ func (s *Store) CeremonyKey(ctx context.Context, pollID string) (*CeremonyKeys, 
 	if err != nil {
 		return nil, err
 	}
-	if seat, dealer, blocked := c.Blocked(); blocked {
-		return nil, ballot.Errorf(ballot.EDEALING, "第%d位监票人发现第%d位监票人分发的密钥份额有误，请重新开始生成密钥", seat, dealer)
-	}
-	if !c.Ready() {
-		return nil, ballot.Errorf(ballot.EKEYNOTREADY, "还有监票人未完成密钥生成和备份核验，不能开始投票")
-	}
-	pub, err := c.Public()
+	joint, shares, err := c.Keys()
 	if err != nil {
 		return nil, err
 	}
-	points, err := pub.Points()
-	if err != nil {
-		return nil, err
-	}
-	out := &CeremonyKeys{Joint: elgamal.JointKey(points), Quorum: c.Quorum}
-	for j := 1; j <= c.Tellers; j++ {
-		out.PublicShares = append(out.PublicShares, elgamal.PointBytes(elgamal.PublicShare(j, points)))
-	}
-	return out, nil
+	return &CeremonyKeys{Joint: joint, PublicShares: shares, Quorum: c.K}, nil
 }

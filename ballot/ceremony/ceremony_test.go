@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"testing"
+	"time"
 
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
@@ -152,4 +153,116 @@ func TestSeatToken(t *testing.T) {
 	if string(tok.Hash(key)) == string(ballot.TokenKey(key).Hash(ballot.Token(tok))) {
 		t.Fatal("a seat's hash is a voter token's hash")
 	}
+}
+
+// The rounds' rules on the server's state: each round waits for the one before, a posted
+// key or dealing cannot be swapped, a proof must be over the seat's own share and this
+// record, the key exists once every seat is ready, and a complaint blocks everything.
+func TestRounds(t *testing.T) {
+	st := &State{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Poll: "7c9e6679-7425-40de-944b-e07fc1f90ae7", K: 2, N: 3}
+	var devs []*Device
+	for j := 1; j <= 3; j++ {
+		d, _ := NewDevice(j, rand.Reader)
+		devs = append(devs, d)
+		st.Seats = append(st.Seats, Seat{Seat: j, Challenge: []byte{byte(j), 1, 2, 3}})
+	}
+	code := func(err error) string { return ballot.ErrorCode(err) }
+	if err := st.PostKey(1, devs[0].CommKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PostKey(1, devs[0].CommKey()); err != nil {
+		t.Fatalf("the same key again: %v", err)
+	}
+	if err := st.PostKey(1, devs[1].CommKey()); code(err) != ballot.ECONFLICT {
+		t.Fatalf("a swapped key: %v", err)
+	}
+	if err := st.PostKey(4, devs[0].CommKey()); code(err) != ballot.ENOTFOUND {
+		t.Fatalf("a seat that does not exist: %v", err)
+	}
+	rec := func() *Record {
+		r := &Record{Ceremony: st.ID, Poll: st.Poll, K: st.K, N: st.N}
+		for _, s := range st.Seats {
+			r.CommKeys = append(r.CommKeys, hex.EncodeToString(s.CommKey))
+			r.Commitments = append(r.Commitments, hex.EncodeToString(s.Commitments))
+			r.Sealed = append(r.Sealed, hex.EncodeToString(s.Sealed))
+		}
+		return r
+	}
+	c, s, _ := devs[0].Deal(rec(), rand.Reader)
+	if err := st.PostDealing(1, c, s); code(err) != ballot.ECONFLICT {
+		t.Fatalf("a dealing before every key: %v", err)
+	}
+	st.PostKey(2, devs[1].CommKey())
+	st.PostKey(3, devs[2].CommKey())
+	for i, d := range devs {
+		c, s, err := d.Deal(rec(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PostDealing(i+1, c, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.PostDealing(1, []byte(hexBytes(t, rec().Commitments[1])), []byte(hexBytes(t, rec().Sealed[1]))); code(err) != ballot.ECONFLICT {
+		t.Fatalf("a second dealing: %v", err)
+	}
+	var shares [3]struct {
+		s  []byte
+		tr [32]byte
+	}
+	for i, d := range devs {
+		sj, tr, err := d.Check(rec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shares[i].s, shares[i].tr = elgamal.ScalarBytes(sj), tr
+	}
+	prove := func(j int, share []byte, tr [32]byte) error {
+		s, _ := elgamal.ParseScalar(share)
+		return st.Prove(j, tr[:], elgamal.ProveShare(j, s, st.Seats[j-1].Challenge, rand.Reader), time.Now())
+	}
+	if err := prove(1, shares[1].s, shares[0].tr); code(err) != ballot.EINVALID {
+		t.Fatalf("a proof over seat 2's share for seat 1: %v", err)
+	}
+	other := shares[0].tr
+	other[3] ^= 1
+	if err := prove(1, shares[0].s, other); code(err) != ballot.EINVALID {
+		t.Fatalf("a proof after another record: %v", err)
+	}
+	for j := 1; j <= 2; j++ {
+		if err := prove(j, shares[j-1].s, shares[j-1].tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := st.Keys(); code(err) != ballot.EKEYNOTREADY {
+		t.Fatalf("the key with seat 3 not ready: %v", err)
+	}
+	prove(3, shares[2].s, shares[2].tr)
+	joint, pub, err := st.Keys()
+	if err != nil || len(pub) != 3 || joint == nil {
+		t.Fatalf("the key: %v", err)
+	}
+	if err := st.Complain(2, 2); code(err) != ballot.EINVALID {
+		t.Fatalf("a seat accusing itself: %v", err)
+	}
+	if err := st.Complain(2, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Keys(); code(err) != ballot.EDEALING {
+		t.Fatalf("the key of a blocked ceremony: %v", err)
+	}
+	if err := st.Complain(1, 3); code(err) != ballot.EDEALING {
+		t.Fatalf("a second complaint: %v", err)
+	}
+	if err := st.Complain(2, 3); err != nil {
+		t.Fatalf("the same complaint again: %v", err)
+	}
+}
+
+func hexBytes(t *testing.T, h string) string {
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
