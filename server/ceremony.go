@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io/fs"
+	"path"
 	"strconv"
 	"sync"
 	"time"
@@ -211,11 +212,16 @@ func (s *Server) vendor(c *fiber.Ctx) error {
 	}
 	c.Set("Cache-Control", "public, max-age=31536000, immutable")
 	c.Set("Vary", "Accept-Encoding")
-	c.Set("Content-Type", "text/javascript; charset=utf-8")
+	switch path.Ext(name) {
+	case ".js":
+		c.Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".json":
+		c.Set("Content-Type", "application/json")
+	default: // the licence files
+		c.Set("Content-Type", "text/plain; charset=utf-8")
+	}
 	return c.Send(b)
 }
-
-func hexOrEmpty(b []byte) string { return hex.EncodeToString(b) }
 
 func (s *Server) tellerState(c *fiber.Ctx) error {
 	p, seat, err := s.seat(c)
@@ -228,9 +234,9 @@ func (s *Server) tellerState(c *fiber.Ctx) error {
 	}
 	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.K, N: cer.N, Tellers: p.Tellers}
 	for _, st := range cer.Seats {
-		rec.CommKeys = append(rec.CommKeys, hexOrEmpty(st.CommKey))
-		rec.Commitments = append(rec.Commitments, hexOrEmpty(st.Commitments))
-		rec.Sealed = append(rec.Sealed, hexOrEmpty(st.Sealed))
+		rec.CommKeys = append(rec.CommKeys, hex.EncodeToString(st.CommKey))
+		rec.Commitments = append(rec.Commitments, hex.EncodeToString(st.Commitments))
+		rec.Sealed = append(rec.Sealed, hex.EncodeToString(st.Sealed))
 		rec.Ready = append(rec.Ready, st.ReadyAt != nil)
 		if st.Seat == seat {
 			rec.Challenge = hex.EncodeToString(st.Challenge)
