@@ -29,6 +29,11 @@ const (
 	// EPAPERPENDING: paper ballots entered once wait for their second entry; counting now
 	// would leave them out, so it needs the counter's confirmation.
 	EPAPERPENDING = "paper_pending"
+	// EKEYNOTREADY: the tellers' key ceremony is not finished, so voting cannot open.
+	EKEYNOTREADY = "key_not_ready"
+	// EDEALING: a teller's device found a dealt share that fails its dealer's commitments;
+	// the ceremony is blocked until the organizer restarts it.
+	EDEALING = "dealing_failed"
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.

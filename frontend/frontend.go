@@ -16,7 +16,9 @@ import (
 	"strings"
 )
 
-//go:embed all:templates static
+// all: keeps the vendored libraries' files whose names begin with "_" (_md.js, _arx.js …).
+//
+//go:embed all:templates all:static
 var files embed.FS
 
 // Asset is a static file with its hashed URL.
@@ -32,26 +34,51 @@ type Assets struct {
 	byURL  map[string]*Asset
 }
 
-// LoadAssets reads the embedded static files.
+// LoadAssets reads the embedded static files, folders included ("teller/teller.js"). The
+// vendored libraries under static/teller/vendor are not among them: they import each other
+// by relative paths, which hashed names would break, so Vendor serves them as they are.
 func LoadAssets() (*Assets, error) {
 	a := &Assets{byName: map[string]*Asset{}, byURL: map[string]*Asset{}}
-	entries, err := fs.ReadDir(files, "static")
+	err := fs.WalkDir(files, "static", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			if p == "static/"+VendorDir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		body, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(body)
+		ext := path.Ext(name)
+		url := "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		as := &Asset{URL: url, ContentType: mime.TypeByExtension(ext), Body: body}
+		a.byName[name] = as
+		a.byURL[url] = as
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		body, err := files.ReadFile("static/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		sum := sha256.Sum256(body)
-		ext := path.Ext(e.Name())
-		url := "/static/" + strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:5]) + ext
-		as := &Asset{URL: url, ContentType: mime.TypeByExtension(ext), Body: body}
-		a.byName[e.Name()] = as
-		a.byURL[url] = as
-	}
 	return a, nil
+}
+
+// VendorDir is where the teller page's vendored libraries live, under static/: one folder
+// per released package, named with its version, so its URLs never serve other bytes.
+const VendorDir = "teller/vendor"
+
+// Vendor is the tree of vendored libraries (static/teller/vendor).
+func Vendor() fs.FS {
+	sub, err := fs.Sub(files, "static/"+VendorDir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }
 
 // URL returns the hashed URL of a static file; it panics on an unknown name, which the
@@ -83,7 +110,7 @@ func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, dir := range []string{"staff", "voter", "screen"} {
+	for _, dir := range []string{"staff", "voter", "screen", "teller"} {
 		layout, err := files.ReadFile("templates/" + dir + "/_layout.html")
 		if err != nil {
 			return nil, err

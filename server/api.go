@@ -32,6 +32,8 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Get("/polls/:id", s.apiPoll)
 	a.Delete("/polls/:id", s.apiPollDelete)
 	a.Post("/polls/:id/open", s.apiPollOpen)
+	a.Post("/polls/:id/ceremony", s.apiCeremonyStart)
+	a.Get("/polls/:id/ceremony", s.ceremonyStatus)
 	a.Post("/polls/:id/close", s.onAPI(s.closePoll))
 	a.Post("/polls/:id/count", s.apiPollCount)
 	a.Get("/polls/:id/turnout", s.apiTurnout)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"minyi/ballot"
+	"minyi/ballot/ceremony"
 	"minyi/records"
 	"minyi/server"
 	"minyi/store"
@@ -83,6 +84,11 @@ var matrix = map[string]string{
 	"POST /api/v1/polls/:id/screen": "manage", "POST /api/v1/polls/:id/file": "manage",
 	"POST /api/v1/selections/:id/steps": "manage", "POST /api/v1/entries/:id/link": "manage",
 
+	// The voter role also holds a teller's seat link: the link is the capability, as a token is.
+	"GET /t/:token": "voter", "GET /t/:token/state": "voter", "POST /t/:token/key": "voter", "POST /t/:token/deal": "voter",
+	"POST /t/:token/complain": "voter", "POST /t/:token/ready": "voter", "GET /static/teller/vendor/*": "public",
+	"POST /polls/:id/ceremony": "manage", "POST /api/v1/polls/:id/ceremony": "manage",
+	"GET /polls/:id/ceremony": "unit", "GET /api/v1/polls/:id/ceremony": "unit",
 	"GET /admin/units": "admin", "POST /admin/units": "admin", "GET /admin/staff": "admin", "POST /admin/staff": "admin",
 	"GET /admin/deliveries": "admin", "POST /admin/receivers": "admin", "POST /admin/deliveries/:id/retry": "admin",
 	"GET /api/v1/staff": "admin", "POST /api/v1/staff": "admin", "POST /api/v1/units": "admin",
@@ -99,6 +105,7 @@ var notWalked = map[string]string{
 // screen key, filed entries, a cadre and a selection.
 type world struct {
 	poll, group, batch, key, token, spare, cadre, selection, entry, delivery, static string
+	seat                                                                             string // a teller's link into a draft poll's ceremony
 }
 
 var worlds int
@@ -149,6 +156,7 @@ func (e *env) world(t *testing.T) world {
 	w.delivery = pending[0].ID
 	_, page := e.get(nil, "/login")
 	w.static = regexp.MustCompile(`/static/[^"]+\.css`).FindString(page)
+	w.seat = strings.TrimPrefix(e.seatLinks(e.tellerPoll(1, "甲", "乙").ID)[0], e.base+"/t/")
 	return w
 }
 
@@ -202,7 +210,14 @@ func (w world) path(route, role string) string {
 		t, _ := ballot.NewToken()
 		token = string(t)
 	}
-	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"}, {"/static/*", w.static}} {
+	if strings.HasPrefix(route, "/t/") {
+		token = w.seat
+		if role != "voter" {
+			token = string(ceremony.NewSeatToken())
+		}
+	}
+	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"},
+		{"/static/teller/vendor/*", "/static/teller/vendor/noble-curves-2.4.0/ed25519.js"}, {"/static/*", w.static}} {
 		p = strings.Replace(p, r.param, r.value, 1)
 	}
 	return p

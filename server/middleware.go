@@ -36,6 +36,8 @@ var statusOf = map[string]int{
 	ballot.ETOOMANY:      fiber.StatusTooManyRequests,
 	ballot.ERETRY:        fiber.StatusServiceUnavailable,
 	ballot.EREPEATED:     fiber.StatusConflict,
+	ballot.EKEYNOTREADY:  fiber.StatusConflict,
+	ballot.EDEALING:      fiber.StatusConflict,
 }
 
 // headings are the titles of error pages for people.

@@ -61,6 +61,7 @@ type Server struct {
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
 	draining  atomic.Bool // set by Drain: no new votes, unready
+	teller    tellerPageCache
 
 	tokenGuesses, loginFails *failureLimiter // by client address
 	log                      *slog.Logger
@@ -107,6 +108,7 @@ func (s *Server) App() *fiber.App {
 	app.Use(s.accessLog, s.recover, s.securityHeaders, s.sameOrigin)
 	// Only the stylesheets and scripts are compressed: they carry no secret, where a page
 	// compressed beside a CSRF token or a ballot token would leak it by its length (BREACH).
+	app.Get("/static/"+frontend.VendorDir+"/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.vendor)
 	app.Get("/static/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.static)
 	app.Get("/healthz", s.healthz)
 
@@ -115,6 +117,14 @@ func (s *Server) App() *fiber.App {
 	app.Post("/v", s.codeSubmit)
 	app.Get("/v/:token", s.ballotPage)
 	app.Post("/v/:token", s.ballotSubmit)
+
+	// Tellers: the seat token in the URL is the capability, as a voter's token is.
+	app.Get("/t/:token", s.tellerPage)
+	app.Get("/t/:token/state", s.tellerState)
+	app.Post("/t/:token/key", s.tellerRound(roundKey))
+	app.Post("/t/:token/deal", s.tellerRound(roundDeal))
+	app.Post("/t/:token/complain", s.tellerRound(roundComplain))
+	app.Post("/t/:token/ready", s.tellerRound(roundReady))
 
 	app.Get("/receipt", s.receiptPage)
 	app.Get("/about", s.aboutPage)
@@ -140,6 +150,8 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/polls/:id/live", s.pollLive)
 	staff.Post("/polls/:id/screen", s.pollScreen)
 	staff.Post("/polls/:id/open", s.pollOpen)
+	staff.Post("/polls/:id/ceremony", s.ceremonyStart)
+	staff.Get("/polls/:id/ceremony", s.ceremonyStatus)
 	staff.Get("/polls/:id/count", s.countPage)
 	staff.Post("/polls/:id/close", s.onPage(s.closePoll, "投票已结束，不再接受选票。可以开箱计票。"))
 	staff.Post("/polls/:id/count", s.pollCount)

@@ -15,7 +15,7 @@ func TestEveryRenderedPageExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
-	named := regexp.MustCompile(`"((?:staff|voter|screen)/[a-z_]+)"`)
+	named := regexp.MustCompile(`"((?:staff|voter|screen|teller)/[a-z_]+)"`)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

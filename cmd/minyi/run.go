@@ -43,6 +43,9 @@ usage:
                                   check a certified tally: its signer (the fingerprint printed on the
                                   report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database)
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
+  minyi teller -url https://…/t/<token> -share FILE
+                                  a teller makes their share of the poll's key here, with the others
+                                  (teller page or this command), and saves its backup to FILE
   minyi version
 
 Environment:
@@ -73,6 +76,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verifyBundle(args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
+	case "teller":
+		return teller(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minyi", version)
 		return nil

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"minyi/ballot/elgamal"
+)
+
+// `minyi teller` makes its share with two tellers in browsers: all three read the same
+// 核对码, the command's backup file holds its own share, and the poll's key is ready.
+func TestTellerCommandWithBrowsers(t *testing.T) {
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	var p pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "命令行监票人", "unit_id": units.Units[0].ID,
+		"tellers": []string{"甲", "乙", "丙"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 10}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}},
+	}, 201, &p)
+	var links struct{ Links []struct{ URL string } }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/ceremony", nil, 201, &links)
+
+	file := filepath.Join(t.TempDir(), "share.txt")
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	cctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		done <- Main(cctx, []string{"teller", "-url", links.Links[2].URL, "-share", file, "-every", "200ms"}, &out, os.Stderr)
+	}()
+
+	first := browser(t)
+	second, cancel2 := chromedp.NewContext(first, chromedp.WithNewBrowserContext())
+	defer cancel2()
+	tabs := []context.Context{first, second}
+	for i, tab := range tabs {
+		do(t, tab, chromedp.Navigate(links.Links[i].URL), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+	}
+	var codes []string
+	for _, tab := range tabs {
+		do(t, tab, chromedp.WaitVisible(css("#step-verify")))
+		codes = append(codes, text(t, tab, "#check-code"))
+		share := text(t, tab, "#share-code")
+		do(t, tab, chromedp.SetValue(css("#verify-code"), share), chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("minyi teller: %v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`核对码：(\S+)`).FindStringSubmatch(out.String())
+	if m == nil || m[1] != codes[0] || codes[1] != codes[0] {
+		t.Fatalf("核对码: command %v, browsers %v\n%s", m, codes, out.String())
+	}
+	backup, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seat int
+	for _, line := range strings.Split(string(backup), "\n") {
+		if j, _, err := elgamal.DecodeShare(p.ID, line); err == nil {
+			seat = j
+		}
+	}
+	if seat != 3 {
+		t.Fatalf("the backup file holds no share of seat 3:\n%s", backup)
+	}
+	var status struct {
+		Ready       bool
+		Fingerprint string
+	}
+	a.call("GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &status)
+	if !status.Ready || status.Fingerprint == "" {
+		t.Fatalf("the ceremony after three tellers: %+v", status)
+	}
+	// The same link again refuses to start over on another device, and names why.
+	err = Main(context.Background(), []string{"teller", "-url", links.Links[2].URL, "-share", filepath.Join(t.TempDir(), "again.txt")}, &out, os.Stderr)
+	if err == nil || !strings.Contains(err.Error(), "另一台设备") {
+		t.Fatalf("a second run on a used seat: %v", err)
+	}
+}

@@ -1,0 +1,285 @@
+// The teller page: runs this seat's part of the key ceremony (ballot/ceremony) against the
+// server, round by round as the other tellers join. Secrets (the communication key, this
+// seat's own share of its polynomial, s_j) stay on the device: in memory, and in
+// sessionStorage so a reload of the tab does not lose them mid-ceremony.
+import * as tc from 'teller-crypto';
+import encodeQR from '@paulmillr/qr';
+
+const root = document.getElementById('teller');
+const base = root.dataset.base;
+const pollID = root.dataset.poll;
+const seat = Number(root.dataset.seat);
+const $ = (id) => document.getElementById(id);
+
+let rec = null; // the public record, as last read
+let mine = null; // {x, X, own, sj}
+let timer = null;
+let busy = false;
+
+function say(text) {
+  $('status').textContent = text;
+}
+
+function fail(text) {
+  $('error').textContent = text;
+  $('error').hidden = false;
+}
+
+function show(id, on = true) {
+  $(id).hidden = !on;
+}
+
+function storeKey() {
+  return 'minyi-teller:' + rec.ceremony + ':' + seat;
+}
+
+function save() {
+  const m = { x: mine.x.toString(16), own: mine.own === undefined ? '' : mine.own.toString(16) };
+  sessionStorage.setItem(storeKey(), JSON.stringify(m));
+}
+
+function load() {
+  const raw = sessionStorage.getItem(storeKey());
+  if (!raw) return null;
+  const m = JSON.parse(raw);
+  const x = BigInt('0x' + m.x);
+  return { x, X: tc.commKeyOf(x), own: m.own ? BigInt('0x' + m.own) : undefined };
+}
+
+async function api(path, body) {
+  const res = await fetch(base + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = new Error((data.error && data.error.message) || '服务器暂时无法连接，请稍后重试');
+    e.code = data.error && data.error.code;
+    throw e;
+  }
+  return data;
+}
+
+const stageText = (i) => {
+  if (rec.ready[i]) return ['已就绪', 'ready'];
+  if (rec.commitments[i]) return ['已分发份额', ''];
+  if (rec.comm_keys[i]) return ['已加入', ''];
+  return ['尚未加入', ''];
+};
+
+function roster() {
+  const ol = $('roster');
+  ol.textContent = '';
+  rec.tellers.forEach((name, i) => {
+    const li = document.createElement('li');
+    const [text, cls] = stageText(i);
+    li.textContent = name + (i + 1 === seat ? '（本人）' : '') + '：';
+    const b = document.createElement('span');
+    b.textContent = text;
+    if (cls) b.className = cls;
+    if (rec.blocked_dealer === i + 1) {
+      b.textContent = '分发的份额未通过校验';
+      b.className = 'bad';
+    }
+    li.appendChild(b);
+    ol.appendChild(li);
+  });
+}
+
+const full = (list) => list.every((v) => v !== '');
+
+// step moves this seat on as far as the record allows; it is called on every read.
+async function step() {
+  rec = await api('/state');
+  roster();
+  if (rec.blocked) {
+    fail(rec.blocked);
+    say('密钥生成已中止。');
+    stop();
+    return;
+  }
+  if (rec.poll_state !== 'draft' && !rec.ready[seat - 1]) {
+    say('投票已经开始，密钥生成已结束。');
+    stop();
+    return;
+  }
+  const me = seat - 1;
+  if (!mine) mine = load();
+  if (rec.ready[me]) {
+    show('step-start', false);
+    show('step-done');
+    say('您的密钥已就绪。' + (rec.ready.every(Boolean) ? '全部监票人已就绪。' : '等待其他监票人完成……'));
+    if (rec.ready.every(Boolean)) stop();
+    return;
+  }
+  if (!rec.comm_keys[me]) {
+    show('step-start');
+    say('请点击“生成我的密钥”。');
+    return;
+  }
+  if (!mine) {
+    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。请组织者重新生成监票人链接。');
+    stop();
+    return;
+  }
+  show('step-start', false);
+  if (!full(rec.comm_keys)) {
+    say('已加入。等待其他监票人打开链接（' + rec.comm_keys.filter((v) => v).length + '/' + rec.n + '）……');
+    return;
+  }
+  if (!rec.commitments[me]) {
+    say('正在分发密钥份额……');
+    await dealNow();
+    return;
+  }
+  if (!full(rec.commitments)) {
+    say('已分发。等待其他监票人分发密钥份额（' + rec.commitments.filter((v) => v).length + '/' + rec.n + '）……');
+    return;
+  }
+  if (mine.sj === undefined) checkDealt();
+}
+
+async function dealNow() {
+  const d = tc.deal(rec.k, rec.n);
+  const sealed = [];
+  for (let j = 1; j <= rec.n; j++) {
+    if (j === seat) continue;
+    sealed.push(tc.seal(rec.poll, seat, j, tc.unhex(rec.comm_keys[j - 1]), d.shares[j - 1]));
+  }
+  mine.own = d.shares[seat - 1];
+  save();
+  await api('/deal', { commitments: tc.hex(tc.concat(...d.commitments)), sealed: tc.hex(tc.concat(...sealed)) });
+}
+
+// checkDealt opens every share dealt to this seat, checks each against its dealer's
+// commitments, and computes s_j; a share that fails is reported by its dealer.
+function checkDealt() {
+  const all = rec.commitments.map((c) => tc.commitPoints(tc.unhex(c)));
+  let sj = 0n;
+  for (let i = 1; i <= rec.n; i++) {
+    let share;
+    if (i === seat) {
+      share = mine.own;
+    } else {
+      try {
+        share = tc.open(rec.poll, i, seat, mine.x, tc.sealedFor(tc.unhex(rec.sealed[i - 1]), i, seat));
+      } catch {
+        share = undefined;
+      }
+    }
+    if (share === undefined || all[i - 1].length !== rec.k || !tc.verifyDealt(seat, share, all[i - 1])) {
+      complain(i);
+      return;
+    }
+    sj = tc.addScalars(sj, share);
+  }
+  if (!tc.mulBase(sj).equals(tc.publicShare(seat, all))) {
+    fail('计算出的密钥份额与公开记录不符，请组织者重新生成密钥。');
+    stop();
+    return;
+  }
+  mine.sj = sj;
+  const t = tc.transcript(rec);
+  mine.transcript = t;
+  $('check-code').textContent = tc.code(t);
+  show('step-check');
+  const code = tc.encodeShare(pollID, seat, sj);
+  $('share-code').textContent = code;
+  $('share-qr').src = 'data:image/svg+xml,' + encodeURIComponent(encodeQR(code, 'svg'));
+  const file = new Blob(['民意 监票人密钥份额\n' + document.title + '\n第' + seat + '位监票人 ' + rec.tellers[seat - 1] + '\n投票活动 ' + pollID + '\n\n' + code + '\n'], { type: 'text/plain' });
+  const a = $('download');
+  a.href = URL.createObjectURL(file);
+  a.download = '监票人份额-第' + seat + '位.txt';
+  show('step-backup');
+  show('step-verify');
+  say('请核对核对码，保存备份，然后核验备份。');
+}
+
+async function complain(dealer) {
+  const name = rec.tellers[dealer - 1];
+  fail('第' + dealer + '位监票人（' + name + '）分发给您的密钥份额未通过校验。密钥生成已中止，请组织者重新生成监票人链接。');
+  stop();
+  try {
+    await api('/complain', { dealer });
+  } catch (e) {
+    fail(e.message);
+  }
+}
+
+async function verifyBackup() {
+  let text = $('verify-code').value;
+  const f = $('verify-file').files[0];
+  if (!text.trim() && f) text = await f.text();
+  // A saved file holds the code on its own line: take the line that reads as a share code.
+  const lines = text.split(/\r?\n/).filter((l) => l.trim());
+  let got = null;
+  for (const l of lines.length ? lines : [text]) {
+    got = tc.decodeShare(pollID, l);
+    if (got) break;
+  }
+  if (!got) got = tc.decodeShare(pollID, text);
+  if (!got) {
+    fail('份额码不对：请核对是否抄错，或是否为本次投票的备份。');
+    return;
+  }
+  if (got.j !== seat) {
+    fail('这是第' + got.j + '位监票人的备份，不是您的。');
+    return;
+  }
+  $('error').hidden = true;
+  const proof = tc.proveShare(got.s, tc.unhex(rec.challenge));
+  try {
+    await api('/ready', { transcript: tc.hex(mine.transcript), proof: tc.hex(proof) });
+  } catch (e) {
+    fail(e.message);
+    return;
+  }
+  // The backup is now the share's only home: the device forgets what it kept.
+  sessionStorage.removeItem(storeKey());
+  mine = { x: 0n, X: null };
+  show('step-verify', false);
+  show('step-backup', false);
+  $('share-code').textContent = '';
+  $('share-qr').removeAttribute('src');
+  poll();
+}
+
+async function tick() {
+  if (busy) return;
+  busy = true;
+  try {
+    await step();
+  } catch (e) {
+    say(e.message);
+  } finally {
+    busy = false;
+  }
+}
+
+function poll() {
+  stop();
+  tick();
+  timer = setInterval(tick, 1500);
+}
+
+function stop() {
+  if (timer) clearInterval(timer);
+  timer = null;
+}
+
+$('start').addEventListener('click', async () => {
+  $('start').disabled = true;
+  try {
+    const k = tc.commKey();
+    mine = { x: k.x, X: k.X };
+    save();
+    await api('/key', { comm_key: tc.hex(k.X) });
+  } catch (e) {
+    fail(e.message);
+  }
+  poll();
+});
+$('verify').addEventListener('click', verifyBackup);
+$('print').addEventListener('click', () => window.print());
+poll();
