@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"html/template"
 	"strconv"
 	"time"
 
@@ -60,54 +58,50 @@ func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
 	return nil
 }
 
-// tellerShare is a teller's share as printed once at opening.
-type tellerShare struct {
-	Teller string       `json:"teller"`
-	Code   string       `json:"code"`
-	QR     template.URL `json:"-"`
-}
-
-// openPoll draws the poll's key and opens voting. The key is an ElGamal key shared
-// k-of-n among the tellers with Feldman commitments: the server keeps the public key and
-// each teller's public share, returns the shares to be printed once, and keeps no copy.
-// Without tellers the one share is kept, wrapped under the server secret.
-func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) ([]tellerShare, error) {
+// openPoll fixes the poll's key and opens voting. With tellers, the key is the one their
+// devices made in the key ceremony: the server has only its public part, and voting
+// cannot open before every teller is ready. Without tellers, the server draws the key and
+// keeps it, wrapped under the server secret (「本次由服务器保管密钥」).
+func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if p.State != ballot.Draft {
-		return nil, ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
+		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
-	d, public, shares, err := DealKey(len(p.Tellers), p.TellerQuorum)
-	if err != nil {
-		return nil, err
-	}
-	var wrapped []byte
-	var out []tellerShare
-	if len(p.Tellers) == 0 {
-		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0])); err != nil {
-			return nil, err
+	var public, shares, wrapped []byte
+	if len(p.Tellers) > 0 {
+		ck, err := s.store.CeremonyKey(c.UserContext(), p.ID)
+		if err != nil {
+			return err
+		}
+		if ck.Quorum != p.TellerQuorum || len(ck.PublicShares) != len(p.Tellers) {
+			return ballot.Errorf(ballot.EKEYNOTREADY, "监票人密钥与本次投票的监票人设置不符，请重新生成监票人链接")
+		}
+		public = ck.Joint.Bytes()
+		for _, pj := range ck.PublicShares {
+			shares = append(shares, elgamal.PointBytes(pj)...)
 		}
 	} else {
-		for i, sh := range d.Shares {
-			code := elgamal.EncodeShare(p.ID, i+1, sh)
-			png, err := qrPNG(code)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, tellerShare{Teller: p.Tellers[i], Code: code, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+		d, pub, sh, err := DealKey(0, 0)
+		if err != nil {
+			return err
+		}
+		public, shares = pub, sh
+		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0])); err != nil {
+			return err
 		}
 	}
 	if err := s.store.OpenPoll(c.UserContext(), p.ID, store.BoxHomomorphic, public, shares, wrapped); err != nil {
-		return nil, err
+		return err
 	}
 	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
 	s.fillPools(p)
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
-	return out, nil
+	return nil
 }
 
-// DealKey draws a poll key shared k-of-n (1-of-1 for a poll without tellers) with
-// Feldman commitments, and gives the public key and the tellers' public shares, 32 bytes
-// each in the tellers' order.
+// DealKey draws a poll key shared k-of-n with Feldman commitments (1-of-1 for the key a
+// server holds for a poll without tellers), and gives the public key and the public
+// shares, 32 bytes each in order.
 func DealKey(n, k int) (elgamal.Dealing, []byte, []byte, error) {
 	if n == 0 {
 		n, k = 1, 1

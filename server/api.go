@@ -518,25 +518,18 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": voteURL(base, toks[0])})
 }
 
-// apiPollOpen opens voting; with tellers the answer carries their shares, this once.
+// apiPollOpen opens voting; with tellers, once their key ceremony is done.
 func (s *Server) apiPollOpen(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {
 		return err
 	}
-	shares, err := s.openPoll(c, p)
-	if err != nil {
+	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
 	pi, err := s.store.Poll(c.UserContext(), p.ID)
 	if err != nil {
 		return err
 	}
-	if shares == nil {
-		shares = []tellerShare{}
-	}
-	return c.JSON(struct {
-		pollOut
-		Shares []tellerShare `json:"teller_shares"`
-	}{s.pollJSON(pi, nil), shares})
+	return c.JSON(s.pollJSON(pi, nil))
 }

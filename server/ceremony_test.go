@@ -684,3 +684,49 @@ func TestTellerJSKnownAnswers(t *testing.T) {
 	}
 	t.Logf("%d values compared with the Go package's", out.Checked)
 }
+
+// keyCeremony runs a poll's key ceremony with a Go device for every teller, round by
+// round, as the tellers' phones do it, and returns each teller's backup code in the
+// tellers' order: what they type at the count.
+func (e *env) keyCeremony(pollID string) []string {
+	e.t.Helper()
+	links := e.seatLinks(pollID)
+	seats := make([]seatClient, len(links))
+	devs := make([]*ceremony.Device, len(links))
+	for i, l := range links {
+		seats[i] = seatClient{t: e.t, url: l}
+		d, err := ceremony.NewDevice(i+1, rand.Reader)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		devs[i] = d
+		if st := seats[i].call("/key", map[string]string{"comm_key": hex.EncodeToString(d.CommKey())}, nil); st != 200 {
+			e.t.Fatalf("seat %d key: %d", i+1, st)
+		}
+	}
+	rec := seats[0].record()
+	for i := range seats {
+		c, s, err := devs[i].Deal(rec, rand.Reader)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if st := seats[i].call("/deal", map[string]string{"commitments": hex.EncodeToString(c), "sealed": hex.EncodeToString(s)}, nil); st != 200 {
+			e.t.Fatalf("seat %d deal: %d", i+1, st)
+		}
+	}
+	codes := make([]string, len(seats))
+	for i := range seats {
+		r := seats[i].record()
+		s, tr, err := devs[i].Check(r)
+		if err != nil {
+			e.t.Fatalf("seat %d checks its shares: %v", i+1, err)
+		}
+		ch, _ := hex.DecodeString(r.Challenge)
+		proof := elgamal.ProveShare(i+1, s, ch, rand.Reader)
+		if st := seats[i].call("/ready", map[string]string{"transcript": hex.EncodeToString(tr[:]), "proof": hex.EncodeToString(proof)}, nil); st != 200 {
+			e.t.Fatalf("seat %d ready: %d", i+1, st)
+		}
+		codes[i] = elgamal.EncodeShare(pollID, i+1, s)
+	}
+	return codes
+}

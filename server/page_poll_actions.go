@@ -61,20 +61,16 @@ func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes 
 		"PaperWaiting": waiting, "PaperPending": pending})
 }
 
-// pollOpen opens voting; with tellers it shows their shares, this once, for printing.
+// pollOpen opens voting.
 func (s *Server) pollOpen(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {
 		return err
 	}
-	shares, err := s.openPoll(c, p)
-	if err != nil {
+	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
-	if len(shares) == 0 {
-		return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
-	}
-	return s.page(c, fiber.StatusOK, "staff/shares", fiber.Map{"Title": "监票人密钥 · " + p.Title, "Poll": p, "Shares": shares})
+	return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
 }
 
 func (s *Server) pollDelete(c *fiber.Ctx) error {

@@ -9,9 +9,9 @@ import (
 	"minyi/ballot"
 )
 
-// Tellers hold the key 2-of-3: the shares are shown once at opening and kept nowhere;
-// after close one share cannot open the box, a share of another poll is refused, any two
-// open it, and the tally names them.
+// Tellers hold the key 2-of-3, made on their devices: voting opens only once they are
+// ready, the server keeps no share; after close one share cannot open the box, a share of
+// another poll is refused, any two open it, and the tally names them.
 func TestTellersOpenTheBox(t *testing.T) {
 	e := newEnv(t)
 	var p poll
@@ -20,10 +20,15 @@ func TestTellersOpenTheBox(t *testing.T) {
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三"}}}}}}, 201, &p)
 	codes := e.tokens(p, 2)
-	var opened struct {
-		Shares []struct{ Teller, Code string } `json:"teller_shares"`
+	var out struct {
+		Error struct{ Code, Message string }
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, &opened)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 409, &out)
+	if out.Error.Code != ballot.EKEYNOTREADY || !strings.Contains(out.Error.Message, "监票人") {
+		t.Fatalf("opening before the tellers made the key: %+v", out)
+	}
+	all := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	// The voter is told who can open the box, and that nothing ties the ballot to the slip.
 	const unlinked = "选票与凭证之间没有任何关联，任何人都无法从选票查到投票人。"
 	if _, page := e.get(nil, "/v/"+codes[0]); !strings.Contains(page, "需3名监票人中的2名共同开箱") || strings.Contains(page, "服务器保管密钥") || !strings.Contains(page, unlinked) {
@@ -35,23 +40,16 @@ func TestTellersOpenTheBox(t *testing.T) {
 	if _, page := e.get(nil, "/v/"+plainCodes[0]); !strings.Contains(page, "本次由服务器保管密钥") || strings.Contains(page, "监票人中的") || !strings.Contains(page, unlinked) {
 		t.Fatalf("ballot page of a poll without tellers: %s", page)
 	}
-	if len(opened.Shares) != 3 || opened.Shares[2].Teller != "丙监票" {
-		t.Fatalf("shares %+v", opened.Shares)
-	}
 	if _, err := e.st.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ESEALED {
 		t.Fatalf("before close: %v", err)
 	}
 	e.vote(codes[0], form("优秀"))
 	e.vote(codes[1], form("不称职"))
 	// Not even all three shares open the box before close.
-	all := []string{opened.Shares[0].Code, opened.Shares[1].Code, opened.Shares[2].Code}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all}, 403, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	if _, err := e.st.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ENOTFOUND {
 		t.Fatalf("the server holds a share of a tellers' poll: %v", err)
-	}
-	var out struct {
-		Error struct{ Code, Message string }
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all[:1]}, 400, &out)
 	if !strings.Contains(out.Error.Message, "至少 2 位监票人") {
@@ -66,11 +64,9 @@ func TestTellersOpenTheBox(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "另一次", "unit_id": e.unitID, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "李四"}}}}}}, 201, &other)
-	var otherOpened struct {
-		Shares []struct{ Code string } `json:"teller_shares"`
-	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+other.ID+"/open", nil, 200, &otherOpened)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], otherOpened.Shares[1].Code}}, 400, &out)
+	otherCodes := e.keyCeremony(other.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+other.ID+"/open", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], otherCodes[1]}}, 400, &out)
 	if !strings.Contains(out.Error.Message, "不是本次投票") {
 		t.Fatalf("another poll's share: %+v", out)
 	}
@@ -100,7 +96,9 @@ func TestTellersOpenTheBox(t *testing.T) {
 	}
 }
 
-func TestOpeningShowsSharesOnce(t *testing.T) {
+// With tellers, 开始投票 is refused until every teller's device is ready, and the poll
+// page says so; the key is never shown.
+func TestOpeningWaitsForTheTellers(t *testing.T) {
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "监票页面", "unit_id": e.unitID, "tellers": []string{"甲", "乙", "丙"},
@@ -113,11 +111,18 @@ func TestOpeningShowsSharesOnce(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	page := string(b)
-	if res.StatusCode != 200 || strings.Count(page, `class="share-code"`) != 3 || !strings.Contains(page, "只显示这一次") || !strings.Contains(page, "data:image/png;base64,") {
-		t.Fatalf("shares page: %d", res.StatusCode)
+	if res.StatusCode != 409 || !strings.Contains(string(b), "监票人尚未生成密钥") {
+		t.Fatalf("opening before the ceremony: %d", res.StatusCode)
 	}
-	if _, again := e.get(c, "/polls/"+p.ID); strings.Contains(again, "share-code") || !strings.Contains(again, "开箱需 2 位") {
-		t.Fatal("the poll page must not show shares, and must say the quorum (a majority of 3 is 2)")
+	e.keyCeremony(p.ID)
+	res, err = c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{"_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	if res.StatusCode != 200 || !strings.Contains(page, "投票已开始") || strings.Contains(page, "share-code") || !strings.Contains(page, "开箱需 2 位") {
+		t.Fatalf("opening once the tellers are ready: %d", res.StatusCode)
 	}
 }
