@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -456,4 +457,75 @@ func longestMonotoneRun(seq []int) int {
 		best = max(best, cur)
 	}
 	return best
+}
+
+// With tellers, nothing the server has decrypts a ballot. Every 32-byte string of a dump
+// taken while voting and of one taken after the count, every key the server secret
+// gives, the secret itself, and every hex string in the logs, tried as the poll's secret
+// key on a ballot, fails; the same test finds the key the tellers' shares would make. The
+// codes the tellers typed at the count are in neither dump nor the logs.
+func TestServerKeyMaterialOpensNoBallot(t *testing.T) {
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	codes := e.tokens(p, 6)
+	shares := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, c := range codes {
+		e.vote(c, form([]string{"优秀", "称职", "基本称职", "不称职"}[i%4]))
+	}
+	during, _ := pgDump(t, e.url)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{shares[0], shares[2]}}, 200, nil)
+	after, tables := pgDump(t, e.url)
+	box := filled(tables["ballots"])
+	if len(box.rows) != len(codes) {
+		t.Fatalf("%d ballots in the box", len(box.rows))
+	}
+	pi, err := e.st.Poll(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := unbytea(box.col(box.rows[0], "sealed"))
+
+	secret := bytes.Repeat([]byte("k"), 32) // the tests' server secret
+	keys, _ := server.DeriveKeys(secret)
+	candidates := [][]byte{secret, keys.Token, keys.Share, keys.Paper, keys.Nullifier, keys.Sign.Seed(), keys.Sign[32:]}
+	for _, dump := range []string{during, after} {
+		for _, m := range regexp.MustCompile(`\\\\x([0-9a-f]+)`).FindAllStringSubmatch(dump, -1) {
+			b, _ := hex.DecodeString(m[1])
+			for k := 0; k+32 <= len(b); k++ {
+				candidates = append(candidates, b[k:k+32])
+			}
+		}
+	}
+	for _, m := range regexp.MustCompile(`[0-9a-fA-F]{64}`).FindAllString(e.logs.String(), -1) {
+		b, _ := hex.DecodeString(m)
+		candidates = append(candidates, b)
+	}
+	for _, k := range candidates {
+		if _, err := openCells(&pi.Poll, k, sealed); err == nil {
+			t.Fatalf("a key the server has opens a ballot: %x", k)
+		}
+	}
+	for _, code := range shares {
+		for _, where := range []string{during, after, e.logs.String()} {
+			if strings.Contains(where, code) || strings.Contains(where, strings.ReplaceAll(code, "-", "")) {
+				t.Fatal("a teller's share code is in a dump or the logs")
+			}
+		}
+	}
+	// The control: tellers 1 and 3 together hold the key, s = 3/2·s₁ − 1/2·s₃.
+	g := group.Ristretto255
+	_, s1, err1 := elgamal.DecodeShare(p.ID, shares[0])
+	_, s3, err3 := elgamal.DecodeShare(p.ID, shares[2])
+	if err1 != nil || err3 != nil {
+		t.Fatal(err1, err3)
+	}
+	half := g.NewScalar().Inv(g.NewScalar().SetUint64(2))
+	s := g.NewScalar().Mul(g.NewScalar().Mul(s1, g.NewScalar().SetUint64(3)), half)
+	s.Sub(s, g.NewScalar().Mul(s3, half))
+	if _, err := openCells(&pi.Poll, elgamal.ScalarBytes(s), sealed); err != nil {
+		t.Fatalf("the key two tellers' shares make does not open a ballot: the test could not see a key: %v", err)
+	}
+	t.Logf("%d strings tried as the key", len(candidates))
 }
