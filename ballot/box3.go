@@ -44,7 +44,8 @@ type BoxKey struct {
 // textSlot is a place for one text in every ballot: a write-in box or a free answer.
 type textSlot struct {
 	Form, Line string
-	Size       int // bytes of text it holds
+	Size       int  // bytes of text it holds
+	byGroup    bool // a write-in: counted per result row
 }
 
 // NewBoxKey makes the box key of a poll from its public key.
@@ -175,18 +176,26 @@ func (k *BoxKey) slotTexts(texts []Text) ([]string, error) {
 }
 
 // BoxSums is a box added up: one ciphertext per result row and cell, the ballots that
-// failed their proofs, and the texts taken out of their ballots, shuffled.
+// failed, and the texts taken out of their ballots, shuffled.
 type BoxSums struct {
-	Rows     ResultGroups
-	Sizes    []int                  // ballots per voter group of the poll
-	Sums     [][]elgamal.Ciphertext // [row][cell]
-	Ballots  int
-	Rejected []int // places (from 0) in the box of the ballots that failed
-	Texts    []SealedText
+	Rows ResultGroups
+	// Sizes are every ballot each voter group put in the box; Pool the ballots of each
+	// group that were counted, at most the group's used tokens: the pooling of small
+	// groups is decided on Pool, so ballots that fail or that no token cast cannot keep a
+	// small group apart.
+	Sizes, Pool []int
+	Sums        [][]elgamal.Ciphertext // [row][cell]
+	Ballots     int
+	Rejected    []int // places (from 0) in the box of the ballots that failed or repeat another
+	Texts       []SealedText
+	// Over names the groups with more counted ballots than used tokens; BadTexts counts
+	// the texts that did not open (Decrypt).
+	Over     []string
+	BadTexts int
 }
 
-// SealedText is a text taken out of its ballot: the voter group it was cast in and the
-// sealed bytes.
+// SealedText is a text taken out of its ballot: the result row it is counted in (a
+// write-in; MergedGroup for the pooled row) or none (a free answer), and the sealed bytes.
 type SealedText struct {
 	Group  string
 	Slot   int
@@ -198,12 +207,12 @@ type SealedText struct {
 // groups are pooled (ResultGroups) before anything is added, so no sum of a small group
 // alone is ever formed. A ballot that fails is left out and reported by its place. The
 // texts leave their ballots here, shuffled.
-func (k *BoxKey) Sum(box []SealedBallot) *BoxSums {
+func (k *BoxKey) Sum(box []SealedBallot, turnout []Turnout) *BoxSums {
 	entries := make([]boxEntry, len(box))
 	for i, b := range box {
 		entries[i] = boxEntry{group: b.Group, marks: b.Sealed, texts: true}
 	}
-	return k.sum(entries)
+	return k.sum(entries, turnout)
 }
 
 // boxEntry is a ballot to add: its group and its bytes, whole (texts true) or its marks
@@ -214,28 +223,40 @@ type boxEntry struct {
 	texts bool
 }
 
-func (k *BoxKey) sum(box []boxEntry) *BoxSums {
+func (k *BoxKey) sum(box []boxEntry, turnout []Turnout) *BoxSums {
 	p := k.poll
 	index := map[string]int{}
 	for i, g := range p.Groups {
 		index[g.ID] = i
 	}
-	s := &BoxSums{Sizes: make([]int, len(p.Groups)), Ballots: len(box)}
+	s := &BoxSums{Sizes: make([]int, len(p.Groups)), Pool: make([]int, len(p.Groups)), Ballots: len(box)}
 	for _, b := range box {
 		if i, ok := index[b.group]; ok {
 			s.Sizes[i]++
 		}
 	}
-	s.Rows = p.ResultGroups(s.Sizes)
+	// A ballot repeated byte for byte is counted once: the copies are not ballots anyone
+	// cast (each cast encrypts with fresh randomness).
+	repeat := make([]bool, len(box))
+	seen := map[[sha256.Size]byte]bool{}
+	for i, b := range box {
+		h := sha256.Sum256(k.Marks(b.marks))
+		repeat[i], seen[h] = seen[h], true
+	}
 	contexts := map[string][]byte{}
 	for _, g := range p.Groups {
 		contexts[g.ID] = k.context(g.ID)
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(box)/16+1)
+	type groupText struct {
+		group int
+		text  SealedText
+	}
 	type part struct {
-		sums     [][]elgamal.Ciphertext
+		sums     [][]elgamal.Ciphertext // per voter group
+		counted  []int
 		rejected []int
-		texts    []SealedText
+		texts    []groupText
 	}
 	parts := make([]part, workers)
 	var wg sync.WaitGroup
@@ -244,23 +265,25 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 		go func() {
 			defer wg.Done()
 			pt := &parts[w]
-			pt.sums = make([][]elgamal.Ciphertext, len(s.Rows.Groups))
+			pt.sums = make([][]elgamal.Ciphertext, len(p.Groups))
+			pt.counted = make([]int, len(p.Groups))
 			add := func(i int, lines []elgamal.Line, texts [][]byte) {
-				row := s.Rows.Of[index[box[i].group]]
-				if pt.sums[row] == nil {
-					pt.sums[row] = make([]elgamal.Ciphertext, k.layout.Cells)
-					for c := range pt.sums[row] {
-						pt.sums[row][c] = elgamal.Zero()
+				gi := index[box[i].group]
+				if pt.sums[gi] == nil {
+					pt.sums[gi] = make([]elgamal.Ciphertext, k.layout.Cells)
+					for c := range pt.sums[gi] {
+						pt.sums[gi][c] = elgamal.Zero()
 					}
 				}
+				pt.counted[gi]++
 				for li, l := range k.layout.Lines {
 					for c := range l.Labels {
-						acc := &pt.sums[row][l.Offset+c]
+						acc := &pt.sums[gi][l.Offset+c]
 						acc.Add(*acc, lines[li].Cells[c])
 					}
 				}
 				for ti, t := range texts {
-					pt.texts = append(pt.texts, SealedText{Group: box[i].group, Slot: ti, Sealed: t})
+					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
 				}
 			}
 			// The proofs are checked a chunk at a time, all of a group's in one batch; a
@@ -300,7 +323,7 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 				chunk = chunk[:0]
 			}
 			for i := w; i < len(box); i += workers {
-				if _, ok := index[box[i].group]; !ok {
+				if _, ok := index[box[i].group]; !ok || repeat[i] {
 					pt.rejected = append(pt.rejected, i)
 					continue
 				}
@@ -312,6 +335,42 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 		}()
 	}
 	wg.Wait()
+	groupSums := make([][]elgamal.Ciphertext, len(p.Groups))
+	counted := make([]int, len(p.Groups))
+	var texts []groupText
+	for _, pt := range parts {
+		for gi, row := range pt.sums {
+			counted[gi] += pt.counted[gi]
+			if row == nil {
+				continue
+			}
+			if groupSums[gi] == nil {
+				groupSums[gi] = row
+				continue
+			}
+			for c := range row {
+				groupSums[gi][c].Add(groupSums[gi][c], row[c])
+			}
+		}
+		s.Rejected = append(s.Rejected, pt.rejected...)
+		texts = append(texts, pt.texts...)
+	}
+	slices.Sort(s.Rejected)
+	used := make([]int, len(p.Groups))
+	for _, tu := range turnout {
+		if i, ok := index[tu.Group]; ok {
+			used[i] = tu.Used
+		}
+	}
+	for i, g := range p.Groups {
+		s.Pool[i] = min(counted[i], used[i])
+		if counted[i] > used[i] {
+			s.Over = append(s.Over, g.Name)
+		}
+	}
+	// The rows are decided before any sum of a group is used; a small group's sum is
+	// only ever added into its pooled row.
+	s.Rows = p.ResultGroups(s.Pool)
 	s.Sums = make([][]elgamal.Ciphertext, len(s.Rows.Groups))
 	for r := range s.Sums {
 		s.Sums[r] = make([]elgamal.Ciphertext, k.layout.Cells)
@@ -319,16 +378,22 @@ func (k *BoxKey) sum(box []boxEntry) *BoxSums {
 			s.Sums[r][c] = elgamal.Zero()
 		}
 	}
-	for _, pt := range parts {
-		for r, row := range pt.sums {
-			for c := range row {
-				s.Sums[r][c].Add(s.Sums[r][c], row[c])
-			}
+	for gi, gs := range groupSums {
+		if gs == nil {
+			continue
 		}
-		s.Rejected = append(s.Rejected, pt.rejected...)
-		s.Texts = append(s.Texts, pt.texts...)
+		row := s.Sums[s.Rows.Of[gi]]
+		for c := range gs {
+			row[c].Add(row[c], gs[c])
+		}
 	}
-	slices.Sort(s.Rejected)
+	for _, t := range texts {
+		st := t.text
+		if k.slots[st.Slot].byGroup {
+			st.Group = s.Rows.Groups[s.Rows.Of[t.group]].ID
+		}
+		s.Texts = append(s.Texts, st)
+	}
 	shuffle(len(s.Texts), func(i, j int) { s.Texts[i], s.Texts[j] = s.Texts[j], s.Texts[i] })
 	return s
 }
@@ -383,8 +448,15 @@ func (k *BoxKey) verify(lines []elgamal.Line, ctx []byte) bool {
 func (k *BoxKey) Marks(b []byte) []byte { return b[:min(len(b), k.marks)] }
 
 // PreparedSize is about the memory a prepared ballot takes: its ciphertexts and proofs
-// for every value, as group elements.
-func (k *BoxKey) PreparedSize() int { return 8 * k.marks }
+// for every value, as group elements of about 240 bytes each in memory. A line of limit
+// L keeps (L+1)² points for its line proofs, one set per value its sum may take.
+func (k *BoxKey) PreparedSize() int {
+	n := 0
+	for _, l := range k.layout.Lines {
+		n += 240 * (len(l.Labels)*16 + (l.Limit+1)*(l.Limit+1)*4)
+	}
+	return n
+}
 
 // Points are what the tellers decrypt: the first half of every sum, then the key point of
 // every text, in this order.
@@ -428,9 +500,12 @@ func (k *BoxKey) Decrypt(s *BoxSums, combined []group.Element) ([][]int, []strin
 	}
 	opened := make([]string, len(s.Texts))
 	for i, t := range s.Texts {
+		// A text that does not open (its bytes changed in the database: no proof covers
+		// them) is left out and noted; it stops nothing else.
 		plain, err := elgamal.OpenText(t.Sealed, combined[cells+i], k.textContext(k.slots[t.Slot]))
 		if err != nil {
-			return nil, nil, fmt.Errorf("text %d: %w", i+1, err)
+			s.BadTexts++
+			continue
 		}
 		opened[i] = string(plain)
 	}
@@ -451,7 +526,13 @@ func (k *BoxKey) Texts(s *BoxSums, opened []string) []Text {
 
 // CountBox is the tally of a box from its sums and opened texts; s is in SortBox order.
 func (k *BoxKey) CountBox(turnout []Turnout, s *BoxSums, rows [][]int, texts []Text) *Tally {
-	t := CountSums(k.poll, turnout, s.Sizes, rows, texts, len(s.Rejected))
+	t := CountPooled(k.poll, turnout, s.Sizes, s.Pool, rows, texts, len(s.Rejected))
+	for _, g := range s.Over {
+		t.Notes = append(t.Notes, fmt.Sprintf("参评类别“%s”票箱内的有效选票多于已使用的凭证，多出的选票不影响分类合并，请核查", g))
+	}
+	if s.BadTexts > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("有 %d 条另推人选或文字回答无法解密（密文已被改动），未计入，请核查", s.BadTexts))
+	}
 	// The unreadable ballots are named by their place in the bundle's list.
 	t.Unreadable = nil
 	for _, r := range s.Rejected {

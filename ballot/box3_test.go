@@ -73,7 +73,7 @@ func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]Sealed
 func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
 	t.Helper()
 	k.SortBox(box)
-	s := k.Sum(box)
+	s := k.Sum(box, turnout)
 	points, err := s.Points()
 	if err != nil {
 		t.Fatal(err)
@@ -330,10 +330,189 @@ func BenchmarkSumBox2000x30(b *testing.B) { benchSum(b, 30, 2000) }
 
 func benchSum(b *testing.B, subjects, n int) {
 	k, box := benchBox(b, subjects, n)
+	turnout := []Turnout{{Group: "g", Issued: n, Used: n}}
 	b.ResetTimer()
 	for range b.N {
-		if s := k.Sum(box); len(s.Rejected) != 0 {
+		if s := k.Sum(box, turnout); len(s.Rejected) != 0 {
 			b.Fatalf("%d ballots rejected", len(s.Rejected))
 		}
+	}
+}
+
+// smallGroupBox is a box of 10 ballots of g1, 10 of g2 and one of g4 (under the minimum of 5):
+// honestly counted, g4's one ballot is pooled with another group.
+func smallGroupBox(t *testing.T) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot) {
+	t.Helper()
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(11, 4))
+	var plain []PlainBallot
+	for gi, n := range map[int]int{0: 10, 1: 10, 3: 1} {
+		g := p.Groups[gi]
+		for range n {
+			var b Ballot
+			for i := range p.Forms {
+				b.Forms = append(b.Forms, FilledForm{Form: p.Forms[i].ID, Lines: randomForm(rng, &p.Forms[i], g.Unit)})
+			}
+			plain = append(plain, PlainBallot{Group: g.ID, Ballot: b})
+		}
+	}
+	box, kept := encryptBox(t, k, p, plain)
+	return p, dk, k, box, kept
+}
+
+// rowsBelowMin names the result rows whose decrypted sums add fewer valid ballots than the
+// poll's minimum (the ballot line's sum is the number of ballots added in the row).
+func rowsBelowMin(p *Poll, k *BoxKey, s *BoxSums, rows [][]int) []string {
+	var out []string
+	at := k.Layout().Lines[0].Offset
+	for r, row := range rows {
+		if len(rows) > 1 && row[at] > 0 && row[at] < p.ResultMinGroup() {
+			out = append(out, s.Rows.Groups[r].Name)
+		}
+	}
+	return out
+}
+
+// Ballots relabelled into a small group in the database fail their proofs, but must not
+// lift the small group out of the pool: its own one ballot would be decrypted alone.
+func TestBallotsMovedIntoASmallGroupDoNotUnpoolIt(t *testing.T) {
+	p, dk, k, box, kept := smallGroupBox(t)
+	turnout := turnoutOf(kept)
+	moved := 0
+	for i := range box {
+		if box[i].Group == "g1" && moved < 4 {
+			box[i].Group = "g4"
+			moved++
+		}
+	}
+	_, s, partials, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
+	combined, err := elgamal.CombinePartials(partials, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := k.Decrypt(s, combined)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad := rowsBelowMin(p, k, s, rows); len(bad) > 0 {
+		t.Fatalf("rejected %d ballots, then decrypted rows of fewer than %d valid ballots: %q (rows %v)",
+			len(s.Rejected), p.ResultMinGroup(), bad, rowNames(s.Rows))
+	}
+}
+
+// A ballot copied in the database passes every proof; counted, it counts twice (and
+// copies of a small group's one ballot lift that group out of the pool).
+func TestBoxCountsARepeatedBallotOnce(t *testing.T) {
+	_, dk, k, box, kept := smallGroupBox(t)
+	turnout := turnoutOf(kept)
+	var one SealedBallot
+	for _, b := range box {
+		if b.Group == "g4" {
+			one = b
+		}
+	}
+	for range 4 {
+		box = append(box, SealedBallot{Group: one.Group, Sealed: append([]byte(nil), one.Sealed...)})
+	}
+	got, s, _, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
+	if counted := got.Ballots - got.Rejected; counted > len(kept) {
+		t.Fatalf("%d ballots cast, %d counted (%d rejected); rows %v", len(kept), counted, got.Rejected, rowNames(s.Rows))
+	}
+}
+
+// The bundle is an output: a small group's texts (its free answers above all) must not be
+// listed under that group, only under the pooled row or none.
+func TestBundleListsNoTextUnderASmallGroup(t *testing.T) {
+	p, dk, k, box, kept := smallGroupBox(t)
+	turnout := turnoutOf(kept)
+	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
+	b, err := k.NewBundle4(turnout, box, s, partials, opened, dk.shares, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := p.Groups[3].ID // one ballot: pooled
+	if s.Rows.Of[3] != s.Rows.Merged {
+		t.Fatalf("g4 not pooled: rows %v", rowNames(s.Rows))
+	}
+	for _, tx := range b.Box.Texts {
+		if tx.Group == small && tx.Text != "" {
+			t.Fatalf("the bundle lists the text %q of %s (1 ballot) under its own group (form %s line %s)", tx.Text, small, tx.Form, tx.Line)
+		}
+		if tx.Form == "f3" && tx.Group != "" {
+			t.Fatalf("a free answer names a group: %+v", tx)
+		}
+	}
+}
+
+// One ballot copied over another of its group before the count: the ballots still match
+// the used tokens in number, and every proof holds. The count takes the ballot once and
+// names the copy as unreadable; a bundle that says otherwise does not verify.
+func TestBundleCatchesABallotRepeatedInPlaceOfAnother(t *testing.T) {
+	_, dk, k, box, kept := smallGroupBox(t)
+	turnout := turnoutOf(kept)
+	var a, b = -1, -1
+	for i := range box {
+		if box[i].Group == "g1" {
+			if a < 0 {
+				a = i
+			} else if b < 0 {
+				b = i
+			}
+		}
+	}
+	box[b] = SealedBallot{Group: box[a].Group, Sealed: append([]byte(nil), box[a].Sealed...)}
+	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
+	if tl.Rejected != 1 || tl.Ballots != len(box) || s.Pool[0] != 9 {
+		t.Fatalf("a ballot copied over another: %d rejected of %d, g1 counted %d; want the copy rejected", tl.Rejected, tl.Ballots, s.Pool[0])
+	}
+	bundle, err := k.NewBundle4(turnout, box, s, partials, opened, dk.shares, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	if f := failedChecks(verifyBundle(t, bundle, key)); len(f) != 0 {
+		t.Fatalf("the honest bundle of that box fails: %q", f)
+	}
+	bundle.Tally.Rejected, bundle.Tally.Unreadable = 0, nil
+	if f := failedChecks(verifyBundle(t, bundle, key)); len(f) == 0 {
+		t.Fatal("a bundle that counts the copy as a ballot verifies")
+	}
+}
+
+// One byte changed in one ballot's text slot (outside what the receipt covers) must cost
+// at most that text, not the whole count.
+func TestOneBadTextDoesNotStopTheCount(t *testing.T) {
+	_, dk, k, box, kept := smallGroupBox(t)
+	turnout := turnoutOf(kept)
+	if k.Size() == k.marks {
+		t.Skip("no text slots")
+	}
+	box[0].Sealed[k.Size()-1] ^= 1
+	k.SortBox(box)
+	s := k.Sum(box, turnout)
+	points, err := s.Points()
+	if err != nil {
+		t.Fatalf("points: %v", err)
+	}
+	var partials []elgamal.Partial
+	for _, j := range []int{1, 3} {
+		partials = append(partials, elgamal.PartialDecrypt(j, dk.d.Shares[j-1], points, k.CountContext(), rand.Reader))
+	}
+	combined, err := elgamal.CombinePartials(partials, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, opened, err := k.Decrypt(s, combined)
+	if err != nil {
+		t.Fatalf("%d ballots, one text byte changed: the whole count fails: %v", len(box), err)
+	}
+	tl := k.CountBox(turnout, s, rows, k.Texts(s, opened))
+	if s.BadTexts != 1 || !strings.Contains(strings.Join(tl.Notes, "\n"), "无法解密") {
+		t.Fatalf("%d texts did not open, notes %q: want the one changed, noted", s.BadTexts, tl.Notes)
 	}
 }

@@ -137,7 +137,7 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 	for i, bb := range rec.Ballots {
 		entries[i] = boxEntry{group: bb.Group, marks: bb.Marks}
 	}
-	s := k.sum(entries)
+	s := k.sum(entries, b.Turnout)
 	add("每张选票的零知识证明", len(s.Rejected) == len(b.Tally.Unreadable),
 		fmt.Sprintf("%d 张选票的每个密文都证明为0或1、每行不超过限选数；未通过的 %d 张", len(entries)-len(s.Rejected), len(s.Rejected)))
 	sumsOK := len(rec.Sums) == len(s.Sums)
@@ -165,6 +165,19 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 		}
 		s.Texts = append(s.Texts, SealedText{Group: t.Group, Slot: slot, Sealed: t.Sealed})
 	}
+	// Every counted ballot gave one text per slot, empty or not: no text added or dropped.
+	perLine, slots := map[string]int{}, map[string]int{}
+	for _, t := range rec.Texts {
+		perLine[t.Form+"\x00"+t.Line]++
+	}
+	for _, ts := range k.slots {
+		slots[ts.Form+"\x00"+ts.Line]++
+	}
+	textsOK := len(perLine) <= len(slots)
+	for line, n := range slots {
+		textsOK = textsOK && perLine[line] == n*(len(entries)-len(s.Rejected))
+	}
+	add("文字答案数 = 有效选票数 × 每张的文字栏", textsOK, fmt.Sprintf("%d 条文字密文，%d 个文字栏", len(s.Texts), len(k.slots)))
 	points, err := s.Points()
 	if err != nil {
 		add("文字答案", false, "文字答案的密文无效")
@@ -210,11 +223,11 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 		add(CheckRecount, false, "和解密失败："+err.Error())
 		return
 	}
-	textsOK := true
+	openedOK := true
 	for i, t := range rec.Texts {
-		textsOK = textsOK && t.Text == opened[i]
+		openedOK = openedOK && t.Text == opened[i]
 	}
-	add("文字答案解密一致", textsOK, fmt.Sprintf("%d 条文字答案", len(rec.Texts)))
+	add("文字答案解密一致", openedOK, fmt.Sprintf("%d 条文字答案", len(rec.Texts)))
 	texts := k.Texts(s, opened)
 	again := k.CountBox(b.Turnout, s, rows, texts)
 	again.OpenedBy = b.Tally.OpenedBy

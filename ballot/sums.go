@@ -75,7 +75,19 @@ func (g *groupCounts) addN(group, n int) {
 // in any order; rejected the ballots of the box that could not be counted. Their places
 // are unknown here, so the tally names none (Unreadable stays empty).
 func CountSums(p *Poll, turnout []Turnout, sizes []int, rows [][]int, texts []Text, rejected int) *Tally {
-	t, rg := p.openTally(turnout, sizes, true)
+	return p.countSums(turnout, sizes, sizes, rows, texts, rejected)
+}
+
+// CountPooled is CountSums with the result rows decided on pool, the ballots of each
+// voter group that were counted (a box's ballots that failed their proofs, or exceed the
+// group's used tokens, do not keep a small group apart), while sizes are every ballot the
+// groups put in the box.
+func CountPooled(p *Poll, turnout []Turnout, sizes, pool []int, rows [][]int, texts []Text, rejected int) *Tally {
+	return p.countSums(turnout, sizes, pool, rows, texts, rejected)
+}
+
+func (p *Poll) countSums(turnout []Turnout, sizes, pool []int, rows [][]int, texts []Text, rejected int) *Tally {
+	t, rg := p.openTally(turnout, pool, true)
 	for i := range p.Groups {
 		n := 0
 		if i < len(sizes) {
@@ -109,7 +121,7 @@ func CountSums(p *Poll, turnout []Turnout, sizes []int, rows [][]int, texts []Te
 			}
 		}
 	}
-	rowOf := p.SumRows(sizes).Of
+	rowOf := p.SumRows(pool).Of
 	stray := 0
 	for _, tx := range texts {
 		if tx.Text == "" {

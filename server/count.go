@@ -77,7 +77,8 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, codes []string, pendi
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.boxKey(p)
+	// The poll's own key, not a pool's: nothing is prepared for a closed poll.
+	k, err := ballot.NewBoxKey(&p.Poll, p.PublicKey)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, codes []string, pendi
 		return nil, err
 	}
 	k.SortBox(box)
-	sums := k.Sum(box)
+	sums := k.Sum(box, turnout)
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err

@@ -126,3 +126,50 @@ func TestOpeningWaitsForTheTellers(t *testing.T) {
 		t.Fatalf("opening once the tellers are ready: %d", res.StatusCode)
 	}
 }
+
+// A rehearsal with tellers ends with its count, where the tellers type their shares on
+// the server: wiping it throws its key away, so the real run waits for a new key
+// ceremony, opens with another key, and the rehearsal's codes do not open its box.
+func TestRehearsalKeyDoesNotOpenTheRealRun(t *testing.T) {
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲监票", "乙监票", "丙监票")
+	realCodes := e.tokens(p, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal", nil, 200, nil)
+	test := e.tokens(p, 1)
+	shares := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	first, err := e.st.Poll(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.vote(test[0], form("不称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var tl ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": shares[:2]}, 200, &tl)
+	if !tl.Rehearsal {
+		t.Fatalf("rehearsal tally %+v", tl)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal/wipe", nil, 200, nil)
+	var out struct{ Error struct{ Code string } }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 409, &out)
+	if out.Error.Code != ballot.EKEYNOTREADY {
+		t.Fatalf("the real run opened on the rehearsal's key: %+v", out)
+	}
+	again := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	second, err := e.st.Poll(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(first.PublicKey) == string(second.PublicKey) {
+		t.Fatal("the real run has the rehearsal's key")
+	}
+	e.vote(realCodes[0], form("优秀"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": shares[1:]}, 400, nil)
+	var real ballot.Tally
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": again[1:]}, 200, &real)
+	if real.Rehearsal || real.Ballots != 1 || real.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
+		t.Fatalf("the real tally: %+v", real)
+	}
+}

@@ -15,6 +15,9 @@ var (
 	qWipePaperCount = query(`UPDATE voter_groups SET paper_ballots = 0 WHERE poll_id = $1`)
 	qWipePaper      = query(`DELETE FROM paper_entries WHERE poll_id = $1`)
 	qWipeTally      = query(`DELETE FROM tallies WHERE poll_id = $1`)
+	// The rehearsal's key goes with it: its tellers typed their shares at its count, so
+	// the real run's key is made anew.
+	qWipeCeremony = query(`DELETE FROM ceremonies WHERE poll_id = $1`)
 	qWipeShare      = query(`DELETE FROM key_shares WHERE poll_id = $1`)
 	qWipeTokens     = query(`DELETE FROM token_batches WHERE poll_id = $1 AND rehearsal`)
 	qEndRehearsal   = query(`UPDATE polls SET rehearsal = false, state = 'draft', public_key = NULL, box = NULL, public_shares = NULL,
@@ -41,7 +44,7 @@ func (s *Store) StartRehearsal(ctx context.Context, pollID string) error {
 // tokens issued before the rehearsal still valid. Stopped between the two, the poll is
 // still a rehearsal without test tokens, and wiping it again finishes the work.
 func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
-	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSpent, qWipePaperCount, qWipeTally, qWipeShare, qEndRehearsal}} {
+	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSpent, qWipePaperCount, qWipeTally, qWipeShare, qWipeCeremony, qEndRehearsal}} {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			var rehearsal bool
 			if err := tx.GetContext(ctx, &rehearsal, qLockRehearsal, pollID); err != nil {
