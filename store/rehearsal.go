@@ -18,9 +18,9 @@ var (
 	// The rehearsal's key goes with it: its tellers typed their shares at its count, so
 	// the real run's key is made anew.
 	qWipeCeremony = query(`DELETE FROM ceremonies WHERE poll_id = $1`)
-	qWipeShare      = query(`DELETE FROM key_shares WHERE poll_id = $1`)
-	qWipeTokens     = query(`DELETE FROM token_batches WHERE poll_id = $1 AND rehearsal`)
-	qEndRehearsal   = query(`UPDATE polls SET rehearsal = false, state = 'draft', public_key = NULL, box = NULL, public_shares = NULL,
+	qWipeShare    = query(`DELETE FROM key_shares WHERE poll_id = $1`)
+	qWipeTokens   = query(`DELETE FROM token_batches WHERE poll_id = $1 AND rehearsal`)
+	qEndRehearsal = query(`UPDATE polls SET rehearsal = false, state = 'draft', public_key = NULL, box = NULL, public_shares = NULL,
 		opened_at = NULL, closed_at = NULL, counted_at = NULL WHERE id = $1 AND rehearsal`)
 	qLockRehearsal = query(`SELECT rehearsal FROM polls WHERE id = $1 FOR UPDATE`)
 )
