@@ -100,6 +100,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	away := fs.Bool("streams-away", false, "the streams' readers stop reading during the burst and catch up after, as screens on other machines would cost this one nothing (the servers still write every event)")
 	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
+	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -332,7 +333,11 @@ func benchAudit(ctx context.Context, st *store.Store, pollID string, res *benchR
 	return nil
 }
 
-// benchPoll sets up an open five-person 民主测评 with n tokens in a unit of its own.
+// benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
+var benchSubjects = 6
+
+// benchPoll sets up an open 民主测评 of benchSubjects people with n tokens in a unit of its
+// own.
 func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*store.PollInfo, []ballot.Token, error) {
 	unitName := fmt.Sprintf("压测单位 %s", time.Now().Format("20060102-150405.000"))
 	u, err := st.CreateUnit(ctx, unitName)
@@ -341,7 +346,7 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 	}
 	p := &ballot.Poll{UnitID: u.ID, Title: "压测民主测评", Groups: []ballot.Group{{Name: "全体", Expected: n}},
 		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Title: "测评表", Evaluation: &ballot.Evaluation{
-			Subjects: []ballot.Subject{{Name: "甲"}, {Name: "乙"}, {Name: "丙"}, {Name: "丁"}, {Name: "戊"}}}}}}
+			Subjects: benchPeople(benchSubjects)}}}}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
@@ -394,6 +399,14 @@ func ballotSize(p *store.PollInfo) (int, error) {
 		return 0, err
 	}
 	return k.Size(), nil
+}
+
+func benchPeople(n int) []ballot.Subject {
+	out := make([]ballot.Subject, n)
+	for i := range out {
+		out[i] = ballot.Subject{Name: fmt.Sprintf("测评对象%d", i+1)}
+	}
+	return out
 }
 
 // benchVote fetches the ballot page and submits it; it returns "" and the submit's latency
