@@ -120,6 +120,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("-n, -c, -runs and -instances must be positive, -streams not negative")
 	}
 	o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	benchServers = nil // this bench's instances only
 	secret, err := o.secret()
 	if err != nil {
 		return err
