@@ -80,12 +80,8 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 			shares = append(shares, elgamal.PointBytes(pj)...)
 		}
 	} else {
-		d, pub, sh, err := DealKey(0, 0)
-		if err != nil {
-			return err
-		}
-		public, shares = pub, sh
-		if wrapped, err = s.cfg.Keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0])); err != nil {
+		var err error
+		if public, shares, wrapped, err = ServerKey(s.cfg.Keys, p.ID); err != nil {
 			return err
 		}
 	}
@@ -99,39 +95,47 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	return nil
 }
 
-// DealKey draws a poll key shared k-of-n with Feldman commitments (1-of-1 for the key a
-// server holds for a poll without tellers), and gives the public key and the public
-// shares, 32 bytes each in order.
-func DealKey(n, k int) (elgamal.Dealing, []byte, []byte, error) {
-	if n == 0 {
-		n, k = 1, 1
-	}
-	d := elgamal.Deal(k, n, rand.Reader)
+// ServerKey draws the key a server holds for a poll without tellers: its public key, the
+// one public share, and the share (the key itself) wrapped under the server secret.
+func ServerKey(keys Keys, pollID string) (public, shares, wrapped []byte, err error) {
+	d := elgamal.Deal(1, 1, rand.Reader)
 	commitments := [][]group.Element{d.Commitments}
-	var shares []byte
-	for j := 1; j <= n; j++ {
-		shares = append(shares, elgamal.PointBytes(elgamal.PublicShare(j, commitments))...)
+	shares = elgamal.PointBytes(elgamal.PublicShare(1, commitments))
+	wrapped, err = keys.Share.Wrap(pollID, elgamal.ScalarBytes(d.Shares[0]))
+	return elgamal.JointKey(commitments).Bytes(), shares, wrapped, err
+}
+
+// closedPoll refuses the count of a poll still open: nothing is decrypted before close.
+func closedPoll(p *store.PollInfo) error {
+	if p.State != ballot.Closed && p.State != ballot.Counted {
+		return ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
 	}
-	return d, elgamal.JointKey(commitments).Bytes(), shares, nil
+	return nil
+}
+
+// heldShare unwraps the share the server keeps for a poll without tellers.
+func (s *Server) heldShare(c *fiber.Ctx, p *store.PollInfo) ([]byte, error) {
+	wrapped, err := s.store.Share(c.UserContext(), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
+	if err != nil {
+		return nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
+	}
+	return raw, nil
 }
 
 // pollKey puts together the private key of a closed poll: the server-held share, or the
 // tellers' shares (at least the quorum, each checked, the result checked against the
 // poll's public key). It also returns the tellers who opened the box.
 func (s *Server) pollKey(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]byte, []string, error) {
-	if p.State != ballot.Closed && p.State != ballot.Counted {
-		return nil, nil, ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
+	if err := closedPoll(p); err != nil {
+		return nil, nil, err
 	}
 	if len(p.Tellers) == 0 {
-		wrapped, err := s.store.Share(c.UserContext(), p.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		private, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
-		if err != nil {
-			return nil, nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
-		}
-		return private, nil, nil
+		private, err := s.heldShare(c, p)
+		return private, nil, err
 	}
 	var shares []ballot.Share
 	var names []string

@@ -24,17 +24,13 @@ type tellerKey struct {
 // (at least the quorum, each checked against the poll), or the server-held share of a
 // poll without tellers. It also returns the tellers who opened the box.
 func (s *Server) tellerKeys(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]tellerKey, []string, error) {
-	if p.State != ballot.Closed && p.State != ballot.Counted {
-		return nil, nil, ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
+	if err := closedPoll(p); err != nil {
+		return nil, nil, err
 	}
 	if len(p.Tellers) == 0 {
-		wrapped, err := s.store.Share(c.UserContext(), p.ID)
+		raw, err := s.heldShare(c, p)
 		if err != nil {
 			return nil, nil, err
-		}
-		raw, err := s.cfg.Keys.Share.Unwrap(p.ID, wrapped)
-		if err != nil {
-			return nil, nil, ballot.Errorf(ballot.EINTERNAL, "密钥份额无法解开：服务器密钥与开始投票时不同")
 		}
 		sc, err := elgamal.ParseScalar(raw)
 		if err != nil {

@@ -77,6 +77,11 @@ func (s *Server) fillPools(p *store.PollInfo) {
 		s.log.Error("ballot pool", "poll", p.ID, "err", err)
 		return
 	}
+	s.startFilling(k, p)
+}
+
+// startFilling starts filling the pools of an open poll's key, once.
+func (s *Server) startFilling(k *boxKey, p *store.PollInfo) {
 	k.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		k.stop = cancel
@@ -165,7 +170,7 @@ func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([
 		return nil, nil, err
 	}
 	if p.State == ballot.Open {
-		s.fillPools(p)
+		s.startFilling(k, p)
 	}
 	cells, texts, err := p.Marks(groupID, b)
 	if err != nil {
@@ -186,11 +191,11 @@ func (s *Server) WarmPool(ctx context.Context, pollID string) (int, error) {
 	if p.Box != store.BoxHomomorphic || p.State != ballot.Open {
 		return 0, nil
 	}
-	s.fillPools(p)
 	k, err := s.boxKey(p)
 	if err != nil {
 		return 0, err
 	}
+	s.startFilling(k, p)
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"minyi/ballot"
-	"minyi/ballot/elgamal"
 	"minyi/server"
 	"minyi/store"
 )
@@ -370,11 +369,7 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 			return nil, nil, err
 		}
 	}
-	d, public, shares, err := server.DealKey(0, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	wrapped, err := keys.Share.Wrap(p.ID, elgamal.ScalarBytes(d.Shares[0]))
+	public, shares, wrapped, err := server.ServerKey(keys, p.ID)
 	if err != nil {
 		return nil, nil, err
 	}
