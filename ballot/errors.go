@@ -34,6 +34,12 @@ const (
 	// EDEALING: a teller's device found a dealt share that fails its dealer's commitments;
 	// the ceremony is blocked until the organizer restarts it.
 	EDEALING = "dealing_failed"
+	// EPARTIAL: a teller's partial decryption does not prove to be made with that teller's
+	// share of the poll's key; nothing of it is kept.
+	EPARTIAL = "partial_invalid"
+	// ESHARETYPED: a teller's share code was sent to the server, which never takes one for a
+	// poll whose tellers count on their own devices.
+	ESHARETYPED = "share_not_taken"
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.

@@ -179,15 +179,12 @@ func (s *Server) pollKey(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]byt
 // has seen them (the log keeps how many); otherwise it refuses with EPAPERPENDING.
 func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string, confirmPending bool) (*ballot.Tally, error) {
 	ctx := c.UserContext()
-	paper, err := s.store.Paper(ctx, p.ID)
+	pending, err := s.paperPending(c, p, confirmPending)
 	if err != nil {
 		return nil, err
 	}
-	if paper.Pending > 0 && !confirmPending {
-		return nil, ballot.Errorf(ballot.EPAPERPENDING, "有 %d 份纸质选票只录入了一遍，尚未经第二人核对录入，开箱后将不计入结果。请先完成核对录入；确认不计入的，勾选确认后再开箱", paper.Pending)
-	}
 	if p.Box == store.BoxHomomorphic {
-		return s.countBox(c, p, shareCodes, paper.Pending)
+		return s.countBox(c, p, pending)
 	}
 	private, tellers, err := s.pollKey(c, p, shareCodes)
 	if err != nil {
@@ -226,11 +223,25 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 		return nil, err
 	}
 	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")}
-	if paper.Pending > 0 {
-		detail["paper_pending"] = strconv.Itoa(paper.Pending)
+	if pending > 0 {
+		detail["paper_pending"] = strconv.Itoa(pending)
 	}
 	s.audit(c, p.ID, "poll.count", detail)
 	return t, nil
+}
+
+// paperPending is how many paper entries wait for their second entry. They are not in the
+// box: counting would leave them out, so it goes ahead only when confirmPending says the
+// counter has seen them; otherwise it refuses with EPAPERPENDING.
+func (s *Server) paperPending(c *fiber.Ctx, p *store.PollInfo, confirmPending bool) (int, error) {
+	paper, err := s.store.Paper(c.UserContext(), p.ID)
+	if err != nil {
+		return 0, err
+	}
+	if paper.Pending > 0 && !confirmPending {
+		return 0, ballot.Errorf(ballot.EPAPERPENDING, "有 %d 份纸质选票只录入了一遍，尚未经第二人核对录入，开箱后将不计入结果。请先完成核对录入；确认不计入的，勾选确认后再开箱", paper.Pending)
+	}
+	return paper.Pending, nil
 }
 
 // drawSlots gives an open poll's box an empty slot for every ballot its tokens may still
@@ -430,7 +441,7 @@ func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (store
 
 // auditLabels are the actions as organizers read them.
 var auditLabels = map[string]string{
-	"poll.create": "新建投票活动", "poll.open": "开始投票", "poll.close": "结束投票", "poll.count": "开箱计票", "poll.delete": "删除投票活动",
+	"poll.create": "新建投票活动", "poll.open": "开始投票", "poll.close": "结束投票", "poll.count": "开箱计票", "count.start": "开始开箱计票", "poll.delete": "删除投票活动",
 	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "token.void": "作废单张凭证",
 	"batch.void": "作废凭证批次", "screen.create": "生成大屏链接", "unit.create": "新建单位", "staff.create": "新建账号",
 	"poll.reopen": "重新开放投票", "group.expected": "修改应到人数", "poll.schedule": "设定结束时间",

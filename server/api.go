@@ -36,6 +36,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Get("/polls/:id/ceremony", s.ceremonyStatus)
 	a.Post("/polls/:id/close", s.onAPI(s.closePoll))
 	a.Post("/polls/:id/count", s.apiPollCount)
+	a.Get("/polls/:id/count", s.countStatusHandler)
 	a.Get("/polls/:id/turnout", s.apiTurnout)
 	a.Post("/polls/:id/reopen", s.onAPI(s.reopenPoll))
 	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
@@ -263,18 +264,31 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if deviceCounted(p) {
+		st, err := s.startCount(c, p, in.Shares, in.ConfirmPaperPending)
+		if err != nil {
+			return s.countRefused(c, p, err)
+		}
+		return c.Status(fiber.StatusAccepted).JSON(st)
+	}
 	t, err := s.countPoll(c, p, in.Shares, in.ConfirmPaperPending)
 	if err != nil {
-		if ballot.ErrorCode(err) == ballot.EPAPERPENDING {
-			waiting, werr := s.store.PaperPending(c.UserContext(), p.ID)
-			if werr != nil {
-				return werr
-			}
-			return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.ErrorMessage(err)}, "paper_pending": waiting})
-		}
-		return err
+		return s.countRefused(c, p, err)
 	}
 	return c.JSON(t)
+}
+
+// countRefused answers a refused count; paper entries waiting for their second entry are
+// listed with the refusal.
+func (s *Server) countRefused(c *fiber.Ctx, p *store.PollInfo, err error) error {
+	if ballot.ErrorCode(err) == ballot.EPAPERPENDING {
+		waiting, werr := s.store.PaperPending(c.UserContext(), p.ID)
+		if werr != nil {
+			return werr
+		}
+		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.ErrorMessage(err)}, "paper_pending": waiting})
+	}
+	return err
 }
 
 func (s *Server) apiTurnout(c *fiber.Ctx) error {

@@ -64,6 +64,7 @@ var matrix = map[string]string{
 	"GET /api/v1/selections/:id": "unit",
 
 	"GET /polls/:id/count": "count", "POST /polls/:id/count": "count", "POST /api/v1/polls/:id/count": "count",
+	"GET /polls/:id/count/status": "unit", "GET /api/v1/polls/:id/count": "unit",
 
 	"GET /polls/:id/preview": "unit", "GET /polls/:id/paper": "count", "POST /polls/:id/paper": "count",
 	"GET /polls/:id/next-round": "manage",
@@ -87,6 +88,7 @@ var matrix = map[string]string{
 	// The voter role also holds a teller's seat link: the link is the capability, as a token is.
 	"GET /t/:token": "voter", "GET /t/:token/state": "voter", "POST /t/:token/key": "voter", "POST /t/:token/deal": "voter",
 	"POST /t/:token/complain": "voter", "POST /t/:token/ready": "voter", "GET /static/teller/vendor/*": "public",
+	"GET /t/:token/count": "voter", "POST /t/:token/partial": "voter",
 	"POST /polls/:id/ceremony": "manage", "POST /api/v1/polls/:id/ceremony": "manage",
 	"GET /polls/:id/ceremony": "unit", "GET /api/v1/polls/:id/ceremony": "unit",
 	"GET /admin/units": "admin", "POST /admin/units": "admin", "GET /admin/staff": "admin", "POST /admin/staff": "admin",

@@ -50,6 +50,7 @@ func (e *env) seatLinks(pollID string) []string {
 		}
 		urls = append(urls, l.URL)
 	}
+	seatURLs.Store(pollID, urls)
 	return urls
 }
 

@@ -38,6 +38,8 @@ var statusOf = map[string]int{
 	ballot.EREPEATED:     fiber.StatusConflict,
 	ballot.EKEYNOTREADY:  fiber.StatusConflict,
 	ballot.EDEALING:      fiber.StatusConflict,
+	ballot.EPARTIAL:      fiber.StatusBadRequest,
+	ballot.ESHARETYPED:   fiber.StatusBadRequest,
 }
 
 // headings are the titles of error pages for people.

@@ -25,6 +25,16 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("share") {
 		codes = append(codes, string(v))
 	}
+	if deviceCounted(p) {
+		if _, err := s.startCount(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
+			if code := ballot.ErrorCode(err); code == ballot.EPAPERPENDING || code == ballot.ESHARETYPED {
+				// The typed codes are not shown back: the server does not keep them.
+				return s.renderCount(c, statusOf[code], p, nil, ballot.ErrorMessage(err))
+			}
+			return err
+		}
+		return s.redirectWith(c, "/polls/"+p.ID+"/count", "已开始开箱计票。请各位监票人在本人设备上打开监票人链接开箱。")
+	}
 	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
 			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.ErrorMessage(err))
@@ -57,8 +67,16 @@ func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes 
 	for _, w := range waiting {
 		pending += w.Entries
 	}
-	return s.page(c, status, "staff/count", fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg,
-		"PaperWaiting": waiting, "PaperPending": pending})
+	data := fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg,
+		"PaperWaiting": waiting, "PaperPending": pending}
+	if deviceCounted(p) {
+		st, err := s.countStatusOf(c.UserContext(), p)
+		if err != nil {
+			return err
+		}
+		data["Device"], data["Fields"] = st, nil
+	}
+	return s.page(c, status, "staff/count", data)
 }
 
 // pollOpen opens voting.

@@ -125,6 +125,8 @@ func (s *Server) App() *fiber.App {
 	app.Post("/t/:token/deal", s.tellerRound(roundDeal))
 	app.Post("/t/:token/complain", s.tellerRound(roundComplain))
 	app.Post("/t/:token/ready", s.tellerRound(roundReady))
+	app.Get("/t/:token/count", s.tellerCountState)
+	app.Post("/t/:token/partial", s.tellerPartial)
 
 	app.Get("/receipt", s.receiptPage)
 	app.Get("/about", s.aboutPage)
@@ -155,6 +157,7 @@ func (s *Server) App() *fiber.App {
 	staff.Get("/polls/:id/count", s.countPage)
 	staff.Post("/polls/:id/close", s.onPage(s.closePoll, "投票已结束，不再接受选票。可以开箱计票。"))
 	staff.Post("/polls/:id/count", s.pollCount)
+	staff.Get("/polls/:id/count/status", s.countStatusHandler)
 	staff.Post("/polls/:id/delete", s.pollDelete)
 	staff.Post("/polls/:id/rehearsal", s.onPage(s.startRehearsal, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。"))
 	staff.Post("/polls/:id/rehearsal/wipe", s.onPage(s.wipeRehearsal, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。"))

@@ -45,53 +45,45 @@ func TestTellersOpenTheBox(t *testing.T) {
 	}
 	e.vote(codes[0], form("优秀"))
 	e.vote(codes[1], form("不称职"))
-	// Not even all three shares open the box before close.
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all}, 403, nil)
+	// Nothing is decrypted before close.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 403, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	if _, err := e.st.Share(ctx, p.ID); ballot.ErrorCode(err) != ballot.ENOTFOUND {
 		t.Fatalf("the server holds a share of a tellers' poll: %v", err)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": all[:1]}, 400, &out)
-	if !strings.Contains(out.Error.Message, "至少 2 位监票人") {
-		t.Fatalf("one share: %+v", out)
+	// One teller's device does not open the box.
+	if st := e.deviceCount(p.ID, all, 2); st.State != "open" || st.Decrypted != 1 {
+		t.Fatalf("one teller: %+v", st)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], all[0]}}, 400, &out)
-	if !strings.Contains(out.Error.Message, "重复") {
-		t.Fatalf("the same share twice: %+v", out)
-	}
-	// A share of another poll (same tellers, same key size) is caught by its check.
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 403, nil)
+	// A share of another poll (same tellers, same key size) fails its proof.
 	var other poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "另一次", "unit_id": e.unitID, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "李四"}}}}}}, 201, &other)
 	otherCodes := e.keyCeremony(other.ID)
-	e.api(e.admin, "POST", "/api/v1/polls/"+other.ID+"/open", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{all[0], otherCodes[1]}}, 400, &out)
-	if !strings.Contains(out.Error.Message, "不是本次投票") {
-		t.Fatalf("another poll's share: %+v", out)
+	var tc tellerCountJSON
+	e.seatDevice(p.ID, 1).call("/count", nil, &tc)
+	if code := e.seatDevice(p.ID, 1).call("/partial", partialOf(t, other.ID, otherCodes[0], tc), &out); code != 400 || out.Error.Code != ballot.EPARTIAL {
+		t.Fatalf("another poll's share: %d %+v", code, out)
 	}
-	// Any two: the first and the third, typed as people type (lower case, spaces).
-	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": []string{strings.ToLower(all[2]), strings.ReplaceAll(all[0], "-", " ")}}, 200, &tl)
-	if tl.Ballots != 2 || strings.Join(tl.OpenedBy, ",") != "丙监票,甲监票" || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
+	// The organizer's page shows who has decrypted.
+	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/polls/"+p.ID+"/count"); strings.Count(page, "已提交") != 1 || strings.Count(page, "未开箱") != 2 || strings.Contains(page, `name="share"`) {
+		t.Fatalf("the count page while the tellers decrypt: %s", page)
+	}
+	// A second teller, the third, finishes the count.
+	if st := e.deviceCount(p.ID, all, 3); st.State != "done" {
+		t.Fatalf("two tellers: %+v", st)
+	}
+	tl := e.countedTally(p.ID)
+	if tl.Ballots != 2 || strings.Join(tl.OpenedBy, ",") != "乙监票,丙监票" || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
 		t.Fatalf("tally %+v", tl)
 	}
-	// Through the page: the count page asks for 2 shares; a wrong one comes back kept.
-	c, csrf := e.browser("admin")
-	_, page := e.get(c, "/polls/"+p.ID+"/count")
-	if strings.Count(page, `name="share"`) != 2 {
-		t.Fatal("the count page does not ask for 2 shares")
+	if _, page := e.get(c, "/polls/"+p.ID+"/count"); !strings.Contains(page, "计票完成") || !strings.Contains(page, "/polls/"+p.ID+"/tally") {
+		t.Fatal("the count page once counted does not link to the tally")
 	}
-	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/count", url.Values{"_csrf": {csrf}, "share": {all[1], "XXXX"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 400 || !strings.Contains(string(b), all[1]) || !strings.Contains(string(b), "监票人密钥") {
-		t.Fatalf("a wrong share through the page: %d", res.StatusCode)
-	}
-	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "开箱监票人：丙监票、甲监票") {
+	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "开箱监票人：乙监票、丙监票") {
 		t.Fatal("the tally page does not name the tellers")
 	}
 }
@@ -144,8 +136,8 @@ func TestRehearsalKeyDoesNotOpenTheRealRun(t *testing.T) {
 	}
 	e.vote(test[0], form("不称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": shares[:2]}, 200, &tl)
+	e.deviceCount(p.ID, shares, 1, 2)
+	tl := e.countedTally(p.ID)
 	if !tl.Rehearsal {
 		t.Fatalf("rehearsal tally %+v", tl)
 	}
@@ -166,9 +158,15 @@ func TestRehearsalKeyDoesNotOpenTheRealRun(t *testing.T) {
 	}
 	e.vote(realCodes[0], form("优秀"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": shares[1:]}, 400, nil)
-	var real ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]any{"shares": again[1:]}, 200, &real)
+	// The rehearsal's shares do not decrypt the real box.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 202, nil)
+	var tc tellerCountJSON
+	e.seatDevice(p.ID, 2).call("/count", nil, &tc)
+	if code := e.seatDevice(p.ID, 2).call("/partial", partialOf(t, p.ID, shares[1], tc), nil); code != 400 {
+		t.Fatalf("the rehearsal's share at the real count: %d", code)
+	}
+	e.deviceCount(p.ID, again, 2, 3)
+	real := e.countedTally(p.ID)
 	if real.Rehearsal || real.Ballots != 1 || real.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
 		t.Fatalf("the real tally: %+v", real)
 	}

@@ -98,57 +98,60 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 		return err
 	}
 	body = jsonbSafe(body)
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// The box counted must be the box kept: a paper ballot entered while the count
-		// ran (its entry holds the poll's row until it commits, so this waits for it)
-		// would be in the box and not in the tally.
-		var state ballot.State
-		if err := tx.GetContext(ctx, &state, qLockPoll, t.PollID); err != nil {
-			return notFound(err, "投票活动")
-		}
-		if state != ballot.Closed && state != ballot.Counted {
-			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
-		}
-		var inBox int
-		if err := tx.GetContext(ctx, &inBox, qBoxSize, t.PollID); err != nil {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return saveTally(ctx, tx, t, body, countedBy, signed, receipts) })
+}
+
+// saveTally is SaveTally in a transaction of the caller's.
+func saveTally(ctx context.Context, tx *sqlx.Tx, t *ballot.Tally, body []byte, countedBy string, signed *ballot.Signed, receipts []string) error {
+	// The box counted must be the box kept: a paper ballot entered while the count
+	// ran (its entry holds the poll's row until it commits, so this waits for it)
+	// would be in the box and not in the tally.
+	var state ballot.State
+	if err := tx.GetContext(ctx, &state, qLockPoll, t.PollID); err != nil {
+		return notFound(err, "投票活动")
+	}
+	if state != ballot.Closed && state != ballot.Counted {
+		return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
+	}
+	var inBox int
+	if err := tx.GetContext(ctx, &inBox, qBoxSize, t.PollID); err != nil {
+		return err
+	}
+	if inBox != t.Ballots {
+		return ballot.Errorf(ballot.ERETRY, "开箱计票期间票箱有变动（票箱现有 %d 张选票，本次计入 %d 张），结果未保存，请重新开箱计票", inBox, t.Ballots)
+	}
+	res, err := tx.ExecContext(ctx, qSaveTally, t.PollID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
+	}
+	// Paper ballots entered after close went into the box after the phone votes
+	// were shuffled: mix them in, so that no position marks a ballot as paper.
+	var paper bool
+	if err := tx.GetContext(ctx, &paper, qHasPaper, t.PollID); err != nil {
+		return err
+	}
+	if paper {
+		if err := rewriteBox(ctx, tx, t.PollID); err != nil {
 			return err
 		}
-		if inBox != t.Ballots {
-			return ballot.Errorf(ballot.ERETRY, "开箱计票期间票箱有变动（票箱现有 %d 张选票，本次计入 %d 张），结果未保存，请重新开箱计票", inBox, t.Ballots)
-		}
-		res, err := tx.ExecContext(ctx, qSaveTally, t.PollID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ballot.Errorf(ballot.ESEALED, "投票结束前不能计票")
-		}
-		// Paper ballots entered after close went into the box after the phone votes
-		// were shuffled: mix them in, so that no position marks a ballot as paper.
-		var paper bool
-		if err := tx.GetContext(ctx, &paper, qHasPaper, t.PollID); err != nil {
-			return err
-		}
-		if paper {
-			if err := rewriteBox(ctx, tx, t.PollID); err != nil {
-				return err
-			}
-		}
-		// Counted, the poll never opens again: which tokens voted is no longer needed.
-		if _, err = tx.ExecContext(ctx, qClearSpent, t.PollID); err != nil {
-			return err
-		}
-		if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
-			return err
-		}
-		if _, err = tx.ExecContext(ctx, qClearReceipts, t.PollID); err != nil {
-			return err
-		}
-		if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(receipts), t.PollID); err != nil {
-			return err
-		}
-		return notify(ctx, tx, t.PollID)
-	})
+	}
+	// Counted, the poll never opens again: which tokens voted is no longer needed.
+	if _, err = tx.ExecContext(ctx, qClearSpent, t.PollID); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, qClearReceipts, t.PollID); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(receipts), t.PollID); err != nil {
+		return err
+	}
+	return notify(ctx, tx, t.PollID)
 }
 
 // jsonbSafe makes a JSON document one that jsonb takes: jsonb refuses the escape \u0000

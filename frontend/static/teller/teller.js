@@ -1,7 +1,9 @@
 // The teller page: runs this seat's part of the key ceremony (ballot/ceremony) against the
 // server, round by round as the other tellers join. Secrets (the communication key, this
 // seat's own share of its polynomial, s_j) stay on the device: in memory, and in
-// sessionStorage so a reload of the tab does not lose them mid-ceremony.
+// sessionStorage so a reload of the tab does not lose them mid-ceremony. Once the poll is
+// closed, the same page counts: the share typed or loaded here decrypts the box's sums on
+// this device, and only the partial decryption and its proof go to the server.
 import * as tc from 'teller-crypto';
 import encodeQR from '@paulmillr/qr';
 
@@ -97,6 +99,14 @@ async function step() {
     fail(rec.blocked);
     say('密钥生成已中止。');
     stop();
+    return;
+  }
+  if (rec.poll_state === 'closed' || rec.poll_state === 'counted') {
+    await countStep();
+    return;
+  }
+  if (rec.poll_state === 'open' && rec.ready[seat - 1]) {
+    say('投票进行中。投票结束、组织者开始开箱计票后，请在本页开箱。');
     return;
   }
   if (rec.poll_state !== 'draft' && !rec.ready[seat - 1]) {
@@ -207,9 +217,11 @@ async function complain(dealer) {
   }
 }
 
-async function verifyBackup() {
-  let text = $('verify-code').value;
-  const f = $('verify-file').files[0];
+// readShare reads the share code typed in codeID, or the backup file chosen in fileID, and
+// checks it is this seat's; it reports what is wrong and gives null.
+async function readShare(codeID, fileID) {
+  let text = $(codeID).value;
+  const f = $(fileID).files[0];
   if (!text.trim() && f) text = await f.text();
   // A saved file holds the code on its own line: take the line that reads as a share code.
   const lines = text.split(/\r?\n/).filter((l) => l.trim());
@@ -221,13 +233,19 @@ async function verifyBackup() {
   if (!got) got = tc.decodeShare(pollID, text);
   if (!got) {
     fail('份额码不对：请核对是否抄错，或是否为本次投票的备份。');
-    return;
+    return null;
   }
   if (got.j !== seat) {
     fail('这是第' + got.j + '位监票人的备份，不是您的。');
-    return;
+    return null;
   }
   $('error').hidden = true;
+  return got;
+}
+
+async function verifyBackup() {
+  const got = await readShare('verify-code', 'verify-file');
+  if (!got) return;
   const proof = tc.proveShare(got.s, tc.unhex(rec.challenge));
   try {
     await api('/ready', { transcript: tc.hex(mine.transcript), proof: tc.hex(proof) });
@@ -243,6 +261,74 @@ async function verifyBackup() {
   $('share-code').textContent = '';
   $('share-qr').removeAttribute('src');
   poll();
+}
+
+// ---- the count
+
+let counting = false; // this device is decrypting or posting
+
+// countStep shows the count as it stands: waiting for the organizer, the form while this
+// seat has not decrypted, then the progress until the tally is there.
+async function countStep() {
+  const cs = await api('/count');
+  $('heading').textContent = '开箱计票';
+  $('intro').textContent = '开箱在您的设备上完成：您的密钥份额只在本设备上使用，服务器只收到开箱结果及其证明。';
+  for (const id of ['step-start', 'roster-card', 'step-check', 'step-backup', 'step-verify', 'step-done']) show(id, false);
+  show('step-count');
+  if (cs.state === 'done') {
+    show('count-form', false);
+    say('计票完成。组织者可以查看计票结果。');
+    stop();
+    return;
+  }
+  if (cs.state === 'waiting') {
+    show('count-form', false);
+    say('投票已结束，等待组织者开始开箱计票……');
+    return;
+  }
+  const progress = '已开箱 ' + cs.decrypted + ' / ' + cs.quorum + ' 位监票人。';
+  if (cs.posted) {
+    show('count-form', false);
+    say('您已完成开箱。' + progress + '等待其他监票人……');
+    return;
+  }
+  show('count-form', !counting);
+  if (!counting) say('请输入您的份额码开箱。' + progress);
+}
+
+// countNow decrypts the round's points with the share typed or loaded, checked first
+// against this seat's public share, and posts the partial decryption with its proof.
+async function countNow() {
+  if (counting) return;
+  const got = await readShare('count-code', 'count-file');
+  if (!got) return;
+  counting = true;
+  $('count-go').disabled = true;
+  try {
+    const cs = await api('/count');
+    if (cs.state !== 'open') {
+      await countStep();
+      return;
+    }
+    if (!tc.mulBase(got.s).equals(tc.point(tc.unhex(cs.public_share)))) {
+      fail('这个份额码与本席位的公开份额不符：请核对是否抄错，或是否为本次投票的备份。');
+      return;
+    }
+    show('count-form', false);
+    say('正在本设备上开箱（' + cs.points.length + ' 项），请稍候……');
+    // Let the status paint before the long computation.
+    await new Promise((r) => setTimeout(r, 20));
+    const part = tc.partialDecrypt(seat, got.s, cs.points, tc.unhex(cs.context));
+    await api('/partial', { d: part.d, proof: part.proof });
+    $('count-code').value = '';
+    $('count-file').value = '';
+  } catch (e) {
+    fail(e.message);
+  } finally {
+    counting = false;
+    $('count-go').disabled = false;
+  }
+  await countStep().catch((e) => say(e.message));
 }
 
 async function tick() {
@@ -281,5 +367,6 @@ $('start').addEventListener('click', async () => {
   poll();
 });
 $('verify').addEventListener('click', verifyBackup);
+$('count-go').addEventListener('click', countNow);
 $('print').addEventListener('click', () => window.print());
 poll();

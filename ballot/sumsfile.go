@@ -1,0 +1,91 @@
+package ballot
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"minyi/ballot/elgamal"
+)
+
+// A count by the tellers' devices runs in two steps: the sums are formed when the count
+// starts and decrypted when the quorum's partial decryptions are in. The sums are kept in
+// between, so the finish combines exactly the points the tellers decrypted: Sum shuffles
+// the texts afresh on every call.
+
+// sumsRecord is BoxSums as kept between the two steps; points are their 32-byte encodings.
+type sumsRecord struct {
+	Rows     ResultGroups  `json:"rows"`
+	Sizes    []int         `json:"sizes"`
+	Pool     []int         `json:"pool"`
+	Sums     [][][2][]byte `json:"sums"`
+	Ballots  int           `json:"ballots"`
+	Rejected []int         `json:"rejected"`
+	Texts    []SealedText  `json:"texts"`
+	Over     []string      `json:"over"`
+}
+
+// MarshalBinary keeps the sums of a box for the finish of its count.
+func (s *BoxSums) MarshalBinary() ([]byte, error) {
+	r := sumsRecord{Rows: s.Rows, Sizes: s.Sizes, Pool: s.Pool, Ballots: s.Ballots, Rejected: s.Rejected, Texts: s.Texts, Over: s.Over}
+	r.Sums = make([][][2][]byte, len(s.Sums))
+	for i, row := range s.Sums {
+		r.Sums[i] = make([][2][]byte, len(row))
+		for c, ct := range row {
+			r.Sums[i][c] = [2][]byte{elgamal.PointBytes(ct.A), elgamal.PointBytes(ct.B)}
+		}
+	}
+	return json.Marshal(r)
+}
+
+// UnmarshalSums reads sums kept by MarshalBinary; every point must be a valid encoding
+// and the rows must have the poll's cells.
+func (k *BoxKey) UnmarshalSums(b []byte) (*BoxSums, error) {
+	var r sumsRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("kept sums: %w", err)
+	}
+	s := &BoxSums{Rows: r.Rows, Sizes: r.Sizes, Pool: r.Pool, Ballots: r.Ballots, Rejected: r.Rejected, Texts: r.Texts, Over: r.Over}
+	s.Sums = make([][]elgamal.Ciphertext, len(r.Sums))
+	for i, row := range r.Sums {
+		if len(row) != k.layout.Cells {
+			return nil, fmt.Errorf("kept sums: row %d has %d cells, the poll %d", i, len(row), k.layout.Cells)
+		}
+		s.Sums[i] = make([]elgamal.Ciphertext, len(row))
+		for c, ab := range row {
+			a, err := elgamal.ParsePoint(ab[0])
+			if err != nil {
+				return nil, fmt.Errorf("kept sums: %w", err)
+			}
+			bb, err := elgamal.ParsePoint(ab[1])
+			if err != nil {
+				return nil, fmt.Errorf("kept sums: %w", err)
+			}
+			s.Sums[i][c] = elgamal.Ciphertext{A: a, B: bb}
+		}
+	}
+	for _, t := range s.Texts {
+		if t.Slot < 0 || t.Slot >= len(k.slots) {
+			return nil, fmt.Errorf("kept sums: text slot %d", t.Slot)
+		}
+	}
+	return s, nil
+}
+
+// BoxDigest is a hash of a box in SortBox order, every ballot whole with its group: the
+// finish of a count refuses a box that changed since its start.
+func BoxDigest(box []SealedBallot) []byte {
+	h := sha256.New()
+	h.Write([]byte("minyi box digest v1\x00"))
+	var n [8]byte
+	for _, b := range box {
+		binary.BigEndian.PutUint64(n[:], uint64(len(b.Group)))
+		h.Write(n[:])
+		h.Write([]byte(b.Group))
+		binary.BigEndian.PutUint64(n[:], uint64(len(b.Sealed)))
+		h.Write(n[:])
+		h.Write(b.Sealed)
+	}
+	return h.Sum(nil)
+}
