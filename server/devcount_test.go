@@ -1,12 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/cloudflare/circl/group"
 
 	"minyi/ballot"
@@ -299,5 +303,84 @@ func TestDeviceCountFinishesOnce(t *testing.T) {
 	tl := e.countedTally(p.ID)
 	if tl.Ballots != 2 || len(tl.OpenedBy) != 2 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != 2 {
 		t.Fatalf("tally %+v", tl)
+	}
+}
+
+// Three tellers make the key on their pages, voters vote, and after close the organizer
+// starts the count; two tellers open their links again and type their backup codes on
+// their pages, which decrypt the sums there: the tally has what was cast and names them,
+// and the third teller's page says the count is done.
+func TestDeviceCountInBrowser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	voters := e.tokens(p, 5)
+	links := e.seatLinks(p.ID)
+	tabs := tellerTabs(t, 3)
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+	}
+	var shares [3]string
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d reaches the backup", i+1), chromedp.WaitVisible(css("#step-verify")))
+		shares[i] = text(t, tab, "#share-code")
+	}
+	for i, tab := range tabs {
+		run(t, tab, fmt.Sprintf("teller %d proves the backup", i+1), chromedp.SetValue(css("#verify-code"), shares[i]),
+			chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	cast := []string{"优秀", "优秀", "称职", "不称职", "优秀"}
+	for i, v := range voters {
+		if code, _ := e.vote(v, form(cast[i])); code != 200 {
+			t.Fatalf("vote %d: %d", i+1, code)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	// The tellers come back to their links: the page waits for the organizer.
+	for i, tab := range tabs[:2] {
+		run(t, tab, fmt.Sprintf("teller %d opens the link at the count", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#step-count")))
+	}
+	if msg := text(t, tabs[0], "#status"); !strings.Contains(msg, "等待组织者开始开箱计票") {
+		t.Fatalf("before the start the page says %q", msg)
+	}
+	var st deviceStatus
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 202, &st)
+	// A code of another seat is refused on the device, before anything is sent.
+	run(t, tabs[0], "teller 1 types teller 2's code", chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[1]),
+		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#error")))
+	if msg := text(t, tabs[0], "#error"); !strings.Contains(msg, "第2位监票人的备份") {
+		t.Fatalf("another seat's code on seat 1's page: %q", msg)
+	}
+	run(t, tabs[0], "teller 1 counts", chromedp.SetValue(css("#count-code"), strings.ToLower(shares[0])), chromedp.Click(css("#count-go")),
+		chromedp.WaitNotVisible(css("#count-form")))
+	poll := func(tab context.Context, want string) string {
+		t.Helper()
+		var msg string
+		for range 100 {
+			if msg = text(t, tab, "#status"); strings.Contains(msg, want) {
+				return msg
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("the page says %q, not %q", msg, want)
+		return ""
+	}
+	poll(tabs[0], "已开箱 1 / 2")
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/count", nil, 200, &st)
+	if st.State != "open" || st.Decrypted != 1 || !st.Seats[0].Done {
+		t.Fatalf("after one teller: %+v", st)
+	}
+	run(t, tabs[1], "teller 2 counts", chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[1]), chromedp.Click(css("#count-go")))
+	poll(tabs[1], "计票完成")
+	poll(tabs[0], "计票完成")
+	shot(tabs[1], "teller-count-done")
+	run(t, tabs[2], "teller 3 opens the link after the count", chromedp.Navigate(links[2]), chromedp.WaitVisible(css("#step-count")))
+	poll(tabs[2], "计票完成")
+	tl := e.countedTally(p.ID)
+	want := [4]int{3, 1, 0, 1} // 优秀, 称职, 基本称职, 不称职 as cast above
+	got := tl.Forms[0].Evaluation.Subjects[0].Total.Votes
+	if tl.Ballots != len(cast) || strings.Join(tl.OpenedBy, ",") != "甲,乙" || len(got) < 4 || [4]int(got[:4]) != want {
+		t.Fatalf("tally: %d ballots, opened by %v, votes %v; cast %v", tl.Ballots, tl.OpenedBy, got, cast)
 	}
 }
