@@ -46,6 +46,9 @@ usage:
   minyi teller -url https://…/t/<token> -share FILE
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
+  minyi teller count https://…/t/<token> [-code CODE | -file FILE]
+                                  at the count, a teller decrypts the box's sums here with their
+                                  share; the share never leaves this computer
   minyi version
 
 Environment:

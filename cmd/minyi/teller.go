@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudflare/circl/group"
+
 	"minyi/ballot/ceremony"
 	"minyi/ballot/elgamal"
 )
@@ -22,6 +24,9 @@ import (
 // teller runs a teller's part of the key ceremony from a terminal, as the teller page does
 // in a browser: the share is made here and written to the backup file only.
 func teller(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "count" {
+		return tellerCount(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("teller", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	link := fs.String("url", "", "the teller's link from the organizer: https://…/t/<token>")
@@ -197,4 +202,134 @@ func (c seatHTTP) until(ctx context.Context, every time.Duration, done func(*cer
 		case <-time.After(every):
 		}
 	}
+}
+
+// countState is what a seat's device reads at the count (GET /t/<token>/count).
+type countState struct {
+	State       string   `json:"state"` // waiting, open, done
+	Poll        string   `json:"poll"`
+	Seat        int      `json:"seat"`
+	Quorum      int      `json:"quorum"`
+	Decrypted   int      `json:"decrypted"`
+	Posted      bool     `json:"posted"`
+	PublicShare string   `json:"public_share"`
+	Points      []string `json:"points"`
+	Context     string   `json:"context"`
+}
+
+// tellerCount is a teller's part of the count from a terminal, as the teller page does it:
+// the share, typed or read from the backup file, decrypts the box's sums here, and only
+// the partial decryption and its proof go to the server.
+func tellerCount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("teller count", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	code := fs.String("code", "", "the share code of the backup")
+	file := fs.String("file", "", "the backup file of the share")
+	wait := fs.Duration("timeout", 2*time.Hour, "how long to wait for the organizer to start the count")
+	every := fs.Duration("every", 2*time.Second, "how often to look whether the count has started")
+	usage := errors.New("usage: minyi teller count https://…/t/<token> [-code CODE | -file FILE]")
+	// The link may stand before or after the flags.
+	var link string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		link, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if link == "" && fs.NArg() == 1 {
+		link = fs.Arg(0)
+	} else if fs.NArg() != 0 {
+		return usage
+	}
+	if link == "" || (*code == "") == (*file == "") {
+		return usage
+	}
+	text := *code
+	if *file != "" {
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return fmt.Errorf("读取备份文件失败：%w", err)
+		}
+		text = string(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *wait)
+	defer cancel()
+	c := seatHTTP{url: strings.TrimRight(link, "/"), client: &http.Client{Timeout: 60 * time.Second}}
+	var cs countState
+	if err := c.do(ctx, "/count", nil, &cs); err != nil {
+		return err
+	}
+	j, s, err := readShare(cs.Poll, text)
+	if err != nil {
+		return err
+	}
+	if j != cs.Seat {
+		return fmt.Errorf("这是第%d位监票人的备份，不是本链接（第%d位）的", j, cs.Seat)
+	}
+	pub, err := hex.DecodeString(cs.PublicShare)
+	if err != nil || !bytes.Equal(elgamal.PointBytes(group.Ristretto255.NewElement().MulGen(s)), pub) {
+		return errors.New("这个份额码与本席位的公开份额不符：请核对是否抄错，或是否为本次投票的备份")
+	}
+	for cs.State == "waiting" {
+		fmt.Fprintln(stdout, "等待组织者开始开箱计票……")
+		select {
+		case <-ctx.Done():
+			return errors.New("等待开箱计票超时")
+		case <-time.After(*every):
+		}
+		if err := c.do(ctx, "/count", nil, &cs); err != nil {
+			return err
+		}
+	}
+	if cs.State == "done" {
+		fmt.Fprintln(stdout, "计票已完成。")
+		return nil
+	}
+	if cs.Posted {
+		fmt.Fprintf(stdout, "本席位已开箱。已开箱 %d / %d 位监票人。\n", cs.Decrypted, cs.Quorum)
+		return nil
+	}
+	points := make([]group.Element, len(cs.Points))
+	for i, h := range cs.Points {
+		b, err := hex.DecodeString(h)
+		if err == nil {
+			points[i], err = elgamal.ParsePoint(b)
+		}
+		if err != nil {
+			return errors.New("服务器答复的开箱数据不完整")
+		}
+	}
+	cctx, err := hex.DecodeString(cs.Context)
+	if err != nil {
+		return errors.New("服务器答复的开箱数据不完整")
+	}
+	fmt.Fprintf(stdout, "正在开箱（%d 项）……\n", len(points))
+	part := elgamal.PartialDecrypt(j, s, points, cctx, rand.Reader)
+	d := make([]string, len(part.D))
+	for i, p := range part.D {
+		d[i] = hex.EncodeToString(elgamal.PointBytes(p))
+	}
+	if err := c.do(ctx, "/partial", map[string]any{"d": d, "proof": hex.EncodeToString(part.Proof)}, &cs); err != nil {
+		return err
+	}
+	if cs.State == "done" {
+		fmt.Fprintln(stdout, "已开箱。计票完成。")
+	} else {
+		fmt.Fprintf(stdout, "已开箱。已开箱 %d / %d 位监票人，等待其他监票人。\n", cs.Decrypted, cs.Quorum)
+	}
+	return nil
+}
+
+// readShare finds the share code in what the teller typed or in a backup file, where it
+// stands on a line of its own.
+func readShare(pollID, text string) (int, group.Scalar, error) {
+	for _, line := range append(strings.Split(text, "\n"), text) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if j, s, err := elgamal.DecodeShare(pollID, line); err == nil {
+			return j, s, nil
+		}
+	}
+	return 0, nil, errors.New("份额码不对：请核对是否抄错，或是否为本次投票的备份")
 }

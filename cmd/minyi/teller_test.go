@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -15,7 +16,9 @@ import (
 )
 
 // `minyi teller` makes its share with two tellers in browsers: all three read the same
-// 核对码, the command's backup file holds its own share, and the poll's key is ready.
+// 核对码, the command's backup file holds its own share, and the poll's key is ready. At
+// the count, `minyi teller count` waits for the organizer, decrypts with the backup file,
+// and a teller in a browser finishes the count.
 func TestTellerCommandWithBrowsers(t *testing.T) {
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
@@ -45,11 +48,12 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 	for i, tab := range tabs {
 		do(t, tab, chromedp.Navigate(links.Links[i].URL), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
 	}
-	var codes []string
+	var codes, shares []string
 	for _, tab := range tabs {
 		do(t, tab, chromedp.WaitVisible(css("#step-verify")))
 		codes = append(codes, text(t, tab, "#check-code"))
 		share := text(t, tab, "#share-code")
+		shares = append(shares, share)
 		do(t, tab, chromedp.SetValue(css("#verify-code"), share), chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
 	}
 	if err := <-done; err != nil {
@@ -84,5 +88,51 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 	err = Main(context.Background(), []string{"teller", "-url", links.Links[2].URL, "-share", filepath.Join(t.TempDir(), "again.txt")}, &out, os.Stderr)
 	if err == nil || !strings.Contains(err.Error(), "另一台设备") {
 		t.Fatalf("a second run on a used seat: %v", err)
+	}
+
+	var toks struct{ Tokens []struct{ Code string } }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for _, grade := range []string{"优秀", "称职"} {
+		tk := toks.Tokens[0].Code
+		toks.Tokens = toks.Tokens[1:]
+		a.call("POST", "/api/v1/ballot/"+tk, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {grade}}}}}}, 200, nil)
+	}
+	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var counted bytes.Buffer
+	go func() {
+		done <- Main(cctx, []string{"teller", "count", links.Links[2].URL, "-file", file, "-every", "100ms"}, &counted, os.Stderr)
+	}()
+	time.Sleep(500 * time.Millisecond)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 202, nil)
+	if err := <-done; err != nil {
+		t.Fatalf("minyi teller count: %v\n%s", err, counted.String())
+	}
+	if !strings.Contains(counted.String(), "等待组织者开始开箱计票") || !strings.Contains(counted.String(), "已开箱 1 / 2") {
+		t.Fatalf("minyi teller count said:\n%s", counted.String())
+	}
+	do(t, first, chromedp.Navigate(links.Links[0].URL), chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[0]),
+		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#step-count")))
+	var st struct{ State string }
+	for range 100 {
+		if a.call("GET", "/api/v1/polls/"+p.ID+"/count", nil, 200, &st); st.State == "done" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var tally struct {
+		Tally struct {
+			Ballots  int
+			OpenedBy []string `json:"opened_by"`
+		}
+	}
+	a.call("GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, &tally)
+	if tally.Tally.Ballots != 2 || strings.Join(tally.Tally.OpenedBy, ",") != "甲,丙" {
+		t.Fatalf("the tally counted by the command and a page: %+v", tally)
+	}
+	// A wrong code is refused on this computer, before anything is sent.
+	err = Main(context.Background(), []string{"teller", "count", "-code", shares[1], links.Links[0].URL}, &out, os.Stderr)
+	if err == nil || !strings.Contains(err.Error(), "第2位监票人的备份") {
+		t.Fatalf("another seat's code: %v", err)
 	}
 }
