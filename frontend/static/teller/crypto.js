@@ -3,6 +3,7 @@
 // byte; the Go tests run it in chromium against the Go implementation.
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
+import { pippenger } from '@noble/curves/abstract/curve.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 
@@ -36,10 +37,12 @@ export function concat(...parts) {
   return out;
 }
 
+// leToBig reads little-endian bytes as a number, through one hex string rather than a
+// shift per byte: the count reads a scalar for every point it decrypts.
 function leToBig(b) {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-  return v;
+  let h = '0x0';
+  for (let i = b.length - 1; i >= 0; i--) h += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return BigInt(h);
 }
 
 export function scalarBytes(s) {
@@ -100,7 +103,18 @@ function mulPublic(P, s) {
 // hashToScalar is circl's Ristretto255.HashToScalar: expand_message_xmd(SHA-512, dst) to 64
 // bytes, read little-endian, reduced mod ℓ.
 export function hashToScalar(msg, dst) {
-  return mod(leToBig(expand_message_xmd(msg, dst, 64, sha512)));
+  return mod(leToBig(xmd64(msg, dst)));
+}
+
+// xmd64 is expand_message_xmd(msg, dst, 64, SHA-512) of RFC 9380 §5.3.1 for a DST of at
+// most 255 bytes: with 64 bytes out, one block, b_1. The hash of its 128 zero bytes of
+// padding is worked out once; the count hashes a scalar for every point it decrypts.
+const zpad = sha512.create().update(new Uint8Array(128));
+function xmd64(msg, dst) {
+  if (dst.length > 255) return expand_message_xmd(msg, dst, 64, sha512);
+  const dstPrime = concat(dst, Uint8Array.of(dst.length));
+  const b0 = zpad.clone().update(msg).update(Uint8Array.of(0, 64, 0)).update(dstPrime).digest();
+  return sha512(concat(b0, Uint8Array.of(1), dstPrime));
 }
 
 // ---- the key ceremony (ballot/ceremony)
@@ -234,15 +248,17 @@ function lp(b) {
 
 // dleqBatch proves log_G(kA) = log_{B_x}(kB_x) for all x, exactly as circl's
 // Prover.ProveBatchWithRandomness with the given DST, and returns c ‖ s.
-export function dleqBatch(dst, k, kA, B, kB, rnd = systemRandom) {
+// Bb and kBb, when given, are the encodings of B and kB, which the caller often has: a
+// point's encoding costs about as much as the rest of its share of the proof.
+export function dleqBatch(dst, k, kA, B, kB, rnd = systemRandom, Bb = B.map((p) => p.toBytes()), kBb = kB.map((p) => p.toBytes())) {
   const kAb = kA.toBytes();
   const seed = sha512(concat(lp(kAb), lp(concat(enc.encode('Seed-'), dst))));
   const h2s = concat(enc.encode('HashToScalar-'), dst);
-  let M = Point.ZERO;
-  B.forEach((Bx, x) => {
-    const d = hashToScalar(concat(lp(seed), u16(x), lp(Bx.toBytes()), lp(kB[x].toBytes()), enc.encode('Composite')), h2s);
-    M = M.add(mulPublic(Bx, d));
-  });
+  const seedPart = lp(seed);
+  const composite = enc.encode('Composite');
+  const d = B.map((_, x) => hashToScalar(concat(seedPart, u16(x), lp(Bb[x]), lp(kBb[x]), composite), h2s));
+  // M = Σ d_x·B_x of public values: one multi-scalar multiplication.
+  const M = pippenger(Point, B, d);
   const Z = mul(M, k);
   const r = randomScalar(rnd);
   const t2 = G.multiply(r);
@@ -255,15 +271,22 @@ export function dleqBatch(dst, k, kA, B, kB, rnd = systemRandom) {
 // partialDecrypt is teller j's share of the decryption of points (hex): D_x = s·A_x, with
 // the batch proof elgamal.VerifyPartial checks. The context point H binds the proof to ctx
 // and to the list; the proof is s·H ‖ c ‖ s.
+//
+// The encodings of the points are taken as given (a point parses only from its canonical
+// encoding) and those of D computed once: encoding a ristretto255 point costs an inverse
+// square root. D_x = s·A_x stays a constant-time multiplication, since s is the share.
 export function partialDecrypt(j, s, pointsHex, ctx, rnd = systemRandom) {
-  const A = pointsHex.map((h) => point(unhex(h)));
-  const msg = concat(lp(ctx), Uint8Array.of(0, 0, (A.length >> 8) & 0xff, A.length & 0xff), ...A.map((a) => a.toBytes()));
+  const Ab = pointsHex.map((h) => unhex(h));
+  const A = Ab.map((b) => point(b));
   if (A.length > 0xffff) throw new Error('too many points');
+  const msg = concat(lp(ctx), Uint8Array.of(0, 0, (A.length >> 8) & 0xff, A.length & 0xff), ...Ab);
   const H = ristretto255_hasher.hashToCurve(msg, { DST: 'minyi-v1-partial-context' });
   const D = A.map((a) => mul(a, s));
+  const Db = D.map((p) => p.toBytes());
   const sH = mul(H, s);
-  const proof = dleqBatch(enc.encode('minyi-v1-partial'), s, mul(G, s), [...A, H], [...D, sH], rnd);
-  return { teller: j, d: D.map((p) => hex(p.toBytes())), proof: hex(concat(sH.toBytes(), proof)) };
+  const sHb = sH.toBytes();
+  const proof = dleqBatch(enc.encode('minyi-v1-partial'), s, mul(G, s), [...A, H], [...D, sH], rnd, [...Ab, H.toBytes()], [...Db, sHb]);
+  return { teller: j, d: Db.map(hex), proof: hex(concat(sHb, proof)) };
 }
 
 // ---- the share's backup (elgamal.EncodeShare / DecodeShare) and its proof (ProveShare)
