@@ -384,3 +384,22 @@ func TestDeviceCountInBrowser(t *testing.T) {
 		t.Fatalf("tally: %d ballots, opened by %v, votes %v; cast %v", tl.Ballots, tl.OpenedBy, got, cast)
 	}
 }
+
+// A poll of one teller (n = 1, k = 1) counts with that teller's device alone.
+func TestDeviceCountOneSeat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(1, "甲")
+	voters := e.tokens(p, 2)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(voters[0], form("基本称职"))
+	e.vote(voters[1], form("基本称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	if st := e.deviceCount(p.ID, codes, 1); st.State != "done" || st.Quorum != 1 || st.Decrypted != 1 {
+		t.Fatalf("one teller: %+v", st)
+	}
+	if tl := e.countedTally(p.ID); tl.Ballots != 2 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[2] != 2 || strings.Join(tl.OpenedBy, ",") != "甲" {
+		t.Fatalf("tally %+v", tl)
+	}
+}
