@@ -54,6 +54,12 @@ func auditSentence(action string, d map[string]string) string {
 			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
 		}
 		return s
+	case "count.start":
+		s := "开始开箱计票，票箱共 " + d["ballots"] + " 张选票，由监票人在各自设备上开箱"
+		if n := d["paper_pending"]; n != "" && n != "0" {
+			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
+		}
+		return s
 	case "poll.year":
 		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
 	case "poll.schedule":

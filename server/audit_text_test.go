@@ -18,6 +18,7 @@ func TestAuditSentences(t *testing.T) {
 		"poll.open":        {map[string]string{"tellers": "3", "quorum": "2"}, "开始投票（监票人 3 位，开箱需其中 2 位）"},
 		"poll.close":       {map[string]string{"scheduled": "1"}, "到设定时间，自动结束投票"},
 		"poll.count":       {map[string]string{"ballots": "43", "tellers": "王五、赵六"}, "开箱计票，共 43 张选票，监票人：王五、赵六"},
+		"count.start":      {map[string]string{"ballots": "43", "points": "608"}, "开始开箱计票，票箱共 43 张选票，由监票人在各自设备上开箱"},
 		"poll.reopen":      {nil, "重新开放投票"},
 		"poll.schedule":    {map[string]string{"close_at": "2026-11-30 16:30"}, "设定于 2026-11-30 16:30（北京时间）自动结束投票"},
 		"poll.file":        {map[string]string{"entries": "4"}, "归档到干部档案，共 4 条记录"},
