@@ -349,6 +349,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	// A code of another seat is refused on the device, before anything is sent.
 	run(t, tabs[0], "teller 1 types teller 2's code", chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[1]),
 		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#error")))
+	shot(tabs[0], "teller-count-form")
 	if msg := text(t, tabs[0], "#error"); !strings.Contains(msg, "第2位监票人的备份") {
 		t.Fatalf("another seat's code on seat 1's page: %q", msg)
 	}

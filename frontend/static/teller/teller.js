@@ -275,23 +275,27 @@ async function countStep() {
   $('intro').textContent = '开箱在您的设备上完成：您的密钥份额只在本设备上使用，服务器只收到开箱结果及其证明。';
   for (const id of ['step-start', 'roster-card', 'step-check', 'step-backup', 'step-verify', 'step-done']) show(id, false);
   show('step-count');
+  const progress = '已开箱 ' + cs.decrypted + ' / ' + cs.quorum + ' 位监票人。';
   if (cs.state === 'done') {
     show('count-form', false);
     say('计票完成。组织者可以查看计票结果。');
+    $('count-note').textContent = (cs.posted ? '您已完成开箱。' : '') + '计票已由 ' + cs.decrypted + ' 位监票人开箱完成，本页可以关闭。';
     stop();
     return;
   }
   if (cs.state === 'waiting') {
     show('count-form', false);
     say('投票已结束，等待组织者开始开箱计票……');
+    $('count-note').textContent = '组织者开始开箱计票后，本页会自动显示输入份额码的地方，请不要关闭本页。';
     return;
   }
-  const progress = '已开箱 ' + cs.decrypted + ' / ' + cs.quorum + ' 位监票人。';
   if (cs.posted) {
     show('count-form', false);
     say('您已完成开箱。' + progress + '等待其他监票人……');
+    $('count-note').textContent = '您的开箱结果已通过校验。需 ' + cs.quorum + ' 位监票人开箱后自动计出结果。';
     return;
   }
+  $('count-note').textContent = '需 ' + cs.quorum + ' 位监票人各自开箱。' + progress;
   show('count-form', !counting);
   if (!counting) say('请输入您的份额码开箱。' + progress);
 }
