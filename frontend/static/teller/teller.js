@@ -297,7 +297,7 @@ async function countStep() {
   }
   $('count-note').textContent = '需 ' + cs.quorum + ' 位监票人各自开箱。' + progress;
   show('count-form', !counting);
-  if (!counting) say('请输入您的份额码开箱。' + progress);
+  if (!counting) say('请输入您的份额码开箱。');
 }
 
 // countNow decrypts the round's points with the share typed or loaded, checked first
