@@ -49,8 +49,8 @@ type countStatus struct {
 
 func (s *Server) countStatusOf(ctx context.Context, p *store.PollInfo) (*countStatus, error) {
 	st := &countStatus{State: "none", Quorum: max(1, p.TellerQuorum)}
-	r, err := s.store.CountRound(ctx, p.ID)
-	if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
+	r, err := s.countRoundOf(ctx, p)
+	if err != nil {
 		return nil, err
 	}
 	in := map[int]bool{}
@@ -109,7 +109,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	}
 	k.SortBox(box)
 	digest := ballot.BoxDigest(box)
-	if r, err := s.store.CountRound(ctx, p.ID); err == nil && bytes.Equal(r.BoxDigest, digest) {
+	if r, err := s.countRoundOf(ctx, p); err == nil && r != nil && bytes.Equal(r.BoxDigest, digest) {
 		return s.countStatusOf(ctx, p)
 	}
 	turnout, err := s.store.Turnout(ctx, p.ID)
@@ -135,7 +135,11 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	}
 	me := meOf(c)
 	id := me.ID
-	r, err := s.store.StartCount(ctx, &store.CountRound{PollID: p.ID, Quorum: max(1, p.TellerQuorum), BoxDigest: digest, Sums: kept,
+	var closedAt time.Time
+	if p.ClosedAt != nil {
+		closedAt = *p.ClosedAt
+	}
+	r, err := s.store.StartCount(ctx, closedAt, &store.CountRound{PollID: p.ID, Quorum: max(1, p.TellerQuorum), BoxDigest: digest, Sums: kept,
 		Points: flat, Context: k.CountContext(), PaperPending: pending, StartedBy: &id, StartedName: me.Name + "（" + me.Username + "）"})
 	if err != nil {
 		return nil, err
@@ -199,13 +203,21 @@ func (s *Server) tellerCountOf(ctx context.Context, p *store.PollInfo, seat int,
 	return out
 }
 
-// countRoundOf reads a poll's round, nil when the count has not started.
-func (s *Server) countRoundOf(ctx context.Context, pollID string) (*store.CountRound, error) {
-	r, err := s.store.CountRound(ctx, pollID)
+// countRoundOf reads a poll's round, nil when the count has not started. A round started
+// before the poll was last closed (it was opened again, and more may have voted) is no
+// round: the organizer starts the count again.
+func (s *Server) countRoundOf(ctx context.Context, p *store.PollInfo) (*store.CountRound, error) {
+	r, err := s.store.CountRound(ctx, p.ID)
 	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
 		return nil, nil
 	}
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	if r.FinishedAt == nil && (p.ClosedAt == nil || r.StartedAt.Before(*p.ClosedAt)) {
+		return nil, nil
+	}
+	return r, nil
 }
 
 // tellerCountState is GET /t/:token/count.
@@ -214,7 +226,7 @@ func (s *Server) tellerCountState(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.countRoundOf(c.UserContext(), p.ID)
+	r, err := s.countRoundOf(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -239,7 +251,7 @@ func (s *Server) tellerPartial(c *fiber.Ctx) error {
 	if closedPoll(p) != nil {
 		return ballot.Errorf(ballot.ECONFLICT, "投票尚未结束，结束后才能开箱")
 	}
-	r, err := s.countRoundOf(ctx, p.ID)
+	r, err := s.countRoundOf(ctx, p)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/cloudflare/circl/group"
+	_ "github.com/lib/pq"
 
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
@@ -402,5 +404,72 @@ func TestDeviceCountOneSeat(t *testing.T) {
 	}
 	if tl := e.countedTally(p.ID); tl.Ballots != 2 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[2] != 2 || strings.Join(tl.OpenedBy, ",") != "甲" {
 		t.Fatalf("tally %+v", tl)
+	}
+}
+
+// The finish refuses a box that changed since the count started: a ballot altered in the
+// database after the start stops the count, whose partials were made over the old sums;
+// started again, the count leaves the altered ballot out and names it. A poll opened again
+// after the start drops the round: the tellers wait for a new start, which counts the
+// ballots cast since.
+func TestDeviceCountBoxChanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(2, "甲", "乙", "丙")
+	voters := e.tokens(p, 4)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(voters[0], form("优秀"))
+	e.vote(voters[1], form("优秀"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	// Reopened after the start: the round is gone, its partial with it.
+	e.deviceCount(p.ID, codes, 1)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 200, nil)
+	var tc tellerCountJSON
+	if e.seatDevice(p.ID, 2).call("/count", nil, &tc); tc.State != "waiting" {
+		t.Fatalf("the count of a reopened poll: %+v", tc)
+	}
+	e.vote(voters[2], form("称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var st deviceStatus
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/count", nil, 200, &st)
+	if st.State != "none" || st.Decrypted != 0 {
+		t.Fatalf("the count after the poll was reopened and closed: %+v", st)
+	}
+	// A ballot altered after the start.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 202, &st)
+	db, err := sql.Open("postgres", e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE ballots SET sealed = overlay(sealed placing '\xff'::bytea from 40 for 1)
+		WHERE ctid = (SELECT ctid FROM ballots WHERE poll_id = $1 AND sealed IS NOT NULL LIMIT 1)`, p.ID)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("altering a ballot: %v", err)
+	}
+	for j := 1; j <= 2; j++ {
+		dev := e.seatDevice(p.ID, j)
+		dev.call("/count", nil, &tc)
+		var out struct {
+			Error struct{ Code, Message string }
+		}
+		code := dev.call("/partial", partialOf(t, p.ID, codes[j-1], tc), &out)
+		if j == 1 && code != 200 {
+			t.Fatalf("seat 1: %d %+v", code, out)
+		}
+		if j == 2 && (code != 409 || !strings.Contains(out.Error.Message, "票箱有变动")) {
+			t.Fatalf("the finish over a changed box: %d %+v", code, out)
+		}
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 403, nil)
+	// Started again, the count is of the box as it is now.
+	if st = e.deviceCount(p.ID, codes, 2, 3); st.State != "done" {
+		t.Fatalf("the count started again: %+v", st)
+	}
+	tl := e.countedTally(p.ID)
+	votes := tl.Forms[0].Evaluation.Subjects[0].Total.Votes
+	if tl.Ballots != 3 || len(tl.Unreadable) != 1 || votes[0]+votes[1] != 2 || strings.Join(tl.OpenedBy, ",") != "乙,丙" {
+		t.Fatalf("tally: %d ballots, unreadable %v, votes %v, opened by %v", tl.Ballots, tl.Unreadable, votes, tl.OpenedBy)
 	}
 }

@@ -72,17 +72,18 @@ func readCountRound(ctx context.Context, q sqlx.QueryerContext, query, pollID st
 	return &r, nil
 }
 
-// StartCount keeps a count round. A round already kept for the same box stays as it is,
-// its partials with it (starting twice is one start); a round of a box that changed since
-// (the poll was reopened) is replaced, and its partials dropped. It returns the round kept.
-func (s *Store) StartCount(ctx context.Context, r *CountRound) (*CountRound, error) {
+// StartCount keeps a count round. A round already kept for the same box since the poll's
+// last close (closedAt) stays as it is, its partials with it: starting twice is one start.
+// A round of a box that changed since, or from before the poll was opened again, is
+// replaced, and its partials dropped. It returns the round kept.
+func (s *Store) StartCount(ctx context.Context, closedAt time.Time, r *CountRound) (*CountRound, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var quorum int
 		if err := tx.GetContext(ctx, &quorum, qLockCountCer, r.PollID); err != nil {
 			return notFound(err, "监票人密钥")
 		}
 		old, err := readCountRound(ctx, tx, qCountRound, r.PollID)
-		if err == nil && string(old.BoxDigest) == string(r.BoxDigest) {
+		if err == nil && string(old.BoxDigest) == string(r.BoxDigest) && (old.FinishedAt != nil || !old.StartedAt.Before(closedAt)) {
 			return nil
 		}
 		if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {

@@ -22,6 +22,8 @@
     if (v.state === "done") {
       note.textContent = "计票完成。";
       tally.hidden = false;
+      var restart = document.getElementById("count-restart");
+      if (restart) restart.hidden = true;
       clearInterval(timer);
     } else {
       note.textContent = "已开始开箱计票：请各位监票人打开自己的监票人链接，在本人设备上输入密钥份额开箱。已开箱 " + v.decrypted + " / " + v.quorum + " 位。";
