@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -471,5 +472,45 @@ func TestDeviceCountBoxChanged(t *testing.T) {
 	votes := tl.Forms[0].Evaluation.Subjects[0].Total.Votes
 	if tl.Ballots != 3 || len(tl.Unreadable) != 1 || votes[0]+votes[1] != 2 || strings.Join(tl.OpenedBy, ",") != "乙,丙" {
 		t.Fatalf("tally: %d ballots, unreadable %v, votes %v, opened by %v", tl.Ballots, tl.Unreadable, votes, tl.OpenedBy)
+	}
+}
+
+// Write-ins leave their ballots at the start of the count, shuffled; the tellers' devices
+// decrypt their key points with the sums, and the finish opens exactly those texts: every
+// write-in is counted, none is left unopened.
+func TestDeviceCountOpensTheTexts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
+		"title": "另推测试", "unit_id": e.unitID, "tellers": []string{"甲", "乙"}, "teller_quorum": 2,
+		"quorum": map[string]int{"num": 1, "den": 30},
+		"groups": []map[string]any{{"name": "全体参会人员", "expected": 30}},
+		"forms": []map[string]any{{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+			{"title": "副局长", "seats": 2, "write_ins": true, "candidates": []map[string]string{{"name": "张三"}, {"name": "李四"}}}}}}},
+	}, 201, &p)
+	voters := e.tokens(p, 4)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, w := range []string{"赵六", "赵六", "钱七", ""} {
+		v := url.Values{"f1.p1": {"c1"}}
+		if w != "" {
+			v.Set("f1.p1.w", w)
+		}
+		if code, body := e.vote(voters[i], v); code != 200 || !strings.Contains(body, "投票成功") {
+			t.Fatalf("vote %d: %d", i+1, code)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	if st := e.deviceCount(p.ID, codes); st.State != "done" {
+		t.Fatalf("the count: %+v", st)
+	}
+	tl := e.countedTally(p.ID)
+	got := map[string]int{}
+	for _, c := range tl.Forms[0].Recommendation.Positions[0].Candidates {
+		got[c.Name] = c.Votes.Total
+	}
+	if got["张三"] != 4 || got["赵六"] != 2 || got["钱七"] != 1 || strings.Contains(strings.Join(tl.Notes, ""), "无法解密") {
+		t.Fatalf("recommendation %v, notes %v", got, tl.Notes)
 	}
 }
