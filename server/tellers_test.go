@@ -67,8 +67,11 @@ func TestTellersOpenTheBox(t *testing.T) {
 	if code := e.seatDevice(p.ID, 1).call("/partial", partialOf(t, other.ID, otherCodes[0], tc), &out); code != 400 || out.Error.Code != ballot.EPARTIAL {
 		t.Fatalf("another poll's share: %d %+v", code, out)
 	}
-	// The organizer's page shows who has decrypted.
+	// The organizer's pages say where the box is opened and show who has decrypted.
 	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/polls/"+p.ID); !strings.Contains(page, "监票人在本人设备上开箱") {
+		t.Fatal("the poll page does not say the tellers open the box on their devices")
+	}
 	if _, page := e.get(c, "/polls/"+p.ID+"/count"); strings.Count(page, "已提交") != 1 || strings.Count(page, "未开箱") != 2 || strings.Contains(page, `name="share"`) {
 		t.Fatalf("the count page while the tellers decrypt: %s", page)
 	}
