@@ -19,8 +19,10 @@ type Scoring struct {
 	// at least this many (RULES: 「去掉一个最高分和一个最低分」, when ≥ 5).
 	TrimAt int `json:"trim_at"`
 	// Step is the finest score a voter may give, in tenths of a point: 1 (one decimal,
-	// also when unset), 2, 5 (half points) or 10 (whole points). A sealed ballot holds a
-	// cell per score a line may take (cells.go), so whole points make it ten times smaller.
+	// also when unset, as forms saved before the step existed are), 2, 5 (half points) or
+	// 10 (whole points, what a new form gets unless it says otherwise). A sealed ballot
+	// holds a cell per score a line may take (cells.go), so whole points make it ten
+	// times smaller.
 	Step int `json:"step,omitempty"`
 }
 
@@ -49,6 +51,9 @@ const KindScoring Kind = "scoring"
 const (
 	DefaultScoreMax = 100
 	DefaultTrimAt   = 5
+	// DefaultScoreStep: whole points. Tenths of a point give 10,022 cells for ten subjects
+	// out of 100, a ballot ten times the size, for a precision meetings do not use.
+	DefaultScoreStep = 10
 )
 
 func (s *Scoring) normalize() {
@@ -57,6 +62,9 @@ func (s *Scoring) normalize() {
 	}
 	if s.TrimAt == 0 {
 		s.TrimAt = DefaultTrimAt
+	}
+	if s.Step == 0 {
+		s.Step = DefaultScoreStep
 	}
 	for i := range s.Subjects {
 		x := &s.Subjects[i]

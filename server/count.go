@@ -21,13 +21,14 @@ type tellerKey struct {
 }
 
 // tellerKeys reads the shares a closed box-3 poll is counted with: the tellers' codes
-// (at least the quorum, each checked against the poll), or the server-held share of a
-// poll without tellers. It also returns the tellers who opened the box.
+// (at least the quorum, each checked against the poll; the organizer's own backup code
+// for a poll the organizer's device holds, as the one seat), or the server-held share. It
+// also returns the seats that opened the box.
 func (s *Server) tellerKeys(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]tellerKey, []string, error) {
 	if err := closedPoll(p); err != nil {
 		return nil, nil, err
 	}
-	if len(p.Tellers) == 0 {
+	if p.ServerHeld() {
 		raw, err := s.heldShare(c, p)
 		if err != nil {
 			return nil, nil, err
@@ -41,23 +42,24 @@ func (s *Server) tellerKeys(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]
 	var keys []tellerKey
 	var names []string
 	seen := map[int]bool{}
+	seats := p.KeySeats()
 	for _, code := range codes {
 		if strings.TrimSpace(code) == "" {
 			continue
 		}
 		j, sc, err := elgamal.DecodeShare(p.ID, code)
-		if err != nil || j < 1 || j > len(p.Tellers) {
+		if err != nil || j < 1 || j > len(seats) {
 			return nil, nil, ballot.Errorf(ballot.EINVALID, "监票人密钥有误（输错或不是本次投票的密钥），请核对后重新输入")
 		}
 		if seen[j] {
-			return nil, nil, ballot.Errorf(ballot.EINVALID, "重复输入了监票人“%s”的密钥", p.Tellers[j-1])
+			return nil, nil, ballot.Errorf(ballot.EINVALID, "重复输入了监票人“%s”的密钥", seats[j-1])
 		}
 		seen[j] = true
 		keys = append(keys, tellerKey{j: j, share: sc})
-		names = append(names, p.Tellers[j-1])
+		names = append(names, seats[j-1])
 	}
-	if len(keys) < p.TellerQuorum {
-		return nil, nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥，现在只有 %d 位", p.TellerQuorum, len(keys))
+	if len(keys) < p.KeyQuorum() {
+		return nil, nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥，现在只有 %d 位", p.KeyQuorum(), len(keys))
 	}
 	return keys, names, nil
 }
@@ -113,7 +115,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, codes []string, pendi
 		}
 		partials = append(partials, part)
 	}
-	quorum := max(1, p.TellerQuorum)
+	quorum := p.KeyQuorum()
 	combined, err := elgamal.CombinePartials(partials, quorum)
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥", quorum)

@@ -94,7 +94,7 @@ func TestHostileTextCounts(t *testing.T) {
 		t.Fatalf("title stored as %q", got.Title)
 	}
 	codes := e.tokens(p, 10)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	for _, r := range []struct {
 		form url.Values
@@ -139,7 +139,7 @@ func TestHostileTextCounts(t *testing.T) {
 
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	var stored tally
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, &stored)
 	for _, tl := range []ballot.Tally{tl, stored.Tally} {
@@ -216,7 +216,7 @@ func TestStoredBadBallotsCount(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	if tl.Ballots != 3 || tl.Rejected != 1 || len(tl.Unreadable) != 1 {
 		t.Fatalf("%d ballots, %d rejected at %v", tl.Ballots, tl.Rejected, tl.Unreadable)
 	}
