@@ -61,7 +61,32 @@ func (p *Poll) KeyNote() string {
 	case KeyServer:
 		return "本次由服务器保管密钥"
 	}
-	return "密钥由组织者本人的设备保管"
+	return organizerNote
+}
+
+const organizerNote = "密钥由组织者本人的设备保管"
+
+// Tellers are the tellers whose shares opened the box: none when the organizer's own
+// device (its one seat) or the server held the key.
+func (t *Tally) Tellers() []string {
+	if t.KeyNote == organizerNote {
+		return nil
+	}
+	return t.OpenedBy
+}
+
+// KeyText is who held the key of a counted poll, for its documents: the tally's note, or
+// for a tally made before polls named their key holder, the server when no teller
+// opened the box (such polls had the server's key), nothing otherwise (the tellers who
+// opened it are named apart).
+func (t *Tally) KeyText() string {
+	if t.KeyNote != "" {
+		return t.KeyNote
+	}
+	if len(t.OpenedBy) == 0 {
+		return "本次由服务器保管密钥"
+	}
+	return ""
 }
 
 // KeyHolderLabel is the holder as the builder offers it.

@@ -37,6 +37,28 @@ func (s *Scoring) step() int {
 	return s.Step
 }
 
+// StepLabel is the step in points as a voter types it: "1", "0.5", "0.2" or "0.1".
+func (s *Scoring) StepLabel() string { return formatScore(s.step()) }
+
+// StepHint tells the voter what scores the form takes.
+func (s *Scoring) StepHint() string {
+	switch s.step() {
+	case 10:
+		return "请打整数分"
+	case 1:
+		return "可保留一位小数"
+	}
+	return "分数须为" + formatScore(s.step()) + "分的整数倍"
+}
+
+// InputMode is the keyboard a phone shows for a score: digits only for whole points.
+func (s *Scoring) InputMode() string {
+	if s.step() == 10 {
+		return "numeric"
+	}
+	return "decimal"
+}
+
 // Indicator is a part of the score with its full marks.
 type Indicator struct {
 	ID   string `json:"id"`
