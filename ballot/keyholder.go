@@ -100,9 +100,9 @@ func KeyHolderLabel(h string) string {
 	return "组织者本人的设备"
 }
 
-// checkKeyHolder: a server-held key lets whoever runs the server read every ballot, so it
-// is a choice the organizer makes, and only for a poll of surveys alone; a vote on people
-// is never counted with it.
+// checkKeyHolder checks the setting agrees with the tellers. Polls opened without tellers
+// before the setting existed were given the server's key whatever their forms, and read
+// back as such; checkKeyChoice holds new polls to the stricter rule.
 func (p *Poll) checkKeyHolder() error {
 	switch p.KeyHolder {
 	case "", KeyOrganizer, KeyTellers, KeyServer:
@@ -122,6 +122,18 @@ func (p *Poll) checkKeyHolder() error {
 		if len(p.Tellers) > 0 {
 			return Errorf(EINVALID, "设了监票人的投票活动不能由服务器保管密钥")
 		}
+	}
+	return nil
+}
+
+// ValidateNew is Validate for a poll being made: besides, a server-held key lets whoever
+// runs the server read every ballot, so it is a choice the organizer makes, and only for
+// a poll of surveys alone; a vote on people is never counted with it.
+func (p *Poll) ValidateNew() error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.Holder() == KeyServer {
 		for _, f := range p.Forms {
 			if f.Kind != KindSurvey {
 				return Errorf(EINVALID, "服务器保管密钥仅限非正式的问卷调查：“%s”是%s表，请改由组织者本人的设备或监票人保管密钥", f.Title, f.Kind.Label())

@@ -48,7 +48,7 @@ func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
 		p.Groups[i].ID = ""
 	}
 	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateNew(); err != nil {
 		return err
 	}
 	if err := s.store.CreatePoll(ctx, p, me.ID); err != nil {

@@ -165,7 +165,7 @@ func TestPollBuilder(t *testing.T) {
 		// Post the page back as a browser would: every field as rendered, lists filled in.
 		v := url.Values{}
 		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") && !strings.HasSuffix(m[1], "_score") {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") && !strings.HasSuffix(m[1], "_score") && m[1] != "key_holder" {
 				v.Set(m[1], html.UnescapeString(m[2]))
 			}
 		}
@@ -294,13 +294,14 @@ func TestSatisfactionSurvey(t *testing.T) {
 }
 
 // 述职述廉 scoring through the voter's form: an out-of-range score comes back with the
-// typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean.
+// typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean. The
+// form asks for tenths of a point, which a poll must choose.
 func TestScoringPoll(t *testing.T) {
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "述职述廉", "unit_id": e.unitID,
 		"groups": []map[string]any{{"name": "全体", "expected": 10}},
-		"forms":  []map[string]any{{"kind": "scoring", "title": "打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
+		"forms":  []map[string]any{{"kind": "scoring", "title": "打分表", "scoring": map[string]any{"step": 1, "subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
 	codes := e.tokens(p, 5)
 	e.openPoll(p.ID)
 	if status, body := e.vote(codes[0], url.Values{"f1.s1": {"105"}}); status != 400 || !strings.Contains(body, "应为0到100之间的数") || !strings.Contains(body, `value="105"`) {
