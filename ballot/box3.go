@@ -527,9 +527,6 @@ func (k *BoxKey) Texts(s *BoxSums, opened []string) []Text {
 // CountBox is the tally of a box from its sums and opened texts; s is in SortBox order.
 func (k *BoxKey) CountBox(turnout []Turnout, s *BoxSums, rows [][]int, texts []Text) *Tally {
 	t := CountPooled(k.poll, turnout, s.Sizes, s.Pool, rows, texts, len(s.Rejected))
-	if k.poll.KeyHolder != "" { // a poll saved before the setting existed says nothing of it
-		t.KeyNote = k.poll.KeyNote()
-	}
 	for _, g := range s.Over {
 		t.Notes = append(t.Notes, fmt.Sprintf("参评类别“%s”票箱内的有效选票多于已使用的凭证，多出的选票不影响分类合并，请核查", g))
 	}

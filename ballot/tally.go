@@ -202,6 +202,9 @@ func spoiltLines(form string, spoilt []Spoilt) func(line string) bool {
 // ballots each group put in the box. merge false keeps every group its own row.
 func (p *Poll) openTally(turnout []Turnout, sizes []int, merge bool) (*Tally, ResultGroups) {
 	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
+	if p.KeyHolder != "" { // a poll saved before the setting existed says nothing of it
+		t.KeyNote = p.KeyNote()
+	}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
 		byGroup[g.ID] = i
