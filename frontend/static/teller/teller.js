@@ -122,7 +122,7 @@ async function step() {
     return;
   }
   if (!mine) {
-    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。请组织者重新生成监票人链接。');
+    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成监票人链接。'));
     stop();
     return;
   }
@@ -178,7 +178,7 @@ function checkDealt() {
     sj = tc.addScalars(sj, share);
   }
   if (!tc.mulBase(sj).equals(tc.publicShare(seat, all))) {
-    fail('计算出的密钥份额与公开记录不符，请组织者重新生成密钥。');
+    fail('计算出的密钥份额与公开记录不符，' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成密钥。'));
     stop();
     return;
   }
