@@ -280,6 +280,13 @@ func TestOrganizerDeviceHoldsTheKey(t *testing.T) {
 	if !strings.Contains(page, `<span id="key-note">密钥由组织者本人的设备保管</span>`) || strings.Contains(page, "开箱监票人") {
 		t.Fatal("the tally page does not say the organizer's device held the key")
 	}
+	// The filed result says so too.
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/file", nil, 200, nil)
+	var filed struct{ Entries []struct{ Summary string } }
+	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/entries", nil, 200, &filed)
+	if len(filed.Entries) != 1 || !strings.HasSuffix(filed.Entries[0].Summary, "；密钥由组织者本人的设备保管") {
+		t.Fatalf("filed %+v", filed.Entries)
+	}
 }
 
 // A rehearsal of an organizer-held poll throws its key away with its data, as one with
