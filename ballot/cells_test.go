@@ -549,7 +549,7 @@ func ExamplePoll_Layout() {
 		{"民主测评 6人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(6)}}},
 		{"民主测评 30人 4个等次", Form{Kind: KindEvaluation, Evaluation: &Evaluation{Subjects: subjects(30)}}},
 		{"民主推荐 3个职位 各10人", Form{Kind: KindRecommendation, Recommendation: &Recommendation{Positions: positions(3, 10)}}},
-		{"打分 10人 满分100", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10)}}},
+		{"打分 10人 满分100", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10), Step: 1}}},
 		{"打分 10人 满分100 整数分", Form{Kind: KindScoring, Scoring: &Scoring{Subjects: subjects(10), Step: 10}}},
 	} {
 		p := &Poll{Title: "考核", Groups: []Group{{Name: "全体", Expected: 50}}, Forms: []Form{c.form}}

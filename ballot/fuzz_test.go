@@ -54,7 +54,7 @@ func fuzzPoll() *Poll {
 		markForm(2, "张三", "李四", "王五"),
 		approvalForm(1, "赵六", "钱七"),
 		Form{Kind: KindReview, Title: "一报告两评议", Review: &Review{Overall: "总体评价", Cadres: []Subject{{Name: "丙", Post: "科长"}}}},
-		Form{Kind: KindScoring, Title: "述职述廉", Scoring: &Scoring{Subjects: []Subject{{Name: "丁"}}}},
+		Form{Kind: KindScoring, Title: "述职述廉", Scoring: &Scoring{Subjects: []Subject{{Name: "丁"}}, Step: 1}},
 		Form{Kind: KindSurvey, Title: "问卷", Survey: &Survey{Questionnaire: q}},
 	)
 }

@@ -428,9 +428,10 @@ func TestSurveyForm(t *testing.T) {
 }
 
 // RULES: 述职述廉 — mean, weighted mean, and the trimmed mean (去掉一个最高分和一个最低分)
-// once there are 5 scores; 未评 is not counted; a partly scored subject is invalid.
+// once there are 5 scores; 未评 is not counted; a partly scored subject is invalid. The
+// form takes tenths of a point.
 func TestScoring(t *testing.T) {
-	p := pollWith(Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}}}})
+	p := pollWith(Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}}, Step: 1}})
 	sc := func(a, b string) PlainBallot {
 		l := map[string][]string{}
 		if a != "" {

@@ -378,9 +378,9 @@ func paddingPolls() map[string]*Poll {
 			Grades:   []Grade{{Label: `"好"`, Good: true}, {Label: `较<好>`, Good: true}, {Label: `一\般`}, {Label: "差&劣", Bad: true}},
 			Subjects: []Subject{{Name: "甲"}, {Name: "乙"}, {Name: "丙"}}}}),
 		"scores": pollWith(
-			Form{Kind: KindScoring, Title: "分项", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}},
+			Form{Kind: KindScoring, Title: "分项", Scoring: &Scoring{Step: 1, Subjects: []Subject{{Name: "甲"}, {Name: "乙"}},
 				Indicators: []Indicator{{Name: "德", Max: 20}, {Name: "能", Max: 20}, {Name: "勤", Max: 9}, {Name: "绩", Max: 1000}, {Name: "廉", Max: 1}}}},
-			Form{Kind: KindScoring, Title: "总分", Scoring: &Scoring{Max: 10, Subjects: []Subject{{Name: "丙"}, {Name: "丁"}}}}),
+			Form{Kind: KindScoring, Title: "总分", Scoring: &Scoring{Max: 10, Step: 1, Subjects: []Subject{{Name: "丙"}, {Name: "丁"}}}}),
 		"survey": pollWith(Form{Kind: KindSurvey, Title: "问卷", Survey: mustSurvey(
 			"[单选] 总体\n好\n差\n\n[多选 1-2] 改进\n甲\n乙\n丙\n\n[量表] 满意度\n\n[评分] 打分\n\n[矩阵] 德\n等次：好 较好 一般 差\n政治品质\n道德品行\n\n[填空 30] 意见\n\n[填空 1000] 建议")}),
 		"review and approval": pollWith(
@@ -446,7 +446,7 @@ func TestPlainSizeIsReached(t *testing.T) {
 // What no ballot page can produce, and would make a ballot longer than any bound, is
 // refused at the door with a message; spellings that say the same are kept as one.
 func TestDoorBoundsWhatItSeals(t *testing.T) {
-	p := pollWith(markForm(2, "张三", "李四"), Form{Kind: KindScoring, Title: "打分", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}}}},
+	p := pollWith(markForm(2, "张三", "李四"), Form{Kind: KindScoring, Title: "打分", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}}, Step: 1}},
 		Form{Kind: KindSurvey, Title: "问卷", Survey: mustSurvey("[评分] 打分\n\n[填空 10] 意见")})
 	fill := func(rec, sc, sv map[string][]string) Ballot {
 		return Ballot{Forms: []FilledForm{{Form: "f1", Lines: rec}, {Form: "f2", Lines: sc}, {Form: "f3", Lines: sv}}}

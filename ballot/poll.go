@@ -64,9 +64,12 @@ type Poll struct {
 	// PreviousRound is the poll this one is a further round of (二次推荐).
 	PreviousRound string `json:"previous_round,omitempty"`
 	// Tellers (监票人) hold the poll key k-of-n: TellerQuorum of them open the box together.
-	// None: the key is held by the server and released only after close (small meetings).
+	// None: the organizer's own device holds it (see KeyHolder).
 	Tellers      []string `json:"tellers,omitempty"`
 	TellerQuorum int      `json:"teller_quorum,omitempty"`
+	// KeyHolder is who holds the poll's key (keyholder.go); Normalize fills it from the
+	// tellers. KeyServer only as an explicit choice for a poll of surveys.
+	KeyHolder string `json:"key_holder,omitempty"`
 	// MinGroup is the fewest ballots a voter group needs for its results to be shown on
 	// their own row; smaller groups are pooled (see ResultGroups). 0 means DefaultMinGroup.
 	MinGroup int `json:"min_group,omitempty"`
@@ -134,6 +137,10 @@ func (p *Poll) Normalize() {
 	}
 	if len(p.Tellers) > 0 && p.TellerQuorum == 0 {
 		p.TellerQuorum = len(p.Tellers)/2 + 1 // a majority unless set
+	}
+	p.KeyHolder = strings.TrimSpace(p.KeyHolder)
+	if p.KeyHolder == "" {
+		p.KeyHolder = p.Holder()
 	}
 	for i := range p.Forms {
 		f := &p.Forms[i]
@@ -203,6 +210,9 @@ func (p *Poll) Validate() error {
 	}
 	if len(p.Forms) == 0 {
 		return Errorf(EINVALID, "投票活动至少需要一张表")
+	}
+	if err := p.checkKeyHolder(); err != nil {
+		return err
 	}
 	if len(p.Forms) > MaxForms {
 		return Errorf(EINVALID, "一次投票活动最多%d张表", MaxForms)

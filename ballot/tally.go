@@ -48,8 +48,11 @@ type Tally struct {
 	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
 	Notes     []string      `json:"notes,omitempty"`
 	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
-	OpenedBy []string    `json:"opened_by,omitempty"`
-	Forms    []FormTally `json:"forms"`
+	OpenedBy []string `json:"opened_by,omitempty"`
+	// KeyNote says who held the poll's key (Poll.KeyNote), as every document prints it;
+	// tallies of polls saved before the setting existed have none (see KeyText).
+	KeyNote string      `json:"key_note,omitempty"`
+	Forms   []FormTally `json:"forms"`
 	// Rules is the version of the counting rules' wording and conclusions this tally was
 	// made with; tallies from before it was kept have none (see Verify).
 	Rules int `json:"rules,omitempty"`
@@ -199,6 +202,9 @@ func spoiltLines(form string, spoilt []Spoilt) func(line string) bool {
 // ballots each group put in the box. merge false keeps every group its own row.
 func (p *Poll) openTally(turnout []Turnout, sizes []int, merge bool) (*Tally, ResultGroups) {
 	t := &Tally{PollID: p.ID, Title: p.Title, Rehearsal: p.Rehearsal, Quorum: p.Quorum, Needed: p.QuorumNeeded()}
+	if p.KeyHolder != "" { // a poll saved before the setting existed says nothing of it
+		t.KeyNote = p.KeyNote()
+	}
 	byGroup := map[string]int{}
 	for i, g := range p.Groups {
 		byGroup[g.ID] = i

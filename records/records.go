@@ -171,9 +171,15 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 	if !t.QuorumMet {
 		invalid = ballot.QuorumNote + "（" + t.QuorumReason() + "）；"
 	}
+	// Who held the key goes with every filed line: a result counted with a server-held
+	// key says so wherever it is read.
+	key := ""
+	if k := t.KeyText(); k != "" {
+		key = "；" + k
+	}
 	add := func(f ballot.FormTally, line, name, post, summary string, flags []ballot.Flag) {
 		out = append(out, Entry{UnitID: p.UnitID, PollID: p.ID, PollTitle: p.Title, PollDate: countedAt, FormID: f.Form, FormTitle: f.Title,
-			Line: line, Kind: f.Kind, Name: name, Post: post, Summary: invalid + summary, Flags: flags, Year: year})
+			Line: line, Kind: f.Kind, Name: name, Post: post, Summary: invalid + summary + key, Flags: flags, Year: year})
 	}
 	for _, f := range t.Forms {
 		switch {

@@ -48,7 +48,7 @@ func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
 		p.Groups[i].ID = ""
 	}
 	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateNew(); err != nil {
 		return err
 	}
 	if err := s.store.CreatePoll(ctx, p, me.ID); err != nil {
@@ -58,21 +58,25 @@ func (s *Server) createPoll(c *fiber.Ctx, p *ballot.Poll) error {
 	return nil
 }
 
-// openPoll fixes the poll's key and opens voting. With tellers, the key is the one their
-// devices made in the key ceremony: the server has only its public part, and voting
-// cannot open before every teller is ready. Without tellers, the server draws the key and
-// keeps it, wrapped under the server secret (「本次由服务器保管密钥」).
+// openPoll fixes the poll's key and opens voting. The key is the one its holders' devices
+// made in the key ceremony (the tellers, or the organizer's one seat): the server has only
+// its public part, and voting cannot open before every seat is ready. Only where the
+// organizer chose it for a survey does the server draw the key and keep it, wrapped under
+// the server secret (「本次由服务器保管密钥」).
 func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if p.State != ballot.Draft {
 		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
 	var public, shares, wrapped []byte
-	if len(p.Tellers) > 0 {
+	if !p.ServerHeld() {
 		ck, err := s.store.CeremonyKey(c.UserContext(), p.ID)
+		if ballot.ErrorCode(err) == ballot.EKEYNOTREADY && p.Holder() == ballot.KeyOrganizer {
+			return ballot.Errorf(ballot.EKEYNOTREADY, "密钥由您本人的设备保管：请先在投票活动页点击“在本设备上生成密钥”，保存并核验备份后，再开始投票")
+		}
 		if err != nil {
 			return err
 		}
-		if ck.Quorum != p.TellerQuorum || len(ck.PublicShares) != len(p.Tellers) {
+		if ck.Quorum != p.KeyQuorum() || len(ck.PublicShares) != len(p.KeySeats()) {
 			return ballot.Errorf(ballot.EKEYNOTREADY, "监票人密钥与本次投票的监票人设置不符，请重新生成监票人链接")
 		}
 		public = ck.Joint.Bytes()
@@ -91,11 +95,11 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
 	s.fillPools(p)
 	s.drawSlots(c.UserContext(), p)
-	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
+	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum), "key": p.KeyNote()})
 	return nil
 }
 
-// ServerKey draws the key a server holds for a poll without tellers: its public key, the
+// ServerKey draws the key a server holds for a poll that chose it: its public key, the
 // one public share, and the share (the key itself) wrapped under the server secret.
 func ServerKey(keys Keys, pollID string) (public, shares, wrapped []byte, err error) {
 	d := elgamal.Deal(1, 1, rand.Reader)
@@ -113,7 +117,7 @@ func closedPoll(p *store.PollInfo) error {
 	return nil
 }
 
-// heldShare unwraps the share the server keeps for a poll without tellers.
+// heldShare unwraps the share the server keeps for a poll whose key it holds.
 func (s *Server) heldShare(c *fiber.Ctx, p *store.PollInfo) ([]byte, error) {
 	wrapped, err := s.store.Share(c.UserContext(), p.ID)
 	if err != nil {
@@ -133,7 +137,7 @@ func (s *Server) pollKey(c *fiber.Ctx, p *store.PollInfo, codes []string) ([]byt
 	if err := closedPoll(p); err != nil {
 		return nil, nil, err
 	}
-	if len(p.Tellers) == 0 {
+	if p.ServerHeld() {
 		private, err := s.heldShare(c, p)
 		return private, nil, err
 	}

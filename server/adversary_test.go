@@ -160,7 +160,7 @@ func TestOperatorCannotPairSlipsWithBallots(t *testing.T) {
 			groupOf = append(groupOf, g)
 		}
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	bin, err := store.PostgresBin()
 	if err != nil {
@@ -192,7 +192,7 @@ func TestOperatorCannotPairSlipsWithBallots(t *testing.T) {
 		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	adv.snaps = append(adv.snaps, adv.collect("after close", true))
 	// The servers' logs, and PostgreSQL's own.
 	pgLog, _ := os.ReadFile(filepath.Join(dataDir, "server.log"))

@@ -203,6 +203,8 @@ type pollOut struct {
 	CountedAt *time.Time   `json:"counted_at"`
 	Warnings  []string     `json:"warnings"`
 	Turnout   *turnoutView `json:"turnout,omitempty"`
+	// KeyNote says who holds the poll's key, in the voter page's words.
+	KeyNote string `json:"key_note"`
 }
 
 func (s *Server) pollJSON(p *store.PollInfo, tv *turnoutView) pollOut {
@@ -210,7 +212,9 @@ func (s *Server) pollJSON(p *store.PollInfo, tv *turnoutView) pollOut {
 	if w == nil {
 		w = []string{}
 	}
-	return pollOut{Poll: p.Poll, UnitName: p.UnitName, StateName: p.State.Label(), CreatedAt: p.CreatedAt,
+	q := p.Poll
+	q.KeyHolder = q.Holder()
+	return pollOut{Poll: q, KeyNote: p.KeyNote(), UnitName: p.UnitName, StateName: p.State.Label(), CreatedAt: p.CreatedAt,
 		OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, CountedAt: p.CountedAt, Warnings: w, Turnout: tv}
 }
 

@@ -36,6 +36,9 @@ func auditSentence(action string, d map[string]string) string {
 	case "poll.delete":
 		return "删除投票活动" + q(d["title"])
 	case "poll.open":
+		if d["key"] != "" && (d["tellers"] == "" || d["tellers"] == "0") {
+			return "开始投票（" + d["key"] + "）"
+		}
 		if d["tellers"] == "" || d["tellers"] == "0" {
 			return "开始投票（密钥由系统保管，投票结束后方可开箱）"
 		}

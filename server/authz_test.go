@@ -119,7 +119,7 @@ func (e *env) world(t *testing.T) world {
 	w.poll, w.group = p.ID, p.Groups[0].ID
 	codes := e.tokens(p, 4)
 	w.token, w.spare = strings.ReplaceAll(codes[0], "-", ""), codes[3]
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for _, c := range codes[1:3] {
 		e.api("", "POST", "/api/v1/ballot/"+c, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"优秀"}}}}}}, 200, nil)
 	}
@@ -143,10 +143,10 @@ func (e *env) world(t *testing.T) world {
 	// A second poll, counted and filed, gives the record entries.
 	q := e.evaluation("张三")
 	c := e.tokens(q, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/open", nil, 200, nil)
+	e.openPoll(q.ID)
 	e.api("", "POST", "/api/v1/ballot/"+c[0], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/count", nil, 200, nil)
+	e.countPoll(q.ID, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/file", nil, 200, nil)
 	var entries struct{ Entries []struct{ ID string } }
 	e.api(e.admin, "GET", "/api/v1/polls/"+q.ID+"/entries", nil, 200, &entries)
@@ -170,7 +170,7 @@ func (e *env) state(w world, route string) {
 		e.api(e.admin, "POST", "/api/v1/polls/"+w.poll+"/close", nil, 200, nil)
 	case strings.HasSuffix(route, "/file"):
 		e.api(e.admin, "POST", "/api/v1/polls/"+w.poll+"/close", nil, 200, nil)
-		e.api(e.admin, "POST", "/api/v1/polls/"+w.poll+"/count", nil, 200, nil)
+		e.countPoll(w.poll, nil)
 	}
 }
 
@@ -190,7 +190,7 @@ func (w world) fields(route string) map[string]string {
 func (e *env) countedWorld(t *testing.T) world {
 	w := e.world(t)
 	e.api(e.admin, "POST", "/api/v1/polls/"+w.poll+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+w.poll+"/count", nil, 200, nil)
+	e.countPoll(w.poll, nil)
 	return w
 }
 

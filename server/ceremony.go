@@ -25,6 +25,11 @@ import (
 // tellers' devices make the poll's key through the routes below, which keep public data
 // only (ballot/ceremony says what each round posts).
 
+func init() {
+	auditLabels["ceremony.start"] = "生成密钥"
+	auditLabels["ceremony.relink"] = "组织者重新打开本人的密钥页面"
+}
+
 // seatLink is a teller's link as shown once to the organizer.
 type seatLink struct {
 	Teller string       `json:"teller"`
@@ -32,32 +37,58 @@ type seatLink struct {
 	QR     template.URL `json:"-"`
 }
 
-// startCeremony begins (or begins again) a draft poll's ceremony and returns the tellers'
-// links, which exist only in this answer: the server keeps their keyed hashes.
+// startCeremony begins (or begins again) a draft poll's ceremony and returns the seats'
+// links, which exist only in this answer: the server keeps their keyed hashes. A poll the
+// organizer's own device holds has one seat, the organizer's (k = n = 1).
 func (s *Server) startCeremony(c *fiber.Ctx, p *store.PollInfo) ([]seatLink, error) {
-	if len(p.Tellers) == 0 {
-		return nil, ballot.Errorf(ballot.EINVALID, "这个投票活动没有设置监票人，密钥由系统保管")
+	if p.ServerHeld() {
+		return nil, ballot.Errorf(ballot.EINVALID, "本次由服务器保管密钥，无需生成密钥")
+	}
+	if p.Holder() == ballot.KeyOrganizer && p.State != ballot.Draft {
+		link, err := s.relinkOwnSeat(c, p)
+		return []seatLink{link}, err
 	}
 	var hashes, challenges [][]byte
 	var links []seatLink
-	base, _ := s.baseURL(c.BaseURL())
-	for _, name := range p.Tellers {
+	for _, name := range p.KeySeats() {
 		t := ceremony.NewSeatToken()
 		ch := make([]byte, 32)
 		rand.Read(ch)
 		hashes, challenges = append(hashes, t.Hash(s.cfg.Keys.Token)), append(challenges, ch)
-		u := base + "/t/" + string(t)
-		png, err := qrPNG(u)
+		link, err := s.seatLink(c, name, t)
 		if err != nil {
 			return nil, err
 		}
-		links = append(links, seatLink{Teller: name, URL: u, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+		links = append(links, link)
 	}
-	if _, err := s.store.StartCeremony(c.UserContext(), p.ID, p.TellerQuorum, hashes, challenges); err != nil {
+	if _, err := s.store.StartCeremony(c.UserContext(), p.ID, p.KeyQuorum(), hashes, challenges); err != nil {
 		return nil, err
 	}
-	s.audit(c, p.ID, "ceremony.start", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum)})
+	s.audit(c, p.ID, "ceremony.start", map[string]string{"tellers": strconv.Itoa(len(hashes)), "quorum": strconv.Itoa(p.KeyQuorum()), "key": p.KeyNote()})
 	return links, nil
+}
+
+func (s *Server) seatLink(c *fiber.Ctx, name string, t ceremony.SeatToken) (seatLink, error) {
+	base, _ := s.baseURL(c.BaseURL())
+	u := base + "/t/" + string(t)
+	png, err := qrPNG(u)
+	if err != nil {
+		return seatLink{}, err
+	}
+	return seatLink{Teller: name, URL: u, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}, nil
+}
+
+// relinkOwnSeat gives the organizer a fresh link to their own seat of a poll already
+// opened, for the count: no link is kept anywhere, so the poll's page (behind the
+// organizer's login) makes a new one, and the old one stops working. The key itself is
+// on the organizer's backup sheet, not behind the link.
+func (s *Server) relinkOwnSeat(c *fiber.Ctx, p *store.PollInfo) (seatLink, error) {
+	t := ceremony.NewSeatToken()
+	if err := s.store.RelinkSeat(c.UserContext(), p.ID, 1, t.Hash(s.cfg.Keys.Token)); err != nil {
+		return seatLink{}, err
+	}
+	s.audit(c, p.ID, "ceremony.relink", nil)
+	return s.seatLink(c, ballot.OrganizerSeat, t)
 }
 
 func (s *Server) ceremonyStart(c *fiber.Ctx) error {
@@ -68,6 +99,10 @@ func (s *Server) ceremonyStart(c *fiber.Ctx) error {
 	links, err := s.startCeremony(c, p)
 	if err != nil {
 		return err
+	}
+	if p.Holder() == ballot.KeyOrganizer {
+		// The organizer's seat is this browser: it goes there at once, the link shown to no one.
+		return c.Redirect(links[0].URL, fiber.StatusSeeOther)
 	}
 	return s.page(c, fiber.StatusOK, "staff/teller_links", fiber.Map{"Title": "监票人链接 · " + p.Title, "Poll": p, "Links": links})
 }
@@ -109,8 +144,8 @@ func (s *Server) ceremonyStatus(c *fiber.Ctx) error {
 	var seats []ceremonySeat
 	for _, st := range cer.Seats {
 		name := ""
-		if st.Seat <= len(p.Tellers) {
-			name = p.Tellers[st.Seat-1]
+		if seats := p.KeySeats(); st.Seat <= len(seats) {
+			name = seats[st.Seat-1]
 		}
 		cs := ceremonySeat{Teller: name, Stage: "waiting", Label: "未打开链接"}
 		switch {
@@ -197,10 +232,14 @@ func (s *Server) tellerPage(c *fiber.Ctx) error {
 	im, hash := s.tellerImports()
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self' "+hash+"; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	name := ""
-	if seat <= len(p.Tellers) {
-		name = p.Tellers[seat-1]
+	if seats := p.KeySeats(); seat <= len(seats) {
+		name = seats[seat-1]
 	}
-	return s.page(c, fiber.StatusOK, "teller/ceremony", fiber.Map{"Title": "监票人密钥 · " + p.Title, "Poll": p, "Seat": seat, "Teller": name, "ImportMap": im, "Base": c.Path()})
+	title := "监票人密钥 · "
+	if p.Holder() == ballot.KeyOrganizer {
+		title = "组织者密钥 · "
+	}
+	return s.page(c, fiber.StatusOK, "teller/ceremony", fiber.Map{"Title": title + p.Title, "Poll": p, "Seat": seat, "Teller": name, "Solo": p.Holder() == ballot.KeyOrganizer, "ImportMap": im, "Base": c.Path()})
 }
 
 // vendor serves the teller page's vendored libraries; their paths carry their versions.
@@ -232,7 +271,7 @@ func (s *Server) tellerState(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.K, N: cer.N, Tellers: p.Tellers}
+	rec := ceremony.Record{Ceremony: cer.ID, Poll: p.ID, PollState: string(p.State), Seat: seat, K: cer.K, N: cer.N, Tellers: p.KeySeats()}
 	for _, st := range cer.Seats {
 		rec.CommKeys = append(rec.CommKeys, hex.EncodeToString(st.CommKey))
 		rec.Commitments = append(rec.Commitments, hex.EncodeToString(st.Commitments))
@@ -326,4 +365,26 @@ func roundReady(in tellerPost, seat int, cer *ceremony.State) error {
 		return err
 	}
 	return cer.Prove(seat, transcript, proof, time.Now())
+}
+
+// ownKeyNote says where the organizer's own key of a draft poll stands, for its page.
+func (s *Server) ownKeyNote(c *fiber.Ctx, p *store.PollInfo) (note string, started bool, err error) {
+	if p.Holder() != ballot.KeyOrganizer || p.State != ballot.Draft {
+		return "", false, nil
+	}
+	cer, err := s.store.Ceremony(c.UserContext(), p.ID)
+	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
+		return "尚未生成密钥。开始投票前，请在您本人的手机或电脑上生成密钥并保存备份。", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !cer.Ready() {
+		return "密钥尚未生成完毕（未核验备份）。请在本设备上重新生成密钥。", true, nil
+	}
+	keys, err := s.store.CeremonyKey(c.UserContext(), p.ID)
+	if err != nil {
+		return "", true, err
+	}
+	return "密钥已就绪，可以开始投票。密钥指纹：" + keys.Joint.Fingerprint(), true, nil
 }

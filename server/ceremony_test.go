@@ -612,10 +612,16 @@ func TestCeremonyOrganizerPages(t *testing.T) {
 		"title": "无监票人", "unit_id": e.unitID, "groups": []map[string]any{{"name": "职工代表", "expected": 30}},
 		"forms": []map[string]any{{"kind": "evaluation", "title": "测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}},
 	}, 201, &q)
-	if _, page := e.get(client, "/polls/"+q.ID); strings.Contains(page, `id="ceremony"`) {
-		t.Fatal("a poll without tellers shows a ceremony")
+	if _, page := e.get(client, "/polls/"+q.ID); strings.Contains(page, `id="ceremony"`) || !strings.Contains(page, `id="own-key"`) {
+		t.Fatal("a poll without tellers shows the tellers' ceremony, or not the organizer's own key")
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/ceremony", nil, 400, nil)
+	// A survey whose key the server holds has no ceremony at all.
+	var s poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{
+		"title": "问卷", "unit_id": e.unitID, "key_holder": "server", "groups": []map[string]any{{"name": "职工代表", "expected": 30}},
+		"forms": []map[string]any{{"kind": "survey", "title": "问卷", "survey": map[string]any{"questions": []map[string]any{{"kind": "single", "title": "评价", "options": []string{"好", "差"}}}}}},
+	}, 201, &s)
+	e.api(e.admin, "POST", "/api/v1/polls/"+s.ID+"/ceremony", nil, 400, nil)
 }
 
 // katJS replays ballot/elgamal's known-answer vectors in the teller page's module: secret

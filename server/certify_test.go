@@ -24,7 +24,7 @@ func TestCertifiedTally(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三", "李四")
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	var cast struct{ Receipt string }
 	e.api("", "POST", "/api/v1/ballot/"+codes[0], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"优秀"}, "s2": {"称职"}}}}}}, 200, &cast)
 	if len(cast.Receipt) != 19 {
@@ -39,7 +39,7 @@ func TestCertifiedTally(t *testing.T) {
 	}
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 403, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
 	var signed ballot.Signed
 	if err := json.Unmarshal(raw, &signed); err != nil {
@@ -70,10 +70,10 @@ func TestVerifyPage(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
 	upload := func(content []byte) (int, string) {
 		var body bytes.Buffer
@@ -111,7 +111,7 @@ func TestExports(t *testing.T) {
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.overall": {"好"}, "f4.n1": {"同意"}})
 	e.vote(codes[1], url.Values{"f1.p1": {"c1"}, "f1.p1.w": {"赵六"}, "f2.s1": {"称职"}, "f2.s2": {"称职"}, "f3.c1": {"认同"}})
 	c, _ := e.browser("admin")
@@ -119,7 +119,7 @@ func TestExports(t *testing.T) {
 		t.Fatalf("export before the count: %d", status)
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 
 	_, xl := e.get(c, "/polls/"+p.ID+"/tally.xlsx")
 	book, err := excelize.OpenReader(strings.NewReader(xl))
@@ -167,11 +167,11 @@ func TestTallyPDF(t *testing.T) {
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.overall": {"好"}, "f4.n1": {"同意"}})
 	e.vote(codes[1], url.Values{"f1.p1": {"c1"}, "f2.s1": {"称职"}, "f2.s2": {"不称职"}, "f3.c1": {"认同"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	c, _ := e.browser("admin")
 	res, err := c.Get(e.base + "/polls/" + p.ID + "/tally.pdf")
 	if err != nil {

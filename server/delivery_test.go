@@ -67,10 +67,10 @@ func TestOutboundDelivery(t *testing.T) {
 	res.Body.Close()
 	p := e.evaluation("张三", "李四", "王五")
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀", "称职", "称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	res, _ = c.PostForm(e.base+"/polls/"+p.ID+"/file", url.Values{"_csrf": {csrf}})
 	res.Body.Close()
 

@@ -17,7 +17,7 @@ import (
 	"minyi/store"
 )
 
-// The count of a poll whose key the tellers hold runs on their devices, in two steps. The
+// The count of a poll whose key the tellers (or the organizer's device, as the one seat) hold runs on their devices, in two steps. The
 // organizer starts it: the server checks every ballot's proofs, adds the ciphertexts and
 // keeps the sums and the points to decrypt. Each teller opens their seat link, and their
 // device decrypts those points with the share typed or loaded there; the server checks the
@@ -25,9 +25,9 @@ import (
 // partials finish the count. The server never sees a share.
 
 // deviceCounted says whether a poll is counted by its tellers' devices: a homomorphic box
-// whose key the tellers made. Sealed boxes (box 2) keep their typed-code count.
+// whose key the tellers, or the organizer's device, made. Sealed boxes (box 2) keep their typed-code count.
 func deviceCounted(p *store.PollInfo) bool {
-	return p.Box == store.BoxHomomorphic && len(p.Tellers) > 0
+	return p.Box == store.BoxHomomorphic && !p.ServerHeld()
 }
 
 // countSeat is a teller's progress at the count, as the organizer sees it.
@@ -48,7 +48,7 @@ type countStatus struct {
 }
 
 func (s *Server) countStatusOf(ctx context.Context, p *store.PollInfo) (*countStatus, error) {
-	st := &countStatus{State: "none", Quorum: max(1, p.TellerQuorum)}
+	st := &countStatus{State: "none", Quorum: p.KeyQuorum()}
 	r, err := s.countRoundOf(ctx, p)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (s *Server) countStatusOf(ctx context.Context, p *store.PollInfo) (*countSt
 			st.State, st.Tally = "done", "/polls/"+p.ID+"/tally"
 		}
 	}
-	for i, name := range p.Tellers {
+	for i, name := range p.KeySeats() {
 		cs := countSeat{Seat: i + 1, Teller: name, Done: in[i+1], Label: "未开箱"}
 		if cs.Done {
 			cs.Label = "已提交"
@@ -139,7 +139,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if p.ClosedAt != nil {
 		closedAt = *p.ClosedAt
 	}
-	r, err := s.store.StartCount(ctx, closedAt, &store.CountRound{PollID: p.ID, Quorum: max(1, p.TellerQuorum), BoxDigest: digest, Sums: kept,
+	r, err := s.store.StartCount(ctx, closedAt, &store.CountRound{PollID: p.ID, Quorum: p.KeyQuorum(), BoxDigest: digest, Sums: kept,
 		Points: flat, Context: k.CountContext(), PaperPending: pending, StartedBy: &id, StartedName: me.Name + "（" + me.Username + "）"})
 	if err != nil {
 		return nil, err
@@ -181,7 +181,7 @@ type tellerCount struct {
 }
 
 func (s *Server) tellerCountOf(ctx context.Context, p *store.PollInfo, seat int, r *store.CountRound) tellerCount {
-	out := tellerCount{State: "waiting", Poll: p.ID, Seat: seat, Quorum: max(1, p.TellerQuorum)}
+	out := tellerCount{State: "waiting", Poll: p.ID, Seat: seat, Quorum: p.KeyQuorum()}
 	if shares := splitShares(p.PublicShares); seat <= len(shares) {
 		out.PublicShare = hex.EncodeToString(shares[seat-1])
 	}
@@ -362,8 +362,8 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 			return nil, err
 		}
 		partials = append(partials, elgamal.Partial{Teller: kp.Seat, D: d, Proof: kp.Proof})
-		if kp.Seat <= len(p.Tellers) {
-			tellers = append(tellers, p.Tellers[kp.Seat-1])
+		if seats := p.KeySeats(); kp.Seat <= len(seats) {
+			tellers = append(tellers, seats[kp.Seat-1])
 		}
 	}
 	combined, err := elgamal.CombinePartials(partials, r.Quorum)

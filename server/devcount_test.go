@@ -102,6 +102,15 @@ func (e *env) deviceCount(pollID string, codes []string, seats ...int) deviceSta
 			}
 		}
 	}
+	e.postPartials(pollID, codes, seats)
+	e.api(e.admin, "GET", "/api/v1/polls/"+pollID+"/count", nil, 200, &st)
+	return st
+}
+
+// postPartials posts the given seats' partial decryptions of a started count, as their
+// devices do, until the count is done.
+func (e *env) postPartials(pollID string, codes []string, seats []int) {
+	e.t.Helper()
 	for _, j := range seats {
 		dev := e.seatDevice(pollID, j)
 		var tc tellerCountJSON
@@ -121,8 +130,6 @@ func (e *env) deviceCount(pollID string, codes []string, seats ...int) deviceSta
 			e.t.Fatalf("seat %d posts its partial decryption: %d %+v", j, code, out)
 		}
 	}
-	e.api(e.admin, "GET", "/api/v1/polls/"+pollID+"/count", nil, 200, &st)
-	return st
 }
 
 // countedTally reads a counted poll's tally.

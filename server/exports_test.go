@@ -53,7 +53,7 @@ func (e *env) exportsOf(c *http.Client, id, name string) *exportSet {
 	t := e.t
 	x := &exportSet{t: t}
 	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/count", nil, 200, &x.tally)
+	e.countPoll(id, &x.tally)
 	_, x.page = e.get(c, "/polls/"+id+"/tally")
 	x.page = html.UnescapeString(x.page)
 
@@ -422,7 +422,7 @@ func TestRecommendationExportsAgree(t *testing.T) {
 		}}, 201, &p)
 	lead := e.tokensIn(p.ID, p.Groups[0].ID, 4)
 	dept := e.tokensIn(p.ID, p.Groups[1].ID, 4)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	rec := func(p1, p2 []string) map[string][]string { return map[string][]string{"p1": p1, "p2": p2} }
 	pc := func(c1, c2 string, w ...string) map[string][]string {
 		return map[string][]string{"p1/c1": {c1}, "p1/c2": {c2}, "p1": w}
@@ -526,7 +526,7 @@ func TestEvaluationExportsAgree(t *testing.T) {
 	for _, g := range p.Groups {
 		codes = append(codes, e.tokensIn(p.ID, g.ID, 2)...)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for i, code := range codes {
 		lines := map[string][]string{}
 		for s := range subjects {
@@ -583,7 +583,7 @@ func TestEvaluationExportsAgree(t *testing.T) {
 		"groups": []map[string]any{{"name": "全体", "expected": 9}},
 		"forms":  []map[string]any{{"kind": "evaluation", "title": "测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &q)
 	qc := e.tokensIn(q.ID, q.Groups[0].ID, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+q.ID+"/open", nil, 200, nil)
+	e.openPoll(q.ID)
 	e.cast(qc[0], map[string][]string{"s1": {"优秀"}})
 	y := e.exportsOf(c, q.ID, "quorum")
 	if y.tally.QuorumMet || len(y.tally.Notes) == 0 {
@@ -632,7 +632,7 @@ func TestOtherKindsExportsAgree(t *testing.T) {
 			{"kind": "scoring", "title": "述职打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "冯八", "post": "主任"}, {"name": "陈九"}}}},
 		}}, 201, &p)
 	codes := e.tokensIn(p.ID, p.Groups[0].ID, 5)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	approve := []string{"同意", "同意", "不同意", "弃权", "同意"}
 	review := []string{"好", "较好", "一般", "好", "差"}
 	cadre := []string{"认同", "基本认同", "不认同", "不了解", "认同"}
@@ -735,10 +735,10 @@ func TestSelectionExportInert(t *testing.T) {
 		"forms": []map[string]any{{"kind": "recommendation", "title": "+推荐表", "recommendation": map[string]any{"positions": []map[string]any{
 			{"title": "-副局长", "seats": 2, "write_ins": true, "candidates": []map[string]string{{"name": "+cmd"}}}}}}}}, 201, &p)
 	codes := e.tokensIn(p.ID, p.Groups[0].ID, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.cast(codes[0], map[string][]string{"p1": {"c1", "+=1+1"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	post("/selections", url.Values{"unit_id": {e.unitID}, "post": {"=cmd|' /C calc'!A0"}})
 	sels, _ := e.st.Selections(ctx, e.unitID)
 	post("/selections/"+sels[0].ID+"/steps", url.Values{"kind": {"民主推荐"}, "date": {"2026-03-10"}, "note": {"@SUM(1)"}, "poll_id": {p.ID}})

@@ -24,7 +24,7 @@ func TestSmallGroupsPooledInEveryOutput(t *testing.T) {
 	leader := e.tokensIn(p.ID, p.Groups[0].ID, 1)
 	team := e.tokensIn(p.ID, p.Groups[1].ID, 4)
 	staff := e.tokensIn(p.ID, p.Groups[2].ID, 10)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.cast(leader[0], map[string][]string{"s1": {"不称职"}})
 	for _, code := range team {
 		e.cast(code, map[string][]string{"s1": {"优秀"}})

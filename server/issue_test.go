@@ -304,7 +304,7 @@ func TestIssueAllGroups(t *testing.T) {
 	if len(codes) != 44 {
 		t.Fatalf("%d distinct codes, want 44", len(codes))
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for code := range codes {
 		if status, _ := e.get(nil, "/v/"+code); status != 200 {
 			t.Fatalf("printed code %s does not open the ballot: %d", code, status)
@@ -331,7 +331,7 @@ func TestAuditReadsAsSentences(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[2].ID, "count": 20}, 201, &out)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/batches/"+out.BatchID+"/void", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	c, _ := e.browser("admin")
 	_, page := e.get(c, "/polls/"+p.ID)
 	i := strings.Index(page, `<table class="list" id="audit">`)
@@ -344,7 +344,7 @@ func TestAuditReadsAsSentences(t *testing.T) {
 		"新建投票活动“2026年度考核民主测评”",
 		"为“职工代表”发放凭证 20 张（批次 " + out.Hint + "）",
 		"作废凭证批次（职工代表，20 张，" + out.Hint + "），其中未使用的 20 张已作废",
-		"开始投票（密钥由系统保管，投票结束后方可开箱）",
+		"开始投票（密钥由组织者本人的设备保管）",
 	} {
 		if !strings.Contains(log, want) {
 			t.Fatalf("操作记录 lacks %q:\n%s", want, log)
@@ -366,7 +366,7 @@ func TestDonePageLinksReceipt(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	code := e.tokens(p, 1)[0]
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	status, body := e.vote(code, form("优秀"))
 	if status != 200 || !strings.Contains(body, `<a href="/receipt">回执查验页面</a>`) || strings.Contains(body, "/receipt 页面") {
 		t.Fatalf("done page: %d\n%s", status, body)

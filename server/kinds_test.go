@@ -41,7 +41,7 @@ func TestMeetingWithFourForms(t *testing.T) {
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 3)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	status, page := e.get(nil, "/v/"+codes[0])
 	for _, want := range []string{"民主推荐表", `name="f1.p1" value="c3"`, `name="f1.p1.w"`, "民主测评表", "对本单位选人用人工作的总体评价", `name="f3.c2" value="不了解"`, `name="f4.n1" value="弃权"`} {
@@ -80,7 +80,7 @@ func TestMeetingWithFourForms(t *testing.T) {
 
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 
 	pos := tl.Forms[0].Recommendation.Positions[0]
 	rec := []string{}
@@ -119,7 +119,7 @@ func TestVoterAPIRefusesOverMarking(t *testing.T) {
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	var out struct {
 		Error struct {
 			Code    string
@@ -165,7 +165,7 @@ func TestPollBuilder(t *testing.T) {
 		// Post the page back as a browser would: every field as rendered, lists filled in.
 		v := url.Values{}
 		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") && !strings.HasSuffix(m[1], "_score") {
+			if m[1] != "_csrf" && m[1] != "save" && m[1] != "remove" && m[1] != "add" && m[1] != "import" && !strings.HasSuffix(m[1], "_probation") && !strings.HasSuffix(m[1], "_writeins") && !strings.HasSuffix(m[1], "_mutual") && !strings.HasSuffix(m[1], "_score") && m[1] != "key_holder" {
 				v.Set(m[1], html.UnescapeString(m[2]))
 			}
 		}
@@ -227,7 +227,7 @@ func TestWeightedPoll(t *testing.T) {
 	var toks, leaders struct{ Tokens []struct{ Code string } }
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 3}, 201, &leaders)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[1].ID, "count": 6}, 201, &toks)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for i := 0; i < 3; i++ {
 		e.vote(leaders.Tokens[i].Code, url.Values{"f1.s1": {"优秀"}})
 		e.vote(toks.Tokens[2*i].Code, url.Values{"f1.s1": {"不称职"}})
@@ -235,7 +235,7 @@ func TestWeightedPoll(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	s := tl.Forms[0].Evaluation.Subjects[0]
 	// good 3/10·1 + 7/10·1/2 = 13/20 < 2/3 and bad 7/10·1/2 = 7/20 > 1/3, where the
 	// unweighted 2/3 and 1/3 would raise nothing
@@ -268,7 +268,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	var p poll
 	e.api(e.admin, "GET", "/api/v1/polls/"+id, nil, 200, &p)
 	codes := e.tokens(p, 3)
-	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/open", nil, 200, nil)
+	e.openPoll(id)
 	_, ballotPage := e.get(nil, "/v/"+codes[0])
 	for _, want := range []string{`name="f1.q1" value="不了解"`, `name="f1.q2/r4" value="差"`, `<textarea name="f1.q3"`, "反腐倡廉"} {
 		if !strings.Contains(ballotPage, want) {
@@ -280,7 +280,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	e.vote(codes[2], url.Values{"f1.q1": {"基本满意"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+id+"/count", nil, 200, &tl)
+	e.countPoll(id, &tl)
 	qs := tl.Forms[0].Survey.Questions
 	if qs[0].Counts.Answered != 3 || qs[0].Counts.Good != 2 || qs[1].Rows[0].Counts.Good != 2 || qs[1].Rows[0].Counts.Blank != 1 || len(qs[2].Texts) != 1 {
 		t.Fatalf("%+v", qs)
@@ -294,15 +294,16 @@ func TestSatisfactionSurvey(t *testing.T) {
 }
 
 // 述职述廉 scoring through the voter's form: an out-of-range score comes back with the
-// typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean.
+// typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean. The
+// form asks for tenths of a point, which a poll must choose.
 func TestScoringPoll(t *testing.T) {
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "述职述廉", "unit_id": e.unitID,
 		"groups": []map[string]any{{"name": "全体", "expected": 10}},
-		"forms":  []map[string]any{{"kind": "scoring", "title": "打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
+		"forms":  []map[string]any{{"kind": "scoring", "title": "打分表", "scoring": map[string]any{"step": 1, "subjects": []map[string]string{{"name": "甲"}}}}}}, 201, &p)
 	codes := e.tokens(p, 5)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if status, body := e.vote(codes[0], url.Values{"f1.s1": {"105"}}); status != 400 || !strings.Contains(body, "应为0到100之间的数") || !strings.Contains(body, `value="105"`) {
 		t.Fatalf("out of range: %d", status)
 	}
@@ -312,7 +313,7 @@ func TestScoringPoll(t *testing.T) {
 		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	c, _ := e.browser("admin")
 	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "<strong>81.10</strong>") || !strings.Contains(page, "81.83") {
 		t.Fatalf("tally page lacks the mean 81.10 and the trimmed mean 81.83")
@@ -378,7 +379,7 @@ func TestRehearsal(t *testing.T) {
 	realCodes := e.tokens(p, 1)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal", nil, 200, nil)
 	test := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if status, body := e.vote(realCodes[0], form("优秀")); status != 409 || !strings.Contains(body, "正在进行模拟测评") {
 		t.Fatalf("real token in the rehearsal: %d", status)
 	}
@@ -389,7 +390,7 @@ func TestRehearsal(t *testing.T) {
 	e.vote(test[1], form("不称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	if !tl.Rehearsal || tl.Ballots != 2 {
 		t.Fatalf("rehearsal tally %+v", tl)
 	}
@@ -407,7 +408,7 @@ func TestRehearsal(t *testing.T) {
 		t.Fatalf("turnout after wipe %+v", tu)
 	}
 	// The real run: the test token is gone, the real one votes, the box holds only it.
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if status, _ := e.vote(test[0], form("优秀")); status != 404 {
 		t.Fatalf("test token after the wipe: %d", status)
 	}
@@ -416,7 +417,7 @@ func TestRehearsal(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var real ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &real)
+	e.countPoll(p.ID, &real)
 	if real.Rehearsal || real.Ballots != 1 || real.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 1 {
 		t.Fatalf("real tally %+v", real)
 	}
@@ -432,14 +433,14 @@ func TestSecondRound(t *testing.T) {
 		"forms": []map[string]any{{"kind": "recommendation", "title": "推荐表", "recommendation": map[string]any{"shortlist": 2, "positions": []map[string]any{
 			{"title": "副局长", "seats": 1, "candidates": []map[string]string{{"name": "甲"}, {"name": "乙"}, {"name": "丙"}}}}}}}}, 201, &p)
 	codes := e.tokens(p, 6)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for i, c := range []string{"c2", "c2", "c2", "c3", "c3", "c1"} {
 		if status, _ := e.vote(codes[i], url.Values{"f1.p1": {c}}); status != 200 {
 			t.Fatal(status)
 		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	c, csrf := e.browser("admin")
 	status, page := e.get(c, "/polls/"+p.ID+"/next-round")
 	if status != 200 || !strings.Contains(page, "副局长 1\n乙\n丙</textarea>") || !strings.Contains(page, `name="previous" value="`+p.ID+`"`) {
@@ -480,7 +481,7 @@ func TestMutualEvaluationPoll(t *testing.T) {
 	e.api(e.admin, "GET", "/api/v1/polls/"+res.Request.URL.Path[len("/polls/"):], nil, 200, &p)
 	var toks struct{ Tokens []struct{ Code string } }
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 1}, 201, &toks)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	office := toks.Tokens[0].Code
 	if _, page := e.get(nil, "/v/"+office); strings.Contains(page, `name="f1.s1"`) || !strings.Contains(page, `name="f1.s2"`) {
 		t.Fatal("the office's ballot must show 组织科 only")
@@ -505,7 +506,7 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 			"indicators": []map[string]any{{"name": "思想政治建设", "max": 50}, {"name": "工作实绩", "max": 50}},
 			"subjects":   []map[string]string{{"name": "局领导班子"}}}}}}, 201, &p)
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if _, page := e.get(nil, "/v/"+codes[0]); !strings.Contains(page, `name="f1.s1/i2" value="差"`) || !strings.Contains(page, "总体评价") {
 		t.Fatal("indicator lines missing on the ballot page")
 	}
@@ -513,7 +514,7 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 		t.Fatal(status)
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	c, _ := e.browser("admin")
 	// 50·1 + 50·0.6 = 80
 	if _, page := e.get(c, "/polls/"+p.ID+"/tally"); !strings.Contains(page, "折算得分 80.00") || !strings.Contains(page, "思想政治建设（50分）") {

@@ -126,7 +126,7 @@ func TestTokenGuessRateLimit(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 3)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	form := url.Values{"f1.s1": {"称职"}}
 	if st, _ := e.vote(codes[0], form); st != 200 {
 		t.Fatalf("vote: %d", st)
@@ -248,7 +248,7 @@ func TestRequestSizeLimit(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	// The answer comes from the headers alone (a client still sending the body may see
 	// its connection reset instead, which a browser or an HTTP library reports itself).
 	oversized := func(path, contentType string) string {

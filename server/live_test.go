@@ -75,7 +75,7 @@ func TestLiveTurnoutAcrossInstances(t *testing.T) {
 	_, b, _ := startInstance(t, a.url, io.Discard)
 	p := a.evaluation("张三")
 	codes := a.tokens(p, 3)
-	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	a.openPoll(p.ID)
 	key, err := a.st.ScreenKey(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestMeetingOperations(t *testing.T) {
 	if tu.Groups[0].Issued != 2 || tu.Groups[0].Voided != 1 || repl.Code == codes[1] {
 		t.Fatalf("after replacing a slip: %+v", tu)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if status, _ := e.vote(codes[1], form("优秀")); status != 410 {
 		t.Fatalf("the lost slip still votes: %d", status)
 	}
@@ -182,7 +182,7 @@ func TestMeetingOperations(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 409, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 40}, 409, nil)
 	log, _ := e.st.PollAudit(ctx, p.ID)
@@ -196,7 +196,7 @@ func TestMeetingOperations(t *testing.T) {
 			t.Fatal("the scheduled close is not recorded as the system's")
 		}
 	}
-	want := "poll.create tokens.issue group.expected token.void tokens.issue poll.open poll.close poll.reopen poll.schedule poll.close poll.count"
+	want := "poll.create tokens.issue group.expected token.void tokens.issue ceremony.start poll.open poll.close poll.reopen poll.schedule poll.close poll.count"
 	if got := strings.Join(actions, " "); got != want {
 		t.Fatalf("audit\n got  %s\n want %s", got, want)
 	}
@@ -212,7 +212,7 @@ func TestLiveStreamOutlivesWriteTimeout(t *testing.T) {
 	})
 	p := a.evaluation("张三")
 	codes := a.tokens(p, 2)
-	a.api(a.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	a.openPoll(p.ID)
 	key, err := a.st.ScreenKey(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ func TestLiveComputedOncePerUpdate(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	key, err := e.st.ScreenKey(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三", "李四")
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	before := e.scrape()
 	if metric(before, "minyi_ballots_accepted_total") != 0 || metric(before, rejected(ballot.ETOKENUSED)) != 0 {

@@ -57,8 +57,13 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ownKey, ownStarted, err := s.ownKeyNote(c, p)
+	if err != nil {
+		return err
+	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
+		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
 		"ScreenKey": screenKey, "Audit": auditLines(log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,

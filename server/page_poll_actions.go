@@ -36,7 +36,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 		return s.redirectWith(c, "/polls/"+p.ID+"/count", "已开始开箱计票。请各位监票人在本人设备上打开监票人链接开箱。")
 	}
 	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
-		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || len(p.Tellers) > 0 && ballot.ErrorCode(err) == ballot.EINVALID {
+		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || !p.ServerHeld() && ballot.ErrorCode(err) == ballot.EINVALID {
 			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.ErrorMessage(err))
 		}
 		return err
@@ -57,7 +57,7 @@ func (s *Server) countPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes []string, msg string) error {
-	fields := make([]string, max(p.TellerQuorum, len(codes)))
+	fields := make([]string, max(p.KeyQuorum(), len(codes)))
 	copy(fields, codes)
 	waiting, err := s.store.PaperPending(c.UserContext(), p.ID)
 	if err != nil {

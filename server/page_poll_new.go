@@ -29,7 +29,10 @@ type builder struct {
 	MinGroup string // fewest ballots a group's results are shown with; empty: the default
 	Tellers  string // one a line
 	TellerQ  string // how many of them open the box
-	Forms    []builderForm
+	// KeyHolder: ballot.KeyTellers, KeyOrganizer or KeyServer; empty as the page first
+	// shows, read as the tellers when any are typed and the organizer's device otherwise.
+	KeyHolder string
+	Forms     []builderForm
 }
 
 // builderForm is one section: the fields of its kind are used, the others stay empty.
@@ -52,6 +55,7 @@ type builderForm struct {
 	Cadres                                                                                            string
 	Questions                                                                                         string // survey
 	Indicators                                                                                        string // scoring
+	Step                                                                                              string // scoring: tenths of a point, as ballot.ScoreSteps
 }
 
 // defaults fills the thresholds of RULES.md where none is typed.
@@ -70,6 +74,17 @@ func (f *builderForm) defaults() {
 	set(&f.PassOver, ballot.DefaultPassOver.String())
 	set(&f.PassBase, ballot.BaseExpected)
 	set(&f.DisagreeAbove, ballot.DefaultDisagreeAbove.String())
+	set(&f.Step, strconv.Itoa(ballot.DefaultScoreStep))
+}
+
+// scoreSteps are the steps the builder offers, coarsest first.
+var scoreSteps = []struct{ Value, Label string }{{"10", "1分（整数）"}, {"5", "0.5分"}, {"2", "0.2分"}, {"1", "0.1分"}}
+
+// keyHolders are the builder's choices of who holds the key.
+var keyHolders = []struct{ Value, Label, Hint string }{
+	{ballot.KeyOrganizer, ballot.KeyHolderLabel(ballot.KeyOrganizer), "开始投票前在您本人的手机或电脑上生成密钥并保存备份，开箱时用它"},
+	{ballot.KeyTellers, "监票人（共同开箱）", "在上面填写监票人，开箱须其中若干位在各自的设备上共同完成"},
+	{ballot.KeyServer, ballot.KeyHolderLabel(ballot.KeyServer), "服务器可以解开任何一张选票；只适用于全部为问卷的投票活动，选票页和各类文件都将注明"},
 }
 
 // ruleForm is the section as far as the rules' wording goes: its grades and thresholds,
@@ -222,7 +237,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 	}
 	t, _ := templateByKey(b.Template)
 	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "MinGroupDefault": ballot.DefaultMinGroup, "MinGroupLeast": ballot.MinMinGroup, "GradeSets": ballot.GradeSets,
-		"Addable": addable, "MaxForms": ballot.MaxForms}
+		"Addable": addable, "MaxForms": ballot.MaxForms, "ScoreSteps": scoreSteps, "KeyHolders": keyHolders, "Holder": b.holder()}
 	if me.Role == store.RoleAdmin {
 		units, uerr := s.store.Units(c.UserContext())
 		if uerr != nil {
@@ -243,7 +258,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
 		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum"),
-		MinGroup: c.FormValue("min_group")}
+		MinGroup: c.FormValue("min_group"), KeyHolder: c.FormValue("key_holder")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -254,7 +269,7 @@ func readBuilder(c *fiber.Ctx) builder {
 			Adjust: v("t_adjust"), Dismiss: v("t_dismiss"), ProbationT: v("t_probation"), FlagBelow: v("t_flag_below"), Shortlist: v("t_shortlist"),
 			SecondRound: v("t_second_round"), PassOver: v("t_pass_over"), PassBase: v("t_pass_base"), DisagreeAbove: v("t_disagree"),
 			Positions: v("positions"), Shape: v("shape"), WriteIns: v("writeins") == "1",
-			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators")})
+			Nominees: v("nominees"), Seats: v("seats"), Overall: v("overall"), Cadres: v("cadres"), Questions: v("questions"), Indicators: v("indicators"), Step: v("step")})
 	}
 	return b
 }
@@ -325,6 +340,17 @@ func (s *Server) builderImport(c *fiber.Ctx, b builder, target string) error {
 	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }
 
+// holder is the key holder the page shows as chosen.
+func (b builder) holder() string {
+	if b.KeyHolder != "" {
+		return b.KeyHolder
+	}
+	if strings.TrimSpace(b.Tellers) != "" {
+		return ballot.KeyTellers
+	}
+	return ballot.KeyOrganizer
+}
+
 // poll turns the page into a poll definition; a list that does not parse names its
 // section and line.
 func (b builder) poll() (*ballot.Poll, error) {
@@ -363,6 +389,7 @@ func (b builder) poll() (*ballot.Poll, error) {
 		}
 		p.TellerQuorum = n
 	}
+	p.KeyHolder = b.KeyHolder
 	for _, bf := range b.Forms {
 		if bf.Kind == ballot.KindEvaluation && bf.Mutual {
 			for i := range p.Groups { // 工作互评: each group is the unit of its name
@@ -452,7 +479,11 @@ func (bf builderForm) form() (ballot.Form, error) {
 		if err != nil {
 			return f, err
 		}
-		f.Scoring = &ballot.Scoring{Subjects: subjects, Indicators: indicators}
+		step, err := strconv.Atoi(strings.TrimSpace(bf.Step))
+		if err != nil {
+			return f, ballot.Errorf(ballot.EINVALID, "分数的最小单位请从列表中选择")
+		}
+		f.Scoring = &ballot.Scoring{Subjects: subjects, Indicators: indicators, Step: step}
 	case ballot.KindSurvey:
 		q, err := survey.FromText(bf.Questions)
 		if err != nil {

@@ -19,7 +19,7 @@ func TestPaperBallotsByDoubleEntry(t *testing.T) {
 	e.addStaff("teller_b", "teller", e.unitID)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 3)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	admin, csrf := e.browser("admin")
 	post := func(c *http.Client, path string, v url.Values, csrf string) (int, string) {
 		t.Helper()
@@ -91,7 +91,7 @@ func TestPaperBallotsByDoubleEntry(t *testing.T) {
 	e.vote(codes[0], form("称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	z := tl.Forms[0].Evaluation.Subjects[0].Total
 	if tl.Ballots != 3 || tl.Paper != 2 || tl.Used != 3 || z.Valid != 2 || z.Invalid != 1 || z.Votes[0] != 1 || z.Votes[1] != 1 {
 		t.Fatalf("tally: ballots %d paper %d used %d %+v", tl.Ballots, tl.Paper, tl.Used, z)

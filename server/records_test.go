@@ -40,11 +40,11 @@ func TestFilingIntoRecords(t *testing.T) {
 	}
 	p := meetingPoll(e)
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], url.Values{"f1.p1": {"c1"}, "f2.s1": {"优秀"}, "f2.s2": {"称职"}, "f3.c1": {"认同"}, "f4.n1": {"同意"}})
 	e.vote(codes[1], url.Values{"f1.p1": {"c1", "c2"}, "f2.s1": {"不称职"}, "f2.s2": {"称职"}, "f3.c1": {"不认同"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	file := func() string {
 		t.Helper()
 		res, err := c.PostForm(e.base+"/polls/"+p.ID+"/file", url.Values{"_csrf": {csrf}})
@@ -111,10 +111,10 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 	// one voter of one expected: the quorum holds and the flags are drawn
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 1}, 200, nil)
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀", "不称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	post("/polls/"+p.ID+"/file", url.Values{})
 	_, page := e.get(c, "/polls/"+p.ID)
 	if !strings.Contains(page, "档案关联") || !strings.Contains(page, "未关联") || !strings.Contains(page, "先在干部名册中加入此人") {
@@ -179,10 +179,10 @@ func TestSelection(t *testing.T) {
 	}
 	rec := meetingPoll(e)
 	codes := e.tokens(rec, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/open", nil, 200, nil)
+	e.openPoll(rec.ID)
 	e.vote(codes[0], url.Values{"f1.p1": {"c1"}, "f2.s1": {"优秀"}, "f2.s2": {"优秀"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+rec.ID+"/count", nil, 200, nil)
+	e.countPoll(rec.ID, nil)
 
 	status, page := post("/selections", url.Values{"unit_id": {e.unitID}, "post": {"某局副局长"}})
 	if status != 200 || !strings.Contains(page, "已新建纪实") {
@@ -249,10 +249,10 @@ func TestRecordsAPI(t *testing.T) {
 	if !strings.Contains(scr.URL, "/screen/") {
 		t.Fatalf("screen %q", scr.URL)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀", "称职"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	var filed struct{ Filed, Unlinked int }
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/file", nil, 200, &filed)
 	if filed.Filed != 2 || filed.Unlinked != 1 {

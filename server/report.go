@@ -141,6 +141,9 @@ func reportTables(t *ballot.Tally) []reportTable {
 		quorum = "已达到"
 	}
 	turnout.Notes = append(turnout.Notes, fmt.Sprintf("法定人数：实到不少于 %d 人（应到 × %s），%s。", t.Needed, t.Quorum, quorum))
+	if k := t.KeyText(); k != "" {
+		turnout.Notes = append(turnout.Notes, "密钥保管："+k+"。")
+	}
 	if t.Rejected > 0 {
 		turnout.Notes = append(turnout.Notes, fmt.Sprintf("无法解析的选票 %d 张。", t.Rejected))
 	}

@@ -17,12 +17,15 @@ import (
 func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint, checkCode string) ([]byte, error) {
 	t := b.Tally
 	meta := []string{"计票时间：" + b.CountedAt.In(cst).Format("2006-01-02 15:04")}
-	if len(t.OpenedBy) > 0 {
+	if len(t.Tellers()) > 0 {
 		var names []string
-		for _, n := range t.OpenedBy {
+		for _, n := range t.Tellers() {
 			names = append(names, whole(n))
 		}
 		meta = append(meta, "开箱监票人："+strings.Join(names, "、"))
+	}
+	if k := t.KeyText(); k != "" {
+		meta = append(meta, "密钥保管："+k)
 	}
 	quorum := "已达到"
 	if !t.QuorumMet {

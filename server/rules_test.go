@@ -76,12 +76,12 @@ func TestFilingYearAndTeam(t *testing.T) {
 	}
 	run := func(p poll, voters int) {
 		codes := e.tokens(p, voters)
-		e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+		e.openPoll(p.ID)
 		for _, code := range codes {
 			e.vote(code, url.Values{"f1.s1": {"一般"}, "f2.s1": {"称职"}})
 		}
 		e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-		e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+		e.countPoll(p.ID, nil)
 	}
 	p := mk("2025年度局领导班子和领导干部民主测评", 10)
 	info, _ := e.st.Poll(ctx, p.ID)
@@ -134,10 +134,10 @@ func TestFilingYearAndTeam(t *testing.T) {
 	// Below quorum: filed, marked invalid with the reason, no conclusion.
 	r := mk("2025年度班子测评（补）", 10)
 	codes := e.tokens(r, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+r.ID+"/open", nil, 200, nil)
+	e.openPoll(r.ID)
 	e.vote(codes[0], url.Values{"f1.s1": {"差"}, "f2.s1": {"不称职"}})
 	e.api(e.admin, "POST", "/api/v1/polls/"+r.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+r.ID+"/count", nil, 200, nil)
+	e.countPoll(r.ID, nil)
 	postStaffForm(t, c, e.base+"/polls/"+r.ID+"/file", url.Values{}, csrf)
 	entries, _ = e.st.PollEntries(ctx, r.ID)
 	for _, en := range entries {
@@ -154,7 +154,7 @@ func TestCountWithPaperPending(t *testing.T) {
 	e.addStaff("teller_a", "teller", e.unitID)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	admin, csrf := e.browser("admin")
 	postStaffForm(t, admin, e.base+"/polls/"+p.ID+"/tokens/paper", url.Values{"code": {codes[1]}}, csrf)
 	a, csrfA := e.browser("teller_a")
@@ -172,7 +172,7 @@ func TestCountWithPaperPending(t *testing.T) {
 			Entries   int    `json:"entries"`
 		} `json:"paper_pending"`
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 409, &refused)
+	e.countWith(e.admin, p.ID, nil, 409, &refused)
 	if refused.Error.Code != "paper_pending" || !strings.Contains(refused.Error.Message, "有 1 份纸质选票只录入了一遍") ||
 		len(refused.PaperPending) != 1 || refused.PaperPending[0].Group != "职工代表" || refused.PaperPending[0].Entries != 1 || refused.PaperPending[0].EnteredBy == "" {
 		t.Fatalf("refusal %+v", refused)
@@ -188,7 +188,7 @@ func TestCountWithPaperPending(t *testing.T) {
 		t.Fatalf("count without confirming: %d", status)
 	}
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", map[string]bool{"confirm_paper_pending": true}, 200, &tl)
+	e.countWith(e.admin, p.ID, map[string]any{"confirm_paper_pending": true}, 200, &tl)
 	if tl.Ballots != 1 {
 		t.Fatalf("ballots %d", tl.Ballots)
 	}
@@ -215,12 +215,12 @@ func TestExportsBelowQuorumConcludeNothing(t *testing.T) {
 			{"kind": "approval", "title": "票决表", "approval": map[string]any{"seats": 1, "nominees": []map[string]string{{"name": "周五"}, {"name": "吴六"}}}},
 		}}, 201, &p)
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for _, code := range codes { // 2 of 6, 4 needed; all for 王一 and 周五
 		e.vote(code, url.Values{"f1.p1": {"c1"}, "f2.n1": {"同意"}, "f2.n2": {"不同意"}})
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	c, _ := e.browser("admin")
 	_, xl := e.get(c, "/polls/"+p.ID+"/tally.xlsx")
 	book, err := excelize.OpenReader(strings.NewReader(xl))

@@ -129,10 +129,14 @@ func openCells(p *ballot.Poll, key, sealed []byte) ([]byte, error) {
 	return cells, nil
 }
 
-// pollKey is the poll's private key, unwrapped from its server-held share after close
-// (with the tests' server secret, which the database does not hold).
+// pollKey is the poll's private key after close: the organizer's backup, or the
+// server-held share unwrapped with the tests' server secret (which the database does not
+// hold).
 func (e *env) pollKey(t *testing.T, pollID string) []byte {
 	t.Helper()
+	if e.backups(pollID) != nil {
+		return e.organizerKey(pollID)
+	}
 	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
 	wrapped, err := e.st.Share(ctx, pollID)
 	if err != nil {
@@ -170,7 +174,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 	p := e.evaluation("张三", "李四", "王五")
 	const n = 40
 	codes := e.tokens(p, n)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	keys, _ := server.DeriveKeys(bytes.Repeat([]byte("k"), 32))
 	grades := []string{"优秀", "称职", "基本称职", "不称职"}
 	marks := func(i int) []string { return []string{grades[i%4], grades[i/4%4], grades[i/16%4]} }
@@ -329,7 +333,7 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 	p := e.evaluation("张三")
 	const phones, papers = 30, 10
 	codes := e.tokens(p, phones+papers)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	for _, c := range codes[:phones] {
 		e.api("", "POST", "/api/v1/ballot/"+c, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 	}
@@ -360,7 +364,7 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 			post(who.c, "/polls/"+p.ID+"/paper", url.Values{"group_id": {p.Groups[0].ID}, "f1.s1": {"优秀"}}, who.csrf)
 		}
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 
 	_, tables := pgDump(t, e.url)
 	opener := e.boxOpener(t, tables, p.ID, e.pollKey(t, p.ID))

@@ -46,7 +46,7 @@ func TestEvaluationLifecycle(t *testing.T) {
 	if status, body := e.vote(codes[0], form("优秀", "称职")); status != http.StatusConflict || !strings.Contains(body, "投票尚未开始") {
 		t.Fatalf("vote before open: %d %s", status, body)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	status, body := e.get(nil, "/v/"+strings.ToLower(codes[0]))
 	if status != 200 || !strings.Contains(body, "张三") || !strings.Contains(body, `name="f1.s2"`) || !strings.Contains(body, "职工代表") {
@@ -91,7 +91,7 @@ func TestEvaluationLifecycle(t *testing.T) {
 	if status, body := e.vote(codes[3], form("优秀", "优秀")); status != http.StatusConflict || !strings.Contains(body, "投票已结束") {
 		t.Fatalf("vote after close: %d %s", status, body)
 	}
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	var res tally
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, &res)
 	tl := res.Tally
@@ -137,7 +137,7 @@ func TestConcurrentSubmitsCountOnce(t *testing.T) {
 	p := e.evaluation("张三")
 	const tokens, wave = 200, 25
 	codes := e.tokens(p, tokens)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	body := form("称职").Encode()
 	statuses := make([][2]int, tokens)
 	for from := 0; from < tokens; from += wave {
@@ -195,7 +195,7 @@ func TestConcurrentSubmitsCountOnce(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	if tl.Ballots != tokens || tl.Used != tokens || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1] != tokens {
 		t.Fatalf("%d tokens, each submitted twice at once: %d ballots, %d used, %d votes 称职", tokens, tl.Ballots, tl.Used, tl.Forms[0].Evaluation.Subjects[0].Total.Votes[1])
 	}
@@ -205,7 +205,7 @@ func TestVoterNoticePages(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/void", map[string]string{"code": strings.ToLower(codes[1])}, 200, nil)
 	for _, c := range []struct {
 		path   string
@@ -262,10 +262,10 @@ func TestUnitsAndRoles(t *testing.T) {
 	e.api(evalA, "GET", "/api/v1/polls/"+p.ID, nil, 200, nil)
 	e.api(evalA, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 403, nil)
 	e.api(tellerA, "POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 1}, 403, nil)
-	e.api(orgA, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPollAs(orgA, p.ID)
 	e.api(orgA, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(evalA, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 403, nil)
-	e.api(tellerA, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countWith(evalA, p.ID, nil, 403, nil)
+	e.countWith(tellerA, p.ID, nil, 200, nil)
 	e.api(evalA, "GET", "/api/v1/polls/"+p.ID+"/tally", nil, 200, nil)
 	// An organizer creates polls only in their own unit, whatever the body says.
 	var mine poll
@@ -280,6 +280,7 @@ func TestUnitsAndRoles(t *testing.T) {
 func TestOrganizerFormsNeedCSRF(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
+	e.makeKey(p.ID)
 	c, csrf := e.browser("admin")
 	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{})
 	if err != nil {
@@ -378,7 +379,7 @@ func TestSlips(t *testing.T) {
 		t.Fatalf("slip text (%d codes, %d pages):\n%s", len(codes), strings.Count(text, "\f"), text)
 	}
 	// Each printed code is a live token of this poll.
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if status, body := e.get(nil, "/v/"+codes[8]); status != 200 || !strings.Contains(body, "张三") {
 		t.Fatalf("printed code does not open the ballot: %d", status)
 	}
@@ -444,7 +445,7 @@ func TestLogsCarryNoToken(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 4)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.get(nil, "/v/"+codes[0])
 	e.vote(codes[0], form("优秀"))
 	e.vote(codes[0], form("优秀"))
@@ -506,7 +507,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	req, _ := http.NewRequest("POST", e.base+"/v/"+codes[0], strings.NewReader(form("不称职").Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
@@ -537,10 +538,10 @@ func TestAuditTrail(t *testing.T) {
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/tokens/void", map[string]string{"code": codes[1]}, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	log, err := e.st.PollAudit(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -556,7 +557,7 @@ func TestAuditTrail(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(actions, " "); got != "poll.create tokens.issue token.void poll.open poll.close poll.count" {
+	if got := strings.Join(actions, " "); got != "poll.create tokens.issue token.void ceremony.start poll.open poll.close poll.count" {
 		t.Fatalf("audit trail %q", got)
 	}
 	all, _ := e.st.AllAudit(ctx)
@@ -573,6 +574,7 @@ func TestAuditTrail(t *testing.T) {
 func TestFlashShowsOnce(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三")
+	e.makeKey(p.ID)
 	c, csrf := e.browser("admin")
 	res, err := c.PostForm(e.base+"/polls/"+p.ID+"/open", url.Values{"_csrf": {csrf}})
 	if err != nil {

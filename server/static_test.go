@@ -31,7 +31,7 @@ func TestStaticCompressed(t *testing.T) {
 	e := newEnv(t)
 	p := e.evaluation("张三", "李四", "王五", "赵六", "孙七", "周八")
 	code := e.tokens(p, 1)[0]
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 
 	res, page := e.fetch("/v/"+code, true)
 	if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "" {

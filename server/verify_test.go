@@ -46,10 +46,10 @@ func (e *env) upload(content []byte) (int, string) {
 func countedBundle(e *env) ballot.Signed {
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	e.vote(codes[0], form("优秀"))
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
 	var signed ballot.Signed
 	if err := json.Unmarshal(raw, &signed); err != nil {

@@ -160,3 +160,18 @@ func (s *Store) CeremonyKey(ctx context.Context, pollID string) (*CeremonyKeys, 
 	}
 	return &CeremonyKeys{Joint: joint, PublicShares: shares, Quorum: c.K}, nil
 }
+
+var qRelinkSeat = query(`UPDATE ceremony_seats SET token_hash = $3 WHERE poll_id = $1 AND seat = $2`)
+
+// RelinkSeat gives a seat a new link: the old one stops working. The organizer's own seat
+// is reached this way again at the count, from the poll's page, without any link kept.
+func (s *Store) RelinkSeat(ctx context.Context, pollID string, seat int, hash []byte) error {
+	res, err := s.db.ExecContext(ctx, qRelinkSeat, pollID, seat, hash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ballot.Errorf(ballot.ENOTFOUND, "尚未生成密钥")
+	}
+	return nil
+}

@@ -51,6 +51,7 @@ type definition struct {
 	Quorum       ballot.Ratio  `json:"quorum"`
 	Tellers      []string      `json:"tellers,omitempty"`
 	TellerQuorum int           `json:"teller_quorum,omitempty"`
+	KeyHolder    string        `json:"key_holder,omitempty"`
 	MinGroup     int           `json:"min_group,omitempty"`
 }
 
@@ -105,7 +106,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 	if err := checkID(p.UnitID, "单位"); err != nil {
 		return err
 	}
-	def, err := json.Marshal(definition{Forms: p.Forms, Quorum: p.Quorum, Tellers: p.Tellers, TellerQuorum: p.TellerQuorum, MinGroup: p.MinGroup})
+	def, err := json.Marshal(definition{Forms: p.Forms, Quorum: p.Quorum, Tellers: p.Tellers, TellerQuorum: p.TellerQuorum, KeyHolder: p.KeyHolder, MinGroup: p.MinGroup})
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 	}
 	pi := &PollInfo{
 		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous, Year: r.Year,
-			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum, MinGroup: d.MinGroup},
+			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum, KeyHolder: d.KeyHolder, MinGroup: d.MinGroup},
 		UnitName: r.UnitName, PublicKey: r.PublicKey, PublicShares: r.Shares,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,
 	}

@@ -36,7 +36,7 @@ func TestBackupRestore(t *testing.T) {
 	}, &p)
 	var toks struct{ Tokens []struct{ Code string } }
 	postJSON(t, a.base+"/api/v1/polls/"+p.ID+"/tokens", admin, map[string]any{"group_id": p.Groups[0].ID, "count": 5}, &toks)
-	postJSON(t, a.base+"/api/v1/polls/"+p.ID+"/open", admin, nil, nil)
+	openPoll(t, a.base, admin, p.ID)
 	var receipts []string
 	for i, tk := range toks.Tokens[:4] {
 		grade := []string{"优秀", "称职", "称职", "不称职"}[i]
@@ -45,7 +45,7 @@ func TestBackupRestore(t *testing.T) {
 		receipts = append(receipts, out.Receipt)
 	}
 	postJSON(t, a.base+"/api/v1/polls/"+p.ID+"/close", admin, nil, nil)
-	postJSON(t, a.base+"/api/v1/polls/"+p.ID+"/count", admin, nil, nil)
+	countPoll(t, a.base, admin, p.ID, nil)
 	certified := getRaw(t, a.base+"/api/v1/polls/"+p.ID+"/bundle", admin)
 
 	// Back up, as the procedure says, then restore into a new, empty database.

@@ -31,7 +31,7 @@ func TestFourFormsInBrowser(t *testing.T) {
 	}, 201, &p)
 	var toks struct{ Tokens []struct{ URL string } }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
-	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	a.openPoll(p.ID)
 	ctx := browser(t)
 	box := func(line, value string) css {
 		return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value))
@@ -94,7 +94,7 @@ func TestFourFormsInBrowser(t *testing.T) {
 
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	a.countPoll(p.ID, &tl)
 	var rec []string
 	for _, c := range tl.Forms[0].Recommendation.Positions[0].Candidates {
 		rec = append(rec, fmt.Sprintf("%s:%d", c.Name, c.Votes.Total))

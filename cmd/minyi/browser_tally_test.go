@@ -26,7 +26,7 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		a.call("POST", "/api/v1/polls", def, 201, &p)
 		var toks struct{ Tokens []struct{ Code string } }
 		a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": len(votes)}, 201, &toks)
-		a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+		a.openPoll(p.ID)
 		for i, v := range votes {
 			var forms []map[string]any
 			for f := 1; f <= len(v); f++ {
@@ -35,7 +35,7 @@ func TestTallyChartsInBrowser(t *testing.T) {
 			a.call("POST", "/api/v1/ballot/"+toks.Tokens[i].Code, map[string]any{"ballot": map[string]any{"forms": forms}, "accept_invalid_lines": true}, 200, nil)
 		}
 		a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-		a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+		a.countPoll(p.ID, nil)
 		return p.ID
 	}
 	team := []string{"好", "好", "较好", "较好", "一般", "差"}

@@ -155,7 +155,7 @@ func TestVoterInBrowser(t *testing.T) {
 
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	a.countPoll(p.ID, &tl)
 	subs := tl.Forms[0].Evaluation.Subjects
 	got := fmt.Sprint(subs[0].Total.Votes, subs[1].Total.Votes, subs[2].Total.Votes, subs[2].Total.Invalid)
 	if want := "[2 1 0 0] [0 2 1 0] [0 0 0 2] 1"; got != want || tl.Ballots != 3 {
@@ -203,12 +203,33 @@ func TestOrganizerInBrowser(t *testing.T) {
 		}
 	}
 	screenshot(ctx, "organizer-poll")
-	do(t, ctx, chromedp.Click(css(`form[action$="/open"] button`)), chromedp.WaitVisible(css(`form[action$="/close"]`)))
 	url, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := url[strings.LastIndex(url, "/")+1:]
+	// Without tellers the key is made on this browser: the poll page's button leads to the
+	// one seat, which needs the backup checked before voting can open.
+	do(t, ctx,
+		chromedp.Click(css(`#own-key form button`)),
+		chromedp.WaitVisible(css(`#start`)),
+		chromedp.Click(css(`#start`)),
+		chromedp.WaitVisible(css(`#step-verify`)),
+	)
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("step-check").hidden && document.getElementById("roster-card").hidden`)); err != nil || !v {
+		t.Fatal("the organizer's seat shows a roster or a check code to compare")
+	}
+	backup := text(t, ctx, "#share-code")
+	screenshot(ctx, "organizer-key")
+	do(t, ctx,
+		chromedp.SetValue(css(`#verify-code`), backup),
+		chromedp.Click(css(`#verify`)),
+		chromedp.WaitVisible(css(`#step-done`)),
+		chromedp.Navigate(app.base+"/polls/"+id),
+		chromedp.WaitVisible(css(`form[action$="/open"]`)),
+		chromedp.Click(css(`form[action$="/open"] button`)),
+		chromedp.WaitVisible(css(`form[action$="/close"]`)),
+	)
 	a := adminAPI(t)
 	var p pollRef
 	a.call("GET", "/api/v1/polls/"+id, nil, 200, &p)
@@ -219,12 +240,34 @@ func TestOrganizerInBrowser(t *testing.T) {
 		chromedp.Navigate(app.base+"/polls/"+id),
 		chromedp.WaitVisible(css(`form[action$="/close"]`)),
 		chromedp.Click(css(`form[action$="/close"] button`)),
-		chromedp.WaitVisible(css(`form[action$="/count"]`)),
+		chromedp.WaitVisible(css(`a[href$="/count"]`)),
+		chromedp.Click(css(`a[href$="/count"]`)),
+		chromedp.WaitVisible(css(`form[action$="/count"] button`)),
 		chromedp.Click(css(`form[action$="/count"] button`)),
+		chromedp.WaitVisible(css(`#device-count`)),
+	)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[name=share]').length`)); err != nil || n != 0 {
+		t.Fatalf("the count page asks for the backup (%d fields): the server must never take it", n)
+	}
+	// The organizer's own device decrypts the sums: a fresh link to the one seat from the
+	// poll page, the backup typed there.
+	do(t, ctx,
+		chromedp.Navigate(app.base+"/polls/"+id),
+		chromedp.WaitVisible(css(`#own-key form button`)),
+		chromedp.Click(css(`#own-key form button`)),
+		chromedp.WaitVisible(css(`#count-form`)),
+		chromedp.SetValue(css(`#count-code`), backup),
+		chromedp.Click(css(`#count-go`)),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('status').textContent.includes('计票完成')`)); err != nil {
+		t.Fatalf("the organizer's device did not finish the count: %v", err)
+	}
+	do(t, ctx,
+		chromedp.Navigate(app.base+"/polls/"+id+"/tally"),
 		chromedp.WaitVisible(css(`table.tally`)),
 	)
 	body = text(t, ctx, "main")
-	for _, want := range []string{"计票结果报告", "赵一", "建议免职", "未达法定人数，结果无效", "监票人"} {
+	for _, want := range []string{"计票结果报告", "赵一", "建议免职", "未达法定人数，结果无效", "监票人", "密钥由组织者本人的设备保管"} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("tally page lacks %q:\n%s", want, body)
 		}

@@ -147,7 +147,7 @@ func (a *api) evaluationPoll(title string, subjects []string, tokens int) (pollR
 	}, 201, &p)
 	var toks struct{ Tokens []struct{ URL string } }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": tokens}, 201, &toks)
-	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	a.openPoll(p.ID)
 	var urls []string
 	for _, t := range toks.Tokens {
 		if !strings.HasPrefix(t.URL, app.base+"/v/") {
@@ -235,7 +235,7 @@ func TestVerifyCommand(t *testing.T) {
 	code := urls[0][strings.LastIndex(urls[0], "/")+1:]
 	a.call("POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, nil)
+	a.countPoll(p.ID, nil)
 	raw := getRaw(t, app.base+"/api/v1/polls/"+p.ID+"/bundle", a.token)
 	dir := t.TempDir()
 	file := dir + "/bundle.json"

@@ -52,7 +52,12 @@ func teller(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	j := rec.Seat
 	name := rec.Tellers[j-1]
-	fmt.Fprintf(stdout, "第 %d 位监票人 %s · 共 %d 位，开箱需 %d 位\n", j, name, rec.N, rec.K)
+	if rec.N == 1 {
+		// The organizer's own device, the one seat: nobody to wait for or compare with.
+		fmt.Fprintf(stdout, "%s · 密钥由本设备生成，开箱只需这一份备份\n", name)
+	} else {
+		fmt.Fprintf(stdout, "第 %d 位监票人 %s · 共 %d 位，开箱需 %d 位\n", j, name, rec.N, rec.K)
+	}
 	if rec.CommKeys[j-1] != "" {
 		return errors.New("本席位已经在另一台设备上开始生成密钥；如需重来，请组织者重新生成监票人链接")
 	}

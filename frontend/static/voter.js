@@ -60,7 +60,30 @@
   });
   form.addEventListener("input", update);
   update();
+  // offStep finds the scores that are not a whole number of the form's step, as the server
+  // would refuse them; what does not read as a number is left to the server's message.
+  function offStep() {
+    return Array.prototype.slice.call(form.querySelectorAll("input[data-step]")).filter(function (i) {
+      var v = i.value.trim().replace(/[\uff10-\uff19\uff0e]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); });
+      if (v === "" || !/^\d+(\.\d)?$/.test(v)) return false;
+      var tenths = Math.round(parseFloat(v) * 10), step = Math.round(parseFloat(i.getAttribute("data-step")) * 10);
+      return tenths % step !== 0;
+    });
+  }
   form.addEventListener("submit", function (ev) {
+    var steps = offStep();
+    if (steps.length) {
+      ev.preventDefault();
+      steps.forEach(function (i) {
+        var l = i.closest("[data-line]");
+        l.classList.add("missing");
+        var p = l.querySelector(".line-error");
+        p.hidden = false;
+        p.textContent = "分数“" + i.value.trim() + "”应为" + i.getAttribute("data-step") + "分的整数倍，请修改后再提交。";
+      });
+      steps[0].scrollIntoView({ behavior: "smooth", block: "center" });
+      return;
+    }
     var bad = limited.filter(over);
     if (bad.length) {
       ev.preventDefault();

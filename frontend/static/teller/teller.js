@@ -11,6 +11,9 @@ const root = document.getElementById('teller');
 const base = root.dataset.base;
 const pollID = root.dataset.poll;
 const seat = Number(root.dataset.seat);
+// solo: the organizer's own device is the one seat; there is nobody to wait for or to
+// compare a check code with.
+const solo = root.dataset.solo === '1';
 const $ = (id) => document.getElementById(id);
 
 let rec = null; // the public record, as last read
@@ -119,7 +122,7 @@ async function step() {
   if (rec.ready[me]) {
     show('step-start', false);
     show('step-done');
-    say('您的密钥已就绪。' + (rec.ready.every(Boolean) ? '全部监票人已就绪。' : '等待其他监票人完成……'));
+    say('您的密钥已就绪。' + (solo ? '可以开始投票。' : rec.ready.every(Boolean) ? '全部监票人已就绪。' : '等待其他监票人完成……'));
     if (rec.ready.every(Boolean)) stop();
     return;
   }
@@ -129,7 +132,7 @@ async function step() {
     return;
   }
   if (!mine) {
-    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。请组织者重新生成监票人链接。');
+    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成监票人链接。'));
     stop();
     return;
   }
@@ -185,7 +188,7 @@ function checkDealt() {
     sj = tc.addScalars(sj, share);
   }
   if (!tc.mulBase(sj).equals(tc.publicShare(seat, all))) {
-    fail('计算出的密钥份额与公开记录不符，请组织者重新生成密钥。');
+    fail('计算出的密钥份额与公开记录不符，' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成密钥。'));
     stop();
     return;
   }
@@ -193,17 +196,18 @@ function checkDealt() {
   const t = tc.transcript(rec);
   mine.transcript = t;
   $('check-code').textContent = tc.code(t);
-  show('step-check');
+  show('step-check', !solo);
   const code = tc.encodeShare(pollID, seat, sj);
   $('share-code').textContent = code;
   $('share-qr').src = 'data:image/svg+xml,' + encodeURIComponent(encodeQR(code, 'svg'));
-  const file = new Blob(['民意 监票人密钥份额\n' + document.title + '\n第' + seat + '位监票人 ' + rec.tellers[seat - 1] + '\n投票活动 ' + pollID + '\n\n' + code + '\n'], { type: 'text/plain' });
+  const who = solo ? rec.tellers[0] : '第' + seat + '位监票人 ' + rec.tellers[seat - 1];
+  const file = new Blob(['民意 ' + (solo ? '组织者密钥' : '监票人密钥份额') + '\n' + document.title + '\n' + who + '\n投票活动 ' + pollID + '\n\n' + code + '\n'], { type: 'text/plain' });
   const a = $('download');
   a.href = URL.createObjectURL(file);
-  a.download = '监票人份额-第' + seat + '位.txt';
+  a.download = solo ? '组织者密钥.txt' : '监票人份额-第' + seat + '位.txt';
   show('step-backup');
   show('step-verify');
-  say('请核对核对码，保存备份，然后核验备份。');
+  say(solo ? '请保存备份，然后核验备份。' : '请核对核对码，保存备份，然后核验备份。');
 }
 
 async function complain(dealer) {
