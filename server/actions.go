@@ -67,6 +67,13 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if p.State != ballot.Draft {
 		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
+	// The server-held key is for surveys only, checked again here: a poll marked so before
+	// the rule (or carried through a rehearsal) must not open a vote on people with it.
+	if p.ServerHeld() {
+		if err := p.Poll.ValidateNew(); err != nil {
+			return err
+		}
+	}
 	var public, shares, wrapped []byte
 	if !p.ServerHeld() {
 		ck, err := s.store.CeremonyKey(c.UserContext(), p.ID)

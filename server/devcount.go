@@ -3,6 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
@@ -109,7 +113,14 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	}
 	k.SortBox(box)
 	digest := ballot.BoxDigest(box)
-	if r, err := s.countRoundOf(ctx, p); err == nil && r != nil && bytes.Equal(r.BoxDigest, digest) {
+	if r, err := s.countRoundOf(ctx, p); err == nil && r != nil && bytes.Equal(r.BoxDigest, digest) && s.sealed(p.ID, r) {
+		// The same round. If it holds the quorum's partials but its finish failed (a
+		// fault while decrypting or saving), starting again tries the finish again.
+		if r.FinishedAt == nil && len(r.Seats) >= r.Quorum {
+			if err := s.finishRound(c.UserContext(), p, r.Round, nil); err != nil {
+				return nil, err
+			}
+		}
 		return s.countStatusOf(ctx, p)
 	}
 	turnout, err := s.store.Turnout(ctx, p.ID)
@@ -139,8 +150,11 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if p.ClosedAt != nil {
 		closedAt = *p.ClosedAt
 	}
-	r, err := s.store.StartCount(ctx, closedAt, &store.CountRound{PollID: p.ID, Quorum: p.KeyQuorum(), BoxDigest: digest, Sums: kept,
-		Points: flat, Context: k.CountContext(), PaperPending: pending, StartedBy: &id, StartedName: me.Name + "（" + me.Username + "）"})
+	round := &store.CountRound{PollID: p.ID, Round: make([]byte, 16), Quorum: p.KeyQuorum(), BoxDigest: digest, Sums: kept,
+		Points: flat, Context: k.CountContext(), PaperPending: pending, StartedBy: &id, StartedName: me.Name + "（" + me.Username + "）"}
+	rand.Read(round.Round)
+	round.Seal = s.roundSeal(p.ID, round)
+	r, err := s.store.StartCount(ctx, closedAt, round, func(old *store.CountRound) bool { return s.sealed(p.ID, old) })
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +167,39 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	}
 	return s.countStatusOf(ctx, p)
 }
+
+// roundSeal is the server's MAC over a count round: the poll, the round's id and quorum,
+// the box's digest, the sums, the points the devices decrypt and their context. The round
+// lives in the database between the start and the finish; a writer of the database who
+// swapped the points (for one ballot's ciphertexts, so that the tellers' devices would
+// decrypt that ballot) or the sums (to change the tally) breaks the seal, and the server
+// then neither hands the points out, nor takes a partial over them, nor finishes.
+func (s *Server) roundSeal(pollID string, r *store.CountRound) []byte {
+	m := hmac.New(sha256.New, s.cfg.Keys.Round)
+	field := func(b []byte) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		m.Write(n[:])
+		m.Write(b)
+	}
+	field([]byte("minyi count round v1"))
+	field([]byte(pollID))
+	field(r.Round)
+	field([]byte(strconv.Itoa(r.Quorum)))
+	field(r.BoxDigest)
+	field(r.Sums)
+	field(r.Points)
+	field(r.Context)
+	return m.Sum(nil)
+}
+
+// sealed says whether a round read from the database is the one the server kept.
+func (s *Server) sealed(pollID string, r *store.CountRound) bool {
+	return hmac.Equal(r.Seal, s.roundSeal(pollID, r))
+}
+
+// errRoundBroken is the answer when a round's seal does not hold.
+var errRoundBroken = ballot.Errorf(ballot.EINTERNAL, "开箱计票的数据与开始时不符（数据库中的记录被改动），已停止。请组织者重新开始开箱计票")
 
 // countStatusHandler is the organizer's view of a device count (page JS and API).
 func (s *Server) countStatusHandler(c *fiber.Ctx) error {
@@ -194,6 +241,10 @@ func (s *Server) tellerCountOf(ctx context.Context, p *store.PollInfo, seat int,
 	}
 	if r.FinishedAt != nil {
 		out.State = "done"
+		return out
+	}
+	if !s.sealed(p.ID, r) {
+		out.State = "broken"
 		return out
 	}
 	for at := 0; at+elgamal.PointSize <= len(r.Points); at += elgamal.PointSize {
@@ -266,12 +317,32 @@ func (s *Server) tellerPartial(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return ballot.Errorf(ballot.EINVALID, "提交的内容格式不对")
 	}
+	if !s.sealed(p.ID, r) {
+		return errRoundBroken
+	}
 	part, d, err := checkPartial(p, seat, r, in)
 	if err != nil {
 		return err
 	}
-	r, done, err := s.store.PostPartial(ctx, p.ID, store.CountPartial{Seat: seat, D: d, Proof: part.Proof},
+	if err := s.finishRound(ctx, p, r.Round, &store.CountPartial{Seat: seat, D: d, Proof: part.Proof}); err != nil {
+		return err
+	}
+	r, err = s.countRoundOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.tellerCountOf(ctx, p, seat, r))
+}
+
+// finishRound keeps a checked partial (if any) in the round named round and, with the
+// quorum's partials in, finishes the count once, under the round's lock; the finish reads
+// the round again under that lock and checks its seal.
+func (s *Server) finishRound(ctx context.Context, p *store.PollInfo, round []byte, part *store.CountPartial) error {
+	r, done, err := s.store.PostPartial(ctx, p.ID, round, part,
 		func(r *store.CountRound, partials []store.CountPartial) (*store.CountFinish, error) {
+			if !s.sealed(p.ID, r) {
+				return nil, errRoundBroken
+			}
 			return s.finishCount(ctx, p, r, partials)
 		})
 	if err != nil {
@@ -288,7 +359,7 @@ func (s *Server) tellerPartial(c *fiber.Ctx) error {
 		}
 		s.auditAs(ctx, by, r.StartedName, p.ID, "poll.count", detail)
 	}
-	return c.JSON(s.tellerCountOf(ctx, p, seat, r))
+	return nil
 }
 
 // checkPartial reads a posted partial decryption and checks its proof against the seat's

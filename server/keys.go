@@ -19,7 +19,9 @@ type Keys struct {
 	// token's lookup key, so a reader of the database cannot join a token row to a
 	// ballot row.
 	Nullifier ballot.NullifierKey
-	Sign      ed25519.PrivateKey
+	// Round seals a device count's round in the database (roundSeal).
+	Round []byte
+	Sign  ed25519.PrivateKey
 }
 
 // DeriveKeys derives each purpose's key from the server secret.
@@ -43,9 +45,13 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
+	rk, err := hkdf.Key(sha256.New, secret, nil, "minyi count round v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
 	seed, err := hkdf.Key(sha256.New, secret, nil, "minyi signing v1", ed25519.SeedSize)
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{Token: tk, Share: sk, Paper: pk, Nullifier: nk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
+	return Keys{Token: tk, Share: sk, Paper: pk, Nullifier: nk, Round: rk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
 }

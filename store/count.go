@@ -17,6 +17,8 @@ import (
 // digest as they were at the start, and the seats whose partial decryption is in.
 type CountRound struct {
 	PollID       string     `db:"poll_id"`
+	Round        []byte     `db:"round"` // random, 16 bytes: a partial names the round it was checked in
+	Seal         []byte     `db:"seal"`  // the server's MAC over the round (server.roundSeal)
 	Quorum       int        `db:"quorum"`
 	BoxDigest    []byte     `db:"box_digest"`
 	Sums         []byte     `db:"sums"`
@@ -37,22 +39,22 @@ type CountPartial struct {
 	Proof []byte `db:"proof"`
 }
 
-const countRoundCols = `poll_id, quorum, box_digest, points, context, paper_pending, started_by, started_name, started_at, finished_at`
+const countRoundCols = `poll_id, round, seal, quorum, box_digest, points, context, paper_pending, started_by, started_name, started_at, finished_at`
 
 var (
-	qCountRound       = query(`SELECT ` + countRoundCols + `, ''::bytea AS sums FROM count_rounds WHERE poll_id = $1`)
+	qCountRound       = query(`SELECT ` + countRoundCols + `, sums FROM count_rounds WHERE poll_id = $1`)
 	qLockCountRound   = query(`SELECT ` + countRoundCols + `, sums FROM count_rounds WHERE poll_id = $1 FOR UPDATE`)
 	qCountSeats       = query(`SELECT seat FROM count_partials WHERE poll_id = $1 ORDER BY seat`)
 	qCountPartials    = query(`SELECT seat, d, proof FROM count_partials WHERE poll_id = $1 ORDER BY seat`)
 	qLockCountCer     = query(`SELECT quorum FROM ceremonies WHERE poll_id = $1 FOR UPDATE`)
 	qDeleteCountRound = query(`DELETE FROM count_rounds WHERE poll_id = $1`)
-	qInsertCountRound = query(`INSERT INTO count_rounds (poll_id, quorum, box_digest, sums, points, context, paper_pending, started_by, started_name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`)
+	qInsertCountRound = query(`INSERT INTO count_rounds (poll_id, round, seal, quorum, box_digest, sums, points, context, paper_pending, started_by, started_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`)
 	qInsertPartial = query(`INSERT INTO count_partials (poll_id, seat, d, proof) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`)
 	qFinishCount   = query(`UPDATE count_rounds SET finished_at = now() WHERE poll_id = $1`)
 )
 
-// CountRound reads a poll's count round (without its sums) and the seats whose partial is
+// CountRound reads a poll's count round and the seats whose partial is
 // in; ENOTFOUND when the count was not started.
 func (s *Store) CountRound(ctx context.Context, pollID string) (*CountRound, error) {
 	return readCountRound(ctx, s.db, qCountRound, pollID)
@@ -73,17 +75,18 @@ func readCountRound(ctx context.Context, q sqlx.QueryerContext, query, pollID st
 }
 
 // StartCount keeps a count round. A round already kept for the same box since the poll's
-// last close (closedAt) stays as it is, its partials with it: starting twice is one start.
-// A round of a box that changed since, or from before the poll was opened again, is
-// replaced, and its partials dropped. It returns the round kept.
-func (s *Store) StartCount(ctx context.Context, closedAt time.Time, r *CountRound) (*CountRound, error) {
+// last close (closedAt) stays as it is, its partials with it, unless keep refuses it (its
+// seal does not hold): starting twice is one start. A round of a box that changed since,
+// or from before the poll was opened again, is replaced, and its partials dropped. It
+// returns the round kept.
+func (s *Store) StartCount(ctx context.Context, closedAt time.Time, r *CountRound, keep func(old *CountRound) bool) (*CountRound, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var quorum int
 		if err := tx.GetContext(ctx, &quorum, qLockCountCer, r.PollID); err != nil {
 			return notFound(err, "监票人密钥")
 		}
 		old, err := readCountRound(ctx, tx, qCountRound, r.PollID)
-		if err == nil && string(old.BoxDigest) == string(r.BoxDigest) && (old.FinishedAt != nil || !old.StartedAt.Before(closedAt)) {
+		if err == nil && string(old.BoxDigest) == string(r.BoxDigest) && (old.FinishedAt != nil || !old.StartedAt.Before(closedAt)) && keep(old) {
 			return nil
 		}
 		if err != nil && ballot.ErrorCode(err) != ballot.ENOTFOUND {
@@ -92,7 +95,7 @@ func (s *Store) StartCount(ctx context.Context, closedAt time.Time, r *CountRoun
 		if _, err := tx.ExecContext(ctx, qDeleteCountRound, r.PollID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, qInsertCountRound, r.PollID, r.Quorum, r.BoxDigest, r.Sums, r.Points, r.Context, r.PaperPending, r.StartedBy, r.StartedName)
+		_, err = tx.ExecContext(ctx, qInsertCountRound, r.PollID, r.Round, r.Seal, r.Quorum, r.BoxDigest, r.Sums, r.Points, r.Context, r.PaperPending, r.StartedBy, r.StartedName)
 		return err
 	})
 	if err != nil {
@@ -108,12 +111,16 @@ type CountFinish struct {
 	Receipts []string
 }
 
-// PostPartial keeps a seat's partial decryption (checked by the caller) and, when the
-// quorum's partials are in and the count is not finished, runs finish and saves its tally,
-// all under the round's lock: two tellers posting at once finish the count once. A seat
-// posting again changes nothing. It returns the round as it stands and the tally saved by
-// this call, if any; an error from finish keeps the partial and saves nothing else.
-func (s *Store) PostPartial(ctx context.Context, pollID string, p CountPartial, finish func(r *CountRound, partials []CountPartial) (*CountFinish, error)) (*CountRound, *CountFinish, error) {
+// PostPartial keeps a seat's partial decryption (checked by the caller in the round named
+// round) and, when the quorum's partials are in and the count is not finished, runs finish
+// and saves its tally, all under the round's lock: two tellers posting at once finish the
+// count once. A partial checked in a round that has since been replaced is refused
+// (ECONFLICT), so it cannot land in the new one. A seat posting again changes nothing.
+// Without a partial (p nil) it only tries the finish again, for a round that holds the
+// quorum's partials but whose finish failed. It returns the round as it stands and the
+// tally saved by this call, if any; an error from finish keeps the partial and saves
+// nothing else.
+func (s *Store) PostPartial(ctx context.Context, pollID string, round []byte, p *CountPartial, finish func(r *CountRound, partials []CountPartial) (*CountFinish, error)) (*CountRound, *CountFinish, error) {
 	var done *CountFinish
 	var finishErr error
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -124,8 +131,13 @@ func (s *Store) PostPartial(ctx context.Context, pollID string, p CountPartial, 
 		if r.FinishedAt != nil {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, qInsertPartial, pollID, p.Seat, p.D, p.Proof); err != nil {
-			return err
+		if string(r.Round) != string(round) {
+			return ballot.Errorf(ballot.ECONFLICT, "开箱计票已由组织者重新开始，请重新开箱")
+		}
+		if p != nil {
+			if _, err := tx.ExecContext(ctx, qInsertPartial, pollID, p.Seat, p.D, p.Proof); err != nil {
+				return err
+			}
 		}
 		var partials []CountPartial
 		if err := tx.SelectContext(ctx, &partials, qCountPartials, pollID); err != nil {

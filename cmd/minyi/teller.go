@@ -290,6 +290,9 @@ func tellerCount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stdout, "计票已完成。")
 		return nil
 	}
+	if cs.State == "broken" {
+		return errors.New("服务器上的开箱数据与开始时不符（被改动过），不对它开箱：请告知组织者重新开始开箱计票")
+	}
 	if cs.Posted {
 		fmt.Fprintf(stdout, "本席位已开箱。已开箱 %d / %d 位监票人。\n", cs.Decrypted, cs.Quorum)
 		return nil

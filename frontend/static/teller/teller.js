@@ -287,6 +287,12 @@ async function countStep() {
     stop();
     return;
   }
+  if (cs.state === 'broken') {
+    show('count-form', false);
+    say('开箱计票的数据与开始时不符，已停止。');
+    $('count-note').textContent = '服务器上的开箱数据被改动过，本设备不会对它开箱。请告知组织者重新开始开箱计票。';
+    return;
+  }
   if (cs.state === 'waiting') {
     show('count-form', false);
     say('投票已结束，等待组织者开始开箱计票……');
