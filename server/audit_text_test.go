@@ -20,6 +20,8 @@ func TestAuditSentences(t *testing.T) {
 		"poll.count":       {map[string]string{"ballots": "43", "tellers": "王五、赵六"}, "开箱计票，共 43 张选票，监票人：王五、赵六"},
 		"count.start":      {map[string]string{"ballots": "43", "points": "608"}, "开始开箱计票，票箱共 43 张选票，由监票人在各自设备上开箱"},
 		"poll.reopen":      {nil, "重新开放投票"},
+		"ceremony.start":   {map[string]string{"tellers": "1", "quorum": "1", "key": "密钥由组织者本人的设备保管"}, "生成密钥（密钥由组织者本人的设备保管）"},
+		"ceremony.relink":  {nil, "组织者重新打开本人的密钥页面"},
 		"poll.schedule":    {map[string]string{"close_at": "2026-11-30 16:30"}, "设定于 2026-11-30 16:30（北京时间）自动结束投票"},
 		"poll.file":        {map[string]string{"entries": "4"}, "归档到干部档案，共 4 条记录"},
 		"rehearsal.start":  {nil, "开始模拟测评"},

@@ -196,7 +196,7 @@ func TestMeetingOperations(t *testing.T) {
 			t.Fatal("the scheduled close is not recorded as the system's")
 		}
 	}
-	want := "poll.create tokens.issue group.expected token.void tokens.issue ceremony.start poll.open poll.close poll.reopen poll.schedule poll.close poll.count"
+	want := "poll.create tokens.issue group.expected token.void tokens.issue ceremony.start poll.open poll.close poll.reopen poll.schedule poll.close count.start poll.count"
 	if got := strings.Join(actions, " "); got != want {
 		t.Fatalf("audit\n got  %s\n want %s", got, want)
 	}

@@ -557,7 +557,7 @@ func TestAuditTrail(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(actions, " "); got != "poll.create tokens.issue token.void ceremony.start poll.open poll.close poll.count" {
+	if got := strings.Join(actions, " "); got != "poll.create tokens.issue token.void ceremony.start poll.open poll.close count.start poll.count" {
 		t.Fatalf("audit trail %q", got)
 	}
 	all, _ := e.st.AllAudit(ctx)
