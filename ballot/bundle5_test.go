@@ -1,0 +1,290 @@
+package ballot
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	mrand "math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"minyi/ballot/elgamal"
+)
+
+// box5 is a counted box of a small poll with its version 5 manifest, signed.
+type box5 struct {
+	p   *Poll
+	k   *BoxKey
+	dk  dealt
+	box []SealedBallot
+	b   *Bundle
+	key ed25519.PrivateKey
+}
+
+func newBox5(t *testing.T) *box5 {
+	t.Helper()
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(5, 5))
+	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:24])
+	turnout := turnoutOf(kept)
+	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
+	b, err := k.NewBundle5(turnout, box, s, partials, opened, dk.shares, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	return &box5{p: p, k: k, dk: dk, box: box, b: b, key: key}
+}
+
+// file writes the bundle as the server does, from the box.
+func (x *box5) file(t *testing.T) []byte {
+	t.Helper()
+	signed, err := Sign(x.b, x.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteBundle5(&out, signed, seq2(x.box)); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func seq2(box []SealedBallot) func(func(SealedBallot, error) bool) {
+	return func(yield func(SealedBallot, error) bool) {
+		for _, b := range box {
+			if !yield(b, nil) {
+				return
+			}
+		}
+	}
+}
+
+// forge writes a version 5 file of the manifest and records given, with the manifest's
+// account of them (count, hash, Merkle root) made to fit and signed: a server that
+// signs a box changed behind it, with the tally it counted before.
+func forge(t *testing.T, b *Bundle, recs [][]byte, key ed25519.PrivateKey) []byte {
+	t.Helper()
+	raw, _ := json.Marshal(b)
+	var c Bundle
+	json.Unmarshal(raw, &c)
+	h := sha256.New()
+	var receipts [][]byte
+	for _, r := range recs {
+		h.Write(r)
+		sum := sha256.Sum256(r[recordHead:])
+		receipts = append(receipts, sum[:])
+	}
+	c.Box.File.Count, c.Box.File.SHA256 = len(recs), hex.EncodeToString(h.Sum(nil))
+	c.MerkleRoot = hex.EncodeToString(MerkleRoot(receipts))
+	signed, err := Sign(&c, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zip5(t, signed, recs)
+}
+
+func zip5(t *testing.T, signed *Signed, recs [][]byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	z := zip.NewWriter(&out)
+	manifest, _ := json.Marshal(signed)
+	w, _ := z.CreateHeader(&zip.FileHeader{Name: bundleManifest, Method: zip.Store})
+	w.Write(manifest)
+	w, _ = z.CreateHeader(&zip.FileHeader{Name: bundleBallots, Method: zip.Store})
+	for _, r := range recs {
+		w.Write(r)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func (x *box5) records() [][]byte {
+	index := x.k.groupIndex()
+	var out [][]byte
+	for _, sb := range x.box {
+		out = append(out, x.k.appendRecord(nil, index, sb))
+	}
+	return out
+}
+
+func verify5(x *box5, file []byte) ([]Check, *Bundle) {
+	checks, b, _ := VerifyFile(bytes.NewReader(file), int64(len(file)), x.key.Public().(ed25519.PublicKey))
+	return checks, b
+}
+
+func TestBundle5VerifiesAsAStream(t *testing.T) {
+	x := newBox5(t)
+	file := x.file(t)
+	checks, b := verify5(x, file)
+	if f := failedChecks(checks); len(f) > 0 || b == nil {
+		t.Fatalf("a fresh version 5 bundle fails: %q", f)
+	}
+	names := map[string]bool{}
+	for _, c := range checks {
+		names[c.Name] = true
+	}
+	for _, want := range []string{"票箱默克尔根", "每张选票的零知识证明", "密文逐项相加 = 文件中的和", "监票人部分解密的证明", CheckRecount} {
+		if !names[want] {
+			t.Errorf("the check %q was not made: %v", want, checks)
+		}
+	}
+	// The manifest alone is not the bundle: without its ballots nothing was recounted.
+	var signed Signed
+	z, _ := zip.NewReader(bytes.NewReader(file), int64(len(file)))
+	r, _ := z.File[0].Open()
+	json.NewDecoder(r).Decode(&signed)
+	if checks, _ := Verify(&signed, x.key.Public().(ed25519.PublicKey)); Verified(checks) {
+		t.Fatal("the manifest verifies without its ballots")
+	}
+	// Signed by a key not pinned: not read further.
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	if checks, _, _ := VerifyFile(bytes.NewReader(file), int64(len(file)), other); Verified(checks) || len(checks) != 2 {
+		t.Fatalf("a bundle of an unknown signer: %v", checks)
+	}
+}
+
+// Every voter finds their receipt code in the file, at their ballot's place, by reading
+// a few records; a code not in the box is not found.
+func TestBundle5FindsReceipts(t *testing.T) {
+	x := newBox5(t)
+	file := x.file(t)
+	for i, sb := range x.box {
+		code := ReceiptCode(x.k.Receipt(sb.Sealed))
+		at, err := FindReceipt(bytes.NewReader(file), int64(len(file)), strings.ToLower(code))
+		if err != nil || at != i+1 {
+			t.Fatalf("receipt %s of ballot %d: found at %d (%v)", code, i+1, at, err)
+		}
+	}
+	var other [32]byte
+	other[0] = 0x7f
+	if at, err := FindReceipt(bytes.NewReader(file), int64(len(file)), ReceiptCode(other[:])); at != 0 || err != nil {
+		t.Fatalf("a receipt not in the box found at %d (%v)", at, err)
+	}
+	if _, err := FindReceipt(bytes.NewReader(file), int64(len(file)), "12"); ErrorCode(err) != EINVALID {
+		t.Fatalf("a malformed code: %v", err)
+	}
+}
+
+// Whatever is changed in the ballots, re-signed or not, the streamed check finds it.
+func TestBundle5CatchesChanges(t *testing.T) {
+	x := newBox5(t)
+	pk, _ := elgamal.ParsePublicKey(x.dk.public)
+	two := elgamal.Encrypt(pk, 2, mustScalar(t))
+	twoRaw, _ := two.MarshalBinary()
+	index := x.k.groupIndex()
+	cases := map[string]func() []byte{
+		"a byte of a ballot flipped, not signed again": func() []byte {
+			file := x.file(t)
+			recs := x.records()
+			at := bytes.Index(file, recs[3])
+			file[at+recordHead+40] ^= 1
+			return file
+		},
+		"a ciphertext of 2 in place of a cell": func() []byte {
+			recs := x.records()
+			copy(recs[0][recordHead+1:], twoRaw)
+			return forge(t, x.b, sortRecords(recs), x.key)
+		},
+		"a ballot dropped": func() []byte {
+			return forge(t, x.b, x.records()[1:], x.key)
+		},
+		"a ballot repeated in place of another": func() []byte {
+			recs := x.records()
+			recs[1] = slices.Clone(recs[0])
+			return forge(t, x.b, sortRecords(recs), x.key)
+		},
+		"a ballot moved to another group": func() []byte {
+			recs := x.records()
+			g := index[otherGroup(x.p, x.box[2].Group)]
+			binary.BigEndian.PutUint16(recs[2], uint16(g))
+			return forge(t, x.b, recs, x.key)
+		},
+		"two ballots out of receipt order": func() []byte {
+			recs := x.records()
+			recs[0], recs[1] = recs[1], recs[0]
+			return forge(t, x.b, recs, x.key)
+		},
+		"a sum altered": func() []byte {
+			raw, _ := json.Marshal(x.b)
+			var c Bundle
+			json.Unmarshal(raw, &c)
+			c.Box.Sums[0][5] ^= 1
+			return forge(t, &c, x.records(), x.key)
+		},
+	}
+	for name, make := range cases {
+		checks, _ := verify5(x, make())
+		if Verified(checks) {
+			t.Errorf("%s: the bundle still verifies", name)
+		}
+		t.Logf("%s: %q", name, failedChecks(checks))
+	}
+}
+
+// sortRecords puts records in receipt order, as a forger would to pass that check.
+func sortRecords(recs [][]byte) [][]byte {
+	slices.SortStableFunc(recs, func(a, b []byte) int {
+		ha, hb := sha256.Sum256(a[recordHead:]), sha256.Sum256(b[recordHead:])
+		return bytes.Compare(ha[:], hb[:])
+	})
+	return recs
+}
+
+// The writer refuses a box that is not the one the manifest certifies, instead of writing
+// a file whose ballots are another box's.
+func TestBundle5WriterRefusesAnotherBox(t *testing.T) {
+	x := newBox5(t)
+	signed, err := Sign(x.b, x.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteBundle5(&out, signed, seq2(x.box[1:])); err == nil {
+		t.Fatal("a box with a ballot missing was written as the certified one")
+	}
+}
+
+// A ballot of the wrong length in the box is listed, and counted as unreadable by the
+// count and the verifier alike.
+func TestBundle5ListsABallotOfTheWrongLength(t *testing.T) {
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(9, 2))
+	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	turnout := turnoutOf(kept)
+	box[4].Sealed = box[4].Sealed[:k.marks-7]
+	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 2)
+	if tl.Rejected != 1 {
+		t.Fatalf("%d rejected, want the short ballot", tl.Rejected)
+	}
+	b, err := k.NewBundle5(turnout, box, s, partials, opened, dk.shares, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	x := &box5{p: p, k: k, dk: dk, box: box, b: b, key: key}
+	if f := failedChecks(mustChecks(verify5(x, x.file(t)))); len(f) > 0 {
+		t.Fatalf("the bundle of a box with a short ballot fails: %q", f)
+	}
+}
+
+func mustChecks(c []Check, _ *Bundle) []Check { return c }
