@@ -67,12 +67,13 @@ func (k *BoxKey) CountContext() []byte {
 
 // SortBox puts a box in the order of its ballots' receipts: the order the bundle lists
 // them in, and the places of unreadable ballots refer to. Ballots of one receipt (copies)
-// follow by group, then by their bytes, so that the order is the box's alone and a
-// bundle written again from the database lists the ballots in the same places.
+// follow by group, then by the hash of their bytes, so that the order is the box's alone
+// and a bundle written again from the database lists the ballots in the same places.
 func (k *BoxKey) SortBox(box []SealedBallot) {
-	keys := make(map[*SealedBallot][sha256.Size]byte, len(box))
+	type key struct{ receipt, whole [sha256.Size]byte }
+	keys := make(map[*SealedBallot]key, len(box))
 	for i := range box {
-		keys[&box[i]] = k.recordReceipt(box[i].Sealed)
+		keys[&box[i]] = key{k.recordReceipt(box[i].Sealed), sha256.Sum256(box[i].Sealed)}
 	}
 	order := make([]int, len(box))
 	for i := range order {
@@ -81,13 +82,13 @@ func (k *BoxKey) SortBox(box []SealedBallot) {
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := &box[order[i]], &box[order[j]]
 		ka, kb := keys[a], keys[b]
-		if c := bytes.Compare(ka[:], kb[:]); c != 0 {
+		if c := bytes.Compare(ka.receipt[:], kb.receipt[:]); c != 0 {
 			return c < 0
 		}
 		if a.Group != b.Group {
 			return a.Group < b.Group
 		}
-		return bytes.Compare(a.Sealed, b.Sealed) < 0
+		return bytes.Compare(ka.whole[:], kb.whole[:]) < 0
 	})
 	sorted := make([]SealedBallot, len(box))
 	for i, o := range order {

@@ -228,8 +228,15 @@ func openBundle5(r io.ReaderAt, size int64) (*bundle5, error) {
 }
 
 // VerifyFile checks a signed bundle file of any version: a version 5 ZIP read as a
-// stream (ReaderAt: a ZIP's directory is at its end), an older JSON one whole.
-func VerifyFile(r io.ReaderAt, size int64, trusted ...ed25519.PublicKey) ([]Check, *Bundle, *Signed) {
+// stream (ReaderAt: a ZIP's directory is at its end), an older JSON one whole. trust says
+// whether the key a file is signed with is one to trust (Verify's trusted keys).
+func VerifyFile(r io.ReaderAt, size int64, trust func(ed25519.PublicKey) bool) ([]Check, *Bundle, *Signed) {
+	trusted := func(s *Signed) []ed25519.PublicKey {
+		if trust(s.PublicKey) {
+			return []ed25519.PublicKey{s.PublicKey}
+		}
+		return nil
+	}
 	head := make([]byte, 4)
 	n, _ := r.ReadAt(head, 0)
 	if !IsBundle5(head[:n]) {
@@ -237,7 +244,7 @@ func VerifyFile(r io.ReaderAt, size int64, trusted ...ed25519.PublicKey) ([]Chec
 		if err := json.NewDecoder(io.NewSectionReader(r, 0, size)).Decode(&s); err != nil {
 			return []Check{{Name: CheckFormat, Note: "不是计票结果文件"}}, nil, nil
 		}
-		checks, b := Verify(&s, trusted...)
+		checks, b := Verify(&s, trusted(&s)...)
 		return checks, b, &s
 	}
 	f, err := openBundle5(r, size)
@@ -246,7 +253,7 @@ func VerifyFile(r io.ReaderAt, size int64, trusted ...ed25519.PublicKey) ([]Chec
 	}
 	var checks []Check
 	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
-	b := openSigned(&f.signed, trusted, add)
+	b := openSigned(&f.signed, trusted(&f.signed), add)
 	if b == nil {
 		return checks, nil, &f.signed
 	}
@@ -256,6 +263,17 @@ func VerifyFile(r io.ReaderAt, size int64, trusted ...ed25519.PublicKey) ([]Chec
 	}
 	verifyBallots5(b, f.ballots, add)
 	return checks, b, &f.signed
+}
+
+// BallotCount is the number of ballots a bundle lists, of any version.
+func (b *Bundle) BallotCount() int {
+	switch {
+	case b.Box != nil && b.Box.File != nil:
+		return b.Box.File.Count
+	case b.Box != nil:
+		return len(b.Box.Ballots)
+	}
+	return len(b.Ballots)
 }
 
 // verifyBallots5 reads the ballots member once: every record's receipt into the Merkle
@@ -366,4 +384,19 @@ func FindReceipt(r io.ReaderAt, size int64, code string) (int, error) {
 		return i + 1, readErr
 	}
 	return 0, readErr
+}
+
+// Bundle5Marks says whether a signed bundle is a version 5 manifest, and the length of
+// its ballots' marks, which the box is read by (the store orders it by their hash).
+func Bundle5Marks(s *Signed) (int, bool) {
+	var b struct {
+		Version string `json:"version"`
+		Box     *struct {
+			File *BallotsFile `json:"ballots_file"`
+		} `json:"box"`
+	}
+	if json.Unmarshal(s.Bundle, &b) != nil || b.Version != BundleVersion5 || b.Box == nil || b.Box.File == nil {
+		return 0, false
+	}
+	return b.Box.File.RecordSize - recordHead, true
 }
