@@ -3,17 +3,23 @@ package ballot
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	mrand "math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudflare/circl/group"
 
 	"minyi/ballot/elgamal"
 )
@@ -291,4 +297,69 @@ func mustChecks(c []Check, _ *Bundle) []Check { return c }
 
 func trustOnly(k ed25519.PublicKey) func(ed25519.PublicKey) bool {
 	return func(p ed25519.PublicKey) bool { return k.Equal(p) }
+}
+
+// `minyi verify` of a counted 2,000-ballot thirty-subject box, streamed: every proof,
+// the sums, the partial decryption, the recount. With MINYI_BUNDLE_OUT set, the bundle
+// and its signing key are left there (bundle.zip, key.pub) to measure the real binary:
+// /usr/bin/time -v minyi verify -keyfile $MINYI_BUNDLE_OUT/key.pub $MINYI_BUNDLE_OUT/bundle.zip
+func BenchmarkVerifyBundle5x2000x30(b *testing.B) { benchVerify5(b, 30, 2000) }
+
+func benchVerify5(b *testing.B, subjects, n int) {
+	k, box, d := benchBoxDealt(b, subjects, n)
+	turnout := []Turnout{{Group: "g", Issued: n, Used: n}}
+	k.SortBox(box)
+	s := k.Sum(box, turnout)
+	points, err := s.Points()
+	if err != nil {
+		b.Fatal(err)
+	}
+	part := elgamal.PartialDecrypt(1, d.Shares[0], points, k.CountContext(), rand.Reader)
+	combined, err := elgamal.CombinePartials([]elgamal.Partial{part}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, opened, err := k.Decrypt(s, combined)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tl := k.CountBox(turnout, s, rows, k.Texts(s, opened))
+	share := elgamal.PointBytes(elgamal.PublicShare(1, [][]group.Element{d.Commitments}))
+	bundle, err := k.NewBundle5(turnout, box, s, []elgamal.Partial{part}, opened, [][]byte{share}, 1, tl, "minyi bench", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	signed, err := Sign(bundle, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := cmp.Or(os.Getenv("MINYI_BUNDLE_OUT"), b.TempDir())
+	path := filepath.Join(dir, "bundle.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := WriteBundle5(f, signed, seq2(box)); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	os.WriteFile(filepath.Join(dir, "key.pub"), []byte(base64.StdEncoding.EncodeToString(pub)+"\n"), 0o600)
+	box, s = nil, nil
+	st, _ := os.Stat(path)
+	b.ReportMetric(float64(st.Size())/(1<<20), "MB")
+	b.ResetTimer()
+	c0 := processCPU()
+	for range b.N {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		checks, _, _ := VerifyFile(f, st.Size(), trustOnly(pub))
+		f.Close()
+		if !Verified(checks) {
+			b.Fatalf("the bundle fails: %q", failedChecks(checks))
+		}
+	}
+	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
