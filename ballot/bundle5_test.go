@@ -26,12 +26,14 @@ import (
 
 // box5 is a counted box of a small poll with its version 5 manifest, signed.
 type box5 struct {
-	p   *Poll
-	k   *BoxKey
-	dk  dealt
-	box []SealedBallot
-	b   *Bundle
-	key ed25519.PrivateKey
+	p       *Poll
+	k       *BoxKey
+	dk      dealt
+	box     []SealedBallot
+	turnout []Turnout
+	s       *BoxSums
+	b       *Bundle
+	key     ed25519.PrivateKey
 }
 
 func newBox5(t *testing.T) *box5 {
@@ -51,7 +53,7 @@ func newBox5(t *testing.T) *box5 {
 		t.Fatal(err)
 	}
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	return &box5{p: p, k: k, dk: dk, box: box, b: b, key: key}
+	return &box5{p: p, k: k, dk: dk, box: box, turnout: turnout, s: s, b: b, key: key}
 }
 
 // file writes the bundle as the server does, from the box.
@@ -193,6 +195,12 @@ func TestBundle5CatchesChanges(t *testing.T) {
 	two := elgamal.Encrypt(pk, 2, mustScalar(t))
 	twoRaw, _ := two.MarshalBinary()
 	index := x.k.groupIndex()
+	// The forger's way, with the ballot's own ciphertext, makes a bundle that verifies: what
+	// fails below is the forged ciphertext, not the way it was put in.
+	orig, _ := elgamal.ParseCiphertext(x.box[0].Sealed[1 : 1+elgamal.CiphertextSize])
+	if checks, _ := verify5(x, x.refit(t, orig)); !Verified(checks) {
+		t.Fatalf("an unchanged box counted again fails: %q", failedChecks(checks))
+	}
 	cases := map[string]func() []byte{
 		"a byte of a ballot flipped, not signed again": func() []byte {
 			file := x.file(t)
@@ -205,6 +213,11 @@ func TestBundle5CatchesChanges(t *testing.T) {
 			recs := x.records()
 			copy(recs[0][recordHead+1:], twoRaw)
 			return forge(t, x.b, sortRecords(recs), x.key)
+		},
+		// A server that adds a forged ballot into the sums, has the tellers decrypt
+		// them and counts what they give: only the ballot's proofs tell.
+		"a ciphertext of 2 with the sums, the decryptions and the tally made to fit": func() []byte {
+			return x.refit(t, two)
 		},
 		"a ballot dropped": func() []byte {
 			return forge(t, x.b, x.records()[1:], x.key)
@@ -362,4 +375,61 @@ func benchVerify5(b *testing.B, subjects, n int) {
 		}
 	}
 	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// refit is the file of a box whose first ballot's first cell is forged to ct, counted as
+// if the ballot were sound: the sums carry it, the tellers decrypt them, the tally counts
+// it, and all is signed.
+func (x *box5) refit(t *testing.T, ct elgamal.Ciphertext) []byte {
+	t.Helper()
+	g := group.Ristretto255
+	box := slices.Clone(x.box)
+	forged := slices.Clone(box[0].Sealed)
+	orig, err := elgamal.ParseCiphertext(forged[1 : 1+elgamal.CiphertextSize])
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := ct.MarshalBinary()
+	copy(forged[1:], raw)
+	box[0].Sealed = forged
+	s := *x.s
+	s.Sums = make([][]elgamal.Ciphertext, len(x.s.Sums))
+	for r := range s.Sums {
+		s.Sums[r] = slices.Clone(x.s.Sums[r])
+	}
+	gi := x.k.groupIndex()[box[0].Group]
+	cell := &s.Sums[s.Rows.Of[gi]][0]
+	cell.Add(*cell, ct)
+	cell.Add(*cell, elgamal.Ciphertext{A: g.NewElement().Neg(orig.A), B: g.NewElement().Neg(orig.B)})
+	points, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var partials []elgamal.Partial
+	for _, j := range []int{1, 3} {
+		partials = append(partials, elgamal.PartialDecrypt(j, x.dk.d.Shares[j-1], points, x.k.CountContext(), rand.Reader))
+	}
+	combined, err := elgamal.CombinePartials(partials, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, opened, err := x.k.Decrypt(&s, combined)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := x.k.CountBox(x.turnout, &s, rows, x.k.Texts(&s, opened))
+	x.k.SortBox(box)
+	b, err := x.k.NewBundle5(x.turnout, box, &s, partials, opened, x.dk.shares, 2, tl, "minyi test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := Sign(b, x.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteBundle5(&out, signed, seq2(box)); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
