@@ -433,3 +433,35 @@ func (x *box5) refit(t *testing.T, ct elgamal.Ciphertext) []byte {
 	}
 	return out.Bytes()
 }
+
+// FuzzVerifyFile: a version 5 file, however cut or changed, is checked and reported, never
+// a crash, and never takes memory its manifest only claims (a billion ballots).
+func FuzzVerifyFile(f *testing.F) {
+	x := newBox5(&testing.T{})
+	file := x.file(&testing.T{})
+	f.Add(file)
+	f.Add(file[:len(file)/2])
+	f.Add(file[len(file)-200:])
+	f.Add([]byte("PK\x03\x04"))
+	// A manifest that claims a billion ballots in a member of a few.
+	c := *x.b
+	bf := *c.Box.File
+	bf.Count = 1 << 30
+	box := *c.Box
+	box.File = &bf
+	c.Box = &box
+	signed, _ := Sign(&c, x.key)
+	f.Add(zip5(&testing.T{}, signed, x.records()))
+	trust := trustOnly(x.key.Public().(ed25519.PublicKey))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checks, _, _ := VerifyFile(bytes.NewReader(data), int64(len(data)), trust)
+		if len(checks) == 0 {
+			t.Fatal("no checks reported")
+		}
+		for _, c := range checks {
+			if !chinese(c.Name) {
+				t.Fatalf("a check without a name: %+v", c)
+			}
+		}
+	})
+}
