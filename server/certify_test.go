@@ -45,9 +45,15 @@ func TestCertifiedTally(t *testing.T) {
 	if !ballot.Verified(checks) || b.Version != ballot.BundleVersion5 || b.BallotCount() != 2 || len(b.Ballots) != 0 {
 		t.Fatalf("bundle: %+v", checks)
 	}
-	// The voter finds their receipt in the file itself.
+	// The voter finds their receipt in the file itself, and on the /verify page.
 	if at, err := ballot.FindReceipt(bytes.NewReader(raw), int64(len(raw)), cast.Receipt); err != nil || at == 0 {
 		t.Fatalf("the receipt %s is not in the bundle: %d %v", cast.Receipt, at, err)
+	}
+	if _, page := e.upload(raw, strings.ToLower(cast.Receipt)); !strings.Contains(page, "在本文件的票箱中（第 ") {
+		t.Fatalf("/verify does not find the receipt %s in the file", cast.Receipt)
+	}
+	if _, page := e.upload(raw, "ZZZZ-ZZZZ-ZZZZ-ZZZZ"); !strings.Contains(page, "不在本文件的票箱中") {
+		t.Fatal("/verify finds a receipt not cast")
 	}
 	if _, page := e.get(nil, "/receipt?code="+cast.Receipt); !strings.Contains(page, "该回执在以下投票活动的计票结果中") || !strings.Contains(page, "年度民主测评") {
 		t.Fatal("a counted receipt is not found")

@@ -38,13 +38,17 @@ func checkBundle(t testing.TB, raw []byte) ([]ballot.Check, *ballot.Bundle, *bal
 	return checks, b, signed
 }
 
-// upload posts a file to the public /verify page.
-func (e *env) upload(content []byte) (int, string) {
+// upload posts a file to the public /verify page, with a receipt code to look up if one
+// is given.
+func (e *env) upload(content []byte, receipt ...string) (int, string) {
 	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	fw, _ := w.CreateFormFile("bundle", "bundle.json")
+	fw, _ := w.CreateFormFile("bundle", "bundle.zip")
 	fw.Write(content)
+	for _, r := range receipt {
+		w.WriteField("receipt", r)
+	}
 	w.Close()
 	res, err := http.Post(e.base+"/verify", w.FormDataContentType(), &body)
 	if err != nil {
