@@ -465,3 +465,17 @@ func FuzzVerifyFile(f *testing.F) {
 		}
 	})
 }
+
+// A version 4 file (one JSON) still verifies as `minyi verify` and /verify read files.
+func TestVerifyFileReadsVersion4(t *testing.T) {
+	b, key := signedBox(t)
+	signed, err := Sign(b, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(signed)
+	checks, got, _ := VerifyFile(bytes.NewReader(raw), int64(len(raw)), trustOnly(key.Public().(ed25519.PublicKey)))
+	if !Verified(checks) || got.Version != BundleVersion4 || got.BallotCount() != len(b.Box.Ballots) {
+		t.Fatalf("a version 4 file: %q", failedChecks(checks))
+	}
+}
