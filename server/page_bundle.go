@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -58,13 +59,42 @@ func (s *Server) writeBundle5(w io.Writer, pollID string, signed *ballot.Signed,
 // streamBody sends what write writes as the response body, after the handler returns. A
 // failure midway can only be logged and the response cut short: the status is sent.
 func (s *Server) streamBody(c *fiber.Ctx, write func(io.Writer) error) {
+	conn := c.Context().Conn()
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-		if err := write(bw); err != nil {
+		if err := write(progressWriter{bw, conn}); err != nil {
 			s.log.Error("bundle download cut short", "err", err)
 			return
 		}
 		bw.Flush()
 	})
+}
+
+// A bundle of thousands of ballots is a hundred MB and more: over a slow line it takes
+// longer than the server's timeouts give a whole request or response. Its transfer gets a
+// deadline that moves on with every write or read, so a client that stalls still times
+// out and one that goes on does not.
+const progressTimeout = 60 * time.Second
+
+// progressWriter moves the connection's write deadline on at every write.
+type progressWriter struct {
+	w    io.Writer
+	conn net.Conn
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	p.conn.SetWriteDeadline(time.Now().Add(progressTimeout))
+	return p.w.Write(b)
+}
+
+// progressReader moves the connection's read deadline on at every read.
+type progressReader struct {
+	r    io.Reader
+	conn net.Conn
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	p.conn.SetReadDeadline(time.Now().Add(progressTimeout))
+	return p.r.Read(b)
 }
 
 // aboutPage shows the version and the key that signs this instance's tallies (its
@@ -164,7 +194,7 @@ func uploadedBundle(c *fiber.Ctx) (*os.File, string, error) {
 	if boundary == "" {
 		return nil, "", errors.New("not a multipart form")
 	}
-	var body io.Reader = c.Context().RequestBodyStream()
+	var body io.Reader = progressReader{c.Context().RequestBodyStream(), c.Context().Conn()}
 	if !c.Context().IsBodyStream() {
 		body = bytes.NewReader(c.Body())
 	}
