@@ -19,7 +19,7 @@ func bodyLimit(c *fiber.Ctx) error {
 		c.Context().SetConnectionClose()
 		return fiber.ErrRequestEntityTooLarge
 	}
-	if c.Request().Header.ContentLength() < 0 && c.Context().IsBodyStream() {
+	if c.Request().Header.ContentLength() < 0 && c.Request().IsBodyStream() {
 		body, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), BodyLimit+1))
 		if err != nil {
 			return err

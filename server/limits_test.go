@@ -270,5 +270,14 @@ func TestRequestSizeLimit(t *testing.T) {
 	if got := oversized("/v/"+codes[0], "application/x-www-form-urlencoded"); !strings.Contains(got, "提交的内容过大") {
 		t.Fatalf("oversized form: %s", got)
 	}
+	// A chunked body says no length: it is read up to the limit and refused past it.
+	res, err := http.Post(e.base+"/api/v1/ballot/"+codes[0], "application/json", io.MultiReader(strings.NewReader(`{"ballot":"`), strings.NewReader(strings.Repeat("x", server.BodyLimit))))
+	if err == nil {
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(got), "提交的内容过大") {
+			t.Fatalf("oversized chunked ballot: %d %s", res.StatusCode, got)
+		}
+	}
 	e.api("", "POST", "/api/v1/ballot/"+codes[0], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
 }

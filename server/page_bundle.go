@@ -195,7 +195,7 @@ func uploadedBundle(c *fiber.Ctx) (*os.File, string, error) {
 		return nil, "", errors.New("not a multipart form")
 	}
 	var body io.Reader = progressReader{c.Context().RequestBodyStream(), c.Context().Conn()}
-	if !c.Context().IsBodyStream() {
+	if !c.Request().IsBodyStream() {
 		body = bytes.NewReader(c.Body())
 	}
 	mr := multipart.NewReader(body, boundary)
