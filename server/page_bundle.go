@@ -109,9 +109,9 @@ func (s *Server) aboutPage(c *fiber.Ctx) error {
 // by size, the poll by the builder's limits (in ballot.Verify), the signer by this
 // server's own key (checked before anything is recounted), and the number of recounts at
 // once by the machine's cores, shared with the voting. An upload is streamed to a
-// temporary file, never held in memory; 256 MB takes a version 5 bundle of some 6,000
-// thirty-subject ballots (about 41 KB each), which the server recounts in about a
-// minute.
+// temporary file, never held in memory; 256 MB takes a version 5 bundle of some 5,000
+// thirty-subject ballots (about 51 KB each): about 65 s of CPU to recount, in about
+// 150 MB (docs/PERFORMANCE.md).
 const maxVerifyUpload = 256 << 20
 
 // recounts admits at most two recounts at a time in the process; the rest are told to
