@@ -114,6 +114,10 @@ func (s *Server) aboutPage(c *fiber.Ctx) error {
 // 150 MB (docs/PERFORMANCE.md).
 const maxVerifyUpload = 256 << 20
 
+// maxVerifyJSON bounds an older bundle (one JSON document), which is read whole: as the
+// page took them before.
+const maxVerifyJSON = 1 << 20
+
 // recounts admits at most two recounts at a time in the process; the rest are told to
 // come back rather than queue, so a burst of uploads cannot hold the CPU.
 var recounts = make(chan struct{}, 2)
@@ -156,6 +160,12 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	st, err := f.Stat()
 	if err != nil {
 		return err
+	}
+	head := make([]byte, 4)
+	f.ReadAt(head, 0)
+	if !ballot.IsBundle5(head) && st.Size() > maxVerifyJSON {
+		data["Error"] = fmt.Sprintf("旧版（.json）计票结果文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyJSON>>20)
+		return s.page(c, fiber.StatusRequestEntityTooLarge, "voter/verify", data)
 	}
 	checks, b, signed := ballot.VerifyFile(f, st.Size(), func(k ed25519.PublicKey) bool { return pub.Equal(k) })
 	if signed == nil {

@@ -162,6 +162,10 @@ func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 	if status, page := e.uploadHeader(server.MaxVerifyUpload + 1<<20); status != 413 || !strings.Contains(page, "minyi verify") {
 		t.Fatalf("an upload over the cap: %d\n%s", status, page)
 	}
+	// An older bundle is one JSON read whole: those stay within 1 MB, as before.
+	if status, page := e.upload(bytes.Repeat([]byte(" "), 1<<20+1)); status != 413 || !strings.Contains(page, "minyi verify") {
+		t.Fatalf("a JSON upload over 1 MB: %d", status)
+	}
 	release := server.HoldRecounts()
 	raw := file
 	status, page := e.upload(raw)
