@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"iter"
 	"math/big"
 	"runtime"
 	"slices"
@@ -208,46 +209,41 @@ type SealedText struct {
 // alone is ever formed. A ballot that fails is left out and reported by its place. The
 // texts leave their ballots here, shuffled.
 func (k *BoxKey) Sum(box []SealedBallot, turnout []Turnout) *BoxSums {
-	entries := make([]boxEntry, len(box))
-	for i, b := range box {
-		entries[i] = boxEntry{group: b.Group, marks: b.Sealed, texts: true}
-	}
-	return k.sum(entries, turnout)
+	return k.sum(func(yield func(boxEntry) bool) {
+		for _, b := range box {
+			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true}) {
+				return
+			}
+		}
+	}, turnout)
 }
 
 // boxEntry is a ballot to add: its group and its bytes, whole (texts true) or its marks
 // only, as a certified bundle lists them.
 type boxEntry struct {
-	group string
-	marks []byte
-	texts bool
+	group  string
+	marks  []byte
+	texts  bool
+	broken bool // not of the poll's length when it was listed: unreadable
 }
 
-func (k *BoxKey) sum(box []boxEntry, turnout []Turnout) *BoxSums {
+// sum adds the ballots box yields, in place order. It holds only the chunks being
+// checked, so a bundle's ballots can be read from a file as they are added.
+func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout) *BoxSums {
 	p := k.poll
 	index := map[string]int{}
 	for i, g := range p.Groups {
 		index[g.ID] = i
 	}
-	s := &BoxSums{Sizes: make([]int, len(p.Groups)), Pool: make([]int, len(p.Groups)), Ballots: len(box)}
-	for _, b := range box {
-		if i, ok := index[b.group]; ok {
-			s.Sizes[i]++
-		}
-	}
-	// A ballot repeated byte for byte is counted once: the copies are not ballots anyone
-	// cast (each cast encrypts with fresh randomness).
-	repeat := make([]bool, len(box))
-	seen := map[[sha256.Size]byte]bool{}
-	for i, b := range box {
-		h := sha256.Sum256(k.Marks(b.marks))
-		repeat[i], seen[h] = seen[h], true
-	}
+	s := &BoxSums{Sizes: make([]int, len(p.Groups)), Pool: make([]int, len(p.Groups))}
 	contexts := map[string][]byte{}
 	for _, g := range p.Groups {
 		contexts[g.ID] = k.context(g.ID)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(box)/16+1)
+	type placed struct {
+		at int
+		boxEntry
+	}
 	type groupText struct {
 		group int
 		text  SealedText
@@ -258,6 +254,8 @@ func (k *BoxKey) sum(box []boxEntry, turnout []Turnout) *BoxSums {
 		rejected []int
 		texts    []groupText
 	}
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan []placed, workers)
 	parts := make([]part, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -267,8 +265,8 @@ func (k *BoxKey) sum(box []boxEntry, turnout []Turnout) *BoxSums {
 			pt := &parts[w]
 			pt.sums = make([][]elgamal.Ciphertext, len(p.Groups))
 			pt.counted = make([]int, len(p.Groups))
-			add := func(i int, lines []elgamal.Line, texts [][]byte) {
-				gi := index[box[i].group]
+			add := func(e placed, lines []elgamal.Line, texts [][]byte) {
+				gi := index[e.group]
 				if pt.sums[gi] == nil {
 					pt.sums[gi] = make([]elgamal.Ciphertext, k.layout.Cells)
 					for c := range pt.sums[gi] {
@@ -288,56 +286,73 @@ func (k *BoxKey) sum(box []boxEntry, turnout []Turnout) *BoxSums {
 			}
 			// The proofs are checked a chunk at a time, all of a group's in one batch; a
 			// batch that fails is checked again ballot by ballot, to name the bad ones.
-			var chunk []int
-			check := func() {
+			for chunk := range chunks {
 				batches := map[string]*elgamal.Batch{}
 				lines := make([][]elgamal.Line, len(chunk))
 				texts := make([][][]byte, len(chunk))
 				bad := make([]bool, len(chunk))
-				for n, i := range chunk {
-					g := box[i].group
-					if batches[g] == nil {
-						batches[g] = elgamal.NewBatch(k.pk, contexts[g])
+				for n, e := range chunk {
+					if batches[e.group] == nil {
+						// The chunks already keep every core busy: one core per batch.
+						batches[e.group] = elgamal.NewBatch(k.pk, contexts[e.group]).OnOneCore()
 					}
 					var err error
-					lines[n], texts[n], err = k.parseInto(batches[g], box[i].marks, box[i].texts)
+					lines[n], texts[n], err = k.parseInto(batches[e.group], e.marks, e.texts)
 					bad[n] = err != nil
 				}
 				for g, b := range batches {
 					if b.Verify() {
 						continue
 					}
-					for n, i := range chunk {
-						if box[i].group == g && !bad[n] {
+					for n, e := range chunk {
+						if e.group == g && !bad[n] {
 							bad[n] = !k.verify(lines[n], contexts[g])
 						}
 					}
 				}
-				for n, i := range chunk {
+				for n, e := range chunk {
 					if bad[n] {
-						pt.rejected = append(pt.rejected, i)
+						pt.rejected = append(pt.rejected, e.at)
 					} else {
-						add(i, lines[n], texts[n])
+						add(e, lines[n], texts[n])
 					}
 				}
-				chunk = chunk[:0]
 			}
-			for i := w; i < len(box); i += workers {
-				if _, ok := index[box[i].group]; !ok || repeat[i] {
-					pt.rejected = append(pt.rejected, i)
-					continue
-				}
-				if chunk = append(chunk, i); len(chunk) == checkChunk {
-					check()
-				}
-			}
-			check()
 		}()
 	}
+	// A ballot repeated byte for byte is counted once: the copies are not ballots anyone
+	// cast (each cast encrypts with fresh randomness).
+	seen := map[[sha256.Size]byte]bool{}
+	var rejected []int
+	var chunk []placed
+	for e := range box {
+		at := s.Ballots
+		s.Ballots++
+		gi, ok := index[e.group]
+		if ok {
+			s.Sizes[gi]++
+		}
+		h := sha256.Sum256(k.Marks(e.marks))
+		if !ok || seen[h] || e.broken {
+			seen[h] = true
+			rejected = append(rejected, at)
+			continue
+		}
+		seen[h] = true
+		if chunk = append(chunk, placed{at, e}); len(chunk) == checkChunk {
+			chunks <- chunk
+			chunk = nil
+		}
+	}
+	if len(chunk) > 0 {
+		chunks <- chunk
+	}
+	close(chunks)
 	wg.Wait()
 	groupSums := make([][]elgamal.Ciphertext, len(p.Groups))
 	counted := make([]int, len(p.Groups))
 	var texts []groupText
+	s.Rejected = rejected
 	for _, pt := range parts {
 		for gi, row := range pt.sums {
 			counted[gi] += pt.counted[gi]

@@ -289,29 +289,12 @@ const UnknownSigner = "签名有效，但签名者未知：请用 -key 指定报
 func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	var checks []Check
 	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
-	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
-	add(CheckSignature, sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
-	if !sigOK {
+	b := openSigned(s, trusted, add)
+	if b == nil {
 		return checks, nil
 	}
-	pinned := false
-	for _, k := range trusted {
-		pinned = pinned || bytes.Equal(k, s.PublicKey)
-	}
-	if !pinned {
-		add(CheckSigner, false, UnknownSigner)
-		return checks, nil
-	}
-	add(CheckSigner, true, "与指定的密钥指纹一致")
-	var b Bundle
-	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion4 && b.Version != BundleVersion && b.Version != bundleVersion2 && b.Version != bundleVersion1 || b.Tally == nil {
-		add(CheckFormat, false, "不是可识别的计票结果文件")
-		return checks, nil
-	}
-	// The poll must be one the builder would accept: its limits (forms, subjects,
-	// candidates, questions) bound the work of the recount.
-	if err := b.Poll.Validate(); err != nil {
-		add(CheckFormat, false, "投票活动的定义不合规定："+ErrorMessage(err))
+	if b.Version == BundleVersion5 {
+		add(CheckFormat, false, "这是第5版计票结果的清单：请核验下载的整个 .zip 文件")
 		return checks, nil
 	}
 	var receipts [][]byte
@@ -335,11 +318,11 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	add("选票数 = 已用凭证数", ballots == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", ballots, used))
 	if b.Version == BundleVersion4 {
 		if b.Box != nil {
-			root := hex.EncodeToString(MerkleRoot(boxReceipts(&b)))
+			root := hex.EncodeToString(MerkleRoot(boxReceipts(b)))
 			add("回执 = 选票密文的哈希", root == b.MerkleRoot, "每张选票的回执由其密文算出")
 		}
-		verifyBox(&b, add)
-		return checks, &b
+		verifyBox(b, add)
+		return checks, b
 	}
 	var box []PlainBallot
 	for _, bb := range b.Ballots {
@@ -397,7 +380,38 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 		note = "由文件中的选票重新计算全部票数、比例和名次（旧版文件：提示文字按当时规则，不重新比对）"
 	}
 	add(CheckRecount, reflect.DeepEqual(w, g), note)
-	return checks, &b
+	return checks, b
+}
+
+// openSigned checks a signed bundle's signature and signer and reads it, of any version;
+// it returns nil (and a failed check) when the bundle is not to be read further.
+func openSigned(s *Signed, trusted []ed25519.PublicKey, add func(string, bool, string)) *Bundle {
+	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
+	add(CheckSignature, sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
+	if !sigOK {
+		return nil
+	}
+	pinned := false
+	for _, k := range trusted {
+		pinned = pinned || bytes.Equal(k, s.PublicKey)
+	}
+	if !pinned {
+		add(CheckSigner, false, UnknownSigner)
+		return nil
+	}
+	add(CheckSigner, true, "与指定的密钥指纹一致")
+	var b Bundle
+	if err := json.Unmarshal(s.Bundle, &b); err != nil || b.Version != BundleVersion5 && b.Version != BundleVersion4 && b.Version != BundleVersion && b.Version != bundleVersion2 && b.Version != bundleVersion1 || b.Tally == nil {
+		add(CheckFormat, false, "不是可识别的计票结果文件")
+		return nil
+	}
+	// The poll must be one the builder would accept: its limits (forms, subjects,
+	// candidates, questions) bound the work of the recount.
+	if err := b.Poll.Validate(); err != nil {
+		add(CheckFormat, false, "投票活动的定义不合规定："+ErrorMessage(err))
+		return nil
+	}
+	return &b
 }
 
 // poolBallots gives the pooled groups of a recount the ballot counts the signed tally

@@ -1,11 +1,13 @@
 package ballot
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 
@@ -29,6 +31,8 @@ type BoxRecord struct {
 	Sums         [][]byte        `json:"sums"` // per result row, its cells' ciphertexts end to end
 	Texts        []BoxText       `json:"texts,omitempty"`
 	Partials     []PartialRecord `json:"partials"`
+	// File is what a version 5 manifest says of its ballots, which are apart (Ballots empty).
+	File *BallotsFile `json:"ballots_file,omitempty"`
 }
 
 // BoxBallot is a ballot's encrypted marks and proofs with its voter group (the proofs
@@ -62,28 +66,45 @@ func (k *BoxKey) CountContext() []byte {
 }
 
 // SortBox puts a box in the order of its ballots' receipts: the order the bundle lists
-// them in, and the places of unreadable ballots refer to.
+// them in, and the places of unreadable ballots refer to. Ballots of one receipt (copies)
+// follow by group, then by the hash of their bytes, so that the order is the box's alone
+// and a bundle written again from the database lists the ballots in the same places.
 func (k *BoxKey) SortBox(box []SealedBallot) {
-	receipts := make(map[*byte][]byte, len(box))
-	for _, b := range box {
-		if len(b.Sealed) > 0 {
-			receipts[&b.Sealed[0]] = k.Receipt(b.Sealed)
-		}
+	type key struct{ receipt, whole [sha256.Size]byte }
+	keys := make(map[*SealedBallot]key, len(box))
+	for i := range box {
+		keys[&box[i]] = key{k.recordReceipt(box[i].Sealed), sha256.Sum256(box[i].Sealed)}
 	}
-	key := func(b SealedBallot) string {
-		if len(b.Sealed) == 0 {
-			return ""
-		}
-		return string(receipts[&b.Sealed[0]])
+	order := make([]int, len(box))
+	for i := range order {
+		order[i] = i
 	}
-	sort.SliceStable(box, func(i, j int) bool { return key(box[i]) < key(box[j]) })
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := &box[order[i]], &box[order[j]]
+		ka, kb := keys[a], keys[b]
+		if c := bytes.Compare(ka.receipt[:], kb.receipt[:]); c != 0 {
+			return c < 0
+		}
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		return bytes.Compare(ka.whole[:], kb.whole[:]) < 0
+	})
+	sorted := make([]SealedBallot, len(box))
+	for i, o := range order {
+		sorted[i] = box[o]
+	}
+	copy(box, sorted)
 }
 
 // NewBundle4 assembles the bundle of a homomorphic count. box is in SortBox order.
 func (k *BoxKey) NewBundle4(turnout []Turnout, box []SealedBallot, s *BoxSums, partials []elgamal.Partial,
 	opened []string, publicShares [][]byte, quorum int, t *Tally, software string, at time.Time) (*Bundle, error) {
 	b := &Bundle{Version: BundleVersion4, Software: software, CountedAt: at.UTC().Truncate(time.Second), Poll: *k.poll, Turnout: turnout, Tally: t}
-	rec := &BoxRecord{PublicKey: k.public, PublicShares: publicShares, Quorum: quorum}
+	rec, err := k.boxRecord(s, partials, opened, publicShares, quorum)
+	if err != nil {
+		return nil, err
+	}
 	var receipts [][]byte
 	for _, sb := range box {
 		r := k.Receipt(sb.Sealed)
@@ -93,6 +114,14 @@ func (k *BoxKey) NewBundle4(turnout []Turnout, box []SealedBallot, s *BoxSums, p
 	}
 	sort.Strings(b.Receipts)
 	b.MerkleRoot = hex.EncodeToString(MerkleRoot(receipts))
+	b.Box = rec
+	return b, nil
+}
+
+// boxRecord is a bundle's box without its ballots: the sums, the texts with what they
+// opened to, the tellers' public shares and partial decryptions.
+func (k *BoxKey) boxRecord(s *BoxSums, partials []elgamal.Partial, opened []string, publicShares [][]byte, quorum int) (*BoxRecord, error) {
+	rec := &BoxRecord{PublicKey: k.public, PublicShares: publicShares, Quorum: quorum}
 	for _, row := range s.Sums {
 		var raw []byte
 		for _, c := range row {
@@ -114,32 +143,45 @@ func (k *BoxKey) NewBundle4(turnout []Turnout, box []SealedBallot, s *BoxSums, p
 		}
 		rec.Partials = append(rec.Partials, pr)
 	}
-	b.Box = rec
-	return b, nil
+	return rec, nil
 }
 
 // verifyBox checks a version 4 bundle's box and recounts it: every ballot's proofs, the
 // sums added again, every teller's partial decryption against their public share, the
 // sums and texts decrypted from a quorum of them, and the tally recounted from those.
 func verifyBox(b *Bundle, add func(string, bool, string)) {
-	rec := b.Box
-	if rec == nil {
-		add(CheckFormat, false, "文件缺少票箱密文")
+	k := boxKeyOf(b, add)
+	if k == nil {
 		return
 	}
-	p := b.Poll
-	k, err := NewBoxKey(&p, rec.PublicKey)
-	if err != nil {
-		add(CheckFormat, false, "票箱公钥无效")
-		return
-	}
-	entries := make([]boxEntry, len(rec.Ballots))
-	for i, bb := range rec.Ballots {
+	entries := make([]boxEntry, len(b.Box.Ballots))
+	for i, bb := range b.Box.Ballots {
 		entries[i] = boxEntry{group: bb.Group, marks: bb.Marks}
 	}
-	s := k.sum(entries, b.Turnout)
+	verifySums(b, k, k.sum(slices.Values(entries), b.Turnout), add)
+}
+
+// boxKeyOf is the box key a bundle's box was counted under, or nil (and a failed check).
+func boxKeyOf(b *Bundle, add func(string, bool, string)) *BoxKey {
+	if b.Box == nil {
+		add(CheckFormat, false, "文件缺少票箱密文")
+		return nil
+	}
+	p := b.Poll
+	k, err := NewBoxKey(&p, b.Box.PublicKey)
+	if err != nil {
+		add(CheckFormat, false, "票箱公钥无效")
+		return nil
+	}
+	return k
+}
+
+// verifySums checks a box added up again against the bundle: its sums, texts, the
+// tellers' partial decryptions, and the tally recounted from them.
+func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)) {
+	rec := b.Box
 	add("每张选票的零知识证明", len(s.Rejected) == len(b.Tally.Unreadable),
-		fmt.Sprintf("%d 张选票的每个密文都证明为0或1、每行不超过限选数；未通过的 %d 张", len(entries)-len(s.Rejected), len(s.Rejected)))
+		fmt.Sprintf("%d 张选票的每个密文都证明为0或1、每行不超过限选数；未通过的 %d 张", s.Ballots-len(s.Rejected), len(s.Rejected)))
 	sumsOK := len(rec.Sums) == len(s.Sums)
 	for r := 0; sumsOK && r < len(s.Sums); r++ {
 		var raw []byte
@@ -175,7 +217,7 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 	}
 	textsOK := len(perLine) <= len(slots)
 	for line, n := range slots {
-		textsOK = textsOK && perLine[line] == n*(len(entries)-len(s.Rejected))
+		textsOK = textsOK && perLine[line] == n*(s.Ballots-len(s.Rejected))
 	}
 	add("文字答案数 = 有效选票数 × 每张的文字栏", textsOK, fmt.Sprintf("%d 条文字密文，%d 个文字栏", len(s.Texts), len(k.slots)))
 	points, err := s.Points()

@@ -41,13 +41,19 @@ func TestCertifiedTally(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
-	var signed ballot.Signed
-	if err := json.Unmarshal(raw, &signed); err != nil {
-		t.Fatal(err)
-	}
-	checks, b := ballot.Verify(&signed, serverPub())
-	if !ballot.Verified(checks) || b.Box == nil || len(b.Box.Ballots) != 2 || len(b.Ballots) != 0 || len(b.Receipts) != 2 {
+	checks, b, signed := checkBundle(t, raw)
+	if !ballot.Verified(checks) || b.Version != ballot.BundleVersion5 || b.BallotCount() != 2 || len(b.Ballots) != 0 {
 		t.Fatalf("bundle: %+v", checks)
+	}
+	// The voter finds their receipt in the file itself, and on the /verify page.
+	if at, err := ballot.FindReceipt(bytes.NewReader(raw), int64(len(raw)), cast.Receipt); err != nil || at == 0 {
+		t.Fatalf("the receipt %s is not in the bundle: %d %v", cast.Receipt, at, err)
+	}
+	if _, page := e.upload(raw, strings.ToLower(cast.Receipt)); !strings.Contains(page, "在本文件的票箱中（第 ") {
+		t.Fatalf("/verify does not find the receipt %s in the file", cast.Receipt)
+	}
+	if _, page := e.upload(raw, "ZZZZ-ZZZZ-ZZZZ-ZZZZ"); !strings.Contains(page, "不在本文件的票箱中") {
+		t.Fatal("/verify finds a receipt not cast")
 	}
 	if _, page := e.get(nil, "/receipt?code="+cast.Receipt); !strings.Contains(page, "该回执在以下投票活动的计票结果中") || !strings.Contains(page, "年度民主测评") {
 		t.Fatal("a counted receipt is not found")
@@ -75,6 +81,7 @@ func TestVerifyPage(t *testing.T) {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
+	_, _, signed := checkBundle(t, raw)
 	upload := func(content []byte) (int, string) {
 		var body bytes.Buffer
 		w := multipart.NewWriter(&body)
@@ -89,14 +96,12 @@ func TestVerifyPage(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	var signed ballot.Signed
-	json.Unmarshal(raw, &signed)
 	// The check code printed on the paper report, to match the file with it.
 	if status, page := upload(raw); status != 200 || !strings.Contains(page, "核验通过") || strings.Contains(page, "不是本服务器的") || !strings.Contains(page, "核验码：<code>"+ballot.CheckCode(signed.Bundle)) {
 		t.Fatalf("verify page: %d", status)
 	}
 	signed.Signature[3] ^= 1
-	bad, _ := json.Marshal(&signed)
+	bad, _ := json.Marshal(signed)
 	if _, page := upload(bad); !strings.Contains(page, "核验失败") || !strings.Contains(page, "✗ 签名") {
 		t.Fatal("a bad signature passes the page")
 	}
@@ -152,12 +157,9 @@ func TestExports(t *testing.T) {
 		t.Fatalf("zip: %v", err)
 	}
 	f, _ := zr.File[0].Open()
-	var signed ballot.Signed
-	if err := json.NewDecoder(f).Decode(&signed); err != nil {
-		t.Fatal(err)
-	}
-	if checks, _ := ballot.Verify(&signed, serverPub()); !ballot.Verified(checks) {
-		t.Fatalf("the bundle in the zip: %+v", checks)
+	inner, _ := io.ReadAll(f)
+	if checks, _, _ := checkBundle(t, inner); zr.File[0].Name != "计票结果（签名）.zip" || !ballot.Verified(checks) {
+		t.Fatalf("the bundle in the zip, %s: %+v", zr.File[0].Name, checks)
 	}
 }
 

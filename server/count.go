@@ -80,7 +80,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	for i, b := range box {
 		receipts[i] = ballot.ReceiptCode(k.Receipt(b.Sealed))
 	}
-	bundle, err := k.NewBundle4(turnout, box, sums, partials, opened, shares, quorum, t, "minyi "+s.cfg.Version, time.Now())
+	bundle, err := k.NewBundle5(turnout, box, sums, partials, opened, shares, quorum, t, "minyi "+s.cfg.Version, time.Now())
 	if err != nil {
 		return nil, err
 	}

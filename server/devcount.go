@@ -451,7 +451,7 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 	for i, b := range box {
 		receipts[i] = ballot.ReceiptCode(k.Receipt(b.Sealed))
 	}
-	bundle, err := k.NewBundle4(turnout, box, sums, partials, opened, splitShares(p.PublicShares), r.Quorum, t, "minyi "+s.cfg.Version, time.Now())
+	bundle, err := k.NewBundle5(turnout, box, sums, partials, opened, splitShares(p.PublicShares), r.Quorum, t, "minyi "+s.cfg.Version, time.Now())
 	if err != nil {
 		return nil, err
 	}

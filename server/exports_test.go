@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -115,10 +114,7 @@ func unescape(s string) string { return strings.TrimPrefix(s, "'") }
 // and the fingerprint, each whole on its line, and the command that checks the file.
 func (x *exportSet) certified() {
 	x.t.Helper()
-	var signed ballot.Signed
-	if err := json.Unmarshal(x.zip["计票结果（签名）.json"], &signed); err != nil {
-		x.t.Fatal(err)
-	}
+	signed := x.signed()
 	fp := ballot.Fingerprint(signed.PublicKey)
 	x.pdfLine("the check instructions", "minyi verify -key \""+fp+"\"")
 	x.pdfLine("the fingerprint", "签名密钥指纹："+fp)
@@ -752,4 +748,18 @@ func TestSelectionExportInert(t *testing.T) {
 	x.xlsxText("'@SUM(1)")
 	x.xlsxText("'+cmd")
 	x.xlsxText("'=1+1")
+}
+
+// signed is the signed bundle in the ZIP (a version 5 bundle is a ZIP in it), verified.
+func (x *exportSet) signed() *ballot.Signed {
+	x.t.Helper()
+	raw, ok := x.zip["计票结果（签名）.zip"]
+	if !ok {
+		raw = x.zip["计票结果（签名）.json"]
+	}
+	checks, _, signed := checkBundle(x.t, raw)
+	if !ballot.Verified(checks) {
+		x.t.Fatalf("the bundle in the ZIP does not verify: %+v", checks)
+	}
+	return signed
 }

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"crypto/ed25519"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -93,10 +92,7 @@ func TestSmallGroupsPooledInEveryOutput(t *testing.T) {
 	}
 
 	// The signed bundle: no result names a small group; it verifies.
-	var signed ballot.Signed
-	if err := json.Unmarshal(x.zip["计票结果（签名）.json"], &signed); err != nil {
-		t.Fatal(err)
-	}
+	signed := x.signed()
 	var b ballot.Bundle
 	if err := json.Unmarshal(signed.Bundle, &b); err != nil {
 		t.Fatal(err)
@@ -110,8 +106,5 @@ func TestSmallGroupsPooledInEveryOutput(t *testing.T) {
 		if small[g.Group] {
 			t.Errorf("the bundle's tally breaks down a small group: %+v", g)
 		}
-	}
-	if checks, _ := ballot.Verify(&signed, ed25519.PublicKey(signed.PublicKey)); !ballot.Verified(checks) {
-		t.Fatalf("the bundle does not verify: %+v", checks)
 	}
 }

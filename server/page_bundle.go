@@ -1,12 +1,18 @@
 package server
 
 import (
+	"bufio"
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,7 +20,7 @@ import (
 )
 
 // bundleDownload serves the signed bundle of a counted poll, for evaluators and for
-// `minyi verify`.
+// `minyi verify`: a version 5 bundle as its ZIP, its ballots streamed from the box.
 func (s *Server) bundleDownload(c *fiber.Ctx) error {
 	p, err := s.visiblePoll(c)
 	if err != nil {
@@ -24,13 +30,40 @@ func (s *Server) bundleDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	name := clip(p.Title, 30) + "_计票结果"
+	if marks, ok := ballot.Bundle5Marks(signed); ok {
+		c.Set("Content-Type", "application/zip")
+		c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".zip"))
+		s.streamBody(c, func(w io.Writer) error { return s.writeBundle5(w, p.ID, signed, marks) })
+		return nil
+	}
 	body, err := json.MarshalIndent(signed, "", " ")
 	if err != nil {
 		return err
 	}
 	c.Set("Content-Type", "application/json")
-	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(clip(p.Title, 30)+"_计票结果.json"))
+	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".json"))
 	return c.Send(body)
+}
+
+// writeBundle5 writes a version 5 bundle, its ballots read from the box a few at a time.
+func (s *Server) writeBundle5(w io.Writer, pollID string, signed *ballot.Signed, marks int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	return ballot.WriteBundle5(w, signed, s.store.CountedBox(ctx, pollID, marks))
+}
+
+// streamBody sends what write writes as the response body, after the handler returns. A
+// failure midway can only be logged and the response cut short: the status is sent.
+func (s *Server) streamBody(c *fiber.Ctx, write func(io.Writer) error) {
+	conn := c.Context().Conn()
+	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
+		if err := write(progressWriter{bw, conn}); err != nil {
+			s.log.Error("bundle download cut short", "err", err)
+			return
+		}
+		bw.Flush()
+	})
 }
 
 // aboutPage shows the version and the key that signs this instance's tallies (its
@@ -44,8 +77,15 @@ func (s *Server) aboutPage(c *fiber.Ctx) error {
 // The public /verify page recounts what strangers upload, so its work is bounded: the file
 // by size, the poll by the builder's limits (in ballot.Verify), the signer by this
 // server's own key (checked before anything is recounted), and the number of recounts at
-// once by the machine's cores, shared with the voting.
-const maxVerifyUpload = 1 << 20
+// once by the machine's cores, shared with the voting. An upload is streamed to a
+// temporary file, never held in memory; 256 MB takes a version 5 bundle of some 5,000
+// thirty-subject ballots (about 51 KB each): about 65 s of CPU to recount, in about
+// 150 MB (docs/PERFORMANCE.md).
+const maxVerifyUpload = 256 << 20
+
+// maxVerifyJSON bounds an older bundle (one JSON document), which is read whole: as the
+// page took them before.
+const maxVerifyJSON = 1 << 20
 
 // recounts admits at most two recounts at a time in the process; the rest are told to
 // come back rather than queue, so a burst of uploads cannot hold the CPU.
@@ -60,41 +100,64 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodPost {
 		return s.page(c, fiber.StatusOK, "voter/verify", data)
 	}
-	fh, err := c.FormFile("bundle")
-	if err != nil {
-		data["Error"] = "请选择要核验的计票结果文件（.json）"
-		return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
+	refuse := func(status int, msg string) error {
+		// The rest of the body is not read: the connection cannot carry another request.
+		c.Context().SetConnectionClose()
+		data["Error"] = msg
+		return s.page(c, status, "voter/verify", data)
 	}
-	if fh.Size > maxVerifyUpload {
-		data["Error"] = fmt.Sprintf("文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyUpload>>20)
-		return s.page(c, fiber.StatusRequestEntityTooLarge, "voter/verify", data)
+	tooBig := fmt.Sprintf("文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyUpload>>20)
+	if c.Request().Header.ContentLength() > maxVerifyUpload+64<<10 {
+		return refuse(fiber.StatusRequestEntityTooLarge, tooBig)
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var signed ballot.Signed
-	if err := json.NewDecoder(io.LimitReader(f, maxVerifyUpload)).Decode(&signed); err != nil {
-		data["Error"] = "这不是计票结果文件"
-		return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
-	}
+	// The slot is taken before the upload is read, so a busy server reads no file.
 	select {
 	case recounts <- struct{}{}:
 		defer func() { <-recounts }()
 	default:
-		data["Error"] = "服务器繁忙，请稍后再试"
-		return s.page(c, fiber.StatusServiceUnavailable, "voter/verify", data)
+		return refuse(fiber.StatusServiceUnavailable, "服务器繁忙，请稍后再试")
 	}
-	checks, b := ballot.Verify(&signed, pub)
+	f, receipt, err := uploadedBundle(c)
+	switch {
+	case errors.Is(err, errTooBig):
+		return refuse(fiber.StatusRequestEntityTooLarge, tooBig)
+	case err != nil:
+		return refuse(fiber.StatusBadRequest, "请选择要核验的计票结果文件（.zip 或 .json）")
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 4)
+	f.ReadAt(head, 0)
+	if !ballot.IsBundle5(head) && st.Size() > maxVerifyJSON {
+		data["Error"] = fmt.Sprintf("旧版（.json）计票结果文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyJSON>>20)
+		return s.page(c, fiber.StatusRequestEntityTooLarge, "voter/verify", data)
+	}
+	checks, b, signed := ballot.VerifyFile(f, st.Size(), func(k ed25519.PublicKey) bool { return pub.Equal(k) })
+	if signed == nil {
+		data["Error"] = "这不是计票结果文件"
+		return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
+	}
 	data["Checks"], data["OK"], data["Done"] = checks, ballot.Verified(checks), true
 	if last := &checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
 		last.Note = "签名有效，但签名密钥不是本服务器的"
 		data["Foreign"] = ballot.Fingerprint(signed.PublicKey)
 	}
 	if b != nil {
-		data["PollTitle"], data["Ballots"] = b.Poll.Title, len(b.Ballots)
+		data["PollTitle"], data["Ballots"] = b.Poll.Title, b.BallotCount()
 		data["CheckCode"], data["MerkleRoot"] = ballot.CheckCode(signed.Bundle), b.MerkleRoot
+	}
+	if code := strings.TrimSpace(receipt); code != "" && b != nil && ballot.Verified(checks) {
+		data["Receipt"], data["ReceiptChecked"] = code, true
+		at, err := ballot.FindReceipt(f, st.Size(), code)
+		if err != nil {
+			data["ReceiptError"] = ballot.ErrorMessage(err)
+		} else {
+			data["ReceiptAt"] = at
+		}
 	}
 	return s.page(c, fiber.StatusOK, "voter/verify", data)
 }

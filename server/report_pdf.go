@@ -38,12 +38,16 @@ func (s *Server) tallyPDF(b *ballot.Bundle, fingerprint, checkCode string) ([]by
 	if t.Rehearsal {
 		meta = append(meta, "模拟测评演练结果，不是正式结果，不得归档或使用。")
 	}
+	file := "文件名.json"
+	if b.Version == ballot.BundleVersion5 {
+		file = "文件名.zip"
+	}
 	footer := []string{
 		"票箱默克尔根：" + b.MerkleRoot,
 		"核验码：" + checkCode,
 		"签名密钥指纹：" + fingerprint,
-		"如何核对：票箱默克尔根由票箱中全部选票的回执计算得出，任何一张选票被增删或改动，它都会改变；核验码取自签名的计票结果文件（JSON），" +
-			"用来确认手中的文件就是这份报告单所对应的文件。可在不联网的计算机上运行 " + whole("minyi verify -key \""+fingerprint+"\" 文件名.json") + "，" +
+		"如何核对：票箱默克尔根由票箱中全部选票的回执计算得出，任何一张选票被增删或改动，它都会改变；核验码取自签名的计票结果文件，" +
+			"用来确认手中的文件就是这份报告单所对应的文件。可在不联网的计算机上运行 " + whole("minyi verify -key \""+fingerprint+"\" "+file) + "，" +
 			"或在本系统的 /verify 页面上传该文件：核验通过且显示的核验码、默克尔根与本页相同，说明文件未被改动，本报告单的数字与文件中的选票重新计票的结果一致。",
 	}
 	// The tally's notes (below quorum, a box that does not add up) head the report rather

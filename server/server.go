@@ -104,8 +104,12 @@ func (s *Server) App() *fiber.App {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          s.cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(s.cfg.TrustedProxies),
+		// Bodies are streamed for /verify's uploads; bodyLimit keeps BodyLimit everywhere
+		// else. A streamed multipart form would otherwise be read whole before any handler.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
-	app.Use(s.accessLog, s.recover, s.securityHeaders, s.sameOrigin)
+	app.Use(s.accessLog, s.recover, bodyLimit, s.securityHeaders, s.sameOrigin)
 	// Only the stylesheets and scripts are compressed: they carry no secret, where a page
 	// compressed beside a CSRF token or a ballot token would leak it by its length (BREACH).
 	app.Get("/static/"+frontend.VendorDir+"/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.vendor)

@@ -53,11 +53,7 @@ func (e *env) castJSON(code, body string) (int, string) {
 func (e *env) verifies(pollID string) *ballot.Bundle {
 	e.t.Helper()
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+pollID+"/bundle", nil, 200, nil)
-	var signed ballot.Signed
-	if err := json.Unmarshal(raw, &signed); err != nil {
-		e.t.Fatal(err)
-	}
-	checks, b := ballot.Verify(&signed, serverPub())
+	checks, b, _ := checkBundle(e.t, raw)
 	if !ballot.Verified(checks) {
 		e.t.Fatalf("the bundle does not verify: %+v", checks)
 	}

@@ -12,3 +12,6 @@ func HoldRecounts() (release func()) {
 		}
 	}
 }
+
+// MaxVerifyUpload is the largest bundle the /verify page takes.
+const MaxVerifyUpload = maxVerifyUpload

@@ -1,12 +1,16 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,13 +29,28 @@ func serverKey() ed25519.PrivateKey {
 // serverPub is its public key, the one its bundles verify against.
 func serverPub() ed25519.PublicKey { return serverKey().Public().(ed25519.PublicKey) }
 
-// upload posts a file to the public /verify page.
-func (e *env) upload(content []byte) (int, string) {
+// checkBundle checks a downloaded bundle (a version 5 ZIP, or an older JSON) as `minyi
+// verify` does, trusting the tests' server key.
+func checkBundle(t testing.TB, raw []byte) ([]ballot.Check, *ballot.Bundle, *ballot.Signed) {
+	t.Helper()
+	checks, b, signed := ballot.VerifyFile(bytes.NewReader(raw), int64(len(raw)), func(k ed25519.PublicKey) bool { return serverPub().Equal(k) })
+	if signed == nil {
+		t.Fatalf("not a bundle: %v", checks)
+	}
+	return checks, b, signed
+}
+
+// upload posts a file to the public /verify page, with a receipt code to look up if one
+// is given.
+func (e *env) upload(content []byte, receipt ...string) (int, string) {
 	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	fw, _ := w.CreateFormFile("bundle", "bundle.json")
+	fw, _ := w.CreateFormFile("bundle", "bundle.zip")
 	fw.Write(content)
+	for _, r := range receipt {
+		w.WriteField("receipt", r)
+	}
 	w.Close()
 	res, err := http.Post(e.base+"/verify", w.FormDataContentType(), &body)
 	if err != nil {
@@ -42,8 +61,9 @@ func (e *env) upload(content []byte) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// countedBundle runs a small poll to its count and returns its signed bundle.
-func countedBundle(e *env) ballot.Signed {
+// countedBundle runs a small poll to its count and returns its signed manifest and the
+// file as downloaded.
+func countedBundle(e *env) (ballot.Signed, []byte) {
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
 	e.openPoll(p.ID)
@@ -51,11 +71,8 @@ func countedBundle(e *env) ballot.Signed {
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	e.countPoll(p.ID, nil)
 	raw := e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/bundle", nil, 200, nil)
-	var signed ballot.Signed
-	if err := json.Unmarshal(raw, &signed); err != nil {
-		e.t.Fatal(err)
-	}
-	return signed
+	_, _, signed := checkBundle(e.t, raw)
+	return *signed, raw
 }
 
 // headline is the verdict the page states in bold.
@@ -72,8 +89,7 @@ func headline(page string) string {
 // valid signature and still fails, in its headline, and is not recounted.
 func TestVerifyPageTrustsOnlyItsKey(t *testing.T) {
 	e := newEnv(t)
-	signed := countedBundle(e)
-	raw, _ := json.Marshal(&signed)
+	signed, raw := countedBundle(e)
 	if status, page := e.upload(raw); status != 200 || headline(page) != "核验通过" {
 		t.Fatalf("the server's own bundle: %d %q", status, headline(page))
 	}
@@ -99,7 +115,7 @@ func TestVerifyPageTrustsOnlyItsKey(t *testing.T) {
 // is refused before it is read, and with every recount slot taken the page says so.
 func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 	e := newEnv(t)
-	signed := countedBundle(e)
+	signed, file := countedBundle(e)
 	var b ballot.Bundle
 	json.Unmarshal(signed.Bundle, &b)
 	f := &b.Poll.Forms[0]
@@ -143,11 +159,15 @@ func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 			t.Errorf("%s: answered in %v", c.name, took)
 		}
 	}
+	if status, page := e.uploadHeader(server.MaxVerifyUpload + 1<<20); status != 413 || !strings.Contains(page, "minyi verify") {
+		t.Fatalf("an upload over the cap: %d\n%s", status, page)
+	}
+	// An older bundle is one JSON read whole: those stay within 1 MB, as before.
 	if status, page := e.upload(bytes.Repeat([]byte(" "), 1<<20+1)); status != 413 || !strings.Contains(page, "minyi verify") {
-		t.Fatalf("an upload over 1 MB: %d", status)
+		t.Fatalf("a JSON upload over 1 MB: %d", status)
 	}
 	release := server.HoldRecounts()
-	raw, _ := json.Marshal(&signed)
+	raw := file
 	status, page := e.upload(raw)
 	release()
 	if status != 503 || !strings.Contains(page, "服务器繁忙，请稍后再试") || headline(page) != "" {
@@ -155,5 +175,62 @@ func TestVerifyPageBoundsHostileBundles(t *testing.T) {
 	}
 	if status, page := e.upload(raw); status != 200 || headline(page) != "核验通过" {
 		t.Fatalf("after the slots are free: %d %q", status, headline(page))
+	}
+}
+
+// uploadHeader starts an upload to /verify that says it is size bytes long, and returns
+// the answer the server gives from the headers (and the first 8 KB or so, which the
+// server reads before any handler).
+func (e *env) uploadHeader(size int) (int, string) {
+	e.t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /verify HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=xx\r\nContent-Length: %d\r\n\r\n%s", size, strings.Repeat("x", 16<<10))
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// The download reads the ballots from the box: a ballot changed in the database after the
+// count does not make a file that looks whole. The download is cut short (no ZIP
+// directory), and a file put together anyway fails.
+func TestBundleDownloadOfAChangedBox(t *testing.T) {
+	e := newEnv(t)
+	signed, raw := countedBundle(e)
+	if checks, _, _ := checkBundle(t, raw); !ballot.Verified(checks) {
+		t.Fatalf("the fresh bundle: %+v", checks)
+	}
+	var b ballot.Bundle
+	json.Unmarshal(signed.Bundle, &b)
+	db, err := sql.Open("postgres", e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// One byte of the one ballot's marks, as a hand on the database would change it.
+	if _, err := db.Exec(`UPDATE ballots SET sealed = overlay(sealed PLACING '\x00'::bytea FROM 200 FOR 1) WHERE poll_id = $1 AND group_id IS NOT NULL`, b.Poll.ID); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", e.base+"/api/v1/polls/"+b.Poll.ID+"/bundle", nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if _, err := zip.NewReader(bytes.NewReader(again), int64(len(again))); err == nil {
+		t.Fatal("a changed box was served as a whole bundle")
+	}
+	if !strings.Contains(e.logs.String(), "bundle download cut short") {
+		t.Error("the cut download is not logged")
 	}
 }

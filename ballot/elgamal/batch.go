@@ -32,6 +32,7 @@ type Batch struct {
 	scalars [][ScalarSize]byte
 	flushAt int
 	bad     bool
+	serial  bool // sum on the calling goroutine only
 }
 
 // batchFlush bounds the terms held before they are summed, so memory stays flat however many
@@ -48,6 +49,14 @@ func NewBatch(pk *PublicKey, ctx []byte) *Batch {
 		pk: pk, pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), rng: rand.NewChaCha8(seed),
 		gCoef: grp.NewScalar(), kCoef: grp.NewScalar(), flushAt: batchFlush,
 	}
+}
+
+// OnOneCore makes the batch sum its terms on the calling goroutine: for callers that
+// already run one batch per core, where splitting each sum again only shrinks it (a
+// bucket sum's cost per point falls as it grows).
+func (b *Batch) OnOneCore() *Batch {
+	b.serial = true
+	return b
 }
 
 // weight draws a random 128-bit scalar: short weights halve the additions of their terms.
@@ -159,7 +168,12 @@ func (b *Batch) flush() {
 		b.points, b.scalars = b.points[:0], b.scalars[:0]
 		return
 	}
-	sum := msmParallel(b.points, b.scalars)
+	var sum group.Element
+	if b.serial {
+		sum = msm(b.points, b.scalars)
+	} else {
+		sum = msmParallel(b.points, b.scalars)
+	}
 	sum.Add(sum, grp.NewElement().MulGen(b.gCoef))
 	sum.Add(sum, grp.NewElement().Mul(b.pk.K, b.kCoef))
 	if !sum.IsIdentity() {

@@ -84,6 +84,11 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("verify after restore: %v\n%s", err, out.String())
 	}
 	for _, r := range receipts {
+		// In the certified file itself, found with the file alone.
+		out.Reset()
+		if err := Main(ctx, []string{"verify", "-key", aboutFingerprint(t, b.base), "-receipt", r, file}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "在票箱中") {
+			t.Fatalf("verify -receipt %s after restore: %v\n%s", r, err, out.String())
+		}
 		if page := string(getRaw(t, b.base+"/receipt?code="+r, "")); !strings.Contains(page, "该回执在以下投票活动的计票结果中") {
 			t.Fatalf("receipt %s not found after restore", r)
 		}

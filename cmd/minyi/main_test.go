@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -233,12 +234,13 @@ func TestVerifyCommand(t *testing.T) {
 	a := adminAPI(t)
 	p, urls := a.evaluationPoll("核验测试", []string{"张三"}, 1)
 	code := urls[0][strings.LastIndex(urls[0], "/")+1:]
-	a.call("POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, nil)
+	var cast struct{ Receipt string }
+	a.call("POST", "/api/v1/ballot/"+code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, &cast)
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	a.countPoll(p.ID, nil)
 	raw := getRaw(t, app.base+"/api/v1/polls/"+p.ID+"/bundle", a.token)
 	dir := t.TempDir()
-	file := dir + "/bundle.json"
+	file := dir + "/bundle.zip"
 	os.WriteFile(file, raw, 0o600)
 	fp := aboutFingerprint(t, app.base)
 	verify := func(args ...string) (string, error) {
@@ -266,20 +268,28 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("verify with no key: %v\n%s", err, out)
 	}
 
-	var signed ballot.Signed
-	json.Unmarshal(raw, &signed)
+	_, _, manifest := ballot.VerifyFile(bytes.NewReader(raw), int64(len(raw)), func(ed25519.PublicKey) bool { return false })
+	if manifest == nil || !ballot.IsBundle5(raw) {
+		t.Fatal("the download is not a version 5 bundle")
+	}
+	signed := *manifest
 	if out, _ := verify("-key", fp, file); !strings.Contains(out, "核验码 "+ballot.CheckCode(signed.Bundle)) {
 		t.Fatalf("verify prints no check code:\n%s", out)
 	}
-	json.Unmarshal(raw, &signed)
+	// The voter's receipt is found in the file; one not cast is not.
+	if out, err := verify("-key", fp, "-receipt", cast.Receipt, file); err != nil || !strings.Contains(out, "在票箱中：第 1 张选票") {
+		t.Fatalf("verify -receipt %s: %v\n%s", cast.Receipt, err, out)
+	}
+	if out, err := verify("-key", fp, "-receipt", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", file); err == nil || !strings.Contains(out, "不在本文件的票箱中") {
+		t.Fatalf("verify -receipt of a receipt not cast: %v\n%s", err, out)
+	}
 	var b ballot.Bundle
 	json.Unmarshal(signed.Bundle, &b)
 	b.Tally.Forms[0].Evaluation.Subjects[0].Total.Votes[1] = 0
 	b.Tally.Forms[0].Evaluation.Subjects[0].Total.Votes[3] = 1 // 称职 becomes 不称职
 	_, forger, _ := ed25519.GenerateKey(nil)
 	forged, _ := ballot.Sign(&b, forger)
-	fraw, _ := json.Marshal(forged)
-	os.WriteFile(file, fraw, 0o600)
+	os.WriteFile(file, withManifest(t, raw, forged), 0o600)
 	for _, args := range [][]string{{file}, {"-key", fp, file}, {"-keyfile", dir + "/key.pub", file}} {
 		out, err := verify(args...)
 		if err == nil || strings.Contains(out, "核验通过") || !strings.Contains(out, "[通过] 签名") || !strings.Contains(out, "[失败] 签名者") || strings.Contains(out, ballot.CheckRecount) {
@@ -296,10 +306,8 @@ func TestVerifyCommand(t *testing.T) {
 	raw2 := []byte(string(signed.Bundle))
 	at += len(`"sums":["`)
 	raw2[at] = map[bool]byte{true: 'A', false: 'B'}[raw2[at] != 'A']
-	inner := string(raw2)
-	signed.Bundle = []byte(inner)
-	tampered, _ := json.Marshal(&signed)
-	os.WriteFile(file, tampered, 0o600)
+	signed.Bundle = raw2
+	os.WriteFile(file, withManifest(t, raw, &signed), 0o600)
 	if out, err := verify("-key", fp, file); err == nil || !strings.Contains(out, "[失败] 签名") || strings.Contains(out, ballot.CheckRecount) {
 		t.Fatalf("a tampered bundle: %v\n%s", err, out)
 	}
@@ -336,4 +344,32 @@ func TestBenchCommand(t *testing.T) {
 	if len(r.Runs) != 2 || r.Runs[0].OK != 60 || r.Runs[1].OK != 60 || !r.Runs[0].AuditOK || !r.Runs[1].AuditOK {
 		t.Fatalf("two runs asked, got %+v", r.Runs)
 	}
+}
+
+// withManifest is a version 5 bundle file with its signed manifest replaced.
+func withManifest(t *testing.T, file []byte, signed *ballot.Signed) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == "bundle.json" {
+			json.NewEncoder(w).Encode(signed)
+			continue
+		}
+		r, _ := f.Open()
+		io.Copy(w, r)
+		r.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

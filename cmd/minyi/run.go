@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -39,9 +38,10 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
-  minyi verify -key FINGERPRINT FILE.json
+  minyi verify -key FINGERPRINT [-receipt CODE] FILE.zip|FILE.json
                                   check a certified tally: its signer (the fingerprint printed on the
-                                  report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database)
+                                  report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database);
+                                  -receipt finds a voter's receipt in the box
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
   minyi teller -url https://…/t/<token> -share FILE
                                   a teller makes their share of the poll's key here, with the others
@@ -425,47 +425,51 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // verifyBundle checks a downloaded tally bundle on its own: no database, no server. The
 // signer is trusted only when named on the command line (the fingerprint printed on the
 // report and on /about, or the public key itself): the key inside the file proves only
-// that someone signed it.
+// that someone signed it. A version 5 bundle (.zip) is read as a stream: its ballots are
+// checked a few chunks at a time, never held all at once.
 func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	keyFP := fs.String("key", "", "fingerprint of the signing key, as printed on the report (计票结果报告单) and on /about")
 	keyFile := fs.String("keyfile", "", "file holding the signing instance's Ed25519 public key (PEM, base64 or hex)")
+	receipt := fs.String("receipt", "", "a voter's receipt code: say whether its ballot is in the bundle (version 5, .zip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] FILE.json")
+		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] FILE.zip|FILE.json")
 	}
-	raw, err := os.ReadFile(fs.Arg(0))
+	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	var signed ballot.Signed
-	if err := json.Unmarshal(raw, &signed); err != nil {
-		return fmt.Errorf("%s is not a tally bundle: %v", fs.Arg(0), err)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
 	}
-	var trusted []ed25519.PublicKey
+	fp := ""
 	if *keyFP != "" {
-		fp, err := ballot.ParseFingerprint(*keyFP)
-		if err != nil {
+		if fp, err = ballot.ParseFingerprint(*keyFP); err != nil {
 			return errors.New(ballot.ErrorMessage(err))
 		}
-		// A fingerprint names one key: the file's key is trusted if it is that key.
-		if ballot.Fingerprint(signed.PublicKey) == fp {
-			trusted = append(trusted, ed25519.PublicKey(signed.PublicKey))
-		}
 	}
+	var pinned ed25519.PublicKey
 	if *keyFile != "" {
-		pub, err := readPublicKey(*keyFile)
-		if err != nil {
+		if pinned, err = readPublicKey(*keyFile); err != nil {
 			return err
 		}
-		trusted = append(trusted, pub)
 	}
-	checks, b := ballot.Verify(&signed, trusted...)
+	// A fingerprint names one key: the file's key is trusted if it is that key.
+	trust := func(pub ed25519.PublicKey) bool {
+		return fp != "" && ballot.Fingerprint(pub) == fp || pinned != nil && pinned.Equal(pub)
+	}
+	checks, b, signed := ballot.VerifyFile(f, st.Size(), trust)
+	if signed == nil {
+		return fmt.Errorf("%s is not a tally bundle", fs.Arg(0))
+	}
 	if b != nil {
-		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, len(b.Ballots), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, b.BallotCount(), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
 		fmt.Fprintf(stdout, "  核验码 %s　票箱默克尔根 %s\n", ballot.CheckCode(signed.Bundle), b.MerkleRoot)
 	}
 	for _, c := range checks {
@@ -487,6 +491,17 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("核验失败")
 	}
 	fmt.Fprintln(stdout, "核验通过")
+	if *receipt != "" {
+		at, err := ballot.FindReceipt(f, st.Size(), *receipt)
+		if err != nil {
+			return errors.New(ballot.ErrorMessage(err))
+		}
+		if at == 0 {
+			fmt.Fprintf(stdout, "回执 %s 不在本文件的票箱中\n", *receipt)
+			return fmt.Errorf("回执未找到")
+		}
+		fmt.Fprintf(stdout, "回执 %s 在票箱中：第 %d 张选票\n", *receipt, at)
+	}
 	return nil
 }
 
