@@ -101,8 +101,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
 	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
+	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" && burstProfile != "" {
+		return errors.New("-cpuprofile and -cpuprofile-burst cannot be used together")
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -268,6 +272,13 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 		}
 	}
 	res.PrepareMs = float64(time.Since(prep).Microseconds()) / 1000
+	if burstProfile != "" {
+		if f, err := os.Create(burstProfile); err == nil && pprof.StartCPUProfile(f) == nil {
+			burstProfile = "" // the first run's burst only
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 60 * time.Second}
 	defer client.CloseIdleConnections()
 	jobs := make(chan ballot.Token)
@@ -332,6 +343,9 @@ func benchAudit(ctx context.Context, st *store.Store, pollID string, res *benchR
 	res.AuditOK = res.BallotsInBox == res.TokensUsed && res.TokensUsed == res.OK
 	return nil
 }
+
+// burstProfile is where the first burst's CPU profile goes (-cpuprofile-burst).
+var burstProfile string
 
 // benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
 var benchSubjects = 6
