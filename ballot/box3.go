@@ -1,8 +1,10 @@
 package ballot
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -37,6 +39,7 @@ type BoxKey struct {
 	pk     *elgamal.PublicKey
 	public []byte
 	layout Layout
+	index  map[string]int // form and line to the line's place in layout
 	slots  []textSlot
 	marks  int // bytes of the format byte and the lines
 	size   int
@@ -55,7 +58,8 @@ func NewBoxKey(p *Poll, public []byte) (*BoxKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poll public key: %w", err)
 	}
-	k := &BoxKey{poll: p, pk: pk, public: public, layout: p.Layout(), slots: p.textSlots()}
+	k := &BoxKey{poll: p, pk: pk, public: public, slots: p.textSlots()}
+	k.layout, k.index = p.layout()
 	k.marks = 1
 	for _, l := range k.layout.Lines {
 		k.marks += elgamal.LineSize(len(l.Labels), l.Limit)
@@ -97,11 +101,21 @@ func (k *BoxKey) textContext(s textSlot) []byte {
 	return h.Sum(nil)
 }
 
-// Prepared is the randomness and the proofs of one ballot of a voter group, worked out
-// ahead (the slow part of encrypting), to be filled in once.
+// Judge is CheckGroup and Marks at once for a ballot a voter of the group submits, in the
+// layout the key keeps: the door's spoilt lines (refusing them stays the caller's), and the
+// cells and texts to Encrypt.
+func (k *BoxKey) Judge(groupID string, b *Ballot) ([]Spoilt, []uint8, []Text, error) {
+	return k.poll.judge(k.layout, k.index, groupID, b)
+}
+
+// Prepared is the randomness and the proofs of one ballot of a voter group, and the
+// randomness of its text slots, worked out ahead (the slow part of encrypting), to be
+// filled in once.
 type Prepared struct {
 	group string
+	ctx   []byte // the key's context for the group: a ballot prepared under another key is refused
 	lines []*elgamal.PreparedLine
+	texts []*elgamal.PreparedText
 }
 
 // Group is the voter group the ballot was prepared for.
@@ -110,43 +124,53 @@ func (pb *Prepared) Group() string { return pb.group }
 // Prepare works out a ballot's randomness and proofs for a voter group.
 func (k *BoxKey) Prepare(groupID string, rnd io.Reader) *Prepared {
 	ctx := k.context(groupID)
-	pb := &Prepared{group: groupID, lines: make([]*elgamal.PreparedLine, len(k.layout.Lines))}
+	pb := &Prepared{group: groupID, ctx: ctx, lines: make([]*elgamal.PreparedLine, len(k.layout.Lines)),
+		texts: make([]*elgamal.PreparedText, len(k.slots))}
 	for i, l := range k.layout.Lines {
 		pb.lines[i] = elgamal.PrepareLine(k.pk, ctx, len(l.Labels), l.Limit, rnd)
+	}
+	for i := range k.slots {
+		pt, err := elgamal.PrepareText(k.pk, rnd)
+		if err != nil {
+			panic(err) // the system's randomness failed: nothing can be sealed
+		}
+		pb.texts[i] = pt
 	}
 	return pb
 }
 
+// ErrOtherKey is Encrypt's refusal of a ballot prepared under another poll key or poll: its
+// proofs would not verify, and the ballot would be lost at the count.
+var ErrOtherKey = errors.New("ballot: prepared under another key")
+
 // Encrypt fills a prepared ballot with a ballot's cells (Marks) and seals its texts. It
-// costs no variable-base multiplication for the marks. A prepared ballot is used once.
+// costs no point multiplication: every point and encoding was worked out by Prepare. A
+// prepared ballot is used once.
 func (k *BoxKey) Encrypt(pb *Prepared, cells []uint8, texts []Text) ([]byte, error) {
 	if len(cells) != k.layout.Cells {
 		return nil, fmt.Errorf("ballot has %d cells, the poll %d", len(cells), k.layout.Cells)
 	}
+	if !bytes.Equal(pb.ctx, k.context(pb.group)) || len(pb.lines) != len(k.layout.Lines) || len(pb.texts) != len(k.slots) {
+		return nil, ErrOtherKey
+	}
+	slotted, err := k.slotTexts(texts)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]byte, 0, k.size)
 	out = append(out, formatV3)
 	for i, l := range k.layout.Lines {
-		line, err := pb.lines[i].Fill(cells[l.Offset : l.Offset+len(l.Labels)])
-		if err != nil {
-			return nil, err
-		}
-		if out, err = line.AppendBinary(out); err != nil {
+		if out, err = pb.lines[i].AppendFill(out, cells[l.Offset:l.Offset+len(l.Labels)]); err != nil {
 			return nil, err
 		}
 	}
 	if len(out) != k.marks {
 		return nil, fmt.Errorf("encrypted marks are %d bytes, want %d", len(out), k.marks)
 	}
-	slotted, err := k.slotTexts(texts)
-	if err != nil {
-		return nil, err
-	}
 	for i, s := range k.slots {
-		sealed, err := elgamal.SealText(k.pk, k.textContext(s), []byte(slotted[i]), s.Size, rand.Reader)
-		if err != nil {
+		if out, err = pb.texts[i].Seal(out, k.textContext(s), []byte(slotted[i]), s.Size); err != nil {
 			return nil, err
 		}
-		out = append(out, sealed...)
 	}
 	if len(out) != k.size {
 		return nil, fmt.Errorf("encrypted ballot is %d bytes, want %d", len(out), k.size)
@@ -462,15 +486,15 @@ func (k *BoxKey) verify(lines []elgamal.Line, ctx []byte) bool {
 // Marks is the marks part of a ballot: what its receipt covers and a bundle lists.
 func (k *BoxKey) Marks(b []byte) []byte { return b[:min(len(b), k.marks)] }
 
-// PreparedSize is about the memory a prepared ballot takes: its ciphertexts and proofs
-// for every value, as group elements of about 240 bytes each in memory. A line of limit
-// L keeps (L+1)² points for its line proofs, one set per value its sum may take.
+// PreparedSize is about the memory a prepared ballot takes: its lines' encodings and
+// scalars (elgamal.PreparedLineSize), each line's key and context, and per text slot its
+// two encodings, with what holds them.
 func (k *BoxKey) PreparedSize() int {
-	n := 0
+	n := 256
 	for _, l := range k.layout.Lines {
-		n += 240 * (len(l.Labels)*16 + (l.Limit+1)*(l.Limit+1)*4)
+		n += elgamal.PreparedLineSize(len(l.Labels), l.Limit) + 192
 	}
-	return n
+	return n + 160*len(k.slots)
 }
 
 // Points are what the tellers decrypt: the first half of every sum, then the key point of

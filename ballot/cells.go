@@ -1,6 +1,9 @@
 package ballot
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // A ballot as cells. Ballots are sealed as one 0/1 cell per (form, line, option) and one
 // "invalid" cell per line, so that only sums over many ballots are ever opened: whoever
@@ -185,6 +188,38 @@ func (p *Poll) Marks(group string, b *Ballot) ([]uint8, []Text, error) {
 		return nil, nil, err
 	}
 	l, index := p.layout()
+	return p.mark(l, index, group, &rb, spoilt)
+}
+
+// judge is CheckGroup and then Marks in the given layout, for a ballot at the door,
+// judging it once: the door cleans the ballot's write-ins (refusing those it cannot), and
+// the readable ballot is judged again only when it differs from the ballot checked,
+// which a ballot that passed the door's cleaning seldom does. It returns the door's
+// spoilt lines.
+func (p *Poll) judge(l Layout, index map[string]int, group string, b *Ballot) ([]Spoilt, []uint8, []Text, error) {
+	g, ok := p.Group(group)
+	if !ok {
+		return nil, nil, nil, Errorf(EINVALID, "选票的参评类别“%s”不在本次投票中", group)
+	}
+	door, err := p.checkUnit(g.Unit, b)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The count reads the ballot made readable; when that changes nothing, the door's
+	// judgement is the count's.
+	marked, spoilt := b, door
+	if rb := b.readable(); !sameBallot(b, &rb) {
+		if spoilt, err = p.checkUnit(g.Unit, &rb); err != nil {
+			return nil, nil, nil, err
+		}
+		marked = &rb
+	}
+	cells, texts, err := p.mark(l, index, group, marked, spoilt)
+	return door, cells, texts, err
+}
+
+// mark writes the cells and texts of a judged ballot in the layout.
+func (p *Poll) mark(l Layout, index map[string]int, group string, b *Ballot, spoilt []Spoilt) ([]uint8, []Text, error) {
 	m := &marker{layout: l, index: index, group: group, cells: make([]uint8, l.Cells)}
 	m.cells[l.Lines[0].Offset] = 1
 	for i := range p.Forms {
@@ -194,12 +229,32 @@ func (p *Poll) Marks(group string, b *Ballot) ([]uint8, []Text, error) {
 			return nil, nil, Errorf(EINVALID, "不支持的表类型“%s”", f.Kind)
 		}
 		m.form = f.ID
-		k.marks(&rb.Forms[i], spoiltLines(f.ID, spoilt), m)
+		k.marks(&b.Forms[i], spoiltLines(f.ID, spoilt), m)
 	}
 	if m.err != nil {
 		return nil, nil, m.err
 	}
 	return m.cells, m.texts, nil
+}
+
+// sameBallot reports two ballots with the same forms and the same marks in every line.
+func sameBallot(a, b *Ballot) bool {
+	if len(a.Forms) != len(b.Forms) {
+		return false
+	}
+	for i := range a.Forms {
+		fa, fb := &a.Forms[i], &b.Forms[i]
+		if fa.Form != fb.Form || len(fa.Lines) != len(fb.Lines) {
+			return false
+		}
+		for k, marks := range fa.Lines {
+			other, ok := fb.Lines[k]
+			if !ok || !slices.Equal(marks, other) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // TextSlot is a line that takes texts: at most Count of them from one ballot, each at

@@ -66,10 +66,11 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
 func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
-	spoilt, err := p.CheckGroup(info.GroupID, b)
+	j, err := s.judge(p, info.GroupID, b)
 	if err != nil {
 		return nil, "", err
 	}
+	spoilt := j.spoilt
 	var hard []ballot.Spoilt
 	var reasons []string
 	for _, sp := range spoilt {
@@ -84,7 +85,15 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	if len(spoilt) > 0 && !accept {
 		return spoilt, "", ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
 	}
-	sealed, receipt, err := s.seal(p, info.GroupID, b)
+	var sealed, receipt []byte
+	if j.key != nil {
+		// the cells read at the door, into a ballot prepared for the group
+		if sealed, err = j.key.Encrypt(j.key.prepared(info.GroupID), j.cells, j.texts); err == nil {
+			receipt = j.key.Receipt(sealed)
+		}
+	} else {
+		sealed, receipt, err = s.seal(p, info.GroupID, b)
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+
+	"github.com/cloudflare/circl/group"
 )
 
 // Line is one line of a form as it sits in the box: one 0/1 ciphertext per option and, last,
@@ -46,19 +48,34 @@ func LineSum(cells []Ciphertext, limit int) Ciphertext {
 	return sum
 }
 
-// PreparedLine holds the randomness, every point and every point encoding of one future Line
-// for each message it may hold, made in the background while a poll is open, so that the
-// voter's submit only hashes and computes scalars. For a limit L the line proof's table holds
-// (L+1)² points, fine for the limits of a ballot (a few dozen at most). It is secret (it
-// opens the marks it will hold) and is used once.
+// PreparedLine holds the randomness of one future Line and every point encoding its proofs
+// may need, for each message it may hold, made in the background while a poll is open, so
+// that the voter's submit only hashes and computes scalars and writes bytes. It keeps no
+// point, only their 32-byte encodings and the secret scalars, in one buffer without
+// pointers: a pool of thousands of prepared ballots costs the collector nothing to scan.
+// For a limit L the line proof's table holds (L+1)² encodings, fine for the limits of a
+// ballot (a few dozen at most). It is secret (it opens the marks it will hold) and is used
+// once; filling it wipes its scalars.
 type PreparedLine struct {
 	pkEnc []byte
 	ctx   []byte
 	limit int
-	n     int // cells, kept apart from the witnesses that Fill drops
-	cells []*rangeWitness
-	sum   *rangeWitness
+	n     int    // cells
+	buf   []byte // the cells' witnesses (bound 1), then the line sum's (bound limit)
 	used  atomic.Bool
+}
+
+// preparedRangeSize is the length of a prepared range witness of bound L in a PreparedLine's
+// buffer: the scalars r, w_0…w_L, c_0…c_L, then the encodings A, a_0…a_L, then per message
+// m ∈ [0, L] the encoding of B_m and of b_0…b_L.
+func preparedRangeSize(L int) int {
+	n := L + 1
+	return ScalarSize*(1+2*n) + PointSize*(1+n+n*(1+n))
+}
+
+// PreparedLineSize is the length of a prepared line's buffer: about the memory it takes.
+func PreparedLineSize(cells, limit int) int {
+	return cells*preparedRangeSize(1) + preparedRangeSize(limit)
 }
 
 // PrepareLine draws the randomness of a line with the given number of cells (the last being
@@ -67,15 +84,16 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 	if cells < 1 || limit < 1 || limit > MaxLimit {
 		panic(fmt.Sprintf("elgamal: line of %d cells, limit %d", cells, limit))
 	}
-	p := &PreparedLine{pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), limit: limit, n: cells, cells: make([]*rangeWitness, cells)}
+	p := &PreparedLine{pkEnc: pk.Bytes(), ctx: append([]byte(nil), ctx...), limit: limit, n: cells,
+		buf: make([]byte, 0, PreparedLineSize(cells, limit))}
 	sumR := grp.NewScalar()
 	sumA, sumB := grp.Identity(), grp.Identity()
 	lim := grp.NewScalar().SetUint64(uint64(limit))
-	for i := range p.cells {
+	for i := range cells {
 		r := mustScalar(rnd)
 		a := grp.NewElement().MulGen(r)
 		b := pk.mulK(r)
-		p.cells[i] = newRangeWitness(pk, r, a, b, 1, rnd, true)
+		p.buf = appendPrepared(p.buf, pk, r, a, b, 1, rnd)
 		if i < cells-1 {
 			sumR.Add(sumR, r)
 			sumA.Add(sumA, a)
@@ -86,8 +104,57 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 			sumB.Add(sumB, smallMul(b, limit))
 		}
 	}
-	p.sum = newRangeWitness(pk, sumR, sumA, sumB, limit, rnd, true)
+	p.buf = appendPrepared(p.buf, pk, sumR, sumA, sumB, limit, rnd)
 	return p
+}
+
+// appendPrepared appends a prepared range witness (preparedRangeSize) for the ciphertext
+// (a, bZero + m·G) of randomness r: a branch j is the true one (commitment w_j·G, w_j·K) or
+// a simulated one (commitment w_j·G, w_j·K + (m−j)·c_j·G), so every commitment any message
+// in [0, L] needs is known ahead.
+func appendPrepared(buf []byte, pk *PublicKey, r group.Scalar, a, bZero group.Element, L int, rnd io.Reader) []byte {
+	n := L + 1
+	w, c := make([]group.Scalar, n), make([]group.Scalar, n)
+	wK, cG := make([]group.Element, n), make([]group.Element, n)
+	for j := range n {
+		w[j] = mustScalar(rnd)
+		c[j] = mustScalar(rnd)
+	}
+	buf = appendScalar(buf, r)
+	for _, s := range w {
+		buf = appendScalar(buf, s)
+	}
+	for _, s := range c {
+		buf = appendScalar(buf, s)
+	}
+	buf = appendPoint(buf, a)
+	for j := range n {
+		buf = appendPoint(buf, grp.NewElement().MulGen(w[j]))
+		wK[j] = pk.mulK(w[j])
+		cG[j] = grp.NewElement().MulGen(c[j])
+	}
+	bm := bZero.Copy()
+	for m := range n {
+		buf = appendPoint(buf, bm)
+		for j := range n {
+			buf = appendPoint(buf, commitB(wK[j], cG[j], j, m))
+		}
+		bm.Add(bm, grp.Generator())
+	}
+	return buf
+}
+
+// commitB is b_j when the message is m: w_j·K, plus (m − j)·c_j·G for a simulated branch.
+func commitB(wK, cG group.Element, j, m int) group.Element {
+	switch {
+	case j == m:
+		return wK.Copy()
+	case m > j:
+		return grp.NewElement().Add(wK, smallMul(cG, m-j))
+	default:
+		neg := grp.NewElement().Neg(cG)
+		return grp.NewElement().Add(wK, smallMul(neg, j-m))
+	}
 }
 
 // Fill encrypts the marks (one per cell, 0 or 1; the last is "invalid") with the prepared
@@ -95,17 +162,27 @@ func PrepareLine(pk *PublicKey, ctx []byte, cells, limit int, rnd io.Reader) *Pr
 // with any other, without spending the preparation; once it has returned a Line, the
 // preparation is spent and a second Fill fails.
 func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
+	enc, err := p.AppendFill(nil, marks)
+	if err != nil {
+		return Line{}, err
+	}
+	return ParseLine(enc, p.n, p.limit)
+}
+
+// AppendFill is Fill appending the Line's encoding (Line.AppendBinary) to out: the encodings
+// were made ahead, so it hashes, computes scalars and copies bytes, and decodes no point.
+func (p *PreparedLine) AppendFill(out []byte, marks []uint8) ([]byte, error) {
 	if p.used.Load() {
-		return Line{}, ErrUsed
+		return out, ErrUsed
 	}
 	n := p.n
 	if len(marks) != n {
-		return Line{}, fmt.Errorf("%w: %d marks for %d cells", ErrMarks, len(marks), n)
+		return out, fmt.Errorf("%w: %d marks for %d cells", ErrMarks, len(marks), n)
 	}
 	total := 0
 	for i, m := range marks {
 		if m > 1 {
-			return Line{}, fmt.Errorf("%w: mark %d in cell %d", ErrMarks, m, i)
+			return out, fmt.Errorf("%w: mark %d in cell %d", ErrMarks, m, i)
 		}
 		if i == n-1 {
 			total += p.limit * int(m)
@@ -114,20 +191,76 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 		}
 	}
 	if total > p.limit {
-		return Line{}, fmt.Errorf("%w: %d marks for a limit of %d", ErrMarks, total, p.limit)
+		return out, fmt.Errorf("%w: %d marks for a limit of %d", ErrMarks, total, p.limit)
 	}
 	if !p.used.CompareAndSwap(false, true) {
-		return Line{}, ErrUsed
+		return out, ErrUsed
 	}
-	line := Line{Cells: make([]Ciphertext, n), CellProofs: make([]RangeProof, n)}
-	for i, rw := range p.cells {
-		m := int(marks[i])
-		line.Cells[i] = Ciphertext{A: rw.a, B: rw.b[m]}
-		line.CellProofs[i] = rw.prove(p.pkEnc, rw.b[m], rw.bEnc[m], m, p.ctx)
+	size := preparedRangeSize(1)
+	var err error
+	for i := range n {
+		if out, err = p.appendProof(out, p.buf[i*size:(i+1)*size], 1, int(marks[i]), true); err != nil {
+			return out, err
+		}
 	}
-	line.LineProof = p.sum.prove(p.pkEnc, p.sum.b[total], p.sum.bEnc[total], total, p.ctx)
-	p.cells, p.sum = nil, nil
-	return line, nil
+	if out, err = p.appendProof(out, p.buf[n*size:], p.limit, total, false); err != nil {
+		return out, err
+	}
+	clear(p.buf) // the randomness would open the marks
+	p.buf = nil
+	return out, nil
+}
+
+// appendProof writes, from a prepared witness of bound L and the message m, the ciphertext
+// A ‖ B_m when withCiphertext, then the range proof (RangeProof.AppendBinary): the true
+// branch m takes the challenge less the others' c_j, and every branch answers
+// v_j = w_j − c_j·r.
+func (p *PreparedLine) appendProof(out, pw []byte, L, m int, withCiphertext bool) ([]byte, error) {
+	n := L + 1
+	scalar := func(k int) (group.Scalar, error) { return ParseScalar(pw[k*ScalarSize : (k+1)*ScalarSize]) }
+	enc := pw[ScalarSize*(1+2*n):]
+	point := func(k int) []byte { return enc[k*PointSize : (k+1)*PointSize] }
+	// A is point 0, a_j point 1+j; B_m point 1+n+m(1+n), its b_j the n after it.
+	bAt := 1 + n + m*(1+n)
+	as, bs := make([][]byte, n), make([][]byte, n)
+	for j := range n {
+		as[j], bs[j] = point(1+j), point(bAt+1+j)
+	}
+	if withCiphertext {
+		out = append(append(out, point(0)...), point(bAt)...)
+	}
+	for j := range n {
+		out = append(append(out, as[j]...), bs[j]...)
+	}
+	ch := rangeChallenge(p.pkEnc, point(0), point(bAt), as, bs, p.ctx)
+	r, err := scalar(0)
+	if err != nil {
+		return out, err
+	}
+	cs := make([]group.Scalar, n)
+	for j := range n {
+		if j == m {
+			continue
+		}
+		if cs[j], err = scalar(1 + n + j); err != nil {
+			return out, err
+		}
+		ch.Sub(ch, cs[j])
+	}
+	cs[m] = ch
+	for j := range L {
+		out = appendScalar(out, cs[j])
+	}
+	v := grp.NewScalar()
+	for j := range n {
+		w, err := scalar(1 + j)
+		if err != nil {
+			return out, err
+		}
+		v.Mul(cs[j], r)
+		out = appendScalar(out, v.Sub(w, v))
+	}
+	return out, nil
 }
 
 // VerifyLine checks every cell's 0/1 proof and the line's range proof over LineSum.

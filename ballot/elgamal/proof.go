@@ -33,28 +33,22 @@ func RangeProofSize(L int) int { return 2*PointSize*(L+1) + ScalarSize*L + Scala
 // rangeWitness is everything the prover needs before it knows the message: the randomness r
 // of the ciphertext, and per branch j a secret w_j and a challenge c_j. Any branch can then be
 // the true one (commitment w_j·G, w_j·K) or a simulated one (commitment w_j·G,
-// w_j·K + (m−j)·c_j·G, response v_j = w_j − c_j·r). Every point and encoding any message in
-// [0, L] needs is computed here, so filling in the message multiplies no point.
+// w_j·K + (m−j)·c_j·G, response v_j = w_j − c_j·r). A PreparedLine keeps the same witnesses
+// as encodings for every message instead.
 type rangeWitness struct {
 	r     group.Scalar
 	a     group.Element // A = r·G
 	aEnc  []byte
-	bZero group.Element // r·K, the B of m = 0
 	w, c  []group.Scalar
 	wG    []group.Element // a_j, whatever m is
 	wGEnc [][]byte
 	wK    []group.Element
 	cG    []group.Element
-	// Per message m ∈ [0, L]: B_m = r·K + m·G, and b_j for every branch.
-	b    []group.Element
-	bEnc [][]byte
-	bj   [][]group.Element
-	bjEn [][][]byte
 }
 
-func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L int, rnd io.Reader, table bool) *rangeWitness {
+func newRangeWitness(pk *PublicKey, r group.Scalar, a group.Element, L int, rnd io.Reader) *rangeWitness {
 	rw := &rangeWitness{
-		r: r, a: a, aEnc: pointBytes(a), bZero: bZero,
+		r: r, a: a, aEnc: pointBytes(a),
 		w: make([]group.Scalar, L+1), c: make([]group.Scalar, L+1),
 		wG: make([]group.Element, L+1), wGEnc: make([][]byte, L+1),
 		wK: make([]group.Element, L+1), cG: make([]group.Element, L+1),
@@ -67,40 +61,10 @@ func newRangeWitness(pk *PublicKey, r group.Scalar, a, bZero group.Element, L in
 		rw.wK[j] = pk.mulK(rw.w[j])
 		rw.cG[j] = grp.NewElement().MulGen(rw.c[j])
 	}
-	if table {
-		rw.b = make([]group.Element, L+1)
-		rw.bEnc = make([][]byte, L+1)
-		rw.bj = make([][]group.Element, L+1)
-		rw.bjEn = make([][][]byte, L+1)
-		g := grp.Identity()
-		for m := 0; m <= L; m++ {
-			rw.b[m] = grp.NewElement().Add(bZero, g)
-			rw.bEnc[m] = pointBytes(rw.b[m])
-			rw.bj[m], rw.bjEn[m] = make([]group.Element, L+1), make([][]byte, L+1)
-			for j := 0; j <= L; j++ {
-				rw.bj[m][j] = rw.commitB(j, m)
-				rw.bjEn[m][j] = pointBytes(rw.bj[m][j])
-			}
-			g.Add(g, grp.Generator())
-		}
-	}
 	return rw
 }
 
-// commitB is b_j when the message is m: w_j·K, plus (m − j)·c_j·G for a simulated branch.
-func (rw *rangeWitness) commitB(j, m int) group.Element {
-	switch {
-	case j == m:
-		return rw.wK[j].Copy()
-	case m > j:
-		return grp.NewElement().Add(rw.wK[j], smallMul(rw.cG[j], m-j))
-	default:
-		neg := grp.NewElement().Neg(rw.cG[j])
-		return grp.NewElement().Add(rw.wK[j], smallMul(neg, j-m))
-	}
-}
-
-// prove makes the proof for the ciphertext (A, B) of m. With the table, m must be in [0, L].
+// prove makes the proof for the ciphertext (A, B) of m.
 func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int, ctx []byte) RangeProof {
 	L := len(rw.w) - 1
 	p := RangeProof{
@@ -112,12 +76,8 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 	// dropped, and each point appears in one place of the proof.
 	for j := 0; j <= L; j++ {
 		p.CommitA[j] = rw.wG[j]
-		if rw.bj != nil {
-			p.CommitB[j], bjEnc[j] = rw.bj[m][j], rw.bjEn[m][j]
-		} else {
-			p.CommitB[j] = rw.commitB(j, m)
-			bjEnc[j] = pointBytes(p.CommitB[j])
-		}
+		p.CommitB[j] = commitB(rw.wK[j], rw.cG[j], j, m)
+		bjEnc[j] = pointBytes(p.CommitB[j])
 	}
 	c := rangeChallenge(pkEnc, rw.aEnc, bEnc, rw.wGEnc, bjEnc, ctx)
 	// The true branch takes c − Σ_{j≠m} c_j. When m is out of range (a dishonest caller), no
@@ -148,8 +108,7 @@ func (rw *rangeWitness) prove(pkEnc []byte, b group.Element, bEnc []byte, m int,
 // ProveRange proves that ct = Encrypt(pk, m, r) holds a value in [0, L]. A value outside that
 // range yields a proof that does not verify.
 func ProveRange(pk *PublicKey, ct Ciphertext, m int, r group.Scalar, L int, ctx []byte, rnd io.Reader) RangeProof {
-	bZero := pk.mulK(r)
-	rw := newRangeWitness(pk, r, ct.A, bZero, L, rnd, false)
+	rw := newRangeWitness(pk, r, ct.A, L, rnd)
 	return rw.prove(pk.Bytes(), ct.B, pointBytes(ct.B), m, ctx)
 }
 

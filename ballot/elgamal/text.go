@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/cloudflare/circl/group"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -24,22 +25,49 @@ var ErrTextTooLong = errors.New("elgamal: text longer than its field")
 
 // SealText encrypts text for the tellers, padded to size bytes.
 func SealText(pk *PublicKey, ctx []byte, text []byte, size int, rnd io.Reader) ([]byte, error) {
-	if len(text) > size {
-		return nil, fmt.Errorf("%w: %d bytes for %d", ErrTextTooLong, len(text), size)
+	pt, err := PrepareText(pk, rnd)
+	if err != nil {
+		return nil, err
 	}
+	return pt.Seal(nil, ctx, text, size)
+}
+
+// PreparedText is the KEM of one future sealed text worked out ahead: the encodings of
+// R = e·G and e·K for a fresh e, so sealing costs no point multiplication. It is secret
+// (e·K opens the text) and is used once.
+type PreparedText struct {
+	enc  []byte // R ‖ e·K
+	used atomic.Bool
+}
+
+// PrepareText draws the KEM randomness of a text.
+func PrepareText(pk *PublicKey, rnd io.Reader) (*PreparedText, error) {
 	e, err := NewScalar(rnd)
 	if err != nil {
 		return nil, err
 	}
-	r := grp.NewElement().MulGen(e)
-	z := pk.mulK(e)
-	aead, nonce := textKey(ctx, r, z)
+	enc := appendPoint(make([]byte, 0, 2*PointSize), grp.NewElement().MulGen(e))
+	return &PreparedText{enc: appendPoint(enc, pk.mulK(e))}, nil
+}
+
+// Seal appends the text sealed with the prepared KEM, padded to size bytes, to out (as
+// SealText gives it). A second Seal fails with ErrUsed.
+func (pt *PreparedText) Seal(out, ctx []byte, text []byte, size int) ([]byte, error) {
+	if len(text) > size {
+		return out, fmt.Errorf("%w: %d bytes for %d", ErrTextTooLong, len(text), size)
+	}
+	if !pt.used.CompareAndSwap(false, true) {
+		return out, ErrUsed
+	}
+	r, z := pt.enc[:PointSize], pt.enc[PointSize:]
+	aead, nonce := textKeyFrom(ctx, r, z)
 	plain := make([]byte, 4+size)
 	binary.BigEndian.PutUint32(plain, uint32(len(text)))
 	copy(plain[4:], text)
-	out := make([]byte, 0, SealedTextSize(size))
-	out = appendPoint(out, r)
-	return aead.Seal(out, nonce, plain, ctx), nil
+	out = append(out, r...)
+	out = aead.Seal(out, nonce, plain, ctx)
+	clear(pt.enc)
+	return out, nil
 }
 
 // TextPoint is the R of a sealed text: what the tellers partially decrypt.
@@ -71,9 +99,14 @@ func OpenText(sealed []byte, combined group.Element, ctx []byte) ([]byte, error)
 // textKey is SHA-512("minyi-v1-text" ‖ u16(len ctx) ‖ ctx ‖ R ‖ Z): key = bytes 0–31,
 // nonce = bytes 32–55.
 func textKey(ctx []byte, r, z group.Element) (aeadCipher, []byte) {
+	return textKeyFrom(ctx, pointBytes(r), pointBytes(z))
+}
+
+// textKeyFrom is textKey from the encodings of R and Z.
+func textKeyFrom(ctx, r, z []byte) (aeadCipher, []byte) {
 	msg := append([]byte(labelText), appendCtx(nil, ctx)...)
-	msg = appendPoint(msg, r)
-	msg = appendPoint(msg, z)
+	msg = append(msg, r...)
+	msg = append(msg, z...)
 	sum := sha512.Sum512(msg)
 	aead, err := chacha20poly1305.NewX(sum[:32])
 	if err != nil {

@@ -41,6 +41,7 @@ type benchResult struct {
 	AuditOK        bool            `json:"audit_ok"`           // box == used == 200 OK
 	CloseMs        float64         `json:"close_ms"`           // closing the poll: the box rewritten
 	PrepareMs      float64         `json:"prepare_ms"`         // the instances' pools filled before the burst
+	Prepared       int             `json:"prepared"`           // the ballots they held then
 	CeilingPerSec  float64         `json:"db_ceiling_per_sec"` // the best of Ceilings
 	CeilingWorkers int             `json:"db_ceiling_workers"`
 	Ceilings       map[int]float64 `json:"db_ceilings"` // by workers
@@ -101,8 +102,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
 	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
+	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" && burstProfile != "" {
+		return errors.New("-cpuprofile and -cpuprofile-burst cannot be used together")
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -194,8 +199,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "voters %d, concurrency %d, %.2f s\n", res.Voters, res.Concurrency, res.Seconds)
 	fmt.Fprintf(stdout, "  end to end       %8.0f ballots/s   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n", res.BallotsPerSec, res.P50ms, res.P95ms, res.P99ms)
 	fmt.Fprintf(stdout, "  database ceiling %8.0f ballots/s   (one transaction per ballot, same statements; the best of %v workers: %d)\n", res.CeilingPerSec, ceilingWorkers(res.Concurrency), res.CeilingWorkers)
-	fmt.Fprintf(stdout, "  ratio            %8.2f\n", res.Ratio)
-	fmt.Fprintf(stdout, "  prepared         %8.0f ms   (every instance's pool of encrypted ballots filled before the burst)\n", res.PrepareMs)
+	fmt.Fprintf(stdout, "  ratio            %8.2f", res.Ratio)
+	if at := res.Ceilings[res.Concurrency]; at > 0 {
+		fmt.Fprintf(stdout, "   (%.2f to the ceiling at %d workers, %.0f ballots/s)", res.BallotsPerSec/at, res.Concurrency, at)
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "  prepared         %8.0f ms   (every instance's pool of encrypted ballots filled before the burst: %d ballots)\n", res.PrepareMs, res.Prepared)
 	fmt.Fprintf(stdout, "  close            %8.0f ms   (%d ballots rewritten in a random order, new ids, no nullifiers)\n", res.CloseMs, res.BallotsInBox)
 	fmt.Fprintf(stdout, "  answers: %d OK, errors %v\n", res.OK, res.Errors)
 	fmt.Fprintf(stdout, "  audit: ballots in box %d, tokens used %d, OK answers %d: %s\n", res.BallotsInBox, res.TokensUsed, res.OK, map[bool]string{true: "consistent", false: "INCONSISTENT"}[res.AuditOK])
@@ -263,11 +272,20 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	// starts once the poll's pools are full.
 	prep := time.Now()
 	for _, srv := range benchServers {
-		if _, err := srv.WarmPool(ctx, p.ID); err != nil {
+		n, err := srv.WarmPool(ctx, p.ID)
+		if err != nil {
 			res.Errors["prepare"]++
 		}
+		res.Prepared += n
 	}
 	res.PrepareMs = float64(time.Since(prep).Microseconds()) / 1000
+	if burstProfile != "" {
+		if f, err := os.Create(burstProfile); err == nil && pprof.StartCPUProfile(f) == nil {
+			burstProfile = "" // the first run's burst only
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 60 * time.Second}
 	defer client.CloseIdleConnections()
 	jobs := make(chan ballot.Token)
@@ -332,6 +350,9 @@ func benchAudit(ctx context.Context, st *store.Store, pollID string, res *benchR
 	res.AuditOK = res.BallotsInBox == res.TokensUsed && res.TokensUsed == res.OK
 	return nil
 }
+
+// burstProfile is where the first burst's CPU profile goes (-cpuprofile-burst).
+var burstProfile string
 
 // benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
 var benchSubjects = 6
