@@ -48,7 +48,8 @@ var (
 
 func batchFill(from string) string {
 	return `WITH slot AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM (` + emptySlotsSQL(from) + `) AS s),
-		x AS (SELECT * FROM unnest($4::uuid[], $5::bytea[], $6::bytea[]) WITH ORDINALITY AS x(g, s, n, i)),
+		x AS (SELECT g, substring($5::bytea FROM o FOR l) AS s, n, i
+			FROM unnest($4::uuid[], $7::int[], $8::int[], $6::bytea[]) WITH ORDINALITY AS x(g, o, l, n, i)),
 		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i) WHERE b.id = slot.id RETURNING 1)
 		SELECT (SELECT count(*) FROM f) AS filled, pg_notify('` + TurnoutChannel + `', $1::text) IS NULL AS notified`
 }
@@ -217,15 +218,22 @@ func (s *Store) fillSlots(ctx context.Context, tx *sqlx.Tx, items []CastItem, ac
 		is := byPoll[poll]
 		start := uuid.New().String()
 		for _, q := range []string{qBatchFillFrom, qBatchFillBefore} {
-			gs, ss, ns := make([]string, len(is)), make([][]byte, len(is)), make([][]byte, len(is))
+			// The ballots go as one bytea, cut by offsets and lengths in the statement: a
+			// []byte parameter is sent in binary (store.Open's binary_parameters), where a
+			// bytea[] would go as hex text, twice the size of tens of kilobytes a ballot.
+			gs, ns := make([]string, len(is)), make([][]byte, len(is))
+			offs, lens := make([]int64, len(is)), make([]int64, len(is))
+			var ss []byte
 			for k, i := range is {
-				gs[k], ss[k], ns[k] = items[i].GroupID, items[i].Sealed, items[i].Nullifier
+				gs[k], ns[k] = items[i].GroupID, items[i].Nullifier
+				offs[k], lens[k] = int64(len(ss)+1), int64(len(items[i].Sealed))
+				ss = append(ss, items[i].Sealed...)
 			}
 			var r struct {
 				Filled   int  `db:"filled"`
 				Notified bool `db:"notified"`
 			}
-			if err := s.txGet(ctx, tx, &r, q, poll, start, len(is), pq.Array(gs), pq.ByteaArray(ss), pq.ByteaArray(ns)); err != nil {
+			if err := s.txGet(ctx, tx, &r, q, poll, start, len(is), pq.Array(gs), ss, pq.ByteaArray(ns), pq.Array(offs), pq.Array(lens)); err != nil {
 				return nil, err
 			}
 			if is = is[r.Filled:]; len(is) == 0 {

@@ -142,7 +142,7 @@ func saveTally(ctx context.Context, tx *sqlx.Tx, t *ballot.Tally, body []byte, c
 	if _, err = tx.ExecContext(ctx, qClearSpent, t.PollID); err != nil {
 		return err
 	}
-	if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, body, countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
+	if _, err = tx.ExecContext(ctx, qUpsertTally, t.PollID, string(body), countedBy, signed.Bundle, signed.Signature, signed.PublicKey); err != nil {
 		return err
 	}
 	if _, err = tx.ExecContext(ctx, qClearReceipts, t.PollID); err != nil {

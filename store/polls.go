@@ -114,7 +114,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 		if p.Year == 0 {
 			p.Year = ballot.AssessmentYear(p.Title, time.Now())
 		}
-		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, def, createdBy, p.PreviousRound, p.Year); err != nil {
+		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, string(def), createdBy, p.PreviousRound, p.Year); err != nil {
 			return err
 		}
 		for i, g := range p.Groups {

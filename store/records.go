@@ -85,7 +85,7 @@ func (s *Store) FileEntries(ctx context.Context, es []records.Entry, by string, 
 				return err
 			}
 			var id string
-			err = tx.GetContext(ctx, &id, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, flags, by, e.Year, e.Team)
+			err = tx.GetContext(ctx, &id, qFileEntry, e.CadreID, e.UnitID, e.PollID, e.PollTitle, e.PollDate, e.FormID, e.FormTitle, e.Line, string(e.Kind), e.Name, e.Post, e.Summary, string(flags), by, e.Year, e.Team)
 			if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
 				continue // filed before
 			}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,7 +95,7 @@ func query(q string) string {
 
 // Open connects to PostgreSQL. It does not migrate; call Migrate or CheckSchema next.
 func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+	db, err := sqlx.Open("postgres", binaryParameters(url))
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +109,22 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	return &Store{db: db, url: url}, nil
+}
+
+// binaryParameters asks the driver to send []byte parameters in binary: a ballot is tens
+// of kilobytes of ciphertexts, which the driver would otherwise send as hex text, twice
+// their size, for PostgreSQL to parse back.
+func binaryParameters(url string) string {
+	if strings.Contains(url, "binary_parameters") {
+		return url
+	}
+	if strings.Contains(url, "://") {
+		if strings.Contains(url, "?") {
+			return url + "&binary_parameters=yes"
+		}
+		return url + "?binary_parameters=yes"
+	}
+	return url + " binary_parameters=yes"
 }
 
 // Close closes the connection pool.
