@@ -64,6 +64,9 @@ func auditSentence(action string, d map[string]string) string {
 		return "生成监票人密钥（监票人 " + d["tellers"] + " 位，开箱需其中 " + d["quorum"] + " 位）"
 	case "count.start":
 		s := "开始开箱计票，票箱共 " + d["ballots"] + " 张选票，由监票人在各自设备上开箱"
+		if d["holder"] == ballot.KeyOrganizer {
+			s = "开始开箱计票，票箱共 " + d["ballots"] + " 张选票，由组织者在本人设备上开箱"
+		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
 		}

@@ -18,7 +18,7 @@ func TestAuditSentences(t *testing.T) {
 		"poll.open":        {map[string]string{"tellers": "3", "quorum": "2"}, "开始投票（监票人 3 位，开箱需其中 2 位）"},
 		"poll.close":       {map[string]string{"scheduled": "1"}, "到设定时间，自动结束投票"},
 		"poll.count":       {map[string]string{"ballots": "43", "tellers": "王五、赵六"}, "开箱计票，共 43 张选票，监票人：王五、赵六"},
-		"count.start":      {map[string]string{"ballots": "43", "points": "608"}, "开始开箱计票，票箱共 43 张选票，由监票人在各自设备上开箱"},
+		"count.start":      {map[string]string{"ballots": "43", "points": "608", "holder": "organizer"}, "开始开箱计票，票箱共 43 张选票，由组织者在本人设备上开箱"},
 		"poll.reopen":      {nil, "重新开放投票"},
 		"ceremony.start":   {map[string]string{"tellers": "1", "quorum": "1", "key": "密钥由组织者本人的设备保管"}, "生成密钥（密钥由组织者本人的设备保管）"},
 		"ceremony.relink":  {nil, "组织者重新打开本人的密钥页面"},

@@ -158,7 +158,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if err != nil {
 		return nil, err
 	}
-	detail := map[string]string{"ballots": strconv.Itoa(len(box)), "points": strconv.Itoa(len(points))}
+	detail := map[string]string{"ballots": strconv.Itoa(len(box)), "points": strconv.Itoa(len(points)), "holder": p.Holder()}
 	if pending > 0 {
 		detail["paper_pending"] = strconv.Itoa(pending)
 	}

@@ -429,7 +429,7 @@ func TestSecondRound(t *testing.T) {
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "副局长民主推荐", "unit_id": e.unitID,
-		"groups": []map[string]any{{"name": "全体", "expected": 9}},
+		"groups": []map[string]any{{"name": "全体", "expected": 9}}, "tellers": []string{"张监票", "李监票", "王监票"}, "teller_quorum": 2,
 		"forms": []map[string]any{{"kind": "recommendation", "title": "推荐表", "recommendation": map[string]any{"shortlist": 2, "positions": []map[string]any{
 			{"title": "副局长", "seats": 1, "candidates": []map[string]string{{"name": "甲"}, {"name": "乙"}, {"name": "丙"}}}}}}}}, 201, &p)
 	codes := e.tokens(p, 6)
@@ -445,6 +445,11 @@ func TestSecondRound(t *testing.T) {
 	status, page := e.get(c, "/polls/"+p.ID+"/next-round")
 	if status != 200 || !strings.Contains(page, "副局长 1\n乙\n丙</textarea>") || !strings.Contains(page, `name="previous" value="`+p.ID+`"`) {
 		t.Fatalf("next round builder: %d", status)
+	}
+	// The same tellers hold the next round's key: the builder offers them, not the
+	// organizer's device.
+	if !strings.Contains(page, "张监票\n李监票\n王监票</textarea>") || !strings.Contains(page, `name="teller_quorum" value="2"`) || !strings.Contains(page, `value="tellers" checked`) {
+		t.Fatal("the next round's builder does not carry the tellers over")
 	}
 	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "previous": {p.ID}, "title": {"副局长民主推荐（第二轮）"}, "unit_id": {e.unitID},
 		"groups": {"全体 9"}, "quorum": {"2/3"}, "f0_kind": {"recommendation"}, "f0_title": {"推荐表"}, "f0_shape": {"mark"}, "f0_positions": {"副局长 1\n乙\n丙"}})

@@ -509,6 +509,11 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 		return err
 	}
 	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year)}
+	// The same people hold the next round's key (a new key, made in a new ceremony).
+	b.KeyHolder = p.Holder()
+	if len(p.Tellers) > 0 {
+		b.Tellers, b.TellerQ = strings.Join(p.Tellers, "\n"), strconv.Itoa(p.TellerQuorum)
+	}
 	if p.MinGroup != 0 {
 		b.MinGroup = strconv.Itoa(p.MinGroup)
 	}
