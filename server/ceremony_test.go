@@ -439,8 +439,17 @@ func TestTamperedDealingInBrowser(t *testing.T) {
 	if vis := isVisible(t, tabs[0], "#step-verify"); vis {
 		t.Fatal("a teller is offered to prove a backup of a bad key")
 	}
-	if _, err := e.st.CeremonyKey(ctx, p.ID); ballot.ErrorCode(err) != ballot.EDEALING {
-		t.Fatalf("the key of a blocked ceremony: %v", err)
+	// A tab shows the error as soon as it finds the bad dealing, and posts its complaint
+	// just after: the ceremony is blocked once that post lands.
+	for wait := 0; ; wait++ {
+		_, err := e.st.CeremonyKey(ctx, p.ID)
+		if ballot.ErrorCode(err) == ballot.EDEALING {
+			break
+		}
+		if wait == 100 {
+			t.Fatalf("the key of a blocked ceremony: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	var status struct{ Blocked string }
 	e.api(e.admin, "GET", "/api/v1/polls/"+p.ID+"/ceremony", nil, 200, &status)

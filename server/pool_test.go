@@ -37,7 +37,7 @@ func TestPooledBallotsAreNeverShared(t *testing.T) {
 	e := poolEnv(t)
 	p := e.evaluation("张三", "李四")
 	codes := e.tokens(p, 30)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	time.Sleep(2 * time.Second) // the hall settles in while the instance fills its pool
 	var wg sync.WaitGroup
 	statuses := make([]int, len(codes))
@@ -74,7 +74,7 @@ func TestPooledBallotsAreNeverShared(t *testing.T) {
 		seen[first] = i
 	}
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	subjects := tl.Forms[0].Evaluation.Subjects
 	if tl.Ballots != 30 || len(tl.Unreadable) != 0 || subjects[0].Total.Votes[0] != 20 || subjects[1].Total.Votes[0] != 10 {
 		t.Fatalf("%d ballots, unreadable %v, votes %v and %v", tl.Ballots, tl.Unreadable, subjects[0].Total.Votes, subjects[1].Total.Votes)
@@ -90,7 +90,7 @@ func TestPoolOfAWipedRehearsalIsNotUsed(t *testing.T) {
 	real := e.tokens(p, 5)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal", nil, 200, nil)
 	test := e.tokens(p, 2)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	time.Sleep(time.Second) // the rehearsal's pool fills
 	for _, code := range test {
 		if status, _ := e.vote(code, form("不称职")); status != 200 {
@@ -100,7 +100,7 @@ func TestPoolOfAWipedRehearsalIsNotUsed(t *testing.T) {
 	rehearsalKey := e.publicKey(p.ID)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal/wipe", nil, 200, nil)
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.openPoll(p.ID)
 	if bytes.Equal(rehearsalKey, e.publicKey(p.ID)) {
 		t.Fatal("the real run opened with the rehearsal's key")
 	}
@@ -111,7 +111,7 @@ func TestPoolOfAWipedRehearsalIsNotUsed(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
 	var tl ballot.Tally
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/count", nil, 200, &tl)
+	e.countPoll(p.ID, &tl)
 	if tl.Rehearsal || tl.Ballots != 5 || len(tl.Unreadable) != 0 || tl.Forms[0].Evaluation.Subjects[0].Total.Votes[0] != 5 {
 		t.Fatalf("real tally: %d ballots, unreadable %v, votes %v", tl.Ballots, tl.Unreadable, tl.Forms[0].Evaluation.Subjects[0].Total.Votes)
 	}
