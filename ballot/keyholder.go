@@ -59,12 +59,15 @@ func (p *Poll) KeyNote() string {
 	case KeyTellers:
 		return "需" + strconv.Itoa(len(p.Tellers)) + "名监票人中的" + strconv.Itoa(p.TellerQuorum) + "名共同开箱"
 	case KeyServer:
-		return "本次由服务器保管密钥"
+		return serverNote
 	}
 	return organizerNote
 }
 
-const organizerNote = "密钥由组织者本人的设备保管"
+const (
+	organizerNote = "密钥由组织者本人的设备保管"
+	serverNote    = "本次由服务器保管密钥"
+)
 
 // Tellers are the tellers whose shares opened the box: none when the organizer's own
 // device (its one seat) or the server held the key.
@@ -84,7 +87,7 @@ func (t *Tally) KeyText() string {
 		return t.KeyNote
 	}
 	if len(t.OpenedBy) == 0 {
-		return "本次由服务器保管密钥"
+		return serverNote
 	}
 	return ""
 }

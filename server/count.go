@@ -65,17 +65,35 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINTERNAL, "服务器保管的密钥份额与本次投票的公钥不符")
 	}
-	partials := []elgamal.Partial{part}
-	quorum := 1
+	f, err := s.certify(k, turnout, box, sums, []elgamal.Partial{part}, shares, 1, nil)
+	if err != nil {
+		return nil, err
+	}
+	t := f.Tally
+	if err := s.store.SaveTally(ctx, t, meOf(c).ID, f.Signed, f.Receipts); err != nil {
+		return nil, err
+	}
+	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots)}
+	if pending > 0 {
+		detail["paper_pending"] = strconv.Itoa(pending)
+	}
+	s.audit(c, p.ID, "poll.count", detail)
+	return t, nil
+}
+
+// certify combines the quorum's partial decryptions of a box's sums and counts them: the
+// tally (naming the tellers who opened the box), its signed bundle, and the receipts.
+func (s *Server) certify(k *ballot.BoxKey, turnout []ballot.Turnout, box []ballot.SealedBallot, sums *ballot.BoxSums, partials []elgamal.Partial, shares [][]byte, quorum int, openedBy []string) (*store.CountFinish, error) {
 	combined, err := elgamal.CombinePartials(partials, quorum)
 	if err != nil {
-		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人的密钥", quorum)
+		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人", quorum)
 	}
 	rows, opened, err := k.Decrypt(sums, combined)
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINTERNAL, "票箱的和无法解密：票箱或部分解密被改动（%v）", err)
 	}
 	t := k.CountBox(turnout, sums, rows, k.Texts(sums, opened))
+	t.OpenedBy = openedBy
 	receipts := make([]string, len(box))
 	for i, b := range box {
 		receipts[i] = ballot.ReceiptCode(k.Receipt(b.Sealed))
@@ -88,15 +106,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, receipts); err != nil {
-		return nil, err
-	}
-	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots)}
-	if pending > 0 {
-		detail["paper_pending"] = strconv.Itoa(pending)
-	}
-	s.audit(c, p.ID, "poll.count", detail)
-	return t, nil
+	return &store.CountFinish{Tally: t, Signed: signed, Receipts: receipts}, nil
 }
 
 // splitShares cuts the tellers' public shares into one per teller.

@@ -437,27 +437,5 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 			tellers = append(tellers, seats[kp.Seat-1])
 		}
 	}
-	combined, err := elgamal.CombinePartials(partials, r.Quorum)
-	if err != nil {
-		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人", r.Quorum)
-	}
-	rows, opened, err := k.Decrypt(sums, combined)
-	if err != nil {
-		return nil, ballot.Errorf(ballot.EINTERNAL, "票箱的和无法解密：票箱或部分解密被改动（%v）", err)
-	}
-	t := k.CountBox(turnout, sums, rows, k.Texts(sums, opened))
-	t.OpenedBy = tellers
-	receipts := make([]string, len(box))
-	for i, b := range box {
-		receipts[i] = ballot.ReceiptCode(k.Receipt(b.Sealed))
-	}
-	bundle, err := k.NewBundle5(turnout, box, sums, partials, opened, splitShares(p.PublicShares), r.Quorum, t, "minyi "+s.cfg.Version, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	signed, err := ballot.Sign(bundle, s.cfg.Keys.Sign)
-	if err != nil {
-		return nil, err
-	}
-	return &store.CountFinish{Tally: t, Signed: signed, Receipts: receipts}, nil
+	return s.certify(k, turnout, box, sums, partials, splitShares(p.PublicShares), r.Quorum, tellers)
 }

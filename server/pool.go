@@ -251,33 +251,48 @@ func (s *Server) judge(p *store.PollInfo, groupID string, b *ballot.Ballot) (jud
 		spoilt, err := p.CheckGroup(groupID, b)
 		return judgement{spoilt: spoilt}, err
 	}
-	k, err := s.boxKey(p)
+	k, err := s.openBoxKey(p)
 	if err != nil {
 		return judgement{}, err
-	}
-	if p.State == ballot.Open {
-		s.startFilling(k, p)
 	}
 	j := judgement{key: k}
 	j.spoilt, j.cells, j.texts, err = k.Judge(groupID, b)
 	return j, err
 }
 
-// encrypt turns a checked ballot of a box-3 poll into its ciphertexts.
-func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, *boxKey, error) {
+// openBoxKey is the poll's box key, its pools filling while the poll is open.
+func (s *Server) openBoxKey(p *store.PollInfo) (*boxKey, error) {
 	k, err := s.boxKey(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if p.State == ballot.Open {
 		s.startFilling(k, p)
+	}
+	return k, nil
+}
+
+// seal fills a prepared ballot of the group with the cells and texts read at the door,
+// and gives the ballot's bytes and its receipt.
+func (k *boxKey) seal(groupID string, cells []uint8, texts []ballot.Text) ([]byte, []byte, error) {
+	sealed, err := k.Encrypt(k.prepared(groupID), cells, texts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sealed, k.Receipt(sealed), nil
+}
+
+// encrypt turns a checked ballot of a box-3 poll into its ciphertexts and receipt.
+func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, error) {
+	k, err := s.openBoxKey(p)
+	if err != nil {
+		return nil, nil, err
 	}
 	cells, texts, err := p.Marks(groupID, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := k.Encrypt(k.prepared(groupID), cells, texts)
-	return out, k, err
+	return k.seal(groupID, cells, texts)
 }
 
 // WarmPool starts preparing an open poll's ballots on this instance and waits until every

@@ -87,10 +87,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	var sealed, receipt []byte
 	if j.key != nil {
-		// the cells read at the door, into a ballot prepared for the group
-		if sealed, err = j.key.Encrypt(j.key.prepared(info.GroupID), j.cells, j.texts); err == nil {
-			receipt = j.key.Receipt(sealed)
-		}
+		sealed, receipt, err = j.key.seal(info.GroupID, j.cells, j.texts) // the cells read at the door
 	} else {
 		sealed, receipt, err = s.seal(p, info.GroupID, b)
 	}
@@ -114,11 +111,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 // box and proves nothing of what it says.
 func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, error) {
 	if p.Box == store.BoxHomomorphic {
-		sealed, k, err := s.encrypt(p, groupID, b)
-		if err != nil {
-			return nil, nil, err
-		}
-		return sealed, k.Receipt(sealed), nil
+		return s.encrypt(p, groupID, b)
 	}
 	plain, err := b.Encode()
 	if err != nil {
