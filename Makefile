@@ -43,9 +43,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 4s)
 build: ## build bin/minyi
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/minyi
 
-lint: ## go vet and gofmt
+lint: ## go vet, gofmt and staticcheck
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) tool staticcheck ./...
 
 bench: deps build ## Go benchmarks of sealing, counting and 10,000 slips, then minyi bench (2,000 voters over HTTP)
 	$(GO) test -run '^$$' -bench . -benchmem ./ballot/

@@ -326,7 +326,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	}
 	var box []PlainBallot
 	for _, bb := range b.Ballots {
-		box = append(box, PlainBallot{Group: bb.Group, Ballot: bb.Ballot, Broken: bb.Broken, Unit: bb.Unit})
+		box = append(box, PlainBallot(bb))
 	}
 	p := b.Poll
 	// The pooling is decided again on the ballots per group the signed tally states
