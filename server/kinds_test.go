@@ -527,6 +527,42 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 	}
 }
 
+// Every threshold typed in the builder lands in its own rule of its own form: none is
+// read into another's place, and none is lost to the default.
+func TestEveryThresholdFromBuilder(t *testing.T) {
+	e := newEnv(t)
+	c, csrf := e.browser("admin")
+	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"阈值"}, "unit_id": {e.unitID}, "groups": {"全体 9"}, "quorum": {"2/3"},
+		"f0_kind": {"evaluation"}, "f0_title": {"测评表"}, "f0_grades": {"individual"}, "f0_subjects": {"张三 局长"},
+		"f0_t_adjust": {"3/10"}, "f0_t_dismiss": {"4/10"}, "f0_t_probation": {"5/10"},
+		"f1_kind": {"recommendation"}, "f1_title": {"推荐表"}, "f1_positions": {"副局长 1\n甲\n乙"}, "f1_t_flag_below": {"6/10"}, "f1_t_second_round": {"7/10"},
+		"f2_kind": {"approval"}, "f2_title": {"票决表"}, "f2_nominees": {"丙"}, "f2_seats": {"0"}, "f2_t_pass_over": {"8/10"},
+		"f3_kind": {"review"}, "f3_title": {"评议表"}, "f3_cadres": {"丁 科长"}, "f3_t_disagree": {"9/10"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	id := res.Request.URL.Path[len("/polls/"):]
+	var p struct {
+		Forms []ballot.Form
+	}
+	e.api(e.admin, "GET", "/api/v1/polls/"+id, nil, 200, &p)
+	if len(p.Forms) != 4 || p.Forms[0].Evaluation == nil || p.Forms[1].Recommendation == nil || p.Forms[2].Approval == nil || p.Forms[3].Review == nil {
+		t.Fatalf("forms: %+v", p.Forms)
+	}
+	ev, rc := p.Forms[0].Evaluation, p.Forms[1].Recommendation
+	for _, c := range []struct {
+		name      string
+		got, want ballot.Ratio
+	}{{"建议调整", ev.AdjustBelow, ballot.R(3, 10)}, {"建议免职", ev.DismissAbove, ballot.R(4, 10)}, {"不宜正式任职", ev.ProbationAbove, ballot.R(5, 10)},
+		{"得票未过半", rc.FlagBelow, ballot.R(6, 10)}, {"建议二次推荐", rc.SecondRoundBelow, ballot.R(7, 10)},
+		{"通过", p.Forms[2].Approval.PassOver, ballot.R(8, 10)}, {"不认同率", p.Forms[3].Review.DisagreeAbove, ballot.R(9, 10)}} {
+		if c.got.Cmp(c.want) != 0 {
+			t.Errorf("%s: stored %v, typed %v", c.name, c.got, c.want)
+		}
+	}
+}
+
 // A threshold changed in the builder is the one the count applies and the tally names.
 func TestThresholdFromBuilder(t *testing.T) {
 	e := newEnv(t)

@@ -120,18 +120,30 @@ func (f builderForm) BadLabel() string { return f.ruleForm().Evaluation.BadLabel
 // YearHint is the year the builder proposes for the title as typed now.
 func (b builder) YearHint() int { return ballot.AssessmentYear(b.Title, time.Now()) }
 
+// thresholds are a section's thresholds as read from the builder.
+type thresholds struct {
+	Adjust, Dismiss, Probation ballot.Ratio // evaluation: 建议调整, 建议免职, 不宜正式任职
+	FlagBelow, SecondRound     ballot.Ratio // recommendation: 得票未过半, 建议二次推荐
+	PassOver                   ballot.Ratio // approval: 通过
+	DisagreeAbove              ballot.Ratio // review: 不认同率
+}
+
 // thresholds reads the typed thresholds; a bad one names itself.
-func (f builderForm) thresholds() (map[string]ballot.Ratio, error) {
-	out := map[string]ballot.Ratio{}
-	for _, t := range []struct{ name, v string }{{"建议调整", f.Adjust}, {"建议免职", f.Dismiss}, {"不宜正式任职", f.ProbationT},
-		{"得票未过半", f.FlagBelow}, {"建议二次推荐", f.SecondRound}, {"通过", f.PassOver}, {"不认同率", f.DisagreeAbove}} {
+func (f builderForm) thresholds() (thresholds, error) {
+	var th thresholds
+	for _, t := range []struct {
+		name, v string
+		dst     *ballot.Ratio
+	}{{"建议调整", f.Adjust, &th.Adjust}, {"建议免职", f.Dismiss, &th.Dismiss}, {"不宜正式任职", f.ProbationT, &th.Probation},
+		{"得票未过半", f.FlagBelow, &th.FlagBelow}, {"建议二次推荐", f.SecondRound, &th.SecondRound}, {"通过", f.PassOver, &th.PassOver},
+		{"不认同率", f.DisagreeAbove, &th.DisagreeAbove}} {
 		r, err := ballot.ParseWeight(t.v)
 		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "“%s”的阈值“%s”应写成分数（如2/3）、小数或百分数", t.name, t.v)
+			return th, ballot.Errorf(ballot.EINVALID, "“%s”的阈值“%s”应写成分数（如2/3）、小数或百分数", t.name, t.v)
 		}
-		out[t.name] = r
+		*t.dst = r
 	}
-	return out, nil
+	return th, nil
 }
 
 // pollTemplate is a preset of the builder for a common meeting.
@@ -434,7 +446,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 			return f, err
 		}
 		f.Evaluation = &ballot.Evaluation{Subjects: subjects, Grades: grades, Probation: bf.Probation, Indicators: indicators,
-			AdjustBelow: th["建议调整"], DismissAbove: th["建议免职"], ProbationAbove: th["不宜正式任职"]}
+			AdjustBelow: th.Adjust, DismissAbove: th.Dismiss, ProbationAbove: th.Probation}
 		if bf.Score {
 			if len(grades) != len(ballot.DefaultPoints()) {
 				return f, ballot.Errorf(ballot.EINVALID, "折算分数需要四个等次")
@@ -453,7 +465,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 		if err != nil || n < 1 {
 			return f, ballot.Errorf(ballot.EINVALID, "进入差额考察的人数应为正整数")
 		}
-		f.Recommendation = &ballot.Recommendation{Shape: bf.Shape, Positions: positions, FlagBelow: th["得票未过半"], Shortlist: n, SecondRoundBelow: th["建议二次推荐"]}
+		f.Recommendation = &ballot.Recommendation{Shape: bf.Shape, Positions: positions, FlagBelow: th.FlagBelow, Shortlist: n, SecondRoundBelow: th.SecondRound}
 	case ballot.KindApproval:
 		nominees, err := ballot.CandidatesFromLines(bf.Nominees)
 		if err != nil {
@@ -463,13 +475,13 @@ func (bf builderForm) form() (ballot.Form, error) {
 		if err != nil {
 			return f, ballot.Errorf(ballot.EINVALID, "应选人数请填写整数（逐一表决填0）")
 		}
-		f.Approval = &ballot.Approval{Nominees: nominees, Seats: seats, PassOver: th["通过"], PassBase: bf.PassBase}
+		f.Approval = &ballot.Approval{Nominees: nominees, Seats: seats, PassOver: th.PassOver, PassBase: bf.PassBase}
 	case ballot.KindReview:
 		cadres, err := ballot.SubjectsFromLines(bf.Cadres)
 		if err != nil {
 			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
 		}
-		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres, DisagreeAbove: th["不认同率"]}
+		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres, DisagreeAbove: th.DisagreeAbove}
 	case ballot.KindScoring:
 		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
 		if err != nil {
