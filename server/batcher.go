@@ -9,7 +9,7 @@ import (
 	"minyi/store"
 )
 
-// Batched writes (issue: performance). Submissions wait a moment to share a transaction
+// Batched writes. Submissions wait a moment to share a transaction
 // with the others arriving then: tokens burned with one statement, ballots inserted in a
 // random order. Each voter is answered only after the commit that holds their ballot; a
 // token already used, in the batch or before, is refused alone; a failed commit fails

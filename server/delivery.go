@@ -19,7 +19,7 @@ import (
 	"minyi/store"
 )
 
-// Outbound delivery of filed record entries (issue: records): each entry is queued with
+// Outbound delivery of filed record entries: each entry is queued with
 // its filing, and every instance's worker delivers due ones with retries and backoff. The
 // receiver gets the entry as JSON, an HMAC-SHA256 of the body under its secret in
 // X-Minyi-Signature, and the delivery's id in Idempotency-Key, so a repeat (after a crash

@@ -11,7 +11,7 @@ import (
 	"minyi/store"
 )
 
-// Paper ballots beside phones (issue: double entry). An organizer marks a voter's token
+// Paper ballots beside phones, entered twice. An organizer marks a voter's token
 // as paper; after voting, two different staff members each enter every paper ballot; a
 // ballot goes into the box when two entries by different people agree.
 

@@ -13,7 +13,7 @@ import (
 // Role is what a staff account may do.
 type Role string
 
-// Roles (issue: staff accounts).
+// Roles of staff accounts.
 const (
 	RoleAdmin     Role = "admin"     // every unit, accounts and units
 	RoleOrganizer Role = "organizer" // sets polls up and runs them for the unit

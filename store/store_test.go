@@ -61,7 +61,7 @@ func item(h []byte, pollID, groupID string, sealed []byte) store.CastItem {
 }
 
 // The ballots table must hold nothing that links a ballot to a voter or a moment
-// (DESIGN: step 6; issue: schema test).
+// (DESIGN: step 6).
 func TestBallotsTableHasNoLinkColumns(t *testing.T) {
 	s := dbtest.New(t)
 	cols, err := s.Columns(ctx, "ballots")

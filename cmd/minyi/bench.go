@@ -24,7 +24,7 @@ import (
 	"minyi/store"
 )
 
-// benchResult is what `minyi bench` reports (issue: performance).
+// benchResult is what `minyi bench` reports.
 type benchResult struct {
 	Voters         int             `json:"voters"`
 	Concurrency    int             `json:"concurrency"`
