@@ -27,6 +27,7 @@ import (
 	"minyi/ballot"
 	"minyi/server"
 	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 // The operator as adversary. The operator runs the database and the servers, holds the
@@ -162,7 +163,7 @@ func TestOperatorCannotPairSlipsWithBallots(t *testing.T) {
 	}
 	e.openPoll(p.ID)
 
-	bin, err := store.PostgresBin()
+	bin, err := pgembed.Bin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func newPrivateEnv(t *testing.T) (*env, string) {
 		t.Fatal(err)
 	}
 	os.Chmod(root, 0o755)
-	pg, err := store.StartEmbedded(ctx, filepath.Join(root, "pg"), store.EmbeddedOptions{})
+	pg, err := pgembed.Start(ctx, filepath.Join(root, "pg"), pgembed.Options{})
 	if err != nil {
 		os.RemoveAll(root)
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
 	"minyi/server"
-	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 // dumpTable is one table of a plain pg_dump: its columns and rows in the dump's order.
@@ -30,7 +30,7 @@ type dumpTable struct {
 
 func pgDump(t *testing.T, url string) (string, map[string]dumpTable) {
 	t.Helper()
-	bin, err := store.PostgresBin()
+	bin, err := pgembed.Bin()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 // The backup procedure of docs/DEPLOY.md, run: a counted poll, `pg_dump -Fc`, a restore
@@ -49,7 +49,7 @@ func TestBackupRestore(t *testing.T) {
 	certified := getRaw(t, a.base+"/api/v1/polls/"+p.ID+"/bundle", admin)
 
 	// Back up, as the procedure says, then restore into a new, empty database.
-	bin, err := store.PostgresBin()
+	bin, err := pgembed.Bin()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"minyi/ballot"
 	"minyi/server"
 	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 // Fault tests: the real server in child processes (this test binary run again as
@@ -50,7 +51,7 @@ func runChild(args string) int {
 type faultDB struct {
 	t      *testing.T
 	dir    string
-	pg     *store.Embedded
+	pg     *pgembed.Cluster
 	url    string
 	st     *store.Store
 	secret string
@@ -95,7 +96,7 @@ func newFaultDB(t *testing.T) *faultDB {
 var ctx = context.Background()
 
 func (db *faultDB) startPG() error {
-	pg, err := store.StartEmbedded(ctx, filepath.Join(db.dir, "pg"), store.EmbeddedOptions{Throwaway: true})
+	pg, err := pgembed.Start(ctx, filepath.Join(db.dir, "pg"), pgembed.Options{Throwaway: true})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"minyi/ballot"
 	"minyi/server"
 	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 // version is set at build time.
@@ -95,7 +96,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type common struct {
 	data string
 	log  *slog.Logger
-	pg   *store.Embedded
+	pg   *pgembed.Cluster
 }
 
 func (o *common) flags(fs *flag.FlagSet) {
@@ -122,7 +123,7 @@ func envInt(k string, def int) int {
 func (o *common) openStore(ctx context.Context, stderr io.Writer) (*store.Store, error) {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		pg, err := store.StartEmbedded(ctx, filepath.Join(o.data, "pg"), store.EmbeddedOptions{Log: stderr})
+		pg, err := pgembed.Start(ctx, filepath.Join(o.data, "pg"), pgembed.Options{Log: stderr})
 		if err != nil {
 			return nil, err
 		}

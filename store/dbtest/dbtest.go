@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"minyi/store"
+	"minyi/store/pgembed"
 )
 
 var (
@@ -46,7 +47,7 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		os.Chmod(dir, 0o755)
-		e, err := store.StartEmbedded(ctx, dir, store.EmbeddedOptions{Throwaway: true})
+		e, err := pgembed.Start(ctx, dir, pgembed.Options{Throwaway: true})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "dbtest:", err)
 			return 1
@@ -79,10 +80,10 @@ func replaceDB(url, db string) string {
 }
 
 func prepareTemplate(ctx context.Context) error {
-	if err := store.DropDatabase(ctx, adminURL, template); err != nil {
+	if err := pgembed.DropDatabase(ctx, adminURL, template); err != nil {
 		return err
 	}
-	if err := store.CreateDatabase(ctx, adminURL, template, ""); err != nil {
+	if err := pgembed.CreateDatabase(ctx, adminURL, template, ""); err != nil {
 		return err
 	}
 	s, err := store.Open(ctx, baseURL(template))
@@ -102,10 +103,10 @@ func URL(t testing.TB) string {
 	}
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), seq.Add(1))
 	ctx := context.Background()
-	if err := store.CreateDatabase(ctx, adminURL, name, template); err != nil {
+	if err := pgembed.CreateDatabase(ctx, adminURL, name, template); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.DropDatabase(context.Background(), adminURL, name) })
+	t.Cleanup(func() { pgembed.DropDatabase(context.Background(), adminURL, name) })
 	return baseURL(name)
 }
 

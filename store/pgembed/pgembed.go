@@ -1,4 +1,6 @@
-package store
+// Package pgembed runs the private PostgreSQL cluster of `make run`, the tests and the
+// fault drills, from the machine's own binaries.
+package pgembed
 
 import (
 	"bytes"
@@ -21,10 +23,10 @@ import (
 	"github.com/lib/pq"
 )
 
-// Embedded is a private PostgreSQL cluster started from the machine's own binaries
+// Cluster is a private PostgreSQL cluster started from the machine's own binaries
 // (DESIGN: embedded default). It listens on a Unix socket in a directory of its own only,
 // never on a TCP port, so it cannot clash with a system server on 5432.
-type Embedded struct {
+type Cluster struct {
 	Dir    string // data directory
 	Socket string // socket directory
 	Port   int    // names the socket file only
@@ -33,8 +35,8 @@ type Embedded struct {
 	owned  bool // started by us, so ours to stop
 }
 
-// EmbeddedOptions tune the cluster.
-type EmbeddedOptions struct {
+// Options tune the cluster.
+type Options struct {
 	// Throwaway trades durability for speed (tests): fsync and synchronous commit off.
 	Throwaway bool
 	// Log receives the cluster's progress lines; nil discards them.
@@ -44,9 +46,9 @@ type EmbeddedOptions struct {
 // embeddedPort names the socket file; the socket lives in the cluster's own directory.
 const embeddedPort = 15432
 
-// PostgresBin finds the directory of the PostgreSQL server binaries: $MINYI_PG_BIN, the
+// Bin finds the directory of the PostgreSQL server binaries: $MINYI_PG_BIN, the
 // newest /usr/lib/postgresql/*/bin, or initdb on PATH.
-func PostgresBin() (string, error) {
+func Bin() (string, error) {
 	if d := os.Getenv("MINYI_PG_BIN"); d != "" {
 		return d, nil
 	}
@@ -68,14 +70,14 @@ func pgVersion(binDir string) int {
 	return v
 }
 
-// StartEmbedded starts (or reuses, if still running from an earlier start) the private
+// Start starts (or reuses, if still running from an earlier start) the private
 // cluster in dir, creating it on first use. When run as root it runs PostgreSQL as the
 // unprivileged "postgres" user (or "nobody"), since initdb refuses root.
-func StartEmbedded(ctx context.Context, dir string, opt EmbeddedOptions) (*Embedded, error) {
+func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	bin, err := PostgresBin()
+	bin, err := Bin()
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +85,7 @@ func StartEmbedded(ctx context.Context, dir string, opt EmbeddedOptions) (*Embed
 	if err != nil {
 		return nil, err
 	}
-	e := &Embedded{Dir: dir, Port: embeddedPort, bin: bin, Socket: dir}
+	e := &Cluster{Dir: dir, Port: embeddedPort, bin: bin, Socket: dir}
 	if len(dir)+len("/.s.PGSQL.15432.lock") > 100 { // Unix socket paths are limited to ~107 bytes
 		sum := sha256.Sum256([]byte(dir))
 		e.Socket = filepath.Join(os.TempDir(), "minyi-pg-"+hex.EncodeToString(sum[:6]))
@@ -164,7 +166,7 @@ func lastLines(b []byte, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (e *Embedded) run(ctx context.Context, name string, args ...string) ([]byte, error) {
+func (e *Cluster) run(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(e.bin, name), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: e.cred, Setpgid: true}
 	cmd.Dir = os.TempDir()
@@ -176,12 +178,12 @@ func (e *Embedded) run(ctx context.Context, name string, args ...string) ([]byte
 }
 
 // URL is the connection string for a database of the cluster.
-func (e *Embedded) URL(database string) string {
+func (e *Cluster) URL(database string) string {
 	return fmt.Sprintf("postgres://minyi@/%s?host=%s&port=%d&sslmode=disable", database, e.Socket, e.Port)
 }
 
 // CreateDatabase creates a database if it does not exist, optionally from a template.
-func (e *Embedded) CreateDatabase(ctx context.Context, name, template string) error {
+func (e *Cluster) CreateDatabase(ctx context.Context, name, template string) error {
 	return CreateDatabase(ctx, e.URL("postgres"), name, template)
 }
 
@@ -219,7 +221,7 @@ func DropDatabase(ctx context.Context, adminURL, name string) error {
 }
 
 // Stop shuts the cluster down if this process started it.
-func (e *Embedded) Stop() error {
+func (e *Cluster) Stop() error {
 	if !e.owned {
 		return nil
 	}
