@@ -60,6 +60,15 @@ func TestTooBigPollRefusedAtSetup(t *testing.T) {
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]any{"expected": 1305}, 200, nil)
 	e.tokens(p, 5)
+	// A poll that grew past the limit by another way (one made before the check, its 应到
+	// written straight to the database here) does not open: its count would fail.
+	if _, err := e.st.SetExpected(ctx, p.ID, p.Groups[0].ID, 1400); err != nil {
+		t.Fatal(err)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 400, &out)
+	if out.Error.Code != ballot.ETOOBIG {
+		t.Fatalf("opening a poll of 1,400 ballots of 50 write-ins: %+v", out.Error)
+	}
 }
 
 // A device's partial decryption may be larger than the 2 MB other requests keep to: a
