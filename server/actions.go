@@ -111,9 +111,9 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 
 // checkCountSize refuses a poll whose box could come to hold more than one count
 // decrypts, with its 应到 raised by moreExpected or moreTokens more tokens issued: a poll
-// that grew past the limit would only be found out at the count, after the meeting. A
-// change that does not raise the most ballots the box can hold is let through, so a poll
-// made before the check can still be run as it is.
+// that grew past the limit would only be found out at the count, after the meeting.
+// Opening (nothing added) always checks; an issue or a new 应到 that does not raise the
+// most ballots the box can hold is let through, as it changes nothing the count needs.
 func (s *Server) checkCountSize(c *fiber.Ctx, p *store.PollInfo, moreExpected, moreTokens int) error {
 	tu, err := s.store.Turnout(c.UserContext(), p.ID)
 	if err != nil {
