@@ -40,6 +40,9 @@ const (
 	// ESHARETYPED: a teller's share code was sent to the server, which never takes one for a
 	// poll whose tellers count on their own devices.
 	ESHARETYPED = "share_not_taken"
+	// ETOOBIG: the poll could hold more ballots and texts than one count can decrypt; it
+	// is refused when it is made or opened, and the count refuses it too.
+	ETOOBIG = "count_too_large"
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.

@@ -131,9 +131,13 @@ func (p *Poll) checkKeyHolder() error {
 
 // ValidateNew is Validate for a poll being made: besides, a server-held key lets whoever
 // runs the server read every ballot, so it is a choice the organizer makes, and only for
-// a poll of surveys alone; a vote on people is never counted with it.
+// a poll of surveys alone; a vote on people is never counted with it. And a poll whose
+// count could not be decrypted at one go, with its 应到 all voting, is not made.
 func (p *Poll) ValidateNew() error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := p.CheckCountSize(p.Expected()); err != nil {
 		return err
 	}
 	if p.Holder() == KeyServer {

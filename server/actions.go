@@ -67,6 +67,9 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if p.State != ballot.Draft {
 		return ballot.Errorf(ballot.ECONFLICT, "只有尚未开始的投票活动可以开始投票")
 	}
+	if err := s.checkCountSize(c, p, 0, 0); err != nil {
+		return err
+	}
 	// The server-held key is for surveys only, checked again here: a poll marked so before
 	// the rule (or carried through a rehearsal) must not open a vote on people with it.
 	if p.ServerHeld() {
@@ -103,6 +106,24 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	s.fillPools(p)
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum), "key": p.KeyNote()})
+	return nil
+}
+
+// checkCountSize refuses a poll whose box could come to hold more than one count
+// decrypts, with its 应到 raised by moreExpected or moreTokens more tokens issued: a poll
+// that grew past the limit would only be found out at the count, after the meeting.
+// Opening (nothing added) always checks; an issue or a new 应到 that does not raise the
+// most ballots the box can hold is let through, as it changes nothing the count needs.
+func (s *Server) checkCountSize(c *fiber.Ctx, p *store.PollInfo, moreExpected, moreTokens int) error {
+	tu, err := s.store.Turnout(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	before := ballot.BallotsBound(p.Expected(), tu)
+	after := ballot.BallotsBound(p.Expected()+moreExpected, append(tu, ballot.Turnout{Issued: moreTokens}))
+	if after > before || moreExpected == 0 && moreTokens == 0 {
+		return p.CheckCountSize(after)
+	}
 	return nil
 }
 
@@ -337,6 +358,11 @@ func (s *Server) setExpected(c *fiber.Ctx, p *store.PollInfo, groupID string, ex
 	g, ok := p.Group(groupID)
 	if !ok {
 		return ballot.Errorf(ballot.EINVALID, "请选择参评类别")
+	}
+	if expected > g.Expected {
+		if err := s.checkCountSize(c, p, expected-g.Expected, 0); err != nil {
+			return err
+		}
 	}
 	old, err := s.store.SetExpected(c.UserContext(), p.ID, groupID, expected)
 	if err != nil {

@@ -121,6 +121,13 @@ func (s *Server) issueBatches(c *fiber.Ctx, p *store.PollInfo, want []groupCount
 	if err := s.repeated(c, p, key, nil); err != nil {
 		return nil, nil, err
 	}
+	more := 0
+	for _, w := range want {
+		more += w.Count
+	}
+	if err := s.checkCountSize(c, p, 0, more); err != nil {
+		return nil, nil, err
+	}
 	out := make([]issuedBatch, len(want))
 	news := make([]store.NewBatch, len(want))
 	for i, w := range want {

@@ -40,6 +40,7 @@ var statusOf = map[string]int{
 	ballot.EDEALING:      fiber.StatusConflict,
 	ballot.EPARTIAL:      fiber.StatusBadRequest,
 	ballot.ESHARETYPED:   fiber.StatusBadRequest,
+	ballot.ETOOBIG:       fiber.StatusBadRequest,
 }
 
 // headings are the titles of error pages for people.

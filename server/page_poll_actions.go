@@ -27,7 +27,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	}
 	if deviceCounted(p) {
 		if _, err := s.startCount(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
-			if code := ballot.ErrorCode(err); code == ballot.EPAPERPENDING || code == ballot.ESHARETYPED {
+			if code := ballot.ErrorCode(err); code == ballot.EPAPERPENDING || code == ballot.ESHARETYPED || code == ballot.ETOOBIG {
 				// The typed codes are not shown back: the server does not keep them.
 				return s.renderCount(c, statusOf[code], p, nil, ballot.ErrorMessage(err))
 			}

@@ -307,7 +307,7 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	if err == nil {
 		err = s.createPoll(c, p)
 	}
-	if code := ballot.ErrorCode(err); code == ballot.EINVALID || code == ballot.ECONFLICT {
+	if code := ballot.ErrorCode(err); code == ballot.EINVALID || code == ballot.ECONFLICT || code == ballot.ETOOBIG {
 		return s.renderBuilder(c, fiber.StatusBadRequest, b, err)
 	} else if err != nil {
 		return err

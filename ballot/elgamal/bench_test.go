@@ -129,6 +129,26 @@ func BenchmarkVerifyPartial180(b *testing.B) {
 	cpuPerOp(b, start, n)
 }
 
+// BenchmarkPartialMax is the largest count a device does: MaxPartialPoints points
+// decrypted and proved, then checked as the server checks the post.
+func BenchmarkPartialMax(b *testing.B) {
+	key := benchKey(b)
+	pts := benchPoints(key, MaxPartialPoints)
+	var p Partial
+	b.Run("decrypt", func(b *testing.B) {
+		for b.Loop() {
+			p = PartialDecrypt(1, key.shares[0], pts, testCtx, rand.Reader)
+		}
+	})
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if err := VerifyPartial(key.pub[0], pts, p, testCtx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkDecryptSums180 decrypts 180 sums of up to 2,000 ballots each.
 func BenchmarkDecryptSums180(b *testing.B) {
 	key := benchKey(b)

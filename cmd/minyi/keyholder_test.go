@@ -68,9 +68,9 @@ func countPoll(t *testing.T, base, token, pollID string, out any) {
 	if len(links.Links) != 1 {
 		t.Fatalf("the organizer's seat at the count: %d links", len(links.Links))
 	}
-	var log bytes.Buffer
-	if err := Main(context.Background(), []string{"teller", "count", links.Links[0].URL, "-code", v.(string), "-every", "100ms"}, &log, &log); err != nil {
-		t.Fatalf("minyi teller count on the organizer's seat: %v\n%s", err, log.String())
+	// The code is typed into the command, as the organizer would at its prompt.
+	if log, err := runMinyi(strings.NewReader(v.(string)+"\n"), "teller", "count", links.Links[0].URL, "-every", "100ms"); err != nil {
+		t.Fatalf("minyi teller count on the organizer's seat: %v\n%s", err, log)
 	}
 	var got struct{ Tally json.RawMessage }
 	getJSON(t, base+"/api/v1/polls/"+pollID+"/tally", token, &got)

@@ -47,9 +47,10 @@ usage:
   minyi teller -url https://…/t/<token> -share FILE
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
-  minyi teller count https://…/t/<token> [-code CODE | -file FILE]
+  minyi teller count https://…/t/<token> [-file FILE]
                                   at the count, a teller decrypts the box's sums here with their
-                                  share; the share never leaves this computer
+                                  share, from the backup FILE or typed when asked (or piped in);
+                                  the share never leaves this computer, nor stands on its command line
   minyi version
 
 Environment:

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,7 +27,7 @@ import (
 // in a browser: the share is made here and written to the backup file only.
 func teller(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "count" {
-		return tellerCount(ctx, args[1:], stdout, stderr)
+		return tellerCount(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("teller", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -223,16 +225,22 @@ type countState struct {
 }
 
 // tellerCount is a teller's part of the count from a terminal, as the teller page does it:
-// the share, typed or read from the backup file, decrypts the box's sums here, and only
-// the partial decryption and its proof go to the server.
-func tellerCount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// the share, read from the backup file or from standard input, decrypts the box's sums
+// here, and only the partial decryption and its proof go to the server. The share is
+// never an argument: the command line of a running program is visible to every user of
+// the computer (ps), and a shell keeps it in its history.
+func tellerCount(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("teller count", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	code := fs.String("code", "", "the share code of the backup")
-	file := fs.String("file", "", "the backup file of the share")
+	file := fs.String("file", "", "the backup file of the share; without it the share code is read from standard input")
 	wait := fs.Duration("timeout", 2*time.Hour, "how long to wait for the organizer to start the count")
 	every := fs.Duration("every", 2*time.Second, "how often to look whether the count has started")
-	usage := errors.New("usage: minyi teller count https://…/t/<token> [-code CODE | -file FILE]")
+	usage := errors.New("usage: minyi teller count https://…/t/<token> [-file FILE]   (without -file, type the share code when asked, or pipe the backup in)")
+	for _, a := range args {
+		if n := strings.TrimLeft(a, "-"); n != a && (n == "code" || strings.HasPrefix(n, "code=")) {
+			return errors.New("份额码不能写在命令行上（其他用户可用 ps 看到，命令历史也会记下）：请用 -file 给出备份文件，或不加 -file 运行，在提示处输入份额码")
+		}
+	}
 	// The link may stand before or after the flags.
 	var link string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -246,16 +254,21 @@ func tellerCount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if fs.NArg() != 0 {
 		return usage
 	}
-	if link == "" || (*code == "") == (*file == "") {
+	if link == "" {
 		return usage
 	}
-	text := *code
+	var text string
 	if *file != "" {
 		b, err := os.ReadFile(*file)
 		if err != nil {
 			return fmt.Errorf("读取备份文件失败：%w", err)
 		}
 		text = string(b)
+	} else {
+		var err error
+		if text, err = readShareInput(stdin, stderr); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *wait)
 	defer cancel()
@@ -326,6 +339,30 @@ func tellerCount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "已开箱。已开箱 %d / %d 位监票人，等待其他监票人。\n", cs.Decrypted, cs.Quorum)
 	}
 	return nil
+}
+
+// readShareInput reads the share from standard input: one line typed at a terminal, after
+// a prompt on standard error (so that what the command prints stays clean), or the whole
+// of a backup file piped in.
+func readShareInput(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stderr, "请输入您的份额码（备份的最后一行，形如 ABCD-EFGH-…），按回车确认：")
+			line, err := bufio.NewReader(f).ReadString('\n')
+			if strings.TrimSpace(line) == "" {
+				return "", fmt.Errorf("未输入份额码：%v", cmp.Or(err, errors.New("输入为空")))
+			}
+			return line, nil
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, 64<<10))
+	if err != nil {
+		return "", fmt.Errorf("读取份额码失败：%w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", errors.New("未读到份额码：请用 -file 给出备份文件，或在标准输入中给出份额码")
+	}
+	return string(b), nil
 }
 
 // readShare finds the share code in what the teller typed or in a backup file, where it

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -130,9 +132,26 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 	if tally.Tally.Ballots != 2 || strings.Join(tally.Tally.OpenedBy, ",") != "甲,丙" {
 		t.Fatalf("the tally counted by the command and a page: %+v", tally)
 	}
-	// A wrong code is refused on this computer, before anything is sent.
-	err = Main(context.Background(), []string{"teller", "count", "-code", shares[1], links.Links[0].URL}, &out, os.Stderr)
-	if err == nil || !strings.Contains(err.Error(), "第2位监票人的备份") {
-		t.Fatalf("another seat's code: %v", err)
+	// A wrong code, typed in, is refused on this computer, before anything is sent.
+	if said, err := runMinyi(strings.NewReader(shares[1]+"\n"), "teller", "count", links.Links[0].URL); err == nil || !strings.Contains(said, "第2位监票人的备份") {
+		t.Fatalf("another seat's code: %v\n%s", err, said)
 	}
+	// The share never stands on the command line, where ps and the shell's history see it.
+	err = Main(context.Background(), []string{"teller", "count", "-code", shares[0], links.Links[0].URL}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "份额码不能写在命令行上") {
+		t.Fatalf("a share code given as an argument: %v", err)
+	}
+	if said, err := runMinyi(strings.NewReader(""), "teller", "count", links.Links[0].URL); err == nil || !strings.Contains(said, "未读到份额码") {
+		t.Fatalf("nothing on standard input: %v\n%s", err, said)
+	}
+}
+
+// runMinyi runs this binary as `minyi` with the arguments in a process of its own, with
+// stdin as its standard input, and returns what it wrote (standard output and error).
+func runMinyi(stdin io.Reader, args ...string) (string, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childArgs+"="+strings.Join(args, "\x1f"))
+	cmd.Stdin = stdin
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
