@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cloudflare/circl/group"
+	"golang.org/x/term"
 
 	"minyi/ballot/ceremony"
 	"minyi/ballot/elgamal"
@@ -342,18 +342,17 @@ func tellerCount(ctx context.Context, args []string, stdin io.Reader, stdout, st
 }
 
 // readShareInput reads the share from standard input: one line typed at a terminal, after
-// a prompt on standard error (so that what the command prints stays clean), or the whole
-// of a backup file piped in.
+// a prompt on standard error (so that what the command prints stays clean) and without
+// echo (so that it is not left on the screen), or the whole of a backup file piped in.
 func readShareInput(stdin io.Reader, stderr io.Writer) (string, error) {
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprint(stderr, "请输入您的份额码（备份的最后一行，形如 ABCD-EFGH-…），按回车确认：")
-			line, err := bufio.NewReader(f).ReadString('\n')
-			if strings.TrimSpace(line) == "" {
-				return "", fmt.Errorf("未输入份额码：%v", cmp.Or(err, errors.New("输入为空")))
-			}
-			return line, nil
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "请输入您的份额码（备份的最后一行，形如 ABCD-EFGH-…；输入时不显示），按回车确认：")
+		line, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if strings.TrimSpace(string(line)) == "" {
+			return "", fmt.Errorf("未输入份额码：%v", cmp.Or(err, errors.New("输入为空")))
 		}
+		return string(line), nil
 	}
 	b, err := io.ReadAll(io.LimitReader(stdin, 64<<10))
 	if err != nil {
