@@ -43,6 +43,15 @@ type Opening struct {
 // Group is the voter group of the opened ballot.
 func (o *Opening) Group() string { return o.group }
 
+// Wipe clears the opening once its batch is written: what is left of it in memory then
+// opens nothing.
+func (o *Opening) Wipe() {
+	if o != nil {
+		clear(o.r)
+		clear(o.m)
+	}
+}
+
 // Poll is the poll of the opened ballot.
 func (o *Opening) Poll() string { return o.key.poll.ID }
 

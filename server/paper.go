@@ -74,6 +74,7 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 	}
 	matched, err := s.store.EnterPaper(c.UserContext(), store.PaperEntry{PollID: p.ID, GroupID: groupID, Digest: s.paperDigest(groupID, plain),
 		Sealed: sealed, EnteredBy: meOf(c).ID, Opening: opening})
+	opening.Wipe()
 	if err != nil {
 		return false, err
 	}

@@ -100,6 +100,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 		err = s.batch.cast(item)
 	} else {
 		err = s.store.Cast(ctx, item)
+		opening.Wipe()
 	}
 	if err != nil {
 		return nil, "", err
