@@ -172,7 +172,9 @@ func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups
 }
 
 // paperSums writes the row of a paper ballot that went into the box, and after close
-// folds it into its group's row at once: a row of one ballot would single it out.
+// folds it into its group's row at once: a row of one ballot would single it out. Two
+// entries of one group do not fold side by side: the entry has already counted itself on
+// the group's row (qPaperCount), which holds the second until the first commits.
 func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state ballot.State) error {
 	if s.sumsKey == nil || e.Opening == nil {
 		return nil
