@@ -333,3 +333,26 @@ func benchBatchRow(b *testing.B, subjects int) {
 		}
 	}
 }
+
+// The fold at close in a quiet hall, where every batch held one ballot: 200 rows of one
+// thirty-subject ballot each (a box of 2,000 such rows costs ten times as much).
+// go test -run '^$' -bench 'FoldSingles' -benchtime 1x ./ballot/
+func BenchmarkFoldSingles200x30(b *testing.B) {
+	k, ops, _ := benchOpenings(b, 30, 200)
+	rows := make([]SumsRow, len(ops))
+	for i, o := range ops {
+		r, err := testSumsKey.BatchRow([]*Opening{o})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows[i] = r
+	}
+	b.ResetTimer()
+	c0 := processCPU()
+	for range b.N {
+		if f, _, ok, err := testSumsKey.Fold(k.poll.ID, "g", rows); err != nil || !ok || f.N != len(rows) {
+			b.Fatalf("fold: %v %v %d", err, ok, f.N)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
