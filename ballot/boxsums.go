@@ -1,6 +1,7 @@
 package ballot
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -54,6 +55,9 @@ func (o *Opening) Wipe() {
 
 // Poll is the poll of the opened ballot.
 func (o *Opening) Poll() string { return o.key.poll.ID }
+
+// Key is the poll key the ballot was sealed to: a row adds ballots of one key only.
+func (o *Opening) Key() []byte { return o.key.public }
 
 // EncryptOpening is Encrypt that also gives the ballot's Opening.
 func (k *BoxKey) EncryptOpening(pb *Prepared, cells []uint8, texts []Text) ([]byte, *Opening, error) {
@@ -141,7 +145,8 @@ func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
 	}
 	var tags [32]byte
 	for _, o := range ops {
-		if o.key != k || o.group != g || len(o.m) != cells || len(o.r) != cells*elgamal.ScalarSize {
+		if o.key.poll.ID != k.poll.ID || !bytes.Equal(o.key.public, k.public) || o.group != g ||
+			len(o.m) != cells || len(o.r) != cells*elgamal.ScalarSize {
 			return SumsRow{}, errors.New("ballot: openings of other keys or groups in one row")
 		}
 		for c := range cells {

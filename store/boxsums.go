@@ -34,8 +34,10 @@ func (s *Store) SumsRows(ctx context.Context, pollID string) ([]ballot.SumsRow, 
 	return out, err
 }
 
-// sumsKey names the ballots of one row: a poll and a voter group.
-type sumsKey struct{ poll, group string }
+// sumsKey names the ballots of one row: a poll, a voter group and the poll key they were
+// sealed to (a batch may hold a ballot sealed to a key the poll no longer has, which it
+// refuses).
+type sumsKey struct{ poll, group, key string }
 
 // batchRows are a batch's rows worked out before its transaction, for every item that
 // carries an opening; items tells which items each row adds, to see whether the
@@ -54,16 +56,16 @@ func (s *Store) sumsAhead(items []CastItem) (*batchRows, error) {
 	b := &batchRows{rows: map[sumsKey]ballot.SumsRow{}, items: map[sumsKey][]int{}}
 	for i, it := range items {
 		if it.Opening != nil {
-			k := sumsKey{it.PollID, it.GroupID}
+			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
 			b.items[k] = append(b.items[k], i)
 		}
 	}
 	for k, is := range b.items {
-		r, err := s.sumsKey.BatchRow(openings(items, is))
-		if err != nil {
-			return nil, err
+		// A row that cannot be made is left out, never the ballots: the count then
+		// checks that group's ballots one by one.
+		if r, err := s.sumsKey.BatchRow(openings(items, is)); err == nil {
+			b.rows[k] = r
 		}
-		b.rows[k] = r
 	}
 	return b, nil
 }
@@ -85,7 +87,7 @@ func (s *Store) writeBatchSums(ctx context.Context, tx *sqlx.Tx, items []CastIte
 	in := map[sumsKey][]int{}
 	for _, i := range accepted {
 		if it := items[i]; it.Opening != nil {
-			k := sumsKey{it.PollID, it.GroupID}
+			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
 			in[k] = append(in[k], i)
 		}
 	}
@@ -94,10 +96,10 @@ func (s *Store) writeBatchSums(ctx context.Context, tx *sqlx.Tx, items []CastIte
 		r, ok := ahead.rows[k]
 		if len(is) != len(ahead.items[k]) {
 			var err error
-			if r, err = s.sumsKey.BatchRow(openings(items, is)); err != nil {
-				return err
-			}
-		} else if !ok {
+			r, err = s.sumsKey.BatchRow(openings(items, is))
+			ok = err == nil
+		}
+		if !ok {
 			continue
 		}
 		byPoll[k.poll] = append(byPoll[k.poll], r)
@@ -181,7 +183,7 @@ func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state 
 	}
 	r, err := s.sumsKey.BatchRow([]*ballot.Opening{e.Opening})
 	if err != nil {
-		return err
+		return nil // no row, never no ballot: the count checks the group one by one
 	}
 	if err := s.insertSums(ctx, tx, e.PollID, []ballot.SumsRow{r}); err != nil {
 		return err
