@@ -147,6 +147,11 @@ var ErrOtherKey = errors.New("ballot: prepared under another key")
 // costs no point multiplication: every point and encoding was worked out by Prepare. A
 // prepared ballot is used once.
 func (k *BoxKey) Encrypt(pb *Prepared, cells []uint8, texts []Text) ([]byte, error) {
+	return k.encrypt(pb, cells, texts, nil)
+}
+
+// encrypt is Encrypt, writing each cell's randomness into o when it is given.
+func (k *BoxKey) encrypt(pb *Prepared, cells []uint8, texts []Text, o *Opening) ([]byte, error) {
 	if len(cells) != k.layout.Cells {
 		return nil, fmt.Errorf("ballot has %d cells, the poll %d", len(cells), k.layout.Cells)
 	}
@@ -160,7 +165,14 @@ func (k *BoxKey) Encrypt(pb *Prepared, cells []uint8, texts []Text) ([]byte, err
 	out := make([]byte, 0, k.size)
 	out = append(out, formatV3)
 	for i, l := range k.layout.Lines {
-		if out, err = pb.lines[i].AppendFill(out, cells[l.Offset:l.Offset+len(l.Labels)]); err != nil {
+		marks := cells[l.Offset : l.Offset+len(l.Labels)]
+		if o == nil {
+			out, err = pb.lines[i].AppendFill(out, marks)
+		} else {
+			r := o.r[l.Offset*elgamal.ScalarSize : l.Offset*elgamal.ScalarSize]
+			out, _, err = pb.lines[i].AppendFillOpening(out, marks, r)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -217,6 +229,11 @@ type BoxSums struct {
 	// the texts that did not open (Decrypt).
 	Over     []string
 	BadTexts int
+	// Checked counts the ballots whose proofs were checked one by one or in a batch; the
+	// others were added from the sums kept as they were sealed (SumKept). Notes say why a
+	// voter group was checked although the box had kept sums for it.
+	Checked int
+	Notes   []string
 }
 
 // SealedText is a text taken out of its ballot: the result row it is counted in (a
@@ -239,7 +256,7 @@ func (k *BoxKey) Sum(box []SealedBallot, turnout []Turnout) *BoxSums {
 				return
 			}
 		}
-	}, turnout)
+	}, turnout, nil)
 }
 
 // boxEntry is a ballot to add: its group and its bytes, whole (texts true) or its marks
@@ -252,8 +269,10 @@ type boxEntry struct {
 }
 
 // sum adds the ballots box yields, in place order. It holds only the chunks being
-// checked, so a bundle's ballots can be read from a file as they are added.
-func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout) *BoxSums {
+// checked, so a bundle's ballots can be read from a file as they are added. The voter
+// groups in fast are added from their kept sums: their ballots' texts are taken out and
+// their proofs not checked (SumKept decided they match the sums).
+func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]*keptGroup) *BoxSums {
 	p := k.poll
 	index := map[string]int{}
 	for i, g := range p.Groups {
@@ -349,6 +368,8 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout) *BoxSums {
 	seen := map[[sha256.Size]byte]bool{}
 	var rejected []int
 	var chunk []placed
+	var fastTexts []groupText
+	fastCounted := make([]int, len(p.Groups))
 	for e := range box {
 		at := s.Ballots
 		s.Ballots++
@@ -363,6 +384,17 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout) *BoxSums {
 			continue
 		}
 		seen[h] = true
+		if fast[e.group] != nil {
+			fastCounted[gi]++
+			at := k.marks
+			for ti, sl := range k.slots {
+				n := elgamal.SealedTextSize(sl.Size)
+				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: e.marks[at : at+n]}})
+				at += n
+			}
+			continue
+		}
+		s.Checked++
 		if chunk = append(chunk, placed{at, e}); len(chunk) == checkChunk {
 			chunks <- chunk
 			chunk = nil
@@ -374,8 +406,13 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout) *BoxSums {
 	close(chunks)
 	wg.Wait()
 	groupSums := make([][]elgamal.Ciphertext, len(p.Groups))
-	counted := make([]int, len(p.Groups))
-	var texts []groupText
+	counted := fastCounted
+	texts := fastTexts
+	for gi, g := range p.Groups {
+		if kg := fast[g.ID]; kg != nil {
+			groupSums[gi] = kg.sums
+		}
+	}
 	s.Rejected = rejected
 	for _, pt := range parts {
 		for gi, row := range pt.sums {
@@ -566,6 +603,7 @@ func (k *BoxKey) Texts(s *BoxSums, opened []string) []Text {
 // CountBox is the tally of a box from its sums and opened texts; s is in SortBox order.
 func (k *BoxKey) CountBox(turnout []Turnout, s *BoxSums, rows [][]int, texts []Text) *Tally {
 	t := CountPooled(k.poll, turnout, s.Sizes, s.Pool, rows, texts, len(s.Rejected))
+	t.BoxChecks = s.Notes
 	for _, g := range s.Over {
 		t.Notes = append(t.Notes, fmt.Sprintf("参评类别“%s”票箱内的有效选票多于已使用的凭证，多出的选票不影响分类合并，请核查", g))
 	}

@@ -332,7 +332,7 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add func(string, bool, string)
 			readErr = errors.Join(err, errors.New("选票文件多出内容"))
 		}
 	}
-	s := k.sum(entries, b.Turnout)
+	s := k.sum(entries, b.Turnout, nil)
 	if readErr != nil {
 		add(CheckFormat, false, "选票文件不完整或已损坏")
 		return

@@ -24,11 +24,12 @@ type sumsRecord struct {
 	Rejected []int         `json:"rejected"`
 	Texts    []SealedText  `json:"texts"`
 	Over     []string      `json:"over"`
+	Notes    []string      `json:"notes,omitempty"`
 }
 
 // MarshalBinary keeps the sums of a box for the finish of its count.
 func (s *BoxSums) MarshalBinary() ([]byte, error) {
-	r := sumsRecord{Rows: s.Rows, Sizes: s.Sizes, Pool: s.Pool, Ballots: s.Ballots, Rejected: s.Rejected, Texts: s.Texts, Over: s.Over}
+	r := sumsRecord{Rows: s.Rows, Sizes: s.Sizes, Pool: s.Pool, Ballots: s.Ballots, Rejected: s.Rejected, Texts: s.Texts, Over: s.Over, Notes: s.Notes}
 	r.Sums = make([][][2][]byte, len(s.Sums))
 	for i, row := range s.Sums {
 		r.Sums[i] = make([][2][]byte, len(row))
@@ -46,7 +47,7 @@ func (k *BoxKey) UnmarshalSums(b []byte) (*BoxSums, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("kept sums: %w", err)
 	}
-	s := &BoxSums{Rows: r.Rows, Sizes: r.Sizes, Pool: r.Pool, Ballots: r.Ballots, Rejected: r.Rejected, Texts: r.Texts, Over: r.Over}
+	s := &BoxSums{Rows: r.Rows, Sizes: r.Sizes, Pool: r.Pool, Ballots: r.Ballots, Rejected: r.Rejected, Texts: r.Texts, Over: r.Over, Notes: r.Notes}
 	s.Sums = make([][]elgamal.Ciphertext, len(r.Sums))
 	for i, row := range r.Sums {
 		if len(row) != k.layout.Cells {

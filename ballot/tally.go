@@ -47,6 +47,9 @@ type Tally struct {
 	Needed    int           `json:"needed"`     // ⌈应到 × q⌉
 	QuorumMet bool          `json:"quorum_met"` // 实到 ≥ needed
 	Notes     []string      `json:"notes,omitempty"`
+	// BoxChecks say which voter groups the count checked ballot by ballot although the box
+	// kept sums for them, and why (a ballot missing, changed, or a record altered).
+	BoxChecks []string `json:"box_checks,omitempty"`
 	// OpenedBy are the tellers whose shares opened the box (none: the server-held key).
 	OpenedBy []string `json:"opened_by,omitempty"`
 	// KeyNote says who held the poll's key (Poll.KeyNote), as every document prints it;

@@ -56,7 +56,7 @@ func auditSentence(action string, d map[string]string) string {
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
 		}
-		return s
+		return s + boxChecksText(d)
 	case "ceremony.start":
 		if d["key"] != "" {
 			return "生成密钥（" + d["key"] + "）"
@@ -70,7 +70,7 @@ func auditSentence(action string, d map[string]string) string {
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
 		}
-		return s
+		return s + boxChecksText(d)
 	case "poll.year":
 		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
 	case "poll.schedule":
@@ -136,4 +136,17 @@ func auditSentence(action string, d map[string]string) string {
 	}
 	slices.Sort(vals)
 	return label + "（" + strings.Join(vals, "，") + "）"
+}
+
+// boxChecksText is what a count's entry says of the ballots it checked one by one: none
+// when the sums kept at sealing matched the whole box.
+func boxChecksText(d map[string]string) string {
+	s := ""
+	if n := d["checked"]; n != "" && n != "0" {
+		s += "；逐张核验证明的选票 " + n + " 张"
+	}
+	if n := d["box_checks"]; n != "" {
+		s += "；" + n
+	}
+	return s
 }

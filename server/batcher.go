@@ -92,6 +92,9 @@ func (b *batcher) flush(batch []castRequest) {
 	start := time.Now()
 	errs, err := b.st.CastBatch(ctx, items)
 	b.met.batchWritten(len(items), time.Since(start))
+	for _, it := range items {
+		it.Opening.Wipe()
+	}
 	for i, r := range batch {
 		if err != nil {
 			r.done <- ballot.Errorf(ballot.ERETRY, "网络或服务器繁忙，选票没有提交成功，请再次提交")

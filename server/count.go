@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,7 +49,10 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 		return nil, err
 	}
 	k.SortBox(box)
-	sums := k.Sum(box, turnout)
+	sums, err := s.sumBox(ctx, k, p, box, turnout)
+	if err != nil {
+		return nil, err
+	}
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -82,8 +87,31 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if pending > 0 {
 		detail["paper_pending"] = strconv.Itoa(pending)
 	}
+	boxChecks(detail, sums)
 	s.audit(c, p.ID, "poll.count", detail)
 	return t, nil
+}
+
+// sumBox adds a box as the count does: a voter group from the sums kept as its ballots
+// were sealed where they match its ballots, every other ballot checked (BoxKey.SumKept).
+func (s *Server) sumBox(ctx context.Context, k *ballot.BoxKey, p *store.PollInfo, box []ballot.SealedBallot, turnout []ballot.Turnout) (*ballot.BoxSums, error) {
+	if s.cfg.Keys.BoxSums == nil {
+		return k.Sum(box, turnout), nil
+	}
+	rows, err := s.store.SumsRows(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return k.SumKept(box, turnout, s.cfg.Keys.BoxSums, rows), nil
+}
+
+// boxChecks puts in an audit entry's detail how many ballots the count checked one by
+// one, and why a group was checked although the box kept its sums.
+func boxChecks(detail map[string]string, sums *ballot.BoxSums) {
+	detail["checked"] = strconv.Itoa(sums.Checked)
+	if len(sums.Notes) > 0 {
+		detail["box_checks"] = strings.Join(sums.Notes, "；")
+	}
 }
 
 // certify combines the quorum's partial decryptions of a box's sums and counts them: the

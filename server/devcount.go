@@ -127,7 +127,10 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if err != nil {
 		return nil, err
 	}
-	sums := k.Sum(box, turnout)
+	sums, err := s.sumBox(ctx, k, p, box, turnout)
+	if err != nil {
+		return nil, err
+	}
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -164,6 +167,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if pending > 0 {
 		detail["paper_pending"] = strconv.Itoa(pending)
 	}
+	boxChecks(detail, sums)
 	if r.StartedBy != nil && *r.StartedBy == id {
 		s.audit(c, p.ID, "count.start", detail)
 	}

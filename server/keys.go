@@ -21,7 +21,10 @@ type Keys struct {
 	Nullifier ballot.NullifierKey
 	// Round seals a device count's round in the database (roundSeal).
 	Round []byte
-	Sign  ed25519.PrivateKey
+	// BoxSums keys the box's sums kept as ballots are sealed (ballot.SumsKey): every
+	// instance derives the same, so a row names no instance.
+	BoxSums ballot.SumsKey
+	Sign    ed25519.PrivateKey
 }
 
 // DeriveKeys derives each purpose's key from the server secret.
@@ -49,9 +52,13 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
+	bk, err := hkdf.Key(sha256.New, secret, nil, "minyi box sums v1", 32)
+	if err != nil {
+		return Keys{}, err
+	}
 	seed, err := hkdf.Key(sha256.New, secret, nil, "minyi signing v1", ed25519.SeedSize)
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{Token: tk, Share: sk, Paper: pk, Nullifier: nk, Round: rk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
+	return Keys{Token: tk, Share: sk, Paper: pk, Nullifier: nk, Round: rk, BoxSums: bk, Sign: ed25519.NewKeyFromSeed(seed)}, nil
 }

@@ -68,12 +68,13 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 	if err != nil {
 		return false, err
 	}
-	sealed, _, err := s.seal(p, groupID, &canon)
+	sealed, _, opening, err := s.seal(p, groupID, &canon)
 	if err != nil {
 		return false, err
 	}
 	matched, err := s.store.EnterPaper(c.UserContext(), store.PaperEntry{PollID: p.ID, GroupID: groupID, Digest: s.paperDigest(groupID, plain),
-		Sealed: sealed, EnteredBy: meOf(c).ID})
+		Sealed: sealed, EnteredBy: meOf(c).ID, Opening: opening})
+	opening.Wipe()
 	if err != nil {
 		return false, err
 	}

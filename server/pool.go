@@ -273,24 +273,24 @@ func (s *Server) openBoxKey(p *store.PollInfo) (*boxKey, error) {
 }
 
 // seal fills a prepared ballot of the group with the cells and texts read at the door,
-// and gives the ballot's bytes and its receipt.
-func (k *boxKey) seal(groupID string, cells []uint8, texts []ballot.Text) ([]byte, []byte, error) {
-	sealed, err := k.Encrypt(k.prepared(groupID), cells, texts)
+// and gives the ballot's bytes, its receipt, and its opening for the batch's kept sums.
+func (k *boxKey) seal(groupID string, cells []uint8, texts []ballot.Text) ([]byte, []byte, *ballot.Opening, error) {
+	sealed, o, err := k.EncryptOpening(k.prepared(groupID), cells, texts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return sealed, k.Receipt(sealed), nil
+	return sealed, k.Receipt(sealed), o, nil
 }
 
 // encrypt turns a checked ballot of a box-3 poll into its ciphertexts and receipt.
-func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, error) {
+func (s *Server) encrypt(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, *ballot.Opening, error) {
 	k, err := s.openBoxKey(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cells, texts, err := p.Marks(groupID, b)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	return k.seal(groupID, cells, texts)
 }

@@ -147,6 +147,7 @@ func reportTables(t *ballot.Tally) []reportTable {
 	if t.Rejected > 0 {
 		turnout.Notes = append(turnout.Notes, fmt.Sprintf("无法解析的选票 %d 张。", t.Rejected))
 	}
+	turnout.Notes = append(turnout.Notes, t.BoxChecks...)
 	turnout.Notes = append(turnout.Notes, t.Notes...)
 	out := []reportTable{turnout}
 	for fi, f := range t.Forms {

@@ -365,9 +365,17 @@ func TestPaperBallotsMixedIntoTheBox(t *testing.T) {
 		}
 	}
 	e.countPoll(p.ID, nil)
+	// The paper ballots entered after close were folded into the group's kept sums, which
+	// the count took whole.
+	if d := countStart(t, e, p.ID); d["checked"] != "0" {
+		t.Fatalf("the count checked %s ballots one by one: %v", d["checked"], d)
+	}
 
 	_, tables := pgDump(t, e.url)
 	opener := e.boxOpener(t, tables, p.ID, e.pollKey(t, p.ID))
+	if n := len(tables["box_sums"].rows); n != 1 {
+		t.Fatalf("the dump holds %d rows of kept sums, want the group's one", n)
+	}
 	box := tables["ballots"]
 	if len(box.rows) != phones+papers {
 		t.Fatalf("%d ballots", len(box.rows))

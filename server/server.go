@@ -77,6 +77,9 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if st != nil {
+		st.SetSumsKey(cfg.Keys.BoxSums)
+	}
 	s.hub = newHub(s.live, s.liveTiming().Coalesce, s.done)
 	s.met = newMetrics(s.hub)
 	s.tpl, err = frontend.ParseTemplates(s.funcs())

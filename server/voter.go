@@ -86,19 +86,21 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 		return spoilt, "", ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
 	}
 	var sealed, receipt []byte
+	var opening *ballot.Opening
 	if j.key != nil {
-		sealed, receipt, err = j.key.seal(info.GroupID, j.cells, j.texts) // the cells read at the door
+		sealed, receipt, opening, err = j.key.seal(info.GroupID, j.cells, j.texts) // the cells read at the door
 	} else {
-		sealed, receipt, err = s.seal(p, info.GroupID, b)
+		sealed, receipt, opening, err = s.seal(p, info.GroupID, b)
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	item := store.CastItem{TokenHash: cred.hash, Nullifier: cred.nullifier, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, Sealed: sealed}
+	item := store.CastItem{TokenHash: cred.hash, Nullifier: cred.nullifier, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, Sealed: sealed, Opening: opening}
 	if s.batch != nil {
 		err = s.batch.cast(item)
 	} else {
 		err = s.store.Cast(ctx, item)
+		opening.Wipe()
 	}
 	if err != nil {
 		return nil, "", err
@@ -108,20 +110,21 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 
 // seal encrypts a checked ballot of a voter group for the poll's box and gives its
 // receipt. The receipt is a hash of the encrypted marks: it shows the ballot is in the
-// box and proves nothing of what it says.
-func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, error) {
+// box and proves nothing of what it says. A homomorphic ballot comes with its opening,
+// for the kept sums of its batch; a sealed one (box 2) with none.
+func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, *ballot.Opening, error) {
 	if p.Box == store.BoxHomomorphic {
 		return s.encrypt(p, groupID, b)
 	}
 	plain, err := b.Encode()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sealed, err := ballot.Seal(p.ID, p.PublicKey, groupID, plain, s.plainSize(p))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return sealed, ballot.Receipt(sealed), nil
+	return sealed, ballot.Receipt(sealed), nil, nil
 }
 
 // plainSize is the poll's PlainSize, worked out once per poll key: the forms cannot change

@@ -22,6 +22,9 @@ type CastItem struct {
 	PollKey   []byte // the poll key it was sealed to: checked against the poll's current one
 	GroupID   string
 	Sealed    []byte
+	// Opening is the sealed ballot's cells opened (memory only): the batch adds it into
+	// its group's row of kept sums (box_sums).
+	Opening *ballot.Opening
 }
 
 var (
@@ -69,11 +72,14 @@ var errNoSlots = errors.New("store: no empty slots")
 // nullifiers lets one commit and fails the other, which runs again and then finds the
 // token used.
 func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error) {
-	var err error
+	ahead, err := s.sumsAhead(items)
+	if err != nil {
+		return nil, err
+	}
 	for range 4 {
 		var errs []error
 		var need map[string]int
-		errs, need, err = s.castBatch(ctx, items)
+		errs, need, err = s.castBatch(ctx, items, ahead)
 		switch {
 		case errors.Is(err, errNoSlots):
 			for poll, n := range need {
@@ -122,7 +128,7 @@ type batchRow struct {
 	Voted          bool         `db:"voted"`
 }
 
-func (s *Store) castBatch(ctx context.Context, items []CastItem) ([]error, map[string]int, error) {
+func (s *Store) castBatch(ctx context.Context, items []CastItem, ahead *batchRows) ([]error, map[string]int, error) {
 	errs := make([]error, len(items))
 	var need map[string]int
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -148,8 +154,10 @@ func (s *Store) castBatch(ctx context.Context, items []CastItem) ([]error, map[s
 			return nil
 		}
 		var err error
-		need, err = s.fillSlots(ctx, tx, items, accepted)
-		return err
+		if need, err = s.fillSlots(ctx, tx, items, accepted); err != nil {
+			return err
+		}
+		return s.writeBatchSums(ctx, tx, items, accepted, ahead)
 	})
 	if err != nil {
 		return nil, need, err

@@ -69,6 +69,7 @@ type PaperEntry struct {
 	Digest          []byte // keyed digest of the group and the ballot's content
 	Sealed          []byte
 	EnteredBy       string
+	Opening         *ballot.Opening // the sealed ballot's cells opened, for its row of kept sums
 }
 
 // EnterPaper records an entry. If another staff member entered a ballot with the same
@@ -117,6 +118,9 @@ func (s *Store) EnterPaper(ctx context.Context, e PaperEntry) (bool, error) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, qPaperCount, e.GroupID); err != nil {
+			return err
+		}
+		if err := s.paperSums(ctx, tx, e, state); err != nil {
 			return err
 		}
 		matched = true

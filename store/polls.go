@@ -238,6 +238,9 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 		if err := rewriteBox(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.foldSums(ctx, tx, id); err != nil {
+			return err
+		}
 		return notify(ctx, tx, id)
 	})
 }

@@ -44,7 +44,7 @@ func (s *Store) StartRehearsal(ctx context.Context, pollID string) error {
 // tokens issued before the rehearsal still valid. Stopped between the two, the poll is
 // still a rehearsal without test tokens, and wiping it again finishes the work.
 func (s *Store) WipeRehearsal(ctx context.Context, pollID string) error {
-	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSpent, qWipePaperCount, qWipeTally, qWipeShare, qWipeCeremony, qEndRehearsal}} {
+	for _, qs := range [][]string{{qWipeTokens}, {qWipePaper, qWipeBallots, qWipeSums, qWipeSpent, qWipePaperCount, qWipeTally, qWipeShare, qWipeCeremony, qEndRehearsal}} {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			var rehearsal bool
 			if err := tx.GetContext(ctx, &rehearsal, qLockRehearsal, pollID); err != nil {

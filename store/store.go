@@ -32,6 +32,8 @@ type Store struct {
 	// plans them once, not for every batch.
 	stmtMu sync.Mutex
 	stmts  map[string]*sqlx.Stmt
+	// sumsKey keys the box's kept sums (SetSumsKey); nil writes none.
+	sumsKey ballot.SumsKey
 }
 
 // hotQueries are prepared at boot (CheckSchema), once for the pool: in a transaction,

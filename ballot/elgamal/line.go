@@ -172,17 +172,26 @@ func (p *PreparedLine) Fill(marks []uint8) (Line, error) {
 // AppendFill is Fill appending the Line's encoding (Line.AppendBinary) to out: the encodings
 // were made ahead, so it hashes, computes scalars and copies bytes, and decodes no point.
 func (p *PreparedLine) AppendFill(out []byte, marks []uint8) ([]byte, error) {
+	out, _, err := p.AppendFillOpening(out, marks, nil)
+	return out, err
+}
+
+// AppendFillOpening is AppendFill that also appends to opening each cell's randomness r
+// (ScalarSize bytes a cell, in cell order): with the marks it opens the cells, so the
+// instance that seals a batch can add its ciphertexts as (Σr)·G, (Σr)·K + (Σm)·G without
+// decoding a point. It is as secret as the marks and must never leave memory.
+func (p *PreparedLine) AppendFillOpening(out []byte, marks []uint8, opening []byte) ([]byte, []byte, error) {
 	if p.used.Load() {
-		return out, ErrUsed
+		return out, opening, ErrUsed
 	}
 	n := p.n
 	if len(marks) != n {
-		return out, fmt.Errorf("%w: %d marks for %d cells", ErrMarks, len(marks), n)
+		return out, opening, fmt.Errorf("%w: %d marks for %d cells", ErrMarks, len(marks), n)
 	}
 	total := 0
 	for i, m := range marks {
 		if m > 1 {
-			return out, fmt.Errorf("%w: mark %d in cell %d", ErrMarks, m, i)
+			return out, opening, fmt.Errorf("%w: mark %d in cell %d", ErrMarks, m, i)
 		}
 		if i == n-1 {
 			total += p.limit * int(m)
@@ -191,24 +200,29 @@ func (p *PreparedLine) AppendFill(out []byte, marks []uint8) ([]byte, error) {
 		}
 	}
 	if total > p.limit {
-		return out, fmt.Errorf("%w: %d marks for a limit of %d", ErrMarks, total, p.limit)
+		return out, opening, fmt.Errorf("%w: %d marks for a limit of %d", ErrMarks, total, p.limit)
 	}
 	if !p.used.CompareAndSwap(false, true) {
-		return out, ErrUsed
+		return out, opening, ErrUsed
 	}
 	size := preparedRangeSize(1)
 	var err error
 	for i := range n {
 		if out, err = p.appendProof(out, p.buf[i*size:(i+1)*size], 1, int(marks[i]), true); err != nil {
-			return out, err
+			return out, opening, err
 		}
 	}
 	if out, err = p.appendProof(out, p.buf[n*size:], p.limit, total, false); err != nil {
-		return out, err
+		return out, opening, err
+	}
+	if opening != nil {
+		for i := range n {
+			opening = append(opening, p.buf[i*size:i*size+ScalarSize]...)
+		}
 	}
 	clear(p.buf) // the randomness would open the marks
 	p.buf = nil
-	return out, nil
+	return out, opening, nil
 }
 
 // appendProof writes, from a prepared witness of bound L and the message m, the ciphertext

@@ -330,6 +330,8 @@ func TestBenchCommand(t *testing.T) {
 		AuditOK      bool           `json:"audit_ok"`
 		Errors       map[string]int `json:"errors"`
 		Ceiling      float64        `json:"db_ceiling_per_sec"`
+		CountMs      float64        `json:"count_ms"`
+		CountChecked string         `json:"count_checked"`
 		Runs         []struct {
 			OK      int
 			AuditOK bool `json:"audit_ok"`
@@ -340,6 +342,10 @@ func TestBenchCommand(t *testing.T) {
 	}
 	if !r.AuditOK || r.OK != 60 || r.BallotsInBox != 60 || r.TokensUsed != 60 || len(r.Errors) != 0 || r.Ceiling <= 0 {
 		t.Fatalf("%+v", r)
+	}
+	// The bench counts its poll, from the sums kept as its ballots were sealed.
+	if r.CountMs <= 0 || r.CountChecked != "0" {
+		t.Fatalf("the count: %.0f ms, %q ballots checked one by one", r.CountMs, r.CountChecked)
 	}
 	if len(r.Runs) != 2 || r.Runs[0].OK != 60 || r.Runs[1].OK != 60 || !r.Runs[0].AuditOK || !r.Runs[1].AuditOK {
 		t.Fatalf("two runs asked, got %+v", r.Runs)

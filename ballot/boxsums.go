@@ -1,0 +1,359 @@
+package ballot
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/cloudflare/circl/group"
+	"github.com/google/uuid"
+
+	"minyi/ballot/elgamal"
+)
+
+// The box's sums kept as ballots are sealed. Checking every proof of a large box costs
+// more than the count's budget (docs/PERFORMANCE.md, "The count's floor"); the instance
+// that seals a ballot knows it is well formed, and knows each cell's randomness r and
+// value m. So each batch of ballots of one (poll, voter group) leaves beside its ballots
+// one row: how many, the sum of their tags (a keyed hash of each receipt), and the sum of
+// their ciphertexts cell by cell, computed as ((Σr)·G, (Σr)·K + (Σm)·G) without decoding
+// a point; a MAC under a key from the server secret covers the row. At close the rows of
+// a group are folded into one. The count takes a group's sums from its rows, without
+// checking the proofs of its ballots, only when the rows' MACs hold and their count and
+// tags match the group's ballots in the box; otherwise it checks that group's ballots in
+// full, as before, and says so.
+
+// Opening is what the sealing of one ballot knows of its cells: per cell the randomness
+// and the value. With it the ballot's marks can be read, so it lives in memory only, for
+// as long as its batch is written, and is never stored or logged.
+type Opening struct {
+	key     *BoxKey
+	group   string
+	receipt []byte
+	r       []byte // elgamal.ScalarSize bytes a cell, in layout order
+	m       []uint8
+}
+
+// Group is the voter group of the opened ballot.
+func (o *Opening) Group() string { return o.group }
+
+// Wipe clears the opening once its batch is written: what is left of it in memory then
+// opens nothing.
+func (o *Opening) Wipe() {
+	if o != nil {
+		clear(o.r)
+		clear(o.m)
+	}
+}
+
+// Poll is the poll of the opened ballot.
+func (o *Opening) Poll() string { return o.key.poll.ID }
+
+// Key is the poll key the ballot was sealed to: a row adds ballots of one key only.
+func (o *Opening) Key() []byte { return o.key.public }
+
+// EncryptOpening is Encrypt that also gives the ballot's Opening.
+func (k *BoxKey) EncryptOpening(pb *Prepared, cells []uint8, texts []Text) ([]byte, *Opening, error) {
+	o := &Opening{key: k, group: pb.group, r: make([]byte, len(cells)*elgamal.ScalarSize), m: append([]uint8(nil), cells...)}
+	out, err := k.encrypt(pb, cells, texts, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.receipt = k.Receipt(out)
+	return out, o, nil
+}
+
+// SumsKey keys the rows of kept sums: the tags of the ballots and the rows' MACs. It is
+// derived from the server secret, the same on every instance, so a row names no instance.
+type SumsKey []byte
+
+// SumsRow is the kept sums of some ballots of one voter group of a poll: a batch's while
+// the poll is open, the whole group's once it is closed.
+type SumsRow struct {
+	ID    string `db:"id"`
+	Group string `db:"group_id"`
+	N     int    `db:"n"`
+	Tags  []byte `db:"tags"` // Σ Tag mod 2^256 over the ballots, little-endian
+	Sums  []byte `db:"sums"` // the summed ciphertexts in layout cell order
+	MAC   []byte `db:"mac"`
+}
+
+// Tag is a ballot's tag: HMAC over the poll, the group and the ballot's receipt. Tags are
+// added mod 2^256, so a row holds the tags of any number of ballots in 32 bytes.
+func (key SumsKey) Tag(pollID, groupID string, receipt []byte) [32]byte {
+	m := hmac.New(sha256.New, key)
+	writeFields(m, "minyi box tag v1", pollID, groupID, string(receipt))
+	var out [32]byte
+	m.Sum(out[:0])
+	return out
+}
+
+// MAC is the row's MAC: over the poll and every field of the row.
+func (key SumsKey) MAC(pollID string, r *SumsRow) []byte {
+	m := hmac.New(sha256.New, key)
+	writeFields(m, "minyi box sums v1", pollID, r.Group, r.ID, strconv.Itoa(r.N), string(r.Tags), string(r.Sums))
+	return m.Sum(nil)
+}
+
+// Holds says whether the row's MAC is the key's.
+func (key SumsKey) Holds(pollID string, r *SumsRow) bool {
+	return len(r.Tags) == 32 && hmac.Equal(r.MAC, key.MAC(pollID, r))
+}
+
+// writeFields writes each field with its length first, so no two lists of fields hash
+// alike.
+func writeFields(w interface{ Write([]byte) (int, error) }, fields ...string) {
+	var n [8]byte
+	for _, f := range fields {
+		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+		w.Write(n[:])
+		w.Write([]byte(f))
+	}
+}
+
+// addTags adds b into a, mod 2^256.
+func addTags(a *[32]byte, b []byte) {
+	var carry uint64
+	for i := 0; i < 32; i += 8 {
+		x := binary.LittleEndian.Uint64(a[i:])
+		y := binary.LittleEndian.Uint64(b[i:])
+		var s uint64
+		s, carry = bits.Add64(x, y, carry)
+		binary.LittleEndian.PutUint64(a[i:], s)
+	}
+}
+
+// BatchRow is the row of a batch's ballots of one voter group, from their openings (all
+// of one poll key and group, at least one), under a new random id.
+func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
+	if len(ops) == 0 {
+		return SumsRow{}, errors.New("ballot: no ballots to sum")
+	}
+	k, g := ops[0].key, ops[0].group
+	cells := k.layout.Cells
+	rs := make([]group.Scalar, cells)
+	ms := make([]uint64, cells)
+	for c := range rs {
+		rs[c] = group.Ristretto255.NewScalar()
+	}
+	var tags [32]byte
+	for _, o := range ops {
+		if o.key.poll.ID != k.poll.ID || !bytes.Equal(o.key.public, k.public) || o.group != g ||
+			len(o.m) != cells || len(o.r) != cells*elgamal.ScalarSize {
+			return SumsRow{}, errors.New("ballot: openings of other keys or groups in one row")
+		}
+		for c := range cells {
+			r, err := elgamal.ParseScalar(o.r[c*elgamal.ScalarSize : (c+1)*elgamal.ScalarSize])
+			if err != nil {
+				return SumsRow{}, err
+			}
+			rs[c].Add(rs[c], r)
+			ms[c] += uint64(o.m[c])
+		}
+		t := key.Tag(k.poll.ID, g, o.receipt)
+		addTags(&tags, t[:])
+	}
+	sums := make([]byte, 0, cells*elgamal.CiphertextSize)
+	for c := range cells {
+		var err error
+		if sums, err = elgamal.Encrypt(k.pk, ms[c], rs[c]).AppendBinary(sums); err != nil {
+			return SumsRow{}, err
+		}
+	}
+	row := SumsRow{ID: uuid.NewString(), Group: g, N: len(ops), Tags: tags[:], Sums: sums}
+	row.MAC = key.MAC(k.poll.ID, &row)
+	return row, nil
+}
+
+// decodeSums reads a row's summed ciphertexts, on every core for many rows.
+func decodeSums(rows []SumsRow) ([][]elgamal.Ciphertext, error) {
+	out := make([][]elgamal.Ciphertext, len(rows))
+	errs := make([]error, len(rows))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(rows))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				b := rows[i].Sums
+				if len(b)%elgamal.CiphertextSize != 0 {
+					errs[i] = fmt.Errorf("kept sums of %d bytes", len(b))
+					continue
+				}
+				cs := make([]elgamal.Ciphertext, len(b)/elgamal.CiphertextSize)
+				for c := range cs {
+					if cs[c], errs[i] = elgamal.ParseCiphertext(b[c*elgamal.CiphertextSize : (c+1)*elgamal.CiphertextSize]); errs[i] != nil {
+						break
+					}
+				}
+				out[i] = cs
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// keptGroup is a voter group's rows added up: how many ballots, their tags, their sums.
+type keptGroup struct {
+	n    int
+	tags [32]byte
+	sums []elgamal.Ciphertext
+}
+
+// addRows adds rows (of one group, each already found to hold) into one.
+func addRows(rows []SumsRow, cells int) (*keptGroup, error) {
+	decoded, err := decodeSums(rows)
+	if err != nil {
+		return nil, err
+	}
+	kg := &keptGroup{sums: make([]elgamal.Ciphertext, cells)}
+	for c := range kg.sums {
+		kg.sums[c] = elgamal.Zero()
+	}
+	for i, r := range rows {
+		if len(decoded[i]) != cells {
+			return nil, fmt.Errorf("kept sums of %d cells, the poll %d", len(decoded[i]), cells)
+		}
+		kg.n += r.N
+		addTags(&kg.tags, r.Tags)
+		for c := range kg.sums {
+			kg.sums[c].Add(kg.sums[c], decoded[i][c])
+		}
+	}
+	return kg, nil
+}
+
+// Fold adds the rows of one voter group that hold into one row under a new id, so that no
+// row says which batch a ballot came in or when. It returns the folded row and the ids of
+// the rows it replaces; rows whose MAC fails are left as they are (the count then finds
+// them and checks the group in full). ok is false when no row holds.
+func (key SumsKey) Fold(pollID, groupID string, rows []SumsRow) (folded SumsRow, replaced []string, ok bool, err error) {
+	var good []SumsRow
+	for i := range rows {
+		if rows[i].Group == groupID && key.Holds(pollID, &rows[i]) {
+			good = append(good, rows[i])
+			replaced = append(replaced, rows[i].ID)
+		}
+	}
+	if len(good) == 0 {
+		return SumsRow{}, nil, false, nil
+	}
+	cells := len(good[0].Sums) / elgamal.CiphertextSize
+	kg, err := addRows(good, cells)
+	if err != nil {
+		return SumsRow{}, nil, false, err
+	}
+	folded = SumsRow{ID: uuid.NewString(), Group: groupID, N: kg.n, Tags: kg.tags[:]}
+	for _, c := range kg.sums {
+		if folded.Sums, err = c.AppendBinary(folded.Sums); err != nil {
+			return SumsRow{}, nil, false, err
+		}
+	}
+	folded.MAC = key.MAC(pollID, &folded)
+	return folded, replaced, true, nil
+}
+
+// kept reads the poll's rows per voter group: the groups whose every row holds, added up,
+// and the names of those with a row that does not (altered in the database).
+func (k *BoxKey) kept(key SumsKey, rows []SumsRow) (map[string]*keptGroup, map[string]bool) {
+	byGroup := map[string][]SumsRow{}
+	altered := map[string]bool{}
+	for i := range rows {
+		r := &rows[i]
+		if !key.Holds(k.poll.ID, r) || len(r.Sums) != k.layout.Cells*elgamal.CiphertextSize {
+			altered[r.Group] = true
+			continue
+		}
+		byGroup[r.Group] = append(byGroup[r.Group], *r)
+	}
+	out := map[string]*keptGroup{}
+	for g, rs := range byGroup {
+		if altered[g] {
+			continue
+		}
+		kg, err := addRows(rs, k.layout.Cells)
+		if err != nil {
+			altered[g] = true
+			continue
+		}
+		out[g] = kg
+	}
+	return out, altered
+}
+
+// SumKept is Sum with the sums kept as the box's ballots were sealed. A voter group whose
+// rows all hold, whose count equals its ballots in the box and whose tags equal the sum of
+// its ballots' tags (none repeated, none of another length) is added from its rows: its
+// ballots' proofs are not checked again, only their texts taken out. Every other group is
+// checked ballot by ballot as Sum does, and BoxSums.Notes says why. The rows were written
+// by the instances that sealed the ballots and checked what they sealed; `minyi verify`
+// still checks every proof of the certified box.
+func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, rows []SumsRow) *BoxSums {
+	p := k.poll
+	kept, altered := k.kept(key, rows)
+	type tally struct {
+		n    int
+		tags [32]byte
+		bad  bool // a repeat or a ballot of another length
+	}
+	inBox := map[string]*tally{}
+	for _, g := range p.Groups {
+		inBox[g.ID] = &tally{}
+	}
+	receipts := make([][sha256.Size]byte, len(box))
+	times := map[[sha256.Size]byte]int{}
+	for i, b := range box {
+		receipts[i] = sha256.Sum256(k.Marks(b.Sealed))
+		times[receipts[i]]++
+	}
+	for i, b := range box {
+		t, ok := inBox[b.Group]
+		if !ok {
+			continue
+		}
+		t.n++
+		tag := key.Tag(p.ID, b.Group, receipts[i][:])
+		addTags(&t.tags, tag[:])
+		if times[receipts[i]] > 1 || len(b.Sealed) != k.size || b.Sealed[0] != formatV3 {
+			t.bad = true
+		}
+	}
+	fast := map[string]*keptGroup{}
+	var notes []string
+	for _, g := range p.Groups {
+		t, kg := inBox[g.ID], kept[g.ID]
+		switch {
+		case altered[g.ID]:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”的投票记录被改动（校验不符），该类别的选票已逐张核验", g.Name))
+		case kg == nil && t.n == 0:
+		case kg == nil:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱有 %d 张选票，没有投票时的记录，该类别的选票已逐张核验", g.Name, t.n))
+		case kg.n > t.n:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票比投票时记录的少 %d 张（记录 %d 张，票箱 %d 张），可能有选票被删除，请核查；该类别的选票已逐张核验", g.Name, kg.n-t.n, kg.n, t.n))
+		case kg.n < t.n:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票比投票时记录的多 %d 张（记录 %d 张，票箱 %d 张），该类别的选票已逐张核验", g.Name, t.n-kg.n, kg.n, t.n))
+		case kg.tags != t.tags || t.bad:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票与投票时的记录不符，该类别的选票已逐张核验", g.Name))
+		default:
+			fast[g.ID] = kg
+		}
+	}
+	s := k.sum(func(yield func(boxEntry) bool) {
+		for _, b := range box {
+			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true}) {
+				return
+			}
+		}
+	}, turnout, fast)
+	s.Notes = notes
+	return s
+}

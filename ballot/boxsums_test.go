@@ -1,0 +1,358 @@
+package ballot
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"minyi/ballot/elgamal"
+)
+
+var testSumsKey = SumsKey("0123456789abcdef0123456789abcdef")
+
+// keptBox seals the plain ballots as the server does, keeping each ballot's opening, and
+// writes the rows a run of batches (sizes drawn by rng) would write; with fold, the rows of
+// each group are then folded as at close.
+func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBallot, fold bool) ([]SealedBallot, []PlainBallot, []SumsRow) {
+	t.Helper()
+	var box []SealedBallot
+	var kept []PlainBallot
+	var batch []*Opening
+	var rows []SumsRow
+	flush := func() {
+		byGroup := map[string][]*Opening{}
+		var order []string
+		for _, o := range batch {
+			if byGroup[o.Group()] == nil {
+				order = append(order, o.Group())
+			}
+			byGroup[o.Group()] = append(byGroup[o.Group()], o)
+		}
+		for _, g := range order {
+			r, err := testSumsKey.BatchRow(byGroup[g])
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r)
+		}
+		batch = nil
+	}
+	for _, pb := range plain {
+		cells, texts, err := p.Marks(pb.Group, &pb.Ballot)
+		if pb.Broken || err != nil {
+			continue
+		}
+		sealed, o, err := k.EncryptOpening(k.Prepare(pb.Group, rand.Reader), cells, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		box = append(box, SealedBallot{Group: pb.Group, Sealed: sealed})
+		kept = append(kept, pb)
+		if batch = append(batch, o); rng.IntN(4) == 0 {
+			flush()
+		}
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	if !fold {
+		return box, kept, rows
+	}
+	var folded []SumsRow
+	for _, g := range p.Groups {
+		f, replaced, ok, err := testSumsKey.Fold(p.ID, g.ID, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			folded = append(folded, f)
+		}
+		for _, r := range rows {
+			if r.Group == g.ID && !slices.Contains(replaced, r.ID) {
+				folded = append(folded, r)
+			}
+		}
+	}
+	return box, kept, folded
+}
+
+// decryptSums finishes a count from its sums with tellers 1 and 3.
+func decryptSums(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSums) *Tally {
+	t.Helper()
+	points, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var partials []elgamal.Partial
+	for _, j := range []int{1, 3} {
+		partials = append(partials, elgamal.PartialDecrypt(j, dk.d.Shares[j-1], points, k.CountContext(), rand.Reader))
+	}
+	combined, err := elgamal.CombinePartials(partials, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, opened, err := k.Decrypt(s, combined)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.CountBox(turnout, s, rows, k.Texts(s, opened))
+}
+
+func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
+	t.Helper()
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(seed, 5))
+	plain := randomBox(rng, p)
+	box, kept, rows := keptBox(t, rng, k, p, plain, fold)
+	return p, dk, k, box, kept, rows
+}
+
+// The kept sums count what checking every ballot counts, and the count takes them: no
+// ballot's proofs are checked, batch rows or folded.
+func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
+	for _, fold := range []bool{false, true} {
+		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
+			p, dk, k, box, kept, rows := keptPoll(t, 21, fold)
+			turnout := turnoutOf(kept)
+			k.SortBox(box)
+			s := k.SumKept(box, turnout, testSumsKey, rows)
+			if s.Checked != 0 || len(s.Notes) != 0 {
+				t.Fatalf("%d of %d ballots checked in full, notes %q: the kept sums were not taken", s.Checked, len(box), s.Notes)
+			}
+			got := decryptSums(t, k, dk, turnout, s)
+			want := Count(p, turnout, kept)
+			if a, b := comparable(t, want), comparable(t, got); !reflect.DeepEqual(a, b) {
+				pa, _ := json.MarshalIndent(a, "", " ")
+				pb, _ := json.MarshalIndent(b, "", " ")
+				t.Fatalf("the count from kept sums differs from the plain count\n%s", firstDiff(string(pa), string(pb)))
+			}
+		})
+	}
+}
+
+// groupOf counts the ballots of a group in a box.
+func groupOf(box []SealedBallot, g string) int {
+	n := 0
+	for _, b := range box {
+		if b.Group == g {
+			n++
+		}
+	}
+	return n
+}
+
+// What the full check catches still is caught: a changed ballot makes its group fall back
+// to the full check, where it is rejected; a dropped ballot, a repeated or moved one, an
+// altered row, each makes its group checked in full and is said in the tally.
+func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
+	p, dk, k, box, kept, rows := keptPoll(t, 8, true)
+	turnout := turnoutOf(kept)
+	k.SortBox(box)
+	pk, _ := elgamal.ParsePublicKey(dk.public)
+	g := box[0].Group
+	name := func(id string) string {
+		gr, _ := p.Group(id)
+		return gr.Name
+	}
+	cases := []struct {
+		name   string
+		change func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow)
+		reject int    // ballots the full check rejects
+		note   string // what the tally says
+	}{
+		{"a cell of 2 in place of a 0/1", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			two, _ := elgamal.Encrypt(pk, 2, mustScalar(t)).MarshalBinary()
+			forged := append([]byte(nil), box[0].Sealed...)
+			copy(forged[1:], two)
+			box[0].Sealed = forged
+			return box, rows
+		}, 1, "与投票时的记录不符"},
+		{"a ballot dropped", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			return box[1:], rows
+		}, 0, "少 1 张"},
+		{"a ballot repeated", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			return append(box, box[0]), rows
+		}, 1, "多 1 张"},
+		{"a ballot repeated in place of another", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			for i := 1; i < len(box); i++ {
+				if box[i].Group == g {
+					box[i] = box[0]
+					return box, rows
+				}
+			}
+			t.Fatal("one ballot in the group")
+			return nil, nil
+		}, 1, "与投票时的记录不符"},
+		{"a ballot moved to another group", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			box[0].Group = otherGroup(p, g)
+			return box, rows
+		}, 1, "少 1 张"},
+		{"a row's sums altered", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			for i := range rows {
+				if rows[i].Group == g {
+					one, _ := elgamal.Encrypt(pk, 1, mustScalar(t)).MarshalBinary()
+					rows[i].Sums = append(append([]byte(nil), one...), rows[i].Sums[len(one):]...)
+				}
+			}
+			return box, rows
+		}, 0, "投票记录被改动"},
+		{"a row's count altered", func(box []SealedBallot, rows []SumsRow) ([]SealedBallot, []SumsRow) {
+			for i := range rows {
+				if rows[i].Group == g {
+					rows[i].N--
+				}
+			}
+			return box[1:], rows
+		}, 0, "投票记录被改动"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := slices.Clone(box)
+			rs := slices.Clone(rows)
+			b, rs = c.change(b, rs)
+			s := k.SumKept(b, turnout, testSumsKey, rs)
+			// A repeat is rejected before any check, the rest of the group is checked.
+			if s.Checked+c.reject < groupOf(b, g) {
+				t.Errorf("%d ballots checked in full, the changed group holds %d", s.Checked, groupOf(b, g))
+			}
+			if len(s.Rejected) != c.reject {
+				t.Errorf("%d ballots rejected, want %d", len(s.Rejected), c.reject)
+			}
+			got := decryptSums(t, k, dk, turnout, s)
+			notes := strings.Join(got.BoxChecks, "\n")
+			if !strings.Contains(notes, c.note) || !strings.Contains(notes, name(g)) {
+				t.Errorf("the tally says %q, want a note on %s with %q", got.BoxChecks, name(g), c.note)
+			}
+		})
+	}
+}
+
+// The rows of a batch are what the ballots add up to: a row forged by someone without the
+// key fails, and a row moved to another poll fails.
+func TestSumsRowHoldsOnlyForItsPoll(t *testing.T) {
+	p, _, _, _, _, rows := keptPoll(t, 3, false)
+	r := rows[0]
+	if !testSumsKey.Holds(p.ID, &r) {
+		t.Fatal("a batch's own row does not hold")
+	}
+	if testSumsKey.Holds("another poll", &r) {
+		t.Fatal("a row holds for another poll")
+	}
+	if SumsKey("another key, thirty-two bytes!!").Holds(p.ID, &r) {
+		t.Fatal("a row holds under another key")
+	}
+}
+
+// The count of the server for a 2,000-ballot thirty-subject box with its rows folded, as
+// after close (next to SumBox2000x30, the same box checked in full):
+// go test -run '^$' -bench 'SumKept2000x30$' -benchtime 1x ./ballot/
+func BenchmarkSumKept2000x6(b *testing.B)  { benchSumKept(b, 6, 2000) }
+func BenchmarkSumKept2000x30(b *testing.B) { benchSumKept(b, 30, 2000) }
+
+func benchSumKept(b *testing.B, subjects, n int) {
+	k, box, rows := benchKeptBox(b, subjects, n)
+	turnout := []Turnout{{Group: "g", Issued: n, Used: n}}
+	b.ResetTimer()
+	c0 := processCPU()
+	for range b.N {
+		k.SortBox(box)
+		if s := k.SumKept(box, turnout, testSumsKey, rows); len(s.Rejected) != 0 || s.Checked != 0 {
+			b.Fatalf("%d ballots rejected, %d checked", len(s.Rejected), s.Checked)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// benchKeptBox is benchBox sealed with openings, in batches of 100, and its rows folded.
+func benchKeptBox(b *testing.B, subjects, n int) (*BoxKey, []SealedBallot, []SumsRow) {
+	k, ops, box := benchOpenings(b, subjects, n)
+	var rows []SumsRow
+	for i := 0; i < n; i += 100 {
+		r, err := testSumsKey.BatchRow(ops[i:min(n, i+100)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	f, _, _, err := testSumsKey.Fold(k.poll.ID, "g", rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k, box, []SumsRow{f}
+}
+
+// benchOpenings seals n ballots of the thirty- or six-subject poll of benchBox, keeping
+// their openings.
+func benchOpenings(b *testing.B, subjects, n int) (*BoxKey, []*Opening, []SealedBallot) {
+	b.Helper()
+	k, _, _ := benchBoxDealt(b, subjects, 1)
+	p := k.poll
+	grades := []string{"优秀", "称职", "基本称职", "不称职"}
+	var ops []*Opening
+	var box []SealedBallot
+	for v := range n {
+		lines := map[string][]string{}
+		for i, s := range p.Forms[0].Evaluation.Subjects {
+			lines[s.ID] = []string{grades[(v+i)%4]}
+		}
+		cells, texts, err := p.Marks("g", &Ballot{Forms: []FilledForm{{Form: "f1", Lines: lines}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sealed, o, err := k.EncryptOpening(k.Prepare("g", rand.Reader), cells, texts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ops = append(ops, o)
+		box = append(box, SealedBallot{Group: "g", Sealed: sealed})
+	}
+	return k, ops, box
+}
+
+// What sealing adds to the vote path: the row of a batch of 100 ballots.
+// go test -run '^$' -bench 'BatchRow' ./ballot/
+func BenchmarkBatchRow100x6(b *testing.B)  { benchBatchRow(b, 6) }
+func BenchmarkBatchRow100x30(b *testing.B) { benchBatchRow(b, 30) }
+
+func benchBatchRow(b *testing.B, subjects int) {
+	_, ops, _ := benchOpenings(b, subjects, 100)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := testSumsKey.BatchRow(ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The fold at close in a quiet hall, where every batch held one ballot: 200 rows of one
+// thirty-subject ballot each (a box of 2,000 such rows costs ten times as much).
+// go test -run '^$' -bench 'FoldSingles' -benchtime 1x ./ballot/
+func BenchmarkFoldSingles200x30(b *testing.B) {
+	k, ops, _ := benchOpenings(b, 30, 200)
+	rows := make([]SumsRow, len(ops))
+	for i, o := range ops {
+		r, err := testSumsKey.BatchRow([]*Opening{o})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows[i] = r
+	}
+	b.ResetTimer()
+	c0 := processCPU()
+	for range b.N {
+		if f, _, ok, err := testSumsKey.Fold(k.poll.ID, "g", rows); err != nil || !ok || f.N != len(rows) {
+			b.Fatalf("fold: %v %v %d", err, ok, f.N)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}

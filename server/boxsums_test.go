@@ -1,0 +1,145 @@
+package server_test
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"strings"
+	"testing"
+
+	_ "github.com/lib/pq"
+
+	"minyi/ballot/elgamal"
+)
+
+// keptBoxPoll is a tellers' poll of one subject in which six voters voted (four 优秀, two
+// 不称职) and that is closed; it returns the poll, the tellers' codes and a connection
+// to the database, as its reader and writer would hold it.
+func keptBoxPoll(t *testing.T) (*env, poll, []string, *sql.DB) {
+	t.Helper()
+	e := newEnv(t)
+	p := e.tellerPoll(1, "甲")
+	voters := e.tokens(p, 6)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, v := range voters {
+		grade := "优秀"
+		if i%3 == 2 {
+			grade = "不称职"
+		}
+		if status, _ := e.vote(v, form(grade)); status != 200 {
+			t.Fatalf("vote %d: %d", i, status)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	db, err := sql.Open("postgres", e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return e, p, codes, db
+}
+
+// countStart is the detail of the audit entry in which the poll's box was summed: the
+// start of a device count, or a server-held key's count.
+func countStart(t *testing.T, e *env, pollID string) map[string]string {
+	t.Helper()
+	log, err := e.st.PollAudit(ctx, pollID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range log {
+		if (a.Action == "count.start" || a.Action == "poll.count") && a.Detail["checked"] != "" {
+			return a.Detail
+		}
+	}
+	t.Fatal("no count in the audit log says what it checked")
+	return nil
+}
+
+// A normal box is counted from the sums kept as its ballots were sealed: after close the
+// group's rows are one, holding its six ballots, no ballot's proofs are checked at the
+// count, the tally is right and its bundle verifies (every proof checked there).
+func TestCountTakesTheKeptSums(t *testing.T) {
+	t.Parallel()
+	e, p, codes, db := keptBoxPoll(t)
+	var rows, n int
+	if err := db.QueryRow(`SELECT count(*), COALESCE(sum(n), 0) FROM box_sums WHERE poll_id = $1`, p.ID).Scan(&rows, &n); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || n != 6 {
+		t.Fatalf("after close the box keeps %d rows of sums for %d ballots, want one for 6", rows, n)
+	}
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if v := tl.Forms[0].Evaluation.Subjects[0].Total.Votes; v[0] != 4 || v[3] != 2 || tl.Rejected != 0 {
+		t.Fatalf("votes %v, %d rejected; want 4 优秀 and 2 不称职", v, tl.Rejected)
+	}
+	if len(tl.BoxChecks) != 0 {
+		t.Fatalf("the tally says %q of a box that matches its sums", tl.BoxChecks)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "0" {
+		t.Fatalf("the count checked %s ballots one by one, the kept sums were not taken (%v)", d["checked"], d)
+	}
+	e.verifies(p.ID)
+}
+
+// A writer of the database puts a ciphertext of 2 in place of a ballot's first cell: the
+// group no longer matches its kept sums, its ballots are checked one by one, the changed
+// ballot is rejected, the tally and the audit say so, and the bundle still verifies.
+func TestCountChecksAGroupWhoseBallotChanged(t *testing.T) {
+	t.Parallel()
+	e, p, codes, db := keptBoxPoll(t)
+	pk, err := elgamal.ParsePublicKey(e.publicKey(p.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := elgamal.NewScalar(rand.Reader)
+	two, _ := elgamal.Encrypt(pk, 2, s).MarshalBinary()
+	res, err := db.Exec(`UPDATE ballots SET sealed = overlay(sealed PLACING $2 FROM 2 FOR 64)
+		WHERE id = (SELECT id FROM ballots WHERE poll_id = $1 LIMIT 1)`, p.ID, two)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("changing a ballot: %v", err)
+	}
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if tl.Rejected != 1 || tl.Ballots != 6 {
+		t.Fatalf("%d ballots, %d rejected; want the changed one of 6 rejected", tl.Ballots, tl.Rejected)
+	}
+	if v := tl.Forms[0].Evaluation.Subjects[0].Total.Votes; v[0]+v[3] != 5 {
+		t.Fatalf("votes %v: the changed ballot was counted", v)
+	}
+	note := strings.Join(tl.BoxChecks, "")
+	if !strings.Contains(note, "职工代表") || !strings.Contains(note, "逐张核验") {
+		t.Fatalf("the tally says %q, want the group checked one by one", tl.BoxChecks)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "6" || !strings.Contains(d["box_checks"], "不符") {
+		t.Fatalf("the audit says %v, want 6 ballots checked and why", d)
+	}
+	b := e.verifies(p.ID)
+	if !strings.Contains(strings.Join(b.Tally.BoxChecks, ""), "逐张核验") {
+		t.Fatalf("the certified tally lost the box's note: %q", b.Tally.BoxChecks)
+	}
+}
+
+// A writer of the database deletes a ballot after close: the kept sums count one more, and
+// the tally and the audit say a ballot is missing; the rest count.
+func TestCountReportsADeletedBallot(t *testing.T) {
+	t.Parallel()
+	e, p, codes, db := keptBoxPoll(t)
+	res, err := db.Exec(`DELETE FROM ballots WHERE id = (SELECT id FROM ballots WHERE poll_id = $1 LIMIT 1)`, p.ID)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("deleting a ballot: %v", err)
+	}
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if tl.Ballots != 5 || tl.Rejected != 0 {
+		t.Fatalf("%d ballots, %d rejected; want the 5 left", tl.Ballots, tl.Rejected)
+	}
+	want := "少 1 张"
+	if note := strings.Join(tl.BoxChecks, ""); !strings.Contains(note, want) {
+		t.Fatalf("the tally says %q, want %q", tl.BoxChecks, want)
+	}
+	if d := countStart(t, e, p.ID); !strings.Contains(d["box_checks"], want) {
+		t.Fatalf("the audit says %v, want %q", d, want)
+	}
+}

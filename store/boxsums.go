@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"minyi/ballot"
+)
+
+var (
+	// A batch's rows, one per voter group, in one statement; the sums travel as one
+	// bytea cut in the statement, as the ballots do.
+	qSumsInsert = hotQuery(`INSERT INTO box_sums (id, poll_id, group_id, n, tags, sums, mac)
+		SELECT x.id, $1, x.g, x.n, x.t, substring($5::bytea FROM x.o FOR x.l), x.m
+		FROM unnest($2::uuid[], $3::uuid[], $4::int[], $6::bytea[], $7::int[], $8::int[], $9::bytea[]) AS x(id, g, n, t, o, l, m)`)
+	qSumsRows       = query(`SELECT id, group_id, n, tags, sums, mac FROM box_sums WHERE poll_id = $1`)
+	qSumsRowsLocked = query(`SELECT id, group_id, n, tags, sums, mac FROM box_sums WHERE poll_id = $1 AND group_id = ANY($2::uuid[]) FOR UPDATE`)
+	qSumsGroups     = query(`SELECT DISTINCT group_id FROM box_sums WHERE poll_id = $1`)
+	qSumsDelete     = query(`DELETE FROM box_sums WHERE poll_id = $1 AND id = ANY($2::uuid[])`)
+	qWipeSums       = query(`DELETE FROM box_sums WHERE poll_id = $1`)
+)
+
+// SetSumsKey gives the store the key of the box's kept sums (ballot.SumsKey): from then
+// on every batch that carries its ballots' openings writes their row, and a close folds
+// them. Without it no row is written, and the count checks every ballot.
+func (s *Store) SetSumsKey(key ballot.SumsKey) { s.sumsKey = key }
+
+// SumsRows are the kept sums of a poll's box, as the count reads them.
+func (s *Store) SumsRows(ctx context.Context, pollID string) ([]ballot.SumsRow, error) {
+	var out []ballot.SumsRow
+	err := s.db.SelectContext(ctx, &out, qSumsRows, pollID)
+	return out, err
+}
+
+// sumsKey names the ballots of one row: a poll, a voter group and the poll key they were
+// sealed to (a batch may hold a ballot sealed to a key the poll no longer has, which it
+// refuses).
+type sumsKey struct{ poll, group, key string }
+
+// batchRows are a batch's rows worked out before its transaction, for every item that
+// carries an opening; items tells which items each row adds, to see whether the
+// transaction accepted them all.
+type batchRows struct {
+	rows  map[sumsKey]ballot.SumsRow
+	items map[sumsKey][]int
+}
+
+// sumsAhead works out the rows of a batch's items before its transaction, which then
+// only works out again the rows of a group some of whose items it refused.
+func (s *Store) sumsAhead(items []CastItem) (*batchRows, error) {
+	if s.sumsKey == nil {
+		return nil, nil
+	}
+	b := &batchRows{rows: map[sumsKey]ballot.SumsRow{}, items: map[sumsKey][]int{}}
+	for i, it := range items {
+		if it.Opening != nil {
+			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
+			b.items[k] = append(b.items[k], i)
+		}
+	}
+	for k, is := range b.items {
+		// A row that cannot be made is left out, never the ballots: the count then
+		// checks that group's ballots one by one.
+		if r, err := s.sumsKey.BatchRow(openings(items, is)); err == nil {
+			b.rows[k] = r
+		}
+	}
+	return b, nil
+}
+
+func openings(items []CastItem, is []int) []*ballot.Opening {
+	ops := make([]*ballot.Opening, len(is))
+	for j, i := range is {
+		ops[j] = items[i].Opening
+	}
+	return ops
+}
+
+// writeBatchSums writes the rows of the accepted items, in the batch's transaction: one
+// statement per poll.
+func (s *Store) writeBatchSums(ctx context.Context, tx *sqlx.Tx, items []CastItem, accepted []int, ahead *batchRows) error {
+	if ahead == nil {
+		return nil
+	}
+	in := map[sumsKey][]int{}
+	for _, i := range accepted {
+		if it := items[i]; it.Opening != nil {
+			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
+			in[k] = append(in[k], i)
+		}
+	}
+	byPoll := map[string][]ballot.SumsRow{}
+	for k, is := range in {
+		r, ok := ahead.rows[k]
+		if len(is) != len(ahead.items[k]) {
+			var err error
+			r, err = s.sumsKey.BatchRow(openings(items, is))
+			ok = err == nil
+		}
+		if !ok {
+			continue
+		}
+		byPoll[k.poll] = append(byPoll[k.poll], r)
+	}
+	for poll, rows := range byPoll {
+		if err := s.insertSums(ctx, tx, poll, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertSums inserts rows of one poll in one statement.
+func (s *Store) insertSums(ctx context.Context, tx *sqlx.Tx, pollID string, rows []ballot.SumsRow) error {
+	ids, gs := make([]string, len(rows)), make([]string, len(rows))
+	ns, offs, lens := make([]int64, len(rows)), make([]int64, len(rows)), make([]int64, len(rows))
+	tags, macs := make([][]byte, len(rows)), make([][]byte, len(rows))
+	var sums []byte
+	for i, r := range rows {
+		ids[i], gs[i], ns[i], tags[i], macs[i] = r.ID, r.Group, int64(r.N), r.Tags, r.MAC
+		offs[i], lens[i] = int64(len(sums)+1), int64(len(r.Sums))
+		sums = append(sums, r.Sums...)
+	}
+	args := []any{pollID, pq.Array(ids), pq.Array(gs), pq.Array(ns), sums, pq.ByteaArray(tags), pq.Array(offs), pq.Array(lens), pq.ByteaArray(macs)}
+	if st := s.hot(qSumsInsert); st != nil {
+		_, err := tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, qSumsInsert, args...)
+	return err
+}
+
+// foldSums replaces the rows of the given voter groups of a poll (all its groups when
+// none is given) by one row per group under a new id, in the caller's transaction: after
+// a close no row says which batch a ballot came in, or, by its xmin, when. A row whose MAC
+// fails is left as it is, for the count to find.
+func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups ...string) error {
+	if s.sumsKey == nil {
+		return nil
+	}
+	if len(groups) == 0 {
+		if err := tx.SelectContext(ctx, &groups, qSumsGroups, pollID); err != nil {
+			return err
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	var rows []ballot.SumsRow
+	if err := tx.SelectContext(ctx, &rows, qSumsRowsLocked, pollID, pq.Array(groups)); err != nil {
+		return err
+	}
+	var folded []ballot.SumsRow
+	var replaced []string
+	for _, g := range groups {
+		f, ids, ok, err := s.sumsKey.Fold(pollID, g, rows)
+		if err != nil {
+			return err
+		}
+		if ok {
+			folded = append(folded, f)
+			replaced = append(replaced, ids...)
+		}
+	}
+	if len(folded) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, qSumsDelete, pollID, pq.Array(replaced)); err != nil {
+		return err
+	}
+	return s.insertSums(ctx, tx, pollID, folded)
+}
+
+// paperSums writes the row of a paper ballot that went into the box, and after close
+// folds it into its group's row at once: a row of one ballot would single it out. Two
+// entries of one group do not fold side by side: the entry has already counted itself on
+// the group's row (qPaperCount), which holds the second until the first commits.
+func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state ballot.State) error {
+	if s.sumsKey == nil || e.Opening == nil {
+		return nil
+	}
+	r, err := s.sumsKey.BatchRow([]*ballot.Opening{e.Opening})
+	if err != nil {
+		return nil // no row, never no ballot: the count checks the group one by one
+	}
+	if err := s.insertSums(ctx, tx, e.PollID, []ballot.SumsRow{r}); err != nil {
+		return err
+	}
+	if state == ballot.Closed {
+		return s.foldSums(ctx, tx, e.PollID, e.GroupID)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package store_test
+
+import (
+	"crypto/rand"
+	"strings"
+	"testing"
+
+	"github.com/cloudflare/circl/group"
+
+	"minyi/ballot"
+	"minyi/ballot/elgamal"
+	"minyi/store"
+	"minyi/store/dbtest"
+)
+
+// A row of kept sums holds, like a ballot row, nothing that names an instance, a run or a
+// moment: a random id, the poll, the group, and what its ballots add up to.
+func TestBoxSumsTableHasNoLinkColumns(t *testing.T) {
+	s := dbtest.New(t)
+	cols, err := s.Columns(ctx, "box_sums")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "group_id:uuid id:uuid mac:bytea n:integer poll_id:uuid sums:bytea tags:bytea"
+	if got := strings.Join(cols, " "); got != want {
+		t.Fatalf("box_sums columns = %q, want exactly %q", got, want)
+	}
+}
+
+// A batch writes the row of the ballots it put in the box, not of those it refused (a
+// token used twice in the batch, an unknown token); a close folds the rows into one per
+// group, and the count's sums from it are the box's.
+func TestBatchSumsCoverWhatTheBatchKept(t *testing.T) {
+	s := dbtest.New(t)
+	key := ballot.SumsKey("kept sums key, thirty-two bytes!")
+	s.SetSumsKey(key)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	d := elgamal.Deal(1, 1, rand.Reader)
+	public := elgamal.JointKey([][]group.Element{d.Commitments}).Bytes()
+	k, err := ballot.NewBoxKey(p, public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := hashes(5)
+	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.OpenPoll(ctx, p.ID, store.BoxHomomorphic, public, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSlots(ctx, p.ID, k.Size()); err != nil {
+		t.Fatal(err)
+	}
+	seal := func(h []byte, grade string) store.CastItem {
+		b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: p.Forms[0].ID, Lines: map[string][]string{p.Forms[0].Evaluation.Subjects[0].ID: {grade}}}}}
+		cells, texts, err := p.Marks(g, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed, o, err := k.EncryptOpening(k.Prepare(g, rand.Reader), cells, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := item(h, p.ID, g, sealed)
+		it.PollKey, it.Opening = public, o
+		return it
+	}
+	batches := [][]store.CastItem{
+		{seal(hs[0], "优秀"), seal(hs[1], "称职"), seal(hs[0], "不称职"), seal(hashes(1)[0], "不称职")},
+		{seal(hs[2], "优秀")},
+		{seal(hs[3], "基本称职"), seal(hs[1], "不称职")},
+	}
+	for i, b := range batches {
+		if _, err := s.CastBatch(ctx, b); err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+	}
+	rows, err := s.SumsRows(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []int
+	for _, r := range rows {
+		ns = append(ns, r.N)
+	}
+	if len(rows) != 3 || rows[0].N+rows[1].N+rows[2].N != 4 {
+		t.Fatalf("rows of %v ballots, want three rows of the 4 ballots put in the box", ns)
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err = s.SumsRows(ctx, p.ID); err != nil || len(rows) != 1 || rows[0].N != 4 {
+		t.Fatalf("after close %d rows (%v), want one of 4 ballots", len(rows), err)
+	}
+	box, err := s.Box(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, err := s.Turnout(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.SortBox(box)
+	sums := k.SumKept(box, tu, key, rows)
+	if sums.Checked != 0 || len(sums.Notes) != 0 || len(box) != 4 {
+		t.Fatalf("%d of %d ballots checked one by one, notes %q: the kept sums do not match the box", sums.Checked, len(box), sums.Notes)
+	}
+	full := k.Sum(box, tu)
+	for c := range full.Sums[0] {
+		a, _ := full.Sums[0][c].MarshalBinary()
+		b, _ := sums.Sums[0][c].MarshalBinary()
+		if string(a) != string(b) {
+			t.Fatalf("cell %d: the kept sum differs from the box's", c)
+		}
+	}
+}
