@@ -85,26 +85,37 @@ type SumsRow struct {
 	MAC   []byte `db:"mac"`
 }
 
-// Tag is a ballot's tag: HMAC over the poll, the group and the ballot's receipt. Tags are
-// added mod 2^256, so a row holds the tags of any number of ballots in 32 bytes.
-func (key SumsKey) Tag(pollID, groupID string, receipt []byte) [32]byte {
+// Tag is a ballot's tag: HMAC over the poll, its public key, the group and the ballot's
+// receipt. The key is in it because a rehearsal reset keeps the poll's and groups' ids
+// under a new key: a ballot sealed to the old key must not pass for one of the new. Tags
+// are added mod 2^256, so a row holds the tags of any number of ballots in 32 bytes.
+func (key SumsKey) Tag(pollID string, public []byte, groupID string, receipt []byte) [32]byte {
 	m := hmac.New(sha256.New, key)
-	writeFields(m, "minyi box tag v1", pollID, groupID, string(receipt))
+	writeFields(m, "minyi box tag v2", pollID, string(public), groupID, string(receipt))
 	var out [32]byte
 	m.Sum(out[:0])
 	return out
 }
 
-// MAC is the row's MAC: over the poll and every field of the row.
-func (key SumsKey) MAC(pollID string, r *SumsRow) []byte {
+// MAC is the row's MAC: over the poll, its public key and every field of the row. A batch
+// row (close 0) and a folded row have labels of their own, and a folded row names the
+// close it was folded at (polls.closes): a folded row kept from an earlier close, put
+// back after the poll was opened again and closed, then holds for no later close, nor
+// as a batch row.
+func (key SumsKey) MAC(pollID string, public []byte, close int, r *SumsRow) []byte {
 	m := hmac.New(sha256.New, key)
-	writeFields(m, "minyi box sums v1", pollID, r.Group, r.ID, strconv.Itoa(r.N), string(r.Tags), string(r.Sums))
+	if close == 0 {
+		writeFields(m, "minyi box batch row v2", pollID, string(public), r.Group, r.ID, strconv.Itoa(r.N), string(r.Tags), string(r.Sums))
+	} else {
+		writeFields(m, "minyi box folded row v2", pollID, string(public), strconv.Itoa(close), r.Group, r.ID, strconv.Itoa(r.N), string(r.Tags), string(r.Sums))
+	}
 	return m.Sum(nil)
 }
 
-// Holds says whether the row's MAC is the key's.
-func (key SumsKey) Holds(pollID string, r *SumsRow) bool {
-	return len(r.Tags) == 32 && hmac.Equal(r.MAC, key.MAC(pollID, r))
+// Holds says whether the row's MAC is the key's, for a batch row (close 0) or a row
+// folded at the given close.
+func (key SumsKey) Holds(pollID string, public []byte, close int, r *SumsRow) bool {
+	return len(r.Tags) == 32 && hmac.Equal(r.MAC, key.MAC(pollID, public, close, r))
 }
 
 // writeFields writes each field with its length first, so no two lists of fields hash
@@ -157,9 +168,17 @@ func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
 			rs[c].Add(rs[c], r)
 			ms[c] += uint64(o.m[c])
 		}
-		t := key.Tag(k.poll.ID, g, o.receipt)
+		t := key.Tag(k.poll.ID, k.public, g, o.receipt)
 		addTags(&tags, t[:])
 	}
+	// What the sums open is the batch's marks: best effort in a collected runtime, but
+	// no copy of them is left here once the row is made.
+	defer func() {
+		for c := range rs {
+			rs[c].SetUint64(0)
+		}
+		clear(ms)
+	}()
 	sums := make([]byte, 0, cells*elgamal.CiphertextSize)
 	for c := range cells {
 		var err error
@@ -168,7 +187,7 @@ func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
 		}
 	}
 	row := SumsRow{ID: uuid.NewString(), Group: g, N: len(ops), Tags: tags[:], Sums: sums}
-	row.MAC = key.MAC(k.poll.ID, &row)
+	row.MAC = key.MAC(k.poll.ID, k.public, 0, &row)
 	return row, nil
 }
 
@@ -233,15 +252,19 @@ func addRows(rows []SumsRow, cells int) (*keptGroup, error) {
 }
 
 // Fold adds the rows of one voter group that hold into one row under a new id, so that no
-// row says which batch a ballot came in or when. It returns the folded row and the ids of
-// the rows it replaces; rows whose MAC fails are left as they are (the count then finds
-// them and checks the group in full). ok is false when no row holds.
-func (key SumsKey) Fold(pollID, groupID string, rows []SumsRow) (folded SumsRow, replaced []string, ok bool, err error) {
+// row says which batch a ballot came in or when, and binds it to the close `to`. The rows
+// it takes are batch rows and the row folded at the close `from` (at a close, the one
+// before it, if the poll was opened again; for a paper ballot entered after close, the
+// same close). It returns the folded row and the ids of the rows it replaces; other rows
+// are left as they are (the count then finds them and checks the group in full). ok is
+// false when no row holds.
+func (key SumsKey) Fold(pollID string, public []byte, groupID string, rows []SumsRow, from, to int) (folded SumsRow, replaced []string, ok bool, err error) {
 	var good []SumsRow
 	for i := range rows {
-		if rows[i].Group == groupID && key.Holds(pollID, &rows[i]) {
-			good = append(good, rows[i])
-			replaced = append(replaced, rows[i].ID)
+		r := &rows[i]
+		if r.Group == groupID && (key.Holds(pollID, public, 0, r) || from > 0 && key.Holds(pollID, public, from, r)) {
+			good = append(good, *r)
+			replaced = append(replaced, r.ID)
 		}
 	}
 	if len(good) == 0 {
@@ -258,26 +281,37 @@ func (key SumsKey) Fold(pollID, groupID string, rows []SumsRow) (folded SumsRow,
 			return SumsRow{}, nil, false, err
 		}
 	}
-	folded.MAC = key.MAC(pollID, &folded)
+	folded.MAC = key.MAC(pollID, public, to, &folded)
 	return folded, replaced, true, nil
 }
 
-// kept reads the poll's rows per voter group: the groups whose every row holds, added up,
-// and the names of those with a row that does not (altered in the database).
-func (k *BoxKey) kept(key SumsKey, rows []SumsRow) (map[string]*keptGroup, map[string]bool) {
+// kept reads the rows of a closed poll per voter group. A group is kept when its rows
+// are one row folded at the poll's current close; stale names the groups whose rows are
+// a batch row or a row folded at an earlier close (which a close would have replaced, so
+// it was put back), or more than one row, and altered those with a row that holds for
+// nothing (altered in the database).
+func (k *BoxKey) kept(key SumsKey, rows []SumsRow, close int) (kept map[string]*keptGroup, stale, altered map[string]bool) {
 	byGroup := map[string][]SumsRow{}
-	altered := map[string]bool{}
+	stale, altered = map[string]bool{}, map[string]bool{}
 	for i := range rows {
 		r := &rows[i]
-		if !key.Holds(k.poll.ID, r) || len(r.Sums) != k.layout.Cells*elgamal.CiphertextSize {
+		switch {
+		case len(r.Sums) != k.layout.Cells*elgamal.CiphertextSize:
 			altered[r.Group] = true
-			continue
+		case close > 0 && key.Holds(k.poll.ID, k.public, close, r):
+			byGroup[r.Group] = append(byGroup[r.Group], *r)
+		case k.holdsElsewhere(key, r, close):
+			stale[r.Group] = true
+		default:
+			altered[r.Group] = true
 		}
-		byGroup[r.Group] = append(byGroup[r.Group], *r)
 	}
-	out := map[string]*keptGroup{}
+	kept = map[string]*keptGroup{}
 	for g, rs := range byGroup {
-		if altered[g] {
+		if len(rs) > 1 {
+			stale[g] = true
+		}
+		if altered[g] || stale[g] {
 			continue
 		}
 		kg, err := addRows(rs, k.layout.Cells)
@@ -285,21 +319,33 @@ func (k *BoxKey) kept(key SumsKey, rows []SumsRow) (map[string]*keptGroup, map[s
 			altered[g] = true
 			continue
 		}
-		out[g] = kg
+		kept[g] = kg
 	}
-	return out, altered
+	return kept, stale, altered
 }
 
-// SumKept is Sum with the sums kept as the box's ballots were sealed. A voter group whose
-// rows all hold, whose count equals its ballots in the box and whose tags equal the sum of
-// its ballots' tags (none repeated, none of another length) is added from its rows: its
-// ballots' proofs are not checked again, only their texts taken out. Every other group is
-// checked ballot by ballot as Sum does, and BoxSums.Notes says why. The rows were written
-// by the instances that sealed the ballots and checked what they sealed; `minyi verify`
-// still checks every proof of the certified box.
-func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, rows []SumsRow) *BoxSums {
+// holdsElsewhere says whether the row holds as a batch row or as one folded at a close
+// before this one.
+func (k *BoxKey) holdsElsewhere(key SumsKey, r *SumsRow, close int) bool {
+	for c := range max(close, 1) {
+		if key.Holds(k.poll.ID, k.public, c, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// SumKept is Sum with the sums kept as the box's ballots were sealed, for a poll closed
+// for the close-th time (polls.closes). A voter group whose one row was folded at that
+// close and holds, whose count equals its ballots in the box and whose tags equal the sum
+// of its ballots' tags (none repeated, none of another length or format) is added from
+// its row: its ballots' proofs are not checked again, only their texts taken out. Every
+// other group is checked ballot by ballot as Sum does, and BoxSums.Notes says why. The
+// rows were written by the instances that sealed the ballots and checked what they
+// sealed; `minyi verify` still checks every proof of the certified box.
+func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, rows []SumsRow, close int) *BoxSums {
 	p := k.poll
-	kept, altered := k.kept(key, rows)
+	kept, stale, altered := k.kept(key, rows, close)
 	type tally struct {
 		n    int
 		tags [32]byte
@@ -321,7 +367,7 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 			continue
 		}
 		t.n++
-		tag := key.Tag(p.ID, b.Group, receipts[i][:])
+		tag := key.Tag(p.ID, k.public, b.Group, receipts[i][:])
 		addTags(&t.tags, tag[:])
 		if times[receipts[i]] > 1 || len(b.Sealed) != k.size || b.Sealed[0] != formatV3 {
 			t.bad = true
@@ -334,6 +380,8 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 		switch {
 		case altered[g.ID]:
 			notes = append(notes, fmt.Sprintf("参评类别“%s”的投票记录被改动（校验不符），该类别的选票已逐张核验", g.Name))
+		case stale[g.ID]:
+			notes = append(notes, fmt.Sprintf("参评类别“%s”的投票记录不是本次结束投票时合并的记录（可能是此前的记录被放回），与票箱不符，该类别的选票已逐张核验", g.Name))
 		case kg == nil && t.n == 0:
 		case kg == nil:
 			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱有 %d 张选票，没有投票时的记录，该类别的选票已逐张核验", g.Name, t.n))

@@ -65,7 +65,7 @@ func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBal
 	}
 	var folded []SumsRow
 	for _, g := range p.Groups {
-		f, replaced, ok, err := testSumsKey.Fold(p.ID, g.ID, rows)
+		f, replaced, ok, err := testSumsKey.Fold(p.ID, k.public, g.ID, rows, 0, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,18 +118,25 @@ func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []Se
 }
 
 // The kept sums count what checking every ballot counts, and the count takes them: no
-// ballot's proofs are checked, batch rows or folded.
+// ballot's proofs are checked once the rows are folded at close. Rows left unfolded
+// after close (put back, or a close that did not fold) send their groups to the full
+// check, which counts the same.
 func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
 			p, dk, k, box, kept, rows := keptPoll(t, 21, fold)
 			turnout := turnoutOf(kept)
 			k.SortBox(box)
-			s := k.SumKept(box, turnout, testSumsKey, rows)
-			if s.Checked != 0 || len(s.Notes) != 0 {
+			s := k.SumKept(box, turnout, testSumsKey, rows, 1)
+			if !fold {
+				if s.Checked != len(box) || !strings.Contains(strings.Join(s.Notes, ""), "不是本次结束投票时合并的记录") {
+					t.Fatalf("batch rows after close: %d of %d ballots checked in full, notes %q", s.Checked, len(box), s.Notes)
+				}
+			} else if s.Checked != 0 || len(s.Notes) != 0 {
 				t.Fatalf("%d of %d ballots checked in full, notes %q: the kept sums were not taken", s.Checked, len(box), s.Notes)
 			}
 			got := decryptSums(t, k, dk, turnout, s)
+			got.BoxChecks = nil // said above; the plain count has none to say
 			want := Count(p, turnout, kept)
 			if a, b := comparable(t, want), comparable(t, got); !reflect.DeepEqual(a, b) {
 				pa, _ := json.MarshalIndent(a, "", " ")
@@ -220,7 +227,7 @@ func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 			b := slices.Clone(box)
 			rs := slices.Clone(rows)
 			b, rs = c.change(b, rs)
-			s := k.SumKept(b, turnout, testSumsKey, rs)
+			s := k.SumKept(b, turnout, testSumsKey, rs, 1)
 			// A repeat is rejected before any check, the rest of the group is checked.
 			if s.Checked+c.reject < groupOf(b, g) {
 				t.Errorf("%d ballots checked in full, the changed group holds %d", s.Checked, groupOf(b, g))
@@ -238,18 +245,32 @@ func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 }
 
 // The rows of a batch are what the ballots add up to: a row forged by someone without the
-// key fails, and a row moved to another poll fails.
+// key fails, a row moved to another poll or another poll key fails, and a batch row does
+// not pass for a folded one, nor a folded row for one of another close.
 func TestSumsRowHoldsOnlyForItsPoll(t *testing.T) {
-	p, _, _, _, _, rows := keptPoll(t, 3, false)
+	p, _, k, _, _, rows := keptPoll(t, 3, false)
 	r := rows[0]
-	if !testSumsKey.Holds(p.ID, &r) {
+	if !testSumsKey.Holds(p.ID, k.public, 0, &r) {
 		t.Fatal("a batch's own row does not hold")
 	}
-	if testSumsKey.Holds("another poll", &r) {
+	if testSumsKey.Holds("another poll", k.public, 0, &r) {
 		t.Fatal("a row holds for another poll")
 	}
-	if SumsKey("another key, thirty-two bytes!!").Holds(p.ID, &r) {
+	if testSumsKey.Holds(p.ID, deal(t).public, 0, &r) {
+		t.Fatal("a row holds for another key of its poll")
+	}
+	if SumsKey("another key, thirty-two bytes!!").Holds(p.ID, k.public, 0, &r) {
 		t.Fatal("a row holds under another key")
+	}
+	if testSumsKey.Holds(p.ID, k.public, 1, &r) {
+		t.Fatal("a batch row holds as a folded one")
+	}
+	f, _, ok, err := testSumsKey.Fold(p.ID, k.public, r.Group, rows, 0, 1)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if !testSumsKey.Holds(p.ID, k.public, 1, &f) || testSumsKey.Holds(p.ID, k.public, 2, &f) || testSumsKey.Holds(p.ID, k.public, 0, &f) {
+		t.Fatal("a row folded at the first close holds for another close, or as a batch row, or not for its own")
 	}
 }
 
@@ -266,7 +287,7 @@ func benchSumKept(b *testing.B, subjects, n int) {
 	c0 := processCPU()
 	for range b.N {
 		k.SortBox(box)
-		if s := k.SumKept(box, turnout, testSumsKey, rows); len(s.Rejected) != 0 || s.Checked != 0 {
+		if s := k.SumKept(box, turnout, testSumsKey, rows, 1); len(s.Rejected) != 0 || s.Checked != 0 {
 			b.Fatalf("%d ballots rejected, %d checked", len(s.Rejected), s.Checked)
 		}
 	}
@@ -284,7 +305,7 @@ func benchKeptBox(b *testing.B, subjects, n int) (*BoxKey, []SealedBallot, []Sum
 		}
 		rows = append(rows, r)
 	}
-	f, _, _, err := testSumsKey.Fold(k.poll.ID, "g", rows)
+	f, _, _, err := testSumsKey.Fold(k.poll.ID, k.public, "g", rows, 0, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -350,7 +371,7 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 	b.ResetTimer()
 	c0 := processCPU()
 	for range b.N {
-		if f, _, ok, err := testSumsKey.Fold(k.poll.ID, "g", rows); err != nil || !ok || f.N != len(rows) {
+		if f, _, ok, err := testSumsKey.Fold(k.poll.ID, k.public, "g", rows, 0, 1); err != nil || !ok || f.N != len(rows) {
 			b.Fatalf("fold: %v %v %d", err, ok, f.N)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/lib/pq"
+	"github.com/lib/pq"
 
 	"minyi/ballot/elgamal"
 )
@@ -141,5 +141,93 @@ func TestCountReportsADeletedBallot(t *testing.T) {
 	}
 	if d := countStart(t, e, p.ID); !strings.Contains(d["box_checks"], want) {
 		t.Fatalf("the audit says %v, want %q", d, want)
+	}
+}
+
+// A writer of the database keeps the row folded at the first close; the poll is opened
+// again, three more vote, it is closed again; the writer puts the kept row back in place
+// of the new one and deletes the three later ballots. The old row is bound to the first
+// close, so the count does not take it: the group is checked one by one, and the tally
+// says its record does not match.
+func TestCountRefusesARowOfAnEarlierClose(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(1, "甲")
+	voters := e.tokens(p, 6)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, v := range voters[:3] {
+		if status, _ := e.vote(v, form("优秀")); status != 200 {
+			t.Fatalf("vote %d: %d", i, status)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	db, err := sql.Open("postgres", e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var id, group string
+	var n int
+	var tags, sums, mac []byte
+	if err := db.QueryRow(`SELECT id, group_id, n, tags, sums, mac FROM box_sums WHERE poll_id = $1`, p.ID).Scan(&id, &group, &n, &tags, &sums, &mac); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Fatalf("the first close folded %d ballots, want 3", n)
+	}
+	var first [][]byte
+	rs, err := db.Query(`SELECT sealed FROM ballots WHERE poll_id = $1`, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rs.Next() {
+		var b []byte
+		rs.Scan(&b)
+		first = append(first, b)
+	}
+	rs.Close()
+
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 200, nil)
+	for i, v := range voters[3:] {
+		if status, _ := e.vote(v, form("不称职")); status != 200 {
+			t.Fatalf("vote %d after reopening: %d", i, status)
+		}
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`DELETE FROM box_sums WHERE poll_id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO box_sums (id, poll_id, group_id, n, tags, sums, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, p.ID, group, n, tags, sums, mac); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tx.Exec(`DELETE FROM ballots WHERE poll_id = $1 AND group_id IS NOT NULL AND NOT (sealed = ANY($2))`, p.ID, pq.ByteaArray(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := res.RowsAffected(); d != 3 {
+		t.Fatalf("deleted %d later ballots, want 3", d)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if tl.Ballots != 3 {
+		t.Fatalf("%d ballots counted, want the 3 left", tl.Ballots)
+	}
+	note := strings.Join(tl.BoxChecks, "")
+	if !strings.Contains(note, "职工代表") || !strings.Contains(note, "不符") || !strings.Contains(note, "逐张核验") {
+		t.Fatalf("the tally says %q, want the group's record found not to match and its ballots checked one by one", tl.BoxChecks)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "3" {
+		t.Fatalf("the audit says %v, want the 3 ballots checked one by one", d)
 	}
 }

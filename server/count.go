@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"strconv"
 	"strings"
@@ -40,19 +39,13 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, err
 	}
-	box, err := s.store.Box(ctx, p.ID)
+	in, err := s.store.CountInput(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	turnout, err := s.store.Turnout(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
+	box, turnout := in.Box, in.Turnout
 	k.SortBox(box)
-	sums, err := s.sumBox(ctx, k, p, box, turnout)
-	if err != nil {
-		return nil, err
-	}
+	sums := s.sumBox(k, in)
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -94,15 +87,13 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 
 // sumBox adds a box as the count does: a voter group from the sums kept as its ballots
 // were sealed where they match its ballots, every other ballot checked (BoxKey.SumKept).
-func (s *Server) sumBox(ctx context.Context, k *ballot.BoxKey, p *store.PollInfo, box []ballot.SealedBallot, turnout []ballot.Turnout) (*ballot.BoxSums, error) {
-	if s.cfg.Keys.BoxSums == nil {
-		return k.Sum(box, turnout), nil
+// A poll opened before the server kept sums has rows for part of its box only: it is
+// checked in full, which is no sign of anything, so without a note.
+func (s *Server) sumBox(k *ballot.BoxKey, in *store.CountInput) *ballot.BoxSums {
+	if s.cfg.Keys.BoxSums == nil || !in.KeepsSums {
+		return k.Sum(in.Box, in.Turnout)
 	}
-	rows, err := s.store.SumsRows(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return k.SumKept(box, turnout, s.cfg.Keys.BoxSums, rows), nil
+	return k.SumKept(in.Box, in.Turnout, s.cfg.Keys.BoxSums, in.Sums, in.Closes)
 }
 
 // boxChecks puts in an audit entry's detail how many ballots the count checked one by

@@ -107,10 +107,11 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if err != nil {
 		return nil, err
 	}
-	box, err := s.store.Box(ctx, p.ID)
+	in, err := s.store.CountInput(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
+	box := in.Box
 	k.SortBox(box)
 	digest := ballot.BoxDigest(box)
 	if r, err := s.countRoundOf(ctx, p); err == nil && r != nil && bytes.Equal(r.BoxDigest, digest) && s.sealed(p.ID, r) {
@@ -123,14 +124,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 		}
 		return s.countStatusOf(ctx, p)
 	}
-	turnout, err := s.store.Turnout(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	sums, err := s.sumBox(ctx, k, p, box, turnout)
-	if err != nil {
-		return nil, err
-	}
+	sums := s.sumBox(k, in)
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -418,17 +412,15 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 	if err != nil {
 		return nil, err
 	}
-	box, err := s.store.Box(ctx, p.ID)
+	// The box and the turnout read in one snapshot.
+	in, err := s.store.CountInput(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
+	box, turnout := in.Box, in.Turnout
 	k.SortBox(box)
 	if !bytes.Equal(ballot.BoxDigest(box), r.BoxDigest) {
 		return nil, ballot.Errorf(ballot.ECONFLICT, "开箱计票开始后票箱有变动，结果未计出。请组织者重新开始开箱计票，各位监票人再次开箱")
-	}
-	turnout, err := s.store.Turnout(ctx, p.ID)
-	if err != nil {
-		return nil, err
 	}
 	n := len(r.Points) / elgamal.PointSize
 	var partials []elgamal.Partial

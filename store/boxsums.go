@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -20,6 +21,8 @@ var (
 	qSumsGroups     = query(`SELECT DISTINCT group_id FROM box_sums WHERE poll_id = $1`)
 	qSumsDelete     = query(`DELETE FROM box_sums WHERE poll_id = $1 AND id = ANY($2::uuid[])`)
 	qWipeSums       = query(`DELETE FROM box_sums WHERE poll_id = $1`)
+	qSumsBinding    = query(`SELECT public_key, closes FROM polls WHERE id = $1`)
+	qCountPoll      = query(`SELECT state, keeps_sums, closes FROM polls WHERE id = $1`)
 )
 
 // SetSumsKey gives the store the key of the box's kept sums (ballot.SumsKey): from then
@@ -27,24 +30,78 @@ var (
 // them. Without it no row is written, and the count checks every ballot.
 func (s *Store) SetSumsKey(key ballot.SumsKey) { s.sumsKey = key }
 
-// SumsRows are the kept sums of a poll's box, as the count reads them.
+// SumsRows are the kept sums of a poll's box.
 func (s *Store) SumsRows(ctx context.Context, pollID string) ([]ballot.SumsRow, error) {
 	var out []ballot.SumsRow
 	err := s.db.SelectContext(ctx, &out, qSumsRows, pollID)
 	return out, err
 }
 
-// sumsKey names the ballots of one row: a poll, a voter group and the poll key they were
+// CountInput is what the count of a closed poll reads: its box, its turnout and the sums
+// kept as its ballots were sealed, all as of one moment.
+type CountInput struct {
+	Box     []ballot.SealedBallot
+	Turnout []ballot.Turnout
+	Sums    []ballot.SumsRow
+	// KeepsSums says the poll was opened by a server that keeps sums: a poll opened
+	// before has rows for part of its box only.
+	KeepsSums bool
+	// Closes is how many times the poll was closed: its rows must be folded at the last.
+	Closes int
+}
+
+// CountInput reads a closed poll's box, turnout and kept sums in one read-only snapshot:
+// read apart, a paper ballot entered between the box and the rows would make the rows
+// count one more ballot than the box, and the signed tally say a ballot may have been
+// deleted. Before close it returns ESEALED.
+func (s *Store) CountInput(ctx context.Context, pollID string) (*CountInput, error) {
+	if err := checkID(pollID, "投票活动"); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var p struct {
+		State     ballot.State `db:"state"`
+		KeepsSums bool         `db:"keeps_sums"`
+		Closes    int          `db:"closes"`
+	}
+	if err := tx.GetContext(ctx, &p, qCountPoll, pollID); err != nil {
+		return nil, notFound(err, "投票活动")
+	}
+	if p.State != ballot.Closed && p.State != ballot.Counted {
+		return nil, ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
+	}
+	in := &CountInput{KeepsSums: p.KeepsSums, Closes: p.Closes}
+	if err := tx.SelectContext(ctx, &in.Box, qBox, pollID); err != nil {
+		return nil, err
+	}
+	if in.Turnout, err = turnout(ctx, tx, pollID); err != nil {
+		return nil, err
+	}
+	if err := tx.SelectContext(ctx, &in.Sums, qSumsRows, pollID); err != nil {
+		return nil, err
+	}
+	return in, tx.Commit()
+}
+
+// batchGroup names the ballots of one row: a poll, a voter group and the poll key they were
 // sealed to (a batch may hold a ballot sealed to a key the poll no longer has, which it
 // refuses).
-type sumsKey struct{ poll, group, key string }
+type batchGroup struct{ poll, group, key string }
+
+func batchGroupOf(it *CastItem) batchGroup {
+	return batchGroup{it.PollID, it.GroupID, string(it.Opening.Key())}
+}
 
 // batchRows are a batch's rows worked out before its transaction, for every item that
 // carries an opening; items tells which items each row adds, to see whether the
 // transaction accepted them all.
 type batchRows struct {
-	rows  map[sumsKey]ballot.SumsRow
-	items map[sumsKey][]int
+	rows  map[batchGroup]ballot.SumsRow
+	items map[batchGroup][]int
 }
 
 // sumsAhead works out the rows of a batch's items before its transaction, which then
@@ -53,10 +110,10 @@ func (s *Store) sumsAhead(items []CastItem) (*batchRows, error) {
 	if s.sumsKey == nil {
 		return nil, nil
 	}
-	b := &batchRows{rows: map[sumsKey]ballot.SumsRow{}, items: map[sumsKey][]int{}}
+	b := &batchRows{rows: map[batchGroup]ballot.SumsRow{}, items: map[batchGroup][]int{}}
 	for i, it := range items {
 		if it.Opening != nil {
-			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
+			k := batchGroupOf(&it)
 			b.items[k] = append(b.items[k], i)
 		}
 	}
@@ -84,10 +141,10 @@ func (s *Store) writeBatchSums(ctx context.Context, tx *sqlx.Tx, items []CastIte
 	if ahead == nil {
 		return nil
 	}
-	in := map[sumsKey][]int{}
+	in := map[batchGroup][]int{}
 	for _, i := range accepted {
-		if it := items[i]; it.Opening != nil {
-			k := sumsKey{it.PollID, it.GroupID, string(it.Opening.Key())}
+		if it := &items[i]; it.Opening != nil {
+			k := batchGroupOf(it)
 			in[k] = append(in[k], i)
 		}
 	}
@@ -134,9 +191,12 @@ func (s *Store) insertSums(ctx context.Context, tx *sqlx.Tx, pollID string, rows
 
 // foldSums replaces the rows of the given voter groups of a poll (all its groups when
 // none is given) by one row per group under a new id, in the caller's transaction: after
-// a close no row says which batch a ballot came in, or, by its xmin, when. A row whose MAC
-// fails is left as it is, for the count to find.
-func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups ...string) error {
+// a close no row says which batch a ballot came in, or, by its xmin, when. The folded
+// row is bound to the poll's key and its current close: at a close (atClose) it takes
+// the batch rows and the row folded at the close before, if the poll was opened again;
+// after close (a paper ballot) the batch rows and the row of this close. Any other row
+// is left as it is, for the count to find.
+func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, atClose bool, groups ...string) error {
 	if s.sumsKey == nil {
 		return nil
 	}
@@ -148,6 +208,17 @@ func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups
 	if len(groups) == 0 {
 		return nil
 	}
+	var bind struct {
+		Public []byte `db:"public_key"`
+		Closes int    `db:"closes"`
+	}
+	if err := tx.GetContext(ctx, &bind, qSumsBinding, pollID); err != nil {
+		return err
+	}
+	from := bind.Closes
+	if atClose {
+		from--
+	}
 	var rows []ballot.SumsRow
 	if err := tx.SelectContext(ctx, &rows, qSumsRowsLocked, pollID, pq.Array(groups)); err != nil {
 		return err
@@ -155,7 +226,7 @@ func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups
 	var folded []ballot.SumsRow
 	var replaced []string
 	for _, g := range groups {
-		f, ids, ok, err := s.sumsKey.Fold(pollID, g, rows)
+		f, ids, ok, err := s.sumsKey.Fold(pollID, bind.Public, g, rows, from, bind.Closes)
 		if err != nil {
 			return err
 		}
@@ -174,9 +245,10 @@ func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, groups
 }
 
 // paperSums writes the row of a paper ballot that went into the box, and after close
-// folds it into its group's row at once: a row of one ballot would single it out. Two
-// entries of one group do not fold side by side: the entry has already counted itself on
-// the group's row (qPaperCount), which holds the second until the first commits.
+// folds it into its group's row at once, bound to the same close: a row of one ballot
+// would single it out. Two entries of one group do not fold side by side: the entry has
+// already counted itself on the group's row (qPaperCount), which holds the second until
+// the first commits.
 func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state ballot.State) error {
 	if s.sumsKey == nil || e.Opening == nil {
 		return nil
@@ -189,7 +261,7 @@ func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state 
 		return err
 	}
 	if state == ballot.Closed {
-		return s.foldSums(ctx, tx, e.PollID, e.GroupID)
+		return s.foldSums(ctx, tx, e.PollID, false, e.GroupID)
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func TestBatchSumsCoverWhatTheBatchKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.SortBox(box)
-	sums := k.SumKept(box, tu, key, rows)
+	sums := k.SumKept(box, tu, key, rows, 1)
 	if sums.Checked != 0 || len(sums.Notes) != 0 || len(box) != 4 {
 		t.Fatalf("%d of %d ballots checked one by one, notes %q: the kept sums do not match the box", sums.Checked, len(box), sums.Notes)
 	}

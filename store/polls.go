@@ -93,10 +93,10 @@ var (
 			+ (SELECT count(*) FROM tokens t WHERE t.poll_id = p.id AND t.state = 'paper') AS used
 		FROM polls p JOIN units u ON u.id = p.unit_id
 		WHERE ($1 = '' OR p.unit_id::text = $1) ORDER BY p.created_at DESC LIMIT 500`)
-	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, box = $3, public_shares = $4, opened_at = now() WHERE id = $1 AND state = 'draft'`)
+	qOpenPoll     = query(`UPDATE polls SET state = 'open', public_key = $2, box = $3, public_shares = $4, opened_at = now(), keeps_sums = $5 WHERE id = $1 AND state = 'draft'`)
 	qInsertShare  = query(`INSERT INTO key_shares (poll_id, wrapped) VALUES ($1, $2)`)
 	qLockPoll     = query(`SELECT state FROM polls WHERE id = $1 FOR UPDATE`)
-	qClosePoll    = query(`UPDATE polls SET state = 'closed', closed_at = now() WHERE id = $1`)
+	qClosePoll    = query(`UPDATE polls SET state = 'closed', closed_at = now(), closes = closes + 1 WHERE id = $1`)
 	qDeleteDraft  = query(`DELETE FROM polls WHERE id = $1 AND state = 'draft'`)
 	qPollStateNow = query(`SELECT state FROM polls WHERE id = $1`)
 )
@@ -205,7 +205,9 @@ func (s *Store) ListPolls(ctx context.Context, unitID string) ([]PollSummary, er
 // the key), and starts voting.
 func (s *Store) OpenPoll(ctx context.Context, id string, box int, public, publicShares, wrappedShare []byte) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, qOpenPoll, id, public, box, publicShares)
+		// The poll keeps its box's sums from its first ballot only when this server
+		// writes them; a reopen leaves the flag as it was.
+		res, err := tx.ExecContext(ctx, qOpenPoll, id, public, box, publicShares, s.sumsKey != nil)
 		if err != nil {
 			return err
 		}
@@ -238,7 +240,7 @@ func (s *Store) ClosePoll(ctx context.Context, id string) error {
 		if err := rewriteBox(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.foldSums(ctx, tx, id); err != nil {
+		if err := s.foldSums(ctx, tx, id, true); err != nil {
 			return err
 		}
 		return notify(ctx, tx, id)

@@ -282,6 +282,10 @@ func (s *Store) Batches(ctx context.Context, pollID string) ([]Batch, error) {
 // the box: 实到 is the ballots cast by phone and the tokens turned to paper. It is the only
 // figure about a poll's voting that exists before close.
 func (s *Store) Turnout(ctx context.Context, pollID string) ([]ballot.Turnout, error) {
+	return turnout(ctx, s.db, pollID)
+}
+
+func turnout(ctx context.Context, q sqlx.QueryerContext, pollID string) ([]ballot.Turnout, error) {
 	var rows []struct {
 		GroupID string `db:"group_id"`
 		Issued  int    `db:"issued"`
@@ -290,7 +294,7 @@ func (s *Store) Turnout(ctx context.Context, pollID string) ([]ballot.Turnout, e
 		Paper   int    `db:"paper"`
 		PaperIn int    `db:"paper_ballots"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, qTurnout, pollID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, qTurnout, pollID); err != nil {
 		return nil, err
 	}
 	out := make([]ballot.Turnout, len(rows))
