@@ -115,3 +115,115 @@ func TestBatchSumsCoverWhatTheBatchKept(t *testing.T) {
 		}
 	}
 }
+
+// Paper ballots go into the box after close while the count reads it: every read sees
+// the box, the turnout and the rows of one moment, so no read finds the rows counting a
+// ballot the box does not hold yet, and none makes the count say a ballot may have been
+// deleted.
+func TestCountInputReadsOneMoment(t *testing.T) {
+	s := dbtest.New(t)
+	key := ballot.SumsKey("kept sums key, thirty-two bytes!")
+	s.SetSumsKey(key)
+	p := newPoll(t, s)
+	g := p.Groups[0].ID
+	d := elgamal.Deal(1, 1, rand.Reader)
+	public := elgamal.JointKey([][]group.Element{d.Commitments}).Bytes()
+	k, err := ballot.NewBoxKey(p, public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const online, paper = 3, 12
+	hs := hashes(online + paper)
+	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.OpenPoll(ctx, p.ID, store.BoxHomomorphic, public, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSlots(ctx, p.ID, k.Size()); err != nil {
+		t.Fatal(err)
+	}
+	seal := func() ([]byte, *ballot.Opening) {
+		b := ballot.Ballot{Forms: []ballot.FilledForm{{Form: p.Forms[0].ID, Lines: map[string][]string{p.Forms[0].Evaluation.Subjects[0].ID: {"称职"}}}}}
+		cells, texts, err := p.Marks(g, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed, o, err := k.EncryptOpening(k.Prepare(g, rand.Reader), cells, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sealed, o
+	}
+	var batch []store.CastItem
+	for _, h := range hs[:online] {
+		sealed, o := seal()
+		it := item(h, p.ID, g, sealed)
+		it.PollKey, it.Opening = public, o
+		batch = append(batch, it)
+	}
+	if _, err := s.CastBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs[online:] {
+		if err := s.MarkPaper(ctx, p.ID, h, nul(h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	var staff []string
+	for _, name := range []string{"paper-a", "paper-b"} {
+		st := store.Staff{Username: name, Name: name, Role: store.RoleAdmin, PasswordHash: "x"}
+		if err := s.CreateStaff(ctx, &st); err != nil {
+			t.Fatal(err)
+		}
+		staff = append(staff, st.ID)
+	}
+	entered := make(chan error, 1)
+	go func() {
+		for range paper {
+			sealed, o := seal()
+			digest := hashes(1)[0]
+			for _, by := range staff {
+				e := store.PaperEntry{PollID: p.ID, GroupID: g, Digest: digest, Sealed: sealed, EnteredBy: by, Opening: o}
+				if _, err := s.EnterPaper(ctx, e); err != nil {
+					entered <- err
+					return
+				}
+			}
+		}
+		entered <- nil
+	}()
+	sizes := map[int]bool{}
+	for done := false; !done; {
+		select {
+		case err := <-entered:
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = true
+		default:
+		}
+		in, err := s.CountInput(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range in.Sums {
+			n += r.N
+		}
+		sizes[len(in.Box)] = true
+		if n != len(in.Box) {
+			t.Fatalf("one read found %d ballots in the box and rows of %d", len(in.Box), n)
+		}
+		k.SortBox(in.Box)
+		if notes := k.SumKept(in.Box, in.Turnout, key, in.Sums, in.Closes).Notes; len(notes) != 0 {
+			t.Fatalf("a box of %d ballots read while paper ballots went in: the count says %q", len(in.Box), notes)
+		}
+	}
+	if !sizes[online+paper] || len(sizes) < 3 {
+		t.Fatalf("the reads saw boxes of %v ballots: too few while the paper ballots went in to test anything", sizes)
+	}
+}
