@@ -377,3 +377,56 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 	}
 	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
+
+// A rehearsal reset keeps the poll's and groups' ids under a new key. Five ballots sealed
+// to the old key, with their row folded as at close, put in the box in place of a
+// group's: the row does not hold for the poll's key, so the group is checked one by one,
+// the five are rejected, and the count finishes.
+func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
+	p, dk, k, box, kept, rows := keptPoll(t, 13, true)
+	k.SortBox(box)
+	g := box[0].Group
+	old, err := NewBoxKey(p, deal(t).public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var five []PlainBallot
+	for _, pb := range randomBox(mrand.New(mrand.NewPCG(99, 5)), p) {
+		if _, _, err := p.Marks(g, &pb.Ballot); pb.Group == g && !pb.Broken && err == nil && len(five) < 5 {
+			five = append(five, pb)
+		}
+	}
+	if len(five) != 5 {
+		t.Fatalf("%d ballots for the group, want 5", len(five))
+	}
+	oldBox, _, oldRows := keptBox(t, mrand.New(mrand.NewPCG(7, 5)), old, p, five, true)
+	var b []SealedBallot
+	var rs []SumsRow
+	var others []PlainBallot
+	for _, x := range box {
+		if x.Group != g {
+			b = append(b, x)
+		}
+	}
+	for _, r := range rows {
+		if r.Group != g {
+			rs = append(rs, r)
+		}
+	}
+	for _, pb := range kept {
+		if pb.Group != g {
+			others = append(others, pb)
+		}
+	}
+	b, rs = append(b, oldBox...), append(rs, oldRows...)
+	k.SortBox(b)
+	turnout := turnoutOf(append(others, five...))
+	s := k.SumKept(b, turnout, testSumsKey, rs, 1)
+	if len(s.Rejected) != 5 || s.Checked != 5 {
+		t.Fatalf("%d rejected of %d checked one by one, want the 5 sealed to the old key checked and rejected", len(s.Rejected), s.Checked)
+	}
+	got := decryptSums(t, k, dk, turnout, s)
+	if notes := strings.Join(got.BoxChecks, ""); !strings.Contains(notes, "被改动") {
+		t.Fatalf("the tally says %q, want the group's record found altered", got.BoxChecks)
+	}
+}

@@ -231,3 +231,28 @@ func TestCountRefusesARowOfAnEarlierClose(t *testing.T) {
 		t.Fatalf("the audit says %v, want the 3 ballots checked one by one", d)
 	}
 }
+
+// A poll opened before the server kept sums (its flag false, as the upgrade leaves it)
+// has rows for part of its box, or none: it is counted ballot by ballot, and since that
+// is no sign of anything the tally says nothing about it.
+func TestCountOfAPollOpenedBeforeSumsWereKeptHasNoNote(t *testing.T) {
+	t.Parallel()
+	e, p, codes, db := keptBoxPoll(t)
+	if _, err := db.Exec(`UPDATE polls SET keeps_sums = false WHERE id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM box_sums WHERE poll_id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if v := tl.Forms[0].Evaluation.Subjects[0].Total.Votes; v[0] != 4 || v[3] != 2 || tl.Rejected != 0 {
+		t.Fatalf("votes %v, %d rejected; want 4 优秀 and 2 不称职", v, tl.Rejected)
+	}
+	if len(tl.BoxChecks) != 0 {
+		t.Fatalf("the tally of a poll opened before sums were kept says %q", tl.BoxChecks)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "6" || d["box_checks"] != "" {
+		t.Fatalf("the audit says %v, want the 6 ballots checked one by one without a note", d)
+	}
+}
