@@ -430,3 +430,48 @@ func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 		t.Fatalf("the tally says %q, want the group's record found altered", got.BoxChecks)
 	}
 }
+
+// Wipe leaves nothing of what opens a ballot's cells: every byte of each cell's
+// randomness and value is zero, and the opening no longer makes the ballot's row.
+func TestWipeZeroesAnOpening(t *testing.T) {
+	_, _, k, _, _, _ := keptPoll(t, 4, false)
+	p := k.poll
+	g := p.Groups[0].ID
+	var o *Opening
+	for _, pb := range randomBox(mrand.New(mrand.NewPCG(4, 4)), p) {
+		cells, texts, err := p.Marks(pb.Group, &pb.Ballot)
+		if pb.Broken || err != nil || pb.Group != g {
+			continue
+		}
+		if _, o, err = k.EncryptOpening(k.Prepare(g, rand.Reader), cells, texts); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	if o == nil {
+		t.Fatal("no ballot to seal")
+	}
+	if !slices.ContainsFunc(o.r, func(b byte) bool { return b != 0 }) {
+		t.Fatal("the opening holds no randomness before it is wiped")
+	}
+	before, err := testSumsKey.BatchRow([]*Opening{o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Wipe()
+	for i, b := range o.r {
+		if b != 0 {
+			t.Fatalf("byte %d of the randomness is %#x after Wipe", i, b)
+		}
+	}
+	for c, m := range o.m {
+		if m != 0 {
+			t.Fatalf("cell %d still holds %d after Wipe", c, m)
+		}
+	}
+	if after, err := testSumsKey.BatchRow([]*Opening{o}); err == nil && string(after.Sums) == string(before.Sums) {
+		t.Fatal("a wiped opening still makes its ballot's sums")
+	}
+	var none *Opening
+	none.Wipe() // a ballot sealed without keeping sums has none
+}

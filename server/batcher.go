@@ -116,6 +116,8 @@ func (b *batcher) cast(item store.CastItem) error {
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
+		// No batch will write it, so nothing else clears what opens its cells.
+		item.Opening.Wipe()
 		return ballot.Errorf(ballot.ERETRY, "服务器正在重启，选票没有提交，请稍后再次提交")
 	}
 	done := make(chan error, 1)
