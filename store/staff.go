@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"minyi/ballot"
 )
 
@@ -86,7 +88,9 @@ var (
 	qLoginSucceeded    = query(`DELETE FROM login_failures WHERE username = $1`)
 	qForgetLoginFailed = query(`DELETE FROM login_failures WHERE last_failed < now() - make_interval(secs => $1)
 		AND (locked_until IS NULL OR locked_until < now())`)
-	qCountStaff = query(`SELECT count(*) FROM staff`)
+	qCountStaff   = query(`SELECT count(*) FROM staff`)
+	qDisableStaff = query(`UPDATE staff SET disabled = true WHERE id = $1`)
+	qEndSessions  = query(`DELETE FROM sessions WHERE staff_id = $1`)
 )
 
 // StaffByUsername finds an account for login.
@@ -128,6 +132,21 @@ func (s *Store) CreateStaff(ctx context.Context, st *Staff) error {
 		return ballot.Errorf(ballot.ECONFLICT, "用户名“%s”已被使用", st.Username)
 	}
 	return err
+}
+
+// DisableStaff disables an account and ends its sessions: it can no longer log in nor act.
+// The account stays, as the audit log and the tallies it made name it.
+func (s *Store) DisableStaff(ctx context.Context, id string) error {
+	if err := checkID(id, "账号"); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, qDisableStaff, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, qEndSessions, id)
+		return err
+	})
 }
 
 // SetPassword replaces an account's password hash and unlocks its username.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -533,16 +535,30 @@ func cpuTime() time.Duration {
 // benchCount counts the closed bench poll as an administrator does, through the API of
 // the first instance, and times it: the box summed (from the kept sums where they match),
 // the server-held share's partial decryption, the certified bundle and the tally stored.
-func benchCount(ctx context.Context, st *store.Store, base, pollID string, res *benchResult) error {
+// The administrator it counts as has a random password nobody is told, and is disabled
+// when the count is done, failed or not: a bench run on a real installation leaves no
+// account anyone could log in with.
+func benchCount(ctx context.Context, st *store.Store, base, pollID string, res *benchResult) (err error) {
 	name := "bench-" + strings.ReplaceAll(pollID, "-", "")[:12]
-	pw := "bench-" + pollID
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	pw := hex.EncodeToString(secret)
 	hash, err := server.HashPassword(pw)
 	if err != nil {
 		return err
 	}
-	if err := st.CreateStaff(ctx, &store.Staff{Username: name, Name: name, Role: store.RoleAdmin, PasswordHash: hash}); err != nil {
+	admin := store.Staff{Username: name, Name: name, Role: store.RoleAdmin, PasswordHash: hash}
+	if err := st.CreateStaff(ctx, &admin); err != nil {
 		return err
 	}
+	defer func() {
+		// Also when ctx was cancelled: the account must not outlive the bench.
+		if derr := st.DisableStaff(context.WithoutCancel(ctx), admin.ID); derr != nil && err == nil {
+			err = fmt.Errorf("disabling the bench's administrator %s: %w", name, derr)
+		}
+	}()
 	call := func(method, path, token string, body any, out any) error {
 		b, _ := json.Marshal(body)
 		req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(string(b)))

@@ -350,6 +350,34 @@ func TestBenchCommand(t *testing.T) {
 	if len(r.Runs) != 2 || r.Runs[0].OK != 60 || r.Runs[1].OK != 60 || !r.Runs[0].AuditOK || !r.Runs[1].AuditOK {
 		t.Fatalf("two runs asked, got %+v", r.Runs)
 	}
+	// The administrator each run counted as cannot log in with a password made from
+	// its poll's id: the bench leaves no account anyone can guess their way into.
+	var polls struct {
+		Polls []struct{ ID, Title string }
+	}
+	adminAPI(t).call("GET", "/api/v1/polls", nil, 200, &polls)
+	counted := 0
+	for _, p := range polls.Polls {
+		if p.Title != "压测民主测评" {
+			continue
+		}
+		counted++
+		name := "bench-" + strings.ReplaceAll(p.ID, "-", "")[:12]
+		for _, pw := range []string{"bench-" + p.ID} {
+			b, _ := json.Marshal(map[string]string{"username": name, "password": pw})
+			res, err := http.Post(app.base+"/api/v1/sessions", "application/json", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("the bench's administrator %s logs in with %q: %d", name, pw, res.StatusCode)
+			}
+		}
+	}
+	if counted < 2 {
+		t.Fatalf("%d bench polls found, want the 2 runs'", counted)
+	}
 }
 
 // withManifest is a version 5 bundle file with its signed manifest replaced.
