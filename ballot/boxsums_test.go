@@ -475,3 +475,61 @@ func TestWipeZeroesAnOpening(t *testing.T) {
 	var none *Opening
 	none.Wipe() // a ballot sealed without keeping sums has none
 }
+
+// A ballot of the wrong length, of another format, or repeated byte for byte sends its
+// group to the full check, where it is rejected, even when the rows still match the box's
+// receipts: a ballot cut short just after its marks, or with a byte more, keeps its
+// receipt and so its tag. Taking such a group from its rows would cut its texts out of a
+// ballot too short to hold them.
+func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
+	p, dk, k, box, kept, rows := keptPoll(t, 17, true)
+	if len(k.slots) == 0 {
+		t.Fatal("the poll has no text slots")
+	}
+	turnout := turnoutOf(kept)
+	k.SortBox(box)
+	g := box[0].Group
+	gr, _ := p.Group(g)
+	cases := []struct {
+		name   string
+		change func(box []SealedBallot) []SealedBallot
+	}{
+		{"cut short just after its marks", func(box []SealedBallot) []SealedBallot {
+			box[0].Sealed = slices.Clone(box[0].Sealed[:k.marks])
+			return box
+		}},
+		{"a byte longer", func(box []SealedBallot) []SealedBallot {
+			box[0].Sealed = append(slices.Clone(box[0].Sealed), 0)
+			return box
+		}},
+		{"another format byte", func(box []SealedBallot) []SealedBallot {
+			b := slices.Clone(box[0].Sealed)
+			b[0] = formatV3 + 1
+			box[0].Sealed = b
+			return box
+		}},
+		{"repeated byte for byte in place of another", func(box []SealedBallot) []SealedBallot {
+			for i := 1; i < len(box); i++ {
+				if box[i].Group == g {
+					box[i] = box[0]
+					return box
+				}
+			}
+			t.Fatal("one ballot in the group")
+			return nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := c.change(slices.Clone(box))
+			s := k.SumKept(b, turnout, testSumsKey, rows, 1)
+			if len(s.Rejected) != 1 || s.Checked+1 < groupOf(b, g) {
+				t.Fatalf("%d rejected, %d checked one by one of the group's %d: want the group checked and the one ballot rejected", len(s.Rejected), s.Checked, groupOf(b, g))
+			}
+			got := decryptSums(t, k, dk, turnout, s)
+			if notes := strings.Join(got.BoxChecks, ""); !strings.Contains(notes, gr.Name) || !strings.Contains(notes, "不符") {
+				t.Fatalf("the tally says %q, want a note on %s", got.BoxChecks, gr.Name)
+			}
+		})
+	}
+}
