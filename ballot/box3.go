@@ -169,6 +169,9 @@ func (k *BoxKey) encrypt(pb *Prepared, cells []uint8, texts []Text, o *Opening) 
 		if o == nil {
 			out, err = pb.lines[i].AppendFill(out, marks)
 		} else {
+			// An empty slice at the line's place in o.r, whose capacity runs on to the
+			// end: the line appends its cells' randomness there, in o.r itself, with
+			// no copy to clear afterwards.
 			r := o.r[l.Offset*elgamal.ScalarSize : l.Offset*elgamal.ScalarSize]
 			out, _, err = pb.lines[i].AppendFillOpening(out, marks, r)
 		}
@@ -266,6 +269,9 @@ type boxEntry struct {
 	marks  []byte
 	texts  bool
 	broken bool // not of the poll's length when it was listed: unreadable
+	// receipt is the SHA-256 of marks when the caller has it already (hashed).
+	receipt [sha256.Size]byte
+	hashed  bool
 }
 
 // sum adds the ballots box yields, in place order. It holds only the chunks being
@@ -377,7 +383,10 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 		if ok {
 			s.Sizes[gi]++
 		}
-		h := sha256.Sum256(k.Marks(e.marks))
+		h := e.receipt
+		if !e.hashed {
+			h = sha256.Sum256(k.Marks(e.marks))
+		}
 		if !ok || seen[h] || e.broken {
 			seen[h] = true
 			rejected = append(rejected, at)
@@ -386,11 +395,9 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 		seen[h] = true
 		if fast[e.group] != nil {
 			fastCounted[gi]++
-			at := k.marks
-			for ti, sl := range k.slots {
-				n := elgamal.SealedTextSize(sl.Size)
-				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: e.marks[at : at+n]}})
-				at += n
+			// SumKept took this group only if each of its ballots has the full length.
+			for ti, t := range k.sealedTexts(e.marks) {
+				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
 			}
 			continue
 		}
@@ -501,13 +508,20 @@ func (k *BoxKey) parseInto(b *elgamal.Batch, raw []byte, withTexts bool) ([]elga
 	if !withTexts {
 		return lines, nil, nil
 	}
+	return lines, k.sealedTexts(raw), nil
+}
+
+// sealedTexts cuts a ballot of the poll's full length into its sealed text slots, which
+// follow its marks.
+func (k *BoxKey) sealedTexts(raw []byte) [][]byte {
 	texts := make([][]byte, len(k.slots))
+	at := k.marks
 	for i, s := range k.slots {
 		n := elgamal.SealedTextSize(s.Size)
 		texts[i] = raw[at : at+n]
 		at += n
 	}
-	return lines, texts, nil
+	return texts
 }
 
 // verify checks a ballot's proofs one by one, to find the bad ballot of a failed batch.

@@ -396,8 +396,8 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 		}
 	}
 	s := k.sum(func(yield func(boxEntry) bool) {
-		for _, b := range box {
-			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true}) {
+		for i, b := range box {
+			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true, receipt: receipts[i], hashed: true}) {
 				return
 			}
 		}
