@@ -195,6 +195,13 @@ func TestCountRefusesARowOfAnEarlierClose(t *testing.T) {
 		}
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	var rows, all int
+	if err := db.QueryRow(`SELECT count(*), COALESCE(sum(n), 0) FROM box_sums WHERE poll_id = $1`, p.ID).Scan(&rows, &all); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || all != 6 {
+		t.Fatalf("the second close left %d rows for %d ballots, want the first close's row folded with the later ballots into one of 6", rows, all)
+	}
 
 	tx, err := db.Begin()
 	if err != nil {
@@ -254,5 +261,30 @@ func TestCountOfAPollOpenedBeforeSumsWereKeptHasNoNote(t *testing.T) {
 	}
 	if d := countStart(t, e, p.ID); d["checked"] != "6" || d["box_checks"] != "" {
 		t.Fatalf("the audit says %v, want the 6 ballots checked one by one without a note", d)
+	}
+}
+
+// A poll opened again and closed again is counted from its kept sums: the second close
+// folds the first close's row with the rows of the ballots cast since.
+func TestCountAfterAReopenTakesTheKeptSums(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(1, "甲")
+	voters := e.tokens(p, 4)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	e.vote(voters[0], form("优秀"))
+	e.vote(voters[1], form("优秀"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/reopen", nil, 200, nil)
+	e.vote(voters[2], form("不称职"))
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.deviceCount(p.ID, codes, 1)
+	tl := e.countedTally(p.ID)
+	if v := tl.Forms[0].Evaluation.Subjects[0].Total.Votes; v[0] != 2 || v[3] != 1 || len(tl.BoxChecks) != 0 {
+		t.Fatalf("votes %v, notes %q; want 2 优秀 and 1 不称职 and no note", v, tl.BoxChecks)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "0" {
+		t.Fatalf("the count checked %s ballots one by one after a reopen (%v)", d["checked"], d)
 	}
 }
