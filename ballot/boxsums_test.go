@@ -147,6 +147,24 @@ func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
 	}
 }
 
+// leadBiggestGroup puts first in the box a ballot of its biggest voter group, whichever
+// the sort by receipt put first, so that the tests that change box[0] change a group with
+// other ballots in it.
+func leadBiggestGroup(box []SealedBallot) {
+	best := ""
+	for _, b := range box {
+		if groupOf(box, b.Group) > groupOf(box, best) {
+			best = b.Group
+		}
+	}
+	for i, b := range box {
+		if b.Group == best {
+			box[0], box[i] = box[i], box[0]
+			return
+		}
+	}
+}
+
 // groupOf counts the ballots of a group in a box.
 func groupOf(box []SealedBallot, g string) int {
 	n := 0
@@ -165,6 +183,7 @@ func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 	p, dk, k, box, kept, rows := keptPoll(t, 8, true)
 	turnout := turnoutOf(kept)
 	k.SortBox(box)
+	leadBiggestGroup(box)
 	pk, _ := elgamal.ParsePublicKey(dk.public)
 	g := box[0].Group
 	name := func(id string) string {
@@ -385,14 +404,15 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 	p, dk, k, box, kept, rows := keptPoll(t, 13, true)
 	k.SortBox(box)
+	leadBiggestGroup(box)
 	g := box[0].Group
 	old, err := NewBoxKey(p, deal(t).public)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var five []PlainBallot
-	for _, pb := range randomBox(mrand.New(mrand.NewPCG(99, 5)), p) {
-		if _, _, err := p.Marks(g, &pb.Ballot); pb.Group == g && !pb.Broken && err == nil && len(five) < 5 {
+	for _, pb := range kept {
+		if pb.Group == g && len(five) < 5 {
 			five = append(five, pb)
 		}
 	}
@@ -488,6 +508,7 @@ func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
 	}
 	turnout := turnoutOf(kept)
 	k.SortBox(box)
+	leadBiggestGroup(box)
 	g := box[0].Group
 	gr, _ := p.Group(g)
 	cases := []struct {
