@@ -497,10 +497,12 @@ func TestWipeZeroesAnOpening(t *testing.T) {
 }
 
 // A ballot of the wrong length, of another format, or repeated byte for byte sends its
-// group to the full check, where it is rejected, even when the rows still match the box's
-// receipts: a ballot cut short just after its marks, or with a byte more, keeps its
-// receipt and so its tag. Taking such a group from its rows would cut its texts out of a
-// ballot too short to hold them.
+// group to the full check, where it is rejected. A ballot cut short just after its marks,
+// or with a byte more, keeps its receipt and so its tag: only the shape check catches it,
+// and taking such a group from its rows would cut its texts out of a ballot too short to
+// hold them. Another format byte changes the receipt, and a repeat the sum of the tags, so
+// those two are caught by the tags as well as by the shape check: the test holds the
+// count to its answer, not to which of the two checks gives it.
 func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
 	p, dk, k, box, kept, rows := keptPoll(t, 17, true)
 	if len(k.slots) == 0 {
