@@ -282,10 +282,11 @@ var (
 // FoldOpenSums folds, while a poll is open, the batch rows of each voter group that has
 // more than keep rows into one batch row under a new id, at most `most` rows of a group
 // at a time: in a quiet hall each batch holds one ballot, and a close that decoded
-// thousands of rows of one ballot would take longer than its budget. The folded row is a batch row (close 0)
-// like the ones it replaces, so the close and the count take it as any other. A row whose
-// MAC does not hold as a batch row (altered, of another key, or folded at an earlier
-// close of a poll opened again) is left as it is, for the close or the count to find.
+// thousands of rows of one ballot would take longer than its budget. The folded row is a
+// batch row (close 0) like the ones it replaces, so the close and the count take it as
+// any other. A row whose MAC does not hold as a batch row (altered, of another key, or
+// folded at an earlier close of a poll opened again) is left as it is, for the close or
+// the count to find.
 //
 // It works in one short transaction and waits for nobody: a poll that is not open, or
 // that a close holds, is passed by; rows another fold has locked are skipped. A close
