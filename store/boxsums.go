@@ -279,6 +279,11 @@ var (
 		LIMIT $3 FOR UPDATE SKIP LOCKED`)
 )
 
+// foldLocked, when set (by tests only), is called once FoldOpenSums holds the poll and
+// the rows it folds, before it changes them: a close can then be made to come at that
+// moment.
+var foldLocked func()
+
 // FoldOpenSums folds, while a poll is open, the batch rows of each voter group that has
 // more than keep rows into one batch row under a new id, at most `most` rows of a group
 // at a time: in a quiet hall each batch holds one ballot, and a close that decoded
@@ -328,6 +333,9 @@ func (s *Store) FoldOpenSums(ctx context.Context, pollID string, keep, most int)
 		}
 		if len(rows) == 0 {
 			return nil
+		}
+		if foldLocked != nil {
+			foldLocked()
 		}
 		if _, err := tx.ExecContext(ctx, qSumsDelete, pollID, pq.Array(replaced)); err != nil {
 			return err

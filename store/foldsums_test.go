@@ -275,3 +275,57 @@ func TestOpenFoldPassesAClose(t *testing.T) {
 		t.Fatalf("%d ballots checked one by one, notes %q: the close's row was changed", sums.Checked, sums.Notes)
 	}
 }
+
+// A close that comes while a fold holds its rows waits for the fold on the poll row, then
+// folds the fold's row with the rest: nothing is left behind as a batch row, and the
+// count takes the close's one row.
+func TestCloseWaitsForAFold(t *testing.T) {
+	url := dbtest.URL(t)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f := openFoldPoll(t, s, 40)
+	for i := range 40 {
+		f.cast(t, s, i)
+	}
+	closed := make(chan error, 1)
+	defer store.SetFoldLocked(func() {
+		go func() { closed <- s.ClosePoll(ctx, f.p.ID) }()
+		// The close is under way once it waits on a lock the fold holds.
+		for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			var waiting int
+			if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+				t.Error(err)
+				return
+			}
+			if waiting > 0 {
+				return
+			}
+		}
+		t.Error("the close never came to wait on the fold")
+	})()
+	if n, err := s.FoldOpenSums(ctx, f.p.ID, 32, 512); err != nil || n != 40 {
+		t.Fatalf("the fold replaced %d rows (%v), want 40", n, err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if rows, n := rowsOf(t, s, f.p.ID); rows != 1 || n != 40 {
+		t.Fatalf("after the close %d rows of %d ballots, want the close's one row of 40", rows, n)
+	}
+	in, err := s.CountInput(ctx, f.p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.k.SortBox(in.Box)
+	if sums := f.k.SumKept(in.Box, in.Turnout, foldKey, in.Sums, in.Closes); sums.Checked != 0 || len(sums.Notes) != 0 {
+		t.Fatalf("%d ballots checked one by one, notes %q: the close missed the fold's row", sums.Checked, sums.Notes)
+	}
+}
