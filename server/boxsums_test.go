@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -286,5 +287,49 @@ func TestCountAfterAReopenTakesTheKeptSums(t *testing.T) {
 	}
 	if d := countStart(t, e, p.ID); d["checked"] != "0" {
 		t.Fatalf("the count checked %s ballots one by one after a reopen (%v)", d["checked"], d)
+	}
+}
+
+// In a quiet hall every vote is a batch of its own and leaves a row of one ballot. While
+// the poll is open the server folds a group's rows once there are more than a few dozen,
+// within a few seconds and without a vote to trigger it; the close then folds what is left
+// and the count still checks no ballot one by one.
+func TestOpenPollRowsAreFoldedAsItGoes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.tellerPoll(1, "甲")
+	const n = 45
+	voters := e.tokens(p, n)
+	codes := e.keyCeremony(p.ID)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	for i, v := range voters {
+		if status, _ := e.vote(v, form("称职")); status != 200 {
+			t.Fatalf("vote %d: %d", i, status)
+		}
+	}
+	db, err := sql.Open("postgres", e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, kept int
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if err := db.QueryRow(`SELECT count(*), COALESCE(sum(n), 0) FROM box_sums WHERE poll_id = $1`, p.ID).Scan(&rows, &kept); err != nil {
+			t.Fatal(err)
+		}
+		if rows < 32 || time.Now().After(end) {
+			break
+		}
+	}
+	if rows >= 32 || kept != n {
+		t.Fatalf("the open poll keeps %d rows of sums for %d ballots, want them folded into few rows of %d", rows, kept, n)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.deviceCount(p.ID, codes, 1)
+	if v := e.countedTally(p.ID).Forms[0].Evaluation.Subjects[0].Total.Votes; v[1] != n {
+		t.Fatalf("votes %v, want %d 称职", v, n)
+	}
+	if d := countStart(t, e, p.ID); d["checked"] != "0" {
+		t.Fatalf("the count checked %s ballots one by one, the folded sums were not taken (%v)", d["checked"], d)
 	}
 }

@@ -191,6 +191,7 @@ func (s *Server) watchPoll(ctx context.Context, cancel func(), pollID, public st
 			p, err := s.store.Poll(context.Background(), pollID)
 			open = err == nil && p.State == ballot.Open && string(p.PublicKey) == public
 			if open {
+				s.foldOpenSums(ctx, pollID)
 				s.updateNeed(ctx, k, pollID)
 				for _, gp := range k.groups {
 					select {
@@ -343,5 +344,33 @@ func (s *Server) fillOpenPools(ctx context.Context) {
 		if p, err := s.polls.get(ctx, ps.ID); err == nil && p.Box == store.BoxHomomorphic {
 			s.fillPools(p)
 		}
+	}
+}
+
+// The rows of kept sums of an open poll are folded as it goes (store.FoldOpenSums): a
+// group with more than foldKeep rows has up to foldMost of them folded into one at each
+// poolCheck. In a quiet hall a batch holds one ballot, and a close that decoded a row per
+// voter would take longer than its budget; in a burst a batch holds many, so the rows
+// grow slowly and the bounded fold takes little of a core.
+const (
+	foldKeep = 32
+	foldMost = 512
+)
+
+// foldOpenSums folds an open poll's rows, on one of the cores the pools may use, and not
+// while the instance drains. Every instance with the poll open does so; they never wait
+// on each other nor fold one row twice.
+func (s *Server) foldOpenSums(ctx context.Context, pollID string) {
+	if s.draining.Load() {
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case s.pools.sem <- struct{}{}:
+	}
+	defer func() { <-s.pools.sem }()
+	if _, err := s.store.FoldOpenSums(ctx, pollID, foldKeep, foldMost); err != nil && ctx.Err() == nil {
+		s.log.Error("fold kept sums", "poll", pollID, "err", err)
 	}
 }

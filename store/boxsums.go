@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -264,4 +265,83 @@ func (s *Store) paperSums(ctx context.Context, tx *sqlx.Tx, e PaperEntry, state 
 		return s.foldSums(ctx, tx, e.PollID, false, e.GroupID)
 	}
 	return nil
+}
+
+var (
+	// The poll, only while it is open and no close holds it: a close takes the row FOR
+	// UPDATE, which a key-share lock waits for and SKIP LOCKED passes by. Batches take the
+	// same key-share lock, so a fold never makes a voter wait.
+	qFoldPoll = query(`SELECT public_key FROM polls WHERE id = $1 AND state = 'open' FOR KEY SHARE SKIP LOCKED`)
+	// The groups with more rows than the fold leaves be.
+	qFoldGroups = query(`SELECT group_id FROM box_sums WHERE poll_id = $1 GROUP BY group_id HAVING count(*) > $2`)
+	// Up to $3 rows of one group that no other fold has locked.
+	qFoldRows = query(`SELECT id, group_id, n, tags, sums, mac FROM box_sums WHERE poll_id = $1 AND group_id = $2
+		LIMIT $3 FOR UPDATE SKIP LOCKED`)
+)
+
+// foldLocked, when set (by tests only), is called once FoldOpenSums holds the poll and
+// the rows it folds, before it changes them: a close can then be made to come at that
+// moment.
+var foldLocked func()
+
+// FoldOpenSums folds, while a poll is open, the batch rows of each voter group that has
+// more than keep rows into one batch row under a new id, at most `most` rows of a group
+// at a time: in a quiet hall each batch holds one ballot, and a close that decoded
+// thousands of rows of one ballot would take longer than its budget. The folded row is a
+// batch row (close 0) like the ones it replaces, so the close and the count take it as
+// any other. A row whose MAC does not hold as a batch row (altered, of another key, or
+// folded at an earlier close of a poll opened again) is left as it is, for the close or
+// the count to find.
+//
+// It works in one short transaction and waits for nobody: a poll that is not open, or
+// that a close holds, is passed by; rows another fold has locked are skipped. A close
+// that comes while it works waits for it on the poll row, then folds what it left. It
+// returns how many rows it replaced.
+func (s *Store) FoldOpenSums(ctx context.Context, pollID string, keep, most int) (int, error) {
+	if s.sumsKey == nil {
+		return 0, nil
+	}
+	var folded int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		folded = 0
+		var public []byte
+		if err := tx.GetContext(ctx, &public, qFoldPoll, pollID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return err
+		}
+		var groups []string
+		if err := tx.SelectContext(ctx, &groups, qFoldGroups, pollID, keep); err != nil {
+			return err
+		}
+		var rows []ballot.SumsRow
+		var replaced []string
+		for _, g := range groups {
+			var rs []ballot.SumsRow
+			if err := tx.SelectContext(ctx, &rs, qFoldRows, pollID, g, most); err != nil {
+				return err
+			}
+			f, ids, ok, err := s.sumsKey.Fold(pollID, public, g, rs, 0, 0)
+			if err != nil {
+				return err
+			}
+			if ok && len(ids) > 1 {
+				rows = append(rows, f)
+				replaced = append(replaced, ids...)
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if foldLocked != nil {
+			foldLocked()
+		}
+		if _, err := tx.ExecContext(ctx, qSumsDelete, pollID, pq.Array(replaced)); err != nil {
+			return err
+		}
+		folded = len(replaced)
+		return s.insertSums(ctx, tx, pollID, rows)
+	})
+	return folded, err
 }
