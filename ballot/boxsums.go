@@ -41,6 +41,9 @@ type Opening struct {
 	m       []uint8
 }
 
+// Receipt is the sealed ballot's receipt, worked out once when it was sealed.
+func (o *Opening) Receipt() []byte { return o.receipt }
+
 // Group is the voter group of the opened ballot.
 func (o *Opening) Group() string { return o.group }
 

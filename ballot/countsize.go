@@ -7,6 +7,15 @@ import "minyi/ballot/elgamal"
 // covers at most elgamal.MaxPartialPoints.
 const MaxCountPoints = elgamal.MaxPartialPoints
 
+// CheckCountPoints refuses a count that has more points to decrypt than one count can:
+// a poll made before CheckCountSize, or over-issued since.
+func CheckCountPoints(n int) error {
+	if n > MaxCountPoints {
+		return Errorf(ETOOBIG, "票箱中需解密 %d 项，超过一次开箱的上限 %d 项，无法开箱计票", n, MaxCountPoints)
+	}
+	return nil
+}
+
 // CountPoints is the most points the count of the poll can have to decrypt when its box
 // holds the given number of ballots: one per cell of every result row, and one per text
 // slot of every ballot, since every ballot carries all its slots, filled or empty. The

@@ -50,10 +50,10 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, err
 	}
-	// One proof covers at most this many points; a poll that could come to more is
-	// refused when made and opened, this one was made before that check.
-	if len(points) > ballot.MaxCountPoints {
-		return nil, ballot.Errorf(ballot.ETOOBIG, "票箱中需解密 %d 项，超过一次开箱的上限 %d 项，无法开箱计票", len(points), ballot.MaxCountPoints)
+	// One proof covers at most MaxCountPoints; a poll that could come to more is refused
+	// when made and opened, this one was made before that check.
+	if err := ballot.CheckCountPoints(len(points)); err != nil {
+		return nil, err
 	}
 	shares := splitShares(p.PublicShares)
 	cctx := k.CountContext()

@@ -130,10 +130,11 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 		return nil, err
 	}
 	// A device posts every point's decryption in one request, which one proof covers and
-	// PartialBodyLimit takes. A poll that could come to more was refused when it was made
-	// and opened; one made before that check (or over-issued since) is refused here.
-	if len(points) > ballot.MaxCountPoints || len(points)*partialPointJSON > PartialBodyLimit-4096 {
-		return nil, ballot.Errorf(ballot.ETOOBIG, "票箱中需解密 %d 项，超过一次开箱的上限 %d 项，无法开箱计票", len(points), ballot.MaxCountPoints)
+	// PartialBodyLimit takes (it is sized for MaxCountPoints). A poll that could come to
+	// more was refused when it was made and opened; one made before that check (or
+	// over-issued since) is refused here.
+	if err := ballot.CheckCountPoints(len(points)); err != nil {
+		return nil, err
 	}
 	kept, err := sums.MarshalBinary()
 	if err != nil {

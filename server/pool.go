@@ -280,7 +280,7 @@ func (k *boxKey) seal(groupID string, cells []uint8, texts []ballot.Text) ([]byt
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return sealed, k.Receipt(sealed), o, nil
+	return sealed, o.Receipt(), o, nil
 }
 
 // encrypt turns a checked ballot of a box-3 poll into its ciphertexts and receipt.

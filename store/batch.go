@@ -72,10 +72,8 @@ var errNoSlots = errors.New("store: no empty slots")
 // nullifiers lets one commit and fails the other, which runs again and then finds the
 // token used.
 func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error) {
-	ahead, err := s.sumsAhead(items)
-	if err != nil {
-		return nil, err
-	}
+	ahead := s.sumsAhead(items)
+	var err error
 	for range 4 {
 		var errs []error
 		var need map[string]int

@@ -107,9 +107,9 @@ type batchRows struct {
 
 // sumsAhead works out the rows of a batch's items before its transaction, which then
 // only works out again the rows of a group some of whose items it refused.
-func (s *Store) sumsAhead(items []CastItem) (*batchRows, error) {
+func (s *Store) sumsAhead(items []CastItem) *batchRows {
 	if s.sumsKey == nil {
-		return nil, nil
+		return nil
 	}
 	b := &batchRows{rows: map[batchGroup]ballot.SumsRow{}, items: map[batchGroup][]int{}}
 	for i, it := range items {
@@ -125,7 +125,7 @@ func (s *Store) sumsAhead(items []CastItem) (*batchRows, error) {
 			b.rows[k] = r
 		}
 	}
-	return b, nil
+	return b
 }
 
 func openings(items []CastItem, is []int) []*ballot.Opening {
@@ -236,6 +236,12 @@ func (s *Store) foldSums(ctx context.Context, tx *sqlx.Tx, pollID string, atClos
 			replaced = append(replaced, ids...)
 		}
 	}
+	return s.replaceSums(ctx, tx, pollID, replaced, folded)
+}
+
+// replaceSums puts folded rows in place of the rows they replace, in the caller's
+// transaction.
+func (s *Store) replaceSums(ctx context.Context, tx *sqlx.Tx, pollID string, replaced []string, folded []ballot.SumsRow) error {
 	if len(folded) == 0 {
 		return nil
 	}
@@ -337,11 +343,8 @@ func (s *Store) FoldOpenSums(ctx context.Context, pollID string, keep, most int)
 		if foldLocked != nil {
 			foldLocked()
 		}
-		if _, err := tx.ExecContext(ctx, qSumsDelete, pollID, pq.Array(replaced)); err != nil {
-			return err
-		}
 		folded = len(replaced)
-		return s.insertSums(ctx, tx, pollID, rows)
+		return s.replaceSums(ctx, tx, pollID, replaced, rows)
 	})
 	return folded, err
 }
