@@ -8,31 +8,14 @@ import (
 
 	"minyi/ballot"
 	"minyi/records"
+	"minyi/store"
 )
 
 // The API for what the organizer's pages do beyond polls: paper tokens, the big-screen
 // link, filing, the cadre register and records, and selections.
 
-func (s *Server) apiRecordRoutes(a authenticated) {
-	a.Post("/polls/:id/tokens/paper", s.apiMarkPaper)
-	a.Post("/polls/:id/screen", s.apiScreen)
-	a.Post("/polls/:id/file", s.apiFile)
-	a.Get("/polls/:id/entries", s.apiPollEntries)
-	a.Get("/cadres", s.apiCadres)
-	a.Post("/cadres", s.apiCadresAdd)
-	a.Get("/cadres/:id", s.apiCadre)
-	a.Post("/entries/:id/link", s.apiEntryLink)
-	a.Get("/selections", s.apiSelections)
-	a.Post("/selections", s.apiSelectionCreate)
-	a.Get("/selections/:id", s.apiSelection)
-	a.Post("/selections/:id/steps", s.apiSelectionStep)
-}
-
 func (s *Server) apiMarkPaper(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	var in struct {
 		Code string `json:"code"`
 	}
@@ -46,10 +29,7 @@ func (s *Server) apiMarkPaper(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiScreen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	key, err := s.store.ScreenKey(c.UserContext(), p.ID)
 	if err != nil {
 		return err
@@ -60,10 +40,7 @@ func (s *Server) apiScreen(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiFile(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	added, unlinked, err := s.filePoll(c, p)
 	if err != nil {
 		return err
@@ -72,10 +49,7 @@ func (s *Server) apiFile(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPollEntries(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	es, err := s.store.PollEntries(c.UserContext(), p.ID)
 	if err != nil {
 		return err
@@ -104,9 +78,6 @@ func (s *Server) apiCadres(c *fiber.Ctx) error {
 
 // apiCadresAdd adds register lines: all or none.
 func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以维护干部名册")
-	}
 	var in struct {
 		UnitID string          `json:"unit_id"`
 		Cadres []records.Cadre `json:"cadres"`
@@ -114,7 +85,7 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if meOf(c).Role != "admin" {
+	if meOf(c).Role != store.RoleAdmin {
 		in.UnitID = meOf(c).UnitID
 	}
 	if in.UnitID == "" {
@@ -136,13 +107,7 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCadre(c *fiber.Ctx) error {
-	cd, err := s.store.Cadre(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if !canSee(meOf(c), cd.UnitID) {
-		return ballot.Errorf(ballot.ENOTFOUND, "干部不存在")
-	}
+	cd := cadreOf(c)
 	es, err := s.store.CadreEntries(c.UserContext(), cd.ID)
 	if err != nil {
 		return err
@@ -159,24 +124,18 @@ func (s *Server) apiCadre(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiEntryLink(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以关联干部")
-	}
 	var in struct {
 		CadreID string `json:"cadre_id"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	e, err := s.store.Entry(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
+	e := entryOf(c)
 	cd, err := s.store.Cadre(c.UserContext(), in.CadreID)
 	if err != nil {
 		return err
 	}
-	if !canSee(meOf(c), e.UnitID) || cd.UnitID != e.UnitID {
+	if cd.UnitID != e.UnitID {
 		return ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
 	}
 	id, err := s.store.LinkEntry(c.UserContext(), e.ID, cd.ID, meOf(c).ID, deliveryPayload)
@@ -200,14 +159,11 @@ func (s *Server) apiSelections(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建纪实")
-	}
 	var in records.Selection
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if meOf(c).Role != "admin" {
+	if meOf(c).Role != store.RoleAdmin {
 		in.UnitID = meOf(c).UnitID
 	}
 	if in.UnitID == "" {
@@ -224,7 +180,7 @@ func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelection(c *fiber.Ctx) error {
-	sel, steps, err := s.visibleSelection(c)
+	sel, steps, err := s.selectionSteps(c)
 	if err != nil {
 		return err
 	}
@@ -240,10 +196,7 @@ func (s *Server) apiSelection(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelectionStep(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以记录纪实")
-	}
-	sel, _, err := s.visibleSelection(c)
+	sel, _, err := s.selectionSteps(c)
 	if err != nil {
 		return err
 	}

@@ -370,10 +370,7 @@ func (s *Server) stream(c *fiber.Ctx, pollID string) error {
 
 // pollLive is the organizer's stream.
 func (s *Server) pollLive(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	return s.stream(c, p.ID)
 }
 
@@ -420,10 +417,7 @@ func (s *Server) screenJSON(c *fiber.Ctx) error {
 
 // pollScreen makes (once) the poll's big-screen link.
 func (s *Server) pollScreen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	if _, err := s.store.ScreenKey(c.UserContext(), p.ID); err != nil {
 		return err
 	}

@@ -5,10 +5,7 @@ import (
 )
 
 func (s *Server) tallyPage(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	t, at, err := s.store.Tally(c.UserContext(), p.ID)
 	if err != nil {
 		return err
