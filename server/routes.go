@@ -62,7 +62,7 @@ const (
 	OnSelection // 选拔任用纪实
 )
 
-var scopeNames = [...]string{"", "poll", "cadre", "entry", "selection"}
+var scopeNames = [...]string{"none", "poll", "cadre", "entry", "selection"}
 
 func (sc Scope) String() string { return scopeNames[sc] }
 
@@ -250,9 +250,15 @@ func (s *Server) Routes() []Route {
 }
 
 // register adds the table's routes to the application, each behind the checks its line
-// names: the staff session and CSRF token, the object's unit, then the role.
+// names: the staff session and CSRF token, the object's unit, then the role. The unit
+// comes before the role so that an object of another unit is "not found" to every role,
+// never "forbidden" to some: a refusal that would tell it exists.
 func (s *Server) register(app *fiber.App, rs []Route) {
 	for _, r := range rs {
+		if r.Scope != Unscoped && !r.Access.staff() {
+			// The unit of an object is checked against a signed-in person's.
+			panic("route " + r.Method + " " + r.Path + ": an object is loaded for staff only")
+		}
 		var chain []fiber.Handler
 		if r.use != nil {
 			chain = append(chain, r.use)
