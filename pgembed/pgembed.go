@@ -3,24 +3,16 @@
 package pgembed
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // Cluster is a private PostgreSQL cluster started from the machine's own binaries
@@ -45,30 +37,6 @@ type Options struct {
 
 // embeddedPort names the socket file; the socket lives in the cluster's own directory.
 const embeddedPort = 15432
-
-// Bin finds the directory of the PostgreSQL server binaries: $MINYI_PG_BIN, the
-// newest /usr/lib/postgresql/*/bin, or initdb on PATH.
-func Bin() (string, error) {
-	if d := os.Getenv("MINYI_PG_BIN"); d != "" {
-		return d, nil
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return pgVersion(dirs[i]) > pgVersion(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	return "", fmt.Errorf("PostgreSQL server binaries not found (no initdb): install them with `apt-get install postgresql` (make run does this), or set DATABASE_URL")
-}
-
-func pgVersion(binDir string) int {
-	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return v
-}
 
 // Start starts (or reuses, if still running from an earlier start) the private
 // cluster in dir, creating it on first use. When run as root it runs PostgreSQL as the
@@ -138,26 +106,6 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 	return e, nil
 }
 
-func unprivileged() (*syscall.Credential, error) {
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-	}
-	return nil, fmt.Errorf("running as root, but no unprivileged user (postgres or nobody) to run PostgreSQL as")
-}
-
-func rootHint(dir string) string {
-	if os.Geteuid() != 0 {
-		return ""
-	}
-	return fmt.Sprintf("\n(PostgreSQL runs as an unprivileged user; every parent directory of %s must be searchable by it)", dir)
-}
-
 func lastLines(b []byte, n int) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) > n {
@@ -166,58 +114,9 @@ func lastLines(b []byte, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (e *Cluster) run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(e.bin, name), args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: e.cred, Setpgid: true}
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.Bytes(), err
-}
-
 // URL is the connection string for a database of the cluster.
 func (e *Cluster) URL(database string) string {
 	return fmt.Sprintf("postgres://minyi@/%s?host=%s&port=%d&sslmode=disable", database, e.Socket, e.Port)
-}
-
-// CreateDatabase creates a database if it does not exist, optionally from a template.
-func (e *Cluster) CreateDatabase(ctx context.Context, name, template string) error {
-	return CreateDatabase(ctx, e.URL("postgres"), name, template)
-}
-
-// CreateDatabase creates a database on the server of adminURL if it does not exist.
-func CreateDatabase(ctx context.Context, adminURL, name, template string) error {
-	db, err := sql.Open("postgres", adminURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var exists bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
-	}
-	if exists {
-		return nil
-	}
-	q := "CREATE DATABASE " + pq.QuoteIdentifier(name)
-	if template != "" {
-		q += " TEMPLATE " + pq.QuoteIdentifier(template)
-	}
-	_, err = db.ExecContext(ctx, q)
-	return err
-}
-
-// DropDatabase drops a database, ending its connections.
-func DropDatabase(ctx context.Context, adminURL, name string) error {
-	db, err := sql.Open("postgres", adminURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)")
-	return err
 }
 
 // Stop shuts the cluster down if this process started it.
