@@ -1,4 +1,4 @@
-package server
+package report
 
 import (
 	"strings"
@@ -31,7 +31,7 @@ func TestChartsDrawTheCounts(t *testing.T) {
 	}
 	tl := chartOf(t, []ballot.Form{rec}, 4, votes)
 	rt := tl.Forms[0].Recommendation
-	svg := string(candidateChart(rt.Positions[0], rt.Rules))
+	svg := string(CandidateChart(rt.Positions[0], rt.Rules))
 	// 甲 3 of 4 valid: 270 of 360; 乙 1 of 4: 90; the half line at 150+180
 	for _, want := range []string{`class="b g0" x="150" y="21" width="270"`, `class="b g2" x="150" y="45" width="90"`, `x1="330"`, "得票过半线（二分之一）", "3 票 75.00%"} {
 		if !strings.Contains(svg, want) {
@@ -40,7 +40,7 @@ func TestChartsDrawTheCounts(t *testing.T) {
 	}
 	tl = chartOf(t, []ballot.Form{rec}, 2, func(p *ballot.Poll) []ballot.PlainBallot { return votes(p)[:2] })
 	rt = tl.Forms[0].Recommendation
-	if svg := string(candidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, "b g0") || !strings.Contains(svg, `class="b g2" x="150" y="21" width="360"`) {
+	if svg := string(CandidateChart(rt.Positions[0], rt.Rules)); strings.Contains(svg, "b g0") || !strings.Contains(svg, `class="b g2" x="150" y="21" width="360"`) {
 		t.Fatalf("below quorum a bar is coloured as passing:\n%s", svg)
 	}
 
@@ -52,7 +52,7 @@ func TestChartsDrawTheCounts(t *testing.T) {
 		}
 		return out
 	})
-	svg = string(gradeChart(tl.Forms[0].Evaluation))
+	svg = string(GradeChart(tl.Forms[0].Evaluation))
 	for _, want := range []string{`class="b g0" x="150" y="37" width="90"`, `class="b h" x="420" y="37" width="90"`, `x1="420"`, "四分之三", "好和较好 50.00%"} {
 		if !strings.Contains(svg, want) {
 			t.Fatalf("grade chart lacks %q:\n%s", want, svg)
@@ -77,8 +77,8 @@ func BenchmarkChartSize(b *testing.B) {
 	}
 	var n1, n2 int
 	for i := 0; i < b.N; i++ {
-		n1 = len(gradeChart(et))
-		n2 = len(candidateChart(pt, []ballot.Flag{{Code: ballot.RuleBelowHalf, Threshold: ballot.R(1, 2)}}))
+		n1 = len(GradeChart(et))
+		n2 = len(CandidateChart(pt, []ballot.Flag{{Code: ballot.RuleBelowHalf, Threshold: ballot.R(1, 2)}}))
 	}
 	b.ReportMetric(float64(n1), "bytes/300-subjects")
 	b.ReportMetric(float64(n2), "bytes/50-candidates")

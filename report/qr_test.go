@@ -1,4 +1,4 @@
-package server
+package report
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // The slips' QR image is the library's own drawing of the code, module for module.
 func TestQRImage(t *testing.T) {
 	const url = "http://192.168.1.10:8080/v/ABCDEFGHJKMNPQRS"
-	b, err := qrPNG(url)
+	b, err := QR(url)
 	if err != nil {
 		t.Fatal(err)
 	}

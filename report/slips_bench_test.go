@@ -1,4 +1,4 @@
-package server
+package report
 
 import (
 	"os"
@@ -23,10 +23,10 @@ func peakRSS() float64 {
 
 // BenchmarkSlips10000 renders 10,000 QR slips into one PDF (budget: < 10 s, < 300 MB RSS).
 // Run alone, so the high-water mark is this PDF's:
-// go test -run '^$' -bench Slips10000 -benchtime 1x ./server/
+// go test -run '^$' -bench Slips10000 -benchtime 1x ./report/
 func BenchmarkSlips10000(b *testing.B) {
-	s := &Server{}
-	batch := &slipBatch{Title: "2026年度领导班子和领导干部民主测评", Group: "中层干部", Base: "http://192.168.1.10:8080"}
+	p := Printer{}
+	batch := &SlipBatch{Title: "2026年度领导班子和领导干部民主测评", Group: "中层干部", Base: "http://192.168.1.10:8080"}
 	for range 10000 {
 		t, err := ballot.NewToken()
 		if err != nil {
@@ -37,7 +37,7 @@ func BenchmarkSlips10000(b *testing.B) {
 	batch.Hint = ballot.BatchHint(batch.Tokens)
 	var size int
 	for b.Loop() {
-		pdf, err := s.slipsPDF(batch)
+		pdf, err := p.Slips(batch)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,15 +47,15 @@ func BenchmarkSlips10000(b *testing.B) {
 	b.ReportMetric(peakRSS(), "MB-peak-rss")
 }
 
-// BenchmarkSlipsAllGroups5000 renders the largest one-click issue, MaxIssueAll slips of
-// four groups, each from a new page, into one PDF. Run alone:
-// go test -run '^$' -bench SlipsAllGroups5000 -benchtime 1x ./server/
+// BenchmarkSlipsAllGroups5000 renders the largest one-click issue, the server's
+// MaxIssueAll of 5,000 slips of four groups, each from a new page, into one PDF. Run alone:
+// go test -run '^$' -bench SlipsAllGroups5000 -benchtime 1x ./report/
 func BenchmarkSlipsAllGroups5000(b *testing.B) {
-	s := &Server{}
-	var batches []*slipBatch
+	p := Printer{}
+	var batches []*SlipBatch
 	for _, g := range []string{"班子成员", "中层干部", "职工代表", "服务对象"} {
-		batch := &slipBatch{Title: "2026年度领导班子和领导干部民主测评", Group: g, Base: "http://192.168.1.10:8080"}
-		for range MaxIssueAll / 4 {
+		batch := &SlipBatch{Title: "2026年度领导班子和领导干部民主测评", Group: g, Base: "http://192.168.1.10:8080"}
+		for range 5000 / 4 {
 			t, err := ballot.NewToken()
 			if err != nil {
 				b.Fatal(err)
@@ -67,7 +67,7 @@ func BenchmarkSlipsAllGroups5000(b *testing.B) {
 	}
 	var size int
 	for b.Loop() {
-		pdf, err := s.slipsPDF(batches...)
+		pdf, err := p.Slips(batches...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package server
+package report
 
 import (
 	"archive/zip"
@@ -16,7 +16,7 @@ import (
 func TestInert(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"=HYPERLINK(\"http://x\",\"y\")", "+cmd", "-1+1", "@SUM(1)", "\t=1", "\r=1", "'quoted", "''", "张三", "", "a=b", "—"} {
-		got := inert(s)
+		got := Inert(s)
 		if strings.ContainsAny(got[:min(1, len(got))], "=+-@\t\r") {
 			t.Errorf("inert(%q) = %q still starts a formula", s, got)
 		}
@@ -24,8 +24,8 @@ func TestInert(t *testing.T) {
 			t.Errorf("inert(%q) = %q does not read back", s, got)
 		}
 	}
-	if inert("张三") != "张三" || inert("+cmd") != "'+cmd" || inert("'x") != "''x" {
-		t.Fatalf("inert: %q %q %q", inert("张三"), inert("+cmd"), inert("'x"))
+	if Inert("张三") != "张三" || Inert("+cmd") != "'+cmd" || Inert("'x") != "''x" {
+		t.Fatalf("inert: %q %q %q", Inert("张三"), Inert("+cmd"), Inert("'x"))
 	}
 }
 
@@ -36,7 +36,7 @@ func TestSlipsCSVInert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := (&Server{}).slipsZIP(&slipBatch{Title: "测评", Group: "=HYPERLINK(\"http://x\",\"点我\")", Base: "http://127.0.0.1", Tokens: []ballot.Token{tok}}, nil)
+	body, err := SlipsZIP(&SlipBatch{Title: "测评", Group: "=HYPERLINK(\"http://x\",\"点我\")", Base: "http://127.0.0.1", Tokens: []ballot.Token{tok}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package server
+package report
 
 import (
 	"fmt"
@@ -14,19 +14,19 @@ import (
 // the names; no figure or name is broken and every page says which of how many it is.
 func TestWideTableInColumnGroups(t *testing.T) {
 	t.Parallel()
-	tb := reportTable{Title: "分类统计", Keys: 2, Header: []string{"人选", "职务"}}
+	tb := Table{Title: "分类统计", Keys: 2, Header: []string{"人选", "职务"}}
 	for g := 0; g < 14; g++ {
 		tb.Header = append(tb.Header, fmt.Sprintf("第%d类参评人员", g+1))
 	}
 	names := []string{"欧阳明辉", "司马相如", "诸葛孔明"}
 	for i, n := range names {
-		row := []reportCell{txt(n), txt("常务副县长")}
+		row := []Cell{Text(n), Text("常务副县长")}
 		for g := 0; g < 14; g++ {
 			row = append(row, nrate(100+i*14+g, ballot.R(int64(100+i*14+g), 997)))
 		}
 		tb.Rows = append(tb.Rows, row)
 	}
-	pdf, err := (&Server{}).reportPDF("计票结果报告单", "宽表", nil, []reportTable{tb}, true, nil)
+	pdf, err := Printer{}.Report("计票结果报告单", "宽表", nil, []Table{tb}, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestReportListsMergedSpellings(t *testing.T) {
 		Positions: []ballot.PositionTally{{Title: "副局长", Seats: 1, Candidates: []ballot.CandidateTally{
 			{Name: "张三", Spellings: []string{"张 三", "张三"}}, {Name: "李四"}}}}}}}}
 	var notes []string
-	for _, tb := range reportTables(tl) {
+	for _, tb := range Tables(tl) {
 		notes = append(notes, tb.Notes...)
 	}
 	joined := strings.Join(notes, "\n")
