@@ -1,4 +1,4 @@
-package server
+package live
 
 import (
 	"context"
@@ -29,26 +29,32 @@ type castRequest struct {
 	done chan error
 }
 
-type batcher struct {
-	st     *store.Store
-	met    *metrics
-	in     chan castRequest
-	mu     sync.RWMutex
-	closed bool
+// Batcher writes the submissions of an instance in batches.
+type Batcher struct {
+	st      *store.Store
+	written func(size int, took time.Duration) // told of every batch committed or failed
+	in      chan castRequest
+	mu      sync.RWMutex
+	closed  bool
 }
 
-func newBatcher(st *store.Store, met *metrics) *batcher {
-	return &batcher{st: st, met: met, in: make(chan castRequest, 8*batchMax)}
+// NewBatcher makes a batcher writing to st; written, when given, is told each batch's
+// size and how long its write took.
+func NewBatcher(st *store.Store, written func(size int, took time.Duration)) *Batcher {
+	if written == nil {
+		written = func(int, time.Duration) {}
+	}
+	return &Batcher{st: st, written: written, in: make(chan castRequest, 8*batchMax)}
 }
 
-// run writes batches until ctx ends, then writes what is queued and refuses the rest.
-func (b *batcher) run(ctx context.Context) {
+// Run writes batches until ctx ends, then writes what is queued and refuses the rest.
+func (b *Batcher) Run(ctx context.Context) {
 	writers := make(chan struct{}, batchWriters)
 	var wg sync.WaitGroup
 	for {
 		select {
 		case <-ctx.Done():
-			b.stop()
+			b.Stop()
 			wg.Wait()
 			for {
 				select {
@@ -82,7 +88,7 @@ func (b *batcher) run(ctx context.Context) {
 	}
 }
 
-func (b *batcher) flush(batch []castRequest) {
+func (b *Batcher) flush(batch []castRequest) {
 	items := make([]store.CastItem, len(batch))
 	for i, r := range batch {
 		items[i] = r.item
@@ -91,7 +97,7 @@ func (b *batcher) flush(batch []castRequest) {
 	defer cancel()
 	start := time.Now()
 	errs, err := b.st.CastBatch(ctx, items)
-	b.met.batchWritten(len(items), time.Since(start))
+	b.written(len(items), time.Since(start))
 	for _, it := range items {
 		it.Opening.Wipe()
 	}
@@ -104,15 +110,15 @@ func (b *batcher) flush(batch []castRequest) {
 	}
 }
 
-// stop refuses submissions from now on; those queued are still written.
-func (b *batcher) stop() {
+// Stop refuses submissions from now on; those queued are still written.
+func (b *Batcher) Stop() {
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
 }
 
-// cast queues one submission and waits for its batch's commit.
-func (b *batcher) cast(item store.CastItem) error {
+// Cast queues one submission and waits for its batch's commit.
+func (b *Batcher) Cast(item store.CastItem) error {
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()

@@ -1,4 +1,4 @@
-package server
+package live
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"minyi/store"
 )
 
-// pollCache keeps the polls the voter path reads, for a moment: every page and submit
+// PollCache keeps the polls the voter path reads, for a moment: every page and submit
 // would otherwise read the poll and its groups twice. It is never the authority: the
 // batch transaction checks the poll's state, run and key again. Entries are dropped on
 // every notification for their poll, and live at most pollCacheTTL.
-type pollCache struct {
+type PollCache struct {
 	st *store.Store
 	mu sync.Mutex
 	m  map[string]cachedPoll
@@ -25,11 +25,13 @@ type cachedPoll struct {
 
 const pollCacheTTL = 2 * time.Second
 
-func newPollCache(st *store.Store) *pollCache {
-	return &pollCache{st: st, m: map[string]cachedPoll{}}
+// NewPollCache makes an empty cache reading from st.
+func NewPollCache(st *store.Store) *PollCache {
+	return &PollCache{st: st, m: map[string]cachedPoll{}}
 }
 
-func (c *pollCache) get(ctx context.Context, id string) (*store.PollInfo, error) {
+// Get is the poll, as read at most pollCacheTTL ago.
+func (c *PollCache) Get(ctx context.Context, id string) (*store.PollInfo, error) {
 	c.mu.Lock()
 	e, ok := c.m[id]
 	c.mu.Unlock()
@@ -49,8 +51,8 @@ func (c *pollCache) get(ctx context.Context, id string) (*store.PollInfo, error)
 	return p, nil
 }
 
-// invalidate drops a poll ("" drops all).
-func (c *pollCache) invalidate(id string) {
+// Invalidate drops a poll ("" drops all).
+func (c *PollCache) Invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if id == "" {
