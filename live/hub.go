@@ -5,8 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"minyi/store"
 )
 
 // Live turnout (DESIGN: SSE from an in-process hub fed by PostgreSQL LISTEN/NOTIFY). A
@@ -31,17 +29,6 @@ type Hub[V any] struct {
 // done is closed.
 func NewHub[V any](compute func(context.Context, string) (*V, error), every time.Duration, done <-chan struct{}) *Hub[V] {
 	return &Hub[V]{feeds: map[string]*Feed[V]{}, compute: compute, every: every, done: done}
-}
-
-// Listen feeds the hub from the notifications of every instance until ctx ends; also, when
-// given, hears of each change before the hub does (a cache to drop the poll from).
-func (h *Hub[V]) Listen(ctx context.Context, st *store.Store, also func(pollID string)) error {
-	return st.Listen(ctx, func(pollID string) {
-		if also != nil {
-			also(pollID)
-		}
-		h.Publish(pollID)
-	})
 }
 
 // Subscribe returns the poll's feed and a channel that is signalled when the feed has a

@@ -4,10 +4,8 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"minyi/ballot"
 	"minyi/store"
 )
 
@@ -47,64 +45,10 @@ type Pools struct {
 	sem  chan struct{}   // the cores the background may use
 }
 
-// Key is a poll's BoxKey with its voter groups' pools.
-type Key struct {
-	*ballot.BoxKey
-	groups map[string]*groupPool
-	start  sync.Once
-	stop   func() // ends the filling; set once started
-}
-
-// groupPool is the prepared ballots of one voter group. Only its filler puts ballots in;
-// each ballot is received from the channel once, by one submit.
-type groupPool struct {
-	ch       chan *ballot.Prepared
-	expected int
-	need     atomic.Int64 // how many the pool should hold: its capacity, less the group's votes
-	filled   atomic.Bool  // the first filling reached need
-	lastTake atomic.Int64 // unix nanoseconds of the last ballot taken
-	wake     chan struct{}
-}
-
 // NewPools makes the pools of an instance reading from st. prepareAhead is how many
 // ballots each voter group's pool holds at most (0: its 应到, within the budget; below
 // 0: none). The filling stops when done is closed; no fold starts while draining says so.
 func NewPools(st *store.Store, log *slog.Logger, prepareAhead int, done <-chan struct{}, draining func() bool) *Pools {
 	return &Pools{st: st, log: log, prepareAhead: prepareAhead, done: done, draining: draining,
 		keys: map[string]*Key{}, sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
-}
-
-// Key returns the poll's box key, made once per poll and key: a poll reopened with a
-// new key (a wiped rehearsal) gets new pools, and its old key's ballots are never used.
-func (ps *Pools) Key(p *store.PollInfo) (*Key, error) {
-	id := p.ID + "\x00" + string(p.PublicKey)
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if k, ok := ps.keys[id]; ok {
-		return k, nil
-	}
-	bk, err := ballot.NewBoxKey(&p.Poll, p.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	k := &Key{BoxKey: bk, groups: map[string]*groupPool{}}
-	// The budget is shared by the groups as their 应到 are.
-	room, expected := max(1, poolBudget/max(1, bk.PreparedSize())), 0
-	for _, g := range p.Groups {
-		expected += max(0, g.Expected)
-	}
-	for _, g := range p.Groups {
-		n := max(0, g.Expected)
-		if expected > room {
-			n = n * room / expected
-		}
-		if ps.prepareAhead != 0 {
-			n = max(0, min(n, ps.prepareAhead))
-		}
-		gp := &groupPool{ch: make(chan *ballot.Prepared, n), expected: g.Expected, wake: make(chan struct{}, 1)}
-		gp.need.Store(int64(n))
-		k.groups[g.ID] = gp
-	}
-	ps.keys[id] = k
-	return k, nil
 }

@@ -2,46 +2,15 @@ package report
 
 import (
 	"bytes"
-	"fmt"
-	"strings"
 
 	"minyi/ballot"
 
 	"github.com/xuri/excelize/v2"
 )
 
-var sheetNameReplacer = strings.NewReplacer("[", "（", "]", "）", ":", "：", "*", "", "?", "", "/", "、", "\\", "、", "'", "’")
-
 // TallyWorkbook lays the report tables out one sheet per table (a survey's questions stacked
 // on its form's sheet), after a sheet of turnout.
 func TallyWorkbook(b *ballot.Bundle) ([]byte, error) { return Workbook(Tables(b.Tally)) }
-
-// xlsxSpan is how many workbook columns a report column takes: a count is one number; a
-// rate is the percentage (a number formatted as one) and its exact fraction as text
-// beside it; a count with its rate takes all three.
-func xlsxSpan(c Cell) int {
-	switch c.Kind {
-	case percentCell:
-		return 2
-	case countRateCell:
-		return 3
-	}
-	return 1
-}
-
-// xlsxWidth estimates the width of s in Excel's character units: a Chinese character is
-// two.
-func xlsxWidth(s string) float64 {
-	w := 0.0
-	for _, r := range s {
-		if r >= 0x2E80 {
-			w += 2.1
-		} else {
-			w += 1.1
-		}
-	}
-	return w
-}
 
 type xlsxBook struct {
 	x      *excelize.File
@@ -95,44 +64,4 @@ func Workbook(tables []Table) ([]byte, error) {
 	var buf bytes.Buffer
 	err = x.Write(&buf)
 	return buf.Bytes(), err
-}
-
-// sheet returns the workbook sheet for a table's Sheet, made on first use with a name
-// Excel accepts (at most 31 characters, none of []:*?/\, unique).
-func (bk *xlsxBook) sheet(key string) (string, error) {
-	if name, ok := bk.names[key]; ok {
-		return name, nil
-	}
-	base := Clip(sheetNameReplacer.Replace(key), 28)
-	name := base
-	for n := 2; ; n++ {
-		taken := false
-		for _, o := range bk.order {
-			taken = taken || strings.EqualFold(o, name)
-		}
-		if !taken {
-			break
-		}
-		name = Clip(base, 26) + fmt.Sprintf("（%d）", n)
-	}
-	if len(bk.order) == 0 {
-		if err := bk.x.SetSheetName("Sheet1", name); err != nil {
-			return "", err
-		}
-	} else if _, err := bk.x.NewSheet(name); err != nil {
-		return "", err
-	}
-	bk.names[key] = name
-	bk.order = append(bk.order, name)
-	bk.next[name] = 1
-	return name, nil
-}
-
-func (bk *xlsxBook) fit(sheet string, col int, s string, capAt float64) {
-	ws := bk.widths[sheet]
-	for len(ws) < col {
-		ws = append(ws, 0)
-	}
-	ws[col-1] = max(ws[col-1], min(xlsxWidth(s), capAt))
-	bk.widths[sheet] = ws
 }

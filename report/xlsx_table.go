@@ -3,8 +3,6 @@ package report
 import (
 	"fmt"
 
-	"minyi/ballot"
-
 	"github.com/xuri/excelize/v2"
 )
 
@@ -119,22 +117,4 @@ func (bk *xlsxBook) table(t Table) error {
 	}
 	bk.next[name] = r + 2
 	return nil
-}
-
-// ratio writes a rate as a number formatted as a percentage and, beside it, its exact
-// fraction as text; "—" when it has no denominator.
-func (bk *xlsxBook) ratio(sheet string, col, row int, q ballot.Ratio) {
-	at, _ := excelize.CoordinatesToCellName(col, row)
-	frac, _ := excelize.CoordinatesToCellName(col+1, row)
-	if !q.Valid() {
-		bk.x.SetCellStr(sheet, at, "—")
-		bk.x.SetCellStyle(sheet, at, frac, bk.styles.text)
-		return
-	}
-	bk.x.SetCellFloat(sheet, at, float64(q.Num)/float64(q.Den), -1, 64)
-	bk.x.SetCellStyle(sheet, at, at, bk.styles.percent)
-	bk.x.SetCellStr(sheet, frac, q.String())
-	bk.x.SetCellStyle(sheet, frac, frac, bk.styles.text)
-	bk.fit(sheet, col, q.Percent(), 60)
-	bk.fit(sheet, col+1, q.String(), 60)
 }
