@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,11 +21,41 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 var ctx = context.Background()
 
+var units atomic.Int64 // numbers the units, whose names are unique
+
 // openPoll makes an open poll of one group with n unused tokens, whose ballots the store
 // keeps sealed whole (box 2), so any bytes stand for a ballot.
 func openPoll(t *testing.T, st *store.Store, n int) (*ballot.Poll, [][]byte) {
 	t.Helper()
-	u, err := st.CreateUnit(ctx, "某某区委组织部")
+	p := newPoll(t, st, n)
+	hs := make([][]byte, n)
+	for i := range hs {
+		hs[i] = make([]byte, 32)
+		rand.Read(hs[i])
+	}
+	if _, err := st.IssueTokens(ctx, p.ID, p.Groups[0].ID, hs, ""); err != nil {
+		t.Fatal(err)
+	}
+	open(t, st, p.ID)
+	return p, hs
+}
+
+// open opens a poll with a fresh key and a box of sealed ballots.
+func open(t *testing.T, st *store.Store, pollID string) {
+	t.Helper()
+	k, err := ballot.NewPollKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.OpenPoll(ctx, pollID, 2, k.Public, nil, []byte("w")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newPoll makes a draft poll of one group of n voters.
+func newPoll(t *testing.T, st *store.Store, n int) *ballot.Poll {
+	t.Helper()
+	u, err := st.CreateUnit(ctx, fmt.Sprintf("第%d单位", units.Add(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,22 +68,7 @@ func openPoll(t *testing.T, st *store.Store, n int) (*ballot.Poll, [][]byte) {
 	if err := st.CreatePoll(ctx, p, ""); err != nil {
 		t.Fatal(err)
 	}
-	hs := make([][]byte, n)
-	for i := range hs {
-		hs[i] = make([]byte, 32)
-		rand.Read(hs[i])
-	}
-	if _, err := st.IssueTokens(ctx, p.ID, p.Groups[0].ID, hs, ""); err != nil {
-		t.Fatal(err)
-	}
-	k, err := ballot.NewPollKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w")); err != nil {
-		t.Fatal(err)
-	}
-	return p, hs
+	return p
 }
 
 func item(p *ballot.Poll, h []byte) store.CastItem {
