@@ -30,8 +30,10 @@ type Cell struct {
 	Wrap bool
 }
 
+// Text is a cell of words kept on one line: a name, a figure written out.
 func Text(s string) Cell { return Cell{Kind: textCell, Text: s} }
 
+// Prose is a cell of words that may wrap in the PDF.
 func Prose(s string) Cell { return Cell{Kind: textCell, Text: s, Wrap: true} }
 
 func num(n int) Cell { return Cell{Kind: countCell, N: n} }

@@ -29,6 +29,7 @@ type Chart struct {
 	MarkLabel string
 }
 
+// Bar is one bar of a chart: its parts over a full length.
 type Bar struct {
 	Label string
 	Parts []int

@@ -91,6 +91,7 @@ func wrapMixed(pdf *pdfDoc, s string, w, size float64) []string {
 	return append(lines, string(line))
 }
 
+// Clip cuts s to n characters, an ellipsis marking the cut (a file name from a title).
 func Clip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
