@@ -50,7 +50,7 @@ lint: ## go vet, gofmt and staticcheck
 
 bench: deps build ## Go benchmarks of sealing, counting and 10,000 slips, then minyi bench (2,000 voters over HTTP)
 	$(GO) test -run '^$$' -bench . -benchmem ./ballot/
-	$(GO) test -run '^$$' -bench Slips10000 -benchtime 1x ./server/
+	$(GO) test -run '^$$' -bench Slips10000 -benchtime 1x ./report/
 	$(GO) test -run '^$$' -bench TellerPartialChromium4x -benchtime 3x ./cmd/minyi/
 	./$(BIN) bench -n 2000 -c 200 -runs 5
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -371,7 +372,7 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	for i, b := range issued {
 		out[i] = batchOut{BatchID: b.ID, GroupID: b.Group.ID, Hint: b.Hint, Tokens: make([]tokenOut, len(b.Tokens))}
 		for j, t := range b.Tokens {
-			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
+			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: report.VoteURL(base, t)}
 		}
 	}
 	if in.All {
@@ -533,7 +534,7 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 		return file.send(c)
 	}
 	base, _ := s.baseURL(c.BaseURL())
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": voteURL(base, toks[0])})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": report.VoteURL(base, toks[0])})
 }
 
 // apiPollOpen opens voting; with tellers, once their key ceremony is done.

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"minyi/ballot"
-	"minyi/server"
+	"minyi/report"
 )
 
 func form(marks ...string) url.Values {
@@ -345,7 +345,7 @@ func TestCreatePollFromForm(t *testing.T) {
 // Slips: a PDF whose text carries the title, the group and each code; a ZIP with one QR
 // image per token and the list.
 func TestSlips(t *testing.T) {
-	for _, f := range []string{server.CJKFontPaths[0], server.LatinFontPaths[0], server.MonoFontPaths[0]} {
+	for _, f := range []string{report.CJKFontPaths[0], report.LatinFontPaths[0], report.MonoFontPaths[0]} {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatalf("font %s is missing: run `make test`, which installs fonts-droid-fallback and fonts-dejavu-core", f)
 		}

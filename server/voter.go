@@ -43,7 +43,7 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 	if err != nil {
 		return credential{}, info, nil, err
 	}
-	p, err := s.polls.get(ctx, info.PollID)
+	p, err := s.polls.Get(ctx, info.PollID)
 	if err != nil {
 		return credential{}, info, nil, err
 	}
@@ -54,8 +54,8 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 		return p.State.Votable()
 	}
 	if refusal(p) != nil { // never refuse on a cached poll: read it afresh
-		s.polls.invalidate(p.ID)
-		if p, err = s.polls.get(ctx, info.PollID); err != nil {
+		s.polls.Invalidate(p.ID)
+		if p, err = s.polls.Get(ctx, info.PollID); err != nil {
 			return credential{}, info, nil, err
 		}
 	}
@@ -66,11 +66,11 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
 func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
-	j, err := s.judge(p, info.GroupID, b)
+	j, err := s.pools.Judge(p, info.GroupID, b)
 	if err != nil {
 		return nil, "", err
 	}
-	spoilt := j.spoilt
+	spoilt := j.Spoilt
 	var hard []ballot.Spoilt
 	var reasons []string
 	for _, sp := range spoilt {
@@ -87,8 +87,8 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	var sealed, receipt []byte
 	var opening *ballot.Opening
-	if j.key != nil {
-		sealed, receipt, opening, err = j.key.seal(info.GroupID, j.cells, j.texts) // the cells read at the door
+	if j.Keyed() {
+		sealed, receipt, opening, err = j.Seal(info.GroupID) // the cells read at the door
 	} else {
 		sealed, receipt, opening, err = s.seal(p, info.GroupID, b)
 	}
@@ -97,7 +97,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	item := store.CastItem{TokenHash: cred.hash, Nullifier: cred.nullifier, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, Sealed: sealed, Opening: opening}
 	if s.batch != nil {
-		err = s.batch.cast(item)
+		err = s.batch.Cast(item)
 	} else {
 		err = s.store.Cast(ctx, item)
 		opening.Wipe()
@@ -114,7 +114,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 // for the kept sums of its batch; a sealed one (box 2) with none.
 func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, *ballot.Opening, error) {
 	if p.Box == store.BoxHomomorphic {
-		return s.encrypt(p, groupID, b)
+		return s.pools.Encrypt(p, groupID, b)
 	}
 	plain, err := b.Encode()
 	if err != nil {
