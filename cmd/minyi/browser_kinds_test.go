@@ -14,6 +14,7 @@ import (
 // A third mark on a two-seat position is taken back at once with a message; with
 // JavaScript off the server refuses it with the same reason. The tally matches.
 func TestFourFormsInBrowser(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)
