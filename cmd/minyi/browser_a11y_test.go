@@ -90,7 +90,7 @@ func TestA11yAxe(t *testing.T) {
 	a.call("GET", "/api/v1/units", nil, 200, &units)
 	var p pollRef
 	a.call("POST", "/api/v1/polls", map[string]any{
-		"title": "无障碍检查：各类选票", "unit_id": units.Units[0].ID,
+		"title": "无障碍检查：各类选票", "unit_id": units.Units[0].ID, "contact": "如有疑问请联系：组织部 张三 13800000000",
 		"groups": []map[string]any{{"name": "职工代表", "expected": 6}},
 		"forms": []map[string]any{
 			{"kind": "recommendation", "title": "民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
