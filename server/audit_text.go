@@ -72,6 +72,12 @@ func auditSentence(action string, d map[string]string) string {
 		}
 		return s + boxChecksText(d)
 	case "poll.contact":
+		switch {
+		case d["to"] == "":
+			return "清除投票人联系方式（原为“" + d["from"] + "”）"
+		case d["from"] == "":
+			return "设定投票人联系方式“" + d["to"] + "”"
+		}
 		return "将投票人联系方式由“" + d["from"] + "”改为“" + d["to"] + "”"
 	case "poll.year":
 		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
