@@ -123,6 +123,7 @@ func TestA11yAxe(t *testing.T) {
 		return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value))
 	}
 	c.page("选票", phone, chromedp.Navigate(toks.Tokens[0].URL), chromedp.WaitVisible(css("#ballot")))
+	c.page("选票（大字）", chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css("html.big #ballot")))
 	// The over-marked 民主推荐 and a blank line, refused by the server with JavaScript off.
 	c.page("选票（退回）", scripts(false), chromedp.Reload(), chromedp.WaitVisible(css("#ballot")),
 		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
