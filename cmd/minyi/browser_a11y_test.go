@@ -157,7 +157,14 @@ func TestA11yAxe(t *testing.T) {
 	a.call("POST", "/api/v1/polls/"+q.ID+"/close", nil, 200, nil)
 	a.countPoll(q.ID, nil)
 	c.page("计票结果", chromedp.Navigate(app.base+"/polls/"+q.ID+"/tally"), chromedp.WaitVisible(css("table.tally")))
-	for _, path := range []string{"/records", "/cadres", "/selections", "/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
+	a.call("POST", "/api/v1/cadres", map[string]any{"unit_id": units.Units[0].ID, "cadres": []map[string]any{{"name": "张三", "gender": "男", "birth_year": 1980, "post": "副局长"}}}, 201, nil)
+	var cadres struct{ Cadres []struct{ ID string } }
+	a.call("GET", "/api/v1/cadres?unit="+units.Units[0].ID, nil, 200, &cadres)
+	var sel struct{ ID string }
+	a.call("POST", "/api/v1/selections", map[string]any{"unit_id": units.Units[0].ID, "post": "副局长"}, 201, &sel)
+	a.call("POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "民主推荐", "date": "2026-11-20", "poll_id": q.ID}, 201, nil)
+	for _, path := range []string{"/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID, "/selections", "/selections/" + sel.ID,
+		"/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
 		c.page(path, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
 	}
 

@@ -242,12 +242,21 @@ func TestA11yStaffOnPhone(t *testing.T) {
 	a.call("POST", "/api/v1/polls/"+q.ID+"/close", nil, 200, nil)
 	a.countPoll(q.ID, nil)
 	open, _ := a.evaluationPoll("手机上的组织者：投票中", []string{"赵一"}, 1)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	u := units.Units[0].ID
+	a.call("POST", "/api/v1/cadres", map[string]any{"unit_id": u, "cadres": []map[string]any{{"name": "欧阳明远", "gender": "男", "birth_year": 1975, "post": "县发展和改革局党组书记、局长"}}}, 201, nil)
+	var cadres struct{ Cadres []struct{ ID string } }
+	a.call("GET", "/api/v1/cadres?unit="+u, nil, 200, &cadres)
+	var sel struct{ ID string }
+	a.call("POST", "/api/v1/selections", map[string]any{"unit_id": u, "post": "县发展和改革局副局长"}, 201, &sel)
+	a.call("POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "民主推荐", "date": "2026-11-20", "poll_id": q.ID}, 201, nil)
 	ctx := browser(t)
 	login(t, ctx)
 	do(t, ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 	var wide []string
 	for _, path := range []string{"/", "/polls/new", "/polls/new?template=evaluation", "/polls/" + open.ID, "/polls/" + q.ID,
-		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/selections", "/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
+		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID, "/selections", "/selections/" + sel.ID, "/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
 		do(t, ctx, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
 		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		if err != nil {
