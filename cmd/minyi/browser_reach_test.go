@@ -205,6 +205,10 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 		t.Fatal("大字 without JavaScript was lost when the server sent the ballot back")
 	}
 	check("320 px, 大字, sent back", 320)
+	if vs, err := axeRun(ctx); err != nil || len(vs) > 0 {
+		t.Fatalf("axe at 320 px in 大字, sent back: %v %+v", err, vs)
+	}
+	do(t, ctx, scripts(false)) // axe turned scripts on to run
 	if msg := text(t, ctx, "#form-f1 .line-error"); !strings.Contains(msg, "已选 3 人，超过应推荐的 2 人，请取消 1 人") {
 		t.Fatalf("the over-marked line says %q", msg)
 	}
@@ -233,8 +237,8 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 	do(t, ctx, chromedp.Click(css("#accept-invalid")), chromedp.WaitVisible(css("#done")), scripts(true))
 }
 
-// Every staff page fits a 375 px phone without sideways scrolling; wide tables scroll
-// inside their own box.
+// Every staff page fits a 375 px phone without sideways scrolling and passes axe there;
+// wide tables scroll inside their own box, which the keyboard reaches.
 func TestA11yStaffOnPhone(t *testing.T) {
 	a := adminAPI(t)
 	q, urls := a.evaluationPoll("手机上的组织者：计票结果", []string{"张三", "李四", "王五"}, 1)
@@ -267,8 +271,16 @@ func TestA11yStaffOnPhone(t *testing.T) {
 			wide = append(wide, fmt.Sprintf("%s: %d px (%v)", path, w, culprits))
 			screenshot(ctx, "staff-wide"+strings.ReplaceAll(path, "/", "_"))
 		}
+		// On a phone too the page passes axe: a table that scrolls is reached by keyboard.
+		vs, err := axeRun(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, v := range vs {
+			wide = append(wide, fmt.Sprintf("%s: axe %s at %s — %s", path, v.ID, strings.Join(v.Targets, ", "), v.Summary))
+		}
 	}
 	if len(wide) > 0 {
-		t.Fatalf("staff pages wider than a 375 px phone:\n%s", strings.Join(wide, "\n"))
+		t.Fatalf("staff pages on a 375 px phone:\n%s", strings.Join(wide, "\n"))
 	}
 }
