@@ -43,6 +43,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
 	a.Post("/polls/:id/schedule", s.apiSchedule)
 	a.Post("/polls/:id/year", s.apiYear)
+	a.Post("/polls/:id/contact", s.apiContact)
 	a.Post("/polls/:id/tokens/replace", s.apiReplace)
 	a.Post("/polls/:id/rehearsal", s.onAPI(s.startRehearsal))
 	a.Post("/polls/:id/rehearsal/wipe", s.onAPI(s.wipeRehearsal))

@@ -76,6 +76,7 @@ var matrix = map[string]string{
 	"POST /polls/:id/reopen": "manage", "POST /polls/:id/expected": "manage", "POST /polls/:id/schedule": "manage",
 	"POST /polls/:id/batches/:batch/void": "manage", "POST /polls/:id/file": "manage",
 	"POST /polls/:id/year": "manage", "POST /api/v1/polls/:id/year": "manage",
+	"POST /polls/:id/contact": "manage", "POST /api/v1/polls/:id/contact": "manage",
 	"POST /selections/:id/steps": "manage", "POST /records/:id/link": "manage",
 	"DELETE /api/v1/polls/:id": "manage", "POST /api/v1/polls/:id/open": "manage", "POST /api/v1/polls/:id/close": "manage",
 	"POST /api/v1/polls/:id/reopen": "manage", "POST /api/v1/polls/:id/groups/:group/expected": "manage",

@@ -99,7 +99,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		heading = "无法完成操作"
 	}
 	if isVoterPath(c.Path()) {
-		return s.voterNotice(c, status, heading, msg, code)
+		return s.voterNotice(c, status, heading, msg, code, contactOf(err))
 	}
 	return s.page(c, status, "staff/error", fiber.Map{"Title": heading, "Heading": heading, "Message": msg})
 }

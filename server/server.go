@@ -181,6 +181,7 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/expected", s.groupExpected)
 	staff.Post("/polls/:id/schedule", s.pollSchedule)
 	staff.Post("/polls/:id/year", s.pollYear)
+	staff.Post("/polls/:id/contact", s.pollContact)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
 	staff.Get("/polls/:id/bundle.json", s.bundleDownload)
