@@ -26,7 +26,7 @@ func (s *Server) setContact(c *fiber.Ctx, p *store.PollInfo, contact string) (st
 		return "", err
 	}
 	s.audit(c, p.ID, "poll.contact", map[string]string{"from": p.Contact, "to": contact})
-	s.polls.invalidate(p.ID)
+	s.polls.Invalidate(p.ID)
 	p.Contact = contact
 	return contact, nil
 }

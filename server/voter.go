@@ -43,7 +43,7 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 	}
 	if err != nil {
 		if info.PollID != "" { // used or voided: the refusal names whom to ask
-			if p, perr := s.polls.get(ctx, info.PollID); perr == nil {
+			if p, perr := s.polls.Get(ctx, info.PollID); perr == nil {
 				err = withContact(err, p.Contact)
 			}
 		}
