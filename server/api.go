@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -237,7 +238,12 @@ func (s *Server) countRefused(c *fiber.Ctx, p *store.PollInfo, err error) error 
 }
 
 func (s *Server) apiTurnout(c *fiber.Ctx) error {
-	p := pollOf(c)
+	// Read again: a change (应到, a paper token) answers with the turnout as it now is, not
+	// as it was when its route loaded the poll.
+	p, err := s.store.Poll(c.UserContext(), pollOf(c).ID)
+	if err != nil {
+		return err
+	}
 	tv, err := s.turnout(c.UserContext(), p)
 	if err != nil {
 		return err
@@ -307,7 +313,7 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	for i, b := range issued {
 		out[i] = batchOut{BatchID: b.ID, GroupID: b.Group.ID, Hint: b.Hint, Tokens: make([]tokenOut, len(b.Tokens))}
 		for j, t := range b.Tokens {
-			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
+			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: report.VoteURL(base, t)}
 		}
 	}
 	if in.All {
@@ -448,7 +454,7 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 		return file.send(c)
 	}
 	base, _ := s.baseURL(c.BaseURL())
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": voteURL(base, toks[0])})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": report.VoteURL(base, toks[0])})
 }
 
 // apiPollOpen opens voting; with tellers, once their key ceremony is done.

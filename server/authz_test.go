@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"minyi/ballot"
@@ -66,7 +67,8 @@ type world struct {
 	seat                                                                             string // a teller's link into a draft poll's ceremony
 }
 
-var worlds int
+// worlds numbers the worlds' cadres; the walks run side by side.
+var worlds atomic.Int64
 
 func (e *env) world(t *testing.T) world {
 	t.Helper()
@@ -86,8 +88,7 @@ func (e *env) world(t *testing.T) world {
 	if w.key, err = e.st.ScreenKey(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	worlds++
-	if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
+	if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds.Add(1)), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
 		t.Fatal(err)
 	}
 	var cadres struct{ Cadres []struct{ ID, Name string } }
@@ -308,6 +309,7 @@ func TestRouteTable(t *testing.T) {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	callers := e.callers(t)
 	srv, err := server.New(server.Config{}, e.st)
@@ -356,6 +358,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // it the change is refused and nothing happens; and a browser's cookie alone opens no API
 // call that changes anything (the API takes bearer tokens only).
 func TestCSRFOnEveryChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	callers := e.callers(t)
 	admin := callers["admin"]
