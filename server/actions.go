@@ -333,8 +333,12 @@ func (s *Server) voidCode(c *fiber.Ctx, p *store.PollInfo, code string) error {
 // audit records an organizer action: who, what, when; never a token or a vote. A failure
 // to record is logged and the action, already done, stands.
 func (s *Server) audit(c *fiber.Ctx, pollID, action string, detail map[string]string) {
-	me := meOf(c)
-	s.auditAs(c.UserContext(), me.ID, me.Name+"（"+me.Username+"）", pollID, action, detail)
+	s.auditBy(c.UserContext(), meOf(c), pollID, action, detail)
+}
+
+// auditBy is audit for an action that was handed its acting user rather than the request.
+func (s *Server) auditBy(ctx context.Context, me *store.Session, pollID, action string, detail map[string]string) {
+	s.auditAs(ctx, me.ID, me.Name+"（"+me.Username+"）", pollID, action, detail)
 }
 
 func (s *Server) auditAs(ctx context.Context, actor, name, pollID, action string, detail map[string]string) {
