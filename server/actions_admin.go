@@ -33,10 +33,11 @@ type staffIn struct {
 	Password string `json:"password"`
 }
 
-// staffCreated is the new account and its initial password.
+// staffCreated is the new account and, when it was drawn here, its initial password: a
+// password the caller chose is never sent back.
 type staffCreated struct {
-	Staff    store.Staff
-	Password string
+	Staff    store.Staff `json:"staff"`
+	Password string      `json:"password,omitempty"`
 }
 
 // createStaff validates and creates an account; an admin account belongs to no unit.
@@ -82,5 +83,9 @@ func (s *Server) createStaff(ctx context.Context, me *store.Session, in staffIn)
 	if full, err := s.store.StaffByUsername(ctx, st.Username); err == nil {
 		st = full
 	}
-	return staffCreated{Staff: st, Password: password}, nil
+	out := staffCreated{Staff: st}
+	if in.Password == "" {
+		out.Password = password
+	}
+	return out, nil
 }

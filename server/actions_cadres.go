@@ -21,8 +21,8 @@ type cadresIn struct {
 
 // cadresAdded is the unit added to and its new lines, with their ids.
 type cadresAdded struct {
-	Unit   store.Unit
-	Cadres []records.Cadre
+	Unit   store.Unit      `json:"-"`
+	Cadres []records.Cadre `json:"cadres"`
 }
 
 // addCadres adds register lines to the caller's unit (an admin names it): all or none.
@@ -76,15 +76,21 @@ type cadreEntry struct {
 	Year    int    `json:"-"`
 }
 
-// cadreHistory is a visible cadre's whole history across polls and years, as of now.
-func (s *Server) cadreHistory(ctx context.Context, cd records.Cadre, now time.Time) ([]cadreEntry, error) {
+// cadreHistory is a cadre's whole history across polls and years.
+type cadreHistory struct {
+	Cadre   records.Cadre `json:"cadre"`
+	Entries []cadreEntry  `json:"entries"`
+}
+
+// historyOf reads a visible cadre's history, each entry as of now.
+func (s *Server) historyOf(ctx context.Context, cd records.Cadre, now time.Time) (cadreHistory, error) {
 	es, err := s.store.CadreEntries(ctx, cd.ID)
 	if err != nil {
-		return nil, err
+		return cadreHistory{}, err
 	}
-	out := []cadreEntry{}
+	h := cadreHistory{Cadre: cd, Entries: []cadreEntry{}}
 	for _, e := range es {
-		out = append(out, cadreEntry{Entry: e, Expired: e.Expired(now), Age: e.Age(now), Year: e.PollDate.In(cst).Year()})
+		h.Entries = append(h.Entries, cadreEntry{Entry: e, Expired: e.Expired(now), Age: e.Age(now), Year: e.PollDate.In(cst).Year()})
 	}
-	return out, nil
+	return h, nil
 }

@@ -86,9 +86,10 @@ func (s *Server) filePoll(ctx context.Context, me *store.Session, p *store.PollI
 // entryLinked is a correction made by linking: the entry it corrects, the cadre it now
 // names, and the new entry's id.
 type entryLinked struct {
-	Entry records.Entry
-	Cadre records.Cadre
-	ID    string
+	Entry    records.Entry `json:"-"`
+	Cadre    records.Cadre `json:"-"`
+	ID       string        `json:"entry_id"`
+	Corrects string        `json:"corrects"`
 }
 
 // linkEntry names the cadre of a filed entry the caller may see (a write-in, or a name the
@@ -108,7 +109,7 @@ func (s *Server) linkEntry(ctx context.Context, me *store.Session, e records.Ent
 		return entryLinked{}, err
 	}
 	s.auditBy(ctx, me, e.PollID, "entry.link", map[string]string{"name": e.Name, "cadre": cadreLabel(cd)})
-	return entryLinked{Entry: e, Cadre: cd, ID: id}, nil
+	return entryLinked{Entry: e, Cadre: cd, ID: id, Corrects: e.ID}, nil
 }
 
 // cadreLabel is a cadre as the log names them: the name, and the post where there is one.
@@ -119,12 +120,29 @@ func cadreLabel(cd records.Cadre) string {
 	return cd.Name + "（" + cd.Post + "）"
 }
 
-// createScreen makes (once) a poll's big-screen link and returns its key.
-func (s *Server) createScreen(ctx context.Context, me *store.Session, p *store.PollInfo) (string, error) {
+// screenLink is a poll's big-screen link.
+type screenLink struct {
+	URL string `json:"url"`
+}
+
+// createScreen makes (once) a poll's big-screen link, under base: where the projector
+// reaches this server.
+func (s *Server) createScreen(ctx context.Context, me *store.Session, p *store.PollInfo, base string) (screenLink, error) {
 	key, err := s.store.ScreenKey(ctx, p.ID)
 	if err != nil {
-		return "", err
+		return screenLink{}, err
 	}
 	s.auditBy(ctx, me, p.ID, "screen.create", nil)
-	return key, nil
+	return screenLink{URL: base + "/screen/" + key}, nil
+}
+
+// filedEntries is what a poll filed: its current entries.
+type filedEntries struct {
+	Entries []records.Entry `json:"entries"`
+}
+
+// pollEntries reads the current entries a visible poll filed.
+func (s *Server) pollEntries(ctx context.Context, p *store.PollInfo) (filedEntries, error) {
+	es, err := s.store.PollEntries(ctx, p.ID)
+	return filedEntries{Entries: nonNil(es)}, err
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -65,6 +66,17 @@ func decode(c *fiber.Ctx, v any) error {
 	return nil
 }
 
+// reply answers with an action's result as JSON and the status, or hands its error on to
+// the error handler: an API handler parses, calls the action, and answers.
+func reply(c *fiber.Ctx, status int) func(any, error) error {
+	return func(v any, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(v)
+	}
+}
+
 func (s *Server) apiLogin(c *fiber.Ctx) error {
 	var in struct {
 		Username string `json:"username"`
@@ -123,11 +135,7 @@ func (s *Server) apiUnitCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.createUnit(c.UserContext(), meOf(c), in.Name)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(u)
+	return reply(c, fiber.StatusCreated)(s.createUnit(c.UserContext(), meOf(c), in.Name))
 }
 
 func (s *Server) apiStaff(c *fiber.Ctx) error {
@@ -141,7 +149,6 @@ func (s *Server) apiStaff(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"staff": staff})
 }
 
-// apiStaffCreate makes an account; the password is answered only when it was drawn here.
 func (s *Server) apiStaffCreate(c *fiber.Ctx) error {
 	if err := requireAdmin(c); err != nil {
 		return err
@@ -150,15 +157,7 @@ func (s *Server) apiStaffCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	made, err := s.createStaff(c.UserContext(), meOf(c), in)
-	if err != nil {
-		return err
-	}
-	out := fiber.Map{"staff": made.Staff}
-	if in.Password == "" {
-		out["password"] = made.Password
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return reply(c, fiber.StatusCreated)(s.createStaff(c.UserContext(), meOf(c), in))
 }
 
 func (s *Server) apiPolls(c *fiber.Ctx) error {
@@ -217,11 +216,16 @@ func (s *Server) apiPoll(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tv, err := s.turnout(c.UserContext(), p)
+	return reply(c, fiber.StatusOK)(s.pollView(c.UserContext(), p))
+}
+
+// pollView is a poll as the API shows it, with its turnout.
+func (s *Server) pollView(ctx context.Context, p *store.PollInfo) (pollOut, error) {
+	tv, err := s.turnout(ctx, p)
 	if err != nil {
-		return err
+		return pollOut{}, err
 	}
-	return c.JSON(s.pollJSON(p, &tv))
+	return s.pollJSON(p, &tv), nil
 }
 
 func (s *Server) apiPollDelete(c *fiber.Ctx) error {
@@ -294,11 +298,7 @@ func (s *Server) apiTurnout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tv, err := s.turnout(c.UserContext(), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(tv)
+	return reply(c, fiber.StatusOK)(s.turnout(c.UserContext(), p))
 }
 
 // apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the
@@ -396,14 +396,7 @@ func (s *Server) apiBatches(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Batches(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	if b == nil {
-		b = []store.Batch{}
-	}
-	return c.JSON(fiber.Map{"batches": b})
+	return reply(c, fiber.StatusOK)(s.batchesOf(c.UserContext(), p))
 }
 
 func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
@@ -411,11 +404,7 @@ func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, n, err := s.voidBatch(c, p, c.Params("batch"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"voided": n})
+	return reply(c, fiber.StatusOK)(s.voidBatch(c, p, c.Params("batch")))
 }
 
 func (s *Server) apiTally(c *fiber.Ctx) error {
@@ -423,11 +412,7 @@ func (s *Server) apiTally(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, at, err := s.store.Tally(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"counted_at": at, "tally": t})
+	return reply(c, fiber.StatusOK)(s.tallyOf(c.UserContext(), p))
 }
 
 // The voter's API: the same checks as the ballot page.

@@ -49,12 +49,8 @@ func (s *Server) apiScreen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.createScreen(c.UserContext(), meOf(c), p)
-	if err != nil {
-		return err
-	}
 	base, _ := s.baseURL(c.BaseURL())
-	return c.JSON(fiber.Map{"url": base + "/screen/" + key})
+	return reply(c, fiber.StatusOK)(s.createScreen(c.UserContext(), meOf(c), p, base))
 }
 
 func (s *Server) apiFile(c *fiber.Ctx) error {
@@ -62,11 +58,7 @@ func (s *Server) apiFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.filePoll(c.UserContext(), meOf(c), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(f)
+	return reply(c, fiber.StatusOK)(s.filePoll(c.UserContext(), meOf(c), p))
 }
 
 func (s *Server) apiPollEntries(c *fiber.Ctx) error {
@@ -74,11 +66,7 @@ func (s *Server) apiPollEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	es, err := s.store.PollEntries(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"entries": nonNil(es)})
+	return reply(c, fiber.StatusOK)(s.pollEntries(c.UserContext(), p))
 }
 
 func nonNil[T any](xs []T) []T {
@@ -89,11 +77,7 @@ func nonNil[T any](xs []T) []T {
 }
 
 func (s *Server) apiCadres(c *fiber.Ctx) error {
-	r, err := s.registerOf(c.UserContext(), meOf(c), unitParam(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
+	return reply(c, fiber.StatusOK)(s.registerOf(c.UserContext(), meOf(c), unitParam(c)))
 }
 
 // apiCadresAdd adds register lines: all or none.
@@ -105,11 +89,7 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	added, err := s.addCadres(c.UserContext(), meOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"cadres": added.Cadres})
+	return reply(c, fiber.StatusCreated)(s.addCadres(c.UserContext(), meOf(c), in))
 }
 
 func (s *Server) apiCadre(c *fiber.Ctx) error {
@@ -117,20 +97,12 @@ func (s *Server) apiCadre(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.cadreHistory(c.UserContext(), cd, time.Now())
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"cadre": cd, "entries": entries})
+	return reply(c, fiber.StatusOK)(s.historyOf(c.UserContext(), cd, time.Now()))
 }
 
 func (s *Server) apiEntryLink(c *fiber.Ctx) error {
 	if !canManage(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以关联干部")
-	}
-	e, err := s.visibleEntry(c)
-	if err != nil {
-		return err
 	}
 	var in struct {
 		CadreID string `json:"cadre_id"`
@@ -138,19 +110,15 @@ func (s *Server) apiEntryLink(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	linked, err := s.linkEntry(c.UserContext(), meOf(c), e, in.CadreID)
+	e, err := s.visibleEntry(c)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"entry_id": linked.ID, "corrects": linked.Entry.ID})
+	return reply(c, fiber.StatusCreated)(s.linkEntry(c.UserContext(), meOf(c), e, in.CadreID))
 }
 
 func (s *Server) apiSelections(c *fiber.Ctx) error {
-	list, err := s.selectionsOf(c.UserContext(), meOf(c), unitParam(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(list)
+	return reply(c, fiber.StatusOK)(s.selectionsOf(c.UserContext(), meOf(c), unitParam(c)))
 }
 
 func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
@@ -162,11 +130,7 @@ func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sel, err := s.createSelection(c.UserContext(), meOf(c), selectionIn{UnitID: in.UnitID, Post: in.Post})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(sel)
+	return reply(c, fiber.StatusCreated)(s.createSelection(c.UserContext(), meOf(c), selectionIn{UnitID: in.UnitID, Post: in.Post}))
 }
 
 func (s *Server) apiSelection(c *fiber.Ctx) error {
@@ -197,9 +161,5 @@ func (s *Server) apiSelectionStep(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	st, err := s.addStep(c.UserContext(), meOf(c), sel, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(st)
+	return reply(c, fiber.StatusCreated)(s.addStep(c.UserContext(), meOf(c), sel, in))
 }

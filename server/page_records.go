@@ -102,11 +102,11 @@ func (s *Server) cadrePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.cadreHistory(c.UserContext(), cd, time.Now())
+	h, err := s.historyOf(c.UserContext(), cd, time.Now())
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": cd, "Entries": entries})
+	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": h.Cadre, "Entries": h.Entries})
 }
 
 // visibleEntry is the filed entry named in the path, if the caller may see its unit.

@@ -82,11 +82,12 @@ func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
 	if !canManage(meOf(c)) {
 		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以记录纪实")
 	}
+	in := stepIn{Kind: c.FormValue("kind"), Date: c.FormValue("date"), Note: c.FormValue("note"), PollID: c.FormValue("poll_id")}
 	sel, _, err := s.visibleSelection(c)
 	if err != nil {
 		return err
 	}
-	st, err := s.addStep(c.UserContext(), meOf(c), sel, stepIn{Kind: c.FormValue("kind"), Date: c.FormValue("date"), Note: c.FormValue("note"), PollID: c.FormValue("poll_id")})
+	st, err := s.addStep(c.UserContext(), meOf(c), sel, in)
 	if err != nil {
 		return err
 	}
