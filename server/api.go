@@ -489,6 +489,23 @@ func (s *Server) apiSchedule(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"close_at": in.CloseAt})
 }
 
+func (s *Server) apiYear(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Year int `json:"year"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.setYear(c, p, in.Year); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"year": in.Year})
+}
+
 func (s *Server) apiReplace(c *fiber.Ctx) error {
 	p, err := s.managedPoll(c)
 	if err != nil {
