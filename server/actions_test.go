@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,25 +16,9 @@ import (
 func TestPageAndAPIActAlike(t *testing.T) {
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
-	post := func(path string, v url.Values) (int, string) {
-		t.Helper()
-		v.Set("_csrf", csrf)
-		res, err := c.PostForm(e.base+path, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	post := func(path string, v url.Values) (int, string) { return e.postPage(c, csrf, path, v) }
 	// A counted poll filed while the register is empty: both entries wait for a link.
-	p := e.evaluation("张三", "王五")
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 1}, 200, nil)
-	codes := e.tokens(p, 1)
-	e.openPoll(p.ID)
-	e.vote(codes[0], form("优秀", "称职"))
-	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	e.countPoll(p.ID, nil)
+	p := e.countedEvaluation(form("优秀", "称职"), "张三", "王五")
 	var filed struct{ Filed, Unlinked int }
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/file", nil, 200, &filed)
 	if filed.Filed != 2 || filed.Unlinked != 2 {
@@ -121,14 +104,10 @@ func TestPageAndAPIActAlike(t *testing.T) {
 	}
 	e.addStaff("org_b", "organizer", other.ID)
 	ob, obCSRF := e.browser("org_b")
-	res, err := ob.PostForm(e.base+"/selections", url.Values{"_csrf": {obCSRF}, "unit_id": {e.unitID}, "post": {"乙的科长"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	status, _ := e.postPage(ob, obCSRF, "/selections", url.Values{"unit_id": {e.unitID}, "post": {"乙的科长"}})
 	e.api(e.login("org_b"), "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "赵六", "post": "科长"}}}, 201, nil)
-	if mine, _ := e.st.Selections(ctx, other.ID); res.StatusCode != 200 || len(mine) != 1 {
-		t.Fatalf("page, another unit's selection: %d, %d in their own unit", res.StatusCode, len(mine))
+	if mine, _ := e.st.Selections(ctx, other.ID); status != 200 || len(mine) != 1 {
+		t.Fatalf("page, another unit's selection: %d, %d in their own unit", status, len(mine))
 	}
 	if mine, _ := e.st.Cadres(ctx, other.ID); len(mine) != 1 {
 		t.Fatalf("API, another unit's cadre: %d in their own unit", len(mine))
