@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/minyi
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help run test fuzz build lint bench deps deps-test clean
+.PHONY: help run test test-plain test-race test-race-http fuzz build lint bench deps deps-test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,26 +14,44 @@ run: deps build ## start the server on a private PostgreSQL in ./var/pg and prin
 # The race detector makes the ballot cryptography about twelve times slower, and the HTTP
 # packages' tests cast and count thousands of encrypted ballots: they run without it, and
 # the server's tests of concurrent work (submits in batches, streams across instances,
-# delivery, the key ceremony's rounds) run again under it.
+# delivery, the key ceremony's rounds) run again under it. The ballot package's tests that
+# cast and count a whole box skip themselves under -race (withoutRace): the package runs
+# once more without it, and the lighter tests keep its counting workers under the detector.
 RACE_HTTP := TestConcurrentSubmitsCountOnce|TestLive|TestIssueTwiceOneBatch|TestRehearsal$$|TestPaperBallotsByDoubleEntry|TestOutboundDelivery|TestCeremonyRounds
-test: deps-test lint ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
+# The passes and the lint share the two cores side by side: the server's and the binary's
+# tests take longest and wait on PostgreSQL and the browser, and the rest fills the gaps.
+test: deps-test ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
+	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+
+test-plain:
+	$(GO) test -count=1 -timeout 25m ./server/ ./cmd/minyi/ ./ballot/
+
+test-race:
 	$(GO) test -race -count=1 -timeout 25m $$($(GO) list ./... | grep -v -e '^minyi/server$$' -e '^minyi/cmd/minyi$$')
-	$(GO) test -count=1 -timeout 25m ./server/ ./cmd/minyi/
+
+test-race-http:
 	$(GO) test -race -count=1 -timeout 25m -run '$(RACE_HTTP)' ./server/
-	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 # The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
 # corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
 FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify ballot:FuzzMarks ballot/elgamal:FuzzParseLine server:FuzzImport
 FUZZTIME ?= 4s
-# Go before 1.27 may end a timed run with a bare "context deadline exceeded" when its
-# workers stop a moment after the deadline (a race in the fuzzing engine, fixed in Go
+FUZZPKGS := $(sort $(foreach t,$(FUZZ),$(firstword $(subst :, ,$(t)))))
+# Each package's fuzzing binary is built once, for all its targets, and run from the
+# package's directory (where it writes a failing input) with the cache `go test -fuzz`
+# uses. Go before 1.27 may end a timed run with a bare "context deadline exceeded" when
+# its workers stop a moment after the deadline (a race in the fuzzing engine, fixed in Go
 # 1.27): that alone, with no input written, is run once more; anything else fails.
 fuzz: ## run each fuzz target for FUZZTIME (default 4s)
-	@set -e; for t in $(FUZZ); do \
-		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+	@set -e; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache="$$($(GO) env GOCACHE)/fuzz"; \
+	for p in $(FUZZPKGS); do $(GO) test -c -fuzz . -o "$$bin/$$(echo $$p | tr / _).test" ./$$p/; done; \
+	for t in $(FUZZ); do \
+		p=$${t%%:*}; name=$${t#*:}; \
+		echo "fuzz $$name ($(FUZZTIME))"; \
 		for try in 1 2; do \
-			if $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./$${t%%:*}/ > /tmp/minyi-fuzz.log 2>&1; then break; fi; \
+			if (cd $$p && "$$bin/$$(echo $$p | tr / _).test" -test.paniconexit0 -test.timeout 10m -test.run '^$$' -test.fuzz "^$$name$$" \
+				-test.fuzztime $(FUZZTIME) -test.fuzzminimizetime 1s -test.fuzzcachedir "$$cache") > /tmp/minyi-fuzz.log 2>&1; then break; fi; \
 			if [ $$try = 1 ] && grep -q 'context deadline exceeded' /tmp/minyi-fuzz.log && ! grep -q 'Failing input written' /tmp/minyi-fuzz.log; then \
 				echo "  the fuzzing engine stopped late at its deadline, nothing found: once more"; continue; fi; \
 			cat /tmp/minyi-fuzz.log; exit 1; \
@@ -50,7 +68,7 @@ lint: ## go vet, gofmt and staticcheck
 
 bench: deps build ## Go benchmarks of sealing, counting and 10,000 slips, then minyi bench (2,000 voters over HTTP)
 	$(GO) test -run '^$$' -bench . -benchmem ./ballot/
-	$(GO) test -run '^$$' -bench Slips10000 -benchtime 1x ./server/
+	$(GO) test -run '^$$' -bench Slips10000 -benchtime 1x ./report/
 	$(GO) test -run '^$$' -bench TellerPartialChromium4x -benchtime 3x ./cmd/minyi/
 	./$(BIN) bench -n 2000 -c 200 -runs 5
 

@@ -19,6 +19,7 @@ func chain(n int) []AuditEntry {
 }
 
 func TestAuditChain(t *testing.T) {
+	t.Parallel()
 	if err := VerifyAudit(chain(5)); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ func vote(p *Poll, marks ...[]string) Ballot {
 }
 
 func TestRatioPercentRoundsHalfUp(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		r    Ratio
 		want string
@@ -40,6 +41,7 @@ func TestRatioPercentRoundsHalfUp(t *testing.T) {
 }
 
 func TestTokenRoundTrip(t *testing.T) {
+	t.Parallel()
 	seen := map[Token]bool{}
 	for i := 0; i < 1000; i++ {
 		tok, err := NewToken()
@@ -62,6 +64,7 @@ func TestTokenRoundTrip(t *testing.T) {
 }
 
 func TestParseTokenForgivesWhatPeopleType(t *testing.T) {
+	t.Parallel()
 	want := Token("01ABCDEFGHJKMNPQ")
 	for _, in := range []string{"01AB-CDEF-GHJK-MNPQ", "oiab cdef ghjk mnpq", "OLABCDEFGHJKMNPQ", "０１ＡＢ-CDEF-GHJK-MNPQ"} {
 		got, err := ParseToken(in)
@@ -77,6 +80,7 @@ func TestParseTokenForgivesWhatPeopleType(t *testing.T) {
 }
 
 func TestTokenHashIsKeyed(t *testing.T) {
+	t.Parallel()
 	tok, _ := NewToken()
 	a, b := TokenKey("secret-a").Hash(tok), TokenKey("secret-b").Hash(tok)
 	if bytes.Equal(a, b) || !bytes.Equal(a, TokenKey("secret-a").Hash(tok)) || len(a) != 32 {
@@ -85,6 +89,7 @@ func TestTokenHashIsKeyed(t *testing.T) {
 }
 
 func TestSealOpen(t *testing.T) {
+	t.Parallel()
 	k, err := NewPollKey()
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +132,7 @@ func TestSealOpen(t *testing.T) {
 }
 
 func TestShareWrap(t *testing.T) {
+	t.Parallel()
 	k, _ := NewPollKey()
 	key := ShareKey(bytes.Repeat([]byte{7}, 32))
 	w, err := key.Wrap("p1", k.Private)
@@ -145,6 +151,7 @@ func TestShareWrap(t *testing.T) {
 }
 
 func TestPollValidate(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		edit func(p *Poll)
@@ -172,6 +179,7 @@ func TestPollValidate(t *testing.T) {
 }
 
 func TestSmallGroupWarning(t *testing.T) {
+	t.Parallel()
 	p := evalPoll("张三")
 	p.Groups[0].Expected = 4
 	if w := p.Warnings(); len(w) != 1 || !strings.Contains(w[0], "班子成员") {
@@ -182,6 +190,7 @@ func TestSmallGroupWarning(t *testing.T) {
 // RULES: 废票 — evaluation: exactly one grade per subject; none or several is invalid for
 // that subject only.
 func TestCheckEvaluation(t *testing.T) {
+	t.Parallel()
 	p := evalPoll("张三", "李四", "王五")
 	b := vote(p, []string{"优秀"}, nil, []string{"称职", "不称职"})
 	spoilt, err := p.Check(&b)
@@ -223,6 +232,7 @@ func flagCodes(s SubjectTally) string {
 // RULES: 民主测评 — 建议调整 when (优秀+称职)/valid < 2/3; 建议免职 when 不称职/valid > 1/3.
 // Exactly 2/3 good is not flagged; exactly 1/3 bad is not flagged.
 func TestEvaluationThresholdBoundaries(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name              string
 		good, basic, bad  int
@@ -256,6 +266,7 @@ func TestEvaluationThresholdBoundaries(t *testing.T) {
 }
 
 func TestCountPerGroupInvalidAndQuorum(t *testing.T) {
+	t.Parallel()
 	p := evalPoll("张三", "李四")
 	p.MinGroup = 3 // 4 班子成员 shown on their own row
 	box := append(ballotsOf(p, "g1", 4, []string{"优秀"}, []string{"称职"}),
@@ -287,6 +298,7 @@ func TestCountPerGroupInvalidAndQuorum(t *testing.T) {
 
 // RULES: quorum — 实到 ≥ ⌈应到 × 2/3⌉; below it the tally says 「未达法定人数，结果无效」.
 func TestQuorumBoundary(t *testing.T) {
+	t.Parallel()
 	p := evalPoll("张三") // 应到 36 → needs 24
 	for used, met := range map[int]bool{24: true, 23: false} {
 		tally := Count(p, []Turnout{{Group: "g2", Used: used}}, ballotsOf(p, "g2", used, []string{"优秀"}))
@@ -304,6 +316,7 @@ func TestQuorumBoundary(t *testing.T) {
 }
 
 func TestCountRejectsWhatDoesNotParse(t *testing.T) {
+	t.Parallel()
 	p := evalPoll("张三")
 	box := ballotsOf(p, "g1", 3, []string{"优秀"})
 	box = append(box, PlainBallot{Group: "g1", Ballot: Ballot{}}, PlainBallot{Group: "gX", Ballot: vote(p, []string{"优秀"})})
@@ -314,6 +327,7 @@ func TestCountRejectsWhatDoesNotParse(t *testing.T) {
 }
 
 func TestLinesFromPaste(t *testing.T) {
+	t.Parallel()
 	subs, err := SubjectsFromLines("张三\t局长\n\n 李四 副局长 （分管财务）\r\n王五")
 	if err != nil || len(subs) != 3 || subs[0].Post != "局长" || subs[1].Post != "副局长 （分管财务）" || subs[2].Name != "王五" || subs[2].Post != "" {
 		t.Fatalf("subjects = %+v, %v", subs, err)

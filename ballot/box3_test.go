@@ -99,6 +99,8 @@ func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []Se
 }
 
 func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -129,6 +131,8 @@ func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 // whichever way it was made: a cell holding 2, a ballot moved to another voter group, a
 // ballot cut short.
 func TestBoxLeavesOutWhatWasNotCast(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -224,6 +228,7 @@ func failedChecks(checks []Check) []string {
 }
 
 func TestBundleOfTheBoxVerifies(t *testing.T) {
+	t.Parallel()
 	b, key := signedBox(t)
 	if f := failedChecks(verifyBundle(t, b, key)); len(f) > 0 {
 		t.Fatalf("a fresh bundle fails: %q", f)
@@ -235,6 +240,8 @@ func TestBundleOfTheBoxVerifies(t *testing.T) {
 
 // Whatever is changed in a bundle and signed again, the recount finds it.
 func TestBundleOfTheBoxCatchesChanges(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	b, key := signedBox(t)
 	clone := func() *Bundle {
 		raw, _ := json.Marshal(b)
@@ -389,6 +396,8 @@ func rowsBelowMin(p *Poll, k *BoxKey, s *BoxSums, rows [][]int) []string {
 // Ballots relabelled into a small group in the database fail their proofs, but must not
 // lift the small group out of the pool: its own one ballot would be decrypted alone.
 func TestBallotsMovedIntoASmallGroupDoNotUnpoolIt(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p, dk, k, box, kept := smallGroupBox(t)
 	turnout := turnoutOf(kept)
 	moved := 0
@@ -416,6 +425,8 @@ func TestBallotsMovedIntoASmallGroupDoNotUnpoolIt(t *testing.T) {
 // A ballot copied in the database passes every proof; counted, it counts twice (and
 // copies of a small group's one ballot lift that group out of the pool).
 func TestBoxCountsARepeatedBallotOnce(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	_, dk, k, box, kept := smallGroupBox(t)
 	turnout := turnoutOf(kept)
 	var one SealedBallot
@@ -436,6 +447,8 @@ func TestBoxCountsARepeatedBallotOnce(t *testing.T) {
 // The bundle is an output: a small group's texts (its free answers above all) must not be
 // listed under that group, only under the pooled row or none.
 func TestBundleListsNoTextUnderASmallGroup(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p, dk, k, box, kept := smallGroupBox(t)
 	turnout := turnoutOf(kept)
 	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
@@ -461,6 +474,8 @@ func TestBundleListsNoTextUnderASmallGroup(t *testing.T) {
 // the used tokens in number, and every proof holds. The count takes the ballot once and
 // names the copy as unreadable; a bundle that says otherwise does not verify.
 func TestBundleCatchesABallotRepeatedInPlaceOfAnother(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	_, dk, k, box, kept := smallGroupBox(t)
 	turnout := turnoutOf(kept)
 	var a, b = -1, -1
@@ -495,6 +510,8 @@ func TestBundleCatchesABallotRepeatedInPlaceOfAnother(t *testing.T) {
 // One byte changed in one ballot's text slot (outside what the receipt covers) must cost
 // at most that text, not the whole count.
 func TestOneBadTextDoesNotStopTheCount(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	_, dk, k, box, kept := smallGroupBox(t)
 	turnout := turnoutOf(kept)
 	if k.Size() == k.marks {

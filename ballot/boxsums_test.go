@@ -122,6 +122,8 @@ func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []Se
 // after close (put back, or a close that did not fold) send their groups to the full
 // check, which counts the same.
 func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
 			p, dk, k, box, kept, rows := keptPoll(t, 21, fold)
@@ -180,6 +182,8 @@ func groupOf(box []SealedBallot, g string) int {
 // to the full check, where it is rejected; a dropped ballot, a repeated or moved one, an
 // altered row, each makes its group checked in full and is said in the tally.
 func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p, dk, k, box, kept, rows := keptPoll(t, 8, true)
 	turnout := turnoutOf(kept)
 	k.SortBox(box)
@@ -267,6 +271,7 @@ func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 // key fails, a row moved to another poll or another poll key fails, and a batch row does
 // not pass for a folded one, nor a folded row for one of another close.
 func TestSumsRowHoldsOnlyForItsPoll(t *testing.T) {
+	t.Parallel()
 	p, _, k, _, _, rows := keptPoll(t, 3, false)
 	r := rows[0]
 	if !testSumsKey.Holds(p.ID, k.public, 0, &r) {
@@ -402,6 +407,8 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 // group's: the row does not hold for the poll's key, so the group is checked one by one,
 // the five are rejected, and the count finishes.
 func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p, dk, k, box, kept, rows := keptPoll(t, 13, true)
 	k.SortBox(box)
 	leadBiggestGroup(box)
@@ -454,6 +461,8 @@ func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 // Wipe leaves nothing of what opens a ballot's cells: every byte of each cell's
 // randomness and value is zero, and the opening no longer makes the ballot's row.
 func TestWipeZeroesAnOpening(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	_, _, k, _, _, _ := keptPoll(t, 4, false)
 	p := k.poll
 	g := p.Groups[0].ID
@@ -504,6 +513,8 @@ func TestWipeZeroesAnOpening(t *testing.T) {
 // those two are caught by the tags as well as by the shape check: the test holds the
 // count to its answer, not to which of the two checks gives it.
 func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p, dk, k, box, kept, rows := keptPoll(t, 17, true)
 	if len(k.slots) == 0 {
 		t.Fatal("the poll has no text slots")

@@ -136,6 +136,8 @@ func verify5(x *box5, file []byte) ([]Check, *Bundle) {
 }
 
 func TestBundle5VerifiesAsAStream(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	x := newBox5(t)
 	file := x.file(t)
 	checks, b := verify5(x, file)
@@ -169,6 +171,8 @@ func TestBundle5VerifiesAsAStream(t *testing.T) {
 // Every voter finds their receipt code in the file, at their ballot's place, by reading
 // a few records; a code not in the box is not found.
 func TestBundle5FindsReceipts(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	x := newBox5(t)
 	file := x.file(t)
 	for i, sb := range x.box {
@@ -190,6 +194,8 @@ func TestBundle5FindsReceipts(t *testing.T) {
 
 // Whatever is changed in the ballots, re-signed or not, the streamed check finds it.
 func TestBundle5CatchesChanges(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	x := newBox5(t)
 	pk, _ := elgamal.ParsePublicKey(x.dk.public)
 	two := elgamal.Encrypt(pk, 2, mustScalar(t))
@@ -267,6 +273,8 @@ func sortRecords(recs [][]byte) [][]byte {
 // The writer refuses a box that is not the one the manifest certifies, instead of writing
 // a file whose ballots are another box's.
 func TestBundle5WriterRefusesAnotherBox(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	x := newBox5(t)
 	signed, err := Sign(x.b, x.key)
 	if err != nil {
@@ -281,6 +289,8 @@ func TestBundle5WriterRefusesAnotherBox(t *testing.T) {
 // A ballot of the wrong length in the box is listed, and counted as unreadable by the
 // count and the verifier alike.
 func TestBundle5ListsABallotOfTheWrongLength(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -437,6 +447,7 @@ func (x *box5) refit(t *testing.T, ct elgamal.Ciphertext) []byte {
 // FuzzVerifyFile: a version 5 file, however cut or changed, is checked and reported, never
 // a crash, and never takes memory its manifest only claims (a billion ballots).
 func FuzzVerifyFile(f *testing.F) {
+	withoutRace(f)
 	x := newBox5(&testing.T{})
 	file := x.file(&testing.T{})
 	f.Add(file)
@@ -468,6 +479,8 @@ func FuzzVerifyFile(f *testing.F) {
 
 // A version 4 file (one JSON) still verifies as `minyi verify` and /verify read files.
 func TestVerifyFileReadsVersion4(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	b, key := signedBox(t)
 	signed, err := Sign(b, key)
 	if err != nil {

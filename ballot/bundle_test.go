@@ -54,6 +54,7 @@ func failed(checks []Check) string {
 }
 
 func TestBundleVerifies(t *testing.T) {
+	t.Parallel()
 	signed, key := signedBundle(t)
 	checks, b := Verify(signed, key.Public().(ed25519.PublicKey))
 	if !Verified(checks) {
@@ -71,6 +72,7 @@ func TestBundleVerifies(t *testing.T) {
 
 // A tampered byte fails with a message that says what failed.
 func TestTamperedBundleFails(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		tamper func(s *Signed, key ed25519.PrivateKey)
@@ -115,6 +117,7 @@ func TestTamperedBundleFails(t *testing.T) {
 // A bundle re-signed with a key of the forger's own carries a valid signature: without
 // that key pinned it is refused, and nothing in it is recounted.
 func TestForeignSignerRefused(t *testing.T) {
+	t.Parallel()
 	signed, key := signedBundle(t)
 	pub, forger, _ := ed25519.GenerateKey(nil)
 	var b Bundle
@@ -147,6 +150,7 @@ func TestForeignSignerRefused(t *testing.T) {
 // A poll beyond the builder's limits is refused before the recount, even signed by a
 // trusted key: thousands of subjects would make the recount the verifier's burden.
 func TestOversizedPollNotRecounted(t *testing.T) {
+	t.Parallel()
 	signed, key := signedBundle(t)
 	var b Bundle
 	json.Unmarshal(signed.Bundle, &b)
@@ -164,6 +168,7 @@ func TestOversizedPollNotRecounted(t *testing.T) {
 }
 
 func TestParseFingerprint(t *testing.T) {
+	t.Parallel()
 	pub, _, _ := ed25519.GenerateKey(nil)
 	fp := Fingerprint(pub)
 	for _, in := range []string{fp, strings.ToLower(fp), strings.ReplaceAll(fp, " ", ""), strings.ReplaceAll(fp, " ", "-"), " " + fp + "\n"} {
@@ -179,6 +184,7 @@ func TestParseFingerprint(t *testing.T) {
 }
 
 func TestMerkleRootAndReceipts(t *testing.T) {
+	t.Parallel()
 	r1, r2, r3 := Receipt([]byte("a")), Receipt([]byte("b")), Receipt([]byte("c"))
 	if string(MerkleRoot([][]byte{r1, r2, r3})) != string(MerkleRoot([][]byte{r3, r1, r2})) {
 		t.Fatal("the root must not depend on the box's order")

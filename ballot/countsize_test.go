@@ -21,6 +21,7 @@ func writeInPoll(seats int, expected ...int) *Poll {
 // the stable code and a message that says what to change. Rows count at their most: a
 // poll of several groups gets the pooled row besides.
 func TestCountSizeAtTheLimit(t *testing.T) {
+	t.Parallel()
 	for _, groups := range []int{1, 3} {
 		probe := writeInPoll(10, make([]int, groups)...)
 		rows := groups
@@ -70,6 +71,7 @@ func TestCountSizeAtTheLimit(t *testing.T) {
 
 // The box can hold a ballot for every token issued, when more are issued than 应到.
 func TestBallotsBound(t *testing.T) {
+	t.Parallel()
 	if n := BallotsBound(30, []Turnout{{Issued: 20}, {Issued: 5}}); n != 30 {
 		t.Fatalf("fewer issued than 应到: %d", n)
 	}

@@ -39,6 +39,7 @@ func rowNames(rg ResultGroups) string {
 // Which groups are pooled: those below the minimum; then, while the pool is still below
 // it, the smallest of the others; and when nothing would stay apart, one row for all.
 func TestResultGroupsChoice(t *testing.T) {
+	t.Parallel()
 	p := groupsPoll(nil, Group{Name: "上级领导", Expected: 3}, Group{Name: "班子成员", Expected: 4}, Group{Name: "中层干部", Expected: 8}, Group{Name: "职工代表", Expected: 40})
 	other := MergedName(5)
 	for _, c := range []struct {
@@ -132,6 +133,7 @@ func results(t *testing.T, tl *Tally) string {
 // marks reach any output is through that row: the total minus the rows shown is the pooled
 // row, and moving a mark from the 上级领导 to a 班子成员 changes no published number.
 func TestSmallGroupsNeverIsolated(t *testing.T) {
+	t.Parallel()
 	p := groupsPoll(nil, Group{Name: "上级领导", Expected: 1}, Group{Name: "班子成员", Expected: 4}, Group{Name: "职工代表", Expected: 20})
 	staff := marksIn("g3", "优秀", "优秀", "称职", "称职", "称职", "称职", "基本称职", "基本称职", "不称职", "优秀")
 	box := append(append(marksIn("g1", "不称职"), marksIn("g2", "优秀", "优秀", "优秀", "优秀")...), staff...)
@@ -170,6 +172,7 @@ func TestSmallGroupsNeverIsolated(t *testing.T) {
 // the pooled groups' marks only through the pooled row: weighted − unweighted isolates no
 // small group either.
 func TestWeightedSmallGroups(t *testing.T) {
+	t.Parallel()
 	p := groupsPoll([]Ratio{R(1, 5), R(3, 10), R(1, 2)}, Group{Name: "上级领导", Expected: 1}, Group{Name: "班子成员", Expected: 4}, Group{Name: "职工代表", Expected: 20})
 	staff := marksIn("g3", "优秀", "称职", "称职", "不称职", "不称职", "不称职", "不称职", "基本称职", "基本称职", "基本称职")
 	box := append(append(marksIn("g1", "优秀"), marksIn("g2", "优秀", "称职", "不称职", "不称职")...), staff...)
@@ -200,6 +203,7 @@ func TestWeightedSmallGroups(t *testing.T) {
 // recount decides the pooling again from the turnout and agrees; a mark changed on a
 // pooled ballot fails it. 工作互评 keeps checking each ballot against its own unit.
 func TestBundlePoolsSmallGroups(t *testing.T) {
+	t.Parallel()
 	p := &Poll{ID: "p", Title: "工作互评", Groups: []Group{
 		{ID: "a", Name: "办公室", Unit: "办公室", Expected: 2}, {ID: "b", Name: "财务科", Unit: "财务科", Expected: 3}, {ID: "c", Name: "业务科", Unit: "业务科", Expected: 9}},
 		Forms: []Form{{Kind: KindEvaluation, Title: "互评表", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "办公室", Unit: "办公室"}, {Name: "财务科", Unit: "财务科"}, {Name: "业务科", Unit: "业务科"}}}}}}
@@ -269,6 +273,7 @@ func TestBundlePoolsSmallGroups(t *testing.T) {
 // A version 2 bundle was counted group by group, a group of one included: it is recounted
 // so, and still compared in full, its conclusions too.
 func TestVersion2BundleRecountedByGroup(t *testing.T) {
+	t.Parallel()
 	p := groupsPoll(nil, Group{Name: "上级领导", Expected: 1}, Group{Name: "职工代表", Expected: 9})
 	box := append(marksIn("g1", "不称职"), marksIn("g2", "优秀", "称职", "不称职", "不称职", "不称职", "称职", "基本称职", "基本称职", "优秀")...)
 	turnout := turnoutOf(box)
@@ -306,6 +311,7 @@ func TestVersion2BundleRecountedByGroup(t *testing.T) {
 // on paper whose ballots are not entered leave one ballot of the group in the box, and it
 // is pooled. The bundle's recount decides the same.
 func TestPoolingCountsBallotsInTheBox(t *testing.T) {
+	t.Parallel()
 	p := groupsPoll(nil, Group{Name: "班子成员", Expected: 5}, Group{Name: "中层干部", Expected: 10}, Group{Name: "职工代表", Expected: 12})
 	box := append(append(marksIn("g1", "不称职"), marksIn("g2", "优秀", "优秀", "优秀", "优秀", "优秀", "称职", "称职", "称职", "称职", "称职")...),
 		marksIn("g3", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职", "称职")...)

@@ -21,6 +21,7 @@ func surveyForm() Form {
 // device; the server only when chosen, without tellers, for a poll of surveys alone. Each
 // says so in the one sentence the voter reads.
 func TestKeyHolder(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string]struct {
 		p                 *Poll
 		err, holder, note string
@@ -62,6 +63,7 @@ func TestKeyHolder(t *testing.T) {
 
 // New scoring forms take whole points; a form saved before the step existed keeps tenths.
 func TestScoringStepDefault(t *testing.T) {
+	t.Parallel()
 	form := func(step int) Form {
 		return Form{ID: "f1", Kind: KindScoring, Title: "打分表", Scoring: &Scoring{Subjects: []Subject{{ID: "s1", Name: "甲"}}, Step: step}}
 	}

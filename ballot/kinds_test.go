@@ -49,6 +49,7 @@ func markForm(seats int, names ...string) Form {
 // RULES: 民主推荐 废票 — fewer marks than seats valid, none is 弃权 (valid, in the denominator),
 // more than seats invalid for that position only; write-ins normalised and counted together.
 func TestRecommendationMarkRules(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(2, "张三", "李四", "王五"))
 	for name, lines := range map[string]map[string][]string{
 		"unknown candidate":    {"p1": {"c9"}},
@@ -105,6 +106,7 @@ func TestRecommendationMarkRules(t *testing.T) {
 // RULES: 得票率 < 1/2 flagged (strictly: exactly 1/2 is not); top n with ties at the cut all
 // in and flagged 「并列」; best 得票率 < 3/10 suggests a second round.
 func TestRecommendationThresholds(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(1, "甲", "乙", "丙", "丁", "戊"))
 	vote := func(c string, n int) []PlainBallot { return many(n, cast(p, "g2", map[string][]string{"p1": {c}})) }
 	var box []PlainBallot
@@ -137,6 +139,7 @@ func TestRecommendationThresholds(t *testing.T) {
 }
 
 func TestRecommendationPerCandidate(t *testing.T) {
+	t.Parallel()
 	f := markForm(2, "张三", "李四", "王五")
 	f.Recommendation.Shape = ShapePerCandidate
 	p := pollWith(f)
@@ -172,6 +175,7 @@ func approvalForm(seats int, names ...string) Form {
 
 // RULES: 表决 — passes when 同意 > 应到/2: exactly half does not pass.
 func TestApprovalPassesOverHalfOfExpected(t *testing.T) {
+	t.Parallel()
 	p := pollWith(approvalForm(0, "张三", "李四")) // 应到 40 → needs 21
 	yes := func(n int, line string) []PlainBallot {
 		return many(n, cast(p, "g2", map[string][]string{line: {"同意"}}))
@@ -197,6 +201,7 @@ func TestApprovalPassesOverHalfOfExpected(t *testing.T) {
 // RULES: 差额票决 — the seats nominees with most 同意 that pass; more 同意 than seats makes
 // the form invalid on that ballot; ties at the last seat are flagged, not decided.
 func TestContestedApproval(t *testing.T) {
+	t.Parallel()
 	p := pollWith(approvalForm(2, "甲", "乙", "丙", "丁"))
 	b := func(agree ...string) PlainBallot {
 		l := map[string][]string{}
@@ -235,6 +240,7 @@ func TestContestedApproval(t *testing.T) {
 // RULES: 新提拔干部评议 — rates over all answers including 不了解; blank is outside; 不认同率
 // > 1/3 flagged (exactly 1/3 not); lowest 认同率 flagged; 总体评价 reports 好+较好.
 func TestReview(t *testing.T) {
+	t.Parallel()
 	p := pollWith(Form{Kind: KindReview, Title: "一报告两评议", Review: &Review{Overall: "对本单位选人用人工作的总体评价",
 		Cadres: []Subject{{Name: "甲", Post: "科长"}, {Name: "乙", Post: "副科长"}, {Name: "丙"}}}})
 	r := func(o, a, b, c string) PlainBallot {
@@ -275,6 +281,7 @@ func TestReview(t *testing.T) {
 
 // A poll of several forms: each form is judged on its own, one spoilt line spoils nothing else.
 func TestSeveralForms(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(1, "张三", "李四"), Form{Kind: KindEvaluation, Title: "测评", Evaluation: &Evaluation{Subjects: []Subject{{Name: "王五"}}}})
 	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"c1", "c2"}}}, {Form: "f2", Lines: map[string][]string{"s1": {"优秀"}}}}}
 	sp, err := p.Check(&b)
@@ -288,6 +295,7 @@ func TestSeveralForms(t *testing.T) {
 }
 
 func TestFromFields(t *testing.T) {
+	t.Parallel()
 	f := markForm(2, "张三", "李四")
 	p := pollWith(f, approvalForm(0, "甲"))
 	post := [][2]string{{"f1.p1", "c1"}, {"f1.p1.w", " 赵六 "}, {"f1.p1.w", ""}, {"f2.n1", "同意"}, {"_csrf", "x"}, {"f9.x", "y"}, {"accept_invalid", "1"}}
@@ -305,6 +313,7 @@ func TestFromFields(t *testing.T) {
 }
 
 func TestPositionsFromText(t *testing.T) {
+	t.Parallel()
 	ps, err := PositionsFromText("副局长 2\n张三 办公室主任\n李四\n\n纪检组长 1人\n")
 	if err != nil || len(ps) != 2 || ps[0].Seats != 2 || len(ps[0].Candidates) != 2 || ps[0].Candidates[0].Post != "办公室主任" || ps[1].Title != "纪检组长" || len(ps[1].Candidates) != 0 {
 		t.Fatalf("%+v %v", ps, err)
@@ -319,6 +328,7 @@ func TestPositionsFromText(t *testing.T) {
 
 // RULES: 试用期满考核 — 「不宜正式任职」 when 优秀+称职 ≤ 2/3: exactly 2/3 is flagged.
 func TestProbationFlag(t *testing.T) {
+	t.Parallel()
 	p := pollWith(Form{Kind: KindEvaluation, Title: "试用期满测评", Evaluation: &Evaluation{Probation: true, Subjects: []Subject{{Name: "甲"}}}})
 	g := func(grade string, n int) []PlainBallot {
 		return many(n, cast(p, "g2", map[string][]string{"s1": {grade}}))
@@ -336,6 +346,7 @@ func TestProbationFlag(t *testing.T) {
 
 // A team graded 好/较好/一般/差: good rate from the first two, no 建议免职 (no 不称职 grade).
 func TestTeamGrades(t *testing.T) {
+	t.Parallel()
 	p := pollWith(Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "局领导班子"}}}})
 	box := append(many(1, cast(p, "g2", map[string][]string{"s1": {"好"}})), many(2, cast(p, "g2", map[string][]string{"s1": {"差"}}))...)
 	s := Count(p, present(p), box).Forms[0].Evaluation.Subjects[0]
@@ -347,6 +358,7 @@ func TestTeamGrades(t *testing.T) {
 // RULES: 民主测评 weights — weighted rate = Σ group weight × group rate; a group with no
 // valid line is reported and its weight shared in proportion; unweighted counts stay.
 func TestWeightedEvaluation(t *testing.T) {
+	t.Parallel()
 	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
 	p := &Poll{ID: "p", Title: "加权测评", MinGroup: 3, Groups: []Group{
 		{ID: "a", Name: "上级领导", Expected: 5, Weight: w(1, 5)},
@@ -381,6 +393,7 @@ func TestWeightedEvaluation(t *testing.T) {
 }
 
 func TestWeightsValidate(t *testing.T) {
+	t.Parallel()
 	w := func(n, d int64) *Ratio { r := R(n, d); return &r }
 	for name, gs := range map[string][]Group{
 		"sum not 1":   {{Name: "a", Expected: 1, Weight: w(1, 2)}, {Name: "b", Expected: 1, Weight: w(1, 3)}},
@@ -407,6 +420,7 @@ func TestWeightsValidate(t *testing.T) {
 // A questionnaire counts as one form of a poll; a survey's blank answers need no
 // confirmation (未答), its over-chosen answers are refused like an over-marked position.
 func TestSurveyForm(t *testing.T) {
+	t.Parallel()
 	q, err := survey.FromText("[量表] 满意度\n\n[多选 1-2] 改进\n甲\n乙\n丙")
 	if err != nil {
 		t.Fatal(err)
@@ -431,6 +445,7 @@ func TestSurveyForm(t *testing.T) {
 // once there are 5 scores; 未评 is not counted; a partly scored subject is invalid. The
 // form takes tenths of a point.
 func TestScoring(t *testing.T) {
+	t.Parallel()
 	p := pollWith(Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}, {Name: "乙"}}, Step: 1}})
 	sc := func(a, b string) PlainBallot {
 		l := map[string][]string{}
@@ -478,6 +493,7 @@ func TestScoring(t *testing.T) {
 }
 
 func TestListsFromRows(t *testing.T) {
+	t.Parallel()
 	subs, err := SubjectsFromRows([][]string{{"姓名", "职务"}, {"张 三", "局长"}, {}, {" 李四 ", ""}})
 	if err != nil || len(subs) != 2 || subs[0].Name != "张三" || SubjectsText(subs) != "张三 局长\n李四" {
 		t.Fatalf("%+v %v", subs, err)
@@ -507,6 +523,7 @@ func TestListsFromRows(t *testing.T) {
 // RULES: 二次推荐 — round 2 takes each position's shortlist of round 1, ties included,
 // write-ins too, in order of votes.
 func TestNextRound(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(1, "甲", "乙", "丙", "丁", "戊"))
 	vote := func(c string, n int) []PlainBallot { return many(n, cast(p, "g2", map[string][]string{"p1": {c}})) }
 	box := append(vote("c2", 5), append(vote("c1", 3), append(vote("c3", 2), append(vote("c4", 2), vote("+己", 4)...)...)...)...)
@@ -524,6 +541,7 @@ func TestNextRound(t *testing.T) {
 // RULES: 工作互评 — a voter never evaluates own unit: the line must be absent, is not blank,
 // and the unit's own group counts nothing for it.
 func TestMutualEvaluation(t *testing.T) {
+	t.Parallel()
 	p := &Poll{ID: "p", Title: "工作互评", Groups: []Group{{ID: "a", Name: "办公室", Unit: "办公室", Expected: 5}, {ID: "b", Name: "财务科", Unit: "财务科", Expected: 5}},
 		Forms: []Form{{Kind: KindEvaluation, Title: "互评表", Evaluation: &Evaluation{Grades: TeamGrades(), Subjects: []Subject{{Name: "办公室", Unit: "办公室"}, {Name: "财务科", Unit: "财务科"}}}}}}
 	p.Normalize()
@@ -551,6 +569,7 @@ func TestMutualEvaluation(t *testing.T) {
 // RULES: indicators split a subject into 德能勤绩廉 graded on their own beside the overall
 // grade; score conversion 好/较好/一般/差 = 1/.8/.6/.4 of each item's points gives 0–100.
 func TestEvaluationIndicatorsAndScore(t *testing.T) {
+	t.Parallel()
 	e := &Evaluation{Grades: TeamGrades(), Points: DefaultPoints(), Subjects: []Subject{{Name: "班子"}},
 		Indicators: []Indicator{{Name: "思想政治建设", Max: 25}, {Name: "领导水平", Max: 25}, {Name: "工作实绩", Max: 25}, {Name: "反腐倡廉", Max: 25}}}
 	p := pollWith(Form{Kind: KindEvaluation, Title: "班子测评", Evaluation: e})

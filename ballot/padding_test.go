@@ -394,6 +394,8 @@ func paddingPolls() map[string]*Poll {
 // RULES: the box — every sealed ballot of a poll has one length. No ballot the door
 // accepts, however it is filled, encodes longer than PlainSize.
 func TestPlainSizeBoundsEveryAcceptedBallot(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	r := rand.New(rand.NewSource(1))
 	for name, p := range paddingPolls() {
 		bound := p.PlainSize()
@@ -428,6 +430,7 @@ func TestPlainSizeBoundsEveryAcceptedBallot(t *testing.T) {
 // The bound is reached: a ballot with every mark, every write-in box and every text
 // filled to the limit with what JSON writes longest comes within a tenth of it.
 func TestPlainSizeIsReached(t *testing.T) {
+	t.Parallel()
 	for name, p := range paddingPolls() {
 		g := p.Groups[0]
 		b := maximal(p, g.Unit)
@@ -446,6 +449,7 @@ func TestPlainSizeIsReached(t *testing.T) {
 // What no ballot page can produce, and would make a ballot longer than any bound, is
 // refused at the door with a message; spellings that say the same are kept as one.
 func TestDoorBoundsWhatItSeals(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(2, "张三", "李四"), Form{Kind: KindScoring, Title: "打分", Scoring: &Scoring{Subjects: []Subject{{Name: "甲"}}, Step: 1}},
 		Form{Kind: KindSurvey, Title: "问卷", Survey: mustSurvey("[评分] 打分\n\n[填空 10] 意见")})
 	fill := func(rec, sc, sv map[string][]string) Ballot {
@@ -490,6 +494,7 @@ func TestDoorBoundsWhatItSeals(t *testing.T) {
 
 // PlainSize of polls as they are run, beside a typical filled ballot (go test -v shows them).
 func TestPlainSizeOfRealPolls(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(2))
 	names := func(prefix string, n int) []string {
 		var out []string

@@ -73,7 +73,13 @@ type Poll struct {
 	// MinGroup is the fewest ballots a voter group needs for its results to be shown on
 	// their own row; smaller groups are pooled (see ResultGroups). 0 means DefaultMinGroup.
 	MinGroup int `json:"min_group,omitempty"`
+	// Contact is whom a voter asks when a token is refused (「如有疑问请联系：组织部 张三
+	// 1380000xxxx」): shown on the used, voided and not-open pages of this poll.
+	Contact string `json:"contact,omitempty"`
 }
+
+// MaxContact bounds a poll's contact line: one line on a phone, two at most.
+const MaxContact = 60
 
 // MaxTellers bounds the number of tellers.
 const MaxTellers = 20
@@ -165,6 +171,9 @@ func (p *Poll) Validate() error {
 	}
 	if n > MaxTitle {
 		return Errorf(EINVALID, "投票活动名称不能超过%d个字", MaxTitle)
+	}
+	if err := CheckContact(p.Contact); err != nil {
+		return err
 	}
 	if err := checkThreshold("法定人数", p.Quorum); err != nil {
 		return err
@@ -468,4 +477,13 @@ func (p *Poll) checkUnit(unit string, b *Ballot) ([]Spoilt, error) {
 		spoilt = append(spoilt, s...)
 	}
 	return spoilt, nil
+}
+
+// CheckContact checks a poll's contact line (already cleaned by CleanText): short, so it
+// fits the refusal page of a phone.
+func CheckContact(contact string) error {
+	if utf8.RuneCountInString(contact) > MaxContact {
+		return Errorf(EINVALID, "联系方式不能超过%d个字", MaxContact)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ func evalForm(grades []Grade, adjust, dismiss Ratio) Form {
 
 // The rule sentences come from the form: its own grade names and its own thresholds.
 func TestRuleTextFromTheForm(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		form Form
@@ -43,6 +44,7 @@ func TestRuleTextFromTheForm(t *testing.T) {
 // The flags of a counted team carry the form's wording, and the tally lists the rules
 // the form applies, so the tally page and the exports print the form's words.
 func TestTeamFlagsWordedFromTheForm(t *testing.T) {
+	t.Parallel()
 	p := pollWith(evalForm(TeamGrades(), R(3, 4), R(1, 3)))
 	s1 := p.Forms[0].Evaluation.Subjects[0].ID
 	box := append(many(2, cast(p, "g2", map[string][]string{s1: {"好"}})), cast(p, "g2", map[string][]string{s1: {"一般"}}))
@@ -64,6 +66,7 @@ func TestTeamFlagsWordedFromTheForm(t *testing.T) {
 // RULES: quorum — below it, no line of any kind carries a positive conclusion (or any
 // suggestion); each says 未达法定人数 and why, and the counts stay.
 func TestBelowQuorumNoConclusion(t *testing.T) {
+	t.Parallel()
 	p := pollWith(
 		evalForm(IndividualGrades(), R(2, 3), R(1, 3)),
 		markForm(1, "张三", "李四"),
@@ -145,6 +148,7 @@ func readSigned(t *testing.T, name string) *Signed {
 // and an approval, below and at quorum) still verify; a count changed in one of them and
 // re-signed still fails the recount.
 func TestOldBundlesStillVerify(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"bundle_v1_below_quorum.json", "bundle_v1_quorum.json"} {
 		s := readSigned(t, name)
 		checks, b := Verify(s, s.PublicKey)

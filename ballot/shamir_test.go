@@ -10,6 +10,7 @@ import (
 // Known answers: FIPS-197 §4.2 gives {57}·{83} = {c1} and {57}·{13} = {fe}; the share
 // vectors were computed with an independent implementation of the same field.
 func TestShamirKnownAnswers(t *testing.T) {
+	t.Parallel()
 	if gfMul(0x57, 0x83) != 0xc1 || gfMul(0x57, 0x13) != 0xfe || gfMul(0x01, 0xab) != 0xab || gfMul(0, 0x12) != 0 {
 		t.Fatal("GF(2^8) multiplication disagrees with FIPS-197")
 	}
@@ -34,6 +35,7 @@ func TestShamirKnownAnswers(t *testing.T) {
 
 // Any k of n shares recover the secret; k-1 do not.
 func TestShamirAnyKOfN(t *testing.T) {
+	t.Parallel()
 	k, _ := NewPollKey()
 	for _, c := range []struct{ n, k int }{{1, 1}, {3, 2}, {5, 3}, {7, 7}} {
 		shares, err := SplitSecret(k.Private, c.n, c.k)
@@ -70,6 +72,7 @@ func TestShamirAnyKOfN(t *testing.T) {
 }
 
 func TestShareCodes(t *testing.T) {
+	t.Parallel()
 	k, _ := NewPollKey()
 	shares, _ := SplitSecret(k.Private, 3, 2)
 	code := EncodeShare("poll-1", shares[1])

@@ -3,6 +3,7 @@ package ballot
 import "testing"
 
 func TestSlipsDue(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		expected int
 		t        Turnout
@@ -20,6 +21,7 @@ func TestSlipsDue(t *testing.T) {
 }
 
 func TestBatchHint(t *testing.T) {
+	t.Parallel()
 	toks := []Token{"ABCD0123456789EF", "GHJK0123456789MN", "PQRS0123456789WX"}
 	if got := BatchHint(toks); got != "ABCD…89WX" {
 		t.Errorf("hint %q", got)

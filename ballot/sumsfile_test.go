@@ -11,6 +11,8 @@ import (
 // the same points for the tellers (the texts in the same shuffled order), the same rows;
 // a kept point altered is refused, and the box's digest changes with any ballot.
 func TestKeptSumsReadBack(t *testing.T) {
+	t.Parallel()
+	withoutRace(t)
 	_, _, k, box, kept := smallGroupBox(t)
 	k.SortBox(box)
 	s := k.Sum(box, turnoutOf(kept))

@@ -266,6 +266,7 @@ func (p *Poll) texts(visit func(what string, s *string, form TextForm)) {
 		}
 	}
 	visit("投票活动名称", &p.Title, TextLine)
+	visit("联系方式", &p.Contact, TextLine)
 	for i := range p.Groups {
 		visit("参评类别名称", &p.Groups[i].Name, TextLine)
 		visit("参评类别“"+p.Groups[i].Name+"”的单位", &p.Groups[i].Unit, TextLine)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestCleanText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, in string
 		form     TextForm
@@ -68,6 +69,7 @@ func TestCleanText(t *testing.T) {
 // the tellers see the spellings that were merged, and a listed name written in counts
 // for the listed candidate.
 func TestWriteInsMerged(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(2, "张三", "李四"))
 	var box []PlainBallot
 	for _, marks := range [][]string{
@@ -108,6 +110,7 @@ func TestWriteInsMerged(t *testing.T) {
 // A write-in that is only invisible characters, or holds a control character or broken
 // UTF-8, is refused at the door with a message for the voter.
 func TestWriteInRefused(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(2, "张三", "李四"))
 	for _, w := range []string{"\u200b", "\u202e", "\x00", "孙\x00八", "孙\xff八", " \u200d "} {
 		b := cast(p, "g1", map[string][]string{"p1": {WriteInPrefix + w}}).Ballot
@@ -132,6 +135,7 @@ func surveyPoll(t *testing.T) *Poll {
 
 // Free answers are cleaned before they are sealed; control characters are refused.
 func TestFreeTextAtTheDoor(t *testing.T) {
+	t.Parallel()
 	p := surveyPoll(t)
 	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{}}, {Form: "f2", Lines: map[string][]string{"q2": {"\u202e 多听\u200b意见 \r\n\r\n\r\n 谢谢 "}}}}}
 	if _, err := p.Check(&b); err != nil {
@@ -152,6 +156,7 @@ func TestFreeTextAtTheDoor(t *testing.T) {
 // still counts: the characters show as U+FFFD, and the tally holds nothing PostgreSQL's
 // jsonb refuses. One that cannot be read at all is reported by its place in the box.
 func TestCountOldBallots(t *testing.T) {
+	t.Parallel()
 	p := surveyPoll(t)
 	old := Ballot{Forms: []FilledForm{
 		{Form: "f1", Lines: map[string][]string{"p1": {"+孙\x00八"}}},
@@ -220,6 +225,7 @@ func jsonbTakes(t testing.TB, body []byte) bool {
 // Titles and names of a poll are cleaned when it is built: look-alike names are the same
 // name, and control characters are refused naming the field.
 func TestPollTextsAtTheDoor(t *testing.T) {
+	t.Parallel()
 	p := &Poll{Title: " \u202e2026年\u200b民主推荐\t会 ", Groups: []Group{{Name: "班子\u00a0成员", Expected: 10}}, Tellers: []string{"王\u200b五", "赵 六"},
 		Forms: []Form{markForm(1, "张三", "李\u200d四")}}
 	p.Normalize()
@@ -254,6 +260,7 @@ func TestPollTextsAtTheDoor(t *testing.T) {
 // An imported sheet is cleaned cell by cell; a cell the decoding could not read is named
 // by its row and column, and nothing is taken.
 func TestCleanRows(t *testing.T) {
+	t.Parallel()
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String("姓名,职务\n张三,局长\n")
 	if err != nil {
 		t.Fatal(err)
@@ -320,6 +327,7 @@ func FuzzCleanText(f *testing.F) {
 // verifies; the same tally in the current version does not, and neither does a version 1
 // tally with a changed figure.
 func TestOlderBundleVerifies(t *testing.T) {
+	t.Parallel()
 	p := pollWith(markForm(2, "张三", "李四"))
 	k, _ := NewPollKey()
 	var sealed [][]byte
@@ -377,6 +385,7 @@ func TestOlderBundleVerifies(t *testing.T) {
 // when the voter gave that name no opinion; beside an opinion on the same name it is
 // refused, so no voter both disagrees with and recommends one person.
 func TestPerCandidateListedWriteIn(t *testing.T) {
+	t.Parallel()
 	f := markForm(2, "张三", "李四", "王五")
 	f.Recommendation.Shape = ShapePerCandidate
 	p := pollWith(f)
@@ -403,6 +412,7 @@ func TestPerCandidateListedWriteIn(t *testing.T) {
 // The count reads the box it is given and never writes into it, though it cleans what
 // it reads.
 func TestCountLeavesTheBoxAlone(t *testing.T) {
+	t.Parallel()
 	p := surveyPoll(t)
 	b := Ballot{Forms: []FilledForm{{Form: "f1", Lines: map[string][]string{"p1": {"+孙\u200b 八"}}}, {Form: "f2", Lines: map[string][]string{"q2": {" 意见\u202e "}}}}}
 	box := []PlainBallot{{Group: "g1", Ballot: b}}

@@ -8,6 +8,7 @@ import (
 // The year proposed for filing: the title's year, else the year before for a 年度考核
 // held in the first quarter, else the year it was made (China time).
 func TestAssessmentYear(t *testing.T) {
+	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	jan26 := time.Date(2026, 1, 15, 9, 0, 0, 0, cst)
 	for _, c := range []struct {

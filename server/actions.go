@@ -7,9 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"net/url"
 	"strings"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/cloudflare/circl/group"
 
@@ -103,7 +104,7 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 		return err
 	}
 	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
-	s.fillPools(p)
+	s.pools.Fill(p)
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum), "key": p.KeyNote()})
 	return nil
@@ -281,7 +282,7 @@ func (s *Server) paperPending(c *fiber.Ctx, p *store.PollInfo, confirmPending bo
 func (s *Server) drawSlots(ctx context.Context, p *store.PollInfo) {
 	size := ballot.SealedSize(p.PlainSize())
 	if p.Box == store.BoxHomomorphic {
-		k, err := s.boxKey(p)
+		k, err := s.pools.Key(p)
 		if err != nil {
 			s.log.Error("drawing ballot slots", "poll", p.ID, "err", err)
 			return
@@ -436,7 +437,7 @@ func (s *Server) closePoll(c *fiber.Ctx, p *store.PollInfo) error {
 	if err := s.store.ClosePoll(c.UserContext(), p.ID); err != nil {
 		return err
 	}
-	s.stopPools(p.ID)
+	s.pools.Stop(p.ID)
 	s.audit(c, p.ID, "poll.close", nil)
 	return nil
 }

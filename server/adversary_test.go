@@ -25,9 +25,9 @@ import (
 	"testing"
 
 	"minyi/ballot"
+	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
-	"minyi/store/pgembed"
 )
 
 // The operator as adversary. The operator runs the database and the servers, holds the

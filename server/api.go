@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -43,6 +44,7 @@ func (s *Server) apiRoutes(api fiber.Router) {
 	a.Post("/polls/:id/groups/:group/expected", s.apiExpected)
 	a.Post("/polls/:id/schedule", s.apiSchedule)
 	a.Post("/polls/:id/year", s.apiYear)
+	a.Post("/polls/:id/contact", s.apiContact)
 	a.Post("/polls/:id/tokens/replace", s.apiReplace)
 	a.Post("/polls/:id/rehearsal", s.onAPI(s.startRehearsal))
 	a.Post("/polls/:id/rehearsal/wipe", s.onAPI(s.wipeRehearsal))
@@ -365,7 +367,7 @@ func (s *Server) apiTokensIssue(c *fiber.Ctx) error {
 	for i, b := range issued {
 		out[i] = batchOut{BatchID: b.ID, GroupID: b.Group.ID, Hint: b.Hint, Tokens: make([]tokenOut, len(b.Tokens))}
 		for j, t := range b.Tokens {
-			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: voteURL(base, t)}
+			out[i].Tokens[j] = tokenOut{Code: t.Grouped(), URL: report.VoteURL(base, t)}
 		}
 	}
 	if in.All {
@@ -529,7 +531,7 @@ func (s *Server) apiReplace(c *fiber.Ctx) error {
 		return file.send(c)
 	}
 	base, _ := s.baseURL(c.BaseURL())
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": voteURL(base, toks[0])})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": toks[0].Grouped(), "url": report.VoteURL(base, toks[0])})
 }
 
 // apiPollOpen opens voting; with tellers, once their key ceremony is done.

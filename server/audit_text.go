@@ -71,6 +71,14 @@ func auditSentence(action string, d map[string]string) string {
 			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
 		}
 		return s + boxChecksText(d)
+	case "poll.contact":
+		switch {
+		case d["to"] == "":
+			return "清除投票人联系方式（原为“" + d["from"] + "”）"
+		case d["from"] == "":
+			return "设定投票人联系方式“" + d["to"] + "”"
+		}
+		return "将投票人联系方式由“" + d["from"] + "”改为“" + d["to"] + "”"
 	case "poll.year":
 		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
 	case "poll.schedule":

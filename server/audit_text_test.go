@@ -41,6 +41,7 @@ func TestAuditSentences(t *testing.T) {
 		"token.paper":      {nil, "一张凭证改为纸质投票（凭证码不记录）"},
 		"paper.enter":      {map[string]string{"matched": "true"}, "录入纸质选票，与前一次录入核对一致，选票已投入票箱"},
 		"poll.year":        {map[string]string{"from": "2026", "to": "2025"}, "将考核年度由 2026 年改为 2025 年"},
+		"poll.contact":     {map[string]string{"from": "请联系 张三", "to": "请联系 李四 13900000000"}, "将投票人联系方式由“请联系 张三”改为“请联系 李四 13900000000”"},
 		"paper.discard":    {map[string]string{"entries": "2"}, "清除未核对的纸质录入 2 份"},
 	}
 	for action := range auditLabels {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"minyi/ballot"
@@ -75,6 +76,7 @@ var matrix = map[string]string{
 	"POST /polls/:id/reopen": "manage", "POST /polls/:id/expected": "manage", "POST /polls/:id/schedule": "manage",
 	"POST /polls/:id/batches/:batch/void": "manage", "POST /polls/:id/file": "manage",
 	"POST /polls/:id/year": "manage", "POST /api/v1/polls/:id/year": "manage",
+	"POST /polls/:id/contact": "manage", "POST /api/v1/polls/:id/contact": "manage",
 	"POST /selections/:id/steps": "manage", "POST /records/:id/link": "manage",
 	"DELETE /api/v1/polls/:id": "manage", "POST /api/v1/polls/:id/open": "manage", "POST /api/v1/polls/:id/close": "manage",
 	"POST /api/v1/polls/:id/reopen": "manage", "POST /api/v1/polls/:id/groups/:group/expected": "manage",
@@ -110,7 +112,8 @@ type world struct {
 	seat                                                                             string // a teller's link into a draft poll's ceremony
 }
 
-var worlds int
+// worlds numbers the worlds' cadres; the walks run side by side.
+var worlds atomic.Int64
 
 func (e *env) world(t *testing.T) world {
 	t.Helper()
@@ -130,8 +133,7 @@ func (e *env) world(t *testing.T) world {
 	if w.key, err = e.st.ScreenKey(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	worlds++
-	if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
+	if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds.Add(1)), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
 		t.Fatal(err)
 	}
 	var cadres struct{ Cadres []struct{ ID, Name string } }
@@ -311,6 +313,7 @@ func (e *env) try(c caller, method, path string, fields map[string]string) (bool
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	callers := e.callers(t)
 	srv, err := server.New(server.Config{}, e.st)
@@ -369,6 +372,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // it the change is refused and nothing happens; and a browser's cookie alone opens no API
 // call that changes anything (the API takes bearer tokens only).
 func TestCSRFOnEveryChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	callers := e.callers(t)
 	admin := callers["admin"]

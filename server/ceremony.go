@@ -18,6 +18,7 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/ceremony"
 	"minyi/frontend"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) startCeremony(c *fiber.Ctx, p *store.PollInfo) ([]seatLink, err
 func (s *Server) seatLink(c *fiber.Ctx, name string, t ceremony.SeatToken) (seatLink, error) {
 	base, _ := s.baseURL(c.BaseURL())
 	u := base + "/t/" + string(t)
-	png, err := qrPNG(u)
+	png, err := report.QR(u)
 	if err != nil {
 		return seatLink{}, err
 	}

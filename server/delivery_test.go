@@ -20,6 +20,7 @@ import (
 // whose instance stalls past its lease (as one that dies mid-request) is taken up by
 // another instance; the repeat carries the same key.
 func TestOutboundDelivery(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	startInstance(t, e.url, io.Discard) // a second instance delivers too
 	const secret = "a-shared-secret-of-the-receiver"

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"mime/multipart"
-	"net/url"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/survey"
 )
 
@@ -153,20 +153,9 @@ func (s *Server) sampleSheet(c *fiber.Ctx) error {
 	if !ok {
 		return ballot.Errorf(ballot.ENOTFOUND, "没有这个示例表")
 	}
-	x := excelize.NewFile()
-	defer x.Close()
-	for i, row := range sm.rows {
-		for j, v := range row {
-			cellName, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			x.SetCellValue("Sheet1", cellName, v)
-		}
-	}
-	x.SetColWidth("Sheet1", "A", "G", 18)
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
+	body, err := report.PlainSheet(sm.rows)
+	if err != nil {
 		return err
 	}
-	c.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(sm.name))
-	return c.Send(buf.Bytes())
+	return sendFile(c, sm.name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

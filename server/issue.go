@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -195,15 +196,15 @@ func (s *Server) issueBatch(c *fiber.Ctx, p *store.PollInfo, groupID string, cou
 // slips renders batches as a PDF of cut-out slips or, for one batch, a ZIP of QR images.
 func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, format string) (*slipFile, error) {
 	base, _ := s.baseURL(c.BaseURL())
-	bs := make([]*slipBatch, len(batches))
+	bs := make([]*report.SlipBatch, len(batches))
 	total := 0
 	for i, b := range batches {
-		bs[i] = &slipBatch{Title: p.Title, Group: b.Group.Name, Base: base, Tokens: b.Tokens, Hint: b.Hint}
+		bs[i] = &report.SlipBatch{Title: p.Title, Group: b.Group.Name, Base: base, Tokens: b.Tokens, Hint: b.Hint}
 		total += len(b.Tokens)
 	}
-	name := fmt.Sprintf("%s_%s_%d张", clip(p.Title, 20), batches[0].Group.Name, total)
+	name := fmt.Sprintf("%s_%s_%d张", report.Clip(p.Title, 20), batches[0].Group.Name, total)
 	if len(batches) > 1 {
-		name = fmt.Sprintf("%s_全部参评类别_%d张", clip(p.Title, 20), total)
+		name = fmt.Sprintf("%s_全部参评类别_%d张", report.Clip(p.Title, 20), total)
 		if format != "pdf" {
 			return nil, ballot.Errorf(ballot.EINVALID, "一次生成全部参评类别的凭证只提供 PDF 格式")
 		}
@@ -211,7 +212,7 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 	var pdf []byte
 	if format == "pdf" || format == "both" {
 		var err error
-		if pdf, err = s.slipsPDF(bs...); err != nil {
+		if pdf, err = s.printer().Slips(bs...); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +220,7 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 	case "pdf":
 		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: pdf}, nil
 	case "zip", "both":
-		body, err := s.slipsZIP(bs[0], pdf)
+		body, err := report.SlipsZIP(bs[0], pdf)
 		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
 	}
 	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)

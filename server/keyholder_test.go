@@ -152,6 +152,7 @@ func postFollow(t *testing.T, c *http.Client, u string, csrf string) (int, strin
 // A poll of people never gets a server-held key: asked for it, the API refuses with a
 // clear reason, with or without tellers, and so does the builder.
 func TestServerKeyOnlyForSurveys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	def := func(holder string, tellers []string, forms ...map[string]any) map[string]any {
 		return map[string]any{"title": "密钥保管", "unit_id": e.unitID, "key_holder": holder, "tellers": tellers,
@@ -195,6 +196,7 @@ func TestServerKeyOnlyForSurveys(t *testing.T) {
 // ceremony and no backup typed; the voter page, the tally page, the PDF, the workbook and
 // the signed bundle all say the server held the key.
 func TestServerHeldSurveyNamesItsKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "食堂满意度调查", "unit_id": e.unitID, "key_holder": "server",
@@ -231,6 +233,7 @@ func TestServerHeldSurveyNamesItsKey(t *testing.T) {
 // check code; the voter is told; the server cannot count without the organizer's backup;
 // after close the poll page gives a fresh link to the seat and the old one stops working.
 func TestOrganizerDeviceHoldsTheKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
@@ -321,6 +324,7 @@ func TestOrganizerDeviceHoldsTheKey(t *testing.T) {
 // A rehearsal of an organizer-held poll throws its key away with its data, as one with
 // tellers does: the real run waits for a new key.
 func TestOrganizerRehearsalKeyIsWiped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/rehearsal", nil, 200, nil)
@@ -338,6 +342,7 @@ func TestOrganizerRehearsalKeyIsWiped(t *testing.T) {
 // New scoring forms take whole points: the voter's input says so, and 85.5 is refused with
 // the step named; the builder offers the step.
 func TestScoresInWholePoints(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "述职打分", "unit_id": e.unitID,

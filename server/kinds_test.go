@@ -38,6 +38,7 @@ func meetingPoll(e *env) poll {
 }
 
 func TestMeetingWithFourForms(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 3)
@@ -116,6 +117,7 @@ func TestMeetingWithFourForms(t *testing.T) {
 // The voter API answers an over-marked position with its reason and the line, and takes
 // nothing.
 func TestVoterAPIRefusesOverMarking(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := meetingPoll(e)
 	codes := e.tokens(p, 1)
@@ -143,6 +145,7 @@ func TestVoterAPIRefusesOverMarking(t *testing.T) {
 // Every template saves as it comes once its lists are filled, and the builder adds and
 // removes sections without losing what was typed.
 func TestPollBuilder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	post := func(v url.Values) (int, string) {
@@ -218,6 +221,7 @@ func TestPollBuilder(t *testing.T) {
 
 // Weights set on the groups are kept, counted with, and shown on the tally page.
 func TestWeightedPoll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	// Three of each kind of ballot: with the minimum set to 3, every group has its own row.
@@ -251,6 +255,7 @@ func TestWeightedPoll(t *testing.T) {
 // A 满意度测评 from its template: scale, matrix and free text, counted with 未答 outside
 // the denominators and the texts listed apart.
 func TestSatisfactionSurvey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	_, page := e.get(c, "/polls/new?template=satisfaction")
@@ -297,6 +302,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 // typed scores kept; the tally gives the mean and, from 5 scores, the trimmed mean. The
 // form asks for tenths of a point, which a poll must choose.
 func TestScoringPoll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "述职述廉", "unit_id": e.unitID,
@@ -323,6 +329,7 @@ func TestScoringPoll(t *testing.T) {
 // Lists import from .xlsx and .csv (GBK too), from the sample sheet; a bad row is named and
 // nothing changes.
 func TestImportLists(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	status, sample := e.get(c, "/samples/positions.xlsx")
@@ -374,6 +381,7 @@ func TestImportLists(t *testing.T) {
 // 模拟测评: test tokens vote in the rehearsal only, real ones only after it; wiping it
 // removes every test token and ballot in one step and the real run starts clean.
 func TestRehearsal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	realCodes := e.tokens(p, 1)
@@ -426,6 +434,7 @@ func TestRehearsal(t *testing.T) {
 
 // 二次推荐: round 2 from round 1's count, shortlist preselected, the two polls linked.
 func TestSecondRound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "副局长民主推荐", "unit_id": e.unitID,
@@ -474,6 +483,7 @@ func TestSecondRound(t *testing.T) {
 // 工作互评 from its template: the office's voters do not see the office; the tally counts
 // no office vote about the office.
 func TestMutualEvaluationPoll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"工作互评"}, "unit_id": {e.unitID}, "groups": {"办公室 6\n组织科 6"}, "quorum": {"2/3"},
@@ -501,6 +511,7 @@ func TestMutualEvaluationPoll(t *testing.T) {
 
 // A team evaluated on four items with grade conversion, through the voter's form.
 func TestIndicatorsAndScorePoll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "班子测评", "unit_id": e.unitID,
@@ -530,6 +541,7 @@ func TestIndicatorsAndScorePoll(t *testing.T) {
 // Every threshold typed in the builder lands in its own rule of its own form: none is
 // read into another's place, and none is lost to the default.
 func TestEveryThresholdFromBuilder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"阈值"}, "unit_id": {e.unitID}, "groups": {"全体 9"}, "quorum": {"2/3"},
@@ -565,6 +577,7 @@ func TestEveryThresholdFromBuilder(t *testing.T) {
 
 // A threshold changed in the builder is the one the count applies and the tally names.
 func TestThresholdFromBuilder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	res, err := c.PostForm(e.base+"/polls", url.Values{"_csrf": {csrf}, "title": {"表决"}, "unit_id": {e.unitID}, "groups": {"委员 9"}, "quorum": {"2/3"},

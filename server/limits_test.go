@@ -42,6 +42,7 @@ func (e *env) loginAs(username, pw string, header http.Header) (int, string, str
 // answer reads the same for a real account and an invented username, at each step: the
 // lock, its end time and the wording cannot tell which usernames exist.
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addStaff("zhang", "organizer", e.unitID)
 	// Two clients, so that the per-address limit (10 failures) stays out of the way.
@@ -107,6 +108,7 @@ func TestLoginLockout(t *testing.T) {
 // Failed logins from one address are slowed whatever the usernames; X-Real-IP from a
 // client that is not a trusted proxy changes nothing.
 func TestLoginRateLimitPerClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for i := range 10 {
 		h := http.Header{"X-Real-Ip": {"10.0.0." + string(rune('1'+i%9))}, "X-Forwarded-For": {"10.9.9.9"}}
@@ -123,6 +125,7 @@ func TestLoginRateLimitPerClient(t *testing.T) {
 // unknown tokens, but never a valid one: a hall behind one NAT keeps voting while a
 // guesser (or a hundred typos) shares its address.
 func TestTokenGuessRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 3)
@@ -173,6 +176,7 @@ func TestTokenGuessRateLimit(t *testing.T) {
 // Behind a trusted reverse proxy, X-Real-IP names the client: one guesser does not lock
 // out the rest of the hall.
 func TestTokenGuessLimitBehindProxy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, base, _ := startInstance(t, e.url, e.logs, func(c *server.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
 	guess := func(client string) int {
@@ -200,6 +204,7 @@ func TestTokenGuessLimitBehindProxy(t *testing.T) {
 // Every page carries the CSP (own origin only: no third-party script, style, font or
 // image) and names no other site in a src or href; HSTS is sent behind TLS only.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	code := e.tokens(p, 1)[0]
@@ -245,6 +250,7 @@ func TestSecurityHeaders(t *testing.T) {
 // A body over the limit is refused with the stable code and a message in Chinese, before
 // anything reads it; the token it named stays unused.
 func TestRequestSizeLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)

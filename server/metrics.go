@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"minyi/ballot"
+	"minyi/live"
 )
 
 // metrics are what an operator's Prometheus scrapes. No label may carry a token, a
@@ -24,7 +25,7 @@ type metrics struct {
 	http     *prometheus.HistogramVec
 }
 
-func newMetrics(h *hub) *metrics {
+func newMetrics(h *live.Hub[liveView]) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		accepted: prometheus.NewCounter(prometheus.CounterOpts{
@@ -49,10 +50,10 @@ func newMetrics(h *hub) *metrics {
 	m.reg.MustRegister(m.accepted, m.rejected, m.batch, m.commit, m.http,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "minyi_sse_subscribers", Help: "Open live streams (organizers' pages and big screens).",
-		}, func() float64 { return float64(h.count()) }),
+		}, func() float64 { return float64(h.Count()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "minyi_live_computations_total", Help: "Computations of a poll's live turnout (one per poll and update, shared by all its streams).",
-		}, func() float64 { return float64(h.computed.Load()) }),
+		}, func() float64 { return float64(h.Computed()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -41,6 +41,7 @@ func rejected(code string) string { return `minyi_ballots_rejected_total{reason=
 // The operator sees ballots accepted and refused, batches, live streams and latency by
 // route; the scrape carries no token, no name on the ballot and no path a voter typed.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三", "李四")
 	codes := e.tokens(p, 2)

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 	"minyi/store"
 	"minyi/survey"
 )
@@ -98,7 +99,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		heading = "无法完成操作"
 	}
 	if isVoterPath(c.Path()) {
-		return s.voterNotice(c, status, heading, msg, code)
+		return s.voterNotice(c, status, heading, msg, code, contactOf(err))
 	}
 	return s.page(c, status, "staff/error", fiber.Map{"Title": heading, "Heading": heading, "Message": msg})
 }
@@ -256,10 +257,10 @@ func (s *Server) funcs() template.FuncMap {
 			return out
 		},
 		"sub": func(a, b int) int { return a - b },
-		// charts and rule wording of the tally page (charts.go, ballot/rules.go)
-		"gradeChart":     gradeChart,
-		"candidateChart": candidateChart,
-		"approvalChart":  approvalChart,
+		// charts and rule wording of the tally page (report/svg.go, ballot/rules.go)
+		"gradeChart":     report.GradeChart,
+		"candidateChart": report.CandidateChart,
+		"approvalChart":  report.ApprovalChart,
 		"fracText":       ballot.FractionText,
 		// barWidth and ratioWidth place a bar's end or mark: a CSS percentage, at most 100%.
 		"barWidth":   func(a, b int) string { return barWidth(int64(a), int64(b)) },

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/report"
 )
 
 // bundleDownload serves the signed bundle of a counted poll, for evaluators and for
@@ -30,7 +31,7 @@ func (s *Server) bundleDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := clip(p.Title, 30) + "_计票结果"
+	name := report.Clip(p.Title, 30) + "_计票结果"
 	if marks, ok := ballot.Bundle5Marks(signed); ok {
 		c.Set("Content-Type", "application/zip")
 		c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".zip"))

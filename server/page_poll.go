@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"minyi/ballot"
 	"minyi/records"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"ScreenKey": screenKey, "Audit": auditLines(log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
-		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "CanCount": canCount(me),
+		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 	})
 }

@@ -27,6 +27,7 @@ type builder struct {
 	Groups   string
 	Quorum   string
 	MinGroup string // fewest ballots a group's results are shown with; empty: the default
+	Contact  string // whom voters ask when a token is refused
 	Tellers  string // one a line
 	TellerQ  string // how many of them open the box
 	// KeyHolder: ballot.KeyTellers, KeyOrganizer or KeyServer; empty as the page first
@@ -249,7 +250,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 	}
 	t, _ := templateByKey(b.Template)
 	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "MinGroupDefault": ballot.DefaultMinGroup, "MinGroupLeast": ballot.MinMinGroup, "GradeSets": ballot.GradeSets,
-		"Addable": addable, "MaxForms": ballot.MaxForms, "ScoreSteps": scoreSteps, "KeyHolders": keyHolders, "Holder": b.holder()}
+		"Addable": addable, "MaxForms": ballot.MaxForms, "ScoreSteps": scoreSteps, "KeyHolders": keyHolders, "Holder": b.holder(), "ContactMax": ballot.MaxContact}
 	if me.Role == store.RoleAdmin {
 		units, uerr := s.store.Units(c.UserContext())
 		if uerr != nil {
@@ -270,7 +271,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
 		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum"),
-		MinGroup: c.FormValue("min_group"), KeyHolder: c.FormValue("key_holder")}
+		MinGroup: c.FormValue("min_group"), KeyHolder: c.FormValue("key_holder"), Contact: c.FormValue("contact")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -374,7 +375,7 @@ func (b builder) poll() (*ballot.Poll, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous}
+	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous, Contact: b.Contact}
 	if v := strings.TrimSpace(halfWidth(b.Year)); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil {
@@ -520,7 +521,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year)}
+	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year), Contact: p.Contact}
 	// The same people hold the next round's key (a new key, made in a new ceremony).
 	b.KeyHolder = p.Holder()
 	if len(p.Tellers) > 0 {

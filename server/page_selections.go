@@ -9,6 +9,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/records"
+	"minyi/report"
 	"minyi/store"
 )
 
@@ -95,9 +96,9 @@ func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
 }
 
 // selectionTables lays a selection out: its steps, then each counted vote's tables.
-func selectionTables(sel *records.Selection, steps []selectionStep) []reportTable {
-	t := reportTable{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Keys: 1, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
-	var votes []reportTable
+func selectionTables(sel *records.Selection, steps []selectionStep) []report.Table {
+	t := report.Table{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Keys: 1, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
+	var votes []report.Table
 	for i, st := range steps {
 		poll, result := "", ""
 		if st.Poll != nil {
@@ -106,15 +107,15 @@ func selectionTables(sel *records.Selection, steps []selectionStep) []reportTabl
 		}
 		if st.Tally != nil {
 			result = fmt.Sprintf("已计票：实到 %d/应到 %d", st.Tally.Used, st.Tally.Expected)
-			for _, tb := range reportTables(st.Tally) {
+			for _, tb := range report.Tables(st.Tally) {
 				tb.Sheet = fmt.Sprintf("%d %s", i+1, st.Kind)
 				tb.Title = st.Poll.Title + " · " + tb.Title
 				votes = append(votes, tb)
 			}
 		}
-		t.Rows = append(t.Rows, []reportCell{txt(st.Date.In(cst).Format("2006-01-02")), txt(st.Kind), prose(st.Note), txt(poll), txt(result)})
+		t.Rows = append(t.Rows, []report.Cell{report.Text(st.Date.In(cst).Format("2006-01-02")), report.Text(st.Kind), report.Prose(st.Note), report.Text(poll), report.Text(result)})
 	}
-	return append([]reportTable{t}, votes...)
+	return append([]report.Table{t}, votes...)
 }
 
 func (s *Server) selectionExport(c *fiber.Ctx) error {
@@ -123,15 +124,15 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 		return err
 	}
 	tables := selectionTables(sel, steps)
-	name := clip(sel.Post, 30) + "_选拔任用纪实"
+	name := report.Clip(sel.Post, 30) + "_选拔任用纪实"
 	if strings.HasSuffix(c.Path(), ".xlsx") {
-		body, err := xlsxFromTables(tables)
+		body, err := report.Workbook(tables)
 		if err != nil {
 			return err
 		}
 		return sendFile(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 	}
-	body, err := s.reportPDF("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, false, nil)
+	body, err := s.printer().Report("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, false, nil)
 	if err != nil {
 		return err
 	}

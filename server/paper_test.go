@@ -14,6 +14,7 @@ import (
 // the box when two different people enter it alike; never more than the group's paper
 // tokens; the tally counts paper and phone ballots.
 func TestPaperBallotsByDoubleEntry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addStaff("teller_a", "teller", e.unitID)
 	e.addStaff("teller_b", "teller", e.unitID)

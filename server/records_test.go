@@ -17,6 +17,7 @@ import (
 // A register imported from a sheet; a counted meeting filed once (twice adds nothing) on
 // the cadres it names; each cadre's page shows the history; another unit sees nothing.
 func TestFilingIntoRecords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addStaff("eval_a", "evaluator", e.unitID)
 	c, csrf := e.browser("admin")
@@ -95,6 +96,7 @@ func TestFilingIntoRecords(t *testing.T) {
 // An entry the register did not have is linked afterwards by a correction; the original
 // stays; the unit's yearly list shows the current entries.
 func TestLinkEntryAndRecordsList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	post := func(path string, v url.Values) (int, string) {
@@ -165,6 +167,7 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 
 // A selection's steps in order, its votes with their certified results, and its export.
 func TestSelection(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	post := func(path string, v url.Values) (int, string) {
@@ -235,6 +238,7 @@ func TestSelection(t *testing.T) {
 
 // The same through the API: register, file, read a cadre's record, link, selections.
 func TestRecordsAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var added struct{ Cadres []struct{ ID, Name string } }
 	e.api(e.admin, "POST", "/api/v1/cadres", map[string]any{"unit_id": e.unitID, "cadres": []map[string]any{{"name": "张三", "gender": "男", "birth_year": 1975, "post": "局长"}}}, 201, &added)

@@ -32,6 +32,7 @@ func postStaffForm(t *testing.T, c *http.Client, u string, v url.Values, csrf st
 // The builder words its threshold labels and the rules from the chosen grades and the
 // typed thresholds: a team's 好和较好, and 四分之三 once the threshold is changed.
 func TestBuilderWordsRulesFromTheForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	status, page := e.get(c, "/polls/new?template=annual")
@@ -62,6 +63,7 @@ func TestBuilderWordsRulesFromTheForm(t *testing.T) {
 // a 领导班子 is filed on its unit as its team, not as an unmatched person; below quorum
 // the filed entries say so and carry no conclusion.
 func TestFilingYearAndTeam(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	mk := func(title string, quorum int) poll {
@@ -150,6 +152,7 @@ func TestFilingYearAndTeam(t *testing.T) {
 // Counting with paper entries waiting for their second entry lists them and asks; the API
 // refuses with paper_pending until told to go ahead.
 func TestCountWithPaperPending(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addStaff("teller_a", "teller", e.unitID)
 	p := e.evaluation("张三")
@@ -205,6 +208,7 @@ func TestCountWithPaperPending(t *testing.T) {
 // Below quorum no export prints a positive conclusion: the workbook and the PDF read the
 // tally, which carries only the quorum flag with its reason.
 func TestExportsBelowQuorumConcludeNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "副局长民主推荐", "unit_id": e.unitID,

@@ -18,8 +18,8 @@ import (
 
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
+	"minyi/pgembed"
 	"minyi/server"
-	"minyi/store/pgembed"
 )
 
 // dumpTable is one table of a plain pg_dump: its columns and rows in the dump's order.

@@ -16,6 +16,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/frontend"
+	"minyi/live"
 	"minyi/store"
 )
 
@@ -52,11 +53,11 @@ type Server struct {
 	store     *store.Store
 	tpl       *frontend.Templates
 	assets    *frontend.Assets
-	hub       *hub
-	batch     *batcher // nil until Start: then submissions are written in batches
-	polls     *pollCache
-	sizes     sync.Map // poll id and key → PlainSize
-	pools     *pools   // prepared ballots of the open polls
+	hub       *live.Hub[liveView]
+	batch     *live.Batcher // nil until Start: then submissions are written in batches
+	polls     *live.PollCache
+	sizes     sync.Map    // poll id and key → PlainSize
+	pools     *live.Pools // prepared ballots of the open polls
 	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
 	closeOnce sync.Once
@@ -73,14 +74,15 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: newPollCache(st), pools: newPools(), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	if st != nil {
 		st.SetSumsKey(cfg.Keys.BoxSums)
 	}
-	s.hub = newHub(s.live, s.liveTiming().Coalesce, s.done)
+	s.pools = live.NewPools(st, s.log, cfg.PrepareAhead, s.done, s.draining.Load)
+	s.hub = live.NewHub(s.live, s.liveTiming().Coalesce, s.done)
 	s.met = newMetrics(s.hub)
 	s.tpl, err = frontend.ParseTemplates(s.funcs())
 	if err != nil {
@@ -179,6 +181,7 @@ func (s *Server) App() *fiber.App {
 	staff.Post("/polls/:id/expected", s.groupExpected)
 	staff.Post("/polls/:id/schedule", s.pollSchedule)
 	staff.Post("/polls/:id/year", s.pollYear)
+	staff.Post("/polls/:id/contact", s.pollContact)
 	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
 	staff.Get("/polls/:id/tally", s.tallyPage)
 	staff.Get("/polls/:id/bundle.json", s.bundleDownload)

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"minyi/ballot"
-	"minyi/server"
+	"minyi/report"
 )
 
 func form(marks ...string) url.Values {
@@ -39,6 +39,7 @@ type tally struct {
 // API: a blank line needs confirmation, a second submission finds the token used, and
 // the tally after close shows what was cast.
 func TestEvaluationLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三", "李四")
 	codes := e.tokens(p, 4)
@@ -132,6 +133,7 @@ func TestEvaluationLifecycle(t *testing.T) {
 // writing at once: only the database's lock on the token keeps one out), both to the same
 // instance for the rest (one batch holding the token twice).
 func TestConcurrentSubmitsCountOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, second, _ := startInstance(t, e.url, e.logs)
 	p := e.evaluation("张三")
@@ -202,6 +204,7 @@ func TestConcurrentSubmitsCountOnce(t *testing.T) {
 }
 
 func TestVoterNoticePages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
@@ -241,6 +244,7 @@ func TestVoterNoticePages(t *testing.T) {
 }
 
 func TestUnitsAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	other, err := e.st.CreateUnit(ctx, "乙单位")
 	if err != nil {
@@ -278,6 +282,7 @@ func TestUnitsAndRoles(t *testing.T) {
 }
 
 func TestOrganizerFormsNeedCSRF(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	e.makeKey(p.ID)
@@ -304,6 +309,7 @@ func TestOrganizerFormsNeedCSRF(t *testing.T) {
 // The organizer creates a poll with the form, pasting lists; a mistake comes back with
 // the input kept and the line named.
 func TestCreatePollFromForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	bad := url.Values{"_csrf": {csrf}, "title": {"年度测评"}, "unit_id": {e.unitID}, "groups": {"班子成员 5\n职工代表 四十"}, "quorum": {"2/3"},
@@ -345,7 +351,8 @@ func TestCreatePollFromForm(t *testing.T) {
 // Slips: a PDF whose text carries the title, the group and each code; a ZIP with one QR
 // image per token and the list.
 func TestSlips(t *testing.T) {
-	for _, f := range []string{server.CJKFontPaths[0], server.LatinFontPaths[0], server.MonoFontPaths[0]} {
+	t.Parallel()
+	for _, f := range []string{report.CJKFontPaths[0], report.LatinFontPaths[0], report.MonoFontPaths[0]} {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatalf("font %s is missing: run `make test`, which installs fonts-droid-fallback and fonts-dejavu-core", f)
 		}
@@ -413,6 +420,7 @@ func TestSlips(t *testing.T) {
 }
 
 func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, c := range []struct {
 		method, path string
@@ -442,6 +450,7 @@ func TestAPIErrorsAreCodedAndChinese(t *testing.T) {
 // No token reaches a log line, in any of the forms it travels in, nor in any spelling of
 // a path that routing folds onto a token's route: the log names route patterns only.
 func TestLogsCarryNoToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 4)
@@ -504,6 +513,7 @@ func rawGet(t *testing.T, base, path string) string {
 
 // A form posted from another site is refused, for voters and organizers alike.
 func TestCrossSitePostsAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 1)
@@ -534,6 +544,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 
 // Every organizer action lands in the poll's audit log, and no token does.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	codes := e.tokens(p, 2)
@@ -572,6 +583,7 @@ func TestAuditTrail(t *testing.T) {
 
 // A flash message shows once, on the page after the action, and not again.
 func TestFlashShowsOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.evaluation("张三")
 	e.makeKey(p.ID)

@@ -13,6 +13,7 @@ import (
 // ready, the server keeps no share; after close one share cannot open the box, a share of
 // another poll is refused, any two open it, and the tally names them.
 func TestTellersOpenTheBox(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "监票测试", "unit_id": e.unitID,
@@ -94,6 +95,7 @@ func TestTellersOpenTheBox(t *testing.T) {
 // With tellers, 开始投票 is refused until every teller's device is ready, and the poll
 // page says so; the key is never shown.
 func TestOpeningWaitsForTheTellers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var p poll
 	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "监票页面", "unit_id": e.unitID, "tellers": []string{"甲", "乙", "丙"},
@@ -126,6 +128,7 @@ func TestOpeningWaitsForTheTellers(t *testing.T) {
 // the server: wiping it throws its key away, so the real run waits for a new key
 // ceremony, opens with another key, and the rehearsal's codes do not open its box.
 func TestRehearsalKeyDoesNotOpenTheRealRun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.tellerPoll(2, "甲监票", "乙监票", "丙监票")
 	realCodes := e.tokens(p, 1)

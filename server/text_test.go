@@ -75,6 +75,7 @@ func candidate(t *testing.T, tl ballot.Tally, name string) ballot.CandidateTally
 // the token left unused, what it takes is cleaned, and the count of it all succeeds and
 // is stored; look-alike write-ins are one person, and the tally page shows the spellings.
 func TestHostileTextCounts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var refusal struct {
 		Error struct{ Code, Message string }
@@ -178,6 +179,7 @@ func TestHostileTextCounts(t *testing.T) {
 // succeeds and is stored, the first ballot counts with U+FFFD where the NUL was, and the
 // second is named by its place in the box, on the API and on the tally page.
 func TestStoredBadBallotsCount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.textPoll("年度民主推荐")
 	codes := e.tokens(p, 3)
@@ -257,6 +259,7 @@ func TestStoredBadBallotsCount(t *testing.T) {
 // naming the row and column, and the builder keeps what it had; a clean GBK sheet is
 // taken with its invisible characters gone.
 func TestImportBrokenBytes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, csrf := e.browser("admin")
 	upload := func(filename string, content []byte) (int, string) {
@@ -311,6 +314,7 @@ func TestImportBrokenBytes(t *testing.T) {
 // Units and staff names are cleaned at the door too: a NUL is refused with the code
 // "invalid" and a message naming the field, not a fault of the server.
 func TestStaffAndUnitNamesAtTheDoor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var refusal struct {
 		Error struct{ Code, Message string }
@@ -341,6 +345,7 @@ func TestStaffAndUnitNamesAtTheDoor(t *testing.T) {
 // A NUL where the server looks a name or a code up (a login, a receipt) is an ordinary
 // refusal, not a database error.
 func TestLookupsRefuseNUL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.api("", "POST", "/api/v1/sessions", map[string]string{"username": "adm\x00in", "password": password}, 401, nil)
 	if status, page := e.get(nil, "/receipt?code="+url.QueryEscape("ABCD-EFGH-JKMN-PQR\x00")); status != 200 || !strings.Contains(page, "回执码应为16位字母和数字") {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,9 +42,14 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 		err = store.TokenRefusal(info.State)
 	}
 	if err != nil {
+		if info.PollID != "" { // used or voided: the refusal names whom to ask
+			if p, perr := s.polls.Get(ctx, info.PollID); perr == nil {
+				err = withContact(err, p.Contact)
+			}
+		}
 		return credential{}, info, nil, err
 	}
-	p, err := s.polls.get(ctx, info.PollID)
+	p, err := s.polls.Get(ctx, info.PollID)
 	if err != nil {
 		return credential{}, info, nil, err
 	}
@@ -54,23 +60,51 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 		return p.State.Votable()
 	}
 	if refusal(p) != nil { // never refuse on a cached poll: read it afresh
-		s.polls.invalidate(p.ID)
-		if p, err = s.polls.get(ctx, info.PollID); err != nil {
+		s.polls.Invalidate(p.ID)
+		if p, err = s.polls.Get(ctx, info.PollID); err != nil {
 			return credential{}, info, nil, err
 		}
 	}
-	return cred, info, p, refusal(p)
+	return cred, info, p, withContact(refusal(p), p.Contact)
+}
+
+// contactError is a token's refusal with the contact line of its poll, for the page that
+// shows it; the code and message are the refusal's own.
+type contactError struct {
+	error
+	contact string
+}
+
+func (e contactError) Unwrap() error { return e.error }
+
+func withContact(err error, contact string) error {
+	if err == nil || contact == "" {
+		return err
+	}
+	return contactError{err, contact}
+}
+
+// tokenRefusal are the refusals of a token a voter holds, where a voter asks someone next.
+var tokenRefusal = map[string]bool{ballot.ETOKENUNKNOWN: true, ballot.ETOKENUSED: true, ballot.ETOKENVOID: true}
+
+// contactOf is the contact line a refusal carries; "" when it has none or comes from no poll.
+func contactOf(err error) string {
+	var ce contactError
+	if errors.As(err, &ce) {
+		return ce.contact
+	}
+	return ""
 }
 
 // cast checks the ballot with the rule that will count it, seals it and puts it in the
 // box. A line over its limit (more names than seats, two opinions) is refused; a blank
 // line that would count as invalid is refused with ESPOILT unless the voter confirmed it.
 func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo, p *store.PollInfo, b *ballot.Ballot, accept bool) ([]ballot.Spoilt, string, error) {
-	j, err := s.judge(p, info.GroupID, b)
+	j, err := s.pools.Judge(p, info.GroupID, b)
 	if err != nil {
 		return nil, "", err
 	}
-	spoilt := j.spoilt
+	spoilt := j.Spoilt
 	var hard []ballot.Spoilt
 	var reasons []string
 	for _, sp := range spoilt {
@@ -87,8 +121,8 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	var sealed, receipt []byte
 	var opening *ballot.Opening
-	if j.key != nil {
-		sealed, receipt, opening, err = j.key.seal(info.GroupID, j.cells, j.texts) // the cells read at the door
+	if j.Keyed() {
+		sealed, receipt, opening, err = j.Seal(info.GroupID) // the cells read at the door
 	} else {
 		sealed, receipt, opening, err = s.seal(p, info.GroupID, b)
 	}
@@ -97,7 +131,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	item := store.CastItem{TokenHash: cred.hash, Nullifier: cred.nullifier, PollID: p.ID, PollKey: p.PublicKey, GroupID: info.GroupID, Sealed: sealed, Opening: opening}
 	if s.batch != nil {
-		err = s.batch.cast(item)
+		err = s.batch.Cast(item)
 	} else {
 		err = s.store.Cast(ctx, item)
 		opening.Wipe()
@@ -114,7 +148,7 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 // for the kept sums of its batch; a sealed one (box 2) with none.
 func (s *Server) seal(p *store.PollInfo, groupID string, b *ballot.Ballot) ([]byte, []byte, *ballot.Opening, error) {
 	if p.Box == store.BoxHomomorphic {
-		return s.encrypt(p, groupID, b)
+		return s.pools.Encrypt(p, groupID, b)
 	}
 	plain, err := b.Encode()
 	if err != nil {
@@ -151,6 +185,8 @@ type ballotView struct {
 	Spoilt     map[string]bool     // "form.line" → would count as invalid
 	SpoiltList []ballot.Spoilt
 	Error      string
+	Confirm    bool // blank lines only: the voter may confirm them as invalid
+	Big        bool // 大字: the voter chose large text, kept in the form's address without JavaScript
 }
 
 func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
@@ -160,15 +196,20 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 	if v.Spoilt == nil {
 		v.Spoilt = map[string]bool{}
 	}
+	if v.Big {
+		v.Action += "?big=1"
+	}
 	return s.page(c, status, "voter/ballot", fiber.Map{
 		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "OwnUnit": v.OwnUnit, "Action": v.Action, "Preview": v.Preview,
-		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error,
+		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error, "Confirm": v.Confirm, "Big": v.Big,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
 		"RatingScale": ratingScale,
 	})
 }
 
-func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code string) error {
+// voterNotice is the voter's page for a refusal. A refused token shows whom to ask: its
+// poll's contact line, or a general line when the token matches no poll.
+func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code, contact string) error {
 	kind := "err"
 	switch code {
 	case ballot.ETOKENUSED:
@@ -177,7 +218,8 @@ func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code string
 		kind = "wait"
 	}
 	return s.page(c, status, "voter/notice", fiber.Map{"Title": heading, "Heading": heading, "Message": msg, "Kind": kind,
-		"Retry": code == ballot.ENOTOPEN, "CodeLink": code == ballot.ETOKENUNKNOWN})
+		"Retry": code == ballot.ENOTOPEN, "CodeLink": code == ballot.ETOKENUNKNOWN,
+		"Contact": contact, "AskStaff": contact == "" && tokenRefusal[code]})
 }
 
 func (s *Server) ballotPage(c *fiber.Ctx) error {
@@ -186,7 +228,7 @@ func (s *Server) ballotPage(c *fiber.Ctx) error {
 		return err
 	}
 	g, _ := p.Group(info.GroupID)
-	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path()})
+	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Big: c.Query("big") == "1"})
 }
 
 // ballotFromForm reads the plain form post (field names as ballot.FromFields says).
@@ -216,7 +258,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	case ballot.ESPOILT, ballot.EINVALID, ballot.ERETRY: // the ballot again, as marked, with the reason
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
-			SpoiltList: spoilt, Error: ballot.ErrorMessage(err)}
+			SpoiltList: spoilt, Error: ballot.ErrorMessage(err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}
 		for _, ff := range b.Forms {
 			for line, marks := range ff.Lines {
 				v.Marks[ballot.FieldName(ff.Form, line)] = marks

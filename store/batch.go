@@ -80,10 +80,8 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 		errs, need, err = s.castBatch(ctx, items, ahead)
 		switch {
 		case errors.Is(err, errNoSlots):
-			for poll, n := range need {
-				if err := s.topUpSlots(ctx, poll, n, sealedSizeOf(items, poll)); err != nil {
-					return nil, err
-				}
+			if err := s.topUpBatchSlots(ctx, items, need); err != nil {
+				return nil, err
 			}
 		case isUniqueViolation(err):
 		default:
@@ -91,6 +89,17 @@ func (s *Store) CastBatch(ctx context.Context, items []CastItem) ([]error, error
 		}
 	}
 	return nil, err
+}
+
+// topUpBatchSlots draws the empty slots each poll of a batch lacked, outside its
+// transaction, so that the batch can run again.
+func (s *Store) topUpBatchSlots(ctx context.Context, items []CastItem, need map[string]int) error {
+	for poll, n := range need {
+		if err := s.topUpSlots(ctx, poll, n, sealedSizeOf(items, poll)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sealedSizeOf is the length of the poll's sealed ballots, as its first item in the batch
@@ -126,32 +135,25 @@ type batchRow struct {
 	Voted          bool         `db:"voted"`
 }
 
+// castBatch is one try of the batch's transaction: lock the nullifiers, read each
+// item's poll and token, refuse those that may not vote, put the others' ballots in empty
+// slots and write their kept sums.
 func (s *Store) castBatch(ctx context.Context, items []CastItem, ahead *batchRows) ([]error, map[string]int, error) {
 	errs := make([]error, len(items))
 	var need map[string]int
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		clear(errs) // a transaction run again starts afresh
-		ps, hs, ns := make([]string, len(items)), make([][]byte, len(items)), make([][]byte, len(items))
-		for i, it := range items {
-			ps[i], hs[i], ns[i] = it.PollID, it.TokenHash, it.Nullifier
-		}
-		var locked int
-		if err := s.txGet(ctx, tx, &locked, qBatchLock, pq.ByteaArray(ns)); err != nil {
+		if err := s.lockNullifiers(ctx, tx, items); err != nil {
 			return err
 		}
-		var rows []batchRow
-		if err := s.txSelect(ctx, tx, &rows, qBatchRead, pq.Array(ps), pq.ByteaArray(hs), pq.ByteaArray(ns)); err != nil {
+		read, err := s.readBatch(ctx, tx, items)
+		if err != nil {
 			return err
 		}
-		byItem := make([]*batchRow, len(items))
-		for k := range rows {
-			byItem[rows[k].I-1] = &rows[k]
-		}
-		accepted := refuse(items, byItem, errs)
+		accepted := refuse(items, read, errs)
 		if len(accepted) == 0 {
 			return nil
 		}
-		var err error
 		if need, err = s.fillSlots(ctx, tx, items, accepted); err != nil {
 			return err
 		}
@@ -161,6 +163,36 @@ func (s *Store) castBatch(ctx context.Context, items []CastItem, ahead *batchRow
 		return nil, need, err
 	}
 	return errs, nil, nil
+}
+
+// lockNullifiers takes the batch's nullifier locks (qBatchLock), held to the end of the
+// transaction.
+func (s *Store) lockNullifiers(ctx context.Context, tx *sqlx.Tx, items []CastItem) error {
+	ns := make([][]byte, len(items))
+	for i, it := range items {
+		ns[i] = it.Nullifier
+	}
+	var locked int
+	return s.txGet(ctx, tx, &locked, qBatchLock, pq.ByteaArray(ns))
+}
+
+// readBatch reads each item's poll, locking it against a close, its token and whether
+// its nullifier is taken (qBatchRead). The answer is in the items' order, nil for an item
+// whose poll does not exist.
+func (s *Store) readBatch(ctx context.Context, tx *sqlx.Tx, items []CastItem) ([]*batchRow, error) {
+	ps, hs, ns := make([]string, len(items)), make([][]byte, len(items)), make([][]byte, len(items))
+	for i, it := range items {
+		ps[i], hs[i], ns[i] = it.PollID, it.TokenHash, it.Nullifier
+	}
+	var rows []batchRow
+	if err := s.txSelect(ctx, tx, &rows, qBatchRead, pq.Array(ps), pq.ByteaArray(hs), pq.ByteaArray(ns)); err != nil {
+		return nil, err
+	}
+	byItem := make([]*batchRow, len(items))
+	for k := range rows {
+		byItem[rows[k].I-1] = &rows[k]
+	}
+	return byItem, nil
 }
 
 // refuse says why each item that may not vote is refused, and returns the others: the
@@ -221,39 +253,48 @@ func (s *Store) fillSlots(ctx context.Context, tx *sqlx.Tx, items []CastItem, ac
 	}
 	need := map[string]int{}
 	for _, poll := range polls {
-		is := byPoll[poll]
-		start := uuid.New().String()
-		for _, q := range []string{qBatchFillFrom, qBatchFillBefore} {
-			// The ballots go as one bytea, cut by offsets and lengths in the statement: a
-			// []byte parameter is sent in binary (store.Open's binary_parameters), where a
-			// bytea[] would go as hex text, twice the size of tens of kilobytes a ballot.
-			gs, ns := make([]string, len(is)), make([][]byte, len(is))
-			offs, lens := make([]int64, len(is)), make([]int64, len(is))
-			var ss []byte
-			for k, i := range is {
-				gs[k], ns[k] = items[i].GroupID, items[i].Nullifier
-				offs[k], lens[k] = int64(len(ss)+1), int64(len(items[i].Sealed))
-				ss = append(ss, items[i].Sealed...)
-			}
-			var r struct {
-				Filled   int  `db:"filled"`
-				Notified bool `db:"notified"`
-			}
-			if err := s.txGet(ctx, tx, &r, q, poll, start, len(is), pq.Array(gs), ss, pq.ByteaArray(ns), pq.Array(offs), pq.Array(lens)); err != nil {
-				return nil, err
-			}
-			if is = is[r.Filled:]; len(is) == 0 {
-				break
-			}
+		left, err := s.fillPollSlots(ctx, tx, poll, items, byPoll[poll])
+		if err != nil {
+			return nil, err
 		}
-		if len(is) > 0 {
-			need[poll] = len(is)
+		if left > 0 {
+			need[poll] = left
 		}
 	}
 	if len(need) > 0 {
 		return need, errNoSlots
 	}
 	return nil, nil
+}
+
+// fillPollSlots writes one poll's ballots into its empty slots, from a random point of
+// their id order on and then from the start, and returns how many found no slot.
+func (s *Store) fillPollSlots(ctx context.Context, tx *sqlx.Tx, poll string, items []CastItem, is []int) (int, error) {
+	start := uuid.New().String()
+	for _, q := range []string{qBatchFillFrom, qBatchFillBefore} {
+		// The ballots go as one bytea, cut by offsets and lengths in the statement: a
+		// []byte parameter is sent in binary (store.Open's binary_parameters), where a
+		// bytea[] would go as hex text, twice the size of tens of kilobytes a ballot.
+		gs, ns := make([]string, len(is)), make([][]byte, len(is))
+		offs, lens := make([]int64, len(is)), make([]int64, len(is))
+		var ss []byte
+		for k, i := range is {
+			gs[k], ns[k] = items[i].GroupID, items[i].Nullifier
+			offs[k], lens[k] = int64(len(ss)+1), int64(len(items[i].Sealed))
+			ss = append(ss, items[i].Sealed...)
+		}
+		var r struct {
+			Filled   int  `db:"filled"`
+			Notified bool `db:"notified"`
+		}
+		if err := s.txGet(ctx, tx, &r, q, poll, start, len(is), pq.Array(gs), ss, pq.ByteaArray(ns), pq.Array(offs), pq.Array(lens)); err != nil {
+			return 0, err
+		}
+		if is = is[r.Filled:]; len(is) == 0 {
+			break
+		}
+	}
+	return len(is), nil
 }
 
 // shuffle puts xs in a uniformly random order.

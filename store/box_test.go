@@ -68,6 +68,7 @@ func rowVersions(t *testing.T, db *sql.DB, q string, args ...any) []string {
 // is the very row version the issue wrote (same xmin, same place), and no ballot shares a
 // transaction with any token.
 func TestVotingWritesNoTokenRow(t *testing.T) {
+	t.Parallel()
 	s, db, p, hs, _ := openPoll(t, 20)
 	g := p.Groups[0].ID
 	versions := `SELECT hash::text || ' ' || xmin::text || ' ' || ctid::text FROM tokens WHERE poll_id = $1 ORDER BY hash`
@@ -95,6 +96,7 @@ func TestVotingWritesNoTokenRow(t *testing.T) {
 // Close rewrites the box: the ballots are all there, under ids none of them had while
 // voting, with no nullifier, and the empty slots are gone.
 func TestCloseRewritesTheBox(t *testing.T) {
+	t.Parallel()
 	s, db, p, hs, _ := openPoll(t, 30)
 	g := p.Groups[0].ID
 	for _, h := range hs[:12] {
@@ -145,6 +147,7 @@ func sealV1(t *testing.T, pollID, groupID string, pollPub, plain []byte) (epheme
 // counts, keeps its receipt, and its token cannot vote again; new ballots go into slots,
 // sealed as the poll's box was when it opened.
 func TestOpenPollSurvivesTheUpgrade(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -243,6 +246,7 @@ func sortedCopy(xs []string) []string {
 // A vote in flight while staff turn the same token to paper: the switch waits for the
 // vote and is refused, so one token never has a ballot in the box and a paper ballot too.
 func TestPaperSwitchWaitsForAVoteInFlight(t *testing.T) {
+	t.Parallel()
 	s, db, p, hs, k := openPoll(t, 2)
 	g, h := p.Groups[0].ID, hs[0]
 	// Hold the vote back after it has read the token: an uncommitted row with the same
@@ -277,6 +281,7 @@ func TestPaperSwitchWaitsForAVoteInFlight(t *testing.T) {
 // Slots are drawn for every token that may still vote, those of a voided batch's
 // replacement included, however many of the voided ones had voted.
 func TestSlotsForEveryTokenThatMayVote(t *testing.T) {
+	t.Parallel()
 	s, db, p, hs, _ := openPoll(t, 10)
 	g := p.Groups[0].ID
 	for _, h := range hs[:6] {
@@ -304,6 +309,7 @@ func TestSlotsForEveryTokenThatMayVote(t *testing.T) {
 // A tally is kept only for the box it counted: a ballot that entered the box while the
 // count ran (a paper ballot's second entry) refuses the save, to be counted again.
 func TestTallyKeptOnlyForTheBoxItCounted(t *testing.T) {
+	t.Parallel()
 	s, _, p, hs, _ := openPoll(t, 3)
 	g := p.Groups[0].ID
 	for _, h := range hs[:2] {

@@ -16,6 +16,7 @@ import (
 // A row of kept sums holds, like a ballot row, nothing that names an instance, a run or a
 // moment: a random id, the poll, the group, and what its ballots add up to.
 func TestBoxSumsTableHasNoLinkColumns(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	cols, err := s.Columns(ctx, "box_sums")
 	if err != nil {
@@ -31,6 +32,7 @@ func TestBoxSumsTableHasNoLinkColumns(t *testing.T) {
 // token used twice in the batch, an unknown token); a close folds the rows into one per
 // group, and the count's sums from it are the box's.
 func TestBatchSumsCoverWhatTheBatchKept(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	key := ballot.SumsKey("kept sums key, thirty-two bytes!")
 	s.SetSumsKey(key)
@@ -121,6 +123,7 @@ func TestBatchSumsCoverWhatTheBatchKept(t *testing.T) {
 // ballot the box does not hold yet, and none makes the count say a ballot may have been
 // deleted.
 func TestCountInputReadsOneMoment(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	key := ballot.SumsKey("kept sums key, thirty-two bytes!")
 	s.SetSumsKey(key)

@@ -112,6 +112,7 @@ func rowsOf(t *testing.T, s *store.Store, pollID string) (rows, ballots int) {
 // a group keeps one row and those written since, and the count still takes its sums from
 // the rows, checking no ballot one by one.
 func TestOpenFoldLeavesFewRows(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	f := openFoldPoll(t, s, 90)
 	for i := range 80 {
@@ -142,6 +143,7 @@ func TestOpenFoldLeavesFewRows(t *testing.T) {
 // A row whose MAC fails is not folded away: the count still finds it and checks the
 // group in full.
 func TestOpenFoldLeavesAnAlteredRow(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -177,6 +179,7 @@ func TestOpenFoldLeavesAnAlteredRow(t *testing.T) {
 // Two instances fold one poll's rows while voters vote: neither waits for the other, no
 // row is lost and none is folded twice.
 func TestTwoInstancesFoldAtOnce(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	var ss [2]*store.Store
 	for i := range ss {
@@ -231,6 +234,7 @@ func TestTwoInstancesFoldAtOnce(t *testing.T) {
 // A fold passes by a poll that a close holds, without waiting for it, and never folds
 // the rows of a closed poll into a batch row.
 func TestOpenFoldPassesAClose(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -278,7 +282,8 @@ func TestOpenFoldPassesAClose(t *testing.T) {
 
 // A close that comes while a fold holds its rows waits for the fold on the poll row, then
 // folds the fold's row with the rest: nothing is left behind as a batch row, and the
-// count takes the close's one row.
+// count takes the close's one row. Not parallel: the hook it sets is the whole package's,
+// and would stop every other test's fold.
 func TestCloseWaitsForAFold(t *testing.T) {
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)

@@ -63,6 +63,7 @@ func item(h []byte, pollID, groupID string, sealed []byte) store.CastItem {
 // The ballots table must hold nothing that links a ballot to a voter or a moment
 // (DESIGN: step 6).
 func TestBallotsTableHasNoLinkColumns(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	cols, err := s.Columns(ctx, "ballots")
 	if err != nil {
@@ -86,6 +87,7 @@ func TestBallotsTableHasNoLinkColumns(t *testing.T) {
 }
 
 func TestCastCountsTokenOnce(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	g := p.Groups[0].ID
@@ -152,6 +154,7 @@ func TestCastCountsTokenOnce(t *testing.T) {
 
 // Hundreds of concurrent casts, each token twice: exactly one ballot per token.
 func TestConcurrentCastsCountOncePerToken(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	g := p.Groups[0].ID
@@ -189,6 +192,7 @@ func TestConcurrentCastsCountOncePerToken(t *testing.T) {
 
 // The server refuses a schema newer than it knows, rather than write into it.
 func TestRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -211,6 +215,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 // The audit log refuses changes, and a change made behind its back (by a superuser
 // disabling the guard) breaks the chain at that entry.
 func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -260,6 +265,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 
 // Filed record entries cannot be changed, not even by the store's own connection.
 func TestRecordEntriesAreAppendOnly(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -287,6 +293,7 @@ func TestRecordEntriesAreAppendOnly(t *testing.T) {
 // A batch: tokens burned once, each refusal for its own reason without failing the others,
 // a token twice in the batch counted once, and the ballots not stored in the order given.
 func TestCastBatch(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -357,6 +364,7 @@ func TestCastBatch(t *testing.T) {
 
 // A batch whose transaction fails keeps nothing: every token stays unused, the box empty.
 func TestCastBatchFailsWhole(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	g := p.Groups[0].ID
@@ -387,6 +395,7 @@ func TestCastBatchFailsWhole(t *testing.T) {
 
 // A ballot sealed to a key the poll no longer has is refused as retryable, not stored.
 func TestCastBatchChecksThePollKey(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	g := p.Groups[0].ID

@@ -12,6 +12,7 @@ import (
 // stored by the real database, the NUL kept as U+FFFD; a text that merely says \u0000
 // is stored as written.
 func TestSaveTallyWithNUL(t *testing.T) {
+	t.Parallel()
 	s := dbtest.New(t)
 	p := newPoll(t, s)
 	k, _ := ballot.NewPollKey()

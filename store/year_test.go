@@ -14,6 +14,7 @@ import (
 // would: the title's year, else the year before for a 年度考核 made in January–March (China
 // time), else the year made.
 func TestMigrationProposesYears(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	s, err := store.Open(ctx, url)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"minyi/store/pgembed"
+	"minyi/pgembed"
 )
 
 // The backup procedure of docs/DEPLOY.md, run: a counted poll, `pg_dump -Fc`, a restore

@@ -38,6 +38,7 @@ func loginAt(t *testing.T, ctx context.Context, base string) {
 // The organizer's page shows the count rise as voters submit, without a reload; the big
 // screen fits 1920×1080 and 1280×720 and follows too; a voided token gets its page.
 func TestLiveTurnoutInBrowser(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	p, urls := a.evaluationPoll("大会民主测评", []string{"张三"}, 4)
 	ctx := browser(t)
@@ -108,6 +109,7 @@ func TestLiveTurnoutInBrowser(t *testing.T) {
 // stays, the stream too), votes shown as they come, the time in 24-hour 北京时间 on a
 // computer set to New York in English, and a lost connection said plainly and recovered.
 func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	p, urls := a.evaluationPoll("实时参会测试", []string{"张三"}, 4)
 	wifi := newCutter(t, strings.TrimPrefix(app.base, "http://"))

@@ -35,6 +35,7 @@ func doubleClick(sel css) chromedp.Action[chromedp.Void] {
 // 生成并下载: the button holds 「正在生成…」, one PDF arrives, and the poll has exactly one
 // new batch, listed with its hint after the page reloads.
 func TestIssueSlipsInBrowser(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)

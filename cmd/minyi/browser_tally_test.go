@@ -16,6 +16,7 @@ import (
 // positive and negative conclusions carry different signs. MINYI_SCREENSHOTS=dir keeps
 // the pictures.
 func TestTallyChartsInBrowser(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)

@@ -96,6 +96,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 // used" on reload; a second voter leaves a subject blank and must confirm it; a third
 // votes with JavaScript off. The tally after close matches what they cast.
 func TestVoterInBrowser(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	p, urls := a.evaluationPoll("浏览器测试民主测评", []string{"张三", "李四", "王五"}, 3)
 	ctx := browser(t)
@@ -170,6 +171,7 @@ func TestVoterInBrowser(t *testing.T) {
 // An organizer logs in, sets a poll up with the form (pasting lists), opens it, and after
 // a vote and close, counts it and reads the tally in the browser.
 func TestOrganizerInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	do(t, ctx,
 		chromedp.EmulateViewport(1280, 900),

@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
-	"minyi/store/pgembed"
 )
 
 // Fault tests: the real server in child processes (this test binary run again as

@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
-	"minyi/store/pgembed"
 )
 
 // version is set at build time.

@@ -27,6 +27,7 @@ var slow3G = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 // A voter on a slow 3G phone opens a six-person 民主测评 ballot: the page arrives in at
 // most 3 requests and 30 KB, and the voter can fill it in and cast it over that network.
 func TestVoterOnSlow3G(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	_, urls := a.evaluationPoll("慢速网络民主测评", []string{"张三", "李四", "王五", "赵六", "孙七", "周八"}, 1)
 	ctx := browser(t)

@@ -22,6 +22,7 @@ import (
 // the count, `minyi teller count` waits for the organizer, decrypts with the backup file,
 // and a teller in a browser finishes the count.
 func TestTellerCommandWithBrowsers(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)

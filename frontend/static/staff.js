@@ -9,6 +9,16 @@
   document.addEventListener("click", function (ev) {
     if (ev.target.hasAttribute("data-print")) window.print();
   });
+  // A table wider than a phone scrolls in its own box; the box takes the keyboard's focus
+  // so it can be scrolled with the arrow keys too.
+  function scrollable() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else t.removeAttribute("tabindex");
+    });
+  }
+  scrollable();
+  window.addEventListener("resize", scrollable);
   var table = document.getElementById("turnout");
   if (!table || !table.hasAttribute("data-live")) return;
   var live = document.getElementById("live-status");

@@ -8,6 +8,23 @@
     // A reload of the confirmation asks the server again, which answers "already used".
     history.replaceState(null, "", location.href);
   }
+  // 大字: larger text for whoever needs it, remembered on this phone. Without JavaScript
+  // the link asks the server for the page in large text instead.
+  var root = document.documentElement, big = document.getElementById("bigtext");
+  function bigText(on) {
+    root.classList.toggle("big", on);
+    if (big) { big.textContent = on ? "标准字" : "大字"; big.href = on ? "?" : "?big=1"; }
+  }
+  try {
+    var kept = localStorage.getItem("minyi-big");
+    if (kept) bigText(kept === "1");
+  } catch (e) { /* storage off (private mode): the link still works */ }
+  if (big) big.addEventListener("click", function (ev) {
+    ev.preventDefault();
+    var on = !root.classList.contains("big");
+    bigText(on);
+    try { localStorage.setItem("minyi-big", on ? "1" : "0"); } catch (e) { /* not kept, still shown */ }
+  });
   var form = document.getElementById("ballot");
   if (!form) return;
   var all = Array.prototype.slice.call(form.querySelectorAll("[data-line]"));
@@ -36,7 +53,9 @@
     l.classList.toggle("missing", on);
     if (!p) return;
     p.hidden = !on;
-    p.textContent = on ? (l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " 人，请减少后再提交。") : "";
+    // Says how many are marked, the limit, and how many to take back: the voter sees what to do.
+    var n = recommended(l), seats = Number(l.getAttribute("data-seats")), unit = l.getAttribute("data-unit") || "人";
+    p.textContent = on ? (l.getAttribute("data-title") + "：已选 " + n + " " + unit + "，超过" + (l.getAttribute("data-limit") || "") + " " + seats + " " + unit + "，请取消 " + (n - seats) + " " + unit + "后再提交。") : "";
   }
   function update() {
     var touched = all.filter(function (l) { return l.querySelector("input:checked") || recommended(l) > 0; }).length;
@@ -50,7 +69,7 @@
     if (l && ev.target.checked && over(l)) {
       ev.target.checked = false;
       showOver(l, true);
-      l.querySelector(".line-error").textContent = l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " 人。";
+      l.querySelector(".line-error").textContent = l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " " + (l.getAttribute("data-unit") || "人") + "，已选满。要改选，请先取消一个已选的。";
       return;
     }
     update();
@@ -92,7 +111,8 @@
       return;
     }
     var missing = required.filter(function (l) { return !answered(l); });
-    if (missing.length && accept.disabled) {
+    var confirmed = ev.submitter && ev.submitter.name === "accept_invalid"; // the server's panel, already read
+    if (missing.length && accept.disabled && !confirmed) {
       ev.preventDefault();
       missing.forEach(function (l) { l.classList.add("missing"); });
       box.querySelector("p").textContent = "还有 " + missing.length + " 项未选择等次，未选的项将按无效处理。可返回填写，或再次点击提交确认。";

@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"minyi/pgembed"
 	"minyi/store"
-	"minyi/store/pgembed"
 )
 
 var (

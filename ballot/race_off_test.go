@@ -1,0 +1,5 @@
+//go:build !race
+
+package ballot
+
+const raceDetector = false

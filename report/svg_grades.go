@@ -1,0 +1,83 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+
+	"minyi/ballot"
+)
+
+// GradeChart draws one stacked bar per subject: its grades left to right over its valid
+// votes, the good grades first, with the form's 建议调整 line (e.g. 三分之二) marked so
+// one sees at a glance whose good grades fall short.
+func GradeChart(et *ballot.EvaluationTally) template.HTML {
+	if et == nil || len(et.Subjects) == 0 {
+		return ""
+	}
+	var adjust ballot.Ratio
+	for _, r := range et.Rules {
+		if r.Code == ballot.RuleAdjust {
+			adjust = r.Threshold
+		}
+	}
+	top := 34
+	c := newChart("各对象测评等次分布", len(et.Subjects), top+6)
+	// a long form's bars go without their numbers, which its table gives: the page is sent
+	// uncompressed and a 300-subject chart would double in size
+	numbered := len(et.Subjects) <= 30
+	fill := gradeFills(len(et.Grades))
+	// legend
+	x := chartLabel
+	for i, g := range et.Grades {
+		c.bar(x, 4, 12, 12, fill[i])
+		c.text(x+16, 15, "start", "legend", g)
+		x += 28 + 15*len([]rune(g))
+	}
+	for i, s := range et.Subjects {
+		y := top + i*chartRow
+		c.text(chartLabel-8, y+16, "end", "name", s.Name)
+		c.track(chartLabel, y+3, chartBarLen, chartRow-6)
+		at := chartLabel
+		for k, v := range s.Total.Votes {
+			w := width(v, s.Total.Valid)
+			if w == 0 {
+				continue
+			}
+			c.bar(at, y+3, w, chartRow-6, fill[k])
+			if w >= 22 && numbered {
+				c.text(at+w/2, y+16, "middle", "in "+onFill(fill[k]), fmt.Sprint(v))
+			}
+			at += w
+		}
+		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", et.GoodLabel+" "+s.Good.Percent())
+	}
+	// the line goes over the bars, so it shows where they cross it
+	c.mark(adjust, top, len(et.Subjects)*chartRow, ballot.FractionText(adjust))
+	return c.html()
+}
+
+// onFill is the class of a number written on a fill: white with a halo on the dark and
+// the hatched ones, dark on the light ones (4.5:1 either way).
+func onFill(fill string) string {
+	switch fill {
+	case grayTones[0]:
+		return "on-dark"
+	case hatched:
+		return "on-red"
+	}
+	return ""
+}
+
+// gradeFills shades the grades from the best (dark green) to the worst (red, hatched).
+func gradeFills(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		switch {
+		case i == n-1:
+			out[i] = hatched
+		default:
+			out[i] = grayTones[min(i, len(grayTones)-1)]
+		}
+	}
+	return out
+}

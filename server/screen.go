@@ -1,0 +1,55 @@
+package server
+
+import "github.com/gofiber/fiber/v2"
+
+func (s *Server) screenPoll(c *fiber.Ctx) (string, error) {
+	return s.store.PollByScreenKey(c.UserContext(), c.Params("key"))
+}
+
+func (s *Server) screenPage(c *fiber.Ctx) error {
+	id, err := s.screenPoll(c)
+	if err != nil {
+		return err
+	}
+	v, _, err := s.liveNow(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "screen/screen", fiber.Map{"Title": v.Title, "V": v, "Key": c.Params("key")})
+}
+
+func (s *Server) screenLive(c *fiber.Ctx) error {
+	id, err := s.screenPoll(c)
+	if err != nil {
+		return err
+	}
+	return s.stream(c, id)
+}
+
+// screenJSON is the fallback for a display whose network blocks event streams.
+func (s *Server) screenJSON(c *fiber.Ctx) error {
+	id, err := s.screenPoll(c)
+	if err != nil {
+		return err
+	}
+	_, b, err := s.liveNow(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set("Cache-Control", "no-store")
+	c.Set("Content-Type", "application/json")
+	return c.Send(b)
+}
+
+// pollScreen makes (once) the poll's big-screen link.
+func (s *Server) pollScreen(c *fiber.Ctx) error {
+	p, err := s.managedPoll(c)
+	if err != nil {
+		return err
+	}
+	base, _ := s.baseURL(c.BaseURL())
+	if _, err := s.createScreen(c.UserContext(), meOf(c), p, base); err != nil {
+		return err
+	}
+	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
+}
