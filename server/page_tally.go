@@ -9,9 +9,9 @@ func (s *Server) tallyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, at, err := s.store.Tally(c.UserContext(), p.ID)
+	t, err := s.tallyOf(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": "计票结果 · " + p.Title, "Tally": t, "CountedAt": at})
+	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": "计票结果 · " + p.Title, "Tally": t.Tally, "CountedAt": t.CountedAt})
 }

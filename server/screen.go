@@ -47,9 +47,9 @@ func (s *Server) pollScreen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.ScreenKey(c.UserContext(), p.ID); err != nil {
+	base, _ := s.baseURL(c.BaseURL())
+	if _, err := s.createScreen(c.UserContext(), meOf(c), p, base); err != nil {
 		return err
 	}
-	s.audit(c, p.ID, "screen.create", nil)
 	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
 }
