@@ -331,8 +331,12 @@ func (s *Server) voidCode(c *fiber.Ctx, p *store.PollInfo, code string) error {
 // audit records an organizer action: who, what, when; never a token or a vote. A failure
 // to record is logged and the action, already done, stands.
 func (s *Server) audit(c *fiber.Ctx, pollID, action string, detail map[string]string) {
-	me := meOf(c)
-	s.auditAs(c.UserContext(), me.ID, me.Name+"（"+me.Username+"）", pollID, action, detail)
+	s.auditBy(c.UserContext(), meOf(c), pollID, action, detail)
+}
+
+// auditBy is audit for an action that was handed its acting user rather than the request.
+func (s *Server) auditBy(ctx context.Context, me *store.Session, pollID, action string, detail map[string]string) {
+	s.auditAs(ctx, me.ID, me.Name+"（"+me.Username+"）", pollID, action, detail)
 }
 
 func (s *Server) auditAs(ctx context.Context, actor, name, pollID, action string, detail map[string]string) {
@@ -459,19 +463,36 @@ func (s *Server) wipeRehearsal(c *fiber.Ctx, p *store.PollInfo) error {
 	return nil
 }
 
-// voidBatch voids a batch's tokens (those that voted too, which it cannot tell apart) and returns the batch and how many; the log
-// names the batch as its slips do.
-func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (store.Batch, int, error) {
+// batchVoided is a voided batch and how many of its tokens were voided.
+type batchVoided struct {
+	Batch  store.Batch `json:"-"`
+	Voided int         `json:"voided"`
+}
+
+// voidBatch voids a batch's tokens (those that voted too, which it cannot tell apart); the
+// log names the batch as its slips do.
+func (s *Server) voidBatch(c *fiber.Ctx, p *store.PollInfo, batch string) (batchVoided, error) {
 	b, err := s.store.BatchOf(c.UserContext(), p.ID, batch)
 	if err != nil {
-		return b, 0, err
+		return batchVoided{Batch: b}, err
 	}
 	n, err := s.store.VoidBatch(c.UserContext(), p.ID, batch)
 	if err != nil {
-		return b, 0, err
+		return batchVoided{Batch: b}, err
 	}
 	s.audit(c, p.ID, "batch.void", map[string]string{"batch": batch, "group": b.GroupName, "count": strconv.Itoa(b.Count), "hint": b.Hint, "voided": strconv.Itoa(n)})
-	return b, n, nil
+	return batchVoided{Batch: b, Voided: n}, nil
+}
+
+// batchList is a poll's batches of tokens.
+type batchList struct {
+	Batches []store.Batch `json:"batches"`
+}
+
+// batchesOf lists a visible poll's batches.
+func (s *Server) batchesOf(ctx context.Context, p *store.PollInfo) (batchList, error) {
+	b, err := s.store.Batches(ctx, p.ID)
+	return batchList{Batches: nonNil(b)}, err
 }
 
 // auditLabels are the actions as organizers read them.
@@ -539,6 +560,18 @@ func (s *Server) baseURL(requestBase string) (base string, local bool) {
 		local = h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
 	}
 	return base, local
+}
+
+// countedTally is a counted poll's result and when it was counted.
+type countedTally struct {
+	CountedAt time.Time     `json:"counted_at"`
+	Tally     *ballot.Tally `json:"tally"`
+}
+
+// tallyOf reads the result of a visible poll; the store has none before the count.
+func (s *Server) tallyOf(ctx context.Context, p *store.PollInfo) (countedTally, error) {
+	t, at, err := s.store.Tally(ctx, p.ID)
+	return countedTally{CountedAt: at, Tally: t}, err
 }
 
 // pollAction is a change an organizer makes to a poll they manage.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -23,6 +24,17 @@ func decode(c *fiber.Ctx, v any) error {
 		return ballot.Errorf(ballot.EINVALID, "请求体不是有效的JSON：%v", err)
 	}
 	return nil
+}
+
+// reply answers with an action's result as JSON and the status, or hands its error on to
+// the error handler: an API handler parses, calls the action, and answers.
+func reply(c *fiber.Ctx, status int) func(any, error) error {
+	return func(v any, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(v)
+	}
 }
 
 func (s *Server) apiLogin(c *fiber.Ctx) error {
@@ -80,11 +92,7 @@ func (s *Server) apiUnitCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.createUnit(c, in.Name)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(u)
+	return reply(c, fiber.StatusCreated)(s.createUnit(c.UserContext(), meOf(c), in.Name))
 }
 
 func (s *Server) apiStaff(c *fiber.Ctx) error {
@@ -96,29 +104,11 @@ func (s *Server) apiStaff(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiStaffCreate(c *fiber.Ctx) error {
-	var in struct {
-		Username string `json:"username"`
-		Name     string `json:"name"`
-		Role     string `json:"role"`
-		UnitID   string `json:"unit_id"`
-		Password string `json:"password"`
-	}
+	var in staffIn
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	password, err := s.newStaff(c, staffForm{Username: in.Username, Name: in.Name, Role: in.Role, UnitID: in.UnitID}, in.Password)
-	if err != nil {
-		return err
-	}
-	st, err := s.store.StaffByUsername(c.UserContext(), in.Username)
-	if err != nil {
-		return err
-	}
-	out := fiber.Map{"staff": st}
-	if in.Password == "" {
-		out["password"] = password
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return reply(c, fiber.StatusCreated)(s.createStaff(c.UserContext(), meOf(c), in))
 }
 
 func (s *Server) apiPolls(c *fiber.Ctx) error {
@@ -174,11 +164,16 @@ func (s *Server) pollJSON(p *store.PollInfo, tv *turnoutView) pollOut {
 
 func (s *Server) apiPoll(c *fiber.Ctx) error {
 	p := pollOf(c)
-	tv, err := s.turnout(c.UserContext(), p)
+	return reply(c, fiber.StatusOK)(s.pollView(c.UserContext(), p))
+}
+
+// pollView is a poll as the API shows it, with its turnout.
+func (s *Server) pollView(ctx context.Context, p *store.PollInfo) (pollOut, error) {
+	tv, err := s.turnout(ctx, p)
 	if err != nil {
-		return err
+		return pollOut{}, err
 	}
-	return c.JSON(s.pollJSON(p, &tv))
+	return s.pollJSON(p, &tv), nil
 }
 
 func (s *Server) apiPollDelete(c *fiber.Ctx) error {
@@ -244,11 +239,7 @@ func (s *Server) apiTurnout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tv, err := s.turnout(c.UserContext(), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(tv)
+	return reply(c, fiber.StatusOK)(s.turnout(c.UserContext(), p))
 }
 
 // apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the
@@ -338,32 +329,17 @@ func (s *Server) apiTokenVoid(c *fiber.Ctx) error {
 
 func (s *Server) apiBatches(c *fiber.Ctx) error {
 	p := pollOf(c)
-	b, err := s.store.Batches(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	if b == nil {
-		b = []store.Batch{}
-	}
-	return c.JSON(fiber.Map{"batches": b})
+	return reply(c, fiber.StatusOK)(s.batchesOf(c.UserContext(), p))
 }
 
 func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 	p := pollOf(c)
-	_, n, err := s.voidBatch(c, p, c.Params("batch"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"voided": n})
+	return reply(c, fiber.StatusOK)(s.voidBatch(c, p, c.Params("batch")))
 }
 
 func (s *Server) apiTally(c *fiber.Ctx) error {
 	p := pollOf(c)
-	t, at, err := s.store.Tally(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"counted_at": at, "tally": t})
+	return reply(c, fiber.StatusOK)(s.tallyOf(c.UserContext(), p))
 }
 
 // The voter's API: the same checks as the ballot page.
@@ -432,6 +408,20 @@ func (s *Server) apiSchedule(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"close_at": in.CloseAt})
+}
+
+func (s *Server) apiYear(c *fiber.Ctx) error {
+	p := pollOf(c)
+	var in struct {
+		Year int `json:"year"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.setYear(c, p, in.Year); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"year": in.Year})
 }
 
 func (s *Server) apiReplace(c *fiber.Ctx) error {

@@ -253,3 +253,31 @@ func (e *env) browser(username string) (*http.Client, string) {
 	}
 	return c, m[1]
 }
+
+// postPage posts a staff form as the browser c, with its CSRF token, and returns the
+// status and the page.
+func (e *env) postPage(c *http.Client, csrf, path string, v url.Values) (int, string) {
+	e.t.Helper()
+	v.Set("_csrf", csrf)
+	res, err := c.PostForm(e.base+path, v)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// countedEvaluation is an evaluation of the subjects where the one voter expected voted
+// marks, closed and counted.
+func (e *env) countedEvaluation(marks url.Values, subjects ...string) poll {
+	e.t.Helper()
+	p := e.evaluation(subjects...)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/groups/"+p.Groups[0].ID+"/expected", map[string]int{"expected": 1}, 200, nil)
+	codes := e.tokens(p, 1)
+	e.openPoll(p.ID)
+	e.vote(codes[0], marks)
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	e.countPoll(p.ID, nil)
+	return p
+}

@@ -94,11 +94,11 @@ func (s *Server) tokenVoid(c *fiber.Ctx) error {
 
 func (s *Server) batchVoid(c *fiber.Ctx) error {
 	p := pollOf(c)
-	b, n, err := s.voidBatch(c, p, c.Params("batch"))
+	v, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张凭证。其中若有已投票的，其选票仍然有效；为这些人补发凭证前，请先确认其尚未投票。", batchName(b.GroupName, b.Count, b.Hint), n))
+	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张凭证。其中若有已投票的，其选票仍然有效；为这些人补发凭证前，请先确认其尚未投票。", batchName(v.Batch.GroupName, v.Batch.Count, v.Batch.Hint), v.Voided))
 }
 
 // slipFile is a prepared download of token slips.

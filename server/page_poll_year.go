@@ -38,20 +38,6 @@ func (s *Server) pollYear(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/polls/"+p.ID, "考核年度已改为 "+strconv.Itoa(year)+" 年，归档时按此年度，已记入操作记录。")
 }
 
-func (s *Server) apiYear(c *fiber.Ctx) error {
-	p := pollOf(c)
-	var in struct {
-		Year int `json:"year"`
-	}
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	if err := s.setYear(c, p, in.Year); err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"year": in.Year})
-}
-
 // halfWidth turns full-width digits (２０２５) into ASCII, as typed on Chinese keyboards.
 func halfWidth(s string) string {
 	return strings.Map(func(r rune) rune {

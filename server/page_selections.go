@@ -17,30 +17,18 @@ import (
 // its export.
 
 func (s *Server) selectionsPage(c *fiber.Ctx) error {
-	unit, units, err := s.registerUnit(c)
+	list, err := s.selectionsOf(c.UserContext(), meOf(c), unitParam(c))
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Selections(c.UserContext(), unit.ID)
-	if err != nil {
-		return err
-	}
-	return s.page(c, fiber.StatusOK, "staff/selections", fiber.Map{"Title": "选拔任用纪实", "Unit": unit, "Units": units, "Selections": list, "CanEdit": canManage(meOf(c))})
+	return s.page(c, fiber.StatusOK, "staff/selections", fiber.Map{"Title": "选拔任用纪实", "Unit": list.Unit, "Units": list.Units, "Selections": list.Selections, "CanEdit": canManage(meOf(c))})
 }
 
 func (s *Server) selectionCreate(c *fiber.Ctx) error {
-	unit, _, err := s.registerUnit(c)
+	sel, err := s.createSelection(c.UserContext(), meOf(c), selectionIn{UnitID: c.FormValue("unit_id"), Post: c.FormValue("post")})
 	if err != nil {
 		return err
 	}
-	sel := records.Selection{UnitID: unit.ID, Post: c.FormValue("post")}
-	if err := sel.Validate(); err != nil {
-		return err
-	}
-	if err := s.store.AddSelection(c.UserContext(), &sel); err != nil {
-		return err
-	}
-	s.audit(c, "", "selection.create", map[string]string{"post": sel.Post})
 	return s.redirectWith(c, "/selections/"+sel.ID, "已新建纪实，请按环节记录。")
 }
 
@@ -84,28 +72,15 @@ func (s *Server) selectionPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
+	in := stepIn{Kind: c.FormValue("kind"), Date: c.FormValue("date"), Note: c.FormValue("note"), PollID: c.FormValue("poll_id")}
 	sel, _, err := s.selectionSteps(c)
 	if err != nil {
 		return err
 	}
-	date, err := time.ParseInLocation("2006-01-02", c.FormValue("date"), cst)
+	st, err := s.addStep(c.UserContext(), meOf(c), sel, in)
 	if err != nil {
-		return ballot.Errorf(ballot.EINVALID, "请填写日期")
-	}
-	st := records.Step{Kind: c.FormValue("kind"), Date: date, Note: c.FormValue("note"), PollID: c.FormValue("poll_id")}
-	if err := st.Validate(); err != nil {
 		return err
 	}
-	if st.PollID != "" {
-		p, err := s.store.Poll(c.UserContext(), st.PollID)
-		if err != nil || p.UnitID != sel.UnitID {
-			return ballot.Errorf(ballot.EINVALID, "请选择本单位的投票活动")
-		}
-	}
-	if err := s.store.AddStep(c.UserContext(), sel.ID, &st); err != nil {
-		return err
-	}
-	s.audit(c, st.PollID, "selection.step", map[string]string{"post": sel.Post, "step": st.Kind})
 	return s.redirectWith(c, "/selections/"+sel.ID, "已记录“"+st.Kind+"”环节。")
 }
 

@@ -6,9 +6,9 @@ import (
 
 func (s *Server) tallyPage(c *fiber.Ctx) error {
 	p := pollOf(c)
-	t, at, err := s.store.Tally(c.UserContext(), p.ID)
+	t, err := s.tallyOf(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": "计票结果 · " + p.Title, "Tally": t, "CountedAt": at})
+	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": "计票结果 · " + p.Title, "Tally": t.Tally, "CountedAt": t.CountedAt})
 }

@@ -44,9 +44,9 @@ func (s *Server) screenJSON(c *fiber.Ctx) error {
 // pollScreen makes (once) the poll's big-screen link.
 func (s *Server) pollScreen(c *fiber.Ctx) error {
 	p := pollOf(c)
-	if _, err := s.store.ScreenKey(c.UserContext(), p.ID); err != nil {
+	base, _ := s.baseURL(c.BaseURL())
+	if _, err := s.createScreen(c.UserContext(), meOf(c), p, base); err != nil {
 		return err
 	}
-	s.audit(c, p.ID, "screen.create", nil)
 	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
 }
