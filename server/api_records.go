@@ -12,26 +12,8 @@ import (
 // The API for what the organizer's pages do beyond polls: paper tokens, the big-screen
 // link, filing, the cadre register and records, and selections.
 
-func (s *Server) apiRecordRoutes(a authenticated) {
-	a.Post("/polls/:id/tokens/paper", s.apiMarkPaper)
-	a.Post("/polls/:id/screen", s.apiScreen)
-	a.Post("/polls/:id/file", s.apiFile)
-	a.Get("/polls/:id/entries", s.apiPollEntries)
-	a.Get("/cadres", s.apiCadres)
-	a.Post("/cadres", s.apiCadresAdd)
-	a.Get("/cadres/:id", s.apiCadre)
-	a.Post("/entries/:id/link", s.apiEntryLink)
-	a.Get("/selections", s.apiSelections)
-	a.Post("/selections", s.apiSelectionCreate)
-	a.Get("/selections/:id", s.apiSelection)
-	a.Post("/selections/:id/steps", s.apiSelectionStep)
-}
-
 func (s *Server) apiMarkPaper(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	var in struct {
 		Code string `json:"code"`
 	}
@@ -45,27 +27,18 @@ func (s *Server) apiMarkPaper(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiScreen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	base, _ := s.baseURL(c.BaseURL())
 	return reply(c, fiber.StatusOK)(s.createScreen(c.UserContext(), meOf(c), p, base))
 }
 
 func (s *Server) apiFile(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	return reply(c, fiber.StatusOK)(s.filePoll(c.UserContext(), meOf(c), p))
 }
 
 func (s *Server) apiPollEntries(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	return reply(c, fiber.StatusOK)(s.pollEntries(c.UserContext(), p))
 }
 
@@ -82,9 +55,6 @@ func (s *Server) apiCadres(c *fiber.Ctx) error {
 
 // apiCadresAdd adds register lines: all or none.
 func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以维护干部名册")
-	}
 	var in cadresIn
 	if err := decode(c, &in); err != nil {
 		return err
@@ -93,27 +63,18 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCadre(c *fiber.Ctx) error {
-	cd, err := s.visibleCadre(c)
-	if err != nil {
-		return err
-	}
+	cd := *cadreOf(c)
 	return reply(c, fiber.StatusOK)(s.historyOf(c.UserContext(), cd, time.Now()))
 }
 
 func (s *Server) apiEntryLink(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以关联干部")
-	}
 	var in struct {
 		CadreID string `json:"cadre_id"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	e, err := s.visibleEntry(c)
-	if err != nil {
-		return err
-	}
+	e := *entryOf(c)
 	return reply(c, fiber.StatusCreated)(s.linkEntry(c.UserContext(), meOf(c), e, in.CadreID))
 }
 
@@ -122,9 +83,6 @@ func (s *Server) apiSelections(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以新建纪实")
-	}
 	// The body is a selection as the API answers it; only its unit and post are taken.
 	var in records.Selection
 	if err := decode(c, &in); err != nil {
@@ -134,7 +92,7 @@ func (s *Server) apiSelectionCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelection(c *fiber.Ctx) error {
-	sel, steps, err := s.visibleSelection(c)
+	sel, steps, err := s.selectionSteps(c)
 	if err != nil {
 		return err
 	}
@@ -150,10 +108,7 @@ func (s *Server) apiSelection(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSelectionStep(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以记录纪实")
-	}
-	sel, _, err := s.visibleSelection(c)
+	sel, _, err := s.selectionSteps(c)
 	if err != nil {
 		return err
 	}

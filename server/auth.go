@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/records"
 	"minyi/store"
 )
 
@@ -189,22 +190,12 @@ func newCSRF() (string, error) {
 	return strings.ReplaceAll(p, "-", ""), err
 }
 
-// Authorization. A poll is visible to staff of its unit and to admins; anything else
-// answers "not found", so a poll's existence does not leak across units.
+// Authorization: the route table (routes.go) names each route's class and the kind of
+// object it works on; here are the checks. An object of another unit answers "not found",
+// so that its existence does not leak across units.
 
 func canSee(me *store.Session, unitID string) bool {
 	return me.Role == store.RoleAdmin || me.UnitID == unitID
-}
-
-func (s *Server) visiblePoll(c *fiber.Ctx) (*store.PollInfo, error) {
-	p, err := s.store.Poll(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return nil, err
-	}
-	if !canSee(meOf(c), p.UnitID) {
-		return nil, ballot.Errorf(ballot.ENOTFOUND, "投票活动不存在")
-	}
-	return p, nil
 }
 
 // unitScope is the unit whose polls the caller lists: their own, or every unit ("") for
@@ -216,29 +207,90 @@ func unitScope(me *store.Session) string {
 	return me.UnitID
 }
 
-func canManage(me *store.Session) bool {
-	return me.Role == store.RoleAdmin || me.Role == store.RoleOrganizer
-}
+// canManage and canCount say what a page may offer the caller; the routes behind the
+// offers check the same classes.
+func canManage(me *store.Session) bool { return Organizer.Allows(me.Role) }
 
-func canCount(me *store.Session) bool {
-	return canManage(me) || me.Role == store.RoleTeller
-}
+func canCount(me *store.Session) bool { return Counter.Allows(me.Role) }
 
-// managedPoll is a visible poll the caller may run (organizer of its unit or admin).
-func (s *Server) managedPoll(c *fiber.Ctx) (*store.PollInfo, error) {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return nil, err
-	}
-	if !canManage(meOf(c)) {
-		return nil, ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以进行此操作")
-	}
-	return p, nil
-}
+// Each loader reads the object its route's :id names, refuses one of another unit, and
+// leaves it in the request for the handler.
+type (
+	pollKey      struct{}
+	cadreKey     struct{}
+	entryKey     struct{}
+	selectionKey struct{}
+)
 
-func requireAdmin(c *fiber.Ctx) error {
-	if meOf(c).Role != store.RoleAdmin {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以进行此操作")
+func (s *Server) loader(sc Scope) fiber.Handler {
+	switch sc {
+	case OnPoll:
+		return s.loadPoll
+	case OnCadre:
+		return s.loadCadre
+	case OnEntry:
+		return s.loadEntry
+	case OnSelection:
+		return s.loadSelection
 	}
 	return nil
+}
+
+func (s *Server) loadPoll(c *fiber.Ctx) error {
+	p, err := s.store.Poll(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !canSee(meOf(c), p.UnitID) {
+		return ballot.Errorf(ballot.ENOTFOUND, "投票活动不存在")
+	}
+	c.Locals(pollKey{}, p)
+	return c.Next()
+}
+
+func (s *Server) loadCadre(c *fiber.Ctx) error {
+	cd, err := s.store.Cadre(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !canSee(meOf(c), cd.UnitID) {
+		return ballot.Errorf(ballot.ENOTFOUND, "干部不存在")
+	}
+	c.Locals(cadreKey{}, &cd)
+	return c.Next()
+}
+
+func (s *Server) loadEntry(c *fiber.Ctx) error {
+	e, err := s.store.Entry(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !canSee(meOf(c), e.UnitID) {
+		return ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
+	}
+	c.Locals(entryKey{}, &e)
+	return c.Next()
+}
+
+func (s *Server) loadSelection(c *fiber.Ctx) error {
+	sel, err := s.store.Selection(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !canSee(meOf(c), sel.UnitID) {
+		return ballot.Errorf(ballot.ENOTFOUND, "纪实不存在")
+	}
+	c.Locals(selectionKey{}, sel)
+	return c.Next()
+}
+
+// pollOf and the others give a scoped route's object, loaded and checked by its loader.
+func pollOf(c *fiber.Ctx) *store.PollInfo { return c.Locals(pollKey{}).(*store.PollInfo) }
+
+func cadreOf(c *fiber.Ctx) *records.Cadre { return c.Locals(cadreKey{}).(*records.Cadre) }
+
+func entryOf(c *fiber.Ctx) *records.Entry { return c.Locals(entryKey{}).(*records.Entry) }
+
+func selectionOf(c *fiber.Ctx) *records.Selection {
+	return c.Locals(selectionKey{}).(*records.Selection)
 }

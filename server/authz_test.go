@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,81 +20,37 @@ import (
 	"minyi/store"
 )
 
-// The access matrix: who may use each route. Every route of the application is listed
-// (a new route fails this test until it is classified), and every route is tried by every
-// role: anonymous, a voter (holding a valid token), an evaluator, a teller, an organizer
-// of another unit, the organizer of the poll's unit, and an admin.
+// The access matrix: every route of the route table (server.Routes, the table App
+// registers and nothing else) is tried by every role: anonymous, a voter (holding a valid
+// token and a teller's seat link), an evaluator, a teller, an organizer of another unit,
+// the organizer of the poll's unit, and an admin. What each class of the table means is
+// written here again, apart from the server's own checks, so that a check letting the
+// wrong role through fails the walk.
 
 var roles = []string{"anonymous", "voter", "evaluator", "teller", "other-organizer", "organizer", "admin"}
 
-// Who is let through, by class.
-var classes = map[string][]string{
-	"public": roles,
-	"voter":  {"voter"},
-	"staff":  {"evaluator", "teller", "other-organizer", "organizer", "admin"},
-	"unit":   {"evaluator", "teller", "organizer", "admin"}, // staff of the poll's (record's) unit
-	"count":  {"teller", "organizer", "admin"},
-	"manage": {"organizer", "admin"},                    // the organizer of the unit
-	"create": {"other-organizer", "organizer", "admin"}, // any organizer, in their own unit
-	"admin":  {"admin"},
+// Who is let through, by class, before the unit of the route's object is looked at.
+var classes = map[server.Access][]string{
+	server.Public:     roles,
+	server.VoterLink:  {"voter"},
+	server.TellerLink: {"voter"},
+	server.Staff:      {"evaluator", "teller", "other-organizer", "organizer", "admin"},
+	server.Counter:    {"teller", "other-organizer", "organizer", "admin"},
+	server.Organizer:  {"other-organizer", "organizer", "admin"},
+	server.Admin:      {"admin"},
 }
 
-var matrix = map[string]string{
-	"GET /static/*": "public", "GET /healthz": "public", "GET /v": "public", "POST /v": "public",
-	"GET /receipt": "public", "GET /about": "public", "GET /verify": "public", "POST /verify": "public",
-	"GET /login":       "public",
-	"GET /screen/:key": "public", "GET /screen/:key/live": "public", "GET /screen/:key/turnout": "public",
-	"GET /v/:token": "voter", "POST /v/:token": "voter", "GET /api/v1/ballot/:token": "voter", "POST /api/v1/ballot/:token": "voter",
-
-	"GET /": "staff", "GET /account": "staff", "POST /account/password": "staff", "POST /account/api-token": "staff",
-	"GET /samples/:list": "staff", "GET /api/v1/me": "staff", "GET /api/v1/units": "staff", "GET /api/v1/polls": "staff",
-	"GET /cadres": "staff", "GET /records": "staff", "GET /selections": "staff",
-	"GET /api/v1/cadres": "staff", "GET /api/v1/selections": "staff",
-
-	"GET /polls/new": "create", "POST /polls": "create", "POST /api/v1/polls": "create",
-	"POST /cadres": "create", "POST /api/v1/cadres": "create", "POST /selections": "create", "POST /api/v1/selections": "create",
-
-	"GET /polls/:id": "unit", "GET /polls/:id/live": "unit", "GET /api/v1/polls/:id": "unit", "GET /api/v1/polls/:id/turnout": "unit",
-	"GET /polls/:id/tally": "unit", "GET /polls/:id/bundle.json": "unit", "GET /polls/:id/tally.xlsx": "unit",
-	"GET /polls/:id/tally.pdf": "unit", "GET /polls/:id/tally.zip": "unit",
-	"GET /api/v1/polls/:id/tally": "unit", "GET /api/v1/polls/:id/bundle": "unit", "GET /api/v1/polls/:id/entries": "unit",
-	"GET /api/v1/polls/:id/batches": "unit",
-	"GET /cadres/:id":               "unit", "GET /api/v1/cadres/:id": "unit",
-	"GET /selections/:id": "unit", "GET /selections/:id/export.pdf": "unit", "GET /selections/:id/export.xlsx": "unit",
-	"GET /api/v1/selections/:id": "unit",
-
-	"GET /polls/:id/count": "count", "POST /polls/:id/count": "count", "POST /api/v1/polls/:id/count": "count",
-	"GET /polls/:id/count/status": "unit", "GET /api/v1/polls/:id/count": "unit",
-
-	"GET /polls/:id/preview": "unit", "GET /polls/:id/paper": "count", "POST /polls/:id/paper": "count",
-	"GET /polls/:id/next-round": "manage",
-	"POST /polls/:id/screen":    "manage", "POST /polls/:id/open": "manage", "POST /polls/:id/close": "manage",
-	"POST /polls/:id/delete": "manage", "POST /polls/:id/rehearsal": "manage", "POST /polls/:id/rehearsal/wipe": "manage",
-	"POST /polls/:id/tokens": "manage", "POST /polls/:id/tokens/void": "manage", "POST /polls/:id/tokens/replace": "manage",
-	"POST /polls/:id/tokens/paper": "manage", "POST /polls/:id/paper/discard": "manage",
-	"POST /polls/:id/reopen": "manage", "POST /polls/:id/expected": "manage", "POST /polls/:id/schedule": "manage",
-	"POST /polls/:id/batches/:batch/void": "manage", "POST /polls/:id/file": "manage",
-	"POST /polls/:id/year": "manage", "POST /api/v1/polls/:id/year": "manage",
-	"POST /polls/:id/contact": "manage", "POST /api/v1/polls/:id/contact": "manage",
-	"POST /selections/:id/steps": "manage", "POST /records/:id/link": "manage",
-	"DELETE /api/v1/polls/:id": "manage", "POST /api/v1/polls/:id/open": "manage", "POST /api/v1/polls/:id/close": "manage",
-	"POST /api/v1/polls/:id/reopen": "manage", "POST /api/v1/polls/:id/groups/:group/expected": "manage",
-	"POST /api/v1/polls/:id/schedule": "manage", "POST /api/v1/polls/:id/tokens/replace": "manage",
-	"POST /api/v1/polls/:id/rehearsal": "manage", "POST /api/v1/polls/:id/rehearsal/wipe": "manage",
-	"POST /api/v1/polls/:id/tokens": "manage", "POST /api/v1/polls/:id/tokens/void": "manage",
-	"POST /api/v1/polls/:id/batches/:batch/void": "manage", "POST /api/v1/polls/:id/tokens/paper": "manage",
-	"POST /api/v1/polls/:id/screen": "manage", "POST /api/v1/polls/:id/file": "manage",
-	"POST /api/v1/selections/:id/steps": "manage", "POST /api/v1/entries/:id/link": "manage",
-
-	// The voter role also holds a teller's seat link: the link is the capability, as a token is.
-	"GET /t/:token": "voter", "GET /t/:token/state": "voter", "POST /t/:token/key": "voter", "POST /t/:token/deal": "voter",
-	"POST /t/:token/complain": "voter", "POST /t/:token/ready": "voter", "GET /static/teller/vendor/*": "public",
-	"GET /t/:token/count": "voter", "POST /t/:token/partial": "voter",
-	"POST /polls/:id/ceremony": "manage", "POST /api/v1/polls/:id/ceremony": "manage",
-	"GET /polls/:id/ceremony": "unit", "GET /api/v1/polls/:id/ceremony": "unit",
-	"GET /admin/units": "admin", "POST /admin/units": "admin", "GET /admin/staff": "admin", "POST /admin/staff": "admin",
-	"GET /admin/deliveries": "admin", "POST /admin/receivers": "admin", "POST /admin/deliveries/:id/retry": "admin",
-	"GET /api/v1/staff": "admin", "POST /api/v1/staff": "admin", "POST /api/v1/units": "admin",
+// allowed is who may use the route: its class, less the organizer of another unit when
+// the route works on an object (every object of the world is of the first unit).
+func allowed(r server.Route) []string {
+	who, ok := classes[r.Access]
+	if !ok {
+		panic("no roles for class " + r.Access.String())
+	}
+	if r.Scope != server.Unscoped {
+		who = slices.DeleteFunc(slices.Clone(who), func(role string) bool { return role == "other-organizer" })
+	}
+	return who
 }
 
 // Routes that end or start a session are tried elsewhere (the login and lockout tests):
@@ -196,15 +151,16 @@ func (e *env) countedWorld(t *testing.T) world {
 	return w
 }
 
-func (w world) path(route, role string) string {
+func (w world) path(r server.Route, role string) string {
+	route := r.Path
 	p := route
 	id := w.poll
 	switch {
-	case strings.Contains(route, "/cadres/"):
+	case r.Scope == server.OnCadre:
 		id = w.cadre
-	case strings.Contains(route, "/selections/"):
+	case r.Scope == server.OnSelection:
 		id = w.selection
-	case strings.Contains(route, "/records/"), strings.Contains(route, "/entries/"):
+	case r.Scope == server.OnEntry:
 		id = w.entry
 	case strings.Contains(route, "/deliveries/"):
 		id = w.delivery
@@ -312,6 +268,46 @@ func (e *env) try(c caller, method, path string, fields map[string]string) (bool
 	return true, got
 }
 
+// TestRouteTable checks that the application serves the table's routes and nothing else,
+// and that each route's kind agrees with its path.
+func TestRouteTable(t *testing.T) {
+	t.Parallel()
+	srv, err := server.New(server.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := map[string]bool{}
+	for _, r := range srv.Routes() {
+		key := r.Method + " " + r.Path
+		if table[key] {
+			t.Errorf("route %s is in the table twice", key)
+		}
+		table[key] = true
+		if r.API != strings.HasPrefix(r.Path, "/api/") {
+			t.Errorf("route %s: API is %v", key, r.API)
+		}
+		if (r.Scope != server.Unscoped) != strings.Contains(r.Path, "/:id") && !strings.Contains(r.Path, "/deliveries/") {
+			t.Errorf("route %s names an object but loads none, or loads one it does not name (scope %q)", key, r.Scope)
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range srv.App().GetRoutes(true) {
+		if r.Method == "HEAD" || r.Method == "USE" {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		served[key] = true
+		if !table[key] {
+			t.Errorf("route %s is served but not in the route table", key)
+		}
+	}
+	for key := range table {
+		if !served[key] {
+			t.Errorf("route %s of the table is not served", key)
+		}
+	}
+}
+
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -320,39 +316,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var routes []string
-	for _, r := range srv.App().GetRoutes(true) {
-		if r.Method == "HEAD" {
-			continue
+	var routes []server.Route
+	for _, r := range srv.Routes() {
+		if _, skip := notWalked[r.Method+" "+r.Path]; !skip {
+			routes = append(routes, r)
 		}
-		key := r.Method + " " + r.Path
-		if _, skip := notWalked[key]; skip {
-			continue
-		}
-		if _, ok := matrix[key]; !ok {
-			t.Errorf("route %s is not in the access matrix", key)
-			continue
-		}
-		routes = append(routes, key)
 	}
-	sort.Strings(routes)
 	if len(routes) < 100 {
 		t.Fatalf("only %d routes walked", len(routes))
 	}
 	reads := e.countedWorld(t)
 	walked := 0
-	for _, key := range routes {
-		method, route, _ := strings.Cut(key, " ")
-		allowed := classes[matrix[key]]
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		allowed := allowed(r)
 		for _, role := range roles {
 			w := reads
 			// A change is made on a world of its own, so that one role's success does not
 			// decide the next one's answer; tallies are read from a counted one.
-			if method != "GET" && slices.Contains(allowed, role) {
+			if r.Method != "GET" && slices.Contains(allowed, role) {
 				w = e.world(t)
-				e.state(w, route)
+				e.state(w, r.Path)
 			}
-			ok, got := e.try(callers[role], method, w.path(route, role), w.fields(route))
+			ok, got := e.try(callers[role], r.Method, w.path(r, role), w.fields(r.Path))
 			walked++
 			// A server error or no answer is neither allowed nor refused: the route is broken
 			// for that role, and a broken route proves nothing about who may use it.
@@ -361,7 +347,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			if ok != slices.Contains(allowed, role) {
-				t.Errorf("%s as %s: got %s, want it %s", key, role, got, map[bool]string{true: "allowed", false: "refused"}[!ok])
+				t.Errorf("%s (%s %s) as %s: got %s, want it %s", key, r.Access, r.Scope, role, got, map[bool]string{true: "allowed", false: "refused"}[!ok])
 			}
 		}
 	}
@@ -385,16 +371,16 @@ func TestCSRFOnEveryChange(t *testing.T) {
 	exempt := map[string]bool{"POST /v": true, "POST /v/:token": true, "POST /verify": true, "POST /login": true,
 		"POST /api/v1/sessions": true, "POST /api/v1/ballot/:token": true}
 	checked := 0
-	for _, r := range srv.App().GetRoutes(true) {
+	for _, r := range srv.Routes() {
 		key := r.Method + " " + r.Path
-		if r.Method == "GET" || r.Method == "HEAD" || exempt[key] {
+		if r.Method == "GET" || exempt[key] {
 			continue
 		}
 		w := e.world(t)
 		e.state(w, r.Path)
 		before := e.snapshot(t, w)
 		forged := caller{client: admin.client} // the session cookie, no token, no bearer
-		if ok, got := e.try(forged, r.Method, w.path(r.Path, "admin"), w.fields(r.Path)); ok {
+		if ok, got := e.try(forged, r.Method, w.path(r, "admin"), w.fields(r.Path)); ok {
 			t.Errorf("%s with the admin's cookie and no CSRF token: %s", key, got)
 		}
 		if after := e.snapshot(t, w); after != before {

@@ -93,10 +93,7 @@ func (s *Server) relinkOwnSeat(c *fiber.Ctx, p *store.PollInfo) (seatLink, error
 }
 
 func (s *Server) ceremonyStart(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	links, err := s.startCeremony(c, p)
 	if err != nil {
 		return err
@@ -110,10 +107,7 @@ func (s *Server) ceremonyStart(c *fiber.Ctx) error {
 
 // apiCeremonyStart is the API twin of ceremonyStart: the links, once.
 func (s *Server) apiCeremonyStart(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	links, err := s.startCeremony(c, p)
 	if err != nil {
 		return err
@@ -130,10 +124,7 @@ type ceremonySeat struct {
 
 // ceremonyStatus is the organizer's live view: who is ready, and what blocks the ceremony.
 func (s *Server) ceremonyStatus(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	cer, err := s.store.Ceremony(c.UserContext(), p.ID)
 	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
 		return c.JSON(fiber.Map{"started": false})

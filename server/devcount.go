@@ -204,10 +204,7 @@ var errRoundBroken = ballot.Errorf(ballot.EINTERNAL, "开箱计票的数据与�
 
 // countStatusHandler is the organizer's view of a device count (page JS and API).
 func (s *Server) countStatusHandler(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	st, err := s.countStatusOf(c.UserContext(), p)
 	if err != nil {
 		return err

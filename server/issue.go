@@ -231,10 +231,7 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 // tokens exist outside the voters' hands. A second post of the same form gets a page
 // saying what the first issued and how to void it if its download was lost.
 func (s *Server) tokensIssue(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	file, err := s.issueFromForm(c, p)
 	var rep *repeatedError
 	if errors.As(err, &rep) && !isAPI(c) {

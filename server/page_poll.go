@@ -10,10 +10,7 @@ import (
 )
 
 func (s *Server) pollPage(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	tv, err := s.turnout(c.UserContext(), p)
 	if err != nil {
 		return err
@@ -75,9 +72,6 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 
 // pollPreview shows the ballot exactly as voters will see it, without a way to submit.
 func (s *Server) pollPreview(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: "（预览）", Preview: true})
 }

@@ -14,13 +14,7 @@ import (
 )
 
 func (s *Server) pollCount(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
-	if !canCount(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以计票")
-	}
+	p := pollOf(c)
 	var codes []string
 	for _, v := range c.Request().PostArgs().PeekMulti("share") {
 		codes = append(codes, string(v))
@@ -46,13 +40,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 
 // countPage asks the tellers for their shares.
 func (s *Server) countPage(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
-	if !canCount(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以开箱计票")
-	}
+	p := pollOf(c)
 	return s.renderCount(c, fiber.StatusOK, p, nil, "")
 }
 
@@ -81,10 +69,7 @@ func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes 
 
 // pollOpen opens voting.
 func (s *Server) pollOpen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
@@ -92,10 +77,7 @@ func (s *Server) pollOpen(c *fiber.Ctx) error {
 }
 
 func (s *Server) pollDelete(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	if err := s.deleteDraft(c, p); err != nil {
 		return err
 	}
@@ -103,10 +85,7 @@ func (s *Server) pollDelete(c *fiber.Ctx) error {
 }
 
 func (s *Server) tokenVoid(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	if err := s.voidCode(c, p, c.FormValue("code")); err != nil {
 		return err
 	}
@@ -114,10 +93,7 @@ func (s *Server) tokenVoid(c *fiber.Ctx) error {
 }
 
 func (s *Server) batchVoid(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	v, err := s.voidBatch(c, p, c.Params("batch"))
 	if err != nil {
 		return err
@@ -138,10 +114,7 @@ func (f *slipFile) send(c *fiber.Ctx) error {
 }
 
 func (s *Server) groupExpected(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("expected")))
 	if err != nil {
 		return ballot.Errorf(ballot.EINVALID, "请填写应到人数")
@@ -167,10 +140,7 @@ func parseCloseAt(v string) (*time.Time, error) {
 }
 
 func (s *Server) pollSchedule(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	at, err := parseCloseAt(c.FormValue("close_at"))
 	if err != nil {
 		return err
@@ -186,10 +156,7 @@ func (s *Server) pollSchedule(c *fiber.Ctx) error {
 }
 
 func (s *Server) tokenReplace(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	_, file, err := s.replaceSlip(c, p, c.FormValue("code"), c.FormValue("format", "pdf"))
 	if err != nil {
 		return err

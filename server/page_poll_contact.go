@@ -32,10 +32,7 @@ func (s *Server) setContact(c *fiber.Ctx, p *store.PollInfo, contact string) (st
 }
 
 func (s *Server) pollContact(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	contact, err := s.setContact(c, p, c.FormValue("contact"))
 	if err != nil {
 		return err
@@ -48,10 +45,7 @@ func (s *Server) pollContact(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiContact(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	var in struct {
 		Contact string `json:"contact"`
 	}

@@ -26,10 +26,7 @@ func (s *Server) setYear(c *fiber.Ctx, p *store.PollInfo, year int) error {
 }
 
 func (s *Server) pollYear(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	v := strings.TrimSpace(c.FormValue("year"))
 	year, err := strconv.Atoi(halfWidth(v))
 	if err != nil {

@@ -16,10 +16,7 @@ import (
 // Filing counted results into the cadre records, and the register and history pages.
 
 func (s *Server) pollFile(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	f, err := s.filePoll(c.UserContext(), meOf(c), p)
 	if err != nil {
 		return err
@@ -59,9 +56,6 @@ func (s *Server) renderCadres(c *fiber.Ctx, status int, msg string) error {
 // cadresAdd adds one cadre typed in, or a register sheet uploaded (all rows or none).
 // What the caller typed or sent that cannot be taken is shown on the register page.
 func (s *Server) cadresAdd(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以维护干部名册")
-	}
 	in := cadresIn{UnitID: c.FormValue("unit_id")}
 	if fh, ferr := c.FormFile("register"); ferr == nil {
 		rows, err := readRows(fh)
@@ -84,24 +78,9 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/cadres?unit="+added.Unit.ID, fmt.Sprintf("已加入 %d 位干部。", len(added.Cadres)))
 }
 
-// visibleCadre is the cadre named in the path, if the caller may see their unit.
-func (s *Server) visibleCadre(c *fiber.Ctx) (records.Cadre, error) {
-	cd, err := s.store.Cadre(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return cd, err
-	}
-	if !canSee(meOf(c), cd.UnitID) {
-		return cd, ballot.Errorf(ballot.ENOTFOUND, "干部不存在")
-	}
-	return cd, nil
-}
-
 // cadrePage is a cadre's whole history across polls and years.
 func (s *Server) cadrePage(c *fiber.Ctx) error {
-	cd, err := s.visibleCadre(c)
-	if err != nil {
-		return err
-	}
+	cd := *cadreOf(c)
 	h, err := s.historyOf(c.UserContext(), cd, time.Now())
 	if err != nil {
 		return err
@@ -109,28 +88,10 @@ func (s *Server) cadrePage(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": h.Cadre, "Entries": h.Entries})
 }
 
-// visibleEntry is the filed entry named in the path, if the caller may see its unit.
-func (s *Server) visibleEntry(c *fiber.Ctx) (records.Entry, error) {
-	e, err := s.store.Entry(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return e, err
-	}
-	if !canSee(meOf(c), e.UnitID) {
-		return e, ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
-	}
-	return e, nil
-}
-
 // entryLink names the cadre of a filed entry (a write-in, or a name the register did not
 // have): a correction citing the entry.
 func (s *Server) entryLink(c *fiber.Ctx) error {
-	if !canManage(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以关联干部")
-	}
-	e, err := s.visibleEntry(c)
-	if err != nil {
-		return err
-	}
+	e := *entryOf(c)
 	if _, err := s.linkEntry(c.UserContext(), meOf(c), e, c.FormValue("cadre_id")); err != nil {
 		return err
 	}

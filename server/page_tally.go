@@ -5,10 +5,7 @@ import (
 )
 
 func (s *Server) tallyPage(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	t, err := s.tallyOf(c.UserContext(), p)
 	if err != nil {
 		return err

@@ -15,8 +15,6 @@ import (
 // as paper; after voting, two different staff members each enter every paper ballot; a
 // ballot goes into the box when two entries by different people agree.
 
-func canEnterPaper(me *store.Session) bool { return canCount(me) }
-
 // markPaper turns the typed code's token into a paper vote.
 func (s *Server) markPaper(c *fiber.Ctx, p *store.PollInfo, code string) error {
 	t, err := ballot.ParseToken(code)
@@ -31,10 +29,7 @@ func (s *Server) markPaper(c *fiber.Ctx, p *store.PollInfo, code string) error {
 }
 
 func (s *Server) tokenPaper(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	if err := s.markPaper(c, p, c.FormValue("code")); err != nil {
 		return err
 	}
@@ -54,9 +49,6 @@ func (s *Server) paperDigest(groupID string, plain []byte) []byte {
 // enterPaper records one staff member's entry of a paper ballot. Every mark of the paper
 // is kept as it is: lines that break their rule count as invalid, as on paper.
 func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *ballot.Ballot) (bool, error) {
-	if !canEnterPaper(meOf(c)) {
-		return false, ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以录入纸质选票")
-	}
 	if _, ok := p.Group(groupID); !ok {
 		return false, ballot.Errorf(ballot.EINVALID, "请选择这张纸质选票的参评类别")
 	}
@@ -84,13 +76,7 @@ func (s *Server) enterPaper(c *fiber.Ctx, p *store.PollInfo, groupID string, b *
 }
 
 func (s *Server) paperPage(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
-	if !canEnterPaper(meOf(c)) {
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以录入纸质选票")
-	}
+	p := pollOf(c)
 	return s.renderPaper(c, fiber.StatusOK, p, "", nil, "")
 }
 
@@ -108,10 +94,7 @@ func (s *Server) renderPaper(c *fiber.Ctx, status int, p *store.PollInfo, groupI
 }
 
 func (s *Server) paperSubmit(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	groupID := c.FormValue("group_id")
 	b := ballotFromForm(c, p)
 	matched, err := s.enterPaper(c, p, groupID, &b)
@@ -134,10 +117,7 @@ func (s *Server) paperSubmit(c *fiber.Ctx) error {
 }
 
 func (s *Server) paperDiscard(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	n, err := s.store.DiscardPendingPaper(c.UserContext(), p.ID)
 	if err != nil {
 		return err

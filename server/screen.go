@@ -43,10 +43,7 @@ func (s *Server) screenJSON(c *fiber.Ctx) error {
 
 // pollScreen makes (once) the poll's big-screen link.
 func (s *Server) pollScreen(c *fiber.Ctx) error {
-	p, err := s.managedPoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	base, _ := s.baseURL(c.BaseURL())
 	if _, err := s.createScreen(c.UserContext(), meOf(c), p, base); err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"minyi/ballot"
 	"minyi/frontend"
@@ -115,125 +114,15 @@ func (s *Server) App() *fiber.App {
 		DisablePreParseMultipartForm: true,
 	})
 	app.Use(s.accessLog, s.recover, bodyLimit, s.securityHeaders, s.sameOrigin)
-	// Only the stylesheets and scripts are compressed: they carry no secret, where a page
-	// compressed beside a CSRF token or a ballot token would leak it by its length (BREACH).
-	app.Get("/static/"+frontend.VendorDir+"/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.vendor)
-	app.Get("/static/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.static)
-	app.Get("/healthz", s.healthz)
-
-	// Voters: no cookies, no session; the token in the URL is the capability.
-	app.Get("/v", s.codePage)
-	app.Post("/v", s.codeSubmit)
-	app.Get("/v/:token", s.ballotPage)
-	app.Post("/v/:token", s.ballotSubmit)
-
-	// Tellers: the seat token in the URL is the capability, as a voter's token is.
-	app.Get("/t/:token", s.tellerPage)
-	app.Get("/t/:token/state", s.tellerState)
-	app.Post("/t/:token/key", s.tellerRound(roundKey))
-	app.Post("/t/:token/deal", s.tellerRound(roundDeal))
-	app.Post("/t/:token/complain", s.tellerRound(roundComplain))
-	app.Post("/t/:token/ready", s.tellerRound(roundReady))
-	app.Get("/t/:token/count", s.tellerCountState)
-	app.Post("/t/:token/partial", s.tellerPartial)
-
-	app.Get("/receipt", s.receiptPage)
-	app.Get("/about", s.aboutPage)
-	app.Get("/verify", s.verifyPage)
-	app.Post("/verify", s.verifyPage)
-
-	// The big screen: a read-only link, turnout only.
-	app.Get("/screen/:key", s.screenPage)
-	app.Get("/screen/:key/live", s.screenLive)
-	app.Get("/screen/:key/turnout", s.screenJSON)
-
-	// Staff pages.
-	app.Get("/login", s.loginPage)
-	app.Post("/login", s.loginSubmit)
-	staff := s.authenticated(app)
-	staff.Post("/logout", s.logout)
-	staff.Get("/", s.pollsPage)
-	staff.Get("/polls/new", s.pollNewPage)
-	staff.Post("/polls", s.pollCreate)
-	staff.Get("/samples/:list", s.sampleSheet)
-	staff.Get("/polls/:id", s.pollPage)
-	staff.Get("/polls/:id/preview", s.pollPreview)
-	staff.Get("/polls/:id/live", s.pollLive)
-	staff.Post("/polls/:id/screen", s.pollScreen)
-	staff.Post("/polls/:id/open", s.pollOpen)
-	staff.Post("/polls/:id/ceremony", s.ceremonyStart)
-	staff.Get("/polls/:id/ceremony", s.ceremonyStatus)
-	staff.Get("/polls/:id/count", s.countPage)
-	staff.Post("/polls/:id/close", s.onPage(s.closePoll, "投票已结束，不再接受选票。可以开箱计票。"))
-	staff.Post("/polls/:id/count", s.pollCount)
-	staff.Get("/polls/:id/count/status", s.countStatusHandler)
-	staff.Post("/polls/:id/delete", s.pollDelete)
-	staff.Post("/polls/:id/rehearsal", s.onPage(s.startRehearsal, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。"))
-	staff.Post("/polls/:id/rehearsal/wipe", s.onPage(s.wipeRehearsal, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。"))
-	staff.Post("/polls/:id/tokens", s.tokensIssue)
-	staff.Post("/polls/:id/tokens/void", s.tokenVoid)
-	staff.Post("/polls/:id/tokens/replace", s.tokenReplace)
-	staff.Post("/polls/:id/tokens/paper", s.tokenPaper)
-	staff.Get("/polls/:id/paper", s.paperPage)
-	staff.Post("/polls/:id/paper", s.paperSubmit)
-	staff.Post("/polls/:id/paper/discard", s.paperDiscard)
-	staff.Post("/polls/:id/reopen", s.onPage(s.reopenPoll, "已重新开放投票。"))
-	staff.Post("/polls/:id/expected", s.groupExpected)
-	staff.Post("/polls/:id/schedule", s.pollSchedule)
-	staff.Post("/polls/:id/year", s.pollYear)
-	staff.Post("/polls/:id/contact", s.pollContact)
-	staff.Post("/polls/:id/batches/:batch/void", s.batchVoid)
-	staff.Get("/polls/:id/tally", s.tallyPage)
-	staff.Get("/polls/:id/bundle.json", s.bundleDownload)
-	staff.Get("/polls/:id/tally.xlsx", s.tallyXLSXDownload)
-	staff.Get("/polls/:id/tally.pdf", s.tallyPDFDownload)
-	staff.Get("/polls/:id/tally.zip", s.tallyZIP)
-	staff.Get("/polls/:id/next-round", s.pollNextRound)
-	staff.Post("/polls/:id/file", s.pollFile)
-	staff.Get("/cadres", s.cadresPage)
-	staff.Post("/cadres", s.cadresAdd)
-	staff.Get("/cadres/:id", s.cadrePage)
-	staff.Post("/records/:id/link", s.entryLink)
-	staff.Get("/records", s.recordsPage)
-	staff.Get("/selections", s.selectionsPage)
-	staff.Post("/selections", s.selectionCreate)
-	staff.Get("/selections/:id", s.selectionPage)
-	staff.Post("/selections/:id/steps", s.selectionStepAdd)
-	staff.Get("/selections/:id/export.pdf", s.selectionExport)
-	staff.Get("/selections/:id/export.xlsx", s.selectionExport)
-	staff.Get("/account", s.accountPage)
-	staff.Post("/account/password", s.accountPassword)
-	staff.Post("/account/api-token", s.accountAPIToken)
-	staff.Get("/admin/units", s.unitsPage)
-	staff.Post("/admin/units", s.unitCreate)
-	staff.Get("/admin/staff", s.staffPage)
-	staff.Get("/admin/deliveries", s.deliveriesPage)
-	staff.Post("/admin/receivers", s.receiverAdd)
-	staff.Post("/admin/deliveries/:id/retry", s.deliveryRetry)
-	staff.Post("/admin/staff", s.staffCreate)
-
-	s.apiRoutes(app.Group("/api/v1"))
+	s.register(app, s.Routes())
+	// Nothing else is registered: a path of the API no route matched answers in JSON.
+	app.Use("/api/v1", func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatched{}, true)
 		return ballot.Errorf(ballot.ENOTFOUND, "页面不存在")
 	})
 	return app
 }
-
-// authenticated registers routes behind the staff session and CSRF checks. (A Fiber
-// group with middleware would run it for every route registered after it, voters' too.)
-type authenticated struct {
-	r    fiber.Router
-	auth []fiber.Handler
-}
-
-func (s *Server) authenticated(r fiber.Router) authenticated {
-	return authenticated{r: r, auth: []fiber.Handler{s.requireStaff, s.checkCSRF}}
-}
-
-func (a authenticated) Get(path string, h fiber.Handler)    { a.r.Get(path, append(a.auth, h)...) }
-func (a authenticated) Post(path string, h fiber.Handler)   { a.r.Post(path, append(a.auth, h)...) }
-func (a authenticated) Delete(path string, h fiber.Handler) { a.r.Delete(path, append(a.auth, h)...) }
 
 // startSweeper removes expired sessions now and then until ctx ends.
 func (s *Server) startSweeper(ctx context.Context) {

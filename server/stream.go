@@ -78,9 +78,6 @@ func (s *Server) stream(c *fiber.Ctx, pollID string) error {
 
 // pollLive is the organizer's stream.
 func (s *Server) pollLive(c *fiber.Ctx) error {
-	p, err := s.visiblePoll(c)
-	if err != nil {
-		return err
-	}
+	p := pollOf(c)
 	return s.stream(c, p.ID)
 }
