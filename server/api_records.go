@@ -63,10 +63,7 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCadre(c *fiber.Ctx) error {
-	cd, err := s.visibleCadre(c)
-	if err != nil {
-		return err
-	}
+	cd := *cadreOf(c)
 	return reply(c, fiber.StatusOK)(s.historyOf(c.UserContext(), cd, time.Now()))
 }
 
@@ -77,10 +74,7 @@ func (s *Server) apiEntryLink(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	e, err := s.visibleEntry(c)
-	if err != nil {
-		return err
-	}
+	e := *entryOf(c)
 	return reply(c, fiber.StatusCreated)(s.linkEntry(c.UserContext(), meOf(c), e, in.CadreID))
 }
 

@@ -78,17 +78,9 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 	return s.redirectWith(c, "/cadres?unit="+added.Unit.ID, fmt.Sprintf("已加入 %d 位干部。", len(added.Cadres)))
 }
 
-// visibleCadre is the cadre named in the path, loaded and checked by loadCadre.
-func (s *Server) visibleCadre(c *fiber.Ctx) (records.Cadre, error) {
-	return *cadreOf(c), nil
-}
-
 // cadrePage is a cadre's whole history across polls and years.
 func (s *Server) cadrePage(c *fiber.Ctx) error {
-	cd, err := s.visibleCadre(c)
-	if err != nil {
-		return err
-	}
+	cd := *cadreOf(c)
 	h, err := s.historyOf(c.UserContext(), cd, time.Now())
 	if err != nil {
 		return err
@@ -96,18 +88,10 @@ func (s *Server) cadrePage(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": h.Cadre, "Entries": h.Entries})
 }
 
-// visibleEntry is the filed entry named in the path, loaded and checked by loadEntry.
-func (s *Server) visibleEntry(c *fiber.Ctx) (records.Entry, error) {
-	return *entryOf(c), nil
-}
-
 // entryLink names the cadre of a filed entry (a write-in, or a name the register did not
 // have): a correction citing the entry.
 func (s *Server) entryLink(c *fiber.Ctx) error {
-	e, err := s.visibleEntry(c)
-	if err != nil {
-		return err
-	}
+	e := *entryOf(c)
 	if _, err := s.linkEntry(c.UserContext(), meOf(c), e, c.FormValue("cadre_id")); err != nil {
 		return err
 	}

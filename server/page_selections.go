@@ -73,10 +73,7 @@ func (s *Server) selectionPage(c *fiber.Ctx) error {
 
 func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
 	in := stepIn{Kind: c.FormValue("kind"), Date: c.FormValue("date"), Note: c.FormValue("note"), PollID: c.FormValue("poll_id")}
-	sel, _, err := s.selectionSteps(c)
-	if err != nil {
-		return err
-	}
+	sel := selectionOf(c)
 	st, err := s.addStep(c.UserContext(), meOf(c), sel, in)
 	if err != nil {
 		return err
