@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -128,6 +129,34 @@ func TestCloseRewritesTheBox(t *testing.T) {
 	}
 }
 
+// newPollAt17 is newPoll as the server of schema 17 wrote it: the columns added since
+// (the contact line) are not there yet.
+func newPollAt17(t *testing.T, s *store.Store, db *sql.DB) *ballot.Poll {
+	t.Helper()
+	u, err := s.CreateUnit(ctx, "某某区委组织部")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &ballot.Poll{UnitID: u.ID, Title: "年度民主测评", Groups: []ballot.Group{{Name: "职工代表", Expected: 30}},
+		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}}}}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	def, err := json.Marshal(map[string]any{"forms": p.Forms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`INSERT INTO polls (unit_id, title, definition, year) VALUES ($1, $2, $3, 2026) RETURNING id`, p.UnitID, p.Title, string(def)).Scan(&p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`INSERT INTO voter_groups (poll_id, position, name, expected) VALUES ($1, 0, $2, $3) RETURNING id`, p.ID, p.Groups[0].Name, p.Groups[0].Expected).Scan(&p.Groups[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	p.State = ballot.Draft
+	return p
+}
+
 // sealV1 seals a ballot as the box did before ballots were padded: one ephemeral key per
 // server instance, kept in seal_keys, and a random nonce.
 func sealV1(t *testing.T, pollID, groupID string, pollPub, plain []byte) (ephemeral, sealed []byte) {
@@ -159,7 +188,7 @@ func TestOpenPollSurvivesTheUpgrade(t *testing.T) {
 	}
 	db, _ := sql.Open("postgres", url)
 	defer db.Close()
-	p := newPoll(t, s)
+	p := newPollAt17(t, s, db)
 	g := p.Groups[0].ID
 	hs := hashes(3)
 	if _, err := s.IssueTokens(ctx, p.ID, g, hs, ""); err != nil {
