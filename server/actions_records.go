@@ -102,7 +102,9 @@ func (s *Server) linkEntry(ctx context.Context, me *store.Session, e records.Ent
 		return entryLinked{}, err
 	}
 	if cd.UnitID != e.UnitID {
-		return entryLinked{}, ballot.Errorf(ballot.ENOTFOUND, "记录不存在")
+		// Answered as a cadre that does not exist: another unit's register is not to be
+		// probed through this form.
+		return entryLinked{}, ballot.Errorf(ballot.ENOTFOUND, "干部不存在")
 	}
 	id, err := s.store.LinkEntry(ctx, e.ID, cd.ID, me.ID, deliveryPayload)
 	if err != nil {

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
+
+	"minyi/records"
 )
 
 // A register imported from a sheet; a counted meeting filed once (twice adds nothing) on
@@ -162,6 +165,18 @@ func TestLinkEntryAndRecordsList(t *testing.T) {
 	body = list[strings.Index(list, "<tbody>"):]
 	if strings.Index(body, "王五") > strings.Index(body, "张三") {
 		t.Fatal("sorted by flags, 王五 (建议调整, 建议免职) comes first")
+	}
+	// A cadre of another unit is answered as one that does not exist, so the form cannot
+	// tell whether an id is in another unit's register.
+	other, _ := e.st.CreateUnit(ctx, "丙单位")
+	if err := e.st.AddCadres(ctx, other.ID, []records.Cadre{{Name: "王五", Post: "科长"}}); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere, _ := e.st.Cadres(ctx, other.ID)
+	foreignStatus, foreign := post("/records/"+wang+"/link", url.Values{"cadre_id": {elsewhere[0].ID}})
+	missingStatus, missing := post("/records/"+wang+"/link", url.Values{"cadre_id": {uuid.NewString()}})
+	if foreignStatus != 404 || missingStatus != 404 || !strings.Contains(foreign, "干部不存在") || !strings.Contains(missing, "干部不存在") {
+		t.Fatalf("linking to another unit's cadre: %d, to no cadre: %d; want both 404 「干部不存在」", foreignStatus, missingStatus)
 	}
 }
 
