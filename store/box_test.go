@@ -133,16 +133,7 @@ func TestCloseRewritesTheBox(t *testing.T) {
 // (the contact line) are not there yet.
 func newPollAt17(t *testing.T, s *store.Store, db *sql.DB) *ballot.Poll {
 	t.Helper()
-	u, err := s.CreateUnit(ctx, "某某区委组织部")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &ballot.Poll{UnitID: u.ID, Title: "年度民主测评", Groups: []ballot.Group{{Name: "职工代表", Expected: 30}},
-		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}}}}
-	p.Normalize()
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	p := samplePoll(t, s)
 	def, err := json.Marshal(map[string]any{"forms": p.Forms})
 	if err != nil {
 		t.Fatal(err)

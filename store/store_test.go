@@ -24,6 +24,16 @@ var ctx = context.Background()
 
 func newPoll(t *testing.T, s *store.Store) *ballot.Poll {
 	t.Helper()
+	p := samplePoll(t, s)
+	if err := s.CreatePoll(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// samplePoll is the poll of these tests, of a new unit, not yet stored.
+func samplePoll(t *testing.T, s *store.Store) *ballot.Poll {
+	t.Helper()
 	u, err := s.CreateUnit(ctx, "某某区委组织部")
 	if err != nil {
 		t.Fatal(err)
@@ -32,9 +42,6 @@ func newPoll(t *testing.T, s *store.Store) *ballot.Poll {
 		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Evaluation: &ballot.Evaluation{Subjects: []ballot.Subject{{Name: "张三", Post: "局长"}}}}}}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreatePoll(ctx, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	return p
