@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // cellKind says what a cell holds, so the workbook can write numbers as numbers and the
@@ -51,8 +52,12 @@ func optDec(r *ballot.Ratio) Cell {
 	return dec(*r)
 }
 
-// String is the cell as printed: "83.93%（47/56）", "47（83.93%）", "81.10".
-func (c Cell) String() string {
+// String is the cell as printed in Chinese: "83.93%（47/56）", "47（83.93%）", "81.10".
+func (c Cell) String() string { return c.in(i18n.For(i18n.Zh)) }
+
+// in is the cell as printed in a language: the English sets the figure beside it in
+// plain brackets, "83.93% (47/56)".
+func (c Cell) in(m *i18n.Printer) string {
 	switch c.Kind {
 	case countCell:
 		return fmt.Sprint(c.N)
@@ -60,12 +65,12 @@ func (c Cell) String() string {
 		if !c.R.Valid() {
 			return "—"
 		}
-		return c.R.Percent() + "（" + c.R.String() + "）"
+		return m.T("%s（%s）", c.R.Percent(), c.R.String())
 	case countRateCell:
 		if !c.R.Valid() {
 			return fmt.Sprint(c.N)
 		}
-		return fmt.Sprintf("%d（%s）", c.N, c.R.Percent())
+		return m.T("%s（%s）", fmt.Sprint(c.N), c.R.Percent())
 	case decimalCell:
 		return c.R.Decimal()
 	}

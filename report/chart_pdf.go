@@ -26,7 +26,7 @@ func (l *reportLayout) chart(ch *Chart) {
 		}
 		values[i] = strings.Join(parts, " / ")
 		if b.Full > 0 {
-			values[i] += fmt.Sprintf("（共 %d）", b.Full)
+			values[i] += pdf.m.T("（共 %d）", b.Full)
 		}
 		valueW = max(valueW, mixedWidth(pdf, values[i], size))
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // flagSign marks a flag's tone (ballot.Flag.Tone) with a sign the report's font draws, so
@@ -18,18 +19,20 @@ func flagSign(f ballot.Flag) string {
 	return "•"
 }
 
-func flagLine(f ballot.Flag) string {
-	s := whole(flagSign(f)+" "+f.Label) + "：" + f.Rule
+// flagLine is a conclusion and the rule that drew it. The rule's sentence is the one the
+// signed tally keeps, in Chinese; an English reader gets the conclusion's name beside it.
+func flagLine(m *i18n.Printer, f ballot.Flag) string {
+	s := m.T("%s：%s", whole(flagSign(f)+" "+m.Term(f.Label)), f.Rule)
 	if f.Threshold.Valid() && f.Value.Valid() {
-		s += whole("（" + f.Value.String() + " = " + f.Value.Percent() + "）")
+		s += whole(m.T("（%s = %s）", f.Value.String(), f.Value.Percent()))
 	}
 	return s
 }
 
-func flagText(fs []ballot.Flag) Cell {
+func flagText(m *i18n.Printer, fs []ballot.Flag) Cell {
 	var out []string
 	for _, f := range fs {
-		out = append(out, flagLine(f))
+		out = append(out, flagLine(m, f))
 	}
 	if len(out) == 0 {
 		return Text("—")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/go-pdf/fpdf"
+
+	"minyi/i18n"
 )
 
 // newPDF starts an A4 document with the fonts registered as "cjk", "latin" and "mono".
@@ -27,11 +29,13 @@ func (p Printer) newPDF() (*pdfDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pdfDoc{Fpdf: pdf, measure: m}, nil
+	return &pdfDoc{Fpdf: pdf, measure: m, m: p.msg()}, nil
 }
 
-// pdfDoc is a document and the pageless twin its text is measured on.
+// pdfDoc is a document, the pageless twin its text is measured on and the language its
+// own words are in.
 type pdfDoc struct {
 	*fpdf.Fpdf
 	measure *measurer
+	m       *i18n.Printer
 }

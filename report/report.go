@@ -3,12 +3,36 @@
 // that serve them live in server/.
 package report
 
-import "time"
+import (
+	"time"
 
-// Printer makes the PDF documents, in the fonts it is given.
+	"minyi/i18n"
+)
+
+// Printer makes the documents, the PDFs in the fonts it is given.
 type Printer struct {
 	// FontPath is a TrueType font with Chinese glyphs; empty searches CJKFontPaths.
 	FontPath string
+	// P says the documents' own words in the reader's language; nil is Chinese. Data
+	// (titles, names) and the rules' wording kept in a tally are printed as they are.
+	P *i18n.Printer
+}
+
+// said is a sentence the tally keeps in words (who held the key) in the reader's
+// language when it is a message of the catalogue, as it was kept otherwise.
+func said(m *i18n.Printer, s string) string {
+	if i18n.Has(s) {
+		return m.T(s)
+	}
+	return s
+}
+
+// msg is the printer of the documents' words.
+func (p Printer) msg() *i18n.Printer {
+	if p.P == nil {
+		return i18n.For(i18n.Zh)
+	}
+	return p.P
 }
 
 // cst is China Standard Time: the documents give times as organizers read them, wherever

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"fmt"
 )
 
 // Report lays out a report: a heading, a title, lines of facts, tables with their bars,
@@ -44,9 +43,9 @@ func (p Printer) Report(heading, title string, meta []string, tables []Table, si
 	if signed {
 		l.need(34)
 		l.y += 4
-		mixedText(pdf, pageMargin, l.y, l.width, 8, 11, "监票人（签字）：______________________　　计票人（签字）：______________________", "L")
+		mixedText(pdf, pageMargin, l.y, l.width, 8, 11, pdf.m.T("监票人（签字）：______________________　　计票人（签字）：______________________"), "L")
 		l.y += 12
-		mixedText(pdf, pageMargin, l.y, l.width, 8, 11, "日期：________年____月____日", "L")
+		mixedText(pdf, pageMargin, l.y, l.width, 8, 11, pdf.m.T("日期：________年____月____日"), "L")
 		l.y += 12
 	}
 	for _, line := range footer {
@@ -59,7 +58,7 @@ func (p Printer) Report(heading, title string, meta []string, tables []Table, si
 	}
 	for i := 1; i <= pages; i++ {
 		pdf.SetPage(i)
-		mixedText(pdf, pageMargin, pageH-10, pageW-2*pageMargin, 4, 8, fmt.Sprintf("第 %d 页 共 %d 页", i, pages), "C")
+		mixedText(pdf, pageMargin, pageH-10, pageW-2*pageMargin, 4, 8, pdf.m.T("第 %d 页 共 %d 页", i, pages), "C")
 	}
 	var out bytes.Buffer
 	if err := pdf.Output(&out); err != nil {

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"fmt"
-
 	"github.com/go-pdf/fpdf"
 
 	"minyi/ballot"
@@ -18,16 +16,17 @@ func drawSlip(pdf *pdfDoc, b *SlipBatch, img string, x, y float64, t ballot.Toke
 		mixedText(pdf, x+6, ty, slipW-12, 5, 10.5, line, "C")
 		ty += 5
 	}
-	mixedText(pdf, x+6, ty+0.5, slipW-12, 5, 9.5, "参评类别："+b.Group, "C")
+	m := pdf.m
+	mixedText(pdf, x+6, ty+0.5, slipW-12, 5, 9.5, m.T("参评类别：%s", b.Group), "C")
 	top := y + 22
 	pdf.ImageOptions(img, x+5, top-1, 40, 40, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	tx, tw := x+47, slipW-52
-	mixedText(pdf, tx, top, tw, 5, 9, "投票凭证码", "L")
+	mixedText(pdf, tx, top, tw, 5, 9, m.T("投票凭证码"), "L")
 	pdf.SetFont("mono", "", 12.5)
 	pdf.SetXY(tx, top+5)
 	pdf.CellFormat(tw, 7, t.Grouped(), "", 0, "L", false, 0, "")
 	ly := top + 14
-	for _, line := range []string{"请用手机扫描二维码投票。", "无法扫码时，用手机浏览器打开"} {
+	for _, line := range []string{m.T("请用手机扫描二维码投票。"), m.T("无法扫码时，用手机浏览器打开")} {
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
@@ -35,11 +34,11 @@ func drawSlip(pdf *pdfDoc, b *SlipBatch, img string, x, y float64, t ballot.Toke
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
-	for _, line := range []string{"并输入上面的凭证码。", "凭证只能使用一次，投票不记名。"} {
+	for _, line := range []string{m.T("并输入上面的凭证码。"), m.T("凭证只能使用一次，投票不记名。")} {
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
-	slipFooter(pdf, b, fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
+	slipFooter(pdf, b, m.T("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
 }
 
 // slipFooter writes 「批次 ABCD…WXYZ 第 n/N 张」 right-aligned in a box of width w. The hint
@@ -52,7 +51,7 @@ func slipFooter(pdf *pdfDoc, b *SlipBatch, place string, x, y, w float64) {
 		mixedText(pdf, x, y, w, 4, size, place, "R")
 		return
 	}
-	const label = "批次 "
+	label := pdf.m.T("批次 ")
 	if b.footW == nil {
 		m := pdf.measure
 		m.Lock()

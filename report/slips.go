@@ -41,7 +41,7 @@ func (p Printer) Slips(batches ...*SlipBatch) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pdf.SetTitle(batches[0].Title+" 投票凭证", true)
+	pdf.SetTitle(p.msg().T("%s 投票凭证", batches[0].Title), true)
 	perPage := slipCols * slipRows
 	n := 0 // slips drawn so far, naming each QR image once in the file
 	for _, b := range batches {

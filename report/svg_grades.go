@@ -5,12 +5,17 @@ import (
 	"html/template"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
+
+// GradeChart is Printer.GradeChart in Chinese.
+func GradeChart(et *ballot.EvaluationTally) template.HTML { return Printer{}.GradeChart(et) }
 
 // GradeChart draws one stacked bar per subject: its grades left to right over its valid
 // votes, the good grades first, with the form's 建议调整 line (e.g. 三分之二) marked so
 // one sees at a glance whose good grades fall short.
-func GradeChart(et *ballot.EvaluationTally) template.HTML {
+func (p Printer) GradeChart(et *ballot.EvaluationTally) template.HTML {
+	m := p.msg()
 	if et == nil || len(et.Subjects) == 0 {
 		return ""
 	}
@@ -21,7 +26,7 @@ func GradeChart(et *ballot.EvaluationTally) template.HTML {
 		}
 	}
 	top := 34
-	c := newChart("各对象测评等次分布", len(et.Subjects), top+6)
+	c := newChart(m.T("各对象测评等次分布"), len(et.Subjects), top+6)
 	// a long form's bars go without their numbers, which its table gives: the page is sent
 	// uncompressed and a 300-subject chart would double in size
 	numbered := len(et.Subjects) <= 30
@@ -30,8 +35,9 @@ func GradeChart(et *ballot.EvaluationTally) template.HTML {
 	x := chartLabel
 	for i, g := range et.Grades {
 		c.bar(x, 4, 12, 12, fill[i])
+		g = m.Term(g)
 		c.text(x+16, 15, "start", "legend", g)
-		x += 28 + 15*len([]rune(g))
+		x += 28 + legendWidth(g)
 	}
 	for i, s := range et.Subjects {
 		y := top + i*chartRow
@@ -49,11 +55,48 @@ func GradeChart(et *ballot.EvaluationTally) template.HTML {
 			}
 			at += w
 		}
-		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", et.GoodLabel+" "+s.Good.Percent())
+		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", m.Term(et.GoodLabel)+" "+s.Good.Percent())
 	}
 	// the line goes over the bars, so it shows where they cross it
-	c.mark(adjust, top, len(et.Subjects)*chartRow, ballot.FractionText(adjust))
+	c.mark(adjust, top, len(et.Subjects)*chartRow, fraction(m, adjust))
 	return c.html()
+}
+
+// legendWidth is about how wide a legend's words are drawn: a Chinese character is
+// square, a Latin letter about half as wide.
+func legendWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			w += 15
+		} else {
+			w += 8
+		}
+	}
+	return w
+}
+
+// fraction writes a threshold as the rules write it in Chinese (三分之二), as figures
+// (2/3) in another language.
+func fraction(m *i18n.Printer, r ballot.Ratio) string {
+	if m.Lang() == i18n.Zh || r.Den <= 0 {
+		return ballot.FractionText(r)
+	}
+	n, d := r.Num, r.Den
+	a, b := n, d
+	for b != 0 {
+		a, b = b, a%b
+	}
+	if a > 1 {
+		n, d = n/a, d/a
+	}
+	switch {
+	case n == d:
+		return m.T("全部")
+	case 100%d == 0:
+		return fmt.Sprintf("%d%%", n*(100/d))
+	}
+	return fmt.Sprintf("%d/%d", n, d)
 }
 
 // onFill is the class of a number written on a fill: white with a halo on the dark and

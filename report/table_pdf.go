@@ -1,7 +1,5 @@
 package report
 
-import "fmt"
-
 // columnWidths measures each column with the fonts' own metrics: a figure or a name is as
 // wide as it prints, on one line; a header may take two lines; long text is capped (it
 // wraps between words).
@@ -18,7 +16,7 @@ func columnWidths(pdf *pdfDoc, tb Table, size float64) []float64 {
 			if i >= len(r) {
 				continue
 			}
-			s := r[i].String()
+			s := r[i].in(pdf.m)
 			if r[i].Wrap {
 				w[i] = max(w[i], min(mixedWidth(pdf, s, size), maxWrapCell), longestToken(pdf, s, size))
 			} else {
@@ -65,7 +63,7 @@ func (l *reportLayout) table(tb Table) {
 			floor := 28.0
 			for _, r := range tb.Rows {
 				if i < len(r) {
-					floor = max(floor, longestToken(pdf, r[i].String(), size)+2*cellPad+0.5)
+					floor = max(floor, longestToken(pdf, r[i].in(pdf.m), size)+2*cellPad+0.5)
 				}
 			}
 			cut := min(widths[i]-floor, total-l.width)
@@ -104,7 +102,7 @@ func (l *reportLayout) table(tb Table) {
 	for gi, cols := range groups {
 		title := tb.Title
 		if len(groups) > 1 {
-			title += fmt.Sprintf("（第 %d 部分，共 %d 部分）", gi+1, len(groups))
+			title += pdf.m.T("（第 %d 部分，共 %d 部分）", gi+1, len(groups))
 		}
 		l.tablePart(tb, title, gi == 0, cols, widths, size)
 		l.y += 2

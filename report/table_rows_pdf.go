@@ -2,7 +2,7 @@ package report
 
 // cellLines is a cell's text as printed: one line, or wrapped lines for long text.
 func cellLines(pdf *pdfDoc, c Cell, w, size float64) []string {
-	s := c.String()
+	s := c.in(pdf.m)
 	if c.Wrap {
 		return wrapSafe(pdf, s, w-2*cellPad, size)
 	}

@@ -1,13 +1,13 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
-func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
+func evaluationTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupResult) []Table {
 	e := f.Evaluation
 	// A column is there only when the poll has what it shows.
 	var posts, weighted, score bool
@@ -16,9 +16,9 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 		weighted = weighted || s.Weighted != nil
 		score = score || s.Score != nil
 	}
-	header, keys := []string{"被测评对象"}, 1
+	header, keys := []string{m.T("被测评对象")}, 1
 	if posts {
-		header, keys = append(header, "职务"), 2
+		header, keys = append(header, m.T("职务")), 2
 	}
 	// The rates' names are the form's own grades (「好和较好率」 for a team); a tally from
 	// before they were kept is an individual's. A set with no bad grade has no bad rate.
@@ -26,21 +26,22 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 	if good == "" {
 		good, bad = "优秀和称职", "不称职"
 	}
-	header = append(append(header, e.Grades...), "有效票", "无效票", good+"率")
+	grades := terms(m, e.Grades)
+	header = append(append(header, grades...), m.T("有效票"), m.T("无效票"), m.T("%s率", m.Term(good)))
 	if bad != "" {
-		header = append(header, bad+"率")
+		header = append(header, m.T("%s率", m.Term(bad)))
 	}
 	if weighted {
-		header = append(header, "加权"+good+"率")
+		header = append(header, m.T("加权%s率", m.Term(good)))
 		if bad != "" {
-			header = append(header, "加权"+bad+"率")
+			header = append(header, m.T("加权%s率", m.Term(bad)))
 		}
 	}
 	if score {
-		header = append(header, "折算得分")
+		header = append(header, m.T("折算得分"))
 	}
-	main := Table{Title: f.Title, Keys: keys, Header: append(header, "提示（供组织考核参考）"), Chart: &Chart{Legend: e.Grades}}
-	byGroup := Table{Title: f.Title + " · 分类统计", Sheet: f.Title + " 分类统计", Keys: 2, Header: append(append([]string{"被测评对象", "参评类别"}, e.Grades...), "有效票", "无效票")}
+	main := Table{Title: f.Title, Keys: keys, Header: append(header, m.T("提示（供组织考核参考）")), Chart: &Chart{Legend: grades}}
+	byGroup := Table{Title: m.T("%s · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2, Header: append(append([]string{m.T("被测评对象"), m.T("参评类别")}, grades...), m.T("有效票"), m.T("无效票"))}
 	for _, s := range e.Subjects {
 		row := []Cell{Text(s.Name)}
 		if posts {
@@ -69,11 +70,11 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 		if score {
 			row = append(row, optDec(s.Score))
 		}
-		main.Rows = append(main.Rows, append(row, flagText(s.Flags)))
+		main.Rows = append(main.Rows, append(row, flagText(m, s.Flags)))
 		for _, ind := range s.Indicators {
-			label := "　" + ind.Name
+			label := m.T("　%s", ind.Name)
 			if ind.Points > 0 {
-				label += fmt.Sprintf("（%d分）", ind.Points)
+				label = m.T("　%s（%d分）", ind.Name, ind.Points)
 			}
 			r := []Cell{Text(label)}
 			if posts {
@@ -106,13 +107,13 @@ func evaluationTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 			for i, g := range s.Weighted.Groups {
 				w := groups[i].Name + " " + g.Weight.String()
 				if g.Absent {
-					w += "（无有效票，权重按比例分给其他类别）"
+					w = m.T("%s %s（无有效票，权重按比例分给其他类别）", groups[i].Name, g.Weight.String())
 				} else if g.Weight != g.Effective {
 					w += "→" + g.Effective.String()
 				}
 				ws = append(ws, w)
 			}
-			main.Notes = append(main.Notes, "加权计算（"+strings.Join(ws, "，")+"）：加权比例 = Σ 类别权重 × 该类别比例；设权重时，提示按加权比例判断。")
+			main.Notes = append(main.Notes, m.T("加权计算（%s）：加权比例 = Σ 类别权重 × 该类别比例；设权重时，提示按加权比例判断。", strings.Join(ws, m.T("，"))))
 			break
 		}
 	}

@@ -1,25 +1,24 @@
 package report
 
 import (
-	"fmt"
-
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
-func scoringTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
+func scoringTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupResult) []Table {
 	s := f.Scoring
 	var posts, weighted bool
 	for _, x := range s.Subjects {
 		posts = posts || x.Post != ""
 		weighted = weighted || x.Weighted != nil
 	}
-	header, keys := []string{"对象"}, 1
+	header, keys := []string{m.T("对象")}, 1
 	if posts {
-		header, keys = append(header, "职务"), 2
+		header, keys = append(header, m.T("职务")), 2
 	}
-	header = append(header, "打分人数", "平均分", "去掉最高最低分")
+	header = append(header, m.T("打分人数"), m.T("平均分"), m.T("去掉最高最低分"))
 	if weighted {
-		header = append(header, "加权平均")
+		header = append(header, m.T("加权平均"))
 	}
 	for _, x := range s.Indicators {
 		header = append(header, x.Name)
@@ -27,8 +26,8 @@ func scoringTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 	for _, g := range groups {
 		header = append(header, g.Name)
 	}
-	t := Table{Title: fmt.Sprintf("%s（满分%d）", f.Title, s.FullMarks), Keys: keys, Header: append(header, "未评", "无效", "名次")}
-	t.Notes = append(t.Notes, fmt.Sprintf("平均分按打分人数计算，未评的不计；去掉一个最高分和一个最低分的平均在打分人数不少于 %d 人时计算；名次按平均分。", s.TrimAt))
+	t := Table{Title: m.T("%s（满分%d）", f.Title, s.FullMarks), Keys: keys, Header: append(header, m.T("未评"), m.T("无效"), m.T("名次"))}
+	t.Notes = append(t.Notes, m.T("平均分按打分人数计算，未评的不计；去掉一个最高分和一个最低分的平均在打分人数不少于 %d 人时计算；名次按平均分。", s.TrimAt))
 	for _, x := range s.Subjects {
 		row := []Cell{Text(x.Name)}
 		if posts {
@@ -36,7 +35,7 @@ func scoringTables(f ballot.FormTally, groups []ballot.GroupResult) []Table {
 		}
 		trimmed := optDec(x.Trimmed)
 		if x.Trimmed == nil {
-			trimmed = Text(fmt.Sprintf("不足%d人", s.TrimAt))
+			trimmed = Text(m.T("不足%d人", s.TrimAt))
 		}
 		row = append(row, num(x.Scored), dec(x.Mean), trimmed)
 		if weighted {

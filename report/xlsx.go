@@ -4,16 +4,23 @@ import (
 	"bytes"
 
 	"minyi/ballot"
+	"minyi/i18n"
 
 	"github.com/xuri/excelize/v2"
 )
 
+// TallyWorkbook is the tally's workbook in Chinese (see Printer.TallyWorkbook).
+func TallyWorkbook(b *ballot.Bundle) ([]byte, error) { return Printer{}.TallyWorkbook(b) }
+
 // TallyWorkbook lays the report tables out one sheet per table (a survey's questions stacked
-// on its form's sheet), after a sheet of turnout.
-func TallyWorkbook(b *ballot.Bundle) ([]byte, error) { return Workbook(Tables(b.Tally)) }
+// on its form's sheet), after a sheet of turnout, in the printer's language.
+func (p Printer) TallyWorkbook(b *ballot.Bundle) ([]byte, error) {
+	return p.Workbook(p.Tables(b.Tally))
+}
 
 type xlsxBook struct {
 	x      *excelize.File
+	m      *i18n.Printer
 	styles struct{ title, note, header, text, wrap, count, percent, decimal int }
 	next   map[string]int // sheet → next free row
 	tables map[string]int
@@ -22,11 +29,15 @@ type xlsxBook struct {
 	names  map[string]string // Sheet → its unique sheet name
 }
 
-// Workbook writes tables into a workbook, those of the same Sheet stacked on one.
-func Workbook(tables []Table) ([]byte, error) {
+// Workbook writes tables into a workbook in Chinese (see Printer.Workbook).
+func Workbook(tables []Table) ([]byte, error) { return Printer{}.Workbook(tables) }
+
+// Workbook writes tables into a workbook, those of the same Sheet stacked on one; the
+// columns it adds (a rate's fraction) are named in the printer's language.
+func (p Printer) Workbook(tables []Table) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
-	bk := &xlsxBook{x: x, next: map[string]int{}, tables: map[string]int{}, widths: map[string][]float64{}, names: map[string]string{}}
+	bk := &xlsxBook{x: x, m: p.msg(), next: map[string]int{}, tables: map[string]int{}, widths: map[string][]float64{}, names: map[string]string{}}
 	var err error
 	style := func(s *excelize.Style) int {
 		id, e := x.NewStyle(s)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -55,7 +54,7 @@ func (bk *xlsxBook) sheet(key string) (string, error) {
 		if !taken {
 			break
 		}
-		name = Clip(base, 26) + fmt.Sprintf("（%d）", n)
+		name = bk.m.T("%s（%d）", Clip(base, 26), n)
 	}
 	if len(bk.order) == 0 {
 		if err := bk.x.SetSheetName("Sheet1", name); err != nil {

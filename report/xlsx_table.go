@@ -39,9 +39,9 @@ func (bk *xlsxBook) table(t Table) error {
 		heads := []string{h}
 		switch span[i] {
 		case 2:
-			heads = append(heads, h+" 分数")
+			heads = append(heads, bk.m.T("%s 分数", h))
 		case 3:
-			heads = append(heads, h+" 比例", h+" 分数")
+			heads = append(heads, bk.m.T("%s 比例", h), bk.m.T("%s 分数", h))
 		}
 		for _, hh := range heads {
 			x.SetCellStr(name, cell(col, r), Inert(plain(hh)))

@@ -30,6 +30,12 @@ func (s *Server) certified(c *fiber.Ctx) (*store.PollInfo, *ballot.Signed, *ball
 // printer makes the PDFs in the font the server was configured with.
 func (s *Server) printer() report.Printer { return report.Printer{FontPath: s.cfg.FontPath} }
 
+// printerIn makes the documents in the request's language: an English organizer
+// downloads English documents.
+func (s *Server) printerIn(c *fiber.Ctx) report.Printer {
+	return report.Printer{FontPath: s.cfg.FontPath, P: pr(c)}
+}
+
 func sendFile(c *fiber.Ctx, name, contentType string, body []byte) error {
 	c.Set("Content-Type", contentType)
 	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
@@ -41,11 +47,11 @@ func (s *Server) tallyXLSXDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := report.TallyWorkbook(b)
+	body, err := s.printerIn(c).TallyWorkbook(b)
 	if err != nil {
 		return err
 	}
-	return sendFile(c, report.Clip(p.Title, 30)+"_计票结果.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+	return sendFile(c, tr(c, "%s_计票结果.xlsx", report.Clip(p.Title, 30)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
 func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
@@ -53,9 +59,9 @@ func (s *Server) tallyPDFDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.printer().TallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
+	body, err := s.printerIn(c).TallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
 	if err != nil {
 		return err
 	}
-	return sendFile(c, report.Clip(p.Title, 30)+"_计票结果报告单.pdf", "application/pdf", body)
+	return sendFile(c, tr(c, "%s_计票结果报告单.pdf", report.Clip(p.Title, 30)), "application/pdf", body)
 }

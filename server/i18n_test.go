@@ -25,6 +25,8 @@ var translatedFiles = []string{
 	"server/auth.go", "server/lang.go", "server/middleware.go", "server/server.go", "server/voter.go",
 	"server/api.go",
 	"ballot/errors.go", "ballot/token.go", "ballot/choice.go", "ballot/text.go",
+	// documents and the domain's remaining errors
+	"report/fonts.go",
 }
 
 // messageUse is where a message ID is used.

@@ -212,7 +212,7 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 	var pdf []byte
 	if format == "pdf" || format == "both" {
 		var err error
-		if pdf, err = s.printer().Slips(bs...); err != nil {
+		if pdf, err = s.printerIn(c).Slips(bs...); err != nil {
 			return nil, err
 		}
 	}
@@ -220,7 +220,7 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 	case "pdf":
 		return &slipFile{name: name + ".pdf", contentType: "application/pdf", body: pdf}, nil
 	case "zip", "both":
-		body, err := report.SlipsZIP(bs[0], pdf)
+		body, err := s.printerIn(c).SlipsZIP(bs[0], pdf)
 		return &slipFile{name: name + ".zip", contentType: "application/zip", body: body}, err
 	}
 	return nil, ballot.Errorf(ballot.EINVALID, "不支持的格式“%s”，可选 pdf、zip 或 both", format)

@@ -270,9 +270,9 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 		},
 		"sub": func(a, b int) int { return a - b },
 		// charts and rule wording of the tally page (report/svg.go, ballot/rules.go)
-		"gradeChart":     report.GradeChart,
-		"candidateChart": report.CandidateChart,
-		"approvalChart":  report.ApprovalChart,
+		"gradeChart":     report.Printer{P: p}.GradeChart,
+		"candidateChart": report.Printer{P: p}.CandidateChart,
+		"approvalChart":  report.Printer{P: p}.ApprovalChart,
 		"fracText":       ballot.FractionText,
 		// barWidth and ratioWidth place a bar's end or mark: a CSS percentage, at most 100%.
 		"barWidth":   func(a, b int) string { return barWidth(int64(a), int64(b)) },

@@ -62,7 +62,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
 		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
-		"ScreenKey": screenKey, "Audit": auditLines(log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
+		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),

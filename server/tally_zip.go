@@ -22,11 +22,11 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	xl, err := report.TallyWorkbook(b)
+	xl, err := s.printerIn(c).TallyWorkbook(b)
 	if err != nil {
 		return err
 	}
-	reportPDF, err := s.printer().TallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
+	reportPDF, err := s.printerIn(c).TallyPDF(b, ballot.Fingerprint(signed.PublicKey), ballot.CheckCode(signed.Bundle))
 	if err != nil {
 		return err
 	}
@@ -38,11 +38,14 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 		}
 	}
 	c.Set("Content-Type", "application/zip")
-	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(report.Clip(p.Title, 30)+"_计票结果.zip"))
+	c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(tr(c, "%s_计票结果.zip", report.Clip(p.Title, 30))))
+	// the files' names inside, said before the body streams (the request is gone then)
+	signedZip, signedJSON := tr(c, "计票结果（签名）.zip"), tr(c, "计票结果（签名）.json")
+	pdfName, xlsxName := tr(c, "计票结果报告单.pdf"), tr(c, "计票结果.xlsx")
 	s.streamBody(c, func(w io.Writer) error {
 		z := zip.NewWriter(w)
 		if v5 {
-			fw, err := z.CreateHeader(&zip.FileHeader{Name: "计票结果（签名）.zip", Method: zip.Store})
+			fw, err := z.CreateHeader(&zip.FileHeader{Name: signedZip, Method: zip.Store})
 			if err != nil {
 				return err
 			}
@@ -50,7 +53,7 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 				return err
 			}
 		} else {
-			fw, err := z.Create("计票结果（签名）.json")
+			fw, err := z.Create(signedJSON)
 			if err != nil {
 				return err
 			}
@@ -59,7 +62,7 @@ func (s *Server) tallyZIP(c *fiber.Ctx) error {
 		for _, f := range []struct {
 			name string
 			body []byte
-		}{{"计票结果报告单.pdf", reportPDF}, {"计票结果.xlsx", xl}} {
+		}{{pdfName, reportPDF}, {xlsxName, xl}} {
 			fw, err := z.Create(f.name)
 			if err != nil {
 				return err
