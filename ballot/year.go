@@ -40,7 +40,8 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // CheckYear refuses a year no assessment can be about.
 func CheckYear(y int) error {
 	if y < MinYear || y > MaxYear {
-		return Errorf(EINVALID, "考核年度“%d”不正确，应为%d到%d之间的年份", y, MinYear, MaxYear)
+		// years as strings, so that no language groups their digits
+		return Errorf(EINVALID, "考核年度“%s”不正确，应为%s到%s之间的年份", strconv.Itoa(y), strconv.Itoa(MinYear), strconv.Itoa(MaxYear))
 	}
 	return nil
 }

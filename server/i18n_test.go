@@ -27,6 +27,14 @@ var translatedFiles = []string{
 	"ballot/errors.go", "ballot/token.go", "ballot/choice.go", "ballot/text.go",
 	// documents and the domain's remaining errors
 	"report/fonts.go",
+	"ballot/approval.go", "ballot/box3.go", "ballot/bundle.go", "ballot/bundle5.go", "ballot/cells.go", "ballot/ceremony/rounds.go",
+	"ballot/ceremony/seat.go", "ballot/countsize.go", "ballot/evaluation.go", "ballot/keyholder.go", "ballot/lines.go", "ballot/poll.go",
+	"ballot/ratio.go", "ballot/recommendation.go", "ballot/review.go", "ballot/rows.go", "ballot/scoring.go", "ballot/seal.go",
+	"ballot/shares.go", "ballot/survey_form.go", "ballot/year.go",
+	"records/records.go", "records/selection.go",
+	"store/batch.go", "store/box.go", "store/boxsums.go", "store/bundle5.go", "store/ceremony.go", "store/count.go", "store/operations.go",
+	"store/outbox.go", "store/paper.go", "store/polls.go", "store/records.go", "store/rehearsal.go", "store/selections.go",
+	"store/sessions.go", "store/staff.go", "store/store.go", "store/tokens.go", "store/units.go",
 }
 
 // messageUse is where a message ID is used.
