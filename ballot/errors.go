@@ -62,6 +62,22 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
+// Nested is a coded error said inside another's message (「第3行：…」): it prints as its
+// message, and keeps its parts so that server/ says it in the reader's language too.
+type Nested struct{ Err *Error }
+
+func (n Nested) String() string { return n.Err.Message }
+
+// Nest is err as an argument of another message: a coded error as a Nested, any other as
+// ErrorMessage says it.
+func Nest(err error) any {
+	var e *Error
+	if errors.As(err, &e) {
+		return Nested{e}
+	}
+	return ErrorMessage(err)
+}
+
 // ErrorCode returns the code of a coded error, EINTERNAL for any other error and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error

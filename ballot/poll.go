@@ -408,7 +408,7 @@ func (f *Form) validate() error {
 	}
 	if err := k.validate(); err != nil {
 		if f.Title != "" {
-			return Errorf(EINVALID, "%s：%s", f.Title, ErrorMessage(err))
+			return Errorf(EINVALID, "%s：%s", f.Title, Nest(err))
 		}
 		return err
 	}

@@ -21,7 +21,8 @@ const KindSurvey Kind = "survey"
 func surveyError(err error) error {
 	var se *survey.Error
 	if errors.As(err, &se) {
-		return Errorf(EINVALID, "%s", se.Message)
+		// the survey's own format, so the message is said again in the reader's language
+		return &Error{Code: EINVALID, Message: se.Message, Format: se.Format, Args: se.Args}
 	}
 	return err
 }

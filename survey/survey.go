@@ -77,11 +77,19 @@ const (
 var DefaultScale = []string{"满意", "基本满意", "不满意"}
 
 // Error is a problem with a questionnaire or an answer, in words for the person who made it.
-type Error struct{ Message string }
+// Format and Args are what Message was made of, so that it can be said in another
+// language (the format is its ID in the catalogue, as ballot.Error's).
+type Error struct {
+	Message string
+	Format  string
+	Args    []any
+}
 
 func (e *Error) Error() string { return e.Message }
 
-func errorf(format string, args ...any) error { return &Error{Message: fmt.Sprintf(format, args...)} }
+func errorf(format string, args ...any) error {
+	return &Error{Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
 
 // Normalize trims text and gives ids and defaults.
 func (q *Questionnaire) Normalize() {
