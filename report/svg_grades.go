@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"strings"
 
 	"minyi/ballot"
 	"minyi/i18n"
@@ -35,7 +36,7 @@ func (p Printer) GradeChart(et *ballot.EvaluationTally) template.HTML {
 	x := chartLabel
 	for i, g := range et.Grades {
 		c.bar(x, 4, 12, 12, fill[i])
-		g = m.Term(g)
+		g = termWord(m, g)
 		c.text(x+16, 15, "start", "legend", g)
 		x += 28 + legendWidth(g)
 	}
@@ -55,11 +56,28 @@ func (p Printer) GradeChart(et *ballot.EvaluationTally) template.HTML {
 			}
 			at += w
 		}
-		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", m.Term(et.GoodLabel)+" "+s.Good.Percent())
+		value := et.GoodLabel + " " + s.Good.Percent()
+		if m.Lang() != i18n.Zh {
+			value = m.T("好评率 %s", s.Good.Percent())
+		}
+		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", value)
 	}
 	// the line goes over the bars, so it shows where they cross it
 	c.mark(adjust, top, len(et.Subjects)*chartRow, fraction(m, adjust))
 	return c.html()
+}
+
+// termWord is a rule's term as a chart names it: in Chinese the term, in another language
+// the term's own word (a chart's legend has a Chinese word's room), as written if unknown.
+func termWord(m *i18n.Printer, zh string) string {
+	s := m.Term(zh)
+	if m.Lang() == i18n.Zh {
+		return s
+	}
+	if _, en, ok := strings.Cut(s, " / "); ok {
+		return en
+	}
+	return s
 }
 
 // legendWidth is about how wide a legend's words are drawn: a Chinese character is
@@ -70,7 +88,7 @@ func legendWidth(s string) int {
 		if r >= 0x2E80 {
 			w += 15
 		} else {
-			w += 8
+			w += 7
 		}
 	}
 	return w
@@ -93,6 +111,8 @@ func fraction(m *i18n.Printer, r ballot.Ratio) string {
 	switch {
 	case n == d:
 		return m.T("全部")
+	case d <= 9:
+		return fmt.Sprintf("%d/%d", n, d)
 	case 100%d == 0:
 		return fmt.Sprintf("%d%%", n*(100/d))
 	}

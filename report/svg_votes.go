@@ -2,7 +2,6 @@ package report
 
 import (
 	"html/template"
-	"strings"
 
 	"minyi/ballot"
 	"minyi/i18n"
@@ -69,10 +68,8 @@ func (p Printer) ApprovalChart(at *ballot.ApprovalTally) template.HTML {
 	// legend's room is a Chinese word's), and the nominee's name moves left of the longest.
 	nameX := chartLabel - 58
 	if m.Lang() != i18n.Zh {
-		for k, s := range names {
-			if _, en, ok := strings.Cut(s, " / "); ok {
-				names[k] = en
-			}
+		for k, s := range []string{"同意", "不同意", "弃权"} {
+			names[k] = termWord(m, s)
 			nameX = min(nameX, chartLabel-16-legendWidth(names[k]))
 		}
 	}
