@@ -98,4 +98,3 @@ func (c *CodeStream) Next() Token {
 	c.s.XORKeyStream(c.buf[:], c.buf[:])
 	return tokenOf(c.buf)
 }
-
