@@ -239,7 +239,9 @@ func TestCodesRefused(t *testing.T) {
 		"a group twice":      {map[string]any{"groups": []map[string]any{{"group_id": p.Groups[0].ID, "count": 5}, {"group_id": p.Groups[0].ID, "count": 5}}}, "同一参评类别只能填写一次"},
 		"an unknown format":  {map[string]any{"format": "xlsx"}, "不支持的格式“xlsx”"},
 	} {
-		var out struct{ Error struct{ Code, Message string } }
+		var out struct {
+			Error struct{ Code, Message string }
+		}
 		e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/codes", c.body, 400, &out)
 		if out.Error.Code != ballot.EINVALID || !strings.Contains(out.Error.Message, c.want) {
 			t.Errorf("%s: %+v, want %q", name, out.Error, c.want)
@@ -258,7 +260,9 @@ func TestCodesRefused(t *testing.T) {
 	res := e.issueCodes(nil, p, map[string]any{})
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	var out struct{ Error struct{ Code, Message string } }
+	var out struct {
+		Error struct{ Code, Message string }
+	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/codes", map[string]any{}, 400, &out)
 	if !strings.Contains(out.Error.Message, "各参评类别的凭证都已按应到人数发齐") {
 		t.Errorf("nothing due: %+v", out.Error)
