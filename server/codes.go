@@ -227,12 +227,17 @@ func (d *codesDownload) write(ctx context.Context, cw *chunkedConn, head []byte)
 	if err != nil {
 		return cw.n, err
 	}
+	// The copy ends here, so a hash drawn twice or a lost database is found before the
+	// slips are printed, not after.
+	if err := d.run.Copied(ctx, hints); err != nil {
+		return cw.n, err
+	}
 	if d.zip {
 		if err := d.slips(ctx, z, hints); err != nil {
 			return cw.n, err
 		}
 	}
-	if err := d.run.Commit(ctx, hints); err != nil {
+	if err := d.run.Commit(ctx); err != nil {
 		return cw.n, err
 	}
 	if z != nil {
@@ -325,39 +330,83 @@ func (d *codesDownload) issue(ctx context.Context, list *report.CodeList) (map[s
 	return hints, nil
 }
 
-// slips draws the same codes again from the seed and prints them, one PDF a part.
+// slipsJob is one part's PDF on its way: drawn in order, printed by a worker.
+type slipsJob struct {
+	part ballot.CodePart
+	toks []ballot.Token
+	pdf  []byte
+	err  error
+	done chan struct{}
+}
+
+// slips draws the same codes again from the seed and prints them, one PDF a part, the
+// parts printed on every core and written in order.
 func (d *codesDownload) slips(ctx context.Context, z *zip.Writer, hints map[string]string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	names := d.groupNames()
 	counts := map[string]int{}
 	for _, sh := range d.shares {
 		counts[sh.Group] = sh.Count
 	}
-	stream := d.seed.Stream()
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *slipsJob, workers)
+	order := make(chan *slipsJob, workers)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		stream := d.seed.Stream()
+		for _, pt := range ballot.CodeParts(d.shares) {
+			j := &slipsJob{part: pt, toks: make([]ballot.Token, pt.Count), done: make(chan struct{})}
+			for k := range j.toks {
+				j.toks[k] = stream.Next()
+			}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	printer := d.s.printer()
-	for i, pt := range ballot.CodeParts(d.shares) {
-		if err := ctx.Err(); err != nil {
-			return err
+	for range workers {
+		go func() {
+			for j := range jobs {
+				pt := j.part
+				j.pdf, j.err = printer.Slips(&report.SlipBatch{Title: d.poll.Title, Group: names[pt.Group], Base: d.base, Tokens: j.toks,
+					Hint: hints[pt.Group], First: pt.From, Total: counts[pt.Group]})
+				close(j.done)
+			}
+		}()
+	}
+	i := 0
+	for j := range order {
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		toks := make([]ballot.Token, pt.Count)
-		for k := range toks {
-			toks[k] = stream.Next()
+		if j.err != nil {
+			return j.err
 		}
-		pdf, err := printer.Slips(&report.SlipBatch{Title: d.poll.Title, Group: names[pt.Group], Base: d.base, Tokens: toks,
-			Hint: hints[pt.Group], First: pt.From, Total: counts[pt.Group]})
-		if err != nil {
-			return err
-		}
-		name := fmt.Sprintf("切割单/%04d_%s_第%d-%d张.pdf", i+1, fileSafe(names[pt.Group]), pt.From+1, pt.From+pt.Count)
+		i++
+		pt := j.part
+		name := fmt.Sprintf("切割单/%04d_%s_第%d-%d张.pdf", i, fileSafe(names[pt.Group]), pt.From+1, pt.From+pt.Count)
 		// A PDF's QR images are compressed already: stored, not deflated again.
 		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(pdf); err != nil {
+		if _, err := f.Write(j.pdf); err != nil {
 			return err
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 func (d *codesDownload) groupNames() map[string]string {

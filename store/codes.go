@@ -102,23 +102,25 @@ func (r *CodeRun) Add(groupID string, hashes [][]byte) error {
 	return nil
 }
 
-// Commit ends the copy, names each batch by its hint (group id → ABCD…WXYZ), and makes
-// the whole issue visible at once.
-func (r *CodeRun) Commit(ctx context.Context, hints map[string]string) error {
+// Copied ends the copy and names each batch by its hint (group id → ABCD…WXYZ). A hash
+// drawn twice is found here.
+func (r *CodeRun) Copied(ctx context.Context, hints map[string]string) error {
 	if _, err := r.copy.Exec(); err != nil {
-		r.tx.Rollback()
 		return err
 	}
 	if err := r.copy.Close(); err != nil {
-		r.tx.Rollback()
 		return err
 	}
 	for g, b := range r.batches {
 		if _, err := r.tx.ExecContext(ctx, qBatchHint, b.id, hints[g]); err != nil {
-			r.tx.Rollback()
 			return err
 		}
 	}
+	return nil
+}
+
+// Commit makes the whole issue visible at once.
+func (r *CodeRun) Commit(ctx context.Context) error {
 	if err := notify(ctx, r.tx, r.pollID); err != nil {
 		r.tx.Rollback()
 		return err

@@ -177,7 +177,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *surveyGroups < 1 || *surveyGroups > *n {
 			return errors.New("-groups must be between 1 and -n")
 		}
-		r, err := benchSurvey(ctx, st, bases[0], *n, *surveyGroups, *surveyPDF)
+		pgDir := ""
+		if o.pg != nil {
+			pgDir = o.pg.Dir
+		}
+		r, err := benchSurvey(ctx, st, bases[0], pgDir, *n, *surveyGroups, *surveyPDF)
 		r.Workers = runtime.GOMAXPROCS(0)
 		if err != nil {
 			return err

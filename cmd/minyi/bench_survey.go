@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,6 +40,10 @@ type surveyIssue struct {
 	Lines     int     `json:"lines"` // CSV lines, header left out (CSV only)
 	Rows      int     `json:"rows"`  // tokens the database holds for the poll afterwards
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// CPU seconds spent meanwhile by this process (server and client) and by the
+	// private PostgreSQL (every process of its cluster; 0 on a DATABASE_URL).
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	PgCPUSeconds float64 `json:"pg_cpu_seconds"`
 }
 
 // benchSurvey makes a survey poll of groups groups whose 应到 add up to n, and issues
@@ -46,7 +51,7 @@ type surveyIssue struct {
 // script would: every group's remaining, in one streamed download. It reports the time to
 // the download's last byte, its size, the tokens stored, and the peak resident memory of
 // this process (the server, and a client that reads the download and keeps nothing).
-func benchSurvey(ctx context.Context, st *store.Store, base string, n, groups int, pdf bool) (surveyResult, error) {
+func benchSurvey(ctx context.Context, st *store.Store, base, pgDir string, n, groups int, pdf bool) (surveyResult, error) {
 	res := surveyResult{Codes: n, Groups: groups, Load: loadAverage()}
 	token, done, err := benchAdmin(ctx, st, base)
 	if err != nil {
@@ -77,6 +82,7 @@ func benchSurvey(ctx context.Context, st *store.Store, base string, n, groups in
 		}
 		defer benchCall(context.WithoutCancel(ctx), base, "DELETE", "/api/v1/polls/"+p.ID, token, nil, nil)
 		peak := watchRSS()
+		cpu0, pg0 := cpuTime(), clusterCPU(pgDir)
 		start := time.Now()
 		body, _ := json.Marshal(map[string]any{"format": format})
 		req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/polls/"+p.ID+"/codes", bytes.NewReader(body))
@@ -100,7 +106,12 @@ func benchSurvey(ctx context.Context, st *store.Store, base string, n, groups in
 		}
 		out.FirstByte = time.Since(start).Seconds()
 		buf := make([]byte, 64<<10)
+		said := time.Now()
 		for {
+			if time.Since(said) > 30*time.Second { // a ZIP of a million slips takes many minutes
+				fmt.Fprintf(os.Stderr, "%s: %.0f s, %d bytes so far\n", format, time.Since(start).Seconds(), out.Bytes)
+				said = time.Now()
+			}
 			k, err := br.Read(buf)
 			out.Bytes += int64(k)
 			out.Lines += bytes.Count(buf[:k], []byte("\n"))
@@ -113,6 +124,8 @@ func benchSurvey(ctx context.Context, st *store.Store, base string, n, groups in
 		}
 		out.Seconds = time.Since(start).Seconds()
 		out.PeakRSSMB = peak()
+		out.CPUSeconds = (cpuTime() - cpu0).Seconds()
+		out.PgCPUSeconds = (clusterCPU(pgDir) - pg0).Seconds()
 		out.Lines-- // the header
 		if format != "csv" {
 			out.Lines = 0
@@ -236,6 +249,40 @@ func statusKB(field string) int64 {
 	return 0
 }
 
+// clusterCPU is the CPU time of every process of the PostgreSQL cluster in dir: its
+// postmaster (named in postmaster.pid) and the postmaster's children. Zero without one.
+func clusterCPU(dir string) time.Duration {
+	if dir == "" {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pm := strings.SplitN(string(b), "\n", 2)[0]
+	ents, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, e := range ents {
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid … utime stime: fields after the command's closing paren.
+		rest := string(stat)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+2:]
+		}
+		f := strings.Fields(rest)
+		if len(f) < 13 || (e.Name() != pm && f[1] != pm) {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * (time.Second / 100) // USER_HZ is 100 on Linux
+}
+
 // loadAverage is the machine's load when the bench starts, for the record.
 func loadAverage() string {
 	b, err := os.ReadFile("/proc/loadavg")
@@ -248,10 +295,10 @@ func loadAverage() string {
 
 func printSurvey(w io.Writer, r surveyResult) {
 	fmt.Fprintf(w, "survey: %d codes across %d groups, one bulk issue through the API (load average at start %s, %d cores)\n", r.Codes, r.Groups, r.Load, r.Workers)
-	fmt.Fprintf(w, "  CSV  %8.1f s   first byte %.2f s   %d bytes streamed   %d lines   %d tokens stored   peak RSS %.0f MB\n",
-		r.CSV.Seconds, r.CSV.FirstByte, r.CSV.Bytes, r.CSV.Lines, r.CSV.Rows, r.CSV.PeakRSSMB)
+	fmt.Fprintf(w, "  CSV  %8.1f s   first byte %.2f s   %d bytes streamed   %d lines   %d tokens stored   peak RSS %.0f MB   CPU %.1f s here, %.1f s PostgreSQL\n",
+		r.CSV.Seconds, r.CSV.FirstByte, r.CSV.Bytes, r.CSV.Lines, r.CSV.Rows, r.CSV.PeakRSSMB, r.CSV.CPUSeconds, r.CSV.PgCPUSeconds)
 	if z := r.ZIP; z != nil {
-		fmt.Fprintf(w, "  ZIP  %8.1f s   first byte %.2f s   %d bytes streamed   (CSV and PDF slips)   %d tokens stored   peak RSS %.0f MB\n",
-			z.Seconds, z.FirstByte, z.Bytes, z.Rows, z.PeakRSSMB)
+		fmt.Fprintf(w, "  ZIP  %8.1f s   first byte %.2f s   %d bytes streamed   (CSV and PDF slips)   %d tokens stored   peak RSS %.0f MB   CPU %.1f s here, %.1f s PostgreSQL\n",
+			z.Seconds, z.FirstByte, z.Bytes, z.Rows, z.PeakRSSMB, z.CPUSeconds, z.PgCPUSeconds)
 	}
 }
