@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -452,6 +453,21 @@ func (w *chunkedConn) raw(b []byte) error {
 	w.conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 	_, err := w.conn.Write(b)
 	return err
+}
+
+// codesForm is what the poll page's bulk issue form shows: the codes a blank form would
+// issue, the cap, and the form's own key.
+type codesForm struct {
+	Groups, Due, Max int
+	Key              string
+}
+
+func codesFormOf(issue []issueChoice) codesForm {
+	f := codesForm{Groups: len(issue), Max: ballot.MaxCodes, Key: rand.Text()}
+	for _, c := range issue {
+		f.Due += c.Due
+	}
+	return f
 }
 
 // codesIssue is the poll page's bulk issue form: one count for every group, or left

@@ -256,6 +256,14 @@ func TestCodesRefused(t *testing.T) {
 	if issued := e.issued(p); issued["第001服务窗口"] != 0 || issued["第002服务窗口"] != 0 {
 		t.Errorf("refused issues issued %v", issued)
 	}
+	// The poll page shows the form with its warning; posted, it downloads the list.
+	if _, page := e.get(client, "/polls/"+p.ID); !strings.Contains(page, `action="/polls/`+p.ID+`/codes"`) || !strings.Contains(page, "留空即按应到人数补足，共 20 个") || !strings.Contains(page, "下载中断则这批凭证码全部不发放") {
+		t.Errorf("the poll page has no bulk issue form with its warning")
+	}
+	status, page = e.postPage(client, csrf, "/polls/"+p.ID+"/codes", url.Values{"per_group": {"3"}, "format": {"csv"}})
+	if lines := readCodeList(t, []byte(page)); status != 200 || len(lines) != 6 {
+		t.Errorf("the page's form for 3 a group: %d, %d lines", status, len(lines))
+	}
 	// Once every group has its 应到, a form left blank has nothing to issue.
 	res := e.issueCodes(nil, p, map[string]any{})
 	io.Copy(io.Discard, res.Body)

@@ -67,6 +67,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
+		"Codes": codesFormOf(issue),
 	})
 }
 
