@@ -111,6 +111,17 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	if err != nil {
 		return err
 	}
+	// One bulk issue at a time on an instance: each holds a transaction, both cores and
+	// up to a few hundred MB while its slips print.
+	if !s.bulk.CompareAndSwap(false, true) {
+		return ballot.Errorf(ballot.ECONFLICT, "本服务器正在生成另一批凭证码，请等其下载结束后再试")
+	}
+	handed := false
+	defer func() {
+		if !handed {
+			s.bulk.Store(false)
+		}
+	}()
 	seed, err := ballot.NewCodeSeed()
 	if err != nil {
 		return err
@@ -152,7 +163,9 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	})
 	head = append(head, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"...)
 	c.Context().HijackSetNoResponse(true)
+	handed = true
 	c.Context().Hijack(func(conn net.Conn) {
+		defer s.bulk.Store(false)
 		defer cancel()
 		go func() {
 			select {
@@ -249,6 +262,9 @@ func (d *codesDownload) write(ctx context.Context, cw *chunkedConn, head []byte)
 	if err := bw.Flush(); err != nil {
 		return cw.n, err
 	}
+	// Issued: the instance may take the next bulk issue before this one's last chunk
+	// reaches its client, who may ask for the next as soon as it does.
+	d.s.bulk.Store(false)
 	return cw.n, cw.raw([]byte("0\r\n\r\n"))
 }
 

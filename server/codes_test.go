@@ -298,6 +298,15 @@ func TestCodesBrokenDownload(t *testing.T) {
 	if _, err := io.ReadFull(res.Body, head); err != nil {
 		t.Fatal(err)
 	}
+	// Meanwhile another bulk issue on the instance waits its turn.
+	other := e.survey(1, func(int) int { return 10 })
+	var busy struct {
+		Error struct{ Code, Message string }
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+other.ID+"/codes", map[string]any{}, 409, &busy)
+	if busy.Error.Code != ballot.ECONFLICT || !strings.Contains(busy.Error.Message, "正在生成另一批凭证码") {
+		t.Errorf("a second bulk issue meanwhile: %+v", busy.Error)
+	}
 	res.Body.Close() // the organizer's connection drops
 	got := readCodeList(t, head[:bytes.LastIndex(head, []byte("\r\n"))+2])
 	if len(got) < 20 {
@@ -322,6 +331,12 @@ func TestCodesBrokenDownload(t *testing.T) {
 	if bs := e.batches(p); len(bs) != 0 {
 		t.Errorf("a broken download left %d batches", len(bs))
 	}
+	// Once the broken one is rolled back, the instance issues again.
+	res = e.issueCodes(nil, other, map[string]any{})
+	if b, err := io.ReadAll(res.Body); err != nil || res.StatusCode != 200 || len(readCodeList(t, b)) != 10 {
+		t.Errorf("the next bulk issue: %d %v", res.StatusCode, err)
+	}
+	res.Body.Close()
 	e.openPoll(p.ID)
 	for _, l := range got[:5] {
 		var out struct{ Error struct{ Code string } }
