@@ -18,7 +18,7 @@
       var li = document.createElement("li");
       li.textContent = say("seat", s.teller);
       var b = document.createElement("strong");
-      b.textContent = say(s.done ? "ready" : "waiting");
+      b.textContent = s.label;
       b.className = s.done ? "seat-ready" : "seat-waiting";
       li.appendChild(b);
       list.appendChild(li);
