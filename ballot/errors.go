@@ -62,22 +62,6 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
-// Nested is a coded error said inside another's message (「第3行：…」): it prints as its
-// message, and keeps its parts so that server/ says it in the reader's language too.
-type Nested struct{ Err *Error }
-
-func (n Nested) String() string { return n.Err.Message }
-
-// Nest is err as an argument of another message: a coded error as a Nested, any other as
-// ErrorMessage says it.
-func Nest(err error) any {
-	var e *Error
-	if errors.As(err, &e) {
-		return Nested{e}
-	}
-	return ErrorMessage(err)
-}
-
 // ErrorCode returns the code of a coded error, EINTERNAL for any other error and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error
@@ -102,3 +86,10 @@ func ErrorMessage(err error) string {
 
 // InternalMessage is what a person is told of an internal error.
 const InternalMessage = "服务器内部错误，请稍后重试或联系管理员"
+
+// Cause is an error given as an argument of another error's message ("第%d张表的%s"): it
+// prints as its own message, so the Chinese reads as before, and a reader of another
+// language gets it said again from its own format.
+type Cause struct{ Err error }
+
+func (c Cause) String() string { return ErrorMessage(c.Err) }

@@ -57,7 +57,7 @@ func GroupsFromLines(text string) ([]Group, error) {
 		if len(f) >= 3 && strings.ContainsAny(f[len(f)-1], ".%/") {
 			w, err := ParseWeight(f[len(f)-1])
 			if err != nil {
-				return nil, Errorf(EINVALID, "第%d行：%s", i+1, Nest(err))
+				return nil, Errorf(EINVALID, "第%d行：%s", i+1, Cause{Err: err})
 			}
 			weight, f = &w, f[:len(f)-1]
 		}

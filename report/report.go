@@ -4,7 +4,10 @@
 package report
 
 import (
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"minyi/i18n"
 )
@@ -38,3 +41,17 @@ func (p Printer) msg() *i18n.Printer {
 // cst is China Standard Time: the documents give times as organizers read them, wherever
 // the server runs.
 var cst = time.FixedZone("CST", 8*3600)
+
+// heading is a message used as a column's heading: a word another part of the system says
+// inside a sentence ("the nominee") stands as a heading there ("Nominee").
+func heading(m *i18n.Printer, s string) string {
+	if m.Lang() == i18n.Zh {
+		return s
+	}
+	s = strings.TrimPrefix(s, "the ")
+	if s != "" {
+		r, n := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[n:]
+	}
+	return s
+}

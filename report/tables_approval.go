@@ -15,7 +15,7 @@ func approvalTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupRe
 	}
 	agree, disagree, abstain := m.Term("同意"), m.Term("不同意"), m.Term("弃权")
 	t := Table{Title: title, Keys: 1,
-		Header: []string{m.T("表决对象"), agree, disagree, abstain, m.T("无效"), rate, m.T("结果")},
+		Header: []string{heading(m, m.T("表决对象")), agree, disagree, abstain, m.T("无效"), rate, m.T("结果")},
 		Chart:  &Chart{Legend: []string{agree, disagree, abstain}, Mark: ballot.R(int64(a.Needed), 1), MarkLabel: m.T("虚线：通过所需 %d 票", a.Needed)}}
 	if a.WholeVoid.Total > 0 {
 		t.Notes = append(t.Notes, m.T("全表无效 %d 张。", a.WholeVoid.Total))
@@ -26,7 +26,7 @@ func approvalTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupRe
 			num(n.Counts.Invalid.Total), pct(n.Agree), flagText(m, n.Flags)})
 		t.Chart.Bars = append(t.Chart.Bars, Bar{Label: n.Name, Parts: []int{o[0].Total, o[1].Total, o[2].Total}, Full: a.Base})
 	}
-	by := Table{Title: m.T("%s · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2, Header: []string{m.T("表决对象"), m.T("参评类别"), agree, disagree, abstain}}
+	by := Table{Title: m.T("%s · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2, Header: []string{heading(m, m.T("表决对象")), m.T("参评类别"), agree, disagree, abstain}}
 	for _, n := range a.Nominees {
 		for gi, g := range groups {
 			o := n.Counts.Options

@@ -16,7 +16,7 @@ func evaluationTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.Group
 		weighted = weighted || s.Weighted != nil
 		score = score || s.Score != nil
 	}
-	header, keys := []string{m.T("被测评对象")}, 1
+	header, keys := []string{heading(m, m.T("被测评对象"))}, 1
 	if posts {
 		header, keys = append(header, m.T("职务")), 2
 	}
@@ -41,7 +41,7 @@ func evaluationTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.Group
 		header = append(header, m.T("折算得分"))
 	}
 	main := Table{Title: f.Title, Keys: keys, Header: append(header, m.T("提示（供组织考核参考）")), Chart: &Chart{Legend: grades}}
-	byGroup := Table{Title: m.T("%s · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2, Header: append(append([]string{m.T("被测评对象"), m.T("参评类别")}, grades...), m.T("有效票"), m.T("无效票"))}
+	byGroup := Table{Title: m.T("%s · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2, Header: append(append([]string{heading(m, m.T("被测评对象")), m.T("参评类别")}, grades...), m.T("有效票"), m.T("无效票"))}
 	for _, s := range e.Subjects {
 		row := []Cell{Text(s.Name)}
 		if posts {

@@ -165,7 +165,7 @@ func TestTallyDocumentsInEnglish(t *testing.T) {
 		}
 	}
 	all := strings.Join(cells, "\n")
-	for _, want := range []string{"Group", "Expected", "Turnout rate", "Total", "Person evaluated", "优秀 / excellent fraction", "Nominee", "Agree / expected"} {
+	for _, want := range []string{"Group", "Expected", "Turnout rate", "Total", "Person to evaluate", "优秀 / excellent fraction", "Nominee", "Agree / expected"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the English workbook lacks %q", want)
 		}

@@ -79,8 +79,8 @@ func errText(p *i18n.Printer, err error) string {
 		if s, ok := a.(string); ok && i18n.Has(s) {
 			a = p.T(s)
 		}
-		if n, ok := a.(ballot.Nested); ok {
-			a = errText(p, n.Err)
+		if c, ok := a.(ballot.Cause); ok {
+			a = errText(p, c.Err)
 		}
 		args[i] = a
 	}

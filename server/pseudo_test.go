@@ -48,6 +48,32 @@ var pseudoPages = []pseudoPage{
 		return url.Values{"_csrf": {f.field("/login", "_csrf")}, "username": {"nobody"}, "password": {"wrong"}}
 	}, status: 401},
 	{name: "error page", path: at("/no-such-page"), status: 404},
+	// the poll's staff pages (the poll page, the big screen and the teller pages aside)
+	{name: "polls", staff: true, path: at("/")},
+	{name: "poll templates", staff: true, path: at("/polls/new")},
+	{name: "builder, recommendation", staff: true, path: at("/polls/new?template=recommendation")},
+	{name: "builder, annual", staff: true, path: at("/polls/new?template=annual")},
+	{name: "builder, probation", staff: true, path: at("/polls/new?template=probation")},
+	{name: "builder, review", staff: true, path: at("/polls/new?template=review")},
+	{name: "builder, approval", staff: true, path: at("/polls/new?template=approval")},
+	{name: "builder, survey", staff: true, path: at("/polls/new?template=survey")},
+	{name: "builder, scoring", staff: true, path: at("/polls/new?template=scoring")},
+	{name: "builder, mutual", staff: true, path: at("/polls/new?template=mutual")},
+	{name: "builder, form added", staff: true, path: at("/polls"), form: builderForm(map[string]string{"add": "survey"})},
+	{name: "builder, no title", staff: true, path: at("/polls"), form: builderForm(map[string]string{"title": "", "save": "1"}), status: 400},
+	{name: "builder, bad group line", staff: true, path: at("/polls"), form: builderForm(map[string]string{"groups": "Staff forty", "save": "1"}), status: 400},
+	{name: "builder, bad subject", staff: true, path: at("/polls"), form: builderForm(map[string]string{"f0_subjects": "\n", "save": "1"}), status: 400},
+	{name: "builder, bad threshold", staff: true, path: at("/polls"), form: builderForm(map[string]string{"f0_t_adjust": "two thirds", "save": "1"}), status: 400},
+	{name: "builder, no file to import", staff: true, path: at("/polls"), form: builderForm(map[string]string{"import": "f0_subjects"}), status: 400},
+	{name: "count", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/count" }},
+	{name: "codes issued again", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/tokens" },
+		form: (*pseudoFixture).issuedTwice, status: 409},
+	{name: "teller links", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.tellerPoll() + "/ceremony" },
+		form: func(*pseudoFixture) url.Values { return url.Values{} }},
+	{name: "deliveries", staff: true, path: at("/admin/deliveries")},
+	{name: "deliveries, bad receiver", staff: true, path: at("/admin/receivers"), form: func(*pseudoFixture) url.Values {
+		return url.Values{"name": {"Archive"}, "url": {"ftp://x"}, "secret": {"short"}}
+	}, status: 400},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {
@@ -117,11 +143,13 @@ func (f *pseudoFixture) field(path, name string) string {
 var (
 	markers    = regexp.MustCompile(`⟦[^⟧]*⟧`)
 	sentValues = regexp.MustCompile(`value="[^"]*"`)
+	codes      = regexp.MustCompile(`<code>[^<]*</code>`)
 )
 
 func outside(page string) []string {
 	page = markers.ReplaceAllString(page, "⟦⟧")
 	page = sentValues.ReplaceAllString(page, `value=""`)
+	page = codes.ReplaceAllString(page, "<code></code>") // a batch's hint (ABCD…WXYZ) is data, as printed on its slips
 	page = strings.ReplaceAll(page, `hreflang="zh-CN">中文</a>`, "")
 	var found []string
 	rs := []rune(page)
