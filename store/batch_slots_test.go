@@ -96,3 +96,53 @@ func TestCastLongBallotsIntoShortSlots(t *testing.T) {
 		t.Fatalf("%d ballots sent are not in the box", len(sent))
 	}
 }
+
+// A filled slot of a long ballot stays on its slot's page, even when a whole page of
+// slots is filled in one transaction (so that no old version can be pruned to make
+// room): the slot is no shorter than the row that replaces it, so where a ballot lies
+// says where its slot was drawn, not when it was cast.
+func TestCastLongBallotsStayOnTheirSlotsPage(t *testing.T) {
+	t.Parallel()
+	s, db, p, hs, _ := openPoll(t, 64)
+	const size = 10300
+	if _, err := db.Exec(`DELETE FROM ballots WHERE poll_id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddSlots(ctx, p.ID, 64, size); err != nil {
+		t.Fatal(err)
+	}
+	pages := func() map[string]string {
+		out := map[string]string{}
+		rows, err := db.Query(`SELECT id::text, (ctid::text::point)[0]::text FROM ballots WHERE poll_id = $1`, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, page string
+			rows.Scan(&id, &page)
+			out[id] = page
+		}
+		return out
+	}
+	before := pages()
+	var items []store.CastItem
+	for _, h := range hs {
+		b := make([]byte, size)
+		rand.Read(b)
+		items = append(items, item(h, p.ID, p.Groups[0].ID, b))
+	}
+	if errs, err := s.CastBatch(ctx, items); err != nil || errs[0] != nil {
+		t.Fatalf("%v %v", errs, err)
+	}
+	after := pages()
+	moved := 0
+	for id, page := range after {
+		if before[id] != page {
+			moved++
+		}
+	}
+	if len(after) != 64 || moved > 0 {
+		t.Fatalf("%d of %d ballots left their slot's page when filled", moved, len(after))
+	}
+}
