@@ -25,6 +25,7 @@ var translatedFiles = []string{
 	"server/auth.go", "server/lang.go", "server/middleware.go", "server/server.go", "server/voter.go",
 	"server/api.go",
 	"ballot/errors.go", "ballot/token.go", "ballot/choice.go", "ballot/text.go",
+	"records/records.go", "records/selection.go", "server/actions_admin.go", "server/actions_cadres.go", "server/actions_records.go", "server/actions_selections.go", "server/api_records.go", "server/import.go", "server/page_account.go", "server/page_admin.go", "server/page_records.go", "server/page_selections.go", "server/password.go", "store/records.go", "store/selections.go", "store/staff.go", "store/store.go", "store/units.go",
 }
 
 // messageUse is where a message ID is used.
