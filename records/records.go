@@ -44,7 +44,7 @@ func (c *Cadre) Validate() error {
 		return ballot.Errorf(ballot.EINVALID, "性别应为“男”或“女”")
 	}
 	if c.BirthYear != 0 && (c.BirthYear < 1900 || c.BirthYear > time.Now().Year()) {
-		return ballot.Errorf(ballot.EINVALID, "出生年份“%d”不正确", c.BirthYear)
+		return ballot.Errorf(ballot.EINVALID, "出生年份“%s”不正确", strconv.Itoa(c.BirthYear))
 	}
 	return nil
 }
