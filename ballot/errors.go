@@ -87,21 +87,9 @@ func ErrorMessage(err error) string {
 // InternalMessage is what a person is told of an internal error.
 const InternalMessage = "服务器内部错误，请稍后重试或联系管理员"
 
-// Cause is an error given as an argument of another error's message ("第 %d 行：%s"): it
-// prints as its Chinese message, and a reader of another language is told it again from
-// its own format (server/ errText), where a message built of the inner one's text could
-// only stay Chinese.
-type Cause struct{ Err *Error }
+// Cause is an error given as an argument of another error's message ("第%d张表的%s"): it
+// prints as its own message, so the Chinese reads as before, and a reader of another
+// language gets it said again from its own format.
+type Cause struct{ Err error }
 
-// String is the Chinese message, as fmt prints it into the outer one.
-func (c Cause) String() string { return c.Err.Message }
-
-// CauseOf is err as the argument of another error's message; an error that is not coded
-// is the internal message, whose text is never shown.
-func CauseOf(err error) any {
-	var e *Error
-	if errors.As(err, &e) {
-		return Cause{e}
-	}
-	return InternalMessage
-}
+func (c Cause) String() string { return ErrorMessage(c.Err) }

@@ -74,7 +74,7 @@ func CadresFromRows(rows [][]string) ([]Cadre, error) {
 			c.BirthYear = v
 		}
 		if err := c.Validate(); err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.CauseOf(err))
+			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.Cause{Err: err})
 		}
 		key := c.Name + "\x00" + c.Post
 		if first, dup := seen[key]; dup {

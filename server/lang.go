@@ -76,13 +76,11 @@ func errText(p *i18n.Printer, err error) string {
 	}
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
-		switch v := a.(type) {
-		case string:
-			if i18n.Has(v) {
-				a = p.T(v)
-			}
-		case ballot.Cause:
-			a = errText(p, v.Err)
+		if s, ok := a.(string); ok && i18n.Has(s) {
+			a = p.T(s)
+		}
+		if c, ok := a.(ballot.Cause); ok {
+			a = errText(p, c.Err)
 		}
 		args[i] = a
 	}
