@@ -62,7 +62,7 @@ func reviewTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupResu
 		for _, c := range r.Cadres {
 			posts = posts || c.Post != ""
 		}
-		header, keys := []string{m.T("干部")}, 1
+		header, keys := []string{heading(m, m.T("干部"))}, 1
 		if posts {
 			header, keys = append(header, m.T("职务")), 2
 		}
@@ -70,7 +70,7 @@ func reviewTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.GroupResu
 		t := Table{Title: m.T("%s · 新提拔干部评议", f.Title), Sheet: m.T("%s 干部评议", f.Title), Keys: keys,
 			Header: append(append(header, options...), m.T("未答"), m.T("无效"), m.T("认同率"), m.T("不认同率"), m.T("排名"), m.T("提示"))}
 		by := Table{Title: m.T("%s · 新提拔干部评议 · 分类统计", f.Title), Sheet: m.T("%s 分类统计", f.Title), Keys: 2,
-			Header: append([]string{m.T("干部"), m.T("参评类别")}, options...)}
+			Header: append([]string{heading(m, m.T("干部")), m.T("参评类别")}, options...)}
 		for _, c := range r.Cadres {
 			row := []Cell{Text(c.Name)}
 			if posts {
