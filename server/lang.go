@@ -76,8 +76,13 @@ func errText(p *i18n.Printer, err error) string {
 	}
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
-		if s, ok := a.(string); ok && i18n.Has(s) {
-			a = p.T(s)
+		switch v := a.(type) {
+		case string:
+			if i18n.Has(v) {
+				a = p.T(v)
+			}
+		case interface{ Say(*i18n.Printer) string }:
+			a = v.Say(p)
 		}
 		args[i] = a
 	}
