@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,66 @@ func TestI18nAPIErrorLanguage(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 404 || !strings.Contains(string(b), `"code":"not_found"`) || !strings.Contains(string(b), "There is no such API endpoint.") {
 		t.Errorf("unknown endpoint in English: %d %s", res.StatusCode, b)
+	}
+}
+
+// A voter's pages follow the poll's language unless the voter switched; a ballot cast from
+// the English page counts the same marks (its values stay the rule's Chinese terms).
+func TestI18nVoterFollowsPoll(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mk := func(lang string) (poll, []string) {
+		var p poll
+		e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "Review " + lang, "unit_id": e.unitID, "lang": lang,
+			"groups": []map[string]any{{"name": "Reps", "expected": 3}},
+			"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Alice"}}}}}}, 201, &p)
+		codes := e.tokensIn(p.ID, p.Groups[0].ID, 3)
+		e.openPoll(p.ID)
+		return p, codes
+	}
+	en, enCodes := mk("en")
+	_, zhCodes := mk("zh")
+	var got struct{ Lang string }
+	e.api(e.admin, "GET", "/api/v1/polls/"+en.ID, nil, 200, &got)
+	if got.Lang != "en" {
+		t.Errorf("the API answers lang %q for an English poll", got.Lang)
+	}
+	cases := []struct {
+		name, code string
+		header     map[string]string
+		want, lang string
+	}{
+		{"English poll", enCodes[0], nil, "Submit ballot", `<html lang="en"`},
+		{"English poll, browser in Chinese", enCodes[0], map[string]string{"Accept-Language": "zh-CN"}, "Submit ballot", `<html lang="en"`},
+		{"English poll, voter switched to Chinese", enCodes[0], map[string]string{"Cookie": "lang=zh"}, "提交选票", `<html lang="zh-CN"`},
+		{"Chinese poll, browser in English", zhCodes[0], map[string]string{"Accept-Language": "en"}, "提交选票", `<html lang="zh-CN"`},
+		{"Chinese poll, voter switched to English", zhCodes[0], map[string]string{"Cookie": "lang=en"}, "Submit ballot", `<html lang="en"`},
+	}
+	for _, c := range cases {
+		res, page := e.fetchWith("/v/"+c.code, c.header)
+		if res.StatusCode != 200 || !strings.Contains(page, c.want) || !strings.Contains(page, c.lang) {
+			t.Errorf("%s: %d, want %q and %q: %.300s", c.name, res.StatusCode, c.want, c.lang, page)
+		}
+	}
+	// A grade is shown with its English beside it, and sent as the rule's term.
+	_, page := e.fetchWith("/v/"+enCodes[0], nil)
+	if !strings.Contains(page, `value="称职"`) || !strings.Contains(page, "称职 / competent") {
+		t.Errorf("the English ballot does not offer 称职 / competent: %s", page)
+	}
+	// Voting from the English page, then refused in English: the used code names its state.
+	if status, body := e.vote(enCodes[1], url.Values{"f1.s1": {"称职"}}); status != 200 || !strings.Contains(body, "Vote cast") {
+		t.Fatalf("vote on the English page: %d %.300s", status, body)
+	}
+	if res, body := e.fetchWith("/v/"+enCodes[1], nil); res.StatusCode != 409 || !strings.Contains(body, "This voting code has voted") {
+		t.Errorf("the used code of an English poll: %d %.400s", res.StatusCode, body)
+	}
+	if status, body := e.vote(enCodes[2], url.Values{}); status != 422 || !strings.Contains(body, "1 item below is not filled in as required") || !strings.Contains(body, "Alice (no grade chosen)") {
+		t.Errorf("a blank line on the English page: %d %s", status, body)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+en.ID+"/close", nil, 200, nil)
+	e.countPoll(en.ID, nil)
+	// 称职 is the second grade: the English page's ballot counts as a Chinese one would.
+	if got := e.countedTally(en.ID).Forms[0].Evaluation.Subjects[0].Total.Votes; len(got) != 4 || got[1] != 1 || got[0]+got[2]+got[3] != 0 {
+		t.Errorf("the English ballot counted as %v, want one 称职", got)
 	}
 }
