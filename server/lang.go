@@ -57,6 +57,11 @@ func (s *Server) pollLang(c *fiber.Ctx, pollLang string) {
 	}
 }
 
+// apiPr is the printer of an API request: its Accept-Language alone, cookies aside.
+func apiPr(c *fiber.Ctx) *i18n.Printer {
+	return i18n.For(i18n.Match(c.Get(fiber.HeaderAcceptLanguage)))
+}
+
 // pr is the printer of the request's language.
 func pr(c *fiber.Ctx) *i18n.Printer { return i18n.For(langOf(c)) }
 

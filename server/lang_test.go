@@ -157,6 +157,19 @@ func TestI18nVoterFollowsPoll(t *testing.T) {
 	if status, body := e.vote(enCodes[2], url.Values{}); status != 422 || !strings.Contains(body, "1 item below is not filled in as required") || !strings.Contains(body, "Alice (no grade chosen)") {
 		t.Errorf("a blank line on the English page: %d %s", status, body)
 	}
+	// The API says the same in the language its client asks for; codes and ids stay.
+	req, _ := http.NewRequest("POST", e.base+"/api/v1/ballot/"+enCodes[2], strings.NewReader(`{"ballot":{"forms":[{"form":"f1","lines":{}}]}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en-US")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 422 || !strings.Contains(string(b), `"code":"spoilt_lines"`) || !strings.Contains(string(b), `"line":"s1","label":"Alice","reason":"no grade chosen"`) {
+		t.Errorf("a blank line through the API in English: %d %s", res.StatusCode, b)
+	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+en.ID+"/close", nil, 200, nil)
 	e.countPoll(en.ID, nil)
 	// 称职 is the second grade: the English page's ballot counts as a Chinese one would.

@@ -93,7 +93,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if isAPI(c) {
 		// The API's message is in the language the client asks for; its code never changes.
-		msg := errText(i18n.For(i18n.Match(c.Get(fiber.HeaderAcceptLanguage))), err)
+		msg := errText(apiPr(c), err)
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg}})
 	}
 	if lang := pollLangOf(err); lang != "" {

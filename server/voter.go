@@ -331,6 +331,20 @@ func (r spoiltReasons) Say(p *i18n.Printer) string {
 	return strings.Join(parts, p.T("；"))
 }
 
+// saySpoilt is a ballot's spoilt lines with their labels and reasons in the printer's
+// language, for the API; the form and line ids stay.
+func saySpoilt(p *i18n.Printer, list []ballot.Spoilt) []ballot.Spoilt {
+	if p.Lang() == i18n.Zh {
+		return list
+	}
+	out := make([]ballot.Spoilt, len(list))
+	for i, sp := range list {
+		out[i] = sp
+		out[i].Label, out[i].Reason = sayLabel(p, sp.Label), sayReason(p, sp)
+	}
+	return out
+}
+
 // spoiltLines names the lines a confirmation is about: 甲（未选择等次）、乙（未选择等次）.
 func spoiltLines(p *i18n.Printer, list []ballot.Spoilt) string {
 	parts := make([]string, len(list))
