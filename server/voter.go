@@ -13,7 +13,9 @@ import (
 )
 
 // The voter's side: a token in the URL (from the QR code) or typed in, one ballot page,
-// one submission. No cookie is set and nothing about the voter is recorded.
+// one submission. No cookie is set and nothing about the voter is recorded; the one cookie
+// a voter may get is the language they chose with the switch (lang=en or zh), which says
+// nothing of their token or their ballot.
 
 // credential is what a token is known by: its keyed hash finds its row, its nullifier
 // marks its ballot in the box.
