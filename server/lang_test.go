@@ -66,6 +66,14 @@ func TestI18nLanguageChoice(t *testing.T) {
 	if res, _ := e.fetchWith("/lang/fr", nil); res.StatusCode != 404 || res.Header.Get("Set-Cookie") != "" {
 		t.Errorf("an unknown language: %d, Set-Cookie %q", res.StatusCode, res.Header.Get("Set-Cookie"))
 	}
+	// The staff layout names the signed-in person and role in the page's language.
+	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/"); !strings.Contains(page, ">admin（管理员）</a>") {
+		t.Errorf("the Chinese layout does not name admin（管理员）: %.2000s", page)
+	}
+	if _, page := e.get(c, "/lang/en?next=/"); !strings.Contains(page, ">admin (administrator)</a>") || !strings.Contains(page, ">Sign out</button>") {
+		t.Errorf("the English layout does not name admin (administrator): %.2000s", page)
+	}
 }
 
 // The API answers its message in the language of Accept-Language, with the same code.
