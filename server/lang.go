@@ -89,6 +89,9 @@ func errText(p *i18n.Printer, err error) string {
 		case interface{ Say(*i18n.Printer) string }:
 			a = v.Say(p)
 		}
+		if c, ok := a.(ballot.Cause); ok {
+			a = errText(p, c.Err)
+		}
 		args[i] = a
 	}
 	return p.T(e.Format, args...)

@@ -71,8 +71,8 @@ func TestI18nLanguageChoice(t *testing.T) {
 	if _, page := e.get(c, "/"); !strings.Contains(page, ">admin（管理员）</a>") {
 		t.Errorf("the Chinese layout does not name admin（管理员）: %.2000s", page)
 	}
-	if _, page := e.get(c, "/lang/en?next=/"); !strings.Contains(page, ">admin (administrator)</a>") || !strings.Contains(page, ">Sign out</button>") {
-		t.Errorf("the English layout does not name admin (administrator): %.2000s", page)
+	if _, page := e.get(c, "/lang/en?next=/"); !strings.Contains(page, ">admin (Administrator)</a>") || !strings.Contains(page, ">Sign out</button>") {
+		t.Errorf("the English layout does not name admin (Administrator): %.2000s", page)
 	}
 }
 
