@@ -46,16 +46,20 @@ const (
 )
 
 // Error is a coded error whose Message is safe to show to the person who caused it.
+// Format and Args are what Message was made of: the format is the message's ID in the
+// catalogue (i18n), so server/ can say it again in the reader's language.
 type Error struct {
 	Code    string
 	Message string
+	Format  string
+	Args    []any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // Errorf returns a coded error with a formatted Chinese message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorCode returns the code of a coded error, EINTERNAL for any other error and "" for nil.
@@ -77,5 +81,8 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "服务器内部错误，请稍后重试或联系管理员"
+	return InternalMessage
 }
+
+// InternalMessage is what a person is told of an internal error.
+const InternalMessage = "服务器内部错误，请稍后重试或联系管理员"

@@ -76,6 +76,24 @@ type Poll struct {
 	// Contact is whom a voter asks when a token is refused (「如有疑问请联系：组织部 张三
 	// 1380000xxxx」): shown on the used, voided and not-open pages of this poll.
 	Contact string `json:"contact,omitempty"`
+	// Lang is the language its voters' pages are shown in, LangZh or LangEn; a voter may
+	// still switch. Empty is Chinese.
+	Lang string `json:"lang,omitempty"`
+}
+
+// The languages a poll's voter pages can be set to.
+const (
+	LangZh = "zh"
+	LangEn = "en"
+)
+
+// CheckLang checks a poll's language setting.
+func CheckLang(lang string) error {
+	switch lang {
+	case "", LangZh, LangEn:
+		return nil
+	}
+	return Errorf(EINVALID, "投票页面语言只能是 zh（中文）或 en（英文）")
 }
 
 // MaxContact bounds a poll's contact line: one line on a phone, two at most.
@@ -173,6 +191,9 @@ func (p *Poll) Validate() error {
 		return Errorf(EINVALID, "投票活动名称不能超过%d个字", MaxTitle)
 	}
 	if err := CheckContact(p.Contact); err != nil {
+		return err
+	}
+	if err := CheckLang(p.Lang); err != nil {
 		return err
 	}
 	if err := checkThreshold("法定人数", p.Quorum); err != nil {

@@ -98,14 +98,29 @@ func (a *Assets) ByURL(url string) (*Asset, bool) {
 }
 
 // Templates are the parsed pages: each page of templates/staff or templates/voter is
-// parsed together with its folder's layout.
+// parsed together with its folder's layout, once per language, each with the functions
+// of its language (the "t" of the catalogue is bound to it).
 type Templates struct {
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template // language → page → template
+	first string                                   // the default language
 }
 
-// ParseTemplates parses every page with the given functions.
-func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
-	t := &Templates{pages: map[string]*template.Template{}}
+// ParseTemplates parses every page once for each language, with that language's functions.
+// The first language is the default, rendered for a language not parsed.
+func ParseTemplates(langs []string, funcs func(lang string) template.FuncMap) (*Templates, error) {
+	t := &Templates{pages: map[string]map[string]*template.Template{}, first: langs[0]}
+	for _, lang := range langs {
+		pages, err := parse(funcs(lang))
+		if err != nil {
+			return nil, err
+		}
+		t.pages[lang] = pages
+	}
+	return t, nil
+}
+
+func parse(funcs template.FuncMap) (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
 	shared, err := files.ReadFile("templates/_forms.html")
 	if err != nil {
 		return nil, err
@@ -137,28 +152,32 @@ func ParseTemplates(funcs template.FuncMap) (*Templates, error) {
 			if err != nil {
 				return nil, fmt.Errorf("template %s: %w", name, err)
 			}
-			t.pages[name] = tpl
+			out[name] = tpl
 		}
 	}
-	return t, nil
+	return out, nil
 }
 
 // Has reports whether a page exists.
-func (t *Templates) Has(name string) bool { _, ok := t.pages[name]; return ok }
+func (t *Templates) Has(name string) bool { _, ok := t.pages[t.first][name]; return ok }
 
 // Names lists the pages.
 func (t *Templates) Names() []string {
 	var out []string
-	for n := range t.pages {
+	for n := range t.pages[t.first] {
 		out = append(out, n)
 	}
 	return out
 }
 
-// Render executes a page into w. It renders into a buffer first, so a failing template
-// never sends half a page.
-func (t *Templates) Render(w io.Writer, name string, data any) error {
-	tpl, ok := t.pages[name]
+// Render executes a page in a language into w. It renders into a buffer first, so a
+// failing template never sends half a page.
+func (t *Templates) Render(w io.Writer, lang, name string, data any) error {
+	pages, ok := t.pages[lang]
+	if !ok {
+		pages = t.pages[t.first]
+	}
+	tpl, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
@@ -168,4 +187,19 @@ func (t *Templates) Render(w io.Writer, name string, data any) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// Source returns the text of every template file, by its path under templates/: the
+// catalogue test reads the messages they use.
+func Source() (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(files, "templates", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || path.Ext(p) != ".html" {
+			return err
+		}
+		b, err := files.ReadFile(p)
+		out[p] = string(b)
+		return err
+	})
+	return out, err
 }

@@ -77,18 +77,18 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, username, msg string) err
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Strict", Secure: s.cfg.SecureCookies})
-	return s.page(c, status, "staff/login", fiber.Map{"Title": "登录", "CSRF": token, "Next": safeNext(c.Query("next", c.FormValue("next"))), "Username": username, "Error": msg})
+	return s.page(c, status, "staff/login", fiber.Map{"Title": tr(c, "登录"), "CSRF": token, "Next": safeNext(c.Query("next", c.FormValue("next"))), "Username": username, "Error": msg})
 }
 
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	want := c.Cookies(loginCookie)
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(c.FormValue("_csrf"))) != 1 {
-		return s.renderLogin(c, fiber.StatusForbidden, c.FormValue("username"), "页面已过期，请重新登录")
+		return s.renderLogin(c, fiber.StatusForbidden, c.FormValue("username"), tr(c, "页面已过期，请重新登录"))
 	}
 	me, err := s.authenticate(c, c.FormValue("username"), c.FormValue("password"))
 	if err != nil {
 		if code := ballot.ErrorCode(err); code == ballot.EUNAUTHORIZED || code == ballot.ETOOMANY {
-			return s.renderLogin(c, statusOf[code], c.FormValue("username"), ballot.ErrorMessage(err))
+			return s.renderLogin(c, statusOf[code], c.FormValue("username"), errText(pr(c), err))
 		}
 		return err
 	}

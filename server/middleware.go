@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 	"minyi/survey"
@@ -46,17 +47,17 @@ var statusOf = map[string]int{
 
 // headings are the titles of error pages for people.
 var headings = map[string]string{
-	ballot.ENOTFOUND:     "找不到页面",
-	ballot.EFORBIDDEN:    "没有权限",
-	ballot.EINTERNAL:     "服务器出错了",
-	ballot.ETOKENUNKNOWN: "凭证无效",
-	ballot.ETOKENUSED:    "该凭证已投票",
-	ballot.ETOKENVOID:    "该凭证已作废",
-	ballot.ENOTOPEN:      "投票尚未开始",
-	ballot.ECLOSED:       "投票已结束",
-	ballot.ESEALED:       "结果尚未产生",
-	ballot.ERETRY:        "请稍后重试",
-	ballot.ETOOMANY:      "尝试次数过多",
+	ballot.ENOTFOUND:     i18n.N("找不到页面"),
+	ballot.EFORBIDDEN:    i18n.N("没有权限"),
+	ballot.EINTERNAL:     i18n.N("服务器出错了"),
+	ballot.ETOKENUNKNOWN: i18n.N("凭证无效"),
+	ballot.ETOKENUSED:    i18n.N("该凭证已投票"),
+	ballot.ETOKENVOID:    i18n.N("该凭证已作废"),
+	ballot.ENOTOPEN:      i18n.N("投票尚未开始"),
+	ballot.ECLOSED:       i18n.N("投票已结束"),
+	ballot.ESEALED:       i18n.N("结果尚未产生"),
+	ballot.ERETRY:        i18n.N("请稍后重试"),
+	ballot.ETOOMANY:      i18n.N("尝试次数过多"),
 }
 
 // fromFiber turns Fiber's own errors (unknown route, body too large…) into coded ones.
@@ -90,14 +91,19 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if code == ballot.EINTERNAL {
 		s.log.Error("internal error", "method", c.Method(), "route", routeOf(c), "err", err)
 	}
-	msg := ballot.ErrorMessage(err)
 	if isAPI(c) {
+		// The API's message is in the language the client asks for; its code never changes.
+		msg := errText(i18n.For(i18n.Match(c.Get(fiber.HeaderAcceptLanguage))), err)
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg}})
+	}
+	if lang := pollLangOf(err); lang != "" {
+		s.pollLang(c, lang) // a token's refusal speaks its poll's language
 	}
 	heading := headings[code]
 	if heading == "" {
-		heading = "无法完成操作"
+		heading = i18n.N("无法完成操作")
 	}
+	heading, msg := pr(c).T(heading), errText(pr(c), err)
 	if isVoterPath(c.Path()) {
 		return s.voterNotice(c, status, heading, msg, code, contactOf(err))
 	}
@@ -231,8 +237,14 @@ func (s *Server) static(c *fiber.Ctx) error {
 	return c.Send(a.Body)
 }
 
-func (s *Server) funcs() template.FuncMap {
+func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
+	p := i18n.For(lang)
 	return template.FuncMap{
+		// the catalogue, in the page's language: t for text, th for text with our own
+		// markup (<strong>, <a>), term for a rule's term shown beside its Chinese
+		"t":      p.T,
+		"th":     p.HTML,
+		"term":   p.Term,
 		"asset":  s.assets.URL,
 		"pct":    func(r ballot.Ratio) string { return r.Percent() },
 		"frac":   func(r ballot.Ratio) string { return r.String() },
@@ -303,9 +315,13 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, data fiber.Map) err
 		// Expire it with the same attributes it was set with, or the browser keeps it.
 		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax", Secure: s.cfg.SecureCookies})
 	}
+	lang := langOf(c)
+	data["Lang"] = lang.HTMLLang()
+	data["Switch"], data["SwitchLabel"], data["SwitchLang"] = langSwitch(c)
 	c.Status(status)
 	c.Set("Content-Type", "text/html; charset=utf-8")
-	return s.tpl.Render(c.Response().BodyWriter(), name, data)
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	return s.tpl.Render(c.Response().BodyWriter(), string(lang), name, data)
 }
 
 const flashCookie = "minyi_flash"

@@ -21,6 +21,10 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	base, local := s.baseURL(c.BaseURL())
 	issue := issueChoices(tv)
+	due := 0
+	for _, ic := range issue {
+		due += ic.Due
+	}
 	next, err := s.store.NextRounds(c.UserContext(), p.ID)
 	if err != nil {
 		return err
@@ -67,6 +71,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
+		"DueAll": due, "MaxIssueAll": MaxIssueAll,
 	})
 }
 

@@ -28,6 +28,7 @@ type builder struct {
 	Quorum   string
 	MinGroup string // fewest ballots a group's results are shown with; empty: the default
 	Contact  string // whom voters ask when a token is refused
+	Lang     string // the voter pages' language: zh or en
 	Tellers  string // one a line
 	TellerQ  string // how many of them open the box
 	// KeyHolder: ballot.KeyTellers, KeyOrganizer or KeyServer; empty as the page first
@@ -265,7 +266,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 func readBuilder(c *fiber.Ctx) builder {
 	b := builder{Template: c.FormValue("template"), Previous: c.FormValue("previous"), Title: c.FormValue("title"), UnitID: c.FormValue("unit_id"),
 		Groups: c.FormValue("groups"), Quorum: c.FormValue("quorum", "2/3"), Year: c.FormValue("year"), Tellers: c.FormValue("tellers"), TellerQ: c.FormValue("teller_quorum"),
-		MinGroup: c.FormValue("min_group"), KeyHolder: c.FormValue("key_holder"), Contact: c.FormValue("contact")}
+		MinGroup: c.FormValue("min_group"), KeyHolder: c.FormValue("key_holder"), Contact: c.FormValue("contact"), Lang: c.FormValue("lang")}
 	for i := 0; i < ballot.MaxForms; i++ {
 		v := func(name string) string { return c.FormValue(fmt.Sprintf("f%d_%s", i, name)) }
 		if v("kind") == "" {
@@ -369,7 +370,7 @@ func (b builder) poll() (*ballot.Poll, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous, Contact: b.Contact}
+	p := &ballot.Poll{UnitID: b.UnitID, Title: b.Title, Groups: groups, Quorum: q, PreviousRound: b.Previous, Contact: b.Contact, Lang: b.Lang}
 	if v := strings.TrimSpace(halfWidth(b.Year)); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil {
@@ -512,7 +513,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year), Contact: p.Contact}
+	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year), Contact: p.Contact, Lang: p.Lang}
 	// The same people hold the next round's key (a new key, made in a new ceremony).
 	b.KeyHolder = p.Holder()
 	if len(p.Tellers) > 0 {

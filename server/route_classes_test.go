@@ -15,7 +15,7 @@ import (
 var routeClasses = map[string]string{
 	"GET /static/*": "public", "GET /healthz": "public", "GET /v": "public", "POST /v": "public",
 	"GET /receipt": "public", "GET /about": "public", "GET /verify": "public", "POST /verify": "public",
-	"GET /login":       "public",
+	"GET /login": "public", "GET /lang/:lang": "public",
 	"GET /screen/:key": "public", "GET /screen/:key/live": "public", "GET /screen/:key/turnout": "public",
 	"GET /v/:token": "voter", "POST /v/:token": "voter", "GET /api/v1/ballot/:token": "voter", "POST /api/v1/ballot/:token": "voter",
 

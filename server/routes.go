@@ -128,6 +128,7 @@ func (s *Server) Routes() []Route {
 
 	page(get, "/receipt", Public, Unscoped, s.receiptPage)
 	page(get, "/about", Public, Unscoped, s.aboutPage)
+	page(get, "/lang/:lang", Public, Unscoped, s.switchLang) // the language switch of every page
 	page(get, "/verify", Public, Unscoped, s.verifyPage)
 	page(post, "/verify", Public, Unscoped, s.verifyPage)
 

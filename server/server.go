@@ -6,6 +6,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"html/template"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/frontend"
+	"minyi/i18n"
 	"minyi/live"
 	"minyi/store"
 )
@@ -44,6 +46,9 @@ type Config struct {
 	// a poll is open: 0, the group's 应到 (within a memory budget); below 0, none, so that
 	// every submit encrypts from scratch.
 	PrepareAhead int
+	// PseudoLocale offers the pseudo-locale (i18n.Pseudo) by its cookie: for tests that
+	// look for text that bypasses the catalogue.
+	PseudoLocale bool
 }
 
 // Server holds what handlers share.
@@ -83,7 +88,11 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	s.pools = live.NewPools(st, s.log, cfg.PrepareAhead, s.done, s.draining.Load)
 	s.hub = live.NewHub(s.live, s.liveTiming().Coalesce, s.done)
 	s.met = newMetrics(s.hub)
-	s.tpl, err = frontend.ParseTemplates(s.funcs())
+	langs := []string{string(i18n.Zh), string(i18n.En)}
+	if cfg.PseudoLocale {
+		langs = append(langs, string(i18n.Pseudo))
+	}
+	s.tpl, err = frontend.ParseTemplates(langs, func(lang string) template.FuncMap { return s.funcs(i18n.Lang(lang)) })
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +122,7 @@ func (s *Server) App() *fiber.App {
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 	})
-	app.Use(s.accessLog, s.recover, bodyLimit, s.securityHeaders, s.sameOrigin)
+	app.Use(s.accessLog, s.recover, s.language, bodyLimit, s.securityHeaders, s.sameOrigin)
 	s.register(app, s.Routes())
 	// Nothing else is registered: a path of the API no route matched answers in JSON.
 	app.Use("/api/v1", func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })

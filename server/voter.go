@@ -44,7 +44,7 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 	if err != nil {
 		if info.PollID != "" { // used or voided: the refusal names whom to ask
 			if p, perr := s.polls.Get(ctx, info.PollID); perr == nil {
-				err = withContact(err, p.Contact)
+				err = withPoll(err, p)
 			}
 		}
 		return credential{}, info, nil, err
@@ -65,23 +65,32 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 			return credential{}, info, nil, err
 		}
 	}
-	return cred, info, p, withContact(refusal(p), p.Contact)
+	return cred, info, p, withPoll(refusal(p), p)
 }
 
-// contactError is a token's refusal with the contact line of its poll, for the page that
-// shows it; the code and message are the refusal's own.
+// contactError is a token's refusal with the contact line and the language of its poll,
+// for the page that shows it; the code and message are the refusal's own.
 type contactError struct {
 	error
-	contact string
+	contact, lang string
 }
 
 func (e contactError) Unwrap() error { return e.error }
 
-func withContact(err error, contact string) error {
-	if err == nil || contact == "" {
-		return err
+func withPoll(err error, p *store.PollInfo) error {
+	if err == nil {
+		return nil
 	}
-	return contactError{err, contact}
+	return contactError{err, p.Contact, p.Lang}
+}
+
+// pollLangOf is the language of the poll a refusal comes from; "" when it comes from none.
+func pollLangOf(err error) string {
+	var ce contactError
+	if errors.As(err, &ce) {
+		return ce.lang
+	}
+	return ""
 }
 
 // tokenRefusal are the refusals of a token a voter holds, where a voter asks someone next.

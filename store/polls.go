@@ -73,11 +73,12 @@ type pollRow struct {
 	Previous   string       `db:"previous_round"`
 	Year       int          `db:"year"`
 	Contact    string       `db:"contact"`
+	Lang       string       `db:"lang"`
 }
 
 var (
-	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round, year, contact)
-		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid, $6, $7) RETURNING id`)
+	qCreatePoll = query(`INSERT INTO polls (unit_id, title, definition, created_by, previous_round, year, contact, lang)
+		VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, '')::uuid, $6, $7, COALESCE(NULLIF($8, ''), 'zh')) RETURNING id`)
 	qSetContact  = query(`UPDATE polls SET contact = $2 WHERE id = $1`)
 	qSetYear     = query(`UPDATE polls SET year = $2 WHERE id = $1`)
 	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
@@ -85,7 +86,7 @@ var (
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key, p.box, p.public_shares,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
-		COALESCE(p.previous_round::text, '') AS previous_round, p.year, p.contact
+		COALESCE(p.previous_round::text, '') AS previous_round, p.year, p.contact, p.lang
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
 	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
@@ -116,7 +117,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 		if p.Year == 0 {
 			p.Year = ballot.AssessmentYear(p.Title, time.Now())
 		}
-		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, string(def), createdBy, p.PreviousRound, p.Year, p.Contact); err != nil {
+		if err := tx.GetContext(ctx, &p.ID, qCreatePoll, p.UnitID, p.Title, string(def), createdBy, p.PreviousRound, p.Year, p.Contact, p.Lang); err != nil {
 			return err
 		}
 		for i, g := range p.Groups {
@@ -180,7 +181,7 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		return nil, err
 	}
 	pi := &PollInfo{
-		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous, Year: r.Year, Contact: r.Contact,
+		Poll: ballot.Poll{ID: r.ID, UnitID: r.UnitID, Title: r.Title, State: r.State, Forms: d.Forms, Quorum: d.Quorum, Rehearsal: r.Rehearsal, PreviousRound: r.Previous, Year: r.Year, Contact: r.Contact, Lang: r.Lang,
 			Tellers: d.Tellers, TellerQuorum: d.TellerQuorum, KeyHolder: d.KeyHolder, MinGroup: d.MinGroup},
 		UnitName: r.UnitName, PublicKey: r.PublicKey, PublicShares: r.Shares,
 		CreatedAt: r.CreatedAt, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CountedAt: r.CountedAt,

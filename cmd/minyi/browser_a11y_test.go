@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -81,9 +82,11 @@ func (a *a11yCheck) page(name string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// Every page a voter, an organizer or a hall sees passes axe at WCAG 2.1 AA: every kind
-// of form, the ballot as the server sends it back refused, the notices of a used, voided
-// or unknown token, the receipt, login, the organizer's pages, the tally and the big screen.
+// Every page a voter, an organizer, a teller or a hall sees passes axe at WCAG 2.1 AA: every
+// kind of form, the ballot as the server sends it back refused, the notices of a used,
+// voided or unknown token, the receipt, login, the organizer's pages, the tally, the big
+// screen, the teller's page making the key and counting, paper entry, the count page and
+// /verify.
 func TestA11yAxe(t *testing.T) {
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
@@ -167,8 +170,105 @@ func TestA11yAxe(t *testing.T) {
 		"/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
 		c.page(path, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
 	}
+	// The pages around the key and the count, each in the states it shows.
+	for _, st := range ceremonyStops(t, a) {
+		c.page(st.name, st.steps...)
+	}
 
 	if len(c.found) > 0 {
 		t.Errorf("axe found %d violations (by rule: %v):\n%s", len(c.found), c.rules, strings.Join(c.found, "\n"))
+	}
+}
+
+// a11yStop is a page in one of its states, reached by steps taken in order after the
+// stops before it, in a browser where the admin is logged in.
+type a11yStop struct {
+	name  string
+	steps []chromedp.Action[chromedp.Void]
+}
+
+// ceremonyStops sets up the pages around the key and the count and gives their states in
+// order: a teller's seat before and after joining, with its check code and backup, and
+// ready; the organizer's own seat making its key; paper ballots entered once; the count
+// page before the count, waiting for the key, and done; the organizer's seat counting and
+// done; and /verify empty and with a bundle's checks.
+func ceremonyStops(t *testing.T, a *api) []a11yStop {
+	t.Helper()
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	form := []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}}
+	links := func(id string) []string {
+		var out struct{ Links []struct{ URL string } }
+		a.call("POST", "/api/v1/polls/"+id+"/ceremony", nil, 201, &out)
+		var urls []string
+		for _, l := range out.Links {
+			urls = append(urls, l.URL)
+		}
+		return urls
+	}
+	var two, one, own pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "无障碍检查：两位监票人", "unit_id": units.Units[0].ID, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}}, "forms": form}, 201, &two)
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "无障碍检查：一位监票人", "unit_id": units.Units[0].ID, "tellers": []string{"丙监票"}, "teller_quorum": 1,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}}, "forms": form}, 201, &one)
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "无障碍检查：组织者密钥", "unit_id": units.Units[0].ID,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}}, "forms": form}, 201, &own)
+	twoLinks, oneLinks, ownLinks := links(two.ID), links(one.ID), links(own.ID)
+
+	// An open poll with a slip changed to paper, for the entry page and then the count.
+	r, urls := a.evaluationPoll("无障碍检查：纸质选票和开箱", []string{"赵一", "钱二"}, 2)
+	a.call("POST", "/api/v1/polls/"+r.ID+"/tokens/paper", map[string]string{"code": urls[1][strings.LastIndex(urls[1], "/")+1:]}, 200, nil)
+	var cast struct{ Receipt string }
+	a.call("POST", "/api/v1/ballot/"+urls[0][strings.LastIndex(urls[0], "/")+1:], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"优秀"}}}}}}, 200, &cast)
+	backup, ok := ownCodes.Load(r.ID)
+	if !ok {
+		t.Fatal("no backup of the organizer's key")
+	}
+	bundle := filepath.Join(t.TempDir(), "bundle.zip")
+
+	// setBackup types the backup shown on the seat's page into its check, as copied by hand.
+	setBackup := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		code, err := chromedp.Text(css(`#share-code`))(ctx, tg)
+		if err != nil {
+			return err
+		}
+		_, err = chromedp.SetValue(css(`#verify-code`), code)(ctx, tg)
+		return err
+	})
+	status := func(words string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`document.getElementById("status").textContent.includes(`+"`"+words+"`"+`)`)(ctx, tg)
+			return err
+		})
+	}
+	return []a11yStop{
+		{"监票人密钥生成", []chromedp.Action[chromedp.Void]{chromedp.Navigate(twoLinks[0]), chromedp.WaitVisible(css(`#start`))}},
+		{"监票人密钥生成（等待其他监票人）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`#start`)), status("等待其他监票人")}},
+		{"监票人密钥生成（核对码和备份）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(oneLinks[0]), chromedp.WaitVisible(css(`#start`)),
+			chromedp.Click(css(`#start`)), chromedp.WaitVisible(css(`#step-verify`))}},
+		{"监票人密钥生成（已就绪）", []chromedp.Action[chromedp.Void]{setBackup, chromedp.Click(css(`#verify`)), chromedp.WaitVisible(css(`#step-done`))}},
+		{"组织者密钥生成（备份）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(ownLinks[0]), chromedp.WaitVisible(css(`#step-verify`))}},
+		{"纸质选票录入", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/polls/" + r.ID + "/paper"), chromedp.WaitVisible(css(`#ballot`))}},
+		{"纸质选票录入（待核对）", []chromedp.Action[chromedp.Void]{chromedp.SetValue(css(`#ballot select[name=group_id]`), r.Groups[0].ID),
+			chromedp.Click(grade(1, "称职")), chromedp.Click(grade(2, "基本称职")), chromedp.Click(css(`#ballot button.primary`)),
+			chromedp.WaitVisible(css(`form[action$="/paper/discard"]`))}},
+		{"开箱计票（有未核对的纸质选票）", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			a.call("POST", "/api/v1/polls/"+r.ID+"/close", nil, 200, nil)
+			return nil
+		}), chromedp.Navigate(app.base + "/polls/" + r.ID + "/count"), chromedp.WaitVisible(css(`input[name=confirm_paper_pending]`))}},
+		{"开箱计票（等待开箱）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`input[name=confirm_paper_pending]`)),
+			chromedp.Click(css(`form[action$="/count"] button.primary`)), chromedp.WaitVisible(css(`#device-count`))}},
+		{"组织者开箱", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Navigate(links(r.ID)[0])(ctx, tg)
+			return err
+		}), chromedp.WaitVisible(css(`#count-form`))}},
+		{"组织者开箱（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.SetValue(css(`#count-code`), backup.(string)),
+			chromedp.Click(css(`#count-go`)), status("计票完成")}},
+		{"开箱计票（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/polls/" + r.ID + "/count"), chromedp.WaitVisible(css(`#count-tally`))}},
+		{"核验计票结果", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/verify"), chromedp.WaitVisible(css(`input[name=bundle]`))}},
+		{"核验计票结果（结果）", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			return os.WriteFile(bundle, getRaw(t, app.base+"/api/v1/polls/"+r.ID+"/bundle", a.token), 0o644)
+		}), chromedp.SetUploadFiles(css(`input[name=bundle]`), []string{bundle}), chromedp.SetValue(css(`input[name=receipt]`), cast.Receipt),
+			chromedp.Click(css(`form[action="/verify"] button`)), chromedp.WaitVisible(css(`ul.checks`))}},
 	}
 }

@@ -259,26 +259,33 @@ func TestA11yStaffOnPhone(t *testing.T) {
 	login(t, ctx)
 	do(t, ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 	var wide []string
-	for _, path := range []string{"/", "/polls/new", "/polls/new?template=evaluation", "/polls/" + open.ID, "/polls/" + q.ID,
-		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID, "/selections", "/selections/" + sel.ID, "/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
-		do(t, ctx, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
+	check := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		do(t, ctx, steps...)
 		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if w > 375 {
 			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest("table")).slice(0, 5).map(e => e.tagName + "." + e.className)`))
-			wide = append(wide, fmt.Sprintf("%s: %d px (%v)", path, w, culprits))
-			screenshot(ctx, "staff-wide"+strings.ReplaceAll(path, "/", "_"))
+			wide = append(wide, fmt.Sprintf("%s: %d px (%v)", name, w, culprits))
+			screenshot(ctx, "staff-wide"+strings.ReplaceAll(name, "/", "_"))
 		}
 		// On a phone too the page passes axe: a table that scrolls is reached by keyboard.
 		vs, err := axeRun(ctx)
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		for _, v := range vs {
-			wide = append(wide, fmt.Sprintf("%s: axe %s at %s — %s", path, v.ID, strings.Join(v.Targets, ", "), v.Summary))
+			wide = append(wide, fmt.Sprintf("%s: axe %s at %s — %s", name, v.ID, strings.Join(v.Targets, ", "), v.Summary))
 		}
+	}
+	for _, path := range []string{"/", "/polls/new", "/polls/new?template=evaluation", "/polls/" + open.ID, "/polls/" + q.ID,
+		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID, "/selections", "/selections/" + sel.ID, "/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
+		check(path, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
+	}
+	// A teller holds a phone too: the key and the count, paper entry and /verify.
+	for _, st := range ceremonyStops(t, a) {
+		check(st.name, st.steps...)
 	}
 	if len(wide) > 0 {
 		t.Fatalf("staff pages on a 375 px phone:\n%s", strings.Join(wide, "\n"))

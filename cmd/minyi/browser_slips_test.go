@@ -78,8 +78,8 @@ func TestIssueSlipsInBrowser(t *testing.T) {
 	if v := value(); v != "20" {
 		t.Fatalf("数量 after choosing 职工代表 shows %q, want 20", v)
 	}
-	do(t, ctx, doubleClick(`#issue-form button.primary`))
-	busy, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const b = document.querySelector("#issue-form button.primary"); return b.disabled + " " + b.textContent; })()`))
+	do(t, ctx, doubleClick(`#issue-form button`))
+	busy, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const b = document.querySelector("#issue-form button"); return b.disabled + " " + b.textContent; })()`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,14 +149,14 @@ func TestIssueSlipsInBrowser(t *testing.T) {
 	if v := value(); v != "" {
 		t.Fatalf("数量 without JavaScript shows %q, want it blank for the server to fill", v)
 	}
-	do(t, ctx, chromedp.Click(css(`#issue-form button.primary`)))
+	do(t, ctx, chromedp.Click(css(`#issue-form button`)))
 	for deadline := time.Now().Add(20 * time.Second); len(bs.Batches) != 3 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		a.call("GET", "/api/v1/polls/"+p.ID+"/batches", nil, 200, &bs)
 	}
 	if len(bs.Batches) != 3 || bs.Batches[2].GroupName != "班子成员" || bs.Batches[2].Count != 3 {
 		t.Fatalf("the plain form's first post: %+v", bs.Batches)
 	}
-	do(t, ctx, chromedp.Click(css(`#issue-form button.primary`)), chromedp.WaitVisible(css(`#issued-again`)))
+	do(t, ctx, chromedp.Click(css(`#issue-form button`)), chromedp.WaitVisible(css(`#issued-again`)))
 	if body := text(t, ctx, "#issued-again"); !strings.Contains(body, "第一次提交下载的文件中就是这批凭证") || !strings.Contains(body, bs.Batches[2].Hint) {
 		t.Fatalf("second post of the plain form:\n%s", body)
 	}

@@ -212,11 +212,9 @@ func TestOrganizerInBrowser(t *testing.T) {
 	}
 	id := url[strings.LastIndex(url, "/")+1:]
 	// Without tellers the key is made on this browser: the poll page's button leads to the
-	// one seat, which needs the backup checked before voting can open.
+	// one seat, which makes the key at once and needs the backup checked before voting can open.
 	do(t, ctx,
 		chromedp.Click(css(`#own-key form button`)),
-		chromedp.WaitVisible(css(`#start`)),
-		chromedp.Click(css(`#start`)),
 		chromedp.WaitVisible(css(`#step-verify`)),
 	)
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("step-check").hidden && document.getElementById("roster-card").hidden`)); err != nil || !v {

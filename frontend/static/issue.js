@@ -1,12 +1,15 @@
-// The poll page's form for issuing slips: the number follows the chosen group, and the
-// slips are fetched with the buttons held down, so a second click cannot issue a second
-// batch; the page then reloads for the next batch (a fresh form, a fresh key). Without
-// this script the form posts as it is, and the server fills a blank number and refuses a
-// second post of the same form.
+// The poll page's forms for issuing slips (every group's at once, or one group's): the
+// number follows the chosen group, and the slips are fetched with every button held down,
+// so a second click cannot issue a second batch; the page then reloads for the next batch
+// (a fresh form, a fresh key). Without this script the forms post as they are, and the
+// server fills a blank number and refuses a second post of the same page's key.
 (function () {
   "use strict";
   var form = document.getElementById("issue-form");
   if (!form || !window.fetch || !window.URLSearchParams) return;
+  var forms = [form];
+  var whole = document.getElementById("issue-all-form");
+  if (whole) forms.unshift(whole);
   var group = form.elements.group_id, count = form.elements.count;
   var status = document.getElementById("issue-status");
   function follow() {
@@ -16,7 +19,7 @@
   follow();
   group.addEventListener("change", follow);
 
-  var buttons = form.querySelectorAll("button");
+  var buttons = document.querySelectorAll(".issue-form button");
   var busy = false;
   function say(msg, link) {
     status.textContent = msg;
@@ -41,7 +44,8 @@
     var m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get("Content-Disposition") || "");
     return m ? decodeURIComponent(m[1]) : "投票凭证.pdf";
   }
-  form.addEventListener("submit", function (ev) {
+  function submit(ev) {
+    var form = ev.currentTarget;
     ev.preventDefault();
     if (busy) return;
     busy = true;
@@ -81,5 +85,6 @@
         release(true);
         say("网络中断，无法确认凭证是否已生成。请再点一次：如果已经生成，系统会提示，不会重复生成。");
       });
-  });
+  }
+  forms.forEach(function (f) { f.addEventListener("submit", submit); });
 })();

@@ -20,6 +20,8 @@ let rec = null; // the public record, as last read
 let mine = null; // {x, X, own, sj}
 let timer = null;
 let busy = false;
+let begun = false; // this page has asked for the seat's key once
+let verifying = false;
 
 function say(text) {
   $('status').textContent = text;
@@ -127,6 +129,12 @@ async function step() {
     return;
   }
   if (!rec.comm_keys[me]) {
+    // The organizer's seat is reached only by the poll page's "在本设备上生成密钥": that
+    // click was the choice, so the key is made at once. The button stays for a retry.
+    if (solo && !begun) {
+      await begin(false);
+      return step();
+    }
     show('step-start');
     say('请点击“生成我的密钥”。');
     return;
@@ -248,6 +256,16 @@ async function readShare(codeID, fileID) {
 }
 
 async function verifyBackup() {
+  if (verifying) return;
+  verifying = true;
+  try {
+    await checkBackup();
+  } finally {
+    verifying = false;
+  }
+}
+
+async function checkBackup() {
   const got = await readShare('verify-code', 'verify-file');
   if (!got) return;
   const proof = tc.proveShare(got.s, tc.unhex(rec.challenge));
@@ -264,6 +282,14 @@ async function verifyBackup() {
   show('step-backup', false);
   $('share-code').textContent = '';
   $('share-qr').removeAttribute('src');
+  if (solo && root.dataset.back) {
+    // Nothing is left to do here: voting is opened on the poll page.
+    stop();
+    show('step-done');
+    say('备份核验通过，密钥已就绪。正在回到投票活动页……');
+    setTimeout(() => location.assign(root.dataset.back), 1200);
+    return;
+  }
   poll();
 }
 
@@ -368,8 +394,13 @@ function stop() {
   timer = null;
 }
 
-$('start').addEventListener('click', async () => {
+// begin makes this seat's communication key and sends its public half; again reads the
+// record anew when it is done (a press of the button, not a step already reading it).
+async function begin(again) {
+  begun = true;
   $('start').disabled = true;
+  show('step-start', false);
+  say('正在本设备上生成密钥……');
   try {
     const k = tc.commKey();
     mine = { x: k.x, X: k.X };
@@ -378,9 +409,16 @@ $('start').addEventListener('click', async () => {
   } catch (e) {
     fail(e.message);
   }
-  poll();
-});
+  $('start').disabled = false;
+  if (again) poll();
+}
+
+$('start').addEventListener('click', () => begin(true));
 $('verify').addEventListener('click', verifyBackup);
+// Choosing the saved file is the check itself: it needs no second press.
+$('verify-file').addEventListener('change', () => {
+  if ($('verify-file').files.length) verifyBackup();
+});
 $('count-go').addEventListener('click', countNow);
 $('print').addEventListener('click', () => window.print());
 poll();
