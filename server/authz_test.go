@@ -251,7 +251,7 @@ func (w world) path(r server.Route, role string) string {
 			token = string(ceremony.NewSeatToken())
 		}
 	}
-	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"},
+	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"}, {":lang", "en"},
 		{"/static/teller/vendor/*", "/static/teller/vendor/noble-curves-2.4.0/ed25519.js"}, {"/static/*", w.static}} {
 		p = strings.Replace(p, r.param, r.value, 1)
 	}
