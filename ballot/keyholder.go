@@ -1,6 +1,10 @@
 package ballot
 
-import "strconv"
+import (
+	"strconv"
+
+	"minyi/i18n"
+)
 
 // Who holds a poll's key. The box can only be opened with it, so this is the one setting
 // that decides who can learn a result: a quorum of tellers, the organizer's own device, or
@@ -96,11 +100,11 @@ func (t *Tally) KeyText() string {
 func KeyHolderLabel(h string) string {
 	switch h {
 	case KeyTellers:
-		return "监票人"
+		return i18n.N("监票人")
 	case KeyServer:
-		return "服务器保管（仅限非正式问卷调查）"
+		return i18n.N("服务器保管（仅限非正式问卷调查）")
 	}
-	return "组织者本人的设备"
+	return i18n.N("组织者本人的设备")
 }
 
 // checkKeyHolder checks the setting agrees with the tellers. Polls opened without tellers

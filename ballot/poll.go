@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/i18n"
 )
 
 // State is where a poll is in its life: draft → open → closed → counted.
@@ -22,13 +24,13 @@ const (
 func (s State) Label() string {
 	switch s {
 	case Draft:
-		return "未开始"
+		return i18n.N("未开始")
 	case Open:
-		return "投票中"
+		return i18n.N("投票中")
 	case Closed:
-		return "已结束"
+		return i18n.N("已结束")
 	case Counted:
-		return "已计票"
+		return i18n.N("已计票")
 	}
 	return string(s)
 }
@@ -140,10 +142,14 @@ type Group struct {
 
 // Limits on a poll's definition; they keep a page printable and a ballot small.
 const (
-	MaxTitle    = 100
-	MaxGroups   = 50
-	MaxExpected = 100000
-	MaxForms    = 10
+	MaxTitle  = 100
+	MaxGroups = 50
+	// MaxSurveyGroups is the most groups of a poll of surveys alone: a province-wide 满意度
+	// survey counts each unit or region as a group, hundreds of them, and prints no
+	// page per group.
+	MaxSurveyGroups = 500
+	MaxExpected     = 100000
+	MaxForms        = 10
 )
 
 // Normalize trims names, fills default settings and gives forms and their lines stable ids.
@@ -196,7 +202,7 @@ func (p *Poll) Validate() error {
 	if err := CheckLang(p.Lang); err != nil {
 		return err
 	}
-	if err := checkThreshold("法定人数", p.Quorum); err != nil {
+	if err := checkThreshold(i18n.N("法定人数"), p.Quorum); err != nil {
 		return err
 	}
 	if p.Year != 0 {
@@ -207,8 +213,8 @@ func (p *Poll) Validate() error {
 	if len(p.Groups) == 0 {
 		return Errorf(EINVALID, "请至少设置一个参评类别（如“职工代表 50”）")
 	}
-	if len(p.Groups) > MaxGroups {
-		return Errorf(EINVALID, "参评类别不能超过%d个", MaxGroups)
+	if most := p.maxGroups(); len(p.Groups) > most {
+		return Errorf(EINVALID, "参评类别不能超过%d个", most)
 	}
 	seen := map[string]bool{}
 	for i, g := range p.Groups {
@@ -253,7 +259,7 @@ func (p *Poll) Validate() error {
 		if ids[f.ID] {
 			return Errorf(EINVALID, "表的编号“%s”重复", f.ID)
 		}
-		if err := checkIDs("表", f.ID); err != nil {
+		if err := checkIDs(i18n.N("表"), f.ID); err != nil {
 			return err
 		}
 		ids[f.ID] = true
@@ -292,10 +298,19 @@ func (p *Poll) checkWeights() error {
 // Warnings lists what the organizer should know but may accept.
 func (p *Poll) Warnings() []string {
 	var w []string
+	for _, e := range p.Notices() {
+		w = append(w, e.Message)
+	}
+	return w
+}
+
+// Notices are the Warnings as messages a page can say again in its reader's language.
+func (p *Poll) Notices() []*Error {
+	var w []*Error
 	n := p.ResultMinGroup()
 	for _, g := range p.Groups {
 		if g.Expected < n {
-			w = append(w, fmt.Sprintf("参评类别“%s”应到人数少于%d人，其结果将与其他人数不足的类别合并统计，不单列", g.Name, n))
+			w = append(w, Errorf(EINVALID, "参评类别“%s”应到人数少于%d人，其结果将与其他人数不足的类别合并统计，不单列", g.Name, n))
 		}
 	}
 	return w
@@ -341,17 +356,17 @@ const (
 func (k Kind) Label() string {
 	switch k {
 	case KindEvaluation:
-		return "民主测评"
+		return i18n.N("民主测评")
 	case KindRecommendation:
-		return "民主推荐"
+		return i18n.N("民主推荐")
 	case KindApproval:
-		return "表决"
+		return i18n.N("表决")
 	case KindReview:
-		return "评议"
+		return i18n.N("评议")
 	case KindSurvey:
-		return "问卷"
+		return i18n.N("问卷")
 	case KindScoring:
-		return "述职测评打分"
+		return i18n.N("述职测评打分")
 	}
 	return string(k)
 }
@@ -408,7 +423,7 @@ func (f *Form) validate() error {
 	}
 	if err := k.validate(); err != nil {
 		if f.Title != "" {
-			return Errorf(EINVALID, "%s：%s", f.Title, ErrorMessage(err))
+			return Errorf(EINVALID, "%s：%s", f.Title, Cause{Err: err})
 		}
 		return err
 	}
@@ -507,4 +522,17 @@ func CheckContact(contact string) error {
 		return Errorf(EINVALID, "联系方式不能超过%d个字", MaxContact)
 	}
 	return nil
+}
+
+// maxGroups is the most groups the poll may have: more for a poll of surveys alone.
+func (p *Poll) maxGroups() int {
+	for _, f := range p.Forms {
+		if f.Kind != KindSurvey {
+			return MaxGroups
+		}
+	}
+	if len(p.Forms) == 0 {
+		return MaxGroups
+	}
+	return MaxSurveyGroups
 }

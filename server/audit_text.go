@@ -94,6 +94,10 @@ func auditSentence(action string, d map[string]string) string {
 			s += "（批次 " + d["hint"] + "）"
 		}
 		return s
+	case "codes.issue":
+		return "为 " + d["groups"] + " 个参评类别批量生成凭证码 " + d["count"] + " 个（" + codesFormat(d["format"]) + "）"
+	case "codes.broken":
+		return "为 " + d["groups"] + " 个参评类别批量生成凭证码 " + d["count"] + " 个，下载中断，这批凭证码全部未发放、不能投票"
 	case "batch.void":
 		s := "作废凭证批次"
 		if n, err := strconv.Atoi(d["count"]); err == nil && d["group"] != "" {
@@ -157,4 +161,12 @@ func boxChecksText(d map[string]string) string {
 		s += "；" + n
 	}
 	return s
+}
+
+// codesFormat names a bulk issue's download.
+func codesFormat(f string) string {
+	if f == "zip" {
+		return "凭证清单和 PDF 切割单"
+	}
+	return "凭证清单"
 }

@@ -102,7 +102,7 @@ func (s *Server) ceremonyStart(c *fiber.Ctx) error {
 		// The organizer's seat is this browser: it goes there at once, the link shown to no one.
 		return c.Redirect(links[0].URL, fiber.StatusSeeOther)
 	}
-	return s.page(c, fiber.StatusOK, "staff/teller_links", fiber.Map{"Title": "监票人链接 · " + p.Title, "Poll": p, "Links": links})
+	return s.page(c, fiber.StatusOK, "staff/teller_links", fiber.Map{"Title": tr(c, "监票人链接 · %s", p.Title), "Poll": p, "Links": links})
 }
 
 // apiCeremonyStart is the API twin of ceremonyStart: the links, once.

@@ -72,6 +72,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 		"DueAll": due, "MaxIssueAll": MaxIssueAll,
+		"Codes": codesFormOf(issue),
 	})
 }
 
