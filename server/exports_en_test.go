@@ -129,7 +129,7 @@ func TestTallyDocumentsInEnglish(t *testing.T) {
 	flat := strings.Join(strings.Fields(text), " ")
 	for _, want := range []string{"Tally report", "Annual Review 2026", "Counted:", "Turnout", "Group", "Expected", "Turned out",
 		"Quorum: at least", "Notes (for the organization", "Valid", "Candidate", "Vote share", "Nominee", "Result", "Of answers", "Mean score:",
-		"Key held by: the organizer's own device holds the key",
+		"Key held by: the key is kept on the organizer's own device",
 		"Box Merkle root:", "Check code:", "Signing key fingerprint:", "How to check:", "minyi verify -key",
 		"Teller (signature):", "Date:", "Page 1 of", "优秀 / excellent", "同意 / agree"} {
 		if !strings.Contains(flat, want) {
