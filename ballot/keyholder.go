@@ -1,6 +1,10 @@
 package ballot
 
-import "strconv"
+import (
+	"strconv"
+
+	"minyi/i18n"
+)
 
 // Who holds a poll's key. The box can only be opened with it, so this is the one setting
 // that decides who can learn a result: a quorum of tellers, the organizer's own device, or
@@ -64,9 +68,10 @@ func (p *Poll) KeyNote() string {
 	return organizerNote
 }
 
-const (
-	organizerNote = "密钥由组织者本人的设备保管"
-	serverNote    = "本次由服务器保管密钥"
+// Marked for the catalogue: a page says them in its reader's language.
+var (
+	organizerNote = i18n.N("密钥由组织者本人的设备保管")
+	serverNote    = i18n.N("本次由服务器保管密钥")
 )
 
 // Tellers are the tellers whose shares opened the box: none when the organizer's own

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/i18n"
 )
 
 // State is where a poll is in its life: draft → open → closed → counted.
@@ -22,13 +24,13 @@ const (
 func (s State) Label() string {
 	switch s {
 	case Draft:
-		return "未开始"
+		return i18n.N("未开始")
 	case Open:
-		return "投票中"
+		return i18n.N("投票中")
 	case Closed:
-		return "已结束"
+		return i18n.N("已结束")
 	case Counted:
-		return "已计票"
+		return i18n.N("已计票")
 	}
 	return string(s)
 }
@@ -292,10 +294,20 @@ func (p *Poll) checkWeights() error {
 // Warnings lists what the organizer should know but may accept.
 func (p *Poll) Warnings() []string {
 	var w []string
+	for _, e := range p.Notices() {
+		w = append(w, e.Message)
+	}
+	return w
+}
+
+// Notices are the Warnings as errors, which keep their format so a page can say them in
+// its reader's language.
+func (p *Poll) Notices() []*Error {
+	var w []*Error
 	n := p.ResultMinGroup()
 	for _, g := range p.Groups {
 		if g.Expected < n {
-			w = append(w, fmt.Sprintf("参评类别“%s”应到人数少于%d人，其结果将与其他人数不足的类别合并统计，不单列", g.Name, n))
+			w = append(w, Errorf(EINVALID, "参评类别“%s”应到人数少于%d人，其结果将与其他人数不足的类别合并统计，不单列", g.Name, n))
 		}
 	}
 	return w
@@ -341,17 +353,17 @@ const (
 func (k Kind) Label() string {
 	switch k {
 	case KindEvaluation:
-		return "民主测评"
+		return i18n.N("民主测评")
 	case KindRecommendation:
-		return "民主推荐"
+		return i18n.N("民主推荐")
 	case KindApproval:
-		return "表决"
+		return i18n.N("表决")
 	case KindReview:
-		return "评议"
+		return i18n.N("评议")
 	case KindSurvey:
-		return "问卷"
+		return i18n.N("问卷")
 	case KindScoring:
-		return "述职测评打分"
+		return i18n.N("述职测评打分")
 	}
 	return string(k)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -17,119 +18,140 @@ type auditLine struct {
 	Text      string
 }
 
-func auditLines(log []ballot.AuditEntry) []auditLine {
+func auditLines(p *i18n.Printer, log []ballot.AuditEntry) []auditLine {
 	out := make([]auditLine, len(log))
 	for i, e := range log {
-		out[i] = auditLine{At: e.At, ActorName: e.ActorName, Text: auditSentence(e.Action, e.Detail)}
+		out[i] = auditLine{At: e.At, ActorName: latinPunct(p, e.ActorName), Text: auditSentenceIn(p, e.Action, e.Detail)}
 	}
 	return out
 }
 
-// auditSentence says what an entry records in a Chinese sentence, with the names and
-// counts its detail holds and never its ids. Entries written before a detail was kept
-// read without it; an action unknown here reads as its label and its values.
+// latinPunct writes the Chinese brackets and ellipsis the system put into kept data (an
+// actor's name "张三（zhangsan）", a batch's "ABCD…WXYZ") the Latin way on a page that is
+// not Chinese; the data itself, logged and chained, stays as it was written.
+func latinPunct(p *i18n.Printer, s string) string {
+	if p.Lang() == i18n.Zh {
+		return s
+	}
+	return latinPunctuation.Replace(s)
+}
+
+var latinPunctuation = strings.NewReplacer("（", " (", "）", ")", "…", "...")
+
+// auditSentence says what an entry records in a Chinese sentence.
 func auditSentence(action string, d map[string]string) string {
-	q := func(s string) string { return "“" + s + "”" }
+	return auditSentenceIn(i18n.For(i18n.Zh), action, d)
+}
+
+// auditSentenceIn says what an entry records in a sentence of p's language, with the names
+// and counts its detail holds and never its ids. Entries written before a detail was kept
+// read without it; an action unknown here reads as its label and its values. A detail that
+// is itself a message of the catalogue (the key holder's note) is said in the language too.
+func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string {
+	known := func(s string) string {
+		if i18n.Has(s) {
+			return p.T(s)
+		}
+		return s
+	}
 	switch action {
 	case "poll.create":
-		return "新建投票活动" + q(d["title"])
+		return p.T("新建投票活动“%s”", d["title"])
 	case "poll.delete":
-		return "删除投票活动" + q(d["title"])
+		return p.T("删除投票活动“%s”", d["title"])
 	case "poll.open":
 		if d["key"] != "" && (d["tellers"] == "" || d["tellers"] == "0") {
-			return "开始投票（" + d["key"] + "）"
+			return p.T("开始投票（%s）", known(d["key"]))
 		}
 		if d["tellers"] == "" || d["tellers"] == "0" {
-			return "开始投票（密钥由系统保管，投票结束后方可开箱）"
+			return p.T("开始投票（密钥由系统保管，投票结束后方可开箱）")
 		}
-		return "开始投票（监票人 " + d["tellers"] + " 位，开箱需其中 " + d["quorum"] + " 位）"
+		return p.T("开始投票（监票人 %s 位，开箱需其中 %s 位）", d["tellers"], d["quorum"])
 	case "poll.close":
 		if d["scheduled"] != "" {
-			return "到设定时间，自动结束投票"
+			return p.T("到设定时间，自动结束投票")
 		}
-		return "结束投票"
+		return p.T("结束投票")
 	case "poll.count":
-		s := "开箱计票，共 " + d["ballots"] + " 张选票"
+		s := p.T("开箱计票，共 %s 张选票", d["ballots"])
 		if d["tellers"] != "" {
-			s += "，监票人：" + d["tellers"]
+			s += p.T("，监票人：%s", d["tellers"])
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
-			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
+			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)
 		}
-		return s + boxChecksText(d)
+		return s + boxChecksText(p, d)
 	case "ceremony.start":
 		if d["key"] != "" {
-			return "生成密钥（" + d["key"] + "）"
+			return p.T("生成密钥（%s）", known(d["key"]))
 		}
-		return "生成监票人密钥（监票人 " + d["tellers"] + " 位，开箱需其中 " + d["quorum"] + " 位）"
+		return p.T("生成监票人密钥（监票人 %s 位，开箱需其中 %s 位）", d["tellers"], d["quorum"])
 	case "count.start":
-		s := "开始开箱计票，票箱共 " + d["ballots"] + " 张选票，由监票人在各自设备上开箱"
+		s := p.T("开始开箱计票，票箱共 %s 张选票，由监票人在各自设备上开箱", d["ballots"])
 		if d["holder"] == ballot.KeyOrganizer {
-			s = "开始开箱计票，票箱共 " + d["ballots"] + " 张选票，由组织者在本人设备上开箱"
+			s = p.T("开始开箱计票，票箱共 %s 张选票，由组织者在本人设备上开箱", d["ballots"])
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
-			s += "；经确认，未完成核对录入的纸质选票 " + n + " 份未计入"
+			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)
 		}
-		return s + boxChecksText(d)
+		return s + boxChecksText(p, d)
 	case "poll.contact":
 		switch {
 		case d["to"] == "":
-			return "清除投票人联系方式（原为“" + d["from"] + "”）"
+			return p.T("清除投票人联系方式（原为“%s”）", d["from"])
 		case d["from"] == "":
-			return "设定投票人联系方式“" + d["to"] + "”"
+			return p.T("设定投票人联系方式“%s”", d["to"])
 		}
-		return "将投票人联系方式由“" + d["from"] + "”改为“" + d["to"] + "”"
+		return p.T("将投票人联系方式由“%s”改为“%s”", d["from"], d["to"])
 	case "poll.year":
-		return "将考核年度由 " + d["from"] + " 年改为 " + d["to"] + " 年"
+		return p.T("将考核年度由 %s 年改为 %s 年", d["from"], d["to"])
 	case "poll.schedule":
 		if d["close_at"] == "取消" {
-			return "取消定时结束投票"
+			return p.T("取消定时结束投票")
 		}
-		return "设定于 " + d["close_at"] + "（北京时间）自动结束投票"
+		return p.T("设定于 %s（北京时间）自动结束投票", d["close_at"])
 	case "group.expected":
-		return "将" + q(d["group"]) + "的应到人数由 " + d["from"] + " 人改为 " + d["to"] + " 人"
+		return p.T("将“%s”的应到人数由 %s 人改为 %s 人", d["group"], d["from"], d["to"])
 	case "tokens.issue":
-		s := "为" + q(d["group"]) + "发放凭证 " + d["count"] + " 张"
 		if d["hint"] != "" {
-			s += "（批次 " + d["hint"] + "）"
+			return p.T("为“%s”发放凭证 %s 张（批次 %s）", d["group"], d["count"], d["hint"])
 		}
-		return s
+		return p.T("为“%s”发放凭证 %s 张", d["group"], d["count"])
 	case "batch.void":
-		s := "作废凭证批次"
 		if n, err := strconv.Atoi(d["count"]); err == nil && d["group"] != "" {
-			s += "（" + batchName(d["group"], n, d["hint"]) + "）"
+			return p.T("作废凭证批次（%s），其中未使用的 %s 张已作废", batchNameIn(p, d["group"], n, d["hint"]), d["voided"])
 		}
-		return s + "，其中未使用的 " + d["voided"] + " 张已作废"
+		return p.T("作废凭证批次，其中未使用的 %s 张已作废", d["voided"])
 	case "token.void":
-		return "作废单张凭证（凭证码不记录）"
+		return p.T("作废单张凭证（凭证码不记录）")
 	case "token.paper":
-		return "一张凭证改为纸质投票（凭证码不记录）"
+		return p.T("一张凭证改为纸质投票（凭证码不记录）")
 	case "paper.enter":
 		if d["matched"] == "true" {
-			return "录入纸质选票，与前一次录入核对一致，选票已投入票箱"
+			return p.T("录入纸质选票，与前一次录入核对一致，选票已投入票箱")
 		}
-		return "录入纸质选票，等待第二人核对"
+		return p.T("录入纸质选票，等待第二人核对")
 	case "paper.discard":
-		return "清除未核对的纸质录入 " + d["entries"] + " 份"
+		return p.T("清除未核对的纸质录入 %s 份", d["entries"])
 	case "poll.file":
-		return "归档到干部档案，共 " + d["entries"] + " 条记录"
+		return p.T("归档到干部档案，共 %s 条记录", d["entries"])
 	case "entry.link":
-		return "将" + q(d["name"]) + "的记录关联到" + d["cadre"]
+		return p.T("将“%s”的记录关联到%s", d["name"], d["cadre"])
 	case "cadres.add":
 		if d["unit"] != "" {
-			return "向" + q(d["unit"]) + "的干部名册加入 " + d["count"] + " 人"
+			return p.T("向“%s”的干部名册加入 %s 人", d["unit"], d["count"])
 		}
-		return "加入干部名册 " + d["count"] + " 人"
+		return p.T("加入干部名册 %s 人", d["count"])
 	case "selection.create":
-		return "新建选拔任用纪实：" + d["post"]
+		return p.T("新建选拔任用纪实：%s", d["post"])
 	case "selection.step":
-		return "记录选拔任用纪实（" + d["post"] + "）环节：" + d["step"]
+		return p.T("记录选拔任用纪实（%s）环节：%s", d["post"], d["step"])
 	case "unit.create":
-		return "新建单位" + q(d["name"])
+		return p.T("新建单位“%s”", d["name"])
 	case "staff.create":
-		return "新建账号 " + d["username"] + "（" + store.Role(d["role"]).Label() + "）"
+		return p.T("新建账号 %s（%s）", d["username"], known(store.Role(d["role"]).Label()))
 	case "receiver.add":
-		return "添加档案接收方" + q(d["name"]) + "（" + d["url"] + "）"
+		return p.T("添加档案接收方“%s”（%s）", d["name"], d["url"])
 	}
 	label := auditLabels[action]
 	if label == "" {
@@ -140,21 +162,21 @@ func auditSentence(action string, d map[string]string) string {
 		vals = append(vals, v)
 	}
 	if len(vals) == 0 {
-		return label
+		return known(label)
 	}
 	slices.Sort(vals)
-	return label + "（" + strings.Join(vals, "，") + "）"
+	return p.T("%s（%s）", known(label), strings.Join(vals, p.T("，")))
 }
 
 // boxChecksText is what a count's entry says of the ballots it checked one by one: none
 // when the sums kept at sealing matched the whole box.
-func boxChecksText(d map[string]string) string {
+func boxChecksText(p *i18n.Printer, d map[string]string) string {
 	s := ""
 	if n := d["checked"]; n != "" && n != "0" {
-		s += "；逐张核验证明的选票 " + n + " 张"
+		s += p.T("；逐张核验证明的选票 %s 张", n)
 	}
 	if n := d["box_checks"]; n != "" {
-		s += "；" + n
+		s += p.T("；%s", n)
 	}
 	return s
 }

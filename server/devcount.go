@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/ballot/elgamal"
 	"minyi/store"
 )
@@ -68,9 +69,9 @@ func (s *Server) countStatusOf(ctx context.Context, p *store.PollInfo) (*countSt
 		}
 	}
 	for i, name := range p.KeySeats() {
-		cs := countSeat{Seat: i + 1, Teller: name, Done: in[i+1], Label: "未开箱"}
+		cs := countSeat{Seat: i + 1, Teller: name, Done: in[i+1], Label: i18n.N("未开箱")}
 		if cs.Done {
-			cs.Label = "已提交"
+			cs.Label = i18n.N("已提交")
 		}
 		st.Seats = append(st.Seats, cs)
 	}
@@ -208,6 +209,9 @@ func (s *Server) countStatusHandler(c *fiber.Ctx) error {
 	st, err := s.countStatusOf(c.UserContext(), p)
 	if err != nil {
 		return err
+	}
+	for i := range st.Seats {
+		st.Seats[i].Label = pr(c).T(st.Seats[i].Label)
 	}
 	return c.JSON(st)
 }

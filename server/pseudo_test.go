@@ -48,6 +48,24 @@ var pseudoPages = []pseudoPage{
 		return url.Values{"_csrf": {f.field("/login", "_csrf")}, "username": {"nobody"}, "password": {"wrong"}}
 	}, status: 401},
 	{name: "error page", path: at("/no-such-page"), status: 404},
+	// the poll page, the big screen, the teller's and the organizer's key pages
+	{name: "poll page, open", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID }},
+	{name: "poll page, flash after contact change", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/contact" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{"contact": {"Call Ann 555-0100"}} }},
+	{name: "poll page, expected refused", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/expected" },
+		form: func(f *pseudoFixture) url.Values {
+			return url.Values{"group_id": {f.poll.Groups[0].ID}, "expected": {"many"}}
+		}, status: 400},
+	{name: "poll page, closing time refused", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/schedule" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{"close_at": {"soon"}} }, status: 400},
+	{name: "poll page, draft with tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID }},
+	{name: "poll page, draft with the organizer's key", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID }},
+	{name: "teller links", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID + "/ceremony" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
+	{name: "teller key page", path: func(f *pseudoFixture) string { return f.tellerSeat() }},
+	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
+	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {
