@@ -16,9 +16,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
-	"minyi/i18n"
 	"minyi/ballot/ceremony"
 	"minyi/frontend"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 )

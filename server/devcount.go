@@ -17,8 +17,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
-	"minyi/i18n"
 	"minyi/ballot/elgamal"
+	"minyi/i18n"
 	"minyi/store"
 )
 
