@@ -188,6 +188,13 @@ func (s *Server) seat(c *fiber.Ctx) (*store.PollInfo, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// A teller's pages speak the poll's language, as its voters' do, unless the teller
+	// switched: tellers sit in the same meeting.
+	lang := p.Lang
+	if lang == "" {
+		lang = ballot.LangZh
+	}
+	s.pollLang(c, lang)
 	return p, seat, nil
 }
 
