@@ -18,42 +18,36 @@ type auditLine struct {
 	Text      string
 }
 
-func auditLines(p *i18n.Printer, log []ballot.AuditEntry) []auditLine {
+func auditLines(log []ballot.AuditEntry) []auditLine { return auditLinesIn(i18n.For(i18n.Zh), log) }
+
+// auditLinesIn is the log in a reader's language.
+func auditLinesIn(p *i18n.Printer, log []ballot.AuditEntry) []auditLine {
 	out := make([]auditLine, len(log))
 	for i, e := range log {
-		out[i] = auditLine{At: e.At, ActorName: latinPunct(p, e.ActorName), Text: auditSentenceIn(p, e.Action, e.Detail)}
+		out[i] = auditLine{At: e.At, ActorName: e.ActorName, Text: auditSentenceIn(p, e.Action, e.Detail)}
 	}
 	return out
 }
 
-// latinPunct writes the Chinese brackets and ellipsis the system put into kept data (an
-// actor's name "张三（zhangsan）", a batch's "ABCD…WXYZ") the Latin way on a page that is
-// not Chinese; the data itself, logged and chained, stays as it was written.
-func latinPunct(p *i18n.Printer, s string) string {
-	if p.Lang() == i18n.Zh {
-		return s
-	}
-	return latinPunctuation.Replace(s)
-}
-
-var latinPunctuation = strings.NewReplacer("（", " (", "）", ")", "…", "...")
-
-// auditSentence says what an entry records in a Chinese sentence.
+// auditSentence says what an entry records in a Chinese sentence (see auditSentenceIn).
 func auditSentence(action string, d map[string]string) string {
 	return auditSentenceIn(i18n.For(i18n.Zh), action, d)
 }
 
-// auditSentenceIn says what an entry records in a sentence of p's language, with the names
-// and counts its detail holds and never its ids. Entries written before a detail was kept
-// read without it; an action unknown here reads as its label and its values. A detail that
-// is itself a message of the catalogue (the key holder's note) is said in the language too.
-func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string {
-	known := func(s string) string {
-		if i18n.Has(s) {
-			return p.T(s)
-		}
-		return s
+// known says a message of the catalogue in the reader's language, and anything else (a
+// value the entry keeps as it was written) as it is.
+func known(p *i18n.Printer, s string) string {
+	if i18n.Has(s) {
+		return p.T(s)
 	}
+	return s
+}
+
+// auditSentenceIn says what an entry records in a sentence of the reader's language, with
+// the names and counts its detail holds and never its ids. Entries written before a
+// detail was kept read without it; an action unknown here reads as its label and its
+// values. What the detail keeps in words (a key holder, a box's check) is shown as kept.
+func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string {
 	switch action {
 	case "poll.create":
 		return p.T("新建投票活动“%s”", d["title"])
@@ -61,7 +55,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return p.T("删除投票活动“%s”", d["title"])
 	case "poll.open":
 		if d["key"] != "" && (d["tellers"] == "" || d["tellers"] == "0") {
-			return p.T("开始投票（%s）", known(d["key"]))
+			return p.T("开始投票（%s）", d["key"])
 		}
 		if d["tellers"] == "" || d["tellers"] == "0" {
 			return p.T("开始投票（密钥由系统保管，投票结束后方可开箱）")
@@ -75,7 +69,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	case "poll.count":
 		s := p.T("开箱计票，共 %s 张选票", d["ballots"])
 		if d["tellers"] != "" {
-			s += p.T("，监票人：%s", d["tellers"])
+			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], d["tellers"])
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)
@@ -83,7 +77,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return s + boxChecksText(p, d)
 	case "ceremony.start":
 		if d["key"] != "" {
-			return p.T("生成密钥（%s）", known(d["key"]))
+			return p.T("生成密钥（%s）", d["key"])
 		}
 		return p.T("生成监票人密钥（监票人 %s 位，开箱需其中 %s 位）", d["tellers"], d["quorum"])
 	case "count.start":
@@ -119,7 +113,11 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return p.T("为“%s”发放凭证 %s 张", d["group"], d["count"])
 	case "batch.void":
 		if n, err := strconv.Atoi(d["count"]); err == nil && d["group"] != "" {
-			return p.T("作废凭证批次（%s），其中未使用的 %s 张已作废", batchNameIn(p, d["group"], n, d["hint"]), d["voided"])
+			batch := p.T("%s，%d 张", d["group"], n)
+			if d["hint"] != "" {
+				batch = p.T("%s，%d 张，%s", d["group"], n, d["hint"])
+			}
+			return p.T("作废凭证批次（%s），其中未使用的 %s 张已作废", batch, d["voided"])
 		}
 		return p.T("作废凭证批次，其中未使用的 %s 张已作废", d["voided"])
 	case "token.void":
@@ -149,7 +147,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	case "unit.create":
 		return p.T("新建单位“%s”", d["name"])
 	case "staff.create":
-		return p.T("新建账号 %s（%s）", d["username"], known(store.Role(d["role"]).Label()))
+		return p.T("新建账号 %s（%s）", d["username"], known(p, store.Role(d["role"]).Label()))
 	case "receiver.add":
 		return p.T("添加档案接收方“%s”（%s）", d["name"], d["url"])
 	}
@@ -157,15 +155,16 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	if label == "" {
 		label = action
 	}
+	label = known(p, label)
 	var vals []string
 	for _, v := range d {
 		vals = append(vals, v)
 	}
 	if len(vals) == 0 {
-		return known(label)
+		return label
 	}
 	slices.Sort(vals)
-	return p.T("%s（%s）", known(label), strings.Join(vals, p.T("，")))
+	return p.T("%s（%s）", label, strings.Join(vals, p.T("，")))
 }
 
 // boxChecksText is what a count's entry says of the ballots it checked one by one: none

@@ -210,7 +210,7 @@ func (s *Server) countStatusHandler(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for i := range st.Seats {
+	for i := range st.Seats { // the page's script shows the label as it comes
 		st.Seats[i].Label = pr(c).T(st.Seats[i].Label)
 	}
 	return c.JSON(st)

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/json"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -68,10 +69,13 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	for i := range batches {
 		batches[i].Hint = latinPunct(pr(c), batches[i].Hint)
 	}
+	for i := range log {
+		log[i].ActorName = latinPunct(pr(c), log[i].ActorName)
+	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
 		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
-		"ScreenKey": screenKey, "Audit": auditLines(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
+		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
@@ -105,3 +109,15 @@ func stateLabels(p *i18n.Printer) string {
 	b, _ := json.Marshal(m)
 	return string(b)
 }
+
+// latinPunct writes the Chinese brackets and ellipsis the system put into kept data (an
+// actor's name "张三（zhangsan）", a batch's "ABCD…WXYZ") the Latin way on a page that is
+// not Chinese; the data itself, logged and chained, stays as it was written.
+func latinPunct(p *i18n.Printer, s string) string {
+	if p.Lang() == i18n.Zh {
+		return s
+	}
+	return latinPunctuation.Replace(s)
+}
+
+var latinPunctuation = strings.NewReplacer("（", " (", "）", ")", "…", "...")
