@@ -13,6 +13,7 @@ import (
 type pollArea struct {
 	tellers   poll   // a draft whose tellers make the key
 	organizer poll   // a draft whose key the organizer's own device makes
+	closed    poll   // voting over, not counted
 	screen    string // the open poll's big-screen key
 }
 
@@ -39,6 +40,9 @@ func (f *pseudoFixture) pollArea() *pollArea {
 	}
 	a.tellers = draft([]string{"Ann", "Ben"}, 2)
 	a.organizer = draft(nil, 0)
+	a.closed = draft(nil, 0)
+	f.openPoll(a.closed.ID)
+	f.api(f.admin, "POST", "/api/v1/polls/"+a.closed.ID+"/close", nil, 200, nil)
 	res, err := f.staff.PostForm(f.base+"/polls/"+f.poll.ID+"/screen", url.Values{"_csrf": {f.csrf}})
 	if err != nil {
 		f.t.Fatal(err)

@@ -60,6 +60,7 @@ var pseudoPages = []pseudoPage{
 		form: func(f *pseudoFixture) url.Values { return url.Values{"close_at": {"soon"}} }, status: 400},
 	{name: "poll page, draft with tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID }},
 	{name: "poll page, draft with the organizer's key", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID }},
+	{name: "poll page, closed", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().closed.ID }},
 	{name: "teller links", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID + "/ceremony" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "teller key page", path: func(f *pseudoFixture) string { return f.tellerSeat() }},
