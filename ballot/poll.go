@@ -142,10 +142,14 @@ type Group struct {
 
 // Limits on a poll's definition; they keep a page printable and a ballot small.
 const (
-	MaxTitle    = 100
-	MaxGroups   = 50
-	MaxExpected = 100000
-	MaxForms    = 10
+	MaxTitle  = 100
+	MaxGroups = 50
+	// MaxSurveyGroups is the most groups of a poll of surveys alone: a province-wide 满意度
+	// survey counts each unit or region as a group, hundreds of them, and prints no
+	// page per group.
+	MaxSurveyGroups = 500
+	MaxExpected     = 100000
+	MaxForms        = 10
 )
 
 // Normalize trims names, fills default settings and gives forms and their lines stable ids.
@@ -209,8 +213,8 @@ func (p *Poll) Validate() error {
 	if len(p.Groups) == 0 {
 		return Errorf(EINVALID, "请至少设置一个参评类别（如“职工代表 50”）")
 	}
-	if len(p.Groups) > MaxGroups {
-		return Errorf(EINVALID, "参评类别不能超过%d个", MaxGroups)
+	if most := p.maxGroups(); len(p.Groups) > most {
+		return Errorf(EINVALID, "参评类别不能超过%d个", most)
 	}
 	seen := map[string]bool{}
 	for i, g := range p.Groups {
@@ -519,4 +523,17 @@ func CheckContact(contact string) error {
 		return Errorf(EINVALID, "联系方式不能超过%d个字", MaxContact)
 	}
 	return nil
+}
+
+// maxGroups is the most groups the poll may have: more for a poll of surveys alone.
+func (p *Poll) maxGroups() int {
+	for _, f := range p.Forms {
+		if f.Kind != KindSurvey {
+			return MaxGroups
+		}
+	}
+	if len(p.Forms) == 0 {
+		return MaxGroups
+	}
+	return MaxSurveyGroups
 }

@@ -25,6 +25,11 @@ func NewToken() (Token, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
+	return tokenOf(b), nil
+}
+
+// tokenOf spells 80 random bits as a token.
+func tokenOf(b [TokenBits / 8]byte) Token {
 	var out [tokenLen]byte
 	// 80 bits → 16 symbols of 5 bits, most significant first.
 	var acc uint64
@@ -38,7 +43,7 @@ func NewToken() (Token, error) {
 			n++
 		}
 	}
-	return Token(out[:]), nil
+	return Token(out[:])
 }
 
 // ParseToken accepts what a person types or a QR code carries: any case, with hyphens or

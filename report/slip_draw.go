@@ -39,7 +39,11 @@ func drawSlip(pdf *pdfDoc, b *SlipBatch, img string, x, y float64, t ballot.Toke
 		mixedText(pdf, tx, ly, tw, 4.4, 8.5, line, "L")
 		ly += 4.4
 	}
-	slipFooter(pdf, b, fmt.Sprintf("第 %d/%d 张", i+1, len(b.Tokens)), x+6, y+slipH-9, slipW-12)
+	total := len(b.Tokens)
+	if b.Total > 0 {
+		total = b.Total
+	}
+	slipFooter(pdf, b, fmt.Sprintf("第 %d/%d 张", b.First+i+1, total), x+6, y+slipH-9, slipW-12)
 }
 
 // slipFooter writes 「批次 ABCD…WXYZ 第 n/N 张」 right-aligned in a box of width w. The hint

@@ -16,6 +16,10 @@ type SlipBatch struct {
 	Base   string // e.g. http://192.168.1.10:8080
 	Tokens []ballot.Token
 	Hint   string // the batch as the batch list names it, ABCD…WXYZ
+	// First and Total place a part of a batch printed apart (a bulk issue's PDF of at
+	// most 2,000 slips): its first slip is the First-th (from 0) of Total. Zero for a
+	// batch printed whole.
+	First, Total int
 
 	footW *[2]float64 // widths of the footer's label and hint, once measured
 }

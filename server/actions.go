@@ -498,7 +498,7 @@ func (s *Server) batchesOf(ctx context.Context, p *store.PollInfo) (batchList, e
 // auditLabels are the actions as organizers read them.
 var auditLabels = map[string]string{
 	"poll.create": "新建投票活动", "poll.open": "开始投票", "poll.close": "结束投票", "poll.count": "开箱计票", "count.start": "开始开箱计票", "poll.delete": "删除投票活动",
-	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "token.void": "作废单张凭证",
+	"rehearsal.start": "开始模拟测评", "rehearsal.wipe": "清除模拟数据", "tokens.issue": "发放凭证", "codes.issue": "批量生成凭证码", "codes.broken": "批量生成凭证码（下载中断，未发放）", "token.void": "作废单张凭证",
 	"batch.void": "作废凭证批次", "screen.create": "生成大屏链接", "unit.create": "新建单位", "staff.create": "新建账号",
 	"poll.reopen": "重新开放投票", "group.expected": "修改应到人数", "poll.schedule": "设定结束时间",
 	"poll.file": "归档到干部档案", "receiver.add": "添加档案接收方", "entry.link": "关联档案记录", "selection.create": "新建纪实", "selection.step": "记录纪实环节", "cadres.add": "加入干部名册", "token.paper": "凭证改为纸质投票", "paper.enter": "录入纸质选票", "paper.discard": "清除未核对的纸质录入",

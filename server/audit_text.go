@@ -111,6 +111,10 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 			return p.T("为“%s”发放凭证 %s 张（批次 %s）", d["group"], d["count"], d["hint"])
 		}
 		return p.T("为“%s”发放凭证 %s 张", d["group"], d["count"])
+	case "codes.issue":
+		return p.T("为 %s 个参评类别批量生成凭证码 %s 个（%s）", d["groups"], d["count"], codesFormat(p, d["format"]))
+	case "codes.broken":
+		return p.T("为 %s 个参评类别批量生成凭证码 %s 个，下载中断，这批凭证码全部未发放、不能投票", d["groups"], d["count"])
 	case "batch.void":
 		if n, err := strconv.Atoi(d["count"]); err == nil && d["group"] != "" {
 			batch := p.T("%s，%d 张", d["group"], n)
@@ -178,4 +182,12 @@ func boxChecksText(p *i18n.Printer, d map[string]string) string {
 		s += p.T("；%s", n)
 	}
 	return s
+}
+
+// codesFormat names a bulk issue's download.
+func codesFormat(p *i18n.Printer, f string) string {
+	if f == "zip" {
+		return p.T("凭证清单和 PDF 切割单")
+	}
+	return p.T("凭证清单")
 }

@@ -28,6 +28,8 @@ func TestAuditSentences(t *testing.T) {
 		"rehearsal.wipe":   {nil, "清除模拟数据"},
 		"tokens.issue":     {map[string]string{"group": "职工代表", "count": "40", "hint": "ABCD…WXYZ", "batch": "5f0c6a8e-1111-4222-8333-944445555666"}, "为“职工代表”发放凭证 40 张（批次 ABCD…WXYZ）"},
 		"token.void":       {nil, "作废单张凭证（凭证码不记录）"},
+		"codes.issue":      {map[string]string{"groups": "300", "count": "1000000", "format": "csv"}, "为 300 个参评类别批量生成凭证码 1000000 个（凭证清单）"},
+		"codes.broken":     {map[string]string{"groups": "3", "count": "3000", "format": "zip", "bytes": "65536"}, "为 3 个参评类别批量生成凭证码 3000 个，下载中断，这批凭证码全部未发放、不能投票"},
 		"batch.void":       {map[string]string{"group": "职工代表", "count": "40", "hint": "ABCD…WXYZ", "voided": "38", "batch": "5f0c6a8e-1111-4222-8333-944445555666"}, "作废凭证批次（职工代表，40 张，ABCD…WXYZ），其中未使用的 38 张已作废"},
 		"screen.create":    {nil, "生成大屏链接"},
 		"unit.create":      {map[string]string{"name": "甲单位"}, "新建单位“甲单位”"},

@@ -26,7 +26,7 @@ var translatedFiles = []string{
 	"server/api.go",
 	"ballot/errors.go", "ballot/token.go", "ballot/choice.go", "ballot/text.go",
 	"ballot/ceremony/rounds.go", "ballot/ceremony/seat.go", "ballot/keyholder.go", "server/audit_text.go", "server/ceremony.go", "server/devcount.go", "server/issue.go", "server/live.go", "server/page_poll.go", "server/page_poll_actions.go", "server/page_poll_contact.go", "server/screen.go", "server/stream.go",
-	"server/page_poll_year.go", "store/polls.go", "store/tokens.go",
+	"server/codes.go", "server/page_poll_year.go", "store/polls.go", "store/tokens.go",
 }
 
 // messageUse is where a message ID is used.

@@ -81,6 +81,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"Batches": batches, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 		"DueAll": due, "MaxIssueAll": MaxIssueAll,
+		"Codes": codesFormOf(issue),
 	})
 }
 

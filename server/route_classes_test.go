@@ -73,6 +73,9 @@ func init() {
 	// The poll's contact line for voters, changed by its organizers.
 	routeClasses["POST /polls/:id/contact"] = "manage"
 	routeClasses["POST /api/v1/polls/:id/contact"] = "manage"
+	// The bulk issue of a survey's codes, streamed.
+	routeClasses["POST /polls/:id/codes"] = "manage"
+	routeClasses["POST /api/v1/polls/:id/codes"] = "manage"
 	// Starting and ending a session.
 	routeClasses["POST /login"] = "public"
 	routeClasses["POST /api/v1/sessions"] = "public"

@@ -64,6 +64,7 @@ type Server struct {
 	pools     *live.Pools // prepared ballots of the open polls
 	met       *metrics
 	done      chan struct{} // closed when the instance shuts down
+	bulk      atomic.Bool   // a bulk issue of codes is being written (one at a time)
 	closeOnce sync.Once
 	draining  atomic.Bool // set by Drain: no new votes, unready
 	teller    tellerPageCache

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -106,6 +107,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
 	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
+	survey := fs.Bool("survey", false, "instead: make a survey poll of -groups groups whose 应到 add up to -n, and issue its codes in one bulk download (CSV) through the API")
+	surveyGroups := fs.Int("groups", 300, "groups of the -survey poll")
+	surveyPDF := fs.Bool("survey-pdf", false, "with -survey: also issue a second such poll's codes as the ZIP of the CSV and the PDF slips")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -168,6 +172,25 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			defer stop()
 			bases = append(bases, base)
 		}
+	}
+	if *survey {
+		if *surveyGroups < 1 || *surveyGroups > *n {
+			return errors.New("-groups must be between 1 and -n")
+		}
+		pgDir := ""
+		if o.pg != nil {
+			pgDir = o.pg.Dir
+		}
+		r, err := benchSurvey(ctx, st, bases[0], pgDir, *n, *surveyGroups, *surveyPDF)
+		r.Workers = runtime.GOMAXPROCS(0)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(r)
+		}
+		printSurvey(stdout, r)
+		return nil
 	}
 	var all []benchResult
 	for range *runs {
