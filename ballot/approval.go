@@ -3,6 +3,8 @@ package ballot
 import (
 	"fmt"
 	"strings"
+
+	"minyi/i18n"
 )
 
 // Approval is a 表决 / 票决 form: 同意 / 不同意 / 弃权 on each nominee (RULES: 表决, seed 001 §5
@@ -54,7 +56,7 @@ func (a *Approval) validate() error {
 	if a.PassBase != BaseExpected && a.PassBase != BaseTurnout {
 		return Errorf(EINVALID, "通过票数的基数应为 expected（应到）或 turnout（实到）")
 	}
-	if err := checkThreshold("通过", a.PassOver); err != nil {
+	if err := checkThreshold(i18n.N("通过"), a.PassOver); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -67,7 +69,7 @@ func (a *Approval) validate() error {
 			return Errorf(EINVALID, "表决对象“%s”重复", n.Name)
 		}
 		seen[key], seen["id\x00"+n.ID] = true, true
-		if err := checkIDs("表决对象", n.ID); err != nil {
+		if err := checkIDs(i18n.N("表决对象"), n.ID); err != nil {
 			return err
 		}
 	}

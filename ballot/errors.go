@@ -86,3 +86,10 @@ func ErrorMessage(err error) string {
 
 // InternalMessage is what a person is told of an internal error.
 const InternalMessage = "服务器内部错误，请稍后重试或联系管理员"
+
+// Cause is an error given as an argument of another error's message ("第%d张表的%s"): it
+// prints as its own message, so the Chinese reads as before, and a reader of another
+// language gets it said again from its own format.
+type Cause struct{ Err error }
+
+func (c Cause) String() string { return ErrorMessage(c.Err) }

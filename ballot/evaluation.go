@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/i18n"
 )
 
 // Evaluation is a 民主测评 form: each subject gets exactly one grade.
@@ -74,9 +76,9 @@ var GradeSets = []struct {
 	Key, Label string
 	Grades     func() []Grade
 }{
-	{"individual", "领导干部：优秀 / 称职 / 基本称职 / 不称职", IndividualGrades},
-	{"team", "领导班子：好 / 较好 / 一般 / 差", TeamGrades},
-	{"team_alt", "领导班子：优秀 / 良好 / 一般 / 较差", TeamGradesAlt},
+	{"individual", i18n.N("领导干部：优秀 / 称职 / 基本称职 / 不称职"), IndividualGrades},
+	{"team", i18n.N("领导班子：好 / 较好 / 一般 / 差"), TeamGrades},
+	{"team_alt", i18n.N("领导班子：优秀 / 良好 / 一般 / 较差"), TeamGradesAlt},
 }
 
 // GradeSet returns the named grade set.
@@ -154,7 +156,7 @@ func (e *Evaluation) validate() error {
 		if ids[s.ID] {
 			return Errorf(EINVALID, "被测评对象编号“%s”重复", s.ID)
 		}
-		if err := checkIDs("被测评对象", s.ID); err != nil {
+		if err := checkIDs(i18n.N("被测评对象"), s.ID); err != nil {
 			return err
 		}
 		ids[s.ID] = true
@@ -193,17 +195,17 @@ func (e *Evaluation) validate() error {
 	if bad > 1 {
 		return Errorf(EINVALID, "只能指定一个“不称职”类等次")
 	}
-	if err := checkThreshold("建议调整", e.AdjustBelow); err != nil {
+	if err := checkThreshold(i18n.N("建议调整"), e.AdjustBelow); err != nil {
 		return err
 	}
-	if err := checkThreshold("不宜正式任职", e.ProbationAbove); err != nil {
+	if err := checkThreshold(i18n.N("不宜正式任职"), e.ProbationAbove); err != nil {
 		return err
 	}
 	if len(e.Points) != 0 && len(e.Points) != len(e.Grades) {
 		return Errorf(EINVALID, "折算分数应为每个等次各给一个比例")
 	}
 	for _, p := range e.Points {
-		if err := checkThreshold("折算比例", p); err != nil {
+		if err := checkThreshold(i18n.N("折算比例"), p); err != nil {
 			return err
 		}
 	}
@@ -213,11 +215,11 @@ func (e *Evaluation) validate() error {
 			return Errorf(EINVALID, "测评分项“%s”为空、重复或分值不在0到1000之间", x.Name)
 		}
 		names[x.Name], names["id\x00"+x.ID] = true, true
-		if err := checkIDs("测评分项", x.ID); err != nil {
+		if err := checkIDs(i18n.N("测评分项"), x.ID); err != nil {
 			return err
 		}
 	}
-	return checkThreshold("建议免职", e.DismissAbove)
+	return checkThreshold(i18n.N("建议免职"), e.DismissAbove)
 }
 
 func (e *Evaluation) grade(label string) int {

@@ -101,11 +101,11 @@ func (t *Tally) KeyText() string {
 func KeyHolderLabel(h string) string {
 	switch h {
 	case KeyTellers:
-		return "监票人"
+		return i18n.N("监票人")
 	case KeyServer:
-		return "服务器保管（仅限非正式问卷调查）"
+		return i18n.N("服务器保管（仅限非正式问卷调查）")
 	}
-	return "组织者本人的设备"
+	return i18n.N("组织者本人的设备")
 }
 
 // checkKeyHolder checks the setting agrees with the tellers. Polls opened without tellers

@@ -202,7 +202,7 @@ func (p *Poll) Validate() error {
 	if err := CheckLang(p.Lang); err != nil {
 		return err
 	}
-	if err := checkThreshold("法定人数", p.Quorum); err != nil {
+	if err := checkThreshold(i18n.N("法定人数"), p.Quorum); err != nil {
 		return err
 	}
 	if p.Year != 0 {
@@ -259,7 +259,7 @@ func (p *Poll) Validate() error {
 		if ids[f.ID] {
 			return Errorf(EINVALID, "表的编号“%s”重复", f.ID)
 		}
-		if err := checkIDs("表", f.ID); err != nil {
+		if err := checkIDs(i18n.N("表"), f.ID); err != nil {
 			return err
 		}
 		ids[f.ID] = true
@@ -304,8 +304,7 @@ func (p *Poll) Warnings() []string {
 	return w
 }
 
-// Notices are the Warnings as errors, which keep their format so a page can say them in
-// its reader's language.
+// Notices are the Warnings as messages a page can say again in its reader's language.
 func (p *Poll) Notices() []*Error {
 	var w []*Error
 	n := p.ResultMinGroup()
@@ -424,7 +423,7 @@ func (f *Form) validate() error {
 	}
 	if err := k.validate(); err != nil {
 		if f.Title != "" {
-			return Errorf(EINVALID, "%s：%s", f.Title, ErrorMessage(err))
+			return Errorf(EINVALID, "%s：%s", f.Title, Cause{Err: err})
 		}
 		return err
 	}

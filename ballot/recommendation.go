@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/i18n"
 )
 
 // Recommendation is a 民主推荐 form: positions with seats and a candidate list (RULES:
@@ -109,10 +111,10 @@ func (r *Recommendation) validate() error {
 	if r.Shortlist < 1 {
 		return Errorf(EINVALID, "进入差额考察的人数至少为1")
 	}
-	if err := checkThreshold("得票未过半提示", r.FlagBelow); err != nil {
+	if err := checkThreshold(i18n.N("得票未过半提示"), r.FlagBelow); err != nil {
 		return err
 	}
-	if err := checkThreshold("建议二次推荐", r.SecondRoundBelow); err != nil {
+	if err := checkThreshold(i18n.N("建议二次推荐"), r.SecondRoundBelow); err != nil {
 		return err
 	}
 	ids := map[string]bool{}
@@ -123,7 +125,7 @@ func (r *Recommendation) validate() error {
 		if ids[p.ID] {
 			return Errorf(EINVALID, "推荐职位编号“%s”重复", p.ID)
 		}
-		if err := checkIDs("推荐职位", p.ID); err != nil {
+		if err := checkIDs(i18n.N("推荐职位"), p.ID); err != nil {
 			return err
 		}
 		ids[p.ID] = true
@@ -147,7 +149,7 @@ func (r *Recommendation) validate() error {
 			if cids[c.ID] {
 				return Errorf(EINVALID, "职位“%s”的候选人编号“%s”重复", p.Title, c.ID)
 			}
-			if err := checkIDs("候选人", c.ID); err != nil {
+			if err := checkIDs(i18n.N("候选人"), c.ID); err != nil {
 				return err
 			}
 			names[c.Name], cids[c.ID] = true, true

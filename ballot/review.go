@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"minyi/i18n"
 )
 
 // Review is 一报告两评议 (seed 001 §24, 000): an overall evaluation of the unit's 选人用人工作
@@ -50,7 +52,7 @@ func (r *Review) validate() error {
 	if len(r.Cadres) > MaxSubjects {
 		return Errorf(EINVALID, "评议的干部不能超过%d位", MaxSubjects)
 	}
-	if err := checkThreshold("不认同率", r.DisagreeAbove); err != nil {
+	if err := checkThreshold(i18n.N("不认同率"), r.DisagreeAbove); err != nil {
 		return err
 	}
 	seen := map[string]bool{OverallLine: true}
@@ -62,7 +64,7 @@ func (r *Review) validate() error {
 			return Errorf(EINVALID, "评议干部“%s”重复", c.Name)
 		}
 		seen[c.ID], seen[c.Name+"\x00"+c.Post] = true, true
-		if err := checkIDs("评议干部", c.ID); err != nil {
+		if err := checkIDs(i18n.N("评议干部"), c.ID); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"minyi/i18n"
 )
 
 // Scoring is 述职述廉 / 分项测评 (seed 001 §31 「测评打分」): each subject gets a score, out of
@@ -123,7 +125,7 @@ func (s *Scoring) validate() error {
 			return Errorf(EINVALID, "打分对象“%s”重复", x.Name)
 		}
 		seen[x.ID], seen[x.Name+"\x00"+x.Post] = true, true
-		if err := checkIDs("打分对象", x.ID); err != nil {
+		if err := checkIDs(i18n.N("打分对象"), x.ID); err != nil {
 			return err
 		}
 	}
@@ -135,7 +137,7 @@ func (s *Scoring) validate() error {
 			return Errorf(EINVALID, "分项“%s”重复", x.Name)
 		}
 		seen["i\x00"+x.ID], seen["n\x00"+x.Name] = true, true
-		if err := checkIDs("分项", x.ID); err != nil {
+		if err := checkIDs(i18n.N("分项"), x.ID); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"minyi/i18n"
 	"minyi/survey"
 )
 
@@ -33,7 +34,7 @@ func (s *Survey) validate() error {
 		return surveyError(err)
 	}
 	for _, q := range s.Questions {
-		if err := checkIDs("题目", q.ID); err != nil {
+		if err := checkIDs(i18n.N("题目"), q.ID); err != nil {
 			return err
 		}
 	}

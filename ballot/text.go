@@ -133,7 +133,7 @@ func CleanRows(rows [][]string) error {
 			}
 			clean, err := CleanText("", c, TextLine)
 			if err != nil {
-				return Errorf(EINVALID, "第 %d 行第 %d 列%s", i+1, j+1, ErrorMessage(err))
+				return Errorf(EINVALID, "第 %d 行第 %d 列%s", i+1, j+1, Cause{Err: err})
 			}
 			row[j] = clean
 		}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // Cadre is a person in a unit's register (干部).
@@ -29,7 +30,7 @@ func (c *Cadre) Validate() error {
 		what string
 		s    *string
 		form ballot.TextForm
-	}{{"姓名", &c.Name, ballot.TextName}, {"性别", &c.Gender, ballot.TextLine}, {"职务", &c.Post, ballot.TextLine}} {
+	}{{i18n.N("姓名"), &c.Name, ballot.TextName}, {i18n.N("性别"), &c.Gender, ballot.TextLine}, {i18n.N("职务"), &c.Post, ballot.TextLine}} {
 		clean, err := ballot.CleanText(f.what, *f.s, f.form)
 		if err != nil {
 			return err
@@ -43,7 +44,7 @@ func (c *Cadre) Validate() error {
 		return ballot.Errorf(ballot.EINVALID, "性别应为“男”或“女”")
 	}
 	if c.BirthYear != 0 && (c.BirthYear < 1900 || c.BirthYear > time.Now().Year()) {
-		return ballot.Errorf(ballot.EINVALID, "出生年份“%d”不正确", c.BirthYear)
+		return ballot.Errorf(ballot.EINVALID, "出生年份“%s”不正确", strconv.Itoa(c.BirthYear))
 	}
 	return nil
 }
@@ -73,7 +74,7 @@ func CadresFromRows(rows [][]string) ([]Cadre, error) {
 			c.BirthYear = v
 		}
 		if err := c.Validate(); err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.ErrorMessage(err))
+			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.Cause{Err: err})
 		}
 		key := c.Name + "\x00" + c.Post
 		if first, dup := seen[key]; dup {
@@ -142,16 +143,19 @@ func (e Entry) Expired(now time.Time) bool {
 	return e.Kind == ballot.KindRecommendation && now.Sub(e.PollDate) > RecommendationValidity
 }
 
-// Age is how long ago the poll was counted, in words.
-func (e Entry) Age(now time.Time) string {
+// Age is how long ago the poll was counted, in Chinese words.
+func (e Entry) Age(now time.Time) string { return e.AgeIn(i18n.For(i18n.Zh), now) }
+
+// AgeIn is how long ago the poll was counted, in words of p's language.
+func (e Entry) AgeIn(p *i18n.Printer, now time.Time) string {
 	months := int(now.Sub(e.PollDate).Hours() / 24 / 30)
 	switch {
 	case months < 1:
-		return "不足1个月"
+		return p.T("不足1个月")
 	case months < 12:
-		return fmt.Sprintf("%d个月前", months)
+		return p.T("%d个月前", months)
 	}
-	return fmt.Sprintf("%d年%d个月前", months/12, months%12)
+	return p.T("%d年%d个月前", months/12, months%12)
 }
 
 // FromTally turns a counted poll's result lines about people into entries, one for each

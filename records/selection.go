@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // Selection is a 选拔任用 process for a post (RULES: 选拔任用纪实, 000): its steps, the
@@ -34,7 +35,7 @@ func Voting(kind string) bool { return kind == "民主推荐" || kind == "讨论
 
 // Validate checks a selection's post.
 func (s *Selection) Validate() error {
-	post, err := ballot.CleanText("拟任职务", s.Post, ballot.TextLine)
+	post, err := ballot.CleanText(i18n.N("拟任职务"), s.Post, ballot.TextLine)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (s *Selection) Validate() error {
 
 // Validate checks a step.
 func (st *Step) Validate() error {
-	note, err := ballot.CleanText("说明", st.Note, ballot.TextPara)
+	note, err := ballot.CleanText(i18n.N("说明"), st.Note, ballot.TextPara)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -12,7 +13,7 @@ import (
 
 // createUnit validates and adds a unit.
 func (s *Server) createUnit(ctx context.Context, me *store.Session, name string) (store.Unit, error) {
-	name, err := ballot.CleanText("单位名称", name, ballot.TextLine)
+	name, err := ballot.CleanText(i18n.N("单位名称"), name, ballot.TextLine)
 	if err != nil {
 		return store.Unit{}, err
 	}
@@ -42,7 +43,7 @@ type staffCreated struct {
 
 // createStaff validates and creates an account; an admin account belongs to no unit.
 func (s *Server) createStaff(ctx context.Context, me *store.Session, in staffIn) (staffCreated, error) {
-	name, err := ballot.CleanText("姓名", in.Name, ballot.TextName)
+	name, err := ballot.CleanText(i18n.N("姓名"), in.Name, ballot.TextName)
 	if err != nil {
 		return staffCreated{}, err
 	}

@@ -40,7 +40,7 @@ func (s *Server) addCadres(ctx context.Context, me *store.Session, in cadresIn) 
 			if len(in.Cadres) == 1 {
 				return cadresAdded{}, err
 			}
-			return cadresAdded{}, ballot.Errorf(ballot.EINVALID, "第 %d 位：%s", i+1, ballot.ErrorMessage(err))
+			return cadresAdded{}, ballot.Errorf(ballot.EINVALID, "第 %d 位：%s", i+1, ballot.Cause{Err: err})
 		}
 	}
 	if err := s.store.AddCadres(ctx, unit.ID, in.Cadres); err != nil {

@@ -240,7 +240,7 @@ func (s *Server) tokensIssue(c *fiber.Ctx) error {
 	file, err := s.issueFromForm(c, p)
 	var rep *repeatedError
 	if errors.As(err, &rep) && !isAPI(c) {
-		return s.page(c, fiber.StatusConflict, "staff/issued", fiber.Map{"Title": "凭证已生成 · " + p.Title, "Poll": p, "Batches": rep.batches,
+		return s.page(c, fiber.StatusConflict, "staff/issued", fiber.Map{"Title": tr(c, "凭证已生成 · %s", p.Title), "Poll": p, "Batches": rep.batches,
 			"CanVoid": p.State == ballot.Draft || p.State == ballot.Open})
 	}
 	if err != nil {

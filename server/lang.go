@@ -79,6 +79,9 @@ func errText(p *i18n.Printer, err error) string {
 		if s, ok := a.(string); ok && i18n.Has(s) {
 			a = p.T(s)
 		}
+		if c, ok := a.(ballot.Cause); ok {
+			a = errText(p, c.Err)
+		}
 		args[i] = a
 	}
 	return p.T(e.Format, args...)

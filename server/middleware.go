@@ -269,6 +269,8 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 			return out
 		},
 		"sub": func(a, b int) int { return a - b },
+		// list names a list in a sentence: 张三、李四 / Zhang, Li
+		"list": func(items []string) string { return strings.Join(items, p.T("、")) },
 		// charts and rule wording of the tally page (report/svg.go, ballot/rules.go)
 		"gradeChart":     report.GradeChart,
 		"candidateChart": report.CandidateChart,

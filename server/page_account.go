@@ -7,16 +7,16 @@ import (
 )
 
 func (s *Server) accountPage(c *fiber.Ctx) error {
-	return s.page(c, fiber.StatusOK, "staff/account", fiber.Map{"Title": "我的账号"})
+	return s.page(c, fiber.StatusOK, "staff/account", fiber.Map{"Title": tr(c, "我的账号")})
 }
 
 func (s *Server) accountPassword(c *fiber.Ctx) error {
 	me := meOf(c)
 	if !CheckPassword(me.PasswordHash, c.FormValue("current")) {
-		return s.page(c, fiber.StatusBadRequest, "staff/account", fiber.Map{"Title": "我的账号", "Error": "当前密码不正确"})
+		return s.page(c, fiber.StatusBadRequest, "staff/account", fiber.Map{"Title": tr(c, "我的账号"), "Error": tr(c, "当前密码不正确")})
 	}
 	if len(c.FormValue("new")) < 10 {
-		return s.page(c, fiber.StatusBadRequest, "staff/account", fiber.Map{"Title": "我的账号", "Error": "新密码至少10位"})
+		return s.page(c, fiber.StatusBadRequest, "staff/account", fiber.Map{"Title": tr(c, "我的账号"), "Error": tr(c, "新密码至少10位")})
 	}
 	hash, err := HashPassword(c.FormValue("new"))
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Server) accountPassword(c *fiber.Ctx) error {
 	if err := s.store.SetPassword(c.UserContext(), me.ID, hash); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/account", "密码已修改。")
+	return s.redirectWith(c, "/account", tr(c, "密码已修改。"))
 }
 
 func (s *Server) accountAPIToken(c *fiber.Ctx) error {
@@ -36,5 +36,5 @@ func (s *Server) accountAPIToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/account", fiber.Map{"Title": "我的账号", "APIToken": secret})
+	return s.page(c, fiber.StatusOK, "staff/account", fiber.Map{"Title": tr(c, "我的账号"), "APIToken": secret})
 }

@@ -16,9 +16,9 @@ func (s *Server) renderUnits(c *fiber.Ctx, status int, name string, err error) e
 	if uerr != nil {
 		return uerr
 	}
-	data := fiber.Map{"Title": "单位", "Units": units, "Name": name}
+	data := fiber.Map{"Title": tr(c, "单位"), "Units": units, "Name": name}
 	if err != nil {
-		data["Error"] = ballot.ErrorMessage(err)
+		data["Error"] = errText(pr(c), err)
 	}
 	return s.page(c, status, "staff/units", data)
 }
@@ -30,7 +30,7 @@ func (s *Server) unitCreate(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/admin/units", "已添加单位“"+u.Name+"”。")
+	return s.redirectWith(c, "/admin/units", tr(c, "已添加单位“%s”。", u.Name))
 }
 
 func (s *Server) staffPage(c *fiber.Ctx) error {
@@ -47,9 +47,9 @@ func (s *Server) renderStaff(c *fiber.Ctx, status int, f staffIn, newPassword st
 	if serr != nil {
 		return serr
 	}
-	data := fiber.Map{"Title": "账号", "Units": units, "Staff": staff, "Roles": store.Roles, "F": f, "NewPassword": newPassword}
+	data := fiber.Map{"Title": tr(c, "账号"), "Units": units, "Staff": staff, "Roles": store.Roles, "F": f, "NewPassword": newPassword}
 	if err != nil {
-		data["Error"] = ballot.ErrorMessage(err)
+		data["Error"] = errText(pr(c), err)
 	}
 	return s.page(c, status, "staff/staff", data)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -22,16 +23,16 @@ func (s *Server) deliveriesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/deliveries", fiber.Map{"Title": "档案推送", "Receivers": rs, "Pending": pending, "Delivered": done})
+	return s.page(c, fiber.StatusOK, "staff/deliveries", fiber.Map{"Title": tr(c, "档案推送"), "Receivers": rs, "Pending": pending, "Delivered": done})
 }
 
 func (s *Server) receiverAdd(c *fiber.Ctx) error {
-	name, err := ballot.CleanText("接收方名称", c.FormValue("name"), ballot.TextLine)
+	name, err := ballot.CleanText(i18n.N("接收方名称"), c.FormValue("name"), ballot.TextLine)
 	if err != nil {
 		return err
 	}
 	r := store.Receiver{Name: name, URL: c.FormValue("url"), Secret: c.FormValue("secret")}
-	for what, v := range map[string]string{"地址": r.URL, "共享密钥": r.Secret} { // checked, kept as typed
+	for what, v := range map[string]string{i18n.N("地址"): r.URL, i18n.N("共享密钥"): r.Secret} { // checked, kept as typed
 		if _, err := ballot.CleanText(what, v, ballot.TextLine); err != nil {
 			return err
 		}
@@ -43,12 +44,12 @@ func (s *Server) receiverAdd(c *fiber.Ctx) error {
 		return err
 	}
 	s.audit(c, "", "receiver.add", map[string]string{"name": r.Name, "url": r.URL})
-	return s.redirectWith(c, "/admin/deliveries", "已添加接收方，此后归档的记录将推送给它。")
+	return s.redirectWith(c, "/admin/deliveries", tr(c, "已添加接收方，此后归档的记录将推送给它。"))
 }
 
 func (s *Server) deliveryRetry(c *fiber.Ctx) error {
 	if err := s.store.RetryDelivery(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/admin/deliveries", "已安排立即重试。")
+	return s.redirectWith(c, "/admin/deliveries", tr(c, "已安排立即重试。"))
 }

@@ -22,7 +22,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 		if _, err := s.startCount(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 			if code := ballot.ErrorCode(err); code == ballot.EPAPERPENDING || code == ballot.ESHARETYPED || code == ballot.ETOOBIG {
 				// The typed codes are not shown back: the server does not keep them.
-				return s.renderCount(c, statusOf[code], p, nil, ballot.ErrorMessage(err))
+				return s.renderCount(c, statusOf[code], p, nil, errText(pr(c), err))
 			}
 			return err
 		}
@@ -30,7 +30,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	}
 	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || !p.ServerHeld() && ballot.ErrorCode(err) == ballot.EINVALID {
-			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.ErrorMessage(err))
+			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, errText(pr(c), err))
 		}
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes 
 	for _, w := range waiting {
 		pending += w.Entries
 	}
-	data := fiber.Map{"Title": "开箱计票 · " + p.Title, "Poll": p, "Fields": fields, "Error": msg,
+	data := fiber.Map{"Title": tr(c, "开箱计票 · %s", p.Title), "Poll": p, "Fields": fields, "Error": msg,
 		"PaperWaiting": waiting, "PaperPending": pending}
 	if deviceCounted(p) {
 		st, err := s.countStatusOf(c.UserContext(), p)

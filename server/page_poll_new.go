@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 	"minyi/survey"
 )
@@ -80,13 +81,13 @@ func (f *builderForm) defaults() {
 }
 
 // scoreSteps are the steps the builder offers, coarsest first.
-var scoreSteps = []struct{ Value, Label string }{{"10", "1分（整数）"}, {"5", "0.5分"}, {"2", "0.2分"}, {"1", "0.1分"}}
+var scoreSteps = []struct{ Value, Label string }{{"10", i18n.N("1分（整数）")}, {"5", i18n.N("0.5分")}, {"2", i18n.N("0.2分")}, {"1", i18n.N("0.1分")}}
 
 // keyHolders are the builder's choices of who holds the key.
 var keyHolders = []struct{ Value, Label, Hint string }{
-	{ballot.KeyOrganizer, ballot.KeyHolderLabel(ballot.KeyOrganizer), "开始投票前在您本人的手机或电脑上生成密钥并保存备份，开箱时用它"},
-	{ballot.KeyTellers, "监票人（共同开箱）", "在上面填写监票人，开箱须其中若干位在各自的设备上共同完成"},
-	{ballot.KeyServer, ballot.KeyHolderLabel(ballot.KeyServer), "服务器可以解开任何一张选票；只适用于全部为问卷的投票活动，选票页和各类文件都将注明"},
+	{ballot.KeyOrganizer, ballot.KeyHolderLabel(ballot.KeyOrganizer), i18n.N("开始投票前在您本人的手机或电脑上生成密钥并保存备份，开箱时用它")},
+	{ballot.KeyTellers, i18n.N("监票人（共同开箱）"), i18n.N("在上面填写监票人，开箱须其中若干位在各自的设备上共同完成")},
+	{ballot.KeyServer, ballot.KeyHolderLabel(ballot.KeyServer), i18n.N("服务器可以解开任何一张选票；只适用于全部为问卷的投票活动，选票页和各类文件都将注明")},
 }
 
 // ruleForm is the section as far as the rules' wording goes: its grades and thresholds,
@@ -122,6 +123,9 @@ func (f builderForm) BadLabel() string { return f.ruleForm().Evaluation.BadLabel
 // YearHint is the year the builder proposes for the title as typed now.
 func (b builder) YearHint() int { return ballot.AssessmentYear(b.Title, time.Now()) }
 
+// YearText is YearHint as a sentence shows it: a year is not a number to group (2,026).
+func (b builder) YearText() string { return strconv.Itoa(b.YearHint()) }
+
 // thresholds are a section's thresholds as read from the builder.
 type thresholds struct {
 	Adjust, Dismiss, Probation ballot.Ratio // evaluation: 建议调整, 建议免职, 不宜正式任职
@@ -136,9 +140,9 @@ func (f builderForm) thresholds() (thresholds, error) {
 	for _, t := range []struct {
 		name, v string
 		dst     *ballot.Ratio
-	}{{"建议调整", f.Adjust, &th.Adjust}, {"建议免职", f.Dismiss, &th.Dismiss}, {"不宜正式任职", f.ProbationT, &th.Probation},
-		{"得票未过半", f.FlagBelow, &th.FlagBelow}, {"建议二次推荐", f.SecondRound, &th.SecondRound}, {"通过", f.PassOver, &th.PassOver},
-		{"不认同率", f.DisagreeAbove, &th.DisagreeAbove}} {
+	}{{i18n.N("建议调整"), f.Adjust, &th.Adjust}, {i18n.N("建议免职"), f.Dismiss, &th.Dismiss}, {i18n.N("不宜正式任职"), f.ProbationT, &th.Probation},
+		{i18n.N("得票未过半"), f.FlagBelow, &th.FlagBelow}, {i18n.N("建议二次推荐"), f.SecondRound, &th.SecondRound}, {i18n.N("通过"), f.PassOver, &th.PassOver},
+		{i18n.N("不认同率"), f.DisagreeAbove, &th.DisagreeAbove}} {
 		r, err := ballot.ParseWeight(t.v)
 		if err != nil {
 			return th, ballot.Errorf(ballot.EINVALID, "“%s”的阈值“%s”应写成分数（如2/3）、小数或百分数", t.name, t.v)
@@ -151,52 +155,53 @@ func (f builderForm) thresholds() (thresholds, error) {
 // pollTemplate is a preset of the builder for a common meeting.
 type pollTemplate struct {
 	Key, Label, Hint string
-	build            func() builder
+	build            func(p *i18n.Printer) builder
 }
 
-const allStaff = "全体参会人员 50"
+// allStaff is the one group of a template that asks everyone present.
+var allStaff = i18n.N("全体参会人员 50")
 
 var pollTemplates = []pollTemplate{
-	{"recommendation", "民主推荐（会议推荐）", "一个或多个职位，划票推荐，可另推他人；得票率、前三名、过半数提示", func() builder {
-		return builder{Title: "民主推荐", Groups: "班子成员 7\n中层干部 25\n职工代表 40", Forms: []builderForm{
-			{Kind: ballot.KindRecommendation, Title: "民主推荐表", Shape: ballot.ShapeMark, WriteIns: true}}}
+	{"recommendation", i18n.N("民主推荐（会议推荐）"), i18n.N("一个或多个职位，划票推荐，可另推他人；得票率、前三名、过半数提示"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("民主推荐"), Groups: p.T("班子成员 7\n中层干部 25\n职工代表 40"), Forms: []builderForm{
+			{Kind: ballot.KindRecommendation, Title: p.T("民主推荐表"), Shape: ballot.ShapeMark, WriteIns: true}}}
 	}},
-	{"annual", "年度考核民主测评（领导班子+领导干部）", "班子按好/较好/一般/差，领导干部按优秀/称职/基本称职/不称职", func() builder {
-		return builder{Title: "年度考核民主测评", Groups: "上级领导 3\n班子成员 7\n中层干部 25\n职工代表 40", Forms: []builderForm{
-			{Kind: ballot.KindEvaluation, Title: "领导班子民主测评表", Grades: "team", Subjects: "领导班子", Score: true,
-				Indicators: "思想政治建设 25 领导水平 25 工作实绩 25 反腐倡廉 25"},
-			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
+	{"annual", i18n.N("年度考核民主测评（领导班子+领导干部）"), i18n.N("班子按好/较好/一般/差，领导干部按优秀/称职/基本称职/不称职"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("年度考核民主测评"), Groups: p.T("上级领导 3\n班子成员 7\n中层干部 25\n职工代表 40"), Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: p.T("领导班子民主测评表"), Grades: "team", Subjects: p.T("领导班子"), Score: true,
+				Indicators: p.T("思想政治建设 25 领导水平 25 工作实绩 25 反腐倡廉 25")},
+			{Kind: ballot.KindEvaluation, Title: p.T("领导干部民主测评表"), Grades: "individual"}}}
 	}},
-	{"probation", "试用期满民主测评", "优秀和称职票未超过三分之二的，提示“不宜正式任职”", func() builder {
-		return builder{Title: "试用期满民主测评", Groups: allStaff, Forms: []builderForm{
-			{Kind: ballot.KindEvaluation, Title: "试用期满干部民主测评表", Grades: "individual", Probation: true}}}
+	{"probation", i18n.N("试用期满民主测评"), i18n.N("优秀和称职票未超过三分之二的，提示“不宜正式任职”"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("试用期满民主测评"), Groups: p.T(allStaff), Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: p.T("试用期满干部民主测评表"), Grades: "individual", Probation: true}}}
 	}},
-	{"review", "一报告两评议", "选人用人工作总体评价，新提拔干部认同度评议（含“不了解”）", func() builder {
-		return builder{Title: "选人用人工作“一报告两评议”", Groups: allStaff, Forms: []builderForm{
-			{Kind: ballot.KindReview, Title: "选人用人工作民主评议表", Overall: "对本单位（地区）选人用人工作的总体评价"}}}
+	{"review", i18n.N("一报告两评议"), i18n.N("选人用人工作总体评价，新提拔干部认同度评议（含“不了解”）"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("选人用人工作“一报告两评议”"), Groups: p.T(allStaff), Forms: []builderForm{
+			{Kind: ballot.KindReview, Title: p.T("选人用人工作民主评议表"), Overall: p.T("对本单位（地区）选人用人工作的总体评价")}}}
 	}},
-	{"approval", "常委会票决", "逐一或差额票决，同意票超过应到人数半数为通过", func() builder {
-		return builder{Title: "常委会票决", Groups: "常委会委员 11", Quorum: "2/3", Forms: []builderForm{
-			{Kind: ballot.KindApproval, Title: "票决表", Seats: "0"}}}
+	{"approval", i18n.N("常委会票决"), i18n.N("逐一或差额票决，同意票超过应到人数半数为通过"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("常委会票决"), Groups: p.T("常委会委员 11"), Quorum: "2/3", Forms: []builderForm{
+			{Kind: ballot.KindApproval, Title: p.T("票决表"), Seats: "0"}}}
 	}},
-	{"satisfaction", "满意度测评", "量表题（满意/基本满意/不满意/不了解）、评分、矩阵和意见建议", func() builder {
-		return builder{Title: "满意度测评", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindSurvey, Title: "满意度测评表",
+	{"satisfaction", i18n.N("满意度测评"), i18n.N("量表题（满意/基本满意/不满意/不了解）、评分、矩阵和意见建议"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("满意度测评"), Groups: p.T(allStaff), Forms: []builderForm{{Kind: ballot.KindSurvey, Title: p.T("满意度测评表"),
 			Questions: "[量表] 对本单位领导班子的总体满意度\n满意\n基本满意\n不满意\n不了解\n\n[矩阵] 对以下方面工作的评价\n等次：好 较好 一般 差\n思想政治建设\n领导水平\n工作实绩\n反腐倡廉\n\n[填空 200] 意见和建议"}}}
 	}},
-	{"survey", "空白问卷", "单选、多选、量表、0–10评分、矩阵、填空，按需编写", func() builder {
-		return builder{Title: "问卷调查", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindSurvey, Title: "调查问卷"}}}
+	{"survey", i18n.N("空白问卷"), i18n.N("单选、多选、量表、0–10评分、矩阵、填空，按需编写"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("问卷调查"), Groups: p.T(allStaff), Forms: []builderForm{{Kind: ballot.KindSurvey, Title: p.T("调查问卷")}}}
 	}},
-	{"scoring", "述职述廉测评打分", "按德能勤绩廉分项打分，给出平均分和去掉最高最低分后的平均分", func() builder {
-		return builder{Title: "述职述廉测评", Groups: allStaff, Forms: []builderForm{{Kind: ballot.KindScoring, Title: "述职述廉测评打分表",
-			Indicators: "德 20 能 20 勤 20 绩 20 廉 20"}}}
+	{"scoring", i18n.N("述职述廉测评打分"), i18n.N("按德能勤绩廉分项打分，给出平均分和去掉最高最低分后的平均分"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("述职述廉测评"), Groups: p.T(allStaff), Forms: []builderForm{{Kind: ballot.KindScoring, Title: p.T("述职述廉测评打分表"),
+			Indicators: p.T("德 20 能 20 勤 20 绩 20 廉 20")}}}
 	}},
-	{"mutual", "工作互评", "各单位互相测评，参评类别按单位划分，不测评本单位", func() builder {
-		return builder{Title: "机关科室工作互评", Groups: "办公室 8\n组织科 6\n宣传科 6", Forms: []builderForm{
-			{Kind: ballot.KindEvaluation, Title: "工作互评表", Grades: "team", Subjects: "办公室\n组织科\n宣传科", Mutual: true}}}
+	{"mutual", i18n.N("工作互评"), i18n.N("各单位互相测评，参评类别按单位划分，不测评本单位"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("机关科室工作互评"), Groups: p.T("办公室 8\n组织科 6\n宣传科 6"), Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: p.T("工作互评表"), Grades: "team", Subjects: p.T("办公室\n组织科\n宣传科"), Mutual: true}}}
 	}},
-	{"evaluation", "领导干部民主测评", "一张测评表，逐人选择等次", func() builder {
-		return builder{Title: "民主测评", Groups: allStaff, Forms: []builderForm{
-			{Kind: ballot.KindEvaluation, Title: "领导干部民主测评表", Grades: "individual"}}}
+	{"evaluation", i18n.N("领导干部民主测评"), i18n.N("一张测评表，逐人选择等次"), func(p *i18n.Printer) builder {
+		return builder{Title: p.T("民主测评"), Groups: p.T(allStaff), Forms: []builderForm{
+			{Kind: ballot.KindEvaluation, Title: p.T("领导干部民主测评表"), Grades: "individual"}}}
 	}},
 }
 
@@ -210,17 +215,17 @@ func templateByKey(key string) (pollTemplate, bool) {
 }
 
 var quorums = []struct{ Value, Label string }{
-	{"2/3", "三分之二（默认）"}, {"1/2", "二分之一"}, {"3/4", "四分之三"}, {"4/5", "五分之四"},
+	{"2/3", i18n.N("三分之二（默认）")}, {"1/2", i18n.N("二分之一")}, {"3/4", i18n.N("四分之三")}, {"4/5", i18n.N("五分之四")},
 }
 
 // addable are the kinds of section a builder can add.
 var addable = []ballot.Kind{ballot.KindRecommendation, ballot.KindEvaluation, ballot.KindReview, ballot.KindApproval, ballot.KindScoring, ballot.KindSurvey}
 
-func newSection(k ballot.Kind) builderForm {
-	f := builderForm{Kind: k, Title: k.Label() + "表", Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
+func newSection(p *i18n.Printer, k ballot.Kind) builderForm {
+	f := builderForm{Kind: k, Title: p.T("%s表", p.T(k.Label())), Shape: ballot.ShapeMark, WriteIns: true, Grades: "individual", Seats: "0"}
 	f.defaults()
 	if k == ballot.KindReview {
-		f.Overall = "对本单位（地区）选人用人工作的总体评价"
+		f.Overall = p.T("对本单位（地区）选人用人工作的总体评价")
 	}
 	return f
 }
@@ -228,9 +233,9 @@ func newSection(k ballot.Kind) builderForm {
 func (s *Server) pollNewPage(c *fiber.Ctx) error {
 	t, ok := templateByKey(c.Query("template"))
 	if !ok {
-		return s.page(c, fiber.StatusOK, "staff/poll_templates", fiber.Map{"Title": "新建投票活动", "Templates": pollTemplates})
+		return s.page(c, fiber.StatusOK, "staff/poll_templates", fiber.Map{"Title": tr(c, "新建投票活动"), "Templates": pollTemplates})
 	}
-	b := t.build()
+	b := t.build(pr(c))
 	b.Template = t.Key
 	for i := range b.Forms {
 		b.Forms[i].defaults()
@@ -244,7 +249,7 @@ func (s *Server) pollNewPage(c *fiber.Ctx) error {
 func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) error {
 	me := meOf(c)
 	t, _ := templateByKey(b.Template)
-	data := fiber.Map{"Title": "新建投票活动", "B": b, "Template": t, "Quorums": quorums, "MinGroupDefault": ballot.DefaultMinGroup, "MinGroupLeast": ballot.MinMinGroup, "GradeSets": ballot.GradeSets,
+	data := fiber.Map{"Title": tr(c, "新建投票活动"), "B": b, "Template": t, "Quorums": quorums, "MinGroupDefault": ballot.DefaultMinGroup, "MinGroupLeast": ballot.MinMinGroup, "GradeSets": ballot.GradeSets,
 		"Addable": addable, "MaxForms": ballot.MaxForms, "ScoreSteps": scoreSteps, "KeyHolders": keyHolders, "Holder": b.holder(), "ContactMax": ballot.MaxContact}
 	if me.Role == store.RoleAdmin {
 		units, uerr := s.store.Units(c.UserContext())
@@ -254,7 +259,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 		data["Units"] = units
 	}
 	if err != nil {
-		data["Error"] = ballot.ErrorMessage(err)
+		data["Error"] = errText(pr(c), err)
 	}
 	if msg, ok := c.Locals("flash").(string); ok {
 		data["Notice"] = msg
@@ -286,7 +291,7 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	b := readBuilder(c)
 	if k := c.FormValue("add"); k != "" {
 		if len(b.Forms) < ballot.MaxForms {
-			b.Forms = append(b.Forms, newSection(ballot.Kind(k)))
+			b.Forms = append(b.Forms, newSection(pr(c), ballot.Kind(k)))
 		}
 		return s.renderBuilder(c, fiber.StatusOK, b, nil)
 	}
@@ -308,9 +313,9 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	msg := "已保存。请发放投票凭证，并在会上宣布开始投票。"
-	for _, w := range p.Warnings() {
-		msg += " 注意：" + w
+	msg := tr(c, "已保存。请发放投票凭证，并在会上宣布开始投票。")
+	for _, w := range p.Notices() {
+		msg += tr(c, " 注意：%s", errText(pr(c), w))
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }
@@ -329,7 +334,7 @@ func (s *Server) builderImport(c *fiber.Ctx, b builder, target string) error {
 	}
 	text, err := importList(list, fh)
 	if err != nil {
-		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.ErrorCode(err), "导入“%s”失败，未作任何改动。%s", fh.Filename, ballot.ErrorMessage(err)))
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.ErrorCode(err), "导入“%s”失败，未作任何改动。%s", fh.Filename, ballot.Cause{Err: err}))
 	}
 	f := &b.Forms[i]
 	switch list {
@@ -344,7 +349,7 @@ func (s *Server) builderImport(c *fiber.Ctx, b builder, target string) error {
 	case "questions":
 		f.Questions = text
 	}
-	c.Locals("flash", "已从“"+fh.Filename+"”导入，请核对后保存。")
+	c.Locals("flash", tr(c, "已从“%s”导入，请核对后保存。", fh.Filename))
 	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }
 
@@ -364,7 +369,7 @@ func (b builder) holder() string {
 func (b builder) poll() (*ballot.Poll, error) {
 	groups, err := ballot.GroupsFromLines(b.Groups)
 	if err != nil {
-		return nil, ballot.Errorf(ballot.EINVALID, "参评类别%s", ballot.ErrorMessage(err))
+		return nil, ballot.Errorf(ballot.EINVALID, "参评类别%s", ballot.Cause{Err: err})
 	}
 	q, err := ballot.ParseRatio(b.Quorum)
 	if err != nil {
@@ -408,7 +413,7 @@ func (b builder) poll() (*ballot.Poll, error) {
 	for i, bf := range b.Forms {
 		f, err := bf.form()
 		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "第%d张表（%s）的%s", i+1, strings.TrimSpace(bf.Title), ballot.ErrorMessage(err))
+			return nil, ballot.Errorf(ballot.EINVALID, "第%d张表（%s）的%s", i+1, strings.TrimSpace(bf.Title), ballot.Cause{Err: err})
 		}
 		p.Forms = append(p.Forms, f)
 	}
@@ -426,7 +431,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 	case ballot.KindEvaluation:
 		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "测评对象%s", ballot.ErrorMessage(err))
+			return f, ballot.Errorf(ballot.EINVALID, "测评对象%s", ballot.Cause{Err: err})
 		}
 		grades, ok := ballot.GradeSet(bf.Grades)
 		if !ok {
@@ -452,7 +457,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 	case ballot.KindRecommendation:
 		positions, err := ballot.PositionsFromText(bf.Positions)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "推荐职位%s", ballot.ErrorMessage(err))
+			return f, ballot.Errorf(ballot.EINVALID, "推荐职位%s", ballot.Cause{Err: err})
 		}
 		for i := range positions {
 			positions[i].WriteIns = bf.WriteIns
@@ -465,7 +470,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 	case ballot.KindApproval:
 		nominees, err := ballot.CandidatesFromLines(bf.Nominees)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "表决对象%s", ballot.ErrorMessage(err))
+			return f, ballot.Errorf(ballot.EINVALID, "表决对象%s", ballot.Cause{Err: err})
 		}
 		seats, err := strconv.Atoi(strings.TrimSpace(bf.Seats))
 		if err != nil {
@@ -475,13 +480,13 @@ func (bf builderForm) form() (ballot.Form, error) {
 	case ballot.KindReview:
 		cadres, err := ballot.SubjectsFromLines(bf.Cadres)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.ErrorMessage(err))
+			return f, ballot.Errorf(ballot.EINVALID, "评议干部%s", ballot.Cause{Err: err})
 		}
 		f.Review = &ballot.Review{Overall: bf.Overall, Cadres: cadres, DisagreeAbove: th.DisagreeAbove}
 	case ballot.KindScoring:
 		subjects, err := ballot.SubjectsFromLines(bf.Subjects)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "打分对象%s", ballot.ErrorMessage(err))
+			return f, ballot.Errorf(ballot.EINVALID, "打分对象%s", ballot.Cause{Err: err})
 		}
 		indicators, err := ballot.IndicatorsFromText(bf.Indicators)
 		if err != nil {
@@ -513,7 +518,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b := builder{Previous: p.ID, Title: p.Title + "（第二轮）", UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year), Contact: p.Contact, Lang: p.Lang}
+	b := builder{Previous: p.ID, Title: tr(c, "%s（第二轮）", p.Title), UnitID: p.UnitID, Quorum: p.Quorum.String(), Year: strconv.Itoa(p.Year), Contact: p.Contact, Lang: p.Lang}
 	// The same people hold the next round's key (a new key, made in a new ceremony).
 	b.KeyHolder = p.Holder()
 	if len(p.Tellers) > 0 {
@@ -535,7 +540,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 		if f.Recommendation == nil || t.Forms[i].Recommendation == nil {
 			continue
 		}
-		bf := newSection(ballot.KindRecommendation)
+		bf := newSection(pr(c), ballot.KindRecommendation)
 		bf.Title, bf.Shape = f.Title, f.Recommendation.Shape
 		bf.Positions = ballot.PositionsText(f.Recommendation.NextRound(t.Forms[i].Recommendation))
 		b.Forms = append(b.Forms, bf)
@@ -543,6 +548,6 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	if len(b.Forms) == 0 {
 		return ballot.Errorf(ballot.ECONFLICT, "这次投票没有民主推荐表，不能发起第二轮推荐")
 	}
-	c.Locals("flash", "已按第一轮得票前列（含并列）预填各职位人选，请核对、增删后保存。")
+	c.Locals("flash", tr(c, "已按第一轮得票前列（含并列）预填各职位人选，请核对、增删后保存。"))
 	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }

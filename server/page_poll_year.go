@@ -35,7 +35,7 @@ func (s *Server) pollYear(c *fiber.Ctx) error {
 	if err := s.setYear(c, p, year); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "考核年度已改为 "+strconv.Itoa(year)+" 年，归档时按此年度，已记入操作记录。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "考核年度已改为 %s 年，归档时按此年度，已记入操作记录。", strconv.Itoa(year)))
 }
 
 // halfWidth turns full-width digits (２０２５) into ASCII, as typed on Chinese keyboards.

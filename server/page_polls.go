@@ -10,5 +10,5 @@ func (s *Server) pollsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/polls", fiber.Map{"Title": "投票活动", "Polls": polls, "CanCreate": canManage(me)})
+	return s.page(c, fiber.StatusOK, "staff/polls", fiber.Map{"Title": tr(c, "投票活动"), "Polls": polls, "CanCreate": canManage(me)})
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -21,11 +20,11 @@ func (s *Server) pollFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("已归档 %d 条结果。", f.Added)
+	msg := tr(c, "已归档 %d 条结果。", f.Added)
 	if f.Added == 0 {
-		msg = "这次投票的结果此前已归档，未重复归档。"
+		msg = tr(c, "这次投票的结果此前已归档，未重复归档。")
 	} else if f.Unlinked > 0 {
-		msg += fmt.Sprintf("其中 %d 条在干部名册中找不到对应的人（或同名无法区分），已按姓名归档，请补充名册。", f.Unlinked)
+		msg += tr(c, "其中 %d 条在干部名册中找不到对应的人（或同名无法区分），已按姓名归档，请补充名册。", f.Unlinked)
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }
@@ -50,7 +49,7 @@ func (s *Server) renderCadres(c *fiber.Ctx, status int, msg string) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, status, "staff/cadres", fiber.Map{"Title": "干部档案", "Unit": r.Unit, "Units": r.Units, "Cadres": r.Cadres, "Error": msg, "CanEdit": canManage(meOf(c))})
+	return s.page(c, status, "staff/cadres", fiber.Map{"Title": tr(c, "干部档案"), "Unit": r.Unit, "Units": r.Units, "Cadres": r.Cadres, "Error": msg, "CanEdit": canManage(meOf(c))})
 }
 
 // cadresAdd adds one cadre typed in, or a register sheet uploaded (all rows or none).
@@ -63,7 +62,7 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 			in.Cadres, err = records.CadresFromRows(rows)
 		}
 		if err != nil {
-			return s.renderCadres(c, fiber.StatusBadRequest, "导入失败，未作任何改动。"+ballot.ErrorMessage(err))
+			return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "导入失败，未作任何改动。%s", errText(pr(c), err)))
 		}
 	} else {
 		year, _ := strconv.Atoi(c.FormValue("birth_year"))
@@ -71,21 +70,25 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 	}
 	added, err := s.addCadres(c.UserContext(), meOf(c), in)
 	if code := ballot.ErrorCode(err); code == ballot.ECONFLICT || code == ballot.EINVALID {
-		return s.renderCadres(c, fiber.StatusBadRequest, "未作任何改动。"+ballot.ErrorMessage(err))
+		return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "未作任何改动。%s", errText(pr(c), err)))
 	} else if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/cadres?unit="+added.Unit.ID, fmt.Sprintf("已加入 %d 位干部。", len(added.Cadres)))
+	return s.redirectWith(c, "/cadres?unit="+added.Unit.ID, tr(c, "已加入 %d 位干部。", len(added.Cadres)))
 }
 
 // cadrePage is a cadre's whole history across polls and years.
 func (s *Server) cadrePage(c *fiber.Ctx) error {
 	cd := *cadreOf(c)
-	h, err := s.historyOf(c.UserContext(), cd, time.Now())
+	now := time.Now()
+	h, err := s.historyOf(c.UserContext(), cd, now)
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": cd.Name + " · 干部档案", "Cadre": h.Cadre, "Entries": h.Entries})
+	for i := range h.Entries {
+		h.Entries[i].Age = h.Entries[i].AgeIn(pr(c), now)
+	}
+	return s.page(c, fiber.StatusOK, "staff/cadre", fiber.Map{"Title": tr(c, "%s · 干部档案", cd.Name), "Cadre": h.Cadre, "Entries": h.Entries})
 }
 
 // entryLink names the cadre of a filed entry (a write-in, or a name the register did not
@@ -95,7 +98,7 @@ func (s *Server) entryLink(c *fiber.Ctx) error {
 	if _, err := s.linkEntry(c.UserContext(), meOf(c), e, c.FormValue("cadre_id")); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+e.PollID, "已将“"+e.Name+"”的记录关联到干部档案（原记录保留，新记录注明更正）。")
+	return s.redirectWith(c, "/polls/"+e.PollID, tr(c, "已将“%s”的记录关联到干部档案（原记录保留，新记录注明更正）。", e.Name))
 }
 
 // recordsPage lists a unit's filed results of a year, sortable by column.
@@ -125,6 +128,6 @@ func (s *Server) recordsPage(c *fiber.Ctx) error {
 		}
 		return a.PollDate.After(b.PollDate)
 	})
-	return s.page(c, fiber.StatusOK, "staff/records", fiber.Map{"Title": "考核档案", "Unit": unit, "Units": units, "Year": year,
+	return s.page(c, fiber.StatusOK, "staff/records", fiber.Map{"Title": tr(c, "考核档案"), "Unit": unit, "Units": units, "Year": year,
 		"Years": []int{year - 2, year - 1, year, year + 1}, "Entries": entries, "Sort": sortBy})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/records"
 	"minyi/report"
 	"minyi/store"
@@ -21,7 +22,7 @@ func (s *Server) selectionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/selections", fiber.Map{"Title": "选拔任用纪实", "Unit": list.Unit, "Units": list.Units, "Selections": list.Selections, "CanEdit": canManage(meOf(c))})
+	return s.page(c, fiber.StatusOK, "staff/selections", fiber.Map{"Title": tr(c, "选拔任用纪实"), "Unit": list.Unit, "Units": list.Units, "Selections": list.Selections, "CanEdit": canManage(meOf(c))})
 }
 
 func (s *Server) selectionCreate(c *fiber.Ctx) error {
@@ -29,7 +30,7 @@ func (s *Server) selectionCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/selections/"+sel.ID, "已新建纪实，请按环节记录。")
+	return s.redirectWith(c, "/selections/"+sel.ID, tr(c, "已新建纪实，请按环节记录。"))
 }
 
 // selectionStep is a step as shown, with its poll and, once counted, its result.
@@ -67,7 +68,7 @@ func (s *Server) selectionPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/selection", fiber.Map{"Title": sel.Post + " · 纪实", "Sel": sel, "Steps": steps, "Polls": polls,
+	return s.page(c, fiber.StatusOK, "staff/selection", fiber.Map{"Title": tr(c, "%s · 纪实", sel.Post), "Sel": sel, "Steps": steps, "Polls": polls,
 		"Kinds": records.StepKinds, "CanEdit": canManage(meOf(c)), "Today": time.Now().In(cst).Format("2006-01-02")})
 }
 
@@ -78,28 +79,31 @@ func (s *Server) selectionStepAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/selections/"+sel.ID, "已记录“"+st.Kind+"”环节。")
+	return s.redirectWith(c, "/selections/"+sel.ID, tr(c, "已记录“%s”环节。", pr(c).Term(st.Kind)))
 }
 
-// selectionTables lays a selection out: its steps, then each counted vote's tables.
-func selectionTables(sel *records.Selection, steps []selectionStep) []report.Table {
-	t := report.Table{Sheet: "纪实", Title: "选拔任用纪实：" + sel.Post, Keys: 1, Header: []string{"日期", "环节", "说明", "投票活动", "结果"}}
+// selectionTables lays a selection out in a reader's language: its steps, then each
+// counted vote's tables. A step's kind is a rule's term: its Chinese stays beside the
+// English, except in a sheet's name, which keeps the Chinese alone (Excel refuses "/" there).
+func selectionTables(p *i18n.Printer, sel *records.Selection, steps []selectionStep) []report.Table {
+	t := report.Table{Sheet: p.T("纪实"), Title: p.T("选拔任用纪实：%s", sel.Post), Keys: 1,
+		Header: []string{p.T("日期"), p.T("环节"), p.T("说明"), p.T("投票活动"), p.T("结果")}}
 	var votes []report.Table
 	for i, st := range steps {
 		poll, result := "", ""
 		if st.Poll != nil {
 			poll = st.Poll.Title
-			result = st.Poll.State.Label()
+			result = p.T(st.Poll.State.Label())
 		}
 		if st.Tally != nil {
-			result = fmt.Sprintf("已计票：实到 %d/应到 %d", st.Tally.Used, st.Tally.Expected)
+			result = p.T("已计票：实到 %d/应到 %d", st.Tally.Used, st.Tally.Expected)
 			for _, tb := range report.Tables(st.Tally) {
 				tb.Sheet = fmt.Sprintf("%d %s", i+1, st.Kind)
 				tb.Title = st.Poll.Title + " · " + tb.Title
 				votes = append(votes, tb)
 			}
 		}
-		t.Rows = append(t.Rows, []report.Cell{report.Text(st.Date.In(cst).Format("2006-01-02")), report.Text(st.Kind), report.Prose(st.Note), report.Text(poll), report.Text(result)})
+		t.Rows = append(t.Rows, []report.Cell{report.Text(st.Date.In(cst).Format("2006-01-02")), report.Text(p.Term(st.Kind)), report.Prose(st.Note), report.Text(poll), report.Text(result)})
 	}
 	return append([]report.Table{t}, votes...)
 }
@@ -109,8 +113,8 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tables := selectionTables(sel, steps)
-	name := report.Clip(sel.Post, 30) + "_选拔任用纪实"
+	tables := selectionTables(pr(c), sel, steps)
+	name := tr(c, "%s_选拔任用纪实", report.Clip(sel.Post, 30))
 	if strings.HasSuffix(c.Path(), ".xlsx") {
 		body, err := report.Workbook(tables)
 		if err != nil {
@@ -118,7 +122,7 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 		}
 		return sendFile(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 	}
-	body, err := s.printer().Report("选拔任用工作纪实", sel.Post, []string{"建立时间：" + sel.CreatedAt.In(cst).Format("2006-01-02")}, tables, false, nil)
+	body, err := s.printer().Report(tr(c, "选拔任用工作纪实"), sel.Post, []string{tr(c, "建立时间：%s", sel.CreatedAt.In(cst).Format("2006-01-02"))}, tables, false, nil)
 	if err != nil {
 		return err
 	}

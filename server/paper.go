@@ -33,7 +33,7 @@ func (s *Server) tokenPaper(c *fiber.Ctx) error {
 	if err := s.markPaper(c, p, c.FormValue("code")); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "该凭证已改为纸质投票：不能再用手机投票，计入实到人数。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "该凭证已改为纸质投票：不能再用手机投票，计入实到人数。"))
 }
 
 // paperDigest identifies an entry's content without revealing it: HMAC under a key from
@@ -88,7 +88,7 @@ func (s *Server) renderPaper(c *fiber.Ctx, status int, p *store.PollInfo, groupI
 	if marks == nil {
 		marks = map[string][]string{}
 	}
-	return s.page(c, status, "staff/paper", fiber.Map{"Title": "纸质选票录入 · " + p.Title, "Poll": p, "Status": st, "GroupID": groupID,
+	return s.page(c, status, "staff/paper", fiber.Map{"Title": tr(c, "纸质选票录入 · %s", p.Title), "Poll": p, "Status": st, "GroupID": groupID,
 		"Paper": true, "Marks": marks, "Spoilt": map[string]bool{}, "Error": errMsg,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions, "RatingScale": ratingScale})
 }
@@ -105,13 +105,13 @@ func (s *Server) paperSubmit(c *fiber.Ctx) error {
 				marks[ballot.FieldName(ff.Form, line)] = m
 			}
 		}
-		return s.renderPaper(c, fiber.StatusBadRequest, p, groupID, marks, ballot.ErrorMessage(err))
+		return s.renderPaper(c, fiber.StatusBadRequest, p, groupID, marks, errText(pr(c), err))
 	} else if err != nil {
 		return err
 	}
-	msg := "已录入，等待另一位工作人员再次录入这张选票核对。"
+	msg := tr(c, "已录入，等待另一位工作人员再次录入这张选票核对。")
 	if matched {
-		msg = "两人录入一致，这张纸质选票已密封投入票箱。"
+		msg = tr(c, "两人录入一致，这张纸质选票已密封投入票箱。")
 	}
 	return s.redirectWith(c, "/polls/"+p.ID+"/paper", msg)
 }
@@ -123,5 +123,5 @@ func (s *Server) paperDiscard(c *fiber.Ctx) error {
 		return err
 	}
 	s.audit(c, p.ID, "paper.discard", map[string]string{"entries": fmt.Sprint(n)})
-	return s.redirectWith(c, "/polls/"+p.ID+"/paper", fmt.Sprintf("已清除 %d 条未核对一致的录入，请对照纸质选票重新录入。", n))
+	return s.redirectWith(c, "/polls/"+p.ID+"/paper", tr(c, "已清除 %d 条未核对一致的录入，请对照纸质选票重新录入。", n))
 }

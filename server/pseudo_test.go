@@ -61,12 +61,82 @@ var pseudoPages = []pseudoPage{
 	{name: "poll page, draft with tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID }},
 	{name: "poll page, draft with the organizer's key", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID }},
 	{name: "poll page, closed", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().closed.ID }},
-	{name: "teller links", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID + "/ceremony" },
-		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "teller key page", path: func(f *pseudoFixture) string { return f.tellerSeat() }},
 	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
+	// the poll's staff pages (the poll page, the big screen and the teller pages aside)
+	{name: "polls", staff: true, path: at("/")},
+	{name: "poll templates", staff: true, path: at("/polls/new")},
+	{name: "builder, recommendation", staff: true, path: at("/polls/new?template=recommendation")},
+	{name: "builder, annual", staff: true, path: at("/polls/new?template=annual")},
+	{name: "builder, probation", staff: true, path: at("/polls/new?template=probation")},
+	{name: "builder, review", staff: true, path: at("/polls/new?template=review")},
+	{name: "builder, approval", staff: true, path: at("/polls/new?template=approval")},
+	{name: "builder, survey", staff: true, path: at("/polls/new?template=survey")},
+	{name: "builder, scoring", staff: true, path: at("/polls/new?template=scoring")},
+	{name: "builder, mutual", staff: true, path: at("/polls/new?template=mutual")},
+	{name: "builder, form added", staff: true, path: at("/polls"), form: builderForm(map[string]string{"add": "survey"})},
+	{name: "builder, no title", staff: true, path: at("/polls"), form: builderForm(map[string]string{"title": "", "save": "1"}), status: 400},
+	{name: "builder, bad group line", staff: true, path: at("/polls"), form: builderForm(map[string]string{"groups": "Staff forty", "save": "1"}), status: 400},
+	{name: "builder, bad subject", staff: true, path: at("/polls"), form: builderForm(map[string]string{"f0_subjects": "\n", "save": "1"}), status: 400},
+	{name: "builder, bad threshold", staff: true, path: at("/polls"), form: builderForm(map[string]string{"f0_t_adjust": "two thirds", "save": "1"}), status: 400},
+	{name: "builder, no file to import", staff: true, path: at("/polls"), form: builderForm(map[string]string{"import": "f0_subjects"}), status: 400},
+	{name: "count", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/count" }},
+	{name: "codes issued again", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/tokens" },
+		form: (*pseudoFixture).issuedTwice, status: 409},
+	{name: "teller links", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.tellerPoll() + "/ceremony" },
+		form: func(*pseudoFixture) url.Values { return url.Values{} }},
+	{name: "deliveries", staff: true, path: at("/admin/deliveries")},
+	{name: "deliveries, bad receiver", staff: true, path: at("/admin/receivers"), form: func(*pseudoFixture) url.Values {
+		return url.Values{"name": {"Archive"}, "url": {"ftp://x"}, "secret": {"short"}}
+	}, status: 400},
+	// records, cadres, selections and administration (the empty states first: the rows
+	// after them make the data, f.records)
+	{name: "cadres, empty register", staff: true, path: at("/cadres")},
+	{name: "records, empty year", staff: true, path: at("/records")},
+	{name: "selections, none", staff: true, path: at("/selections")},
+	{name: "cadres, add refused", staff: true, path: at("/cadres"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"unit_id": {f.unitID}, "name": {""}, "birth_year": {"1800"}}
+	}, status: 400},
+	{name: "cadres, added", staff: true, path: at("/cadres"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"unit_id": {f.unitID}, "name": {"Judy"}, "gender": {"女"}, "birth_year": {"1980"}, "post": {"Clerk"}}
+	}},
+	{name: "cadres, register", staff: true, path: func(f *pseudoFixture) string { f.records(); return "/cadres" }},
+	{name: "cadre history", staff: true, path: func(f *pseudoFixture) string { return "/cadres/" + f.records().cadre }},
+	{name: "selection", staff: true, path: func(f *pseudoFixture) string { return "/selections/" + f.records().selection }},
+	{name: "selections", staff: true, path: at("/selections")},
+	{name: "selection, created", staff: true, path: at("/selections"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"unit_id": {f.unitID}, "post": {"Head"}}
+	}},
+	{name: "selection, create refused", staff: true, path: at("/selections"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"unit_id": {f.unitID}, "post": {""}}
+	}, status: 400},
+	{name: "selection, step recorded", staff: true, path: func(f *pseudoFixture) string { return "/selections/" + f.records().selection + "/steps" },
+		form: func(f *pseudoFixture) url.Values {
+			return url.Values{"kind": {"考察"}, "date": {"2026-03-03"}, "note": {"Talks"}}
+		}},
+	{name: "selection, step refused", staff: true, path: func(f *pseudoFixture) string { return "/selections/" + f.records().selection + "/steps" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{"kind": {"考察"}, "date": {"March"}} }, status: 400},
+	{name: "account", staff: true, path: at("/account")},
+	{name: "account, wrong password", staff: true, path: at("/account/password"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"current": {"wrong"}, "new": {"0123456789ab"}}
+	}, status: 400},
+	{name: "account, short password", staff: true, path: at("/account/password"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"current": {password}, "new": {"short"}}
+	}, status: 400},
+	{name: "account, API token", staff: true, path: at("/account/api-token"), form: func(*pseudoFixture) url.Values { return url.Values{} }},
+	{name: "units", staff: true, path: at("/admin/units")},
+	{name: "units, name taken", staff: true, path: at("/admin/units"), form: func(*pseudoFixture) url.Values {
+		return url.Values{"name": {"Unit A"}}
+	}, status: 400},
+	{name: "staff", staff: true, path: at("/admin/staff")},
+	{name: "staff, created", staff: true, path: at("/admin/staff"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"username": {"clerk1"}, "name": {"Kim"}, "role": {"organizer"}, "unit_id": {f.unitID}}
+	}},
+	{name: "staff, refused", staff: true, path: at("/admin/staff"), form: func(f *pseudoFixture) url.Values {
+		return url.Values{"username": {"bad name"}, "name": {"Lee"}, "role": {"teller"}, "unit_id": {f.unitID}}
+	}, status: 400},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {
@@ -136,11 +206,13 @@ func (f *pseudoFixture) field(path, name string) string {
 var (
 	markers    = regexp.MustCompile(`⟦[^⟧]*⟧`)
 	sentValues = regexp.MustCompile(`value="[^"]*"`)
+	codes      = regexp.MustCompile(`<code>[^<]*</code>`)
 )
 
 func outside(page string) []string {
 	page = markers.ReplaceAllString(page, "⟦⟧")
 	page = sentValues.ReplaceAllString(page, `value=""`)
+	page = codes.ReplaceAllString(page, "<code></code>") // a batch's hint (ABCD…WXYZ) is data, as printed on its slips
 	page = strings.ReplaceAll(page, `hreflang="zh-CN">中文</a>`, "")
 	var found []string
 	rs := []rune(page)

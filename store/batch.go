@@ -34,15 +34,23 @@ var (
 	// batches never deadlock.
 	qBatchLock = hotQuery(`SELECT count(pg_advisory_xact_lock(k)) FROM
 		(SELECT ` + nullifierLockKey("n") + ` AS k FROM unnest($1::bytea[]) AS n ORDER BY 1 OFFSET 0) AS o`)
-	// Each item's poll, locked against a close while the batch is written; its token,
-	// read and never written; and whether the box (or, after a close, the nullifiers kept
-	// for a reopening) already holds its nullifier.
-	qBatchRead = hotQuery(`SELECT x.i, p.state, p.rehearsal, p.public_key,
+	// Each item's poll, locked against a close while the batch is written (each poll once,
+	// not once per item); its token, read and never written; and whether the box (or,
+	// after a close, the nullifiers kept for a reopening) already holds its nullifier.
+	// Tokens are looked up one by one by their index (LATERAL … LIMIT 1): a join would let
+	// the planner read the whole tokens table for a batch of a few ballots. The nullifiers
+	// kept from a close are looked at only for a poll that has some (one reopened); whether
+	// it has is asked in the order of their index, so that it is one probe of the index
+	// and not a read of every poll's kept nullifiers.
+	qBatchRead = hotQuery(`WITH x AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) WITH ORDINALITY AS x(p, h, n, i)),
+		p AS MATERIALIZED (SELECT id, state, rehearsal, public_key,
+				(SELECT true FROM spent s WHERE s.poll_id = polls.id ORDER BY s.poll_id, s.nullifier LIMIT 1) IS NOT NULL AS reopened
+			FROM polls WHERE id = ANY (ARRAY(SELECT DISTINCT x.p FROM x)) FOR KEY SHARE)
+		SELECT x.i, p.state, p.rehearsal, p.public_key,
 		t.poll_id AS token_poll, t.group_id AS token_group, t.state AS token_state, t.rehearsal AS token_rehearsal,
-		` + votedSQL("p.id", "x.n") + ` AS voted
-		FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) WITH ORDINALITY AS x(p, h, n, i)
-		JOIN polls p ON p.id = x.p LEFT JOIN tokens t ON t.hash = x.h
-		FOR KEY SHARE OF p`)
+		CASE WHEN p.reopened THEN ` + votedSQL("x.p", "x.n") + ` ELSE ` + inBoxSQL("x.p", "x.n") + ` END AS voted
+		FROM x JOIN p ON p.id = x.p
+		LEFT JOIN LATERAL (SELECT t.poll_id, t.group_id, t.state, t.rehearsal FROM tokens t WHERE t.hash = x.h LIMIT 1) AS t ON true`)
 	// The ballots into empty slots of their poll, taken from a random point of the id
 	// order on, then from the start; every instance is told of the new turnout on commit.
 	qBatchFillFrom   = hotQuery(batchFill(">="))

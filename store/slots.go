@@ -14,9 +14,35 @@ import (
 // the filled row's new version fits on the slot's own page (half of each page is kept
 // free): where a ballot lies in the table then says where its slot was drawn, not when
 // it was cast. Slots are drawn in their own transactions, never with tokens.
+//
+// A ballot longer than a page cannot stay in its row: PostgreSQL stores it out of line
+// in chunks, and the row keeps a pointer of a fixed size. A slot for such a ballot holds
+// only random bytes as long as what the fill adds to the row (that pointer, the group and
+// the nullifier): random bytes of the ballot's length would themselves be stored in
+// chunks, which the fill would then have to find and delete (a third of its writes), and
+// would keep the row no closer to its slot's page.
 
 // slotChunk is how many slots one statement draws.
 const slotChunk = 500
+
+// outOfLine is the length from which a sealed ballot can never be stored in its row: a
+// row must fit in a page of 8 KB. Shorter ballots that PostgreSQL stores out of line all
+// the same (a little under a page) keep slots of their own length, as before.
+const outOfLine = 8192
+
+// outOfLineSlot is the length of a slot's random bytes for a ballot stored out of line:
+// the row's pointer to it (18 bytes), its group (16) and its nullifier (33), so that the
+// filled row is no longer than the slot it replaces.
+const outOfLineSlot = 72
+
+// slotSize is the length of the random bytes an empty slot holds for sealed ballots of
+// sealedSize bytes.
+func slotSize(sealedSize int) int {
+	if sealedSize >= outOfLine {
+		return outOfLineSlot
+	}
+	return sealedSize
+}
 
 var (
 	// The poll's row is locked as it is read: a close under way is waited for, and then
@@ -33,7 +59,8 @@ var (
 		- (SELECT count(*) FROM ballots WHERE poll_id = $1 AND group_id IS NULL) AS need`)
 )
 
-// AddSlots draws n empty slots of sealedSize bytes for a poll that has not closed.
+// AddSlots draws n empty slots for sealed ballots of sealedSize bytes for a poll that has
+// not closed.
 func (s *Store) AddSlots(ctx context.Context, pollID string, n, sealedSize int) error {
 	if err := checkID(pollID, "投票活动"); err != nil {
 		return err
@@ -42,7 +69,7 @@ func (s *Store) AddSlots(ctx context.Context, pollID string, n, sealedSize int) 
 		k := min(n, slotChunk)
 		fill := make([][]byte, k)
 		for i := range fill {
-			fill[i] = make([]byte, sealedSize)
+			fill[i] = make([]byte, slotSize(sealedSize))
 			if _, err := rand.Read(fill[i]); err != nil {
 				return err
 			}
@@ -78,10 +105,20 @@ func emptySlotsSQL(cmp string) string {
 }
 
 // votedSQL says whether the box of the poll, or the nullifiers kept from its close for a
-// reopening, holds the nullifier: whether the token that has it voted.
+// reopening, holds the nullifier: whether the token that has it voted. Each is one probe
+// of its unique index, written as a subquery with LIMIT because PostgreSQL may run an
+// EXISTS as a hash of every row of the table instead (one scan of the whole index and
+// of the heap of every filled slot, per batch), and picks that plan from statistics that
+// a burst of votes leaves behind.
 func votedSQL(poll, nullifier string) string {
-	return `(EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = ` + poll + ` AND b.nullifier = ` + nullifier + `)
-		OR EXISTS (SELECT 1 FROM spent s WHERE s.poll_id = ` + poll + ` AND s.nullifier = ` + nullifier + `))`
+	return `(` + inBoxSQL(poll, nullifier) + `
+		OR (SELECT true FROM spent s WHERE s.poll_id = ` + poll + ` AND s.nullifier = ` + nullifier + ` LIMIT 1) IS NOT NULL)`
+}
+
+// inBoxSQL says whether the box of the poll holds the nullifier (votedSQL without the
+// nullifiers kept from a close).
+func inBoxSQL(poll, nullifier string) string {
+	return `(SELECT true FROM ballots b WHERE b.poll_id = ` + poll + ` AND b.nullifier = ` + nullifier + ` LIMIT 1) IS NOT NULL`
 }
 
 // nullifierLockKey is the key of the lock, held in memory only, that a vote, a void and a

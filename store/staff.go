@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // Role is what a staff account may do.
@@ -27,13 +28,13 @@ const (
 func (r Role) Label() string {
 	switch r {
 	case RoleAdmin:
-		return "管理员"
+		return i18n.N("管理员")
 	case RoleOrganizer:
-		return "组织者"
+		return i18n.N("组织者")
 	case RoleTeller:
-		return "监票人"
+		return i18n.N("监票人")
 	case RoleEvaluator:
-		return "考察/考核人员"
+		return i18n.N("考察/考核人员")
 	}
 	return string(r)
 }

@@ -8,11 +8,15 @@
   var list = document.getElementById("count-seats");
   var tally = document.getElementById("count-tally");
   var timer = null;
+  // The page's words, in its language: "{1}" and "{2}" stand for the numbers.
+  function say(name, a, b) {
+    return box.getAttribute("data-" + name).replace("{1}", a).replace("{2}", b);
+  }
   function render(v) {
     list.textContent = "";
     (v.seats || []).forEach(function (s) {
       var li = document.createElement("li");
-      li.textContent = s.teller + "：";
+      li.textContent = say("seat", s.teller);
       var b = document.createElement("strong");
       b.textContent = s.label;
       b.className = s.done ? "seat-ready" : "seat-waiting";
@@ -20,20 +24,20 @@
       list.appendChild(li);
     });
     if (v.state === "done") {
-      note.textContent = "计票完成。";
+      note.textContent = say("done");
       tally.hidden = false;
       var restart = document.getElementById("count-restart");
       if (restart) restart.hidden = true;
       clearInterval(timer);
     } else {
-      note.textContent = "已开始开箱计票：请各位监票人打开自己的监票人链接，在本人设备上输入密钥份额开箱。已开箱 " + v.decrypted + " / " + v.quorum + " 位。";
+      note.textContent = say("open", v.decrypted, v.quorum);
     }
   }
   function load() {
     fetch(box.getAttribute("data-status"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(render)
-      .catch(function () { note.textContent = "连接中断，正在重试……"; });
+      .catch(function () { note.textContent = say("lost"); });
   }
   if (!tally.hidden) return;
   timer = setInterval(load, 2000);
