@@ -104,7 +104,7 @@ func (a *Approval) check(ff *FilledForm) ([]Spoilt, error) {
 		}
 	}
 	if a.contested() && agree > a.Seats {
-		return []Spoilt{{Line: WholeForm, Label: "全表", Reason: fmt.Sprintf("同意%d人，超过应选人数%d人", agree, a.Seats)}}, nil
+		return []Spoilt{spoiltf(WholeForm, "全表", "同意%d人，超过应选人数%d人", agree, a.Seats)}, nil
 	}
 	return spoilt, nil
 }

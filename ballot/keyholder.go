@@ -1,7 +1,7 @@
 package ballot
 
 import (
-	"strconv"
+	"fmt"
 
 	"minyi/i18n"
 )
@@ -59,20 +59,30 @@ func (p *Poll) KeyQuorum() int {
 // KeyNote is the one sentence that says who holds the key, as the voter page and every
 // document print it.
 func (p *Poll) KeyNote() string {
-	switch p.Holder() {
-	case KeyTellers:
-		return "需" + strconv.Itoa(len(p.Tellers)) + "名监票人中的" + strconv.Itoa(p.TellerQuorum) + "名共同开箱"
-	case KeyServer:
-		return serverNote
-	}
-	return organizerNote
+	format, args := p.KeyNoteFormat()
+	return fmt.Sprintf(format, args...)
 }
 
-// Marked for the catalogue: a page says them in its reader's language.
-var (
-	organizerNote = i18n.N("密钥由组织者本人的设备保管")
-	serverNote    = i18n.N("本次由服务器保管密钥")
+// KeyNoteFormat is the KeyNote as a message format and its arguments, so that a page in
+// another language can say it.
+func (p *Poll) KeyNoteFormat() (string, []any) {
+	switch p.Holder() {
+	case KeyTellers:
+		return tellersNote, []any{len(p.Tellers), p.TellerQuorum}
+	case KeyServer:
+		return serverNote, nil
+	}
+	return organizerNote, nil
+}
+
+const (
+	tellersNote   = "需%d名监票人中的%d名共同开箱"
+	organizerNote = "密钥由组织者本人的设备保管"
+	serverNote    = "本次由服务器保管密钥"
 )
+
+// KeyNotes are the formats KeyNoteFormat gives.
+var KeyNotes = []string{tellersNote, organizerNote, serverNote}
 
 // Tellers are the tellers whose shares opened the box: none when the organizer's own
 // device (its one seat) or the server held the key.

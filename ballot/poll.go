@@ -454,6 +454,15 @@ type Spoilt struct {
 	Label  string `json:"label"`
 	Reason string `json:"reason"`
 	Blank  bool   `json:"blank,omitempty"`
+	// Format and Args are what a formatted Reason was made of, so that it can be said in
+	// the voter's language; a Reason without them is its own message ID.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
+}
+
+// spoiltf is a spoilt line whose reason is formatted.
+func spoiltf(line, label, format string, args ...any) Spoilt {
+	return Spoilt{Line: line, Label: label, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // idRE is what an id of a form or a line may look like: it travels in form field names.

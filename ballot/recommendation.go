@@ -378,12 +378,12 @@ func (r *Recommendation) check(ff *FilledForm) ([]Spoilt, error) {
 			return nil, err
 		}
 		if n := len(l.votes) + len(l.writeIns); n > p.Seats {
-			spoilt = append(spoilt, Spoilt{Line: p.ID, Label: p.Title, Reason: fmt.Sprintf("推荐%d人，超过应推荐人数%d人", n, p.Seats)})
+			spoilt = append(spoilt, spoiltf(p.ID, p.Title, "推荐%d人，超过应推荐人数%d人", n, p.Seats))
 			continue
 		}
 		for j, m := range l.multi {
 			if m {
-				spoilt = append(spoilt, Spoilt{Line: p.ID, Label: p.Title, Reason: fmt.Sprintf("对“%s”选择了多个意见", p.Candidates[j].Name)})
+				spoilt = append(spoilt, spoiltf(p.ID, p.Title, "对“%s”选择了多个意见", p.Candidates[j].Name))
 				break
 			}
 		}

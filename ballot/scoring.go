@@ -44,14 +44,24 @@ func (s *Scoring) StepLabel() string { return formatScore(s.step()) }
 
 // StepHint tells the voter what scores the form takes.
 func (s *Scoring) StepHint() string {
+	format, args := s.StepHintFormat()
+	return fmt.Sprintf(format, args...)
+}
+
+// StepHintFormat is the StepHint as a message format and its arguments, so that a page
+// in another language can say it.
+func (s *Scoring) StepHintFormat() (string, []any) {
 	switch s.step() {
 	case 10:
-		return "请打整数分"
+		return StepHints[0], nil
 	case 1:
-		return "可保留一位小数"
+		return StepHints[1], nil
 	}
-	return "分数须为" + formatScore(s.step()) + "分的整数倍"
+	return StepHints[2], []any{formatScore(s.step())}
 }
+
+// StepHints are the formats StepHintFormat gives.
+var StepHints = []string{"请打整数分", "可保留一位小数", "分数须为%s分的整数倍"}
 
 // InputMode is the keyboard a phone shows for a score: digits only for whole points.
 func (s *Scoring) InputMode() string {

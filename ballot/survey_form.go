@@ -74,7 +74,7 @@ func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
 	}
 	var out []Spoilt
 	for _, i := range inv {
-		out = append(out, Spoilt{Line: i.Key, Label: i.Label, Reason: i.Reason})
+		out = append(out, Spoilt{Line: i.Key, Label: i.Label, Reason: i.Reason, Format: i.Format, Args: i.Args})
 	}
 	return out, nil
 }

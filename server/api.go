@@ -371,7 +371,8 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 	err = s.retryable(c, err)
 	s.met.submitted(err)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
-		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.ErrorMessage(err), Spoilt: spoilt}})
+		say := apiPr(c)
+		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: errText(say, err), Spoilt: saySpoilt(say, spoilt)}})
 	}
 	if err != nil {
 		return err
@@ -379,7 +380,8 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 	if spoilt == nil {
 		spoilt = []ballot.Spoilt{}
 	}
-	return c.JSON(fiber.Map{"status": "counted", "message": "投票成功，选票已密封投入票箱", "invalid_lines": spoilt, "receipt": receipt})
+	say := apiPr(c)
+	return c.JSON(fiber.Map{"status": "counted", "message": say.T("投票成功，选票已密封投入票箱"), "invalid_lines": saySpoilt(say, spoilt), "receipt": receipt})
 }
 
 func (s *Server) apiExpected(c *fiber.Ctx) error {

@@ -70,9 +70,92 @@ type world struct {
 // worlds numbers the worlds' cadres; the walks run side by side.
 var worlds atomic.Int64
 
-func (e *env) world(t *testing.T) world {
+// The parts of a world. A change is tried on a world of its own, made of the parts its
+// path and fields name: the others would be made for nothing, and a filed entry alone is a
+// poll opened, voted, closed, counted and filed.
+type part int
+
+const (
+	onPoll      part = 1 << iota // the open poll: its group, batch, screen key and tokens
+	onCadre                      // a cadre of the unit
+	onSelection                  // a selection of the unit
+	onEntry                      // a second poll, counted and filed: its entry and delivery
+	onSeat                       // a teller's seat in a draft poll's ceremony
+	onStatic                     // the stylesheet's content-hashed address
+	wholeWorld  = onPoll | onCadre | onSelection | onEntry | onSeat | onStatic
+)
+
+// needs is what the route's path and fields name of a world (see path and fields).
+func needs(r server.Route) part {
+	route := r.Path
+	var n part
+	switch {
+	case r.Scope == server.OnCadre:
+		n |= onCadre
+	case r.Scope == server.OnSelection:
+		n |= onSelection
+	case r.Scope == server.OnEntry, strings.Contains(route, "/deliveries/"):
+		n |= onEntry
+	case strings.Contains(route, ":id"):
+		n |= onPoll
+	}
+	switch {
+	case strings.HasPrefix(route, "/t/"):
+		n |= onSeat
+	case strings.Contains(route, ":token"), strings.Contains(route, ":key"), strings.Contains(route, ":batch"), strings.Contains(route, ":group"):
+		n |= onPoll
+	}
+	if strings.HasPrefix(route, "/static/") {
+		n |= onStatic
+	}
+	for k := range (world{}).fields(route) {
+		if k == "cadre_id" {
+			n |= onCadre
+		} else {
+			n |= onPoll
+		}
+	}
+	return n
+}
+
+func (e *env) world(t *testing.T) world { return e.worldOf(t, wholeWorld) }
+
+// worldOf makes the parts of a world that n names.
+func (e *env) worldOf(t *testing.T, n part) world {
 	t.Helper()
 	var w world
+	if n&onPoll != 0 {
+		e.worldPoll(t, &w)
+	}
+	if n&onCadre != 0 {
+		if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds.Add(1)), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
+			t.Fatal(err)
+		}
+		var cadres struct{ Cadres []struct{ ID, Name string } }
+		e.api(e.admin, "GET", "/api/v1/cadres?unit="+e.unitID, nil, 200, &cadres)
+		w.cadre = cadres.Cadres[len(cadres.Cadres)-1].ID
+	}
+	if n&onSelection != 0 {
+		var sel struct{ ID string }
+		e.api(e.admin, "POST", "/api/v1/selections", map[string]string{"post": "副局长", "unit_id": e.unitID}, 201, &sel)
+		w.selection = sel.ID
+	}
+	if n&onEntry != 0 {
+		e.worldEntry(t, &w)
+	}
+	if n&onStatic != 0 {
+		_, page := e.get(nil, "/login")
+		w.static = regexp.MustCompile(`/static/[^"]+\.css`).FindString(page)
+	}
+	if n&onSeat != 0 {
+		w.seat = strings.TrimPrefix(e.seatLinks(e.tellerPoll(1, "甲", "乙").ID)[0], e.base+"/t/")
+	}
+	return w
+}
+
+// worldPoll makes the world's open poll, two of its four voters voted.
+func (e *env) worldPoll(t *testing.T, w *world) {
+	t.Helper()
 	p := e.evaluation("张三", "李四")
 	w.poll, w.group = p.ID, p.Groups[0].ID
 	codes := e.tokens(p, 4)
@@ -88,15 +171,11 @@ func (e *env) world(t *testing.T) world {
 	if w.key, err = e.st.ScreenKey(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.AddCadres(ctx, e.unitID, []records.Cadre{{Name: fmt.Sprintf("干部%d", worlds.Add(1)), Gender: "男", BirthYear: 1975, Post: "副局长"}}); err != nil {
-		t.Fatal(err)
-	}
-	var cadres struct{ Cadres []struct{ ID, Name string } }
-	e.api(e.admin, "GET", "/api/v1/cadres?unit="+e.unitID, nil, 200, &cadres)
-	w.cadre = cadres.Cadres[len(cadres.Cadres)-1].ID
-	var sel struct{ ID string }
-	e.api(e.admin, "POST", "/api/v1/selections", map[string]string{"post": "副局长", "unit_id": e.unitID}, 201, &sel)
-	w.selection = sel.ID
+}
+
+// worldEntry makes the world's filed entry, waiting in the outbox.
+func (e *env) worldEntry(t *testing.T, w *world) {
+	t.Helper()
 	// A second poll, counted and filed, gives the record entries.
 	q := e.evaluation("张三")
 	c := e.tokens(q, 1)
@@ -113,10 +192,6 @@ func (e *env) world(t *testing.T) world {
 		t.Fatalf("no delivery to retry: %v", err)
 	}
 	w.delivery = pending[0].ID
-	_, page := e.get(nil, "/login")
-	w.static = regexp.MustCompile(`/static/[^"]+\.css`).FindString(page)
-	w.seat = strings.TrimPrefix(e.seatLinks(e.tellerPoll(1, "甲", "乙").ID)[0], e.base+"/t/")
-	return w
 }
 
 // state readies a world for a change that needs it: the box closed to be counted, counted
@@ -176,7 +251,7 @@ func (w world) path(r server.Route, role string) string {
 			token = string(ceremony.NewSeatToken())
 		}
 	}
-	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"},
+	for _, r := range []struct{ param, value string }{{":id", id}, {":token", token}, {":key", w.key}, {":batch", w.batch}, {":group", w.group}, {":list", "subjects"}, {":lang", "en"},
 		{"/static/teller/vendor/*", "/static/teller/vendor/noble-curves-2.4.0/ed25519.js"}, {"/static/*", w.static}} {
 		p = strings.Replace(p, r.param, r.value, 1)
 	}
@@ -335,7 +410,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			// A change is made on a world of its own, so that one role's success does not
 			// decide the next one's answer; tallies are read from a counted one.
 			if r.Method != "GET" && slices.Contains(allowed, role) {
-				w = e.world(t)
+				w = e.worldOf(t, needs(r))
 				e.state(w, r.Path)
 			}
 			ok, got := e.try(callers[role], r.Method, w.path(r, role), w.fields(r.Path))
@@ -376,7 +451,7 @@ func TestCSRFOnEveryChange(t *testing.T) {
 		if r.Method == "GET" || exempt[key] {
 			continue
 		}
-		w := e.world(t)
+		w := e.worldOf(t, needs(r)|onPoll|onSelection) // and what the snapshot reads
 		e.state(w, r.Path)
 		before := e.snapshot(t, w)
 		forged := caller{client: admin.client} // the session cookie, no token, no bearer

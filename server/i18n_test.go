@@ -29,6 +29,7 @@ var translatedFiles = []string{
 	"server/codes.go", "server/page_poll_year.go", "store/polls.go", "store/tokens.go",
 	"ballot/approval.go", "ballot/evaluation.go", "ballot/keyholder.go", "ballot/lines.go", "ballot/poll.go", "ballot/ratio.go", "ballot/recommendation.go", "ballot/review.go", "ballot/rows.go", "ballot/scoring.go", "ballot/survey_form.go", "ballot/year.go", "server/actions.go", "server/count.go", "server/devcount.go", "server/issue.go", "server/page_deliveries.go", "server/page_poll_new.go", "server/page_poll_year.go", "server/paper.go",
 	"records/records.go", "records/selection.go", "server/actions_admin.go", "server/actions_cadres.go", "server/actions_records.go", "server/actions_selections.go", "server/api_records.go", "server/import.go", "server/page_account.go", "server/page_admin.go", "server/page_records.go", "server/page_selections.go", "server/password.go", "store/records.go", "store/selections.go", "store/staff.go", "store/store.go", "store/units.go",
+	"store/box.go", "store/tokens.go",
 }
 
 // messageUse is where a message ID is used.
@@ -83,6 +84,24 @@ func goMessages(t *testing.T) []messageUse {
 		errorsToo := slices.Contains(translatedFiles, rel)
 		inBallot := f.Name.Name == "ballot"
 		ast.Inspect(f, func(n ast.Node) bool {
+			// A spoilt line's reason and label (ballot.Spoilt, survey.Invalid) as the voter reads them.
+			if lit, ok := n.(*ast.CompositeLit); ok && (f.Name.Name == "ballot" || f.Name.Name == "survey") {
+				// typed, or inside a []Spoilt{{…}} where the type is left out
+				if typ, ok := lit.Type.(*ast.Ident); lit.Type == nil || ok && (typ.Name == "Spoilt" || typ.Name == "Invalid") {
+					for _, el := range lit.Elts {
+						kv, ok := el.(*ast.KeyValueExpr)
+						if !ok {
+							continue
+						}
+						key, _ := kv.Key.(*ast.Ident)
+						val, ok := kv.Value.(*ast.BasicLit)
+						if key != nil && ok && val.Kind == token.STRING && (key.Name == "Reason" || key.Name == "Format" || key.Name == "Label" && hasKey(lit, "Reason")) {
+							id, _ := strconv.Unquote(val.Value)
+							out = append(out, messageUse{id, rel + ":" + strconv.Itoa(fset.Position(val.Pos()).Line)})
+						}
+					}
+				}
+			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -93,6 +112,12 @@ func goMessages(t *testing.T) []messageUse {
 				switch {
 				case fn.Name == "tr":
 					arg = 1
+				case fn.Name == "spoiltf" && inBallot:
+					arg = 2
+					if l, ok := call.Args[1].(*ast.BasicLit); ok && l.Kind == token.STRING { // a label of the ballot's own
+						id, _ := strconv.Unquote(l.Value)
+						out = append(out, messageUse{id, rel + ":" + strconv.Itoa(fset.Position(l.Pos()).Line)})
+					}
 				case fn.Name == "Errorf" && inBallot && errorsToo:
 					arg = 1
 				}
@@ -131,6 +156,18 @@ func goMessages(t *testing.T) []messageUse {
 	return out
 }
 
+// hasKey is whether a composite literal sets the field.
+func hasKey(lit *ast.CompositeLit, name string) bool {
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if k, ok := kv.Key.(*ast.Ident); ok && k.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 var verb = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z%]`)
 
 func verbs(s string) []string {
@@ -152,6 +189,9 @@ func TestI18nCatalogueComplete(t *testing.T) {
 	uses := append(templateMessages(t), goMessages(t)...)
 	// messages named by a constant rather than written at their call
 	uses = append(uses, messageUse{ballot.InternalMessage, "ballot.InternalMessage"})
+	for _, id := range append(append([]string{}, ballot.KeyNotes...), ballot.StepHints...) {
+		uses = append(uses, messageUse{id, "ballot.KeyNotes, ballot.StepHints"})
+	}
 	if len(uses) < 50 {
 		t.Fatalf("only %d message uses found: the walk lost its way", len(uses))
 	}

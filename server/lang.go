@@ -57,6 +57,11 @@ func (s *Server) pollLang(c *fiber.Ctx, pollLang string) {
 	}
 }
 
+// apiPr is the printer of an API request: its Accept-Language alone, cookies aside.
+func apiPr(c *fiber.Ctx) *i18n.Printer {
+	return i18n.For(i18n.Match(c.Get(fiber.HeaderAcceptLanguage)))
+}
+
 // pr is the printer of the request's language.
 func pr(c *fiber.Ctx) *i18n.Printer { return i18n.For(langOf(c)) }
 
@@ -76,8 +81,13 @@ func errText(p *i18n.Printer, err error) string {
 	}
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
-		if s, ok := a.(string); ok && i18n.Has(s) {
-			a = p.T(s)
+		switch v := a.(type) {
+		case string:
+			if i18n.Has(v) {
+				a = p.T(v)
+			}
+		case interface{ Say(*i18n.Printer) string }:
+			a = v.Say(p)
 		}
 		if c, ok := a.(ballot.Cause); ok {
 			a = errText(p, c.Err)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -64,6 +66,14 @@ func TestI18nLanguageChoice(t *testing.T) {
 	if res, _ := e.fetchWith("/lang/fr", nil); res.StatusCode != 404 || res.Header.Get("Set-Cookie") != "" {
 		t.Errorf("an unknown language: %d, Set-Cookie %q", res.StatusCode, res.Header.Get("Set-Cookie"))
 	}
+	// The staff layout names the signed-in person and role in the page's language.
+	c, _ := e.browser("admin")
+	if _, page := e.get(c, "/"); !strings.Contains(page, ">admin（管理员）</a>") {
+		t.Errorf("the Chinese layout does not name admin（管理员）: %.2000s", page)
+	}
+	if _, page := e.get(c, "/lang/en?next=/"); !strings.Contains(page, ">admin (Administrator)</a>") || !strings.Contains(page, ">Sign out</button>") {
+		t.Errorf("the English layout does not name admin (Administrator): %.2000s", page)
+	}
 }
 
 // The API answers its message in the language of Accept-Language, with the same code.
@@ -100,5 +110,81 @@ func TestI18nAPIErrorLanguage(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 404 || !strings.Contains(string(b), `"code":"not_found"`) || !strings.Contains(string(b), "There is no such API endpoint.") {
 		t.Errorf("unknown endpoint in English: %d %s", res.StatusCode, b)
+	}
+}
+
+// A voter's pages follow the poll's language unless the voter switched; a ballot cast from
+// the English page counts the same marks (its values stay the rule's Chinese terms).
+func TestI18nVoterFollowsPoll(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mk := func(lang string) (poll, []string) {
+		var p poll
+		e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "Review " + lang, "unit_id": e.unitID, "lang": lang,
+			"groups": []map[string]any{{"name": "Reps", "expected": 3}},
+			"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Alice"}}}}}}, 201, &p)
+		codes := e.tokensIn(p.ID, p.Groups[0].ID, 3)
+		e.openPoll(p.ID)
+		return p, codes
+	}
+	en, enCodes := mk("en")
+	_, zhCodes := mk("zh")
+	var got struct{ Lang string }
+	e.api(e.admin, "GET", "/api/v1/polls/"+en.ID, nil, 200, &got)
+	if got.Lang != "en" {
+		t.Errorf("the API answers lang %q for an English poll", got.Lang)
+	}
+	cases := []struct {
+		name, code string
+		header     map[string]string
+		want, lang string
+	}{
+		{"English poll", enCodes[0], nil, "Submit ballot", `<html lang="en"`},
+		{"English poll, browser in Chinese", enCodes[0], map[string]string{"Accept-Language": "zh-CN"}, "Submit ballot", `<html lang="en"`},
+		{"English poll, voter switched to Chinese", enCodes[0], map[string]string{"Cookie": "lang=zh"}, "提交选票", `<html lang="zh-CN"`},
+		{"Chinese poll, browser in English", zhCodes[0], map[string]string{"Accept-Language": "en"}, "提交选票", `<html lang="zh-CN"`},
+		{"Chinese poll, voter switched to English", zhCodes[0], map[string]string{"Cookie": "lang=en"}, "Submit ballot", `<html lang="en"`},
+	}
+	for _, c := range cases {
+		res, page := e.fetchWith("/v/"+c.code, c.header)
+		if res.StatusCode != 200 || !strings.Contains(page, c.want) || !strings.Contains(page, c.lang) {
+			t.Errorf("%s: %d, want %q and %q: %.300s", c.name, res.StatusCode, c.want, c.lang, page)
+		}
+	}
+	// A grade is shown with its English beside it; the English page's box for it is what
+	// the voter sends.
+	_, page := e.fetchWith("/v/"+enCodes[1], nil)
+	m := regexp.MustCompile(`name="f1\.s1" value="([^"]*)"[^>]*><span>称职 / competent</span>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the English ballot does not offer 称职 / competent: %s", page)
+	}
+	// Voting from the English page, then refused in English: the used code names its state.
+	if status, body := e.vote(enCodes[1], url.Values{"f1.s1": {m[1]}}); status != 200 || !strings.Contains(body, "Vote cast") {
+		t.Fatalf("vote with the English page's 称职 (%q): %d %.300s", m[1], status, body)
+	}
+	if res, body := e.fetchWith("/v/"+enCodes[1], nil); res.StatusCode != 409 || !strings.Contains(body, "This voting code has voted") {
+		t.Errorf("the used code of an English poll: %d %.400s", res.StatusCode, body)
+	}
+	if status, body := e.vote(enCodes[2], url.Values{}); status != 422 || !strings.Contains(body, "1 item below is not filled in as required") || !strings.Contains(body, "Alice (no grade chosen)") {
+		t.Errorf("a blank line on the English page: %d %s", status, body)
+	}
+	// The API says the same in the language its client asks for; codes and ids stay.
+	req, _ := http.NewRequest("POST", e.base+"/api/v1/ballot/"+enCodes[2], strings.NewReader(`{"ballot":{"forms":[{"form":"f1","lines":{}}]}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en-US")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 422 || !strings.Contains(string(b), `"code":"spoilt_lines"`) || !strings.Contains(string(b), `"line":"s1","label":"Alice","reason":"no grade chosen"`) {
+		t.Errorf("a blank line through the API in English: %d %s", res.StatusCode, b)
+	}
+	e.api(e.admin, "POST", "/api/v1/polls/"+en.ID+"/close", nil, 200, nil)
+	e.countPoll(en.ID, nil)
+	// 称职 is the second grade: the English page's ballot counts as a Chinese one would.
+	if got := e.countedTally(en.ID).Forms[0].Evaluation.Subjects[0].Total.Votes; len(got) != 4 || got[1] != 1 || got[0]+got[2]+got[3] != 0 {
+		t.Errorf("the English ballot counted as %v, want one 称职", got)
 	}
 }

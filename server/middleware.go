@@ -93,7 +93,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if isAPI(c) {
 		// The API's message is in the language the client asks for; its code never changes.
-		msg := errText(i18n.For(i18n.Match(c.Get(fiber.HeaderAcceptLanguage))), err)
+		msg := errText(apiPr(c), err)
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg}})
 	}
 	if lang := pollLangOf(err); lang != "" {
@@ -242,9 +242,29 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 	return template.FuncMap{
 		// the catalogue, in the page's language: t for text, th for text with our own
 		// markup (<strong>, <a>), term for a rule's term shown beside its Chinese
-		"t":      p.T,
-		"th":     p.HTML,
-		"term":   p.Term,
+		"t":    p.T,
+		"th":   p.HTML,
+		"term": p.Term,
+		"say":  func(s string) string { return sayLabel(p, s) }, // a domain word or note, as is when the catalogue lacks it
+		// keyNote, scoreParts and stepHint say the ballot's generated sentences in the page's language.
+		"keyNote": func(k interface{ KeyNoteFormat() (string, []any) }) string {
+			format, args := k.KeyNoteFormat()
+			return p.T(format, args...)
+		},
+		"stepHint": func(sc *ballot.Scoring) string {
+			format, args := sc.StepHintFormat()
+			return p.T(format, args...)
+		},
+		"scoreParts": func(sc *ballot.Scoring) string {
+			if len(sc.Indicators) == 0 {
+				return ""
+			}
+			parts := make([]string, len(sc.Indicators))
+			for i, x := range sc.Indicators {
+				parts[i] = p.T("%s %d 分", x.Name, x.Max)
+			}
+			return p.T("，分项：%s", strings.Join(parts, p.T("、")))
+		},
 		"asset":  s.assets.URL,
 		"pct":    func(r ballot.Ratio) string { return r.Percent() },
 		"frac":   func(r ballot.Ratio) string { return r.String() },

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 )
 
@@ -68,7 +68,7 @@ func (s *Server) streamBody(c *fiber.Ctx, write func(io.Writer) error) {
 // fingerprint, and the key itself for `minyi verify -keyfile`), so an evaluator can pin it.
 func (s *Server) aboutPage(c *fiber.Ctx) error {
 	pub := s.cfg.Keys.Sign.Public().(ed25519.PublicKey)
-	return s.page(c, fiber.StatusOK, "voter/about", fiber.Map{"Title": "关于", "Version": s.cfg.Version,
+	return s.page(c, fiber.StatusOK, "voter/about", fiber.Map{"Title": tr(c, "关于"), "Version": s.cfg.Version,
 		"Fingerprint": ballot.Fingerprint(pub), "PublicKey": base64.StdEncoding.EncodeToString(pub)})
 }
 
@@ -94,7 +94,7 @@ var recounts = make(chan struct{}, 2)
 // valid its signature.
 func (s *Server) verifyPage(c *fiber.Ctx) error {
 	pub := s.cfg.Keys.Sign.Public().(ed25519.PublicKey)
-	data := fiber.Map{"Title": "核验计票结果", "Fingerprint": ballot.Fingerprint(pub), "MaxMB": maxVerifyUpload >> 20}
+	data := fiber.Map{"Title": tr(c, "核验计票结果"), "Fingerprint": ballot.Fingerprint(pub), "MaxMB": maxVerifyUpload >> 20}
 	if c.Method() != fiber.MethodPost {
 		return s.page(c, fiber.StatusOK, "voter/verify", data)
 	}
@@ -104,7 +104,7 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 		data["Error"] = msg
 		return s.page(c, status, "voter/verify", data)
 	}
-	tooBig := fmt.Sprintf("文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyUpload>>20)
+	tooBig := tr(c, "文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyUpload>>20)
 	if c.Request().Header.ContentLength() > maxVerifyUpload+64<<10 {
 		return refuse(fiber.StatusRequestEntityTooLarge, tooBig)
 	}
@@ -113,14 +113,14 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	case recounts <- struct{}{}:
 		defer func() { <-recounts }()
 	default:
-		return refuse(fiber.StatusServiceUnavailable, "服务器繁忙，请稍后再试")
+		return refuse(fiber.StatusServiceUnavailable, tr(c, "服务器繁忙，请稍后再试"))
 	}
 	f, receipt, err := uploadedBundle(c)
 	switch {
 	case errors.Is(err, errTooBig):
 		return refuse(fiber.StatusRequestEntityTooLarge, tooBig)
 	case err != nil:
-		return refuse(fiber.StatusBadRequest, "请选择要核验的计票结果文件（.zip 或 .json）")
+		return refuse(fiber.StatusBadRequest, tr(c, "请选择要核验的计票结果文件（.zip 或 .json）"))
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
@@ -131,17 +131,17 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	head := make([]byte, 4)
 	f.ReadAt(head, 0)
 	if !ballot.IsBundle5(head) && st.Size() > maxVerifyJSON {
-		data["Error"] = fmt.Sprintf("旧版（.json）计票结果文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyJSON>>20)
+		data["Error"] = tr(c, "旧版（.json）计票结果文件超过%d MB，请在自己的电脑上用命令 minyi verify 核验", maxVerifyJSON>>20)
 		return s.page(c, fiber.StatusRequestEntityTooLarge, "voter/verify", data)
 	}
 	checks, b, signed := ballot.VerifyFile(f, st.Size(), func(k ed25519.PublicKey) bool { return pub.Equal(k) })
 	if signed == nil {
-		data["Error"] = "这不是计票结果文件"
+		data["Error"] = tr(c, "这不是计票结果文件")
 		return s.page(c, fiber.StatusBadRequest, "voter/verify", data)
 	}
 	data["Checks"], data["OK"], data["Done"] = checks, ballot.Verified(checks), true
 	if last := &checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
-		last.Note = "签名有效，但签名密钥不是本服务器的"
+		last.Note = i18n.N("签名有效，但签名密钥不是本服务器的")
 		data["Foreign"] = ballot.Fingerprint(signed.PublicKey)
 	}
 	if b != nil {
@@ -152,7 +152,7 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 		data["Receipt"], data["ReceiptChecked"] = code, true
 		at, err := ballot.FindReceipt(f, st.Size(), code)
 		if err != nil {
-			data["ReceiptError"] = ballot.ErrorMessage(err)
+			data["ReceiptError"] = errText(pr(c), err)
 		} else {
 			data["ReceiptAt"] = at
 		}

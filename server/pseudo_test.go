@@ -27,6 +27,8 @@ type pseudoFixture struct {
 	csrf  string
 	poll  poll     // every kind of form, open
 	codes []string // its voting codes, unused
+	// draftCode is a voting code of a poll not yet open.
+	draftCode string
 }
 
 // pseudoPage is one page to check: its address in the fixture and, for a page answering
@@ -65,6 +67,31 @@ var pseudoPages = []pseudoPage{
 	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
+
+	// The voter's side. Codes 0–2 of f.codes are used here (2 votes); 3 and 4 are free.
+	{name: "code entry", path: at("/v")},
+	{name: "code entry, bad code", path: at("/v"), form: func(*pseudoFixture) url.Values { return url.Values{"code": {"12"}} }, status: 400},
+	{name: "unknown token", path: at("/v/ABCD-EFGH-JKMN-PQRS"), status: 404},
+	{name: "ballot, every kind of form", path: func(f *pseudoFixture) string { return "/v/" + f.codes[0] }},
+	{name: "ballot in large text", path: func(f *pseudoFixture) string { return "/v/" + f.codes[0] + "?big=1" }},
+	{name: "ballot, blank lines to confirm", path: func(f *pseudoFixture) string { return "/v/" + f.codes[0] },
+		form: func(*pseudoFixture) url.Values { return url.Values{} }, status: 422},
+	{name: "ballot, too many recommended", path: func(f *pseudoFixture) string { return "/v/" + f.codes[1] },
+		form: func(*pseudoFixture) url.Values {
+			return url.Values{"f1.s1": {"称职"}, "f2.p1": {"c1", "c2"}, "f4.n1": {"同意", "不同意"}}
+		}, status: 400},
+	{name: "ballot, score off its step", path: func(f *pseudoFixture) string { return "/v/" + f.codes[1] },
+		form: func(*pseudoFixture) url.Values { return url.Values{"f1.s1": {"称职"}, "f7.s1": {"101"}} }, status: 400},
+	{name: "done, with receipt", path: func(f *pseudoFixture) string { return "/v/" + f.codes[2] },
+		form: func(*pseudoFixture) url.Values { return url.Values{"f1.s1": {"称职"}} }},
+	{name: "token used", path: func(f *pseudoFixture) string { return "/v/" + f.codes[2] }, status: 409},
+	{name: "voting not open", path: func(f *pseudoFixture) string { return "/v/" + f.draftCode }, status: 409},
+	{name: "receipt check", path: at("/receipt")},
+	{name: "receipt check, bad code", path: at("/receipt?code=12")},
+	{name: "receipt check, not found", path: at("/receipt?code=ABCD-EFGH-JKMN-PQRS")},
+	{name: "about", path: at("/about")},
+	{name: "verify", path: at("/verify")},
+	{name: "verify, no file", path: at("/verify"), form: func(*pseudoFixture) url.Values { return url.Values{"receipt": {""}} }, status: 400},
 	// the poll's staff pages (the poll page, the big screen and the teller pages aside)
 	{name: "polls", staff: true, path: at("/")},
 	{name: "poll templates", staff: true, path: at("/polls/new")},
@@ -181,6 +208,11 @@ func newPseudoFixture(t *testing.T) *pseudoFixture {
 		}}, 201, &f.poll)
 	f.codes = e.tokensIn(f.poll.ID, f.poll.Groups[0].ID, 5)
 	e.openPoll(f.poll.ID)
+	var draft poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "Later", "unit_id": e.unitID, "lang": "en",
+		"groups": []map[string]any{{"name": "Staff reps", "expected": 5}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Ivan"}}}}}}, 201, &draft)
+	f.draftCode = e.tokensIn(draft.ID, draft.Groups[0].ID, 1)[0]
 	return f
 }
 
@@ -234,7 +266,7 @@ func outside(page string) []string {
 // cjk is a Chinese character or punctuation (，。：“” are Chinese too on an English page).
 func cjk(r rune) bool {
 	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) ||
-		r == '“' || r == '”' || r == '‘' || r == '’' || r == '…'
+		r == '“' || r == '”' || r == '‘' || r == '’'
 }
 
 func TestPseudoLocale(t *testing.T) {

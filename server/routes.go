@@ -110,7 +110,7 @@ func (s *Server) Routes() []Route {
 		Route{Method: get, Path: "/static/*", Access: Public, use: compressed, handler: s.static})
 	page(get, "/healthz", Public, Unscoped, s.healthz)
 
-	// Voters: no cookies, no session; the token in the URL is the capability.
+	// Voters: no session, no cookie but the language they may choose; the token in the URL is the capability.
 	page(get, "/v", Public, Unscoped, s.codePage)
 	page(post, "/v", Public, Unscoped, s.codeSubmit)
 	page(get, "/v/:token", VoterLink, Unscoped, s.ballotPage)

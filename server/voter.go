@@ -8,11 +8,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 )
 
 // The voter's side: a token in the URL (from the QR code) or typed in, one ballot page,
-// one submission. No cookie is set and nothing about the voter is recorded.
+// one submission. No cookie is set and nothing about the voter is recorded; the one cookie
+// a voter may get is the language they chose with the switch (lang=en or zh), which says
+// nothing of their token or their ballot.
 
 // credential is what a token is known by: its keyed hash finds its row, its nullifier
 // marks its ballot in the box.
@@ -115,15 +118,13 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	}
 	spoilt := j.Spoilt
 	var hard []ballot.Spoilt
-	var reasons []string
 	for _, sp := range spoilt {
 		if !sp.Blank {
 			hard = append(hard, sp)
-			reasons = append(reasons, "“"+sp.Label+"”"+sp.Reason)
 		}
 	}
 	if len(hard) > 0 {
-		return hard, "", ballot.Errorf(ballot.EINVALID, "请修改后再提交：%s", strings.Join(reasons, "；"))
+		return hard, "", ballot.Errorf(ballot.EINVALID, "请修改后再提交：%s", spoiltReasons(hard))
 	}
 	if len(spoilt) > 0 && !accept {
 		return spoilt, "", ballot.Errorf(ballot.ESPOILT, "有%d项未按要求填写，提交后将按无效处理，请确认后再提交", len(spoilt))
@@ -193,6 +194,7 @@ type ballotView struct {
 	Marks      map[string][]string // "form.line" → the options marked, write-ins as "+name"
 	Spoilt     map[string]bool     // "form.line" → would count as invalid
 	SpoiltList []ballot.Spoilt
+	SpoiltText string // the lines the confirmation names, in the page's language
 	Error      string
 	Confirm    bool // blank lines only: the voter may confirm them as invalid
 	Big        bool // 大字: the voter chose large text, kept in the form's address without JavaScript
@@ -210,7 +212,7 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 	}
 	return s.page(c, status, "voter/ballot", fiber.Map{
 		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "OwnUnit": v.OwnUnit, "Action": v.Action, "Preview": v.Preview,
-		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "Error": v.Error, "Confirm": v.Confirm, "Big": v.Big,
+		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "SpoiltText": spoiltLines(pr(c), v.SpoiltList), "Error": v.Error, "Confirm": v.Confirm, "Big": v.Big,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
 		"RatingScale": ratingScale,
 	})
@@ -236,6 +238,7 @@ func (s *Server) ballotPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.pollLang(c, p.Lang)
 	g, _ := p.Group(info.GroupID)
 	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Big: c.Query("big") == "1"})
 }
@@ -253,6 +256,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		s.met.submitted(err)
 		return err
 	}
+	s.pollLang(c, p.Lang)
 	b := ballotFromForm(c, p)
 	accept := false
 	for _, v := range c.Request().PostArgs().PeekMulti("accept_invalid") {
@@ -263,11 +267,11 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	s.met.submitted(err)
 	switch ballot.ErrorCode(err) {
 	case "":
-		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": "投票成功", "Receipt": receipt, "PollTitle": p.Title})
+		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": tr(c, "投票成功"), "Receipt": receipt, "PollTitle": p.Title})
 	case ballot.ESPOILT, ballot.EINVALID, ballot.ERETRY: // the ballot again, as marked, with the reason
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
-			SpoiltList: spoilt, Error: ballot.ErrorMessage(err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}
+			SpoiltList: spoilt, Error: errText(pr(c), err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}
 		for _, ff := range b.Forms {
 			for line, marks := range ff.Lines {
 				v.Marks[ballot.FieldName(ff.Form, line)] = marks
@@ -283,26 +287,26 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 }
 
 func (s *Server) codePage(c *fiber.Ctx) error {
-	return s.page(c, fiber.StatusOK, "voter/code", fiber.Map{"Title": "输入投票凭证码"})
+	return s.page(c, fiber.StatusOK, "voter/code", fiber.Map{"Title": tr(c, "输入投票凭证码")})
 }
 
 func (s *Server) codeSubmit(c *fiber.Ctx) error {
 	code := c.FormValue("code")
 	tok, err := ballot.ParseToken(code)
 	if err != nil {
-		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": "输入投票凭证码", "Code": code, "Error": ballot.ErrorMessage(err)})
+		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": tr(c, "输入投票凭证码"), "Code": code, "Error": errText(pr(c), err)})
 	}
 	return c.Redirect("/v/"+string(tok), fiber.StatusSeeOther)
 }
 
 // receiptPage lets anyone check that a receipt is in a counted poll's certified box.
 func (s *Server) receiptPage(c *fiber.Ctx) error {
-	data := fiber.Map{"Title": "查验投票回执"}
+	data := fiber.Map{"Title": tr(c, "查验投票回执")}
 	if code := strings.TrimSpace(c.Query("code")); code != "" {
 		data["Code"] = code
 		canon := strings.ToUpper(strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1").Replace(code))
 		if len(canon) != 16 || strings.Trim(canon, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			data["Error"] = "回执码应为16位字母和数字"
+			data["Error"] = tr(c, "回执码应为16位字母和数字")
 		} else {
 			polls, err := s.store.ReceiptPolls(c.UserContext(), ballot.Token(canon).Grouped())
 			if err != nil {
@@ -312,4 +316,59 @@ func (s *Server) receiptPage(c *fiber.Ctx) error {
 		}
 	}
 	return s.page(c, fiber.StatusOK, "voter/receipt", data)
+}
+
+// spoiltReasons are the lines a ballot is refused for; as an argument of an error they are
+// said in the reader's language (errText), and in Chinese wherever the error is printed.
+type spoiltReasons []ballot.Spoilt
+
+func (r spoiltReasons) String() string { return r.Say(i18n.For(i18n.Zh)) }
+
+// Say names each line and why it is refused: “副局长”推荐3人，超过应推荐人数2人；…
+func (r spoiltReasons) Say(p *i18n.Printer) string {
+	parts := make([]string, len(r))
+	for i, sp := range r {
+		parts[i] = p.T("“%s”%s", sayLabel(p, sp.Label), sayReason(p, sp))
+	}
+	return strings.Join(parts, p.T("；"))
+}
+
+// saySpoilt is a ballot's spoilt lines with their labels and reasons in the printer's
+// language, for the API; the form and line ids stay.
+func saySpoilt(p *i18n.Printer, list []ballot.Spoilt) []ballot.Spoilt {
+	if p.Lang() == i18n.Zh {
+		return list
+	}
+	out := make([]ballot.Spoilt, len(list))
+	for i, sp := range list {
+		out[i] = sp
+		out[i].Label, out[i].Reason = sayLabel(p, sp.Label), sayReason(p, sp)
+	}
+	return out
+}
+
+// spoiltLines names the lines a confirmation is about: 甲（未选择等次）、乙（未选择等次）.
+func spoiltLines(p *i18n.Printer, list []ballot.Spoilt) string {
+	parts := make([]string, len(list))
+	for i, sp := range list {
+		parts[i] = p.T("%s（%s）", sayLabel(p, sp.Label), sayReason(p, sp))
+	}
+	return strings.Join(parts, p.T("、"))
+}
+
+// sayReason is why a line counts as invalid, in the printer's language.
+func sayReason(p *i18n.Printer, sp ballot.Spoilt) string {
+	if sp.Format != "" {
+		return p.T(sp.Format, sp.Args...)
+	}
+	return sayLabel(p, sp.Reason)
+}
+
+// sayLabel is a line's name: the ballot's own words ("全表", "总体评价") in the printer's
+// language; a name from the poll (a person, a position) as written.
+func sayLabel(p *i18n.Printer, s string) string {
+	if i18n.Has(s) {
+		return p.T(s)
+	}
+	return s
 }

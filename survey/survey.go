@@ -213,6 +213,9 @@ type Invalid struct {
 	Key    string
 	Label  string
 	Reason string
+	// Format and Args are what a formatted Reason was made of, to say it in another language.
+	Format string
+	Args   []any
 }
 
 // Check judges a filled questionnaire: an unknown question or option, an answer that is not
@@ -263,7 +266,8 @@ func (q *Questionnaire) Check(answers map[string][]string) ([]Invalid, error) {
 			}
 		case Multiple:
 			if n := len(answers[x.ID]); n > 0 && (n < x.Min || n > x.Max) {
-				out = append(out, Invalid{Key: x.ID, Label: x.Title, Reason: fmt.Sprintf("选择了%d项，应选%d到%d项", n, x.Min, x.Max)})
+				out = append(out, Invalid{Key: x.ID, Label: x.Title, Reason: fmt.Sprintf("选择了%d项，应选%d到%d项", n, x.Min, x.Max),
+					Format: "选择了%d项，应选%d到%d项", Args: []any{n, x.Min, x.Max}})
 			}
 		default:
 			if len(answers[x.ID]) > 1 {

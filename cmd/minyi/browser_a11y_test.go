@@ -114,7 +114,7 @@ func TestA11yAxe(t *testing.T) {
 		},
 	}, 201, &p)
 	var toks struct{ Tokens []struct{ URL, Code string } }
-	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 4}, 201, &toks)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 6}, 201, &toks)
 	a.openPoll(p.ID)
 	var screen struct{ URL string }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/screen", nil, 200, &screen)
@@ -144,6 +144,26 @@ func TestA11yAxe(t *testing.T) {
 	c.page("找不到页面", chromedp.Navigate(app.base+"/v/"), chromedp.WaitVisible(css("h1")))
 	c.page("查验回执", chromedp.Navigate(app.base+"/receipt?code=ABCD-ABCD-ABCD-ABCD"), chromedp.WaitVisible(css("h1")))
 	c.page("关于", chromedp.Navigate(app.base+"/about"), chromedp.WaitVisible(css("h1")))
+
+	// The voter's pages again in English, chosen with the switch on the ballot.
+	c.page("ballot (English)", chromedp.Navigate(toks.Tokens[4].URL), chromedp.WaitVisible(css("#ballot")),
+		chromedp.Click(css("a.lang")), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)))
+	c.page("ballot, sent back (English)", scripts(false), chromedp.Reload(), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)),
+		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
+		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
+	c.page("ballot, blank lines to confirm (English)", scripts(false), chromedp.Click(box("f1.p1", "c3")),
+		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`.confirm`)))
+	c.page("ballot, hints on the page (English)", chromedp.Navigate(toks.Tokens[5].URL), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)),
+		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")),
+		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#confirm-js")))
+	c.page("vote cast (English)", chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`html[lang="en"] #done`)))
+	c.page("code used (English)", chromedp.Navigate(toks.Tokens[5].URL), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("code voided (English)", chromedp.Navigate(toks.Tokens[3].URL), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("code unknown (English)", chromedp.Navigate(app.base+"/v/ABCDABCDABCDABCD"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("code entry (English)", chromedp.Navigate(app.base+"/v"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("receipt (English)", chromedp.Navigate(app.base+"/receipt?code=ABCD-ABCD-ABCD-ABCD"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("about (English)", chromedp.Navigate(app.base+"/about"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
+	c.page("verify (English)", chromedp.Navigate(app.base+"/verify"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
 	c.page("大屏", chromedp.EmulateViewport(1280, 720), chromedp.Navigate(screen.URL), chromedp.WaitVisible(css("#used")))
 
 	// The organizer's pages in a browser of their own: one browser's time is bounded.

@@ -1,6 +1,7 @@
 // Voter page: the server's rules checked before submit (one grade per evaluated person, no
 // more recommendations than seats), a progress count, and no double submit. Without
-// JavaScript the server does all of it.
+// JavaScript the server does all of it. Every text comes from the page (data-* attributes,
+// in the page's language), so this file has none of its own.
 (function () {
   "use strict";
   var done = document.getElementById("done");
@@ -13,7 +14,7 @@
   var root = document.documentElement, big = document.getElementById("bigtext");
   function bigText(on) {
     root.classList.toggle("big", on);
-    if (big) { big.textContent = on ? "标准字" : "大字"; big.href = on ? "?" : "?big=1"; }
+    if (big) { big.textContent = big.getAttribute(on ? "data-normal" : "data-big"); big.href = on ? "?" : "?big=1"; }
   }
   try {
     var kept = localStorage.getItem("minyi-big");
@@ -34,6 +35,10 @@
   var box = document.getElementById("confirm-js");
   var accept = document.getElementById("accept-js");
   var button = form.querySelector("button[type=submit]");
+  // say fills a text of the page with values: "已填 {n} / {all}".
+  function say(key, vals) {
+    return (form.getAttribute("data-" + key) || "").replace(/\{(\w+)\}/g, function (m, k) { return k in vals ? vals[k] : m; });
+  }
 
   function answered(l) { return l.querySelectorAll("input:checked").length === 1; }
   // recommended counts the names a line recommends: marked boxes, 同意, and written-in names.
@@ -54,12 +59,12 @@
     if (!p) return;
     p.hidden = !on;
     // Says how many are marked, the limit, and how many to take back: the voter sees what to do.
-    var n = recommended(l), seats = Number(l.getAttribute("data-seats")), unit = l.getAttribute("data-unit") || "人";
-    p.textContent = on ? (l.getAttribute("data-title") + "：已选 " + n + " " + unit + "，超过" + (l.getAttribute("data-limit") || "") + " " + seats + " " + unit + "，请取消 " + (n - seats) + " " + unit + "后再提交。") : "";
+    var n = recommended(l), seats = Number(l.getAttribute("data-seats")), unit = l.getAttribute("data-unit") || "";
+    p.textContent = on ? say("over", { title: l.getAttribute("data-title"), n: n, unit: unit, limit: l.getAttribute("data-limit") || "", seats: seats, cut: n - seats }) : "";
   }
   function update() {
     var touched = all.filter(function (l) { return l.querySelector("input:checked") || recommended(l) > 0; }).length;
-    progress.textContent = "已填 " + touched + " / " + all.length;
+    progress.textContent = say("progress", { n: touched, all: all.length });
     required.forEach(function (l) { if (answered(l)) l.classList.remove("missing"); });
     limited.forEach(function (l) { showOver(l, over(l)); });
   }
@@ -69,12 +74,12 @@
     if (l && ev.target.checked && over(l)) {
       ev.target.checked = false;
       showOver(l, true);
-      l.querySelector(".line-error").textContent = l.getAttribute("data-title") + "最多推荐或同意 " + l.getAttribute("data-seats") + " " + (l.getAttribute("data-unit") || "人") + "，已选满。要改选，请先取消一个已选的。";
+      l.querySelector(".line-error").textContent = say("full", { title: l.getAttribute("data-title"), seats: l.getAttribute("data-seats"), unit: l.getAttribute("data-unit") || "" });
       return;
     }
     update();
     if (!accept.disabled && required.every(answered)) {
-      accept.disabled = true; box.hidden = true; button.textContent = "提交选票";
+      accept.disabled = true; box.hidden = true; button.textContent = say("submit", {});
     }
   });
   form.addEventListener("input", update);
@@ -98,7 +103,7 @@
         l.classList.add("missing");
         var p = l.querySelector(".line-error");
         p.hidden = false;
-        p.textContent = "分数“" + i.value.trim() + "”应为" + i.getAttribute("data-step") + "分的整数倍，请修改后再提交。";
+        p.textContent = say("offstep", { v: i.value.trim(), step: i.getAttribute("data-step") });
       });
       steps[0].scrollIntoView({ behavior: "smooth", block: "center" });
       return;
@@ -115,16 +120,16 @@
     if (missing.length && accept.disabled && !confirmed) {
       ev.preventDefault();
       missing.forEach(function (l) { l.classList.add("missing"); });
-      box.querySelector("p").textContent = "还有 " + missing.length + " 项未选择等次，未选的项将按无效处理。可返回填写，或再次点击提交确认。";
+      box.querySelector("p").textContent = say("missing", { n: missing.length });
       box.hidden = false;
       accept.disabled = false;
       accept.value = "1";
-      button.textContent = "确认提交";
+      button.textContent = say("confirm", {});
       missing[0].scrollIntoView({ behavior: "smooth", block: "center" });
       return;
     }
     if (button.dataset.sent) { ev.preventDefault(); return; }
     button.dataset.sent = "1";
-    button.textContent = "正在提交…";
+    button.textContent = say("sending", {});
   });
 })();
