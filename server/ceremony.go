@@ -18,6 +18,7 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/ceremony"
 	"minyi/frontend"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 )
@@ -139,22 +140,22 @@ func (s *Server) ceremonyStatus(c *fiber.Ctx) error {
 		if seats := p.KeySeats(); st.Seat <= len(seats) {
 			name = seats[st.Seat-1]
 		}
-		cs := ceremonySeat{Teller: name, Stage: "waiting", Label: "未打开链接"}
+		cs := ceremonySeat{Teller: name, Stage: "waiting", Label: tr(c, "未打开链接")}
 		switch {
 		case st.Complaint != nil:
-			cs.Stage, cs.Label = "complaint", "发现第"+strconv.Itoa(*st.Complaint)+"位监票人的密钥份额有误"
+			cs.Stage, cs.Label = "complaint", tr(c, "发现第%s位监票人的密钥份额有误", strconv.Itoa(*st.Complaint))
 		case st.ReadyAt != nil:
-			cs.Stage, cs.Label = "ready", "已就绪"
+			cs.Stage, cs.Label = "ready", tr(c, "已就绪")
 		case st.Commitments != nil:
-			cs.Stage, cs.Label = "dealt", "已分发份额，待备份核验"
+			cs.Stage, cs.Label = "dealt", tr(c, "已分发份额，待备份核验")
 		case st.CommKey != nil:
-			cs.Stage, cs.Label = "key", "已加入，等待其他监票人"
+			cs.Stage, cs.Label = "key", tr(c, "已加入，等待其他监票人")
 		}
 		seats = append(seats, cs)
 	}
 	out["seats"] = seats
 	if seat, dealer, blocked := cer.Blocked(); blocked {
-		out["blocked"] = "第" + strconv.Itoa(seat) + "位监票人发现第" + strconv.Itoa(dealer) + "位监票人分发的密钥份额有误，请重新生成监票人链接，重新生成密钥。"
+		out["blocked"] = tr(c, "第%s位监票人发现第%s位监票人分发的密钥份额有误，请重新生成监票人链接，重新生成密钥。", strconv.Itoa(seat), strconv.Itoa(dealer))
 	}
 	if cer.Ready() {
 		keys, err := s.store.CeremonyKey(c.UserContext(), p.ID)
@@ -187,6 +188,13 @@ func (s *Server) seat(c *fiber.Ctx) (*store.PollInfo, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// A teller's pages speak the poll's language, as its voters' do, unless the teller
+	// switched: tellers sit in the same meeting.
+	lang := p.Lang
+	if lang == "" {
+		lang = ballot.LangZh
+	}
+	s.pollLang(c, lang)
 	return p, seat, nil
 }
 
@@ -227,11 +235,11 @@ func (s *Server) tellerPage(c *fiber.Ctx) error {
 	if seats := p.KeySeats(); seat <= len(seats) {
 		name = seats[seat-1]
 	}
-	title := "监票人密钥 · "
+	title := tr(c, "监票人密钥 · %s", p.Title)
 	if p.Holder() == ballot.KeyOrganizer {
-		title = "组织者密钥 · "
+		title = tr(c, "组织者密钥 · %s", p.Title)
 	}
-	return s.page(c, fiber.StatusOK, "teller/ceremony", fiber.Map{"Title": title + p.Title, "Poll": p, "Seat": seat, "Teller": name, "Solo": p.Holder() == ballot.KeyOrganizer, "ImportMap": im, "Base": c.Path()})
+	return s.page(c, fiber.StatusOK, "teller/ceremony", fiber.Map{"Title": title, "Poll": p, "Seat": seat, "Teller": name, "Solo": p.Holder() == ballot.KeyOrganizer, "ImportMap": im, "Base": c.Path()})
 }
 
 // vendor serves the teller page's vendored libraries; their paths carry their versions.
@@ -274,7 +282,7 @@ func (s *Server) tellerState(c *fiber.Ctx) error {
 		}
 	}
 	if by, dealer, blocked := cer.Blocked(); blocked {
-		rec.Blocked = "第" + strconv.Itoa(by) + "位监票人发现第" + strconv.Itoa(dealer) + "位监票人分发的密钥份额有误。密钥生成已中止，请组织者重新生成监票人链接。"
+		rec.Blocked = tr(c, "第%s位监票人发现第%s位监票人分发的密钥份额有误。密钥生成已中止，请组织者重新生成监票人链接。", strconv.Itoa(by), strconv.Itoa(dealer))
 		rec.Dealer = dealer
 	}
 	return c.JSON(rec)
@@ -322,7 +330,7 @@ func (s *Server) tellerRound(round func(in tellerPost, seat int, cer *ceremony.S
 }
 
 func roundKey(in tellerPost, seat int, cer *ceremony.State) error {
-	key, err := unhexField(in.CommKey, "通信公钥")
+	key, err := unhexField(in.CommKey, i18n.N("通信公钥"))
 	if err != nil {
 		return err
 	}
@@ -330,13 +338,13 @@ func roundKey(in tellerPost, seat int, cer *ceremony.State) error {
 }
 
 func roundDeal(in tellerPost, seat int, cer *ceremony.State) error {
-	commitments, err := unhexField(in.Commitments, "承诺值")
+	commitments, err := unhexField(in.Commitments, i18n.N("承诺值"))
 	if err != nil {
 		return err
 	}
 	var sealed []byte
 	if cer.N > 1 {
-		if sealed, err = unhexField(in.Sealed, "加密份额"); err != nil {
+		if sealed, err = unhexField(in.Sealed, i18n.N("加密份额")); err != nil {
 			return err
 		}
 	}
@@ -348,11 +356,11 @@ func roundComplain(in tellerPost, seat int, cer *ceremony.State) error {
 }
 
 func roundReady(in tellerPost, seat int, cer *ceremony.State) error {
-	transcript, err := unhexField(in.Transcript, "核对码")
+	transcript, err := unhexField(in.Transcript, i18n.N("核对码"))
 	if err != nil {
 		return err
 	}
-	proof, err := unhexField(in.Proof, "份额证明")
+	proof, err := unhexField(in.Proof, i18n.N("份额证明"))
 	if err != nil {
 		return err
 	}
@@ -366,17 +374,17 @@ func (s *Server) ownKeyNote(c *fiber.Ctx, p *store.PollInfo) (note string, start
 	}
 	cer, err := s.store.Ceremony(c.UserContext(), p.ID)
 	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
-		return "尚未生成密钥。开始投票前，请在您本人的手机或电脑上生成密钥并保存备份。", false, nil
+		return tr(c, "尚未生成密钥。开始投票前，请在您本人的手机或电脑上生成密钥并保存备份。"), false, nil
 	}
 	if err != nil {
 		return "", false, err
 	}
 	if !cer.Ready() {
-		return "密钥尚未生成完毕（未核验备份）。请在本设备上重新生成密钥。", true, nil
+		return tr(c, "密钥尚未生成完毕（未核验备份）。请在本设备上重新生成密钥。"), true, nil
 	}
 	keys, err := s.store.CeremonyKey(c.UserContext(), p.ID)
 	if err != nil {
 		return "", true, err
 	}
-	return "密钥已就绪，可以开始投票。密钥指纹：" + keys.Joint.Fingerprint(), true, nil
+	return tr(c, "密钥已就绪，可以开始投票。密钥指纹：%s", keys.Joint.Fingerprint()), true, nil
 }

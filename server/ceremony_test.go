@@ -66,7 +66,9 @@ func tellerTabs(t *testing.T, n int) []context.Context {
 		t.Fatalf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))
+		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()),
+		// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	bctx, cancel2 := chromedp.NewContext(actx)

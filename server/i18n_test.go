@@ -25,6 +25,8 @@ var translatedFiles = []string{
 	"server/auth.go", "server/lang.go", "server/middleware.go", "server/server.go", "server/voter.go",
 	"server/api.go",
 	"ballot/errors.go", "ballot/token.go", "ballot/choice.go", "ballot/text.go",
+	"ballot/ceremony/rounds.go", "ballot/ceremony/seat.go", "ballot/keyholder.go", "server/audit_text.go", "server/ceremony.go", "server/devcount.go", "server/issue.go", "server/live.go", "server/page_poll.go", "server/page_poll_actions.go", "server/page_poll_contact.go", "server/screen.go", "server/stream.go",
+	"server/codes.go", "server/page_poll_year.go", "store/polls.go", "store/tokens.go",
 	"ballot/approval.go", "ballot/evaluation.go", "ballot/keyholder.go", "ballot/lines.go", "ballot/poll.go", "ballot/ratio.go", "ballot/recommendation.go", "ballot/review.go", "ballot/rows.go", "ballot/scoring.go", "ballot/survey_form.go", "ballot/year.go", "server/actions.go", "server/count.go", "server/devcount.go", "server/issue.go", "server/page_deliveries.go", "server/page_poll_new.go", "server/page_poll_year.go", "server/paper.go",
 	"records/records.go", "records/selection.go", "server/actions_admin.go", "server/actions_cadres.go", "server/actions_records.go", "server/actions_selections.go", "server/api_records.go", "server/import.go", "server/page_account.go", "server/page_admin.go", "server/page_records.go", "server/page_selections.go", "server/password.go", "store/records.go", "store/selections.go", "store/staff.go", "store/store.go", "store/units.go",
 	"store/box.go", "store/tokens.go",

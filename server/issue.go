@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 )
@@ -47,11 +48,15 @@ func (e *repeatedError) Unwrap() error {
 
 // batchName is a batch as organizers name it: 职工代表，40 张，ABCD…WXYZ.
 func batchName(group string, count int, hint string) string {
-	s := fmt.Sprintf("%s，%d 张", group, count)
+	return batchNameIn(i18n.For(i18n.Zh), group, count, hint)
+}
+
+// batchNameIn names a batch in p's language.
+func batchNameIn(p *i18n.Printer, group string, count int, hint string) string {
 	if hint != "" {
-		s += "，" + hint
+		return p.T("%s，%d 张，%s", group, count, hint)
 	}
-	return s
+	return p.T("%s，%d 张", group, count)
 }
 
 // slipsDue is how many slips each group of the poll still needs, by group id.

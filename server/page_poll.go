@@ -2,10 +2,13 @@ package server
 
 import (
 	"crypto/rand"
+	"encoding/json"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/records"
 )
 
@@ -52,7 +55,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 			return err
 		}
 		for _, cd := range register {
-			cadreName[cd.ID] = cd.Name + "（" + cd.Post + "）"
+			cadreName[cd.ID] = tr(c, "%s（%s）", cd.Name, cd.Post)
 		}
 	}
 	log, err := s.store.PollAudit(c.UserContext(), p.ID)
@@ -63,13 +66,19 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for i := range batches {
+		batches[i].Hint = latinPunct(pr(c), batches[i].Hint)
+	}
+	for i := range log {
+		log[i].ActorName = latinPunct(pr(c), log[i].ActorName)
+	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
 		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
 		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
-		"Batches": batches, "Warnings": p.Warnings(), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
+		"Batches": batches, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 		"DueAll": due, "MaxIssueAll": MaxIssueAll,
 		"Codes": codesFormOf(issue),
@@ -79,5 +88,37 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 // pollPreview shows the ballot exactly as voters will see it, without a way to submit.
 func (s *Server) pollPreview(c *fiber.Ctx) error {
 	p := pollOf(c)
-	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: "（预览）", Preview: true})
+	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: tr(c, "（预览）"), Preview: true})
 }
+
+// pollWarnings are the poll's warnings in the reader's language.
+func pollWarnings(p *i18n.Printer, poll *ballot.Poll) []string {
+	var out []string
+	for _, e := range poll.Notices() {
+		out = append(out, errText(p, e))
+	}
+	return out
+}
+
+// stateLabels are the states' names in the reader's language, for a page's script that
+// learns of a new state from the shared live stream (which speaks Chinese).
+func stateLabels(p *i18n.Printer) string {
+	m := map[string]string{}
+	for _, st := range []ballot.State{ballot.Draft, ballot.Open, ballot.Closed, ballot.Counted} {
+		m[string(st)] = p.T(st.Label())
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// latinPunct writes the Chinese brackets and ellipsis the system put into kept data (an
+// actor's name "张三（zhangsan）", a batch's "ABCD…WXYZ") the Latin way on a page that is
+// not Chinese; the data itself, logged and chained, stays as it was written.
+func latinPunct(p *i18n.Printer, s string) string {
+	if p.Lang() == i18n.Zh {
+		return s
+	}
+	return latinPunctuation.Replace(s)
+}
+
+var latinPunctuation = strings.NewReplacer("（", " (", "）", ")", "…", "...")

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -73,7 +72,7 @@ func (s *Server) pollOpen(c *fiber.Ctx) error {
 	if err := s.openPoll(c, p); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "投票已开始。参会人员现在可以扫码投票。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "投票已开始。参会人员现在可以扫码投票。"))
 }
 
 func (s *Server) pollDelete(c *fiber.Ctx) error {
@@ -81,7 +80,7 @@ func (s *Server) pollDelete(c *fiber.Ctx) error {
 	if err := s.deleteDraft(c, p); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/", "已删除“"+p.Title+"”。")
+	return s.redirectWith(c, "/", tr(c, "已删除“%s”。", p.Title))
 }
 
 func (s *Server) tokenVoid(c *fiber.Ctx) error {
@@ -89,7 +88,7 @@ func (s *Server) tokenVoid(c *fiber.Ctx) error {
 	if err := s.voidCode(c, p, c.FormValue("code")); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "凭证已作废，该凭证不能再投票。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "凭证已作废，该凭证不能再投票。"))
 }
 
 func (s *Server) batchVoid(c *fiber.Ctx) error {
@@ -98,7 +97,7 @@ func (s *Server) batchVoid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, fmt.Sprintf("已作废凭证批次（%s）中 %d 张凭证。其中若有已投票的，其选票仍然有效；为这些人补发凭证前，请先确认其尚未投票。", batchName(v.Batch.GroupName, v.Batch.Count, v.Batch.Hint), v.Voided))
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "已作废凭证批次（%s）中 %d 张凭证。其中若有已投票的，其选票仍然有效；为这些人补发凭证前，请先确认其尚未投票。", batchNameIn(pr(c), v.Batch.GroupName, v.Batch.Count, v.Batch.Hint), v.Voided))
 }
 
 // slipFile is a prepared download of token slips.
@@ -122,7 +121,7 @@ func (s *Server) groupExpected(c *fiber.Ctx) error {
 	if err := s.setExpected(c, p, c.FormValue("group_id"), n); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "应到人数已修改，已记入操作记录。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "应到人数已修改，已记入操作记录。"))
 }
 
 // parseCloseAt reads a datetime-local field in China Standard Time; empty cancels.
@@ -148,9 +147,9 @@ func (s *Server) pollSchedule(c *fiber.Ctx) error {
 	if err := s.scheduleClose(c, p, at); err != nil {
 		return err
 	}
-	msg := "已取消定时结束。"
+	msg := tr(c, "已取消定时结束。")
 	if at != nil {
-		msg = "将于 " + at.In(cst).Format("2006-01-02 15:04") + " 自动结束投票。"
+		msg = tr(c, "将于 %s 自动结束投票。", at.In(cst).Format("2006-01-02 15:04"))
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -15,7 +16,7 @@ func init() { auditLabels["poll.contact"] = "修改投票人联系方式" }
 
 // setContact cleans, checks and saves a poll's contact line; the log keeps both.
 func (s *Server) setContact(c *fiber.Ctx, p *store.PollInfo, contact string) (string, error) {
-	contact, err := ballot.CleanText("联系方式", contact, ballot.TextLine)
+	contact, err := ballot.CleanText(i18n.N("联系方式"), contact, ballot.TextLine)
 	if err != nil {
 		return "", err
 	}
@@ -37,9 +38,9 @@ func (s *Server) pollContact(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := "投票人联系方式已清除，凭证被拒时只显示一般提示。"
+	msg := tr(c, "投票人联系方式已清除，凭证被拒时只显示一般提示。")
 	if contact != "" {
-		msg = "投票人联系方式已改为“" + contact + "”。"
+		msg = tr(c, "投票人联系方式已改为“%s”。", contact)
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }

@@ -50,6 +50,23 @@ var pseudoPages = []pseudoPage{
 		return url.Values{"_csrf": {f.field("/login", "_csrf")}, "username": {"nobody"}, "password": {"wrong"}}
 	}, status: 401},
 	{name: "error page", path: at("/no-such-page"), status: 404},
+	// the poll page, the big screen, the teller's and the organizer's key pages
+	{name: "poll page, open", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID }},
+	{name: "poll page, flash after contact change", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/contact" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{"contact": {"Call Ann 555-0100"}} }},
+	{name: "poll page, expected refused", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/expected" },
+		form: func(f *pseudoFixture) url.Values {
+			return url.Values{"group_id": {f.poll.Groups[0].ID}, "expected": {"many"}}
+		}, status: 400},
+	{name: "poll page, closing time refused", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/schedule" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{"close_at": {"soon"}} }, status: 400},
+	{name: "poll page, draft with tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().tellers.ID }},
+	{name: "poll page, draft with the organizer's key", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID }},
+	{name: "poll page, closed", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().closed.ID }},
+	{name: "teller key page", path: func(f *pseudoFixture) string { return f.tellerSeat() }},
+	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
+	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
 
 	// The voter's side. Codes 0–2 of f.codes are used here (2 votes); 3 and 4 are free.
 	{name: "code entry", path: at("/v")},

@@ -15,7 +15,7 @@ func (s *Server) screenPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "screen/screen", fiber.Map{"Title": v.Title, "V": v, "Key": c.Params("key")})
+	return s.page(c, fiber.StatusOK, "screen/screen", fiber.Map{"Title": v.Title, "V": v, "Key": c.Params("key"), "StateLabels": stateLabels(pr(c))})
 }
 
 func (s *Server) screenLive(c *fiber.Ctx) error {
@@ -48,5 +48,5 @@ func (s *Server) pollScreen(c *fiber.Ctx) error {
 	if _, err := s.createScreen(c.UserContext(), meOf(c), p, base); err != nil {
 		return err
 	}
-	return s.redirectWith(c, "/polls/"+p.ID, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。")
+	return s.redirectWith(c, "/polls/"+p.ID, tr(c, "大屏链接已生成，可在投影电脑上打开；该链接只显示参会人数。"))
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/i18n"
 )
 
 // Kind is a question type.
@@ -28,17 +30,17 @@ const (
 func (k Kind) Label() string {
 	switch k {
 	case Single:
-		return "单选"
+		return i18n.N("单选")
 	case Multiple:
-		return "多选"
+		return i18n.N("多选")
 	case Scale:
-		return "量表"
+		return i18n.N("量表")
 	case Rating:
-		return "评分"
+		return i18n.N("评分")
 	case Matrix:
-		return "矩阵"
+		return i18n.N("矩阵")
 	case Text:
-		return "填空"
+		return i18n.N("填空")
 	}
 	return string(k)
 }

@@ -6,11 +6,16 @@
   if (!box) return;
   var note = document.getElementById("ceremony-note");
   var list = document.getElementById("ceremony-seats");
+  // The page's words, in its language: data-t-* of the section.
+  function T(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return (box.getAttribute("data-t-" + name) || "").replace(/%[sd]/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
   function render(v) {
     list.textContent = "";
     (v.seats || []).forEach(function (s) {
       var li = document.createElement("li");
-      li.textContent = s.teller + "：";
+      li.textContent = s.teller + T("sep");
       var b = document.createElement("strong");
       b.textContent = s.label;
       b.className = "seat-" + s.stage;
@@ -18,14 +23,14 @@
       list.appendChild(li);
     });
     if (!v.started) {
-      note.textContent = "尚未生成监票人链接。开始投票前，须由全部监票人生成密钥。";
+      note.textContent = T("none");
     } else if (v.blocked) {
       note.textContent = v.blocked;
     } else if (v.ready) {
-      note.textContent = "全部监票人已就绪，可以开始投票。密钥指纹：" + v.fingerprint;
+      note.textContent = T("ready", v.fingerprint);
     } else {
       var n = v.seats.filter(function (s) { return s.stage === "ready"; }).length;
-      note.textContent = "已就绪 " + n + " / " + v.seats.length + " 位监票人。全部就绪后才能开始投票。";
+      note.textContent = T("progress", n, v.seats.length);
     }
     box.setAttribute("data-ready", v.ready ? "1" : "0");
   }
@@ -33,7 +38,7 @@
     fetch(box.getAttribute("data-status"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(render)
-      .catch(function () { note.textContent = "连接中断，正在重试……"; });
+      .catch(function () { note.textContent = T("lost"); });
   }
   load();
   setInterval(load, 3000);

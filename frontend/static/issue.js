@@ -12,6 +12,11 @@
   if (whole) forms.unshift(whole);
   var group = form.elements.group_id, count = form.elements.count;
   var status = document.getElementById("issue-status");
+  // The page's words, in its language: data-t-* of the group's form.
+  function T(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return (form.getAttribute("data-t-" + name) || "").replace(/%[sd]/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
   function follow() {
     var due = group.options[group.selectedIndex].getAttribute("data-due");
     count.value = due > 0 ? due : "";
@@ -42,7 +47,7 @@
   }
   function fileName(res) {
     var m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get("Content-Disposition") || "");
-    return m ? decodeURIComponent(m[1]) : "投票凭证.pdf";
+    return m ? decodeURIComponent(m[1]) : T("file");
   }
   function submit(ev) {
     var form = ev.currentTarget;
@@ -53,8 +58,8 @@
     var pressed = ev.submitter;
     if (pressed && pressed.name) body.append(pressed.name, pressed.value);
     buttons.forEach(function (b) { b.disabled = true; });
-    if (pressed) { pressed.setAttribute("data-label", pressed.textContent); pressed.textContent = "正在生成…"; }
-    say("正在生成凭证，请稍候，不要关闭或刷新本页…");
+    if (pressed) { pressed.setAttribute("data-label", pressed.textContent); pressed.textContent = T("busy"); }
+    say(T("wait"));
     fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (res) {
         if (!res.ok) {
@@ -62,12 +67,12 @@
             var err = e.error || {};
             if (err.code === "repeated") {
               release(false);
-              say(err.message, "刷新页面查看凭证批次");
+              say(err.message, T("refresh"));
               return;
             }
             release(true);
-            say(err.message || "生成失败，请重试");
-          }, function () { release(true); say("生成失败（" + res.status + "），请重试"); });
+            say(err.message || T("failed"));
+          }, function () { release(true); say(T("failed-status", res.status)); });
         }
         return res.blob().then(function (blob) {
           var a = document.createElement("a");
@@ -75,7 +80,7 @@
           a.download = fileName(res);
           document.body.appendChild(a);
           a.click();
-          say("已生成并下载“" + a.download + "”。页面即将刷新，以便生成下一批。");
+          say(T("done", a.download));
           // Give the browser a moment to take the file before the page goes.
           setTimeout(function () { location.reload(); }, 1500);
         });
@@ -83,7 +88,7 @@
         // The post may or may not have reached the server. Sending the same form again is
         // safe: its key issues once, so a second try either issues or says it was issued.
         release(true);
-        say("网络中断，无法确认凭证是否已生成。请再点一次：如果已经生成，系统会提示，不会重复生成。");
+        say(T("offline"));
       });
   }
   forms.forEach(function (f) { f.addEventListener("submit", submit); });

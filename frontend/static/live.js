@@ -13,13 +13,14 @@
 
   // follow keeps o.show(value, how) fed from o.live (SSE) or, failing that, o.poll; o.read
   // turns a polled answer into what the stream sends; o.lost and o.failure say a drop and
-  // a server that cannot read the figures.
+  // a server that cannot read the figures. how is o.liveText or o.pollText: the page says
+  // them in its own language.
   function follow(o) {
     var polling = null;
     function poll() {
       fetch(o.poll, { cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (v) { if (polling) o.show(o.read ? o.read(v) : v, "定时刷新中"); })
+        .then(function (v) { if (polling) o.show(o.read ? o.read(v) : v, o.pollText); })
         .catch(function () { if (polling) o.lost(); });
     }
     function startPolling() {
@@ -44,7 +45,7 @@
         delivered = true;
         clearTimeout(guard);
         stopPolling();
-        o.show(JSON.parse(e.data), "实时更新中");
+        o.show(JSON.parse(e.data), o.liveText);
       });
       es.addEventListener("failure", function () { delivered = true; clearTimeout(guard); o.failure(); });
       es.onerror = function () {
@@ -55,5 +56,10 @@
     }
     connect();
   }
-  window.minyiLive = { follow: follow, beijing: beijing };
+  // text fills a page's message with its arguments in turn: %s and %d alike.
+  function text(msg) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return String(msg || "").replace(/%[sd]/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
+  window.minyiLive = { follow: follow, beijing: beijing, text: text };
 })();

@@ -3,7 +3,11 @@
   "use strict";
   var root = document.getElementById("screen");
   if (!root) return;
-  var beijing = window.minyiLive.beijing;
+  var beijing = window.minyiLive.beijing, text = window.minyiLive.text;
+  // The page's words, in its language: data-t-* of the screen.
+  function T(name) { return root.getAttribute("data-t-" + name) || ""; }
+  var states = {};
+  try { states = JSON.parse(T("states")) || {}; } catch (e) { states = {}; }
   var clock = document.getElementById("clock");
   function tick() { clock.textContent = beijing(Date.now()); }
   tick(); setInterval(tick, 1000);
@@ -15,7 +19,7 @@
   function width(a, b) { return b > 0 && a > 0 ? Math.min(100, a * 100 / b) + "%" : "0%"; }
   var status = document.getElementById("status"), lastAt = 0;
   function say(text, bad) { status.textContent = text; status.className = bad ? "lost" : ""; }
-  function lost() { say("连接中断，正在重连" + (lastAt ? " · 最后更新 " + beijing(lastAt) : ""), true); }
+  function lost() { say(T("lost") + (lastAt ? " · " + text(T("since"), beijing(lastAt)) : ""), true); }
   function show(v, how) {
     var t = v.turnout;
     document.getElementById("used").textContent = t.total.used;
@@ -23,23 +27,25 @@
     document.getElementById("rate").textContent = pct(t.total.participation);
     document.getElementById("bar").style.width = width(t.total.used, t.total.expected);
     document.getElementById("quorum-mark").style.left = width(t.quorum_needed, t.total.expected);
-    document.getElementById("quorum").textContent = "法定人数 " + t.quorum_needed;
-    var need = document.getElementById("need"), text = document.getElementById("need-text");
+    document.getElementById("quorum").textContent = text(T("quorum"), t.quorum_needed);
+    var need = document.getElementById("need"), needText = document.getElementById("need-text");
     need.className = t.quorum_met ? "need met" : "need";
-    document.getElementById("need-label").textContent = (t.quorum_met ? "法定人数 " : "距法定人数 ") + t.quorum_needed + " 人";
+    document.getElementById("need-label").textContent = text(T(t.quorum_met ? "quorum-of" : "to-quorum"), t.quorum_needed);
     if (t.quorum_met) {
-      text.textContent = "已达到法定人数";
+      needText.textContent = T("met");
     } else {
-      text.textContent = "";
+      // the number stands in its own box, between the words of the page's language
+      var parts = T("short").split("%d");
+      needText.textContent = "";
       var b = document.createElement("b");
       b.id = "short";
       b.textContent = t.quorum_needed - t.total.used;
-      text.appendChild(document.createTextNode("还差 "));
-      text.appendChild(b);
-      text.appendChild(document.createTextNode(" 人"));
+      needText.appendChild(document.createTextNode(parts[0]));
+      needText.appendChild(b);
+      needText.appendChild(document.createTextNode(parts.slice(1).join("")));
     }
     var st = document.getElementById("state");
-    st.textContent = v.state_label; st.className = "state " + v.state;
+    st.textContent = states[v.state] || v.state_label; st.className = "state " + v.state;
     t.groups.forEach(function (g) {
       var el = root.querySelector('[data-group="' + g.group_id + '"]');
       if (!el) return;
@@ -48,11 +54,11 @@
       el.querySelector(".bar i").style.width = width(g.used, g.expected);
     });
     lastAt = Date.now();
-    say(how + " · 最后更新 " + beijing(lastAt));
+    say(how + " · " + text(T("since"), beijing(lastAt)));
   }
   window.minyiLive.follow({
     live: root.getAttribute("data-live"), poll: root.getAttribute("data-poll"),
-    show: show, lost: lost,
-    failure: function () { say("暂时读不到人数，正在重试", true); }
+    show: show, lost: lost, liveText: T("live"), pollText: T("polling"),
+    failure: function () { say(T("failure"), true); }
   });
 })();

@@ -22,7 +22,11 @@
   var table = document.getElementById("turnout");
   if (!table || !table.hasAttribute("data-live")) return;
   var live = document.getElementById("live-status");
-  var beijing = window.minyiLive.beijing;
+  var beijing = window.minyiLive.beijing, text = window.minyiLive.text;
+  // The page's words, in its language: data-t-* of the table.
+  function T(name) { return table.getAttribute("data-t-" + name) || ""; }
+  var states = {};
+  try { states = JSON.parse(T("states")) || {}; } catch (e) { states = {}; }
   function pct(r) { return r.den > 0 ? (Math.round(r.num * 10000 / r.den) / 100).toFixed(2) + "%" : "—"; }
   function row(el, g) {
     ["issued", "voided", "used"].forEach(function (k) { el.querySelector("." + k).textContent = g[k]; });
@@ -31,8 +35,8 @@
   var stateShown = table.getAttribute("data-state");
   var stateChanged = false, lastAt = 0;
   function say(text) { if (live && !stateChanged) live.textContent = text; }
-  function since() { return lastAt ? " · 最后更新 " + beijing(lastAt) : ""; }
-  function lost() { say("连接中断，正在重连" + since()); }
+  function since() { return lastAt ? " · " + text(T("since"), beijing(lastAt)) : ""; }
+  function lost() { say(T("lost") + since()); }
   function show(v, how) {
     var t = v.turnout;
     t.groups.forEach(function (g) {
@@ -41,23 +45,23 @@
     });
     row(table.querySelector("tfoot tr"), t.total);
     var q = document.getElementById("quorum-status");
-    if (q) q.textContent = t.quorum_met ? "已达到法定人数。" : "还差 " + (t.quorum_needed - t.total.used) + " 人。";
+    if (q) q.textContent = t.quorum_met ? T("met") : text(T("short"), t.quorum_needed - t.total.used);
     lastAt = Date.now();
-    say(how + " · 最后更新 " + beijing(lastAt));
+    say(how + " · " + text(T("since"), beijing(lastAt)));
     if (v.state !== stateShown && live && !stateChanged) {
       // Opened or closed by someone else: say so, without reloading over what is being typed.
       stateChanged = true;
       live.innerHTML = "";
       var a = document.createElement("a");
       a.href = location.pathname;
-      a.textContent = "投票状态已变为“" + (v.state_label || v.state) + "”，点此刷新";
+      a.textContent = text(T("changed"), states[v.state] || v.state);
       live.appendChild(a);
     }
   }
   window.minyiLive.follow({
     live: table.getAttribute("data-live"), poll: table.getAttribute("data-poll"),
-    show: show, lost: lost,
+    show: show, lost: lost, liveText: T("live"), pollText: T("polling"),
     read: function (t) { return { state: stateShown, turnout: t }; },
-    failure: function () { say("暂时读不到人数，正在重试" + since()); }
+    failure: function () { say(T("failure") + since()); }
   });
 })();

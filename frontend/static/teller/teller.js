@@ -15,6 +15,10 @@ const seat = Number(root.dataset.seat);
 // compare a check code with.
 const solo = root.dataset.solo === '1';
 const $ = (id) => document.getElementById(id);
+// The page's words, in its language (the page's teller-texts block); T fills a message's
+// %d and %s with its arguments in turn.
+const texts = JSON.parse($('teller-texts').textContent);
+const T = (key, ...args) => (texts[key] || '').replace(/%[sd]/g, () => (args.length ? String(args.shift()) : ''));
 
 let rec = null; // the public record, as last read
 let mine = null; // {x, X, own, sj}
@@ -61,7 +65,7 @@ async function api(path, body) {
   });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const e = new Error((data.error && data.error.message) || '服务器暂时无法连接，请稍后重试');
+    const e = new Error((data.error && data.error.message) || T('unreachable'));
     e.code = data.error && data.error.code;
     throw e;
   }
@@ -69,10 +73,10 @@ async function api(path, body) {
 }
 
 const stageText = (i) => {
-  if (rec.ready[i]) return ['已就绪', 'ready'];
-  if (rec.commitments[i]) return ['已分发份额', ''];
-  if (rec.comm_keys[i]) return ['已加入', ''];
-  return ['尚未加入', ''];
+  if (rec.ready[i]) return [T('ready'), 'ready'];
+  if (rec.commitments[i]) return [T('dealt'), ''];
+  if (rec.comm_keys[i]) return [T('joined'), ''];
+  return [T('notJoined'), ''];
 };
 
 function roster() {
@@ -81,12 +85,12 @@ function roster() {
   rec.tellers.forEach((name, i) => {
     const li = document.createElement('li');
     const [text, cls] = stageText(i);
-    li.textContent = name + (i + 1 === seat ? '（本人）' : '') + '：';
+    li.textContent = name + (i + 1 === seat ? T('self') : '') + T('sep');
     const b = document.createElement('span');
     b.textContent = text;
     if (cls) b.className = cls;
     if (rec.blocked_dealer === i + 1) {
-      b.textContent = '分发的份额未通过校验';
+      b.textContent = T('badShare');
       b.className = 'bad';
     }
     li.appendChild(b);
@@ -102,7 +106,7 @@ async function step() {
   roster();
   if (rec.blocked) {
     fail(rec.blocked);
-    say('密钥生成已中止。');
+    say(T('aborted'));
     stop();
     return;
   }
@@ -111,11 +115,11 @@ async function step() {
     return;
   }
   if (rec.poll_state === 'open' && rec.ready[seat - 1]) {
-    say('投票进行中。投票结束、组织者开始开箱计票后，请在本页开箱。');
+    say(T('voting'));
     return;
   }
   if (rec.poll_state !== 'draft' && !rec.ready[seat - 1]) {
-    say('投票已经开始，密钥生成已结束。');
+    say(T('started'));
     stop();
     return;
   }
@@ -124,7 +128,7 @@ async function step() {
   if (rec.ready[me]) {
     show('step-start', false);
     show('step-done');
-    say('您的密钥已就绪。' + (solo ? '可以开始投票。' : rec.ready.every(Boolean) ? '全部监票人已就绪。' : '等待其他监票人完成……'));
+    say(T(solo ? 'mineSolo' : rec.ready.every(Boolean) ? 'mineAll' : 'mineWait'));
     if (rec.ready.every(Boolean)) stop();
     return;
   }
@@ -136,26 +140,26 @@ async function step() {
       return step();
     }
     show('step-start');
-    say('请点击“生成我的密钥”。');
+    say(T('clickStart'));
     return;
   }
   if (!mine) {
-    fail('本设备上没有本席位的密钥材料（可能换了设备或关闭过页面）。' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成监票人链接。'));
+    fail(T(solo ? 'noMaterialSolo' : 'noMaterial'));
     stop();
     return;
   }
   show('step-start', false);
   if (!full(rec.comm_keys)) {
-    say('已加入。等待其他监票人打开链接（' + rec.comm_keys.filter((v) => v).length + '/' + rec.n + '）……');
+    say(T('waitJoin', rec.comm_keys.filter((v) => v).length, rec.n));
     return;
   }
   if (!rec.commitments[me]) {
-    say('正在分发密钥份额……');
+    say(T('dealing'));
     await dealNow();
     return;
   }
   if (!full(rec.commitments)) {
-    say('已分发。等待其他监票人分发密钥份额（' + rec.commitments.filter((v) => v).length + '/' + rec.n + '）……');
+    say(T('waitDeal', rec.commitments.filter((v) => v).length, rec.n));
     return;
   }
   if (mine.sj === undefined) checkDealt();
@@ -196,7 +200,7 @@ function checkDealt() {
     sj = tc.addScalars(sj, share);
   }
   if (!tc.mulBase(sj).equals(tc.publicShare(seat, all))) {
-    fail('计算出的密钥份额与公开记录不符，' + (solo ? '请回到投票活动页，重新生成密钥。' : '请组织者重新生成密钥。'));
+    fail(T(solo ? 'mismatchSolo' : 'mismatch'));
     stop();
     return;
   }
@@ -208,19 +212,19 @@ function checkDealt() {
   const code = tc.encodeShare(pollID, seat, sj);
   $('share-code').textContent = code;
   $('share-qr').src = 'data:image/svg+xml,' + encodeURIComponent(encodeQR(code, 'svg'));
-  const who = solo ? rec.tellers[0] : '第' + seat + '位监票人 ' + rec.tellers[seat - 1];
-  const file = new Blob(['民意 ' + (solo ? '组织者密钥' : '监票人密钥份额') + '\n' + document.title + '\n' + who + '\n投票活动 ' + pollID + '\n\n' + code + '\n'], { type: 'text/plain' });
+  const who = solo ? rec.tellers[0] : T('whoSeat', seat, rec.tellers[seat - 1]);
+  const file = new Blob([T(solo ? 'fileSolo' : 'fileSeat') + '\n' + document.title + '\n' + who + '\n' + T('filePoll', pollID) + '\n\n' + code + '\n'], { type: 'text/plain' });
   const a = $('download');
   a.href = URL.createObjectURL(file);
-  a.download = solo ? '组织者密钥.txt' : '监票人份额-第' + seat + '位.txt';
+  a.download = solo ? T('fileNameSolo') : T('fileNameSeat', seat);
   show('step-backup');
   show('step-verify');
-  say(solo ? '请保存备份，然后核验备份。' : '请核对核对码，保存备份，然后核验备份。');
+  say(T(solo ? 'saveSolo' : 'save'));
 }
 
 async function complain(dealer) {
   const name = rec.tellers[dealer - 1];
-  fail('第' + dealer + '位监票人（' + name + '）分发给您的密钥份额未通过校验。密钥生成已中止，请组织者重新生成监票人链接。');
+  fail(T('dealerBad', dealer, name));
   stop();
   try {
     await api('/complain', { dealer });
@@ -244,11 +248,11 @@ async function readShare(codeID, fileID) {
   }
   if (!got) got = tc.decodeShare(pollID, text);
   if (!got) {
-    fail('份额码不对：请核对是否抄错，或是否为本次投票的备份。');
+    fail(T('badCode'));
     return null;
   }
   if (got.j !== seat) {
-    fail('这是第' + got.j + '位监票人的备份，不是您的。');
+    fail(T('otherSeat', got.j));
     return null;
   }
   $('error').hidden = true;
@@ -286,7 +290,7 @@ async function checkBackup() {
     // Nothing is left to do here: voting is opened on the poll page.
     stop();
     show('step-done');
-    say('备份核验通过，密钥已就绪。正在回到投票活动页……');
+    say(T('verified'));
     setTimeout(() => location.assign(root.dataset.back), 1200);
     return;
   }
@@ -301,39 +305,39 @@ let counting = false; // this device is decrypting or posting
 // seat has not decrypted, then the progress until the tally is there.
 async function countStep() {
   const cs = await api('/count');
-  $('heading').textContent = '开箱计票';
-  $('intro').textContent = '开箱在您的设备上完成：您的密钥份额只在本设备上使用，服务器只收到开箱结果及其证明。';
+  $('heading').textContent = T('countHeading');
+  $('intro').textContent = T('countIntro');
   for (const id of ['step-start', 'roster-card', 'step-check', 'step-backup', 'step-verify', 'step-done']) show(id, false);
   show('step-count');
-  const progress = '已开箱 ' + cs.decrypted + ' / ' + cs.quorum + ' 位监票人。';
+  const progress = T('progress', cs.decrypted, cs.quorum);
   if (cs.state === 'done') {
     show('count-form', false);
-    say('计票完成。组织者可以查看计票结果。');
-    $('count-note').textContent = (cs.posted ? '您已完成开箱。' : '') + '计票已由 ' + cs.decrypted + ' 位监票人开箱完成，本页可以关闭。';
+    say(T('counted'));
+    $('count-note').textContent = T(cs.posted ? 'countedPosted' : 'countedBy', cs.decrypted);
     stop();
     return;
   }
   if (cs.state === 'broken') {
     show('count-form', false);
-    say('开箱计票的数据与开始时不符，已停止。');
-    $('count-note').textContent = '服务器上的开箱数据被改动过，本设备不会对它开箱。请告知组织者重新开始开箱计票。';
+    say(T('broken'));
+    $('count-note').textContent = T('brokenNote');
     return;
   }
   if (cs.state === 'waiting') {
     show('count-form', false);
-    say('投票已结束，等待组织者开始开箱计票……');
-    $('count-note').textContent = '组织者开始开箱计票后，本页会自动显示输入份额码的地方，请不要关闭本页。';
+    say(T('waitCount'));
+    $('count-note').textContent = T('waitCountNote');
     return;
   }
   if (cs.posted) {
     show('count-form', false);
-    say('您已完成开箱。' + progress + '等待其他监票人……');
-    $('count-note').textContent = '您的开箱结果已通过校验。需 ' + cs.quorum + ' 位监票人开箱后自动计出结果。';
+    say(T('postedWait', progress));
+    $('count-note').textContent = T('postedNote', cs.quorum);
     return;
   }
-  $('count-note').textContent = '需 ' + cs.quorum + ' 位监票人各自开箱。' + progress;
+  $('count-note').textContent = T('needEach', cs.quorum, progress);
   show('count-form', !counting);
-  if (!counting) say('请输入您的份额码开箱。');
+  if (!counting) say(T('enterCode'));
 }
 
 // countNow decrypts the round's points with the share typed or loaded, checked first
@@ -351,11 +355,11 @@ async function countNow() {
       return;
     }
     if (!tc.mulBase(got.s).equals(tc.point(tc.unhex(cs.public_share)))) {
-      fail('这个份额码与本席位的公开份额不符：请核对是否抄错，或是否为本次投票的备份。');
+      fail(T('codeMismatch'));
       return;
     }
     show('count-form', false);
-    say('正在本设备上开箱（' + cs.points.length + ' 项），请稍候……');
+    say(T('decrypting', cs.points.length));
     // Let the status paint before the long computation.
     await new Promise((r) => setTimeout(r, 20));
     const part = tc.partialDecrypt(seat, got.s, cs.points, tc.unhex(cs.context));
@@ -400,7 +404,7 @@ async function begin(again) {
   begun = true;
   $('start').disabled = true;
   show('step-start', false);
-  say('正在本设备上生成密钥……');
+  say(T('generating'));
   try {
     const k = tc.commKey();
     mine = { x: k.x, X: k.X };
