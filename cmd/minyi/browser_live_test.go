@@ -174,8 +174,8 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 
 	// Slips from the page: a form post answered with a download, after which the page
 	// reloads for the next batch; its turnout keeps coming, the new slips counted on it.
-	do(t, ctx, chromedp.SetValue(css(`form[action$="/tokens"] input[name=count]`), "3"),
-		chromedp.Click(css(`form[action$="/tokens"] button`)))
+	do(t, ctx, chromedp.SetValue(css(`#issue-form input[name=count]`), "3"),
+		chromedp.Click(css(`#issue-form button`)))
 	waitText("#turnout tfoot .issued", "7", 15*time.Second)
 	// The reload itself, so that it cannot fall into the cut below.
 	for deadline := time.Now().Add(15 * time.Second); !strings.HasPrefix(read("#issue-status"), "已生成并下载"); {
