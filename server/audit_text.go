@@ -18,8 +18,6 @@ type auditLine struct {
 	Text      string
 }
 
-func auditLines(log []ballot.AuditEntry) []auditLine { return auditLinesIn(i18n.For(i18n.Zh), log) }
-
 // auditLinesIn is the log in a reader's language.
 func auditLinesIn(p *i18n.Printer, log []ballot.AuditEntry) []auditLine {
 	out := make([]auditLine, len(log))

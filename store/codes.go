@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"minyi/ballot"
 )
@@ -78,7 +77,7 @@ func (s *Store) BeginCodeRun(ctx context.Context, pollID, key, by string, shares
 		}
 		r.batches[sh.Group] = codeBatch{b.ID, b.Rehearsal}
 	}
-	r.copy, err = tx.PrepareContext(ctx, pq.CopyIn("tokens", "hash", "poll_id", "group_id", "batch_id", "rehearsal"))
+	r.copy, err = tx.PrepareContext(ctx, `COPY tokens (hash, poll_id, group_id, batch_id, rehearsal) FROM STDIN`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
