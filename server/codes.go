@@ -268,29 +268,27 @@ func (d *codesDownload) write(ctx context.Context, cw *chunkedConn, head []byte)
 	return cw.n, cw.raw([]byte("0\r\n\r\n"))
 }
 
-// codesJob is one part of the issue on its way: drawn, then hashed by a worker.
-type codesJob struct {
-	part   ballot.CodePart
-	toks   []ballot.Token
-	hashes [][]byte
-	done   chan struct{}
-}
-
-// issue draws every code in order, hashes them on every core, copies the hashes in and
-// writes the codes to the list, one part at a time. It returns each group's hint.
-func (d *codesDownload) issue(ctx context.Context, list *report.CodeList) (map[string]string, error) {
+// inOrder draws the codes of every part from the seed, in order, has work done on each
+// part on every core, and hands the parts to use in the order they were drawn; at most
+// ahead parts wait for use. Both the list and the slips go this way, so the slips print
+// the very codes the list holds.
+func inOrder[R any](ctx context.Context, seed ballot.CodeSeed, parts []ballot.CodePart, ahead int,
+	work func(ballot.CodePart, []ballot.Token) R, use func(ballot.CodePart, []ballot.Token, R) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	parts := ballot.CodeParts(d.shares)
-	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan *codesJob, 2*workers)
-	order := make(chan *codesJob, 2*workers)
+	type job struct {
+		part ballot.CodePart
+		toks []ballot.Token
+		out  R
+		done chan struct{}
+	}
+	jobs, order := make(chan *job, ahead), make(chan *job, ahead)
 	go func() { // drawing is sequential: the stream's order is the download's order
 		defer close(jobs)
 		defer close(order)
-		stream := d.seed.Stream()
+		stream := seed.Stream()
 		for _, pt := range parts {
-			j := &codesJob{part: pt, toks: make([]ballot.Token, pt.Count), done: make(chan struct{})}
+			j := &job{part: pt, toks: make([]ballot.Token, pt.Count), done: make(chan struct{})}
 			for i := range j.toks {
 				j.toks[i] = stream.Next()
 			}
@@ -306,38 +304,54 @@ func (d *codesDownload) issue(ctx context.Context, list *report.CodeList) (map[s
 			}
 		}
 	}()
-	key := d.s.cfg.Keys.Token
-	for range workers {
+	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for j := range jobs {
-				j.hashes = make([][]byte, len(j.toks))
-				for i, t := range j.toks {
-					j.hashes[i] = key.Hash(t)
-				}
+				j.out = work(j.part, j.toks)
 				close(j.done)
 			}
 		}()
 	}
-	names := d.groupNames()
-	first, last := map[string]ballot.Token{}, map[string]ballot.Token{}
 	for j := range order {
 		select {
 		case <-j.done:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		if err := d.run.Add(j.part.Group, j.hashes); err != nil {
-			return nil, err
+		if err := use(j.part, j.toks, j.out); err != nil {
+			return err
 		}
-		if err := list.Write(names[j.part.Group], j.toks); err != nil {
-			return nil, err
-		}
-		if j.part.From == 0 {
-			first[j.part.Group] = j.toks[0]
-		}
-		last[j.part.Group] = j.toks[len(j.toks)-1]
 	}
-	if err := ctx.Err(); err != nil {
+	return ctx.Err()
+}
+
+// issue draws every code in order, hashes them on every core, copies the hashes in and
+// writes the codes to the list, one part at a time. It returns each group's hint.
+func (d *codesDownload) issue(ctx context.Context, list *report.CodeList) (map[string]string, error) {
+	key := d.s.cfg.Keys.Token
+	names := d.groupNames()
+	first, last := map[string]ballot.Token{}, map[string]ballot.Token{}
+	hash := func(_ ballot.CodePart, toks []ballot.Token) [][]byte {
+		hashes := make([][]byte, len(toks))
+		for i, t := range toks {
+			hashes[i] = key.Hash(t)
+		}
+		return hashes
+	}
+	err := inOrder(ctx, d.seed, ballot.CodeParts(d.shares), 2*runtime.GOMAXPROCS(0), hash, func(pt ballot.CodePart, toks []ballot.Token, hashes [][]byte) error {
+		if err := d.run.Add(pt.Group, hashes); err != nil {
+			return err
+		}
+		if err := list.Write(names[pt.Group], toks); err != nil {
+			return err
+		}
+		if pt.From == 0 {
+			first[pt.Group] = toks[0]
+		}
+		last[pt.Group] = toks[len(toks)-1]
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	hints := map[string]string{}
@@ -347,83 +361,41 @@ func (d *codesDownload) issue(ctx context.Context, list *report.CodeList) (map[s
 	return hints, nil
 }
 
-// slipsJob is one part's PDF on its way: drawn in order, printed by a worker.
-type slipsJob struct {
-	part ballot.CodePart
-	toks []ballot.Token
-	pdf  []byte
-	err  error
-	done chan struct{}
+// printed is one part's PDF, or why it could not be printed.
+type printed struct {
+	pdf []byte
+	err error
 }
 
 // slips draws the same codes again from the seed and prints them, one PDF a part, the
 // parts printed on every core and written in order.
 func (d *codesDownload) slips(ctx context.Context, z *zip.Writer, hints map[string]string) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	names := d.groupNames()
 	counts := map[string]int{}
 	for _, sh := range d.shares {
 		counts[sh.Group] = sh.Count
 	}
-	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan *slipsJob, workers)
-	order := make(chan *slipsJob, workers)
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		stream := d.seed.Stream()
-		for _, pt := range ballot.CodeParts(d.shares) {
-			j := &slipsJob{part: pt, toks: make([]ballot.Token, pt.Count), done: make(chan struct{})}
-			for k := range j.toks {
-				j.toks[k] = stream.Next()
-			}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	printer := d.s.printer()
-	for range workers {
-		go func() {
-			for j := range jobs {
-				pt := j.part
-				j.pdf, j.err = printer.Slips(&report.SlipBatch{Title: d.poll.Title, Group: names[pt.Group], Base: d.base, Tokens: j.toks,
-					Hint: hints[pt.Group], First: pt.From, Total: counts[pt.Group]})
-				close(j.done)
-			}
-		}()
+	print := func(pt ballot.CodePart, toks []ballot.Token) printed {
+		pdf, err := printer.Slips(&report.SlipBatch{Title: d.poll.Title, Group: names[pt.Group], Base: d.base, Tokens: toks,
+			Hint: hints[pt.Group], First: pt.From, Total: counts[pt.Group]})
+		return printed{pdf, err}
 	}
 	i := 0
-	for j := range order {
-		select {
-		case <-j.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if j.err != nil {
-			return j.err
+	return inOrder(ctx, d.seed, ballot.CodeParts(d.shares), runtime.GOMAXPROCS(0), print, func(pt ballot.CodePart, _ []ballot.Token, p printed) error {
+		if p.err != nil {
+			return p.err
 		}
 		i++
-		pt := j.part
 		name := fmt.Sprintf("切割单/%04d_%s_第%d-%d张.pdf", i, fileSafe(names[pt.Group]), pt.From+1, pt.From+pt.Count)
 		// A PDF's QR images are compressed already: stored, not deflated again.
 		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(j.pdf); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
+		_, err = f.Write(p.pdf)
+		return err
+	})
 }
 
 func (d *codesDownload) groupNames() map[string]string {
