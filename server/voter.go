@@ -194,7 +194,6 @@ type ballotView struct {
 	Marks      map[string][]string // "form.line" → the options marked, write-ins as "+name"
 	Spoilt     map[string]bool     // "form.line" → would count as invalid
 	SpoiltList []ballot.Spoilt
-	SpoiltText string // the lines the confirmation names, in the page's language
 	Error      string
 	Confirm    bool // blank lines only: the voter may confirm them as invalid
 	Big        bool // 大字: the voter chose large text, kept in the form's address without JavaScript
