@@ -77,7 +77,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
 		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
-		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
+		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Regions": tv.Regions, "Total": tv.Total, "Needed": tv.Needed,
 		"Batches": batches, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 		"DueAll": due, "MaxIssueAll": MaxIssueAll,

@@ -20,6 +20,15 @@
   scrollable();
   window.addEventListener("resize", scrollable);
   var table = document.getElementById("turnout");
+  // A region's groups unfold under its subtotal row.
+  if (table) table.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button.fold");
+    if (!b) return;
+    var open = b.getAttribute("aria-expanded") !== "true";
+    b.setAttribute("aria-expanded", open ? "true" : "false");
+    Array.prototype.forEach.call(b.closest("tbody").querySelectorAll("tr.in-region"), function (tr) { tr.hidden = !open; });
+    scrollable();
+  });
   if (!table || !table.hasAttribute("data-live")) return;
   var live = document.getElementById("live-status");
   var beijing = window.minyiLive.beijing, text = window.minyiLive.text;
@@ -42,6 +51,10 @@
     t.groups.forEach(function (g) {
       var el = table.querySelector('[data-group="' + g.group_id + '"]');
       if (el) row(el, g);
+    });
+    (t.regions || []).forEach(function (r, i) {
+      var el = table.querySelector('[data-region="' + i + '"]');
+      if (el) row(el, r);
     });
     row(table.querySelector("tfoot tr"), t.total);
     var q = document.getElementById("quorum-status");
