@@ -515,6 +515,7 @@ type turnoutRow struct {
 	Rate     ballot.Ratio  `json:"participation"`
 	Weight   *ballot.Ratio `json:"weight,omitempty"`
 	Region   string        `json:"region,omitempty"`
+	Index    int           `json:"-"` // the group's position in the poll, as a stream of many groups names it
 }
 
 // regionRow is the subtotal of a region's groups. Region "" gathers the groups given no
@@ -552,9 +553,9 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 		byGroup[t.Group] = t
 	}
 	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
-	for _, g := range p.Groups {
+	for i, g := range p.Groups {
 		t := byGroup[g.ID]
-		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight, Region: g.Region}
+		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight, Region: g.Region, Index: i}
 		v.Groups = append(v.Groups, r)
 		v.Total.Expected += r.Expected
 		v.Total.Issued += r.Issued

@@ -46,7 +46,7 @@
     }
     var st = document.getElementById("state");
     st.textContent = states[v.state] || v.state_label; st.className = "state " + v.state;
-    t.groups.forEach(function (g) {
+    (t.groups || []).forEach(function (g) {
       var el = root.querySelector('[data-group="' + g.group_id + '"]');
       if (!el) return;
       el.querySelector(".used").textContent = g.used;

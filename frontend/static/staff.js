@@ -48,9 +48,14 @@
   function lost() { say(T("lost") + since()); }
   function show(v, how) {
     var t = v.turnout;
-    t.groups.forEach(function (g) {
+    (t.groups || []).forEach(function (g) {
       var el = table.querySelector('[data-group="' + g.group_id + '"]');
       if (el) row(el, g);
+    });
+    // a poll of many groups: each group's [expected, issued, voided, used] by position
+    (t.counts || []).forEach(function (c, i) {
+      var el = table.querySelector('[data-i="' + i + '"]');
+      if (el) row(el, { issued: c[1], voided: c[2], used: c[3], participation: { num: c[3], den: c[0] } });
     });
     (t.regions || []).forEach(function (r, i) {
       var el = table.querySelector('[data-region="' + i + '"]');
