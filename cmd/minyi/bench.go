@@ -43,6 +43,7 @@ type benchResult struct {
 	Groups         int             `json:"groups"`       // its voter groups
 	BallotBytes    int             `json:"ballot_bytes"` // each sealed ballot of its box
 	Load           string          `json:"load"`         // the machine's load average before the burst and after it
+	PgCPUms        float64         `json:"pg_cpu_ms"`    // the private PostgreSQL's CPU during the burst (0 on a DATABASE_URL)
 	Errors         map[string]int  `json:"errors"`
 	BallotsInBox   int             `json:"ballots_in_box"`
 	TokensUsed     int             `json:"tokens_used"`
@@ -163,6 +164,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer o.close(st)
+	if o.pg != nil {
+		benchPgDir = o.pg.Dir
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
@@ -242,8 +246,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "voters %d, concurrency %d, %.2f s\n", res.Voters, res.Concurrency, res.Seconds)
 	fmt.Fprintf(stdout, "  end to end       %8.0f ballots/s   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n", res.BallotsPerSec, res.P50ms, res.P95ms, res.P99ms)
-	fmt.Fprintf(stdout, "  the poll         %s, %d group(s), %d-byte ballots, %d instance(s); this process's CPU %.2f ms a ballot during the burst; load average %s\n",
-		res.Kind, res.Groups, res.BallotBytes, len(bases), res.CPUms/float64(max(res.OK, 1)), res.Load)
+	fmt.Fprintf(stdout, "  the poll         %s, %d group(s), %d-byte ballots, %d instance(s); CPU a ballot during the burst: %.2f ms this process, %.2f ms PostgreSQL; load average %s\n",
+		res.Kind, res.Groups, res.BallotBytes, len(bases), res.CPUms/float64(max(res.OK, 1)), res.PgCPUms/float64(max(res.OK, 1)), res.Load)
 	fmt.Fprintf(stdout, "  database ceiling %8.0f ballots/s   (one transaction per ballot, same statements; the best of %v workers: %d)\n", res.CeilingPerSec, ceilingWorkers(res.Concurrency), res.CeilingWorkers)
 	fmt.Fprintf(stdout, "  ratio            %8.2f", res.Ratio)
 	if at := res.Ceilings[res.Concurrency]; at > 0 {
@@ -284,7 +288,9 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, bases []st
 		return res, err
 	}
 	load := loadAverage()
+	pg0 := clusterCPU(benchPgDir)
 	benchBurst(ctx, &res, p, toks, bases, c)
+	res.PgCPUms = float64((clusterCPU(benchPgDir) - pg0).Microseconds()) / 1000
 	res.Load = load + " → " + loadAverage()
 	if err := benchAudit(ctx, st, p.ID, &res); err != nil {
 		return res, err
@@ -420,10 +426,12 @@ var burstProfile string
 // benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
 var benchSubjects = 6
 
-// benchKind is the poll the bench votes on (-kind), benchGroups the groups of a survey.
+// benchKind is the poll the bench votes on (-kind), benchGroups the groups of a survey,
+// benchPgDir the private PostgreSQL's directory (none on a DATABASE_URL).
 var (
 	benchKind   = "evaluation"
 	benchGroups = 1
+	benchPgDir  string
 )
 
 // benchPoll sets up an open poll with n tokens in a unit of its own: a 民主测评 of
