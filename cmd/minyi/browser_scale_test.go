@@ -28,7 +28,7 @@ func TestRegionsOnPhone(t *testing.T) {
 			{"kind": "single", "title": "总体评价", "options": []string{"满意", "不满意"}}}}}}}, 201, &p)
 	var toks struct{ Tokens []struct{ URL string } }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[12].ID, "count": 2}, 201, &toks) // 第013服务窗口, 第01地区
-	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil) // the key the server holds: no ceremony
+	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)                                                         // the key the server holds: no ceremony
 	ctx := browser(t)
 	login(t, ctx)
 	wide := func(what string) {
