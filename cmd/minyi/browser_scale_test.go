@@ -54,8 +54,8 @@ func TestRegionsOnPhone(t *testing.T) {
 	if !evalBool(t, ctx, `document.querySelector('#turnout tr[data-region="0"] button.fold').getAttribute("aria-expanded") === "true"`) {
 		t.Fatal("the unfolded region's button does not say so")
 	}
-	if !evalBool(t, ctx, `(b => b.scrollHeight > b.clientHeight)(document.querySelector(".turnout-box"))`) {
-		t.Fatal("the unfolded table does not scroll inside its own box")
+	if !evalBool(t, ctx, `(b => b.scrollHeight > b.clientHeight && b.tabIndex === 0)(document.querySelector(".turnout-box"))`) {
+		t.Fatal("the unfolded table does not scroll inside its own box, or the keyboard cannot reach it")
 	}
 	wide("unfolded")
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("live-status").textContent.indexOf("实时") === 0`)); err != nil {

@@ -16,6 +16,11 @@
       if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
       else t.removeAttribute("tabindex");
     });
+    // the turnout of many groups scrolls down inside its own box
+    Array.prototype.forEach.call(document.querySelectorAll(".turnout-box"), function (b) {
+      if (b.scrollHeight > b.clientHeight + 1) b.setAttribute("tabindex", "0");
+      else b.removeAttribute("tabindex");
+    });
   }
   scrollable();
   window.addEventListener("resize", scrollable);
