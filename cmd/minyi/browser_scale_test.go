@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -94,4 +97,29 @@ func evalString(t *testing.T, ctx context.Context, js string) string {
 		t.Fatalf("%s: %v", js, err)
 	}
 	return v
+}
+
+// `minyi bench -kind survey` votes a survey of many groups on several instances: every
+// voter answered OK, the box audited against the tokens used.
+func TestBenchSurveyKind(t *testing.T) {
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"bench", "-data", app.data, "-kind", "survey", "-groups", "7", "-instances", "2", "-n", "30", "-c", "4", "-json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		OK           int
+		Kind         string
+		Groups       int
+		BallotBytes  int            `json:"ballot_bytes"`
+		BallotsInBox int            `json:"ballots_in_box"`
+		TokensUsed   int            `json:"tokens_used"`
+		AuditOK      bool           `json:"audit_ok"`
+		Errors       map[string]int `json:"errors"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.AuditOK || r.OK != 30 || r.BallotsInBox != 30 || r.TokensUsed != 30 || len(r.Errors) != 0 || r.Kind != "survey" || r.Groups != 7 || r.BallotBytes <= 0 {
+		t.Fatalf("%+v", r)
+	}
 }
