@@ -37,7 +37,8 @@ type benchResult struct {
 	P95ms          float64         `json:"p95_ms"`
 	P99ms          float64         `json:"p99_ms"`
 	OK             int             `json:"ok"`
-	CPUms          float64         `json:"cpu_ms"` // this process's CPU (servers and clients) during the burst
+	CPUms          float64         `json:"cpu_ms"`    // this process's CPU (servers and clients) during the burst
+	PGCPUms        float64         `json:"pg_cpu_ms"` // PostgreSQL's CPU (every process of the cluster) during the burst; 0 when not seen
 	Errors         map[string]int  `json:"errors"`
 	BallotsInBox   int             `json:"ballots_in_box"`
 	TokensUsed     int             `json:"tokens_used"`
@@ -150,6 +151,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if o.pg != nil {
+		benchPGDir = o.pg.Dir
+	}
 	bases := []string{*target}
 	if *target == "" {
 		url := os.Getenv("DATABASE_URL")
@@ -216,7 +220,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	for i, r := range res.Runs {
-		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK)
+		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v; CPU a ballot %s\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK, r.cpuPerBallot())
 		if s := r.Streams; s != nil {
 			fmt.Fprintf(stdout, "       with %d streams: update p99 %.0f ms (max %.0f, %d missed), burst %.0f ballots/s against %.0f without (%.0f %%), %d dropped\n", s.Streams, s.UpdateP99ms, s.UpdateMaxms, s.Missed, s.BallotsPerSec, s.WithoutPerSec, s.Kept*100, s.Dropped)
 		}
@@ -232,6 +236,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "   (%.2f to the ceiling at %d workers, %.0f ballots/s)", res.BallotsPerSec/at, res.Concurrency, at)
 	}
 	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "  CPU a ballot     %s   (during the burst)\n", res.cpuPerBallot())
 	fmt.Fprintf(stdout, "  prepared         %8.0f ms   (every instance's pool of encrypted ballots filled before the burst: %d ballots)\n", res.PrepareMs, res.Prepared)
 	fmt.Fprintf(stdout, "  close            %8.0f ms   (%d ballots rewritten in a random order, new ids, no nullifiers)\n", res.CloseMs, res.BallotsInBox)
 	fmt.Fprintf(stdout, "  count            %8.0f ms   (the server-held key's count through the API, bundle and tally stored; %.0f ms of this process's CPU; %s ballots checked one by one, the rest from the sums kept at sealing)\n", res.CountMs, res.CountCPUms, res.CountChecked)
@@ -324,7 +329,7 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0, pg0 := cpuTime(), pgCPU(benchPGDir)
 	start := time.Now()
 	for w := range c {
 		wg.Add(1)
@@ -351,6 +356,9 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
 	res.CPUms = float64((cpuTime() - cpu0).Microseconds()) / 1000
+	if pg0 > 0 {
+		res.PGCPUms = float64((pgCPU(benchPGDir) - pg0).Microseconds()) / 1000
+	}
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) float64 {
@@ -360,6 +368,16 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
 	}
 	res.P50ms, res.P95ms, res.P99ms = pct(.50), pct(.95), pct(.99)
+}
+
+// cpuPerBallot is the burst's CPU per ballot accepted, this process's and PostgreSQL's.
+func (r benchResult) cpuPerBallot() string {
+	n := float64(max(1, r.OK))
+	s := fmt.Sprintf("%.2f ms servers and clients", r.CPUms/n)
+	if r.PGCPUms > 0 {
+		s += fmt.Sprintf(", %.2f ms PostgreSQL", r.PGCPUms/n)
+	}
+	return s
 }
 
 // benchAudit closes the poll, timing the close (the box rewritten with new ids, in a
