@@ -71,6 +71,8 @@ type Server struct {
 
 	tokenGuesses, loginFails *failureLimiter // by client address
 	log                      *slog.Logger
+
+	ballotPages *ballotPages // the ballot page as first shown, rendered once a group
 }
 
 // New prepares the templates and assets; a template that does not parse fails here.
@@ -79,7 +81,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), ballotPages: newBallotPages(), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
