@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -37,8 +38,9 @@ type benchResult struct {
 	P95ms          float64         `json:"p95_ms"`
 	P99ms          float64         `json:"p99_ms"`
 	OK             int             `json:"ok"`
-	CPUms          float64         `json:"cpu_ms"`    // this process's CPU (servers and clients) during the burst
-	PGCPUms        float64         `json:"pg_cpu_ms"` // PostgreSQL's CPU (every process of the cluster) during the burst; 0 when not seen
+	CPUms          float64         `json:"cpu_ms"`        // this process's CPU (servers and clients) during the burst
+	PGCPUms        float64         `json:"pg_cpu_ms"`     // PostgreSQL's CPU (every process of the cluster) during the burst; 0 when not seen
+	WAL            *pgWAL          `json:"wal,omitempty"` // the burst's WAL (pg_stat_wal) and the client connections it opened
 	Errors         map[string]int  `json:"errors"`
 	BallotsInBox   int             `json:"ballots_in_box"`
 	TokensUsed     int             `json:"tokens_used"`
@@ -161,6 +163,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			url = o.pg.URL("minyi")
 		}
 		bases = nil
+		if db, err := sql.Open("postgres", url); err == nil {
+			db.SetMaxOpenConns(1)
+			benchDB = db
+			defer db.Close()
+		}
 		for i := range *instances {
 			ist := st
 			if i > 0 { // an instance of its own: its own pool and LISTEN connection
@@ -329,6 +336,7 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
+	wal0, walOK := readWAL(ctx, benchDB)
 	cpu0, pg0 := cpuTime(), pgCPU(benchPGDir)
 	start := time.Now()
 	for w := range c {
@@ -359,6 +367,9 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	if pg0 > 0 {
 		res.PGCPUms = float64((pgCPU(benchPGDir) - pg0).Microseconds()) / 1000
 	}
+	if wal1, ok := readWAL(ctx, benchDB); ok && walOK {
+		res.WAL = &pgWAL{Records: wal1.Records - wal0.Records, FPI: wal1.FPI - wal0.FPI, Bytes: wal1.Bytes - wal0.Bytes, Clients: wal1.Clients - wal0.Clients}
+	}
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) float64 {
@@ -376,6 +387,9 @@ func (r benchResult) cpuPerBallot() string {
 	s := fmt.Sprintf("%.2f ms servers and clients", r.CPUms/n)
 	if r.PGCPUms > 0 {
 		s += fmt.Sprintf(", %.2f ms PostgreSQL", r.PGCPUms/n)
+	}
+	if w := r.WAL; w != nil {
+		s += fmt.Sprintf("; WAL a ballot %.1f records, %.2f full pages, %.1f kB; %+d connections", float64(w.Records)/n, float64(w.FPI)/n, float64(w.Bytes)/n/1000, w.Clients)
 	}
 	return s
 }

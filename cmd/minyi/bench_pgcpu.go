@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,3 +77,25 @@ func procStat(pid int) ([]int64, bool) {
 	}
 	return f, true
 }
+
+// pgWAL is the cluster's WAL so far (pg_stat_wal) and its client connections: the WAL a
+// ballot costs does not move with the machine's load, and new connections during a
+// burst (each a new backend with empty caches) are one of the first burst's costs.
+type pgWAL struct {
+	Records, FPI, Bytes int64
+	Clients             int
+}
+
+func readWAL(ctx context.Context, db *sql.DB) (pgWAL, bool) {
+	var w pgWAL
+	if db == nil {
+		return w, false
+	}
+	err := db.QueryRowContext(ctx, `SELECT wal_records, wal_fpi, wal_bytes::bigint,
+		(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int FROM pg_stat_wal`).Scan(&w.Records, &w.FPI, &w.Bytes, &w.Clients)
+	return w, err == nil
+}
+
+// benchDB is a connection of the bench's own to the cluster, for pg_stat_wal; nil when
+// it could not be opened.
+var benchDB *sql.DB
