@@ -73,6 +73,14 @@ func (s *Store) txGet(ctx context.Context, tx *sqlx.Tx, dest any, q string, args
 	return tx.GetContext(ctx, dest, q, args...)
 }
 
+// dbGet is GetContext on the pool, with the prepared statement when q is a hot query.
+func (s *Store) dbGet(ctx context.Context, dest any, q string, args ...any) error {
+	if st := s.hot(q); st != nil {
+		return st.GetContext(ctx, dest, args...)
+	}
+	return s.db.GetContext(ctx, dest, q, args...)
+}
+
 func (s *Store) txSelect(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
 	if st := s.hot(q); st != nil {
 		return tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
