@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,12 +23,15 @@ import (
 // goes out uncompressed, as every page does, so nothing secret is compressed beside it.
 
 // ballotPages keeps the pieces by poll, group, language and text size. An entry is made
-// from one reading of the poll (a *store.PollInfo, which the poll cache replaces when the
-// poll changes or ages): a request with another reading renders afresh and replaces it.
+// from one reading of the poll (a *store.PollInfo, which the poll cache reads again every
+// few seconds and whenever the poll changes): a request with another reading compares
+// the readings' fingerprints, and renders afresh only when they differ. One page is
+// rendered at a time, so that the voters who arrive together do not all render it.
 type ballotPages struct {
 	action, lswitch string // the markers: letters and digits, which no escaper changes
 	mu              sync.Mutex
 	m               map[ballotPageKey]*ballotPage
+	render          sync.Mutex
 }
 
 type ballotPageKey struct {
@@ -39,6 +44,7 @@ type ballotPageKey struct {
 // last part after the last hole.
 type ballotPage struct {
 	poll  *store.PollInfo
+	fp    [sha256.Size]byte // pollPrint of the poll
 	parts [][]byte
 	holes []bool // true: the action; false: the language switch
 }
@@ -82,23 +88,12 @@ func (s *Server) ballotFirstView(c *fiber.Ctx, v ballotView) error {
 		return s.renderBallot(c, fiber.StatusOK, v)
 	}
 	key := ballotPageKey{poll: v.Poll.ID, group: v.GroupName + "\x00" + v.OwnUnit, lang: langOf(c), big: v.Big}
-	s.ballotPages.mu.Lock()
-	pg := s.ballotPages.m[key]
-	s.ballotPages.mu.Unlock()
-	if pg == nil || pg.poll != v.Poll {
-		var err error
-		if pg, err = s.cutBallotPage(c, v); err != nil {
-			return err
-		}
-		if pg == nil { // a marker was not found once in each place: render as before
-			return s.renderBallot(c, fiber.StatusOK, v)
-		}
-		s.ballotPages.mu.Lock()
-		if len(s.ballotPages.m) >= maxBallotPages {
-			clear(s.ballotPages.m)
-		}
-		s.ballotPages.m[key] = pg
-		s.ballotPages.mu.Unlock()
+	pg, err := s.ballotPages.get(key, v.Poll, func() (*ballotPage, error) { return s.cutBallotPage(c, v) })
+	if err != nil {
+		return err
+	}
+	if pg == nil { // a marker was not found once in each place: render as before
+		return s.renderBallot(c, fiber.StatusOK, v)
 	}
 	c.Status(fiber.StatusOK)
 	c.Set("Content-Type", "text/html; charset=utf-8")
@@ -112,8 +107,59 @@ func (s *Server) ballotFirstView(c *fiber.Ctx, v ballotView) error {
 			_, _ = w.Write([]byte(lswitch))
 		}
 	}
-	_, err := w.Write(pg.parts[len(pg.holes)])
+	_, err = w.Write(pg.parts[len(pg.holes)])
 	return err
+}
+
+// get is the entry of key for the poll as read, made with cut when there is none for
+// the poll's content.
+func (bp *ballotPages) get(key ballotPageKey, p *store.PollInfo, cut func() (*ballotPage, error)) (*ballotPage, error) {
+	bp.mu.Lock()
+	pg := bp.m[key]
+	bp.mu.Unlock()
+	if pg != nil && pg.poll == p {
+		return pg, nil
+	}
+	fp, err := pollPrint(p)
+	if err != nil {
+		return nil, err
+	}
+	if pg != nil && pg.fp == fp { // the same poll read again: keep the pieces
+		return bp.put(key, &ballotPage{poll: p, fp: fp, parts: pg.parts, holes: pg.holes}), nil
+	}
+	bp.render.Lock()
+	defer bp.render.Unlock()
+	bp.mu.Lock()
+	pg = bp.m[key]
+	bp.mu.Unlock()
+	if pg != nil && pg.fp == fp { // rendered while this request waited
+		return pg, nil
+	}
+	if pg, err = cut(); pg == nil || err != nil {
+		return nil, err
+	}
+	pg.fp = fp
+	return bp.put(key, pg), nil
+}
+
+func (bp *ballotPages) put(key ballotPageKey, pg *ballotPage) *ballotPage {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	if len(bp.m) >= maxBallotPages {
+		clear(bp.m)
+	}
+	bp.m[key] = pg
+	return pg
+}
+
+// pollPrint is a fingerprint of everything read of a poll: two readings with the same
+// fingerprint show the same page.
+func pollPrint(p *store.PollInfo) ([sha256.Size]byte, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	return sha256.Sum256(b), nil
 }
 
 // cutBallotPage renders the page with the markers for the two addresses and cuts it
