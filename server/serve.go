@@ -79,6 +79,9 @@ func (s *Server) WarmPool(ctx context.Context, pollID string) (int, error) {
 // warmConns opens and prepares the instance's connections to PostgreSQL in the
 // background (store.WarmConns), as a poll opens: its voters' first burst then finds them.
 func (s *Server) warmConns() {
+	if !s.cfg.WarmConns {
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

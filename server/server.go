@@ -49,6 +49,11 @@ type Config struct {
 	// PseudoLocale offers the pseudo-locale (i18n.Pseudo) by its cookie: for tests that
 	// look for text that bypasses the catalogue.
 	PseudoLocale bool
+	// WarmConns opens and prepares the instance's connections to PostgreSQL as a poll
+	// opens (store.WarmConns), for its voters' first burst. `minyi serve` and the bench
+	// set it; tests leave it off, since every poll they open would start dozens of
+	// backends.
+	WarmConns bool
 }
 
 // Server holds what handlers share.

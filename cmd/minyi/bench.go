@@ -176,7 +176,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				defer ist.Close()
 			}
-			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}})
+			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true})
 			if err != nil {
 				return err
 			}
