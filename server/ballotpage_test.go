@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -61,6 +62,32 @@ func TestBallotPageSameForEveryVoter(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+	// Voters arriving together: each gets their own page, whoever rendered the pieces.
+	want := map[string]string{}
+	for _, code := range codes {
+		want[code] = fetch("/v/"+code, flash)
+	}
+	var wg sync.WaitGroup
+	got := make([]string, 3*len(codes))
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Get(e.base + "/v/" + codes[i%len(codes)])
+			if err != nil {
+				return
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			got[i] = string(b)
+		}()
+	}
+	wg.Wait()
+	for i, page := range got {
+		if code := codes[i%len(codes)]; page != want[code] {
+			t.Fatalf("voter %s among others at once: the page differs from the template's\n got: %s", code, snippetAround(page, want[code]))
 		}
 	}
 }
