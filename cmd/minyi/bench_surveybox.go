@@ -250,6 +250,15 @@ func benchSurveyBox(ctx context.Context, st *store.Store, keys *server.Keys, bas
 		return res, err
 	}
 	res.Checked = countChecked(ctx, st, p.ID)
+	var counted struct {
+		Tally ballot.Tally `json:"tally"`
+	}
+	if err := benchCall(ctx, base, "GET", "/api/v1/polls/"+p.ID+"/tally", token, nil, &counted); err != nil {
+		return res, err
+	}
+	if counted.Tally.Ballots != n {
+		return res, fmt.Errorf("the count took %d ballots, the loader wrote %d", counted.Tally.Ballots, n)
+	}
 
 	dir, err := os.MkdirTemp("", "minyi-surveybox-")
 	if err != nil {
