@@ -25,6 +25,9 @@
 -- (poll, id), and every statement that finds one by its id names its poll too.
 --
 -- The rows move in a random order: nothing of where a row lay before survives the move.
+-- The move writes the box once more in one transaction: a database holding a large box
+-- (17 GB for a million ten-question ballots) needs that much free disk, and the upgrade
+-- takes as long as writing it.
 ALTER TABLE ballots RENAME TO ballots_unpartitioned;
 ALTER INDEX ballots_pkey RENAME TO ballots_unpartitioned_pkey;
 ALTER INDEX ballots_nullifier RENAME TO ballots_unpartitioned_nullifier;
