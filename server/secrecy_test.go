@@ -28,6 +28,9 @@ type dumpTable struct {
 	rows [][]string
 }
 
+// partitionOf matches the suffix of a partition's name (00030: ballots_h0 … ballots_h7).
+var partitionOf = regexp.MustCompile(`_h[0-9]+$`)
+
 func pgDump(t *testing.T, url string) (string, map[string]dumpTable) {
 	t.Helper()
 	bin, err := pgembed.Bin()
@@ -44,8 +47,13 @@ func pgDump(t *testing.T, url string) (string, map[string]dumpTable) {
 		if rest, ok := strings.CutPrefix(line, "COPY public."); ok {
 			name, cols, _ := strings.Cut(rest, " (")
 			cols, _, _ = strings.Cut(cols, ")")
-			cur = name
-			tables[cur] = dumpTable{cols: strings.Split(cols, ", ")}
+			// A partition's rows are its table's: ballots_h3 is part of ballots.
+			cur = partitionOf.ReplaceAllString(name, "")
+			if _, ok := tables[cur]; !ok {
+				tables[cur] = dumpTable{cols: strings.Split(cols, ", ")}
+			} else if strings.Join(tables[cur].cols, ", ") != cols {
+				t.Fatalf("the partitions of %s are dumped with different columns", cur)
+			}
 			continue
 		}
 		if cur == "" {
