@@ -29,8 +29,9 @@ func (p Printer) Tables(t *ballot.Tally) []Table {
 	if t.Rejected > 0 {
 		turnout.Notes = append(turnout.Notes, m.T("无法解析的选票 %d 张。", t.Rejected))
 	}
-	turnout.Notes = append(turnout.Notes, t.BoxChecks...)
-	turnout.Notes = append(turnout.Notes, t.Notes...)
+	for _, n := range append(append([]string(nil), t.BoxChecks...), t.Notes...) {
+		turnout.Notes = append(turnout.Notes, ballot.Say(m, n))
+	}
 	out := []Table{turnout}
 	for fi, f := range t.Forms {
 		var tables []Table
