@@ -63,16 +63,19 @@ const (
 )
 
 // sentence is a format and what each of its verbs holds, a letter each: d a number, f a
-// threshold as FractionText writes it, g grade names as GradeLabel joins them, s data (a
-// group's name), l data listed with 、.
+// threshold as FractionText writes it, g grade names as GradeLabel joins them, t a rule's
+// term (称职), s data (a group's name, a figure), l data listed with 、.
 type sentence struct {
 	format, kinds string
 	re            *regexp.Regexp
 }
 
+// Reader reads sentences back into the formats that wrote them; see Say.
+type Reader []sentence
+
 // sentences in the order they are tried: a format that another one's text would also
 // match comes first (加权… before …, the longer note before the shorter).
-var sentences = compile([][2]string{
+var sentences = NewReader([][2]string{
 	{ruleAdjustWeighted, "gf"}, {ruleAdjust, "gf"},
 	{ruleProbationWeight, "gf"}, {ruleProbation, "gf"},
 	{ruleDismissWeighted, "gf"}, {ruleDismiss, "gf"},
@@ -83,12 +86,14 @@ var sentences = compile([][2]string{
 	{noteUnreadableAll, "d"}, {noteUnreadableOne, "d"}, {noteUnreadableMore, "d"},
 	{noteMergedWithW, "ldls"}, {noteMergedW, "lds"}, {noteMergedWith, "ldls"}, {noteMerged, "lds"},
 	{noteRecordChanged, "s"}, {noteRecordReplaced, "s"}, {noteNoRecord, "sd"}, {noteFewer, "sddd"}, {noteMore, "sddd"},
-	{noteMismatch, "s"},
+	{noteMismatch, "s"}, {tellersNote, "dd"}, {organizerNote, ""}, {serverNote, ""},
 })
 
 var verbs = regexp.MustCompile(`%[ds]`)
 
-func compile(list [][2]string) []sentence {
+// NewReader is a Reader of the given formats and their verbs' kinds (see sentence), tried
+// in their order.
+func NewReader(list [][2]string) Reader {
 	out := make([]sentence, len(list))
 	for i, l := range list {
 		format, kinds := l[0], l[1]
@@ -114,9 +119,12 @@ func compile(list [][2]string) []sentence {
 }
 
 // Sentences are the formats Say reads sentences back into, for the catalogue's test.
-func Sentences() []string {
-	out := make([]string, len(sentences))
-	for i, s := range sentences {
+func Sentences() []string { return sentences.Formats() }
+
+// Formats are the reader's formats, for the catalogue's test.
+func (r Reader) Formats() []string {
+	out := make([]string, len(r))
+	for i, s := range r {
 		out[i] = s.format
 	}
 	return out
@@ -125,14 +133,19 @@ func Sentences() []string {
 // Read finds the format that wrote a stored sentence and its arguments as they stand in
 // the text; ok is false when no format wrote it.
 func Read(zh string) (format string, args []string, ok bool) {
-	for _, s := range sentences {
+	s, args, ok := sentences.read(zh)
+	return s.format, args, ok
+}
+
+func (r Reader) read(zh string) (sentence, []string, bool) {
+	for _, s := range r {
 		m := s.re.FindStringSubmatch(zh)
 		if m == nil || !s.fits(m[1:]) {
 			continue
 		}
-		return s.format, m[1:], true
+		return s, m[1:], true
 	}
-	return "", nil, false
+	return sentence{}, nil, false
 }
 
 // fits checks the arguments a format's pattern took: a threshold must be one FractionText
@@ -152,40 +165,42 @@ func Say(p *i18n.Printer, zh string) string {
 	if p.Lang() == i18n.Zh {
 		return zh
 	}
-	format, raw, ok := Read(zh)
-	if !ok || !i18n.Has(format) {
-		return zh
+	said, _ := sentences.Say(p, zh)
+	return said
+}
+
+// Say is a sentence one of r's formats wrote, in p's language; ok is false (and the
+// sentence as stored) when none wrote it or the catalogue lacks the format.
+func (r Reader) Say(p *i18n.Printer, zh string) (string, bool) {
+	s, raw, ok := r.read(zh)
+	if !ok || !i18n.Has(s.format) {
+		return zh, false
 	}
-	s := sentenceOf(format)
+	if p.Lang() == i18n.Zh {
+		return zh, true
+	}
 	args := make([]any, len(raw))
 	for i, a := range raw {
 		switch s.kinds[i] {
 		case 'd':
 			n, err := strconv.Atoi(a)
 			if err != nil {
-				return zh
+				return zh, false
 			}
 			args[i] = n
 		case 'f':
 			args[i] = SayFraction(p, a)
 		case 'g':
 			args[i] = SayGrades(p, a)
+		case 't':
+			args[i] = p.Term(a)
 		case 'l':
 			args[i] = strings.Join(strings.Split(a, "、"), ", ")
 		default:
 			args[i] = a
 		}
 	}
-	return p.T(format, args...)
-}
-
-func sentenceOf(format string) sentence {
-	for _, s := range sentences {
-		if s.format == format {
-			return s
-		}
-	}
-	return sentence{}
+	return p.T(s.format, args...), true
 }
 
 // SayLabel is a flag's label in p's language: a rule's term (建议调整) as Term shows it,

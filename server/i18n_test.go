@@ -16,6 +16,7 @@ import (
 	"minyi/ballot"
 	"minyi/frontend"
 	"minyi/i18n"
+	"minyi/records"
 )
 
 // translatedFiles are the Go files whose every ballot.Errorf message must be in the English
@@ -204,7 +205,7 @@ func TestI18nCatalogueComplete(t *testing.T) {
 	}
 	// the sentences the count signs in Chinese and ballot.Say tells again, and the
 	// thresholds' names they hold
-	for _, id := range append(ballot.Sentences(), ballot.FractionNames()...) {
+	for _, id := range append(append(ballot.Sentences(), ballot.FractionNames()...), records.SummaryFormats()...) {
 		uses = append(uses, messageUse{id, "ballot.Sentences, ballot.FractionNames"})
 	}
 	if len(uses) < 50 {

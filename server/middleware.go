@@ -14,6 +14,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/i18n"
+	"minyi/records"
 	"minyi/report"
 	"minyi/store"
 	"minyi/survey"
@@ -299,9 +300,11 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 		// sayRule and sayFlag tell a sentence the count signed in Chinese (a flag's rule, a
 		// note) and a flag's label in the page's language, as stored when it cannot be read
 		// back (ballot.Say)
-		"sayRule": func(s string) string { return ballot.Say(p, s) },
-		"sayFlag": func(s string) string { return ballot.SayLabel(p, s) },
+		"sayRule":   func(s string) string { return ballot.Say(p, s) },
+		"sayFlag":   func(s string) string { return ballot.SayLabel(p, s) },
 		"sayGrades": func(s string) string { return ballot.SayGrades(p, s) },
+		// summary is a filed line's result in the page's language (records.SaySummary)
+		"summary": func(s string) string { return records.SaySummary(p, s) },
 		// paperGroups is each group's paper ballots entered and tokens turned to paper.
 		"paperGroups": func(gs []ballot.GroupResult) string {
 			parts := make([]string, len(gs))
