@@ -34,12 +34,12 @@ func (p *Poll) ResultMinGroup() int {
 
 // MergedName is the name of the pooled row: 「其他参评人员（不足5人，合并统计）」.
 func MergedName(n int) string {
-	return fmt.Sprintf("其他参评人员（不足%d人，合并统计）", n)
+	return fmt.Sprintf(mergedName, n)
 }
 
 // AllMergedName names the single row left when every group had to be pooled.
 func AllMergedName(n int) string {
-	return fmt.Sprintf("全体参评人员（各类别不足%d人，合并统计）", n)
+	return fmt.Sprintf(allMergedName, n)
 }
 
 // ResultGroups are the rows results are broken down by: the poll's groups, with the small

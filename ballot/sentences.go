@@ -2,6 +2,7 @@ package ballot
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,12 @@ const (
 	ruleNoQuorum        = "未达法定人数，结果无效（实到 %d 人，应到 %d 人，须至少 %d 人）"
 )
 
+// The names of pooled result rows (MergedName, AllMergedName).
+const (
+	mergedName    = "其他参评人员（不足%d人，合并统计）"
+	allMergedName = "全体参评人员（各类别不足%d人，合并统计）"
+)
+
 // The tally's notes.
 const (
 	noteNoQuorum       = "未达法定人数，结果无效：实到 %d 人，应到 %d 人，须至少 %d 人"
@@ -62,9 +69,10 @@ const (
 	noteMismatch       = "参评类别“%s”票箱内的选票与投票时的记录不符，该类别的选票已逐张核验"
 )
 
-// sentence is a format and what each of its verbs holds, a letter each: d a number, f a
-// threshold as FractionText writes it, g grade names as GradeLabel joins them, t a rule's
-// term (称职), s data (a group's name, a figure), l data listed with 、.
+// sentence is a format and what each of its verbs holds, a letter each: d a number, p a
+// figure (60.00%, 3/5, 85.5), f a threshold as FractionText writes it, g grade names as
+// GradeLabel joins them, t a rule's term (称职), s data (a group's name), l data listed
+// with 、.
 type sentence struct {
 	format, kinds string
 	re            *regexp.Regexp
@@ -87,7 +95,35 @@ var sentences = NewReader([][2]string{
 	{noteMergedWithW, "ldls"}, {noteMergedW, "lds"}, {noteMergedWith, "ldls"}, {noteMerged, "lds"},
 	{noteRecordChanged, "s"}, {noteRecordReplaced, "s"}, {noteNoRecord, "sd"}, {noteFewer, "sddd"}, {noteMore, "sddd"},
 	{noteMismatch, "s"}, {tellersNote, "dd"}, {organizerNote, ""}, {serverNote, ""},
+	{mergedName, "d"}, {allMergedName, "d"},
 })
+
+// pooledNames reads the names the count gives pooled rows, and only those.
+var pooledNames = NewReader([][2]string{{mergedName, "d"}, {allMergedName, "d"}})
+
+// SayName is a result row's name: a pooled row's in p's language, any other (data) as
+// it is.
+func SayName(p *i18n.Printer, name string) string {
+	if p.Lang() == i18n.Zh {
+		return name
+	}
+	said, _ := pooledNames.Say(p, name)
+	return said
+}
+
+// NamedIn is the tally with its pooled result rows named in p's language (SayName), for
+// the pages and documents that show it; the tally itself, which is signed, is not touched.
+func (t *Tally) NamedIn(p *i18n.Printer) *Tally {
+	if p.Lang() == i18n.Zh || len(t.Results) == 0 {
+		return t
+	}
+	c := *t
+	c.Results = slices.Clone(t.Results)
+	for i := range c.Results {
+		c.Results[i].Name = SayName(p, c.Results[i].Name)
+	}
+	return &c
+}
 
 var verbs = regexp.MustCompile(`%[ds]`)
 
@@ -102,9 +138,14 @@ func NewReader(list [][2]string) Reader {
 		at := 0
 		for k, v := range verbs.FindAllStringIndex(format, -1) {
 			re.WriteString(regexp.QuoteMeta(format[at:v[0]]))
-			if kinds[k] == 'd' {
+			switch kinds[k] {
+			case 'd':
 				re.WriteString(`(\d+)`)
-			} else {
+			case 'p':
+				re.WriteString(`([-0-9.%/]+)`)
+			case 't':
+				re.WriteString(`([^，；（）、]+)`)
+			default:
 				re.WriteString(`(.+?)`)
 			}
 			at = v[1]
@@ -194,10 +235,12 @@ func (r Reader) Say(p *i18n.Printer, zh string) (string, bool) {
 			args[i] = SayGrades(p, a)
 		case 't':
 			args[i] = p.Term(a)
+		case 'p':
+			args[i] = a
 		case 'l':
 			args[i] = strings.Join(strings.Split(a, "、"), ", ")
 		default:
-			args[i] = a
+			args[i] = SayName(p, a)
 		}
 	}
 	return p.T(s.format, args...), true

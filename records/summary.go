@@ -28,9 +28,9 @@ const (
 // summaries reads a summary's parts back; the whole of a line's result is tried before
 // its parts, since a position's title may hold any punctuation.
 var summaries = ballot.NewReader([][2]string{
-	{sumRecommended, "sdssd"}, {sumApprovedExpected, "ddds"}, {sumApprovedTurnout, "ddds"}, {sumReviewed, "sssd"},
-	{sumScoredTrimmed, "sdsd"}, {sumScored, "sdd"},
-	{sumValid, "d"}, {sumGood, "ss"}, {sumWeighted, "s"}, {sumScore, "s"}, {sumGrade, "tds"},
+	{sumRecommended, "sdppd"}, {sumApprovedExpected, "dddp"}, {sumApprovedTurnout, "dddp"}, {sumReviewed, "pppd"},
+	{sumScoredTrimmed, "pdpd"}, {sumScored, "pdd"},
+	{sumValid, "d"}, {sumGood, "pp"}, {sumWeighted, "p"}, {sumScore, "p"}, {sumGrade, "tdp"},
 })
 
 // SummaryFormats are the formats of the filed summaries, for the catalogue's test.
