@@ -70,7 +70,7 @@ const (
 )
 
 // sentence is a format and what each of its verbs holds, a letter each: d a number, p a
-// figure (60.00%, 3/5, 85.5), f a threshold as FractionText writes it, g grade names as
+// figure (60.00%, 3/5, 85.5, — for none), f a threshold as FractionText writes it, g grade names as
 // GradeLabel joins them, t a rule's term (称职), s data (a group's name), l data listed
 // with 、.
 type sentence struct {
@@ -142,7 +142,7 @@ func NewReader(list [][2]string) Reader {
 			case 'd':
 				re.WriteString(`(\d+)`)
 			case 'p':
-				re.WriteString(`([-0-9.%/]+)`)
+				re.WriteString(`([-—0-9.%/]+)`)
 			case 't':
 				re.WriteString(`([^，；（）、]+)`)
 			default:
