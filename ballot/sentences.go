@@ -70,9 +70,9 @@ const (
 )
 
 // sentence is a format and what each of its verbs holds, a letter each: d a number, p a
-// figure (60.00%, 3/5, 85.5, — for none), f a threshold as FractionText writes it, g grade names as
-// GradeLabel joins them, t a rule's term (称职), s data (a group's name), l data listed
-// with 、.
+// figure (60.00%, 3/5, 85.5, — for none), f a threshold as FractionText writes it, g
+// grade names as GradeLabel joins them, t a rule's term (称职), s data (a group's name),
+// l data listed with 、.
 type sentence struct {
 	format, kinds string
 	re            *regexp.Regexp
