@@ -36,7 +36,7 @@ func (f *pseudoFixture) flagged() *flaggedData {
 		}}, 201, &p)
 	f.api(f.admin, "POST", "/api/v1/polls", map[string]any{"title": "Thin Review", "year": 2019, "unit_id": f.unitID,
 		"groups": []map[string]any{{"name": "Members", "expected": 6}},
-		"forms": []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Ivy"}}}}}}, 201, &low)
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Ivy"}}}}}}, 201, &low)
 	codes := append(f.tokensIn(p.ID, p.Groups[0].ID, 3), f.tokensIn(p.ID, p.Groups[1].ID, 3)...)
 	lowCode := f.tokensIn(low.ID, low.Groups[0].ID, 1)
 	f.openPoll(p.ID)
