@@ -155,6 +155,24 @@ func TestTallySentencesInEnglish(t *testing.T) {
 			t.Errorf("an unknown sentence %q is said as %q", old, got)
 		}
 	}
+	// The English says the same rule: the same grades, the same threshold, the same number.
+	for zh, want := range map[string]string{
+		"不称职票超过四分之一":                            "不称职 / incompetent votes exceed one quarter",
+		"加权好和较好票未达到四分之三":                        "Weighted 好和较好 / good and fairly good votes do not reach three quarters",
+		"试用期满测评优秀和称职票未超过五分之三":                   "At the end-of-probation evaluation, 优秀和称职 / excellent and competent votes do not exceed three fifths",
+		"得票率低于二分之一，一般不列为考察对象":                   "Vote share below one half; usually not taken up for inspection",
+		"最高得票率低于30%，推荐票分散":                      "The highest vote share is below 30%; the votes are scattered",
+		"同意票超过实到人数的三分之二":                        "Agree votes exceed two thirds of the voters who turned out",
+		"同意票超过应到人数的7/13":                        "Agree votes exceed 7/13 of the expected voters",
+		"得票数前3名":                                "Among the top 3 by votes",
+		"与第2名同意票相同":                             "As many agree votes as the nominee in place 2",
+		"未达法定人数，结果无效（实到 26 人，应到 40 人，须至少 27 人）": "Quorum not reached, the result is void (26 voted, 40 expected, at least 27 needed)",
+		"需5名监票人中的3名共同开箱":                        "the box needs 3 of the 5 tellers together to open it",
+	} {
+		if got := Say(en, zh); got != want {
+			t.Errorf("%q in English: %q, want %q", zh, got, want)
+		}
+	}
 	if got, want := Say(en, "优秀和称职票未达到2/3"), "优秀和称职 / excellent and competent votes do not reach 2/3"; got != want {
 		t.Errorf("an old bundle's sentence: %q, want %q", got, want)
 	}
