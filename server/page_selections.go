@@ -116,7 +116,7 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 	tables := selectionTables(pr(c), sel, steps)
 	name := tr(c, "%s_选拔任用纪实", report.Clip(sel.Post, 30))
 	if strings.HasSuffix(c.Path(), ".xlsx") {
-		body, err := report.Workbook(tables)
+		body, err := s.printerIn(c).Workbook(tables)
 		if err != nil {
 			return err
 		}

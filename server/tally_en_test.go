@@ -205,6 +205,27 @@ func TestTallyFlagsInEnglish(t *testing.T) {
 		"valid 5; good rate 60.00% (3/5)", "建议调整 / adjustment advised", "Position \"Deputy Director\": 3 votes", "agree 4, disagree 1, abstain 0; agree / expected",
 		"approval rate", "Quorum not reached, the result is void (1 voted, 6 expected, at least 4 needed); ")
 
+	// A selection record's workbook lays the linked poll's tally out in English too.
+	var sel struct {
+		ID string `json:"id"`
+	}
+	e.api(e.admin, "POST", "/api/v1/selections", map[string]any{"unit_id": e.unitID, "post": "Deputy head"}, 201, &sel)
+	e.api(e.admin, "POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "民主推荐", "date": "2026-03-01", "poll_id": p.ID}, 201, nil)
+	book, err := excelize.OpenReader(strings.NewReader(string(e.download(c, "/selections/"+sel.ID+"/export.xlsx"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, sh := range book.GetSheetList() {
+		cells = append(cells, sh)
+		rows, _ := book.GetRows(sh)
+		for _, r := range rows {
+			cells = append(cells, r...)
+		}
+	}
+	check("selection workbook", strings.Join(cells, "\n"), "Selection record: Deputy head", "Turnout rate", adjust,
+		"Vote share below one half", "All voters (every group under 5, counted together)")
+
 	// In Chinese the page shows the signed sentences as they are.
 	setLang("zh")
 	zh := pageText(t, c, e.base+"/polls/"+p.ID+"/tally")
