@@ -102,6 +102,7 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	}
 	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
 	s.pools.Fill(p)
+	s.warmConns()
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum), "key": p.KeyNote()})
 	return nil

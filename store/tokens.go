@@ -59,7 +59,9 @@ const batchColumns = `SELECT b.id, b.group_id, g.name AS group_name, b.count, b.
 var (
 	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
 	// A token that voted is issued in its row; its nullifier in the box says it voted.
-	qTokenOf = query(`SELECT t.poll_id, t.group_id, t.rehearsal,
+	// The ballot page and every submit look their token up: prepared once per connection,
+	// PostgreSQL plans it once and not twice a voter.
+	qTokenOf = hotQuery(`SELECT t.poll_id, t.group_id, t.rehearsal,
 		CASE WHEN t.state = 'issued' AND ` + votedSQL("t.poll_id", "$2") + ` THEN 'used' ELSE t.state END AS state
 		FROM tokens t WHERE t.hash = $1`)
 	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal, issue_key, hint)
@@ -105,7 +107,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (TokenInfo, error)
 // the box holds its nullifier. Nothing is written.
 func (s *Store) TokenOf(ctx context.Context, hash, nullifier []byte) (TokenInfo, error) {
 	var t TokenInfo
-	err := s.db.GetContext(ctx, &t, qTokenOf, hash, nullifier)
+	err := s.dbGet(ctx, &t, qTokenOf, hash, nullifier)
 	if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
 		return t, ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -38,12 +39,13 @@ type benchResult struct {
 	P95ms          float64         `json:"p95_ms"`
 	P99ms          float64         `json:"p99_ms"`
 	OK             int             `json:"ok"`
-	CPUms          float64         `json:"cpu_ms"`       // this process's CPU (servers and clients) during the burst
-	Kind           string          `json:"kind"`         // the poll voted on (-kind)
-	Groups         int             `json:"groups"`       // its voter groups
-	BallotBytes    int             `json:"ballot_bytes"` // each sealed ballot of its box
-	Load           string          `json:"load"`         // the machine's load average before the burst and after it
-	PgCPUms        float64         `json:"pg_cpu_ms"`    // the private PostgreSQL's CPU during the burst (0 on a DATABASE_URL)
+	Kind           string          `json:"kind"`          // the poll voted on (-kind)
+	Groups         int             `json:"groups"`        // its voter groups
+	BallotBytes    int             `json:"ballot_bytes"`  // each sealed ballot of its box
+	Load           string          `json:"load"`          // the machine's load average before the burst and after it
+	CPUms          float64         `json:"cpu_ms"`        // this process's CPU (servers and clients) during the burst
+	PGCPUms        float64         `json:"pg_cpu_ms"`     // PostgreSQL's CPU (every process of the cluster) during the burst; 0 when not seen
+	WAL            *pgWAL          `json:"wal,omitempty"` // the burst's WAL (pg_stat_wal) and the client connections it opened
 	Errors         map[string]int  `json:"errors"`
 	BallotsInBox   int             `json:"ballots_in_box"`
 	TokensUsed     int             `json:"tokens_used"`
@@ -164,11 +166,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer o.close(st)
-	if o.pg != nil {
-		benchPgDir = o.pg.Dir
-	}
 	if err := st.Migrate(ctx); err != nil {
 		return err
+	}
+	if o.pg != nil {
+		benchPGDir = o.pg.Dir
 	}
 	bases := []string{*target}
 	if *target == "" {
@@ -177,6 +179,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			url = o.pg.URL("minyi")
 		}
 		bases = nil
+		if db, err := sql.Open("postgres", url); err == nil {
+			db.SetMaxOpenConns(1)
+			benchDB = db
+			defer db.Close()
+		}
 		for i := range *instances {
 			ist := st
 			if i > 0 { // an instance of its own: its own pool and LISTEN connection
@@ -185,7 +192,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				defer ist.Close()
 			}
-			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}})
+			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true})
 			if err != nil {
 				return err
 			}
@@ -236,7 +243,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	for i, r := range res.Runs {
-		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK)
+		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v; CPU a ballot %s\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK, r.cpuPerBallot())
 		if s := r.Streams; s != nil {
 			fmt.Fprintf(stdout, "       with %d streams: update p99 %.0f ms (max %.0f, %d missed), burst %.0f ballots/s against %.0f without (%.0f %%), %d dropped\n", s.Streams, s.UpdateP99ms, s.UpdateMaxms, s.Missed, s.BallotsPerSec, s.WithoutPerSec, s.Kept*100, s.Dropped)
 		}
@@ -246,14 +253,15 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "voters %d, concurrency %d, %.2f s\n", res.Voters, res.Concurrency, res.Seconds)
 	fmt.Fprintf(stdout, "  end to end       %8.0f ballots/s   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n", res.BallotsPerSec, res.P50ms, res.P95ms, res.P99ms)
-	fmt.Fprintf(stdout, "  the poll         %s, %d group(s), %d-byte ballots, %d instance(s); CPU a ballot during the burst: %.2f ms this process, %.2f ms PostgreSQL; load average %s\n",
-		res.Kind, res.Groups, res.BallotBytes, len(bases), res.CPUms/float64(max(res.OK, 1)), res.PgCPUms/float64(max(res.OK, 1)), res.Load)
+	fmt.Fprintf(stdout, "  the poll         %s, %d group(s), %d-byte ballots, %d instance(s); load average %s\n",
+		res.Kind, res.Groups, res.BallotBytes, len(bases), res.Load)
 	fmt.Fprintf(stdout, "  database ceiling %8.0f ballots/s   (one transaction per ballot, same statements; the best of %v workers: %d)\n", res.CeilingPerSec, ceilingWorkers(res.Concurrency), res.CeilingWorkers)
 	fmt.Fprintf(stdout, "  ratio            %8.2f", res.Ratio)
 	if at := res.Ceilings[res.Concurrency]; at > 0 {
 		fmt.Fprintf(stdout, "   (%.2f to the ceiling at %d workers, %.0f ballots/s)", res.BallotsPerSec/at, res.Concurrency, at)
 	}
 	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "  CPU a ballot     %s   (during the burst)\n", res.cpuPerBallot())
 	fmt.Fprintf(stdout, "  prepared         %8.0f ms   (every instance's pool of encrypted ballots filled before the burst: %d ballots)\n", res.PrepareMs, res.Prepared)
 	fmt.Fprintf(stdout, "  close            %8.0f ms   (%d ballots rewritten in a random order, new ids, no nullifiers)\n", res.CloseMs, res.BallotsInBox)
 	fmt.Fprintf(stdout, "  count            %8.0f ms   (the server-held key's count through the API, bundle and tally stored; %.0f ms of this process's CPU; %s ballots checked one by one, the rest from the sums kept at sealing)\n", res.CountMs, res.CountCPUms, res.CountChecked)
@@ -288,9 +296,7 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, bases []st
 		return res, err
 	}
 	load := loadAverage()
-	pg0 := clusterCPU(benchPgDir)
 	benchBurst(ctx, &res, p, toks, bases, c)
-	res.PgCPUms = float64((clusterCPU(benchPgDir) - pg0).Microseconds()) / 1000
 	res.Load = load + " → " + loadAverage()
 	if err := benchAudit(ctx, st, p.ID, &res); err != nil {
 		return res, err
@@ -358,7 +364,8 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	wal0, walOK := readWAL(ctx, benchDB)
+	cpu0, pg0 := cpuTime(), pgCPU(benchPGDir)
 	start := time.Now()
 	for w := range c {
 		wg.Add(1)
@@ -385,6 +392,12 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
 	res.CPUms = float64((cpuTime() - cpu0).Microseconds()) / 1000
+	if pg0 > 0 {
+		res.PGCPUms = float64((pgCPU(benchPGDir) - pg0).Microseconds()) / 1000
+	}
+	if wal1, ok := readWAL(ctx, benchDB); ok && walOK {
+		res.WAL = &pgWAL{Records: wal1.Records - wal0.Records, FPI: wal1.FPI - wal0.FPI, Bytes: wal1.Bytes - wal0.Bytes, Clients: wal1.Clients - wal0.Clients}
+	}
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) float64 {
@@ -394,6 +407,19 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
 	}
 	res.P50ms, res.P95ms, res.P99ms = pct(.50), pct(.95), pct(.99)
+}
+
+// cpuPerBallot is the burst's CPU per ballot accepted, this process's and PostgreSQL's.
+func (r benchResult) cpuPerBallot() string {
+	n := float64(max(1, r.OK))
+	s := fmt.Sprintf("%.2f ms servers and clients", r.CPUms/n)
+	if r.PGCPUms > 0 {
+		s += fmt.Sprintf(", %.2f ms PostgreSQL", r.PGCPUms/n)
+	}
+	if w := r.WAL; w != nil {
+		s += fmt.Sprintf("; WAL a ballot %.1f records, %.2f full pages, %.1f kB; %+d connections", float64(w.Records)/n, float64(w.FPI)/n, float64(w.Bytes)/n/1000, w.Clients)
+	}
+	return s
 }
 
 // benchAudit closes the poll, timing the close (the box rewritten with new ids, in a
@@ -426,12 +452,10 @@ var burstProfile string
 // benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
 var benchSubjects = 6
 
-// benchKind is the poll the bench votes on (-kind), benchGroups the groups of a survey,
-// benchPgDir the private PostgreSQL's directory (none on a DATABASE_URL).
+// benchKind is the poll the bench votes on (-kind), benchGroups the groups of a survey.
 var (
 	benchKind   = "evaluation"
 	benchGroups = 1
-	benchPgDir  string
 )
 
 // benchPoll sets up an open poll with n tokens in a unit of its own: a 民主测评 of
