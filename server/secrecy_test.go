@@ -157,6 +157,25 @@ func (e *env) pollKey(t *testing.T, pollID string) []byte {
 	return priv
 }
 
+// keyCandidates is every distinct 32 bytes of every byte string in a dump but the
+// ballots' own ciphertexts: what an operator reading the database could try as a key.
+func keyCandidates(tables map[string]dumpTable) map[[32]byte]bool {
+	candidates := map[[32]byte]bool{}
+	for name, tb := range tables {
+		for _, row := range tb.rows {
+			for i, v := range row {
+				if strings.HasPrefix(v, `\\x`) && !(name == "ballots" && tb.cols[i] == "sealed") {
+					b := unbytea(v)
+					for k := 0; k+32 <= len(b); k++ {
+						candidates[[32]byte(b[k:k+32])] = true
+					}
+				}
+			}
+		}
+	}
+	return candidates
+}
+
 // filled keeps the rows of a dumped box that hold a ballot, not an empty slot.
 func filled(box dumpTable) dumpTable {
 	out := dumpTable{cols: box.cols}
@@ -208,19 +227,7 @@ func TestDumpAndLogsRevealNothing(t *testing.T) {
 	}
 	// Every 32 bytes of every byte string in the dump is tried as the key, each distinct
 	// one once (a hash or a point held by many rows is one guess), against the same box.
-	candidates := map[[32]byte]bool{}
-	for name, tb := range tables {
-		for _, row := range tb.rows {
-			for i, v := range row {
-				if strings.HasPrefix(v, `\\x`) && !(name == "ballots" && tb.cols[i] == "sealed") {
-					b := unbytea(v)
-					for k := 0; k+32 <= len(b); k++ {
-						candidates[[32]byte(b[k:k+32])] = true
-					}
-				}
-			}
-		}
-	}
+	candidates := keyCandidates(tables)
 	guesser := e.boxOpener(t, tables, p.ID, nil)
 	sealed := unbytea(box.col(box.rows[0], "sealed"))
 	for k := range candidates {
