@@ -116,6 +116,17 @@ func goMessages(t *testing.T) []messageUse {
 			if !ok {
 				return true
 			}
+			// A /verify check, add(name, ok, note, args…): its name and its note's format
+			// are said in the reader's language (names kept in constants are listed below).
+			if fn, ok := call.Fun.(*ast.Ident); ok && fn.Name == "add" && inBallot && strings.HasPrefix(filepath.Base(rel), "bundle") && len(call.Args) >= 3 {
+				for _, a := range []ast.Expr{call.Args[0], call.Args[2]} {
+					if l, ok := a.(*ast.BasicLit); ok && l.Kind == token.STRING {
+						id, _ := strconv.Unquote(l.Value)
+						out = append(out, messageUse{id, rel + ":" + strconv.Itoa(fset.Position(l.Pos()).Line)})
+					}
+				}
+				return true
+			}
 			arg := -1
 			switch fn := call.Fun.(type) {
 			case *ast.Ident:
@@ -199,6 +210,9 @@ func TestI18nCatalogueComplete(t *testing.T) {
 	uses := append(templateMessages(t), goMessages(t)...)
 	// messages named by a constant rather than written at their call
 	uses = append(uses, messageUse{ballot.InternalMessage, "ballot.InternalMessage"})
+	for _, id := range []string{ballot.CheckSignature, ballot.CheckSigner, ballot.CheckFormat, ballot.CheckRecount, ballot.UnknownSigner} {
+		uses = append(uses, messageUse{id, "ballot's check names"})
+	}
 	for _, id := range append(append([]string{}, ballot.KeyNotes...), ballot.StepHints...) {
 		uses = append(uses, messageUse{id, "ballot.KeyNotes, ballot.StepHints"})
 	}
