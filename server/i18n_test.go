@@ -40,6 +40,8 @@ var translatedFiles = []string{
 	"store/batch.go", "store/box.go", "store/boxsums.go", "store/bundle5.go", "store/ceremony.go", "store/count.go", "store/operations.go",
 	"store/outbox.go", "store/paper.go", "store/polls.go", "store/records.go", "store/rehearsal.go", "store/selections.go",
 	"store/sessions.go", "store/staff.go", "store/store.go", "store/tokens.go", "store/units.go",
+	// the last strings built in code: refusals by role, verify notes, downloads' names, survey rows
+	"server/codes.go", "server/issue.go", "server/live.go", "server/page_bundle.go", "server/routes.go", "server/screen.go", "server/stream.go",
 }
 
 // messageUse is where a message ID is used.
