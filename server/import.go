@@ -127,7 +127,7 @@ func listText(list string, rows [][]string) (string, error) {
 	case "questions":
 		q, err := survey.FromRows(rows)
 		if err != nil {
-			return "", ballot.Errorf(ballot.EINVALID, "%s", err.Error())
+			return "", ballot.Errorf(ballot.EINVALID, "%s", err) // the survey's error says itself in the reader's language
 		}
 		return q.Text(), nil
 	}
