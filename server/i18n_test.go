@@ -145,6 +145,8 @@ func goMessages(t *testing.T) []messageUse {
 					arg = 1
 				case fn.Name == "errorf" && f.Name.Name == "survey": // a questionnaire's problem, said again by errText
 					arg = 0
+				case fn.Name == "fieldf" && inBallot: // a field's name in a refusal (ballot.Field)
+					arg = 0
 				}
 			case *ast.SelectorExpr:
 				x, _ := fn.X.(*ast.Ident)

@@ -52,3 +52,19 @@ func TestVerifyNoteAndLiveLabelInEnglish(t *testing.T) {
 		t.Errorf("Chinese event changed: %q", got)
 	}
 }
+
+// A refused field named with data ("职位“Deputy”的候选人“Bob”的职务") reads in English with
+// the data as written; the Chinese stays as it was.
+func TestFieldNamesInEnglish(t *testing.T) {
+	p := &ballot.Poll{Title: "Poll", Groups: []ballot.Group{{ID: "g1", Name: "All", Expected: 5}},
+		Forms: []ballot.Form{{ID: "f1", Kind: ballot.KindRecommendation, Title: "Form A", Recommendation: &ballot.Recommendation{
+			Positions: []ballot.Position{{Title: "Deputy", Seats: 1, Candidates: []ballot.Candidate{{Name: "Bob", Post: "\x1b[1mHead"}, {Name: "Carol"}}}}}}}}
+	err := p.Validate()
+	zh, en := errText(i18n.For(i18n.Zh), err), errText(i18n.For(i18n.En), err)
+	if zh != "职位“Deputy”的候选人“Bob”的职务含有不可见的控制字符，请删除后重新输入" || zh != ballot.ErrorMessage(err) {
+		t.Errorf("Chinese: %q", zh)
+	}
+	if want := `The post of a candidate for "Deputy" "Bob" holds invisible control characters. Please remove them and type it again.`; en != want {
+		t.Errorf("English: %q, want %q", en, want)
+	}
+}
