@@ -534,7 +534,7 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 	for _, t := range tu {
 		byGroup[t.Group] = t
 	}
-	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
+	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: i18n.N("合计")}}
 	for _, g := range p.Groups {
 		t := byGroup[g.ID]
 		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight}

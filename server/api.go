@@ -161,6 +161,9 @@ func (s *Server) pollJSON(say *i18n.Printer, p *store.PollInfo, tv *turnoutView)
 	}
 	q := p.Poll
 	q.KeyHolder = q.Holder()
+	if tv != nil {
+		tv.Total.Name = say.T(tv.Total.Name)
+	}
 	format, args := p.KeyNoteFormat()
 	return pollOut{Poll: q, KeyNote: say.T(format, args...), UnitName: p.UnitName, StateName: say.T(p.State.Label()), CreatedAt: p.CreatedAt,
 		OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, CountedAt: p.CountedAt, Warnings: w, Turnout: tv}
@@ -231,7 +234,7 @@ func (s *Server) countRefused(c *fiber.Ctx, p *store.PollInfo, err error) error 
 		if werr != nil {
 			return werr
 		}
-		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.ErrorMessage(err)}, "paper_pending": waiting})
+		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": errText(apiPr(c), err)}, "paper_pending": waiting})
 	}
 	return err
 }
@@ -243,7 +246,12 @@ func (s *Server) apiTurnout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, fiber.StatusOK)(s.turnout(c.UserContext(), p))
+	tv, err := s.turnout(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	tv.Total.Name = apiPr(c).T(tv.Total.Name)
+	return c.JSON(tv)
 }
 
 // apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the

@@ -99,6 +99,13 @@ func TestStateLabelInEnglish(t *testing.T) {
 			t.Errorf("API poll in English: key_note %q", out.KeyNote)
 		}
 	}
+	for lang, want := range map[string]string{"en": "Total", "": "合计"} {
+		_, b := e.say(lang, e.admin, "GET", "/api/v1/polls/"+p.ID+"/turnout", nil)
+		var out struct{ Total struct{ Name string } }
+		if json.Unmarshal(b, &out) != nil || out.Total.Name != want {
+			t.Errorf("API turnout in %q: total %q, want %q: %s", lang, out.Total.Name, want, b)
+		}
+	}
 	e.openPoll(p.ID)
 	key, err := e.st.ScreenKey(ctx, p.ID)
 	if err != nil {
