@@ -303,6 +303,7 @@ func (p *Poll) texts(visit func(what any, s *string, form TextForm)) {
 	for i := range p.Groups {
 		visit(i18n.N("参评类别名称"), &p.Groups[i].Name, TextLine)
 		visit(fieldf("参评类别“%s”的单位", p.Groups[i].Name), &p.Groups[i].Unit, TextLine)
+		visit(fieldf("参评类别“%s”的地区", p.Groups[i].Name), &p.Groups[i].Region, TextLine)
 	}
 	for i := range p.Tellers {
 		visit(i18n.N("监票人姓名"), &p.Tellers[i], TextName)
