@@ -265,6 +265,25 @@ type Check struct {
 	Name string `json:"name"`
 	OK   bool   `json:"ok"`
 	Note string `json:"note,omitempty"`
+	// Format and Args are what Note was made of (Note is the format when there are no
+	// arguments), so that a page can say the note again in its reader's language.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
+}
+
+// addCheck records one check; its note is a message of the catalogue, a printf format
+// with its arguments.
+type addCheck func(name string, ok bool, format string, args ...any)
+
+// checker is an addCheck appending to list.
+func checker(list *[]Check) addCheck {
+	return func(name string, ok bool, format string, args ...any) {
+		note := format
+		if len(args) > 0 {
+			note = fmt.Sprintf(format, args...)
+		}
+		*list = append(*list, Check{Name: name, OK: ok, Note: note, Format: format, Args: args})
+	}
 }
 
 // The names of the checks that decide whether a bundle is read at all.
@@ -288,7 +307,7 @@ const UnknownSigner = "签名有效，但签名者未知：请用 -key 指定报
 // whose poll exceeds the limits a poll can be built with.
 func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	var checks []Check
-	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
+	add := checker(&checks)
 	b := openSigned(s, trusted, add)
 	if b == nil {
 		return checks, nil
@@ -305,7 +324,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 		receipts = append(receipts, v)
 	}
 	root := hex.EncodeToString(MerkleRoot(receipts))
-	add("票箱默克尔根", okHex && root == b.MerkleRoot, "根 "+b.MerkleRoot)
+	add("票箱默克尔根", okHex && root == b.MerkleRoot, "根 %s", b.MerkleRoot)
 	used := 0
 	for _, t := range b.Turnout {
 		used += t.Used
@@ -314,8 +333,8 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	if b.Version == BundleVersion4 && b.Box != nil {
 		ballots = len(b.Box.Ballots)
 	}
-	add("选票数 = 回执数", ballots == len(b.Receipts), fmt.Sprintf("选票 %d 张，回执 %d 个", ballots, len(b.Receipts)))
-	add("选票数 = 已用凭证数", ballots == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", ballots, used))
+	add("选票数 = 回执数", ballots == len(b.Receipts), "选票 %d 张，回执 %d 个", ballots, len(b.Receipts))
+	add("选票数 = 已用凭证数", ballots == used, "选票 %d 张，已用凭证 %d 个", ballots, used)
 	if b.Version == BundleVersion4 {
 		if b.Box != nil {
 			root := hex.EncodeToString(MerkleRoot(boxReceipts(b)))
@@ -368,7 +387,6 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 	var w, g any
 	json.Unmarshal(want, &w)
 	json.Unmarshal(got, &g)
-	note := "由文件中的选票按规则重新计算全部结果"
 	if legacy {
 		// A bundle signed before the rules' wording was versioned (every version 1 bundle
 		// is one): its conclusions were
@@ -377,17 +395,19 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 		// the conclusions are covered by the signature only.
 		w, g = legacyComparable(w), legacyComparable(g)
 		g = onlyKeysOf(g, w)
-		note = "由文件中的选票重新计算全部票数、比例和名次（旧版文件：提示文字按当时规则，不重新比对）"
+		add(CheckRecount, reflect.DeepEqual(w, g),
+			"由文件中的选票重新计算全部票数、比例和名次（旧版文件：提示文字按当时规则，不重新比对）")
+		return checks, b
 	}
-	add(CheckRecount, reflect.DeepEqual(w, g), note)
+	add(CheckRecount, reflect.DeepEqual(w, g), "由文件中的选票按规则重新计算全部结果")
 	return checks, b
 }
 
 // openSigned checks a signed bundle's signature and signer and reads it, of any version;
 // it returns nil (and a failed check) when the bundle is not to be read further.
-func openSigned(s *Signed, trusted []ed25519.PublicKey, add func(string, bool, string)) *Bundle {
+func openSigned(s *Signed, trusted []ed25519.PublicKey, add addCheck) *Bundle {
 	sigOK := len(s.PublicKey) == ed25519.PublicKeySize && ed25519.Verify(s.PublicKey, s.Bundle, s.Signature)
-	add(CheckSignature, sigOK, "签名密钥指纹 "+Fingerprint(s.PublicKey))
+	add(CheckSignature, sigOK, "签名密钥指纹 %s", Fingerprint(s.PublicKey))
 	if !sigOK {
 		return nil
 	}
@@ -408,7 +428,7 @@ func openSigned(s *Signed, trusted []ed25519.PublicKey, add func(string, bool, s
 	// The poll must be one the builder would accept: its limits (forms, subjects,
 	// candidates, questions) bound the work of the recount.
 	if err := b.Poll.Validate(); err != nil {
-		add(CheckFormat, false, "投票活动的定义不合规定："+ErrorMessage(err))
+		add(CheckFormat, false, "投票活动的定义不合规定：%s", Cause{err})
 		return nil
 	}
 	return &b

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"slices"
 	"sort"
@@ -149,7 +148,7 @@ func (k *BoxKey) boxRecord(s *BoxSums, partials []elgamal.Partial, opened []stri
 // verifyBox checks a version 4 bundle's box and recounts it: every ballot's proofs, the
 // sums added again, every teller's partial decryption against their public share, the
 // sums and texts decrypted from a quorum of them, and the tally recounted from those.
-func verifyBox(b *Bundle, add func(string, bool, string)) {
+func verifyBox(b *Bundle, add addCheck) {
 	k := boxKeyOf(b, add)
 	if k == nil {
 		return
@@ -162,7 +161,7 @@ func verifyBox(b *Bundle, add func(string, bool, string)) {
 }
 
 // boxKeyOf is the box key a bundle's box was counted under, or nil (and a failed check).
-func boxKeyOf(b *Bundle, add func(string, bool, string)) *BoxKey {
+func boxKeyOf(b *Bundle, add addCheck) *BoxKey {
 	if b.Box == nil {
 		add(CheckFormat, false, "文件缺少票箱密文")
 		return nil
@@ -178,10 +177,10 @@ func boxKeyOf(b *Bundle, add func(string, bool, string)) *BoxKey {
 
 // verifySums checks a box added up again against the bundle: its sums, texts, the
 // tellers' partial decryptions, and the tally recounted from them.
-func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)) {
+func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add addCheck) {
 	rec := b.Box
 	add("每张选票的零知识证明", len(s.Rejected) == len(b.Tally.Unreadable),
-		fmt.Sprintf("%d 张选票的每个密文都证明为0或1、每行不超过限选数；未通过的 %d 张", s.Ballots-len(s.Rejected), len(s.Rejected)))
+		"%d 张选票的每个密文都证明为0或1、每行不超过限选数；未通过的 %d 张", s.Ballots-len(s.Rejected), len(s.Rejected))
 	sumsOK := len(rec.Sums) == len(s.Sums)
 	for r := 0; sumsOK && r < len(s.Sums); r++ {
 		var raw []byte
@@ -190,7 +189,7 @@ func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)
 		}
 		sumsOK = string(raw) == string(rec.Sums[r])
 	}
-	add("密文逐项相加 = 文件中的和", sumsOK, fmt.Sprintf("%d 个结果行 × %d 项", len(s.Sums), k.layout.Cells))
+	add("密文逐项相加 = 文件中的和", sumsOK, "%d 个结果行 × %d 项", len(s.Sums), k.layout.Cells)
 	// The texts are the file's own, in its order: they left their ballots at the count.
 	s.Texts = nil
 	for _, t := range rec.Texts {
@@ -219,7 +218,7 @@ func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)
 	for line, n := range slots {
 		textsOK = textsOK && perLine[line] == n*(s.Ballots-len(s.Rejected))
 	}
-	add("文字答案数 = 有效选票数 × 每张的文字栏", textsOK, fmt.Sprintf("%d 条文字密文，%d 个文字栏", len(s.Texts), len(k.slots)))
+	add("文字答案数 = 有效选票数 × 每张的文字栏", textsOK, "%d 条文字密文，%d 个文字栏", len(s.Texts), len(k.slots))
 	points, err := s.Points()
 	if err != nil {
 		add("文字答案", false, "文字答案的密文无效")
@@ -254,7 +253,7 @@ func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)
 		partials = append(partials, part)
 	}
 	add("监票人部分解密的证明", partialsOK && len(partials) >= rec.Quorum,
-		fmt.Sprintf("%d 位监票人的部分解密均经证明（开箱须至少 %d 位）", len(partials), rec.Quorum))
+		"%d 位监票人的部分解密均经证明（开箱须至少 %d 位）", len(partials), rec.Quorum)
 	combined, err := elgamal.CombinePartials(partials, rec.Quorum)
 	if err != nil {
 		add(CheckRecount, false, "部分解密不足以解出结果")
@@ -262,14 +261,14 @@ func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add func(string, bool, string)
 	}
 	rows, opened, err := k.Decrypt(s, combined)
 	if err != nil {
-		add(CheckRecount, false, "和解密失败："+err.Error())
+		add(CheckRecount, false, "和解密失败：%s", err.Error())
 		return
 	}
 	openedOK := true
 	for i, t := range rec.Texts {
 		openedOK = openedOK && t.Text == opened[i]
 	}
-	add("文字答案解密一致", openedOK, fmt.Sprintf("%d 条文字答案", len(rec.Texts)))
+	add("文字答案解密一致", openedOK, "%d 条文字答案", len(rec.Texts))
 	texts := k.Texts(s, opened)
 	again := k.CountBox(b.Turnout, s, rows, texts)
 	again.OpenedBy = b.Tally.OpenedBy

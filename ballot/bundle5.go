@@ -252,7 +252,7 @@ func VerifyFile(r io.ReaderAt, size int64, trust func(ed25519.PublicKey) bool) (
 		return []Check{{Name: CheckFormat, Note: "不是完整的计票结果文件（ZIP 中应有 bundle.json 和 ballots.bin）"}}, nil, nil
 	}
 	var checks []Check
-	add := func(name string, ok bool, note string) { checks = append(checks, Check{name, ok, note}) }
+	add := checker(&checks)
 	b := openSigned(&f.signed, trusted(&f.signed), add)
 	if b == nil {
 		return checks, nil, &f.signed
@@ -278,7 +278,7 @@ func (b *Bundle) BallotCount() int {
 
 // verifyBallots5 reads the ballots member once: every record's receipt into the Merkle
 // root, the member's hash, the records' order, and every ballot into the sums, checked.
-func verifyBallots5(b *Bundle, ballots *zip.File, add func(string, bool, string)) {
+func verifyBallots5(b *Bundle, ballots *zip.File, add addCheck) {
 	k := boxKeyOf(b, add)
 	if k == nil {
 		return
@@ -293,7 +293,7 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add func(string, bool, string)
 	for _, t := range b.Turnout {
 		used += t.Used
 	}
-	add("选票数 = 已用凭证数", file.Count == used, fmt.Sprintf("选票 %d 张，已用凭证 %d 个", file.Count, used))
+	add("选票数 = 已用凭证数", file.Count == used, "选票 %d 张，已用凭证 %d 个", file.Count, used)
 	rc, err := ballots.Open()
 	if err != nil {
 		add(CheckFormat, false, "选票文件无法读取")
@@ -338,9 +338,9 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add func(string, bool, string)
 		return
 	}
 	root := hex.EncodeToString(MerkleRoot(receipts))
-	add("票箱默克尔根", root == b.MerkleRoot, "由每张选票密文的哈希（回执）算出，根 "+b.MerkleRoot)
+	add("票箱默克尔根", root == b.MerkleRoot, "由每张选票密文的哈希（回执）算出，根 %s", b.MerkleRoot)
 	add("选票文件与清单一致", hex.EncodeToString(h.Sum(nil)) == file.SHA256 && sorted,
-		fmt.Sprintf("%d 张选票按回执排列，文件哈希与签名清单中的相同", file.Count))
+		"%d 张选票按回执排列，文件哈希与签名清单中的相同", file.Count)
 	verifySums(b, k, s, add)
 }
 

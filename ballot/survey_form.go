@@ -62,7 +62,7 @@ func (s *Survey) check(ff *FilledForm) ([]Spoilt, error) {
 			return nil, Errorf(EINVALID, "“%s”只能填写一个回答", q.Title)
 		}
 		for i, a := range answers {
-			clean, err := CleanText("“"+q.Title+"”的回答", a, TextPara)
+			clean, err := CleanText(fieldf("“%s”的回答", q.Title), a, TextPara)
 			if err != nil {
 				return nil, err
 			}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"minyi/i18n"
 )
 
 // Text at the door: every text a person or a file supplies (a ballot's write-ins and free
@@ -39,7 +41,7 @@ const (
 // than whitespace, and text that had something in it but is empty once cleaned. Text
 // that was empty or only spaces comes back empty without error: whether the field may be
 // empty is for its own rule.
-func CleanText(what, s string, form TextForm) (string, error) {
+func CleanText(what any, s string, form TextForm) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", Errorf(EINVALID, "%s含有无法识别的字符（编码有误），请删除后重新输入", what)
 	}
@@ -150,7 +152,7 @@ func (b *Ballot) cleanWriteIns() error {
 		for k, marks := range ff.Lines {
 			for i, m := range marks {
 				if name, ok := strings.CutPrefix(m, WriteInPrefix); ok {
-					clean, err := CleanText("另推人选的姓名", name, TextLine)
+					clean, err := CleanText(i18n.N("另推人选的姓名"), name, TextLine)
 					if err != nil {
 						return err
 					}
@@ -244,71 +246,102 @@ func repairText(s string) string {
 	}, s)
 }
 
+// Field names a field in a refusal when the name holds data ("职位“%s”的候选人"): it prints
+// in Chinese, and says itself again in the reader's language from its format, the data
+// kept as written and a part that is a message of the catalogue said too.
+type Field struct {
+	Format string
+	Args   []any
+}
+
+// fieldf names a field; format is a message of the catalogue.
+func fieldf(format string, args ...any) Field { return Field{Format: format, Args: args} }
+
+func (f Field) String() string { return fmt.Sprintf(f.Format, f.Args...) }
+
+// Say is the field's name in p's language.
+func (f Field) Say(p *i18n.Printer) string {
+	args := make([]any, len(f.Args))
+	for i, a := range f.Args {
+		switch v := a.(type) {
+		case string:
+			if i18n.Has(v) {
+				a = p.T(v)
+			}
+		case Field:
+			a = v.Say(p)
+		}
+		args[i] = a
+	}
+	return p.T(f.Format, args...)
+}
+
 // texts visits every text of a poll's definition a person typed or imported, with the
-// name of the field in the organizer's words and how it is read.
-func (p *Poll) texts(visit func(what string, s *string, form TextForm)) {
+// name of the field in the organizer's words (a message of the catalogue or a Field) and
+// how it is read.
+func (p *Poll) texts(visit func(what any, s *string, form TextForm)) {
 	subjects := func(list []Subject, what string) {
 		for i := range list {
-			visit(what+"姓名", &list[i].Name, TextName)
-			visit(what+"“"+list[i].Name+"”的职务", &list[i].Post, TextLine)
-			visit(what+"“"+list[i].Name+"”的单位", &list[i].Unit, TextLine)
+			visit(fieldf("%s姓名", what), &list[i].Name, TextName)
+			visit(fieldf("%s“%s”的职务", what, list[i].Name), &list[i].Post, TextLine)
+			visit(fieldf("%s“%s”的单位", what, list[i].Name), &list[i].Unit, TextLine)
 		}
 	}
-	candidates := func(list []Candidate, what string) {
+	candidates := func(list []Candidate, what any) {
 		for i := range list {
-			visit(what+"姓名", &list[i].Name, TextName)
-			visit(what+"“"+list[i].Name+"”的职务", &list[i].Post, TextLine)
+			visit(fieldf("%s姓名", what), &list[i].Name, TextName)
+			visit(fieldf("%s“%s”的职务", what, list[i].Name), &list[i].Post, TextLine)
 		}
 	}
 	indicators := func(list []Indicator) {
 		for i := range list {
-			visit("分项名称", &list[i].Name, TextLine)
+			visit(i18n.N("分项名称"), &list[i].Name, TextLine)
 		}
 	}
-	visit("投票活动名称", &p.Title, TextLine)
-	visit("联系方式", &p.Contact, TextLine)
+	visit(i18n.N("投票活动名称"), &p.Title, TextLine)
+	visit(i18n.N("联系方式"), &p.Contact, TextLine)
 	for i := range p.Groups {
-		visit("参评类别名称", &p.Groups[i].Name, TextLine)
-		visit("参评类别“"+p.Groups[i].Name+"”的单位", &p.Groups[i].Unit, TextLine)
-		visit("参评类别“"+p.Groups[i].Name+"”的地区", &p.Groups[i].Region, TextLine)
+		visit(i18n.N("参评类别名称"), &p.Groups[i].Name, TextLine)
+		visit(fieldf("参评类别“%s”的单位", p.Groups[i].Name), &p.Groups[i].Unit, TextLine)
+		visit(fieldf("参评类别“%s”的地区", p.Groups[i].Name), &p.Groups[i].Region, TextLine)
 	}
 	for i := range p.Tellers {
-		visit("监票人姓名", &p.Tellers[i], TextName)
+		visit(i18n.N("监票人姓名"), &p.Tellers[i], TextName)
 	}
 	for i := range p.Forms {
 		f := &p.Forms[i]
-		visit("表名", &f.Title, TextLine)
+		visit(i18n.N("表名"), &f.Title, TextLine)
 		switch {
 		case f.Evaluation != nil:
-			subjects(f.Evaluation.Subjects, "被测评对象")
+			subjects(f.Evaluation.Subjects, i18n.N("被测评对象"))
 			for j := range f.Evaluation.Grades {
-				visit("等次名称", &f.Evaluation.Grades[j].Label, TextLine)
+				visit(i18n.N("等次名称"), &f.Evaluation.Grades[j].Label, TextLine)
 			}
 			indicators(f.Evaluation.Indicators)
 		case f.Recommendation != nil:
 			for j := range f.Recommendation.Positions {
 				pos := &f.Recommendation.Positions[j]
-				visit("推荐职位名称", &pos.Title, TextLine)
-				candidates(pos.Candidates, "职位“"+pos.Title+"”的候选人")
+				visit(i18n.N("推荐职位名称"), &pos.Title, TextLine)
+				candidates(pos.Candidates, fieldf("职位“%s”的候选人", pos.Title))
 			}
 		case f.Approval != nil:
-			candidates(f.Approval.Nominees, "表决对象")
+			candidates(f.Approval.Nominees, i18n.N("表决对象"))
 		case f.Review != nil:
-			visit("总体评价的题目", &f.Review.Overall, TextLine)
-			subjects(f.Review.Cadres, "评议干部")
+			visit(i18n.N("总体评价的题目"), &f.Review.Overall, TextLine)
+			subjects(f.Review.Cadres, i18n.N("评议干部"))
 		case f.Survey != nil:
 			for j := range f.Survey.Questions {
 				q := &f.Survey.Questions[j]
-				visit(fmt.Sprintf("第%d题的题目", j+1), &q.Title, TextLine)
+				visit(fieldf("第%d题的题目", j+1), &q.Title, TextLine)
 				for k := range q.Options {
-					visit(fmt.Sprintf("第%d题的选项", j+1), &q.Options[k], TextLine)
+					visit(fieldf("第%d题的选项", j+1), &q.Options[k], TextLine)
 				}
 				for k := range q.Rows {
-					visit(fmt.Sprintf("第%d题的评价项目", j+1), &q.Rows[k], TextLine)
+					visit(fieldf("第%d题的评价项目", j+1), &q.Rows[k], TextLine)
 				}
 			}
 		case f.Scoring != nil:
-			subjects(f.Scoring.Subjects, "被测评对象")
+			subjects(f.Scoring.Subjects, i18n.N("被测评对象"))
 			indicators(f.Scoring.Indicators)
 		}
 	}
@@ -318,7 +351,7 @@ func (p *Poll) texts(visit func(what string, s *string, form TextForm)) {
 // A text that is refused is left as it was.
 func (p *Poll) cleanTexts() error {
 	var first error
-	p.texts(func(what string, s *string, form TextForm) {
+	p.texts(func(what any, s *string, form TextForm) {
 		clean, err := CleanText(what, *s, form)
 		if err != nil {
 			first = cmp.Or(first, err)

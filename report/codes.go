@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // CodeList writes the CSV of a bulk issue as its codes are drawn, for mail merge and
@@ -15,10 +16,13 @@ type CodeList struct {
 	line []byte
 }
 
-// NewCodeList starts the list with its header. The byte order mark makes Excel and WPS
-// open the file as UTF-8.
-func NewCodeList(w io.Writer, base string) (*CodeList, error) {
-	_, err := io.WriteString(w, "\ufeff参评类别,凭证码,投票地址\r\n")
+// NewCodeList starts the list with its header, in m's language (nil is Chinese). The byte
+// order mark makes Excel and WPS open the file as UTF-8.
+func NewCodeList(w io.Writer, base string, m *i18n.Printer) (*CodeList, error) {
+	if m == nil {
+		m = i18n.For(i18n.Zh)
+	}
+	_, err := io.WriteString(w, "\ufeff"+m.T("参评类别,凭证码,投票地址")+"\r\n")
 	return &CodeList{w: w, base: base}, err
 }
 

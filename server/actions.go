@@ -16,6 +16,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -403,7 +404,7 @@ func (s *Server) closeDuePolls(ctx context.Context) {
 	}
 	for _, id := range ids {
 		if err := s.store.ClosePoll(ctx, id); err == nil {
-			s.auditAs(ctx, "system", "系统（定时结束）", id, "poll.close", map[string]string{"scheduled": "1"})
+			s.auditAs(ctx, "system", i18n.N("系统（定时结束）"), id, "poll.close", map[string]string{"scheduled": "1"})
 		} else if ballot.ErrorCode(err) != ballot.ECONFLICT {
 			s.log.Warn("scheduled close", "poll", id, "err", err)
 		}
@@ -553,7 +554,7 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 	for _, t := range tu {
 		byGroup[t.Group] = t
 	}
-	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
+	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: i18n.N("合计")}}
 	for i, g := range p.Groups {
 		t := byGroup[g.ID]
 		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight, Region: g.Region, Index: i}
@@ -626,14 +627,15 @@ func (s *Server) tallyOf(ctx context.Context, p *store.PollInfo) (countedTally, 
 // pollAction is a change an organizer makes to a poll they manage.
 type pollAction func(c *fiber.Ctx, p *store.PollInfo) error
 
-// onPage runs an action from a form post and returns to the poll's page with a message.
+// onPage runs an action from a form post and returns to the poll's page with a message
+// (an i18n.N-marked message, said in the page's language).
 func (s *Server) onPage(act pollAction, msg string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := pollOf(c)
 		if err := act(c, p); err != nil {
 			return err
 		}
-		return s.redirectWith(c, "/polls/"+p.ID, msg)
+		return s.redirectWith(c, "/polls/"+p.ID, pr(c).T(msg)) // msg: an i18n.N-marked message
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 )
@@ -134,7 +135,7 @@ func (s *Server) apiPollCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(s.pollJSON(pi, nil))
+	return c.Status(fiber.StatusCreated).JSON(s.pollJSON(apiPr(c), pi, nil))
 }
 
 type pollOut struct {
@@ -151,29 +152,35 @@ type pollOut struct {
 	KeyNote string `json:"key_note"`
 }
 
-func (s *Server) pollJSON(p *store.PollInfo, tv *turnoutView) pollOut {
-	w := p.Warnings()
+// pollJSON is a poll as the API shows it; its state, warnings and key note are said in
+// the language of the request's Accept-Language (say), as the API's errors are.
+func (s *Server) pollJSON(say *i18n.Printer, p *store.PollInfo, tv *turnoutView) pollOut {
+	w := pollWarnings(say, &p.Poll)
 	if w == nil {
 		w = []string{}
 	}
 	q := p.Poll
 	q.KeyHolder = q.Holder()
-	return pollOut{Poll: q, KeyNote: p.KeyNote(), UnitName: p.UnitName, StateName: p.State.Label(), CreatedAt: p.CreatedAt,
+	if tv != nil {
+		tv.Total.Name = say.T(tv.Total.Name)
+	}
+	format, args := p.KeyNoteFormat()
+	return pollOut{Poll: q, KeyNote: say.T(format, args...), UnitName: p.UnitName, StateName: say.T(p.State.Label()), CreatedAt: p.CreatedAt,
 		OpenedAt: p.OpenedAt, ClosedAt: p.ClosedAt, CountedAt: p.CountedAt, Warnings: w, Turnout: tv}
 }
 
 func (s *Server) apiPoll(c *fiber.Ctx) error {
 	p := pollOf(c)
-	return reply(c, fiber.StatusOK)(s.pollView(c.UserContext(), p))
+	return reply(c, fiber.StatusOK)(s.pollView(c.UserContext(), apiPr(c), p))
 }
 
 // pollView is a poll as the API shows it, with its turnout.
-func (s *Server) pollView(ctx context.Context, p *store.PollInfo) (pollOut, error) {
+func (s *Server) pollView(ctx context.Context, say *i18n.Printer, p *store.PollInfo) (pollOut, error) {
 	tv, err := s.turnout(ctx, p)
 	if err != nil {
 		return pollOut{}, err
 	}
-	return s.pollJSON(p, &tv), nil
+	return s.pollJSON(say, p, &tv), nil
 }
 
 func (s *Server) apiPollDelete(c *fiber.Ctx) error {
@@ -190,7 +197,7 @@ func (s *Server) apiPollState(c *fiber.Ctx, id string) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.pollJSON(p, nil))
+	return c.JSON(s.pollJSON(apiPr(c), p, nil))
 }
 
 func (s *Server) apiPollCount(c *fiber.Ctx) error {
@@ -227,7 +234,7 @@ func (s *Server) countRefused(c *fiber.Ctx, p *store.PollInfo, err error) error 
 		if werr != nil {
 			return werr
 		}
-		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.ErrorMessage(err)}, "paper_pending": waiting})
+		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": errText(apiPr(c), err)}, "paper_pending": waiting})
 	}
 	return err
 }
@@ -239,7 +246,12 @@ func (s *Server) apiTurnout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, fiber.StatusOK)(s.turnout(c.UserContext(), p))
+	tv, err := s.turnout(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	tv.Total.Name = apiPr(c).T(tv.Total.Name)
+	return c.JSON(tv)
 }
 
 // apiTokensIssue issues a batch: JSON with the codes and their URLs by default, or the
@@ -459,5 +471,5 @@ func (s *Server) apiPollOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.pollJSON(pi, nil))
+	return c.JSON(s.pollJSON(apiPr(c), pi, nil))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/records"
 	"minyi/store"
 )
@@ -113,7 +114,7 @@ func (s *Server) authenticate(c *fiber.Ctx, username, password string) (store.St
 	if s.loginFails.blocked(c.IP()) {
 		return store.Staff{}, ballot.Errorf(ballot.ETOOMANY, "登录失败次数过多，请%d分钟后再试", int(s.loginFails.retryAfter().Minutes()))
 	}
-	username, err := ballot.CleanText("用户名", username, ballot.TextLine)
+	username, err := ballot.CleanText(i18n.N("用户名"), username, ballot.TextLine)
 	if err != nil {
 		username = "" // no account has it: the login fails as for an unknown name
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/store"
 )
@@ -136,12 +137,12 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	}
 	base, _ := s.baseURL(c.BaseURL())
 	d := &codesDownload{s: s, poll: *p, base: base, shares: shares, seed: seed, zip: o.Format == "zip", run: run,
-		actor: me.ID, actorName: me.Name + "（" + me.Username + "）", key: key}
+		actor: me.ID, actorName: me.Name + "（" + me.Username + "）", key: key, say: pr(c)}
 	total := 0
 	for _, sh := range shares {
 		total += sh.Count
 	}
-	name := fmt.Sprintf("%s_凭证码_%d个", report.Clip(p.Title, 20), total)
+	name := tr(c, "%s_凭证码_%s个", report.Clip(p.Title, 20), strconv.Itoa(total))
 	c.Set("Content-Type", "text/csv; charset=utf-8")
 	if d.zip {
 		name += ".zip"
@@ -190,6 +191,7 @@ type codesDownload struct {
 	run              *store.CodeRun
 	actor, actorName string
 	key              string
+	say              *i18n.Printer // the organizer's language: the list's header, the files' names, the slips
 }
 
 // serve writes the download and commits its tokens just before the end; on any failure
@@ -227,13 +229,13 @@ func (d *codesDownload) write(ctx context.Context, cw *chunkedConn, head []byte)
 	var csvOut io.Writer = bw
 	if d.zip {
 		z = zip.NewWriter(bw)
-		f, err := z.Create("凭证清单.csv")
+		f, err := z.Create(d.say.T("凭证清单.csv"))
 		if err != nil {
 			return cw.n, err
 		}
 		csvOut = f
 	}
-	list, err := report.NewCodeList(csvOut, d.base)
+	list, err := report.NewCodeList(csvOut, d.base, d.say)
 	if err != nil {
 		return cw.n, err
 	}
@@ -375,7 +377,7 @@ func (d *codesDownload) slips(ctx context.Context, z *zip.Writer, hints map[stri
 	for _, sh := range d.shares {
 		counts[sh.Group] = sh.Count
 	}
-	printer := d.s.printer()
+	printer := report.Printer{FontPath: d.s.cfg.FontPath, P: d.say}
 	print := func(pt ballot.CodePart, toks []ballot.Token) printed {
 		pdf, err := printer.Slips(&report.SlipBatch{Title: d.poll.Title, Group: names[pt.Group], Base: d.base, Tokens: toks,
 			Hint: hints[pt.Group], First: pt.From, Total: counts[pt.Group]})
@@ -387,7 +389,8 @@ func (d *codesDownload) slips(ctx context.Context, z *zip.Writer, hints map[stri
 			return p.err
 		}
 		i++
-		name := fmt.Sprintf("切割单/%04d_%s_第%d-%d张.pdf", i, fileSafe(names[pt.Group]), pt.From+1, pt.From+pt.Count)
+		// numbers as text: a file's name is not grouped in thousands in English
+		name := d.say.T("切割单/%s_%s_第%s-%s张.pdf", fmt.Sprintf("%04d", i), fileSafe(names[pt.Group]), strconv.Itoa(pt.From+1), strconv.Itoa(pt.From+pt.Count))
 		// A PDF's QR images are compressed already: stored, not deflated again.
 		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
 		if err != nil {

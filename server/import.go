@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/report"
 	"minyi/survey"
 )
@@ -127,21 +128,22 @@ func listText(list string, rows [][]string) (string, error) {
 	case "questions":
 		q, err := survey.FromRows(rows)
 		if err != nil {
-			return "", ballot.Errorf(ballot.EINVALID, "%s", err.Error())
+			return "", ballot.Errorf(ballot.EINVALID, "%s", err) // the survey's error says itself in the reader's language
 		}
 		return q.Text(), nil
 	}
 	return "", ballot.Errorf(ballot.EINVALID, "不能导入到这里")
 }
 
-// samples are the downloadable example sheets, one per kind of list.
+// samples are the downloadable example sheets, one per kind of list. Their rows stay
+// Chinese whatever the reader's language: they show the words the import reads (单选, 姓名).
 var samples = map[string]struct {
 	name string
 	rows [][]string
 }{
-	"subjects":  {"名单示例.xlsx", [][]string{{"姓名", "职务"}, {"张三", "局长"}, {"李四", "副局长"}}},
-	"positions": {"推荐职位示例.xlsx", [][]string{{"职位", "应推荐人数", "姓名", "职务"}, {"副局长", "2", "张三", "办公室主任"}, {"", "", "李四", "财务科科长"}, {"", "", "王五", "人事科科长"}, {"纪检组长", "1", "赵六", "监察室主任"}}},
-	"questions": {"问卷示例.xlsx", [][]string{{"题型", "题目", "选项（用/分隔）", "矩阵项目（用/分隔）", "最少", "最多", "字数上限"},
+	"subjects":  {i18n.N("名单示例.xlsx"), [][]string{{"姓名", "职务"}, {"张三", "局长"}, {"李四", "副局长"}}},
+	"positions": {i18n.N("推荐职位示例.xlsx"), [][]string{{"职位", "应推荐人数", "姓名", "职务"}, {"副局长", "2", "张三", "办公室主任"}, {"", "", "李四", "财务科科长"}, {"", "", "王五", "人事科科长"}, {"纪检组长", "1", "赵六", "监察室主任"}}},
+	"questions": {i18n.N("问卷示例.xlsx"), [][]string{{"题型", "题目", "选项（用/分隔）", "矩阵项目（用/分隔）", "最少", "最多", "字数上限"},
 		{"单选", "您对本单位选人用人工作的总体评价", "好/较好/一般/差"}, {"多选", "您认为最需要改进的方面", "选拔程序/考察工作/监督管理", "", "1", "2"},
 		{"量表", "对领导班子的总体满意度", "满意/基本满意/不满意/不了解"}, {"评分", "对窗口服务打分（0–10）"},
 		{"矩阵", "对以下方面的评价", "好/较好/一般/差", "思想政治建设/领导水平/工作实绩/反腐倡廉"}, {"填空", "意见和建议", "", "", "", "", "200"}}},
@@ -157,5 +159,5 @@ func (s *Server) sampleSheet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendFile(c, sm.name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+	return sendFile(c, pr(c).T(sm.name), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -39,19 +38,25 @@ type repeatedError struct{ batches []store.Batch }
 func (e *repeatedError) Error() string { return e.Unwrap().Error() }
 
 func (e *repeatedError) Unwrap() error {
-	var parts []string
-	for _, b := range e.batches {
-		parts = append(parts, batchName(b.GroupName, b.Count, b.Hint))
+	return ballot.Errorf(ballot.EREPEATED, "这批凭证已生成，请勿重复提交。第一次提交的下载文件中就是这批凭证（%s）；如果该文件已丢失，请作废这批凭证后重新生成。", batchNames(e.batches))
+}
+
+// batchNames are the batches of a repeated post as an argument of its error: said in the
+// reader's language (errText), in Chinese wherever the error is printed.
+type batchNames []store.Batch
+
+func (bs batchNames) String() string { return bs.Say(i18n.For(i18n.Zh)) }
+
+// Say names each batch: 职工代表，40 张，ABCD…WXYZ；…
+func (bs batchNames) Say(p *i18n.Printer) string {
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = batchNameIn(p, b.GroupName, b.Count, b.Hint)
 	}
-	return ballot.Errorf(ballot.EREPEATED, "这批凭证已生成，请勿重复提交。第一次提交的下载文件中就是这批凭证（%s）；如果该文件已丢失，请作废这批凭证后重新生成。", strings.Join(parts, "；"))
+	return strings.Join(parts, p.T("；"))
 }
 
-// batchName is a batch as organizers name it: 职工代表，40 张，ABCD…WXYZ.
-func batchName(group string, count int, hint string) string {
-	return batchNameIn(i18n.For(i18n.Zh), group, count, hint)
-}
-
-// batchNameIn names a batch in p's language.
+// batchNameIn names a batch as organizers do (职工代表，40 张，ABCD…WXYZ), in p's language.
 func batchNameIn(p *i18n.Printer, group string, count int, hint string) string {
 	if hint != "" {
 		return p.T("%s，%d 张，%s", group, count, hint)
@@ -207,9 +212,10 @@ func (s *Server) slips(c *fiber.Ctx, p *store.PollInfo, batches []issuedBatch, f
 		bs[i] = &report.SlipBatch{Title: p.Title, Group: b.Group.Name, Base: base, Tokens: b.Tokens, Hint: b.Hint}
 		total += len(b.Tokens)
 	}
-	name := fmt.Sprintf("%s_%s_%d张", report.Clip(p.Title, 20), batches[0].Group.Name, total)
+	// numbers as text: a file's name is not grouped in thousands in English
+	name := tr(c, "%s_%s_%s张", report.Clip(p.Title, 20), batches[0].Group.Name, strconv.Itoa(total))
 	if len(batches) > 1 {
-		name = fmt.Sprintf("%s_全部参评类别_%d张", report.Clip(p.Title, 20), total)
+		name = tr(c, "%s_全部参评类别_%s张", report.Clip(p.Title, 20), strconv.Itoa(total))
 		if format != "pdf" {
 			return nil, ballot.Errorf(ballot.EINVALID, "一次生成全部参评类别的凭证只提供 PDF 格式")
 		}

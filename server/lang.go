@@ -79,8 +79,14 @@ func errText(p *i18n.Printer, err error) string {
 	if e.Format == "" || p.Lang() == i18n.Zh {
 		return e.Message
 	}
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
+	return p.T(e.Format, sayArgs(p, e.Args)...)
+}
+
+// sayArgs are a message's arguments in p's language: one that is itself a message of the
+// catalogue, one that can say itself (Say) and an error given as a cause are said again.
+func sayArgs(p *i18n.Printer, args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
 		switch v := a.(type) {
 		case string:
 			if i18n.Has(v) {
@@ -92,9 +98,18 @@ func errText(p *i18n.Printer, err error) string {
 		if c, ok := a.(ballot.Cause); ok {
 			a = errText(p, c.Err)
 		}
-		args[i] = a
+		out[i] = a
 	}
-	return p.T(e.Format, args...)
+	return out
+}
+
+// checkNote is a verification's note in p's language: said again from its format when it
+// was built with arguments, else looked up as it is (a note the catalogue lacks stays).
+func checkNote(p *i18n.Printer, c ballot.Check) string {
+	if c.Format == "" || len(c.Args) == 0 || p.Lang() == i18n.Zh {
+		return sayLabel(p, c.Note)
+	}
+	return p.T(c.Format, sayArgs(p, c.Args)...)
 }
 
 // switchLang is the language switch: it keeps the choice in a cookie and goes back to the

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
 	"time"
 
 	"minyi/ballot"
+	"minyi/i18n"
 )
 
 // Live turnout: the view of a poll the hub (live.Hub) computes once for all the streams
@@ -91,6 +93,19 @@ func (s *Server) live(ctx context.Context, pollID string) (*liveView, error) {
 		return nil, err
 	}
 	return &liveView{Title: p.Title, State: p.State, StateLabel: p.State.Label(), Rehearsal: p.Rehearsal, Quorum: p.Quorum, Turnout: tv}, nil
+}
+
+// sayLive is a live view's event or JSON (b, made of v) as a reader of p gets it: the hub
+// computes one view for every stream of the instance, in Chinese; in another language only
+// the state's label differs, and is said again in place rather than marshalled again for
+// each stream.
+func sayLive(p *i18n.Printer, v *liveView, b []byte) []byte {
+	if v == nil || p.Lang() == i18n.Zh {
+		return b
+	}
+	zh, _ := json.Marshal(v.StateLabel)
+	said, _ := json.Marshal(p.T(v.StateLabel))
+	return bytes.Replace(b, []byte(`"state_label":`+string(zh)), []byte(`"state_label":`+string(said)), 1)
 }
 
 // liveNow is the poll's live view for a page or the polling fallback: the running feed's

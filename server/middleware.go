@@ -256,6 +256,7 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 			format, args := sc.StepHintFormat()
 			return p.T(format, args...)
 		},
+		"checkNote": func(c ballot.Check) string { return checkNote(p, c) }, // a /verify check's note, said from its format
 		"scoreParts": func(sc *ballot.Scoring) string {
 			if len(sc.Indicators) == 0 {
 				return ""

@@ -28,7 +28,7 @@ func (s *Server) bundleDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := report.Clip(p.Title, 30) + "_计票结果"
+	name := tr(c, "%s_计票结果", report.Clip(p.Title, 30))
 	if marks, ok := ballot.Bundle5Marks(signed); ok {
 		c.Set("Content-Type", "application/zip")
 		c.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".zip"))

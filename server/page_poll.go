@@ -80,7 +80,8 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		batches[i].Hint = latinPunct(pr(c), batches[i].Hint)
 	}
 	for i := range log {
-		log[i].ActorName = latinPunct(pr(c), log[i].ActorName)
+		// the system's own name for itself is said in the page's language; people's names are data
+		log[i].ActorName = latinPunct(pr(c), sayLabel(pr(c), log[i].ActorName))
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{

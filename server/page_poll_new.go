@@ -500,7 +500,7 @@ func (bf builderForm) form() (ballot.Form, error) {
 	case ballot.KindSurvey:
 		q, err := survey.FromText(bf.Questions)
 		if err != nil {
-			return f, ballot.Errorf(ballot.EINVALID, "问卷%s", err.Error())
+			return f, ballot.Errorf(ballot.EINVALID, "问卷%s", err) // the survey's error says itself in the reader's language
 		}
 		f.Survey = &ballot.Survey{Questionnaire: q}
 	default:

@@ -6,6 +6,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/frontend"
+	"minyi/i18n"
 	"minyi/store"
 )
 
@@ -46,9 +47,6 @@ func (a Access) Allows(r store.Role) bool {
 	return false
 }
 
-// who names the class in the refusal it gives.
-var who = map[Access]string{Counter: "组织者、监票人或管理员", Organizer: "组织者或管理员", Admin: "管理员"}
-
 // Scope is the kind of object a route's :id names. A scoped route loads it before its
 // handler runs and answers "not found" when it belongs to another unit (admins see every
 // unit), so that its existence does not leak across units.
@@ -75,7 +73,7 @@ type Route struct {
 	Scope  Scope
 	API    bool // answers JSON errors; a page route redirects to the login and shows error pages
 
-	act     string        // what a refused role may not do ("计票"); default 进行此操作
+	act     string        // what a refused role may not do (i18n.N("计票")); default "this"
 	use     fiber.Handler // runs first, before any check (compressing the assets)
 	handler fiber.Handler
 }
@@ -142,8 +140,8 @@ func (s *Server) Routes() []Route {
 	page(post, "/login", Public, Unscoped, s.loginSubmit)
 	page(post, "/logout", Staff, Unscoped, s.logout)
 	page(get, "/", Staff, Unscoped, s.pollsPage)
-	page(get, "/polls/new", Organizer, Unscoped, s.pollNewPage, "新建投票活动")
-	page(post, "/polls", Organizer, Unscoped, s.pollCreate, "新建投票活动")
+	page(get, "/polls/new", Organizer, Unscoped, s.pollNewPage, i18n.N("新建投票活动"))
+	page(post, "/polls", Organizer, Unscoped, s.pollCreate, i18n.N("新建投票活动"))
 	page(get, "/samples/:list", Staff, Unscoped, s.sampleSheet)
 	page(get, "/polls/:id", Staff, OnPoll, s.pollPage)
 	page(get, "/polls/:id/preview", Staff, OnPoll, s.pollPreview)
@@ -152,22 +150,22 @@ func (s *Server) Routes() []Route {
 	page(post, "/polls/:id/open", Organizer, OnPoll, s.pollOpen)
 	page(post, "/polls/:id/ceremony", Organizer, OnPoll, s.ceremonyStart)
 	page(get, "/polls/:id/ceremony", Staff, OnPoll, s.ceremonyStatus)
-	page(get, "/polls/:id/count", Counter, OnPoll, s.countPage, "开箱计票")
-	page(post, "/polls/:id/close", Organizer, OnPoll, s.onPage(s.closePoll, "投票已结束，不再接受选票。可以开箱计票。"))
-	page(post, "/polls/:id/count", Counter, OnPoll, s.pollCount, "计票")
+	page(get, "/polls/:id/count", Counter, OnPoll, s.countPage, i18n.N("开箱计票"))
+	page(post, "/polls/:id/close", Organizer, OnPoll, s.onPage(s.closePoll, i18n.N("投票已结束，不再接受选票。可以开箱计票。")))
+	page(post, "/polls/:id/count", Counter, OnPoll, s.pollCount, i18n.N("计票"))
 	page(get, "/polls/:id/count/status", Staff, OnPoll, s.countStatusHandler)
 	page(post, "/polls/:id/delete", Organizer, OnPoll, s.pollDelete)
-	page(post, "/polls/:id/rehearsal", Organizer, OnPoll, s.onPage(s.startRehearsal, "已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。"))
-	page(post, "/polls/:id/rehearsal/wipe", Organizer, OnPoll, s.onPage(s.wipeRehearsal, "模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。"))
+	page(post, "/polls/:id/rehearsal", Organizer, OnPoll, s.onPage(s.startRehearsal, i18n.N("已进入模拟测评。请生成测试凭证，开始投票演练；演练结束后清除模拟数据，再进行正式投票。")))
+	page(post, "/polls/:id/rehearsal/wipe", Organizer, OnPoll, s.onPage(s.wipeRehearsal, i18n.N("模拟数据已全部清除（测试凭证、测试选票和模拟结果），投票活动回到未开始状态，可以进行正式投票。")))
 	page(post, "/polls/:id/tokens", Organizer, OnPoll, s.tokensIssue)
 	page(post, "/polls/:id/codes", Organizer, OnPoll, s.codesIssue)
 	page(post, "/polls/:id/tokens/void", Organizer, OnPoll, s.tokenVoid)
 	page(post, "/polls/:id/tokens/replace", Organizer, OnPoll, s.tokenReplace)
 	page(post, "/polls/:id/tokens/paper", Organizer, OnPoll, s.tokenPaper)
-	page(get, "/polls/:id/paper", Counter, OnPoll, s.paperPage, "录入纸质选票")
-	page(post, "/polls/:id/paper", Counter, OnPoll, s.paperSubmit, "录入纸质选票")
+	page(get, "/polls/:id/paper", Counter, OnPoll, s.paperPage, i18n.N("录入纸质选票"))
+	page(post, "/polls/:id/paper", Counter, OnPoll, s.paperSubmit, i18n.N("录入纸质选票"))
 	page(post, "/polls/:id/paper/discard", Organizer, OnPoll, s.paperDiscard)
-	page(post, "/polls/:id/reopen", Organizer, OnPoll, s.onPage(s.reopenPoll, "已重新开放投票。"))
+	page(post, "/polls/:id/reopen", Organizer, OnPoll, s.onPage(s.reopenPoll, i18n.N("已重新开放投票。")))
 	page(post, "/polls/:id/expected", Organizer, OnPoll, s.groupExpected)
 	page(post, "/polls/:id/schedule", Organizer, OnPoll, s.pollSchedule)
 	page(post, "/polls/:id/year", Organizer, OnPoll, s.pollYear)
@@ -181,14 +179,14 @@ func (s *Server) Routes() []Route {
 	page(get, "/polls/:id/next-round", Organizer, OnPoll, s.pollNextRound)
 	page(post, "/polls/:id/file", Organizer, OnPoll, s.pollFile)
 	page(get, "/cadres", Staff, Unscoped, s.cadresPage)
-	page(post, "/cadres", Organizer, Unscoped, s.cadresAdd, "维护干部名册")
+	page(post, "/cadres", Organizer, Unscoped, s.cadresAdd, i18n.N("维护干部名册"))
 	page(get, "/cadres/:id", Staff, OnCadre, s.cadrePage)
-	page(post, "/records/:id/link", Organizer, OnEntry, s.entryLink, "关联干部")
+	page(post, "/records/:id/link", Organizer, OnEntry, s.entryLink, i18n.N("关联干部"))
 	page(get, "/records", Staff, Unscoped, s.recordsPage)
 	page(get, "/selections", Staff, Unscoped, s.selectionsPage)
-	page(post, "/selections", Organizer, Unscoped, s.selectionCreate, "新建纪实")
+	page(post, "/selections", Organizer, Unscoped, s.selectionCreate, i18n.N("新建纪实"))
 	page(get, "/selections/:id", Staff, OnSelection, s.selectionPage)
-	page(post, "/selections/:id/steps", Organizer, OnSelection, s.selectionStepAdd, "记录纪实")
+	page(post, "/selections/:id/steps", Organizer, OnSelection, s.selectionStepAdd, i18n.N("记录纪实"))
 	page(get, "/selections/:id/export.pdf", Staff, OnSelection, s.selectionExport)
 	page(get, "/selections/:id/export.xlsx", Staff, OnSelection, s.selectionExport)
 	page(get, "/account", Staff, Unscoped, s.accountPage)
@@ -214,14 +212,14 @@ func (s *Server) Routes() []Route {
 	api(get, "/staff", Admin, Unscoped, s.apiStaff)
 	api(post, "/staff", Admin, Unscoped, s.apiStaffCreate)
 	api(get, "/polls", Staff, Unscoped, s.apiPolls)
-	api(post, "/polls", Organizer, Unscoped, s.apiPollCreate, "新建投票活动")
+	api(post, "/polls", Organizer, Unscoped, s.apiPollCreate, i18n.N("新建投票活动"))
 	api(get, "/polls/:id", Staff, OnPoll, s.apiPoll)
 	api(del, "/polls/:id", Organizer, OnPoll, s.apiPollDelete)
 	api(post, "/polls/:id/open", Organizer, OnPoll, s.apiPollOpen)
 	api(post, "/polls/:id/ceremony", Organizer, OnPoll, s.apiCeremonyStart)
 	api(get, "/polls/:id/ceremony", Staff, OnPoll, s.ceremonyStatus)
 	api(post, "/polls/:id/close", Organizer, OnPoll, s.onAPI(s.closePoll))
-	api(post, "/polls/:id/count", Counter, OnPoll, s.apiPollCount, "计票")
+	api(post, "/polls/:id/count", Counter, OnPoll, s.apiPollCount, i18n.N("计票"))
 	api(get, "/polls/:id/count", Staff, OnPoll, s.countStatusHandler)
 	api(get, "/polls/:id/turnout", Staff, OnPoll, s.apiTurnout)
 	api(post, "/polls/:id/reopen", Organizer, OnPoll, s.onAPI(s.reopenPoll))
@@ -244,13 +242,13 @@ func (s *Server) Routes() []Route {
 	api(post, "/polls/:id/file", Organizer, OnPoll, s.apiFile)
 	api(get, "/polls/:id/entries", Staff, OnPoll, s.apiPollEntries)
 	api(get, "/cadres", Staff, Unscoped, s.apiCadres)
-	api(post, "/cadres", Organizer, Unscoped, s.apiCadresAdd, "维护干部名册")
+	api(post, "/cadres", Organizer, Unscoped, s.apiCadresAdd, i18n.N("维护干部名册"))
 	api(get, "/cadres/:id", Staff, OnCadre, s.apiCadre)
-	api(post, "/entries/:id/link", Organizer, OnEntry, s.apiEntryLink, "关联干部")
+	api(post, "/entries/:id/link", Organizer, OnEntry, s.apiEntryLink, i18n.N("关联干部"))
 	api(get, "/selections", Staff, Unscoped, s.apiSelections)
-	api(post, "/selections", Organizer, Unscoped, s.apiSelectionCreate, "新建纪实")
+	api(post, "/selections", Organizer, Unscoped, s.apiSelectionCreate, i18n.N("新建纪实"))
 	api(get, "/selections/:id", Staff, OnSelection, s.apiSelection)
-	api(post, "/selections/:id/steps", Organizer, OnSelection, s.apiSelectionStep, "记录纪实")
+	api(post, "/selections/:id/steps", Organizer, OnSelection, s.apiSelectionStep, i18n.N("记录纪实"))
 	return rs
 }
 
@@ -289,14 +287,28 @@ func (s *Server) register(app *fiber.App, rs []Route) {
 
 // require refuses a signed-in staff member whose role is not in the class.
 func (a Access) require(act string) fiber.Handler {
-	if act == "" {
-		act = "进行此操作"
-	}
-	refusal := "只有" + who[a] + "可以" + act
 	return func(c *fiber.Ctx) error {
 		if !a.Allows(meOf(c).Role) {
-			return ballot.Errorf(ballot.EFORBIDDEN, "%s", refusal)
+			return a.refusal(act)
 		}
 		return c.Next()
 	}
+}
+
+// refusal names who may do what a route does (act, a message of the catalogue, or
+// nothing for "this"), one sentence a class so that each reads whole in English.
+func (a Access) refusal(act string) error {
+	switch {
+	case a == Counter && act == "":
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以进行此操作")
+	case a == Counter:
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以%s", act)
+	case a == Organizer && act == "":
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以进行此操作")
+	case a == Organizer:
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以%s", act)
+	case act == "":
+		return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以进行此操作")
+	}
+	return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以%s", act)
 }

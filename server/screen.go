@@ -36,13 +36,13 @@ func (s *Server) screenJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, b, err := s.liveNow(c.UserContext(), id)
+	v, b, err := s.liveNow(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
 	c.Set("Cache-Control", "no-store")
 	c.Set("Content-Type", "application/json")
-	return c.Send(b)
+	return c.Send(sayLive(pr(c), v, b))
 }
 
 // pollScreen makes (once) the poll's big-screen link.

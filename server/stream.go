@@ -39,6 +39,7 @@ func (s *Server) stream(c *fiber.Ctx, pollID string) error {
 	// seconds rather than all together.
 	head = fmt.Appendf(head, "retry: %d\n\n", 2000+rand.IntN(4000))
 	timing := s.liveTiming()
+	say := pr(c) // the viewer's language, for the state's label
 	f, ch, cancel := s.hub.Subscribe(pollID)
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
@@ -61,7 +62,7 @@ func (s *Server) stream(c *fiber.Ctx, pollID string) error {
 			case <-s.done:
 				return
 			case <-ch:
-				if !write(f.Msg().Event) {
+				if m := f.Msg(); !write(sayLive(say, m.View, m.Event)) {
 					return
 				}
 				keepalive.Reset(quiet)

@@ -44,7 +44,7 @@ func FromRows(rows [][]string) (Questionnaire, error) {
 		qq := Questionnaire{Questions: []Question{x}}
 		qq.Normalize()
 		if err := qq.Validate(); err != nil {
-			return q, errorf("第 %d 行：%s", n, strings.TrimPrefix(err.Error(), "第1题"))
+			return q, errorf("第 %d 行：%s", n, rowProblem(err))
 		}
 	}
 	if len(q.Questions) == 0 {

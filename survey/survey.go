@@ -5,6 +5,7 @@
 package survey
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -91,6 +92,62 @@ func (e *Error) Error() string { return e.Message }
 
 func errorf(format string, args ...any) error {
 	return &Error{Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// Say is the problem in p's language; Chinese is its Message.
+func (e *Error) Say(p *i18n.Printer) string {
+	if p.Lang() == i18n.Zh || e.Format == "" {
+		return e.Message
+	}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		switch v := a.(type) {
+		case string:
+			if i18n.Has(v) {
+				a = p.T(v)
+			}
+		case interface{ Say(*i18n.Printer) string }:
+			a = v.Say(p)
+		}
+		args[i] = a
+	}
+	return p.T(e.Format, args...)
+}
+
+// cause is a problem given as an argument of another's message ("第%d行：%s"): it prints as
+// its Chinese message and says itself in the reader's language.
+type cause struct{ err *Error }
+
+func (c cause) String() string { return c.err.Message }
+
+func (c cause) Say(p *i18n.Printer) string { return c.err.Say(p) }
+
+// ofQuestion are the sentences of Validate about one question, without the question's
+// number, as a spreadsheet row's problem reads ("第 3 行：应有2到20个选项"): the row names
+// the question already.
+var ofQuestion = map[string]string{
+	"第%d题的题目为空或过长（不超过200字）":              i18n.N("题目为空或过长（不超过200字）"),
+	"第%d题的编号“%s”重复或无效":                   i18n.N("的编号“%s”重复或无效"),
+	"第%d题应有2到%d个选项":                      i18n.N("应有2到%d个选项"),
+	"第%d题的选项“%s”重复":                      i18n.N("的选项“%s”重复"),
+	"第%d题的题型“%s”不受支持":                    i18n.N("的题型“%s”不受支持"),
+	"第%d题的最少、最多选择数应满足 1 ≤ 最少 ≤ 最多 ≤ 选项数": i18n.N("的最少、最多选择数应满足 1 ≤ 最少 ≤ 最多 ≤ 选项数"),
+	"第%d题计入满意的选项数应小于选项数":                 i18n.N("计入满意的选项数应小于选项数"),
+	"第%d题的字数上限应在1到%d之间":                  i18n.N("的字数上限应在1到%d之间"),
+	"第%d题（矩阵）应有1到%d个评价项目":                i18n.N("（矩阵）应有1到%d个评价项目"),
+	"第%d题的评价项目“%s”重复":                    i18n.N("的评价项目“%s”重复"),
+}
+
+// rowProblem is a one-question questionnaire's problem without the question's number.
+func rowProblem(err error) any {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	if f, ok := ofQuestion[e.Format]; ok && len(e.Args) > 0 {
+		return cause{&Error{Message: fmt.Sprintf(f, e.Args[1:]...), Format: f, Args: e.Args[1:]}}
+	}
+	return cause{e}
 }
 
 // Normalize trims text and gives ids and defaults.
@@ -187,7 +244,7 @@ func duplicate(list []string) string {
 	seen := map[string]bool{}
 	for _, s := range list {
 		if s == "" {
-			return "（空）"
+			return i18n.N("（空）")
 		}
 		if seen[s] {
 			return s

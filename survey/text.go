@@ -36,7 +36,7 @@ func FromText(text string) (Questionnaire, error) {
 			q.Questions = append(q.Questions, Question{Kind: kinds[m[1]], Title: m[3]})
 			cur = &q.Questions[len(q.Questions)-1]
 			if err := cur.setNumbers(m[2]); err != nil {
-				return q, errorf("第%d行：%s", i+1, err.Error())
+				return q, errorf("第%d行：%s", i+1, rowProblem(err))
 			}
 			continue
 		}
