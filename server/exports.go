@@ -27,9 +27,6 @@ func (s *Server) certified(c *fiber.Ctx) (*store.PollInfo, *ballot.Signed, *ball
 	return p, signed, &b, nil
 }
 
-// printer makes the PDFs in the font the server was configured with.
-func (s *Server) printer() report.Printer { return report.Printer{FontPath: s.cfg.FontPath} }
-
 // printerIn makes the documents in the request's language: an English organizer
 // downloads English documents.
 func (s *Server) printerIn(c *fiber.Ctx) report.Printer {
