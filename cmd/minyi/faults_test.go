@@ -365,11 +365,16 @@ func TestFaultKilledServer(t *testing.T) {
 	p, toks, body := db.poll(500)
 	a := db.serve(t)
 	var once sync.Once
+	killed := false
 	first := castAll(toks, 40, func(int) string { return a.base }, body, func(ok int) {
 		if ok >= 250 {
-			once.Do(func() { a.cmd.Process.Signal(syscall.SIGKILL) })
+			once.Do(func() { killed = true; a.cmd.Process.Signal(syscall.SIGKILL) })
 		}
 	})
+	once.Do(func() {}) // after the load, killed is read alone
+	if !killed {
+		t.Fatalf("the load ended before 250 votes were counted, and nothing was killed: %v", tally(first))
+	}
 	<-a.exited
 	counts := tally(first)
 	if counts["200 "] < 250 || counts["no answer"] == 0 {
@@ -517,9 +522,11 @@ func TestFaultDatabaseRestart(t *testing.T) {
 	a := db.serve(t)
 	var once sync.Once
 	restarted := make(chan struct{})
+	started := false
 	first := castAll(toks, 20, func(int) string { return a.base }, body, func(ok int) {
 		if ok >= 300 {
 			once.Do(func() {
+				started = true
 				go func() {
 					defer close(restarted)
 					if err := db.pg.Stop(); err != nil {
@@ -539,6 +546,10 @@ func TestFaultDatabaseRestart(t *testing.T) {
 			})
 		}
 	})
+	once.Do(func() {}) // after the load, started is read alone
+	if !started {
+		t.Fatalf("the load ended before 300 votes were counted, and the database was not restarted: %v", tally(first))
+	}
 	<-restarted
 	counts := tally(first)
 	for k := range counts {
