@@ -88,6 +88,7 @@ func (a *a11yCheck) page(name string, steps ...chromedp.Action[chromedp.Void]) {
 // screen, the teller's page making the key and counting, paper entry, the count page and
 // /verify.
 func TestA11yAxe(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)

@@ -105,7 +105,9 @@ func TestTemplateToOpenInFewClicks(t *testing.T) {
 	do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(app.base+"/"), chromedp.WaitVisible(css(`a[href="/polls/new"]`)),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+				// the test's own browser context: the browser is shared by the tests
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
 			return err
 		}))
 	o := newOrganizer(t, ctx)

@@ -61,6 +61,7 @@ func fits(w int64) string {
 // visible outline. The count has what was typed. At 200 % zoom (640 px wide at device
 // scale 2) the page has no sideways scroll and the submit button is in reach.
 func TestA11yKeyboardAndZoom(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)
@@ -127,6 +128,7 @@ func TestA11yKeyboardAndZoom(t *testing.T) {
 // server says what to do and keeps chosen and unchosen names apart without colour; the
 // blank-lines confirmation is a full-width button.
 func TestA11yNarrowAndBigText(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)
@@ -240,6 +242,7 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 // Every staff page fits a 375 px phone without sideways scrolling and passes axe there;
 // wide tables scroll inside their own box, which the keyboard reaches.
 func TestA11yStaffOnPhone(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	q, urls := a.evaluationPoll("手机上的组织者：计票结果", []string{"张三", "李四", "王五"}, 1)
 	a.call("POST", "/api/v1/ballot/"+urls[0][strings.LastIndex(urls[0], "/")+1:], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"不称职"}, "s3": {"优秀"}}}}}}, 200, nil)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,34 +18,76 @@ import (
 	"minyi/ballot"
 )
 
-// browser starts Debian's chromium headless. It is installed by `make test`; without it
-// these tests fail rather than skip, so CI never passes without them.
+// One chromium serves every browser test: starting a browser costs more CPU than most of
+// the tests' pages, and the tests run side by side. Each test gets a tab in a browser
+// context of its own (as a private window), so cookies, storage and the cache are not
+// shared between tests.
+var chromium struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab; its children are new tabs
+	err  error
+	stop func()
+}
+
+// startChromium starts Debian's chromium headless, once for the test binary. It is
+// installed by `make test`; without it the browser tests fail rather than skip, so CI
+// never passes without them.
+func startChromium() (context.Context, error) {
+	chromium.once.Do(func() {
+		path := os.Getenv("MINYI_CHROMIUM")
+		if path == "" {
+			path = "/usr/bin/chromium"
+		}
+		if _, err := os.Stat(path); err != nil {
+			chromium.err = fmt.Errorf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
+			return
+		}
+		dir, err := os.MkdirTemp("", "minyi-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+			chromedp.UserDataDir(dir),
+			// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
+			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
+		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancel2 := chromedp.NewContext(actx)
+		chromium.ctx = bctx
+		chromium.stop = func() { cancel2(); cancel(); os.RemoveAll(dir) }
+		if err := chromedp.Do(bctx); err != nil {
+			chromium.err = fmt.Errorf("start chromium: %v", err)
+		}
+	})
+	return chromium.ctx, chromium.err
+}
+
+// stopChromium ends the shared browser, if a test started it.
+func stopChromium() {
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+}
+
+// browser opens a tab for the test in a fresh browser context of the shared chromium,
+// closed when the test ends.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := os.Getenv("MINYI_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
+	root, err := startChromium()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	bctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
 	// Accept the organizer's confirmation dialogs, as a person clicking OK would.
 	if err := chromedp.Listen(bctx, func(ev any) {
 		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			go chromedp.Call(bctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open a tab in chromium: %v", err)
 	}
 	// A bound on a hung browser, not a speed budget: make test runs its passes side by side.
 	ctx, cancel3 := context.WithTimeout(bctx, 300*time.Second)

@@ -80,6 +80,8 @@ func TestMain(m *testing.M) {
 	} else {
 		code = m.Run()
 	}
+	stopChromium()
+	removeFaultTemplate()
 	cancel()
 	select {
 	case <-done:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,11 +103,16 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 		a.call("POST", "/api/v1/ballot/"+tk, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {grade}}}}}}, 200, nil)
 	}
 	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
-	var counted bytes.Buffer
+	counted := &syncBuffer{}
 	go func() {
-		done <- Main(cctx, []string{"teller", "count", links.Links[2].URL, "-file", file, "-every", "100ms"}, &counted, os.Stderr)
+		done <- Main(cctx, []string{"teller", "count", links.Links[2].URL, "-file", file, "-every", "100ms"}, counted, os.Stderr)
 	}()
-	time.Sleep(500 * time.Millisecond)
+	// The count starts once the command says it waits for it.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(counted.String(), "等待组织者开始开箱计票"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("minyi teller count does not say it waits for the count:\n%s", counted.String())
+		}
+	}
 	a.call("POST", "/api/v1/polls/"+p.ID+"/count", nil, 202, nil)
 	if err := <-done; err != nil {
 		t.Fatalf("minyi teller count: %v\n%s", err, counted.String())
@@ -155,4 +161,22 @@ func runMinyi(stdin io.Reader, args ...string) (string, error) {
 	cmd.Stdin = stdin
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// syncBuffer is a buffer a command writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
