@@ -164,6 +164,18 @@ var pseudoPages = []pseudoPage{
 	{name: "staff, refused", staff: true, path: at("/admin/staff"), form: func(f *pseudoFixture) url.Values {
 		return url.Values{"username": {"bad name"}, "name": {"Lee"}, "role": {"teller"}, "unit_id": {f.unitID}}
 	}, status: 400},
+	// the count and after it: a counted poll's pages, the pages of a count waiting for the
+	// tellers' or the organizer's devices, the ballot's preview and paper entry (f.countArea)
+	{name: "poll page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID }},
+	{name: "count page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/count" }},
+	{name: "next round of a recommendation", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/next-round" }},
+	{name: "poll page, count waiting for the tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().tellers.ID }},
+	{name: "count page, waiting for the tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().tellers.ID + "/count" }},
+	{name: "teller page at count time", path: func(f *pseudoFixture) string { return f.countArea().seat }},
+	{name: "organizer key page at count time", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().ownerKey.ID + "/ceremony" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
+	{name: "ballot preview", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/preview" }},
+	{name: "paper entry", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/paper" }},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {

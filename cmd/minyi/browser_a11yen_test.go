@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The organizer's, the tellers' and the hall's pages in English pass axe at WCAG 2.1 AA as
+// the Chinese ones do: English words are longer (the nav, buttons, table headers), and the
+// page must say it is English (lang), so the checks are run again with the switch set.
+// Login, the poll page open and counted, the tally and the big screen on a desk's screen;
+// then every staff page of the Chinese pass, a draft's page, the tellers' links and the
+// ballot's preview on a 375 px phone, where each must also fit without sideways scrolling
+// (a table scrolls inside its own box, a long link wraps).
+func TestA11yAxeEnglish(t *testing.T) {
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	u := units.Units[0].ID
+	open, _ := a.evaluationPoll("无障碍检查（英文）：投票中", []string{"赵一", "钱二"}, 2)
+	var screen struct{ URL string }
+	a.call("POST", "/api/v1/polls/"+open.ID+"/screen", nil, 200, &screen)
+	q, urls := a.evaluationPoll("无障碍检查（英文）：计票结果", []string{"张三", "李四", "王五"}, 1)
+	a.call("POST", "/api/v1/ballot/"+urls[0][strings.LastIndex(urls[0], "/")+1:], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"不称职"}, "s3": {"优秀"}}}}}}, 200, nil)
+	a.call("POST", "/api/v1/polls/"+q.ID+"/close", nil, 200, nil)
+	a.countPoll(q.ID, nil)
+	var draft pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "无障碍检查（英文）：监票人链接", "unit_id": u, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}}}, 201, &draft)
+	a.call("POST", "/api/v1/cadres", map[string]any{"unit_id": u, "cadres": []map[string]any{{"name": "欧阳明远", "gender": "男", "birth_year": 1975, "post": "县发展和改革局党组书记、局长"}}}, 201, nil)
+	var cadres struct{ Cadres []struct{ ID string } }
+	a.call("GET", "/api/v1/cadres?unit="+u, nil, 200, &cadres)
+	var sel struct{ ID string }
+	a.call("POST", "/api/v1/selections", map[string]any{"unit_id": u, "post": "县发展和改革局副局长"}, 201, &sel)
+	a.call("POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "民主推荐", "date": "2026-11-20", "poll_id": q.ID}, 201, nil)
+
+	ctx := browser(t) // set to Chinese: English is the reader's choice, by the switch
+	c := &a11yCheck{t: t, ctx: ctx, rules: map[string]int{}}
+	en := func(sel string) css { return css(`html[lang="en"] ` + sel) }
+	var wide []string
+	fitsPhone := func(name string) {
+		t.Helper()
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w > 375 {
+			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest("table")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.textContent || "").trim().slice(0, 24))`))
+			wide = append(wide, fmt.Sprintf("%s: %d px wide (%v)", name, w, culprits))
+			screenshot(ctx, "staff-wide-en"+strings.ReplaceAll(name, "/", "_"))
+		}
+	}
+	phone375 := chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	c.page("login (English, 375 px)", phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(en(`input[name=username]`)))
+	fitsPhone("/login")
+	c.page("login (English)", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(en(`input[name=username]`)))
+	login(t, ctx)
+	c.page("poll page, open (English)", chromedp.Navigate(app.base+"/polls/"+open.ID), chromedp.WaitVisible(en("#turnout")))
+	c.page("poll page, counted (English)", chromedp.Navigate(app.base+"/polls/"+q.ID), chromedp.WaitVisible(en("main")))
+	c.page("tally (English)", chromedp.Navigate(app.base+"/polls/"+q.ID+"/tally"), chromedp.WaitVisible(en("table.tally")))
+	c.page("big screen (English)", chromedp.EmulateViewport(1280, 720), chromedp.Navigate(screen.URL), chromedp.WaitVisible(en("#used")))
+
+	// On a phone: axe again, and no sideways scroll.
+	do(t, ctx, phone375)
+	for _, path := range []string{"/", "/polls/new", "/polls/new?template=evaluation", "/polls/" + open.ID, "/polls/" + q.ID,
+		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID,
+		"/selections", "/selections/" + sel.ID, "/admin/units", "/admin/staff", "/admin/deliveries", "/account",
+		"/polls/" + draft.ID, "/polls/" + open.ID + "/preview"} {
+		c.page(path+" (English, 375 px)", chromedp.Navigate(app.base+path), chromedp.WaitVisible(en("main")))
+		fitsPhone(path)
+	}
+	// The tellers' links, as the organizer makes them from the draft's page (the browser
+	// accepts the confirmation).
+	c.page("teller links (English, 375 px)", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(en("main")),
+		chromedp.Click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(en(".share-sheet")))
+	fitsPhone("teller links")
+	// The key and the count, paper entry and /verify, each in the states it shows.
+	for _, st := range ceremonyStops(t, a) {
+		c.page(st.name+" (English, 375 px)", st.steps...)
+		if !evalBool(t, ctx, `document.documentElement.lang === "en"`) {
+			t.Fatalf("%s: the page is not in English", st.name)
+		}
+		fitsPhone(st.name)
+	}
+
+	if len(c.found) > 0 {
+		t.Errorf("axe found %d violations in English (by rule: %v):\n%s", len(c.found), c.rules, strings.Join(c.found, "\n"))
+	}
+	if len(wide) > 0 {
+		t.Errorf("English staff pages on a 375 px phone:\n%s", strings.Join(wide, "\n"))
+	}
+}
