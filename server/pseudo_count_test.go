@@ -6,8 +6,9 @@ import (
 )
 
 // The count's side of the pseudo-locale test: a poll counted with every kind of form (its
-// poll page, tally, count page and next round), and polls whose key the tellers' or the
-// organizer's devices hold, closed and waiting for them to count. Made once per fixture,
+// poll page, count page and next round), polls whose key the tellers' or the organizer's
+// devices hold, closed and waiting for them to count, and the voter's notices of a code
+// refused for its state (poll over, voided, changed to paper). Made once per fixture,
 // on first use, with ASCII data.
 
 type countArea struct {
@@ -15,6 +16,9 @@ type countArea struct {
 	tellers  poll   // two tellers hold the key; the count waits for their devices
 	seat     string // the first teller's link to that poll, as its path on this server
 	ownerKey poll   // the organizer's device holds the key; the count waits for it
+	// voter codes refused for their state: the counted poll's unused one, and two of
+	// the fixture's open poll, one voided and one changed to paper
+	closedCode, voidCode, paperCode string
 }
 
 var (
@@ -51,6 +55,11 @@ func (f *pseudoFixture) countArea() *countArea {
 	f.cast(codes[0], map[string][]string{"s1": {"称职"}}, map[string][]string{"p1": {"c1"}}, map[string][]string{"n1": {"同意"}}, nil, nil, nil)
 	f.api(f.admin, "POST", "/api/v1/polls/"+a.counted.ID+"/close", nil, 200, nil)
 	f.countPoll(a.counted.ID, nil)
+	a.closedCode = codes[1]
+	more := f.tokensIn(f.poll.ID, f.poll.Groups[0].ID, 2)
+	a.voidCode, a.paperCode = more[0], more[1]
+	f.api(f.admin, "POST", "/api/v1/polls/"+f.poll.ID+"/tokens/void", map[string]string{"code": a.voidCode}, 200, nil)
+	f.api(f.admin, "POST", "/api/v1/polls/"+f.poll.ID+"/tokens/paper", map[string]string{"code": a.paperCode}, 200, nil)
 
 	waiting := func(tellers []string, quorum int) poll {
 		var p poll

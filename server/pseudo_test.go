@@ -165,7 +165,8 @@ var pseudoPages = []pseudoPage{
 		return url.Values{"username": {"bad name"}, "name": {"Lee"}, "role": {"teller"}, "unit_id": {f.unitID}}
 	}, status: 400},
 	// the count and after it: a counted poll's pages, the pages of a count waiting for the
-	// tellers' or the organizer's devices, the ballot's preview and paper entry (f.countArea)
+	// tellers' or the organizer's devices, the ballot's preview and paper entry, and the
+	// voter's notices of a code refused for its poll's or its own state (f.countArea)
 	{name: "poll page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID }},
 	{name: "count page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/count" }},
 	{name: "next round of a recommendation", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/next-round" }},
@@ -176,6 +177,9 @@ var pseudoPages = []pseudoPage{
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "ballot preview", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/preview" }},
 	{name: "paper entry", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/paper" }},
+	{name: "token of a poll over", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().closedCode }, status: 409},
+	{name: "token voided", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().voidCode }, status: 410},
+	{name: "token changed to paper", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().paperCode }, status: 409},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -38,50 +39,65 @@ func TestA11yAxeEnglish(t *testing.T) {
 	a.call("POST", "/api/v1/selections", map[string]any{"unit_id": u, "post": "县发展和改革局副局长"}, 201, &sel)
 	a.call("POST", "/api/v1/selections/"+sel.ID+"/steps", map[string]any{"kind": "民主推荐", "date": "2026-11-20", "poll_id": q.ID}, 201, nil)
 
-	ctx := browser(t) // set to Chinese: English is the reader's choice, by the switch
-	c := &a11yCheck{t: t, ctx: ctx, rules: map[string]int{}}
 	en := func(sel string) css { return css(`html[lang="en"] ` + sel) }
+	phone375 := chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	// englishStaff is a browser of its own (one browser's time is bounded), set to Chinese
+	// as the meeting's are, switched to English and signed in, on a phone.
+	englishStaff := func() context.Context {
+		ctx := browser(t)
+		do(t, ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(en(`input[name=username]`)))
+		login(t, ctx)
+		return ctx
+	}
+	c := &a11yCheck{t: t, ctx: browser(t), rules: map[string]int{}}
 	var wide []string
 	fitsPhone := func(name string) {
 		t.Helper()
-		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		w, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if w > 375 {
-			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest("table")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.textContent || "").trim().slice(0, 24))`))
+			culprits, _ := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest("table")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.textContent || "").trim().slice(0, 24))`))
 			wide = append(wide, fmt.Sprintf("%s: %d px wide (%v)", name, w, culprits))
-			screenshot(ctx, "staff-wide-en"+strings.ReplaceAll(name, "/", "_"))
+			screenshot(c.ctx, "staff-wide-en"+strings.ReplaceAll(name, "/", "_"))
 		}
 	}
-	phone375 := chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	phonePages := func(paths ...string) {
+		t.Helper()
+		for _, path := range paths {
+			c.page(path+" (English, 375 px)", chromedp.Navigate(app.base+path), chromedp.WaitVisible(en("main")))
+			fitsPhone(path)
+		}
+	}
 	c.page("login (English, 375 px)", phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(en(`input[name=username]`)))
 	fitsPhone("/login")
 	c.page("login (English)", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(en(`input[name=username]`)))
-	login(t, ctx)
+	login(t, c.ctx)
 	c.page("poll page, open (English)", chromedp.Navigate(app.base+"/polls/"+open.ID), chromedp.WaitVisible(en("#turnout")))
 	c.page("poll page, counted (English)", chromedp.Navigate(app.base+"/polls/"+q.ID), chromedp.WaitVisible(en("main")))
 	c.page("tally (English)", chromedp.Navigate(app.base+"/polls/"+q.ID+"/tally"), chromedp.WaitVisible(en("table.tally")))
 	c.page("big screen (English)", chromedp.EmulateViewport(1280, 720), chromedp.Navigate(screen.URL), chromedp.WaitVisible(en("#used")))
 
 	// On a phone: axe again, and no sideways scroll.
-	do(t, ctx, phone375)
-	for _, path := range []string{"/", "/polls/new", "/polls/new?template=evaluation", "/polls/" + open.ID, "/polls/" + q.ID,
-		"/polls/" + q.ID + "/tally", "/polls/" + q.ID + "/count", "/records", "/cadres", "/cadres/" + cadres.Cadres[0].ID,
-		"/selections", "/selections/" + sel.ID, "/admin/units", "/admin/staff", "/admin/deliveries", "/account",
-		"/polls/" + draft.ID, "/polls/" + open.ID + "/preview"} {
-		c.page(path+" (English, 375 px)", chromedp.Navigate(app.base+path), chromedp.WaitVisible(en("main")))
-		fitsPhone(path)
-	}
+	do(t, c.ctx, phone375)
+	phonePages("/", "/polls/new", "/polls/new?template=evaluation", "/polls/"+open.ID, "/polls/"+q.ID,
+		"/polls/"+q.ID+"/tally", "/polls/"+q.ID+"/count", "/polls/"+draft.ID, "/polls/"+open.ID+"/preview")
 	// The tellers' links, as the organizer makes them from the draft's page (the browser
 	// accepts the confirmation).
 	c.page("teller links (English, 375 px)", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(en("main")),
 		chromedp.Click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(en(".share-sheet")))
 	fitsPhone("teller links")
+
+	c.ctx = englishStaff()
+	phonePages("/records", "/cadres", "/cadres/"+cadres.Cadres[0].ID, "/selections", "/selections/"+sel.ID,
+		"/admin/units", "/admin/staff", "/admin/deliveries", "/account")
+
 	// The key and the count, paper entry and /verify, each in the states it shows.
+	c.ctx = englishStaff()
 	for _, st := range ceremonyStops(t, a) {
 		c.page(st.name+" (English, 375 px)", st.steps...)
-		if !evalBool(t, ctx, `document.documentElement.lang === "en"`) {
+		if !evalBool(t, c.ctx, `document.documentElement.lang === "en"`) {
 			t.Fatalf("%s: the page is not in English", st.name)
 		}
 		fitsPhone(st.name)
