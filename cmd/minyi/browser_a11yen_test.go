@@ -15,7 +15,8 @@ import (
 // Login, the poll page open and counted, the tally and the big screen on a desk's screen;
 // then every staff page of the Chinese pass, a draft's page, the tellers' links and the
 // ballot's preview on a 375 px phone, where each must also fit without sideways scrolling
-// (a table scrolls inside its own box, a long link wraps).
+// (a table scrolls inside its own box, a long link wraps). The English ballot of every kind
+// fits 320 px with its headings inside their boxes, in standard and in 大字 text.
 func TestA11yAxeEnglish(t *testing.T) {
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
@@ -28,6 +29,27 @@ func TestA11yAxeEnglish(t *testing.T) {
 	a.call("POST", "/api/v1/ballot/"+urls[0][strings.LastIndex(urls[0], "/")+1:], map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"不称职"}, "s3": {"优秀"}}}}}}, 200, nil)
 	a.call("POST", "/api/v1/polls/"+q.ID+"/close", nil, 200, nil)
 	a.countPoll(q.ID, nil)
+	// A ballot of every kind with long titles, for the English ballot at 320 px.
+	var long pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "二〇二六年度县直机关领导班子和领导干部民主推荐、民主测评及选人用人工作评议会", "unit_id": u, "lang": "en",
+		"groups": []map[string]any{{"name": "班子成员和中层正职以上干部", "expected": 6}},
+		"forms": []map[string]any{
+			{"kind": "recommendation", "title": "县发展和改革局副局长人选民主推荐表", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "县发展和改革局党组成员、副局长", "seats": 2, "write_ins": true, "candidates": []map[string]string{{"name": "欧阳明远", "post": "办公室主任"}, {"name": "李四"}, {"name": "王五"}}}}}},
+			{"kind": "recommendation", "title": "民主推荐表（逐一表态）", "recommendation": map[string]any{"shape": "per_candidate", "positions": []map[string]any{
+				{"title": "局长", "seats": 1, "write_ins": true, "candidates": []map[string]string{{"name": "赵六"}}}}}},
+			{"kind": "evaluation", "title": "民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "司马长风", "post": "县发展和改革局党组书记、局长"}}}},
+			{"kind": "review", "title": "选人用人工作评议表", "review": map[string]any{"overall": "对本单位选人用人工作的总体评价", "cadres": []map[string]string{{"name": "孙三", "post": "科长"}}}},
+			{"kind": "approval", "title": "表决票", "approval": map[string]any{"seats": 1, "nominees": []map[string]string{{"name": "吴五"}, {"name": "郑七"}}}},
+			{"kind": "survey", "title": "满意度问卷", "survey": map[string]any{"questions": []map[string]any{
+				{"kind": "multiple", "title": "最关心的工作", "options": []string{"作风", "民生", "发展"}, "min": 1, "max": 2},
+				{"kind": "rating", "title": "总体打分"}, {"kind": "matrix", "title": "各项工作", "options": []string{"满意", "基本满意", "不满意", "不了解"}, "rows": []string{"党风廉政建设"}}}}},
+			{"kind": "scoring", "title": "述职打分表", "scoring": map[string]any{"subjects": []map[string]string{{"name": "冯八"}}}},
+		},
+	}, 201, &long)
+	var longToks struct{ Tokens []struct{ URL string } }
+	a.call("POST", "/api/v1/polls/"+long.ID+"/tokens", map[string]any{"group_id": long.Groups[0].ID, "count": 1}, 201, &longToks)
+	a.openPoll(long.ID)
 	var draft pollRef
 	a.call("POST", "/api/v1/polls", map[string]any{"title": "无障碍检查（英文）：监票人链接", "unit_id": u, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
 		"groups": []map[string]any{{"name": "职工代表", "expected": 30}},
@@ -90,6 +112,28 @@ func TestA11yAxeEnglish(t *testing.T) {
 	fitsPhone("teller links")
 
 	c.ctx = englishStaff()
+	// The English ballot at 320 px, in standard and in 大字 text: no sideways scroll, and
+	// every line's heading inside its box (English words are longer and break less).
+	headingsInside := `[...document.querySelectorAll("fieldset.line")].every(f => { const b = f.getBoundingClientRect(), l = f.querySelector("legend"), s = getComputedStyle(f);
+	  if (!l) return true; const r = l.getBoundingClientRect();
+	  return r.top >= b.top + parseFloat(s.borderTopWidth) - 0.5 && r.left >= b.left && r.right <= b.right + 0.5 })
+	  && [...document.querySelectorAll("h1,h2,h3")].every(h => h.getBoundingClientRect().right <= document.documentElement.clientWidth)`
+	narrow := func(what string) {
+		t.Helper()
+		if !evalBool(t, c.ctx, fits(320)) {
+			culprits, _ := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 321).slice(-4).map(e => e.tagName + "." + e.className + " " + (e.textContent || "").trim().slice(0, 24))`))
+			wide = append(wide, fmt.Sprintf("%s: the ballot scrolls sideways at 320 px (%v)", what, culprits))
+		}
+		if !evalBool(t, c.ctx, headingsInside) {
+			wide = append(wide, what+": a heading crosses its box at 320 px")
+		}
+	}
+	do(t, c.ctx, chromedp.EmulateViewport(320, 700, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Navigate(longToks.Tokens[0].URL), chromedp.WaitVisible(en("#ballot")))
+	narrow("ballot (English)")
+	do(t, c.ctx, chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css(`html.big[lang="en"] #ballot`)))
+	narrow("ballot in large text (English)")
+	do(t, c.ctx, chromedp.Click(css("#bigtext")), phone375)
 	phonePages("/records", "/cadres", "/cadres/"+cadres.Cadres[0].ID, "/selections", "/selections/"+sel.ID,
 		"/admin/units", "/admin/staff", "/admin/deliveries", "/account")
 
