@@ -179,6 +179,7 @@ var pseudoPages = []pseudoPage{
 	{name: "paper entry", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/paper" }},
 	{name: "token of a poll over", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().closedCode }, status: 409},
 	{name: "token voided", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().voidCode }, status: 410},
+	{name: "staff error page (next round of a poll not counted)", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().ownerKey.ID + "/next-round" }, status: 403},
 	{name: "token changed to paper", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().paperCode }, status: 409},
 }
 

@@ -104,7 +104,8 @@ func TestA11yAxeEnglish(t *testing.T) {
 	// On a phone: axe again, and no sideways scroll.
 	do(t, c.ctx, phone375)
 	phonePages("/", "/polls/new", "/polls/new?template=evaluation", "/polls/"+open.ID, "/polls/"+q.ID,
-		"/polls/"+q.ID+"/tally", "/polls/"+q.ID+"/count", "/polls/"+draft.ID, "/polls/"+open.ID+"/preview")
+		"/polls/"+q.ID+"/tally", "/polls/"+q.ID+"/count", "/polls/"+draft.ID, "/polls/"+open.ID+"/preview",
+		"/polls/"+q.ID+"/next-round") // refused (no 民主推荐 to go on with): the staff error page
 	// The tellers' links, as the organizer makes them from the draft's page (the browser
 	// accepts the confirmation).
 	c.page("teller links (English, 375 px)", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(en("main")),
