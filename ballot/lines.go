@@ -42,7 +42,8 @@ func SubjectsFromLines(text string) ([]Subject, error) {
 }
 
 // GroupsFromLines reads "类别名称 应到人数" a line, optionally followed by a weight
-// ("0.15", "15%" or "3/20"); blank lines are skipped.
+// ("0.15", "15%" or "3/20") and preceded by the group's region in brackets
+// ("【杭州市】西湖区政务服务中心 120"); blank lines are skipped.
 func GroupsFromLines(text string) ([]Group, error) {
 	var out []Group
 	for i, line := range strings.Split(text, "\n") {
@@ -66,9 +67,37 @@ func GroupsFromLines(text string) ([]Group, error) {
 		if err != nil {
 			return nil, Errorf(EINVALID, "第%d行：应到人数“%s”不是整数", i+1, f[len(f)-1])
 		}
-		out = append(out, Group{Name: strings.Join(f[:len(f)-1], " "), Expected: n, Weight: weight})
+		region, name := splitRegion(strings.Join(f[:len(f)-1], " "))
+		out = append(out, Group{Name: name, Region: region, Expected: n, Weight: weight})
 	}
 	return out, nil
+}
+
+// splitRegion takes the region off the front of a group's name written as "【地区】名称"
+// (or with [ ] typed on a keyboard without the Chinese brackets). Brackets were chosen
+// over a slash because names like "正/副处级干部" hold slashes already.
+func splitRegion(s string) (region, name string) {
+	for _, b := range [][2]string{{"【", "】"}, {"[", "]"}, {"［", "］"}} {
+		if rest, ok := strings.CutPrefix(s, b[0]); ok {
+			if r, n, ok := strings.Cut(rest, b[1]); ok {
+				return strings.TrimSpace(r), strings.TrimSpace(n)
+			}
+		}
+	}
+	return "", s
+}
+
+// GroupLine is a group as GroupsFromLines reads it back: the builder's text of a poll's
+// groups (a next round starts from it).
+func GroupLine(g Group) string {
+	line := g.Name + " " + strconv.Itoa(g.Expected)
+	if g.Region != "" {
+		line = "【" + g.Region + "】" + line
+	}
+	if g.Weight != nil {
+		line += " " + g.Weight.String()
+	}
+	return line
 }
 
 // ParseWeight reads a weight written as a decimal ("0.15"), a percentage ("15%") or a

@@ -138,12 +138,17 @@ type Group struct {
 	// Unit the group's voters belong to: they never evaluate a subject of that unit
 	// (RULES: 工作互评, 001 §26).
 	Unit string `json:"unit,omitempty"`
+	// Region (地区) the group is shown under: a survey of hundreds of groups is read by
+	// region, each with its subtotal. Empty for none.
+	Region string `json:"region,omitempty"`
 }
 
 // Limits on a poll's definition; they keep a page printable and a ballot small.
 const (
 	MaxTitle  = 100
 	MaxGroups = 50
+	// MaxRegion is the longest region name, in characters.
+	MaxRegion = 30
 	// MaxSurveyGroups is the most groups of a poll of surveys alone: a province-wide 满意度
 	// survey counts each unit or region as a group, hundreds of them, and prints no
 	// page per group.
@@ -161,6 +166,7 @@ func (p *Poll) Normalize() {
 	}
 	for i := range p.Groups {
 		p.Groups[i].Name = strings.TrimSpace(p.Groups[i].Name)
+		p.Groups[i].Region = strings.TrimSpace(p.Groups[i].Region)
 	}
 	for i := range p.Tellers {
 		p.Tellers[i] = NormalizeName(p.Tellers[i])
@@ -228,6 +234,9 @@ func (p *Poll) Validate() error {
 			return Errorf(EINVALID, "参评类别“%s”重复", g.Name)
 		}
 		seen[g.Name] = true
+		if utf8.RuneCountInString(g.Region) > MaxRegion {
+			return Errorf(EINVALID, "参评类别“%s”的地区名称过长（不超过%d字）", g.Name, MaxRegion)
+		}
 		if g.Expected < 1 || g.Expected > MaxExpected {
 			return Errorf(EINVALID, "参评类别“%s”的应到人数应在1到%d之间", g.Name, MaxExpected)
 		}

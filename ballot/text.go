@@ -270,6 +270,7 @@ func (p *Poll) texts(visit func(what string, s *string, form TextForm)) {
 	for i := range p.Groups {
 		visit("参评类别名称", &p.Groups[i].Name, TextLine)
 		visit("参评类别“"+p.Groups[i].Name+"”的单位", &p.Groups[i].Unit, TextLine)
+		visit("参评类别“"+p.Groups[i].Name+"”的地区", &p.Groups[i].Region, TextLine)
 	}
 	for i := range p.Tellers {
 		visit("监票人姓名", &p.Tellers[i], TextName)

@@ -102,6 +102,7 @@ func (s *Server) openPoll(c *fiber.Ctx, p *store.PollInfo) error {
 	}
 	p.Box, p.PublicKey, p.PublicShares, p.State = store.BoxHomomorphic, public, shares, ballot.Open
 	s.pools.Fill(p)
+	s.warmConns()
 	s.drawSlots(c.UserContext(), p)
 	s.audit(c, p.ID, "poll.open", map[string]string{"tellers": strconv.Itoa(len(p.Tellers)), "quorum": strconv.Itoa(p.TellerQuorum), "key": p.KeyNote()})
 	return nil
@@ -514,14 +515,33 @@ type turnoutRow struct {
 	Used     int           `json:"used"`
 	Rate     ballot.Ratio  `json:"participation"`
 	Weight   *ballot.Ratio `json:"weight,omitempty"`
+	Region   string        `json:"region,omitempty"`
+	Index    int           `json:"-"` // the group's position in the poll, as a stream of many groups names it
+}
+
+// regionRow is the subtotal of a region's groups. Region "" gathers the groups given no
+// region in a poll where others have one.
+type regionRow struct {
+	Region   string       `json:"region"`
+	Groups   int          `json:"groups"`
+	Expected int          `json:"expected"`
+	Issued   int          `json:"issued"`
+	Voided   int          `json:"voided"`
+	Used     int          `json:"used"`
+	Rate     ballot.Ratio `json:"participation"`
+	// Rows are the region's groups, for the page only (streams carry them once, in Groups).
+	Rows []turnoutRow `json:"-"`
 }
 
 // turnoutView is a poll's turnout by group with the total and the quorum (RULES: quorum).
+// A poll whose groups have regions also has the subtotals by region, in the order the
+// regions first appear; the big screen shows those rather than hundreds of groups.
 type turnoutView struct {
-	Groups []turnoutRow `json:"groups"`
-	Total  turnoutRow   `json:"total"`
-	Needed int          `json:"quorum_needed"`
-	Met    bool         `json:"quorum_met"`
+	Groups  []turnoutRow `json:"groups"`
+	Regions []regionRow  `json:"regions,omitempty"`
+	Total   turnoutRow   `json:"total"`
+	Needed  int          `json:"quorum_needed"`
+	Met     bool         `json:"quorum_met"`
 }
 
 func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, error) {
@@ -534,9 +554,9 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 		byGroup[t.Group] = t
 	}
 	v := turnoutView{Needed: p.QuorumNeeded(), Total: turnoutRow{Name: "合计"}}
-	for _, g := range p.Groups {
+	for i, g := range p.Groups {
 		t := byGroup[g.ID]
-		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight}
+		r := turnoutRow{ID: g.ID, Name: g.Name, Expected: g.Expected, Issued: t.Issued, Voided: t.Voided, Used: t.Used, Rate: ballot.R(int64(t.Used), int64(g.Expected)), Weight: g.Weight, Region: g.Region, Index: i}
 		v.Groups = append(v.Groups, r)
 		v.Total.Expected += r.Expected
 		v.Total.Issued += r.Issued
@@ -545,7 +565,36 @@ func (s *Server) turnout(ctx context.Context, p *store.PollInfo) (turnoutView, e
 	}
 	v.Total.Rate = ballot.R(int64(v.Total.Used), int64(v.Total.Expected))
 	v.Met = v.Total.Used >= v.Needed
+	v.Regions = foldRegions(v.Groups)
 	return v, nil
+}
+
+// foldRegions sums the groups by region; nil when no group has a region.
+func foldRegions(groups []turnoutRow) []regionRow {
+	at := map[string]int{}
+	var out []regionRow
+	for _, g := range groups {
+		i, ok := at[g.Region]
+		if !ok {
+			i = len(out)
+			at[g.Region] = i
+			out = append(out, regionRow{Region: g.Region})
+		}
+		r := &out[i]
+		r.Groups++
+		r.Expected += g.Expected
+		r.Issued += g.Issued
+		r.Voided += g.Voided
+		r.Used += g.Used
+		r.Rows = append(r.Rows, g)
+	}
+	if len(out) == 1 && out[0].Region == "" {
+		return nil
+	}
+	for i := range out {
+		out[i].Rate = ballot.R(int64(out[i].Used), int64(out[i].Expected))
+	}
+	return out
 }
 
 // baseURL is where voters' phones reach this server: the configured address, or the one

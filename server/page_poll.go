@@ -12,6 +12,9 @@ import (
 	"minyi/records"
 )
 
+// shownBatches is how many token batches a poll's page lists when it has many.
+const shownBatches = 30
+
 func (s *Server) pollPage(c *fiber.Ctx) error {
 	p := pollOf(c)
 	tv, err := s.turnout(c.UserContext(), p)
@@ -21,6 +24,13 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	batches, err := s.store.Batches(c.UserContext(), p.ID)
 	if err != nil {
 		return err
+	}
+	// A survey's bulk issue makes a batch a group, hundreds at once: the page lists the
+	// latest unless asked for all, and says how many it left out.
+	earlier := 0
+	if c.Query("batches") != "all" && len(batches) > shownBatches+10 {
+		earlier = len(batches) - shownBatches
+		batches = batches[earlier:]
 	}
 	base, local := s.baseURL(c.BaseURL())
 	issue := issueChoices(tv)
@@ -77,8 +87,8 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
 		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
-		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Total": tv.Total, "Needed": tv.Needed,
-		"Batches": batches, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
+		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Regions": tv.Regions, "Total": tv.Total, "Needed": tv.Needed,
+		"Batches": batches, "EarlierBatches": earlier, "Warnings": pollWarnings(pr(c), &p.Poll), "StateLabels": stateLabels(pr(c)), "CanManage": canManage(me), "ContactMax": ballot.MaxContact, "CanCount": canCount(me),
 		"BaseURL": base, "LocalBase": local, "MaxBatch": MaxBatch, "Issue": issue, "IssueKey": rand.Text(),
 		"DueAll": due, "MaxIssueAll": MaxIssueAll,
 		"Codes": codesFormOf(issue),

@@ -529,11 +529,7 @@ func (s *Server) pollNextRound(c *fiber.Ctx) error {
 	}
 	var groups []string
 	for _, g := range p.Groups {
-		line := fmt.Sprintf("%s %d", g.Name, g.Expected)
-		if g.Weight != nil {
-			line += " " + g.Weight.String()
-		}
-		groups = append(groups, line)
+		groups = append(groups, ballot.GroupLine(g))
 	}
 	b.Groups = strings.Join(groups, "\n")
 	for i, f := range p.Forms {

@@ -67,6 +67,9 @@ var pseudoPages = []pseudoPage{
 	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
+	{name: "poll page, 300 groups by region", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.scaleArea().regions.ID }},
+	{name: "big screen, 300 groups by region", path: func(f *pseudoFixture) string { return "/screen/" + f.scaleArea().regionsScreen }},
+	{name: "big screen, 300 groups without regions", path: func(f *pseudoFixture) string { return "/screen/" + f.scaleArea().flatScreen }},
 
 	// The voter's side. Codes 0–2 of f.codes are used here (2 votes); 3 and 4 are free.
 	{name: "code entry", path: at("/v")},

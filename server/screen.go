@@ -6,6 +6,10 @@ func (s *Server) screenPoll(c *fiber.Ctx) (string, error) {
 	return s.store.PollByScreenKey(c.UserContext(), c.Params("key"))
 }
 
+// maxScreenGroups is the most groups the big screen shows one by one; a poll with more
+// and no regions shows its total only, as a projector cannot show hundreds of bars.
+const maxScreenGroups = 24
+
 func (s *Server) screenPage(c *fiber.Ctx) error {
 	id, err := s.screenPoll(c)
 	if err != nil {
@@ -15,7 +19,7 @@ func (s *Server) screenPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "screen/screen", fiber.Map{"Title": v.Title, "V": v, "Key": c.Params("key"), "StateLabels": stateLabels(pr(c))})
+	return s.page(c, fiber.StatusOK, "screen/screen", fiber.Map{"Title": v.Title, "V": v, "Key": c.Params("key"), "StateLabels": stateLabels(pr(c)), "MaxScreenGroups": maxScreenGroups})
 }
 
 func (s *Server) screenLive(c *fiber.Ctx) error {

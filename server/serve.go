@@ -72,5 +72,21 @@ type DeliveryTiming = live.DeliveryTiming
 // waits until every voter group's pool is full or ctx ends; it returns how many are
 // prepared.
 func (s *Server) WarmPool(ctx context.Context, pollID string) (int, error) {
+	s.warmConns()
 	return s.pools.Warm(ctx, pollID)
+}
+
+// warmConns opens and prepares the instance's connections to PostgreSQL in the
+// background (store.WarmConns), as a poll opens: its voters' first burst then finds them.
+func (s *Server) warmConns() {
+	if !s.cfg.WarmConns {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.store.WarmConns(ctx); err != nil {
+			s.log.Warn("warming the database connections", "err", err)
+		}
+	}()
 }

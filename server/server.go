@@ -49,6 +49,11 @@ type Config struct {
 	// PseudoLocale offers the pseudo-locale (i18n.Pseudo) by its cookie: for tests that
 	// look for text that bypasses the catalogue.
 	PseudoLocale bool
+	// WarmConns opens and prepares the instance's connections to PostgreSQL as a poll
+	// opens (store.WarmConns), for its voters' first burst. `minyi serve` and the bench
+	// set it; tests leave it off, since every poll they open would start dozens of
+	// backends.
+	WarmConns bool
 }
 
 // Server holds what handlers share.
@@ -71,6 +76,8 @@ type Server struct {
 
 	tokenGuesses, loginFails *failureLimiter // by client address
 	log                      *slog.Logger
+
+	ballotPages *ballotPages // the ballot page as first shown, rendered once a group
 }
 
 // New prepares the templates and assets; a template that does not parse fails here.
@@ -79,7 +86,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), ballotPages: newBallotPages(), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

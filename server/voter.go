@@ -200,6 +200,11 @@ type ballotView struct {
 }
 
 func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
+	return s.page(c, status, "voter/ballot", ballotMap(c, v))
+}
+
+// ballotMap is the ballot template's data but for what page adds to every page.
+func ballotMap(c *fiber.Ctx, v ballotView) fiber.Map {
 	if v.Marks == nil {
 		v.Marks = map[string][]string{}
 	}
@@ -209,12 +214,12 @@ func (s *Server) renderBallot(c *fiber.Ctx, status int, v ballotView) error {
 	if v.Big {
 		v.Action += "?big=1"
 	}
-	return s.page(c, status, "voter/ballot", fiber.Map{
+	return fiber.Map{
 		"Title": v.Poll.Title, "Poll": v.Poll, "GroupName": v.GroupName, "OwnUnit": v.OwnUnit, "Action": v.Action, "Preview": v.Preview,
 		"Marks": v.Marks, "Spoilt": v.Spoilt, "SpoiltList": v.SpoiltList, "SpoiltText": spoiltLines(pr(c), v.SpoiltList), "Error": v.Error, "Confirm": v.Confirm, "Big": v.Big,
 		"AgreeOptions": ballot.AgreeOptions, "OverallOptions": ballot.OverallOptions, "CadreOptions": ballot.CadreOptions,
 		"RatingScale": ratingScale,
-	})
+	}
 }
 
 // voterNotice is the voter's page for a refusal. A refused token shows whom to ask: its
@@ -239,7 +244,7 @@ func (s *Server) ballotPage(c *fiber.Ctx) error {
 	}
 	s.pollLang(c, p.Lang)
 	g, _ := p.Group(info.GroupID)
-	return s.renderBallot(c, fiber.StatusOK, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Big: c.Query("big") == "1"})
+	return s.ballotFirstView(c, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Big: c.Query("big") == "1"})
 }
 
 // ballotFromForm reads the plain form post (field names as ballot.FromFields says).

@@ -82,13 +82,13 @@ var (
 	qSetContact  = query(`UPDATE polls SET contact = $2 WHERE id = $1`)
 	qSetYear     = query(`UPDATE polls SET year = $2 WHERE id = $1`)
 	qNextRounds  = query(`SELECT id, title FROM polls WHERE previous_round = $1 ORDER BY created_at`)
-	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den, unit)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`)
+	qCreateGroup = query(`INSERT INTO voter_groups (poll_id, position, name, expected, weight_num, weight_den, unit, region)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`)
 	qPoll = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.definition, p.public_key, p.box, p.public_shares,
 		p.created_at, p.opened_at, p.closed_at, p.counted_at, p.rehearsal,
 		COALESCE(p.previous_round::text, '') AS previous_round, p.year, p.contact, p.lang
 		FROM polls p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`)
-	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
+	qGroups    = query(`SELECT id, name, expected, weight_num, weight_den, unit, region FROM voter_groups WHERE poll_id = $1 ORDER BY position`)
 	qListPolls = query(`SELECT p.id, p.unit_id, u.name AS unit_name, p.title, p.state, p.created_at, p.rehearsal,
 		(SELECT COALESCE(sum(expected), 0) FROM voter_groups g WHERE g.poll_id = p.id) AS expected,
 		(SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.group_id IS NOT NULL)
@@ -125,7 +125,7 @@ func (s *Store) CreatePoll(ctx context.Context, p *ballot.Poll, createdBy string
 			if g.Weight != nil {
 				num, den = &g.Weight.Num, &g.Weight.Den
 			}
-			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, g.Name, g.Expected, num, den, g.Unit); err != nil {
+			if err := tx.GetContext(ctx, &p.Groups[i].ID, qCreateGroup, p.ID, i, g.Name, g.Expected, num, den, g.Unit, g.Region); err != nil {
 				return err
 			}
 		}
@@ -196,12 +196,13 @@ func (s *Store) Poll(ctx context.Context, id string) (*PollInfo, error) {
 		WeightNum *int64 `db:"weight_num"`
 		WeightDen *int64 `db:"weight_den"`
 		Unit      string `db:"unit"`
+		Region    string `db:"region"`
 	}
 	if err := s.db.SelectContext(ctx, &groups, qGroups, id); err != nil {
 		return nil, err
 	}
 	for _, g := range groups {
-		bg := ballot.Group{ID: g.ID, Name: g.Name, Expected: g.Expected, Unit: g.Unit}
+		bg := ballot.Group{ID: g.ID, Name: g.Name, Expected: g.Expected, Unit: g.Unit, Region: g.Region}
 		if g.WeightNum != nil && g.WeightDen != nil {
 			w := ballot.R(*g.WeightNum, *g.WeightDen)
 			bg.Weight = &w

@@ -59,7 +59,9 @@ const batchColumns = `SELECT b.id, b.group_id, g.name AS group_name, b.count, b.
 var (
 	qTokenByHash = query(`SELECT poll_id, group_id, state, rehearsal FROM tokens WHERE hash = $1`)
 	// A token that voted is issued in its row; its nullifier in the box says it voted.
-	qTokenOf = query(`SELECT t.poll_id, t.group_id, t.rehearsal,
+	// The ballot page and every submit look their token up: prepared once per connection,
+	// PostgreSQL plans it once and not twice a voter.
+	qTokenOf = hotQuery(`SELECT t.poll_id, t.group_id, t.rehearsal,
 		CASE WHEN t.state = 'issued' AND ` + votedSQL("t.poll_id", "$2") + ` THEN 'used' ELSE t.state END AS state
 		FROM tokens t WHERE t.hash = $1`)
 	qCreateBatch = query(`INSERT INTO token_batches (poll_id, group_id, count, created_by, rehearsal, issue_key, hint)
@@ -72,15 +74,20 @@ var (
 	qBatches      = query(batchColumns + `WHERE b.poll_id = $1 ORDER BY b.created_at, g.position`)
 	qBatchesByKey = query(batchColumns + `WHERE b.poll_id = $1 AND b.issue_key = $2 ORDER BY b.created_at, g.position`)
 	qBatch        = query(batchColumns + `WHERE b.poll_id = $1 AND b.id = $2`)
-	qTurnout      = query(`SELECT g.id AS group_id,
-		count(*) FILTER (WHERE t.state IN ('issued', 'used', 'paper')) AS issued,
-		count(*) FILTER (WHERE t.state = 'void') AS voided,
-		(SELECT count(*) FROM ballots b WHERE b.poll_id = $1 AND b.group_id = g.id) - g.paper_ballots
-			+ count(*) FILTER (WHERE t.state = 'paper') AS used,
-		count(*) FILTER (WHERE t.state = 'paper') AS paper,
-		g.paper_ballots
-		FROM voter_groups g LEFT JOIN tokens t ON t.poll_id = $1 AND t.group_id = g.id
-		WHERE g.poll_id = $1 GROUP BY g.id, g.position, g.paper_ballots ORDER BY g.position`)
+	// The box is counted in one pass grouped by group: a count per group read the poll's
+	// whole box once for each group (300 passes for a survey of 300 groups: 34 s for
+	// 10,000 ballots on the shared machine, against 2 s for the one pass beside it).
+	qTurnout = query(`WITH t AS (SELECT group_id,
+			count(*) FILTER (WHERE state IN ('issued', 'used', 'paper')) AS issued,
+			count(*) FILTER (WHERE state = 'void') AS voided,
+			count(*) FILTER (WHERE state = 'paper') AS paper
+			FROM tokens WHERE poll_id = $1 GROUP BY group_id),
+		b AS (SELECT group_id, count(*) AS n FROM ballots WHERE poll_id = $1 AND group_id IS NOT NULL GROUP BY group_id)
+		SELECT g.id AS group_id, COALESCE(t.issued, 0) AS issued, COALESCE(t.voided, 0) AS voided,
+			COALESCE(b.n, 0) - g.paper_ballots + COALESCE(t.paper, 0) AS used,
+			COALESCE(t.paper, 0) AS paper, g.paper_ballots
+		FROM voter_groups g LEFT JOIN t ON t.group_id = g.id LEFT JOIN b ON b.group_id = g.id
+		WHERE g.poll_id = $1 ORDER BY g.position`)
 )
 
 // TokenByHash finds a token by its keyed hash.
@@ -100,7 +107,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (TokenInfo, error)
 // the box holds its nullifier. Nothing is written.
 func (s *Store) TokenOf(ctx context.Context, hash, nullifier []byte) (TokenInfo, error) {
 	var t TokenInfo
-	err := s.db.GetContext(ctx, &t, qTokenOf, hash, nullifier)
+	err := s.dbGet(ctx, &t, qTokenOf, hash, nullifier)
 	if ballot.ErrorCode(notFound(err, "")) == ballot.ENOTFOUND {
 		return t, ballot.Errorf(ballot.ETOKENUNKNOWN, "投票凭证不存在，请核对凭证码")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	"minyi/ballot"
 	"minyi/server"
 	"minyi/store"
+	"minyi/survey"
 )
 
 // benchResult is what `minyi bench` reports.
@@ -37,7 +39,13 @@ type benchResult struct {
 	P95ms          float64         `json:"p95_ms"`
 	P99ms          float64         `json:"p99_ms"`
 	OK             int             `json:"ok"`
-	CPUms          float64         `json:"cpu_ms"` // this process's CPU (servers and clients) during the burst
+	Kind           string          `json:"kind"`          // the poll voted on (-kind)
+	Groups         int             `json:"groups"`        // its voter groups
+	BallotBytes    int             `json:"ballot_bytes"`  // each sealed ballot of its box
+	Load           string          `json:"load"`          // the machine's load average before the burst and after it
+	CPUms          float64         `json:"cpu_ms"`        // this process's CPU (servers and clients) during the burst
+	PGCPUms        float64         `json:"pg_cpu_ms"`     // PostgreSQL's CPU (every process of the cluster) during the burst; 0 when not seen
+	WAL            *pgWAL          `json:"wal,omitempty"` // the burst's WAL (pg_stat_wal) and the client connections it opened
 	Errors         map[string]int  `json:"errors"`
 	BallotsInBox   int             `json:"ballots_in_box"`
 	TokensUsed     int             `json:"tokens_used"`
@@ -107,6 +115,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
 	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
+	fs.StringVar(&benchKind, "kind", "evaluation", "the poll voted on: evaluation (a 民主测评 of -subjects people, one group) or survey (a one-question 满意度 survey of -groups groups in regions of 25, a province's survey at its peak)")
 	survey := fs.Bool("survey", false, "instead: make a survey poll of -groups groups whose 应到 add up to -n, and issue its codes in one bulk download (CSV) through the API")
 	surveyGroups := fs.Int("groups", 300, "groups of the -survey poll")
 	surveyPDF := fs.Bool("survey-pdf", false, "with -survey: also issue a second such poll's codes as the ZIP of the CSV and the PDF slips")
@@ -132,6 +141,16 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *c < 1 || *runs < 1 || *instances < 1 || *streams < 0 {
 		return errors.New("-n, -c, -runs and -instances must be positive, -streams not negative")
 	}
+	switch benchKind {
+	case "evaluation":
+	case "survey":
+		if *surveyGroups < 1 || *surveyGroups > min(*n, ballot.MaxSurveyGroups) {
+			return fmt.Errorf("-groups must be between 1 and -n, at most %d", ballot.MaxSurveyGroups)
+		}
+		benchGroups = *surveyGroups
+	default:
+		return errors.New("-kind is evaluation or survey")
+	}
 	o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	benchServers = nil // this bench's instances only
 	secret, err := o.secret()
@@ -150,6 +169,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if o.pg != nil {
+		benchPGDir = o.pg.Dir
+	}
 	bases := []string{*target}
 	if *target == "" {
 		url := os.Getenv("DATABASE_URL")
@@ -157,6 +179,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			url = o.pg.URL("minyi")
 		}
 		bases = nil
+		if db, err := sql.Open("postgres", url); err == nil {
+			db.SetMaxOpenConns(1)
+			benchDB = db
+			defer db.Close()
+		}
 		for i := range *instances {
 			ist := st
 			if i > 0 { // an instance of its own: its own pool and LISTEN connection
@@ -165,7 +192,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				defer ist.Close()
 			}
-			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}})
+			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true})
 			if err != nil {
 				return err
 			}
@@ -216,7 +243,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	for i, r := range res.Runs {
-		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK)
+		fmt.Fprintf(stdout, "run %d: %.0f ballots/s, ceiling %.0f/s, ratio %.2f, p99 %.1f ms, %d OK, audit %v; CPU a ballot %s\n", i+1, r.BallotsPerSec, r.CeilingPerSec, r.Ratio, r.P99ms, r.OK, r.AuditOK, r.cpuPerBallot())
 		if s := r.Streams; s != nil {
 			fmt.Fprintf(stdout, "       with %d streams: update p99 %.0f ms (max %.0f, %d missed), burst %.0f ballots/s against %.0f without (%.0f %%), %d dropped\n", s.Streams, s.UpdateP99ms, s.UpdateMaxms, s.Missed, s.BallotsPerSec, s.WithoutPerSec, s.Kept*100, s.Dropped)
 		}
@@ -226,12 +253,15 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "voters %d, concurrency %d, %.2f s\n", res.Voters, res.Concurrency, res.Seconds)
 	fmt.Fprintf(stdout, "  end to end       %8.0f ballots/s   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n", res.BallotsPerSec, res.P50ms, res.P95ms, res.P99ms)
+	fmt.Fprintf(stdout, "  the poll         %s, %d group(s), %d-byte ballots, %d instance(s); load average %s\n",
+		res.Kind, res.Groups, res.BallotBytes, len(bases), res.Load)
 	fmt.Fprintf(stdout, "  database ceiling %8.0f ballots/s   (one transaction per ballot, same statements; the best of %v workers: %d)\n", res.CeilingPerSec, ceilingWorkers(res.Concurrency), res.CeilingWorkers)
 	fmt.Fprintf(stdout, "  ratio            %8.2f", res.Ratio)
 	if at := res.Ceilings[res.Concurrency]; at > 0 {
 		fmt.Fprintf(stdout, "   (%.2f to the ceiling at %d workers, %.0f ballots/s)", res.BallotsPerSec/at, res.Concurrency, at)
 	}
 	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "  CPU a ballot     %s   (during the burst)\n", res.cpuPerBallot())
 	fmt.Fprintf(stdout, "  prepared         %8.0f ms   (every instance's pool of encrypted ballots filled before the burst: %d ballots)\n", res.PrepareMs, res.Prepared)
 	fmt.Fprintf(stdout, "  close            %8.0f ms   (%d ballots rewritten in a random order, new ids, no nullifiers)\n", res.CloseMs, res.BallotsInBox)
 	fmt.Fprintf(stdout, "  count            %8.0f ms   (the server-held key's count through the API, bundle and tally stored; %.0f ms of this process's CPU; %s ballots checked one by one, the rest from the sums kept at sealing)\n", res.CountMs, res.CountCPUms, res.CountChecked)
@@ -261,7 +291,13 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, bases []st
 	if err != nil {
 		return res, err
 	}
+	res.Kind, res.Groups = benchKind, len(p.Groups)
+	if res.BallotBytes, err = ballotSize(p); err != nil {
+		return res, err
+	}
+	load := loadAverage()
 	benchBurst(ctx, &res, p, toks, bases, c)
+	res.Load = load + " → " + loadAverage()
 	if err := benchAudit(ctx, st, p.ID, &res); err != nil {
 		return res, err
 	}
@@ -290,6 +326,10 @@ func benchRun(ctx context.Context, st *store.Store, keys server.Keys, bases []st
 // benchForm is a filled-in ballot of a bench poll, as the ballot page posts it.
 func benchForm(p *store.PollInfo) string {
 	form := url.Values{}
+	if p.Forms[0].Survey != nil {
+		form.Set("f1.q1", "满意")
+		return form.Encode()
+	}
 	for _, s := range p.Forms[0].Evaluation.Subjects {
 		form.Set("f1."+s.ID, "称职")
 	}
@@ -324,7 +364,8 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	wal0, walOK := readWAL(ctx, benchDB)
+	cpu0, pg0 := cpuTime(), pgCPU(benchPGDir)
 	start := time.Now()
 	for w := range c {
 		wg.Add(1)
@@ -351,6 +392,12 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
 	res.CPUms = float64((cpuTime() - cpu0).Microseconds()) / 1000
+	if pg0 > 0 {
+		res.PGCPUms = float64((pgCPU(benchPGDir) - pg0).Microseconds()) / 1000
+	}
+	if wal1, ok := readWAL(ctx, benchDB); ok && walOK {
+		res.WAL = &pgWAL{Records: wal1.Records - wal0.Records, FPI: wal1.FPI - wal0.FPI, Bytes: wal1.Bytes - wal0.Bytes, Clients: wal1.Clients - wal0.Clients}
+	}
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) float64 {
@@ -360,6 +407,19 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
 	}
 	res.P50ms, res.P95ms, res.P99ms = pct(.50), pct(.95), pct(.99)
+}
+
+// cpuPerBallot is the burst's CPU per ballot accepted, this process's and PostgreSQL's.
+func (r benchResult) cpuPerBallot() string {
+	n := float64(max(1, r.OK))
+	s := fmt.Sprintf("%.2f ms servers and clients", r.CPUms/n)
+	if r.PGCPUms > 0 {
+		s += fmt.Sprintf(", %.2f ms PostgreSQL", r.PGCPUms/n)
+	}
+	if w := r.WAL; w != nil {
+		s += fmt.Sprintf("; WAL a ballot %.1f records, %.2f full pages, %.1f kB; %+d connections", float64(w.Records)/n, float64(w.FPI)/n, float64(w.Bytes)/n/1000, w.Clients)
+	}
+	return s
 }
 
 // benchAudit closes the poll, timing the close (the box rewritten with new ids, in a
@@ -378,7 +438,10 @@ func benchAudit(ctx context.Context, st *store.Store, pollID string, res *benchR
 	if err != nil {
 		return err
 	}
-	res.BallotsInBox, res.TokensUsed = len(box), tu[0].Used
+	res.BallotsInBox = len(box)
+	for _, t := range tu {
+		res.TokensUsed += t.Used
+	}
 	res.AuditOK = res.BallotsInBox == res.TokensUsed && res.TokensUsed == res.OK
 	return nil
 }
@@ -389,8 +452,16 @@ var burstProfile string
 // benchSubjects is the number of people the bench poll's 民主测评 grades (-subjects).
 var benchSubjects = 6
 
-// benchPoll sets up an open 民主测评 of benchSubjects people with n tokens in a unit of its
-// own.
+// benchKind is the poll the bench votes on (-kind), benchGroups the groups of a survey.
+var (
+	benchKind   = "evaluation"
+	benchGroups = 1
+)
+
+// benchPoll sets up an open poll with n tokens in a unit of its own: a 民主测评 of
+// benchSubjects people in one group, or (-kind survey) a one-question 满意度 survey of
+// benchGroups groups in regions of 25, the tokens dealt to the groups in turn so that
+// consecutive voters are of different groups, as in a province at its peak.
 func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*store.PollInfo, []ballot.Token, error) {
 	unitName := fmt.Sprintf("压测单位 %s", time.Now().Format("20060102-150405.000"))
 	u, err := st.CreateUnit(ctx, unitName)
@@ -402,6 +473,14 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 	p := &ballot.Poll{UnitID: u.ID, Title: "压测民主测评", KeyHolder: ballot.KeyServer, Groups: []ballot.Group{{Name: "全体", Expected: n}},
 		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Title: "测评表", Evaluation: &ballot.Evaluation{
 			Subjects: benchPeople(benchSubjects)}}}}
+	if benchKind == "survey" {
+		p.Title, p.Groups = "压测全省满意度测评", nil
+		for i := range benchGroups {
+			p.Groups = append(p.Groups, ballot.Group{Name: fmt.Sprintf("第%03d服务窗口", i+1), Region: fmt.Sprintf("第%02d地区", i/25+1), Expected: (n + benchGroups - 1) / benchGroups})
+		}
+		p.Forms = []ballot.Form{{Kind: ballot.KindSurvey, Title: "满意度问卷", Survey: &ballot.Survey{Questionnaire: survey.Questionnaire{Questions: []survey.Question{
+			{Kind: survey.Single, Title: "总体评价", Options: []string{"满意", "基本满意", "不满意", "不了解"}}}}}}}
+	}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
@@ -410,18 +489,26 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 		return nil, nil, err
 	}
 	toks := make([]ballot.Token, n)
-	for i := 0; i < n; i += server.MaxBatch {
-		var hashes [][]byte
-		for j := i; j < min(n, i+server.MaxBatch); j++ {
-			t, err := ballot.NewToken()
-			if err != nil {
+	ng := len(p.Groups)
+	for g := range ng {
+		// group g holds tokens g, g+ng, g+2ng, …
+		var at []int
+		for j := g; j < n; j += ng {
+			at = append(at, j)
+		}
+		for i := 0; i < len(at); i += server.MaxBatch {
+			var hashes [][]byte
+			for _, j := range at[i:min(len(at), i+server.MaxBatch)] {
+				t, err := ballot.NewToken()
+				if err != nil {
+					return nil, nil, err
+				}
+				toks[j] = t
+				hashes = append(hashes, keys.Token.Hash(t))
+			}
+			if _, err := st.IssueTokens(ctx, p.ID, p.Groups[g].ID, hashes, ""); err != nil {
 				return nil, nil, err
 			}
-			toks[j] = t
-			hashes = append(hashes, keys.Token.Hash(t))
-		}
-		if _, err := st.IssueTokens(ctx, p.ID, p.Groups[0].ID, hashes, ""); err != nil {
-			return nil, nil, err
 		}
 	}
 	public, shares, wrapped, err := server.ServerKey(keys, p.ID)
@@ -516,7 +603,7 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 		return 0, err
 	}
 	sealed := make([]byte, size)
-	jobs := make(chan ballot.Token)
+	jobs := make(chan int) // token i is of group i%len(p.Groups), as benchPoll dealt them
 	var wg sync.WaitGroup
 	var failed error
 	var mu sync.Mutex
@@ -525,8 +612,9 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range jobs {
-				it := store.CastItem{TokenHash: keys.Token.Hash(t), Nullifier: keys.Nullifier.Nullifier(t), PollID: p.ID, GroupID: p.Groups[0].ID, Sealed: sealed}
+			for i := range jobs {
+				t := toks[i]
+				it := store.CastItem{TokenHash: keys.Token.Hash(t), Nullifier: keys.Nullifier.Nullifier(t), PollID: p.ID, GroupID: p.Groups[i%len(p.Groups)].ID, Sealed: sealed}
 				if err := st.Cast(ctx, it); err != nil {
 					mu.Lock()
 					failed = err
@@ -535,8 +623,8 @@ func benchCeiling(ctx context.Context, st *store.Store, keys server.Keys, n, c i
 			}
 		}()
 	}
-	for _, t := range toks {
-		jobs <- t
+	for i := range toks {
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()

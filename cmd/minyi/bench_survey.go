@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -82,7 +81,7 @@ func benchSurvey(ctx context.Context, st *store.Store, base, pgDir string, n, gr
 		}
 		defer benchCall(context.WithoutCancel(ctx), base, "DELETE", "/api/v1/polls/"+p.ID, token, nil, nil)
 		peak := watchRSS()
-		cpu0, pg0 := cpuTime(), clusterCPU(pgDir)
+		cpu0, pg0 := cpuTime(), pgCPU(pgDir)
 		start := time.Now()
 		body, _ := json.Marshal(map[string]any{"format": format})
 		req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/polls/"+p.ID+"/codes", bytes.NewReader(body))
@@ -125,7 +124,7 @@ func benchSurvey(ctx context.Context, st *store.Store, base, pgDir string, n, gr
 		out.Seconds = time.Since(start).Seconds()
 		out.PeakRSSMB = peak()
 		out.CPUSeconds = (cpuTime() - cpu0).Seconds()
-		out.PgCPUSeconds = (clusterCPU(pgDir) - pg0).Seconds()
+		out.PgCPUSeconds = (pgCPU(pgDir) - pg0).Seconds()
 		out.Lines-- // the header
 		if format != "csv" {
 			out.Lines = 0
@@ -247,40 +246,6 @@ func statusKB(field string) int64 {
 		}
 	}
 	return 0
-}
-
-// clusterCPU is the CPU time of every process of the PostgreSQL cluster in dir: its
-// postmaster (named in postmaster.pid) and the postmaster's children. Zero without one.
-func clusterCPU(dir string) time.Duration {
-	if dir == "" {
-		return 0
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
-	if err != nil {
-		return 0
-	}
-	pm := strings.SplitN(string(b), "\n", 2)[0]
-	ents, _ := os.ReadDir("/proc")
-	var ticks int64
-	for _, e := range ents {
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid … utime stime: fields after the command's closing paren.
-		rest := string(stat)
-		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-			rest = rest[i+2:]
-		}
-		f := strings.Fields(rest)
-		if len(f) < 13 || (e.Name() != pm && f[1] != pm) {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
-	}
-	return time.Duration(ticks) * (time.Second / 100) // USER_HZ is 100 on Linux
 }
 
 // loadAverage is the machine's load when the bench starts, for the record.

@@ -229,7 +229,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
 	}
 	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
-		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare}, st)
+		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare, WarmConns: true}, st)
 	if err != nil {
 		return err
 	}

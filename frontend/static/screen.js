@@ -46,12 +46,19 @@
     }
     var st = document.getElementById("state");
     st.textContent = states[v.state] || v.state_label; st.className = "state " + v.state;
-    t.groups.forEach(function (g) {
+    (t.groups || []).forEach(function (g) {
       var el = root.querySelector('[data-group="' + g.group_id + '"]');
       if (!el) return;
       el.querySelector(".used").textContent = g.used;
       el.querySelector(".rate").textContent = pct(g.participation);
       el.querySelector(".bar i").style.width = width(g.used, g.expected);
+    });
+    (t.regions || []).forEach(function (r, i) {
+      var el = root.querySelector('[data-region="' + i + '"]');
+      if (!el) return;
+      el.querySelector(".used").textContent = r.used;
+      el.querySelector(".rate").textContent = pct(r.participation);
+      el.querySelector(".bar i").style.width = width(r.used, r.expected);
     });
     lastAt = Date.now();
     say(how + " · " + text(T("since"), beijing(lastAt)));

@@ -16,10 +16,24 @@
       if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
       else t.removeAttribute("tabindex");
     });
+    // the turnout of many groups scrolls down inside its own box
+    Array.prototype.forEach.call(document.querySelectorAll(".turnout-box"), function (b) {
+      if (b.scrollHeight > b.clientHeight + 1) b.setAttribute("tabindex", "0");
+      else b.removeAttribute("tabindex");
+    });
   }
   scrollable();
   window.addEventListener("resize", scrollable);
   var table = document.getElementById("turnout");
+  // A region's groups unfold under its subtotal row.
+  if (table) table.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button.fold");
+    if (!b) return;
+    var open = b.getAttribute("aria-expanded") !== "true";
+    b.setAttribute("aria-expanded", open ? "true" : "false");
+    Array.prototype.forEach.call(b.closest("tbody").querySelectorAll("tr.in-region"), function (tr) { tr.hidden = !open; });
+    scrollable();
+  });
   if (!table || !table.hasAttribute("data-live")) return;
   var live = document.getElementById("live-status");
   var beijing = window.minyiLive.beijing, text = window.minyiLive.text;
@@ -39,9 +53,18 @@
   function lost() { say(T("lost") + since()); }
   function show(v, how) {
     var t = v.turnout;
-    t.groups.forEach(function (g) {
+    (t.groups || []).forEach(function (g) {
       var el = table.querySelector('[data-group="' + g.group_id + '"]');
       if (el) row(el, g);
+    });
+    // a poll of many groups: each group's [expected, issued, voided, used] by position
+    (t.counts || []).forEach(function (c, i) {
+      var el = table.querySelector('[data-i="' + i + '"]');
+      if (el) row(el, { issued: c[1], voided: c[2], used: c[3], participation: { num: c[3], den: c[0] } });
+    });
+    (t.regions || []).forEach(function (r, i) {
+      var el = table.querySelector('[data-region="' + i + '"]');
+      if (el) row(el, r);
     });
     row(table.querySelector("tfoot tr"), t.total);
     var q = document.getElementById("quorum-status");
