@@ -21,11 +21,14 @@ RACE_HTTP := TestConcurrentSubmitsCountOnce|TestLive|TestIssueTwiceOneBatch|Test
 # The tests' processes (test binaries, the servers the fault tests start, the compiler)
 # collect garbage less often: a fifth less CPU in the ballot package, for a bigger heap.
 TESTGOGC ?= 400
-# The passes and the lint share the two cores side by side: the server's and the binary's
-# tests take longest and wait on PostgreSQL and the browser, and the rest fills the gaps.
+# The passes, the lint and the fuzzing share the two cores side by side: the server's and
+# the binary's tests take longest and wait on PostgreSQL and the browser, and the rest
+# fills the gaps. The fuzzing starts when the first of the others ends (the lint, as a
+# rule), and each target runs with one worker: the two cores are already the tests', and a
+# second worker would only take half of what the first gets. `make fuzz` alone keeps a
+# worker a core.
 test: deps-test ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
-	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint fuzz FUZZTIME=$(FUZZTIME) FUZZWORKERS=1
 
 test-plain:
 	GOGC=$(TESTGOGC) $(GO) test -count=1 -timeout 25m ./server/ ./cmd/minyi/ ./ballot/
@@ -40,6 +43,8 @@ test-race-http:
 # corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
 FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify ballot:FuzzMarks ballot/elgamal:FuzzParseLine server:FuzzImport
 FUZZTIME ?= 4s
+# Worker processes a target runs with; Go's default is one a core.
+FUZZWORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZPKGS := $(sort $(foreach t,$(FUZZ),$(firstword $(subst :, ,$(t)))))
 # Each package's fuzzing binary is built once, for all its targets, and run from the
 # package's directory (where it writes a failing input) with the cache `go test -fuzz`
@@ -48,16 +53,16 @@ FUZZPKGS := $(sort $(foreach t,$(FUZZ),$(firstword $(subst :, ,$(t)))))
 # 1.27): that alone, with no input written, is run once more; anything else fails.
 fuzz: ## run each fuzz target for FUZZTIME (default 4s)
 	@set -e; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache="$$($(GO) env GOCACHE)/fuzz"; \
-	for p in $(FUZZPKGS); do $(GO) test -c -fuzz . -o "$$bin/$$(echo $$p | tr / _).test" ./$$p/; done; \
+	for p in $(FUZZPKGS); do $(GO) test -c -fuzz . -vet=off -o "$$bin/$$(echo $$p | tr / _).test" ./$$p/; done; \
 	for t in $(FUZZ); do \
 		p=$${t%%:*}; name=$${t#*:}; \
 		echo "fuzz $$name ($(FUZZTIME))"; \
 		for try in 1 2; do \
 			if (cd $$p && "$$bin/$$(echo $$p | tr / _).test" -test.paniconexit0 -test.timeout 10m -test.run '^$$' -test.fuzz "^$$name$$" \
-				-test.fuzztime $(FUZZTIME) -test.fuzzminimizetime 1s -test.fuzzcachedir "$$cache") > /tmp/minyi-fuzz.log 2>&1; then break; fi; \
-			if [ $$try = 1 ] && grep -q 'context deadline exceeded' /tmp/minyi-fuzz.log && ! grep -q 'Failing input written' /tmp/minyi-fuzz.log; then \
+				-test.fuzztime $(FUZZTIME) -test.parallel $(FUZZWORKERS) -test.fuzzminimizetime 1s -test.fuzzcachedir "$$cache") > "$$bin/fuzz.log" 2>&1; then break; fi; \
+			if [ $$try = 1 ] && grep -q 'context deadline exceeded' "$$bin/fuzz.log" && ! grep -q 'Failing input written' "$$bin/fuzz.log"; then \
 				echo "  the fuzzing engine stopped late at its deadline, nothing found: once more"; continue; fi; \
-			cat /tmp/minyi-fuzz.log; exit 1; \
+			cat "$$bin/fuzz.log"; exit 1; \
 		done; \
 	done
 

@@ -208,10 +208,10 @@ func (a *Approval) judge(at *ApprovalTally, expected, turnout int) {
 		n := &at.Nominees[i]
 		switch {
 		case tied[i]:
-			n.Flags = append(n.Flags, Flag{Code: "tie", Label: "并列，需另行表决", Rule: fmt.Sprintf("与第%d名同意票相同", a.Seats), Value: n.Agree})
+			n.Flags = append(n.Flags, Flag{Code: "tie", Label: "并列，需另行表决", Rule: fmt.Sprintf(ruleApprovalTie, a.Seats), Value: n.Agree})
 		case in[i]:
 			n.Elected = true
-			n.Flags = append(n.Flags, Flag{Code: "elected", Label: "当选", Rule: fmt.Sprintf("通过者中同意票前%d名", a.Seats), Value: n.Agree})
+			n.Flags = append(n.Flags, Flag{Code: "elected", Label: "当选", Rule: fmt.Sprintf(ruleElected, a.Seats), Value: n.Agree})
 		}
 	}
 }

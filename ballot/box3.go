@@ -619,10 +619,10 @@ func (k *BoxKey) CountBox(turnout []Turnout, s *BoxSums, rows [][]int, texts []T
 	t := CountPooled(k.poll, turnout, s.Sizes, s.Pool, rows, texts, len(s.Rejected))
 	t.BoxChecks = s.Notes
 	for _, g := range s.Over {
-		t.Notes = append(t.Notes, fmt.Sprintf("参评类别“%s”票箱内的有效选票多于已使用的凭证，多出的选票不影响分类合并，请核查", g))
+		t.Notes = append(t.Notes, fmt.Sprintf(noteGroupOver, g))
 	}
 	if s.BadTexts > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("有 %d 条另推人选或文字回答无法解密（密文已被改动），未计入，请核查", s.BadTexts))
+		t.Notes = append(t.Notes, fmt.Sprintf(noteBadTexts, s.BadTexts))
 	}
 	// The unreadable ballots are named by their place in the bundle's list.
 	t.Unreadable = nil

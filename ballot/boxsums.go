@@ -382,18 +382,18 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 		t, kg := inBox[g.ID], kept[g.ID]
 		switch {
 		case altered[g.ID]:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”的投票记录被改动（校验不符），该类别的选票已逐张核验", g.Name))
+			notes = append(notes, fmt.Sprintf(noteRecordChanged, g.Name))
 		case stale[g.ID]:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”的投票记录不是本次结束投票时合并的记录（可能是此前的记录被放回），与票箱不符，该类别的选票已逐张核验", g.Name))
+			notes = append(notes, fmt.Sprintf(noteRecordReplaced, g.Name))
 		case kg == nil && t.n == 0:
 		case kg == nil:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱有 %d 张选票，没有投票时的记录，该类别的选票已逐张核验", g.Name, t.n))
+			notes = append(notes, fmt.Sprintf(noteNoRecord, g.Name, t.n))
 		case kg.n > t.n:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票比投票时记录的少 %d 张（记录 %d 张，票箱 %d 张），可能有选票被删除，请核查；该类别的选票已逐张核验", g.Name, kg.n-t.n, kg.n, t.n))
+			notes = append(notes, fmt.Sprintf(noteFewer, g.Name, kg.n-t.n, kg.n, t.n))
 		case kg.n < t.n:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票比投票时记录的多 %d 张（记录 %d 张，票箱 %d 张），该类别的选票已逐张核验", g.Name, t.n-kg.n, kg.n, t.n))
+			notes = append(notes, fmt.Sprintf(noteMore, g.Name, t.n-kg.n, kg.n, t.n))
 		case kg.tags != t.tags || t.bad:
-			notes = append(notes, fmt.Sprintf("参评类别“%s”票箱内的选票与投票时的记录不符，该类别的选票已逐张核验", g.Name))
+			notes = append(notes, fmt.Sprintf(noteMismatch, g.Name))
 		default:
 			fast[g.ID] = kg
 		}

@@ -34,12 +34,12 @@ func (p *Poll) ResultMinGroup() int {
 
 // MergedName is the name of the pooled row: 「其他参评人员（不足5人，合并统计）」.
 func MergedName(n int) string {
-	return fmt.Sprintf("其他参评人员（不足%d人，合并统计）", n)
+	return fmt.Sprintf(mergedName, n)
 }
 
 // AllMergedName names the single row left when every group had to be pooled.
 func AllMergedName(n int) string {
-	return fmt.Sprintf("全体参评人员（各类别不足%d人，合并统计）", n)
+	return fmt.Sprintf(allMergedName, n)
 }
 
 // ResultGroups are the rows results are broken down by: the poll's groups, with the small
@@ -150,13 +150,17 @@ func (rg ResultGroups) Note(weighted bool) string {
 	if rg.Merged < 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%s投票不足%d人，", strings.Join(rg.Small, "、"), rg.Min)
+	small, pool := strings.Join(rg.Small, "、"), rg.Groups[rg.Merged].Name
 	if len(rg.Added) > 0 {
-		s += fmt.Sprintf("与%s", strings.Join(rg.Added, "、"))
+		format := noteMergedWith
+		if weighted {
+			format = noteMergedWithW
+		}
+		return fmt.Sprintf(format, small, rg.Min, strings.Join(rg.Added, "、"), pool)
 	}
-	s += "合并为“" + rg.Groups[rg.Merged].Name + "”统计，不单列结果"
+	format := noteMerged
 	if weighted {
-		s += "；加权结果按合并后的类别计算（合并类别的权重为各类别权重之和），与逐类别加权的结果可能不同"
+		format = noteMergedW
 	}
-	return s
+	return fmt.Sprintf(format, small, rg.Min, pool)
 }

@@ -207,14 +207,14 @@ func (r *Recommendation) judge(pt *PositionTally) {
 			c.Flags = append(c.Flags, Flag{Code: RuleShortlist, Label: "进入差额考察", Rule: r.ruleText(RuleShortlist), Value: c.Rate})
 		}
 		if tied[i] {
-			c.Flags = append(c.Flags, Flag{Code: "tie", Label: "并列", Rule: fmt.Sprintf("与第%d名得票相同", r.Shortlist), Value: c.Rate})
+			c.Flags = append(c.Flags, Flag{Code: "tie", Label: "并列", Rule: fmt.Sprintf(ruleTie, r.Shortlist), Value: c.Rate})
 		}
 		// RULES: 「得票数低于二分之一的，一般不列为考察对象」 (001 §19): strictly less.
 		if c.Rate.Less(r.FlagBelow) {
 			c.Flags = append(c.Flags, Flag{Code: RuleBelowHalf, Label: "得票未过半", Rule: r.ruleText(RuleBelowHalf), Value: c.Rate, Threshold: r.FlagBelow})
 		}
 		if c.WriteIn {
-			c.Flags = append(c.Flags, Flag{Code: "write_in", Label: "另推", Rule: "由投票人另外推荐", Value: c.Rate})
+			c.Flags = append(c.Flags, Flag{Code: "write_in", Label: labelWriteIn, Rule: ruleWriteIn, Value: c.Rate})
 		}
 	}
 	// RULES: a second round when the best 得票率 < 30% (practice, 温州).

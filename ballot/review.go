@@ -159,7 +159,7 @@ func (c *reviewCounter) finish(ft *FormTally) {
 			Approve: R(int64(oc.Sum(0, 1)), ans), Disagree: R(int64(oc.Sum(2)), ans)}
 		// RULES: 新提拔干部评议 — flag 不认同率 > 1/3 (practice; configurable).
 		if ans > 0 && cr.Disagree.Greater(c.r.DisagreeAbove) {
-			cr.Flags = append(cr.Flags, Flag{Code: RuleDisagree, Label: "不认同率超过" + FractionText(c.r.DisagreeAbove), Rule: "不认同票占全部评价（含不了解）的比例超过" + FractionText(c.r.DisagreeAbove), Value: cr.Disagree, Threshold: c.r.DisagreeAbove})
+			cr.Flags = append(cr.Flags, Flag{Code: RuleDisagree, Label: fmt.Sprintf(labelDisagree, FractionText(c.r.DisagreeAbove)), Rule: fmt.Sprintf(ruleDisagree, FractionText(c.r.DisagreeAbove)), Value: cr.Disagree, Threshold: c.r.DisagreeAbove})
 		}
 		rt.Cadres = append(rt.Cadres, cr)
 	}
@@ -196,7 +196,7 @@ func rankReview(cs []CadreReview) {
 	}
 	for _, i := range idx {
 		if key(i).Cmp(last) == 0 {
-			cs[i].Flags = append(cs[i].Flags, Flag{Code: "lowest", Label: "认同率末位", Rule: "认同率（认同+基本认同）排名最后，请组织说明情况", Value: cs[i].Approve})
+			cs[i].Flags = append(cs[i].Flags, Flag{Code: "lowest", Label: "认同率末位", Rule: ruleLowest, Value: cs[i].Approve})
 		}
 	}
 }

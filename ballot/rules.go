@@ -32,23 +32,31 @@ func (f *Form) RuleText(code string) string {
 	case f.Approval != nil:
 		return f.Approval.ruleText(code)
 	case f.Review != nil && code == RuleDisagree:
-		return "不认同票占全部评价（含不了解）的比例超过" + FractionText(f.Review.DisagreeAbove)
+		return fmt.Sprintf(ruleDisagree, FractionText(f.Review.DisagreeAbove))
 	}
 	return ""
 }
 
-// ruleText of an evaluation; basis is "加权" when the rates are weighted.
+// ruleText of an evaluation; basis is "加权" when the rates are weighted, "" otherwise.
 func (e *Evaluation) ruleText(code, basis string) string {
+	// one format for each basis, so that a reader of another language is told the
+	// whole sentence (see Say)
+	pick := func(plain, weighted string) string {
+		if basis == "加权" {
+			return weighted
+		}
+		return plain
+	}
 	switch code {
 	case RuleAdjust:
-		return basis + e.GoodLabel() + "票未达到" + FractionText(e.AdjustBelow)
+		return fmt.Sprintf(pick(ruleAdjust, ruleAdjustWeighted), e.GoodLabel(), FractionText(e.AdjustBelow))
 	case RuleProbation:
-		return "试用期满测评" + basis + e.GoodLabel() + "票未超过" + FractionText(e.ProbationAbove)
+		return fmt.Sprintf(pick(ruleProbation, ruleProbationWeight), e.GoodLabel(), FractionText(e.ProbationAbove))
 	case RuleDismiss:
 		if !e.hasBad() {
 			return ""
 		}
-		return basis + e.BadLabel() + "票超过" + FractionText(e.DismissAbove)
+		return fmt.Sprintf(pick(ruleDismiss, ruleDismissWeighted), e.BadLabel(), FractionText(e.DismissAbove))
 	}
 	return ""
 }
@@ -56,11 +64,11 @@ func (e *Evaluation) ruleText(code, basis string) string {
 func (r *Recommendation) ruleText(code string) string {
 	switch code {
 	case RuleShortlist:
-		return fmt.Sprintf("得票数前%d名", r.Shortlist)
+		return fmt.Sprintf(ruleShortlist, r.Shortlist)
 	case RuleBelowHalf:
-		return "得票率低于" + FractionText(r.FlagBelow) + "，一般不列为考察对象"
+		return fmt.Sprintf(ruleBelowHalf, FractionText(r.FlagBelow))
 	case RuleSecondRound:
-		return "最高得票率低于" + FractionText(r.SecondRoundBelow) + "，推荐票分散"
+		return fmt.Sprintf(ruleSecondRound, FractionText(r.SecondRoundBelow))
 	}
 	return ""
 }
@@ -69,11 +77,10 @@ func (a *Approval) ruleText(code string) string {
 	if code != RulePass {
 		return ""
 	}
-	base := "应到人数"
 	if a.PassBase == BaseTurnout {
-		base = "实到人数"
+		return fmt.Sprintf(rulePassTurnout, FractionText(a.PassOver))
 	}
-	return "同意票超过" + base + "的" + FractionText(a.PassOver)
+	return fmt.Sprintf(rulePassExpected, FractionText(a.PassOver))
 }
 
 // Rules lists the rules an evaluation applies, with their labels and sentences, for the

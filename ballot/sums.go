@@ -143,10 +143,10 @@ func (p *Poll) countSums(turnout []Turnout, sizes, pool []int, rows [][]int, tex
 	}
 	t.conclude()
 	if stray > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("有 %d 条另推人选或文字回答无法对应到表格，未计入，请核查", stray))
+		t.Notes = append(t.Notes, fmt.Sprintf(noteStrayTexts, stray))
 	}
 	if rejected > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("共 %d %s，已作废并计入“无法解析”", rejected, unreadableNote))
+		t.Notes = append(t.Notes, fmt.Sprintf(noteUnreadableAll, rejected))
 	}
 	t.finishForms(p, func(i int, ft *FormTally) {
 		if counters[i] != nil {

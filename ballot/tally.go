@@ -258,10 +258,10 @@ func (p *Poll) openTally(turnout []Turnout, sizes []int, merge bool) (*Tally, Re
 func (t *Tally) conclude() {
 	t.QuorumMet = t.Used >= t.Needed
 	if !t.QuorumMet {
-		t.Notes = append(t.Notes, QuorumNote+"："+t.QuorumReason())
+		t.Notes = append(t.Notes, fmt.Sprintf(noteNoQuorum, t.Used, t.Expected, t.Needed))
 	}
 	if t.Ballots != t.Used {
-		t.Notes = append(t.Notes, "票箱内选票数与已使用凭证数不一致，请核查")
+		t.Notes = append(t.Notes, noteBoxMismatch)
 	}
 }
 
@@ -290,7 +290,7 @@ func (t *Tally) QuorumReason() string {
 
 // noQuorum is the one flag a line carries below quorum.
 func (t *Tally) noQuorum() Flag {
-	return Flag{Code: RuleNoQuorum, Label: "未达法定人数", Rule: QuorumNote + "（" + t.QuorumReason() + "）",
+	return Flag{Code: RuleNoQuorum, Label: "未达法定人数", Rule: fmt.Sprintf(ruleNoQuorum, t.Used, t.Expected, t.Needed),
 		Value: R(int64(t.Used), int64(t.Expected)), Threshold: t.Quorum}
 }
 
@@ -371,10 +371,10 @@ func (t *Tally) noteUnreadable() {
 	}
 	for i, n := range t.Unreadable {
 		if i == maxUnreadableNotes {
-			notes = append(notes, fmt.Sprintf("另有 %d %s，均已作废", len(t.Unreadable)-i, unreadableNote))
+			notes = append(notes, fmt.Sprintf(noteUnreadableMore, len(t.Unreadable)-i))
 			break
 		}
-		notes = append(notes, fmt.Sprintf("第 %d %s，已作废并计入“无法解析”", n, unreadableNote))
+		notes = append(notes, fmt.Sprintf(noteUnreadableOne, n))
 	}
 	t.Notes = notes
 }

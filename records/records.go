@@ -191,15 +191,16 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 			for _, s := range f.Evaluation.Subjects {
 				var parts []string
 				for i, g := range f.Evaluation.Grades {
-					parts = append(parts, fmt.Sprintf("%s %d（%s）", g, s.Total.Votes[i], s.Total.Rate(i).Percent()))
+					parts = append(parts, fmt.Sprintf(sumGrade, g, s.Total.Votes[i], s.Total.Rate(i).Percent()))
 				}
-				sum := fmt.Sprintf("%s；有效票 %d；好评率 %s（%s）", strings.Join(parts, "，"), s.Total.Valid, s.Good.Percent(), s.Good)
+				segs := []string{strings.Join(parts, "，"), fmt.Sprintf(sumValid, s.Total.Valid), fmt.Sprintf(sumGood, s.Good.Percent(), s.Good)}
 				if s.Weighted != nil {
-					sum += "；加权好评率 " + s.Weighted.Good.Percent()
+					segs = append(segs, fmt.Sprintf(sumWeighted, s.Weighted.Good.Percent()))
 				}
 				if s.Score != nil {
-					sum += "；折算得分 " + s.Score.Decimal()
+					segs = append(segs, fmt.Sprintf(sumScore, s.Score.Decimal()))
 				}
+				sum := strings.Join(segs, "；")
 				add(f, s.ID, s.Name, s.Post, sum, s.Flags)
 				out[len(out)-1].Team = IsTeam(s.Name, f.Evaluation.Grades)
 			}
@@ -210,25 +211,28 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 					if c.WriteIn {
 						line = pos.ID + "/+" + c.Name
 					}
-					add(f, line, c.Name, c.Post, fmt.Sprintf("推荐职位“%s”：得票 %d，得票率 %s（%s），名次 %d", pos.Title, c.Votes.Total, c.Rate.Percent(), c.Rate, c.Rank), c.Flags)
+					add(f, line, c.Name, c.Post, fmt.Sprintf(sumRecommended, pos.Title, c.Votes.Total, c.Rate.Percent(), c.Rate, c.Rank), c.Flags)
 				}
 			}
 		case f.Approval != nil:
 			for _, n := range f.Approval.Nominees {
-				add(f, n.ID, n.Name, n.Post, fmt.Sprintf("同意 %d，不同意 %d，弃权 %d；同意/%s %s", n.Counts.Options[0].Total, n.Counts.Options[1].Total, n.Counts.Options[2].Total,
-					map[string]string{ballot.BaseExpected: "应到", ballot.BaseTurnout: "实到"}[f.Approval.PassBase], n.Agree.Percent()), n.Flags)
+				format := sumApprovedExpected
+				if f.Approval.PassBase == ballot.BaseTurnout {
+					format = sumApprovedTurnout
+				}
+				add(f, n.ID, n.Name, n.Post, fmt.Sprintf(format, n.Counts.Options[0].Total, n.Counts.Options[1].Total, n.Counts.Options[2].Total, n.Agree.Percent()), n.Flags)
 			}
 		case f.Review != nil:
 			for _, c := range f.Review.Cadres {
-				add(f, c.ID, c.Name, c.Post, fmt.Sprintf("认同率 %s（%s），不认同率 %s，排名 %d", c.Approve.Percent(), c.Approve, c.Disagree.Percent(), c.Rank), c.Flags)
+				add(f, c.ID, c.Name, c.Post, fmt.Sprintf(sumReviewed, c.Approve.Percent(), c.Approve, c.Disagree.Percent(), c.Rank), c.Flags)
 			}
 		case f.Scoring != nil:
 			for _, s := range f.Scoring.Subjects {
-				sum := fmt.Sprintf("平均分 %s（%d人打分）", s.Mean.Decimal(), s.Scored)
+				sum := fmt.Sprintf(sumScored, s.Mean.Decimal(), s.Scored, s.Rank)
 				if s.Trimmed != nil {
-					sum += "，去掉最高最低分 " + s.Trimmed.Decimal()
+					sum = fmt.Sprintf(sumScoredTrimmed, s.Mean.Decimal(), s.Scored, s.Trimmed.Decimal(), s.Rank)
 				}
-				add(f, s.ID, s.Name, s.Post, sum+fmt.Sprintf("，名次 %d", s.Rank), nil)
+				add(f, s.ID, s.Name, s.Post, sum, nil)
 			}
 		}
 	}

@@ -19,10 +19,10 @@ func flagSign(f ballot.Flag) string {
 	return "•"
 }
 
-// flagLine is a conclusion and the rule that drew it. The rule's sentence is the one the
-// signed tally keeps, in Chinese; an English reader gets the conclusion's name beside it.
+// flagLine is a conclusion and the rule that drew it, in the reader's language where the
+// signed tally's sentence can be read back (ballot.Say), as signed otherwise.
 func flagLine(m *i18n.Printer, f ballot.Flag) string {
-	s := m.T("%s：%s", whole(flagSign(f)+" "+m.Term(f.Label)), f.Rule)
+	s := m.T("%s：%s", whole(flagSign(f)+" "+ballot.SayLabel(m, f.Label)), ballot.Say(m, f.Rule))
 	if f.Threshold.Valid() && f.Value.Valid() {
 		s += whole(m.T("（%s = %s）", f.Value.String(), f.Value.Percent()))
 	}

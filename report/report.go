@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"minyi/ballot"
 	"minyi/i18n"
 )
 
@@ -17,17 +18,19 @@ type Printer struct {
 	// FontPath is a TrueType font with Chinese glyphs; empty searches CJKFontPaths.
 	FontPath string
 	// P says the documents' own words in the reader's language; nil is Chinese. Data
-	// (titles, names) and the rules' wording kept in a tally are printed as they are.
+	// (titles, names) is printed as it is; the sentences a tally keeps (rules, notes)
+	// in the reader's language where they can be read back (ballot.Say).
 	P *i18n.Printer
 }
 
 // said is a sentence the tally keeps in words (who held the key) in the reader's
-// language when it is a message of the catalogue, as it was kept otherwise.
+// language when it is a message of the catalogue or can be read back (ballot.Say), as it
+// was kept otherwise.
 func said(m *i18n.Printer, s string) string {
 	if i18n.Has(s) {
 		return m.T(s)
 	}
-	return s
+	return ballot.Say(m, s)
 }
 
 // msg is the printer of the documents' words.

@@ -13,6 +13,7 @@ func Tables(t *ballot.Tally) []Table { return Printer{}.Tables(t) }
 // per-group counts (分类统计), as the tally page shows them, in the printer's language.
 func (p Printer) Tables(t *ballot.Tally) []Table {
 	m := p.msg()
+	t = t.NamedIn(m)
 	turnout := Table{Sheet: m.T("参会情况"), Title: m.T("参会情况"), Keys: 1, Header: []string{m.T("参评类别"), m.T("应到"), m.T("发出"), m.T("作废"), m.T("实到"), m.T("参与率"), m.T("票箱张数")}}
 	for _, g := range t.Groups {
 		turnout.Rows = append(turnout.Rows, []Cell{Text(g.Name), num(g.Expected), num(g.Issued), num(g.Voided), num(g.Used), pct(g.Participation()), num(g.Ballots)})
@@ -29,8 +30,9 @@ func (p Printer) Tables(t *ballot.Tally) []Table {
 	if t.Rejected > 0 {
 		turnout.Notes = append(turnout.Notes, m.T("无法解析的选票 %d 张。", t.Rejected))
 	}
-	turnout.Notes = append(turnout.Notes, t.BoxChecks...)
-	turnout.Notes = append(turnout.Notes, t.Notes...)
+	for _, n := range append(append([]string(nil), t.BoxChecks...), t.Notes...) {
+		turnout.Notes = append(turnout.Notes, ballot.Say(m, n))
+	}
 	out := []Table{turnout}
 	for fi, f := range t.Forms {
 		var tables []Table

@@ -33,7 +33,7 @@ func recommendationTables(m *i18n.Printer, f ballot.FormTally, groups []ballot.G
 			Chart: &Chart{Legend: []string{m.T("得票")}, Mark: ballot.R(int64(p.Valid.Total), 2),
 				MarkLabel: m.T("虚线：有效票的一半（%d/2）", p.Valid.Total)}}
 		for _, fl := range p.Flags {
-			note := m.T("%s：%s", whole(flagSign(fl)+" "+m.Term(fl.Label)), fl.Rule)
+			note := m.T("%s：%s", whole(flagSign(fl)+" "+ballot.SayLabel(m, fl.Label)), ballot.Say(m, fl.Rule))
 			if fl.Code == ballot.RuleSecondRound {
 				note += whole(m.T("（最高 %s = %s）", fl.Value.String(), fl.Value.Percent()))
 			}

@@ -51,7 +51,7 @@ func (p Printer) TallyPDF(b *ballot.Bundle, fingerprint, checkCode string) ([]by
 	// The tally's notes (below quorum, a box that does not add up) head the report rather
 	// than sit under the turnout table, where the workbook has them.
 	for _, n := range t.Notes {
-		meta = append(meta, "✘ "+n)
+		meta = append(meta, "✘ "+ballot.Say(m, n))
 	}
 	tables := p.Tables(t)
 	tables[0].Notes = tables[0].Notes[:len(tables[0].Notes)-len(t.Notes)]

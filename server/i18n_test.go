@@ -16,6 +16,7 @@ import (
 	"minyi/ballot"
 	"minyi/frontend"
 	"minyi/i18n"
+	"minyi/records"
 )
 
 // translatedFiles are the Go files whose every ballot.Errorf message must be in the English
@@ -201,6 +202,11 @@ func TestI18nCatalogueComplete(t *testing.T) {
 	uses = append(uses, messageUse{ballot.InternalMessage, "ballot.InternalMessage"})
 	for _, id := range append(append([]string{}, ballot.KeyNotes...), ballot.StepHints...) {
 		uses = append(uses, messageUse{id, "ballot.KeyNotes, ballot.StepHints"})
+	}
+	// the sentences the count signs in Chinese and ballot.Say tells again, and the
+	// thresholds' names they hold
+	for _, id := range append(append(ballot.Sentences(), ballot.FractionNames()...), records.SummaryFormats()...) {
+		uses = append(uses, messageUse{id, "ballot.Sentences, ballot.FractionNames"})
 	}
 	if len(uses) < 50 {
 		t.Fatalf("only %d message uses found: the walk lost its way", len(uses))

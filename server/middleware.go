@@ -14,6 +14,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/i18n"
+	"minyi/records"
 	"minyi/report"
 	"minyi/store"
 	"minyi/survey"
@@ -295,7 +296,43 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 		"gradeChart":     report.Printer{P: p}.GradeChart,
 		"candidateChart": report.Printer{P: p}.CandidateChart,
 		"approvalChart":  report.Printer{P: p}.ApprovalChart,
-		"fracText":       ballot.FractionText,
+		"fracText":       func(r ballot.Ratio) string { return ballot.SayFraction(p, ballot.FractionText(r)) },
+		// sayRule and sayFlag tell a sentence the count signed in Chinese (a flag's rule, a
+		// note) and a flag's label in the page's language, as stored when it cannot be read
+		// back (ballot.Say)
+		"sayRule":   func(s string) string { return ballot.Say(p, s) },
+		"sayFlag":   func(s string) string { return ballot.SayLabel(p, s) },
+		"sayGrades": func(s string) string { return ballot.SayGrades(p, s) },
+		// summary is a filed line's result in the page's language (records.SaySummary)
+		"summary": func(s string) string { return records.SaySummary(p, s) },
+		// paperGroups is each group's paper ballots entered and tokens turned to paper.
+		"paperGroups": func(gs []ballot.GroupResult) string {
+			parts := make([]string, len(gs))
+			for i, g := range gs {
+				parts[i] = p.T("%s %d/%d", g.Name, g.Paper, g.PaperTok)
+			}
+			return strings.Join(parts, p.T("，"))
+		},
+		// weights lists a weighted evaluation's groups with their weights, as the
+		// workbook's note does (report/tables_evaluation.go).
+		"weights": func(w *ballot.Weighted, rows []ballot.GroupResult) string {
+			parts := make([]string, 0, len(w.Groups))
+			for i, g := range w.Groups {
+				name := ""
+				if i < len(rows) {
+					name = rows[i].Name
+				}
+				switch {
+				case g.Absent:
+					parts = append(parts, p.T("%s %s（无有效票，权重按比例分给其他类别）", name, g.Weight.String()))
+				case g.Weight != g.Effective:
+					parts = append(parts, name+" "+g.Weight.String()+"→"+g.Effective.String())
+				default:
+					parts = append(parts, name+" "+g.Weight.String())
+				}
+			}
+			return strings.Join(parts, p.T("，"))
+		},
 		// barWidth and ratioWidth place a bar's end or mark: a CSS percentage, at most 100%.
 		"barWidth":   func(a, b int) string { return barWidth(int64(a), int64(b)) },
 		"ratioWidth": func(r ballot.Ratio) string { return barWidth(r.Num, r.Den) },

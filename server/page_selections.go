@@ -97,7 +97,7 @@ func selectionTables(p *i18n.Printer, sel *records.Selection, steps []selectionS
 		}
 		if st.Tally != nil {
 			result = p.T("已计票：实到 %d/应到 %d", st.Tally.Used, st.Tally.Expected)
-			for _, tb := range report.Tables(st.Tally) {
+			for _, tb := range (report.Printer{P: p}).Tables(st.Tally) {
 				tb.Sheet = fmt.Sprintf("%d %s", i+1, st.Kind)
 				tb.Title = st.Poll.Title + " · " + tb.Title
 				votes = append(votes, tb)
@@ -116,13 +116,13 @@ func (s *Server) selectionExport(c *fiber.Ctx) error {
 	tables := selectionTables(pr(c), sel, steps)
 	name := tr(c, "%s_选拔任用纪实", report.Clip(sel.Post, 30))
 	if strings.HasSuffix(c.Path(), ".xlsx") {
-		body, err := report.Workbook(tables)
+		body, err := s.printerIn(c).Workbook(tables)
 		if err != nil {
 			return err
 		}
 		return sendFile(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 	}
-	body, err := s.printer().Report(tr(c, "选拔任用工作纪实"), sel.Post, []string{tr(c, "建立时间：%s", sel.CreatedAt.In(cst).Format("2006-01-02"))}, tables, false, nil)
+	body, err := s.printerIn(c).Report(tr(c, "选拔任用工作纪实"), sel.Post, []string{tr(c, "建立时间：%s", sel.CreatedAt.In(cst).Format("2006-01-02"))}, tables, false, nil)
 	if err != nil {
 		return err
 	}

@@ -10,5 +10,5 @@ func (s *Server) tallyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": tr(c, "计票结果 · %s", p.Title), "Tally": t.Tally, "CountedAt": t.CountedAt})
+	return s.page(c, fiber.StatusOK, "staff/tally", fiber.Map{"Title": tr(c, "计票结果 · %s", p.Title), "Tally": t.Tally.NamedIn(pr(c)), "CountedAt": t.CountedAt})
 }

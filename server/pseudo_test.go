@@ -148,6 +148,10 @@ var pseudoPages = []pseudoPage{
 		}},
 	{name: "selection, step refused", staff: true, path: func(f *pseudoFixture) string { return "/selections/" + f.records().selection + "/steps" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{"kind": {"考察"}, "date": {"March"}} }, status: 400},
+	// the count's conclusions: flags, rule sentences, notes and filed summaries
+	{name: "tally page with flags", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.flagged().counted + "/tally" }},
+	{name: "tally page below quorum", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.flagged().below + "/tally" }},
+	{name: "records with flags", staff: true, path: func(f *pseudoFixture) string { f.flagged(); return "/records?year=2019" }},
 	{name: "account", staff: true, path: at("/account")},
 	{name: "account, wrong password", staff: true, path: at("/account/password"), form: func(f *pseudoFixture) url.Values {
 		return url.Values{"current": {"wrong"}, "new": {"0123456789ab"}}

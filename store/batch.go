@@ -53,6 +53,8 @@ var (
 		LEFT JOIN LATERAL (SELECT t.poll_id, t.group_id, t.state, t.rehearsal FROM tokens t WHERE t.hash = x.h LIMIT 1) AS t ON true`)
 	// The ballots into empty slots of their poll, taken from a random point of the id
 	// order on, then from the start; every instance is told of the new turnout on commit.
+	// A slot is found by its poll and id: the box is partitioned by poll (00030), and an
+	// id alone would be looked up in every partition.
 	qBatchFillFrom   = hotQuery(batchFill(">="))
 	qBatchFillBefore = hotQuery(batchFill("<"))
 )
@@ -61,7 +63,7 @@ func batchFill(from string) string {
 	return `WITH slot AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM (` + emptySlotsSQL(from) + `) AS s),
 		x AS (SELECT g, substring($5::bytea FROM o FOR l) AS s, n, i
 			FROM unnest($4::uuid[], $7::int[], $8::int[], $6::bytea[]) WITH ORDINALITY AS x(g, o, l, n, i)),
-		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i) WHERE b.id = slot.id RETURNING 1)
+		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i) WHERE b.poll_id = $1 AND b.id = slot.id RETURNING 1)
 		SELECT (SELECT count(*) FROM f) AS filled, pg_notify('` + TurnoutChannel + `', $1::text) IS NULL AS notified`
 }
 

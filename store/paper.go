@@ -20,8 +20,9 @@ var (
 	qPaperCount  = query(`UPDATE voter_groups SET paper_ballots = paper_ballots + 1 WHERE id = $1`)
 	qPaperDelete = query(`DELETE FROM paper_entries WHERE id = $1`)
 	// A paper ballot fills a random empty slot while the poll is open; after close, when
-	// the slots are gone, it is added and mixed in at the count.
-	qPaperFill    = query(`UPDATE ballots SET group_id = $2, sealed = $3 WHERE id = $1`)
+	// the slots are gone, it is added and mixed in at the count. The slot is found by its
+	// poll and id, the box's key since it is partitioned by poll.
+	qPaperFill    = query(`UPDATE ballots SET group_id = $2, sealed = $3 WHERE poll_id = $4 AND id = $1`)
 	qPaperBallot  = query(`INSERT INTO ballots (poll_id, group_id, sealed) VALUES ($1, $2, $3)`)
 	qPaperPending = query(`INSERT INTO paper_entries (poll_id, group_id, digest, sealed, entered_by) VALUES ($1, $2, $3, $4, $5)`)
 	qPaperStatus  = query(`SELECT
@@ -110,7 +111,7 @@ func (s *Store) EnterPaper(ctx context.Context, e PaperEntry) (bool, error) {
 			return err
 		}
 		if len(slots) == 1 {
-			_, err = tx.ExecContext(ctx, qPaperFill, slots[0], e.GroupID, e.Sealed)
+			_, err = tx.ExecContext(ctx, qPaperFill, slots[0], e.GroupID, e.Sealed, e.PollID)
 		} else {
 			_, err = tx.ExecContext(ctx, qPaperBallot, e.PollID, e.GroupID, e.Sealed)
 		}

@@ -119,6 +119,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	survey := fs.Bool("survey", false, "instead: make a survey poll of -groups groups whose 应到 add up to -n, and issue its codes in one bulk download (CSV) through the API")
 	surveyGroups := fs.Int("groups", 300, "groups of the -survey poll")
 	surveyPDF := fs.Bool("survey-pdf", false, "with -survey: also issue a second such poll's codes as the ZIP of the CSV and the PDF slips")
+	surveyBox := fs.Bool("survey-box", false, "instead: a ten-question survey of -groups groups and -n ballots, loaded by the vote path's code (not HTTP), then closed, counted, its bundle downloaded and verified, each step timed")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -192,13 +193,35 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				defer ist.Close()
 			}
-			base, stop, err := benchServer(ctx, ist, server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true})
+			cfg := server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true}
+			if *surveyBox { // the loader encrypts every ballot itself: no pool fills beside it
+				cfg.PrepareAhead = -1
+			}
+			base, stop, err := benchServer(ctx, ist, cfg)
 			if err != nil {
 				return err
 			}
 			defer stop()
 			bases = append(bases, base)
 		}
+	}
+	if *surveyBox {
+		if *surveyGroups < 1 || *surveyGroups > *n {
+			return errors.New("-groups must be between 1 and -n")
+		}
+		pgDir := ""
+		if o.pg != nil {
+			pgDir = o.pg.Dir
+		}
+		r, err := benchSurveyBox(ctx, st, &keys, bases[0], pgDir, *n, *surveyGroups, stderr)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(r)
+		}
+		printSurveyBox(stdout, r)
+		return nil
 	}
 	if *survey {
 		if *surveyGroups < 1 || *surveyGroups > *n {

@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -63,7 +65,13 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		adminURL, baseURL = e.URL("postgres"), e.URL
-		stop = func() { e.Stop(); os.RemoveAll(dir) }
+		stop = func() {
+			if os.Getenv("MINYI_TEST_PGCPU") != "" {
+				reportClusterCPU(e.Dir)
+			}
+			e.Stop()
+			os.RemoveAll(dir)
+		}
 	}
 	defer stop()
 	if err := prepareTemplate(ctx); err != nil {
@@ -149,4 +157,43 @@ func New(t testing.TB) *store.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// reportClusterCPU prints the CPU the test cluster's processes have used so far: the
+// postmaster's own and its reaped backends' (from its /proc entry), and its children's
+// still running. The cluster is a daemon, so `time` around `go test` never sees it; set
+// MINYI_TEST_PGCPU=1 to see what a package's tests cost PostgreSQL.
+func reportClusterCPU(dir string) {
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return
+	}
+	pid := strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+	ticks := func(statPath string, withChildren bool) (ppid string, n int64) {
+		raw, err := os.ReadFile(statPath)
+		if err != nil {
+			return "", 0
+		}
+		s := string(raw)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		// after the command: state ppid ... utime(12) stime(13) cutime(14) cstime(15)
+		last := 13
+		if withChildren {
+			last = 15
+		}
+		for i := 11; i <= last; i++ {
+			v, _ := strconv.ParseInt(f[i], 10, 64)
+			n += v
+		}
+		return f[1], n
+	}
+	_, total := ticks("/proc/"+pid+"/stat", true)
+	ents, _ := os.ReadDir("/proc")
+	for _, d := range ents {
+		if pp, n := ticks("/proc/"+d.Name()+"/stat", false); pp == pid {
+			total += n
+		}
+	}
+	// Linux counts in USER_HZ, 100 a second on every platform Go supports.
+	fmt.Fprintf(os.Stderr, "dbtest: PostgreSQL used %.1f s of CPU\n", float64(total)/100)
 }
