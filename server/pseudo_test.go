@@ -180,6 +180,23 @@ var pseudoPages = []pseudoPage{
 	{name: "refused by role, page", path: at("/polls/new"), do: refusedPage, status: 403},
 	{name: "refused by role, API", path: at("/api/v1/polls"), do: refusedAPI, api: true, status: 403},
 	{name: "builder, survey sheet with a bad row", staff: true, path: at("/polls"), do: surveySheet, status: 400},
+	// the count and after it: a counted poll's pages, the pages of a count waiting for the
+	// tellers' or the organizer's devices, the ballot's preview and paper entry, and the
+	// voter's notices of a code refused for its poll's or its own state (f.countArea)
+	{name: "poll page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID }},
+	{name: "count page, counted", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/count" }},
+	{name: "next round of a recommendation", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().counted.ID + "/next-round" }},
+	{name: "poll page, count waiting for the tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().tellers.ID }},
+	{name: "count page, waiting for the tellers", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().tellers.ID + "/count" }},
+	{name: "teller page at count time", path: func(f *pseudoFixture) string { return f.countArea().seat }},
+	{name: "organizer key page at count time", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().ownerKey.ID + "/ceremony" },
+		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
+	{name: "ballot preview", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/preview" }},
+	{name: "paper entry", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.poll.ID + "/paper" }},
+	{name: "token of a poll over", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().closedCode }, status: 409},
+	{name: "token voided", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().voidCode }, status: 410},
+	{name: "staff error page (next round of a poll not counted)", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.countArea().ownerKey.ID + "/next-round" }, status: 403},
+	{name: "token changed to paper", path: func(f *pseudoFixture) string { return "/v/" + f.countArea().paperCode }, status: 409},
 }
 
 func newPseudoFixture(t *testing.T) *pseudoFixture {

@@ -256,15 +256,20 @@ func ceremonyStops(t *testing.T, a *api) []a11yStop {
 		_, err = chromedp.SetValue(css(`#verify-code`), code)(ctx, tg)
 		return err
 	})
-	status := func(words string) chromedp.Action[chromedp.Void] {
+	// status waits for the seat's status line to say words, in Chinese or in English.
+	status := func(words ...string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`document.getElementById("status").textContent.includes(`+"`"+words+"`"+`)`)(ctx, tg)
+			var or []string
+			for _, w := range words {
+				or = append(or, `s.includes(`+"`"+w+"`"+`)`)
+			}
+			_, err := chromedp.Poll[bool](`(s => `+strings.Join(or, " || ")+`)(document.getElementById("status").textContent)`)(ctx, tg)
 			return err
 		})
 	}
 	return []a11yStop{
 		{"监票人密钥生成", []chromedp.Action[chromedp.Void]{chromedp.Navigate(twoLinks[0]), chromedp.WaitVisible(css(`#start`))}},
-		{"监票人密钥生成（等待其他监票人）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`#start`)), status("等待其他监票人")}},
+		{"监票人密钥生成（等待其他监票人）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`#start`)), status("等待其他监票人", "Waiting for the other tellers")}},
 		{"监票人密钥生成（核对码和备份）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(oneLinks[0]), chromedp.WaitVisible(css(`#start`)),
 			chromedp.Click(css(`#start`)), chromedp.WaitVisible(css(`#step-verify`))}},
 		{"监票人密钥生成（已就绪）", []chromedp.Action[chromedp.Void]{setBackup, chromedp.Click(css(`#verify`)), chromedp.WaitVisible(css(`#step-done`))}},
@@ -284,7 +289,7 @@ func ceremonyStops(t *testing.T, a *api) []a11yStop {
 			return err
 		}), chromedp.WaitVisible(css(`#count-form`))}},
 		{"组织者开箱（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.SetValue(css(`#count-code`), backup.(string)),
-			chromedp.Click(css(`#count-go`)), status("计票完成")}},
+			chromedp.Click(css(`#count-go`)), status("计票完成", "count is complete")}},
 		{"开箱计票（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/polls/" + r.ID + "/count"), chromedp.WaitVisible(css(`#count-tally`))}},
 		{"核验计票结果", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/verify"), chromedp.WaitVisible(css(`input[name=bundle]`))}},
 		{"核验计票结果（结果）", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
