@@ -486,6 +486,18 @@ var (
 // benchGroups groups in regions of 25, the tokens dealt to the groups in turn so that
 // consecutive voters are of different groups, as in a province at its peak.
 func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*store.PollInfo, []ballot.Token, error) {
+	return benchPollOf(ctx, st, keys, n, benchShape{kind: benchKind, subjects: benchSubjects, groups: benchGroups})
+}
+
+// benchShape is the poll a bench votes on: what the flags chose, or what a test names
+// itself (the flags are the command's, and a test may run the command beside others).
+type benchShape struct {
+	kind             string
+	subjects, groups int
+}
+
+// benchPollOf is benchPoll for a poll of the shape given.
+func benchPollOf(ctx context.Context, st *store.Store, keys server.Keys, n int, shape benchShape) (*store.PollInfo, []ballot.Token, error) {
 	unitName := fmt.Sprintf("压测单位 %s", time.Now().Format("20060102-150405.000"))
 	u, err := st.CreateUnit(ctx, unitName)
 	if err != nil {
@@ -495,11 +507,11 @@ func benchPoll(ctx context.Context, st *store.Store, keys server.Keys, n int) (*
 	// count the poll at once through the API; a real 民主测评 may not choose it.
 	p := &ballot.Poll{UnitID: u.ID, Title: "压测民主测评", KeyHolder: ballot.KeyServer, Groups: []ballot.Group{{Name: "全体", Expected: n}},
 		Forms: []ballot.Form{{Kind: ballot.KindEvaluation, Title: "测评表", Evaluation: &ballot.Evaluation{
-			Subjects: benchPeople(benchSubjects)}}}}
-	if benchKind == "survey" {
+			Subjects: benchPeople(shape.subjects)}}}}
+	if shape.kind == "survey" {
 		p.Title, p.Groups = "压测全省满意度测评", nil
-		for i := range benchGroups {
-			p.Groups = append(p.Groups, ballot.Group{Name: fmt.Sprintf("第%03d服务窗口", i+1), Region: fmt.Sprintf("第%02d地区", i/25+1), Expected: (n + benchGroups - 1) / benchGroups})
+		for i := range shape.groups {
+			p.Groups = append(p.Groups, ballot.Group{Name: fmt.Sprintf("第%03d服务窗口", i+1), Region: fmt.Sprintf("第%02d地区", i/25+1), Expected: (n + shape.groups - 1) / shape.groups})
 		}
 		p.Forms = []ballot.Form{{Kind: ballot.KindSurvey, Title: "满意度问卷", Survey: &ballot.Survey{Questionnaire: survey.Questionnaire{Questions: []survey.Question{
 			{Kind: survey.Single, Title: "总体评价", Options: []string{"满意", "基本满意", "不满意", "不了解"}}}}}}}

@@ -200,7 +200,7 @@ func (db *faultDB) serve(t *testing.T) *child {
 
 // faultPoll is an open five-person 民主测评 with n tokens, and the JSON ballot to cast.
 func (db *faultDB) poll(n int) (*store.PollInfo, []ballot.Token, []byte) {
-	p, toks, err := benchPoll(ctx, db.st, db.keys, n)
+	p, toks, err := benchPollOf(ctx, db.st, db.keys, n, benchShape{kind: "evaluation", subjects: 5})
 	if err != nil {
 		db.t.Fatal(err)
 	}
