@@ -188,3 +188,38 @@ func TestI18nVoterFollowsPoll(t *testing.T) {
 		t.Errorf("the English ballot counted as %v, want one 称职", got)
 	}
 }
+
+// The big screen speaks its poll's language, as the poll's voters' pages do, until someone
+// at the projector switches; its switch is on the page.
+func TestI18nScreenFollowsPoll(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var p poll
+	e.api(e.admin, "POST", "/api/v1/polls", map[string]any{"title": "Review en", "unit_id": e.unitID, "lang": "en",
+		"groups": []map[string]any{{"name": "Reps", "expected": 3}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Alice"}}}}}}, 201, &p)
+	var screen struct{ URL string }
+	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/screen", nil, 200, &screen)
+	path := screen.URL[strings.Index(screen.URL, "/screen/"):]
+	for _, c := range []struct {
+		name    string
+		header  map[string]string
+		lang    string
+		switch_ string
+	}{
+		{"English poll, projector's browser in Chinese", map[string]string{"Accept-Language": "zh-CN"}, `<html lang="en"`, `href="/lang/zh?next=` + url.QueryEscape(path) + `"`},
+		{"English poll, switched to Chinese", map[string]string{"Cookie": "lang=zh"}, `<html lang="zh-CN"`, `href="/lang/en?next=` + url.QueryEscape(path) + `"`},
+	} {
+		res, page := e.fetchWith(path, c.header)
+		if res.StatusCode != 200 || !strings.Contains(page, c.lang) || !strings.Contains(page, c.switch_) {
+			t.Errorf("%s: %d, want %q and the switch %q: %.600s", c.name, res.StatusCode, c.lang, c.switch_, page)
+		}
+	}
+	var live struct {
+		StateLabel string `json:"state_label"`
+	}
+	res, body := e.fetchWith(path+"/turnout", map[string]string{"Accept-Language": "zh-CN"})
+	if err := json.Unmarshal([]byte(body), &live); err != nil || res.StatusCode != 200 || live.StateLabel == "" || strings.ContainsFunc(live.StateLabel, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+		t.Errorf("the English poll's screen turnout: %d, state label %q (%v)", res.StatusCode, live.StateLabel, err)
+	}
+}

@@ -2,8 +2,17 @@ package server
 
 import "github.com/gofiber/fiber/v2"
 
+// screenPoll is the poll a big-screen link shows. The screen speaks the poll's language,
+// as its voters' pages do, unless whoever stands at the projector switched.
 func (s *Server) screenPoll(c *fiber.Ctx) (string, error) {
-	return s.store.PollByScreenKey(c.UserContext(), c.Params("key"))
+	id, err := s.store.PollByScreenKey(c.UserContext(), c.Params("key"))
+	if err != nil {
+		return "", err
+	}
+	if p, err := s.polls.Get(c.UserContext(), id); err == nil {
+		s.pollLang(c, p.Lang)
+	}
+	return id, nil
 }
 
 // maxScreenGroups is the most groups the big screen shows one by one; a poll with more
