@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -233,20 +232,8 @@ func watchRSS() func() float64 {
 	}
 }
 
-// statusKB reads a field of /proc/self/status in kB; 0 where there is none.
-func statusKB(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb
-		}
-	}
-	return 0
-}
+// statusKB reads a field of this process's /proc status in kB; 0 where there is none.
+func statusKB(field string) int64 { return procStatusKB(os.Getpid(), field) }
 
 // loadAverage is the machine's load when the bench starts, for the record.
 func loadAverage() string {
