@@ -111,8 +111,15 @@ func TestStateLabelInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The screen speaks its poll's language (Chinese here) unless the projector's browser
+	// switched: the English reader is one who chose English with the switch.
 	label := func(lang, path string) string {
-		_, b := e.say(lang, "", "GET", path, nil)
+		header := map[string]string{"Accept-Language": "en"}
+		if lang != "" {
+			header["Cookie"] = "lang=" + lang
+		}
+		_, page := e.fetchWith(path, header)
+		b := []byte(page)
 		var v struct {
 			StateLabel string `json:"state_label"`
 		}
@@ -126,8 +133,9 @@ func TestStateLabelInEnglish(t *testing.T) {
 	}
 	stream := func(lang string) string {
 		req, _ := http.NewRequest("GET", e.base+"/screen/"+key+"/live", nil)
+		req.Header.Set("Accept-Language", "en")
 		if lang != "" {
-			req.Header.Set("Accept-Language", lang)
+			req.Header.Set("Cookie", "lang="+lang)
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
