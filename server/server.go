@@ -8,6 +8,8 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,4 +169,18 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return "X-Real-IP"
+}
+
+// baseURL is where voters' phones reach this server: the configured address, or the one
+// the organizer used. local reports an address no phone can reach.
+func (s *Server) baseURL(requestBase string) (base string, local bool) {
+	base = strings.TrimRight(s.cfg.BaseURL, "/")
+	if base == "" {
+		base = strings.TrimRight(requestBase, "/")
+	}
+	if u, err := url.Parse(base); err == nil {
+		h := u.Hostname()
+		local = h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
+	}
+	return base, local
 }
