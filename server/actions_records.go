@@ -9,7 +9,8 @@ import (
 )
 
 // Actions on the cadre records shared by the organizer's pages and the API: the unit an
-// action works in, filing a counted poll, linking a filed entry, the big-screen link.
+// action works in, linking a filed entry, the big-screen link (filing a counted poll is
+// in actions_file.go).
 
 // unitFor is the unit an action works in, and the units the caller may switch between. A
 // non-admin works in their own unit whatever the request names. An admin names the unit;
