@@ -67,15 +67,7 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Accel-Buffering", "no")
 	c.Set("X-Codes-Count", strconv.Itoa(total))
-	head := []byte("HTTP/1.1 200 OK\r\n")
-	c.Response().Header.VisitAll(func(k, v []byte) {
-		switch strings.ToLower(string(k)) {
-		case "content-length", "transfer-encoding", "connection":
-			return
-		}
-		head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
-	})
-	head = append(head, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"...)
+	head := rawHead(c, "Transfer-Encoding: chunked\r\nConnection: close\r\n")
 	c.Context().HijackSetNoResponse(true)
 	handed = true
 	c.Context().Hijack(func(conn net.Conn) {
