@@ -1,0 +1,33 @@
+package server
+
+import (
+	"strings"
+	"testing"
+
+	"minyi/ballot"
+	"minyi/i18n"
+)
+
+// A count's entry in the audit log keeps the box's notes as the Chinese the count wrote,
+// joined with "；" (one of them holds "；" itself); the English log says each of them in
+// English, the Chinese log as kept.
+func TestAuditBoxChecksInEnglish(t *testing.T) {
+	d := map[string]string{"ballots": "5"}
+	boxChecks(d, &ballot.BoxSums{Checked: 4, Notes: []string{
+		"参评类别“Staff”票箱内的选票比投票时记录的少 1 张（记录 3 张，票箱 2 张），可能有选票被删除，请核查；该类别的选票已逐张核验",
+		"参评类别“Leaders”的投票记录被改动（校验不符），该类别的选票已逐张核验",
+	}})
+	zh := auditSentenceIn(i18n.For(i18n.Zh), "poll.count", d)
+	if want := "开箱计票，共 5 张选票；逐张核验证明的选票 4 张；" + d["box_checks"]; zh != want {
+		t.Errorf("Chinese: %q, want %q", zh, want)
+	}
+	en := auditSentenceIn(i18n.For(i18n.En), "poll.count", d)
+	if han.MatchString(en) || strings.Count(en, "Staff") != 1 || strings.Count(en, "Leaders") != 1 {
+		t.Errorf("English: %q", en)
+	}
+	// a note no sentence of the count wrote (older wording) is shown as kept
+	d["box_checks"] = "某类别另有情况"
+	if en := auditSentenceIn(i18n.For(i18n.En), "poll.count", d); !strings.HasSuffix(en, "; 某类别另有情况") {
+		t.Errorf("English of an unknown note: %q", en)
+	}
+}
