@@ -39,15 +39,15 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
-  minyi verify -key FINGERPRINT [-receipt CODE] FILE.zip|FILE.json
+  minyi verify -key FINGERPRINT [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json
                                   check a certified tally: its signer (the fingerprint printed on the
                                   report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database);
                                   -receipt finds a voter's receipt in the box
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
-  minyi teller -url https://…/t/<token> -share FILE
+  minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
-  minyi teller count https://…/t/<token> [-file FILE]
+  minyi teller count https://…/t/<token> [-file FILE] [-lang en|zh]
                                   at the count, a teller decrypts the box's sums here with their
                                   share, from the backup FILE or typed when asked (or piped in);
                                   the share never leaves this computer, nor stands on its command line
@@ -60,6 +60,8 @@ Environment:
   MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
   MINYI_ADDR, MINYI_DATA, MINYI_MIGRATE, MINYI_METRICS_ADDR, MINYI_SECURE_COOKIES=1,
   MINYI_TRUSTED_PROXIES   the flags of the same names
+  LC_ALL, LC_MESSAGES, LANG   verify and teller speak English when the first set names en…
+                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides
 `
 
 // Main runs the command line; it returns when the command is done or ctx ends.
