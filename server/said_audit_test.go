@@ -1,11 +1,13 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"minyi/ballot"
 	"minyi/i18n"
+	"minyi/live"
 )
 
 // A count's entry in the audit log keeps the box's notes as the Chinese the count wrote,
@@ -29,5 +31,20 @@ func TestAuditBoxChecksInEnglish(t *testing.T) {
 	d["box_checks"] = "某类别另有情况"
 	if en := auditSentenceIn(i18n.For(i18n.En), "poll.count", d); !strings.HasSuffix(en, "; 某类别另有情况") {
 		t.Errorf("English of an unknown note: %q", en)
+	}
+}
+
+// A delivery its receiver refused keeps its failure in Chinese; the English deliveries
+// page says it in English, a network's own error as it came.
+func TestDeliveryFailureInEnglish(t *testing.T) {
+	kept := fmt.Sprintf(live.ReceiverAnswered, 503)
+	if got, _ := deliveryErrors.Say(i18n.For(i18n.En), kept); got != "The receiver answered 503" {
+		t.Errorf("English: %q", got)
+	}
+	if got, _ := deliveryErrors.Say(i18n.For(i18n.Zh), kept); got != "接收方回应 503" {
+		t.Errorf("Chinese: %q", got)
+	}
+	if got, _ := deliveryErrors.Say(i18n.For(i18n.En), "dial tcp: connection refused"); got != "dial tcp: connection refused" {
+		t.Errorf("a network's error: %q", got)
 	}
 }

@@ -228,7 +228,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if password != "" { // printed at once: nothing that fails later may lose it
-		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
+		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under My account (我的账号), or reset it with `minyi admin password admin`)\n", password)
 	}
 	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
 		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare, WarmConns: true}, st)
