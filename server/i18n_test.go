@@ -45,6 +45,7 @@ var translatedFiles = []string{
 	"server/codes.go", "server/issue.go", "server/live.go", "server/page_bundle.go", "server/routes.go", "server/screen.go", "server/stream.go",
 	// a vote the server could not take now, to be sent again
 	"live/batcher.go", "live/batcher_run.go",
+	"ballot/codes.go",
 }
 
 // messageUse is where a message ID is used.
