@@ -75,7 +75,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	form := []map[string]any{{"kind": "evaluation", "title": "Leadership review form", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Ouyang Mingyuan-Longname", "post": "Deputy Director of the County Development and Reform Bureau"}}}}}
 	var draft, rehearsal, issued pollRef
 	a.call("POST", "/api/v1/polls", map[string]any{"title": "English phone check: a draft with its key kept by the organizer", "unit_id": u, "lang": "en",
-		"groups": []map[string]any{{"name": "Staff representatives of the county bureaus", "expected": 30}}, "forms": form}, 201, &draft)
+		"groups": []map[string]any{{"name": "Staff reps of county bureaus", "expected": 30}}, "forms": form}, 201, &draft)
 	a.call("POST", "/api/v1/polls", map[string]any{"title": "English phone check: rehearsal", "unit_id": u, "lang": "en",
 		"groups": []map[string]any{{"name": "Staff representatives", "expected": 30}}, "forms": form}, 201, &rehearsal)
 	ownKey(t, app.base, a.token, rehearsal.ID)
@@ -92,7 +92,10 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		a.call("POST", "/api/v1/staff", st, 201, nil)
 	}
 
-	fixture := []string{units.Units[0].Name}
+	// What the fixtures and the server's seed name in Chinese: the unit, the first admin,
+	// the closed poll's group, form and post.
+	seeded := []string{units.Units[0].Name, "管理员", "职工代表", "领导干部民主测评表", "副局长"}
+	fixture := seeded
 	c := &a11yCheck{t: t, ctx: browser(t), rules: map[string]int{}}
 	var wide, chinese []string
 	check := func(name string, steps ...chromedp.Action[chromedp.Void]) {
@@ -113,29 +116,45 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		screenshot(c.ctx, "en375-"+strings.ReplaceAll(name, " ", "_"))
 	}
 	signIn := func(user, password string) {
-		do(t, c.ctx, chromedp.Navigate(app.base+"/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)),
+		t.Helper()
+		if err := chromedp.Do(c.ctx, chromedp.Navigate(app.base+"/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)),
 			chromedp.SendKeys(css(`input[name=username]`), user), chromedp.SendKeys(css(`input[name=password]`), password),
-			chromedp.Submit(css(`input[name=password]`)), chromedp.WaitVisible(css(`a[href="/account"]`)))
+			chromedp.Submit(css(`input[name=password]`)), chromedp.WaitVisible(css(`a[href="/account"]`))); err != nil {
+			screenshot(c.ctx, "en375-signin-"+user)
+			t.Fatalf("sign in as %s: %v", user, err)
+		}
 	}
 
 	do(t, c.ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
-	check("login, wrong password", chromedp.SendKeys(css(`input[name=username]`), "admin"), chromedp.SendKeys(css(`input[name=password]`), "not the password"),
+	// A wrong password for an account of this test's own: five in a row would lock it.
+	check("login, wrong password", chromedp.SendKeys(css(`input[name=username]`), "en375_organizer"), chromedp.SendKeys(css(`input[name=password]`), "not the password"),
 		chromedp.Submit(css(`input[name=password]`)), chromedp.WaitVisible(inEnglish(`.error`)))
 	signIn("admin", app.password)
 
+	// A browser's time is bounded: the pages go in three browsers, each switched to English.
+	fresh := func() {
+		c.ctx = browser(t)
+		do(t, c.ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
+		signIn("admin", app.password)
+	}
 	// The builder with every kind of form, then its refusals.
 	do(t, c.ctx, chromedp.Navigate(app.base+"/polls/new?template=evaluation"), chromedp.WaitVisible(inEnglish(`textarea[name=f0_subjects]`)))
 	for i, kind := range []string{"recommendation", "approval", "review", "scoring", "survey"} {
-		do(t, c.ctx, chromedp.Click(css(`button[name=add][value=`+kind+`]`)), chromedp.WaitVisible(css(fmt.Sprintf(`input[name=f%d_kind][value=%s]`, i+1, kind))))
+		do(t, c.ctx, chromedp.Click(css(`button[name=add][value=`+kind+`]`)), chromedp.WaitReady(css(fmt.Sprintf(`input[name=f%d_kind][value=%s]`, i+1, kind))))
 	}
+	// The builder says in Chinese what is typed in Chinese: a title's year, the review's
+	// choices, the survey's kinds of question.
+	fixture = append(seeded, "年度", "认同", "基本认同", "不认同", "不了解", "单选", "多选", "量表", "评分", "矩阵", "等次：好", "较好", "一般", "差", "填空")
 	check("builder, a form of every kind")
 	check("builder, a wrong list refused", chromedp.SetValue(css(`input[name=title]`), "English phone check: the builder"),
-		chromedp.SetValue(css(`textarea[name=groups]`), "Staff representatives of the county bureaus many"),
+		chromedp.SetValue(css(`textarea[name=groups]`), "Staff reps of county bureaus many"),
 		chromedp.SetValue(css(`textarea[name=f0_subjects]`), "Zhao Yi\tDirector"),
 		chromedp.Click(css(`form[action="/polls"] button.primary`)), chromedp.WaitVisible(inEnglish(`main .error`)))
 	check("builder, an import without a file", chromedp.Click(css(`button[name=import][value=f0_subjects]`)), chromedp.WaitVisible(inEnglish(`main .error`)))
 
 	// The poll page in the states the other passes do not show.
+	fixture = seeded
+	fresh()
 	check("poll page, draft, key with the organizer", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(inEnglish("main h1")))
 	check("poll page, rehearsal", chromedp.Navigate(app.base+"/polls/"+rehearsal.ID), chromedp.WaitVisible(inEnglish("main h1")))
 	check("poll page, closed", chromedp.Navigate(app.base+"/polls/"+closed.ID), chromedp.WaitVisible(inEnglish("main h1")))
@@ -145,9 +164,13 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.WaitVisible(inEnglish("#issued-again")))
 	do(t, c.ctx, chromedp.Navigate(app.base+"/polls/"+issued.ID), chromedp.WaitVisible(inEnglish("#turnout")))
 	check("codes issued again", postForm("/polls/"+issued.ID+"/codes", map[string]string{"issue_key": "en375-codes", "per_group": "3"}),
-		chromedp.WaitVisible(inEnglish("section.narrow h1")))
+		chromedp.WaitVisible(inEnglish("#issued-again")))
+	if body := text(t, c.ctx, "#issued-again"); !strings.Contains(body, "the file downloaded then holds this batch") || !strings.Contains(body, "Staff representatives") {
+		t.Errorf("codes issued again:\n%s", body)
+	}
 	check("unknown poll", chromedp.Navigate(app.base+"/polls/00000000-0000-0000-0000-000000000000"), chromedp.WaitVisible(inEnglish("section.narrow h1")))
 
+	fresh()
 	check("account, a new API token", chromedp.Navigate(app.base+"/account"), chromedp.WaitVisible(inEnglish("main h1")),
 		chromedp.Click(css(`form[action="/account/api-token"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
 	check("account, wrong password", chromedp.SendKeys(css(`input[name=current]`), "not the password"), chromedp.SendKeys(css(`input[name=new]`), "a new password 2"),
