@@ -68,7 +68,8 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	case "poll.count":
 		s := p.T("开箱计票，共 %s 张选票", d["ballots"])
 		if d["tellers"] != "" {
-			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], d["tellers"])
+			// the organizer's own seat is named by a word of the catalogue; tellers by their names
+			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], sayLabel(p, d["tellers"]))
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)

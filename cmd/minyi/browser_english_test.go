@@ -369,3 +369,76 @@ func TestEnglishBallotByKeyboard(t *testing.T) {
 		t.Fatalf("the count of the keyboard's ballot:\n got %s\nwant %s", got, want)
 	}
 }
+
+// An English-speaking organizer walks a counted English poll on a desk's screen and on a
+// 375 px phone: the poll page, the tally, the big screen while voting runs and the
+// voter's ballot say nothing of the application's own in Chinese, and neither on the
+// phone nor on the desk does any of them, nor the records, the poll list or the builder,
+// scroll sideways (English column heads are longer).
+func TestEnglishOrganizerWalk(t *testing.T) {
+	t.Parallel()
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID, Name string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	var p pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "English walk: leadership review 2026", "unit_id": units.Units[0].ID, "lang": "en",
+		"groups": []map[string]any{{"name": "Team members", "expected": 3}, {"name": "Staff", "expected": 5}},
+		"forms": []map[string]any{
+			{"kind": "evaluation", "title": "Leadership evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Zhao", "post": "Director"}, {"name": "Qian", "post": "Deputy director"}}}},
+			{"kind": "recommendation", "title": "Recommendation", "recommendation": map[string]any{"positions": []map[string]any{
+				{"title": "Deputy director", "seats": 1, "candidates": []map[string]string{{"name": "Zhang"}, {"name": "Li"}}}}}},
+		}}, 201, &p)
+	var toks struct{ Tokens []struct{ URL string } }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
+	a.openPoll(p.ID)
+	var screen struct{ URL string }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/screen", nil, 200, &screen)
+	a.call("POST", "/api/v1/ballot/"+toks.Tokens[0].URL[strings.LastIndex(toks.Tokens[0].URL, "/")+1:], map[string]any{"ballot": map[string]any{"forms": []map[string]any{
+		{"form": "f1", "lines": map[string][]string{"s1": {"称职"}, "s2": {"优秀"}}}, {"form": "f2", "lines": map[string][]string{"p1": {"c1"}}}}}}, 200, nil)
+
+	seeded := []string{units.Units[0].Name, "管理员"}
+	ctx := browser(t)
+	var problems []string
+	look := func(name string, w int64, own bool, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		do(t, ctx, steps...)
+		if !evalBool(t, ctx, `document.documentElement.lang === "en"`) {
+			problems = append(problems, name+": not in English")
+		}
+		if !evalBool(t, ctx, fits(w)) {
+			problems = append(problems, fmt.Sprintf("%s: scrolls sideways at %d px", name, w))
+		}
+		if left := chineseLeft(t, ctx, "body", seeded...); own && len(left) > 0 {
+			problems = append(problems, fmt.Sprintf("%s: Chinese left %q", name, left))
+		}
+		screenshot(ctx, fmt.Sprintf("walk-%d-%s", w, strings.ReplaceAll(name, " ", "_")))
+	}
+	desk := chromedp.EmulateViewport(1280, 900)
+	do(t, ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)),
+		chromedp.SendKeys(css(`input[name=username]`), "admin"), chromedp.SendKeys(css(`input[name=password]`), app.password),
+		chromedp.Submit(css(`input[name=password]`)), chromedp.WaitVisible(css(`a[href="/account"]`)))
+	for _, v := range []struct {
+		w    int64
+		size chromedp.Action[chromedp.Void]
+	}{{375, phone375}, {1280, desk}} {
+		look("big screen, voting", v.w, true, v.size, chromedp.Navigate(screen.URL), chromedp.WaitVisible(inEnglish("#used")))
+		look("ballot", v.w, true, chromedp.Navigate(toks.Tokens[1].URL), chromedp.WaitVisible(inEnglish("#ballot")))
+		look("poll page, voting", v.w, true, chromedp.Navigate(app.base+"/polls/"+p.ID), chromedp.WaitVisible(inEnglish("#turnout")))
+		look("polls", v.w, false, chromedp.Navigate(app.base+"/"), chromedp.WaitVisible(inEnglish("main h1")))
+		look("builder", v.w, false, chromedp.Navigate(app.base+"/polls/new?template=evaluation"), chromedp.WaitVisible(inEnglish("main h1")))
+	}
+	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	a.countPoll(p.ID, nil)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/file", nil, 200, nil)
+	for _, v := range []struct {
+		w    int64
+		size chromedp.Action[chromedp.Void]
+	}{{375, phone375}, {1280, desk}} {
+		look("poll page, counted", v.w, true, v.size, chromedp.Navigate(app.base+"/polls/"+p.ID), chromedp.WaitVisible(inEnglish("main h1")))
+		look("tally", v.w, true, chromedp.Navigate(app.base+"/polls/"+p.ID+"/tally"), chromedp.WaitVisible(inEnglish("table.tally")))
+		look("records", v.w, false, chromedp.Navigate(app.base+"/records"), chromedp.WaitVisible(inEnglish("main h1")))
+	}
+	if len(problems) > 0 {
+		t.Errorf("an English organizer's walk:\n%s", strings.Join(problems, "\n"))
+	}
+}
