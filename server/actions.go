@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"slices"
 	"strconv"
 	"time"
 
@@ -251,7 +252,7 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, receipts); err != nil {
+	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, slices.Values(receipts)); err != nil {
 		return nil, err
 	}
 	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")}
