@@ -56,6 +56,16 @@ type BoxPlan struct {
 	groups []string // the poll's groups, then any other group a ballot names
 	index  map[string]int
 	sorted bool
+	// digest: the second pass works out the box's digest too (WithDigest).
+	digest bool
+}
+
+// WithDigest has the second pass work out the box's digest (BoxDigest) as well, which a
+// count on the tellers' devices compares at its finish; it hashes every ballot whole
+// once more, which a count by the server has no need of.
+func (p *BoxPlan) WithDigest() *BoxPlan {
+	p.digest = true
+	return p
 }
 
 // NewBoxPlan starts the records of a box of about n ballots.
@@ -172,7 +182,7 @@ func (p *BoxPlan) Receipts() iter.Seq[string] {
 
 // BoxFile is what the second pass works out of the box as the bundle lists it: its
 // ballots member (count, record size, hash), the Merkle root of its receipts, and the
-// box's digest (BoxDigest) for a count on the tellers' devices.
+// box's digest (BoxDigest) for a count on the tellers' devices (WithDigest).
 type BoxFile struct {
 	File       BallotsFile
 	MerkleRoot []byte
@@ -251,7 +261,11 @@ type boxWalk struct {
 }
 
 func (p *BoxPlan) walk(box iter.Seq2[SealedBallot, error]) *boxWalk {
-	return &boxWalk{p: p, box: box, index: p.k.groupIndex(), records: sha256.New(), digest: newBoxDigest()}
+	w := &boxWalk{p: p, box: box, index: p.k.groupIndex(), records: sha256.New()}
+	if p.digest {
+		w.digest = newBoxDigest()
+	}
+	return w
 }
 
 // ballots yields the box's ballots with their records; it stops at the first that is
@@ -280,7 +294,9 @@ func (w *boxWalk) ballots(yield func(SealedBallot, *boxRec) bool) {
 		}
 		w.records.Write(record)
 		w.merkle.add(receipt[:])
-		w.digest.add(sb)
+		if w.digest != nil {
+			w.digest.add(sb)
+		}
 		w.n++
 		if !yield(sb, r) {
 			return
@@ -295,11 +311,14 @@ func (w *boxWalk) finish() (*BoxFile, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	return &BoxFile{
+	f := &BoxFile{
 		File:       BallotsFile{Count: w.n, RecordSize: w.p.k.recordSize(), SHA256: hex.EncodeToString(w.records.Sum(nil))},
 		MerkleRoot: w.merkle.root(),
-		Digest:     w.digest.sum(),
-	}, nil
+	}
+	if w.digest != nil {
+		f.Digest = w.digest.sum()
+	}
+	return f, nil
 }
 
 // NewBundle5Of is NewBundle5 for a box summed by BoxPlan.Sum, which worked out its

@@ -31,7 +31,7 @@ type streamedBox struct {
 
 func newStreamedBox(t *testing.T, k *BoxKey, box []SealedBallot, rng *mrand.Rand) *streamedBox {
 	t.Helper()
-	sb := &streamedBox{byID: map[uuid.UUID]SealedBallot{}, plan: k.NewBoxPlan(len(box))}
+	sb := &streamedBox{byID: map[uuid.UUID]SealedBallot{}, plan: k.NewBoxPlan(len(box)).WithDigest()}
 	ids := make([]uuid.UUID, len(box))
 	for i, b := range box {
 		ids[i] = uuid.New()

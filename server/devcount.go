@@ -114,7 +114,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	var sums *ballot.BoxSums
 	var box *ballot.BoxFile
 	err = s.store.CountBox(ctx, p.ID, k, func(in *store.CountInput, plan *ballot.BoxPlan, ballots iter.Seq2[ballot.SealedBallot, error]) error {
-		sums, box, err = s.sumBox(in, plan, ballots)
+		sums, box, err = s.sumBox(in, plan.WithDigest(), ballots)
 		return err
 	})
 	if err != nil {
@@ -426,7 +426,7 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 	var box *ballot.BoxFile
 	err = s.store.CountBox(ctx, p.ID, k, func(in *store.CountInput, pl *ballot.BoxPlan, ballots iter.Seq2[ballot.SealedBallot, error]) error {
 		turnout, plan = in.Turnout, pl
-		box, err = pl.Record(ballots)
+		box, err = pl.WithDigest().Record(ballots)
 		return err
 	})
 	if err != nil {

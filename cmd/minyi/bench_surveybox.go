@@ -269,6 +269,9 @@ func recountSurveyBox(ctx context.Context, st *store.Store, keys *server.Keys, b
 	}
 	res.Groups = len(info.Groups)
 	res.Ballots = -1 // read from the count's tally below
+	if k, err := ballot.NewBoxKey(&info.Poll, info.PublicKey); err == nil {
+		res.Sealed = k.Size()
+	}
 	return countSurveyBox(ctx, st, keys, base, pgDir, token, id, res, stderr)
 }
 
