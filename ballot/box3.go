@@ -272,6 +272,9 @@ type boxEntry struct {
 	// receipt is the SHA-256 of marks when the caller has it already (hashed).
 	receipt [sha256.Size]byte
 	hashed  bool
+	// planned says the caller found the repeats already (BoxPlan, from the receipts
+	// sorted): repeat is then whether an earlier ballot has this one's receipt.
+	planned, repeat bool
 }
 
 // sum adds the ballots box yields, in place order. It holds only the chunks being
@@ -330,7 +333,8 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 					}
 				}
 				for ti, t := range texts {
-					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
+					// A copy: the text alone is kept, not the ballot it was cut from.
+					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: bytes.Clone(t)}})
 				}
 			}
 			// The proofs are checked a chunk at a time, all of a group's in one batch; a
@@ -387,17 +391,20 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 		if !e.hashed {
 			h = sha256.Sum256(k.Marks(e.marks))
 		}
-		if !ok || seen[h] || e.broken {
+		repeat := e.repeat
+		if !e.planned {
+			repeat = seen[h]
 			seen[h] = true
+		}
+		if !ok || repeat || e.broken {
 			rejected = append(rejected, at)
 			continue
 		}
-		seen[h] = true
 		if fast[e.group] != nil {
 			fastCounted[gi]++
 			// SumKept took this group only if each of its ballots has the full length.
 			for ti, t := range k.sealedTexts(e.marks) {
-				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
+				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: bytes.Clone(t)}})
 			}
 			continue
 		}
