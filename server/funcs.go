@@ -13,6 +13,8 @@ import (
 	"minyi/survey"
 )
 
+// funcs are what the templates may call, in the page's language: the catalogue, numbers,
+// ratios and times as the page shows them, the charts, and the rules' sentences.
 func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 	p := i18n.For(lang)
 	return template.FuncMap{
