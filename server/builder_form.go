@@ -8,6 +8,9 @@ import (
 	"minyi/survey"
 )
 
+// form turns one section into a ballot.Form: the lists of its kind read by ballot/'s
+// readers, its thresholds as typed or RULES.md's defaults; a list that does not parse
+// says which.
 func (bf builderForm) form() (ballot.Form, error) {
 	f := ballot.Form{Kind: bf.Kind, Title: bf.Title}
 	bf.defaults()

@@ -15,8 +15,9 @@ import (
 )
 
 // The tellers' key ceremony: the organizer hands each teller a link (/t/<seat token>); the
-// tellers' devices make the poll's key through the routes below, which keep public data
-// only (ballot/ceremony says what each round posts).
+// tellers' devices make the poll's key through the teller's routes (teller_page.go,
+// teller_seat.go, teller_rounds.go), which keep public data only (ballot/ceremony says
+// what each round posts).
 
 func init() {
 	auditLabels["ceremony.start"] = "生成密钥"

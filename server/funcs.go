@@ -14,8 +14,10 @@ import (
 	"minyi/survey"
 )
 
-// pageFuncs are the templates' functions in a language; they read nothing of an instance
-// (pages_shared.go shares the parsed pages between instances).
+// pageFuncs are what the templates may call, in the page's language: the catalogue,
+// numbers, ratios and times as the page shows them, the charts, and the rules' sentences.
+// They read nothing of an instance (pages_shared.go shares the parsed pages between
+// instances).
 func pageFuncs(assets *frontend.Assets, lang i18n.Lang) template.FuncMap {
 	p := i18n.For(lang)
 	return template.FuncMap{

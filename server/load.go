@@ -8,6 +8,10 @@ import (
 	"minyi/store"
 )
 
+// The loaders a scoped route runs before its handler (route.go, via loader): each reads
+// the object its :id names, answers "not found" for one of another unit, and leaves it
+// for the handler to take with pollOf, cadreOf, entryOf or selectionOf.
+
 func (s *Server) loadPoll(c *fiber.Ctx) error {
 	p, err := s.store.Poll(c.UserContext(), c.Params("id"))
 	if err != nil {

@@ -11,6 +11,9 @@ import (
 	"minyi/store"
 )
 
+// Rendering: the embedded assets under their hashed URLs, a page in the request's
+// language, and a message carried over a redirect in a cookie.
+
 func (s *Server) static(c *fiber.Ctx) error {
 	a, ok := s.assets.ByURL(c.Path())
 	if !ok {

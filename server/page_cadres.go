@@ -10,6 +10,8 @@ import (
 	"minyi/records"
 )
 
+// The cadre register of a unit, a cadre's history, and linking a filed entry to a cadre.
+
 func (s *Server) cadresPage(c *fiber.Ctx) error {
 	return s.renderCadres(c, fiber.StatusOK, "")
 }

@@ -9,6 +9,9 @@ import (
 	"minyi/store"
 )
 
+// The organizer's side of the key ceremony: starting it from the page or the API, its
+// status, and where the organizer's own key stands.
+
 func (s *Server) ceremonyStart(c *fiber.Ctx) error {
 	p := pollOf(c)
 	links, err := s.startCeremony(c, p)

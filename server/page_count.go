@@ -7,6 +7,9 @@ import (
 	"minyi/store"
 )
 
+// The count from the organizer's pages: the form that starts it (the tellers' typed
+// shares, or the count on their devices) and the page that shows where it stands.
+
 func (s *Server) pollCount(c *fiber.Ctx) error {
 	p := pollOf(c)
 	var codes []string

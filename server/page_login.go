@@ -9,6 +9,8 @@ import (
 	"minyi/ballot"
 )
 
+// Signing in and out in the browser; the API's sign-in is in api.go.
+
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	return s.renderLogin(c, fiber.StatusOK, "", "")
 }

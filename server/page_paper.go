@@ -9,6 +9,9 @@ import (
 	"minyi/store"
 )
 
+// The paper ballots' pages: a token marked as paper, and each ballot entered twice
+// (paper.go holds the actions).
+
 func (s *Server) tokenPaper(c *fiber.Ctx) error {
 	p := pollOf(c)
 	if err := s.markPaper(c, p, c.FormValue("code")); err != nil {

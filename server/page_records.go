@@ -10,7 +10,8 @@ import (
 	"minyi/store"
 )
 
-// Filing counted results into the cadre records, and the register and history pages.
+// Filing counted results into the cadre records, and the filed results of a year (the
+// register's and a cadre's history pages are in page_cadres.go).
 
 func (s *Server) pollFile(c *fiber.Ctx) error {
 	p := pollOf(c)
