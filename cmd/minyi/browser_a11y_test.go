@@ -162,8 +162,10 @@ func TestA11yAxe(t *testing.T) {
 	c.page("查验回执", chromedp.Navigate(app.base+"/receipt?code=ABCD-ABCD-ABCD-ABCD"), chromedp.WaitVisible(css("h1")))
 	c.page("关于", chromedp.Navigate(app.base+"/about"), chromedp.WaitVisible(css("h1")))
 
-	// The voter's pages again in English, chosen with the switch on the ballot.
-	c.page("ballot (English)", chromedp.Navigate(toks.Tokens[4].URL), chromedp.WaitVisible(css("#ballot")),
+	// The voter's pages again in English, chosen with the switch on the ballot, in a
+	// browser of their own: one browser's time is bounded.
+	c.ctx = browser(t)
+	c.page("ballot (English)", phone, chromedp.Navigate(toks.Tokens[4].URL), chromedp.WaitVisible(css("#ballot")),
 		chromedp.Click(css("a.lang")), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)))
 	c.page("ballot, sent back (English)", scripts(false), chromedp.Reload(), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)),
 		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
