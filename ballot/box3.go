@@ -333,29 +333,26 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
 				}
 			}
-			// The proofs are checked a chunk at a time, all of a group's in one batch; a
-			// batch that fails is checked again ballot by ballot, to name the bad ones.
+			// The proofs are checked a chunk at a time, every group's in one batch (each
+			// bound to its group's context): one multi-scalar multiplication of a
+			// chunk's thousands of points, where a batch per group would make hundreds of
+			// small ones. A batch that fails is checked again ballot by ballot, to name
+			// the bad ones.
 			for chunk := range chunks {
-				batches := map[string]*elgamal.Batch{}
+				// The chunks already keep every core busy: one core per batch.
+				batch := elgamal.NewBatch(k.pk, nil).OnOneCore()
 				lines := make([][]elgamal.Line, len(chunk))
 				texts := make([][][]byte, len(chunk))
 				bad := make([]bool, len(chunk))
 				for n, e := range chunk {
-					if batches[e.group] == nil {
-						// The chunks already keep every core busy: one core per batch.
-						batches[e.group] = elgamal.NewBatch(k.pk, contexts[e.group]).OnOneCore()
-					}
 					var err error
-					lines[n], texts[n], err = k.parseInto(batches[e.group], e.marks, e.texts)
+					lines[n], texts[n], err = k.parseInto(batch.Within(contexts[e.group]), e.marks, e.texts)
 					bad[n] = err != nil
 				}
-				for g, b := range batches {
-					if b.Verify() {
-						continue
-					}
+				if !batch.Verify() {
 					for n, e := range chunk {
-						if e.group == g && !bad[n] {
-							bad[n] = !k.verify(lines[n], contexts[g])
+						if !bad[n] {
+							bad[n] = !k.verify(lines[n], contexts[e.group])
 						}
 					}
 				}
