@@ -272,6 +272,9 @@ type boxEntry struct {
 	// receipt is the SHA-256 of marks when the caller has it already (hashed).
 	receipt [sha256.Size]byte
 	hashed  bool
+	// ordered: the box comes in receipt order (a bundle's, whose order is checked apart),
+	// so a repeat follows what it repeats and is found without a map of every receipt.
+	ordered bool
 }
 
 // sum adds the ballots box yields, in place order. It holds only the chunks being
@@ -369,6 +372,7 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 	// A ballot repeated byte for byte is counted once: the copies are not ballots anyone
 	// cast (each cast encrypts with fresh randomness).
 	seen := map[[sha256.Size]byte]bool{}
+	var last [sha256.Size]byte
 	var rejected []int
 	var chunk []placed
 	var fastTexts []groupText
@@ -384,12 +388,16 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 		if !e.hashed {
 			h = sha256.Sum256(k.Marks(e.marks))
 		}
-		if !ok || seen[h] || e.broken {
-			seen[h] = true
+		var repeat bool
+		if e.ordered {
+			repeat, last = at > 0 && h == last, h
+		} else {
+			repeat, seen[h] = seen[h], true
+		}
+		if !ok || repeat || e.broken {
 			rejected = append(rejected, at)
 			continue
 		}
-		seen[h] = true
 		if fast[e.group] != nil {
 			fastCounted[gi]++
 			// SumKept took this group only if each of its ballots has the full length.
