@@ -1,110 +1,17 @@
 package server
 
 import (
-	"bytes"
-	"encoding/csv"
-	"io"
+	"fmt"
 	"mime/multipart"
-	"path"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"minyi/ballot"
 	"minyi/i18n"
 	"minyi/report"
 	"minyi/survey"
 )
-
-// readRows reads the first sheet of an .xlsx, or a .csv (UTF-8 with or without BOM, or the
-// GB18030 that Excel writes on Chinese Windows), into rows of cells.
-func readRows(fh *multipart.FileHeader) ([][]string, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, BodyLimit+1))
-	if err != nil {
-		return nil, err
-	}
-	return rowsOf(fh.Filename, data)
-}
-
-// rowsOf reads an uploaded file's bytes by the file's name.
-func rowsOf(filename string, data []byte) (rows [][]string, err error) {
-	switch strings.ToLower(path.Ext(filename)) {
-	case ".xlsx":
-		defer func() { // a crafted file must not take the request down with it
-			if r := recover(); r != nil {
-				rows, err = nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", filename)
-			}
-		}()
-		// An .xlsx is a ZIP: cap what it may unpack to (a list of names is kilobytes).
-		x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
-		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "无法读取 Excel 文件“%s”，请确认是 .xlsx 格式", filename)
-		}
-		defer x.Close()
-		sheets := x.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, ballot.Errorf(ballot.EINVALID, "Excel 文件中没有工作表")
-		}
-		rows, err := x.GetRows(sheets[0])
-		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "无法读取工作表“%s”", sheets[0])
-		}
-		return cleanRows(rows)
-	case ".csv":
-		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(data) && !damagedUTF8(data) {
-			if data, err = simplifiedchinese.GB18030.NewDecoder().Bytes(data); err != nil {
-				return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件的编码无法识别，请另存为 UTF-8 编码")
-			}
-		}
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord, r.LazyQuotes = -1, true
-		rows, err := r.ReadAll()
-		if err != nil {
-			return nil, ballot.Errorf(ballot.EINVALID, "CSV 文件格式有误：%v", err)
-		}
-		return cleanRows(rows)
-	case ".xls":
-		return nil, ballot.Errorf(ballot.EINVALID, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv")
-	}
-	return nil, ballot.Errorf(ballot.EINVALID, "请上传 .xlsx 或 .csv 文件")
-}
-
-// cleanRows cleans every cell as text at the door; a cell with broken bytes or a
-// control character fails the whole sheet, naming its row and column.
-func cleanRows(rows [][]string) ([][]string, error) {
-	if err := ballot.CleanRows(rows); err != nil {
-		return nil, err
-	}
-	return rows, nil
-}
-
-// damagedUTF8 tells a UTF-8 file with a few broken bytes from a GB18030 one: it has
-// more well-formed multi-byte characters than broken bytes. Read as UTF-8, its broken
-// bytes show as U+FFFD and the cell is named; read as GB18030 they would turn every
-// name of the file into other characters, silently.
-func damagedUTF8(data []byte) bool {
-	good, bad := 0, 0
-	for len(data) > 0 {
-		r, n := utf8.DecodeRune(data)
-		switch {
-		case r == utf8.RuneError && n == 1:
-			bad++
-		case n > 1:
-			good++
-		}
-		data = data[n:]
-	}
-	return good > bad
-}
 
 // importList turns an uploaded sheet into the text of a builder list: "subjects" (姓名,
 // 职务), "positions" (职位, 应推荐人数, 姓名, 职务) or "questions".
@@ -160,4 +67,37 @@ func (s *Server) sampleSheet(c *fiber.Ctx) error {
 		return err
 	}
 	return sendFile(c, pr(c).T(sm.name), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+}
+
+// builderImport fills one list of the page from an uploaded sheet. A sheet with a bad row
+// changes nothing and says which row.
+func (s *Server) builderImport(c *fiber.Ctx, b builder, target string) error {
+	var i int
+	var list string
+	if _, err := fmt.Sscanf(strings.Replace(target, "_", " ", 1), "f%d %s", &i, &list); err != nil || i < 0 || i >= len(b.Forms) {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.EINVALID, "不能导入到这里"))
+	}
+	fh, err := c.FormFile(target + "_file")
+	if err != nil {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.EINVALID, "请先选择要导入的 Excel 或 CSV 文件"))
+	}
+	text, err := importList(list, fh)
+	if err != nil {
+		return s.renderBuilder(c, fiber.StatusBadRequest, b, ballot.Errorf(ballot.ErrorCode(err), "导入“%s”失败，未作任何改动。%s", fh.Filename, ballot.Cause{Err: err}))
+	}
+	f := &b.Forms[i]
+	switch list {
+	case "subjects":
+		f.Subjects = text
+	case "positions":
+		f.Positions = text
+	case "nominees":
+		f.Nominees = text
+	case "cadres":
+		f.Cadres = text
+	case "questions":
+		f.Questions = text
+	}
+	c.Locals("flash", tr(c, "已从“%s”导入，请核对后保存。", fh.Filename))
+	return s.renderBuilder(c, fiber.StatusOK, b, nil)
 }

@@ -4,79 +4,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
-	"minyi/ballot"
 	"minyi/frontend"
 	"minyi/i18n"
-	"minyi/store"
 )
-
-// Access is who may use a route. The staff classes are checked from the session's role;
-// a voter's or a teller's link carries its capability in its token, which the route's
-// handler resolves (and refuses) itself.
-type Access int
-
-const (
-	Public     Access = iota // anyone
-	VoterLink                // whoever holds the voter's token in the path
-	TellerLink               // whoever holds a teller's seat token in the path
-	Staff                    // any signed-in staff member
-	Counter                  // a teller, an organizer or an admin
-	Organizer                // an organizer or an admin
-	Admin                    // an admin
-)
-
-var accessNames = [...]string{"public", "voter-link", "teller-link", "staff", "counter", "organizer", "admin"}
-
-func (a Access) String() string { return accessNames[a] }
-
-// staff is whether the class needs a signed-in staff member.
-func (a Access) staff() bool { return a >= Staff }
-
-// Allows is whether a staff member of the role is in the class.
-func (a Access) Allows(r store.Role) bool {
-	switch a {
-	case Staff:
-		return true
-	case Counter:
-		return r == store.RoleTeller || r == store.RoleOrganizer || r == store.RoleAdmin
-	case Organizer:
-		return r == store.RoleOrganizer || r == store.RoleAdmin
-	case Admin:
-		return r == store.RoleAdmin
-	}
-	return false
-}
-
-// Scope is the kind of object a route's :id names. A scoped route loads it before its
-// handler runs and answers "not found" when it belongs to another unit (admins see every
-// unit), so that its existence does not leak across units.
-type Scope int
-
-const (
-	Unscoped Scope = iota
-	OnPoll
-	OnCadre
-	OnEntry     // a filed record entry
-	OnSelection // 选拔任用纪实
-)
-
-var scopeNames = [...]string{"none", "poll", "cadre", "entry", "selection"}
-
-func (sc Scope) String() string { return scopeNames[sc] }
-
-// Route is one line of the route table: every route of the application is declared once,
-// here, with who may use it.
-type Route struct {
-	Method string
-	Path   string
-	Access Access
-	Scope  Scope
-	API    bool // answers JSON errors; a page route redirects to the login and shows error pages
-
-	act     string        // what a refused role may not do (i18n.N("计票")); default "this"
-	use     fiber.Handler // runs first, before any check (compressing the assets)
-	handler fiber.Handler
-}
 
 // Routes is the route table, in the order routes are matched (/polls/new before
 // /polls/:id). App registers these and nothing else.
@@ -250,65 +180,4 @@ func (s *Server) Routes() []Route {
 	api(get, "/selections/:id", Staff, OnSelection, s.apiSelection)
 	api(post, "/selections/:id/steps", Organizer, OnSelection, s.apiSelectionStep, i18n.N("记录纪实"))
 	return rs
-}
-
-// register adds the table's routes to the application, each behind the checks its line
-// names: the staff session and CSRF token, the object's unit, then the role. The unit
-// comes before the role so that an object of another unit is "not found" to every role,
-// never "forbidden" to some: a refusal that would tell it exists.
-func (s *Server) register(app *fiber.App, rs []Route) {
-	for _, r := range rs {
-		if r.Scope != Unscoped && !r.Access.staff() {
-			// The unit of an object is checked against a signed-in person's.
-			panic("route " + r.Method + " " + r.Path + ": an object is loaded for staff only")
-		}
-		var chain []fiber.Handler
-		if r.use != nil {
-			chain = append(chain, r.use)
-		}
-		if r.Access.staff() {
-			chain = append(chain, s.requireStaff, s.checkCSRF)
-		}
-		if load := s.loader(r.Scope); load != nil {
-			chain = append(chain, load)
-		}
-		if r.Access > Staff {
-			chain = append(chain, r.Access.require(r.act))
-		}
-		chain = append(chain, r.handler)
-		switch r.Method {
-		case fiber.MethodGet:
-			app.Get(r.Path, chain...) // and HEAD
-		default:
-			app.Add(r.Method, r.Path, chain...)
-		}
-	}
-}
-
-// require refuses a signed-in staff member whose role is not in the class.
-func (a Access) require(act string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if !a.Allows(meOf(c).Role) {
-			return a.refusal(act)
-		}
-		return c.Next()
-	}
-}
-
-// refusal names who may do what a route does (act, a message of the catalogue, or
-// nothing for "this"), one sentence a class so that each reads whole in English.
-func (a Access) refusal(act string) error {
-	switch {
-	case a == Counter && act == "":
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以进行此操作")
-	case a == Counter:
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者、监票人或管理员可以%s", act)
-	case a == Organizer && act == "":
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以进行此操作")
-	case a == Organizer:
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有组织者或管理员可以%s", act)
-	case act == "":
-		return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以进行此操作")
-	}
-	return ballot.Errorf(ballot.EFORBIDDEN, "只有管理员可以%s", act)
 }

@@ -4,7 +4,6 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"html/template"
 	"log/slog"
@@ -12,49 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
-	"minyi/ballot"
 	"minyi/frontend"
 	"minyi/i18n"
 	"minyi/live"
 	"minyi/store"
 )
-
-// Config is what cmd/minyi hands the server.
-type Config struct {
-	Keys Keys
-	// BaseURL is the address printed in QR codes (e.g. http://192.168.1.10:8080). Empty:
-	// taken from the request of the organizer who issues the tokens.
-	BaseURL string
-	// FontPath is a TrueType font with Chinese glyphs for the PDF slips.
-	FontPath string
-	// SecureCookies marks cookies Secure (behind TLS) and sends Strict-Transport-Security.
-	SecureCookies bool
-	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Real-IP
-	// and X-Forwarded-Proto headers name the client and the scheme; from anyone else
-	// those headers are ignored. Rate limits count by the client address this gives.
-	TrustedProxies []string
-	Log            *slog.Logger
-	Version        string // named in certified bundles
-	Delivery       DeliveryTiming
-	Live           LiveTiming
-	// WriteTimeout bounds writing an ordinary response (default 60 s). Live streams are
-	// exempt: they set a deadline per write instead.
-	WriteTimeout time.Duration
-	// PrepareAhead is how many ballots each voter group's pool holds encrypted ahead while
-	// a poll is open: 0, the group's 应到 (within a memory budget); below 0, none, so that
-	// every submit encrypts from scratch.
-	PrepareAhead int
-	// PseudoLocale offers the pseudo-locale (i18n.Pseudo) by its cookie: for tests that
-	// look for text that bypasses the catalogue.
-	PseudoLocale bool
-	// WarmConns opens and prepares the instance's connections to PostgreSQL as a poll
-	// opens (store.WarmConns), for its voters' first burst. `minyi serve` and the bench
-	// set it; tests leave it off, since every poll they open would start dozens of
-	// backends.
-	WarmConns bool
-}
 
 // Server holds what handlers share.
 type Server struct {
@@ -107,40 +68,6 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	return s, nil
 }
 
-// BodyLimit caps a request body: the largest legitimate one is a poll definition.
-const BodyLimit = 2 << 20
-
-// App builds the Fiber application with every route.
-func (s *Server) App() *fiber.App {
-	app := fiber.New(fiber.Config{
-		AppName:               "minyi",
-		Immutable:             true,
-		BodyLimit:             BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          cmp.Or(s.cfg.WriteTimeout, 60*time.Second),
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ErrorHandler:          s.handleError,
-		// Client addresses: the connection's, or X-Real-IP from a trusted proxy only.
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          s.cfg.TrustedProxies,
-		ProxyHeader:             proxyHeader(s.cfg.TrustedProxies),
-		// Bodies are streamed for /verify's uploads; bodyLimit keeps BodyLimit everywhere
-		// else. A streamed multipart form would otherwise be read whole before any handler.
-		StreamRequestBody:            true,
-		DisablePreParseMultipartForm: true,
-	})
-	app.Use(s.accessLog, s.recover, s.language, bodyLimit, s.securityHeaders, s.sameOrigin)
-	s.register(app, s.Routes())
-	// Nothing else is registered: a path of the API no route matched answers in JSON.
-	app.Use("/api/v1", func(c *fiber.Ctx) error { return ballot.Errorf(ballot.ENOTFOUND, "接口不存在") })
-	app.Use(func(c *fiber.Ctx) error {
-		c.Locals(unmatched{}, true)
-		return ballot.Errorf(ballot.ENOTFOUND, "页面不存在")
-	})
-	return app
-}
-
 // startSweeper removes expired sessions now and then until ctx ends.
 func (s *Server) startSweeper(ctx context.Context) {
 	go func() {
@@ -160,11 +87,4 @@ func (s *Server) startSweeper(ctx context.Context) {
 			}
 		}
 	}()
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return "X-Real-IP"
 }

@@ -10,6 +10,21 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// rawHead is the response's status line and headers as the handler set them, for a
+// connection taken over from the HTTP server: the length and connection headers are left
+// out and tail (whole header lines) says how the body ends.
+func rawHead(c *fiber.Ctx, tail string) []byte {
+	head := []byte("HTTP/1.1 200 OK\r\n")
+	c.Response().Header.VisitAll(func(k, v []byte) {
+		switch strings.ToLower(string(k)) {
+		case "content-length", "transfer-encoding", "connection":
+			return
+		}
+		head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
+	})
+	return append(append(head, tail...), "\r\n"...)
+}
+
 // streamWriteTimeout is how long one write to a stream may take before the viewer is
 // taken for gone. It stands in for the server's WriteTimeout, which counts from the start
 // of a response and would cut every stream after a minute.
@@ -26,15 +41,7 @@ func (s *Server) stream(c *fiber.Ctx, pollID string) error {
 	c.Set("Content-Type", "text/event-stream")
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	head := []byte("HTTP/1.1 200 OK\r\n")
-	c.Response().Header.VisitAll(func(k, v []byte) {
-		switch strings.ToLower(string(k)) {
-		case "content-length", "transfer-encoding", "connection":
-			return
-		}
-		head = append(append(append(append(head, k...), ": "...), v...), "\r\n"...)
-	})
-	head = append(head, "Connection: close\r\n\r\n"...)
+	head := rawHead(c, "Connection: close\r\n")
 	// When many dashboards lose an instance at once, they come back spread over a few
 	// seconds rather than all together.
 	head = fmt.Appendf(head, "retry: %d\n\n", 2000+rand.IntN(4000))
