@@ -10,8 +10,13 @@ import (
 	"io"
 	"net/http"
 
+	"minyi/i18n"
 	"minyi/store"
 )
+
+// ReceiverAnswered is the failure kept of a delivery its receiver refused: it is stored in
+// Chinese, as every kept text is, and said again in the reader's language where shown.
+var ReceiverAnswered = i18n.N("接收方回应 %d")
 
 // post sends one delivery, signed with its receiver's secret; an answer outside 2xx is a
 // failure, to be tried again later.
@@ -32,7 +37,7 @@ func post(ctx context.Context, client *http.Client, d store.Delivery) error {
 	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
 	res.Body.Close()
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("接收方回应 %d", res.StatusCode)
+		return fmt.Errorf(ReceiverAnswered, res.StatusCode)
 	}
 	return nil
 }

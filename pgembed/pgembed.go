@@ -28,6 +28,9 @@ type Options struct {
 	Throwaway bool
 	// Log receives the cluster's progress lines; nil discards them.
 	Log io.Writer
+	// Settings are further server settings, name=value, given as it starts (tests that
+	// measure the cluster load pg_stat_statements this way).
+	Settings []string
 }
 
 // embeddedPort names the socket file; the socket lives in the cluster's own directory.

@@ -65,6 +65,9 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 		if opt.Throwaway {
 			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 		}
+		for _, set := range opt.Settings {
+			opts += " -c " + set
+		}
 		out, err := e.run(ctx, "pg_ctl", "start", "-D", dir, "-w", "-t", "120", "-s", "-l", filepath.Join(dir, "server.log"), "-o", opts)
 		if err != nil {
 			log, _ := os.ReadFile(filepath.Join(dir, "server.log"))

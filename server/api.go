@@ -223,7 +223,7 @@ func (s *Server) apiPollCount(c *fiber.Ctx) error {
 	if err != nil {
 		return s.countRefused(c, p, err)
 	}
-	return c.JSON(t)
+	return sayJSON(c, fiber.StatusOK, t)
 }
 
 // countRefused answers a refused count; paper entries waiting for their second entry are
@@ -351,7 +351,7 @@ func (s *Server) apiBatchVoid(c *fiber.Ctx) error {
 
 func (s *Server) apiTally(c *fiber.Ctx) error {
 	p := pollOf(c)
-	return reply(c, fiber.StatusOK)(s.tallyOf(c.UserContext(), p))
+	return saidReply(c, fiber.StatusOK)(s.tallyOf(c.UserContext(), p))
 }
 
 // The voter's API: the same checks as the ballot page.

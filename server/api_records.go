@@ -39,7 +39,7 @@ func (s *Server) apiFile(c *fiber.Ctx) error {
 
 func (s *Server) apiPollEntries(c *fiber.Ctx) error {
 	p := pollOf(c)
-	return reply(c, fiber.StatusOK)(s.pollEntries(c.UserContext(), p))
+	return saidReply(c, fiber.StatusOK)(s.pollEntries(c.UserContext(), p))
 }
 
 func nonNil[T any](xs []T) []T {
@@ -64,7 +64,7 @@ func (s *Server) apiCadresAdd(c *fiber.Ctx) error {
 
 func (s *Server) apiCadre(c *fiber.Ctx) error {
 	cd := *cadreOf(c)
-	return reply(c, fiber.StatusOK)(s.historyOf(c.UserContext(), cd, time.Now()))
+	return saidReply(c, fiber.StatusOK)(s.historyOf(c.UserContext(), cd, time.Now()))
 }
 
 func (s *Server) apiEntryLink(c *fiber.Ctx) error {
@@ -104,7 +104,7 @@ func (s *Server) apiSelection(c *fiber.Ctx) error {
 	for _, st := range steps {
 		out = append(out, stepOut{st.Step, st.Tally})
 	}
-	return c.JSON(fiber.Map{"selection": sel, "steps": out})
+	return sayJSON(c, fiber.StatusOK, fiber.Map{"selection": sel, "steps": out})
 }
 
 func (s *Server) apiSelectionStep(c *fiber.Ctx) error {
@@ -116,5 +116,5 @@ func (s *Server) apiSelectionStep(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	return reply(c, fiber.StatusCreated)(s.addStep(c.UserContext(), meOf(c), sel, in))
+	return saidReply(c, fiber.StatusCreated)(s.addStep(c.UserContext(), meOf(c), sel, in))
 }

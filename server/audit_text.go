@@ -180,7 +180,31 @@ func boxChecksText(p *i18n.Printer, d map[string]string) string {
 		s += p.T("；逐张核验证明的选票 %s 张", n)
 	}
 	if n := d["box_checks"]; n != "" {
-		s += p.T("；%s", n)
+		s += p.T("；%s", sayBoxChecks(p, n))
 	}
 	return s
+}
+
+// sayBoxChecks is the box's notes an entry keeps joined with "；" (boxChecks), in p's
+// language. A note may hold "；" itself, so the parts are put back together into the
+// shortest run that one of the count's sentences wrote (the longest would be read as one
+// note whose group's name holds all the others); a part none wrote stays as kept.
+func sayBoxChecks(p *i18n.Printer, joined string) string {
+	if p.Lang() == i18n.Zh {
+		return joined
+	}
+	parts := strings.Split(joined, "；")
+	var said []string
+	for i := 0; i < len(parts); {
+		j := i + 1
+		for k := i + 1; k <= len(parts); k++ {
+			if _, _, ok := ballot.Read(strings.Join(parts[i:k], "；")); ok {
+				j = k
+				break
+			}
+		}
+		said = append(said, ballot.Say(p, strings.Join(parts[i:j], "；")))
+		i = j
+	}
+	return strings.Join(said, p.T("；"))
 }

@@ -213,7 +213,7 @@ func (s *Server) countStatusHandler(c *fiber.Ctx) error {
 	for i := range st.Seats { // the page's script shows the label as it comes
 		st.Seats[i].Label = pr(c).T(st.Seats[i].Label)
 	}
-	return c.JSON(st)
+	return sayJSON(c, fiber.StatusOK, st)
 }
 
 // tellerCount is what a teller's device reads at the count.

@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/frontend"
 	"minyi/i18n"
 	"minyi/records"
 	"minyi/report"
 	"minyi/survey"
 )
 
-func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
+// pageFuncs are the templates' functions in a language; they read nothing of an instance
+// (pages_shared.go shares the parsed pages between instances).
+func pageFuncs(assets *frontend.Assets, lang i18n.Lang) template.FuncMap {
 	p := i18n.For(lang)
 	return template.FuncMap{
 		// the catalogue, in the page's language: t for text, th for text with our own
@@ -42,7 +45,7 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 			}
 			return p.T("，分项：%s", strings.Join(parts, p.T("、")))
 		},
-		"asset":  s.assets.URL,
+		"asset":  assets.URL,
 		"pct":    func(r ballot.Ratio) string { return r.Percent() },
 		"frac":   func(r ballot.Ratio) string { return r.String() },
 		"ratio":  func(a, b int) ballot.Ratio { return ballot.R(int64(a), int64(b)) },

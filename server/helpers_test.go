@@ -75,9 +75,10 @@ func startInstance(t *testing.T, url string, logs io.Writer, tune ...func(*serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A few ballots prepared ahead: both ways a submit encrypts are used, and the tests'
-	// many polls do not keep the cores busy filling pools.
-	cfg := server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)), PrepareAhead: 2,
+	// One ballot prepared ahead a group: a group's first submit takes it and the next ones
+	// encrypt their own, so both ways are used, and the tests' many polls (some of hundreds
+	// of groups) do not keep the cores busy filling pools.
+	cfg := server.Config{Keys: keys, Log: slog.New(slog.NewTextHandler(logs, nil)), PrepareAhead: 1,
 		Delivery: server.DeliveryTiming{Tick: 50 * time.Millisecond, Lease: time.Second, Backoff: 100 * time.Millisecond}}
 	for _, f := range tune {
 		f(&cfg)

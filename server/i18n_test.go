@@ -52,6 +52,9 @@ var translatedFiles = []string{
 	"store/sessions.go", "store/staff.go", "store/store.go", "store/tokens.go", "store/units.go",
 	// the last strings built in code: refusals by role, verify notes, downloads' names, survey rows
 	"server/codes.go", "server/issue.go", "server/live.go", "server/page_bundle.go", "server/routes.go", "server/screen.go", "server/stream.go",
+	// a vote the server could not take now, to be sent again
+	"live/batcher.go", "live/batcher_run.go",
+	"ballot/codes.go",
 }
 
 // messageUse is where a message ID is used.

@@ -97,15 +97,23 @@ func (s *Server) live(ctx context.Context, pollID string) (*liveView, error) {
 
 // sayLive is a live view's event or JSON (b, made of v) as a reader of p gets it: the hub
 // computes one view for every stream of the instance, in Chinese; in another language only
-// the state's label differs, and is said again in place rather than marshalled again for
-// each stream.
+// the state's label and the total's name differ, and are said again in place rather than
+// marshalled again for each stream.
 func sayLive(p *i18n.Printer, v *liveView, b []byte) []byte {
 	if v == nil || p.Lang() == i18n.Zh {
 		return b
 	}
 	zh, _ := json.Marshal(v.StateLabel)
 	said, _ := json.Marshal(p.T(v.StateLabel))
-	return bytes.Replace(b, []byte(`"state_label":`+string(zh)), []byte(`"state_label":`+string(said)), 1)
+	b = bytes.Replace(b, []byte(`"state_label":`+string(zh)), []byte(`"state_label":`+string(said)), 1)
+	return bytes.Replace(b, liveTotal(v.Turnout.Total.Name), liveTotal(p.T(v.Turnout.Total.Name)), 1)
+}
+
+// liveTotal is how the total row's name begins in a view's JSON: the total is the one row
+// without a group's id, so the pattern cannot meet a group that has the same name.
+func liveTotal(name string) []byte {
+	n, _ := json.Marshal(name)
+	return append([]byte(`"total":{"group_id":"","name":`), n...)
 }
 
 // liveNow is the poll's live view for a page or the polling fallback: the running feed's

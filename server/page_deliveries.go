@@ -5,8 +5,13 @@ import (
 
 	"minyi/ballot"
 	"minyi/i18n"
+	"minyi/live"
 	"minyi/store"
 )
+
+// deliveryErrors reads back the failures a delivery keeps that Minyi words itself; the
+// others (a network's error) are shown as kept.
+var deliveryErrors = ballot.NewReader([][2]string{{live.ReceiverAnswered, "d"}})
 
 // deliveriesPage shows receivers and the deliveries not yet done.
 func (s *Server) deliveriesPage(c *fiber.Ctx) error {
@@ -22,6 +27,9 @@ func (s *Server) deliveriesPage(c *fiber.Ctx) error {
 	done, err := s.store.DeliveredCount(ctx)
 	if err != nil {
 		return err
+	}
+	for i := range pending {
+		pending[i].LastError, _ = deliveryErrors.Say(pr(c), pending[i].LastError)
 	}
 	return s.page(c, fiber.StatusOK, "staff/deliveries", fiber.Map{"Title": tr(c, "档案推送"), "Receivers": rs, "Pending": pending, "Delivered": done})
 }

@@ -70,6 +70,7 @@ var pseudoPages = []pseudoPage{
 	{name: "organizer key page", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.pollArea().organizer.ID + "/ceremony" },
 		form: func(f *pseudoFixture) url.Values { return url.Values{} }},
 	{name: "big screen", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen }},
+	{name: "big screen turnout JSON", path: func(f *pseudoFixture) string { return "/screen/" + f.pollArea().screen + "/turnout" }, api: true},
 	{name: "poll page, 300 groups by region", staff: true, path: func(f *pseudoFixture) string { return "/polls/" + f.scaleArea().regions.ID }},
 	{name: "big screen, 300 groups by region", path: func(f *pseudoFixture) string { return "/screen/" + f.scaleArea().regionsScreen }},
 	{name: "big screen, 300 groups without regions", path: func(f *pseudoFixture) string { return "/screen/" + f.scaleArea().flatScreen }},

@@ -5,14 +5,12 @@ package server
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"minyi/frontend"
-	"minyi/i18n"
 	"minyi/live"
 	"minyi/store"
 )
@@ -43,7 +41,7 @@ type Server struct {
 
 // New prepares the templates and assets; a template that does not parse fails here.
 func New(cfg Config, st *store.Store) (*Server, error) {
-	assets, err := frontend.LoadAssets()
+	assets, err := sharedAssets()
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +55,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	s.pools = live.NewPools(st, s.log, cfg.PrepareAhead, s.done, s.draining.Load)
 	s.hub = live.NewHub(s.live, s.liveTiming().Coalesce, s.done)
 	s.met = newMetrics(s.hub)
-	langs := []string{string(i18n.Zh), string(i18n.En)}
-	if cfg.PseudoLocale {
-		langs = append(langs, string(i18n.Pseudo))
-	}
-	s.tpl, err = frontend.ParseTemplates(langs, func(lang string) template.FuncMap { return s.funcs(i18n.Lang(lang)) })
+	s.tpl, err = pages(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,14 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv(childArgs); args != "" { // a fault test's server process
 		os.Exit(runChild(args))
 	}
+	// The commands speak an English locale's language: the tests that read their Chinese
+	// must not depend on the locale of whoever runs them (a command run as a child keeps
+	// the locale its test gave it).
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if strings.HasPrefix(strings.ToLower(os.Getenv(k)), "en") {
+			os.Unsetenv(k)
+		}
+	}
 	os.Unsetenv("DATABASE_URL")
 	os.Unsetenv("MINYI_SECRET")
 	// A few ballots prepared ahead, in every server the tests start: both ways a submit

@@ -40,15 +40,15 @@ usage:
   minyi migrate [-data ./var]
   minyi admin password USERNAME   set a new random password for an account
   minyi audit verify              check the hash chain of the whole audit log
-  minyi verify -key FINGERPRINT [-receipt CODE] FILE.zip|FILE.json
+  minyi verify -key FINGERPRINT [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json
                                   check a certified tally: its signer (the fingerprint printed on the
                                   report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database);
                                   -receipt finds a voter's receipt in the box
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
-  minyi teller -url https://…/t/<token> -share FILE
+  minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
-  minyi teller count https://…/t/<token> [-file FILE]
+  minyi teller count https://…/t/<token> [-file FILE] [-lang en|zh]
                                   at the count, a teller decrypts the box's sums here with their
                                   share, from the backup FILE or typed when asked (or piped in);
                                   the share never leaves this computer, nor stands on its command line
@@ -61,6 +61,8 @@ Environment:
   MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
   MINYI_ADDR, MINYI_DATA, MINYI_MIGRATE, MINYI_METRICS_ADDR, MINYI_SECURE_COOKIES=1,
   MINYI_TRUSTED_PROXIES   the flags of the same names
+  LC_ALL, LC_MESSAGES, LANG   verify and teller speak English when the first set names en…
+                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides
 `
 
 // Main runs the command line; it returns when the command is done or ctx ends.
@@ -227,7 +229,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if password != "" { // printed at once: nothing that fails later may lose it
-		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under 我的账号, or reset it with `minyi admin password admin`)\n", password)
+		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under My account (我的账号), or reset it with `minyi admin password admin`)\n", password)
 	}
 	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
 		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare, WarmConns: true}, st)
@@ -436,8 +438,13 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	keyFP := fs.String("key", "", "fingerprint of the signing key, as printed on the report (计票结果报告单) and on /about")
 	keyFile := fs.String("keyfile", "", "file holding the signing instance's Ed25519 public key (PEM, base64 or hex)")
 	receipt := fs.String("receipt", "", "a voter's receipt code: say whether its ballot is in the bundle (version 5, .zip)")
+	lang := fs.String("lang", "", langUsage)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the check to this file")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := cliLang(*lang, os.Getenv)
+	if err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -452,7 +459,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] FILE.zip|FILE.json")
+		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json")
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -466,7 +473,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	fp := ""
 	if *keyFP != "" {
 		if fp, err = ballot.ParseFingerprint(*keyFP); err != nil {
-			return errors.New(ballot.ErrorMessage(err))
+			return errors.New(sayText(p, err))
 		}
 	}
 	var pinned ed25519.PublicKey
@@ -481,41 +488,42 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	}
 	checks, b, signed := ballot.VerifyFile(f, st.Size(), trust)
 	if signed == nil {
-		return fmt.Errorf("%s is not a tally bundle", fs.Arg(0))
+		return errors.New(p.T("%s 不是计票结果文件", fs.Arg(0)))
 	}
 	if b != nil {
-		fmt.Fprintf(stdout, "%s（%d 张选票，计票于 %s）\n", b.Poll.Title, b.BallotCount(), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
-		fmt.Fprintf(stdout, "  核验码 %s　票箱默克尔根 %s\n", ballot.CheckCode(signed.Bundle), b.MerkleRoot)
+		fmt.Fprintln(stdout, p.T("%s（%d 张选票，计票于 %s）", b.Poll.Title, b.BallotCount(), b.CountedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")))
+		fmt.Fprintln(stdout, "  "+p.T("核验码 %s　票箱默克尔根 %s", ballot.CheckCode(signed.Bundle), b.MerkleRoot))
 	}
 	for _, c := range checks {
-		mark := "通过"
-		if !c.OK {
-			mark = "失败"
+		name, note := sayCheck(p, c)
+		if c.OK {
+			fmt.Fprintln(stdout, "  "+p.T("[通过] %s　%s", name, note))
+		} else {
+			fmt.Fprintln(stdout, "  "+p.T("[失败] %s　%s", name, note))
 		}
-		fmt.Fprintf(stdout, "  [%s] %s　%s\n", mark, c.Name, c.Note)
 	}
 	if last := checks[len(checks)-1]; last.Name == ballot.CheckSigner && !last.OK {
 		if *keyFP == "" && *keyFile == "" {
-			fmt.Fprintln(stdout, ballot.UnknownSigner)
-			return fmt.Errorf("核验未完成：签名者未知")
+			fmt.Fprintln(stdout, p.T(ballot.UnknownSigner))
+			return errors.New(p.T("核验未完成：签名者未知"))
 		}
-		fmt.Fprintf(stdout, "签名有效，但签名者不是指定的密钥：文件的签名密钥指纹为 %s，请与报告单上印的指纹核对\n", ballot.Fingerprint(signed.PublicKey))
-		return fmt.Errorf("核验失败：签名者不是指定的密钥")
+		fmt.Fprintln(stdout, p.T("签名有效，但签名者不是指定的密钥：文件的签名密钥指纹为 %s，请与报告单上印的指纹核对", ballot.Fingerprint(signed.PublicKey)))
+		return errors.New(p.T("核验失败：签名者不是指定的密钥"))
 	}
 	if !ballot.Verified(checks) {
-		return fmt.Errorf("核验失败")
+		return errors.New(p.T("核验失败"))
 	}
-	fmt.Fprintln(stdout, "核验通过")
+	fmt.Fprintln(stdout, p.T("核验通过"))
 	if *receipt != "" {
 		at, err := ballot.FindReceipt(f, st.Size(), *receipt)
 		if err != nil {
-			return errors.New(ballot.ErrorMessage(err))
+			return errors.New(sayText(p, err))
 		}
 		if at == 0 {
-			fmt.Fprintf(stdout, "回执 %s 不在本文件的票箱中\n", *receipt)
-			return fmt.Errorf("回执未找到")
+			fmt.Fprintln(stdout, p.T("回执 %s 不在本文件的票箱中", *receipt))
+			return errors.New(p.T("回执未找到"))
 		}
-		fmt.Fprintf(stdout, "回执 %s 在票箱中：第 %d 张选票\n", *receipt, at)
+		fmt.Fprintln(stdout, p.T("回执 %s 在票箱中：第 %d 张选票", *receipt, at))
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 // Package dbtest gives tests a real, migrated PostgreSQL database: a private cluster
 // started the same way as the embedded default (or the server named by
 // MINYI_TEST_DATABASE_URL), a migrated template, and a fresh copy of it per test.
+// MINYI_TEST_PGCPU=1 prints the CPU the private cluster used, MINYI_TEST_PGSTATS=1 the
+// statements it spent its time on.
 package dbtest
 
 import (
@@ -59,7 +61,11 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		os.Chmod(dir, 0o755)
-		e, err := pgembed.Start(ctx, dir, pgembed.Options{Throwaway: true})
+		opts := pgembed.Options{Throwaway: true}
+		if os.Getenv("MINYI_TEST_PGSTATS") != "" {
+			opts.Settings = []string{"shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track_utility=on"}
+		}
+		e, err := pgembed.Start(ctx, dir, opts)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "dbtest:", err)
 			return 1
@@ -68,6 +74,9 @@ func Main(m *testing.M) int {
 		stop = func() {
 			if os.Getenv("MINYI_TEST_PGCPU") != "" {
 				reportClusterCPU(e.Dir)
+			}
+			if os.Getenv("MINYI_TEST_PGSTATS") != "" {
+				reportStatements()
 			}
 			e.Stop()
 			os.RemoveAll(dir)
@@ -157,6 +166,41 @@ func New(t testing.TB) *store.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// reportStatements prints the statements that took the test cluster longest, summed over
+// every test's database (pg_stat_statements, loaded when MINYI_TEST_PGSTATS is set): which
+// tests make PostgreSQL work, and at what. The times are the server's, waits on locks
+// included; the calls and rows tell a busy loop from one heavy query.
+func reportStatements() {
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return
+	}
+	rows, err := db.Query(`SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 140)
+		FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return
+	}
+	defer rows.Close()
+	fmt.Fprintln(os.Stderr, "dbtest: statements by time       calls     ms      rows")
+	for rows.Next() {
+		var calls, n int64
+		var ms float64
+		var q string
+		if err := rows.Scan(&calls, &ms, &n, &q); err != nil {
+			fmt.Fprintln(os.Stderr, "dbtest:", err)
+			return
+		}
+		fmt.Fprintf(os.Stderr, "dbtest: %9d %9.0f %9d  %s\n", calls, ms, n, q)
+	}
 }
 
 // reportClusterCPU prints the CPU the test cluster's processes have used so far: the

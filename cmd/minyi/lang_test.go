@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"minyi/ballot/elgamal"
+	"minyi/i18n"
+)
+
+// chinese finds Chinese text and punctuation in a command's output.
+var chinese = regexp.MustCompile(`[\p{Han}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}“”]+`)
+
+// The language of the commands: -lang first, then the first of LC_ALL, LC_MESSAGES and
+// LANG that is set; English for en…, Chinese for anything else and when nothing is set.
+func TestVerifyTellerLanguageChoice(t *testing.T) {
+	for _, c := range []struct {
+		flag string
+		env  map[string]string
+		want i18n.Lang
+	}{
+		{"", nil, i18n.Zh},
+		{"", map[string]string{"LANG": "en_US.UTF-8"}, i18n.En},
+		{"", map[string]string{"LANG": "C.UTF-8"}, i18n.Zh},
+		{"", map[string]string{"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB"}, i18n.En},
+		{"", map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, i18n.Zh},
+		{"", map[string]string{"LC_ALL": "en", "LC_MESSAGES": "zh_CN.UTF-8"}, i18n.En},
+		{"", map[string]string{"LC_ALL": "POSIX", "LANG": "en_US.UTF-8"}, i18n.Zh},
+		{"zh", map[string]string{"LANG": "en_US.UTF-8"}, i18n.Zh},
+		{"en", nil, i18n.En},
+	} {
+		p, err := cliLang(c.flag, func(k string) string { return c.env[k] })
+		if err != nil || p.Lang() != c.want {
+			t.Errorf("-lang %q with %v: %v %v, want %v", c.flag, c.env, p.Lang(), err, c.want)
+		}
+	}
+	if _, err := cliLang("fr", os.Getenv); err == nil {
+		t.Error("-lang fr is taken")
+	}
+	if got := langArg([]string{"count", "https://x/t/a", "-file", "f", "--lang=en"}); got != "en" {
+		t.Errorf("langArg: %q", got)
+	}
+	if got := langArg([]string{"-lang", "zh", "https://x/t/a"}); got != "zh" {
+		t.Errorf("langArg: %q", got)
+	}
+}
+
+// An organizer's key made and used with `minyi teller -lang en` and `minyi teller count`
+// under an English locale, and the bundle checked with `minyi verify -lang en`: every line
+// they print, the backup file they write and the refusals they give read in English (the
+// poll's data is ASCII); `-lang zh` under the same locale speaks Chinese as before.
+func TestVerifyTellerInEnglish(t *testing.T) {
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	var p pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "Verify Test", "unit_id": units.Units[0].ID,
+		"groups": []map[string]any{{"name": "Staff", "expected": 2}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "Evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Alice", "post": "Head"}}}}},
+	}, 201, &p)
+	var toks struct{ Tokens []struct{ Code string } }
+	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
+
+	english := func(what, out string, wants ...string) {
+		t.Helper()
+		if left := chinese.FindAllString(out, -1); len(left) > 0 {
+			t.Errorf("%s says in Chinese %q:\n%s", what, left, out)
+		}
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q:\n%s", what, w, out)
+			}
+		}
+	}
+	var links struct{ Links []struct{ URL string } }
+	postJSON(t, app.base+"/api/v1/polls/"+p.ID+"/ceremony", a.token, nil, &links)
+	if len(links.Links) != 1 {
+		t.Fatalf("the organizer's ceremony has %d seats", len(links.Links))
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "organizer.txt")
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"teller", "-lang", "en", "-url", links.Links[0].URL, "-share", file, "-every", "100ms"}, &out, &out); err != nil {
+		t.Fatalf("minyi teller -lang en: %v\n%s", err, out.String())
+	}
+	english("minyi teller -lang en", out.String(), "the key is made on this device", "Ready. The backup of the key share is in "+file)
+	backup, _ := os.ReadFile(file)
+	english("the backup file", string(backup))
+	var code string
+	for _, line := range strings.Split(string(backup), "\n") {
+		if _, _, err := elgamal.DecodeShare(p.ID, line); err == nil {
+			code = line
+		}
+	}
+	if code == "" {
+		t.Fatalf("no share code in the English backup:\n%s", backup)
+	}
+	out.Reset()
+	err := Main(context.Background(), []string{"teller", "-lang", "en", "-url", links.Links[0].URL, "-share", file}, &out, &out)
+	if err == nil {
+		t.Fatal("a backup file is overwritten")
+	}
+	english("the refusal to overwrite a backup", err.Error(), "already exists")
+
+	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
+	var cast struct{ Receipt string }
+	a.call("POST", "/api/v1/ballot/"+toks.Tokens[0].Code, map[string]any{"ballot": map[string]any{"forms": []map[string]any{{"form": "f1", "lines": map[string][]string{"s1": {"称职"}}}}}}, 200, &cast)
+	a.call("POST", "/api/v1/polls/"+p.ID+"/close", nil, 200, nil)
+	postJSON(t, app.base+"/api/v1/polls/"+p.ID+"/count", a.token, nil, nil)
+	postJSON(t, app.base+"/api/v1/polls/"+p.ID+"/ceremony", a.token, nil, &links)
+
+	// The refusals given before the server is asked, under an English locale.
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "en_US.UTF-8")
+	said, err := runMinyi(strings.NewReader(""), "teller", "count", links.Links[0].URL)
+	if err == nil {
+		t.Fatal("teller count with nothing on standard input")
+	}
+	english("teller count with nothing typed", said, "No share code read")
+	if err := Main(context.Background(), []string{"teller", "count", "-code", code, links.Links[0].URL}, io.Discard, io.Discard); err == nil {
+		t.Fatal("a share code on the command line is taken")
+	} else {
+		english("the refusal of a share code on the command line", err.Error(), "must not stand on the command line")
+	}
+	said, err = runMinyi(strings.NewReader(code+"\n"), "teller", "count", links.Links[0].URL, "-every", "100ms")
+	if err != nil {
+		t.Fatalf("minyi teller count in English: %v\n%s", err, said)
+	}
+	english("minyi teller count", said, "Opened. The count is done.")
+
+	bundle := filepath.Join(dir, "bundle.zip")
+	os.WriteFile(bundle, getRaw(t, app.base+"/api/v1/polls/"+p.ID+"/bundle", a.token), 0o600)
+	fp := aboutFingerprint(t, app.base)
+	verify := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Main(context.Background(), append([]string{"verify"}, args...), &out, io.Discard)
+		return out.String(), err
+	}
+	said, err = verify("-key", fp, "-receipt", cast.Receipt, bundle)
+	if err != nil {
+		t.Fatalf("verify in English: %v\n%s", err, said)
+	}
+	english("minyi verify", said, "Verify Test (1 ballot, counted ", "Check code ", "[pass] Signature", "Verified", "Receipt "+cast.Receipt+" is in the box: ballot no. 1")
+	said, err = verify(bundle)
+	if err == nil {
+		t.Fatalf("verify with no key passes:\n%s", said)
+	}
+	english("minyi verify with no key", said+err.Error(), "[FAIL] Signer", "the signer is unknown")
+	said, err = verify("-lang", "en", "-key", fp, "-receipt", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", bundle)
+	if err == nil {
+		t.Fatalf("a receipt not cast is found:\n%s", said)
+	}
+	english("minyi verify of a receipt not cast", said+err.Error(), "is not in this file's box", "receipt not found")
+	if said, err = verify("-lang", "zh", "-key", fp, bundle); err != nil || !strings.Contains(said, "核验通过") || !strings.Contains(said, "[通过] 签名") {
+		t.Fatalf("verify -lang zh under an English locale: %v\n%s", err, said)
+	}
+}
