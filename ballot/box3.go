@@ -275,6 +275,9 @@ type boxEntry struct {
 	// ordered: the box comes in receipt order (a bundle's, whose order is checked apart),
 	// so a repeat follows what it repeats and is found without a map of every receipt.
 	ordered bool
+	// planned says the caller found the repeats already (BoxPlan, from the receipts
+	// sorted): repeat is then whether an earlier ballot has this one's receipt.
+	planned, repeat bool
 }
 
 // sum adds the ballots box yields, in place order. It holds only the chunks being
@@ -333,7 +336,8 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 					}
 				}
 				for ti, t := range texts {
-					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
+					// A copy: the text alone is kept, not the ballot it was cut from.
+					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: bytes.Clone(t)}})
 				}
 			}
 			// The proofs are checked a chunk at a time, every group's in one batch (each
@@ -388,10 +392,12 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 		if !e.hashed {
 			h = sha256.Sum256(k.Marks(e.marks))
 		}
-		var repeat bool
-		if e.ordered {
+		repeat := e.repeat
+		switch {
+		case e.planned:
+		case e.ordered:
 			repeat, last = at > 0 && h == last, h
-		} else {
+		default:
 			repeat, seen[h] = seen[h], true
 		}
 		if !ok || repeat || e.broken {
@@ -402,7 +408,7 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 			fastCounted[gi]++
 			// SumKept took this group only if each of its ballots has the full length.
 			for ti, t := range k.sealedTexts(e.marks) {
-				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: t}})
+				fastTexts = append(fastTexts, groupText{gi, SealedText{Slot: ti, Sealed: bytes.Clone(t)}})
 			}
 			continue
 		}

@@ -348,15 +348,9 @@ func (k *BoxKey) holdsElsewhere(key SumsKey, r *SumsRow, close int) bool {
 // sealed; `minyi verify` still checks every proof of the certified box.
 func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, rows []SumsRow, close int) *BoxSums {
 	p := k.poll
-	kept, stale, altered := k.kept(key, rows, close)
-	type tally struct {
-		n    int
-		tags [32]byte
-		bad  bool // a repeat or a ballot of another length
-	}
-	inBox := map[string]*tally{}
+	inBox := map[string]*groupInBox{}
 	for _, g := range p.Groups {
-		inBox[g.ID] = &tally{}
+		inBox[g.ID] = &groupInBox{}
 	}
 	receipts := make([][sha256.Size]byte, len(box))
 	times := map[[sha256.Size]byte]int{}
@@ -365,20 +359,48 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 		times[receipts[i]]++
 	}
 	for i, b := range box {
-		t, ok := inBox[b.Group]
-		if !ok {
-			continue
-		}
-		t.n++
-		tag := key.Tag(p.ID, k.public, b.Group, receipts[i][:])
-		addTags(&t.tags, tag[:])
-		if times[receipts[i]] > 1 || len(b.Sealed) != k.size || b.Sealed[0] != formatV3 {
-			t.bad = true
+		if t, ok := inBox[b.Group]; ok {
+			t.add(key, k, b.Group, receipts[i], times[receipts[i]] > 1, len(b.Sealed), formatOf(b.Sealed))
 		}
 	}
+	fast, notes := k.decideKept(inBox, key, rows, close)
+	s := k.sum(func(yield func(boxEntry) bool) {
+		for i, b := range box {
+			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true, receipt: receipts[i], hashed: true}) {
+				return
+			}
+		}
+	}, turnout, fast)
+	s.Notes = notes
+	return s
+}
+
+// groupInBox is what the box holds of one voter group, to be matched with its kept sums:
+// how many ballots, the sum of their tags, and whether one of them repeats another or
+// is not of the poll's length and format.
+type groupInBox struct {
+	n    int
+	tags [32]byte
+	bad  bool
+}
+
+// add takes a ballot of the group in: receipt is the SHA-256 of its marks (Receipt).
+func (t *groupInBox) add(key SumsKey, k *BoxKey, group string, receipt [sha256.Size]byte, repeated bool, size int, format byte) {
+	t.n++
+	tag := key.Tag(k.poll.ID, k.public, group, receipt[:])
+	addTags(&t.tags, tag[:])
+	if repeated || size != k.size || format != formatV3 {
+		t.bad = true
+	}
+}
+
+// decideKept names the voter groups whose kept sums match what the box holds of them
+// (SumKept), and says why each other group with ballots is checked in full.
+func (k *BoxKey) decideKept(inBox map[string]*groupInBox, key SumsKey, rows []SumsRow, close int) (map[string]*keptGroup, []string) {
+	kept, stale, altered := k.kept(key, rows, close)
 	fast := map[string]*keptGroup{}
 	var notes []string
-	for _, g := range p.Groups {
+	for _, g := range k.poll.Groups {
 		t, kg := inBox[g.ID], kept[g.ID]
 		switch {
 		case altered[g.ID]:
@@ -398,13 +420,13 @@ func (k *BoxKey) SumKept(box []SealedBallot, turnout []Turnout, key SumsKey, row
 			fast[g.ID] = kg
 		}
 	}
-	s := k.sum(func(yield func(boxEntry) bool) {
-		for i, b := range box {
-			if !yield(boxEntry{group: b.Group, marks: b.Sealed, texts: true, receipt: receipts[i], hashed: true}) {
-				return
-			}
-		}
-	}, turnout, fast)
-	s.Notes = notes
-	return s
+	return fast, notes
+}
+
+// formatOf is a ballot's format byte, 0 for an empty one.
+func formatOf(sealed []byte) byte {
+	if len(sealed) == 0 {
+		return 0
+	}
+	return sealed[0]
 }

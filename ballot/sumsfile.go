@@ -1,8 +1,6 @@
 package ballot
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -77,16 +75,9 @@ func (k *BoxKey) UnmarshalSums(b []byte) (*BoxSums, error) {
 // BoxDigest is a hash of a box in SortBox order, every ballot whole with its group: the
 // finish of a count refuses a box that changed since its start.
 func BoxDigest(box []SealedBallot) []byte {
-	h := sha256.New()
-	h.Write([]byte("minyi box digest v1\x00"))
-	var n [8]byte
+	d := newBoxDigest()
 	for _, b := range box {
-		binary.BigEndian.PutUint64(n[:], uint64(len(b.Group)))
-		h.Write(n[:])
-		h.Write([]byte(b.Group))
-		binary.BigEndian.PutUint64(n[:], uint64(len(b.Sealed)))
-		h.Write(n[:])
-		h.Write(b.Sealed)
+		d.add(b)
 	}
-	return h.Sum(nil)
+	return d.sum()
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func (s *Server) countPoll(c *fiber.Ctx, p *store.PollInfo, shareCodes []string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, receipts); err != nil {
+	if err := s.store.SaveTally(ctx, t, meOf(c).ID, signed, slices.Values(receipts)); err != nil {
 		return nil, err
 	}
 	detail := map[string]string{"ballots": strconv.Itoa(t.Ballots), "tellers": strings.Join(tellers, "、")}

@@ -44,7 +44,8 @@ func known(p *i18n.Printer, s string) string {
 // auditSentenceIn says what an entry records in a sentence of the reader's language, with
 // the names and counts its detail holds and never its ids. Entries written before a
 // detail was kept read without it; an action unknown here reads as its label and its
-// values. What the detail keeps in words (a key holder, a box's check) is shown as kept.
+// values. What the detail keeps in words (a box's check) is shown as kept; a key holder's
+// note, one of a few fixed sentences, is said in the reader's language.
 func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string {
 	switch action {
 	case "poll.create":
@@ -53,7 +54,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return p.T("删除投票活动“%s”", d["title"])
 	case "poll.open":
 		if d["key"] != "" && (d["tellers"] == "" || d["tellers"] == "0") {
-			return p.T("开始投票（%s）", d["key"])
+			return p.T("开始投票（%s）", sayLabel(p, d["key"]))
 		}
 		if d["tellers"] == "" || d["tellers"] == "0" {
 			return p.T("开始投票（密钥由系统保管，投票结束后方可开箱）")
@@ -67,7 +68,8 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	case "poll.count":
 		s := p.T("开箱计票，共 %s 张选票", d["ballots"])
 		if d["tellers"] != "" {
-			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], d["tellers"])
+			// the organizer's own seat is named by a word of the catalogue; tellers by their names
+			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], sayLabel(p, d["tellers"]))
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)
@@ -75,7 +77,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return s + boxChecksText(p, d)
 	case "ceremony.start":
 		if d["key"] != "" {
-			return p.T("生成密钥（%s）", d["key"])
+			return p.T("生成密钥（%s）", sayLabel(p, d["key"]))
 		}
 		return p.T("生成监票人密钥（监票人 %s 位，开箱需其中 %s 位）", d["tellers"], d["quorum"])
 	case "count.start":

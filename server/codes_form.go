@@ -26,7 +26,8 @@ func codesFormOf(issue []issueChoice) codesForm {
 }
 
 // codesIssue is the poll page's bulk issue form: one count for every group, or left
-// blank for each group's remaining by 应到.
+// blank for each group's remaining by 应到. Posted again, it shows what the first post
+// issued, as the slips' form does.
 func (s *Server) codesIssue(c *fiber.Ctx) error {
 	o := codesOrder{Format: c.FormValue("format"), Key: c.FormValue("issue_key")}
 	if v := strings.TrimSpace(c.FormValue("per_group")); v != "" {
@@ -36,7 +37,11 @@ func (s *Server) codesIssue(c *fiber.Ctx) error {
 		}
 		o.PerGroup = &n
 	}
-	return s.issueCodes(c, pollOf(c), o)
+	p := pollOf(c)
+	if err := s.issueCodes(c, p, o); err != nil {
+		return s.issuedAgain(c, p, err)
+	}
+	return nil
 }
 
 // apiCodesIssue is the bulk issue for scripts: {groups: [{group_id, count}]} or

@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +40,18 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.store.CountInput(ctx, p.ID)
+	var turnout []ballot.Turnout
+	var plan *ballot.BoxPlan
+	var sums *ballot.BoxSums
+	var box *ballot.BoxFile
+	err = s.store.CountBox(ctx, p.ID, k, func(in *store.CountInput, pl *ballot.BoxPlan, ballots iter.Seq2[ballot.SealedBallot, error]) error {
+		turnout, plan = in.Turnout, pl
+		sums, box, err = s.sumBox(in, pl, ballots)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	box, turnout := in.Box, in.Turnout
-	k.SortBox(box)
-	sums := s.sumBox(k, in)
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -68,7 +74,7 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINTERNAL, "服务器保管的密钥份额与本次投票的公钥不符")
 	}
-	f, err := s.certify(k, turnout, box, sums, []elgamal.Partial{part}, shares, 1, nil)
+	f, err := s.certify(k, turnout, plan, box, sums, []elgamal.Partial{part}, shares, 1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -85,15 +91,16 @@ func (s *Server) countBox(c *fiber.Ctx, p *store.PollInfo, pending int) (*ballot
 	return t, nil
 }
 
-// sumBox adds a box as the count does: a voter group from the sums kept as its ballots
-// were sealed where they match its ballots, every other ballot checked (BoxKey.SumKept).
-// A poll opened before the server kept sums has rows for part of its box only: it is
-// checked in full, which is no sign of anything, so without a note.
-func (s *Server) sumBox(k *ballot.BoxKey, in *store.CountInput) *ballot.BoxSums {
+// sumBox adds a box as the count does, streamed (BoxPlan.Sum): a voter group from the
+// sums kept as its ballots were sealed where they match its ballots, every other ballot
+// checked (as BoxKey.SumKept). A poll opened before the server kept sums has rows for
+// part of its box only: it is checked in full, which is no sign of anything, so without a
+// note.
+func (s *Server) sumBox(in *store.CountInput, plan *ballot.BoxPlan, box iter.Seq2[ballot.SealedBallot, error]) (*ballot.BoxSums, *ballot.BoxFile, error) {
 	if s.cfg.Keys.BoxSums == nil || !in.KeepsSums {
-		return k.Sum(in.Box, in.Turnout)
+		return plan.Sum(box, in.Turnout, nil, nil, 0)
 	}
-	return k.SumKept(in.Box, in.Turnout, s.cfg.Keys.BoxSums, in.Sums, in.Closes)
+	return plan.Sum(box, in.Turnout, s.cfg.Keys.BoxSums, in.Sums, in.Closes)
 }
 
 // boxChecks puts in an audit entry's detail how many ballots the count checked one by
@@ -106,8 +113,9 @@ func boxChecks(detail map[string]string, sums *ballot.BoxSums) {
 }
 
 // certify combines the quorum's partial decryptions of a box's sums and counts them: the
-// tally (naming the tellers who opened the box), its signed bundle, and the receipts.
-func (s *Server) certify(k *ballot.BoxKey, turnout []ballot.Turnout, box []ballot.SealedBallot, sums *ballot.BoxSums, partials []elgamal.Partial, shares [][]byte, quorum int, openedBy []string) (*store.CountFinish, error) {
+// tally (naming the tellers who opened the box), its signed bundle, and the receipts
+// (the plan's, in the bundle's order, read as they are stored).
+func (s *Server) certify(k *ballot.BoxKey, turnout []ballot.Turnout, plan *ballot.BoxPlan, box *ballot.BoxFile, sums *ballot.BoxSums, partials []elgamal.Partial, shares [][]byte, quorum int, openedBy []string) (*store.CountFinish, error) {
 	combined, err := elgamal.CombinePartials(partials, quorum)
 	if err != nil {
 		return nil, ballot.Errorf(ballot.EINVALID, "开箱需要至少 %d 位监票人", quorum)
@@ -118,11 +126,7 @@ func (s *Server) certify(k *ballot.BoxKey, turnout []ballot.Turnout, box []ballo
 	}
 	t := k.CountBox(turnout, sums, rows, k.Texts(sums, opened))
 	t.OpenedBy = openedBy
-	receipts := make([]string, len(box))
-	for i, b := range box {
-		receipts[i] = ballot.ReceiptCode(k.Receipt(b.Sealed))
-	}
-	bundle, err := k.NewBundle5(turnout, box, sums, partials, opened, shares, quorum, t, "minyi "+s.cfg.Version, time.Now())
+	bundle, err := k.NewBundle5Of(turnout, box, sums, partials, opened, shares, quorum, t, "minyi "+s.cfg.Version, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +134,7 @@ func (s *Server) certify(k *ballot.BoxKey, turnout []ballot.Turnout, box []ballo
 	if err != nil {
 		return nil, err
 	}
-	return &store.CountFinish{Tally: t, Signed: signed, Receipts: receipts}, nil
+	return &store.CountFinish{Tally: t, Signed: signed, Receipts: plan.Receipts()}, nil
 }
 
 // splitShares cuts the tellers' public shares into one per teller.

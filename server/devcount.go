@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,13 +109,18 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.store.CountInput(ctx, p.ID)
+	// The box is read and summed before the round already started is looked at: its
+	// digest comes out of the same pass over the box as its sums.
+	var sums *ballot.BoxSums
+	var box *ballot.BoxFile
+	err = s.store.CountBox(ctx, p.ID, k, func(in *store.CountInput, plan *ballot.BoxPlan, ballots iter.Seq2[ballot.SealedBallot, error]) error {
+		sums, box, err = s.sumBox(in, plan.WithDigest(), ballots)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	box := in.Box
-	k.SortBox(box)
-	digest := ballot.BoxDigest(box)
+	digest := box.Digest
 	if r, err := s.countRoundOf(ctx, p); err == nil && r != nil && bytes.Equal(r.BoxDigest, digest) && s.sealed(p.ID, r) {
 		// The same round. If it holds the quorum's partials but its finish failed (a
 		// fault while decrypting or saving), starting again tries the finish again.
@@ -125,7 +131,6 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 		}
 		return s.countStatusOf(ctx, p)
 	}
-	sums := s.sumBox(k, in)
 	points, err := sums.Points()
 	if err != nil {
 		return nil, err
@@ -159,7 +164,7 @@ func (s *Server) startCount(c *fiber.Ctx, p *store.PollInfo, codes []string, con
 	if err != nil {
 		return nil, err
 	}
-	detail := map[string]string{"ballots": strconv.Itoa(len(box)), "points": strconv.Itoa(len(points)), "holder": p.Holder()}
+	detail := map[string]string{"ballots": strconv.Itoa(box.File.Count), "points": strconv.Itoa(len(points)), "holder": p.Holder()}
 	if pending > 0 {
 		detail["paper_pending"] = strconv.Itoa(pending)
 	}
@@ -414,14 +419,20 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 	if err != nil {
 		return nil, err
 	}
-	// The box and the turnout read in one snapshot.
-	in, err := s.store.CountInput(ctx, p.ID)
+	// The box and the turnout read in one snapshot; the box's record for the bundle
+	// worked out as it is read, nothing added again.
+	var turnout []ballot.Turnout
+	var plan *ballot.BoxPlan
+	var box *ballot.BoxFile
+	err = s.store.CountBox(ctx, p.ID, k, func(in *store.CountInput, pl *ballot.BoxPlan, ballots iter.Seq2[ballot.SealedBallot, error]) error {
+		turnout, plan = in.Turnout, pl
+		box, err = pl.WithDigest().Record(ballots)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	box, turnout := in.Box, in.Turnout
-	k.SortBox(box)
-	if !bytes.Equal(ballot.BoxDigest(box), r.BoxDigest) {
+	if !bytes.Equal(box.Digest, r.BoxDigest) {
 		return nil, ballot.Errorf(ballot.ECONFLICT, "开箱计票开始后票箱有变动，结果未计出。请组织者重新开始开箱计票，各位监票人再次开箱")
 	}
 	n := len(r.Points) / elgamal.PointSize
@@ -437,5 +448,5 @@ func (s *Server) finishCount(ctx context.Context, p *store.PollInfo, r *store.Co
 			tellers = append(tellers, seats[kp.Seat-1])
 		}
 	}
-	return s.certify(k, turnout, box, sums, partials, splitShares(p.PublicShares), r.Quorum, tellers)
+	return s.certify(k, turnout, plan, box, sums, partials, splitShares(p.PublicShares), r.Quorum, tellers)
 }

@@ -18,15 +18,21 @@ import (
 func (s *Server) tokensIssue(c *fiber.Ctx) error {
 	p := pollOf(c)
 	file, err := s.issueFromForm(c, p)
+	if err != nil {
+		return s.issuedAgain(c, p, err)
+	}
+	return file.send(c)
+}
+
+// issuedAgain answers a second post of an issuing form (slips or codes) with the page of
+// what the first issued, where a lost download's batch can be voided; other errors pass.
+func (s *Server) issuedAgain(c *fiber.Ctx, p *store.PollInfo, err error) error {
 	var rep *repeatedError
 	if errors.As(err, &rep) && !isAPI(c) {
 		return s.page(c, fiber.StatusConflict, "staff/issued", fiber.Map{"Title": tr(c, "凭证已生成 · %s", p.Title), "Poll": p, "Batches": rep.batches,
 			"CanVoid": p.State == ballot.Draft || p.State == ballot.Open})
 	}
-	if err != nil {
-		return err
-	}
-	return file.send(c)
+	return err
 }
 
 // issueFromForm reads the issuing form and issues what it asks.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"iter"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -90,9 +91,20 @@ func (s *Store) requireClosed(ctx context.Context, pollID string) error {
 	return nil
 }
 
+// orNone is a list of no codes in place of none given.
+func orNone(codes iter.Seq[string]) iter.Seq[string] {
+	if codes == nil {
+		return func(func(string) bool) {}
+	}
+	return codes
+}
+
+// receiptChunk is how many receipt codes one statement of SaveTally stores.
+const receiptChunk = 10000
+
 // SaveTally stores the count of a closed poll with its signed bundle and receipt codes,
 // and marks it counted.
-func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string, signed *ballot.Signed, receipts []string) error {
+func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string, signed *ballot.Signed, receipts iter.Seq[string]) error {
 	body, err := json.Marshal(t)
 	if err != nil {
 		return err
@@ -102,7 +114,7 @@ func (s *Store) SaveTally(ctx context.Context, t *ballot.Tally, countedBy string
 }
 
 // saveTally is SaveTally in a transaction of the caller's.
-func saveTally(ctx context.Context, tx *sqlx.Tx, t *ballot.Tally, body []byte, countedBy string, signed *ballot.Signed, receipts []string) error {
+func saveTally(ctx context.Context, tx *sqlx.Tx, t *ballot.Tally, body []byte, countedBy string, signed *ballot.Signed, receipts iter.Seq[string]) error {
 	// The box counted must be the box kept: a paper ballot entered while the count
 	// ran (its entry holds the poll's row until it commits, so this waits for it)
 	// would be in the box and not in the tally.
@@ -148,8 +160,20 @@ func saveTally(ctx context.Context, tx *sqlx.Tx, t *ballot.Tally, body []byte, c
 	if _, err = tx.ExecContext(ctx, qClearReceipts, t.PollID); err != nil {
 		return err
 	}
-	if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(receipts), t.PollID); err != nil {
-		return err
+	// A chunk of codes a statement: a million receipts are never one array in memory.
+	chunk := make([]string, 0, receiptChunk)
+	for code := range orNone(receipts) {
+		if chunk = append(chunk, code); len(chunk) == receiptChunk {
+			if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(chunk), t.PollID); err != nil {
+				return err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	if len(chunk) > 0 {
+		if _, err = tx.ExecContext(ctx, qAddReceipts, pq.Array(chunk), t.PollID); err != nil {
+			return err
+		}
 	}
 	return notify(ctx, tx, t.PollID)
 }

@@ -38,10 +38,9 @@ func (s *Store) SumsRows(ctx context.Context, pollID string) ([]ballot.SumsRow, 
 	return out, err
 }
 
-// CountInput is what the count of a closed poll reads: its box, its turnout and the sums
-// kept as its ballots were sealed, all as of one moment.
+// CountInput is what the count of a closed poll reads besides its box (CountBox): its
+// turnout and the sums kept as its ballots were sealed, as of the box's moment.
 type CountInput struct {
-	Box     []ballot.SealedBallot
 	Turnout []ballot.Turnout
 	Sums    []ballot.SumsRow
 	// KeepsSums says the poll was opened by a server that keeps sums: a poll opened
@@ -49,43 +48,6 @@ type CountInput struct {
 	KeepsSums bool
 	// Closes is how many times the poll was closed: its rows must be folded at the last.
 	Closes int
-}
-
-// CountInput reads a closed poll's box, turnout and kept sums in one read-only snapshot:
-// read apart, a paper ballot entered between the box and the rows would make the rows
-// count one more ballot than the box, and the signed tally say a ballot may have been
-// deleted. Before close it returns ESEALED.
-func (s *Store) CountInput(ctx context.Context, pollID string) (*CountInput, error) {
-	if err := checkID(pollID, "投票活动"); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var p struct {
-		State     ballot.State `db:"state"`
-		KeepsSums bool         `db:"keeps_sums"`
-		Closes    int          `db:"closes"`
-	}
-	if err := tx.GetContext(ctx, &p, qCountPoll, pollID); err != nil {
-		return nil, notFound(err, "投票活动")
-	}
-	if p.State != ballot.Closed && p.State != ballot.Counted {
-		return nil, ballot.Errorf(ballot.ESEALED, "投票结束前不能开箱计票，也不能查看任何结果")
-	}
-	in := &CountInput{KeepsSums: p.KeepsSums, Closes: p.Closes}
-	if err := tx.SelectContext(ctx, &in.Box, qBox, pollID); err != nil {
-		return nil, err
-	}
-	if in.Turnout, err = turnout(ctx, tx, pollID); err != nil {
-		return nil, err
-	}
-	if err := tx.SelectContext(ctx, &in.Sums, qSumsRows, pollID); err != nil {
-		return nil, err
-	}
-	return in, tx.Commit()
 }
 
 // batchGroup names the ballots of one row: a poll, a voter group and the poll key they were

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -108,7 +109,7 @@ func (s *Store) StartCount(ctx context.Context, closedAt time.Time, r *CountRoun
 type CountFinish struct {
 	Tally    *ballot.Tally
 	Signed   *ballot.Signed
-	Receipts []string
+	Receipts iter.Seq[string]
 }
 
 // PostPartial keeps a seat's partial decryption (checked by the caller in the round named

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"iter"
 	"strings"
 	"sync"
 	"testing"
@@ -79,19 +80,30 @@ func (f *foldPoll) count(t *testing.T, s *store.Store) *ballot.BoxSums {
 	if err := s.ClosePoll(ctx, f.p.ID); err != nil {
 		t.Fatal(err)
 	}
-	in, err := s.CountInput(ctx, f.p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.k.SortBox(in.Box)
-	sums := f.k.SumKept(in.Box, in.Turnout, foldKey, in.Sums, in.Closes)
-	full := f.k.Sum(in.Box, in.Turnout)
+	sums := countStreamed(t, s, f.k, f.p.ID, foldKey)
+	full := countStreamed(t, s, f.k, f.p.ID, nil)
 	for c := range full.Sums[0] {
 		a, _ := full.Sums[0][c].MarshalBinary()
 		b, _ := sums.Sums[0][c].MarshalBinary()
 		if string(a) != string(b) {
 			t.Fatalf("cell %d: the count's sum differs from the full check's", c)
 		}
+	}
+	return sums
+}
+
+// countStreamed counts a closed poll's box as the server does (store.CountBox and
+// BoxPlan.Sum): from its kept sums under key, or every ballot checked without one.
+func countStreamed(t *testing.T, s *store.Store, k *ballot.BoxKey, pollID string, key ballot.SumsKey) *ballot.BoxSums {
+	t.Helper()
+	var sums *ballot.BoxSums
+	err := s.CountBox(ctx, pollID, k, func(in *store.CountInput, plan *ballot.BoxPlan, box iter.Seq2[ballot.SealedBallot, error]) error {
+		var err error
+		sums, _, err = plan.Sum(box, in.Turnout, key, in.Sums, in.Closes)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return sums
 }
@@ -270,12 +282,7 @@ func TestOpenFoldPassesAClose(t *testing.T) {
 	if n, err := s.FoldOpenSums(ctx, f.p.ID, 0, 512); err != nil || n != 0 {
 		t.Fatalf("after close the fold replaced %d rows (%v), want none", n, err)
 	}
-	in, err := s.CountInput(ctx, f.p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.k.SortBox(in.Box)
-	if sums := f.k.SumKept(in.Box, in.Turnout, foldKey, in.Sums, in.Closes); sums.Checked != 0 || len(sums.Notes) != 0 {
+	if sums := countStreamed(t, s, f.k, f.p.ID, foldKey); sums.Checked != 0 || len(sums.Notes) != 0 {
 		t.Fatalf("%d ballots checked one by one, notes %q: the close's row was changed", sums.Checked, sums.Notes)
 	}
 }
@@ -325,12 +332,7 @@ func TestCloseWaitsForAFold(t *testing.T) {
 	if rows, n := rowsOf(t, s, f.p.ID); rows != 1 || n != 40 {
 		t.Fatalf("after the close %d rows of %d ballots, want the close's one row of 40", rows, n)
 	}
-	in, err := s.CountInput(ctx, f.p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.k.SortBox(in.Box)
-	if sums := f.k.SumKept(in.Box, in.Turnout, foldKey, in.Sums, in.Closes); sums.Checked != 0 || len(sums.Notes) != 0 {
+	if sums := countStreamed(t, s, f.k, f.p.ID, foldKey); sums.Checked != 0 || len(sums.Notes) != 0 {
 		t.Fatalf("%d ballots checked one by one, notes %q: the close missed the fold's row", sums.Checked, sums.Notes)
 	}
 }

@@ -34,6 +34,8 @@ type Store struct {
 	stmts  map[string]*sqlx.Stmt
 	// sumsKey keys the box's kept sums (SetSumsKey); nil writes none.
 	sumsKey ballot.SumsKey
+	// countChunks are how much the count reads at once (SetCountChunks); zero: the default.
+	countChunks countChunks
 }
 
 // hotQueries are prepared at boot (CheckSchema), once for the pool: in a transaction,

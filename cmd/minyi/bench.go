@@ -120,6 +120,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	surveyGroups := fs.Int("groups", 300, "groups of the -survey poll")
 	surveyPDF := fs.Bool("survey-pdf", false, "with -survey: also issue a second such poll's codes as the ZIP of the CSV and the PDF slips")
 	surveyBox := fs.Bool("survey-box", false, "instead: a ten-question survey of -groups groups and -n ballots, loaded by the vote path's code (not HTTP), then closed, counted, its bundle downloaded and verified, each step timed")
+	fs.BoolVar(&surveyBoxKeep, "keep", false, "with -survey-box: leave the counted poll and its box in the database (in -data) and print its id, to be counted again with -recount")
+	fs.StringVar(&surveyBoxRecount, "recount", "", "with -survey-box: count again the poll of this id left by -keep in the same -data, instead of making and loading a new one (then bundle and verify as usual)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
 	if err := fs.Parse(args); err != nil {

@@ -53,6 +53,10 @@
     return n;
   }
   function over(l) { return recommended(l) > Number(l.getAttribute("data-seats")); }
+  // written is a question answered in words: filled in as much as a marked one.
+  function written(l) {
+    return Array.prototype.some.call(l.querySelectorAll("textarea"), function (x) { return x.value.trim() !== ""; });
+  }
   function showOver(l, on) {
     var p = l.querySelector(".line-error");
     l.classList.toggle("missing", on);
@@ -63,7 +67,7 @@
     p.textContent = on ? say("over", { title: l.getAttribute("data-title"), n: n, unit: unit, limit: l.getAttribute("data-limit") || "", seats: seats, cut: n - seats }) : "";
   }
   function update() {
-    var touched = all.filter(function (l) { return l.querySelector("input:checked") || recommended(l) > 0; }).length;
+    var touched = all.filter(function (l) { return l.querySelector("input:checked") || recommended(l) > 0 || written(l); }).length;
     progress.textContent = say("progress", { n: touched, all: all.length });
     required.forEach(function (l) { if (answered(l)) l.classList.remove("missing"); });
     limited.forEach(function (l) { showOver(l, over(l)); });
