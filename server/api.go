@@ -357,16 +357,17 @@ func (s *Server) apiTally(c *fiber.Ctx) error {
 // The voter's API: the same checks as the ballot page.
 
 func (s *Server) apiBallot(c *fiber.Ctx) error {
-	_, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		return err
 	}
+	s.seen.put(cred.hash, info)
 	g, _ := p.Group(info.GroupID)
 	return c.JSON(fiber.Map{"poll_id": p.ID, "title": p.Title, "group": g.Name, "forms": p.Forms})
 }
 
 func (s *Server) apiCast(c *fiber.Ctx) error {
-	cred, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.submitToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err

@@ -37,6 +37,7 @@ type Server struct {
 	log                      *slog.Logger
 
 	ballotPages *ballotPages // the ballot page as first shown, rendered once a group
+	seen        seenTokens   // tokens whose ballot page was just shown, for their submit
 }
 
 // New prepares the templates and assets; a template that does not parse fails here.

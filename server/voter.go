@@ -52,9 +52,39 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 		}
 		return credential{}, info, nil, err
 	}
+	p, err := s.votablePoll(ctx, info)
+	if err != nil {
+		return credential{}, info, p, err
+	}
+	return cred, info, p, nil
+}
+
+// submitToken is voterToken for a submit: a token whose ballot page this instance has
+// just shown is not looked up again (seenTokens); the batch that writes the ballot reads
+// the token anyway and refuses it there if it was used or voided meanwhile.
+func (s *Server) submitToken(c *fiber.Ctx, raw string) (credential, store.TokenInfo, *store.PollInfo, error) {
+	tok, err := ballot.ParseToken(raw)
+	if err != nil {
+		return credential{}, store.TokenInfo{}, nil, err
+	}
+	hash := s.cfg.Keys.Token.Hash(tok)
+	info, ok := s.seen.take(hash)
+	if !ok {
+		return s.voterToken(c, raw)
+	}
+	p, err := s.votablePoll(c.UserContext(), info)
+	if err != nil {
+		return credential{}, info, p, err
+	}
+	return credential{hash: hash, nullifier: s.cfg.Keys.Nullifier.Nullifier(tok)}, info, p, nil
+}
+
+// votablePoll is the poll of a token that may vote, refused when the poll is not open or
+// is of the other run (a test token in a real poll, or the reverse).
+func (s *Server) votablePoll(ctx context.Context, info store.TokenInfo) (*store.PollInfo, error) {
 	p, err := s.polls.Get(ctx, info.PollID)
 	if err != nil {
-		return credential{}, info, nil, err
+		return nil, err
 	}
 	refusal := func(p *store.PollInfo) error {
 		if info.Rehearsal != p.Rehearsal {
@@ -65,10 +95,10 @@ func (s *Server) voterToken(c *fiber.Ctx, raw string) (credential, store.TokenIn
 	if refusal(p) != nil { // never refuse on a cached poll: read it afresh
 		s.polls.Invalidate(p.ID)
 		if p, err = s.polls.Get(ctx, info.PollID); err != nil {
-			return credential{}, info, nil, err
+			return nil, err
 		}
 	}
-	return cred, info, p, withPoll(refusal(p), p)
+	return p, withPoll(refusal(p), p)
 }
 
 // contactError is a token's refusal with the contact line and the language of its poll,
@@ -145,6 +175,10 @@ func (s *Server) cast(ctx context.Context, cred credential, info store.TokenInfo
 	} else {
 		err = s.store.Cast(ctx, item)
 		opening.Wipe()
+	}
+	if tokenRefusal[ballot.ErrorCode(err)] {
+		// used or voided since its page was shown: the refusal names whom to ask
+		return nil, "", withPoll(err, p)
 	}
 	if err != nil {
 		return nil, "", err
@@ -238,10 +272,11 @@ func (s *Server) voterNotice(c *fiber.Ctx, status int, heading, msg, code, conta
 }
 
 func (s *Server) ballotPage(c *fiber.Ctx) error {
-	_, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.voterToken(c, c.Params("token"))
 	if err != nil {
 		return err
 	}
+	s.seen.put(cred.hash, info)
 	s.pollLang(c, p.Lang)
 	g, _ := p.Group(info.GroupID)
 	return s.ballotFirstView(c, ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Big: c.Query("big") == "1"})
@@ -255,7 +290,7 @@ func ballotFromForm(c *fiber.Ctx, p *store.PollInfo) ballot.Ballot {
 }
 
 func (s *Server) ballotSubmit(c *fiber.Ctx) error {
-	cred, info, p, err := s.voterToken(c, c.Params("token"))
+	cred, info, p, err := s.submitToken(c, c.Params("token"))
 	if err != nil {
 		s.met.submitted(err)
 		return err
@@ -273,6 +308,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	case "":
 		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": tr(c, "投票成功"), "Receipt": receipt, "PollTitle": p.Title})
 	case ballot.ESPOILT, ballot.EINVALID, ballot.ERETRY: // the ballot again, as marked, with the reason
+		s.seen.put(cred.hash, info) // nothing was written: its next submit is this one's again
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
 			SpoiltList: spoilt, Error: errText(pr(c), err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}

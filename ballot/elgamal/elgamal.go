@@ -10,6 +10,7 @@ package elgamal
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -101,9 +102,31 @@ func Encrypt(pk *PublicKey, m uint64, r group.Scalar) Ciphertext {
 	a := grp.NewElement().MulGen(r)
 	b := pk.mulK(r)
 	if m != 0 {
-		b.Add(b, grp.NewElement().MulGen(grp.NewScalar().SetUint64(m)))
+		b.Add(b, mulGenSmall(m))
 	}
 	return Ciphertext{A: a, B: b}
+}
+
+// smallG is the table of G for messages: its first 16 rows cover every uint64.
+var smallG = sync.OnceValue(func() *fixedBase { return newFixedBaseRows(grp.Generator(), 16) })
+
+// mulGenSmall is m·G for a message m: 16 additions and selections from smallG, a
+// quarter of a multiplication by a full scalar. The kept sums of every batch multiply G
+// by each cell's count of marks; the count is secret, so the selection stays constant
+// time, the same 16 rows for every m.
+func mulGenSmall(m uint64) group.Element {
+	t := smallG()
+	out := grp.Identity()
+	sel := grp.NewElement()
+	for i := range 16 {
+		d := uint8(m>>(4*i)) & 15
+		sel.Set(t.t[i][0])
+		for k := 1; k < 16; k++ {
+			sel.CMov(subtle.ConstantTimeByteEq(d, uint8(k)), t.t[i][k])
+		}
+		out.Add(out, sel)
+	}
+	return out
 }
 
 // Add sets c to x + y, an encryption of the sum of their messages. The zero value

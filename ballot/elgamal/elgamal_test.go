@@ -778,3 +778,18 @@ func TestInvalidExcludesMarks(t *testing.T) {
 		t.Fatal("a line with a mark and \"invalid\" passes a batch")
 	}
 }
+
+// A message's m·G from the small table is the generator's multiple the full
+// multiplication gives, for every size of m a cell's count may take.
+func TestMulGenSmallIsMulGen(t *testing.T) {
+	ms := []uint64{0, 1, 2, 15, 16, 17, 100, 255, 256, 4095, 65535, 65536, 1 << 32, 1<<63 - 1, 1 << 63, ^uint64(0)}
+	for i := range 64 {
+		ms = append(ms, 1<<i, 1<<i+(1<<i)/3)
+	}
+	for _, m := range ms {
+		want := grp.NewElement().MulGen(grp.NewScalar().SetUint64(m))
+		if got := mulGenSmall(m); !got.IsEqual(want) {
+			t.Fatalf("mulGenSmall(%d) is not %d·G", m, m)
+		}
+	}
+}

@@ -14,10 +14,14 @@ type fixedBase struct {
 	t [64][16]group.Element
 }
 
-func newFixedBase(p group.Element) *fixedBase {
+func newFixedBase(p group.Element) *fixedBase { return newFixedBaseRows(p, 64) }
+
+// newFixedBaseRows fills the first rows of the table only: enough for scalars below
+// 16^rows.
+func newFixedBaseRows(p group.Element, rows int) *fixedBase {
 	f := &fixedBase{}
 	base := p.Copy()
-	for i := range f.t {
+	for i := range f.t[:rows] {
 		f.t[i][0] = grp.Identity()
 		for d := 1; d < 16; d++ {
 			f.t[i][d] = grp.NewElement().Add(f.t[i][d-1], base)

@@ -383,6 +383,7 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 			defer pprof.StopCPUProfile()
 		}
 	}
+	// Only for an address the light voters do not speak (https, with -url).
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 60 * time.Second}
 	defer client.CloseIdleConnections()
 	jobs := make(chan ballot.Token)
@@ -397,8 +398,18 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 		go func() {
 			defer wg.Done()
 			base := bases[w%len(bases)]
+			voter, err := newBenchVoter(base)
+			if err == nil {
+				defer voter.close()
+			}
 			for t := range jobs {
-				kind, d := benchVote(ctx, client, base+"/v/"+string(t), body)
+				var kind string
+				var d time.Duration
+				if voter != nil {
+					kind, d = voter.vote(ctx, "/v/"+string(t), body)
+				} else {
+					kind, d = benchVote(ctx, client, base+"/v/"+string(t), body)
+				}
 				mu.Lock()
 				if kind == "" {
 					res.OK++
