@@ -272,6 +272,9 @@ type boxEntry struct {
 	// receipt is the SHA-256 of marks when the caller has it already (hashed).
 	receipt [sha256.Size]byte
 	hashed  bool
+	// ordered: the box comes in receipt order (a bundle's, whose order is checked apart),
+	// so a repeat follows what it repeats and is found without a map of every receipt.
+	ordered bool
 	// planned says the caller found the repeats already (BoxPlan, from the receipts
 	// sorted): repeat is then whether an earlier ballot has this one's receipt.
 	planned, repeat bool
@@ -337,29 +340,26 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 					pt.texts = append(pt.texts, groupText{gi, SealedText{Slot: ti, Sealed: bytes.Clone(t)}})
 				}
 			}
-			// The proofs are checked a chunk at a time, all of a group's in one batch; a
-			// batch that fails is checked again ballot by ballot, to name the bad ones.
+			// The proofs are checked a chunk at a time, every group's in one batch (each
+			// bound to its group's context): one multi-scalar multiplication of a
+			// chunk's thousands of points, where a batch per group would make hundreds of
+			// small ones. A batch that fails is checked again ballot by ballot, to name
+			// the bad ones.
 			for chunk := range chunks {
-				batches := map[string]*elgamal.Batch{}
+				// The chunks already keep every core busy: one core per batch.
+				batch := elgamal.NewBatch(k.pk, nil).OnOneCore()
 				lines := make([][]elgamal.Line, len(chunk))
 				texts := make([][][]byte, len(chunk))
 				bad := make([]bool, len(chunk))
 				for n, e := range chunk {
-					if batches[e.group] == nil {
-						// The chunks already keep every core busy: one core per batch.
-						batches[e.group] = elgamal.NewBatch(k.pk, contexts[e.group]).OnOneCore()
-					}
 					var err error
-					lines[n], texts[n], err = k.parseInto(batches[e.group], e.marks, e.texts)
+					lines[n], texts[n], err = k.parseInto(batch.Within(contexts[e.group]), e.marks, e.texts)
 					bad[n] = err != nil
 				}
-				for g, b := range batches {
-					if b.Verify() {
-						continue
-					}
+				if !batch.Verify() {
 					for n, e := range chunk {
-						if e.group == g && !bad[n] {
-							bad[n] = !k.verify(lines[n], contexts[g])
+						if !bad[n] {
+							bad[n] = !k.verify(lines[n], contexts[e.group])
 						}
 					}
 				}
@@ -376,6 +376,7 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 	// A ballot repeated byte for byte is counted once: the copies are not ballots anyone
 	// cast (each cast encrypts with fresh randomness).
 	seen := map[[sha256.Size]byte]bool{}
+	var last [sha256.Size]byte
 	var rejected []int
 	var chunk []placed
 	var fastTexts []groupText
@@ -392,9 +393,12 @@ func (k *BoxKey) sum(box iter.Seq[boxEntry], turnout []Turnout, fast map[string]
 			h = sha256.Sum256(k.Marks(e.marks))
 		}
 		repeat := e.repeat
-		if !e.planned {
-			repeat = seen[h]
-			seen[h] = true
+		switch {
+		case e.planned:
+		case e.ordered:
+			repeat, last = at > 0 && h == last, h
+		default:
+			repeat, seen[h] = seen[h], true
 		}
 		if !ok || repeat || e.broken {
 			rejected = append(rejected, at)

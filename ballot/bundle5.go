@@ -302,12 +302,17 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add addCheck) {
 	defer rc.Close()
 	in := bufio.NewReaderSize(rc, 1<<20)
 	h := sha256.New()
-	// The count is the file's word until its records are read: it sizes nothing.
-	var receipts [][]byte
+	// The count is the file's word until its records are read: it sizes nothing. Nothing
+	// is kept per ballot either: the Merkle root is built as the receipts come, a level's
+	// hash at a time, and a repeated ballot follows its original in receipt order, so the
+	// memory stays that of the chunks being checked whatever the size of the box. A file
+	// out of order fails the order check (and its root is not the one signed).
+	var merkle merkleStream
+	var last [sha256.Size]byte
 	sorted := true
 	var readErr error
 	entries := func(yield func(boxEntry) bool) {
-		for range file.Count {
+		for n := range file.Count {
 			rec := make([]byte, file.RecordSize)
 			if _, err := io.ReadFull(in, rec); err != nil {
 				readErr = err
@@ -315,11 +320,12 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add addCheck) {
 			}
 			h.Write(rec)
 			r := sha256.Sum256(rec[recordHead:])
-			if n := len(receipts); n > 0 && bytes.Compare(receipts[n-1], r[:]) > 0 {
+			if n > 0 && bytes.Compare(last[:], r[:]) > 0 {
 				sorted = false
 			}
-			receipts = append(receipts, r[:])
-			e := boxEntry{marks: rec[recordHead:], broken: rec[2] != 0}
+			last = r
+			merkle.add(r[:])
+			e := boxEntry{marks: rec[recordHead:], broken: rec[2] != 0, receipt: r, hashed: true, ordered: true}
 			if gi := int(binary.BigEndian.Uint16(rec)); gi < len(b.Poll.Groups) {
 				e.group = b.Poll.Groups[gi].ID
 			}
@@ -337,7 +343,7 @@ func verifyBallots5(b *Bundle, ballots *zip.File, add addCheck) {
 		add(CheckFormat, false, "选票文件不完整或已损坏")
 		return
 	}
-	root := hex.EncodeToString(MerkleRoot(receipts))
+	root := hex.EncodeToString(merkle.root())
 	add("票箱默克尔根", root == b.MerkleRoot, "由每张选票密文的哈希（回执）算出，根 %s", b.MerkleRoot)
 	add("选票文件与清单一致", hex.EncodeToString(h.Sum(nil)) == file.SHA256 && sorted,
 		"%d 张选票按回执排列，文件哈希与签名清单中的相同", file.Count)

@@ -51,6 +51,15 @@ func NewBatch(pk *PublicKey, ctx []byte) *Batch {
 	}
 }
 
+// Within binds the proofs added next to ctx instead. The context enters their challenges
+// only, not the equations summed, so proofs bound to several contexts (the voter groups of
+// a box) can share one batch: one larger multi-scalar multiplication, cheaper per point.
+// ctx is kept, not copied: the caller leaves it unchanged.
+func (b *Batch) Within(ctx []byte) *Batch {
+	b.ctx = ctx
+	return b
+}
+
 // OnOneCore makes the batch sum its terms on the calling goroutine: for callers that
 // already run one batch per core, where splitting each sum again only shrinks it (a
 // bucket sum's cost per point falls as it grows).
@@ -102,22 +111,51 @@ func (b *Batch) AddLineBytes(enc []byte, cells, limit int) (Line, error) {
 	if b.bad {
 		return line, nil
 	}
+	defer b.maybeFlush()
 	step := CiphertextSize + RangeProofSize(1)
+	coefA := make([]group.Scalar, len(line.Cells))
+	coefB := make([]group.Scalar, len(line.Cells))
 	for i := range line.Cells {
 		off := i * step
 		ctEnc := enc[off : off+CiphertextSize]
 		pEnc := enc[off+CiphertextSize : off+step]
 		cs := line.CellProofs[i].challengesFrom(b.pkEnc, ctEnc[:PointSize], ctEnc[PointSize:], pEnc, 1, b.ctx)
-		b.addTerms(line.Cells[i], 1, line.CellProofs[i], cs)
+		coefA[i], coefB[i] = b.proofTerms(1, line.CellProofs[i], cs)
 	}
+	// The line proof speaks of Σ cells[0…n−2] + limit·cells[n−1]: its sum is worked out for
+	// the challenge's sake, but its terms go onto the cells' own, so the sum's two points
+	// never enter the multi-scalar multiplication.
 	sum := LineSum(line.Cells, limit)
 	cs := line.LineProof.challengesFrom(b.pkEnc, pointBytes(sum.A), pointBytes(sum.B), enc[len(line.Cells)*step:], limit, b.ctx)
-	b.addTerms(sum, limit, line.LineProof, cs)
+	sa, sb := b.proofTerms(limit, line.LineProof, cs)
+	last := len(line.Cells) - 1
+	for i := range last {
+		coefA[i].Add(coefA[i], sa)
+		coefB[i].Add(coefB[i], sb)
+	}
+	lim := grp.NewScalar().SetUint64(uint64(limit))
+	coefA[last].Add(coefA[last], sa.Mul(sa, lim))
+	coefB[last].Add(coefB[last], sb.Mul(sb, lim))
+	// Copies: the caller may go on to add into its ciphertexts before the batch is summed.
+	for i, c := range line.Cells {
+		b.term(c.A.Copy(), coefA[i])
+		b.term(c.B.Copy(), coefB[i])
+	}
 	return line, nil
 }
 
 func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) {
 	defer b.maybeFlush()
+	aCoef, bCoef := b.proofTerms(L, p, cs)
+	// Copies: the caller may go on to add into its ciphertexts before the batch is summed.
+	b.term(ct.A.Copy(), aCoef)
+	b.term(ct.B.Copy(), bCoef)
+}
+
+// proofTerms adds a proof's terms but those of its ciphertext (A, B), whose coefficients
+// it returns: the caller adds them, after adding more to them if A and B are sums of
+// points it has already. Until then the batch is not whole, and must not be summed.
+func (b *Batch) proofTerms(L int, p RangeProof, cs []group.Scalar) (group.Scalar, group.Scalar) {
 	aCoef, bCoef := grp.NewScalar(), grp.NewScalar()
 	t := grp.NewScalar()
 	for j := 0; j <= L; j++ {
@@ -134,9 +172,7 @@ func (b *Batch) addTerms(ct Ciphertext, L int, p RangeProof, cs []group.Scalar) 
 		b.term(grp.NewElement().Neg(p.CommitA[j]), za)
 		b.term(grp.NewElement().Neg(p.CommitB[j]), zb)
 	}
-	// Copies: the caller may go on to add into its ciphertexts before the batch is summed.
-	b.term(ct.A.Copy(), aCoef)
-	b.term(ct.B.Copy(), bCoef)
+	return aCoef, bCoef
 }
 
 func (b *Batch) maybeFlush() {

@@ -124,6 +124,92 @@ func TestBatchFindsOneFalseProof(t *testing.T) {
 	}
 }
 
+// A line whose cells are each an honest 0/1 but which breaks its limit, with a line proof
+// made with the true randomness of its sum, fails in a batch of honest lines, whatever the
+// proof claims and whichever contexts the batch holds: the batch adds the line proof's
+// terms onto the cells' own, and the "invalid" cell counts limit times.
+func TestBatchRefusesALineOverItsLimit(t *testing.T) {
+	t.Parallel()
+	rnd := newSeeded("batch-limit")
+	key := dealKey(t, 1, 1, rnd)
+	otherCtx := []byte("another group")
+	honest := func(limit int, ctx []byte) []byte {
+		l, err := PrepareLine(key.pk, ctx, 4, limit, rnd).Fill([]uint8{0, 1, 0, 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, _ := l.AppendBinary(nil)
+		return enc
+	}
+	forge := func(limit int, marks []int, claim int) []byte {
+		var line Line
+		sumR := grp.NewScalar()
+		for i, m := range marks {
+			r := mustScalar(rnd)
+			ct := Encrypt(key.pk, uint64(m), r)
+			line.Cells = append(line.Cells, ct)
+			line.CellProofs = append(line.CellProofs, ProveRange(key.pk, ct, m, r, 1, testCtx, rnd))
+			if i == len(marks)-1 {
+				r = grp.NewScalar().Mul(r, grp.NewScalar().SetUint64(uint64(limit)))
+			}
+			sumR.Add(sumR, r)
+		}
+		line.LineProof = ProveRange(key.pk, LineSum(line.Cells, limit), claim, sumR, limit, testCtx, rnd)
+		enc, _ := line.AppendBinary(nil)
+		return enc
+	}
+	check := func(limit int, forged []byte) bool {
+		b := NewBatch(key.pk, testCtx).OnOneCore()
+		for i := range 6 {
+			ctx := testCtx
+			if i%2 == 1 {
+				ctx = otherCtx
+			}
+			if _, err := b.Within(ctx).AddLineBytes(honest(limit, ctx), 4, limit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if forged != nil {
+			if _, err := b.Within(testCtx).AddLineBytes(forged, 4, limit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.Verify()
+	}
+	for _, limit := range []int{1, 2} {
+		if !check(limit, nil) {
+			t.Fatalf("limit %d: a batch of honest lines of two contexts is refused", limit)
+		}
+		if !check(limit, forge(limit, []int{1, 0, 0, 0}, 1)) {
+			t.Fatalf("limit %d: an honest line made by hand is refused", limit)
+		}
+	}
+	for _, c := range []struct {
+		limit int
+		marks []int
+	}{
+		{1, []int{1, 1, 0, 0}},
+		{2, []int{1, 1, 1, 0}},
+		{2, []int{1, 0, 0, 1}}, // a mark and "invalid": 1 + 2 > 2
+		{1, []int{0, 0, 0, 1}}, // "invalid" alone is fine under limit 1 …
+	} {
+		for claim := 0; claim <= c.limit; claim++ {
+			ok := check(c.limit, forge(c.limit, c.marks, claim))
+			sum := 0
+			for i, m := range c.marks {
+				if i == len(c.marks)-1 {
+					m *= c.limit
+				}
+				sum += m
+			}
+			// … when the proof claims what the line holds.
+			if want := sum <= c.limit && claim == sum; ok != want {
+				t.Fatalf("limit %d, marks %v, proof claiming %d: the batch says %v, want %v", c.limit, c.marks, claim, ok, want)
+			}
+		}
+	}
+}
+
 // BenchmarkBatchVerifyLines is the recount's check: 500 encoded lines of 5 cells (limit 1),
 // decoded and verified in one batch; ns/op ÷ 3,000 is the cost of one proof.
 func BenchmarkBatchVerifyLines(b *testing.B) {

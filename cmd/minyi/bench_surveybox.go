@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -299,11 +300,18 @@ func countSurveyBox(ctx context.Context, st *store.Store, keys *server.Keys, bas
 		return res, fmt.Errorf("the count took %d ballots, the loader wrote %d", counted.Tally.Ballots, n)
 	}
 
-	dir, err := os.MkdirTemp("", "minyi-surveybox-")
-	if err != nil {
+	// With MINYI_BUNDLE_OUT set, the bundle and the signing key are left there
+	// (bundle.zip, key.pub), to profile `minyi verify` on them again afterwards.
+	dir := os.Getenv("MINYI_BUNDLE_OUT")
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "minyi-surveybox-"); err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.WriteFile(filepath.Join(dir, "key.pub"),
+		[]byte(base64.StdEncoding.EncodeToString(keys.Sign.Public().(ed25519.PublicKey))+"\n"), 0o600); err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "bundle.zip")
 	if res.Bundle, err = measureBox(pgDir, func(ph *boxPhase) error {
 		req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/polls/"+p.ID+"/bundle", nil)

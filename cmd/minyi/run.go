@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -438,12 +439,24 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	keyFile := fs.String("keyfile", "", "file holding the signing instance's Ed25519 public key (PEM, base64 or hex)")
 	receipt := fs.String("receipt", "", "a voter's receipt code: say whether its ballot is in the bundle (version 5, .zip)")
 	lang := fs.String("lang", "", langUsage)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the check to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	p, err := cliLang(*lang, os.Getenv)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json")
