@@ -42,18 +42,45 @@ func listText(list string, rows [][]string) (string, error) {
 	return "", ballot.Errorf(ballot.EINVALID, "不能导入到这里")
 }
 
-// samples are the downloadable example sheets, one per kind of list. Their rows stay
-// Chinese whatever the reader's language: they show the words the import reads (单选, 姓名).
+// samples are the downloadable example sheets, one per kind of list. What the import
+// reads stays Chinese in every language: the header words it looks for (姓名, 职位, 题型)
+// and the kinds of question (单选 …, column keep). In English a header carries its English
+// after the Chinese, and the examples are in English.
 var samples = map[string]struct {
 	name string
+	keep int // the column of words the import reads, or -1
 	rows [][]string
 }{
-	"subjects":  {i18n.N("名单示例.xlsx"), [][]string{{"姓名", "职务"}, {"张三", "局长"}, {"李四", "副局长"}}},
-	"positions": {i18n.N("推荐职位示例.xlsx"), [][]string{{"职位", "应推荐人数", "姓名", "职务"}, {"副局长", "2", "张三", "办公室主任"}, {"", "", "李四", "财务科科长"}, {"", "", "王五", "人事科科长"}, {"纪检组长", "1", "赵六", "监察室主任"}}},
-	"questions": {i18n.N("问卷示例.xlsx"), [][]string{{"题型", "题目", "选项（用/分隔）", "矩阵项目（用/分隔）", "最少", "最多", "字数上限"},
-		{"单选", "您对本单位选人用人工作的总体评价", "好/较好/一般/差"}, {"多选", "您认为最需要改进的方面", "选拔程序/考察工作/监督管理", "", "1", "2"},
-		{"量表", "对领导班子的总体满意度", "满意/基本满意/不满意/不了解"}, {"评分", "对窗口服务打分（0–10）"},
-		{"矩阵", "对以下方面的评价", "好/较好/一般/差", "思想政治建设/领导水平/工作实绩/反腐倡廉"}, {"填空", "意见和建议", "", "", "", "", "200"}}},
+	"subjects": {i18n.N("名单示例.xlsx"), -1, [][]string{{i18n.N("姓名"), i18n.N("职务")}, {"张三", i18n.N("局长")}, {"李四", i18n.N("副局长")}}},
+	"positions": {i18n.N("推荐职位示例.xlsx"), -1, [][]string{{i18n.N("职位"), i18n.N("应推荐人数"), i18n.N("姓名"), i18n.N("职务")},
+		{i18n.N("副局长"), "2", "张三", i18n.N("办公室主任")}, {"", "", "李四", i18n.N("财务科科长")}, {"", "", "王五", i18n.N("人事科科长")}, {i18n.N("纪检组长"), "1", "赵六", i18n.N("监察室主任")}}},
+	"questions": {i18n.N("问卷示例.xlsx"), 0, [][]string{{i18n.N("题型"), i18n.N("题目"), i18n.N("选项（用/分隔）"), i18n.N("矩阵项目（用/分隔）"), i18n.N("最少"), i18n.N("最多"), i18n.N("字数上限")},
+		{"单选", i18n.N("您对本单位选人用人工作的总体评价"), i18n.N("好/较好/一般/差")}, {"多选", i18n.N("您认为最需要改进的方面"), i18n.N("选拔程序/考察工作/监督管理"), "", "1", "2"},
+		{"量表", i18n.N("对领导班子的总体满意度"), i18n.N("满意/基本满意/不满意/不了解")}, {"评分", i18n.N("对窗口服务打分（0–10）")},
+		{"矩阵", i18n.N("对以下方面的评价"), i18n.N("好/较好/一般/差"), i18n.N("思想政治建设/领导水平/工作实绩/反腐倡廉")}, {"填空", i18n.N("意见和建议"), "", "", "", "", "200"}}},
+}
+
+// sampleRows are a sample's rows in the reader's language.
+func sampleRows(p *i18n.Printer, keep int, rows [][]string) [][]string {
+	if p.Lang() == i18n.Zh {
+		return rows
+	}
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, cell := range row {
+			switch {
+			case cell == "" || i > 0 && j == keep:
+				out[i][j] = cell
+			case i == 0:
+				en := []rune(p.T(cell))
+				out[i][j] = cell + " / " + strings.ToUpper(string(en[:1])) + string(en[1:])
+			default:
+				out[i][j] = p.T(cell)
+			}
+		}
+	}
+	return out
 }
 
 // sampleSheet serves an example sheet to fill in.
@@ -62,7 +89,7 @@ func (s *Server) sampleSheet(c *fiber.Ctx) error {
 	if !ok {
 		return ballot.Errorf(ballot.ENOTFOUND, "没有这个示例表")
 	}
-	body, err := report.PlainSheet(sm.rows)
+	body, err := report.PlainSheet(sampleRows(pr(c), sm.keep, sm.rows))
 	if err != nil {
 		return err
 	}
