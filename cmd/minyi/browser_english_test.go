@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -150,7 +151,25 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.SetValue(css(`textarea[name=groups]`), "Staff reps of county bureaus many"),
 		chromedp.SetValue(css(`textarea[name=f0_subjects]`), "Zhao Yi\tDirector"),
 		chromedp.Click(css(`form[action="/polls"] button.primary`)), chromedp.WaitVisible(inEnglish(`main .error`)))
-	check("builder, an import without a file", chromedp.Click(css(`button[name=import][value=f0_subjects]`)), chromedp.WaitVisible(inEnglish(`main .error`)))
+	// The refused list's page shows an error already: wait for the page that answers the
+	// import to replace it, not for the error still there.
+	check("builder, an import without a file", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](`window.staleBuilder = true`)(ctx, tg)
+		return err
+	}), chromedp.Click(css(`button[name=import][value=f0_subjects]`)), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		// Asked while the page navigates, the question fails: ask again until the new
+		// page answers.
+		for {
+			if ok, err := chromedp.Evaluate[bool](`!window.staleBuilder && document.readyState === "complete"`)(ctx, tg); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}), chromedp.WaitVisible(inEnglish(`main .error`)))
 
 	// The poll page in the states the other passes do not show.
 	fixture = seeded
