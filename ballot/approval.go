@@ -64,7 +64,7 @@ func (a *Approval) validate() error {
 		if n.Name == "" || len([]rune(n.Name)) > MaxNameLen {
 			return Errorf(EINVALID, "第%d位表决对象的姓名为空或过长", i+1)
 		}
-		key := n.Name + "\x00" + n.Post
+		key := NameKey(n.Name) + "\x00" + n.Post
 		if seen[key] || seen["id\x00"+n.ID] {
 			return Errorf(EINVALID, "表决对象“%s”重复", n.Name)
 		}

@@ -375,6 +375,7 @@ func Verify(s *Signed, trusted ...ed25519.PublicKey) ([]Check, *Bundle) {
 			}
 		}
 	}
+	unspacedWriteIns(again, b.Tally)
 	legacy := b.Tally.Rules < RulesVersion || b.Version == bundleVersion1
 	if b.Version == bundleVersion2 && b.Tally.Rules == 2 {
 		// Rules 3 only pooled the small groups, which a version 2 bundle was counted
@@ -465,6 +466,30 @@ func poolBallots(again, signed *Tally) {
 		for i := range again.Groups {
 			if pooled[again.Groups[i].Name] {
 				again.Groups[i].Ballots = -1
+			}
+		}
+	}
+}
+
+// unspacedWriteIns gives a recount the spelling of a person written in that the signed
+// tally shows when it is the recount's key: a tally counted before names kept their
+// spaces showed the key ("ZhangSan" for "Zhang San"). The votes, the order and the
+// spellings merged are still compared; any other spelling still fails the recount.
+func unspacedWriteIns(again, signed *Tally) {
+	if len(again.Forms) != len(signed.Forms) {
+		return
+	}
+	for fi := range again.Forms {
+		a, s := again.Forms[fi].Recommendation, signed.Forms[fi].Recommendation
+		if a == nil || s == nil || len(a.Positions) != len(s.Positions) {
+			continue
+		}
+		for pi := range a.Positions {
+			ac, sc := a.Positions[pi].Candidates, s.Positions[pi].Candidates
+			for ci := range min(len(ac), len(sc)) {
+				if ac[ci].WriteIn && sc[ci].WriteIn && sc[ci].Name == NameKey(ac[ci].Name) {
+					ac[ci].Name = sc[ci].Name
+				}
 			}
 		}
 	}

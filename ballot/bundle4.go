@@ -275,6 +275,7 @@ func verifySums(b *Bundle, k *BoxKey, s *BoxSums, add addCheck) {
 	// What the server found comparing the box with the sums kept at sealing is its own
 	// record: the recount re-adds every ballot and checks every proof, so it needs none.
 	again.BoxChecks = b.Tally.BoxChecks
+	unspacedWriteIns(again, b.Tally)
 	want, _ := json.Marshal(b.Tally)
 	got, _ := json.Marshal(again)
 	var w, g any

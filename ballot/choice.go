@@ -51,8 +51,8 @@ const WriteInPrefix = "+"
 // MaxNameLen bounds a written-in name.
 const MaxNameLen = 20
 
-// writeIn returns the normalised name of a write-in mark ("+姓名"), by which it is
-// compared with the list and the other write-ins.
+// writeIn returns the normalised name of a write-in mark ("+姓名"), as it is shown; it
+// is compared with the list and the other write-ins by its NameKey.
 func writeIn(mark string) (string, error) {
 	spelled := strings.TrimPrefix(mark, WriteInPrefix)
 	name := NormalizeName(spelled)

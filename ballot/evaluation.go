@@ -160,7 +160,7 @@ func (e *Evaluation) validate() error {
 			return err
 		}
 		ids[s.ID] = true
-		key := s.Name + "\x00" + s.Post
+		key := NameKey(s.Name) + "\x00" + s.Post
 		if j, dup := people[key]; dup {
 			return Errorf(EINVALID, "第%d位与第%d位被测评对象重复：%s", i+1, j+1, s.Name)
 		}

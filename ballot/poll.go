@@ -116,10 +116,10 @@ func (p *Poll) checkTellers() error {
 	}
 	seen := map[string]bool{}
 	for i, t := range p.Tellers {
-		if t == "" || len([]rune(t)) > MaxNameLen || seen[t] {
+		if t == "" || len([]rune(t)) > MaxNameLen || seen[NameKey(t)] {
 			return Errorf(EINVALID, "第%d位监票人的姓名为空、过长或重复", i+1)
 		}
-		seen[t] = true
+		seen[NameKey(t)] = true
 	}
 	if p.TellerQuorum < 1 || p.TellerQuorum > len(p.Tellers) {
 		return Errorf(EINVALID, "开箱所需监票人数应在1到%d之间", len(p.Tellers))

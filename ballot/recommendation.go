@@ -143,7 +143,7 @@ func (r *Recommendation) validate() error {
 			if c.Name == "" || utf8.RuneCountInString(c.Name) > MaxNameLen {
 				return Errorf(EINVALID, "职位“%s”第%d位候选人的姓名为空或过长", p.Title, j+1)
 			}
-			if names[c.Name] {
+			if names[NameKey(c.Name)] {
 				return Errorf(EINVALID, "职位“%s”的候选人“%s”重复", p.Title, c.Name) // RULES: duplicates rejected at input
 			}
 			if cids[c.ID] {
@@ -152,7 +152,7 @@ func (r *Recommendation) validate() error {
 			if err := checkIDs(i18n.N("候选人"), c.ID); err != nil {
 				return err
 			}
-			names[c.Name], cids[c.ID] = true, true
+			names[NameKey(c.Name)], cids[c.ID] = true, true
 		}
 	}
 	return nil
@@ -169,11 +169,13 @@ func (p *Position) candidate(id string) int {
 
 func (p *Position) listed(name string) bool { return p.listedIndex(name) >= 0 }
 
-// listedIndex finds a listed candidate by name, compared as write-ins are, so that the
-// lists of polls saved before names were normalised compare the same way.
+// listedIndex finds a listed candidate by name, compared by NameKey as write-ins are,
+// so that the lists of polls saved before names were normalised, or before they kept
+// their spaces, compare the same way.
 func (p *Position) listedIndex(name string) int {
+	key := NameKey(name)
 	for i, c := range p.Candidates {
-		if NormalizeName(c.Name) == name {
+		if NameKey(c.Name) == key {
 			return i
 		}
 	}
@@ -183,7 +185,7 @@ func (p *Position) listedIndex(name string) int {
 // recommendationLine is one position of one filled ballot, read by the rule.
 type recommendationLine struct {
 	votes    []int    // candidate indexes recommended (marked, or 同意)
-	writeIns []string // normalised names written in
+	writeIns []string // names written in, as NormalizeName spells them
 	spelled  []string // each write-in as the voter spelled it
 	// listedAs: listed candidates that were written in by name, as the voter spelled them.
 	listedAs map[int]string
@@ -218,10 +220,10 @@ func (r *Recommendation) read(p *Position, ff *FilledForm) (recommendationLine, 
 			named = append(named, i)
 			return nil
 		}
-		if seen["+"+name] {
+		if seen["+"+NameKey(name)] {
 			return Errorf(EINVALID, "职位“%s”中“%s”被重复推荐", p.Title, name)
 		}
-		seen["+"+name] = true
+		seen["+"+NameKey(name)] = true
 		l.writeIns = append(l.writeIns, name)
 		l.spelled = append(l.spelled, strings.TrimPrefix(m, WriteInPrefix))
 		return nil

@@ -52,8 +52,45 @@ func (c CandidateTally) RateIn(p PositionTally, g int) Ratio {
 type positionCounter struct {
 	valid, invalid, blank groupCounts
 	votes, disagree, abst []groupCounts
-	writeIns              map[string]*groupCounts
-	spelled               map[string]map[string]bool // by candidate id, or "+" and the written-in name
+	writeIns              map[string]*writeInCount   // by NameKey
+	spelled               map[string]map[string]bool // by candidate id, or "+" and the written-in name's key
+}
+
+// writeInCount is one person written in: the votes, and how often each normalised
+// spelling of the name was written, from which the tally's spelling is chosen.
+type writeInCount struct {
+	votes groupCounts
+	names map[string]int
+}
+
+// add counts a vote of group for the person, written as name (normalised).
+func (w *writeInCount) add(group int, name string) {
+	w.votes.add(group)
+	w.names[name]++
+}
+
+// name is the spelling the tally shows for a person written in under several: the one
+// written most often, and among those the first in byte order (so a spaced "Zhang San"
+// comes before "ZhangSan"). It depends only on the counts, so the count and a recount
+// from the bundle agree.
+func (w *writeInCount) name() string {
+	best, most := "", 0
+	for n, k := range w.names {
+		if k > most || k == most && n < best {
+			best, most = n, k
+		}
+	}
+	return best
+}
+
+// writeIn is the count of the person whose name has key, made at the first vote.
+func (pc *positionCounter) writeIn(key string, groups int) *writeInCount {
+	w := pc.writeIns[key]
+	if w == nil {
+		w = &writeInCount{votes: newGroupCounts(groups), names: map[string]int{}}
+		pc.writeIns[key] = w
+	}
+	return w
 }
 
 type recommendationCounter struct {
@@ -67,7 +104,7 @@ func (r *Recommendation) counter(groups []Group) formCounter {
 	for i, p := range r.Positions {
 		pc := &c.pos[i]
 		pc.valid, pc.invalid, pc.blank = newGroupCounts(len(groups)), newGroupCounts(len(groups)), newGroupCounts(len(groups))
-		pc.writeIns = map[string]*groupCounts{}
+		pc.writeIns = map[string]*writeInCount{}
 		pc.spelled = map[string]map[string]bool{}
 		for range p.Candidates {
 			pc.votes = append(pc.votes, newGroupCounts(len(groups)))
@@ -109,14 +146,9 @@ func (c *recommendationCounter) add(group int, ff *FilledForm, spoilt func(strin
 			pc.spell(p.Candidates[j].ID, spelling)
 		}
 		for k, name := range l.writeIns {
-			pc.spell("+"+name, l.spelled[k])
-			w := pc.writeIns[name]
-			if w == nil {
-				g := newGroupCounts(c.groups)
-				w = &g
-				pc.writeIns[name] = w
-			}
-			w.add(group)
+			key := NameKey(name)
+			pc.spell("+"+key, l.spelled[k])
+			pc.writeIn(key, c.groups).add(group, name)
 		}
 	}
 }
@@ -133,17 +165,20 @@ func (c *recommendationCounter) finish(ft *FormTally) {
 			pt.Candidates = append(pt.Candidates, CandidateTally{ID: cand.ID, Name: cand.Name, Post: cand.Post,
 				Votes: pc.votes[j], Disagree: pc.disagree[j], Abstain: pc.abst[j], Spellings: pc.spellings(cand.ID, cand.Name)})
 		}
-		var names []string
-		for n := range pc.writeIns {
-			names = append(names, n)
+		// Ties are listed by key, as they were when the key was the name shown, so the
+		// order of a tally counted before names kept their spaces is recounted alike.
+		var keys []string
+		for k := range pc.writeIns {
+			keys = append(keys, k)
 		}
-		sort.Slice(names, func(a, b int) bool {
-			va, vb := pc.writeIns[names[a]].Total, pc.writeIns[names[b]].Total
-			return va > vb || va == vb && names[a] < names[b]
+		sort.Slice(keys, func(a, b int) bool {
+			va, vb := pc.writeIns[keys[a]].votes.Total, pc.writeIns[keys[b]].votes.Total
+			return va > vb || va == vb && keys[a] < keys[b]
 		})
-		for _, n := range names {
-			pt.Candidates = append(pt.Candidates, CandidateTally{Name: n, WriteIn: true, Votes: *pc.writeIns[n],
-				Disagree: newGroupCounts(c.groups), Abstain: newGroupCounts(c.groups), Spellings: pc.spellings("+"+n, "")})
+		for _, k := range keys {
+			w := pc.writeIns[k]
+			pt.Candidates = append(pt.Candidates, CandidateTally{Name: w.name(), WriteIn: true, Votes: w.votes,
+				Disagree: newGroupCounts(c.groups), Abstain: newGroupCounts(c.groups), Spellings: pc.spellings("+"+k, "")})
 		}
 		c.r.judge(&pt)
 		rt.Positions = append(rt.Positions, pt)
@@ -366,14 +401,9 @@ func (c *recommendationCounter) addText(row int, t Text) bool {
 			pc.spell(p.Candidates[j].ID, t.Text)
 			return true
 		}
-		pc.spell("+"+name, t.Text)
-		w := pc.writeIns[name]
-		if w == nil {
-			g := newGroupCounts(c.groups)
-			w = &g
-			pc.writeIns[name] = w
-		}
-		w.add(row)
+		key := NameKey(name)
+		pc.spell("+"+key, t.Text)
+		pc.writeIn(key, c.groups).add(row, name)
 		return true
 	}
 	return false

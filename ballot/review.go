@@ -60,10 +60,11 @@ func (r *Review) validate() error {
 		if c.Name == "" {
 			return Errorf(EINVALID, "第%d位评议干部缺少姓名", i+1)
 		}
-		if seen[c.ID] || seen[c.Name+"\x00"+c.Post] {
+		person := NameKey(c.Name) + "\x00" + c.Post
+		if seen[c.ID] || seen[person] {
 			return Errorf(EINVALID, "评议干部“%s”重复", c.Name)
 		}
-		seen[c.ID], seen[c.Name+"\x00"+c.Post] = true, true
+		seen[c.ID], seen[person] = true, true
 		if err := checkIDs(i18n.N("评议干部"), c.ID); err != nil {
 			return err
 		}

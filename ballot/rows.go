@@ -52,10 +52,11 @@ func SubjectsFromRows(rows [][]string) ([]Subject, error) {
 		if len([]rune(s.Name)) > MaxNameLen {
 			return nil, Errorf(EINVALID, "第 %d 行：姓名“%s”过长（不超过%d字）", n, s.Name, MaxNameLen)
 		}
-		if first, dup := seen[s.Name+"\x00"+s.Post]; dup {
+		person := NameKey(s.Name) + "\x00" + s.Post
+		if first, dup := seen[person]; dup {
 			return nil, Errorf(EINVALID, "第 %d 行：与第 %d 行重复（%s）", n, first, s.Name)
 		}
-		seen[s.Name+"\x00"+s.Post] = n
+		seen[person] = n
 		out = append(out, s)
 	}
 	if len(out) == 0 {

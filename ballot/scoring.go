@@ -131,10 +131,11 @@ func (s *Scoring) validate() error {
 		if x.Name == "" {
 			return Errorf(EINVALID, "第%d位打分对象缺少姓名", i+1)
 		}
-		if seen[x.ID] || seen[x.Name+"\x00"+x.Post] {
+		person := NameKey(x.Name) + "\x00" + x.Post
+		if seen[x.ID] || seen[person] {
 			return Errorf(EINVALID, "打分对象“%s”重复", x.Name)
 		}
-		seen[x.ID], seen[x.Name+"\x00"+x.Post] = true, true
+		seen[x.ID], seen[person] = true, true
 		if err := checkIDs(i18n.N("打分对象"), x.ID); err != nil {
 			return err
 		}

@@ -27,8 +27,14 @@ const (
 	// made one space.
 	TextLine TextForm = iota
 	// TextName is a person's name: NFKC, so that full-width and half-width letters and
-	// digits are one spelling, and no space at all (RULES: write-ins are normalised).
+	// digits are one spelling (RULES: write-ins are normalised). A Chinese name has no
+	// space in it (「张 三」 is 张三), but a Latin, Cyrillic or other alphabetic one is words
+	// ("Mary Ann Lee"): one space is kept where whitespace stood between two characters
+	// that are both not of a CJK script, and every other space goes. Names are compared
+	// by NameKey, without any space, so spacing never makes two people of one.
 	TextName
+	// textKey is a name with no space at all: what NameKey compares.
+	textKey
 	// TextPara is a free answer: NFC, line breaks kept (at most one blank line in a row),
 	// other whitespace made one space.
 	TextPara
@@ -64,7 +70,7 @@ func CleanText(what any, s string, form TextForm) (string, error) {
 // a character into a space and a mark, so the steps repeat until nothing changes.
 func normalizeText(s string, form TextForm) string {
 	nf := norm.NFC
-	if form == TextName {
+	if form == TextName || form == textKey {
 		nf = norm.NFKC
 	}
 	for range 4 {
@@ -82,6 +88,7 @@ func squeeze(s string, form TextForm) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space, breaks := false, 0 // a space, or line breaks, wait to be written before the next rune
+	var last rune             // the last rune written
 	flush := func() {
 		switch {
 		case b.Len() == 0: // trimmed at the start
@@ -107,21 +114,36 @@ func squeeze(s string, form TextForm) string {
 			space = true
 		default: // a control character too: CleanText has refused it already, and
 			// NormalizeName keeps it, so a stored name compares as it was
-			if form == TextName {
+			if form == textKey || form == TextName && (cjk(last) || cjk(r)) {
 				space, breaks = false, 0
 			}
 			flush()
 			b.WriteRune(r)
+			last = r
 		}
 	}
 	return b.String()
 }
 
-// NormalizeName is the spelling by which names are compared (RULES: write-ins are
-// normalised): CleanText's TextName without the refusals, so names stored before
-// compare the same way.
+// cjk reports a character of a script written without spaces between the parts of a
+// name: Han, and the kana, hangul and bopomofo written beside it. The start of a name
+// (0) counts as one, so a name never begins with a space.
+func cjk(r rune) bool {
+	return r == 0 || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo)
+}
+
+// NormalizeName is the spelling in which a name is shown and stored: CleanText's
+// TextName without the refusals. Names are compared by NameKey, not by this spelling.
 func NormalizeName(s string) string {
 	return normalizeText(strings.ToValidUTF8(s, ""), TextName)
+}
+
+// NameKey is what two names are compared by (RULES: write-ins are normalised; duplicate
+// names are rejected): the name as NormalizeName spells it, less every space. "Zhang
+// San", "ZhangSan" and "Ｚｈａｎｇ San" are one person, and so is a name stored before
+// names kept their spaces, whose spelling is its key.
+func NameKey(s string) string {
+	return normalizeText(strings.ToValidUTF8(s, ""), textKey)
 }
 
 // CleanRows cleans every cell of an imported sheet in place. A cell that the decoding
@@ -146,7 +168,7 @@ func CleanRows(rows [][]string) error {
 // cleanWriteIns cleans the written-in names of a ballot at the door. The voter's
 // spelling is kept (only invisible characters go and spaces are collapsed), so the
 // tellers can see which spellings were taken as one person; names are compared by
-// NormalizeName.
+// NameKey.
 func (b *Ballot) cleanWriteIns() error {
 	for _, ff := range b.Forms {
 		for k, marks := range ff.Lines {

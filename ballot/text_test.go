@@ -32,7 +32,7 @@ func TestCleanText(t *testing.T) {
 		{"soft hyphen", "ab\u00adc", TextLine, "abc", ""},
 		{"name spaces", "张 三", TextName, "张三", ""},
 		{"name ideographic space", "张\u3000三", TextName, "张三", ""},
-		{"full-width letters fold", "ＺＨＡＮＧ　Ｓａｎ１", TextName, "ZHANGSan1", ""},
+		{"full-width letters fold", "ＺＨＡＮＧ　Ｓａｎ１", TextName, "ZHANG San1", ""},
 		{"line keeps full-width", "ＡＢ", TextLine, "ＡＢ", ""},
 		{"composed", "e\u0301", TextLine, "é", ""},
 		{"composed across a removed joiner", "e\u200b\u0301", TextLine, "é", ""},
@@ -288,9 +288,11 @@ func TestCleanRows(t *testing.T) {
 
 // FuzzCleanText: whatever comes in is refused with a Chinese message, or comes out clean:
 // UTF-8, no control character but a free answer's line break, no format character, no
-// space at either end (none at all in a name), and cleaning it again changes nothing.
+// space at either end, in a name no whitespace but single spaces between characters
+// not of a CJK script, and cleaning it again changes nothing. A name's key has no space
+// and is the key of its cleaned spelling.
 func FuzzCleanText(f *testing.F) {
-	for _, s := range []string{"张三", "张\u200b三", "\u202e", "孙\x00八", "\xff", "ＡＢ　ｃ", "e\u200b\u0301", " a \r\n\r\n b ", "¨\u0301", "\u3000\u200d", "👨\u200d👩\u200d👧", "ﾊﾟ"} {
+	for _, s := range []string{"张三", "张\u200b三", "\u202e", "孙\x00八", "\xff", "ＡＢ　ｃ", "e\u200b\u0301", " a \r\n\r\n b ", "¨\u0301", "\u3000\u200d", "👨\u200d👩\u200d👧", "ﾊﾟ", "Zhang  San", "Ｚｈａｎｇ\u3000San", "张 San", "A ㍻", "a \u0301"} {
 		for form := range 3 {
 			f.Add(s, uint8(form))
 		}
@@ -307,10 +309,18 @@ func FuzzCleanText(f *testing.F) {
 		if !utf8.ValidString(out) || out != strings.TrimSpace(out) {
 			t.Fatalf("%q cleaned to %q", s, out)
 		}
-		for _, r := range out {
-			if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && !(tf == TextPara && r == '\n') || tf == TextName && unicode.IsSpace(r) {
+		var prev rune
+		for i, r := range out {
+			if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && !(tf == TextPara && r == '\n') || tf == TextName && unicode.IsSpace(r) && r != ' ' {
 				t.Fatalf("%q cleaned to %q, which holds %U", s, out, r)
 			}
+			if tf == TextName && r == ' ' {
+				next, _ := utf8.DecodeRuneInString(out[i+1:])
+				if cjk(prev) || cjk(next) || next == ' ' {
+					t.Fatalf("%q cleaned to %q, a space beside %q or %q", s, out, prev, next)
+				}
+			}
+			prev = r
 		}
 		again, err := CleanText("内容", out, tf)
 		if err != nil || again != out {
@@ -318,6 +328,9 @@ func FuzzCleanText(f *testing.F) {
 		}
 		if tf == TextName && NormalizeName(s) != out {
 			t.Fatalf("%q: NormalizeName %q, CleanText %q", s, NormalizeName(s), out)
+		}
+		if key := NameKey(s); tf == TextName && (strings.ContainsFunc(key, unicode.IsSpace) || NameKey(out) != key) {
+			t.Fatalf("%q: key %q, the key of its spelling %q is %q", s, key, out, NameKey(out))
 		}
 	})
 }

@@ -76,7 +76,7 @@ func CadresFromRows(rows [][]string) ([]Cadre, error) {
 		if err := c.Validate(); err != nil {
 			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：%s", n, ballot.Cause{Err: err})
 		}
-		key := c.Name + "\x00" + c.Post
+		key := ballot.NameKey(c.Name) + "\x00" + c.Post
 		if first, dup := seen[key]; dup {
 			return nil, ballot.Errorf(ballot.EINVALID, "第 %d 行：与第 %d 行重复（%s）", n, first, c.Name)
 		}
@@ -209,7 +209,8 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 				for _, c := range pos.Candidates {
 					line := pos.ID + "/" + c.ID
 					if c.WriteIn {
-						line = pos.ID + "/+" + c.Name
+						// by the key: the spelling shown may change, the person does not
+						line = pos.ID + "/+" + ballot.NameKey(c.Name)
 					}
 					add(f, line, c.Name, c.Post, fmt.Sprintf(sumRecommended, pos.Title, c.Votes.Total, c.Rate.Percent(), c.Rate, c.Rank), c.Flags)
 				}
@@ -241,10 +242,13 @@ func FromTally(p *ballot.Poll, t *ballot.Tally, countedAt time.Time) []Entry {
 
 // Match finds the cadre an entry is about in a register: the one with that name, or with
 // that name and post when the name is shared. ok is false when none or several fit.
+// Names compare by their key, so a register line typed "ZhangSan" before names kept
+// their spaces is the "Zhang San" of a later poll.
 func Match(register []Cadre, name, post string) (string, bool) {
 	var byName []Cadre
+	key := ballot.NameKey(name)
 	for _, c := range register {
-		if c.Name == ballot.NormalizeName(name) {
+		if ballot.NameKey(c.Name) == key {
 			byName = append(byName, c)
 		}
 	}
