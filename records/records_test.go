@@ -34,6 +34,28 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// A register line typed before names kept their spaces ("ZhangSan") is the "Zhang San"
+// of a poll counted now, and the other way round; a sheet naming one cadre twice in two
+// spellings is refused.
+func TestMatchByKey(t *testing.T) {
+	reg := []Cadre{{ID: "1", Name: "ZhangSan", Post: "Director"}, {ID: "2", Name: "Mary Ann Lee"}, {ID: "3", Name: "Li Si", Post: "Head"}, {ID: "4", Name: "LiSi", Post: "Deputy"}}
+	for _, c := range []struct{ name, post, want string }{
+		{"Zhang San", "", "1"}, {"Ｚｈａｎｇ San", "", "1"}, {"MaryAnnLee", "", "2"}, {"Mary  Ann Lee", "", "2"},
+		{"Li Si", "Deputy", "4"}, {"LiSi", "Head", "3"}, {"Li Si", "", ""}, {"Zhang Sa", "", ""},
+	} {
+		if id, _ := Match(reg, c.name, c.post); id != c.want {
+			t.Errorf("Match(%s, %s) = %q, want %q", c.name, c.post, id, c.want)
+		}
+	}
+	cs, err := CadresFromRows([][]string{{"Mary  Ann\tLee", "女", "", "Head"}})
+	if err != nil || cs[0].Name != "Mary Ann Lee" {
+		t.Errorf("%+v, %v", cs, err)
+	}
+	if _, err := CadresFromRows([][]string{{"Zhang San", "", "", "Head"}, {"ZhangSan", "", "", "Head"}}); !strings.Contains(ballot.ErrorMessage(err), "第 2 行：与第 1 行重复") {
+		t.Errorf("one cadre twice: %v", err)
+	}
+}
+
 // RULES: 推荐结果 stays valid one year; an evaluation does not expire this way.
 func TestRecommendationValidity(t *testing.T) {
 	counted := time.Date(2025, 11, 20, 10, 0, 0, 0, time.UTC)

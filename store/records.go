@@ -33,14 +33,34 @@ var (
 		AND NOT EXISTS (SELECT 1 FROM record_entries x WHERE x.corrects = record_entries.id) ORDER BY form_id, line`)
 )
 
+// A name stored cleaned holds no whitespace but single spaces, so less its spaces it is
+// its key (ballot.NameKey). The lock makes two additions to one register wait for each
+// other, since no index holds the key.
+var (
+	qCadreLock = query(`SELECT pg_advisory_xact_lock(hashtext('minyi_cadres:' || $1::text))`)
+	qCadreKey  = query(`SELECT count(*) FROM cadres WHERE unit_id = $1 AND post = $2 AND replace(name, ' ', '') = $3`)
+)
+
 // AddCadres adds register lines to a unit in one transaction: all or none.
 func (s *Store) AddCadres(ctx context.Context, unitID string, cs []records.Cadre) error {
 	if err := checkID(unitID, "单位"); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, qCadreLock, unitID); err != nil {
+			return err
+		}
 		for i := range cs {
 			c := &cs[i]
+			// One person is one line of the register however the name is spaced: a
+			// "ZhangSan" stored before names kept their spaces is the "Zhang San" typed now.
+			var same int
+			if err := tx.GetContext(ctx, &same, qCadreKey, unitID, c.Post, ballot.NameKey(c.Name)); err != nil {
+				return err
+			}
+			if same > 0 {
+				return ballot.Errorf(ballot.ECONFLICT, "干部“%s（%s）”已在名册中", c.Name, c.Post)
+			}
 			if err := tx.GetContext(ctx, &c.ID, qAddCadre, unitID, c.Name, c.Gender, c.BirthYear, c.Post); err != nil {
 				if isUniqueViolation(err) {
 					return ballot.Errorf(ballot.ECONFLICT, "干部“%s（%s）”已在名册中", c.Name, c.Post)
