@@ -24,11 +24,34 @@ func halfWidthDigits(s string) string {
 	}, s)
 }
 
+// personFields reads a line "姓名 职务" into the name and the words of the post. A name of
+// several words in an alphabet ("Mary Ann Lee") is told from its post by a comma, a
+// semicolon or a tab after it ("Mary Ann Lee, Director"); a Chinese name needs no
+// separator, and a line whose name part holds a Chinese character is read as before,
+// so "张三 党委书记，局长" is still 张三 with the post 党委书记 局长.
+func personFields(line string) []string {
+	if i := strings.IndexAny(line, "\t,，;；"); i >= 0 {
+		name := strings.TrimSpace(line[:i])
+		if strings.ContainsFunc(name, unicode.IsSpace) && !strings.ContainsFunc(name, cjk) {
+			return append([]string{name}, fields(line[i+1:])...)
+		}
+	}
+	return fields(line)
+}
+
+// personLine writes a name and post back as personFields reads them.
+func personLine(name, post string) string {
+	if strings.Contains(name, " ") {
+		return strings.TrimSpace(name + ", " + post)
+	}
+	return strings.TrimSpace(name + " " + post)
+}
+
 // SubjectsFromLines reads "姓名 职务" a line; blank lines are skipped.
 func SubjectsFromLines(text string) ([]Subject, error) {
 	var out []Subject
 	for i, line := range strings.Split(text, "\n") {
-		f := fields(line)
+		f := personFields(line)
 		if len(f) == 0 {
 			continue
 		}
@@ -164,7 +187,9 @@ func PositionsFromText(text string) ([]Position, error) {
 			cur = &out[len(out)-1]
 			continue
 		}
-		cur.Candidates = append(cur.Candidates, Candidate{Name: f[0], Post: strings.Join(f[1:], " ")})
+		if f = personFields(line); len(f) > 0 {
+			cur.Candidates = append(cur.Candidates, Candidate{Name: f[0], Post: strings.Join(f[1:], " ")})
+		}
 	}
 	return out, nil
 }

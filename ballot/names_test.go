@@ -247,3 +247,36 @@ func TestBoxBundleOfUnspacedNamesVerifies(t *testing.T) {
 		t.Errorf("another name: %q", f)
 	}
 }
+
+// In the builder's lines a name of several words is told from its post by a comma (or a
+// tab, as pasted from Excel), and lists written back from a sheet or from a first round
+// read back the same; Chinese lines read as they always did.
+func TestNamesInTheBuildersLines(t *testing.T) {
+	t.Parallel()
+	subs, err := SubjectsFromLines("Mary Ann Lee, Director\nZhang San\tDeputy director\nAlice, Head\nLi  Si,\n张三 党委书记，局长\n李四 副局长")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range subs {
+		got = append(got, s.Name+"|"+s.Post)
+	}
+	want := []string{"Mary Ann Lee|Director", "Zhang San|Deputy director", "Alice|Head", "Li  Si|", "张三|党委书记 局长", "李四|副局长"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("subjects %q, want %q", got, want)
+	}
+	rows := [][]string{{"Mary  Ann Lee", "Director"}, {"Zhang San", ""}, {"张三", "局长"}}
+	subs, err = SubjectsFromRows(rows)
+	text := SubjectsText(subs)
+	if err != nil || text != "Mary Ann Lee, Director\nZhang San,\n张三 局长" {
+		t.Fatalf("%q, %v", text, err)
+	}
+	if back, err := SubjectsFromLines(text); err != nil || !reflect.DeepEqual(back, subs) {
+		t.Errorf("read back %+v, %v; want %+v", back, err, subs)
+	}
+	ps := []Position{{Title: "Deputy Director", Seats: 1, Candidates: []Candidate{{Name: "Wang Wei"}, {Name: "Mary Ann Lee", Post: "Head"}, {Name: "李四"}}}}
+	back, err := PositionsFromText(PositionsText(ps))
+	if err != nil || !reflect.DeepEqual(back, ps) {
+		t.Errorf("positions read back %+v, %v; want %+v", back, err, ps)
+	}
+}

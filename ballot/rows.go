@@ -107,7 +107,7 @@ func PositionsFromRows(rows [][]string) ([]Position, error) {
 func SubjectsText(subjects []Subject) string {
 	var b strings.Builder
 	for _, s := range subjects {
-		fmt.Fprintf(&b, "%s %s\n", s.Name, s.Post)
+		b.WriteString(personLine(s.Name, s.Post) + "\n")
 	}
 	return strings.TrimRight(b.String(), " \n")
 }
@@ -118,7 +118,7 @@ func PositionsText(positions []Position) string {
 	for _, p := range positions {
 		lines := []string{fmt.Sprintf("%s %d", p.Title, p.Seats)}
 		for _, c := range p.Candidates {
-			lines = append(lines, strings.TrimSpace(c.Name+" "+c.Post))
+			lines = append(lines, personLine(c.Name, c.Post))
 		}
 		blocks = append(blocks, strings.Join(lines, "\n"))
 	}
