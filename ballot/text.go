@@ -114,7 +114,7 @@ func squeeze(s string, form TextForm) string {
 			space = true
 		default: // a control character too: CleanText has refused it already, and
 			// NormalizeName keeps it, so a stored name compares as it was
-			if form == textKey || form == TextName && (cjk(last) || cjk(r)) {
+			if form == textKey || form == TextName && space && (cjk(last) || cjk(r)) {
 				space, breaks = false, 0
 			}
 			flush()
@@ -143,6 +143,16 @@ func NormalizeName(s string) string {
 // San", "ZhangSan" and "Ｚｈａｎｇ San" are one person, and so is a name stored before
 // names kept their spaces, whose spelling is its key.
 func NameKey(s string) string {
+	// Names are compared on every write-in of every ballot counted, with each name of
+	// the list: a name already clean (as stored ones are) is its key without its spaces.
+	clean := utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) && r != ' ' || unicode.Is(unicode.Cf, r)
+	})
+	if clean {
+		if key := strings.ReplaceAll(s, " ", ""); norm.NFKC.IsNormalString(key) {
+			return key
+		}
+	}
 	return normalizeText(strings.ToValidUTF8(s, ""), textKey)
 }
 

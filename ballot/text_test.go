@@ -329,8 +329,8 @@ func FuzzCleanText(f *testing.F) {
 		if tf == TextName && NormalizeName(s) != out {
 			t.Fatalf("%q: NormalizeName %q, CleanText %q", s, NormalizeName(s), out)
 		}
-		if key := NameKey(s); tf == TextName && (strings.ContainsFunc(key, unicode.IsSpace) || NameKey(out) != key) {
-			t.Fatalf("%q: key %q, the key of its spelling %q is %q", s, key, out, NameKey(out))
+		if key := NameKey(s); tf == TextName && (strings.ContainsFunc(key, unicode.IsSpace) || NameKey(out) != key || key != normalizeText(s, textKey)) {
+			t.Fatalf("%q: key %q, the key of its spelling %q is %q, the long way %q", s, key, out, NameKey(out), normalizeText(s, textKey))
 		}
 	})
 }
