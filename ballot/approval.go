@@ -61,7 +61,7 @@ func (a *Approval) validate() error {
 	}
 	seen := map[string]bool{}
 	for i, n := range a.Nominees {
-		if n.Name == "" || len([]rune(n.Name)) > MaxNameLen {
+		if n.Name == "" || NameLen(n.Name) > MaxNameLen {
 			return Errorf(EINVALID, "第%d位表决对象的姓名为空或过长", i+1)
 		}
 		key := NameKey(n.Name) + "\x00" + n.Post

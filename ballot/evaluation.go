@@ -150,7 +150,7 @@ func (e *Evaluation) validate() error {
 		if s.Name == "" {
 			return Errorf(EINVALID, "第%d位被测评对象缺少姓名", i+1)
 		}
-		if utf8.RuneCountInString(s.Name) > 30 || utf8.RuneCountInString(s.Post) > 60 {
+		if NameLen(s.Name) > 30 || utf8.RuneCountInString(s.Post) > 60 {
 			return Errorf(EINVALID, "第%d位被测评对象的姓名（不超过30字）或职务（不超过60字）过长", i+1)
 		}
 		if ids[s.ID] {

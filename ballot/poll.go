@@ -116,7 +116,7 @@ func (p *Poll) checkTellers() error {
 	}
 	seen := map[string]bool{}
 	for i, t := range p.Tellers {
-		if t == "" || len([]rune(t)) > MaxNameLen || seen[NameKey(t)] {
+		if t == "" || NameLen(t) > MaxNameLen || seen[NameKey(t)] {
 			return Errorf(EINVALID, "第%d位监票人的姓名为空、过长或重复", i+1)
 		}
 		seen[NameKey(t)] = true

@@ -3,7 +3,6 @@ package ballot
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"minyi/i18n"
 )
@@ -140,7 +139,7 @@ func (r *Recommendation) validate() error {
 		}
 		names, cids := map[string]bool{}, map[string]bool{}
 		for j, c := range p.Candidates {
-			if c.Name == "" || utf8.RuneCountInString(c.Name) > MaxNameLen {
+			if c.Name == "" || NameLen(c.Name) > MaxNameLen {
 				return Errorf(EINVALID, "职位“%s”第%d位候选人的姓名为空或过长", p.Title, j+1)
 			}
 			if names[NameKey(c.Name)] {

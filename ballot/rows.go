@@ -49,7 +49,7 @@ func SubjectsFromRows(rows [][]string) ([]Subject, error) {
 		if s.Name == "" {
 			return nil, Errorf(EINVALID, "第 %d 行：姓名为空", n)
 		}
-		if len([]rune(s.Name)) > MaxNameLen {
+		if NameLen(s.Name) > MaxNameLen {
 			return nil, Errorf(EINVALID, "第 %d 行：姓名“%s”过长（不超过%d字）", n, s.Name, MaxNameLen)
 		}
 		person := NameKey(s.Name) + "\x00" + s.Post

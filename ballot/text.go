@@ -156,6 +156,10 @@ func NameKey(s string) string {
 	return normalizeText(strings.ToValidUTF8(s, ""), textKey)
 }
 
+// NameLen is the length of a name as its limits count it: its characters without the
+// spaces, so a name is not too long for the spaces it keeps between its words.
+func NameLen(s string) int { return utf8.RuneCountInString(NameKey(s)) }
+
 // CleanRows cleans every cell of an imported sheet in place. A cell that the decoding
 // could not read (broken bytes, shown as U+FFFD) or that holds a control character is
 // named by its row and column, and nothing of the sheet is taken.

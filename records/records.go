@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"minyi/ballot"
 	"minyi/i18n"
@@ -37,7 +36,7 @@ func (c *Cadre) Validate() error {
 		}
 		*f.s = clean
 	}
-	if c.Name == "" || utf8.RuneCountInString(c.Name) > ballot.MaxNameLen {
+	if c.Name == "" || ballot.NameLen(c.Name) > ballot.MaxNameLen {
 		return ballot.Errorf(ballot.EINVALID, "姓名为空或过长")
 	}
 	if c.Gender != "" && c.Gender != "男" && c.Gender != "女" {
