@@ -280,3 +280,24 @@ func TestNamesInTheBuildersLines(t *testing.T) {
 		t.Errorf("positions read back %+v, %v; want %+v", back, err, ps)
 	}
 }
+
+// A name's limits count its characters, not the spaces it keeps: "Christopher Alexander"
+// (20 letters, 21 characters) is a name of 20, as it was when its space was dropped.
+func TestNameLimitsCountLetters(t *testing.T) {
+	t.Parallel()
+	long := "Christopher Alexander"
+	p := pollWith(markForm(1, long))
+	p.Tellers, p.TellerQuorum, p.KeyHolder = []string{long}, 1, KeyTellers
+	p.Forms = append(p.Forms, Form{Kind: KindApproval, Title: "表决", Approval: &Approval{Nominees: []Candidate{{Name: long}}}})
+	p.Normalize()
+	if err := p.Validate(); err != nil || p.Forms[0].Recommendation.Positions[0].Candidates[0].Name != long {
+		t.Fatalf("%v, %+v", err, p.Forms[0].Recommendation.Positions[0].Candidates)
+	}
+	if _, err := SubjectsFromRows([][]string{{long, "Head"}}); err != nil {
+		t.Error(err)
+	}
+	p.Forms[1].Approval.Nominees[0].Name = long + "s"
+	if err := p.Validate(); ErrorCode(err) != EINVALID {
+		t.Errorf("a name of 21 letters: %v", err)
+	}
+}
