@@ -33,11 +33,11 @@ const (
 	// that are both not of a CJK script, and every other space goes. Names are compared
 	// by NameKey, without any space, so spacing never makes two people of one.
 	TextName
-	// textKey is a name with no space at all: what NameKey compares.
-	textKey
 	// TextPara is a free answer: NFC, line breaks kept (at most one blank line in a row),
 	// other whitespace made one space.
 	TextPara
+	// textKey is a name with no space at all: what NameKey compares.
+	textKey
 )
 
 // CleanText normalises s as form says: Unicode format characters (category Cf:
