@@ -473,7 +473,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	fp := ""
 	if *keyFP != "" {
 		if fp, err = ballot.ParseFingerprint(*keyFP); err != nil {
-			return errors.New(sayText(p, err))
+			return errors.New(ballot.SayError(p, err))
 		}
 	}
 	var pinned ed25519.PublicKey
@@ -495,7 +495,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "  "+p.T("核验码 %s　票箱默克尔根 %s", ballot.CheckCode(signed.Bundle), b.MerkleRoot))
 	}
 	for _, c := range checks {
-		name, note := sayCheck(p, c)
+		name, note := p.Known(c.Name), c.SayNote(p)
 		if c.OK {
 			fmt.Fprintln(stdout, "  "+p.T("[通过] %s　%s", name, note))
 		} else {
@@ -517,7 +517,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	if *receipt != "" {
 		at, err := ballot.FindReceipt(f, st.Size(), *receipt)
 		if err != nil {
-			return errors.New(sayText(p, err))
+			return errors.New(ballot.SayError(p, err))
 		}
 		if at == 0 {
 			fmt.Fprintln(stdout, p.T("回执 %s 不在本文件的票箱中", *receipt))
