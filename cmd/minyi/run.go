@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -447,17 +446,11 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json")
 	}
