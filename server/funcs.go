@@ -26,7 +26,7 @@ func pageFuncs(assets *frontend.Assets, lang i18n.Lang) template.FuncMap {
 		"t":    p.T,
 		"th":   p.HTML,
 		"term": p.Term,
-		"say":  func(s string) string { return p.Known(s) }, // a domain word or note, as is when the catalogue lacks it
+		"say":  p.Known, // a domain word or note, as is when the catalogue lacks it
 		// keyNote, scoreParts and stepHint say the ballot's generated sentences in the page's language.
 		"keyNote": func(k interface{ KeyNoteFormat() (string, []any) }) string {
 			format, args := k.KeyNoteFormat()
