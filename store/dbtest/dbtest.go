@@ -55,7 +55,7 @@ func Main(m *testing.M) int {
 		baseURL = func(db string) string { return replaceDB(u, db) }
 		stop = func() {}
 	} else {
-		dir, err := os.MkdirTemp("", "minyi-testpg-")
+		dir, err := os.MkdirTemp(TempDir(), "minyi-testpg-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
