@@ -13,14 +13,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"minyi/ballot"
-	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store/dbtest"
 )
@@ -62,15 +60,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Chmod(dir, 0o755)
 	app.data = dir
-	// The server's cluster is started here, throwaway as the tests' other clusters are
-	// (fsync and synchronous commit off): serve finds it running in its data directory
-	// and uses it, as it would one left running, and leaves it to whoever started it.
-	pg, err := pgembed.Start(context.Background(), filepath.Join(dir, "pg"), pgembed.Options{Throwaway: true})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	var logs io.Writer = io.Discard
 	if os.Getenv("MINYI_TEST_LOG") != "" {
 		logs = os.Stderr
@@ -107,9 +96,6 @@ func TestMain(m *testing.M) {
 	case <-done:
 	case <-time.After(60 * time.Second):
 		fmt.Fprintln(os.Stderr, "the server did not stop")
-	}
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
