@@ -36,16 +36,17 @@ const usage = `minyi — secret-ballot voting and evaluation for meetings
 
 usage:
   minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off] [-metrics-addr 127.0.0.1:9464]
-                [-secure-cookies] [-trusted-proxies 10.0.0.0/8,…]
+                [-secure-cookies] [-trusted-proxies 10.0.0.0/8,…] [-lang en|zh]
                 SIGTERM or Ctrl-C stops it gracefully: no new votes, the open batch written
-  minyi migrate [-data ./var]
-  minyi admin password USERNAME   set a new random password for an account
-  minyi audit verify              check the hash chain of the whole audit log
+  minyi migrate [-data ./var] [-lang en|zh]
+  minyi admin password USERNAME [-lang en|zh]   set a new random password for an account
+  minyi audit verify [-lang en|zh]              check the hash chain of the whole audit log
   minyi verify -key FINGERPRINT [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json
                                   check a certified tally: its signer (the fingerprint printed on the
                                   report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database);
                                   -receipt finds a voter's receipt in the box
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
+                                  (a developer's tool: it reports in English)
   minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
@@ -62,8 +63,8 @@ Environment:
   MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
   MINYI_ADDR, MINYI_DATA, MINYI_MIGRATE, MINYI_METRICS_ADDR, MINYI_SECURE_COOKIES=1,
   MINYI_TRUSTED_PROXIES   the flags of the same names
-  LC_ALL, LC_MESSAGES, LANG   verify and teller speak English when the first set names en…
-                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides
+  LC_ALL, LC_MESSAGES, LANG   the commands speak English when the first set names en…
+                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides (serve's log stays English)
 `
 
 // Main runs the command line; it returns when the command is done or ctx ends.
