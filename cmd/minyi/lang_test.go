@@ -255,4 +255,10 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if said, err = run("audit", "verify", "-lang", "zh", "-data", app.data); err != nil || !strings.HasPrefix(said, "审计日志完好：共 ") {
 		t.Fatalf("audit verify -lang zh under an English locale: %v %q", err, said)
 	}
+	// serve refuses a secret too short before it starts anything, in the locale's words.
+	t.Setenv("MINYI_SECRET", "too short")
+	if _, err = run("serve", "-addr", "127.0.0.1:0", "-data", t.TempDir()); err == nil {
+		t.Fatal("serve takes a secret of nine bytes")
+	}
+	english("serve's refusal of a short secret", err.Error(), "MINYI_SECRET must be at least 32 bytes")
 }

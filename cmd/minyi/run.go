@@ -157,8 +157,9 @@ func (o *common) close(st *store.Store) {
 	}
 }
 
-// secret reads MINYI_SECRET, or <data>/secret, creating it on first start.
-func (o *common) secret() ([]byte, error) {
+// secret reads MINYI_SECRET, or <data>/secret, creating it on first start; a refusal is
+// said in p's language.
+func (o *common) secret(p *i18n.Printer) ([]byte, error) {
 	if v := os.Getenv("MINYI_SECRET"); v != "" {
 		if b, err := hex.DecodeString(v); err == nil && len(b) >= 32 {
 			return b, nil
@@ -166,13 +167,13 @@ func (o *common) secret() ([]byte, error) {
 		if b, err := base64.StdEncoding.DecodeString(v); err == nil && len(b) >= 32 {
 			return b, nil
 		}
-		return nil, errors.New("MINYI_SECRET must be at least 32 bytes, hex or base64")
+		return nil, errors.New(p.T("MINYI_SECRET 须为至少 32 字节，以十六进制或 base64 书写"))
 	}
 	path := filepath.Join(o.data, "secret")
 	if b, err := os.ReadFile(path); err == nil {
 		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(s) < 32 {
-			return nil, fmt.Errorf("%s is not a valid secret (64 hex digits)", path)
+			return nil, errors.New(p.T("%s 不是有效的服务器密钥（应为 64 位十六进制数字）", path))
 		}
 		return s, nil
 	} else if !os.IsNotExist(err) {
@@ -217,7 +218,7 @@ func serveIn(ctx context.Context, p *i18n.Printer, args []string, stdout, stderr
 		return err
 	}
 	o.log = slog.New(slog.NewTextHandler(stderr, nil))
-	secret, err := o.secret()
+	secret, err := o.secret(p)
 	if err != nil {
 		return err
 	}
