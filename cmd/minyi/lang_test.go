@@ -221,8 +221,8 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if broken == nil {
 		t.Fatal("a changed audit entry passes")
 	}
-	english("a changed audit entry", sayText(i18n.For(i18n.En), broken), "audit entry 2: its content does not match its hash")
-	if zh := sayText(i18n.For(i18n.Zh), broken); !strings.Contains(zh, "审计日志第 2 条的内容与其哈希不符") {
+	english("a changed audit entry", ballot.SayError(i18n.For(i18n.En), broken), "audit entry 2: its content does not match its hash")
+	if zh := ballot.SayError(i18n.For(i18n.Zh), broken); !strings.Contains(zh, "审计日志第 2 条的内容与其哈希不符") {
 		t.Errorf("a changed audit entry in Chinese: %q", zh)
 	}
 

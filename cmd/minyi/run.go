@@ -458,7 +458,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if err := ballot.VerifyAudit(entries); err != nil {
-		return errors.New(p.T("审计日志校验失败：%s", sayText(p, err)))
+		return errors.New(p.T("审计日志校验失败：%s", ballot.SayError(p, err)))
 	}
 	fmt.Fprintln(stdout, p.T("审计日志完好：共 %d 条记录", len(entries)))
 	return nil
