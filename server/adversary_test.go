@@ -28,6 +28,7 @@ import (
 	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
+	"minyi/store/dbtest"
 )
 
 // The operator as adversary. The operator runs the database and the servers, holds the
@@ -319,7 +320,7 @@ var attacks = []attack{
 // production.
 func newPrivateEnv(t *testing.T) (*env, string) {
 	t.Helper()
-	root, err := os.MkdirTemp("", "minyi-adversary-")
+	root, err := os.MkdirTemp(dbtest.TempDir(), "minyi-adversary-")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"minyi/ballot"
+	"minyi/store/dbtest"
 )
 
 // One chromium serves every browser test: starting a browser costs more CPU than most of
@@ -42,7 +43,7 @@ func startChromium() (context.Context, error) {
 			chromium.err = fmt.Errorf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
 			return
 		}
-		dir, err := os.MkdirTemp("", "minyi-chromium-")
+		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-chromium-")
 		if err != nil {
 			chromium.err = err
 			return

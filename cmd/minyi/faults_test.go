@@ -25,6 +25,7 @@ import (
 	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
+	"minyi/store/dbtest"
 )
 
 // Fault tests: the real server in child processes (this test binary run again as
@@ -64,7 +65,7 @@ func (db *faultDB) secretPart() string { return db.secret[:12] }
 
 func newFaultDB(t *testing.T) *faultDB {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "minyi-fault-")
+	dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-fault-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ var faultTemplate struct {
 
 func faultTemplateDir() (string, error) {
 	faultTemplate.once.Do(func() {
-		dir, err := os.MkdirTemp("", "minyi-fault-template-")
+		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-fault-template-")
 		if err != nil {
 			faultTemplate.err = err
 			return

@@ -20,6 +20,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/server"
+	"minyi/store/dbtest"
 )
 
 // The tests of this package run the real binary's Main: a private PostgreSQL started the
@@ -52,7 +53,7 @@ func TestMain(m *testing.M) {
 	// encrypts are used, and the tests' many polls do not keep the cores busy filling pools.
 	os.Setenv("MINYI_PREPARE", "2")
 	os.Unsetenv("MINYI_BASE_URL")
-	dir, err := os.MkdirTemp("", "minyi-main-")
+	dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-main-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -1,6 +1,7 @@
 // Package dbtest gives tests a real, migrated PostgreSQL database: a private cluster
 // started the same way as the embedded default (or the server named by
-// MINYI_TEST_DATABASE_URL), a migrated template, and a fresh copy of it per test.
+// MINYI_TEST_DATABASE_URL), a migrated template, and a fresh copy of it per test. The
+// cluster lives in TempDir: in memory when the machine allows.
 // MINYI_TEST_PGCPU=1 prints the CPU the private cluster used, MINYI_TEST_PGSTATS=1 the
 // statements it spent its time on.
 package dbtest
@@ -55,7 +56,7 @@ func Main(m *testing.M) int {
 		baseURL = func(db string) string { return replaceDB(u, db) }
 		stop = func() {}
 	} else {
-		dir, err := os.MkdirTemp("", "minyi-testpg-")
+		dir, err := os.MkdirTemp(TempDir(), "minyi-testpg-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
