@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -50,13 +49,13 @@ func VerifyAudit(entries []AuditEntry) error {
 	var prev []byte
 	for i, e := range entries {
 		if i > 0 && e.Seq <= entries[i-1].Seq {
-			return fmt.Errorf("audit entry %d: out of order after %d", e.Seq, entries[i-1].Seq)
+			return Errorf(EINVALID, "审计日志第 %d 条排在第 %d 条之后，顺序不对", e.Seq, entries[i-1].Seq)
 		}
 		if !bytes.Equal(e.Prev, prev) {
-			return fmt.Errorf("audit entry %d: does not link to the entry before it (one was removed or changed)", e.Seq)
+			return Errorf(EINVALID, "审计日志第 %d 条与前一条接不上（有记录被删除或改动）", e.Seq)
 		}
 		if !bytes.Equal(e.ComputeHash(), e.Hash) {
-			return fmt.Errorf("audit entry %d: its content does not match its hash (it was changed)", e.Seq)
+			return Errorf(EINVALID, "审计日志第 %d 条的内容与其哈希不符（被改动过）", e.Seq)
 		}
 		prev = e.Hash
 	}

@@ -218,7 +218,21 @@ func (s *Server) countStatusHandler(c *fiber.Ctx) error {
 	for i := range st.Seats { // the page's script shows the label as it comes
 		st.Seats[i].Label = pr(c).T(st.Seats[i].Label)
 	}
+	sayOrganizerSeat(pr(c), p, st)
 	return sayJSON(c, fiber.StatusOK, st)
+}
+
+// sayOrganizerSeat names the organizer's own seat in the reader's language: the rules
+// name it in Chinese, where a teller's seat carries the name the organizer typed.
+func sayOrganizerSeat(pr *i18n.Printer, p *store.PollInfo, st *countStatus) {
+	if p.Holder() != ballot.KeyOrganizer {
+		return
+	}
+	for i := range st.Seats {
+		if st.Seats[i].Teller == ballot.OrganizerSeat {
+			st.Seats[i].Teller = pr.T(ballot.OrganizerSeat)
+		}
+	}
 }
 
 // tellerCount is what a teller's device reads at the count.

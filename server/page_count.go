@@ -59,6 +59,7 @@ func (s *Server) renderCount(c *fiber.Ctx, status int, p *store.PollInfo, codes 
 		if err != nil {
 			return err
 		}
+		sayOrganizerSeat(pr(c), p, st)
 		data["Device"], data["Fields"] = st, nil
 	}
 	return s.page(c, status, "staff/count", data)

@@ -222,10 +222,10 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if current > target {
-		return fmt.Errorf("the database schema is version %d, newer than this binary knows (%d): upgrade minyi", current, target)
+		return ballot.Errorf(ballot.ECONFLICT, "数据库结构版本为 %d，比本程序所知的更新（%d）：请升级 minyi", current, target)
 	}
 	if current < target {
-		return fmt.Errorf("the database schema is version %d, this binary needs %d: run `minyi migrate`", current, target)
+		return ballot.Errorf(ballot.ECONFLICT, "数据库结构版本为 %d，本程序需要 %d：请运行 minyi migrate", current, target)
 	}
 	if err := s.prepareAll(ctx); err != nil {
 		return err

@@ -214,7 +214,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "比本程序所知的更新") {
 		t.Fatalf("CheckSchema on a newer schema: %v", err)
 	}
 }
@@ -265,7 +265,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, _ = s.AllAudit(ctx)
-	if err := ballot.VerifyAudit(all); err == nil || !strings.Contains(err.Error(), "audit entry 2") {
+	if err := ballot.VerifyAudit(all); err == nil || !strings.Contains(err.Error(), "审计日志第 2 条") {
 		t.Fatalf("tampered log: %v", err)
 	}
 }

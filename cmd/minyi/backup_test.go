@@ -95,7 +95,7 @@ func TestBackupRestore(t *testing.T) {
 	}
 	t.Setenv("DATABASE_URL", restored)
 	out.Reset()
-	if err := Main(ctx, []string{"audit", "verify"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "audit log intact") {
+	if err := Main(ctx, []string{"audit", "verify"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "审计日志完好") {
 		t.Fatalf("audit verify after restore: %v %s", err, out.String())
 	}
 }

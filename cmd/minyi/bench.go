@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/server"
 	"minyi/store"
 	"minyi/survey"
@@ -149,7 +150,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	benchServers = nil // this bench's instances only
-	secret, err := o.secret()
+	// A developer's tool: it reports in English.
+	secret, err := o.secret(i18n.For(i18n.En))
 	if err != nil {
 		return err
 	}

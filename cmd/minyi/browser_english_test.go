@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"minyi/ballot"
+	"minyi/ballot/elgamal"
 )
 
 // inEnglish is a selector that matches only on a page that says it is English.
@@ -36,6 +38,31 @@ func postForm(action string, fields map[string]string) chromedp.Action[chromedp.
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := chromedp.Evaluate[bool](js)(ctx, tg)
 		return err
+	})
+}
+
+// newPage runs steps that load a new page, and waits until the new page has come: a
+// question asked while the page navigates fails, and one asked too soon reads the old page.
+func newPage(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[any](`window.stalePage = true`)(ctx, tg); err != nil {
+			return err
+		}
+		for _, s := range steps {
+			if _, err := s(ctx, tg); err != nil {
+				return err
+			}
+		}
+		for {
+			if ok, err := chromedp.Evaluate[bool](`!window.stalePage && document.readyState === "complete"`)(ctx, tg); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
 	})
 }
 
@@ -70,14 +97,20 @@ func chineseLeft(t *testing.T, ctx context.Context, scope, data string, fixture 
 // a form of every kind, refusing a wrong list and an import without a file; a draft whose
 // key the organizer holds, a rehearsal, a closed poll not yet counted; tokens and codes
 // issued again; an unknown poll; the account's new API token and a wrong password; a new
-// staff account's password; a failed register import; and the refusals (403) a teller and
-// an organizer meet.
+// staff account's password; a failed register import; a unit refused (a name taken, an
+// empty one); paper ballots entered twice by two people who differ, and a sheet refused;
+// the count with those entries unchecked, with a share typed on its page refused, and
+// waiting for the tellers; the count on the key holder's device refusing a wrong share;
+// and the refusals (403) a teller and an organizer meet. Its accounts are named afresh
+// each run: the tests beside it, and a second run, share the server.
 func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID, Name string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)
 	u := units.Units[0].ID
+	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffff)
+	tellerName, organizerName, readerName := "en375_teller_"+run, "en375_organizer_"+run, "en375_reader_"+run
 	form := []map[string]any{{"kind": "evaluation", "title": "Leadership review form", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "Ouyang Mingyuan-Longname", "post": "Deputy Director of the County Development and Reform Bureau"}}}}}
 	var draft, rehearsal, issued pollRef
 	a.call("POST", "/api/v1/polls", map[string]any{"title": "English phone check: a draft with its key kept by the organizer", "unit_id": u, "lang": "en",
@@ -88,15 +121,24 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	a.call("POST", "/api/v1/polls/"+rehearsal.ID+"/rehearsal", nil, 200, nil)
 	a.call("POST", "/api/v1/polls", map[string]any{"title": "English phone check: slips and codes issued again", "unit_id": u, "lang": "en",
 		"groups": []map[string]any{{"name": "Staff representatives", "expected": 30}}, "forms": form}, 201, &issued)
-	a.call("POST", "/api/v1/polls/"+issued.ID+"/tokens", map[string]any{"group_id": issued.Groups[0].ID, "count": 2, "idempotency_key": "en375-slips"}, 201, nil)
-	a.call("POST", "/api/v1/polls/"+issued.ID+"/codes", map[string]any{"per_group": 3, "idempotency_key": "en375-codes"}, 200, nil)
+	slipsKey, codesKey := "en375-slips-"+run, "en375-codes-"+run
+	a.call("POST", "/api/v1/polls/"+issued.ID+"/tokens", map[string]any{"group_id": issued.Groups[0].ID, "count": 2, "idempotency_key": slipsKey}, 201, nil)
+	a.call("POST", "/api/v1/polls/"+issued.ID+"/codes", map[string]any{"per_group": 3, "idempotency_key": codesKey}, 200, nil)
 	closed, _ := a.evaluationPoll("English phone check: closed, not counted", []string{"Zhao Yi"}, 1)
 	a.call("POST", "/api/v1/polls/"+closed.ID+"/close", nil, 200, nil)
 	// A teller and an organizer of the unit, for the refusals.
-	for _, st := range []map[string]string{{"username": "en375_teller", "name": "Teller Smith", "role": "teller"}, {"username": "en375_organizer", "name": "Organizer Jones", "role": "organizer"}} {
+	for _, st := range []map[string]string{{"username": tellerName, "name": "Teller Smith", "role": "teller"}, {"username": organizerName, "name": "Organizer Jones", "role": "organizer"}} {
 		st["unit_id"], st["password"] = u, "en375 password 1"
 		a.call("POST", "/api/v1/staff", st, 201, nil)
 	}
+	// An open poll with a slip turned to paper, for the paper entries and then the count.
+	var paper pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "English phone check: paper ballots and the count", "unit_id": u, "lang": "en",
+		"groups": []map[string]any{{"name": "Staff representatives", "expected": 30}}, "forms": form}, 201, &paper)
+	var paperSlips struct{ Tokens []struct{ Code string } }
+	a.call("POST", "/api/v1/polls/"+paper.ID+"/tokens", map[string]any{"group_id": paper.Groups[0].ID, "count": 2}, 201, &paperSlips)
+	a.openPoll(paper.ID)
+	a.call("POST", "/api/v1/polls/"+paper.ID+"/tokens/paper", map[string]string{"code": paperSlips.Tokens[1].Code}, 200, nil)
 
 	// What the fixtures and the server's seed name in Chinese: the unit, the first admin,
 	// the closed poll's group, form and post.
@@ -136,7 +178,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 
 	do(t, c.ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
 	// A wrong password for an account of this test's own: five in a row would lock it.
-	check("login, wrong password", chromedp.SendKeys(css(`input[name=username]`), "en375_organizer"), chromedp.SendKeys(css(`input[name=password]`), "not the password"),
+	check("login, wrong password", chromedp.SendKeys(css(`input[name=username]`), organizerName), chromedp.SendKeys(css(`input[name=password]`), "not the password"),
 		chromedp.Submit(css(`input[name=password]`)), chromedp.WaitVisible(inEnglish(`.error`)))
 	signIn("admin", app.password)
 
@@ -161,23 +203,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.Click(css(`form[action="/polls"] button.primary`)), chromedp.WaitVisible(inEnglish(`main .error`)))
 	// The refused list's page shows an error already: wait for the page that answers the
 	// import to replace it, not for the error still there.
-	check("builder, an import without a file", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Evaluate[any](`window.staleBuilder = true`)(ctx, tg)
-		return err
-	}), chromedp.Click(css(`button[name=import][value=f0_subjects]`)), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		// Asked while the page navigates, the question fails: ask again until the new
-		// page answers.
-		for {
-			if ok, err := chromedp.Evaluate[bool](`!window.staleBuilder && document.readyState === "complete"`)(ctx, tg); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}), chromedp.WaitVisible(inEnglish(`main .error`)))
+	check("builder, an import without a file", newPage(chromedp.Click(css(`button[name=import][value=f0_subjects]`))), chromedp.WaitVisible(inEnglish(`main .error`)))
 
 	// The poll page in the states the other passes do not show.
 	fixture = seeded
@@ -187,10 +213,10 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	check("poll page, closed", chromedp.Navigate(app.base+"/polls/"+closed.ID), chromedp.WaitVisible(inEnglish("main h1")))
 	// A second post of the issuing forms issues nothing and says where the first went.
 	do(t, c.ctx, chromedp.Navigate(app.base+"/polls/"+issued.ID), chromedp.WaitVisible(inEnglish("#turnout")))
-	check("slips issued again", postForm("/polls/"+issued.ID+"/tokens", map[string]string{"issue_key": "en375-slips", "group_id": issued.Groups[0].ID, "count": "2"}),
+	check("slips issued again", postForm("/polls/"+issued.ID+"/tokens", map[string]string{"issue_key": slipsKey, "group_id": issued.Groups[0].ID, "count": "2"}),
 		chromedp.WaitVisible(inEnglish("#issued-again")))
 	do(t, c.ctx, chromedp.Navigate(app.base+"/polls/"+issued.ID), chromedp.WaitVisible(inEnglish("#turnout")))
-	check("codes issued again", postForm("/polls/"+issued.ID+"/codes", map[string]string{"issue_key": "en375-codes", "per_group": "3"}),
+	check("codes issued again", postForm("/polls/"+issued.ID+"/codes", map[string]string{"issue_key": codesKey, "per_group": "3"}),
 		chromedp.WaitVisible(inEnglish("#issued-again")))
 	if body := text(t, c.ctx, "#issued-again"); !strings.Contains(body, "the file downloaded then holds this batch") || !strings.Contains(body, "Staff representatives") {
 		t.Errorf("codes issued again:\n%s", body)
@@ -204,7 +230,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.Click(css(`form[action="/account/password"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
 	data = "table td"
 	check("staff, a new account's password", chromedp.Navigate(app.base+"/admin/staff"), chromedp.WaitVisible(inEnglish("main h1")),
-		chromedp.SendKeys(css(`input[name=username]`), "en375_reader"), chromedp.SendKeys(css(`input[name=name]`), "Reader Brown-Featherstonehaugh"),
+		chromedp.SendKeys(css(`input[name=username]`), readerName), chromedp.SendKeys(css(`input[name=name]`), "Reader Brown-Featherstonehaugh"),
 		chromedp.SetValue(css(`select[name=unit_id]`), u), chromedp.Click(css(`form[action="/admin/staff"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
 	register := filepath.Join(t.TempDir(), "register.csv")
 	if err := os.WriteFile(register, []byte("Name,Gender,Born,Post\nLi Si,unknown,next year,Director\n"), 0o644); err != nil {
@@ -214,15 +240,73 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.SetUploadFiles(css(`input[name=register]`), []string{register}),
 		chromedp.Click(css(`form[enctype="multipart/form-data"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
 
+	// A unit refused: a name already taken (the seeded unit's, typed as it is), an empty
+	// one. The list holds the units of every test: not the page's words.
+	fresh()
+	check("units, a name already taken", chromedp.Navigate(app.base+"/admin/units"), chromedp.WaitVisible(inEnglish("main h1")),
+		chromedp.SendKeys(css(`input[name=name]`), units.Units[0].Name), chromedp.Click(css(`form[action="/admin/units"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
+	check("units, an empty name", chromedp.SetValue(css(`input[name=name]`), "   "),
+		newPage(chromedp.Click(css(`form[action="/admin/units"] button`))), chromedp.WaitVisible(inEnglish("main .error")))
 	data = ""
+
+	// Paper ballots: the admin enters a sheet, then a sheet with no group is refused.
+	// pending is how many entries the page says wait for their second.
+	pending := func() string {
+		t.Helper()
+		n, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`document.querySelectorAll("main section.card p strong")[2].textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	check("paper entry, one entry waiting for its second", chromedp.Navigate(app.base+"/polls/"+paper.ID+"/paper"), chromedp.WaitVisible(inEnglish("#ballot")),
+		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), chromedp.Click(grade(1, "称职")),
+		newPage(chromedp.Click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
+	if n := pending(); n != "1" || evalBool(t, c.ctx, `!!document.getElementById("paper-differ")`) {
+		t.Errorf("after one entry the paper page says %s wait for their second, or that entries differ", n)
+	}
+	check("paper entry, a sheet without its group refused", postForm("/polls/"+paper.ID+"/paper", map[string]string{"f1.s1": "称职"}),
+		chromedp.WaitVisible(inEnglish("main .error")))
 
 	// Refused: a teller making a poll, an organizer at the admin's pages.
 	do(t, c.ctx, chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
-	signIn("en375_teller", "en375 password 1")
+	signIn(tellerName, "en375 password 1")
 	check("a teller refused the builder (403)", chromedp.Navigate(app.base+"/polls/new"), chromedp.WaitVisible(inEnglish("section.narrow h1")))
-	do(t, c.ctx, chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
-	signIn("en375_organizer", "en375 password 1")
+	// The organizer's pages go in a browser of their own: a browser's time is bounded.
+	c.ctx = browser(t)
+	do(t, c.ctx, phone375, chromedp.Navigate(app.base+"/lang/en?next=/login"), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
+	signIn(organizerName, "en375 password 1")
 	check("an organizer refused the staff list (403)", chromedp.Navigate(app.base+"/admin/staff"), chromedp.WaitVisible(inEnglish("section.narrow h1")))
+
+	// The organizer enters the same sheet otherwise: the two entries differ, both wait.
+	check("paper entry, two entries that differ", chromedp.Navigate(app.base+"/polls/"+paper.ID+"/paper"), chromedp.WaitVisible(inEnglish("#ballot")),
+		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), chromedp.Click(grade(1, "基本称职")),
+		newPage(chromedp.Click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
+	if n := pending(); n != "2" || !evalBool(t, c.ctx, `!!document.getElementById("paper-differ")`) {
+		t.Errorf("after two entries that differ the paper page says %s wait for their second, or does not say that they differ", n)
+	}
+	// The count: the entries not checked, a share typed on the page refused, then started
+	// and waiting for the key's holder, who types a share that is not this seat's.
+	a.call("POST", "/api/v1/polls/"+paper.ID+"/close", nil, 200, nil)
+	check("count, paper entries not checked", chromedp.Navigate(app.base+"/polls/"+paper.ID+"/count"), chromedp.WaitVisible(inEnglish(`input[name=confirm_paper_pending]`)))
+	check("count, a share typed on its page refused", postForm("/polls/"+paper.ID+"/count", map[string]string{"share": "ABCD-EFGH-JKMN-PQRS", "confirm_paper_pending": "1"}),
+		chromedp.WaitVisible(inEnglish(`main .error`)))
+	check("count, waiting for the tellers", postForm("/polls/"+paper.ID+"/count", map[string]string{"confirm_paper_pending": "1"}),
+		chromedp.WaitVisible(inEnglish(`#device-count`)))
+	var seat struct{ Links []struct{ URL string } }
+	postJSON(t, app.base+"/api/v1/polls/"+paper.ID+"/ceremony", a.token, nil, &seat)
+	if len(seat.Links) != 1 {
+		t.Fatalf("the organizer's seat at the count: %d links", len(seat.Links))
+	}
+	wrong, err := elgamal.NewScalar(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("count on the key holder's device, a wrong share", chromedp.Navigate(seat.Links[0].URL), chromedp.WaitVisible(inEnglish(`#count-form`)),
+		chromedp.SetValue(css(`#count-code`), elgamal.EncodeShare(paper.ID, 1, wrong)), chromedp.Click(css(`#count-go`)), chromedp.WaitVisible(inEnglish(`#error`)))
+	if e := text(t, c.ctx, "#error"); !strings.Contains(e, "does not match this seat") {
+		t.Errorf("a wrong share on the key holder's device: %q", e)
+	}
 
 	if len(c.found) > 0 {
 		t.Errorf("axe found %d violations (by rule: %v):\n%s", len(c.found), c.rules, strings.Join(c.found, "\n"))

@@ -11,10 +11,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The tally pages of a 民主测评 (a team and two cadres) and of a 民主推荐 with a 表决, as
-// an organizer sees them in chromium: the server-drawn charts show at their size, and
-// positive and negative conclusions carry different signs. MINYI_SCREENSHOTS=dir keeps
-// the pictures.
+// The tally pages of a 民主测评 (a team and three cadres, one with two flags) and of a
+// 民主推荐 with a 表决, as an organizer sees them in chromium on a desk's screen: the
+// server-drawn charts show at their size, every table stays inside its card (a wide one
+// scrolls inside itself), and positive and negative conclusions carry different signs.
+// MINYI_SCREENSHOTS=dir keeps the pictures.
 func TestTallyChartsInBrowser(t *testing.T) {
 	t.Parallel()
 	a := adminAPI(t)
@@ -42,9 +43,11 @@ func TestTallyChartsInBrowser(t *testing.T) {
 	team := []string{"好", "好", "较好", "较好", "一般", "差"}
 	cadre1 := []string{"优秀", "优秀", "称职", "称职", "称职", "基本称职"}
 	cadre2 := []string{"优秀", "称职", "基本称职", "基本称职", "不称职", "不称职"}
+	// 不称职 > 1/3 and 优秀+称职 < 2/3: a row with two flags, the widest the table has.
+	cadre3 := []string{"称职", "基本称职", "不称职", "不称职", "不称职", "基本称职"}
 	var evalVotes []vote
 	for i := range team {
-		evalVotes = append(evalVotes, vote{"f1": {"s1": {team[i]}}, "f2": {"s1": {cadre1[i]}, "s2": {cadre2[i]}}})
+		evalVotes = append(evalVotes, vote{"f1": {"s1": {team[i]}}, "f2": {"s1": {cadre1[i]}, "s2": {cadre2[i]}, "s3": {cadre3[i]}}})
 	}
 	eval := run(map[string]any{"title": "2025年度局领导班子和领导干部民主测评",
 		"groups": []map[string]any{{"name": "全体参会人员", "expected": 6}},
@@ -52,7 +55,7 @@ func TestTallyChartsInBrowser(t *testing.T) {
 			{"kind": "evaluation", "title": "领导班子民主测评表", "evaluation": map[string]any{
 				"grades":   []map[string]any{{"label": "好", "good": true}, {"label": "较好", "good": true}, {"label": "一般"}, {"label": "差"}},
 				"subjects": []map[string]string{{"name": "局领导班子"}}, "adjust_below": map[string]int{"num": 3, "den": 4}}},
-			{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "局长"}, {"name": "李四", "post": "副局长"}}}},
+			{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "局长"}, {"name": "李四", "post": "副局长"}, {"name": "王五", "post": "副局长"}}}},
 		}}, evalVotes)
 	recMarks := [][]string{{"c1", "c2"}, {"c1", "c2"}, {"c1", "c3"}, {"c1"}, {"c2", "c4"}, {"c1", "c2"}}
 	approve := []string{"同意", "同意", "同意", "同意", "不同意", "弃权"}
@@ -88,7 +91,7 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		positive   string
 		negative   string
 	}{
-		{"tally-evaluation", eval, 2, "", "✗ 建议调整"},
+		{"tally-evaluation", eval, 2, "", "✗ 建议免职"},
 		{"tally-recommendation", rec, 2, "✓ 进入差额考察", "✗ 得票未过半"},
 		{"tally-below-quorum", few, 2, "", "✗ 未达法定人数"},
 	} {
@@ -104,6 +107,9 @@ func TestTallyChartsInBrowser(t *testing.T) {
 			if h < 40 || h > 600 {
 				t.Fatalf("%s: a chart %.0f px high", c.name, h)
 			}
+		}
+		if out := tablesOutOfCards(t, ctx); len(out) > 0 {
+			t.Errorf("%s at 1280 px: tables stick out of their cards: %v", c.name, out)
 		}
 		body := text(t, ctx, "body")
 		for _, want := range []string{c.positive, c.negative} {
@@ -128,6 +134,41 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		t.Fatalf("printed conclusions: %q", looks)
 	}
 	screenshot(ctx, "tally-print")
+
+	// In English the words of a flag and its rule are longer: the tables still stay
+	// inside their cards on a desk's screen, and on a narrower one, where the
+	// evaluation's is wider than its card and scrolls inside its own box.
+	do(t, ctx, printMedia(false))
+	for _, w := range []int64{1280, 1024} {
+		for _, c := range []struct{ name, poll string }{{"tally-evaluation-en", eval}, {"tally-recommendation-en", rec}} {
+			do(t, ctx, chromedp.EmulateViewport(w, 900), chromedp.Navigate(app.base+"/lang/en?next=/polls/"+c.poll+"/tally"), chromedp.WaitVisible(css(`html[lang="en"] svg.chart`)))
+			if out := tablesOutOfCards(t, ctx); len(out) > 0 {
+				t.Errorf("%s at %d px: tables stick out of their cards: %v", c.name, w, out)
+			}
+			screenshot(ctx, fmt.Sprintf("%s-%d", c.name, w))
+			if w == 1024 && c.poll == eval && !evalBool(t, ctx, `[...document.querySelectorAll(".table-scroll")].some(b => b.scrollWidth > b.clientWidth + 1 && b.tabIndex === 0)`) {
+				t.Errorf("%s at %d px: no table scrolls inside its box, or one that does takes no keyboard focus", c.name, w)
+			}
+		}
+	}
+}
+
+// tablesOutOfCards names the tables of a page whose box reaches past their card's
+// border, with by how many pixels: a table wider than its card must scroll inside itself
+// (or inside a box of its own within the card), so what shows is that box.
+func tablesOutOfCards(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".card table")].flatMap((tb, i) => {
+	  const card = tb.closest(".card"), st = getComputedStyle(card), c = card.getBoundingClientRect();
+	  let box = tb;
+	  while (box !== card && !/auto|scroll|hidden/.test(getComputedStyle(box).overflowX)) box = box.parentElement;
+	  const r = (box === card ? tb : box).getBoundingClientRect();
+	  const over = Math.round(r.right - (c.right - parseFloat(st.borderRightWidth)));
+	  return over > 0 ? ["table " + (i + 1) + " (" + (tb.querySelector("th") || tb).textContent.trim().slice(0, 12) + "): " + over + " px"] : [] })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // printMedia makes the page use its print style sheet, as when printed.

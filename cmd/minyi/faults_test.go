@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -186,10 +185,10 @@ func (db *faultDB) serve(t *testing.T) *child {
 	t.Cleanup(func() { cmd.Process.Kill(); <-c.exited })
 	sc := bufio.NewScanner(out)
 	for c.base == "" && sc.Scan() {
-		if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+		if m := firstPassword.FindStringSubmatch(sc.Text()); m != nil {
 			c.password = m[1]
 		}
-		if m := regexp.MustCompile(`log in at: (http://\S+)/login`).FindStringSubmatch(sc.Text()); m != nil {
+		if m := loginAddress.FindStringSubmatch(sc.Text()); m != nil {
 			c.base = m[1]
 		}
 	}

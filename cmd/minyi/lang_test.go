@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"minyi/ballot"
 	"minyi/ballot/elgamal"
 	"minyi/i18n"
 )
@@ -161,4 +164,101 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	if said, err = verify("-lang", "zh", "-key", fp, bundle); err != nil || !strings.Contains(said, "核验通过") || !strings.Contains(said, "[通过] 签名") {
 		t.Fatalf("verify -lang zh under an English locale: %v\n%s", err, said)
 	}
+}
+
+// The operator's commands speak as verify and teller do: `minyi audit verify`, `migrate`
+// and `admin password` by -lang or the locale, their refusals too, and what `minyi serve`
+// prints at start (where to log in, the first password) reads in either language, the
+// address and the password where a script finds them.
+func TestOperatorCommandsInEnglish(t *testing.T) {
+	adminAPI(t).evaluationPoll("审计测试（英文）", []string{"张三"}, 1)
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Main(context.Background(), args, &out, io.Discard)
+		return out.String(), err
+	}
+	english := func(what, out string, wants ...string) {
+		t.Helper()
+		if left := chinese.FindAllString(out, -1); len(left) > 0 {
+			t.Errorf("%s says in Chinese %q:\n%s", what, left, out)
+		}
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q:\n%s", what, w, out)
+			}
+		}
+	}
+	said, err := run("audit", "verify", "-lang", "en", "-data", app.data)
+	if err != nil {
+		t.Fatalf("audit verify -lang en: %v", err)
+	}
+	english("minyi audit verify -lang en", said, "Audit log intact: ", " entries")
+	said, err = run("migrate", "-lang", "en", "-data", app.data)
+	if err != nil {
+		t.Fatalf("migrate -lang en: %v", err)
+	}
+	english("minyi migrate -lang en", said, "The database schema is up to date")
+	if _, err = run("admin", "password", "nobody_here", "-lang", "en", "-data", app.data); err == nil {
+		t.Fatal("a password set for an account that does not exist")
+	}
+	english("minyi admin password of nobody", err.Error(), "No account has the user name nobody_here")
+	if _, err = run("audit", "check", "-lang", "en"); err == nil {
+		t.Fatal("minyi audit check is taken")
+	}
+	english("the usage of minyi audit", err.Error(), "usage: minyi audit verify")
+
+	// A log changed after the fact, said in either language.
+	var log []ballot.AuditEntry
+	var prev []byte
+	for i := 1; i <= 3; i++ {
+		e := ballot.AuditEntry{Seq: int64(i), At: time.Date(2026, 11, 25, 9, 0, i, 0, time.UTC), Actor: "a", ActorName: "管理员", Action: "poll.open", Prev: prev}
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		log = append(log, e)
+	}
+	log[1].ActorName = "别人"
+	broken := ballot.VerifyAudit(log)
+	if broken == nil {
+		t.Fatal("a changed audit entry passes")
+	}
+	english("a changed audit entry", ballot.SayError(i18n.For(i18n.En), broken), "audit entry 2: its content does not match its hash")
+	if zh := ballot.SayError(i18n.For(i18n.Zh), broken); !strings.Contains(zh, "审计日志第 2 条的内容与其哈希不符") {
+		t.Errorf("a changed audit entry in Chinese: %q", zh)
+	}
+
+	// The server's welcome, in each language.
+	at := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	var out bytes.Buffer
+	printFirstAdmin(&out, i18n.For(i18n.En), "s3cret-PW")
+	printWelcome(&out, i18n.For(i18n.En), at)
+	english("minyi serve in English", out.String(), "First admin account: username admin, password s3cret-PW", "Minyi is running.", "organizers log in at: http://127.0.0.1:8080/login")
+	for _, lang := range []i18n.Lang{i18n.En, i18n.Zh} {
+		out.Reset()
+		printFirstAdmin(&out, i18n.For(lang), "s3cret-PW")
+		printWelcome(&out, i18n.For(lang), at)
+		if m := firstPassword.FindStringSubmatch(out.String()); m == nil || m[1] != "s3cret-PW" {
+			t.Errorf("%s: the first password is not found in\n%s", lang, out.String())
+		}
+		if m := loginAddress.FindStringSubmatch(out.String()); m == nil || m[1] != "http://127.0.0.1:8080" {
+			t.Errorf("%s: the address is not found in\n%s", lang, out.String())
+		}
+	}
+
+	// The locale, and -lang over it.
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "en_US.UTF-8")
+	if said, err = run("audit", "verify", "-data", app.data); err != nil {
+		t.Fatalf("audit verify under an English locale: %v", err)
+	}
+	english("minyi audit verify under an English locale", said, "Audit log intact: ")
+	if said, err = run("audit", "verify", "-lang", "zh", "-data", app.data); err != nil || !strings.HasPrefix(said, "审计日志完好：共 ") {
+		t.Fatalf("audit verify -lang zh under an English locale: %v %q", err, said)
+	}
+	// serve refuses a secret too short before it starts anything, in the locale's words.
+	t.Setenv("MINYI_SECRET", "too short")
+	if _, err = run("serve", "-addr", "127.0.0.1:0", "-data", t.TempDir()); err == nil {
+		t.Fatal("serve takes a secret of nine bytes")
+	}
+	english("serve's refusal of a short secret", err.Error(), "MINYI_SECRET must be at least 32 bytes")
 }

@@ -75,10 +75,10 @@ func TestMain(m *testing.M) {
 	sc := bufio.NewScanner(pr)
 	for app.base == "" && sc.Scan() {
 		line := sc.Text()
-		if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(line); m != nil {
+		if m := firstPassword.FindStringSubmatch(line); m != nil {
 			app.password = m[1]
 		}
-		if m := regexp.MustCompile(`log in at: (http://\S+)/login`).FindStringSubmatch(line); m != nil {
+		if m := loginAddress.FindStringSubmatch(line); m != nil {
 			app.base = m[1]
 		}
 	}
@@ -100,6 +100,13 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// firstPassword and loginAddress read what `minyi serve` prints at start, in either
+// language: the first admin's password, and the first address organizers log in at.
+var (
+	firstPassword = regexp.MustCompile(`admin(?:, password|，密码) (\S+)`)
+	loginAddress  = regexp.MustCompile(`(http://\S+)/login`)
+)
 
 // api calls the JSON API as the first admin.
 type api struct {
@@ -192,7 +199,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if err := Main(context.Background(), []string{"audit", "verify", "-data", app.data}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^audit log intact: [1-9][0-9]* entries`).MatchString(out.String()) {
+	if !regexp.MustCompile(`^审计日志完好：共 [1-9][0-9]* 条记录`).MatchString(out.String()) {
 		t.Fatalf("%q", out.String())
 	}
 }
@@ -221,7 +228,7 @@ func TestAdminPasswordUnlocks(t *testing.T) {
 	if err := Main(context.Background(), []string{"admin", "password", "admin_locked", "-data", app.data}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`new password for admin_locked: (\S+)`).FindStringSubmatch(out.String())
+	m := regexp.MustCompile(`admin_locked 的新密码：(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("%q", out.String())
 	}

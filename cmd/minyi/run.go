@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"minyi/ballot"
+	"minyi/i18n"
 	"minyi/pgembed"
 	"minyi/server"
 	"minyi/store"
@@ -34,16 +35,17 @@ const usage = `minyi — secret-ballot voting and evaluation for meetings
 
 usage:
   minyi serve   [-addr :8080] [-data ./var] [-base-url URL] [-migrate auto|off] [-metrics-addr 127.0.0.1:9464]
-                [-secure-cookies] [-trusted-proxies 10.0.0.0/8,…]
+                [-secure-cookies] [-trusted-proxies 10.0.0.0/8,…] [-lang en|zh]
                 SIGTERM or Ctrl-C stops it gracefully: no new votes, the open batch written
-  minyi migrate [-data ./var]
-  minyi admin password USERNAME   set a new random password for an account
-  minyi audit verify              check the hash chain of the whole audit log
+  minyi migrate [-data ./var] [-lang en|zh]
+  minyi admin password USERNAME [-lang en|zh]   set a new random password for an account
+  minyi audit verify [-lang en|zh]              check the hash chain of the whole audit log
   minyi verify -key FINGERPRINT [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json
                                   check a certified tally: its signer (the fingerprint printed on the
                                   report and on /about; or -keyfile PUBLIC_KEY), box, recount (no database);
                                   -receipt finds a voter's receipt in the box
   minyi bench [-n 2000] [-c 200] [-json]   load a server with voters over HTTP and audit the box
+                                  (a developer's tool: it reports in English)
   minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]
                                   a teller makes their share of the poll's key here, with the others
                                   (teller page or this command), and saves its backup to FILE
@@ -60,8 +62,8 @@ Environment:
   MINYI_FONT       TrueType font with Chinese glyphs for PDF slips
   MINYI_ADDR, MINYI_DATA, MINYI_MIGRATE, MINYI_METRICS_ADDR, MINYI_SECURE_COOKIES=1,
   MINYI_TRUSTED_PROXIES   the flags of the same names
-  LC_ALL, LC_MESSAGES, LANG   verify and teller speak English when the first set names en…
-                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides
+  LC_ALL, LC_MESSAGES, LANG   the commands speak English when the first set names en…
+                   (en_US.UTF-8), Chinese otherwise; -lang en|zh overrides (serve's log stays English)
 `
 
 // Main runs the command line; it returns when the command is done or ctx ends.
@@ -98,12 +100,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // common are the flags every command that touches the database takes.
 type common struct {
 	data string
+	lang string // read by langArg before the flags are parsed
 	log  *slog.Logger
 	pg   *pgembed.Cluster
 }
 
 func (o *common) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.data, "data", envOr("MINYI_DATA", "var"), "directory for the server secret and the private PostgreSQL")
+	fs.StringVar(&o.lang, "lang", "", langUsage)
 }
 
 func envOr(k, def string) string {
@@ -152,8 +156,9 @@ func (o *common) close(st *store.Store) {
 	}
 }
 
-// secret reads MINYI_SECRET, or <data>/secret, creating it on first start.
-func (o *common) secret() ([]byte, error) {
+// secret reads MINYI_SECRET, or <data>/secret, creating it on first start; a refusal is
+// said in p's language.
+func (o *common) secret(p *i18n.Printer) ([]byte, error) {
 	if v := os.Getenv("MINYI_SECRET"); v != "" {
 		if b, err := hex.DecodeString(v); err == nil && len(b) >= 32 {
 			return b, nil
@@ -161,13 +166,13 @@ func (o *common) secret() ([]byte, error) {
 		if b, err := base64.StdEncoding.DecodeString(v); err == nil && len(b) >= 32 {
 			return b, nil
 		}
-		return nil, errors.New("MINYI_SECRET must be at least 32 bytes, hex or base64")
+		return nil, errors.New(p.T("MINYI_SECRET 须为至少 32 字节，以十六进制或 base64 书写"))
 	}
 	path := filepath.Join(o.data, "secret")
 	if b, err := os.ReadFile(path); err == nil {
 		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(s) < 32 {
-			return nil, fmt.Errorf("%s is not a valid secret (64 hex digits)", path)
+			return nil, errors.New(p.T("%s 不是有效的服务器密钥（应为 64 位十六进制数字）", path))
 		}
 		return s, nil
 	} else if !os.IsNotExist(err) {
@@ -187,6 +192,16 @@ func (o *common) secret() ([]byte, error) {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	p, err := cliLang(langArg(args), os.Getenv)
+	if err != nil {
+		return err
+	}
+	return sayError(p, serveIn(ctx, p, args, stdout, stderr))
+}
+
+// serveIn runs the server; what it prints for the operator is in p's language, its log
+// stays in English, as the log's readers (collectors, alerts) expect.
+func serveIn(ctx context.Context, p *i18n.Printer, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o common
@@ -202,7 +217,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.log = slog.New(slog.NewTextHandler(stderr, nil))
-	secret, err := o.secret()
+	secret, err := o.secret(p)
 	if err != nil {
 		return err
 	}
@@ -228,7 +243,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if password != "" { // printed at once: nothing that fails later may lose it
-		fmt.Fprintf(stdout, "first admin account:  username admin, password %s\n  (shown only this once; change it under My account (我的账号), or reset it with `minyi admin password admin`)\n", password)
+		printFirstAdmin(stdout, p, password)
 	}
 	srv, err := server.New(server.Config{Keys: keys, BaseURL: *baseURL, FontPath: os.Getenv("MINYI_FONT"), SecureCookies: *secureCookies,
 		TrustedProxies: splitList(*trusted), Log: o.log, Version: version, PrepareAhead: *prepare, WarmConns: true}, st)
@@ -251,14 +266,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("metrics address: %w", err)
 		}
 	}
-	printWelcome(stdout, ln.Addr().(*net.TCPAddr))
+	printWelcome(stdout, p, ln.Addr().(*net.TCPAddr))
 	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", srv.MetricsHandler())
 		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go ms.Serve(mln)
 		defer ms.Close()
-		fmt.Fprintf(stdout, "  metrics for Prometheus: http://%s/metrics\n", mln.Addr())
+		fmt.Fprintln(stdout, "  "+p.T("Prometheus 指标：http://%s/metrics", mln.Addr()))
 	}
 	done := make(chan error, 1)
 	go func() { done <- app.Listener(ln) }()
@@ -316,15 +331,22 @@ func bootstrap(ctx context.Context, st *store.Store) (string, error) {
 	return password, st.CreateStaff(ctx, &store.Staff{Username: "admin", Name: "管理员", Role: store.RoleAdmin, PasswordHash: hash})
 }
 
-func printWelcome(w io.Writer, a *net.TCPAddr) {
+// printFirstAdmin shows the first admin's password, the one time it is shown.
+func printFirstAdmin(w io.Writer, p *i18n.Printer, password string) {
+	fmt.Fprintln(w, p.T("首个管理员账号：用户名 admin，密码 %s", password))
+	fmt.Fprintln(w, "  "+p.T("（只显示这一次；请在“我的账号”中修改，或用 minyi admin password admin 重设）"))
+}
+
+// printWelcome says where organizers log in, on this machine and on its networks.
+func printWelcome(w io.Writer, p *i18n.Printer, a *net.TCPAddr) {
 	host := a.IP.String()
 	if a.IP.IsUnspecified() {
 		host = "localhost"
 	}
-	fmt.Fprintf(w, "\nMinyi is running.\n  organizers log in at: http://%s/login\n", net.JoinHostPort(host, fmt.Sprint(a.Port)))
+	fmt.Fprintf(w, "\n%s\n  %s\n", p.T("Minyi 已启动。"), p.T("组织者登录地址：http://%s/login", net.JoinHostPort(host, fmt.Sprint(a.Port))))
 	if a.IP.IsUnspecified() {
 		for _, ip := range lanAddrs() {
-			fmt.Fprintf(w, "  on this network:      http://%s/login  (voters' QR codes should use this address)\n", net.JoinHostPort(ip, fmt.Sprint(a.Port)))
+			fmt.Fprintln(w, "  "+p.T("本机在网络中的地址：http://%s/login（投票人的二维码应使用这个地址）", net.JoinHostPort(ip, fmt.Sprint(a.Port))))
 		}
 	}
 	fmt.Fprintln(w)
@@ -369,27 +391,37 @@ func tool(ctx context.Context, name string, args []string, stderr io.Writer, mig
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	_, done, err := tool(ctx, "migrate", args, stderr, true)
+	p, err := cliLang(langArg(args), os.Getenv)
 	if err != nil {
 		return err
 	}
+	_, done, err := tool(ctx, "migrate", args, stderr, true)
+	if err != nil {
+		return sayError(p, err)
+	}
 	defer done()
-	fmt.Fprintln(stdout, "schema is up to date")
+	fmt.Fprintln(stdout, p.T("数据库结构已是最新"))
 	return nil
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || args[0] != "password" {
-		return fmt.Errorf("usage: minyi admin password USERNAME")
-	}
-	st, done, err := tool(ctx, "admin", args[2:], stderr, false)
+	p, err := cliLang(langArg(args), os.Getenv)
 	if err != nil {
 		return err
 	}
+	if len(args) < 2 || args[0] != "password" {
+		return errors.New(p.T("用法：%s", "minyi admin password USERNAME [-lang en|zh]"))
+	}
+	st, done, err := tool(ctx, "admin", args[2:], stderr, false)
+	if err != nil {
+		return sayError(p, err)
+	}
 	defer done()
 	who, err := st.StaffByUsername(ctx, args[1])
-	if err != nil {
-		return errors.New(ballot.ErrorMessage(err))
+	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
+		return errors.New(p.T("没有用户名为 %s 的账号", args[1]))
+	} else if err != nil {
+		return err
 	}
 	password, err := server.NewPassword()
 	if err != nil {
@@ -402,17 +434,23 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.SetPassword(ctx, who.ID, hash); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "new password for %s: %s\n", who.Username, password)
+	fmt.Fprintln(stdout, p.T("%s 的新密码：%s", who.Username, password))
 	return nil
 }
 
+// auditVerify checks the hash chain of the whole audit log, speaking p's language as
+// verify and teller do.
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	p, err := cliLang(langArg(args), os.Getenv)
+	if err != nil {
+		return err
+	}
 	if len(args) < 1 || args[0] != "verify" {
-		return fmt.Errorf("usage: minyi audit verify")
+		return errors.New(p.T("用法：%s", "minyi audit verify [-lang en|zh]"))
 	}
 	st, done, err := tool(ctx, "audit", args[1:], stderr, false)
 	if err != nil {
-		return err
+		return sayError(p, err)
 	}
 	defer done()
 	entries, err := st.AllAudit(ctx)
@@ -420,9 +458,9 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if err := ballot.VerifyAudit(entries); err != nil {
-		return err
+		return errors.New(p.T("审计日志校验失败：%s", ballot.SayError(p, err)))
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries\n", len(entries))
+	fmt.Fprintln(stdout, p.T("审计日志完好：共 %d 条记录", len(entries)))
 	return nil
 }
 
@@ -452,7 +490,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	}
 	defer stop()
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json")
+		return errors.New(p.T("用法：%s", "minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json"))
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

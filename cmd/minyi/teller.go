@@ -57,7 +57,7 @@ func tellerKey(ctx context.Context, p *i18n.Printer, args []string, stdout, stde
 		return err
 	}
 	if *link == "" || *shareFile == "" || fs.NArg() != 0 {
-		return fmt.Errorf("usage: minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]")
+		return errors.New(p.T("用法：%s", "minyi teller -url https://…/t/<token> -share FILE [-lang en|zh]"))
 	}
 	if _, err := os.Stat(*shareFile); err == nil {
 		return errors.New(p.T("%s 已存在：请换一个文件名，以免覆盖已有的备份", *shareFile))
@@ -262,7 +262,7 @@ func tellerCount(ctx context.Context, p *i18n.Printer, args []string, stdin io.R
 	wait := fs.Duration("timeout", 2*time.Hour, "how long to wait for the organizer to start the count")
 	every := fs.Duration("every", 2*time.Second, "how often to look whether the count has started")
 	fs.String("lang", "", langUsage) // read by langArg
-	usage := errors.New("usage: minyi teller count https://…/t/<token> [-file FILE] [-lang en|zh]   (without -file, type the share code when asked, or pipe the backup in)")
+	usage := errors.New(p.T("用法：%s", "minyi teller count https://…/t/<token> [-file FILE] [-lang en|zh]") + "  " + p.T("（不加 -file 时，在提示处输入份额码，或从标准输入给出备份）"))
 	for _, a := range args {
 		if n := strings.TrimLeft(a, "-"); n != a && (n == "code" || strings.HasPrefix(n, "code=")) {
 			return errors.New(p.T("份额码不能写在命令行上（其他用户可用 ps 看到，命令历史也会记下）：请用 -file 给出备份文件，或不加 -file 运行，在提示处输入份额码"))

@@ -21,6 +21,11 @@
       if (b.scrollHeight > b.clientHeight + 1) b.setAttribute("tabindex", "0");
       else b.removeAttribute("tabindex");
     });
+    // a tally's table wider than its card scrolls sideways inside its box
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (b) {
+      if (b.scrollWidth > b.clientWidth + 1) b.setAttribute("tabindex", "0");
+      else b.removeAttribute("tabindex");
+    });
   }
   scrollable();
   window.addEventListener("resize", scrollable);

@@ -79,13 +79,18 @@ const stageText = (i) => {
   return [T('notJoined'), ''];
 };
 
+// seatName is how the page names seat i: the organizer's own seat in the page's language
+// (the record names it by the rules' Chinese word, as every device reads it), a teller's
+// as the organizer typed it.
+const seatName = (i) => (solo ? T('organizerSeat') : rec.tellers[i]);
+
 function roster() {
   const ol = $('roster');
   ol.textContent = '';
-  rec.tellers.forEach((name, i) => {
+  rec.tellers.forEach((_, i) => {
     const li = document.createElement('li');
     const [text, cls] = stageText(i);
-    li.textContent = name + (i + 1 === seat ? T('self') : '') + T('sep');
+    li.textContent = seatName(i) + (i + 1 === seat ? T('self') : '') + T('sep');
     const b = document.createElement('span');
     b.textContent = text;
     if (cls) b.className = cls;
@@ -212,7 +217,7 @@ function checkDealt() {
   const code = tc.encodeShare(pollID, seat, sj);
   $('share-code').textContent = code;
   $('share-qr').src = 'data:image/svg+xml,' + encodeURIComponent(encodeQR(code, 'svg'));
-  const who = solo ? rec.tellers[0] : T('whoSeat', seat, rec.tellers[seat - 1]);
+  const who = solo ? seatName(0) : T('whoSeat', seat, rec.tellers[seat - 1]);
   const file = new Blob([T(solo ? 'fileSolo' : 'fileSeat') + '\n' + document.title + '\n' + who + '\n' + T('filePoll', pollID) + '\n\n' + code + '\n'], { type: 'text/plain' });
   const a = $('download');
   a.href = URL.createObjectURL(file);
@@ -335,7 +340,7 @@ async function countStep() {
     $('count-note').textContent = T('postedNote', cs.quorum);
     return;
   }
-  $('count-note').textContent = T('needEach', cs.quorum, progress);
+  $('count-note').textContent = solo ? T('needSolo') : T('needEach', cs.quorum, progress);
   show('count-form', !counting);
   if (!counting) say(T('enterCode'));
 }
