@@ -101,6 +101,8 @@ type common struct {
 	data string
 	log  *slog.Logger
 	pg   *pgembed.Cluster
+	// pgSettings are given to the private PostgreSQL when this command starts it.
+	pgSettings []string
 }
 
 func (o *common) flags(fs *flag.FlagSet) {
@@ -127,7 +129,7 @@ func envInt(k string, def int) int {
 func (o *common) openStore(ctx context.Context, stderr io.Writer) (*store.Store, error) {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		pg, err := pgembed.Start(ctx, filepath.Join(o.data, "pg"), pgembed.Options{Log: stderr})
+		pg, err := pgembed.Start(ctx, filepath.Join(o.data, "pg"), pgembed.Options{Log: stderr, Settings: o.pgSettings})
 		if err != nil {
 			return nil, err
 		}
