@@ -53,6 +53,18 @@ var (
 
 // sum finishes the hash of the message written to h (after start) into a scalar.
 func (x *xmdScalar) sum(h hash.Hash) group.Scalar {
+	s := x.sumR255(h)
+	var enc [32]byte
+	s.BytesInto(&enc)
+	out := grp.NewScalar()
+	if err := out.UnmarshalBinary(enc[:]); err != nil {
+		panic(err) // a reduced scalar is canonical
+	}
+	return out
+}
+
+// sumR255 is sum as go-ristretto's scalar.
+func (x *xmdScalar) sumR255(h hash.Hash) r255.Scalar {
 	// b_0 = H(Z_pad ‖ msg ‖ I2OSP(64, 2) ‖ 0 ‖ DST′), b_1 = H(b_0 ‖ 1 ‖ DST′): 64 bytes
 	// are one SHA-512 output, so b_1 is the whole of the uniform bytes.
 	h.Write(xmdLength)
@@ -67,13 +79,7 @@ func (x *xmdScalar) sum(h hash.Hash) group.Scalar {
 	x.hashes.Put(h)
 	var s r255.Scalar
 	s.SetReduced(&b)
-	var enc [32]byte
-	s.BytesInto(&enc)
-	out := grp.NewScalar()
-	if err := out.UnmarshalBinary(enc[:]); err != nil {
-		panic(err) // a reduced scalar is canonical
-	}
-	return out
+	return s
 }
 
 // scalar is HashToScalar(msg, DST).
