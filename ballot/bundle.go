@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"minyi/i18n"
 	"minyi/survey"
 )
 
@@ -269,6 +270,15 @@ type Check struct {
 	// arguments), so that a page can say the note again in its reader's language.
 	Format string `json:"-"`
 	Args   []any  `json:"-"`
+}
+
+// SayNote is the check's note in p's language: said again from its format when it was
+// built with arguments, else looked up as it is (a note the catalogue lacks stays).
+func (c Check) SayNote(p *i18n.Printer) string {
+	if c.Format == "" || len(c.Args) == 0 || p.Lang() == i18n.Zh {
+		return p.Known(c.Note)
+	}
+	return p.T(c.Format, i18n.SayArgs(p, c.Args)...)
 }
 
 // addCheck records one check; its note is a message of the catalogue, a printf format

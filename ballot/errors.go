@@ -6,6 +6,8 @@ package ballot
 import (
 	"errors"
 	"fmt"
+
+	"minyi/i18n"
 )
 
 // Stable error codes carried by the API; server/ maps each to an HTTP status once.
@@ -57,6 +59,15 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Say is the error's message in p's language, said again from its format; Chinese, and a
+// message made without a format, is Message as it is.
+func (e *Error) Say(p *i18n.Printer) string {
+	if e.Format == "" || p.Lang() == i18n.Zh {
+		return e.Message
+	}
+	return p.T(e.Format, i18n.SayArgs(p, e.Args)...)
+}
+
 // Errorf returns a coded error with a formatted Chinese message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
@@ -84,6 +95,16 @@ func ErrorMessage(err error) string {
 	return InternalMessage
 }
 
+// SayError is ErrorMessage in p's language: a coded error's message said again, any other
+// error as the general line (its text is never shown).
+func SayError(p *i18n.Printer, err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return p.T(InternalMessage)
+	}
+	return e.Say(p)
+}
+
 // InternalMessage is what a person is told of an internal error.
 const InternalMessage = "服务器内部错误，请稍后重试或联系管理员"
 
@@ -93,3 +114,6 @@ const InternalMessage = "服务器内部错误，请稍后重试或联系管理�
 type Cause struct{ Err error }
 
 func (c Cause) String() string { return ErrorMessage(c.Err) }
+
+// Say is the cause's message in p's language.
+func (c Cause) Say(p *i18n.Printer) string { return SayError(p, c.Err) }

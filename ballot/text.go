@@ -260,21 +260,7 @@ func fieldf(format string, args ...any) Field { return Field{Format: format, Arg
 func (f Field) String() string { return fmt.Sprintf(f.Format, f.Args...) }
 
 // Say is the field's name in p's language.
-func (f Field) Say(p *i18n.Printer) string {
-	args := make([]any, len(f.Args))
-	for i, a := range f.Args {
-		switch v := a.(type) {
-		case string:
-			if i18n.Has(v) {
-				a = p.T(v)
-			}
-		case Field:
-			a = v.Say(p)
-		}
-		args[i] = a
-	}
-	return p.T(f.Format, args...)
-}
+func (f Field) Say(p *i18n.Printer) string { return p.T(f.Format, i18n.SayArgs(p, f.Args)...) }
 
 // texts visits every text of a poll's definition a person typed or imported, with the
 // name of the field in the organizer's words (a message of the catalogue or a Field) and

@@ -234,7 +234,7 @@ func (s *Server) countRefused(c *fiber.Ctx, p *store.PollInfo, err error) error 
 		if werr != nil {
 			return werr
 		}
-		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": errText(apiPr(c), err)}, "paper_pending": waiting})
+		return c.Status(fiber.StatusConflict).JSON(fiber.Map{"error": fiber.Map{"code": ballot.EPAPERPENDING, "message": ballot.SayError(apiPr(c), err)}, "paper_pending": waiting})
 	}
 	return err
 }
@@ -385,7 +385,7 @@ func (s *Server) apiCast(c *fiber.Ctx) error {
 	s.met.submitted(err)
 	if code := ballot.ErrorCode(err); len(spoilt) > 0 && (code == ballot.ESPOILT || code == ballot.EINVALID) {
 		say := apiPr(c)
-		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: errText(say, err), Spoilt: saySpoilt(say, spoilt)}})
+		return c.Status(statusOf[code]).JSON(apiError{Error: apiErrorBody{Code: code, Message: ballot.SayError(say, err), Spoilt: saySpoilt(say, spoilt)}})
 	}
 	if err != nil {
 		return err

@@ -32,15 +32,6 @@ func auditSentence(action string, d map[string]string) string {
 	return auditSentenceIn(i18n.For(i18n.Zh), action, d)
 }
 
-// known says a message of the catalogue in the reader's language, and anything else (a
-// value the entry keeps as it was written) as it is.
-func known(p *i18n.Printer, s string) string {
-	if i18n.Has(s) {
-		return p.T(s)
-	}
-	return s
-}
-
 // auditSentenceIn says what an entry records in a sentence of the reader's language, with
 // the names and counts its detail holds and never its ids. Entries written before a
 // detail was kept read without it; an action unknown here reads as its label and its
@@ -54,7 +45,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return p.T("删除投票活动“%s”", d["title"])
 	case "poll.open":
 		if d["key"] != "" && (d["tellers"] == "" || d["tellers"] == "0") {
-			return p.T("开始投票（%s）", sayLabel(p, d["key"]))
+			return p.T("开始投票（%s）", p.Known(d["key"]))
 		}
 		if d["tellers"] == "" || d["tellers"] == "0" {
 			return p.T("开始投票（密钥由系统保管，投票结束后方可开箱）")
@@ -69,7 +60,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		s := p.T("开箱计票，共 %s 张选票", d["ballots"])
 		if d["tellers"] != "" {
 			// the organizer's own seat is named by a word of the catalogue; tellers by their names
-			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], sayLabel(p, d["tellers"]))
+			s = p.T("开箱计票，共 %s 张选票，监票人：%s", d["ballots"], p.Known(d["tellers"]))
 		}
 		if n := d["paper_pending"]; n != "" && n != "0" {
 			s += p.T("；经确认，未完成核对录入的纸质选票 %s 份未计入", n)
@@ -77,7 +68,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 		return s + boxChecksText(p, d)
 	case "ceremony.start":
 		if d["key"] != "" {
-			return p.T("生成密钥（%s）", sayLabel(p, d["key"]))
+			return p.T("生成密钥（%s）", p.Known(d["key"]))
 		}
 		return p.T("生成监票人密钥（监票人 %s 位，开箱需其中 %s 位）", d["tellers"], d["quorum"])
 	case "count.start":
@@ -154,7 +145,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	case "unit.create":
 		return p.T("新建单位“%s”", d["name"])
 	case "staff.create":
-		return p.T("新建账号 %s（%s）", d["username"], known(p, store.Role(d["role"]).Label()))
+		return p.T("新建账号 %s（%s）", d["username"], p.Known(store.Role(d["role"]).Label()))
 	case "receiver.add":
 		return p.T("添加档案接收方“%s”（%s）", d["name"], d["url"])
 	}
@@ -162,7 +153,7 @@ func auditSentenceIn(p *i18n.Printer, action string, d map[string]string) string
 	if label == "" {
 		label = action
 	}
-	label = known(p, label)
+	label = p.Known(label)
 	var vals []string
 	for _, v := range d {
 		vals = append(vals, v)

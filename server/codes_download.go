@@ -26,6 +26,7 @@ type codesDownload struct {
 	actor, actorName string
 	key              string
 	say              *i18n.Printer // the organizer's language: the list's header, the files' names, the slips
+	release          func()        // lets the instance take the next bulk issue
 }
 
 // serve writes the download and commits its tokens just before the end; on any failure
@@ -40,6 +41,10 @@ func (d *codesDownload) serve(ctx context.Context, conn net.Conn, head []byte) {
 	detail := map[string]string{"count": strconv.Itoa(total), "groups": strconv.Itoa(len(d.shares)), "format": map[bool]string{true: "zip", false: "csv"}[d.zip]}
 	if err != nil {
 		d.run.Abort()
+		// Rolled back, so the instance is free before anything says the download broke
+		// (the log, the poll's audit entry, the connection's end): an organizer who tries
+		// again at once is not told another issue is running.
+		d.release()
 		conn.Close()
 		d.s.log.Warn("bulk issue not delivered: nothing issued", "poll", d.poll.ID, "codes", total, "bytes", written, "err", err)
 		detail["bytes"] = strconv.FormatInt(written, 10)
@@ -100,6 +105,6 @@ func (d *codesDownload) write(ctx context.Context, cw *chunkedConn, head []byte)
 	}
 	// Issued: the instance may take the next bulk issue before this one's last chunk
 	// reaches its client, who may ask for the next as soon as it does.
-	d.s.bulk.Store(false)
+	d.release()
 	return cw.n, cw.raw([]byte("0\r\n\r\n"))
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,10 +31,13 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	if !s.bulk.CompareAndSwap(false, true) {
 		return ballot.Errorf(ballot.ECONFLICT, "本服务器正在生成另一批凭证码，请等其下载结束后再试")
 	}
+	// Released once, by whichever end comes first: a second release after the next bulk
+	// issue has taken the instance would let a third run beside it.
+	release := sync.OnceFunc(func() { s.bulk.Store(false) })
 	handed := false
 	defer func() {
 		if !handed {
-			s.bulk.Store(false)
+			release()
 		}
 	}()
 	seed, err := ballot.NewCodeSeed()
@@ -50,7 +54,7 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	}
 	base, _ := s.baseURL(c.BaseURL())
 	d := &codesDownload{s: s, poll: *p, base: base, shares: shares, seed: seed, zip: o.Format == "zip", run: run,
-		actor: me.ID, actorName: me.Name + "（" + me.Username + "）", key: key, say: pr(c)}
+		actor: me.ID, actorName: me.Name + "（" + me.Username + "）", key: key, say: pr(c), release: release}
 	total := 0
 	for _, sh := range shares {
 		total += sh.Count
@@ -71,7 +75,7 @@ func (s *Server) issueCodes(c *fiber.Ctx, p *store.PollInfo, o codesOrder) error
 	c.Context().HijackSetNoResponse(true)
 	handed = true
 	c.Context().Hijack(func(conn net.Conn) {
-		defer s.bulk.Store(false)
+		defer release()
 		defer cancel()
 		go func() {
 			select {

@@ -331,7 +331,8 @@ func TestCodesBrokenDownload(t *testing.T) {
 	if bs := e.batches(p); len(bs) != 0 {
 		t.Errorf("a broken download left %d batches", len(bs))
 	}
-	// Once the broken one is rolled back, the instance issues again.
+	// Once the broken one is rolled back, the instance issues again: it is freed before
+	// the break is logged, so an organizer who sees the break and retries is not refused.
 	res = e.issueCodes(nil, other, map[string]any{})
 	if b, err := io.ReadAll(res.Body); err != nil || res.StatusCode != 200 || len(readCodeList(t, b)) != 10 {
 		t.Errorf("the next bulk issue: %d %v", res.StatusCode, err)

@@ -28,7 +28,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if isAPI(c) {
 		// The API's message is in the language the client asks for; its code never changes.
-		msg := errText(apiPr(c), err)
+		msg := ballot.SayError(apiPr(c), err)
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg}})
 	}
 	if lang := pollLangOf(err); lang != "" {
@@ -38,7 +38,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if heading == "" {
 		heading = i18n.N("无法完成操作")
 	}
-	heading, msg := pr(c).T(heading), errText(pr(c), err)
+	heading, msg := pr(c).T(heading), ballot.SayError(pr(c), err)
 	if isVoterPath(c.Path()) {
 		return s.voterNotice(c, status, heading, msg, code, contactOf(err))
 	}

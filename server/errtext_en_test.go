@@ -23,14 +23,14 @@ func TestDomainErrorsInEnglish(t *testing.T) {
 	if err == nil {
 		t.Fatal("a question with the same option twice is accepted")
 	}
-	zh, got := errText(i18n.For(i18n.Zh), err), errText(en, err)
+	zh, got := ballot.SayError(i18n.For(i18n.Zh), err), ballot.SayError(en, err)
 	if zh != ballot.ErrorMessage(err) {
 		t.Errorf("the Chinese message changed: %q, was %q", zh, ballot.ErrorMessage(err))
 	}
 	if want := `Form A: The option "x" of question 1 is listed twice.`; got != want {
 		t.Errorf("English: %q, want %q (Chinese %q)", got, want, zh)
 	}
-	if got := errText(en, ballot.CheckYear(1999)); got != `The assessment year "1999" is wrong: it must be between 2000 and 2100.` {
+	if got := ballot.SayError(en, ballot.CheckYear(1999)); got != `The assessment year "1999" is wrong: it must be between 2000 and 2100.` {
 		t.Errorf("English year: %q", got)
 	}
 }

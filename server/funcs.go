@@ -26,7 +26,7 @@ func pageFuncs(assets *frontend.Assets, lang i18n.Lang) template.FuncMap {
 		"t":    p.T,
 		"th":   p.HTML,
 		"term": p.Term,
-		"say":  func(s string) string { return sayLabel(p, s) }, // a domain word or note, as is when the catalogue lacks it
+		"say":  p.Known, // a domain word or note, as is when the catalogue lacks it
 		// keyNote, scoreParts and stepHint say the ballot's generated sentences in the page's language.
 		"keyNote": func(k interface{ KeyNoteFormat() (string, []any) }) string {
 			format, args := k.KeyNoteFormat()
@@ -36,7 +36,7 @@ func pageFuncs(assets *frontend.Assets, lang i18n.Lang) template.FuncMap {
 			format, args := sc.StepHintFormat()
 			return p.T(format, args...)
 		},
-		"checkNote": func(c ballot.Check) string { return checkNote(p, c) }, // a /verify check's note, said from its format
+		"checkNote": func(c ballot.Check) string { return c.SayNote(p) }, // a /verify check's note, said from its format
 		"scoreParts": func(sc *ballot.Scoring) string {
 			if len(sc.Indicators) == 0 {
 				return ""

@@ -21,7 +21,7 @@ func (e *repeatedError) Unwrap() error {
 }
 
 // batchNames are the batches of a repeated post as an argument of its error: said in the
-// reader's language (errText), in Chinese wherever the error is printed.
+// reader's language (ballot.SayError), in Chinese wherever the error is printed.
 type batchNames []store.Batch
 
 func (bs batchNames) String() string { return bs.Say(i18n.For(i18n.Zh)) }

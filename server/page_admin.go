@@ -18,7 +18,7 @@ func (s *Server) renderUnits(c *fiber.Ctx, status int, name string, err error) e
 	}
 	data := fiber.Map{"Title": tr(c, "单位"), "Units": units, "Name": name}
 	if err != nil {
-		data["Error"] = errText(pr(c), err)
+		data["Error"] = ballot.SayError(pr(c), err)
 	}
 	return s.page(c, status, "staff/units", data)
 }
@@ -49,7 +49,7 @@ func (s *Server) renderStaff(c *fiber.Ctx, status int, f staffIn, newPassword st
 	}
 	data := fiber.Map{"Title": tr(c, "账号"), "Units": units, "Staff": staff, "Roles": store.Roles, "F": f, "NewPassword": newPassword}
 	if err != nil {
-		data["Error"] = errText(pr(c), err)
+		data["Error"] = ballot.SayError(pr(c), err)
 	}
 	return s.page(c, status, "staff/staff", data)
 }

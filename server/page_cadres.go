@@ -34,7 +34,7 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 			in.Cadres, err = records.CadresFromRows(rows)
 		}
 		if err != nil {
-			return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "导入失败，未作任何改动。%s", errText(pr(c), err)))
+			return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "导入失败，未作任何改动。%s", ballot.SayError(pr(c), err)))
 		}
 	} else {
 		year, _ := strconv.Atoi(c.FormValue("birth_year"))
@@ -42,7 +42,7 @@ func (s *Server) cadresAdd(c *fiber.Ctx) error {
 	}
 	added, err := s.addCadres(c.UserContext(), meOf(c), in)
 	if code := ballot.ErrorCode(err); code == ballot.ECONFLICT || code == ballot.EINVALID {
-		return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "未作任何改动。%s", errText(pr(c), err)))
+		return s.renderCadres(c, fiber.StatusBadRequest, tr(c, "未作任何改动。%s", ballot.SayError(pr(c), err)))
 	} else if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 		if _, err := s.startCount(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 			if code := ballot.ErrorCode(err); code == ballot.EPAPERPENDING || code == ballot.ESHARETYPED || code == ballot.ETOOBIG {
 				// The typed codes are not shown back: the server does not keep them.
-				return s.renderCount(c, statusOf[code], p, nil, errText(pr(c), err))
+				return s.renderCount(c, statusOf[code], p, nil, ballot.SayError(pr(c), err))
 			}
 			return err
 		}
@@ -28,7 +28,7 @@ func (s *Server) pollCount(c *fiber.Ctx) error {
 	}
 	if _, err := s.countPoll(c, p, codes, c.FormValue("confirm_paper_pending") == "1"); err != nil {
 		if ballot.ErrorCode(err) == ballot.EPAPERPENDING || !p.ServerHeld() && ballot.ErrorCode(err) == ballot.EINVALID {
-			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, errText(pr(c), err))
+			return s.renderCount(c, statusOf[ballot.ErrorCode(err)], p, codes, ballot.SayError(pr(c), err))
 		}
 		return err
 	}

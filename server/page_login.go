@@ -32,7 +32,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	me, err := s.authenticate(c, c.FormValue("username"), c.FormValue("password"))
 	if err != nil {
 		if code := ballot.ErrorCode(err); code == ballot.EUNAUTHORIZED || code == ballot.ETOOMANY {
-			return s.renderLogin(c, statusOf[code], c.FormValue("username"), errText(pr(c), err))
+			return s.renderLogin(c, statusOf[code], c.FormValue("username"), ballot.SayError(pr(c), err))
 		}
 		return err
 	}

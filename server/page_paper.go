@@ -50,7 +50,7 @@ func (s *Server) paperSubmit(c *fiber.Ctx) error {
 				marks[ballot.FieldName(ff.Form, line)] = m
 			}
 		}
-		return s.renderPaper(c, fiber.StatusBadRequest, p, groupID, marks, errText(pr(c), err))
+		return s.renderPaper(c, fiber.StatusBadRequest, p, groupID, marks, ballot.SayError(pr(c), err))
 	} else if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	for i := range log {
 		// the system's own name for itself is said in the page's language; people's names are data
-		log[i].ActorName = latinPunct(pr(c), sayLabel(pr(c), log[i].ActorName))
+		log[i].ActorName = latinPunct(pr(c), pr(c).Known(log[i].ActorName))
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
@@ -106,7 +106,7 @@ func (s *Server) pollPreview(c *fiber.Ctx) error {
 func pollWarnings(p *i18n.Printer, poll *ballot.Poll) []string {
 	var out []string
 	for _, e := range poll.Notices() {
-		out = append(out, errText(p, e))
+		out = append(out, ballot.SayError(p, e))
 	}
 	return out
 }

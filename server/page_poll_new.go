@@ -42,7 +42,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, b builder, err error) e
 		data["Units"] = units
 	}
 	if err != nil {
-		data["Error"] = errText(pr(c), err)
+		data["Error"] = ballot.SayError(pr(c), err)
 	}
 	if msg, ok := c.Locals("flash").(string); ok {
 		data["Notice"] = msg
@@ -78,7 +78,7 @@ func (s *Server) pollCreate(c *fiber.Ctx) error {
 	}
 	msg := tr(c, "已保存。请发放投票凭证，并在会上宣布开始投票。")
 	for _, w := range p.Notices() {
-		msg += tr(c, " 注意：%s", errText(pr(c), w))
+		msg += tr(c, " 注意：%s", ballot.SayError(pr(c), w))
 	}
 	return s.redirectWith(c, "/polls/"+p.ID, msg)
 }

@@ -92,7 +92,7 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 		data["Receipt"], data["ReceiptChecked"] = code, true
 		at, err := ballot.FindReceipt(f, st.Size(), code)
 		if err != nil {
-			data["ReceiptError"] = errText(pr(c), err)
+			data["ReceiptError"] = ballot.SayError(pr(c), err)
 		} else {
 			data["ReceiptAt"] = at
 		}

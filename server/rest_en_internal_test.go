@@ -26,7 +26,7 @@ func TestSurveySheetErrorsInEnglish(t *testing.T) {
 			}
 			continue
 		}
-		if zh, en := errText(i18n.For(i18n.Zh), err), errText(i18n.For(i18n.En), err); zh != c.zh || en != c.en {
+		if zh, en := ballot.SayError(i18n.For(i18n.Zh), err), ballot.SayError(i18n.For(i18n.En), err); zh != c.zh || en != c.en {
 			t.Errorf("%q: %q / %q, want %q / %q", c.rows, zh, en, c.zh, c.en)
 		}
 	}
@@ -36,11 +36,11 @@ func TestSurveySheetErrorsInEnglish(t *testing.T) {
 // event gets its state's label said in place, and only the label.
 func TestVerifyNoteAndLiveLabelInEnglish(t *testing.T) {
 	c := ballot.Check{Name: "选票数 = 已用凭证数", OK: true, Note: "选票 3 张，已用凭证 3 个", Format: "选票 %d 张，已用凭证 %d 个", Args: []any{3, 3}}
-	if en, zh := checkNote(i18n.For(i18n.En), c), checkNote(i18n.For(i18n.Zh), c); en != "Ballots: 3; voting codes used: 3" || zh != c.Note {
+	if en, zh := c.SayNote(i18n.For(i18n.En)), c.SayNote(i18n.For(i18n.Zh)); en != "Ballots: 3; voting codes used: 3" || zh != c.Note {
 		t.Errorf("note: %q in English, %q in Chinese", en, zh)
 	}
 	fixed := ballot.Check{Name: ballot.CheckFormat, Note: "选票文件无法读取", Format: "选票文件无法读取"}
-	if en := checkNote(i18n.For(i18n.En), fixed); en == fixed.Note || en == "" {
+	if en := fixed.SayNote(i18n.For(i18n.En)); en == fixed.Note || en == "" {
 		t.Errorf("fixed note in English: %q", en)
 	}
 	v := &liveView{Title: "投票中", StateLabel: "投票中"}
@@ -60,7 +60,7 @@ func TestFieldNamesInEnglish(t *testing.T) {
 		Forms: []ballot.Form{{ID: "f1", Kind: ballot.KindRecommendation, Title: "Form A", Recommendation: &ballot.Recommendation{
 			Positions: []ballot.Position{{Title: "Deputy", Seats: 1, Candidates: []ballot.Candidate{{Name: "Bob", Post: "\x1b[1mHead"}, {Name: "Carol"}}}}}}}}
 	err := p.Validate()
-	zh, en := errText(i18n.For(i18n.Zh), err), errText(i18n.For(i18n.En), err)
+	zh, en := ballot.SayError(i18n.For(i18n.Zh), err), ballot.SayError(i18n.For(i18n.En), err)
 	if zh != "职位“Deputy”的候选人“Bob”的职务含有不可见的控制字符，请删除后重新输入" || zh != ballot.ErrorMessage(err) {
 		t.Errorf("Chinese: %q", zh)
 	}

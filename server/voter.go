@@ -311,7 +311,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 		s.seen.put(cred.hash, info) // nothing was written: its next submit is this one's again
 		g, _ := p.Group(info.GroupID)
 		v := ballotView{Poll: p, GroupName: g.Name, OwnUnit: g.Unit, Action: c.Path(), Marks: map[string][]string{}, Spoilt: map[string]bool{},
-			SpoiltList: spoilt, Error: errText(pr(c), err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}
+			SpoiltList: spoilt, Error: ballot.SayError(pr(c), err), Confirm: ballot.ErrorCode(err) == ballot.ESPOILT, Big: c.Query("big") == "1"}
 		for _, ff := range b.Forms {
 			for line, marks := range ff.Lines {
 				v.Marks[ballot.FieldName(ff.Form, line)] = marks
@@ -334,7 +334,7 @@ func (s *Server) codeSubmit(c *fiber.Ctx) error {
 	code := c.FormValue("code")
 	tok, err := ballot.ParseToken(code)
 	if err != nil {
-		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": tr(c, "输入投票凭证码"), "Code": code, "Error": errText(pr(c), err)})
+		return s.page(c, fiber.StatusBadRequest, "voter/code", fiber.Map{"Title": tr(c, "输入投票凭证码"), "Code": code, "Error": ballot.SayError(pr(c), err)})
 	}
 	return c.Redirect("/v/"+string(tok), fiber.StatusSeeOther)
 }
@@ -359,7 +359,7 @@ func (s *Server) receiptPage(c *fiber.Ctx) error {
 }
 
 // spoiltReasons are the lines a ballot is refused for; as an argument of an error they are
-// said in the reader's language (errText), and in Chinese wherever the error is printed.
+// said in the reader's language (ballot.SayError), and in Chinese wherever the error is printed.
 type spoiltReasons []ballot.Spoilt
 
 func (r spoiltReasons) String() string { return r.Say(i18n.For(i18n.Zh)) }
@@ -368,7 +368,7 @@ func (r spoiltReasons) String() string { return r.Say(i18n.For(i18n.Zh)) }
 func (r spoiltReasons) Say(p *i18n.Printer) string {
 	parts := make([]string, len(r))
 	for i, sp := range r {
-		parts[i] = p.T("“%s”%s", sayLabel(p, sp.Label), sayReason(p, sp))
+		parts[i] = p.T("“%s”%s", p.Known(sp.Label), sayReason(p, sp))
 	}
 	return strings.Join(parts, p.T("；"))
 }
@@ -382,7 +382,7 @@ func saySpoilt(p *i18n.Printer, list []ballot.Spoilt) []ballot.Spoilt {
 	out := make([]ballot.Spoilt, len(list))
 	for i, sp := range list {
 		out[i] = sp
-		out[i].Label, out[i].Reason = sayLabel(p, sp.Label), sayReason(p, sp)
+		out[i].Label, out[i].Reason = p.Known(sp.Label), sayReason(p, sp)
 	}
 	return out
 }
@@ -391,7 +391,7 @@ func saySpoilt(p *i18n.Printer, list []ballot.Spoilt) []ballot.Spoilt {
 func spoiltLines(p *i18n.Printer, list []ballot.Spoilt) string {
 	parts := make([]string, len(list))
 	for i, sp := range list {
-		parts[i] = p.T("%s（%s）", sayLabel(p, sp.Label), sayReason(p, sp))
+		parts[i] = p.T("%s（%s）", p.Known(sp.Label), sayReason(p, sp))
 	}
 	return strings.Join(parts, p.T("、"))
 }
@@ -401,14 +401,5 @@ func sayReason(p *i18n.Printer, sp ballot.Spoilt) string {
 	if sp.Format != "" {
 		return p.T(sp.Format, sp.Args...)
 	}
-	return sayLabel(p, sp.Reason)
-}
-
-// sayLabel is a line's name: the ballot's own words ("全表", "总体评价") in the printer's
-// language; a name from the poll (a person, a position) as written.
-func sayLabel(p *i18n.Printer, s string) string {
-	if i18n.Has(s) {
-		return p.T(s)
-	}
-	return s
+	return p.Known(sp.Reason)
 }

@@ -99,19 +99,7 @@ func (e *Error) Say(p *i18n.Printer) string {
 	if p.Lang() == i18n.Zh || e.Format == "" {
 		return e.Message
 	}
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
-		switch v := a.(type) {
-		case string:
-			if i18n.Has(v) {
-				a = p.T(v)
-			}
-		case interface{ Say(*i18n.Printer) string }:
-			a = v.Say(p)
-		}
-		args[i] = a
-	}
-	return p.T(e.Format, args...)
+	return p.T(e.Format, i18n.SayArgs(p, e.Args)...)
 }
 
 // cause is a problem given as an argument of another's message ("第%d行：%s"): it prints as

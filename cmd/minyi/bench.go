@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -131,17 +130,11 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *cpuProfile != "" && burstProfile != "" {
 		return errors.New("-cpuprofile and -cpuprofile-burst cannot be used together")
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *n < 1 || *c < 1 || *runs < 1 || *instances < 1 || *streams < 0 {
 		return errors.New("-n, -c, -runs and -instances must be positive, -streams not negative")
 	}
@@ -381,10 +374,9 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	}
 	res.PrepareMs = float64(time.Since(prep).Microseconds()) / 1000
 	if burstProfile != "" {
-		if f, err := os.Create(burstProfile); err == nil && pprof.StartCPUProfile(f) == nil {
+		if stop, err := profileCPU(burstProfile); err == nil {
 			burstProfile = "" // the first run's burst only
-			defer f.Close()
-			defer pprof.StopCPUProfile()
+			defer stop()
 		}
 	}
 	// Only for an address the light voters do not speak (https, with -url).

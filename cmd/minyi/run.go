@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -449,17 +448,11 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: minyi verify [-key FINGERPRINT | -keyfile FILE] [-receipt CODE] [-lang en|zh] FILE.zip|FILE.json")
 	}
@@ -475,7 +468,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	fp := ""
 	if *keyFP != "" {
 		if fp, err = ballot.ParseFingerprint(*keyFP); err != nil {
-			return errors.New(sayText(p, err))
+			return errors.New(ballot.SayError(p, err))
 		}
 	}
 	var pinned ed25519.PublicKey
@@ -497,7 +490,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "  "+p.T("核验码 %s　票箱默克尔根 %s", ballot.CheckCode(signed.Bundle), b.MerkleRoot))
 	}
 	for _, c := range checks {
-		name, note := sayCheck(p, c)
+		name, note := p.Known(c.Name), c.SayNote(p)
 		if c.OK {
 			fmt.Fprintln(stdout, "  "+p.T("[通过] %s　%s", name, note))
 		} else {
@@ -519,7 +512,7 @@ func verifyBundle(args []string, stdout, stderr io.Writer) error {
 	if *receipt != "" {
 		at, err := ballot.FindReceipt(f, st.Size(), *receipt)
 		if err != nil {
-			return errors.New(sayText(p, err))
+			return errors.New(ballot.SayError(p, err))
 		}
 		if at == 0 {
 			fmt.Fprintln(stdout, p.T("回执 %s 不在本文件的票箱中", *receipt))
