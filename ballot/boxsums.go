@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/cloudflare/circl/group"
 	"github.com/google/uuid"
 
 	"minyi/ballot/elgamal"
@@ -152,11 +151,16 @@ func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
 	}
 	k, g := ops[0].key, ops[0].group
 	cells := k.layout.Cells
-	rs := make([]group.Scalar, cells)
+	rs := make([]elgamal.SumScalar, cells)
 	ms := make([]uint64, cells)
-	for c := range rs {
-		rs[c] = group.Ristretto255.NewScalar()
-	}
+	// What the sums open is the batch's marks: best effort in a collected runtime, but
+	// no copy of them is left here once the row is made.
+	defer func() {
+		for c := range rs {
+			rs[c].Wipe()
+		}
+		clear(ms)
+	}()
 	var tags [32]byte
 	for _, o := range ops {
 		if o.key.poll.ID != k.poll.ID || !bytes.Equal(o.key.public, k.public) || o.group != g ||
@@ -164,28 +168,18 @@ func (key SumsKey) BatchRow(ops []*Opening) (SumsRow, error) {
 			return SumsRow{}, errors.New("ballot: openings of other keys or groups in one row")
 		}
 		for c := range cells {
-			r, err := elgamal.ParseScalar(o.r[c*elgamal.ScalarSize : (c+1)*elgamal.ScalarSize])
-			if err != nil {
+			if err := rs[c].Add(o.r[c*elgamal.ScalarSize : (c+1)*elgamal.ScalarSize]); err != nil {
 				return SumsRow{}, err
 			}
-			rs[c].Add(rs[c], r)
 			ms[c] += uint64(o.m[c])
 		}
 		t := key.Tag(k.poll.ID, k.public, g, o.receipt)
 		addTags(&tags, t[:])
 	}
-	// What the sums open is the batch's marks: best effort in a collected runtime, but
-	// no copy of them is left here once the row is made.
-	defer func() {
-		for c := range rs {
-			rs[c].SetUint64(0)
-		}
-		clear(ms)
-	}()
 	sums := make([]byte, 0, cells*elgamal.CiphertextSize)
 	for c := range cells {
 		var err error
-		if sums, err = elgamal.Encrypt(k.pk, ms[c], rs[c]).AppendBinary(sums); err != nil {
+		if sums, err = k.pk.AppendSumEncryption(sums, ms[c], uint64(len(ops)), &rs[c]); err != nil {
 			return SumsRow{}, err
 		}
 	}

@@ -170,26 +170,35 @@ func (s *Server) cutBallotPage(c *fiber.Ctx, v ballotView) (*ballotPage, error) 
 	if err := s.tpl.Render(&buf, string(langOf(c)), "voter/ballot", s.ballotData(c, v, bp.action, bp.lswitch)); err != nil {
 		return nil, err
 	}
-	out := buf.Bytes()
-	if bytes.Count(out, []byte(bp.action)) != 1 || bytes.Count(out, []byte(bp.lswitch)) != 1 {
-		return nil, nil
+	pg := cutPage(buf.Bytes(), bp.action, bp.lswitch)
+	if pg != nil {
+		pg.poll = v.Poll
 	}
-	pg := &ballotPage{poll: v.Poll}
+	return pg, nil
+}
+
+// cutPage cuts a rendered page at its two markers, a (a true hole) and b (false); nil
+// when each is not found exactly once.
+func cutPage(out []byte, a, b string) *ballotPage {
+	if bytes.Count(out, []byte(a)) != 1 || bytes.Count(out, []byte(b)) != 1 {
+		return nil
+	}
+	pg := &ballotPage{}
 	for {
-		a, l := bytes.Index(out, []byte(bp.action)), bytes.Index(out, []byte(bp.lswitch))
-		if a < 0 && l < 0 {
+		ia, ib := bytes.Index(out, []byte(a)), bytes.Index(out, []byte(b))
+		if ia < 0 && ib < 0 {
 			break
 		}
-		at, marker, isAction := a, bp.action, true
-		if a < 0 || (l >= 0 && l < a) {
-			at, marker, isAction = l, bp.lswitch, false
+		at, marker, isA := ia, a, true
+		if ia < 0 || (ib >= 0 && ib < ia) {
+			at, marker, isA = ib, b, false
 		}
 		pg.parts = append(pg.parts, bytes.Clone(out[:at]))
-		pg.holes = append(pg.holes, isAction)
+		pg.holes = append(pg.holes, isA)
 		out = out[at+len(marker):]
 	}
 	pg.parts = append(pg.parts, bytes.Clone(out))
-	return pg, nil
+	return pg
 }
 
 // ballotData is everything the page shows, as page gives it to the template for a voter

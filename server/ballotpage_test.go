@@ -3,6 +3,7 @@ package server_test
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -99,4 +100,58 @@ func snippetAround(a, b string) string {
 		i++
 	}
 	return a[max(0, i-120):min(len(a), i+120)]
+}
+
+// The page that answers a vote is put together from pieces rendered once per poll and
+// language: each voter must get exactly what the template writes for them, with their own
+// receipt code and their own link back. A post with a message cookie takes the
+// template's path; the two voters' pages are compared with each one's receipt and token
+// put in the other's place.
+func TestVotedPageSameForEveryVoter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.evaluation("张三", "李四")
+	codes := e.tokens(p, 6)
+	e.openPoll(p.ID)
+	post := func(code, lang string, flash bool) string {
+		t.Helper()
+		req, err := http.NewRequest("POST", e.base+"/v/"+code, strings.NewReader(form("优秀", "称职").Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
+		if flash {
+			req.AddCookie(&http.Cookie{Name: "minyi_flash", Value: "x"})
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("POST /v/%s: %d %.300s", code, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	receipt := regexp.MustCompile(`class="receipt">([0-9A-Z]{4}(?:-[0-9A-Z]{4})+)<`)
+	for i, lang := range []string{"zh", "en"} {
+		a, b, c := codes[3*i], codes[3*i+1], codes[3*i+2]
+		want := post(a, lang, true)
+		for _, code := range []string{b, c} { // the first renders the pieces, the second reuses them
+			got := post(code, lang, false)
+			rw, rg := receipt.FindStringSubmatch(want), receipt.FindStringSubmatch(got)
+			if rw == nil || rg == nil || rw[1] == rg[1] {
+				t.Fatalf("%s: no receipt, or the same for two voters: %v %v", lang, rw, rg)
+			}
+			if !strings.Contains(got, "next=%2Fv%2F"+code) {
+				t.Fatalf("%s: the page does not switch back to /v/%s: %.2000s", lang, code, got)
+			}
+			mine := strings.ReplaceAll(strings.ReplaceAll(want, rw[1], rg[1]), "%2Fv%2F"+a, "%2Fv%2F"+code)
+			if got != mine {
+				t.Fatalf("%s, /v/%s: the page differs from the template's\n got: %s\nwant: %s", lang, code, snippetAround(got, mine), snippetAround(mine, got))
+			}
+		}
+	}
 }

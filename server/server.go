@@ -37,6 +37,7 @@ type Server struct {
 	log                      *slog.Logger
 
 	ballotPages *ballotPages // the ballot page as first shown, rendered once a group
+	donePages   *donePages   // the page that answers a vote, rendered once a poll and language
 	seen        seenTokens   // tokens whose ballot page was just shown, for their submit
 }
 
@@ -46,7 +47,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), ballotPages: newBallotPages(), done: make(chan struct{}), log: cfg.Log}
+	s := &Server{tokenGuesses: newFailureLimiter(tokenGuessBurst, tokenGuessEvery), loginFails: newFailureLimiter(loginFailBurst, loginFailEvery), cfg: cfg, store: st, assets: assets, polls: live.NewPollCache(st), ballotPages: newBallotPages(), donePages: newDonePages(), done: make(chan struct{}), log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -306,7 +306,7 @@ func (s *Server) ballotSubmit(c *fiber.Ctx) error {
 	s.met.submitted(err)
 	switch ballot.ErrorCode(err) {
 	case "":
-		return s.page(c, fiber.StatusOK, "voter/done", fiber.Map{"Title": tr(c, "投票成功"), "Receipt": receipt, "PollTitle": p.Title})
+		return s.votedPage(c, p, receipt)
 	case ballot.ESPOILT, ballot.EINVALID, ballot.ERETRY: // the ballot again, as marked, with the reason
 		s.seen.put(cred.hash, info) // nothing was written: its next submit is this one's again
 		g, _ := p.Group(info.GroupID)

@@ -287,7 +287,13 @@ func (s *Store) fillPollSlots(ctx context.Context, tx *sqlx.Tx, poll string, ite
 		// bytea[] would go as hex text, twice the size of tens of kilobytes a ballot.
 		gs, ns := make([]string, len(is)), make([][]byte, len(is))
 		offs, lens := make([]int64, len(is)), make([]int64, len(is))
-		var ss []byte
+		size := 0
+		for _, i := range is {
+			size += len(items[i].Sealed)
+		}
+		// Made at its full size once: grown by append, a batch of thirty-subject
+		// ballots (5 MB) was copied over and over, a tenth of the submit's CPU.
+		ss := make([]byte, 0, size)
 		for k, i := range is {
 			gs[k], ns[k] = items[i].GroupID, items[i].Nullifier
 			offs[k], lens[k] = int64(len(ss)+1), int64(len(items[i].Sealed))

@@ -5,7 +5,9 @@
 // reference implementation. It imports no SQL or HTTP package.
 //
 // Notation is additive (ristretto255 is an elliptic group): G the generator, K = s·G the
-// joint public key. Every group operation goes through cloudflare/circl's group package.
+// joint public key. Every group operation goes through cloudflare/circl's group package,
+// but for the kept sums' encryption (sums.go), which uses go-ristretto, the implementation
+// under circl's Ristretto255, directly.
 package elgamal
 
 import (
@@ -59,6 +61,7 @@ type PublicKey struct {
 
 	tableOnce sync.Once
 	table     *fixedBase
+	sums      sumsTable // go-ristretto's table of K, for the kept sums (sums.go)
 }
 
 // mulK is r·K through the key's table.
@@ -216,8 +219,10 @@ func NewScalar(rnd io.Reader) (group.Scalar, error) {
 	if _, err := io.ReadFull(rnd, b[:]); err != nil {
 		return nil, fmt.Errorf("elgamal: reading randomness: %w", err)
 	}
-	return grp.HashToScalar(b[:], []byte(dstNonce)), nil
+	return nonceXMD.scalar(b[:]), nil
 }
+
+var nonceXMD = newXMDScalar(dstNonce)
 
 // mustScalar is NewScalar for the functions whose shape has no error: a failing random
 // source is not something a vote can go on without.

@@ -1,11 +1,13 @@
 package elgamal
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
 
+	r255 "github.com/bwesterb/go-ristretto"
 	"github.com/cloudflare/circl/group"
 )
 
@@ -228,52 +230,77 @@ func (p *PreparedLine) AppendFillOpening(out []byte, marks []uint8, opening []by
 // appendProof writes, from a prepared witness of bound L and the message m, the ciphertext
 // A ‖ B_m when withCiphertext, then the range proof (RangeProof.AppendBinary): the true
 // branch m takes the challenge less the others' c_j, and every branch answers
-// v_j = w_j − c_j·r.
+// v_j = w_j − c_j·r. It runs once a cell and once a line of every ballot cast, so its
+// arithmetic is go-ristretto's scalars on the stack (the same field as circl's, which
+// allocates every scalar), and the challenge's message is read from the prepared
+// encodings in place.
 func (p *PreparedLine) appendProof(out, pw []byte, L, m int, withCiphertext bool) ([]byte, error) {
 	n := L + 1
-	scalar := func(k int) (group.Scalar, error) { return ParseScalar(pw[k*ScalarSize : (k+1)*ScalarSize]) }
+	scalar := func(k int, s *r255.Scalar) error {
+		var b [ScalarSize]byte
+		copy(b[:], pw[k*ScalarSize:(k+1)*ScalarSize])
+		if !s.SetBytesStrict(&b) {
+			return fmt.Errorf("%w: scalar", ErrEncoding)
+		}
+		return nil
+	}
 	enc := pw[ScalarSize*(1+2*n):]
 	point := func(k int) []byte { return enc[k*PointSize : (k+1)*PointSize] }
 	// A is point 0, a_j point 1+j; B_m point 1+n+m(1+n), its b_j the n after it.
 	bAt := 1 + n + m*(1+n)
-	as, bs := make([][]byte, n), make([][]byte, n)
-	for j := range n {
-		as[j], bs[j] = point(1+j), point(bAt+1+j)
-	}
 	if withCiphertext {
 		out = append(append(out, point(0)...), point(bAt)...)
 	}
+	commits := len(out)
 	for j := range n {
-		out = append(append(out, as[j]...), bs[j]...)
+		out = append(append(out, point(1+j)...), point(bAt+1+j)...)
 	}
-	ch := rangeChallenge(p.pkEnc, point(0), point(bAt), as, bs, p.ctx)
-	r, err := scalar(0)
-	if err != nil {
+	// The challenge's message: u16(len ctx) ‖ ctx ‖ K ‖ A ‖ B ‖ u16(L) ‖ a_0 ‖ b_0 ‖ … ‖
+	// a_L ‖ b_L (rangeChallenge), the commitments being what was just written.
+	h := rangeXMD.start()
+	var u16 [2]byte
+	binary.BigEndian.PutUint16(u16[:], uint16(len(p.ctx)))
+	h.Write(u16[:])
+	h.Write(p.ctx)
+	h.Write(p.pkEnc)
+	h.Write(point(0))
+	h.Write(point(bAt))
+	binary.BigEndian.PutUint16(u16[:], uint16(L))
+	h.Write(u16[:])
+	h.Write(out[commits:])
+	ch := rangeXMD.sumR255(h)
+	var r, w, c, v r255.Scalar
+	if err := scalar(0, &r); err != nil {
 		return out, err
 	}
-	cs := make([]group.Scalar, n)
+	cs := make([]r255.Scalar, n)
 	for j := range n {
 		if j == m {
 			continue
 		}
-		if cs[j], err = scalar(1 + n + j); err != nil {
+		if err := scalar(1+n+j, &cs[j]); err != nil {
 			return out, err
 		}
-		ch.Sub(ch, cs[j])
+		ch.Sub(&ch, &cs[j])
 	}
 	cs[m] = ch
+	var b [ScalarSize]byte
 	for j := range L {
-		out = appendScalar(out, cs[j])
+		cs[j].BytesInto(&b)
+		out = append(out, b[:]...)
 	}
-	v := grp.NewScalar()
 	for j := range n {
-		w, err := scalar(1 + j)
-		if err != nil {
+		if err := scalar(1+j, &w); err != nil {
 			return out, err
 		}
-		v.Mul(cs[j], r)
-		out = appendScalar(out, v.Sub(w, v))
+		c.Neg(&cs[j])
+		v.MulAdd(&c, &r, &w) // w − c·r
+		v.BytesInto(&b)
+		out = append(out, b[:]...)
 	}
+	r.SetZero()
+	w.SetZero()
+	clear(cs)
 	return out, nil
 }
 

@@ -193,8 +193,10 @@ func rangeChallenge(pk, a, b []byte, as, bs [][]byte, ctx []byte) group.Scalar {
 		msg = append(msg, as[j]...)
 		msg = append(msg, bs[j]...)
 	}
-	return grp.HashToScalar(msg, []byte(dstRange))
+	return rangeXMD.scalar(msg)
 }
+
+var rangeXMD = newXMDScalar(dstRange)
 
 // AppendBinary appends a_0 ‖ b_0 ‖ … ‖ a_L ‖ b_L ‖ c_0 ‖ … ‖ c_{L−1} ‖ v_0 ‖ … ‖ v_L.
 func (p RangeProof) AppendBinary(b []byte) []byte {

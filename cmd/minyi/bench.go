@@ -124,6 +124,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&surveyBoxRecount, "recount", "", "with -survey-box: count again the poll of this id left by -keep in the same -data, instead of making and loading a new one (then bundle and verify as usual)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole bench (servers and clients) to this file")
 	fs.StringVar(&burstProfile, "cpuprofile-burst", "", "write a CPU profile of the first run's burst only (servers and clients) to this file")
+	pgStats := fs.Bool("pgstats", false, "start the bench's own cluster with pg_stat_statements and print, after each burst, its statements a ballot (to stderr); a cluster already running in -data keeps its settings")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -149,6 +150,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("-kind is evaluation or survey")
 	}
 	o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if *pgStats {
+		o.pgSettings, benchPGStats = pgStatsSettings, stderr
+	}
 	benchServers = nil // this bench's instances only
 	// A developer's tool: it reports in English.
 	secret, err := o.secret(i18n.For(i18n.En))
@@ -384,6 +388,11 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
+	stats := resetStatements(ctx, benchDB)
+	var procs0 map[int]pgProc
+	if benchPGStats != nil {
+		procs0 = pgProcs(benchPGDir)
+	}
 	wal0, walOK := readWAL(ctx, benchDB)
 	cpu0, pg0 := cpuTime(), pgCPU(benchPGDir)
 	start := time.Now()
@@ -427,6 +436,12 @@ func benchBurst(ctx context.Context, res *benchResult, p *store.PollInfo, toks [
 	}
 	if wal1, ok := readWAL(ctx, benchDB); ok && walOK {
 		res.WAL = &pgWAL{Records: wal1.Records - wal0.Records, FPI: wal1.FPI - wal0.FPI, Bytes: wal1.Bytes - wal0.Bytes, Clients: wal1.Clients - wal0.Clients}
+	}
+	if benchPGStats != nil {
+		printProcs(procs0, pgProcs(benchPGDir), res.OK)
+	}
+	if stats {
+		printStatements(ctx, benchDB, res.OK)
 	}
 	res.BallotsPerSec = float64(res.OK) / res.Seconds
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })

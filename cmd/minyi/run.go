@@ -103,6 +103,8 @@ type common struct {
 	lang string // read by langArg before the flags are parsed
 	log  *slog.Logger
 	pg   *pgembed.Cluster
+	// pgSettings are given to the private PostgreSQL when this command starts it.
+	pgSettings []string
 }
 
 func (o *common) flags(fs *flag.FlagSet) {
@@ -130,7 +132,7 @@ func envInt(k string, def int) int {
 func (o *common) openStore(ctx context.Context, stderr io.Writer) (*store.Store, error) {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		pg, err := pgembed.Start(ctx, filepath.Join(o.data, "pg"), pgembed.Options{Log: stderr})
+		pg, err := pgembed.Start(ctx, filepath.Join(o.data, "pg"), pgembed.Options{Log: stderr, Settings: o.pgSettings})
 		if err != nil {
 			return nil, err
 		}
