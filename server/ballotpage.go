@@ -95,6 +95,11 @@ func (s *Server) ballotFirstView(c *fiber.Ctx, v ballotView) error {
 	if pg == nil { // a marker was not found once in each place: render as before
 		return s.renderBallot(c, fiber.StatusOK, v)
 	}
+	return pg.write(c, action, lswitch)
+}
+
+// write answers with the page, a in its true holes and b in the others.
+func (pg *ballotPage) write(c *fiber.Ctx, a, b string) error {
 	c.Status(fiber.StatusOK)
 	c.Set("Content-Type", "text/html; charset=utf-8")
 	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
@@ -102,12 +107,12 @@ func (s *Server) ballotFirstView(c *fiber.Ctx, v ballotView) error {
 	for i, h := range pg.holes {
 		_, _ = w.Write(pg.parts[i])
 		if h {
-			_, _ = w.Write([]byte(action))
+			_, _ = w.Write([]byte(a))
 		} else {
-			_, _ = w.Write([]byte(lswitch))
+			_, _ = w.Write([]byte(b))
 		}
 	}
-	_, err = w.Write(pg.parts[len(pg.holes)])
+	_, err := w.Write(pg.parts[len(pg.holes)])
 	return err
 }
 

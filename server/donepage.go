@@ -72,18 +72,5 @@ func (s *Server) votedPage(c *fiber.Ctx, p *store.PollInfo, receipt string) erro
 		dp.m[key] = pg
 		dp.mu.Unlock()
 	}
-	c.Status(fiber.StatusOK)
-	c.Set("Content-Type", "text/html; charset=utf-8")
-	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
-	w := c.Response().BodyWriter()
-	for i, h := range pg.holes {
-		_, _ = w.Write(pg.parts[i])
-		if h {
-			_, _ = w.Write([]byte(receipt))
-		} else {
-			_, _ = w.Write([]byte(lswitch))
-		}
-	}
-	_, err := w.Write(pg.parts[len(pg.holes)])
-	return err
+	return pg.write(c, receipt, lswitch)
 }
