@@ -53,10 +53,16 @@ type ballotPage struct {
 const maxBallotPages = 4096
 
 func newBallotPages() *ballotPages {
+	m := pageMarker()
+	return &ballotPages{action: "ballotaction" + m, lswitch: "ballotswitch" + m, m: map[ballotPageKey]*ballotPage{}}
+}
+
+// pageMarker is a random suffix for the markers a page is rendered with and then cut at,
+// so that no text of the poll can stand for a marker.
+func pageMarker() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // never fails (crypto/rand); a fixed marker would still work
-	m := hex.EncodeToString(b)
-	return &ballotPages{action: "ballotaction" + m, lswitch: "ballotswitch" + m, m: map[ballotPageKey]*ballotPage{}}
+	return hex.EncodeToString(b)
 }
 
 // spliceable is whether a value goes into an href or action attribute unchanged by

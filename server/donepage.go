@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,9 +32,7 @@ type donePageKey struct {
 const maxDonePages = 1024
 
 func newDonePages() *donePages {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b) // never fails (crypto/rand); a fixed marker would still work
-	m := hex.EncodeToString(b)
+	m := pageMarker()
 	return &donePages{receipt: "donereceipt" + m, lswitch: "doneswitch" + m, m: map[donePageKey]*ballotPage{}}
 }
 
