@@ -90,6 +90,23 @@ func browser(t *testing.T) context.Context {
 	}); err != nil {
 		t.Fatalf("open a tab in chromium: %v", err)
 	}
+	// A browser that asks for less motion, as a phone can: the pages then jump where they
+	// would glide. A click is aimed at where its element is when the click starts, so one
+	// made while the page glides lands beside it; a person waits for the page to stop.
+	if err := chromedp.Do(bctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+		return err
+	})); err != nil {
+		t.Fatalf("ask chromium for less motion: %v", err)
+	}
+	// The tab remembers the last input events its pages saw, for where() to tell.
+	if err := chromedp.Do(bctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: eventLog})
+		return err
+	})); err != nil {
+		t.Fatalf("open a tab in chromium: %v", err)
+	}
 	// A bound on a hung browser, not a speed budget: make test runs its passes side by side.
 	ctx, cancel3 := context.WithTimeout(bctx, 300*time.Second)
 	t.Cleanup(cancel3)
@@ -127,7 +144,7 @@ func text(t *testing.T, ctx context.Context, sel css) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(sel))
 	if err != nil {
-		t.Fatalf("read %s: %v", sel, err)
+		t.Fatalf("read %s: %v\n%s", sel, err, where(ctx))
 	}
 	return s
 }
@@ -135,8 +152,41 @@ func text(t *testing.T, ctx context.Context, sel css) string {
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, where(ctx))
 	}
+}
+
+// eventLog keeps a page's last input events in window.minyiEvents: kind, target, where
+// the pointer was and how far the page was scrolled.
+const eventLog = `(() => {
+  const log = window.minyiEvents = [];
+  const name = e => e && e.tagName ? e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? "[" + e.name + "=" + e.value + "]" : "") + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "") : String(e);
+  for (const k of ["pointerdown", "click", "change", "submit", "input", "scroll"]) {
+    addEventListener(k, ev => {
+      log.push(Math.round(performance.now()) + "ms " + k + " " + name(ev.target) + (ev.clientX !== undefined ? " at " + ev.clientX + "," + ev.clientY : "") + " y=" + Math.round(scrollY) + (ev.defaultPrevented ? " prevented" : ""));
+      if (log.length > 30) log.shift();
+    }, { capture: true, passive: true });
+  }
+})();`
+
+// where tells what the tab shows, for a step that failed or ran out of time: its address,
+// whether the page still moves, what has focus, and the start of its text.
+func where(ctx context.Context) string {
+	// The tab outlives the test's deadline: look with a deadline of its own.
+	look, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(look, chromedp.Evaluate[string](`new Promise(done => {
+	  const y = scrollY; requestAnimationFrame(() => requestAnimationFrame(() =>
+	    done(location.href + "\nscrolled " + y + (scrollY !== y ? " → " + scrollY + " (still moving)" : "") +
+	      ", focus " + (document.activeElement ? document.activeElement.tagName + "#" + document.activeElement.id : "none") +
+	      "\n" + (document.body ? document.body.innerText : "").replace(/\s+/g, " ").slice(0, 600) +
+	      "\nits last events:\n" + (window.minyiEvents || []).join("\n"))));
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return "the tab does not answer: " + err.Error()
+	}
+	screenshot(look, "failed")
+	return "the tab shows " + s
 }
 
 // A voter opens the token URL on a phone, votes, sees the confirmation, and sees "already

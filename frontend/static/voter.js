@@ -35,6 +35,11 @@
   var box = document.getElementById("confirm-js");
   var accept = document.getElementById("accept-js");
   var button = form.querySelector("button[type=submit]");
+  // show scrolls a line into view: gliding there, unless the phone asks for less motion.
+  function show(el) {
+    var still = window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+    el.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "center" });
+  }
   // say fills a text of the page with values: "已填 {n} / {all}".
   function say(key, vals) {
     return (form.getAttribute("data-" + key) || "").replace(/\{(\w+)\}/g, function (m, k) { return k in vals ? vals[k] : m; });
@@ -109,14 +114,14 @@
         p.hidden = false;
         p.textContent = say("offstep", { v: i.value.trim(), step: i.getAttribute("data-step") });
       });
-      steps[0].scrollIntoView({ behavior: "smooth", block: "center" });
+      show(steps[0]);
       return;
     }
     var bad = limited.filter(over);
     if (bad.length) {
       ev.preventDefault();
       bad.forEach(function (l) { showOver(l, true); });
-      bad[0].scrollIntoView({ behavior: "smooth", block: "center" });
+      show(bad[0]);
       return;
     }
     var missing = required.filter(function (l) { return !answered(l); });
@@ -129,7 +134,7 @@
       accept.disabled = false;
       accept.value = "1";
       button.textContent = say("confirm", {});
-      missing[0].scrollIntoView({ behavior: "smooth", block: "center" });
+      show(missing[0]);
       return;
     }
     if (button.dataset.sent) { ev.preventDefault(); return; }
