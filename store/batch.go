@@ -53,17 +53,22 @@ var (
 		LEFT JOIN LATERAL (SELECT t.poll_id, t.group_id, t.state, t.rehearsal FROM tokens t WHERE t.hash = x.h LIMIT 1) AS t ON true`)
 	// The ballots into empty slots of their poll, taken from a random point of the id
 	// order on, then from the start; every instance is told of the new turnout on commit.
-	// A slot is found by its poll and id: the box is partitioned by poll (00030), and an
-	// id alone would be looked up in every partition.
+	// A slot is found again by the address of the row locked (ctid, steady while the lock
+	// is held) within its poll's partition: by its id the planner may instead read every
+	// row of the poll for each slot. It does so when the partition's statistics predate
+	// the poll, since a poll's slots are drawn when it opens and the partition (shared by
+	// several polls) was last analyzed before: it then expects one row for the poll and
+	// sees no gain in the id. A burst into such a partition read 40 times the buffers.
 	qBatchFillFrom   = hotQuery(batchFill(">="))
 	qBatchFillBefore = hotQuery(batchFill("<"))
 )
 
 func batchFill(from string) string {
-	return `WITH slot AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM (` + emptySlotsSQL(from) + `) AS s),
+	return `WITH slot AS (SELECT id, t, row_number() OVER (ORDER BY id) AS i FROM (` + emptySlotsSQL("id, ctid AS t", from) + `) AS s),
 		x AS (SELECT g, substring($5::bytea FROM o FOR l) AS s, n, i
 			FROM unnest($4::uuid[], $7::int[], $8::int[], $6::bytea[]) WITH ORDINALITY AS x(g, o, l, n, i)),
-		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i) WHERE b.poll_id = $1 AND b.id = slot.id RETURNING 1)
+		f AS (UPDATE ballots b SET group_id = x.g, sealed = x.s, nullifier = x.n FROM slot JOIN x USING (i)
+			WHERE b.ctid = slot.t AND b.poll_id = $1 AND b.id = slot.id RETURNING 1)
 		SELECT (SELECT count(*) FROM f) AS filled, pg_notify('` + TurnoutChannel + `', $1::text) IS NULL AS notified`
 }
 

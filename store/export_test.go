@@ -5,3 +5,7 @@ func SetFoldLocked(f func()) func() {
 	foldLocked = f
 	return func() { foldLocked = nil }
 }
+
+// BatchFill is the statement that fills a batch's empty slots of a poll from a point of
+// their id order on.
+var BatchFill = qBatchFillFrom

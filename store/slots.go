@@ -98,10 +98,10 @@ func (s *Store) topUpSlots(ctx context.Context, pollID string, lacking, sealedSi
 }
 
 // emptySlotsSQL locks up to $3 empty slots of poll $1 whose ids stand cmp ($2) a random
-// id: ">=" from it on, "<" before it. Ids are random and unrelated to where a slot lies in
-// the table; slots other transactions hold are passed over.
-func emptySlotsSQL(cmp string) string {
-	return `SELECT id FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id ` + cmp + ` $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`
+// id: ">=" from it on, "<" before it, and gives their columns cols. Ids are random and
+// unrelated to where a slot lies in the table; slots other transactions hold are passed over.
+func emptySlotsSQL(cols, cmp string) string {
+	return `SELECT ` + cols + ` FROM ballots WHERE poll_id = $1 AND group_id IS NULL AND id ` + cmp + ` $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`
 }
 
 // votedSQL says whether the box of the poll, or the nullifiers kept from its close for a
@@ -128,8 +128,8 @@ func nullifierLockKey(nullifier string) string {
 }
 
 var (
-	qSlotsFrom   = query(emptySlotsSQL(">="))
-	qSlotsBefore = query(emptySlotsSQL("<"))
+	qSlotsFrom   = query(emptySlotsSQL("id", ">="))
+	qSlotsBefore = query(emptySlotsSQL("id", "<"))
 )
 
 // emptySlots locks up to n empty slots of the poll, from a random point of the id order
