@@ -105,7 +105,7 @@ func browser(t *testing.T) context.Context {
 		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: eventLog})
 		return err
 	})); err != nil {
-		t.Fatalf("open a tab in chromium: %v", err)
+		t.Fatalf("have the tab remember its input events: %v", err)
 	}
 	// A bound on a hung browser, not a speed budget: make test runs its passes side by side.
 	ctx, cancel3 := context.WithTimeout(bctx, 300*time.Second)
