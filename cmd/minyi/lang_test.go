@@ -20,6 +20,20 @@ import (
 // chinese finds Chinese text and punctuation in a command's output.
 var chinese = regexp.MustCompile(`[\p{Han}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}“”]+`)
 
+// saysInEnglish fails the test if out, what a command printed, has Chinese left in it or
+// lacks one of wants.
+func saysInEnglish(t *testing.T, what, out string, wants ...string) {
+	t.Helper()
+	if left := chinese.FindAllString(out, -1); len(left) > 0 {
+		t.Errorf("%s says in Chinese %q:\n%s", what, left, out)
+	}
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, out)
+		}
+	}
+}
+
 // The language of the commands: -lang first, then the first of LC_ALL, LC_MESSAGES and
 // LANG that is set; English for en…, Chinese for anything else and when nothing is set.
 func TestVerifyTellerLanguageChoice(t *testing.T) {
@@ -70,17 +84,6 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	var toks struct{ Tokens []struct{ Code string } }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/tokens", map[string]any{"group_id": p.Groups[0].ID, "count": 2}, 201, &toks)
 
-	english := func(what, out string, wants ...string) {
-		t.Helper()
-		if left := chinese.FindAllString(out, -1); len(left) > 0 {
-			t.Errorf("%s says in Chinese %q:\n%s", what, left, out)
-		}
-		for _, w := range wants {
-			if !strings.Contains(out, w) {
-				t.Errorf("%s lacks %q:\n%s", what, w, out)
-			}
-		}
-	}
 	var links struct{ Links []struct{ URL string } }
 	postJSON(t, app.base+"/api/v1/polls/"+p.ID+"/ceremony", a.token, nil, &links)
 	if len(links.Links) != 1 {
@@ -92,9 +95,9 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	if err := Main(context.Background(), []string{"teller", "-lang", "en", "-url", links.Links[0].URL, "-share", file, "-every", "100ms"}, &out, &out); err != nil {
 		t.Fatalf("minyi teller -lang en: %v\n%s", err, out.String())
 	}
-	english("minyi teller -lang en", out.String(), "the key is made on this device", "Ready. The backup of the key share is in "+file)
+	saysInEnglish(t, "minyi teller -lang en", out.String(), "the key is made on this device", "Ready. The backup of the key share is in "+file)
 	backup, _ := os.ReadFile(file)
-	english("the backup file", string(backup))
+	saysInEnglish(t, "the backup file", string(backup))
 	var code string
 	for _, line := range strings.Split(string(backup), "\n") {
 		if _, _, err := elgamal.DecodeShare(p.ID, line); err == nil {
@@ -109,7 +112,7 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	if err == nil {
 		t.Fatal("a backup file is overwritten")
 	}
-	english("the refusal to overwrite a backup", err.Error(), "already exists")
+	saysInEnglish(t, "the refusal to overwrite a backup", err.Error(), "already exists")
 
 	a.call("POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	var cast struct{ Receipt string }
@@ -126,17 +129,17 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	if err == nil {
 		t.Fatal("teller count with nothing on standard input")
 	}
-	english("teller count with nothing typed", said, "No share code read")
+	saysInEnglish(t, "teller count with nothing typed", said, "No share code read")
 	if err := Main(context.Background(), []string{"teller", "count", "-code", code, links.Links[0].URL}, io.Discard, io.Discard); err == nil {
 		t.Fatal("a share code on the command line is taken")
 	} else {
-		english("the refusal of a share code on the command line", err.Error(), "must not stand on the command line")
+		saysInEnglish(t, "the refusal of a share code on the command line", err.Error(), "must not stand on the command line")
 	}
 	said, err = runMinyi(strings.NewReader(code+"\n"), "teller", "count", links.Links[0].URL, "-every", "100ms")
 	if err != nil {
 		t.Fatalf("minyi teller count in English: %v\n%s", err, said)
 	}
-	english("minyi teller count", said, "Opened. The count is done.")
+	saysInEnglish(t, "minyi teller count", said, "Opened. The count is done.")
 
 	bundle := filepath.Join(dir, "bundle.zip")
 	os.WriteFile(bundle, getRaw(t, app.base+"/api/v1/polls/"+p.ID+"/bundle", a.token), 0o600)
@@ -150,17 +153,17 @@ func TestVerifyTellerInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify in English: %v\n%s", err, said)
 	}
-	english("minyi verify", said, "Verify Test (1 ballot, counted ", "Check code ", "[pass] Signature", "Verified", "Receipt "+cast.Receipt+" is in the box: ballot no. 1")
+	saysInEnglish(t, "minyi verify", said, "Verify Test (1 ballot, counted ", "Check code ", "[pass] Signature", "Verified", "Receipt "+cast.Receipt+" is in the box: ballot no. 1")
 	said, err = verify(bundle)
 	if err == nil {
 		t.Fatalf("verify with no key passes:\n%s", said)
 	}
-	english("minyi verify with no key", said+err.Error(), "[FAIL] Signer", "the signer is unknown")
+	saysInEnglish(t, "minyi verify with no key", said+err.Error(), "[FAIL] Signer", "the signer is unknown")
 	said, err = verify("-lang", "en", "-key", fp, "-receipt", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", bundle)
 	if err == nil {
 		t.Fatalf("a receipt not cast is found:\n%s", said)
 	}
-	english("minyi verify of a receipt not cast", said+err.Error(), "is not in this file's box", "receipt not found")
+	saysInEnglish(t, "minyi verify of a receipt not cast", said+err.Error(), "is not in this file's box", "receipt not found")
 	if said, err = verify("-lang", "zh", "-key", fp, bundle); err != nil || !strings.Contains(said, "核验通过") || !strings.Contains(said, "[通过] 签名") {
 		t.Fatalf("verify -lang zh under an English locale: %v\n%s", err, said)
 	}
@@ -177,35 +180,24 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 		err := Main(context.Background(), args, &out, io.Discard)
 		return out.String(), err
 	}
-	english := func(what, out string, wants ...string) {
-		t.Helper()
-		if left := chinese.FindAllString(out, -1); len(left) > 0 {
-			t.Errorf("%s says in Chinese %q:\n%s", what, left, out)
-		}
-		for _, w := range wants {
-			if !strings.Contains(out, w) {
-				t.Errorf("%s lacks %q:\n%s", what, w, out)
-			}
-		}
-	}
 	said, err := run("audit", "verify", "-lang", "en", "-data", app.data)
 	if err != nil {
 		t.Fatalf("audit verify -lang en: %v", err)
 	}
-	english("minyi audit verify -lang en", said, "Audit log intact: ", " entries")
+	saysInEnglish(t, "minyi audit verify -lang en", said, "Audit log intact: ", " entries")
 	said, err = run("migrate", "-lang", "en", "-data", app.data)
 	if err != nil {
 		t.Fatalf("migrate -lang en: %v", err)
 	}
-	english("minyi migrate -lang en", said, "The database schema is up to date")
+	saysInEnglish(t, "minyi migrate -lang en", said, "The database schema is up to date")
 	if _, err = run("admin", "password", "nobody_here", "-lang", "en", "-data", app.data); err == nil {
 		t.Fatal("a password set for an account that does not exist")
 	}
-	english("minyi admin password of nobody", err.Error(), "No account has the user name nobody_here")
+	saysInEnglish(t, "minyi admin password of nobody", err.Error(), "No account has the user name nobody_here")
 	if _, err = run("audit", "check", "-lang", "en"); err == nil {
 		t.Fatal("minyi audit check is taken")
 	}
-	english("the usage of minyi audit", err.Error(), "usage: minyi audit verify")
+	saysInEnglish(t, "the usage of minyi audit", err.Error(), "usage: minyi audit verify")
 
 	// A log changed after the fact, said in either language.
 	var log []ballot.AuditEntry
@@ -221,7 +213,7 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if broken == nil {
 		t.Fatal("a changed audit entry passes")
 	}
-	english("a changed audit entry", ballot.SayError(i18n.For(i18n.En), broken), "audit entry 2: its content does not match its hash")
+	saysInEnglish(t, "a changed audit entry", ballot.SayError(i18n.For(i18n.En), broken), "audit entry 2: its content does not match its hash")
 	if zh := ballot.SayError(i18n.For(i18n.Zh), broken); !strings.Contains(zh, "审计日志第 2 条的内容与其哈希不符") {
 		t.Errorf("a changed audit entry in Chinese: %q", zh)
 	}
@@ -231,7 +223,7 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	var out bytes.Buffer
 	printFirstAdmin(&out, i18n.For(i18n.En), "s3cret-PW")
 	printWelcome(&out, i18n.For(i18n.En), at)
-	english("minyi serve in English", out.String(), "First admin account: username admin, password s3cret-PW", "Minyi is running.", "organizers log in at: http://127.0.0.1:8080/login")
+	saysInEnglish(t, "minyi serve in English", out.String(), "First admin account: username admin, password s3cret-PW", "Minyi is running.", "organizers log in at: http://127.0.0.1:8080/login")
 	for _, lang := range []i18n.Lang{i18n.En, i18n.Zh} {
 		out.Reset()
 		printFirstAdmin(&out, i18n.For(lang), "s3cret-PW")
@@ -251,7 +243,7 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if said, err = run("audit", "verify", "-data", app.data); err != nil {
 		t.Fatalf("audit verify under an English locale: %v", err)
 	}
-	english("minyi audit verify under an English locale", said, "Audit log intact: ")
+	saysInEnglish(t, "minyi audit verify under an English locale", said, "Audit log intact: ")
 	if said, err = run("audit", "verify", "-lang", "zh", "-data", app.data); err != nil || !strings.HasPrefix(said, "审计日志完好：共 ") {
 		t.Fatalf("audit verify -lang zh under an English locale: %v %q", err, said)
 	}
@@ -260,5 +252,5 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if _, err = run("serve", "-addr", "127.0.0.1:0", "-data", t.TempDir()); err == nil {
 		t.Fatal("serve takes a secret of nine bytes")
 	}
-	english("serve's refusal of a short secret", err.Error(), "MINYI_SECRET must be at least 32 bytes")
+	saysInEnglish(t, "serve's refusal of a short secret", err.Error(), "MINYI_SECRET must be at least 32 bytes")
 }
