@@ -36,6 +36,8 @@ type Store struct {
 	sumsKey ballot.SumsKey
 	// countChunks are how much the count reads at once (SetCountChunks); zero: the default.
 	countChunks countChunks
+	// warming is held while WarmConns runs: one warm at a time.
+	warming sync.Mutex
 }
 
 // hotQueries are prepared at boot (CheckSchema), once for the pool: in a transaction,
@@ -84,7 +86,16 @@ const maxConns = 40
 // statements afresh (on the bench, a first burst on a new instance opened 37 and cost
 // PostgreSQL a third more CPU a ballot than the bursts after it). The connections are
 // returned to the pool at once; the few left free keep other requests from waiting.
+//
+// One warm runs at a time, and it takes only connections nobody else is using: each
+// warm holds what it took until it has them all, so two at once (two polls opened
+// together) each held half the pool waiting for the other's half, and every request of
+// the instance waited with them until the warms gave up.
 func (s *Store) WarmConns(ctx context.Context) error {
+	if !s.warming.TryLock() {
+		return nil // a warm already under way opens the same connections
+	}
+	defer s.warming.Unlock()
 	if err := s.prepareHot(ctx); err != nil {
 		return err
 	}
@@ -97,7 +108,7 @@ func (s *Store) WarmConns(ctx context.Context) error {
 			tx.Rollback()
 		}
 	}()
-	for range maxConns - 4 {
+	for range maxConns - 4 - s.db.Stats().InUse {
 		tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err
