@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs with apt-get what Minyi needs on a Debian machine and is missing.
 #   run:  PostgreSQL's server binaries (for the private database) and the fonts of the PDF slips
-#   test: the same, plus chromium (browser tests) and poppler-utils (pdftotext, PDF tests)
+#   test: the same, plus chromium's headless shell (browser tests) and poppler-utils (pdftotext, PDF tests)
 set -euo pipefail
 what=${1:-run}
 need=()
@@ -9,7 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "$what" = test ]; then
-	[ -x /usr/bin/chromium ] || need+=(chromium)
+	[ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
 	command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 command -v go >/dev/null 2>&1 || { echo "Go 1.26 or newer is needed (https://go.dev/doc/install)" >&2; exit 1; }

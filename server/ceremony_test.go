@@ -22,6 +22,7 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/ceremony"
 	"minyi/ballot/elgamal"
+	"minyi/store/dbtest"
 )
 
 // tellerPoll creates a draft poll with the given tellers, quorum of them opening the box.
@@ -58,12 +59,9 @@ func (e *env) seatLinks(pollID string) []string {
 // teller used their own phone.
 func tellerTabs(t *testing.T, n int) []context.Context {
 	t.Helper()
-	path := os.Getenv("MINYI_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
+	path, err := dbtest.Chromium()
+	if err != nil {
+		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()),

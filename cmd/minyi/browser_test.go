@@ -35,12 +35,9 @@ var chromium struct {
 // never passes without them.
 func startChromium() (context.Context, error) {
 	chromium.once.Do(func() {
-		path := os.Getenv("MINYI_CHROMIUM")
-		if path == "" {
-			path = "/usr/bin/chromium"
-		}
-		if _, err := os.Stat(path); err != nil {
-			chromium.err = fmt.Errorf("chromium not found at %s: run `make test`, which installs Debian's chromium", path)
+		path, err := dbtest.Chromium()
+		if err != nil {
+			chromium.err = err
 			return
 		}
 		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-chromium-")

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -18,6 +17,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
+	"minyi/store/dbtest"
 )
 
 // A teller's device at the count: the partial decryption on the teller page, in chromium
@@ -133,9 +133,9 @@ func benchTellerPage(b *testing.B) context.Context {
 		"forms":  []map[string]any{{"kind": "evaluation", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三"}}}}}}, &p)
 	var links struct{ Links []struct{ URL string } }
 	call("POST", "/api/v1/polls/"+p.ID+"/ceremony", login.Token, nil, &links)
-	path := os.Getenv("MINYI_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
+	path, err := dbtest.Chromium()
+	if err != nil {
+		b.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(b.TempDir()))
