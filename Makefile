@@ -14,9 +14,10 @@ run: deps build ## start the server on a private PostgreSQL in ./var/pg and prin
 # The race detector makes the ballot cryptography about twelve times slower, and the HTTP
 # packages' tests cast and count thousands of encrypted ballots: they run without it, and
 # the server's tests of concurrent work (submits in batches, streams across instances,
-# delivery, the key ceremony's rounds) run again under it. The ballot package's tests that
-# cast and count a whole box skip themselves under -race (withoutRace): the package runs
-# once more without it, and the lighter tests keep its counting workers under the detector.
+# delivery, the key ceremony's rounds) run again under it. The ballot and elgamal packages'
+# tests of cryptography alone (a whole box cast and counted, large counts decrypted) skip
+# themselves under -race (withoutRace): the packages run once more without it, and the
+# lighter tests keep their workers under the detector.
 RACE_HTTP := TestConcurrentSubmitsCountOnce|TestLive|TestIssueTwiceOneBatch|TestRehearsal$$|TestPaperBallotsByDoubleEntry|TestOutboundDelivery|TestCeremonyRounds
 # The tests' processes (test binaries, the servers the fault tests start, the compiler)
 # collect garbage less often: a fifth less CPU in the ballot package, for a bigger heap.
@@ -31,7 +32,7 @@ test: deps-test ## run every test: real PostgreSQL, real chromium, race detector
 	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint fuzz FUZZTIME=$(FUZZTIME) FUZZWORKERS=1
 
 test-plain:
-	GOGC=$(TESTGOGC) $(GO) test -count=1 -timeout 25m ./server/ ./cmd/minyi/ ./ballot/
+	GOGC=$(TESTGOGC) $(GO) test -count=1 -timeout 25m ./server/ ./cmd/minyi/ ./ballot/ ./ballot/elgamal/
 
 test-race:
 	GOGC=$(TESTGOGC) $(GO) test -race -count=1 -timeout 25m $$($(GO) list ./... | grep -v -e '^minyi/server$$' -e '^minyi/cmd/minyi$$')

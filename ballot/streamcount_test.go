@@ -152,6 +152,7 @@ func TestBoxPlanCountsWhatTheWholeBoxCounts(t *testing.T) {
 // out at a chunk's end or in the last partial chunk, or one read in another's place.
 func TestBoxPlanRefusesABoxReadWrong(t *testing.T) {
 	t.Parallel()
+	withoutRace(t)
 	_, _, k, box, kept, rows := keptPoll(t, 32, true)
 	turnout := turnoutOf(kept)
 	sb := newStreamedBox(t, k, box, mrand.New(mrand.NewPCG(32, 1)))

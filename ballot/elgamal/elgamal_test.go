@@ -334,6 +334,7 @@ func TestPartialWithWrongShareFails(t *testing.T) {
 
 func TestTamperedSumIsNotCounted(t *testing.T) {
 	t.Parallel()
+	withoutRace(t)
 	rnd := newSeeded("tamper")
 	key := dealKey(t, 2, 3, rnd)
 	sum := Encrypt(key.pk, 7, mustScalar(rnd))
@@ -358,6 +359,7 @@ func TestTamperedSumIsNotCounted(t *testing.T) {
 
 func TestLargeCountsDecrypt(t *testing.T) {
 	t.Parallel()
+	withoutRace(t)
 	rnd := newSeeded("large")
 	key := dealKey(t, 1, 1, rnd)
 	want := []int{0, 65535, 65536, 1234567, 3000000}
