@@ -19,6 +19,7 @@ import (
 // fits 320 px with its headings inside their boxes, in standard and in 大字 text. The staff
 // pages only this test reaches are checked on the phone in Chinese too.
 func TestA11yAxeEnglish(t *testing.T) {
+	t.Parallel()
 	a := adminAPI(t)
 	var units struct{ Units []struct{ ID string } }
 	a.call("GET", "/api/v1/units", nil, 200, &units)

@@ -362,6 +362,7 @@ func tally(answers []answer) map[string]int {
 // voters who got no answer (those in flight, and those after) send again and are counted
 // once. The size is what puts the kill mid-load: forty in flight and more behind them.
 func TestFaultKilledServer(t *testing.T) {
+	t.Parallel()
 	db := newFaultDB(t)
 	p, toks, body := db.poll(500)
 	a := db.serve(t)
@@ -418,6 +419,7 @@ func TestFaultKilledServer(t *testing.T) {
 // listener is closed by then. The load: 500 submits from 40 voters at a time, the signal
 // after the first 250 are counted.
 func TestFaultGracefulStop(t *testing.T) {
+	t.Parallel()
 	db := newFaultDB(t)
 	p, toks, body := db.poll(500)
 	key, err := db.st.ScreenKey(ctx, p.ID)
@@ -518,6 +520,7 @@ func TestFaultGracefulStop(t *testing.T) {
 // after the first 300 are counted): voters get a clear retryable answer, the server
 // reconnects by itself, and nothing is doubled.
 func TestFaultDatabaseRestart(t *testing.T) {
+	t.Parallel()
 	db := newFaultDB(t)
 	p, toks, body := db.poll(600)
 	a := db.serve(t)
@@ -579,6 +582,7 @@ func TestFaultDatabaseRestart(t *testing.T) {
 // here on a few hundred tokens, where two sends of a token in the same order to two
 // instances needed ten thousand tokens to catch it once or twice.
 func TestFaultThreeInstances(t *testing.T) {
+	t.Parallel()
 	db := newFaultDB(t)
 	const n = 900
 	p, toks, body := db.poll(n)

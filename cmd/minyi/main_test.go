@@ -26,7 +26,8 @@ import (
 // The tests of this package run the real binary's Main: a private PostgreSQL started the
 // same way as `make run`, migrations, the first admin account, the HTTP server on a free
 // port. Browser tests drive it with Debian's chromium, side by side, each on polls of its
-// own; the tests that load the server (bench, faults) or change the process (an
+// own, and the fault tests run beside them on clusters and servers of their own; the
+// benches, which load the shared server, and the tests that change the process (an
 // environment variable) run alone.
 
 var app struct {
