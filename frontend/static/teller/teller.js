@@ -57,12 +57,21 @@ function load() {
   return { x, X: tc.commKeyOf(x), own: m.own ? BigInt('0x' + m.own) : undefined };
 }
 
+// A read that has had no answer for 20 s is given up, and the next tick reads again: on a
+// phone whose network dropped the request, the page would otherwise wait for it forever.
+// A send is never given up: the server may have done it, and the page reads what it did.
 async function api(path, body) {
-  const res = await fetch(base + path, {
-    method: body ? 'POST' : 'GET',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  let res;
+  try {
+    res = await fetch(base + path, {
+      method: body ? 'POST' : 'GET',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: body ? undefined : AbortSignal.timeout(20000),
+    });
+  } catch {
+    throw new Error(T('unreachable'));
+  }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const e = new Error((data.error && data.error.message) || T('unreachable'));
