@@ -14,11 +14,11 @@ run: deps build ## start the server on a private PostgreSQL in ./var/pg and prin
 # The race detector makes the ballot cryptography about twelve times slower, and the HTTP
 # packages' tests cast and count thousands of encrypted ballots: they run without it,
 # except the server's tests of concurrent work (submits in batches, streams across
-# instances, delivery, the key ceremony's rounds), which run under it instead. The ballot and elgamal packages'
-# tests of cryptography alone (a whole box cast and counted, large counts decrypted) skip
-# themselves under -race (withoutRace): the packages run once more without it, and the
-# lighter tests keep their workers under the detector.
-# Each is named in full: the plain pass skips the same names in every package it runs.
+# instances, delivery, the key ceremony's rounds), which run under it instead; they are
+# named in full, since the plain pass skips the same names in every package it runs. The
+# ballot and elgamal packages' tests of cryptography alone (a whole box cast and counted,
+# large counts decrypted) skip themselves under -race (withoutRace): the packages run once
+# more without it, and the lighter tests keep their workers under the detector.
 RACE_HTTP := ^(TestConcurrentSubmitsCountOnce|TestLiveTurnoutAcrossInstances|TestLiveStreamOutlivesWriteTimeout|TestLiveComputedOncePerUpdate|TestLiveTotalInEnglish|TestIssueTwiceOneBatch|TestRehearsal|TestPaperBallotsByDoubleEntry|TestOutboundDelivery|TestCeremonyRounds)$$
 # The tests' processes (test binaries, the servers the fault tests start, the compiler)
 # collect garbage less often: a fifth less CPU in the ballot package, for a bigger heap.

@@ -2,5 +2,5 @@
 
 package server_test
 
-// raceDetector: the binary is built with -race.
+// raceDetector says whether the test binary is built with -race.
 const raceDetector = true
