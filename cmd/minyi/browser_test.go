@@ -146,10 +146,21 @@ func text(t *testing.T, ctx context.Context, sel css) string {
 	return s
 }
 
+// do runs the steps one after the other. A step refused with "No node with given id" is
+// run again, twice at most: the node ids chromedp holds go stale when chromium replaces
+// the document under them (a form's answer arriving), and the command that said so did
+// nothing: it is refused before any input reaches the page.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%v\n%s", err, where(ctx))
+	for _, s := range steps {
+		err := chromedp.Do(ctx, s)
+		for try := 0; err != nil && try < 2 && strings.Contains(err.Error(), "No node with given id"); try++ {
+			t.Logf("a step named a node of a replaced document (%v): once more", err)
+			err = chromedp.Do(ctx, s)
+		}
+		if err != nil {
+			t.Fatalf("%v\n%s", err, where(ctx))
+		}
 	}
 }
 
