@@ -119,7 +119,7 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 	links := e.seatLinks(p.ID)
 	tabs := tellerTabs(t, 3)
 	for i, tab := range tabs {
-		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), click(css("#start")))
 	}
 	var codes, shares [3]string
 	for i, tab := range tabs {
@@ -149,14 +149,14 @@ func TestKeyCeremonyInBrowser(t *testing.T) {
 		t.Fatalf("the key before any backup was proven: %v", err)
 	}
 	// A backup of another seat is refused on the page; each teller then types their own.
-	run(t, tabs[0], "a wrong backup", chromedp.SetValue(css("#verify-code"), shares[1]), chromedp.Click(css("#verify")),
+	run(t, tabs[0], "a wrong backup", chromedp.SetValue(css("#verify-code"), shares[1]), click(css("#verify")),
 		chromedp.WaitVisible(css("#error")))
 	if msg := text(t, tabs[0], "#error"); !strings.Contains(msg, "第2位监票人的备份") {
 		t.Fatalf("a backup of seat 2 on seat 1's page: %q", msg)
 	}
 	for i, tab := range tabs {
 		run(t, tab, fmt.Sprintf("teller %d proves the backup", i+1), chromedp.SetValue(css("#verify-code"), strings.ToLower(shares[i])),
-			chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+			click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
 	}
 	keys, err := e.st.CeremonyKey(ctx, p.ID)
 	if err != nil {
@@ -403,7 +403,7 @@ func TestTamperedDealingInBrowser(t *testing.T) {
 	links := e.seatLinks(p.ID)
 	tabs := tellerTabs(t, 2)
 	for i, tab := range tabs {
-		run(t, tab, "open", chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+		run(t, tab, "open", chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), click(css("#start")))
 	}
 	bad := seatClient{t: t, url: links[2]}
 	dev, err := ceremony.NewDevice(3, rand.Reader)
@@ -748,3 +748,6 @@ func (e *env) keyCeremony(pollID string) []string {
 	}
 	return codes
 }
+
+// click clicks what sel names as a person would (dbtest.Click).
+func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] { return dbtest.Click(sel) }

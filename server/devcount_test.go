@@ -335,7 +335,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	org := tabs[3]
 	tabs = tabs[:3]
 	for i, tab := range tabs {
-		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+		run(t, tab, fmt.Sprintf("teller %d opens the link", i+1), chromedp.Navigate(links[i]), chromedp.WaitVisible(css("#start")), click(css("#start")))
 	}
 	var shares [3]string
 	var files [3]string // the backup files the page offers, as the tellers saved them
@@ -349,7 +349,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	}
 	for i, tab := range tabs {
 		run(t, tab, fmt.Sprintf("teller %d proves the backup", i+1), chromedp.SetValue(css("#verify-code"), shares[i]),
-			chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+			click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
 	}
 	e.api(e.admin, "POST", "/api/v1/polls/"+p.ID+"/open", nil, 200, nil)
 	cast := []string{"优秀", "优秀", "称职", "不称职", "优秀"}
@@ -372,7 +372,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 		chromedp.SetValue(css(`input[name="username"]`), "admin"), chromedp.SetValue(css(`input[name="password"]`), password),
 		chromedp.Submit(css(`input[name="password"]`)), chromedp.WaitNotPresent(css(`input[name="password"]`)))
 	run(t, org, "the organizer starts the count", chromedp.Navigate(e.base+"/polls/"+p.ID+"/count"),
-		chromedp.Click(css(`form[action$="/count"] button.primary`)), chromedp.WaitVisible(css("#count-seats")))
+		click(css(`form[action$="/count"] button.primary`)), chromedp.WaitVisible(css("#count-seats")))
 	if seats := text(t, org, "#count-seats"); strings.Count(seats, "未开箱") != 3 || !strings.Contains(text(t, org, "#count-note"), "已开箱 0 / 2") {
 		t.Fatalf("the count page at the start: %q", seats)
 	}
@@ -402,12 +402,12 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	var st deviceStatus
 	// A code of another seat is refused on the device, before anything is sent.
 	run(t, tabs[0], "teller 1 types teller 2's code", chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[1]),
-		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#error")))
+		click(css("#count-go")), chromedp.WaitVisible(css("#error")))
 	shot(tabs[0], "teller-count-form")
 	if msg := text(t, tabs[0], "#error"); !strings.Contains(msg, "第2位监票人的备份") {
 		t.Fatalf("another seat's code on seat 1's page: %q", msg)
 	}
-	run(t, tabs[0], "teller 1 counts", chromedp.SetValue(css("#count-code"), strings.ToLower(shares[0])), chromedp.Click(css("#count-go")),
+	run(t, tabs[0], "teller 1 counts", chromedp.SetValue(css("#count-code"), strings.ToLower(shares[0])), click(css("#count-go")),
 		chromedp.WaitNotVisible(css("#count-form")))
 	poll := func(tab context.Context, want string) string {
 		t.Helper()
@@ -433,7 +433,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	// Teller 2 counts with the backup file instead of typing the code; teller 1's file,
 	// chosen by mistake, is refused on the device and nothing is posted.
 	run(t, tabs[1], "teller 2 chooses teller 1's backup file", chromedp.WaitVisible(css("#count-form")), chromedp.SetUploadFiles(css("#count-file"), []string{files[0]}),
-		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#error")))
+		click(css("#count-go")), chromedp.WaitVisible(css("#error")))
 	if msg := text(t, tabs[1], "#error"); !strings.Contains(msg, "这是第1位监票人的备份，不是您的") {
 		t.Fatalf("teller 1's backup file on seat 2's page: %q", msg)
 	}
@@ -441,7 +441,7 @@ func TestDeviceCountInBrowser(t *testing.T) {
 	if st.Decrypted != 1 || st.Seats[1].Done {
 		t.Fatalf("a wrong backup file posted something: %+v", st)
 	}
-	run(t, tabs[1], "teller 2 counts with their backup file", chromedp.SetUploadFiles(css("#count-file"), []string{files[1]}), chromedp.Click(css("#count-go")))
+	run(t, tabs[1], "teller 2 counts with their backup file", chromedp.SetUploadFiles(css("#count-file"), []string{files[1]}), click(css("#count-go")))
 	poll(tabs[1], "计票完成")
 	poll(tabs[0], "计票完成")
 	shot(tabs[1], "teller-count-done")
@@ -470,7 +470,7 @@ func saveBackup(t *testing.T, tab context.Context, name string) string {
 		BrowserContextID: chromedp.FromContext(tab).BrowserContextID, DownloadPath: dir}); err != nil {
 		t.Fatal(err)
 	}
-	run(t, tab, "save the backup as a file", chromedp.Click(css("#download")))
+	run(t, tab, "save the backup as a file", click(css("#download")))
 	path := filepath.Join(dir, name)
 	for range 100 {
 		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {

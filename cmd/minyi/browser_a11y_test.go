@@ -143,17 +143,17 @@ func TestA11yAxe(t *testing.T) {
 		return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value))
 	}
 	c.page("选票", phone, chromedp.Navigate(toks.Tokens[0].URL), chromedp.WaitVisible(css("#ballot")))
-	c.page("选票（大字）", chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css("html.big #ballot")))
+	c.page("选票（大字）", click(css("#bigtext")), chromedp.WaitVisible(css("html.big #ballot")))
 	// The over-marked 民主推荐 and a blank line, refused by the server with JavaScript off.
 	c.page("选票（退回）", scripts(false), chromedp.Reload(), chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
-	c.page("选票（待确认空项）", scripts(false), chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`.confirm`)))
+		click(box("f1.p1", "c1")), click(box("f1.p1", "c2")), click(box("f1.p1", "c3")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
+	c.page("选票（待确认空项）", scripts(false), click(box("f1.p1", "c3")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`.confirm`)))
 	c.page("选票（页面内提示）", chromedp.Navigate(toks.Tokens[1].URL), chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#confirm-js")))
-	c.page("投票成功", chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
+		click(box("f1.p1", "c1")), click(box("f1.p1", "c2")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#confirm-js")))
+	c.page("投票成功", click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
 	c.page("凭证已投票", chromedp.Navigate(toks.Tokens[1].URL), chromedp.WaitVisible(css("h1")))
 	c.page("凭证已作废", chromedp.Navigate(toks.Tokens[3].URL), chromedp.WaitVisible(css("h1")))
 	c.page("凭证无效", chromedp.Navigate(app.base+"/v/ABCDABCDABCDABCD"), chromedp.WaitVisible(css("h1")))
@@ -166,16 +166,16 @@ func TestA11yAxe(t *testing.T) {
 	// browser of their own: one browser's time is bounded.
 	c.ctx = browser(t)
 	c.page("ballot (English)", phone, chromedp.Navigate(toks.Tokens[4].URL), chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(css("a.lang")), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)))
+		click(css("a.lang")), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)))
 	c.page("ballot, sent back (English)", scripts(false), chromedp.Reload(), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)),
-		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
-	c.page("ballot, blank lines to confirm (English)", scripts(false), chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`.confirm`)))
+		click(box("f1.p1", "c1")), click(box("f1.p1", "c2")), click(box("f1.p1", "c3")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
+	c.page("ballot, blank lines to confirm (English)", scripts(false), click(box("f1.p1", "c3")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`.confirm`)))
 	c.page("ballot, hints on the page (English)", chromedp.Navigate(toks.Tokens[5].URL), chromedp.WaitVisible(css(`html[lang="en"] #ballot`)),
-		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#confirm-js")))
-	c.page("vote cast (English)", chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`html[lang="en"] #done`)))
+		click(box("f1.p1", "c1")), click(box("f1.p1", "c2")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#confirm-js")))
+	c.page("vote cast (English)", click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`html[lang="en"] #done`)))
 	c.page("code used (English)", chromedp.Navigate(toks.Tokens[5].URL), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
 	c.page("code voided (English)", chromedp.Navigate(toks.Tokens[3].URL), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
 	c.page("code unknown (English)", chromedp.Navigate(app.base+"/v/ABCDABCDABCDABCD"), chromedp.WaitVisible(css(`html[lang="en"] h1`)))
@@ -287,32 +287,32 @@ func ceremonyStops(t *testing.T, a *api) []a11yStop {
 	}
 	return []a11yStop{
 		{"监票人密钥生成", []chromedp.Action[chromedp.Void]{chromedp.Navigate(twoLinks[0]), chromedp.WaitVisible(css(`#start`))}},
-		{"监票人密钥生成（等待其他监票人）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`#start`)), status("等待其他监票人", "Waiting for the other tellers")}},
+		{"监票人密钥生成（等待其他监票人）", []chromedp.Action[chromedp.Void]{click(css(`#start`)), status("等待其他监票人", "Waiting for the other tellers")}},
 		{"监票人密钥生成（核对码和备份）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(oneLinks[0]), chromedp.WaitVisible(css(`#start`)),
-			chromedp.Click(css(`#start`)), chromedp.WaitVisible(css(`#step-verify`))}},
-		{"监票人密钥生成（已就绪）", []chromedp.Action[chromedp.Void]{setBackup, chromedp.Click(css(`#verify`)), chromedp.WaitVisible(css(`#step-done`))}},
+			click(css(`#start`)), chromedp.WaitVisible(css(`#step-verify`))}},
+		{"监票人密钥生成（已就绪）", []chromedp.Action[chromedp.Void]{setBackup, click(css(`#verify`)), chromedp.WaitVisible(css(`#step-done`))}},
 		{"组织者密钥生成（备份）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(ownLinks[0]), chromedp.WaitVisible(css(`#step-verify`))}},
 		{"纸质选票录入", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/polls/" + r.ID + "/paper"), chromedp.WaitVisible(css(`#ballot`))}},
 		{"纸质选票录入（待核对）", []chromedp.Action[chromedp.Void]{chromedp.SetValue(css(`#ballot select[name=group_id]`), r.Groups[0].ID),
-			chromedp.Click(grade(1, "称职")), chromedp.Click(grade(2, "基本称职")), chromedp.Click(css(`#ballot button.primary`)),
+			click(grade(1, "称职")), click(grade(2, "基本称职")), click(css(`#ballot button.primary`)),
 			chromedp.WaitVisible(css(`form[action$="/paper/discard"]`))}},
 		{"开箱计票（有未核对的纸质选票）", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			a.call("POST", "/api/v1/polls/"+r.ID+"/close", nil, 200, nil)
 			return nil
 		}), chromedp.Navigate(app.base + "/polls/" + r.ID + "/count"), chromedp.WaitVisible(css(`input[name=confirm_paper_pending]`))}},
-		{"开箱计票（等待开箱）", []chromedp.Action[chromedp.Void]{chromedp.Click(css(`input[name=confirm_paper_pending]`)),
-			chromedp.Click(css(`form[action$="/count"] button.primary`)), chromedp.WaitVisible(css(`#device-count`))}},
+		{"开箱计票（等待开箱）", []chromedp.Action[chromedp.Void]{click(css(`input[name=confirm_paper_pending]`)),
+			click(css(`form[action$="/count"] button.primary`)), chromedp.WaitVisible(css(`#device-count`))}},
 		{"组织者开箱", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := chromedp.Navigate(links(r.ID)[0])(ctx, tg)
 			return err
 		}), chromedp.WaitVisible(css(`#count-form`))}},
 		{"组织者开箱（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.SetValue(css(`#count-code`), backup.(string)),
-			chromedp.Click(css(`#count-go`)), status("计票完成", "count is complete")}},
+			click(css(`#count-go`)), status("计票完成", "count is complete")}},
 		{"开箱计票（计票完成）", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/polls/" + r.ID + "/count"), chromedp.WaitVisible(css(`#count-tally`))}},
 		{"核验计票结果", []chromedp.Action[chromedp.Void]{chromedp.Navigate(app.base + "/verify"), chromedp.WaitVisible(css(`input[name=bundle]`))}},
 		{"核验计票结果（结果）", []chromedp.Action[chromedp.Void]{chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			return os.WriteFile(bundle, getRaw(t, app.base+"/api/v1/polls/"+r.ID+"/bundle", a.token), 0o644)
 		}), chromedp.SetUploadFiles(css(`input[name=bundle]`), []string{bundle}), chromedp.SetValue(css(`input[name=receipt]`), cast.Receipt),
-			chromedp.Click(css(`form[action="/verify"] button`)), chromedp.WaitVisible(css(`ul.checks`))}},
+			click(css(`form[action="/verify"] button`)), chromedp.WaitVisible(css(`ul.checks`))}},
 	}
 }

@@ -112,7 +112,7 @@ func TestA11yAxeEnglish(t *testing.T) {
 	// The tellers' links, as the organizer makes them from the draft's page (the browser
 	// accepts the confirmation).
 	c.page("teller links (English, 375 px)", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(en("main")),
-		chromedp.Click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(en(".share-sheet")))
+		click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(en(".share-sheet")))
 	fitsPhone("teller links")
 
 	c.ctx = englishStaff()
@@ -135,9 +135,9 @@ func TestA11yAxeEnglish(t *testing.T) {
 	do(t, c.ctx, chromedp.EmulateViewport(320, 700, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
 		chromedp.Navigate(longToks.Tokens[0].URL), chromedp.WaitVisible(en("#ballot")))
 	narrow("ballot (English)")
-	do(t, c.ctx, chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css(`html.big[lang="en"] #ballot`)))
+	do(t, c.ctx, click(css("#bigtext")), chromedp.WaitVisible(css(`html.big[lang="en"] #ballot`)))
 	narrow("ballot in large text (English)")
-	do(t, c.ctx, chromedp.Click(css("#bigtext")), phone375)
+	do(t, c.ctx, click(css("#bigtext")), phone375)
 	phonePages("/records", "/cadres", "/cadres/"+cadres.Cadres[0].ID, "/selections", "/selections/"+sel.ID,
 		"/admin/units", "/admin/staff", "/admin/deliveries", "/account")
 	// The staff pages the Chinese phone pass does not reach, in Chinese: a draft's page, the
@@ -149,7 +149,7 @@ func TestA11yAxeEnglish(t *testing.T) {
 		fitsPhone(path)
 	}
 	c.page("监票人链接 (375 px)", chromedp.Navigate(app.base+"/polls/"+draft.ID), chromedp.WaitVisible(zh("main")),
-		chromedp.Click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(zh(".share-sheet")))
+		click(css(`form[action$="/ceremony"] button`)), chromedp.WaitVisible(zh(".share-sheet")))
 	fitsPhone("监票人链接")
 
 	// The key and the count, paper entry and /verify, each in the states it shows.

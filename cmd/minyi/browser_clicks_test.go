@@ -45,7 +45,7 @@ func newOrganizer(t *testing.T, ctx context.Context) *organizer {
 func (o *organizer) click(what string, sel css, then ...chromedp.Action[chromedp.Void]) {
 	o.t.Helper()
 	before := o.dialogs.Load()
-	do(o.t, o.ctx, append([]chromedp.Action[chromedp.Void]{chromedp.Click(sel)}, then...)...)
+	do(o.t, o.ctx, append([]chromedp.Action[chromedp.Void]{click(sel)}, then...)...)
 	o.clicks = append(o.clicks, what)
 	for i := before; i < o.dialogs.Load(); i++ {
 		o.clicks = append(o.clicks, what+"：确认对话框“确定”")

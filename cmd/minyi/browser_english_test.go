@@ -191,7 +191,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	// The builder with every kind of form, then its refusals.
 	do(t, c.ctx, chromedp.Navigate(app.base+"/polls/new?template=evaluation"), chromedp.WaitVisible(inEnglish(`textarea[name=f0_subjects]`)))
 	for i, kind := range []string{"recommendation", "approval", "review", "scoring", "survey"} {
-		do(t, c.ctx, chromedp.Click(css(`button[name=add][value=`+kind+`]`)), chromedp.WaitReady(css(fmt.Sprintf(`input[name=f%d_kind][value=%s]`, i+1, kind))))
+		do(t, c.ctx, click(css(`button[name=add][value=`+kind+`]`)), chromedp.WaitReady(css(fmt.Sprintf(`input[name=f%d_kind][value=%s]`, i+1, kind))))
 	}
 	// The builder says in Chinese what is typed in Chinese: a title's year, the review's
 	// choices, the survey's kinds of question.
@@ -200,10 +200,10 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 	check("builder, a wrong list refused", chromedp.SetValue(css(`input[name=title]`), "English phone check: the builder"),
 		chromedp.SetValue(css(`textarea[name=groups]`), "Staff reps of county bureaus many"),
 		chromedp.SetValue(css(`textarea[name=f0_subjects]`), "Zhao Yi\tDirector"),
-		chromedp.Click(css(`form[action="/polls"] button.primary`)), chromedp.WaitVisible(inEnglish(`main .error`)))
+		click(css(`form[action="/polls"] button.primary`)), chromedp.WaitVisible(inEnglish(`main .error`)))
 	// The refused list's page shows an error already: wait for the page that answers the
 	// import to replace it, not for the error still there.
-	check("builder, an import without a file", newPage(chromedp.Click(css(`button[name=import][value=f0_subjects]`))), chromedp.WaitVisible(inEnglish(`main .error`)))
+	check("builder, an import without a file", newPage(click(css(`button[name=import][value=f0_subjects]`))), chromedp.WaitVisible(inEnglish(`main .error`)))
 
 	// The poll page in the states the other passes do not show.
 	fixture = seeded
@@ -225,28 +225,28 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 
 	fresh()
 	check("account, a new API token", chromedp.Navigate(app.base+"/account"), chromedp.WaitVisible(inEnglish("main h1")),
-		chromedp.Click(css(`form[action="/account/api-token"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
+		click(css(`form[action="/account/api-token"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
 	check("account, wrong password", chromedp.SendKeys(css(`input[name=current]`), "not the password"), chromedp.SendKeys(css(`input[name=new]`), "a new password 2"),
-		chromedp.Click(css(`form[action="/account/password"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
+		click(css(`form[action="/account/password"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
 	data = "table td"
 	check("staff, a new account's password", chromedp.Navigate(app.base+"/admin/staff"), chromedp.WaitVisible(inEnglish("main h1")),
 		chromedp.SendKeys(css(`input[name=username]`), readerName), chromedp.SendKeys(css(`input[name=name]`), "Reader Brown-Featherstonehaugh"),
-		chromedp.SetValue(css(`select[name=unit_id]`), u), chromedp.Click(css(`form[action="/admin/staff"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
+		chromedp.SetValue(css(`select[name=unit_id]`), u), click(css(`form[action="/admin/staff"] button`)), chromedp.WaitVisible(inEnglish("code.secret")))
 	register := filepath.Join(t.TempDir(), "register.csv")
 	if err := os.WriteFile(register, []byte("Name,Gender,Born,Post\nLi Si,unknown,next year,Director\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	check("cadres, a failed import", chromedp.Navigate(app.base+"/cadres"), chromedp.WaitVisible(inEnglish("main h1")),
 		chromedp.SetUploadFiles(css(`input[name=register]`), []string{register}),
-		chromedp.Click(css(`form[enctype="multipart/form-data"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
+		click(css(`form[enctype="multipart/form-data"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
 
 	// A unit refused: a name already taken (the seeded unit's, typed as it is), an empty
 	// one. The list holds the units of every test: not the page's words.
 	fresh()
 	check("units, a name already taken", chromedp.Navigate(app.base+"/admin/units"), chromedp.WaitVisible(inEnglish("main h1")),
-		chromedp.SendKeys(css(`input[name=name]`), units.Units[0].Name), chromedp.Click(css(`form[action="/admin/units"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
+		chromedp.SendKeys(css(`input[name=name]`), units.Units[0].Name), click(css(`form[action="/admin/units"] button`)), chromedp.WaitVisible(inEnglish("main .error")))
 	check("units, an empty name", chromedp.SetValue(css(`input[name=name]`), "   "),
-		newPage(chromedp.Click(css(`form[action="/admin/units"] button`))), chromedp.WaitVisible(inEnglish("main .error")))
+		newPage(click(css(`form[action="/admin/units"] button`))), chromedp.WaitVisible(inEnglish("main .error")))
 	data = ""
 
 	// Paper ballots: the admin enters a sheet, then a sheet with no group is refused.
@@ -260,8 +260,8 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		return n
 	}
 	check("paper entry, one entry waiting for its second", chromedp.Navigate(app.base+"/polls/"+paper.ID+"/paper"), chromedp.WaitVisible(inEnglish("#ballot")),
-		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), chromedp.Click(grade(1, "称职")),
-		newPage(chromedp.Click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
+		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), click(grade(1, "称职")),
+		newPage(click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
 	if n := pending(); n != "1" || evalBool(t, c.ctx, `!!document.getElementById("paper-differ")`) {
 		t.Errorf("after one entry the paper page says %s wait for their second, or that entries differ", n)
 	}
@@ -269,7 +269,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		chromedp.WaitVisible(inEnglish("main .error")))
 
 	// Refused: a teller making a poll, an organizer at the admin's pages.
-	do(t, c.ctx, chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
+	do(t, c.ctx, click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(inEnglish(`input[name=username]`)))
 	signIn(tellerName, "en375 password 1")
 	check("a teller refused the builder (403)", chromedp.Navigate(app.base+"/polls/new"), chromedp.WaitVisible(inEnglish("section.narrow h1")))
 	// The organizer's pages go in a browser of their own: a browser's time is bounded.
@@ -280,8 +280,8 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 
 	// The organizer enters the same sheet otherwise: the two entries differ, both wait.
 	check("paper entry, two entries that differ", chromedp.Navigate(app.base+"/polls/"+paper.ID+"/paper"), chromedp.WaitVisible(inEnglish("#ballot")),
-		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), chromedp.Click(grade(1, "基本称职")),
-		newPage(chromedp.Click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
+		chromedp.SetValue(css(`#ballot select[name=group_id]`), paper.Groups[0].ID), click(grade(1, "基本称职")),
+		newPage(click(css(`#ballot button.primary`))), chromedp.WaitVisible(inEnglish(`form[action$="/paper/discard"]`)))
 	if n := pending(); n != "2" || !evalBool(t, c.ctx, `!!document.getElementById("paper-differ")`) {
 		t.Errorf("after two entries that differ the paper page says %s wait for their second, or does not say that they differ", n)
 	}
@@ -303,7 +303,7 @@ func TestEnglishStaffStatesOnPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("count on the key holder's device, a wrong share", chromedp.Navigate(seat.Links[0].URL), chromedp.WaitVisible(inEnglish(`#count-form`)),
-		chromedp.SetValue(css(`#count-code`), elgamal.EncodeShare(paper.ID, 1, wrong)), chromedp.Click(css(`#count-go`)), chromedp.WaitVisible(inEnglish(`#error`)))
+		chromedp.SetValue(css(`#count-code`), elgamal.EncodeShare(paper.ID, 1, wrong)), click(css(`#count-go`)), chromedp.WaitVisible(inEnglish(`#error`)))
 	if e := text(t, c.ctx, "#error"); !strings.Contains(e, "does not match this seat") {
 		t.Errorf("a wrong share on the key holder's device: %q", e)
 	}
@@ -456,7 +456,7 @@ func TestEnglishBallotByKeyboard(t *testing.T) {
 	}
 	// Without JavaScript the switch is a link the server answers.
 	do(t, ctx, scripts(false), chromedp.Navigate(toks.Tokens[2].URL), chromedp.WaitVisible(inEnglish("#ballot")),
-		chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css(`html.big[lang="en"] #ballot`)))
+		click(css("#bigtext")), chromedp.WaitVisible(css(`html.big[lang="en"] #ballot`)))
 	if s := text(t, ctx, "#bigtext"); s != "Normal text" || !evalBool(t, ctx, fits(320)) {
 		t.Fatalf("large text without JavaScript: the switch says %q, or the page scrolls sideways", s)
 	}

@@ -41,9 +41,9 @@ func TestFourFormsInBrowser(t *testing.T) {
 	do(t, ctx, phone,
 		chromedp.Navigate(toks.Tokens[0].URL),
 		chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(box("f1.p1", "c1")),
-		chromedp.Click(box("f1.p1", "c2")),
-		chromedp.Click(box("f1.p1", "c3")), // the third of two seats
+		click(box("f1.p1", "c1")),
+		click(box("f1.p1", "c2")),
+		click(box("f1.p1", "c3")), // the third of two seats
 	)
 	checked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[name="f1.p1"]:checked').length`))
 	if err != nil {
@@ -56,17 +56,17 @@ func TestFourFormsInBrowser(t *testing.T) {
 	// A written-in name counts toward the seats too: the submit is blocked.
 	do(t, ctx,
 		chromedp.SendKeys(css(`input[name="f1.p1.w"]`), "赵六"),
-		chromedp.Click(box("f2.s1", "称职")),
-		chromedp.Click(box("f3.overall", "较好")),
-		chromedp.Click(box("f4.c1", "认同")),
-		chromedp.Click(css(`button[type=submit]`)),
+		click(box("f2.s1", "称职")),
+		click(box("f3.overall", "较好")),
+		click(box("f4.c1", "认同")),
+		click(css(`button[type=submit]`)),
 	)
 	if msg := text(t, ctx, "#form-f1 .line-error"); !strings.Contains(msg, "已选 3 人，超过应推荐的 2 人，请取消 1 人") {
 		t.Fatalf("submit with 3 names for 2 seats: %q", msg)
 	}
 	do(t, ctx,
-		chromedp.Click(box("f1.p1", "c2")), // take 李四 back: 张三 + 赵六
-		chromedp.Click(css(`button[type=submit]`)),
+		click(box("f1.p1", "c2")), // take 李四 back: 张三 + 赵六
+		click(css(`button[type=submit]`)),
 		chromedp.WaitVisible(css("#done")),
 	)
 
@@ -75,11 +75,11 @@ func TestFourFormsInBrowser(t *testing.T) {
 		scripts(false),
 		chromedp.Navigate(toks.Tokens[1].URL),
 		chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(box("f1.p1", "c1")),
-		chromedp.Click(box("f1.p1", "c2")),
-		chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(box("f2.s1", "优秀")),
-		chromedp.Click(css(`button[type=submit]`)),
+		click(box("f1.p1", "c1")),
+		click(box("f1.p1", "c2")),
+		click(box("f1.p1", "c3")),
+		click(box("f2.s1", "优秀")),
+		click(css(`button[type=submit]`)),
 		chromedp.WaitVisible(css(".error")),
 	)
 	if msg := text(t, ctx, ".error"); !strings.Contains(msg, "“副局长”推荐3人，超过应推荐人数2人") {
@@ -87,8 +87,8 @@ func TestFourFormsInBrowser(t *testing.T) {
 	}
 	screenshot(ctx, "four-forms-refused")
 	do(t, ctx,
-		chromedp.Click(box("f1.p1", "c1")), // leaves 李四, 王五
-		chromedp.Click(css(`button[type=submit]`)),
+		click(box("f1.p1", "c1")), // leaves 李四, 王五
+		click(css(`button[type=submit]`)),
 		chromedp.WaitVisible(css("#done")),
 		scripts(true),
 	)

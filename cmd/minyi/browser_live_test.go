@@ -65,7 +65,7 @@ func TestLiveTurnoutInBrowser(t *testing.T) {
 	}
 
 	// The big screen, opened from its read-only link.
-	do(t, ctx, chromedp.Click(css(`form[action$="/screen"] button`)), chromedp.WaitVisible(css(`a[href^="/screen/"]`)))
+	do(t, ctx, click(css(`form[action$="/screen"] button`)), chromedp.WaitVisible(css(`a[href^="/screen/"]`)))
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href^="/screen/"]').getAttribute("href")`))
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestLiveTurnoutSurvivesDownloadsAndDrops(t *testing.T) {
 	// Slips from the page: a form post answered with a download, after which the page
 	// reloads for the next batch; its turnout keeps coming, the new slips counted on it.
 	do(t, ctx, chromedp.SetValue(css(`#issue-form input[name=count]`), "3"),
-		chromedp.Click(css(`#issue-form button`)))
+		click(css(`#issue-form button`)))
 	waitText("#turnout tfoot .issued", "7", 15*time.Second)
 	// The reload itself, so that it cannot fall into the cut below.
 	for deadline := time.Now().Add(15 * time.Second); !strings.HasPrefix(read("#issue-status"), "已生成并下载"); {

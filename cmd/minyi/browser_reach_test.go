@@ -176,7 +176,7 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 		if size := evalBool(t, ctx, `parseFloat(getComputedStyle(document.querySelector("legend .seats")).fontSize) >= parseFloat(getComputedStyle(document.body).fontSize)`); !size {
 			t.Fatal("the seats are smaller than the page's text")
 		}
-		do(t, ctx, chromedp.Click(css("#bigtext")))
+		do(t, ctx, click(css("#bigtext")))
 		if !evalBool(t, ctx, `document.documentElement.classList.contains("big") && parseFloat(getComputedStyle(document.body).fontSize) >= 22`) {
 			t.Fatal("大字 did not make the text larger")
 		}
@@ -187,7 +187,7 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 		if !evalBool(t, ctx, `document.documentElement.classList.contains("big")`) || text(t, ctx, "#bigtext") != "标准字" {
 			t.Fatal("大字 was forgotten on reload")
 		}
-		do(t, ctx, chromedp.Click(css("#bigtext")))
+		do(t, ctx, click(css("#bigtext")))
 		if evalBool(t, ctx, `document.documentElement.classList.contains("big")`) {
 			t.Fatal("标准字 did not switch back")
 		}
@@ -196,13 +196,13 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 	// Without JavaScript: the link asks the server, and the form keeps it after a refusal.
 	do(t, ctx, chromedp.EmulateViewport(320, 700, chromedp.EmulateMobile, chromedp.EmulateScale(2)), scripts(false),
 		chromedp.Navigate(toks.Tokens[1].URL), chromedp.WaitVisible(css("#ballot")),
-		chromedp.Click(css("#bigtext")), chromedp.WaitVisible(css("html.big #ballot")))
+		click(css("#bigtext")), chromedp.WaitVisible(css("html.big #ballot")))
 	box := func(line, value string) css {
 		return css(fmt.Sprintf(`input[name="%s"][value="%s"] + span`, line, value))
 	}
 	do(t, ctx,
-		chromedp.Click(box("f1.p1", "c1")), chromedp.Click(box("f1.p1", "c2")), chromedp.Click(box("f1.p1", "c3")),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
+		click(box("f1.p1", "c1")), click(box("f1.p1", "c2")), click(box("f1.p1", "c3")),
+		click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".error")))
 	if !evalBool(t, ctx, `document.documentElement.classList.contains("big")`) {
 		t.Fatal("大字 without JavaScript was lost when the server sent the ballot back")
 	}
@@ -229,14 +229,14 @@ func TestA11yNarrowAndBigText(t *testing.T) {
 	shot(ctx, "over-marked-320", "#form-f1 fieldset")
 	// Taken back to two and sent with a blank line: the server's panel asks for a
 	// confirmation with one button as wide as the form.
-	do(t, ctx, chromedp.Click(box("f1.p1", "c3")), chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#accept-invalid")))
+	do(t, ctx, click(box("f1.p1", "c3")), click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#accept-invalid")))
 	if !evalBool(t, ctx, `(() => { const b = document.getElementById("accept-invalid").getBoundingClientRect(), f = document.getElementById("ballot").getBoundingClientRect();
 	  return b.width >= f.width - 40 && b.height >= 44 })()`) {
 		t.Fatal("the blank-lines confirmation is not a full-width button")
 	}
 	check("320 px, 大字, blank lines", 320)
 	shot(ctx, "confirm-320", ".confirm.panel")
-	do(t, ctx, chromedp.Click(css("#accept-invalid")), chromedp.WaitVisible(css("#done")), scripts(true))
+	do(t, ctx, click(css("#accept-invalid")), chromedp.WaitVisible(css("#done")), scripts(true))
 }
 
 // Every staff page fits a 375 px phone without sideways scrolling and passes axe there;

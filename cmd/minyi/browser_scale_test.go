@@ -50,7 +50,7 @@ func TestRegionsOnPhone(t *testing.T) {
 		t.Fatalf("%d groups shown before a region is unfolded", n)
 	}
 	wide("folded")
-	do(t, ctx, chromedp.Click(css(`#turnout tr[data-region="0"] button.fold`)))
+	do(t, ctx, click(css(`#turnout tr[data-region="0"] button.fold`)))
 	if n := evalInt(t, ctx, `[...document.querySelectorAll("#turnout tr.in-region")].filter(r => r.offsetParent !== null).length`); n != 25 {
 		t.Fatalf("%d groups shown after unfolding one region, want 25", n)
 	}
@@ -72,7 +72,7 @@ func TestRegionsOnPhone(t *testing.T) {
 	if got := text(t, ctx, css(`#turnout tr[data-i="12"] .used`)) + " " + text(t, ctx, css(`#turnout tr[data-i="12"] .rate`)) + " " + text(t, ctx, css("#turnout tfoot .used")); got != "1 10.00% 1" {
 		t.Fatalf("the group's row and the total after the vote: %q", got)
 	}
-	do(t, ctx, chromedp.Click(css(`form[action$="/screen"] button`)), chromedp.WaitVisible(css(`a[href^="/screen/"]`)))
+	do(t, ctx, click(css(`form[action$="/screen"] button`)), chromedp.WaitVisible(css(`a[href^="/screen/"]`)))
 	href := evalString(t, ctx, `document.querySelector('a[href^="/screen/"]').getAttribute("href")`)
 	do(t, ctx, chromedp.Navigate(app.base+href), chromedp.WaitVisible(css("#groups")))
 	if n := evalInt(t, ctx, `document.querySelectorAll("#groups .group[data-region]").length`); n != 12 {

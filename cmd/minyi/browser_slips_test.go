@@ -151,19 +151,19 @@ func TestIssueSlipsInBrowser(t *testing.T) {
 	if v := value(); v != "" {
 		t.Fatalf("数量 without JavaScript shows %q, want it blank for the server to fill", v)
 	}
-	do(t, ctx, chromedp.Click(css(`#issue-form button`)))
+	do(t, ctx, click(css(`#issue-form button`)))
 	for deadline := time.Now().Add(20 * time.Second); len(bs.Batches) != 3 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		a.call("GET", "/api/v1/polls/"+p.ID+"/batches", nil, 200, &bs)
 	}
 	if len(bs.Batches) != 3 || bs.Batches[2].GroupName != "班子成员" || bs.Batches[2].Count != 3 {
 		t.Fatalf("the plain form's first post: %+v", bs.Batches)
 	}
-	do(t, ctx, chromedp.Click(css(`#issue-form button`)), chromedp.WaitVisible(css(`#issued-again`)))
+	do(t, ctx, click(css(`#issue-form button`)), chromedp.WaitVisible(css(`#issued-again`)))
 	if body := text(t, ctx, "#issued-again"); !strings.Contains(body, "第一次提交下载的文件中就是这批凭证") || !strings.Contains(body, bs.Batches[2].Hint) {
 		t.Fatalf("second post of the plain form:\n%s", body)
 	}
 	screenshot(ctx, "issued-again")
-	do(t, ctx, chromedp.Click(css(`#issued-again form button`)), chromedp.WaitVisible(css(`#turnout`)))
+	do(t, ctx, click(css(`#issued-again form button`)), chromedp.WaitVisible(css(`#turnout`)))
 	if body := text(t, ctx, "main"); !strings.Contains(body, "已作废凭证批次（班子成员，3 张，"+bs.Batches[2].Hint+"）中 3 张凭证。") {
 		t.Fatalf("after voiding the lost batch:\n%s", body)
 	}

@@ -65,12 +65,12 @@ func TestVoterOnSlow3G(t *testing.T) {
 	}
 
 	for i := 1; i <= 6; i++ {
-		do(t, ctx, chromedp.Click(grade(i, "称职")))
+		do(t, ctx, click(grade(i, "称职")))
 	}
 	if p := text(t, ctx, "#progress"); p != "已填 6 / 6" {
 		t.Fatalf("progress %q: the page's script is not working on a slow network", p)
 	}
-	do(t, ctx, chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
+	do(t, ctx, click(css(`button[type=submit]`)), chromedp.WaitVisible(css("#done")))
 	t.Logf("slow 3G: cast and confirmed %v after the page was opened", time.Since(start).Round(time.Millisecond))
 	if h := text(t, ctx, "#done h1"); h != "投票成功" {
 		t.Fatalf("confirmation heading %q", h)

@@ -50,7 +50,7 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 	defer cancel2()
 	tabs := []context.Context{first, second}
 	for i, tab := range tabs {
-		do(t, tab, chromedp.Navigate(links.Links[i].URL), chromedp.WaitVisible(css("#start")), chromedp.Click(css("#start")))
+		do(t, tab, chromedp.Navigate(links.Links[i].URL), chromedp.WaitVisible(css("#start")), click(css("#start")))
 	}
 	var codes, shares []string
 	for _, tab := range tabs {
@@ -58,7 +58,7 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 		codes = append(codes, text(t, tab, "#check-code"))
 		share := text(t, tab, "#share-code")
 		shares = append(shares, share)
-		do(t, tab, chromedp.SetValue(css("#verify-code"), share), chromedp.Click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
+		do(t, tab, chromedp.SetValue(css("#verify-code"), share), click(css("#verify")), chromedp.WaitVisible(css("#step-done")))
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("minyi teller: %v\n%s", err, out.String())
@@ -121,7 +121,7 @@ func TestTellerCommandWithBrowsers(t *testing.T) {
 		t.Fatalf("minyi teller count said:\n%s", counted.String())
 	}
 	do(t, first, chromedp.Navigate(links.Links[0].URL), chromedp.WaitVisible(css("#count-form")), chromedp.SetValue(css("#count-code"), shares[0]),
-		chromedp.Click(css("#count-go")), chromedp.WaitVisible(css("#step-count")))
+		click(css("#count-go")), chromedp.WaitVisible(css("#step-count")))
 	var st struct{ State string }
 	for range 100 {
 		if a.call("GET", "/api/v1/polls/"+p.ID+"/count", nil, 200, &st); st.State == "done" {
