@@ -18,6 +18,58 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	e, err := prepare(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(e.Dir, "PG_VERSION")); os.IsNotExist(err) {
+		fmt.Fprintf(opt.Log, "creating a private PostgreSQL cluster in %s\n", e.Dir)
+		if out, err := e.run(ctx, "initdb", "-D", e.Dir, "-U", "minyi", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"); err != nil {
+			return nil, fmt.Errorf("initdb failed: %v\n%s%s", err, out, rootHint(e.Dir))
+		}
+	}
+	if err := e.start(ctx, opt); err != nil {
+		return nil, err
+	}
+	if err := e.CreateDatabase(ctx, "minyi", ""); err != nil {
+		e.Stop()
+		return nil, err
+	}
+	return e, nil
+}
+
+// StartStandby starts a streaming replica of primary in dir, copied from it on first use
+// (pg_basebackup): a hot standby that answers reads and follows the primary's commits, as
+// a CloudNativePG cluster's replicas do behind its -ro service.
+func StartStandby(ctx context.Context, dir string, primary *Cluster, opt Options) (*Cluster, error) {
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	e, err := prepare(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(e.Dir, "PG_VERSION")); os.IsNotExist(err) {
+		fmt.Fprintf(opt.Log, "copying the PostgreSQL cluster in %s to a standby in %s\n", primary.Dir, e.Dir)
+		conn := fmt.Sprintf("host=%s port=%d user=minyi", primary.Socket, primary.Port)
+		if out, err := e.run(ctx, "pg_basebackup", "-D", e.Dir, "-d", conn, "-R", "-X", "stream", "-c", "fast"); err != nil {
+			return nil, fmt.Errorf("pg_basebackup failed: %v\n%s", err, out)
+		}
+		// The primary's socket lives in its data directory: the copy took the socket's
+		// lock file, which would stop the standby's own socket.
+		locks, _ := filepath.Glob(filepath.Join(e.Dir, ".s.PGSQL.*.lock"))
+		for _, l := range locks {
+			os.Remove(l)
+		}
+	}
+	if err := e.start(ctx, opt); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// prepare makes the directories of a cluster in dir, owned by the user it will run as.
+func prepare(dir string) (*Cluster, error) {
 	bin, err := Bin()
 	if err != nil {
 		return nil, err
@@ -52,34 +104,29 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 			}
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); os.IsNotExist(err) {
-		fmt.Fprintf(opt.Log, "creating a private PostgreSQL cluster in %s\n", dir)
-		if out, err := e.run(ctx, "initdb", "-D", dir, "-U", "minyi", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"); err != nil {
-			return nil, fmt.Errorf("initdb failed: %v\n%s%s", err, out, rootHint(dir))
-		}
-	}
-	if _, err := e.run(ctx, "pg_ctl", "status", "-D", dir); err == nil {
-		fmt.Fprintf(opt.Log, "reusing the private PostgreSQL already running in %s\n", dir)
-	} else {
-		opts := fmt.Sprintf("-k %s -c listen_addresses='' -p %d -c max_connections=200", e.Socket, e.Port)
-		if opt.Throwaway {
-			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-		}
-		for _, set := range opt.Settings {
-			opts += " -c " + set
-		}
-		out, err := e.run(ctx, "pg_ctl", "start", "-D", dir, "-w", "-t", "120", "-s", "-l", filepath.Join(dir, "server.log"), "-o", opts)
-		if err != nil {
-			log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-			return nil, fmt.Errorf("start PostgreSQL: %v\n%s\n%s", err, out, lastLines(log, 15))
-		}
-		e.owned = true
-	}
-	if err := e.CreateDatabase(ctx, "minyi", ""); err != nil {
-		e.Stop()
-		return nil, err
-	}
 	return e, nil
+}
+
+// start starts the cluster's server, or finds it already running.
+func (e *Cluster) start(ctx context.Context, opt Options) error {
+	if _, err := e.run(ctx, "pg_ctl", "status", "-D", e.Dir); err == nil {
+		fmt.Fprintf(opt.Log, "reusing the private PostgreSQL already running in %s\n", e.Dir)
+		return nil
+	}
+	opts := fmt.Sprintf("-k %s -c listen_addresses='' -p %d -c max_connections=200", e.Socket, e.Port)
+	if opt.Throwaway {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
+	for _, set := range opt.Settings {
+		opts += " -c " + set
+	}
+	out, err := e.run(ctx, "pg_ctl", "start", "-D", e.Dir, "-w", "-t", "120", "-s", "-l", filepath.Join(e.Dir, "server.log"), "-o", opts)
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(e.Dir, "server.log"))
+		return fmt.Errorf("start PostgreSQL: %v\n%s\n%s", err, out, lastLines(log, 15))
+	}
+	e.owned = true
+	return nil
 }
 
 func lastLines(b []byte, n int) string {

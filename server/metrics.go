@@ -11,6 +11,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/live"
+	"minyi/store"
 )
 
 // metrics are what an operator's Prometheus scrapes. No label may carry a token, a
@@ -25,7 +26,7 @@ type metrics struct {
 	http     *prometheus.HistogramVec
 }
 
-func newMetrics(h *live.Hub[liveView]) *metrics {
+func newMetrics(h *live.Hub[liveView], st *store.Store) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		accepted: prometheus.NewCounter(prometheus.CounterOpts{
@@ -54,6 +55,12 @@ func newMetrics(h *live.Hub[liveView]) *metrics {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "minyi_live_computations_total", Help: "Computations of a poll's live turnout (one per poll and update, shared by all its streams).",
 		}, func() float64 { return float64(h.Computed()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "minyi_replica_box_reads_total", Help: "Counted boxes read from the read replica for a bundle download.",
+		}, func() float64 { r, _ := st.ReplicaReads(); return float64(r) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "minyi_replica_behind_total", Help: "Counted boxes read from the primary because the read replica had not replayed their count or did not answer.",
+		}, func() float64 { _, b := st.ReplicaReads(); return float64(b) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

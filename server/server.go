@@ -56,7 +56,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 	}
 	s.pools = live.NewPools(st, s.log, cfg.PrepareAhead, s.done, s.draining.Load)
 	s.hub = live.NewHub(s.live, s.liveTiming().Coalesce, s.done)
-	s.met = newMetrics(s.hub)
+	s.met = newMetrics(s.hub, st)
 	s.tpl, err = pages(cfg)
 	if err != nil {
 		return nil, err

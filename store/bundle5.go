@@ -27,7 +27,8 @@ var (
 const boxReadAhead = 64
 
 // CountedBox yields the ballots of a counted poll in the order of its bundle, a few at a
-// time, all from one snapshot of the box. marks is the length of a ballot's marks
+// time, all from one snapshot of the box, read from the replica when it has one that has
+// replayed the count. marks is the length of a ballot's marks
 // (ballot.BoxKey's receipt covers them).
 func (s *Store) CountedBox(ctx context.Context, pollID string, marks int) iter.Seq2[ballot.SealedBallot, error] {
 	return func(yield func(ballot.SealedBallot, error) bool) {
@@ -35,7 +36,7 @@ func (s *Store) CountedBox(ctx context.Context, pollID string, marks int) iter.S
 			yield(ballot.SealedBallot{}, err)
 			return
 		}
-		tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		tx, err := s.countedBoxSource(ctx, pollID).BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 		if err != nil {
 			yield(ballot.SealedBallot{}, err)
 			return

@@ -38,6 +38,8 @@ type Store struct {
 	countChunks countChunks
 	// warming is held while WarmConns runs: one warm at a time.
 	warming sync.Mutex
+	// replica reads the boxes of counted polls (SetReadReplica); nil: the primary does.
+	replica *replica
 }
 
 // hotQueries are prepared at boot (CheckSchema), once for the pool: in a transaction,
@@ -197,6 +199,9 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.stmtMu.Unlock()
+	if s.replica != nil {
+		s.replica.db.Close()
+	}
 	return s.db.Close()
 }
 

@@ -215,6 +215,7 @@ func serveIn(ctx context.Context, p *i18n.Printer, args []string, stdout, stderr
 	secureCookies := fs.Bool("secure-cookies", os.Getenv("MINYI_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS (serve behind TLS)")
 	prepare := fs.Int("prepare", envInt("MINYI_PREPARE", 0), "ballots each voter group keeps encrypted ahead on this instance while a poll is open (0: the group's expected voters; -1: none)")
 	trusted := fs.String("trusted-proxies", os.Getenv("MINYI_TRUSTED_PROXIES"), "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Real-IP names the client")
+	readURL := fs.String("read-database-url", os.Getenv("MINYI_READ_DATABASE_URL"), "a streaming replica of the database (CloudNativePG: the -ro service) to read counted boxes from for bundle downloads; empty: the primary")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -239,6 +240,11 @@ func serveIn(ctx context.Context, p *i18n.Printer, args []string, stdout, stderr
 	}
 	if err != nil {
 		return err
+	}
+	if *readURL != "" {
+		if err := st.SetReadReplica(ctx, *readURL); err != nil {
+			return err
+		}
 	}
 	password, err := bootstrap(ctx, st)
 	if err != nil {

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// A read replica (a hot standby streaming from the primary, as a CloudNativePG cluster's
+// -ro service) takes the one read that is both large and safe to serve late: the box of a
+// counted poll, streamed into its bundle for evaluators and `minyi verify` (17 GB at a
+// million survey ballots). Nothing in a counted box changes, so a replica that has
+// replayed the count holds the same ballots as the primary. Everything else reads the
+// primary: the vote path, sessions, the count, and whatever must see the last commit
+// (docs/SCALE.md, "Stage 3").
+
+// replicaConns bounds the connections to the replica: a few downloads at once.
+const replicaConns = 8
+
+// replicaWait bounds the question asked of the replica before a download: a replica that
+// does not answer at once is passed by, and the primary serves the download.
+const replicaWait = 2 * time.Second
+
+var qCountedAt = query(`SELECT t.counted_at FROM tallies t JOIN polls p ON p.id = t.poll_id
+	WHERE t.poll_id = $1 AND p.state = 'counted'`)
+
+// replica is the read replica of a store, when it has one.
+type replica struct {
+	db *sqlx.DB
+	// reads and behind count the boxes read from the replica, and those read from the
+	// primary because the replica had not yet replayed their count (or did not answer).
+	reads, behind atomic.Int64
+}
+
+// SetReadReplica has the store read counted boxes from the PostgreSQL at url, a replica
+// of its own database. The replica must answer now; later, a replica that is down or
+// behind is passed by.
+func (s *Store) SetReadReplica(ctx context.Context, url string) error {
+	db, err := sqlx.Open("postgres", binaryParameters(url))
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(replicaConns)
+	db.SetMaxIdleConns(replicaConns)
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var standby bool
+	if err := db.QueryRowContext(pctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
+		db.Close()
+		return fmt.Errorf("connect to the read replica: %w", err)
+	}
+	if !standby {
+		db.Close()
+		return fmt.Errorf("the read replica's address names a primary, not a standby: give the replicas' address (CloudNativePG: the -ro service)")
+	}
+	s.replica = &replica{db: db}
+	return nil
+}
+
+// ReplicaReads says how many counted boxes were read from the replica, and how many from
+// the primary because the replica was behind or did not answer.
+func (s *Store) ReplicaReads() (reads, behind int64) {
+	if s == nil || s.replica == nil {
+		return 0, 0
+	}
+	return s.replica.reads.Load(), s.replica.behind.Load()
+}
+
+// countedBoxSource is where the box of a counted poll is read from: the replica when it
+// has replayed the poll's count (its tally counted at the same moment as the primary's),
+// else the primary.
+func (s *Store) countedBoxSource(ctx context.Context, pollID string) *sqlx.DB {
+	r := s.replica
+	if r == nil {
+		return s.db
+	}
+	var at, there time.Time
+	if err := s.db.GetContext(ctx, &at, qCountedAt, pollID); err != nil {
+		return s.db // not counted: the primary's read says so
+	}
+	rctx, cancel := context.WithTimeout(ctx, replicaWait)
+	defer cancel()
+	if err := r.db.GetContext(rctx, &there, qCountedAt, pollID); err != nil || !there.Equal(at) {
+		r.behind.Add(1)
+		return s.db
+	}
+	r.reads.Add(1)
+	return r.db
+}
