@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"minyi/ballot"
 )
 
 // A read replica (a hot standby streaming from the primary, as a CloudNativePG cluster's
@@ -54,7 +56,7 @@ func (s *Store) SetReadReplica(ctx context.Context, url string) error {
 	}
 	if !standby {
 		db.Close()
-		return fmt.Errorf("the read replica's address names a primary, not a standby: give the replicas' address (CloudNativePG: the -ro service)")
+		return ballot.Errorf(ballot.EINVALID, "只读副本的地址指向的是主库而不是备库：请填写只读副本的地址（CloudNativePG 为 -ro 服务）")
 	}
 	s.replica = &replica{db: db}
 	return nil
