@@ -86,8 +86,8 @@ func used(t *testing.T, st *store.Store, pollID string) int {
 }
 
 // Voters who submit together share batches: each is answered after the commit that holds
-// their ballot, a token sent twice counts once, and what is queued when the batcher
-// stops is still written.
+// their ballot, a token sent twice counts once, and a submission after the stop is
+// refused for the voter to send again.
 func TestBatcherWritesEveryBallotOnce(t *testing.T) {
 	t.Parallel()
 	st := dbtest.New(t)
@@ -145,6 +145,50 @@ func TestBatcherWritesEveryBallotOnce(t *testing.T) {
 	}
 	if box, err := st.Box(ctx, p.ID); err != nil || len(box) != 40 {
 		t.Fatalf("box of %d ballots (%v), want 40", len(box), err)
+	}
+}
+
+// What is queued when the batcher stops (a server told to stop while voters' submissions
+// wait for a batch) is still written, and each of those voters is answered. The batcher
+// sees the stop and the queue at once, and may take either first: eight rounds.
+func TestBatcherWritesWhatIsQueuedAtStop(t *testing.T) {
+	t.Parallel()
+	st := dbtest.New(t)
+	const rounds, queued = 8, 5
+	p, hs := openPoll(t, st, rounds*queued)
+	for round := range rounds {
+		b := live.NewBatcher(st, nil)
+		errs := make(chan error, queued)
+		for i := range queued {
+			go func() { errs <- b.Cast(item(p, hs[round*queued+i])) }()
+		}
+		for start := time.Now(); b.Queued() < queued; time.Sleep(time.Millisecond) {
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("round %d: %d of %d submissions queued", round, b.Queued(), queued)
+			}
+		}
+		stopped, stop := context.WithCancel(ctx)
+		stop()
+		b.Run(stopped)
+		for range queued {
+			select {
+			case err := <-errs:
+				if err != nil {
+					t.Fatalf("round %d: a submission queued at the stop: %v", round, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("round %d: a submission queued at the stop was never answered", round)
+			}
+		}
+	}
+	if n := used(t, st, p.ID); n != rounds*queued {
+		t.Fatalf("%d tokens used, want %d", n, rounds*queued)
+	}
+	if err := st.ClosePoll(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if box, err := st.Box(ctx, p.ID); err != nil || len(box) != rounds*queued {
+		t.Fatalf("box of %d ballots (%v), want %d", len(box), err, rounds*queued)
 	}
 }
 

@@ -1,0 +1,4 @@
+package live
+
+// Queued is how many submissions wait for the batcher: the tests stop it with some queued.
+func (b *Batcher) Queued() int { return len(b.in) }
