@@ -15,20 +15,14 @@ import (
 // cluster in dir, creating it on first use. When run as root it runs PostgreSQL as the
 // unprivileged "postgres" user (or "nobody"), since initdb refuses root.
 func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
-	if opt.Log == nil {
-		opt.Log = io.Discard
-	}
-	e, err := prepare(dir)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(e.Dir, "PG_VERSION")); os.IsNotExist(err) {
-		fmt.Fprintf(opt.Log, "creating a private PostgreSQL cluster in %s\n", e.Dir)
+	e, err := startIn(ctx, dir, opt, func(e *Cluster, log io.Writer) error {
+		fmt.Fprintf(log, "creating a private PostgreSQL cluster in %s\n", e.Dir)
 		if out, err := e.run(ctx, "initdb", "-D", e.Dir, "-U", "minyi", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"); err != nil {
-			return nil, fmt.Errorf("initdb failed: %v\n%s%s", err, out, rootHint(e.Dir))
+			return fmt.Errorf("initdb failed: %v\n%s%s", err, out, rootHint(e.Dir))
 		}
-	}
-	if err := e.start(ctx, opt); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := e.CreateDatabase(ctx, "minyi", ""); err != nil {
@@ -42,6 +36,24 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 // (pg_basebackup): a hot standby that answers reads and follows the primary's commits, as
 // a CloudNativePG cluster's replicas do behind its -ro service.
 func StartStandby(ctx context.Context, dir string, primary *Cluster, opt Options) (*Cluster, error) {
+	return startIn(ctx, dir, opt, func(e *Cluster, log io.Writer) error {
+		fmt.Fprintf(log, "copying the PostgreSQL cluster in %s to a standby in %s\n", primary.Dir, e.Dir)
+		conn := fmt.Sprintf("host=%s port=%d user=minyi", primary.Socket, primary.Port)
+		if out, err := e.run(ctx, "pg_basebackup", "-D", e.Dir, "-d", conn, "-R", "-X", "stream", "-c", "fast"); err != nil {
+			return fmt.Errorf("pg_basebackup failed: %v\n%s", err, out)
+		}
+		// The primary's socket lives in its data directory: the copy took the socket's
+		// lock file, which would stop the standby's own socket.
+		locks, _ := filepath.Glob(filepath.Join(e.Dir, ".s.PGSQL.*.lock"))
+		for _, l := range locks {
+			os.Remove(l)
+		}
+		return nil
+	})
+}
+
+// startIn starts the cluster in dir, made by create when dir holds none yet.
+func startIn(ctx context.Context, dir string, opt Options, create func(e *Cluster, log io.Writer) error) (*Cluster, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -50,16 +62,8 @@ func StartStandby(ctx context.Context, dir string, primary *Cluster, opt Options
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(e.Dir, "PG_VERSION")); os.IsNotExist(err) {
-		fmt.Fprintf(opt.Log, "copying the PostgreSQL cluster in %s to a standby in %s\n", primary.Dir, e.Dir)
-		conn := fmt.Sprintf("host=%s port=%d user=minyi", primary.Socket, primary.Port)
-		if out, err := e.run(ctx, "pg_basebackup", "-D", e.Dir, "-d", conn, "-R", "-X", "stream", "-c", "fast"); err != nil {
-			return nil, fmt.Errorf("pg_basebackup failed: %v\n%s", err, out)
-		}
-		// The primary's socket lives in its data directory: the copy took the socket's
-		// lock file, which would stop the standby's own socket.
-		locks, _ := filepath.Glob(filepath.Join(e.Dir, ".s.PGSQL.*.lock"))
-		for _, l := range locks {
-			os.Remove(l)
+		if err := create(e, opt.Log); err != nil {
+			return nil, err
 		}
 	}
 	if err := e.start(ctx, opt); err != nil {

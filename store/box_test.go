@@ -35,6 +35,14 @@ func openPoll(t *testing.T, n int) (*store.Store, *sql.DB, *ballot.Poll, [][]byt
 	db, _ := sql.Open("postgres", url)
 	t.Cleanup(func() { db.Close() })
 	p := newPoll(t, s)
+	hs, k := openPollOf(t, s, p, n)
+	return s, db, p, hs, k
+}
+
+// openPollOf issues n tokens of the stored poll p's first group and opens it, its box of
+// slots for ballots sealed whole (box 2) of 120 bytes.
+func openPollOf(t *testing.T, s *store.Store, p *ballot.Poll, n int) ([][]byte, ballot.PollKey) {
+	t.Helper()
 	hs := hashes(n)
 	if _, err := s.IssueTokens(ctx, p.ID, p.Groups[0].ID, hs, ""); err != nil {
 		t.Fatal(err)
@@ -46,7 +54,7 @@ func openPoll(t *testing.T, n int) (*store.Store, *sql.DB, *ballot.Poll, [][]byt
 	if err := s.EnsureSlots(ctx, p.ID, 120); err != nil {
 		t.Fatal(err)
 	}
-	return s, db, p, hs, k
+	return hs, k
 }
 
 func rowVersions(t *testing.T, db *sql.DB, q string, args ...any) []string {

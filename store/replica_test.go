@@ -66,17 +66,7 @@ func TestCountedBoxFromTheReplica(t *testing.T) {
 		if err := s.CreatePoll(ctx, p, ""); err != nil {
 			t.Fatal(err)
 		}
-		hs := hashes(n)
-		if _, err := s.IssueTokens(ctx, p.ID, p.Groups[0].ID, hs, ""); err != nil {
-			t.Fatal(err)
-		}
-		k, _ := ballot.NewPollKey()
-		if err := s.OpenPoll(ctx, p.ID, 2, k.Public, nil, []byte("w")); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.EnsureSlots(ctx, p.ID, 120); err != nil {
-			t.Fatal(err)
-		}
+		hs, _ := openPollOf(t, s, p, n)
 		var cast [][]byte
 		for _, h := range hs {
 			sealed := make([]byte, 120)
