@@ -215,8 +215,8 @@ func TestBundleDownloadOfAChangedBox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// One byte of the one ballot's marks, as a hand on the database would change it.
-	if _, err := db.Exec(`UPDATE ballots SET sealed = overlay(sealed PLACING '\x00'::bytea FROM 200 FOR 1) WHERE poll_id = $1 AND group_id IS NOT NULL`, b.Poll.ID); err != nil {
+	// One byte of the one ballot's marks flipped, as a hand on the database would change it.
+	if _, err := db.Exec(`UPDATE ballots SET sealed = set_byte(sealed, 199, get_byte(sealed, 199) # 255) WHERE poll_id = $1 AND group_id IS NOT NULL`, b.Poll.ID); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest("GET", e.base+"/api/v1/polls/"+b.Poll.ID+"/bundle", nil)
