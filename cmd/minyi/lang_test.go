@@ -15,6 +15,7 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/elgamal"
 	"minyi/i18n"
+	"minyi/pgembed"
 )
 
 // chinese finds Chinese text and punctuation in a command's output.
@@ -194,6 +195,15 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 		t.Fatal("a password set for an account that does not exist")
 	}
 	saysInEnglish(t, "minyi admin password of nobody", err.Error(), "No account has the user name nobody_here")
+	// A read replica's address that names the primary is refused at start, in its words.
+	pg, err := pgembed.Start(ctx, filepath.Join(app.data, "pg"), pgembed.Options{}) // the app's, running: reused
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = run("serve", "-lang", "en", "-data", app.data, "-addr", "127.0.0.1:0", "-read-database-url", pg.URL("minyi")); err == nil {
+		t.Fatal("minyi serve took the primary's address for a read replica")
+	}
+	saysInEnglish(t, "minyi serve with the primary as its read replica", err.Error(), "names a primary, not a standby")
 	if _, err = run("audit", "check", "-lang", "en"); err == nil {
 		t.Fatal("minyi audit check is taken")
 	}
