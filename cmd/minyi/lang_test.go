@@ -200,7 +200,11 @@ func TestOperatorCommandsInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err = run("serve", "-lang", "en", "-data", app.data, "-addr", "127.0.0.1:0", "-read-database-url", pg.URL("minyi")); err == nil {
+	// Bounded: a serve that took the address would serve until stopped, then end well.
+	bounded, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	err = Main(bounded, []string{"serve", "-lang", "en", "-data", app.data, "-addr", "127.0.0.1:0", "-read-database-url", pg.URL("minyi")}, io.Discard, io.Discard)
+	stop()
+	if err == nil {
 		t.Fatal("minyi serve took the primary's address for a read replica")
 	}
 	saysInEnglish(t, "minyi serve with the primary as its read replica", err.Error(), "names a primary, not a standby")
