@@ -220,8 +220,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
+	applied, err := p.Up(ctx)
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		// A schema the migrations have just made (or remade, after a MigrateTo down) is
+		// checked statement by statement, whatever was checked before at its version.
+		schemaChecked.Clear()
 	}
 	return s.CheckSchema(ctx)
 }
@@ -253,10 +259,10 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 }
 
 // schemaChecked holds the schema versions every statement has prepared against in this
-// process. A server opens one store and checks once; the tests open a store on a new copy
-// of the same migrated database for each test, and a check of the same statements against
-// the same version would only repeat the first (half of what opening a test's store costs
-// PostgreSQL).
+// process, since migrations last ran in it. A server opens one store and checks once; the
+// tests open a store on a new copy of the same migrated database for each test, and a
+// check of the same statements against the same version would only repeat the first
+// (half of what opening a test's store costs PostgreSQL).
 var schemaChecked sync.Map // int64 → true
 
 func (s *Store) prepareAll(ctx context.Context) error {
