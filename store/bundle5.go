@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"iter"
 
 	"github.com/lib/pq"
@@ -36,7 +35,7 @@ func (s *Store) CountedBox(ctx context.Context, pollID string, marks int) iter.S
 			yield(ballot.SealedBallot{}, err)
 			return
 		}
-		tx, err := s.countedBoxSource(ctx, pollID).BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		tx, err := s.countedBoxTx(ctx, pollID)
 		if err != nil {
 			yield(ballot.SealedBallot{}, err)
 			return

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -41,12 +43,13 @@ type replica struct {
 // of its own database. The replica must answer now; later, a replica that is down or
 // behind is passed by.
 func (s *Store) SetReadReplica(ctx context.Context, url string) error {
-	db, err := sqlx.Open("postgres", binaryParameters(url))
+	db, err := sqlx.Open("postgres", binaryParameters(withConnectTimeout(url)))
 	if err != nil {
 		return err
 	}
 	db.SetMaxOpenConns(replicaConns)
 	db.SetMaxIdleConns(replicaConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var standby bool
@@ -58,8 +61,28 @@ func (s *Store) SetReadReplica(ctx context.Context, url string) error {
 		db.Close()
 		return ballot.Errorf(ballot.EINVALID, "只读副本的地址指向的是主库而不是备库：请填写只读副本的地址（CloudNativePG 为 -ro 服务）")
 	}
+	if s.replica != nil {
+		s.replica.db.Close()
+	}
 	s.replica = &replica{db: db}
 	return nil
+}
+
+// withConnectTimeout bounds the connection to the replica to replicaWait unless url says
+// otherwise: a replica whose network drops packets would otherwise hold a download's start
+// for as long as the kernel tries to connect.
+func withConnectTimeout(url string) string {
+	if strings.Contains(url, "connect_timeout") {
+		return url
+	}
+	secs := fmt.Sprint(int(replicaWait / time.Second))
+	if strings.Contains(url, "://") {
+		if strings.Contains(url, "?") {
+			return url + "&connect_timeout=" + secs
+		}
+		return url + "?connect_timeout=" + secs
+	}
+	return url + " connect_timeout=" + secs
 }
 
 // ReplicaReads says how many counted boxes were read from the replica, and how many from
@@ -71,24 +94,52 @@ func (s *Store) ReplicaReads() (reads, behind int64) {
 	return s.replica.reads.Load(), s.replica.behind.Load()
 }
 
-// countedBoxSource is where the box of a counted poll is read from: the replica when it
-// has replayed the poll's count (its tally counted at the same moment as the primary's),
-// else the primary.
-func (s *Store) countedBoxSource(ctx context.Context, pollID string) *sqlx.DB {
+// countedBoxTx begins the read-only snapshot a counted poll's box is read in: on the
+// replica when, in that very snapshot, it has replayed the poll's count (its tally counted
+// at the same moment as the primary's), else on the primary. The check is made in the
+// transaction the box is then read in, so behind a service that spreads connections over
+// several replicas it is the connection that reads which was checked. A replica that has
+// not answered in replicaWait is left to finish on its own, and the primary serves.
+func (s *Store) countedBoxTx(ctx context.Context, pollID string) (*sqlx.Tx, error) {
+	snapshot := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	r := s.replica
 	if r == nil {
-		return s.db
+		return s.db.BeginTxx(ctx, snapshot)
 	}
-	var at, there time.Time
+	var at time.Time
 	if err := s.db.GetContext(ctx, &at, qCountedAt, pollID); err != nil {
-		return s.db // not counted: the primary's read says so
+		return s.db.BeginTxx(ctx, snapshot) // not counted: the primary's read says so
 	}
-	rctx, cancel := context.WithTimeout(ctx, replicaWait)
-	defer cancel()
-	if err := r.db.GetContext(rctx, &there, qCountedAt, pollID); err != nil || !there.Equal(at) {
-		r.behind.Add(1)
-		return s.db
+	answer := make(chan *sqlx.Tx, 1)
+	go func() {
+		tx, err := r.db.BeginTxx(ctx, snapshot)
+		if err != nil {
+			answer <- nil
+			return
+		}
+		var there time.Time
+		if err := tx.GetContext(ctx, &there, qCountedAt, pollID); err != nil || !there.Equal(at) {
+			tx.Rollback()
+			answer <- nil
+			return
+		}
+		answer <- tx
+	}()
+	wait := time.NewTimer(replicaWait)
+	defer wait.Stop()
+	select {
+	case tx := <-answer:
+		if tx != nil {
+			r.reads.Add(1)
+			return tx, nil
+		}
+	case <-wait.C:
+		go func() { // the replica may still answer: what it began is not used
+			if tx := <-answer; tx != nil {
+				tx.Rollback()
+			}
+		}()
 	}
-	r.reads.Add(1)
-	return r.db
+	r.behind.Add(1)
+	return s.db.BeginTxx(ctx, snapshot)
 }

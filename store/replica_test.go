@@ -1,10 +1,15 @@
 package store_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"database/sql"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,9 +138,57 @@ func TestCountedBoxFromTheReplica(t *testing.T) {
 	replayed(second)
 	read(second, secondBox, 2, 1)
 
+	// The standby frozen (its processes stopped, as a machine that no longer answers):
+	// the primary serves once the replica has had its two seconds.
+	thaw := freeze(t, standby.Dir)
+	start := time.Now()
+	read(first, firstBox, 2, 2)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("a frozen replica held the read %v", took)
+	}
+	thaw()
+
 	// The standby down: the primary serves.
 	if err := standby.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	read(first, firstBox, 2, 2)
+	read(first, firstBox, 2, 3)
+}
+
+// freeze stops the processes of the PostgreSQL cluster in dir (SIGSTOP) and gives what
+// starts them again.
+func freeze(t *testing.T, dir string) (thaw func()) {
+	t.Helper()
+	pid, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	postmaster := strings.TrimSpace(strings.SplitN(string(pid), "\n", 2)[0])
+	pids := []string{postmaster}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 1 && f[1] == postmaster {
+			pids = append(pids, e.Name())
+		}
+	}
+	signal := func(sig syscall.Signal) {
+		for _, p := range pids {
+			n, _ := strconv.Atoi(p)
+			syscall.Kill(n, sig)
+		}
+	}
+	signal(syscall.SIGSTOP)
+	thawed := false
+	thaw = func() {
+		if !thawed {
+			thawed = true
+			signal(syscall.SIGCONT)
+		}
+	}
+	t.Cleanup(thaw)
+	return thaw
 }
