@@ -150,11 +150,12 @@ func TestBatcherWritesEveryBallotOnce(t *testing.T) {
 
 // What is queued when the batcher stops (a server told to stop while voters' submissions
 // wait for a batch) is still written, and each of those voters is answered. The batcher
-// sees the stop and the queue at once, and may take either first: eight rounds.
+// sees the stop and the queue at once and may take either first: twenty rounds, so that a
+// stop that forgets the queue fails with all but a one-in-a-million chance.
 func TestBatcherWritesWhatIsQueuedAtStop(t *testing.T) {
 	t.Parallel()
 	st := dbtest.New(t)
-	const rounds, queued = 8, 5
+	const rounds, queued = 20, 5
 	p, hs := openPoll(t, st, rounds*queued)
 	for round := range rounds {
 		b := live.NewBatcher(st, nil)

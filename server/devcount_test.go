@@ -541,8 +541,11 @@ func TestDeviceCountBoxChanged(t *testing.T) {
 	// Its 40th byte flipped: a byte set to a value may have held it already.
 	res, err := db.Exec(`UPDATE ballots SET sealed = set_byte(sealed, 39, get_byte(sealed, 39) # 255)
 		WHERE ctid = (SELECT ctid FROM ballots WHERE poll_id = $1 AND sealed IS NOT NULL LIMIT 1)`, p.ID)
-	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+	if err != nil {
 		t.Fatalf("altering a ballot: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("altering a ballot: %d rows changed, want 1", n)
 	}
 	for j := 1; j <= 2; j++ {
 		dev := e.seatDevice(p.ID, j)

@@ -149,7 +149,8 @@ func text(t *testing.T, ctx context.Context, sel css) string {
 // do runs the steps one after the other. A step refused with "No node with given id" is
 // run again, twice at most: the node ids chromedp holds go stale when chromium replaces
 // the document under them (a form's answer arriving), and the command that said so did
-// nothing: it is refused before any input reaches the page.
+// nothing: it is refused before any input reaches the page. A step is one action: a
+// chromedp.Func that clicked and then queried would be run again whole, its click too.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	for _, s := range steps {
