@@ -98,8 +98,11 @@ func TestCountChecksAGroupWhoseBallotChanged(t *testing.T) {
 	two, _ := elgamal.Encrypt(pk, 2, s).MarshalBinary()
 	res, err := db.Exec(`UPDATE ballots SET sealed = overlay(sealed PLACING $2 FROM 2 FOR 64)
 		WHERE id = (SELECT id FROM ballots WHERE poll_id = $1 LIMIT 1)`, p.ID, two)
-	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+	if err != nil {
 		t.Fatalf("changing a ballot: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("changing a ballot: %d rows, want 1", n)
 	}
 	e.deviceCount(p.ID, codes, 1)
 	tl := e.countedTally(p.ID)
@@ -128,8 +131,11 @@ func TestCountReportsADeletedBallot(t *testing.T) {
 	t.Parallel()
 	e, p, codes, db := keptBoxPoll(t)
 	res, err := db.Exec(`DELETE FROM ballots WHERE id = (SELECT id FROM ballots WHERE poll_id = $1 LIMIT 1)`, p.ID)
-	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+	if err != nil {
 		t.Fatalf("deleting a ballot: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("deleting a ballot: %d rows, want 1", n)
 	}
 	e.deviceCount(p.ID, codes, 1)
 	tl := e.countedTally(p.ID)

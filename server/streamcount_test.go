@@ -38,8 +38,11 @@ func TestCountReadsTheBoxInChunks(t *testing.T) {
 	res, err := db.Exec(`INSERT INTO ballots (id, poll_id, group_id, sealed)
 		SELECT '00000000-0000-4000-8000-000000000001', poll_id, group_id, sealed FROM ballots
 		WHERE poll_id = $1 AND group_id IS NOT NULL ORDER BY id DESC LIMIT 1`, p.ID)
-	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+	if err != nil {
 		t.Fatalf("copying a ballot: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("copying a ballot: %d rows, want 1", n)
 	}
 	e.deviceCount(p.ID, codes, 1)
 	tl := e.countedTally(p.ID)
