@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +42,10 @@ type replica struct {
 // of its own database. The replica must answer now; later, a replica that is down or
 // behind is passed by.
 func (s *Store) SetReadReplica(ctx context.Context, url string) error {
-	db, err := sqlx.Open("postgres", binaryParameters(withConnectTimeout(url)))
+	// The connection is bounded to replicaWait unless url says otherwise: a replica whose
+	// network drops packets would hold a download's start as long as the kernel tries.
+	url = withParam(url, "connect_timeout", fmt.Sprint(int(replicaWait/time.Second)))
+	db, err := sqlx.Open("postgres", binaryParameters(url))
 	if err != nil {
 		return err
 	}
@@ -66,23 +68,6 @@ func (s *Store) SetReadReplica(ctx context.Context, url string) error {
 	}
 	s.replica = &replica{db: db}
 	return nil
-}
-
-// withConnectTimeout bounds the connection to the replica to replicaWait unless url says
-// otherwise: a replica whose network drops packets would otherwise hold a download's start
-// for as long as the kernel tries to connect.
-func withConnectTimeout(url string) string {
-	if strings.Contains(url, "connect_timeout") {
-		return url
-	}
-	secs := fmt.Sprint(int(replicaWait / time.Second))
-	if strings.Contains(url, "://") {
-		if strings.Contains(url, "?") {
-			return url + "&connect_timeout=" + secs
-		}
-		return url + "?connect_timeout=" + secs
-	}
-	return url + " connect_timeout=" + secs
 }
 
 // ReplicaReads says how many counted boxes were read from the replica, and how many from

@@ -179,17 +179,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // binaryParameters asks the driver to send []byte parameters in binary: a ballot is tens
 // of kilobytes of ciphertexts, which the driver would otherwise send as hex text, twice
 // their size, for PostgreSQL to parse back.
-func binaryParameters(url string) string {
-	if strings.Contains(url, "binary_parameters") {
+func binaryParameters(url string) string { return withParam(url, "binary_parameters", "yes") }
+
+// withParam sets a connection parameter in url, a URL or a key=value string, unless url
+// already sets it.
+func withParam(url, key, value string) string {
+	if strings.Contains(url, key) {
 		return url
 	}
 	if strings.Contains(url, "://") {
 		if strings.Contains(url, "?") {
-			return url + "&binary_parameters=yes"
+			return url + "&" + key + "=" + value
 		}
-		return url + "?binary_parameters=yes"
+		return url + "?" + key + "=" + value
 	}
-	return url + " binary_parameters=yes"
+	return url + " " + key + "=" + value
 }
 
 // Close closes the connection pool.
