@@ -180,6 +180,11 @@ func mustScalar(t *testing.T) group.Scalar {
 
 // signedBox is a verified bundle of a small box, and a way to sign a changed copy.
 func signedBox(t *testing.T) (*Bundle, ed25519.PrivateKey) {
+	return signedBoxOf(t, 20)
+}
+
+// signedBoxOf is signedBox of n ballots.
+func signedBoxOf(t *testing.T, n int) (*Bundle, ed25519.PrivateKey) {
 	t.Helper()
 	p := boxPoll(t)
 	dk := deal(t)
@@ -188,7 +193,7 @@ func signedBox(t *testing.T) (*Bundle, ed25519.PrivateKey) {
 		t.Fatal(err)
 	}
 	rng := mrand.New(mrand.NewPCG(5, 1))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:20])
+	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:n])
 	turnout := turnoutOf(kept)
 	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 3)
 	b, err := k.NewBundle4(turnout, box, s, partials, opened, [][]byte{dk.shares[0], dk.shares[1], dk.shares[2]}, 2, tl, "minyi test", time.Now())
@@ -229,7 +234,7 @@ func failedChecks(checks []Check) []string {
 
 func TestBundleOfTheBoxVerifies(t *testing.T) {
 	t.Parallel()
-	b, key := signedBox(t)
+	b, key := signedBoxOf(t, underRace(20, 6))
 	if f := failedChecks(verifyBundle(t, b, key)); len(f) > 0 {
 		t.Fatalf("a fresh bundle fails: %q", f)
 	}

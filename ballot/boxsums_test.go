@@ -279,9 +279,9 @@ func TestSumsRowHoldsOnlyForItsPoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := mrand.New(mrand.NewPCG(3, 5))
-	_, _, rows := keptBox(t, rng, k, p, randomBox(rng, p)[:8], false)
+	_, _, rows := keptBox(t, rng, k, p, randomBox(rng, p)[:underRace(8, 3)], false)
 	if len(rows) == 0 {
-		t.Fatal("eight ballots left no batch row")
+		t.Fatal("the ballots left no batch row")
 	}
 	r := rows[0]
 	if !testSumsKey.Holds(p.ID, k.public, 0, &r) {

@@ -317,8 +317,14 @@ func comparable(t *testing.T, tl *Tally) any {
 func sameCount(t *testing.T, p *Poll, boxes int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, uint64(len(p.Forms))))
-	pooled := 0
+	pooled, done := 0, 0
 	for i := range boxes {
+		// Under the race detector the sums' workers are what is checked: a few boxes
+		// that show both cases are enough, the pass without -race counts them all.
+		if raceDetector && i >= 4 && pooled > 0 && pooled < i {
+			break
+		}
+		done++
 		box := randomBox(rng, p)
 		turnout := turnoutOf(box)
 		plain := Count(p, turnout, box)
@@ -336,8 +342,8 @@ func sameCount(t *testing.T, p *Poll, boxes int) {
 			t.Fatalf("box %d of %d ballots: the tally from sums differs from the count\n%s", i, len(box), firstDiff(string(pa), string(pb)))
 		}
 	}
-	if pooled == 0 || pooled == boxes {
-		t.Fatalf("%d of %d boxes pooled small groups: both cases should be seen", pooled, boxes)
+	if pooled == 0 || pooled == done {
+		t.Fatalf("%d of %d boxes pooled small groups: both cases should be seen", pooled, done)
 	}
 }
 

@@ -15,3 +15,13 @@ func withoutRace(t testing.TB) {
 		t.Skip("a whole box's cryptography, no concurrency of its own: runs in the pass without -race")
 	}
 }
+
+// underRace is n in the pass without -race and small in the pass with it: the tests that
+// keep the counting code's workers under the race detector need only enough ballots for
+// every worker to take some, while the pass without -race checks the whole size.
+func underRace(n, small int) int {
+	if raceDetector {
+		return small
+	}
+	return n
+}
