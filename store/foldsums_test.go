@@ -126,25 +126,25 @@ func rowsOf(t *testing.T, s *store.Store, pollID string) (rows, ballots int) {
 func TestOpenFoldLeavesFewRows(t *testing.T) {
 	t.Parallel()
 	s := dbtest.New(t)
-	f := openFoldPoll(t, s, 90)
-	for i := range 80 {
+	f := openFoldPoll(t, s, 40)
+	for i := range 30 {
 		f.cast(t, s, i)
 	}
-	if n, err := s.FoldOpenSums(ctx, f.p.ID, 32, 512); err != nil || n != 80 {
-		t.Fatalf("the fold replaced %d rows (%v), want the 80 batch rows", n, err)
+	if n, err := s.FoldOpenSums(ctx, f.p.ID, 16, 512); err != nil || n != 30 {
+		t.Fatalf("the fold replaced %d rows (%v), want the 30 batch rows", n, err)
 	}
-	if rows, n := rowsOf(t, s, f.p.ID); rows != 1 || n != 80 {
-		t.Fatalf("after the fold %d rows of %d ballots, want one row of 80", rows, n)
+	if rows, n := rowsOf(t, s, f.p.ID); rows != 1 || n != 30 {
+		t.Fatalf("after the fold %d rows of %d ballots, want one row of 30", rows, n)
 	}
-	for i := 80; i < 90; i++ {
+	for i := 30; i < 40; i++ {
 		f.cast(t, s, i)
 	}
 	// Eleven rows are below the threshold: left as they are.
-	if n, err := s.FoldOpenSums(ctx, f.p.ID, 32, 512); err != nil || n != 0 {
+	if n, err := s.FoldOpenSums(ctx, f.p.ID, 16, 512); err != nil || n != 0 {
 		t.Fatalf("the fold replaced %d of 11 rows (%v), want none below the threshold", n, err)
 	}
-	if rows, n := rowsOf(t, s, f.p.ID); rows != 11 || n != 90 {
-		t.Fatalf("%d rows of %d ballots, want 11 rows of 90", rows, n)
+	if rows, n := rowsOf(t, s, f.p.ID); rows != 11 || n != 40 {
+		t.Fatalf("%d rows of %d ballots, want 11 rows of 40", rows, n)
 	}
 	sums := f.count(t, s)
 	if sums.Checked != 0 || len(sums.Notes) != 0 {
@@ -167,23 +167,23 @@ func TestOpenFoldLeavesAnAlteredRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	f := openFoldPoll(t, s, 40)
-	for i := range 40 {
+	f := openFoldPoll(t, s, 16)
+	for i := range 16 {
 		f.cast(t, s, i)
 	}
 	var altered string
 	if err := db.QueryRow(`UPDATE box_sums SET n = n + 1 WHERE id = (SELECT id FROM box_sums WHERE poll_id = $1 LIMIT 1) RETURNING id`, f.p.ID).Scan(&altered); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.FoldOpenSums(ctx, f.p.ID, 32, 512); err != nil || n != 39 {
-		t.Fatalf("the fold replaced %d rows (%v), want the 39 that hold", n, err)
+	if n, err := s.FoldOpenSums(ctx, f.p.ID, 8, 512); err != nil || n != 15 {
+		t.Fatalf("the fold replaced %d rows (%v), want the 15 that hold", n, err)
 	}
 	var left int
 	if err := db.QueryRow(`SELECT count(*) FROM box_sums WHERE id = $1`, altered).Scan(&left); err != nil || left != 1 {
 		t.Fatalf("the altered row is gone (%d, %v): the fold must leave it for the count", left, err)
 	}
 	sums := f.count(t, s)
-	if sums.Checked != 40 || len(sums.Notes) != 1 || !strings.Contains(sums.Notes[0], "被改动") {
+	if sums.Checked != 16 || len(sums.Notes) != 1 || !strings.Contains(sums.Notes[0], "被改动") {
 		t.Fatalf("%d ballots checked one by one, notes %q: want the group checked in full as altered", sums.Checked, sums.Notes)
 	}
 }
@@ -201,7 +201,7 @@ func TestTwoInstancesFoldAtOnce(t *testing.T) {
 		}
 		defer ss[i].Close()
 	}
-	const voters = 150
+	const voters = 60
 	f := openFoldPoll(t, ss[0], voters)
 	ss[1].SetSumsKey(foldKey)
 	done := make(chan struct{})
