@@ -137,11 +137,11 @@ func TestConcurrentSubmitsCountOnce(t *testing.T) {
 	e := newEnv(t)
 	_, second, _ := startInstance(t, e.url, e.logs)
 	p := e.evaluation("张三")
-	// Under the race detector, half the waves: it needs the fifty submits at once of a
-	// wave, not the number of waves, and each submit's sealing is twelve times slower.
+	// Under the race detector, two waves: it needs the fifty submits at once of a wave,
+	// not the number of waves, and each submit's sealing is twelve times slower.
 	tokens, wave := 200, 25
 	if raceDetector {
-		tokens = 100
+		tokens = 50
 	}
 	codes := e.tokens(p, tokens)
 	e.openPoll(p.ID)
