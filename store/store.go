@@ -110,7 +110,9 @@ func (s *Store) WarmConns(ctx context.Context) error {
 			tx.Rollback()
 		}
 	}()
-	for range maxConns - 4 - s.db.Stats().InUse {
+	// Counted anew before each: connections the instance's requests take meanwhile are
+	// theirs, and the warm stops rather than wait for one of the last few.
+	for s.db.Stats().InUse < maxConns-4 {
 		tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err

@@ -153,14 +153,16 @@ func text(t *testing.T, ctx context.Context, sel css) string {
 // chromedp.Func that clicked and then queried would be run again whole, its click too.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	for _, s := range steps {
+	for i, s := range steps {
+		start := time.Now()
 		err := chromedp.Do(ctx, s)
 		for try := 0; err != nil && try < 2 && strings.Contains(err.Error(), "No node with given id"); try++ {
 			t.Logf("a step named a node of a replaced document (%v): once more", err)
 			err = chromedp.Do(ctx, s)
 		}
 		if err != nil {
-			t.Fatalf("%v\n%s", err, where(ctx))
+			t.Fatalf("step %d of %d, after %v: %v\n%s\nthe server's log meanwhile (its last lines):\n%s",
+				i+1, len(steps), time.Since(start).Round(time.Millisecond), err, where(ctx), serverLog.last(time.Since(start)+time.Second))
 		}
 	}
 }
@@ -189,7 +191,9 @@ func where(ctx context.Context) string {
 	    done(location.href + "\nscrolled " + y + (scrollY !== y ? " → " + scrollY + " (still moving)" : "") +
 	      ", focus " + (document.activeElement ? document.activeElement.tagName + "#" + document.activeElement.id : "none") +
 	      "\n" + (document.body ? document.body.innerText : "").replace(/\s+/g, " ").slice(0, 600) +
-	      "\nits last events:\n" + (window.minyiEvents || []).join("\n"))));
+	      "\nits last events:\n" + (window.minyiEvents || []).join("\n") +
+	      "\nwhat it loaded (ms after the page began, ms taken):\n" + performance.getEntriesByType("resource").map(r =>
+	        Math.round(r.startTime) + " " + Math.round(r.duration) + " " + r.name.replace(location.origin, "")).join("\n"))));
 	})`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		return "the tab does not answer: " + err.Error()

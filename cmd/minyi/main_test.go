@@ -15,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,9 +62,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Chmod(dir, 0o755)
 	app.data = dir
-	var logs io.Writer = io.Discard
+	var logs io.Writer = &serverLog
 	if os.Getenv("MINYI_TEST_LOG") != "" {
-		logs = os.Stderr
+		logs = io.MultiWriter(os.Stderr, &serverLog)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -432,4 +433,49 @@ func withManifest(t *testing.T, file []byte, signed *ballot.Signed) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// serverLog keeps the shared server's last log lines, for a browser step that fails to
+// say what the server answered meanwhile.
+var serverLog logTail
+
+// logTail keeps the last lines written to it.
+type logTail struct {
+	mu    sync.Mutex
+	lines []string
+	part  []byte
+}
+
+const logTailLines = 300
+
+func (l *logTail) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.part = append(l.part, b...)
+	for {
+		i := bytes.IndexByte(l.part, '\n')
+		if i < 0 {
+			break
+		}
+		l.lines = append(l.lines, time.Now().Format("15:04:05.000")+" "+string(l.part[:i]))
+		l.part = l.part[i+1:]
+	}
+	if over := len(l.lines) - logTailLines; over > 0 {
+		l.lines = append(l.lines[:0], l.lines[over:]...)
+	}
+	return len(b), nil
+}
+
+// last gives the lines kept from the last d.
+func (l *logTail) last(d time.Duration) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	since := time.Now().Add(-d).Format("15:04:05.000")
+	var out []string
+	for _, line := range l.lines {
+		if line[:12] >= since {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
