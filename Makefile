@@ -44,7 +44,7 @@ test-race-http:
 
 # The fuzz targets: hostile ballots, typed codes, bundles and uploaded sheets. The seed
 # corpora are in testdata/fuzz; `make fuzz FUZZTIME=10m` searches longer.
-FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify ballot:FuzzMarks ballot/elgamal:FuzzParseLine server:FuzzImport
+FUZZ     := ballot:FuzzParseToken ballot:FuzzCheckBallot ballot:FuzzPlainSize ballot:FuzzCleanText ballot:FuzzVerify ballot:FuzzMarks ballot/elgamal:FuzzParseLine sheet:FuzzImport
 FUZZTIME ?= 4s
 # Worker processes a target runs with; Go's default is one a core.
 FUZZWORKERS ?= $(shell nproc 2>/dev/null || echo 2)

@@ -10,7 +10,7 @@ import (
 	"minyi/ballot"
 	"minyi/i18n"
 	"minyi/report"
-	"minyi/survey"
+	"minyi/sheet"
 )
 
 // importList turns an uploaded sheet into the text of a builder list: "subjects" (姓名,
@@ -20,26 +20,7 @@ func importList(list string, fh *multipart.FileHeader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return listText(list, rows)
-}
-
-// listText turns sheet rows into the text of a builder list.
-func listText(list string, rows [][]string) (string, error) {
-	switch list {
-	case "subjects", "cadres", "nominees":
-		subs, err := ballot.SubjectsFromRows(rows)
-		return ballot.SubjectsText(subs), err
-	case "positions":
-		ps, err := ballot.PositionsFromRows(rows)
-		return ballot.PositionsText(ps), err
-	case "questions":
-		q, err := survey.FromRows(rows)
-		if err != nil {
-			return "", ballot.Errorf(ballot.EINVALID, "%s", err) // the survey's error says itself in the reader's language
-		}
-		return q.Text(), nil
-	}
-	return "", ballot.Errorf(ballot.EINVALID, "不能导入到这里")
+	return sheet.ListText(list, rows)
 }
 
 // samples are the downloadable example sheets, one per kind of list. What the import

@@ -5,6 +5,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/i18n"
+	"minyi/sheet"
 )
 
 // A survey sheet's bad row reads in English, its inner problem too, where the Chinese
@@ -19,7 +20,7 @@ func TestSurveySheetErrorsInEnglish(t *testing.T) {
 		{[][]string{{"单选", "Overall", "Good/Good"}}, "第 1 行：的选项“Good”重复", `Row 1: the option "Good" is listed twice.`},
 		{[][]string{{"单选", "Overall", "Good"}, {"题型"}}, "", ""},
 	} {
-		_, err := listText("questions", c.rows)
+		_, err := sheet.ListText("questions", c.rows)
 		if c.zh == "" {
 			if err == nil {
 				t.Errorf("%q is taken", c.rows)
