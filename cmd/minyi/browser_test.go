@@ -17,6 +17,7 @@ import (
 
 	"minyi/ballot"
 	"minyi/store/dbtest"
+	"minyi/store/dbtest/browsertest"
 )
 
 // One chromium serves every browser test: starting a browser costs more CPU than most of
@@ -385,5 +386,7 @@ func TestOrganizerInBrowser(t *testing.T) {
 	screenshot(ctx, "tally")
 }
 
-// click clicks what sel names as a person would (dbtest.Click).
-func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] { return dbtest.Click(sel) }
+// click clicks what sel names as a person would (browsertest.Click).
+func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
+	return browsertest.Click(sel)
+}
