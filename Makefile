@@ -28,9 +28,12 @@ TESTGOGC ?= 400
 # fills the gaps. The fuzzing starts when the first of the others ends (the lint, as a
 # rule), and each target runs with one worker: the two cores are already the tests', and a
 # second worker would only take half of what the first gets. `make fuzz` alone keeps a
-# worker a core.
+# worker a core. Each target searches for TESTFUZZTIME here: its seed corpus (the f.Add
+# inputs and testdata/fuzz) runs in the test passes as any test does, and a longer search
+# is the business of `make fuzz`.
+TESTFUZZTIME ?= 2s
 test: deps-test ## run every test: real PostgreSQL, real chromium, race detector; each fuzz target briefly
-	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint fuzz FUZZTIME=$(FUZZTIME) FUZZWORKERS=1
+	@$(MAKE) --no-print-directory -j4 test-plain test-race test-race-http lint fuzz FUZZTIME=$(TESTFUZZTIME) FUZZWORKERS=1
 
 # The server's tests of concurrent work run under the race detector only (test-race-http).
 test-plain:
