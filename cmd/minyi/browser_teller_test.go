@@ -28,10 +28,18 @@ func TestTellerPageReloadsWhatFailedToLoad(t *testing.T) {
 	var out struct{ Links []struct{ URL string } }
 	a.call("POST", "/api/v1/polls/"+p.ID+"/ceremony", nil, 201, &out)
 
+	// Loaded whole, the page is not loaded again.
+	ctx, cancel := context.WithTimeout(browser(t), 60*time.Second)
+	defer cancel()
+	do(t, ctx, chromedp.Navigate(out.Links[0].URL), chromedp.WaitVisible(css(`#start`)))
+	if how, err := chromedp.Run(ctx, chromedp.Evaluate[string](`performance.getEntriesByType("navigation")[0].type + " " + sessionStorage.length`)); err != nil || how != "navigate 0" {
+		t.Fatalf("a page that loaded whole was loaded again, or left a mark (%q, %v)", how, err)
+	}
+
 	// The first request for the curve's code fails as a dropped connection; the page loads
 	// itself again and its seat can start.
 	// Bounded well below the browser's own bound: a page that never goes on fails here.
-	ctx, cancel := context.WithTimeout(browser(t), 60*time.Second)
+	ctx, cancel = context.WithTimeout(browser(t), 60*time.Second)
 	defer cancel()
 	var failed, passed atomic.Int32
 	chromedp.Listen(ctx, func(ev any) {
