@@ -1,5 +1,9 @@
 //go:build !race
 
+// The browser tests are built without -race: the race detector's pass of this package
+// runs the tests of concurrent work (make test's RACE_HTTP), none of which opens a
+// browser, and its binary need not build the browser driver.
+
 package server_test
 
 import (

@@ -439,11 +439,16 @@ func withManifest(t *testing.T, file []byte, signed *ballot.Signed) []byte {
 // say what the server answered meanwhile.
 var serverLog logTail
 
-// logTail keeps the last lines written to it.
+// logTail keeps the last lines written to it, with the time each was written.
 type logTail struct {
 	mu    sync.Mutex
-	lines []string
+	lines []logLine
 	part  []byte
+}
+
+type logLine struct {
+	at   time.Time
+	text string
 }
 
 const logTailLines = 300
@@ -457,7 +462,7 @@ func (l *logTail) Write(b []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		l.lines = append(l.lines, time.Now().Format("15:04:05.000")+" "+string(l.part[:i]))
+		l.lines = append(l.lines, logLine{time.Now(), string(l.part[:i])})
 		l.part = l.part[i+1:]
 	}
 	if over := len(l.lines) - logTailLines; over > 0 {
@@ -470,11 +475,11 @@ func (l *logTail) Write(b []byte) (int, error) {
 func (l *logTail) last(d time.Duration) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	since := time.Now().Add(-d).Format("15:04:05.000")
+	since := time.Now().Add(-d)
 	var out []string
 	for _, line := range l.lines {
-		if line[:12] >= since {
-			out = append(out, line)
+		if !line.at.Before(since) {
+			out = append(out, line.at.Format("15:04:05.000")+" "+line.text)
 		}
 	}
 	return strings.Join(out, "\n")

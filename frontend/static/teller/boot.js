@@ -6,8 +6,14 @@
 // sessionStorage, so a reload loses nothing), and if it fails again the page says so.
 (function () {
   'use strict';
-  if (document.documentElement.dataset.tellerStarted) return;
   var again = 'minyi-teller-reloaded:' + location.pathname;
+  if (document.documentElement.dataset.tellerStarted) {
+    // Started: a later failure to load may be reloaded once again.
+    try {
+      sessionStorage.removeItem(again);
+    } catch (e) {}
+    return;
+  }
   var reloaded = false;
   try {
     reloaded = sessionStorage.getItem(again) === '1';

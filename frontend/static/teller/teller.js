@@ -439,10 +439,6 @@ $('verify-file').addEventListener('change', () => {
 });
 $('count-go').addEventListener('click', countNow);
 $('print').addEventListener('click', () => window.print());
-// For boot.js, which runs next: the page's code has started, and a later failure to load
-// may be reloaded once again.
+// For boot.js, which runs next: the page's code has started.
 document.documentElement.dataset.tellerStarted = '1';
-try {
-  sessionStorage.removeItem('minyi-teller-reloaded:' + location.pathname);
-} catch {}
 poll();
