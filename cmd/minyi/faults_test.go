@@ -359,29 +359,29 @@ func tally(answers []answer) map[string]int {
 	return m
 }
 
-// kill -9 during a load of 500 submits from 40 voters at a time, after the first 250 are
+// kill -9 during a load of 200 submits from 40 voters at a time, after the first 100 are
 // counted: after a restart every ballot that got a success answer is in the box, and the
 // voters who got no answer (those in flight, and those after) send again and are counted
 // once. The size is what puts the kill mid-load: forty in flight and more behind them.
 func TestFaultKilledServer(t *testing.T) {
 	t.Parallel()
 	db := newFaultDB(t)
-	p, toks, body := db.poll(500)
+	p, toks, body := db.poll(200)
 	a := db.serve(t)
 	var once sync.Once
 	killed := false
 	first := castAll(toks, 40, func(int) string { return a.base }, body, func(ok int) {
-		if ok >= 250 {
+		if ok >= 100 {
 			once.Do(func() { killed = true; a.cmd.Process.Signal(syscall.SIGKILL) })
 		}
 	})
 	once.Do(func() {}) // after the load, killed is read alone
 	if !killed {
-		t.Fatalf("the load ended before 250 votes were counted, and nothing was killed: %v", tally(first))
+		t.Fatalf("the load ended before 100 votes were counted, and nothing was killed: %v", tally(first))
 	}
 	<-a.exited
 	counts := tally(first)
-	if counts["200 "] < 250 || counts["no answer"] == 0 {
+	if counts["200 "] < 100 || counts["no answer"] == 0 {
 		t.Fatalf("the kill did not land mid-load: %v", counts)
 	}
 	for k := range counts {
@@ -418,12 +418,12 @@ func TestFaultKilledServer(t *testing.T) {
 // when the signal came answered (counted, or retry), the live streams ended by the server
 // (a clean end of the stream, not a dropped connection) before it exits, the process out
 // within seconds. Only a submission sent after the signal may go unanswered: the
-// listener is closed by then. The load: 500 submits from 40 voters at a time, the signal
-// after the first 250 are counted.
+// listener is closed by then. The load: 200 submits from 40 voters at a time, the signal
+// after the first 100 are counted.
 func TestFaultGracefulStop(t *testing.T) {
 	t.Parallel()
 	db := newFaultDB(t)
-	p, toks, body := db.poll(500)
+	p, toks, body := db.poll(200)
 	key, err := db.st.ScreenKey(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -439,7 +439,7 @@ func TestFaultGracefulStop(t *testing.T) {
 	var once sync.Once
 	var termAt time.Time
 	first := castAll(toks, 40, func(int) string { return a.base }, body, func(ok int) {
-		if ok >= 250 {
+		if ok >= 100 {
 			once.Do(func() { termAt = time.Now(); a.cmd.Process.Signal(syscall.SIGTERM) })
 		}
 	})
@@ -518,19 +518,19 @@ func TestFaultGracefulStop(t *testing.T) {
 	db.audit(t, p, len(toks), first, again)
 }
 
-// PostgreSQL restarted during voting (600 tokens, from 20 voters at a time, the restart
-// after the first 300 are counted): voters get a clear retryable answer, the server
+// PostgreSQL restarted during voting (240 tokens, from 20 voters at a time, the restart
+// after the first 120 are counted): voters get a clear retryable answer, the server
 // reconnects by itself, and nothing is doubled.
 func TestFaultDatabaseRestart(t *testing.T) {
 	t.Parallel()
 	db := newFaultDB(t)
-	p, toks, body := db.poll(600)
+	p, toks, body := db.poll(240)
 	a := db.serve(t)
 	var once sync.Once
 	restarted := make(chan struct{})
 	started := false
 	first := castAll(toks, 20, func(int) string { return a.base }, body, func(ok int) {
-		if ok >= 300 {
+		if ok >= 120 {
 			once.Do(func() {
 				started = true
 				go func() {
@@ -554,7 +554,7 @@ func TestFaultDatabaseRestart(t *testing.T) {
 	})
 	once.Do(func() {}) // after the load, started is read alone
 	if !started {
-		t.Fatalf("the load ended before 300 votes were counted, and the database was not restarted: %v", tally(first))
+		t.Fatalf("the load ended before 120 votes were counted, and the database was not restarted: %v", tally(first))
 	}
 	<-restarted
 	counts := tally(first)
