@@ -209,14 +209,42 @@ func TestA11yAxe(t *testing.T) {
 		"/admin/units", "/admin/staff", "/admin/deliveries", "/account"} {
 		c.page(path, chromedp.Navigate(app.base+path), chromedp.WaitVisible(css("main")))
 	}
-	// The pages around the key and the count, each in the states it shows.
+	// The pages around the key and the count, each in the states it shows: at the desk's
+	// width, then on the phone a teller holds, where each state also fits 375 px without
+	// sideways scrolling (the other staff pages' phone check is TestA11yStaffOnPhone's).
+	// The states are reached once, by steps taken at the desk's width.
+	var wide []string
 	for _, st := range ceremonyStops(t, a) {
 		c.page(st.name, st.steps...)
+		c.page(st.name+"（375 px）", phone375)
+		if w, culprits := phoneOverflow(t, c.ctx); w > 375 {
+			wide = append(wide, fmt.Sprintf("%s: %d px (%v)", st.name, w, culprits))
+			screenshot(c.ctx, "staff-wide"+st.name)
+		}
+		do(t, c.ctx, chromedp.EmulateViewport(1280, 900))
 	}
 
 	if len(c.found) > 0 {
 		t.Errorf("axe found %d violations (by rule: %v):\n%s", len(c.found), c.rules, strings.Join(c.found, "\n"))
 	}
+	if len(wide) > 0 {
+		t.Errorf("the key and the count on a 375 px phone:\n%s", strings.Join(wide, "\n"))
+	}
+}
+
+// phoneOverflow gives the page's width and, when it is wider than a 375 px phone, the
+// first elements outside tables that reach past it.
+func phoneOverflow(t *testing.T, ctx context.Context) (int, []string) {
+	t.Helper()
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w <= 375 {
+		return w, nil
+	}
+	culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest("table")).slice(0, 5).map(e => e.tagName + "." + e.className)`))
+	return w, culprits
 }
 
 // a11yStop is a page in one of its states, reached by steps taken in order after the
