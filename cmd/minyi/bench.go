@@ -114,6 +114,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	away := fs.Bool("streams-away", false, "the streams' readers stop reading during the burst and catch up after, as screens on other machines would cost this one nothing (the servers still write every event)")
 	instances := fs.Int("instances", 1, "server instances to start on the database (without -url); votes and streams are spread over them")
 	coalesce := fs.Duration("coalesce", 0, "least time between two turnout computations of a poll on an instance (default: the server's)")
+	prepare := fs.Int("prepare", envInt("MINYI_PREPARE", 0), "ballots each voter group keeps encrypted ahead on each instance the bench starts, as serve's -prepare (0: the group's expected voters; -1: none)")
 	fs.IntVar(&benchSubjects, "subjects", 6, "people the poll's 民主测评 grades (four grades each)")
 	fs.StringVar(&benchKind, "kind", "evaluation", "the poll voted on: evaluation (a 民主测评 of -subjects people, one group) or survey (a one-question 满意度 survey of -groups groups in regions of 25, a province's survey at its peak)")
 	survey := fs.Bool("survey", false, "instead: make a survey poll of -groups groups whose 应到 add up to -n, and issue its codes in one bulk download (CSV) through the API")
@@ -194,7 +195,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				defer ist.Close()
 			}
-			cfg := server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true}
+			cfg := server.Config{Keys: keys, Log: o.log, Version: version, Live: server.LiveTiming{Coalesce: *coalesce}, WarmConns: true, PrepareAhead: *prepare}
 			if *surveyBox { // the loader encrypts every ballot itself: no pool fills beside it
 				cfg.PrepareAhead = -1
 			}
