@@ -50,6 +50,9 @@ func tellerTabs(t *testing.T, n int) []context.Context {
 	for range n {
 		tctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
+		if err := chromedp.Do(tctx, browsertest.Unwatched()); err != nil {
+			t.Fatalf("open a tab in chromium: %v", err)
+		}
 		// A bound on a hung browser, not a speed budget: make test runs its passes side by
 		// side, and a whole poll driven through three tellers' pages can wait minutes for a core.
 		tctx, cancel = context.WithTimeout(tctx, 300*time.Second)

@@ -105,6 +105,9 @@ func browser(t *testing.T) context.Context {
 	})); err != nil {
 		t.Fatalf("have the tab remember its input events: %v", err)
 	}
+	if err := chromedp.Do(bctx, browsertest.Unwatched()); err != nil {
+		t.Fatalf("turn off the tab's CSS and Network domains: %v", err)
+	}
 	// A bound on a hung browser, not a speed budget: make test runs its passes side by side.
 	ctx, cancel3 := context.WithTimeout(bctx, 300*time.Second)
 	t.Cleanup(cancel3)

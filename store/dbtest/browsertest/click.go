@@ -1,6 +1,7 @@
 // Package browsertest holds what the browser tests share with chromedp: a click that does
-// not wait for ever on chromium. It is apart from dbtest so that the test binaries of the
-// packages without a browser do not build the browser driver.
+// not wait for ever on chromium, and a tab that does not report what no test reads. It is
+// apart from dbtest so that the test binaries of the packages without a browser do not
+// build the browser driver.
 package browsertest
 
 import (
