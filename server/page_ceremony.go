@@ -44,13 +44,22 @@ type ceremonySeat struct {
 
 // ceremonyStatus is the organizer's live view: who is ready, and what blocks the ceremony.
 func (s *Server) ceremonyStatus(c *fiber.Ctx) error {
-	p := pollOf(c)
-	cer, err := s.store.Ceremony(c.UserContext(), p.ID)
-	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
-		return c.JSON(fiber.Map{"started": false})
-	}
+	v, err := s.ceremonyView(c, pollOf(c))
 	if err != nil {
 		return err
+	}
+	return c.JSON(v)
+}
+
+// ceremonyView is what ceremonyStatus answers; the poll's page carries it too, so that
+// the card shows its state as the page appears rather than a moment after.
+func (s *Server) ceremonyView(c *fiber.Ctx, p *store.PollInfo) (fiber.Map, error) {
+	cer, err := s.store.Ceremony(c.UserContext(), p.ID)
+	if ballot.ErrorCode(err) == ballot.ENOTFOUND {
+		return fiber.Map{"started": false}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := fiber.Map{"started": true, "ready": cer.Ready()}
 	var seats []ceremonySeat
@@ -79,11 +88,11 @@ func (s *Server) ceremonyStatus(c *fiber.Ctx) error {
 	if cer.Ready() {
 		keys, err := s.store.CeremonyKey(c.UserContext(), p.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out["fingerprint"] = keys.Joint.Fingerprint()
 	}
-	return c.JSON(out)
+	return out, nil
 }
 
 // ownKeyNote says where the organizer's own key of a draft poll stands, for its page.

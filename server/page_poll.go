@@ -76,6 +76,18 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ceremony := ""
+	if len(p.Tellers) > 0 && p.State == ballot.Draft {
+		v, err := s.ceremonyView(c, p)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		ceremony = string(b)
+	}
 	for i := range batches {
 		batches[i].Hint = latinPunct(pr(c), batches[i].Hint)
 	}
@@ -85,7 +97,7 @@ func (s *Server) pollPage(c *fiber.Ctx) error {
 	}
 	me := meOf(c)
 	return s.page(c, fiber.StatusOK, "staff/poll", fiber.Map{
-		"OwnKey": ownKey, "OwnKeyStarted": ownStarted,
+		"OwnKey": ownKey, "OwnKeyStarted": ownStarted, "Ceremony": ceremony,
 		"ScreenKey": screenKey, "Audit": auditLinesIn(pr(c), log), "CloseAt": closeAt, "Filed": len(filed), "Entries": filed, "Register": register, "CadreName": cadreName,
 		"NextRounds": next, "CanNextRound": hasRec && p.State == "counted" && canManage(me),
 		"Title": p.Title, "Poll": p, "Turnout": tv.Groups, "Regions": tv.Regions, "Total": tv.Total, "Needed": tv.Needed,

@@ -85,3 +85,44 @@ func TestTellerPageReloadsWhatFailedToLoad(t *testing.T) {
 		t.Fatal("the seat offers to start without its code")
 	}
 }
+
+// The poll page's card of the tellers' keys shows where the ceremony stands as the page
+// appears, from the page itself, not a moment later from its first reading of the status
+// (which grew the card and moved its button from under a tap): with the status address
+// blocked, the card still says that no links were made, then how many tellers are ready.
+func TestCeremonyCardShownWithThePage(t *testing.T) {
+	t.Parallel()
+	a := adminAPI(t)
+	var units struct{ Units []struct{ ID string } }
+	a.call("GET", "/api/v1/units", nil, 200, &units)
+	var p pollRef
+	a.call("POST", "/api/v1/polls", map[string]any{"title": "监票人卡片：随页面显示", "unit_id": units.Units[0].ID, "tellers": []string{"甲监票", "乙监票"}, "teller_quorum": 2,
+		"groups": []map[string]any{{"name": "职工代表", "expected": 30}},
+		"forms":  []map[string]any{{"kind": "evaluation", "title": "领导干部民主测评表", "evaluation": map[string]any{"subjects": []map[string]string{{"name": "张三", "post": "副局长"}}}}}}, 201, &p)
+	ctx := browser(t)
+	login(t, ctx)
+	block := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: "http://127.0.0.1:*/polls/" + p.ID + "/ceremony", Block: true}}})
+		return err
+	})
+	note := func() string {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(app.base+"/polls/"+p.ID), chromedp.WaitVisible(css("#ceremony-note")))
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("ceremony-note").textContent + " | " + document.querySelectorAll("#ceremony-seats li").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	do(t, ctx, block)
+	if got, want := note(), "尚未生成监票人链接。开始投票前，须由全部监票人生成密钥。 | 0"; got != want {
+		t.Errorf("before the links: the card says %q, want %q", got, want)
+	}
+	a.call("POST", "/api/v1/polls/"+p.ID+"/ceremony", nil, 201, nil)
+	if got, want := note(), "已就绪 0 / 2 位监票人。全部就绪后才能开始投票。 | 2"; got != want {
+		t.Errorf("with the links made: the card says %q, want %q", got, want)
+	}
+}

@@ -40,6 +40,14 @@
       .then(render)
       .catch(function () { note.textContent = T("lost"); });
   }
-  load();
+  // The page carries the state it was made with: shown at once, the card does not grow a
+  // moment after the page appears and move what is below it (a tap on its button then
+  // lands beside it). The state is read again every few seconds.
+  var initial = box.getAttribute("data-initial");
+  if (initial) {
+    try { render(JSON.parse(initial)); } catch (e) { load(); }
+  } else {
+    load();
+  }
   setInterval(load, 3000);
 })();
