@@ -36,7 +36,7 @@ func tellerTabs(t *testing.T, n int) []context.Context {
 		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost, chromedp.UserDataDir(t.TempDir()),
 		// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
 		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)

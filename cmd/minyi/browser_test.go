@@ -48,7 +48,7 @@ func startChromium() (context.Context, error) {
 		}
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost,
 			chromedp.UserDataDir(dir),
 			// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
 			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
