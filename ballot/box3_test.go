@@ -18,7 +18,7 @@ import (
 
 // boxPoll is a poll of every kind of line a box holds: grades with own-unit subjects,
 // names with write-ins, and a questionnaire with a free answer.
-func boxPoll(t *testing.T) *Poll {
+func boxPoll(t testing.TB) *Poll {
 	t.Helper()
 	return cellPoll(t, true, teamEvaluationCells(), markCells(), surveyCells(t))
 }
@@ -30,7 +30,7 @@ type dealt struct {
 	d      elgamal.Dealing
 }
 
-func deal(t *testing.T) dealt {
+func deal(t testing.TB) dealt {
 	t.Helper()
 	d := elgamal.Deal(2, 3, rand.Reader)
 	c := [][]group.Element{d.Commitments}
@@ -43,7 +43,7 @@ func deal(t *testing.T) dealt {
 
 // encryptBox casts every ballot the door takes through Marks and Encrypt, as the server
 // does, and returns the box with the plain ballots it holds.
-func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]SealedBallot, []PlainBallot) {
+func encryptBox(t testing.TB, k *BoxKey, p *Poll, plain []PlainBallot) ([]SealedBallot, []PlainBallot) {
 	t.Helper()
 	var box []SealedBallot
 	var kept []PlainBallot
@@ -70,7 +70,7 @@ func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]Sealed
 
 // tellersCount is the count as the server runs it: sums, two tellers' partial
 // decryptions checked against their public shares, combined, decrypted, counted.
-func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
+func tellersCount(t testing.TB, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
 	t.Helper()
 	k.SortBox(box)
 	s := k.Sum(box, turnout)
@@ -360,9 +360,24 @@ func benchSum(b *testing.B, subjects, n int) {
 }
 
 // smallGroupBox is a box of 10 ballots of g1, 10 of g2 and one of g4 (under the minimum of 5):
-// honestly counted, g4's one ballot is pooled with another group.
+// honestly counted, g4's one ballot is pooled with another group. The box and its plain
+// ballots are the test's own copy; the poll, the shares and the key are shared.
 func smallGroupBox(t *testing.T) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot) {
 	t.Helper()
+	x := sharedSmallGroupBox(t)
+	return x.p, x.dk, x.k, cloneBox(x.box), clonePlain(x.kept)
+}
+
+// sealedBox is a poll's box sealed under a dealt key, with the plain ballots it holds.
+type sealedBox struct {
+	p    *Poll
+	dk   dealt
+	k    *BoxKey
+	box  []SealedBallot
+	kept []PlainBallot
+}
+
+var sharedSmallGroupBox = shared(func(t testing.TB) sealedBox {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -384,8 +399,8 @@ func smallGroupBox(t *testing.T) (*Poll, dealt, *BoxKey, []SealedBallot, []Plain
 		}
 	}
 	box, kept := encryptBox(t, k, p, plain)
-	return p, dk, k, box, kept
-}
+	return sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}
+})
 
 // rowsBelowMin names the result rows whose decrypted sums add fewer valid ballots than the
 // poll's minimum (the ballot line's sum is the number of ballots added in the row).

@@ -18,7 +18,7 @@ var testSumsKey = SumsKey("0123456789abcdef0123456789abcdef")
 // keptBox seals the plain ballots as the server does, keeping each ballot's opening, and
 // writes the rows a run of batches (sizes drawn by rng) would write; with fold, the rows of
 // each group are then folded as at close.
-func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBallot, fold bool) ([]SealedBallot, []PlainBallot, []SumsRow) {
+func keptBox(t testing.TB, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBallot, fold bool) ([]SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
 	var box []SealedBallot
 	var kept []PlainBallot
