@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"minyi/ballot/elgamal"
@@ -63,6 +64,12 @@ func keptBox(t testing.TB, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBal
 	if !fold {
 		return box, kept, rows
 	}
+	return box, kept, foldRows(t, k, p, rows)
+}
+
+// foldRows folds the batch rows of each group into one, as at close.
+func foldRows(t testing.TB, k *BoxKey, p *Poll, rows []SumsRow) []SumsRow {
+	t.Helper()
 	var folded []SumsRow
 	for _, g := range p.Groups {
 		f, replaced, ok, err := testSumsKey.Fold(p.ID, k.public, g.ID, rows, 0, 1)
@@ -78,7 +85,7 @@ func keptBox(t testing.TB, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBal
 			}
 		}
 	}
-	return box, kept, folded
+	return folded
 }
 
 // decryptSums finishes a count from its sums with tellers 1 and 3.
@@ -103,18 +110,40 @@ func decryptSums(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSum
 	return k.CountBox(turnout, s, rows, k.Texts(s, opened))
 }
 
+// keptPoll is a random box of the box poll, drawn from seed, sealed with its batch rows
+// or, with fold, its rows as folded at close. The box, its plain ballots and its rows
+// are the test's own copy of what is sealed once a process for each seed.
 func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
+	x := keptFixture(seed)(t)
+	rows := x.rows
+	if fold {
+		rows = x.folded
 	}
-	rng := mrand.New(mrand.NewPCG(seed, 5))
-	plain := randomBox(rng, p)
-	box, kept, rows := keptBox(t, rng, k, p, plain, fold)
-	return p, dk, k, box, kept, rows
+	return x.p, x.dk, x.k, cloneBox(x.box), clonePlain(x.kept), cloneRows(rows)
+}
+
+// keptSealed is a box sealed with its batch rows and the same rows folded.
+type keptSealed struct {
+	sealedBox
+	rows, folded []SumsRow
+}
+
+var keptFixtures sync.Map // seed to its shared keptSealed
+
+func keptFixture(seed uint64) func(testing.TB) *keptSealed {
+	f, _ := keptFixtures.LoadOrStore(seed, shared(func(t testing.TB) *keptSealed {
+		p := boxPoll(t)
+		dk := deal(t)
+		k, err := NewBoxKey(p, dk.public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := mrand.New(mrand.NewPCG(seed, 5))
+		box, kept, rows := keptBox(t, rng, k, p, randomBox(rng, p), false)
+		return &keptSealed{sealedBox: sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}, rows: rows, folded: foldRows(t, k, p, rows)}
+	}))
+	return f.(func(testing.TB) *keptSealed)
 }
 
 // The kept sums count what checking every ballot counts, and the count takes them: no
@@ -473,7 +502,11 @@ func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 func TestWipeZeroesAnOpening(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	_, _, k, _, _, _ := keptPoll(t, 4, false)
+	// One ballot is sealed here: the test needs a key, not a box.
+	k, err := NewBoxKey(boxPoll(t), deal(t).public)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := k.poll
 	g := p.Groups[0].ID
 	var o *Opening
