@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -183,9 +184,31 @@ func signedBox(t *testing.T) (*Bundle, ed25519.PrivateKey) {
 	return signedBoxOf(t, 20)
 }
 
-// signedBoxOf is signedBox of n ballots.
+// signedBoxOf is signedBox of n ballots: the test's own copy of the bundle, counted once
+// a process for each n.
 func signedBoxOf(t *testing.T, n int) (*Bundle, ed25519.PrivateKey) {
 	t.Helper()
+	x := signedBoxFixture(n)(t)
+	return cloneBundle(t, x.b), x.key
+}
+
+// keyedBundle is a bundle and the key it is signed with.
+type keyedBundle struct {
+	b   *Bundle
+	key ed25519.PrivateKey
+}
+
+var signedBoxes sync.Map // number of ballots to its shared signed box
+
+func signedBoxFixture(n int) func(testing.TB) keyedBundle {
+	f, _ := signedBoxes.LoadOrStore(n, shared(func(t testing.TB) keyedBundle {
+		b, key := newSignedBox(t, n)
+		return keyedBundle{b: b, key: key}
+	}))
+	return f.(func(testing.TB) keyedBundle)
+}
+
+func newSignedBox(t testing.TB, n int) (*Bundle, ed25519.PrivateKey) {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
