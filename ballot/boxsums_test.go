@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"minyi/ballot/elgamal"
@@ -110,12 +109,13 @@ func decryptSums(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSum
 	return k.CountBox(turnout, s, rows, k.Texts(s, opened))
 }
 
-// keptPoll is a random box of the box poll, drawn from seed, sealed with its batch rows
-// or, with fold, its rows as folded at close. The box, its plain ballots and its rows
-// are the test's own copy of what is sealed once a process for each seed.
-func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
+// keptPoll is a random box of the box poll sealed with its batch rows or, with fold, its
+// rows as folded at close. The box is sealed once a process: the tests of the kept sums
+// each change it their own way, and get their own copy of the ballots, the plain ballots
+// and the rows.
+func keptPoll(t *testing.T, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
-	x := keptFixture(seed)(t)
+	x := sharedKeptBox(t)
 	rows := x.rows
 	if fold {
 		rows = x.folded
@@ -129,22 +129,17 @@ type keptSealed struct {
 	rows, folded []SumsRow
 }
 
-var keptFixtures sync.Map // seed to its shared keptSealed
-
-func keptFixture(seed uint64) func(testing.TB) *keptSealed {
-	f, _ := keptFixtures.LoadOrStore(seed, shared(func(t testing.TB) *keptSealed {
-		p := boxPoll(t)
-		dk := deal(t)
-		k, err := NewBoxKey(p, dk.public)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rng := mrand.New(mrand.NewPCG(seed, 5))
-		box, kept, rows := keptBox(t, rng, k, p, randomBox(rng, p), false)
-		return &keptSealed{sealedBox: sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}, rows: rows, folded: foldRows(t, k, p, rows)}
-	}))
-	return f.(func(testing.TB) *keptSealed)
-}
+var sharedKeptBox = shared(func(t testing.TB) *keptSealed {
+	p := boxPoll(t)
+	dk := deal(t)
+	k, err := NewBoxKey(p, dk.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := mrand.New(mrand.NewPCG(21, 5))
+	box, kept, rows := keptBox(t, rng, k, p, randomBox(rng, p), false)
+	return &keptSealed{sealedBox: sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}, rows: rows, folded: foldRows(t, k, p, rows)}
+})
 
 // The kept sums count what checking every ballot counts, and the count takes them: no
 // ballot's proofs are checked once the rows are folded at close. Rows left unfolded
@@ -155,7 +150,7 @@ func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
 	withoutRace(t)
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
-			p, dk, k, box, kept, rows := keptPoll(t, 21, fold)
+			p, dk, k, box, kept, rows := keptPoll(t, fold)
 			turnout := turnoutOf(kept)
 			k.SortBox(box)
 			s := k.SumKept(box, turnout, testSumsKey, rows, 1)
@@ -213,7 +208,7 @@ func groupOf(box []SealedBallot, g string) int {
 func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 8, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	turnout := turnoutOf(kept)
 	k.SortBox(box)
 	leadBiggestGroup(box)
@@ -448,7 +443,7 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 13, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	k.SortBox(box)
 	leadBiggestGroup(box)
 	g := box[0].Group
@@ -558,7 +553,7 @@ func TestWipeZeroesAnOpening(t *testing.T) {
 func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 17, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	if len(k.slots) == 0 {
 		t.Fatal("the poll has no text slots")
 	}
