@@ -109,14 +109,8 @@ func tellersDecrypt(t testing.TB, k *BoxKey, dk dealt, turnout []Turnout, s *Box
 func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(7, 7))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p))
+	// The random box the kept sums' tests take, sealed as the server seals (with openings).
+	p, dk, k, box, kept, _ := keptPoll(t, false)
 	turnout := turnoutOf(kept)
 	got, s, _, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
 	want := Count(p, turnout, kept)
@@ -141,14 +135,8 @@ func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 func TestBoxLeavesOutWhatWasNotCast(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(3, 9))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	p, dk, k, box, kept, _ := keptPoll(t, false)
+	box, kept = box[:12], kept[:12]
 	turnout := turnoutOf(kept)
 	pk, _ := elgamal.ParsePublicKey(dk.public)
 	// A first cell holding 2, with the proofs as they were.

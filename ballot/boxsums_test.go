@@ -109,10 +109,10 @@ func decryptSums(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSum
 	return k.CountBox(turnout, s, rows, k.Texts(s, opened))
 }
 
-// keptPoll is a random box of the box poll sealed with its batch rows or, with fold, its
-// rows as folded at close. The box is sealed once a process: the tests of the kept sums
-// each change it their own way, and get their own copy of the ballots, the plain ballots
-// and the rows.
+// keptPoll is a random box of the box poll sealed as the server seals it, with its batch
+// rows or, with fold, its rows as folded at close. The box is sealed once a process: the
+// tests of the count and of the kept sums each change it their own way, and get their own
+// copy of the ballots, the plain ballots and the rows.
 func keptPoll(t *testing.T, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
 	x := sharedKeptBox(t)

@@ -315,14 +315,8 @@ func TestBundle5WriterRefusesAnotherBox(t *testing.T) {
 func TestBundle5ListsABallotOfTheWrongLength(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(9, 2))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	p, dk, k, box, kept, _ := keptPoll(t, false)
+	box, kept = box[:12], kept[:12]
 	turnout := turnoutOf(kept)
 	box[4].Sealed = box[4].Sealed[:k.marks-7]
 	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 2)
