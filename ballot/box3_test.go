@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 // boxPoll is a poll of every kind of line a box holds: grades with own-unit subjects,
 // names with write-ins, and a questionnaire with a free answer.
-func boxPoll(t *testing.T) *Poll {
+func boxPoll(t testing.TB) *Poll {
 	t.Helper()
 	return cellPoll(t, true, teamEvaluationCells(), markCells(), surveyCells(t))
 }
@@ -30,7 +31,7 @@ type dealt struct {
 	d      elgamal.Dealing
 }
 
-func deal(t *testing.T) dealt {
+func deal(t testing.TB) dealt {
 	t.Helper()
 	d := elgamal.Deal(2, 3, rand.Reader)
 	c := [][]group.Element{d.Commitments}
@@ -43,7 +44,7 @@ func deal(t *testing.T) dealt {
 
 // encryptBox casts every ballot the door takes through Marks and Encrypt, as the server
 // does, and returns the box with the plain ballots it holds.
-func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]SealedBallot, []PlainBallot) {
+func encryptBox(t testing.TB, k *BoxKey, p *Poll, plain []PlainBallot) ([]SealedBallot, []PlainBallot) {
 	t.Helper()
 	var box []SealedBallot
 	var kept []PlainBallot
@@ -70,10 +71,17 @@ func encryptBox(t *testing.T, k *BoxKey, p *Poll, plain []PlainBallot) ([]Sealed
 
 // tellersCount is the count as the server runs it: sums, two tellers' partial
 // decryptions checked against their public shares, combined, decrypted, counted.
-func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
+func tellersCount(t testing.TB, k *BoxKey, dk dealt, turnout []Turnout, box []SealedBallot, tellers ...int) (*Tally, *BoxSums, []elgamal.Partial, []string) {
 	t.Helper()
 	k.SortBox(box)
 	s := k.Sum(box, turnout)
+	tl, partials, opened := tellersDecrypt(t, k, dk, turnout, s, tellers...)
+	return tl, s, partials, opened
+}
+
+// tellersDecrypt is tellersCount from the box's sums on.
+func tellersDecrypt(t testing.TB, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSums, tellers ...int) (*Tally, []elgamal.Partial, []string) {
+	t.Helper()
 	points, err := s.Points()
 	if err != nil {
 		t.Fatal(err)
@@ -95,22 +103,16 @@ func tellersCount(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, box []Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k.CountBox(turnout, s, rows, k.Texts(s, opened)), s, partials, opened
+	return k.CountBox(turnout, s, rows, k.Texts(s, opened)), partials, opened
 }
 
 func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(7, 7))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p))
+	// The random box the kept sums' tests take, sealed as the server seals (with openings).
+	p, dk, k, box, kept, _ := keptPoll(t, false)
 	turnout := turnoutOf(kept)
-	got, _, _, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
+	got, s, _, _ := tellersCount(t, k, dk, turnout, box, 1, 3)
 	want := Count(p, turnout, kept)
 	if got.Ballots != len(kept) || got.Rejected != 0 {
 		t.Fatalf("%d ballots, %d rejected; cast %d", got.Ballots, got.Rejected, len(kept))
@@ -120,8 +122,8 @@ func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 		pb, _ := json.MarshalIndent(b, "", " ")
 		t.Fatalf("the tellers' count differs from the plain count\n%s", firstDiff(string(pa), string(pb)))
 	}
-	// Tellers 2 and 3 find the same result as 1 and 3.
-	again, _, _, _ := tellersCount(t, k, dk, turnout, box, 2, 3)
+	// Tellers 2 and 3 find the same result as 1 and 3, from the same sums.
+	again, _, _ := tellersDecrypt(t, k, dk, turnout, s, 2, 3)
 	if a, b := comparable(t, again), comparable(t, got); !reflect.DeepEqual(a, b) {
 		t.Fatal("another quorum of tellers counts differently")
 	}
@@ -133,14 +135,8 @@ func TestBoxCountsFromSumsWhatThePlainCountCounts(t *testing.T) {
 func TestBoxLeavesOutWhatWasNotCast(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(3, 9))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	p, dk, k, box, kept, _ := keptPoll(t, false)
+	box, kept = box[:12], kept[:12]
 	turnout := turnoutOf(kept)
 	pk, _ := elgamal.ParsePublicKey(dk.public)
 	// A first cell holding 2, with the proofs as they were.
@@ -183,9 +179,31 @@ func signedBox(t *testing.T) (*Bundle, ed25519.PrivateKey) {
 	return signedBoxOf(t, 20)
 }
 
-// signedBoxOf is signedBox of n ballots.
+// signedBoxOf is signedBox of n ballots: the test's own copy of the bundle, counted once
+// a process for each n.
 func signedBoxOf(t *testing.T, n int) (*Bundle, ed25519.PrivateKey) {
 	t.Helper()
+	x := signedBoxFixture(n)(t)
+	return cloneBundle(t, x.b), x.key
+}
+
+// keyedBundle is a bundle and the key it is signed with.
+type keyedBundle struct {
+	b   *Bundle
+	key ed25519.PrivateKey
+}
+
+var signedBoxes sync.Map // number of ballots to its shared signed box
+
+func signedBoxFixture(n int) func(testing.TB) keyedBundle {
+	f, _ := signedBoxes.LoadOrStore(n, shared(func(t testing.TB) keyedBundle {
+		b, key := newSignedBox(t, n)
+		return keyedBundle{b: b, key: key}
+	}))
+	return f.(func(testing.TB) keyedBundle)
+}
+
+func newSignedBox(t testing.TB, n int) (*Bundle, ed25519.PrivateKey) {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -360,9 +378,24 @@ func benchSum(b *testing.B, subjects, n int) {
 }
 
 // smallGroupBox is a box of 10 ballots of g1, 10 of g2 and one of g4 (under the minimum of 5):
-// honestly counted, g4's one ballot is pooled with another group.
+// honestly counted, g4's one ballot is pooled with another group. The box and its plain
+// ballots are the test's own copy; the poll, the shares and the key are shared.
 func smallGroupBox(t *testing.T) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot) {
 	t.Helper()
+	x := sharedSmallGroupBox(t)
+	return x.p, x.dk, x.k, cloneBox(x.box), clonePlain(x.kept)
+}
+
+// sealedBox is a poll's box sealed under a dealt key, with the plain ballots it holds.
+type sealedBox struct {
+	p    *Poll
+	dk   dealt
+	k    *BoxKey
+	box  []SealedBallot
+	kept []PlainBallot
+}
+
+var sharedSmallGroupBox = shared(func(t testing.TB) sealedBox {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -384,8 +417,8 @@ func smallGroupBox(t *testing.T) (*Poll, dealt, *BoxKey, []SealedBallot, []Plain
 		}
 	}
 	box, kept := encryptBox(t, k, p, plain)
-	return p, dk, k, box, kept
-}
+	return sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}
+})
 
 // rowsBelowMin names the result rows whose decrypted sums add fewer valid ballots than the
 // poll's minimum (the ballot line's sum is the number of ballots added in the row).

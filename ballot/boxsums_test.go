@@ -18,7 +18,7 @@ var testSumsKey = SumsKey("0123456789abcdef0123456789abcdef")
 // keptBox seals the plain ballots as the server does, keeping each ballot's opening, and
 // writes the rows a run of batches (sizes drawn by rng) would write; with fold, the rows of
 // each group are then folded as at close.
-func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBallot, fold bool) ([]SealedBallot, []PlainBallot, []SumsRow) {
+func keptBox(t testing.TB, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBallot, fold bool) ([]SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
 	var box []SealedBallot
 	var kept []PlainBallot
@@ -63,6 +63,12 @@ func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBal
 	if !fold {
 		return box, kept, rows
 	}
+	return box, kept, foldRows(t, k, p, rows)
+}
+
+// foldRows folds the batch rows of each group into one, as at close.
+func foldRows(t testing.TB, k *BoxKey, p *Poll, rows []SumsRow) []SumsRow {
+	t.Helper()
 	var folded []SumsRow
 	for _, g := range p.Groups {
 		f, replaced, ok, err := testSumsKey.Fold(p.ID, k.public, g.ID, rows, 0, 1)
@@ -78,7 +84,7 @@ func keptBox(t *testing.T, rng *mrand.Rand, k *BoxKey, p *Poll, plain []PlainBal
 			}
 		}
 	}
-	return box, kept, folded
+	return folded
 }
 
 // decryptSums finishes a count from its sums with tellers 1 and 3.
@@ -103,19 +109,37 @@ func decryptSums(t *testing.T, k *BoxKey, dk dealt, turnout []Turnout, s *BoxSum
 	return k.CountBox(turnout, s, rows, k.Texts(s, opened))
 }
 
-func keptPoll(t *testing.T, seed uint64, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
+// keptPoll is a random box of the box poll sealed as the server seals it, with its batch
+// rows or, with fold, its rows as folded at close. The box is sealed once a process: the
+// tests of the count and of the kept sums each change it their own way, and get their own
+// copy of the ballots, the plain ballots and the rows.
+func keptPoll(t *testing.T, fold bool) (*Poll, dealt, *BoxKey, []SealedBallot, []PlainBallot, []SumsRow) {
 	t.Helper()
+	x := sharedKeptBox(t)
+	rows := x.rows
+	if fold {
+		rows = x.folded
+	}
+	return x.p, x.dk, x.k, cloneBox(x.box), clonePlain(x.kept), cloneRows(rows)
+}
+
+// keptSealed is a box sealed with its batch rows and the same rows folded.
+type keptSealed struct {
+	sealedBox
+	rows, folded []SumsRow
+}
+
+var sharedKeptBox = shared(func(t testing.TB) *keptSealed {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := mrand.New(mrand.NewPCG(seed, 5))
-	plain := randomBox(rng, p)
-	box, kept, rows := keptBox(t, rng, k, p, plain, fold)
-	return p, dk, k, box, kept, rows
-}
+	rng := mrand.New(mrand.NewPCG(21, 5))
+	box, kept, rows := keptBox(t, rng, k, p, randomBox(rng, p), false)
+	return &keptSealed{sealedBox: sealedBox{p: p, dk: dk, k: k, box: box, kept: kept}, rows: rows, folded: foldRows(t, k, p, rows)}
+})
 
 // The kept sums count what checking every ballot counts, and the count takes them: no
 // ballot's proofs are checked once the rows are folded at close. Rows left unfolded
@@ -126,7 +150,7 @@ func TestSumKeptCountsWhatTheFullCheckCounts(t *testing.T) {
 	withoutRace(t)
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
-			p, dk, k, box, kept, rows := keptPoll(t, 21, fold)
+			p, dk, k, box, kept, rows := keptPoll(t, fold)
 			turnout := turnoutOf(kept)
 			k.SortBox(box)
 			s := k.SumKept(box, turnout, testSumsKey, rows, 1)
@@ -184,7 +208,7 @@ func groupOf(box []SealedBallot, g string) int {
 func TestSumKeptFallsBackWhereTheBoxDiffers(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 8, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	turnout := turnoutOf(kept)
 	k.SortBox(box)
 	leadBiggestGroup(box)
@@ -419,7 +443,7 @@ func BenchmarkFoldSingles200x30(b *testing.B) {
 func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 13, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	k.SortBox(box)
 	leadBiggestGroup(box)
 	g := box[0].Group
@@ -473,7 +497,11 @@ func TestSumKeptRefusesBallotsOfAnotherKeyOfThePoll(t *testing.T) {
 func TestWipeZeroesAnOpening(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	_, _, k, _, _, _ := keptPoll(t, 4, false)
+	// One ballot is sealed here: the test needs a key, not a box.
+	k, err := NewBoxKey(boxPoll(t), deal(t).public)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := k.poll
 	g := p.Groups[0].ID
 	var o *Opening
@@ -525,7 +553,7 @@ func TestWipeZeroesAnOpening(t *testing.T) {
 func TestSumKeptChecksAGroupWithABallotOfAnotherShape(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, dk, k, box, kept, rows := keptPoll(t, 17, true)
+	p, dk, k, box, kept, rows := keptPoll(t, true)
 	if len(k.slots) == 0 {
 		t.Fatal("the poll has no text slots")
 	}

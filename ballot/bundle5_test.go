@@ -36,8 +36,32 @@ type box5 struct {
 	key     ed25519.PrivateKey
 }
 
-func newBox5(t *testing.T) *box5 {
+// newBox5 is the test's own copy of a box5 counted once a process: its ballots and its
+// manifest may be changed; the poll, key, shares, sums and signing key are only read.
+func newBox5(t testing.TB) *box5 {
 	t.Helper()
+	x := *sharedBox5(t)
+	x.box = cloneBox(x.box)
+	x.turnout = slices.Clone(x.turnout)
+	x.b = cloneBundle(t, x.b)
+	return &x
+}
+
+// cloneBundle copies a bundle as a verifier reads it.
+func cloneBundle(t testing.TB, b *Bundle) *Bundle {
+	t.Helper()
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Bundle
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+var sharedBox5 = shared(func(t testing.TB) *box5 {
 	p := boxPoll(t)
 	dk := deal(t)
 	k, err := NewBoxKey(p, dk.public)
@@ -54,10 +78,10 @@ func newBox5(t *testing.T) *box5 {
 	}
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	return &box5{p: p, k: k, dk: dk, box: box, turnout: turnout, s: s, b: b, key: key}
-}
+})
 
 // file writes the bundle as the server does, from the box.
-func (x *box5) file(t *testing.T) []byte {
+func (x *box5) file(t testing.TB) []byte {
 	t.Helper()
 	signed, err := Sign(x.b, x.key)
 	if err != nil {
@@ -104,7 +128,7 @@ func forge(t *testing.T, b *Bundle, recs [][]byte, key ed25519.PrivateKey) []byt
 	return zip5(t, signed, recs)
 }
 
-func zip5(t *testing.T, signed *Signed, recs [][]byte) []byte {
+func zip5(t testing.TB, signed *Signed, recs [][]byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	z := zip.NewWriter(&out)
@@ -291,14 +315,8 @@ func TestBundle5WriterRefusesAnotherBox(t *testing.T) {
 func TestBundle5ListsABallotOfTheWrongLength(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p := boxPoll(t)
-	dk := deal(t)
-	k, err := NewBoxKey(p, dk.public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := mrand.New(mrand.NewPCG(9, 2))
-	box, kept := encryptBox(t, k, p, randomBox(rng, p)[:12])
+	p, dk, k, box, kept, _ := keptPoll(t, false)
+	box, kept = box[:12], kept[:12]
 	turnout := turnoutOf(kept)
 	box[4].Sealed = box[4].Sealed[:k.marks-7]
 	tl, s, partials, opened := tellersCount(t, k, dk, turnout, box, 1, 2)
@@ -461,8 +479,8 @@ func (x *box5) refit(t *testing.T, ct elgamal.Ciphertext) []byte {
 // a crash, and never takes memory its manifest only claims (a billion ballots).
 func FuzzVerifyFile(f *testing.F) {
 	withoutRace(f)
-	x := newBox5(&testing.T{})
-	file := x.file(&testing.T{})
+	x := newBox5(f)
+	file := x.file(f)
 	f.Add(file)
 	f.Add(file[:len(file)/2])
 	f.Add(file[len(file)-200:])
@@ -475,7 +493,7 @@ func FuzzVerifyFile(f *testing.F) {
 	box.File = &bf
 	c.Box = &box
 	signed, _ := Sign(&c, x.key)
-	f.Add(zip5(&testing.T{}, signed, x.records()))
+	f.Add(zip5(f, signed, x.records()))
 	trust := trustOnly(x.key.Public().(ed25519.PublicKey))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checks, _, _ := VerifyFile(bytes.NewReader(data), int64(len(data)), trust)

@@ -30,7 +30,7 @@ func cellGroups(weighted bool) []Group {
 	return gs
 }
 
-func cellPoll(t *testing.T, weighted bool, forms ...Form) *Poll {
+func cellPoll(t testing.TB, weighted bool, forms ...Form) *Poll {
 	t.Helper()
 	p := &Poll{ID: "p", Title: "年度考核", Groups: cellGroups(weighted), Forms: forms}
 	p.Normalize()
@@ -88,7 +88,7 @@ func scoringCells(indicators bool, step ...int) Form {
 	return Form{Kind: KindScoring, Title: "述职述廉测评", Scoring: s}
 }
 
-func surveyCells(t *testing.T) Form {
+func surveyCells(t testing.TB) Form {
 	q, err := survey.FromText("[单选] 总体评价\n好\n较好\n一般\n差\n\n[多选 1-2] 改进\n程序\n考察\n监督\n\n[量表] 满意度\n\n[评分] 打分\n\n[填空 30] 意见")
 	if err != nil {
 		t.Fatal(err)

@@ -57,8 +57,12 @@ func (g filler) nasty(n int) string {
 		pieces = []string{"<", ">", "&"}
 	}
 	var b strings.Builder
-	for utf8.RuneCountInString(b.String()) < n {
-		b.WriteString(pieces[g.Intn(len(pieces))])
+	// Counted as it grows: counting the whole text again after each piece made this
+	// quadratic, the most of what TestPlainSizeBoundsEveryAcceptedBallot cost.
+	for runes := 0; runes < n; {
+		piece := pieces[g.Intn(len(pieces))]
+		b.WriteString(piece)
+		runes += utf8.RuneCountInString(piece)
 	}
 	return b.String()
 }

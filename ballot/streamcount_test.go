@@ -86,7 +86,7 @@ func sumsBytes(t *testing.T, s *BoxSums) []byte {
 func TestBoxPlanCountsWhatTheWholeBoxCounts(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	p, _, k, box, kept, rows := keptPoll(t, 31, true)
+	p, _, k, box, kept, rows := keptPoll(t, true)
 	turnout := turnoutOf(kept)
 	rng := mrand.New(mrand.NewPCG(31, 7))
 	other := p.Groups[0].ID
@@ -153,7 +153,7 @@ func TestBoxPlanCountsWhatTheWholeBoxCounts(t *testing.T) {
 func TestBoxPlanRefusesABoxReadWrong(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
-	_, _, k, box, kept, rows := keptPoll(t, 32, true)
+	_, _, k, box, kept, rows := keptPoll(t, true)
 	turnout := turnoutOf(kept)
 	sb := newStreamedBox(t, k, box, mrand.New(mrand.NewPCG(32, 1)))
 	n := sb.plan.Len()
