@@ -23,7 +23,15 @@ import (
 	"minyi/store/dbtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := dbtest.Main(m)
+	stopBrowser()
+	os.Exit(code)
+}
+
+// stopBrowser ends the chromium the browser tests share, once every test is done; the
+// browser tests set it (they are not built under the race detector).
+var stopBrowser = func() {}
 
 var ctx = context.Background()
 
