@@ -204,9 +204,7 @@ func newPseudoFixture(t *testing.T) *pseudoFixture {
 	t.Helper()
 	logs := &syncBuffer{}
 	url0 := dbtest.URL(t)
-	// No ballot is prepared ahead: the pages are what is looked at here, and opening the
-	// survey of 300 groups would fill 300 pools.
-	st, base, metrics := startInstance(t, url0, logs, func(c *server.Config) { c.PseudoLocale, c.PrepareAhead = true, -1 })
+	st, base, metrics := startInstance(t, url0, logs, func(c *server.Config) { c.PseudoLocale = true }, noPools)
 	e := &env{t: t, st: st, logs: logs, url: url0, base: base, metrics: metrics}
 	u, err := st.CreateUnit(ctx, "Unit A")
 	if err != nil {
