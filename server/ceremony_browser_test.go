@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,24 +28,60 @@ import (
 	"minyi/store/dbtest/browsertest"
 )
 
-// tellerTabs starts Debian's chromium with one browser context per teller, as if each
-// teller used their own phone.
+// One chromium serves the package's browser tests: starting a browser costs more CPU
+// than a test's pages, and the tests run side by side. Each phone is a browser context of
+// its own (as a private window), so cookies, storage and downloads are not shared.
+var chromium struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab; its children are new tabs
+	err  error
+	stop func()
+}
+
+func init() { stopBrowser = stopChromium }
+
+// startChromium starts Debian's chromium headless, once for the test binary.
+func startChromium() (context.Context, error) {
+	chromium.once.Do(func() {
+		path, err := dbtest.Chromium()
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost, chromedp.UserDataDir(dir),
+			// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
+			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
+		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancel2 := chromedp.NewContext(actx)
+		chromium.ctx = bctx
+		chromium.stop = func() { cancel2(); cancel(); os.RemoveAll(dir) }
+		if err := chromedp.Do(bctx); err != nil {
+			chromium.err = fmt.Errorf("start chromium: %v", err)
+		}
+	})
+	return chromium.ctx, chromium.err
+}
+
+// stopChromium ends the shared browser, if a test started it.
+func stopChromium() {
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+}
+
+// tellerTabs opens one browser context per teller in the shared chromium, as if each
+// teller used their own phone; they are closed when the test ends.
 func tellerTabs(t *testing.T, n int) []context.Context {
 	t.Helper()
-	path, err := dbtest.Chromium()
+	bctx, err := startChromium()
 	if err != nil {
 		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost, chromedp.UserDataDir(t.TempDir()),
-		// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	bctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
 	}
 	var out []context.Context
 	for range n {

@@ -23,7 +23,15 @@ import (
 	"minyi/store/dbtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := dbtest.Main(m)
+	stopBrowser()
+	os.Exit(code)
+}
+
+// stopBrowser ends the chromium the browser tests share, once every test is done; the
+// browser tests set it (they are not built under the race detector).
+var stopBrowser = func() {}
 
 var ctx = context.Background()
 
@@ -46,10 +54,10 @@ func newEnv(t *testing.T) *env {
 }
 
 // envOn runs an instance on the database at url, with a unit and a logged-in admin.
-func envOn(t *testing.T, url string) *env {
+func envOn(t *testing.T, url string, tune ...func(*server.Config)) *env {
 	t.Helper()
 	logs := &syncBuffer{}
-	st, base, metrics := startInstance(t, url, logs)
+	st, base, metrics := startInstance(t, url, logs, tune...)
 	e := &env{t: t, st: st, logs: logs, url: url, base: base, metrics: metrics}
 	u, err := st.CreateUnit(ctx, "甲单位")
 	if err != nil {
@@ -101,6 +109,11 @@ func startInstance(t *testing.T, url string, logs io.Writer, tune ...func(*serve
 	t.Cleanup(func() { srv.Close(); app.Shutdown(); met.Close(); cancel(); st.Close() })
 	return st, "http://" + ln.Addr().String(), met.URL
 }
+
+// noPools has an instance prepare no ballot ahead, every submit encrypting its own: for
+// tests of hundreds of groups that look at pages or streams, where opening a poll would
+// fill a pool for each group that hardly a vote takes from.
+func noPools(c *server.Config) { c.PrepareAhead = -1 }
 
 // syncBuffer collects the server's log lines.
 type syncBuffer struct {

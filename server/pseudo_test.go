@@ -204,7 +204,7 @@ func newPseudoFixture(t *testing.T) *pseudoFixture {
 	t.Helper()
 	logs := &syncBuffer{}
 	url0 := dbtest.URL(t)
-	st, base, metrics := startInstance(t, url0, logs, func(c *server.Config) { c.PseudoLocale = true })
+	st, base, metrics := startInstance(t, url0, logs, func(c *server.Config) { c.PseudoLocale = true }, noPools)
 	e := &env{t: t, st: st, logs: logs, url: url0, base: base, metrics: metrics}
 	u, err := st.CreateUnit(ctx, "Unit A")
 	if err != nil {
