@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,62 +23,20 @@ import (
 	"minyi/ballot"
 	"minyi/ballot/ceremony"
 	"minyi/ballot/elgamal"
-	"minyi/store/dbtest"
 	"minyi/store/dbtest/browsertest"
 )
 
-// One chromium serves the package's browser tests: starting a browser costs more CPU
-// than a test's pages, and the tests run side by side. Each phone is a browser context of
-// its own (as a private window), so cookies, storage and downloads are not shared.
-var chromium struct {
-	once sync.Once
-	ctx  context.Context // the browser's first tab; its children are new tabs
-	err  error
-	stop func()
-}
+// One chromium serves the package's browser tests; each phone is a browser context of
+// its own.
+var chromium browsertest.Shared
 
-func init() { stopBrowser = stopChromium }
-
-// startChromium starts Debian's chromium headless, once for the test binary.
-func startChromium() (context.Context, error) {
-	chromium.once.Do(func() {
-		path, err := dbtest.Chromium()
-		if err != nil {
-			chromium.err = err
-			return
-		}
-		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-chromium-")
-		if err != nil {
-			chromium.err = err
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost, chromedp.UserDataDir(dir),
-			// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
-			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
-		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		bctx, cancel2 := chromedp.NewContext(actx)
-		chromium.ctx = bctx
-		chromium.stop = func() { cancel2(); cancel(); os.RemoveAll(dir) }
-		if err := chromedp.Do(bctx); err != nil {
-			chromium.err = fmt.Errorf("start chromium: %v", err)
-		}
-	})
-	return chromium.ctx, chromium.err
-}
-
-// stopChromium ends the shared browser, if a test started it.
-func stopChromium() {
-	if chromium.stop != nil {
-		chromium.stop()
-	}
-}
+func init() { stopBrowser = chromium.Stop }
 
 // tellerTabs opens one browser context per teller in the shared chromium, as if each
 // teller used their own phone; they are closed when the test ends.
 func tellerTabs(t *testing.T, n int) []context.Context {
 	t.Helper()
-	bctx, err := startChromium()
+	bctx, err := chromium.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

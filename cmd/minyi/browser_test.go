@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,65 +15,18 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"minyi/ballot"
-	"minyi/store/dbtest"
 	"minyi/store/dbtest/browsertest"
 )
 
-// One chromium serves every browser test: starting a browser costs more CPU than most of
-// the tests' pages, and the tests run side by side. Each test gets a tab in a browser
-// context of its own (as a private window), so cookies, storage and the cache are not
-// shared between tests.
-var chromium struct {
-	once sync.Once
-	ctx  context.Context // the browser's first tab; its children are new tabs
-	err  error
-	stop func()
-}
-
-// startChromium starts Debian's chromium headless, once for the test binary. It is
-// installed by `make test`; without it the browser tests fail rather than skip, so CI
-// never passes without them.
-func startChromium() (context.Context, error) {
-	chromium.once.Do(func() {
-		path, err := dbtest.Chromium()
-		if err != nil {
-			chromium.err = err
-			return
-		}
-		dir, err := os.MkdirTemp(dbtest.TempDir(), "minyi-chromium-")
-		if err != nil {
-			chromium.err = err
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), browsertest.SameFrameHost,
-			chromedp.UserDataDir(dir),
-			// a browser set to Chinese, as the meeting's are: pages follow Accept-Language
-			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))
-		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		bctx, cancel2 := chromedp.NewContext(actx)
-		chromium.ctx = bctx
-		chromium.stop = func() { cancel2(); cancel(); os.RemoveAll(dir) }
-		if err := chromedp.Do(bctx); err != nil {
-			chromium.err = fmt.Errorf("start chromium: %v", err)
-		}
-	})
-	return chromium.ctx, chromium.err
-}
-
-// stopChromium ends the shared browser, if a test started it.
-func stopChromium() {
-	if chromium.stop != nil {
-		chromium.stop()
-	}
-}
+// One chromium serves every browser test: each test gets a tab in a browser context of
+// its own.
+var chromium browsertest.Shared
 
 // browser opens a tab for the test in a fresh browser context of the shared chromium,
 // closed when the test ends.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	root, err := startChromium()
+	root, err := chromium.Start(chromedp.Flag("disable-quic", true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestMain(m *testing.M) {
 	} else {
 		code = m.Run()
 	}
-	stopChromium()
+	chromium.Stop()
 	removeFaultTemplate()
 	cancel()
 	select {
