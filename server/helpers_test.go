@@ -48,9 +48,9 @@ type env struct {
 	casts   castLog
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, tune ...func(*server.Config)) *env {
 	t.Helper()
-	return envOn(t, dbtest.URL(t))
+	return envOn(t, dbtest.URL(t), tune...)
 }
 
 // envOn runs an instance on the database at url, with a unit and a logged-in admin.

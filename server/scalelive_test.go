@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"minyi/store/dbtest"
 )
 
 // regionSurvey makes a 满意度 survey of n groups spread over regions regions (group i in
@@ -96,7 +94,7 @@ func rawEvents(t *testing.T, url string, client *http.Client) <-chan rawEvent {
 // so it is named apart from the TestLive* tests that the race detector's pass runs again:
 // under the detector a vote is many times slower and the burst too thin to tell anything.
 func TestStreamsCoalescedUnderBurst(t *testing.T) {
-	e := envOn(t, dbtest.URL(t), noPools)
+	e := newEnv(t, noPools)
 	p := e.regionSurvey(300, 12)
 	codes := e.codesOf(p, 2)
 	e.openPoll(p.ID)
@@ -209,7 +207,7 @@ func TestStreamsCoalescedUnderBurst(t *testing.T) {
 // the poll page shows a row per region with its groups folded under it inside the table's
 // own scrolling box, and the big screen shows the regions and the total, not 300 bars.
 func TestTurnoutFoldsByRegion(t *testing.T) {
-	e := envOn(t, dbtest.URL(t), noPools)
+	e := newEnv(t, noPools)
 	p := e.regionSurvey(300, 12)
 	res := e.issueCodes(nil, p, map[string]any{"per_group": 1})
 	b, _ := io.ReadAll(res.Body)

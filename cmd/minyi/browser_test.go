@@ -26,7 +26,7 @@ var chromium browsertest.Shared
 // closed when the test ends.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	root, err := chromium.Start(chromedp.Flag("disable-quic", true))
+	root, err := chromium.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
