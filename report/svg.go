@@ -14,10 +14,11 @@ import (
 // printout reads the same.
 
 const (
-	chartW      = 640
+	chartW      = 640 // the least width; a chart is wider when its values need the room
 	chartLabel  = 150 // the names' column
 	chartBarLen = 360 // the bars' full length
 	chartRow    = 24
+	chartValue  = chartLabel + chartBarLen + 8 // where the text right of a bar starts
 )
 
 // Fills (classes of app.css) from the best grade down: g0 dark green #1a7f37, g1 light
@@ -36,10 +37,17 @@ type svgChart struct {
 	height int
 }
 
-func newChart(label string, rows, extra int) *svgChart {
+// newChart starts a chart of rows bars and extra height, as wide as its values (the texts
+// right of the bars) need: a label such as 「优秀和称职 100.00%」 is wider than the room
+// chartW leaves, and the drawing would cut it.
+func newChart(label string, rows, extra int, values []string) *svgChart {
 	c := &svgChart{height: rows*chartRow + extra}
+	w := chartW
+	for _, v := range values {
+		w = max(w, chartValue+legendWidth(v)+4)
+	}
 	fmt.Fprintf(&c.b, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
-		chartW, c.height, template.HTMLEscapeString(label))
+		w, c.height, template.HTMLEscapeString(label))
 	c.b.WriteString(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#b42318"/><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/></pattern></defs>`)
 	return c
 }

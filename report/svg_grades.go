@@ -27,7 +27,14 @@ func (p Printer) GradeChart(et *ballot.EvaluationTally) template.HTML {
 		}
 	}
 	top := 34
-	c := newChart(m.T("各对象测评等次分布"), len(et.Subjects), top+6)
+	values := make([]string, len(et.Subjects))
+	for i, s := range et.Subjects {
+		values[i] = et.GoodLabel + " " + s.Good.Percent()
+		if m.Lang() != i18n.Zh {
+			values[i] = m.T("好评率 %s", s.Good.Percent())
+		}
+	}
+	c := newChart(m.T("各对象测评等次分布"), len(et.Subjects), top+6, values)
 	// a long form's bars go without their numbers, which its table gives: the page is sent
 	// uncompressed and a 300-subject chart would double in size
 	numbered := len(et.Subjects) <= 30
@@ -56,11 +63,7 @@ func (p Printer) GradeChart(et *ballot.EvaluationTally) template.HTML {
 			}
 			at += w
 		}
-		value := et.GoodLabel + " " + s.Good.Percent()
-		if m.Lang() != i18n.Zh {
-			value = m.T("好评率 %s", s.Good.Percent())
-		}
-		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", value)
+		c.text(chartValue, y+16, "start", "value", values[i])
 	}
 	// the line goes over the bars, so it shows where they cross it
 	c.mark(adjust, top, len(et.Subjects)*chartRow, fraction(m, adjust))

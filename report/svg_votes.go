@@ -32,7 +32,11 @@ func (p Printer) CandidateChart(pt ballot.PositionTally, rules []ballot.Flag) te
 		}
 	}
 	top := 18
-	c := newChart(m.T("各人选得票"), len(pt.Candidates), top+6)
+	values := make([]string, len(pt.Candidates))
+	for i, cd := range pt.Candidates {
+		values[i] = m.T("%d 票 %s", cd.Votes.Total, cd.Rate.Percent())
+	}
+	c := newChart(m.T("各人选得票"), len(pt.Candidates), top+6, values)
 	for i, cd := range pt.Candidates {
 		y := top + i*chartRow
 		c.text(chartLabel-8, y+16, "end", "name", cd.Name)
@@ -42,7 +46,7 @@ func (p Printer) CandidateChart(pt ballot.PositionTally, rules []ballot.Flag) te
 			fill = grayTones[0]
 		}
 		c.bar(chartLabel, y+3, width(cd.Votes.Total, pt.Valid.Total), chartRow-6, fill)
-		c.text(chartLabel+chartBarLen+8, y+16, "start", "value", m.T("%d 票 %s", cd.Votes.Total, cd.Rate.Percent()))
+		c.text(chartValue, y+16, "start", "value", values[i])
 	}
 	c.mark(half, top, len(pt.Candidates)*chartRow, m.T("得票过半线（%s）", fraction(m, half)))
 	return c.html()
@@ -60,7 +64,13 @@ func (p Printer) ApprovalChart(at *ballot.ApprovalTally) template.HTML {
 	}
 	top := 18
 	rows := 3 * len(at.Nominees)
-	c := newChart(m.T("表决票数"), rows, top+6+6*len(at.Nominees))
+	var values []string
+	for _, n := range at.Nominees {
+		for _, o := range n.Counts.Options {
+			values = append(values, m.T("%d 票", o.Total))
+		}
+	}
+	c := newChart(m.T("表决票数"), rows, top+6+6*len(at.Nominees), values)
 	y := top
 	names := []string{m.Term("同意"), m.Term("不同意"), m.Term("弃权")}
 	fills := []string{grayTones[0], hatched, grayTones[2]}
@@ -73,6 +83,7 @@ func (p Printer) ApprovalChart(at *ballot.ApprovalTally) template.HTML {
 			nameX = min(nameX, chartLabel-16-legendWidth(names[k]))
 		}
 	}
+	row := 0
 	for _, n := range at.Nominees {
 		for k, o := range n.Counts.Options {
 			if k == 0 {
@@ -81,7 +92,8 @@ func (p Printer) ApprovalChart(at *ballot.ApprovalTally) template.HTML {
 			c.text(chartLabel-8, y+16, "end", "legend", names[k])
 			c.track(chartLabel, y+3, chartBarLen, chartRow-6)
 			c.bar(chartLabel, y+3, width(o.Total, at.Base), chartRow-6, fills[k])
-			c.text(chartLabel+chartBarLen+8, y+16, "start", "value", m.T("%d 票", o.Total))
+			c.text(chartValue, y+16, "start", "value", values[row])
+			row++
 			y += chartRow
 		}
 		y += 6

@@ -41,7 +41,8 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		return p.ID
 	}
 	team := []string{"好", "好", "较好", "较好", "一般", "差"}
-	cadre1 := []string{"优秀", "优秀", "称职", "称职", "称职", "基本称职"}
+	// All six good: 「优秀和称职 100.00%」, the longest text a grade chart puts right of a bar.
+	cadre1 := []string{"优秀", "优秀", "称职", "称职", "称职", "称职"}
 	cadre2 := []string{"优秀", "称职", "基本称职", "基本称职", "不称职", "不称职"}
 	// 不称职 > 1/3 and 优秀+称职 < 2/3: a row with two flags, the widest the table has.
 	cadre3 := []string{"称职", "基本称职", "不称职", "不称职", "不称职", "基本称职"}
@@ -111,6 +112,9 @@ func TestTallyChartsInBrowser(t *testing.T) {
 		if out := tablesOutOfCards(t, ctx); len(out) > 0 {
 			t.Errorf("%s at 1280 px: tables stick out of their cards: %v", c.name, out)
 		}
+		if cut := chartTextsCut(t, ctx); len(cut) > 0 {
+			t.Errorf("%s at 1280 px: the charts cut their texts: %q", c.name, cut)
+		}
 		body := text(t, ctx, "body")
 		for _, want := range []string{c.positive, c.negative} {
 			if want != "" && !strings.Contains(body, want) {
@@ -145,6 +149,9 @@ func TestTallyChartsInBrowser(t *testing.T) {
 			if out := tablesOutOfCards(t, ctx); len(out) > 0 {
 				t.Errorf("%s at %d px: tables stick out of their cards: %v", c.name, w, out)
 			}
+			if cut := chartTextsCut(t, ctx); len(cut) > 0 {
+				t.Errorf("%s at %d px: the charts cut their texts: %q", c.name, w, cut)
+			}
 			screenshot(ctx, fmt.Sprintf("%s-%d", c.name, w))
 			if w == 1024 && c.poll == eval && !evalBool(t, ctx, `[...document.querySelectorAll(".table-scroll")].some(b => b.scrollWidth > b.clientWidth + 1 && b.tabIndex === 0)`) {
 				t.Errorf("%s at %d px: no table scrolls inside its box, or one that does takes no keyboard focus", c.name, w)
@@ -165,6 +172,20 @@ func tablesOutOfCards(t *testing.T, ctx context.Context) []string {
 	  const r = (box === card ? tb : box).getBoundingClientRect();
 	  const over = Math.round(r.right - (c.right - parseFloat(st.borderRightWidth)));
 	  return over > 0 ? ["table " + (i + 1) + " (" + (tb.querySelector("th") || tb).textContent.trim().slice(0, 12) + "): " + over + " px"] : [] })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// chartTextsCut names the texts of the page's charts that reach past their chart's box,
+// where the drawing cuts them off.
+func chartTextsCut(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("svg.chart")].flatMap(s => {
+	  const b = s.getBoundingClientRect();
+	  return [...s.querySelectorAll("text")].filter(x => { const r = x.getBoundingClientRect(); return r.right > b.right + 0.5 || r.left < b.left - 0.5 })
+	    .map(x => x.textContent) })`))
 	if err != nil {
 		t.Fatal(err)
 	}
