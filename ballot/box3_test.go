@@ -258,12 +258,7 @@ func TestBundleOfTheBoxCatchesChanges(t *testing.T) {
 	t.Parallel()
 	withoutRace(t)
 	b, key := signedBox(t)
-	clone := func() *Bundle {
-		raw, _ := json.Marshal(b)
-		var c Bundle
-		json.Unmarshal(raw, &c)
-		return &c
-	}
+	clone := func() *Bundle { return cloneBundle(t, b) }
 	g := group.Ristretto255.Generator()
 	cases := map[string]func(c *Bundle){
 		"a sum altered by one": func(c *Bundle) {
